@@ -1,0 +1,100 @@
+// What `hb tick` and `hb wrap` share: options → a JobRunRequest → runJob → exit code.
+
+import { durationHint, parseDuration } from '../../lib/duration.ts';
+import { UsageError } from '../../lib/errors.ts';
+import type { HbConfig, JobConfig } from '../../lib/config/types.ts';
+import { validateJobName } from '../../lib/job-name.ts';
+import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
+import { scheduleFromFlags } from '../../lib/schedule/index.ts';
+import type { ScheduleSpec } from '../../lib/schedule/types.ts';
+import { openStateDir } from '../../lib/state/dir.ts';
+import { HB_VERSION } from '../../lib/version.ts';
+import { loadContext, type GlobalOptions } from '../context.ts';
+import type { Io } from '../io.ts';
+
+/** Schedule and annotation flags common to tick and wrap. */
+export interface RunFlags extends GlobalOptions {
+  every?: string;
+  cron?: string;
+  tz?: string;
+  grace?: string;
+  action?: string;
+  message?: string;
+  status?: 'ok' | 'error';
+}
+
+/** What differs between tick and wrap. */
+export interface RunPlan {
+  command?: string | string[];
+  timeoutMs?: number;
+  lock: boolean;
+  skipCode: number;
+  tailBytes: number;
+}
+
+/** Default bytes of output kept in a heartbeat. */
+export const DEFAULT_TAIL_BYTES = 4096;
+
+/** Parses a duration flag, naming the flag when it is not one. */
+export function durationFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: ${durationHint(value)}`);
+  return ms;
+}
+
+/** Validates the job name, loads config and state, runs the job, prints warnings; returns the exit code. */
+export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cfg: JobConfig | undefined, defaults: HbConfig['defaults']) => RunPlan, json = false): Promise<number> {
+  const nameProblem = validateJobName(job);
+  if (nameProblem) throw new UsageError(nameProblem);
+  const graceFlag = durationFlag('--grace', flags.grace);
+  const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz });
+  const ctx = await loadContext(flags, io);
+  const cfg = ctx.config.jobs.get(job);
+  const p = plan(cfg, ctx.config.defaults);
+  if (flags.status && p.command) {
+    throw new UsageError(`--status: job ${job} runs a command, whose exit code is its status; --status is for pings`);
+  }
+
+  let opened;
+  try {
+    opened = openStateDir(ctx.state);
+  } catch (e) {
+    if (!p.command) throw new UsageError(`cannot record the heartbeat: ${(e as Error).message}`);
+    opened = null;
+  }
+  if (opened?.warning) io.err(`${opened.warning}\n`);
+
+  const req: JobRunRequest = {
+    job,
+    dir: opened?.dir ?? ctx.state.dir,
+    command: p.command,
+    schedule: withZone(flagSchedule ?? cfg?.schedule ?? null, io),
+    graceMs: graceFlag ?? cfg?.graceMs ?? ctx.config.defaults.graceMs,
+    timeoutMs: p.timeoutMs,
+    lock: p.lock,
+    skipCode: p.skipCode,
+    tailBytes: p.tailBytes,
+    status: flags.status,
+    action: flags.action,
+    message: flags.message,
+    env: io.env,
+    host: io.host,
+    pid: io.pid,
+    version: HB_VERSION,
+    now: io.now,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    forwardSignals: true,
+  };
+  const result = await runJob(req);
+  for (const w of result.warnings) io.err(`${w}\n`);
+  if (json && result.record) io.out(JSON.stringify(result.record) + '\n');
+  return result.exitCode;
+}
+
+/** A cron schedule is stored with its zone, so a check run under another TZ judges it the same. */
+function withZone(spec: ScheduleSpec | null, io: Io): ScheduleSpec | null {
+  if (spec && 'cron' in spec && !spec.tz) return { cron: spec.cron, tz: io.localTz() };
+  return spec;
+}

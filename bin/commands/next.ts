@@ -1,0 +1,64 @@
+// hb next: the next times a cron expression fires, computed by the code that decides lateness.
+
+import { UsageError } from '../../lib/errors.ts';
+import { compileSchedule, ScheduleError } from '../../lib/schedule/index.ts';
+import { formatIsoInZone, formatIsoUtc, parseIsoInZone } from '../../lib/schedule/tz.ts';
+
+const DEFAULT_COUNT = 5;
+const MAX_COUNT = 1000;
+
+/** What `hb next` needs from the outside world. */
+export interface NextIo {
+  out(s: string): void;
+  now(): number;
+  defaultTz: string;
+}
+
+/** Flags of `hb next`, as commander hands them over. */
+export interface NextOptions {
+  tz?: string;
+  from?: string;
+  n?: string;
+  json?: boolean;
+}
+
+function parseCount(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_COUNT;
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= MAX_COUNT)) {
+    throw new UsageError(`-n: "${text}" is not a count (expected a whole number from 1 to ${MAX_COUNT})`);
+  }
+  return n;
+}
+
+/** Prints the next N fire times of EXPR after --from (default now) in --tz (default the host zone). */
+export async function runNext(expr: string, opts: NextOptions, io: NextIo): Promise<number> {
+  const tz = opts.tz ?? io.defaultTz;
+  const n = parseCount(opts.n);
+  let schedule;
+  try {
+    schedule = compileSchedule({ cron: expr, tz }, io.defaultTz);
+  } catch (e) {
+    if (!(e instanceof ScheduleError)) throw e;
+    if (e.key === 'tz') throw new UsageError(opts.tz === undefined ? `host time zone: ${e.message}` : `--tz: ${e.message}`);
+    throw new UsageError(`cron expression "${expr}": ${e.message}`);
+  }
+  let from = io.now();
+  if (opts.from !== undefined) {
+    const parsed = parseIsoInZone(opts.from, tz);
+    if (parsed === undefined) {
+      throw new UsageError(
+        `--from: "${opts.from}" is not an ISO 8601 time (expected e.g. 2026-03-29T01:30:00Z, ` +
+          `2026-03-29T03:30:00+02:00, or 2026-03-29T03:30 read in ${tz})`,
+      );
+    }
+    from = parsed;
+  }
+  const fires = schedule.next(from, n);
+  if (opts.json) {
+    io.out(`${JSON.stringify({ next: fires.map((t) => formatIsoInZone(t, tz)) })}\n`);
+  } else {
+    io.out(fires.map((t) => `${formatIsoInZone(t, tz)}  (${formatIsoUtc(t)})\n`).join(''));
+  }
+  return 0;
+}

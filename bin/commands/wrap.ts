@@ -1,0 +1,38 @@
+// `hb wrap [...] -- CMD`: instrument an existing cron line without changing what it does.
+
+import { UsageError } from '../../lib/errors.ts';
+import { jobNameFromCommand } from '../../lib/job-name.ts';
+import type { Io } from '../io.ts';
+import { DEFAULT_TAIL_BYTES, durationFlag, executeRun, type RunFlags } from './job-run.ts';
+
+interface WrapFlags extends RunFlags {
+  job?: string;
+  timeout?: string;
+  lock?: boolean;
+  skipCode?: string;
+  tail?: string;
+}
+
+/** Runs `hb wrap` and returns the child's exit code (128+n for a signal). */
+export async function runWrap(command: string[], flags: WrapFlags, io: Io): Promise<number> {
+  if (command.length === 0 || command[0] === '') throw new UsageError('wrap: no command given (usage: hb wrap [options] -- CMD [ARGS...])');
+  if (flags.status) throw new UsageError('--status: wrap takes the status from the command\'s exit code');
+  const timeoutMs = durationFlag('--timeout', flags.timeout);
+  const skipCode = intFlag('--skip-code', flags.skipCode, 0, 255) ?? 0;
+  const tail = intFlag('--tail', flags.tail, 0, 1 << 20);
+  const job = flags.job ?? jobNameFromCommand(command[0]!);
+  return executeRun(job, flags, io, (cfg, defaults) => ({
+    command,
+    timeoutMs: timeoutMs ?? cfg?.timeoutMs ?? defaults.timeoutMs,
+    lock: Boolean(flags.lock) || (cfg?.lock ?? false),
+    skipCode,
+    tailBytes: tail ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
+  }));
+}
+
+function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}, found "${value}"`);
+  return n;
+}

@@ -1,0 +1,43 @@
+// Resolves what every command needs first: the config file and the state directory choice.
+
+import { existsSync } from 'node:fs';
+import { findConfig } from '../lib/config/find.ts';
+import type { HbConfig } from '../lib/config/types.ts';
+import { chooseStateDir, type StateDirChoice } from '../lib/state/dir.ts';
+import type { Io } from './io.ts';
+
+/** The global options every command accepts. */
+export interface GlobalOptions {
+  config?: string;
+  stateDir?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** The loaded config and the chosen state directory. */
+export interface Context {
+  config: HbConfig;
+  state: StateDirChoice;
+}
+
+/** Finds and loads the config (YAML is imported only if a file exists), then picks the state dir. */
+export async function loadContext(opts: GlobalOptions, io: Io): Promise<Context> {
+  const choice = findConfig(opts.config, io.env, io.cwd, io.homedir, existsSync);
+  let config: HbConfig;
+  if (choice.path) {
+    const { loadConfig } = await import('../lib/config/load.ts');
+    config = await loadConfig(choice, io.localTz());
+  } else {
+    const { emptyConfig } = await import('../lib/config/types.ts');
+    config = emptyConfig();
+  }
+  const state = chooseStateDir({
+    flag: opts.stateDir,
+    env: io.env,
+    configDir: config.stateDir,
+    isRoot: io.isRoot,
+    home: io.homedir,
+    cwd: io.cwd,
+  });
+  return { config, state };
+}

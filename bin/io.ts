@@ -1,0 +1,39 @@
+// The one place that touches the process: output, TTY and colour, environment, clock, identity.
+import { hostname } from 'node:os';
+
+/** What a command may use from the outside world; tests build their own. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  now(): number;
+  isTTY: boolean;
+  color: boolean;
+  cwd: string;
+  host: string;
+  pid: number;
+  isRoot: boolean;
+  homedir: string;
+  /** The host's IANA zone (cron evaluates schedules without CRON_TZ in it); computed on demand. */
+  localTz(): string;
+}
+
+/** Builds the real Io from the running process; `noColor` comes from --no-color. */
+export function processIo(noColor: boolean): Io {
+  const env = process.env;
+  const isTTY = Boolean(process.stdout.isTTY);
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    env,
+    now: () => Date.now(),
+    isTTY,
+    color: isTTY && !noColor && env.NO_COLOR === undefined && env.TERM !== 'dumb',
+    cwd: process.cwd(),
+    host: hostname(),
+    pid: process.pid,
+    isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    homedir: env.HOME || '/',
+    localTz: () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+  };
+}

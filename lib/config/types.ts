@@ -1,0 +1,37 @@
+// The validated configuration, with durations in milliseconds.
+
+import type { ScheduleSpec } from '../schedule/types.ts';
+
+/** A job as configured under `jobs:`; every field optional (no config at all is valid). */
+export interface JobConfig {
+  name: string;
+  schedule?: ScheduleSpec;
+  graceMs?: number;
+  /** A string runs through /bin/sh -c (as cron does); a list runs without a shell. */
+  command?: string | string[];
+  timeoutMs?: number;
+  lock?: boolean;
+  tailBytes?: number;
+  maxRuntimeMs?: number;
+  minDurationMs?: number;
+  alertAfter?: number;
+  remindMs?: number;
+  /** Sinks and recovery are validated for shape here and acted on by their own modules. */
+  notify?: Array<Record<string, unknown>>;
+  recover?: Record<string, unknown>;
+}
+
+/** The whole config file. */
+export interface HbConfig {
+  /** The file it came from, or null when no config file exists. */
+  file: string | null;
+  stateDir?: string;
+  defaults: { graceMs?: number; timeoutMs?: number };
+  notify: Array<Record<string, unknown>>;
+  jobs: Map<string, JobConfig>;
+}
+
+/** The config used when no file exists. */
+export function emptyConfig(): HbConfig {
+  return { file: null, defaults: {}, notify: [], jobs: new Map() };
+}

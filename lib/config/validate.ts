@@ -1,0 +1,198 @@
+// Turns a parsed YAML tree into an HbConfig, collecting every problem at once with its key path.
+
+import { durationHint, parseDuration } from '../duration.ts';
+import { validateJobName } from '../job-name.ts';
+import { compileSchedule } from '../schedule/index.ts';
+import type { ScheduleSpec } from '../schedule/types.ts';
+import type { HbConfig, JobConfig } from './types.ts';
+
+/** A problem before it is given a file and a position. */
+export interface RawProblem {
+  path: Array<string | number>;
+  /** Point at the key itself (unknown keys) rather than its value. */
+  atKey?: boolean;
+  message: string;
+}
+
+const TOP_KEYS = ['state_dir', 'defaults', 'notify', 'jobs'];
+const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
+const JOB_KEYS = [
+  'every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'tail', 'max_runtime',
+  'min_duration', 'alert_after', 'remind', 'notify', 'recover', 'description',
+];
+const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout'];
+/** Sink kinds of SPEC §5; each is a one-key map. */
+export const SINK_KINDS = ['command', 'webhook', 'telegram', 'gitea', 'github', 'healthchecks', 'email'];
+
+type Tree = Record<string, unknown>;
+
+const isMap = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`);
+/** A key path as users write it: jobs.backup.notify[0]. */
+export const pathText = (path: Array<string | number>) => path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+
+/** Validates the whole tree; returns the config and every problem found. */
+export function validateConfig(tree: unknown, file: string, defaultTz: string): { config: HbConfig; problems: RawProblem[] } {
+  const problems: RawProblem[] = [];
+  const config: HbConfig = { file, defaults: {}, notify: [], jobs: new Map() };
+  if (tree === null || tree === undefined) return { config, problems };
+  if (!isMap(tree)) {
+    problems.push({ path: [], message: `expected a map with keys ${TOP_KEYS.join(', ')}, found ${typeName(tree)}` });
+    return { config, problems };
+  }
+  unknownKeys(tree, [], TOP_KEYS, problems);
+  if (tree.state_dir !== undefined) {
+    if (typeof tree.state_dir === 'string' && tree.state_dir !== '') config.stateDir = tree.state_dir;
+    else problems.push({ path: ['state_dir'], message: `expected a directory path, found ${typeName(tree.state_dir)}` });
+  }
+  if (tree.defaults !== undefined) {
+    if (!isMap(tree.defaults)) problems.push({ path: ['defaults'], message: `expected a map, found ${typeName(tree.defaults)}` });
+    else {
+      unknownKeys(tree.defaults, ['defaults'], DEFAULT_KEYS, problems);
+      config.defaults.graceMs = duration(tree.defaults, ['defaults'], 'grace', problems);
+      config.defaults.timeoutMs = duration(tree.defaults, ['defaults'], 'timeout', problems);
+    }
+  }
+  config.notify = sinks(tree.notify, ['notify'], problems);
+  if (tree.jobs !== undefined && tree.jobs !== null) {
+    if (!isMap(tree.jobs)) problems.push({ path: ['jobs'], message: `expected a map of job names, found ${typeName(tree.jobs)}` });
+    else {
+      for (const [name, body] of Object.entries(tree.jobs)) {
+        const job = validateJob(name, body, defaultTz, problems);
+        if (job) config.jobs.set(name, job);
+      }
+    }
+  }
+  return { config, problems };
+}
+
+function validateJob(name: string, body: unknown, defaultTz: string, problems: RawProblem[]): JobConfig | undefined {
+  const at = ['jobs', name];
+  const nameProblem = validateJobName(name);
+  if (nameProblem) problems.push({ path: at, atKey: true, message: nameProblem });
+  if (body === null || body === undefined) return { name };
+  if (!isMap(body)) {
+    problems.push({ path: at, message: `expected a map (every, cron, command, …), found ${typeName(body)}` });
+    return undefined;
+  }
+  unknownKeys(body, at, JOB_KEYS, problems);
+  const job: JobConfig = { name };
+  const schedule = scheduleOf(body, at, defaultTz, problems);
+  if (schedule) job.schedule = schedule;
+  job.graceMs = duration(body, at, 'grace', problems);
+  job.timeoutMs = duration(body, at, 'timeout', problems);
+  job.maxRuntimeMs = duration(body, at, 'max_runtime', problems);
+  job.minDurationMs = duration(body, at, 'min_duration', problems);
+  job.remindMs = duration(body, at, 'remind', problems);
+  if (body.command !== undefined) {
+    const c = body.command;
+    const okList = Array.isArray(c) && c.length > 0 && c.every((x) => typeof x === 'string' && x !== '');
+    if ((typeof c === 'string' && c.trim() !== '') || okList) job.command = c as string | string[];
+    else problems.push({ path: [...at, 'command'], message: `expected a shell command string or a non-empty list of strings, found ${typeName(c)}` });
+  }
+  if (body.lock !== undefined) {
+    if (typeof body.lock === 'boolean') job.lock = body.lock;
+    else problems.push({ path: [...at, 'lock'], message: `expected true or false, found ${typeName(body.lock)}` });
+  }
+  job.tailBytes = integer(body, at, 'tail', 0, 1 << 20, problems);
+  job.alertAfter = integer(body, at, 'alert_after', 1, 1000, problems);
+  if (body.notify !== undefined) job.notify = sinks(body.notify, [...at, 'notify'], problems);
+  if (body.recover !== undefined) {
+    if (!isMap(body.recover)) problems.push({ path: [...at, 'recover'], message: `expected a map (health, config, restart, max_restarts), found ${typeName(body.recover)}` });
+    else {
+      unknownKeys(body.recover, [...at, 'recover'], RECOVER_KEYS, problems);
+      job.recover = body.recover;
+    }
+  }
+  if (body.description !== undefined && typeof body.description !== 'string') {
+    problems.push({ path: [...at, 'description'], message: `expected text, found ${typeName(body.description)}` });
+  }
+  return job;
+}
+
+function scheduleOf(body: Tree, at: string[], defaultTz: string, problems: RawProblem[]): ScheduleSpec | undefined {
+  const { every, cron, tz } = body;
+  if (every !== undefined && cron !== undefined) {
+    problems.push({ path: [...at, 'cron'], atKey: true, message: 'a job has either every or cron, not both' });
+    return undefined;
+  }
+  let spec: ScheduleSpec | undefined;
+  let key = 'every';
+  if (every !== undefined) {
+    if (typeof every !== 'string' && typeof every !== 'number') {
+      problems.push({ path: [...at, 'every'], message: `expected a duration such as 15m, found ${typeName(every)}` });
+      return undefined;
+    }
+    spec = { every: String(every) };
+  } else if (cron !== undefined) {
+    key = 'cron';
+    if (typeof cron !== 'string') {
+      problems.push({ path: [...at, 'cron'], message: `expected a cron expression such as "*/15 * * * *", found ${typeName(cron)}` });
+      return undefined;
+    }
+    spec = tz === undefined ? { cron } : { cron, tz: String(tz) };
+  }
+  if (tz !== undefined && (cron === undefined || typeof tz !== 'string')) {
+    problems.push({ path: [...at, 'tz'], message: cron === undefined ? 'tz applies to cron schedules only' : `expected a time zone name, found ${typeName(tz)}` });
+    return undefined;
+  }
+  if (!spec) return undefined;
+  try {
+    compileSchedule(spec, defaultTz);
+  } catch (e) {
+    const badTz = 'tz' in spec && /time zone/i.test((e as Error).message);
+    problems.push({ path: [...at, badTz ? 'tz' : key], message: (e as Error).message });
+    return undefined;
+  }
+  return spec;
+}
+
+function sinks(value: unknown, at: Array<string | number>, problems: RawProblem[]): Array<Record<string, unknown>> {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push({ path: at, message: `expected a list of sinks (- command: …, - webhook: …), found ${typeName(value)}` });
+    return [];
+  }
+  const out: Array<Record<string, unknown>> = [];
+  value.forEach((sink, i) => {
+    const keys = isMap(sink) ? Object.keys(sink) : [];
+    if (keys.length !== 1 || !SINK_KINDS.includes(keys[0]!)) {
+      problems.push({
+        path: [...at, i],
+        message: `expected a one-key map whose key is one of ${SINK_KINDS.join(', ')}, found ${isMap(sink) ? `keys ${keys.join(', ') || '(none)'}` : typeName(sink)}`,
+      });
+    } else out.push(sink as Record<string, unknown>);
+  });
+  return out;
+}
+
+function unknownKeys(map: Tree, at: Array<string | number>, known: string[], problems: RawProblem[]): void {
+  for (const key of Object.keys(map)) {
+    if (!known.includes(key)) {
+      const where = at.length ? ` in ${pathText(at)}` : '';
+      problems.push({ path: [...at, key], atKey: true, message: `unknown key "${key}"${where} (expected one of ${known.join(', ')})` });
+    }
+  }
+}
+
+function duration(map: Tree, at: Array<string | number>, key: string, problems: RawProblem[]): number | undefined {
+  const v = map[key];
+  if (v === undefined) return undefined;
+  const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? parseDuration(v) : undefined;
+  if (ms === undefined || !(ms > 0)) {
+    problems.push({ path: [...at, key], message: typeof v === 'string' ? durationHint(v) : `expected a duration such as 15m, found ${typeName(v)}` });
+    return undefined;
+  }
+  return ms;
+}
+
+function integer(map: Tree, at: Array<string | number>, key: string, min: number, max: number, problems: RawProblem[]): number | undefined {
+  const v = map[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    problems.push({ path: [...at, key], message: `expected a whole number from ${min} to ${max}, found ${typeName(v)}` });
+    return undefined;
+  }
+  return v;
+}
+

@@ -1,0 +1,50 @@
+// Durations as users write them: 90s, 15m, 2h, 1d, 1w, 1h30m, or plain seconds.
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
+
+/** Parses a duration into milliseconds; returns undefined when the text is not one. */
+export function parseDuration(text: string): number | undefined {
+  const s = text.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  if (s === '') return undefined;
+  PART.lastIndex = 0;
+  let total = 0;
+  let end = 0;
+  for (let m = PART.exec(s); m; m = PART.exec(s)) {
+    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    end = PART.lastIndex;
+  }
+  return end === s.length && end > 0 ? Math.round(total) : undefined;
+}
+
+/** The message for a text that is not a duration, saying what would be valid. */
+export function durationHint(text: string): string {
+  return `"${text}" is not a duration (expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
+}
+
+/** A compact human form: 15m, 2h, 1h30m, 3d4h, 45s, 250ms. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  const neg = ms < 0;
+  let rest = Math.abs(Math.round(ms));
+  if (rest < 1000) return `${neg ? '-' : ''}${rest}ms`;
+  rest = Math.round(rest / 1000);
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return (neg ? '-' : '') + parts.join('');
+}

@@ -1,0 +1,82 @@
+// The append-only event log `<state>/events.jsonl`, capped in size with numbered rotations.
+
+import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One event; `type` decides the other fields (docs/state.md lists them). */
+export interface HbEvent {
+  ts: string;
+  job: string;
+  type: string;
+  [field: string]: unknown;
+}
+
+/** Size cap and how many rotated files to keep (at least 1). */
+export interface LogLimits {
+  maxBytes: number;
+  keep: number;
+}
+
+/** 1 MiB per file and 3 old files keep months of a busy host's history in 4 MiB. */
+export const DEFAULT_LIMITS: LogLimits = { maxBytes: 1 << 20, keep: 3 };
+
+/** Path of the live event log. */
+export const eventsPath = (dir: string) => join(dir, 'events.jsonl');
+
+/**
+ * Appends events, one JSON line each, in a single write (O_APPEND keeps concurrent writers'
+ * lines whole). Rotates first when the file has reached the cap: events.jsonl → .1 → .2 …
+ */
+export function appendEvents(dir: string, events: HbEvent[], limits: LogLimits = DEFAULT_LIMITS): void {
+  if (events.length === 0) return;
+  const path = eventsPath(dir);
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // No log yet.
+  }
+  if (size >= limits.maxBytes) rotate(path, limits.keep);
+  appendFileSync(path, events.map((e) => JSON.stringify(e)).join('\n') + '\n', { mode: 0o644 });
+}
+
+function rotate(path: string, keep: number): void {
+  for (let i = keep - 1; i >= 1; i--) {
+    try {
+      renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+    } catch {
+      // A gap in the numbering is fine.
+    }
+  }
+  try {
+    renameSync(path, `${path}.1`);
+  } catch {
+    // Another process rotated it a moment ago.
+  }
+}
+
+/** Reads events from the rotated files and the live log, oldest first; bad lines are skipped. */
+export function readEvents(dir: string, keep = DEFAULT_LIMITS.keep): { events: HbEvent[]; skipped: number } {
+  const path = eventsPath(dir);
+  const events: HbEvent[] = [];
+  let skipped = 0;
+  for (const file of [...Array.from({ length: keep }, (_, i) => `${path}.${keep - i}`), path]) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const e = JSON.parse(line) as HbEvent;
+        if (e && typeof e.type === 'string') events.push(e);
+        else skipped++;
+      } catch {
+        skipped++;
+      }
+    }
+  }
+  return { events, skipped };
+}

@@ -1,0 +1,31 @@
+// The JSON shape of `hb check --json` and `hb status --json` (stable: scripts depend on it).
+
+import type { JobHealth } from '../health/types.ts';
+
+/** Facts about the check itself that go beside the jobs. */
+export interface ReportMeta {
+  nowMs: number;
+  host: string;
+  stateDirs: string[];
+  version: string;
+}
+
+/** `{"jobs": [...], "problems": N, ...}` followed by a newline. */
+export function renderJson(jobs: JobHealth[], meta: ReportMeta): string {
+  const problems = jobs.filter((j) => j.problem).length;
+  return (
+    JSON.stringify(
+      {
+        jobs,
+        healthy: problems === 0,
+        problems,
+        checked_at: new Date(meta.nowMs).toISOString(),
+        host: meta.host,
+        state_dirs: meta.stateDirs,
+        hb_version: meta.version,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}

@@ -1,0 +1,69 @@
+// Human output: the check summary and the status panel (aligned; coloured only when asked).
+
+import { formatDuration } from '../duration.ts';
+import type { JobHealth, JobStatus } from '../health/types.ts';
+
+/** Terminal styling; `color: false` gives plain text for pipes and cron mail. */
+export interface TextStyle {
+  color: boolean;
+}
+
+const COLORS: Partial<Record<JobStatus, string>> = {
+  ok: '32', running: '36', late: '33', paused: '90', unscheduled: '90',
+};
+
+function paint(text: string, status: JobStatus, problem: boolean, style: TextStyle): string {
+  if (!style.color) return text;
+  const code = problem ? '31;1' : (COLORS[status] ?? '0');
+  return `\u001b[${code}m${text}\u001b[0m`;
+}
+
+/** The `hb check` text: one line per unhealthy job (all with verbose), then a summary line. */
+export function renderCheckText(jobs: JobHealth[], verbose: boolean, style: TextStyle): string {
+  const shown = verbose ? jobs : jobs.filter((j) => j.problem);
+  const width = Math.max(0, ...shown.map((j) => j.job.length));
+  const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
+  const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${j.reason}`);
+  const problems = jobs.filter((j) => j.problem).length;
+  const summary =
+    jobs.length === 0
+      ? 'no jobs: no heartbeats in the state directory and none configured'
+      : problems === 0
+        ? `all ${jobs.length} job${jobs.length === 1 ? '' : 's'} healthy`
+        : `${problems} of ${jobs.length} job${jobs.length === 1 ? '' : 's'} unhealthy`;
+  return [...lines, summary].join('\n') + '\n';
+}
+
+/** The `hb status` panel. */
+export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
+  if (jobs.length === 0) return 'no jobs yet: run `hb tick JOB --every 15m` or configure jobs in hb.yaml\n';
+  const header = ['JOB', 'STATUS', 'AGE', 'INTERVAL', 'RATIO', 'EXIT', 'DURATION', 'CYCLE', 'ACTION'];
+  const rows = jobs.map((j) => [
+    j.job,
+    j.status,
+    j.age_s === null ? '-' : formatDuration(j.age_s * 1000),
+    j.period_s === null ? '-' : formatDuration(j.period_s * 1000),
+    j.ratio === null ? '-' : j.ratio.toFixed(2),
+    j.last ? (j.last.signal ?? String(j.last.exit_code ?? '-')) : '-',
+    j.last ? formatDuration(j.last.duration_ms) : '-',
+    j.last ? String(j.last.cycle) : j.running ? String(j.running.cycle) : '-',
+    j.last?.action ? oneLine(j.last.action, 40) : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // Pad before painting so colour codes do not break the alignment.
+  const fmt = (cells: string[], j?: JobHealth) =>
+    cells
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
+        return i === 1 && j ? paint(padded, j.status, j.problem, style) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [fmt(header), ...rows.map((r, n) => fmt(r, jobs[n]))];
+  return out.join('\n') + '\n';
+}
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,37 @@
+// When hb first saw each configured job that has no heartbeat yet: the anchor of the `never` rule.
+
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../heartbeat/store.ts';
+
+const file = (dir: string) => join(dir, 'meta', 'first-seen.json');
+
+/** Reads the first-seen map (job → ms); empty when missing or unreadable. */
+export function readFirstSeen(dir: string): Map<string, number> {
+  try {
+    const data = JSON.parse(readFileSync(file(dir), 'utf8')) as Record<string, string>;
+    return new Map(Object.entries(data).map(([job, at]) => [job, Date.parse(at)] as [string, number]).filter(([, ms]) => !Number.isNaN(ms)));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * Records `nowMs` for jobs without a heartbeat that are not yet in the map and drops jobs that
+ * have one; writes only when something changed. Returns the updated map.
+ */
+export function updateFirstSeen(dir: string, seen: Map<string, number>, waiting: string[], nowMs: number): Map<string, number> {
+  const next = new Map<string, number>();
+  for (const job of waiting) next.set(job, seen.get(job) ?? nowMs);
+  const changed = next.size !== seen.size || [...next].some(([job, ms]) => seen.get(job) !== ms);
+  if (changed) {
+    try {
+      mkdirSync(join(dir, 'meta'), { recursive: true });
+      const out = Object.fromEntries([...next].map(([job, ms]) => [job, new Date(ms).toISOString()]));
+      writeAtomic(file(dir), JSON.stringify(out) + '\n', { fsync: false });
+    } catch {
+      // Without the note the job stays "waiting" one more check; never worth failing a check.
+    }
+  }
+  return next;
+}

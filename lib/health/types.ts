@@ -1,0 +1,76 @@
+// The verdict on one job, as `hb check` and `hb status` report it (text, JSON, Nagios, Prometheus).
+
+import type { HeartbeatRecord } from '../heartbeat/record.ts';
+import type { ScheduleSpec } from '../schedule/types.ts';
+
+/** Every status a job can have (SPEC §4). */
+export type JobStatus =
+  | 'ok'
+  | 'late'
+  | 'stale'
+  | 'failed'
+  | 'crashed'
+  | 'running'
+  | 'overrunning'
+  | 'never'
+  | 'corrupt'
+  | 'clock_skew'
+  | 'paused'
+  | 'unscheduled';
+
+/** Statuses that make `hb check` exit 1. */
+export const PROBLEM_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
+  'stale',
+  'failed',
+  'crashed',
+  'overrunning',
+  'never',
+  'corrupt',
+  'clock_skew',
+]);
+
+/** Where a job's schedule came from. */
+export type ScheduleSource = 'heartbeat' | 'config' | 'crontab';
+
+/** A run in progress, as written to `<state>/<job>.run`. */
+export interface RunMarker {
+  job: string;
+  pid: number;
+  started_at: string;
+  host: string;
+  cycle: number;
+  /** Kernel boot id when the run started: a marker from another boot is a dead run. */
+  boot_id: string | null;
+  /** The process start time (ms since epoch) read from /proc, to detect pid reuse. */
+  pid_started_ms: number | null;
+  /** The child's pid, once spawned. */
+  child_pid?: number | null;
+  command?: string | null;
+}
+
+/** The evaluated state of one job. Field names are part of the JSON contract (docs/cli.md). */
+export interface JobHealth {
+  job: string;
+  status: JobStatus;
+  problem: boolean;
+  /** One line a person can act on: why the job has this status. */
+  reason: string;
+  /** Seconds since the last heartbeat (its started_at, else mtime); null when there is none. */
+  age_s: number | null;
+  period_s: number | null;
+  grace_s: number | null;
+  /** age_s / period_s, rounded to 3 decimals. */
+  ratio: number | null;
+  /** When the next run is/was due (ISO 8601 UTC). */
+  due: string | null;
+  /** When the job becomes stale (due + grace). */
+  deadline: string | null;
+  schedule: ScheduleSpec | null;
+  schedule_source: ScheduleSource | null;
+  /** Last successful run's start (ISO); from the record, else null. */
+  last_success_at: string | null;
+  last: HeartbeatRecord | null;
+  running: RunMarker | null;
+  /** The `.last` file this verdict read, when there is one. */
+  file: string | null;
+}

@@ -1,0 +1,83 @@
+// The heartbeat record (version 1) and tolerant reading of `.last` files.
+
+import type { ScheduleSpec } from '../schedule/types.ts';
+
+/** One completed run, as written to `<state>/<job>.last`. */
+export interface HeartbeatRecord {
+  v: 1;
+  job: string;
+  host: string;
+  status: 'ok' | 'error';
+  exit_code: number | null;
+  signal: string | null;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  cycle: number;
+  action: string | null;
+  message: string | null;
+  schedule: ScheduleSpec | null;
+  grace_s: number | null;
+  output_tail: string | null;
+  pid: number;
+  hb_version: string;
+  /** Start of the last successful run (this one, or carried over from the record before). */
+  last_success_at?: string | null;
+  /** Set when the run was stopped by `--timeout`. */
+  timed_out?: boolean;
+  /** Set on the first run after a crash: what the crashed run was doing. */
+  previous?: { status: 'crashed'; cycle: number; started_at: string; pid: number } | null;
+}
+
+/** What a `.last` file turned out to hold. */
+export type ReadHeartbeat =
+  | { kind: 'record'; record: HeartbeatRecord; mtimeMs: number }
+  | { kind: 'touch'; mtimeMs: number }
+  | { kind: 'corrupt'; reason: string; mtimeMs: number };
+
+const REQUIRED: Array<[keyof HeartbeatRecord, string]> = [
+  ['v', 'number'],
+  ['job', 'string'],
+  ['status', 'string'],
+  ['started_at', 'string'],
+  ['finished_at', 'string'],
+  ['cycle', 'number'],
+];
+
+/**
+ * Reads a `.last` file's text. Empty or non-JSON text (a shell script's `touch` or `date >`) is a
+ * heartbeat at its mtime; text that starts like JSON but is not a valid record is corrupt.
+ */
+export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{')) return { kind: 'touch', mtimeMs };
+  let data: unknown;
+  try {
+    data = JSON.parse(trimmed);
+  } catch (e) {
+    return { kind: 'corrupt', reason: `not valid JSON (${(e as Error).message})`, mtimeMs };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { kind: 'corrupt', reason: 'not a JSON object', mtimeMs };
+  }
+  const rec = data as Record<string, unknown>;
+  for (const [key, type] of REQUIRED) {
+    if (typeof rec[key] !== type) {
+      return { kind: 'corrupt', reason: `field "${key}" missing or not a ${type}`, mtimeMs };
+    }
+  }
+  if (rec.status !== 'ok' && rec.status !== 'error') {
+    return { kind: 'corrupt', reason: `field "status" is "${String(rec.status)}", expected ok or error`, mtimeMs };
+  }
+  for (const key of ['started_at', 'finished_at'] as const) {
+    if (Number.isNaN(Date.parse(rec[key] as string))) {
+      return { kind: 'corrupt', reason: `field "${key}" is not an ISO 8601 time`, mtimeMs };
+    }
+  }
+  return { kind: 'record', record: rec as unknown as HeartbeatRecord, mtimeMs };
+}
+
+/** The instant the heartbeat counts from: the record's `started_at`, else the file's mtime. */
+export function heartbeatTime(hb: ReadHeartbeat): number {
+  return hb.kind === 'record' ? Date.parse(hb.record.started_at) : hb.mtimeMs;
+}

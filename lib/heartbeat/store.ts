@@ -1,0 +1,121 @@
+// The only writer of `<job>.last` and `<job>.run`, and the reader of a state directory.
+
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunMarker } from '../health/types.ts';
+import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
+
+/** Path of a job's heartbeat file. */
+export const lastPath = (dir: string, job: string) => join(dir, `${job}.last`);
+/** Path of a job's running marker. */
+export const runPath = (dir: string, job: string) => join(dir, `${job}.run`);
+
+/**
+ * Replaces `<job>.last` atomically: temp file in the same directory, mtime set to the heartbeat
+ * time, fsync, rename. A crash at any instant leaves the old file or the new one, never a torn one.
+ */
+export function writeHeartbeat(dir: string, record: HeartbeatRecord): string {
+  const path = lastPath(dir, record.job);
+  const when = new Date(record.started_at);
+  writeAtomic(path, JSON.stringify(record) + '\n', { fsync: true, mtime: when });
+  return path;
+}
+
+/** Writes the running marker; not fsynced (a power loss ends the run and the boot id tells). */
+export function writeRunMarker(dir: string, marker: RunMarker): void {
+  writeAtomic(runPath(dir, marker.job), JSON.stringify(marker) + '\n', { fsync: false });
+}
+
+/** Removes the running marker if it is still the one this process wrote. */
+export function removeRunMarker(dir: string, job: string, pid: number): void {
+  const marker = readRunMarker(dir, job);
+  if (marker && marker.pid !== pid) return;
+  try {
+    unlinkSync(runPath(dir, job));
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Reads a heartbeat file; null when it does not exist. */
+export function readHeartbeat(dir: string, job: string): ReadHeartbeat | null {
+  return readHeartbeatFile(lastPath(dir, job));
+}
+
+/** Reads any `.last` file; stats it only when the content does not carry its own time. */
+export function readHeartbeatFile(path: string): ReadHeartbeat | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    return { kind: 'corrupt', reason: `cannot read: ${code ?? (e as Error).message}`, mtimeMs: 0 };
+  }
+  const parsed = parseHeartbeat(text, 0);
+  if (parsed.kind === 'record') return parsed;
+  try {
+    return { ...parsed, mtimeMs: statSync(path).mtimeMs };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a running marker; null when absent or unreadable (a torn marker is never written). */
+export function readRunMarker(dir: string, job: string): RunMarker | null {
+  try {
+    const data = JSON.parse(readFileSync(runPath(dir, job), 'utf8')) as RunMarker;
+    return typeof data === 'object' && data !== null && typeof data.pid === 'number' ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The job names that have a `.last` or `.run` file in `dir` (invalid names are ignored). */
+export function listStateFiles(dir: string, isValidName: (name: string) => boolean): { last: Set<string>; run: Set<string> } {
+  const last = new Set<string>();
+  const run = new Set<string>();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return { last, run };
+  }
+  for (const name of names) {
+    if (name.endsWith('.last')) {
+      const job = name.slice(0, -5);
+      if (isValidName(job)) last.add(job);
+    } else if (name.endsWith('.run')) {
+      const job = name.slice(0, -4);
+      if (isValidName(job)) run.add(job);
+    }
+  }
+  return { last, run };
+}
+
+let tmpCounter = 0;
+
+/** Writes `path` through a uniquely named temp file and a rename. */
+export function writeAtomic(path: string, content: string, opts: { fsync: boolean; mtime?: Date; mode?: number }): void {
+  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
+    const buf = Buffer.from(content);
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off);
+    if (opts.fsync) fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    if (opts.mtime) utimesSync(tmp, opts.mtime, opts.mtime);
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Nothing to clean.
+    }
+    throw e;
+  }
+}

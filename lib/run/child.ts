@@ -1,0 +1,308 @@
+// Runs a job's command the way cron's shell would: stdin untouched, stdout/stderr relayed byte
+// for byte while their tail is kept, signals forwarded, TERM then KILL on timeout, and the
+// shell's exit code (128+n for a signal). node:child_process directly: execa costs ~90 ms of
+// import on cron's hot path (docs/decisions.md).
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { UsageError } from '../errors.ts';
+import { TailRing } from './tail.ts';
+
+/** The signals `hb wrap` relays to its child (SPEC §3). */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+/** How to run one child; see the field comments for defaults. */
+export interface RunChildOptions {
+  /** A string runs through `/bin/sh -c` exactly as cron does; an array runs without a shell. */
+  command: string | readonly string[];
+  /** The child's whole environment (nothing is inherited behind the caller's back). */
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Keep the last N bytes of stdout and stderr combined; 0 keeps nothing. */
+  tailBytes: number;
+  /** After this long send SIGTERM, then SIGKILL `killAfterMs` later. */
+  timeoutMs?: number;
+  /** Default 10 s. */
+  killAfterMs?: number;
+  /** Where the child's stdout and stderr go, unmodified (process.stdout/stderr in the CLI). */
+  stdout: Writable;
+  stderr: Writable;
+  /** Called once the child exists, e.g. to record its pid in the `.run` marker. */
+  onSpawn?: (pid: number) => void;
+  /** Relay signals hb receives to the child while it runs: true = FORWARDED_SIGNALS. */
+  forward?: boolean | readonly NodeJS.Signals[];
+  /**
+   * Run the child in its own session and process group (default true), so a timeout or a
+   * forwarded signal reaches everything the job started (`sh -c 'a; b'`, a script's rsync),
+   * as timeout(1) does, and a terminal's Ctrl-C is not delivered twice.
+   */
+  group?: boolean;
+  /**
+   * After the child exits, how long to keep reading from a pipe that something it left running
+   * in the background still holds open (default 2 s); then hb stops reading.
+   */
+  drainAfterExitMs?: number;
+  /** The clock for startedMs/finishedMs (default Date.now). */
+  now?: () => number;
+}
+
+/** Why a child could not be started: `code` is the errno name (ENOENT, EACCES, ...). */
+export interface SpawnError {
+  code: string;
+  message: string;
+}
+
+/** How a child ended, with the facts a heartbeat records. */
+export interface ChildResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** The code a shell would report: exitCode, 128+n for signal n, 127/126 when it could not start. */
+  code: number;
+  timedOut: boolean;
+  /** The last `tailBytes` of output, decoded as UTF-8 leniently. */
+  tail: string;
+  startedMs: number;
+  /** When the child exited (not when its pipes closed). */
+  finishedMs: number;
+  durationMs: number;
+  pid: number | null;
+  spawnError: SpawnError | null;
+  /** Something the child left behind still held its stdout/stderr after drainAfterExitMs. */
+  outputAbandoned: boolean;
+}
+
+/** Anything that can be sent a signal: a ChildProcess, or a wrapper that signals a group. */
+export interface Signallable {
+  kill(signal: NodeJS.Signals): unknown;
+}
+
+/**
+ * Relays `signals` this process receives to `target` until the returned function is called.
+ * While installed, the handlers replace Node's default (exit), so hb outlives the signal and
+ * can report the child's own ending.
+ */
+export function forwardSignals(
+  target: Signallable,
+  signals: readonly NodeJS.Signals[] = FORWARDED_SIGNALS,
+): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    target.kill(signal);
+  };
+  for (const s of signals) process.on(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
+}
+
+/** The code a shell reports for a process that ended with `exitCode` or died of `signal`. */
+export function shellCode(exitCode: number | null, signal: NodeJS.Signals | null): number {
+  if (exitCode !== null) return exitCode;
+  const n = signal === null ? undefined : osConstants.signals[signal];
+  return n === undefined ? 1 : 128 + n;
+}
+
+/** Runs `opts.command` to completion; never rejects for a command that cannot start. */
+export function runChild(opts: RunChildOptions): Promise<ChildResult> {
+  const now = opts.now ?? Date.now;
+  const [file, args] = commandLine(opts.command);
+  const group = opts.group ?? true;
+  const startedMs = now();
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      env: opts.env,
+      cwd: opts.cwd,
+      stdio: ['inherit', 'pipe', 'pipe'],
+      detached: group,
+    });
+  } catch (err) {
+    // Errors other than ENOENT/EACCES/EAGAIN/EMFILE are thrown synchronously by Node.
+    return Promise.resolve(notStarted(err, file, opts.cwd, startedMs, now()));
+  }
+  const pid = child.pid;
+  if (pid === undefined) {
+    return new Promise((resolve) => {
+      child.once('error', (err) => resolve(notStarted(err, file, opts.cwd, startedMs, now())));
+    });
+  }
+  return supervise(child, pid, opts, group, startedMs, now);
+}
+
+function supervise(
+  child: ChildProcess,
+  pid: number,
+  opts: RunChildOptions,
+  group: boolean,
+  startedMs: number,
+  now: () => number,
+): Promise<ChildResult> {
+  const ring = new TailRing(opts.tailBytes);
+  const target: Signallable = { kill: (signal) => signalChild(pid, signal, group) };
+  return new Promise((resolve, reject) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null; at: number } | null = null;
+    let open = 2;
+    let timedOut = false;
+    let abandoned = false;
+    let callbackError: { error: unknown } | null = null;
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+
+    const forward = opts.forward === true ? FORWARDED_SIGNALS : opts.forward || [];
+    const unforward = forwardSignals(target, forward);
+    const onClosed = (): void => {
+      open--;
+      finishIfDone();
+    };
+    const unrelay = [
+      relay(child.stdout!, opts.stdout, ring, onClosed),
+      relay(child.stderr!, opts.stderr, ring, onClosed),
+    ];
+    // After a successful spawn, 'error' only reports a failed kill: not a failure of the run.
+    child.on('error', () => {});
+    child.once('exit', (code, signal) => {
+      exit = { code, signal, at: now() };
+      clearTimeout(timeoutTimer);
+      if (open > 0) {
+        drainTimer = setTimeout(() => {
+          abandoned = open > 0;
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+        }, opts.drainAfterExitMs ?? 2000);
+      }
+      finishIfDone();
+    });
+    if (opts.timeoutMs !== undefined) {
+      timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        target.kill('SIGTERM');
+        killTimer = setTimeout(() => target.kill('SIGKILL'), opts.killAfterMs ?? 10_000);
+      }, opts.timeoutMs);
+    }
+    try {
+      opts.onSpawn?.(pid);
+    } catch (error) {
+      // Re-raised once the child has finished, so it is never left running unsupervised.
+      callbackError = { error };
+    }
+
+    function finishIfDone(): void {
+      if (exit === null || open > 0) return;
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      clearTimeout(drainTimer);
+      unforward();
+      for (const undo of unrelay) undo();
+      if (callbackError) return reject(callbackError.error);
+      resolve({
+        exitCode: exit.code,
+        signal: exit.signal,
+        code: shellCode(exit.code, exit.signal),
+        timedOut,
+        tail: ring.text(),
+        startedMs,
+        finishedMs: exit.at,
+        durationMs: exit.at - startedMs,
+        pid,
+        spawnError: null,
+        outputAbandoned: abandoned,
+      });
+    }
+  });
+}
+
+/**
+ * Copies `src` to `target` chunk by chunk and into the tail ring. A full target pauses `src`
+ * (the child then blocks on its pipe) rather than buffering; a target that fails (EPIPE: the
+ * reader went away) stops receiving but the child is still drained so it never blocks.
+ */
+function relay(src: Readable, target: Writable, ring: TailRing, onClosed: () => void): () => void {
+  let broken = false;
+  const resume = (): void => {
+    src.resume();
+  };
+  const onTargetError = (): void => {
+    broken = true;
+    src.resume();
+  };
+  const onData = (chunk: Buffer): void => {
+    ring.push(chunk);
+    if (broken || target.destroyed || target.writableEnded) return;
+    if (!target.write(chunk)) {
+      src.pause();
+      target.once('drain', resume);
+    }
+  };
+  src.on('data', onData);
+  src.on('error', () => {}); // a read error ends in 'close', which is all we wait for
+  src.once('close', onClosed);
+  target.on('error', onTargetError);
+  return () => {
+    src.off('data', onData);
+    target.off('error', onTargetError);
+    target.off('drain', resume);
+  };
+}
+
+function signalChild(pid: number, signal: NodeJS.Signals, group: boolean): void {
+  try {
+    process.kill(group ? -pid : pid, signal);
+  } catch {
+    // ESRCH: it is already gone, which is what the signal was for.
+  }
+}
+
+function commandLine(command: string | readonly string[]): [string, string[]] {
+  if (typeof command === 'string') return ['/bin/sh', ['-c', command]];
+  const [file, ...args] = command;
+  if (file === undefined || file === '') {
+    throw new UsageError('empty command: expected a program to run, e.g. `hb wrap -- backup.sh`');
+  }
+  return [file, args];
+}
+
+/** The result for a command that never ran, with the code a shell would give (127 or 126). */
+function notStarted(
+  err: unknown,
+  file: string,
+  cwd: string | undefined,
+  startedMs: number,
+  finishedMs: number,
+): ChildResult {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : 'ESPAWN';
+  let message: string;
+  if (code === 'ENOENT' && cwd !== undefined && !isDirectory(cwd)) {
+    message = `working directory not found: ${cwd}`;
+  } else if (code === 'ENOENT') {
+    message = `command not found: ${file}`;
+  } else if (code === 'EACCES') {
+    message = `permission denied: ${file} is not executable (or is a directory)`;
+  } else {
+    message = `cannot run ${file}: ${e?.message ?? String(err)}`;
+  }
+  return {
+    exitCode: null,
+    signal: null,
+    code: code === 'ENOENT' ? 127 : 126,
+    timedOut: false,
+    tail: '',
+    startedMs,
+    finishedMs,
+    durationMs: finishedMs - startedMs,
+    pid: null,
+    spawnError: { code, message },
+    outputAbandoned: false,
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,173 @@
+// One run of a job, shared by `hb tick` and `hb wrap`: crash detection, cycle, running marker,
+// the child, the heartbeat record and the events, in that order.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { appendEvents, type HbEvent } from '../events/log.ts';
+import type { RunMarker } from '../health/types.ts';
+import type { HeartbeatRecord, ReadHeartbeat } from '../heartbeat/record.ts';
+import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRunMarker } from '../heartbeat/store.ts';
+import type { ScheduleSpec } from '../schedule/types.ts';
+import { runChild, type ChildResult } from './child.ts';
+import { acquireLock } from './lock.ts';
+import { bootId, gatherFacts, isRunGone, processStartMs } from './proc.ts';
+
+/** Everything one run needs; the CLI layer fills it from flags, config and the process. */
+export interface JobRunRequest {
+  job: string;
+  dir: string;
+  /** Absent: a pure ping. */
+  command?: string | string[];
+  schedule: ScheduleSpec | null;
+  graceMs?: number;
+  timeoutMs?: number;
+  killAfterMs?: number;
+  lock: boolean;
+  skipCode: number;
+  tailBytes: number;
+  status?: 'ok' | 'error';
+  action?: string;
+  message?: string;
+  env: NodeJS.ProcessEnv;
+  host: string;
+  pid: number;
+  version: string;
+  now(): number;
+  stdout: Writable;
+  stderr: Writable;
+  forwardSignals: boolean;
+}
+
+/** What happened: the exit code to pass on, the record written, and lines for stderr. */
+export interface JobRunResult {
+  exitCode: number;
+  record: HeartbeatRecord | null;
+  skipped: boolean;
+  warnings: string[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Runs the job (or records a ping) and writes its heartbeat; never throws for the child's sake. */
+export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
+  const warnings: string[] = [];
+  const events: HbEvent[] = [];
+  const event = (type: string, fields: Record<string, unknown> = {}) => events.push({ ts: iso(req.now()), job: req.job, type, ...fields });
+  const flush = () => {
+    try {
+      appendEvents(req.dir, events.splice(0));
+    } catch (e) {
+      warnings.push(`hb: could not append to the event log in ${req.dir}: ${(e as Error).message}`);
+    }
+  };
+
+  let release: (() => void) | null = null;
+  if (req.lock && req.command) {
+    const lockDir = join(req.dir, 'locks');
+    mkdirSync(lockDir, { recursive: true });
+    const got = acquireLock(join(lockDir, `${req.job}.lock`), { pid: req.pid, started_at: iso(req.now()), boot_id: bootId(), pid_started_ms: processStartMs(req.pid) });
+    if (!got.acquired) {
+      event('overlap_skipped', { holder_pid: got.holder?.pid ?? null, holder_started_at: got.holder?.started_at ?? null });
+      flush();
+      return { exitCode: req.skipCode, record: null, skipped: true, warnings };
+    }
+    release = got.release;
+  }
+
+  try {
+    const prev = readHeartbeat(req.dir, req.job);
+    const prevRecord = prev?.kind === 'record' ? prev.record : null;
+    const leftover = readRunMarker(req.dir, req.job);
+    const crashed = leftover ? crashedRun(leftover, prev) : null;
+    if (crashed) event('crash_detected', { cycle: leftover!.cycle, pid: leftover!.pid, started_at: leftover!.started_at, reason: crashed });
+    const cycle = Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0) + 1;
+
+    const startedMs = req.now();
+    let child: ChildResult | null = null;
+    if (req.command) {
+      const marker: RunMarker = {
+        job: req.job, pid: req.pid, started_at: iso(startedMs), host: req.host, cycle,
+        boot_id: bootId(), pid_started_ms: processStartMs(req.pid),
+        command: typeof req.command === 'string' ? req.command : req.command.join(' '),
+      };
+      writeRunMarker(req.dir, marker);
+      event('run_started', { cycle, pid: req.pid });
+      flush();
+      child = await runChild({
+        command: req.command,
+        env: childEnv(req, cycle, prev, crashed ? leftover : null),
+        tailBytes: req.tailBytes,
+        timeoutMs: req.timeoutMs,
+        killAfterMs: req.killAfterMs,
+        stdout: req.stdout,
+        stderr: req.stderr,
+        forward: req.forwardSignals,
+        now: req.now,
+        onSpawn: (childPid) => writeRunMarker(req.dir, { ...marker, child_pid: childPid }),
+      });
+    }
+    const finishedMs = child ? child.finishedMs : startedMs;
+    const status = child ? (child.code === 0 ? 'ok' : 'error') : (req.status ?? 'ok');
+    const record: HeartbeatRecord = {
+      v: 1,
+      job: req.job,
+      host: req.host,
+      status,
+      exit_code: child ? child.exitCode ?? (child.spawnError ? child.code : null) : status === 'ok' ? 0 : 1,
+      signal: child?.signal ?? null,
+      started_at: iso(child ? child.startedMs : startedMs),
+      finished_at: iso(finishedMs),
+      duration_ms: child ? child.durationMs : 0,
+      cycle,
+      action: req.action ?? null,
+      message: req.message ?? (child?.spawnError ? child.spawnError.message : child?.timedOut ? `timed out after ${Math.round((req.timeoutMs ?? 0) / 1000)}s` : null),
+      schedule: req.schedule,
+      grace_s: req.graceMs === undefined ? null : req.graceMs / 1000,
+      output_tail: child && req.tailBytes > 0 ? child.tail : null,
+      pid: req.pid,
+      hb_version: req.version,
+      last_success_at: status === 'ok' ? iso(child ? child.startedMs : startedMs) : (prevRecord?.status === 'ok' ? prevRecord.started_at : (prevRecord?.last_success_at ?? null)),
+      ...(child?.timedOut ? { timed_out: true } : {}),
+      ...(crashed ? { previous: { status: 'crashed' as const, cycle: leftover!.cycle, started_at: leftover!.started_at, pid: leftover!.pid } } : {}),
+    };
+    if (child?.timedOut) event('timeout', { cycle, timeout_ms: req.timeoutMs, exit_code: child.code });
+    let written = true;
+    try {
+      writeHeartbeat(req.dir, record);
+    } catch (e) {
+      written = false;
+      warnings.push(`hb: could not write the heartbeat of ${req.job} in ${req.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the previous heartbeat is kept`);
+    }
+    if (req.command) removeRunMarker(req.dir, req.job, req.pid);
+    event('run_finished', { cycle, status, exit_code: record.exit_code, signal: record.signal, duration_ms: record.duration_ms, ...(req.command ? {} : { ping: true }) });
+    flush();
+    const exitCode = child ? child.code : written ? 0 : 1;
+    return { exitCode, record: written ? record : null, skipped: false, warnings };
+  } finally {
+    release?.();
+  }
+}
+
+/** Why a leftover `.run` marker is a crash, or null when it is not (alive, or a heartbeat came after it). */
+function crashedRun(marker: RunMarker, prev: ReadHeartbeat | null): string | null {
+  const started = Date.parse(marker.started_at);
+  if (prev?.kind === 'record' && Date.parse(prev.record.started_at) >= started) return null;
+  const verdict = isRunGone(marker, gatherFacts(marker.pid));
+  return verdict.gone ? verdict.reason : null;
+}
+
+/** The child's environment: the caller's plus what it may want to know about this and the last run. */
+function childEnv(req: JobRunRequest, cycle: number, prev: ReadHeartbeat | null, crashed: RunMarker | null): NodeJS.ProcessEnv {
+  const rec = prev?.kind === 'record' ? prev.record : null;
+  const env: NodeJS.ProcessEnv = {
+    ...req.env,
+    HB_JOB: req.job,
+    HB_CYCLE: String(cycle),
+    HB_STATE_DIR: req.dir,
+    HB_PREV_STATUS: crashed ? 'crashed' : rec ? rec.status : prev ? 'ok' : 'none',
+    HB_PREV_EXIT_CODE: crashed ? '' : rec?.exit_code != null ? String(rec.exit_code) : '',
+    HB_PREV_STARTED_AT: crashed ? crashed.started_at : rec?.started_at ?? '',
+  };
+  return env;
+}

@@ -1,0 +1,194 @@
+// `hb check` and `hb status` through the built CLI: the lateness rule end to end, with faketime.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hb, requireTool, sandbox } from '../helpers.ts';
+
+const at = (iso: string) => ['faketime', '-f', `@${iso.replace('T', ' ').replace('Z', '')}`];
+
+test('every-schedule: ok, late within grace, stale after grace (faketime)', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    assert.equal(hb(['tick', 'backup', '--every', '1h', '--grace', '30m'], { env: s.env, prefix: at('2026-11-20T09:00:00Z') }).code, 0);
+    const check = (iso: string) => hb(['check', '--json'], { env: s.env, prefix: at(iso) });
+    const ok = check('2026-11-20T09:59:00Z');
+    assert.equal(ok.code, 0, ok.stderr);
+    const okJob = JSON.parse(ok.stdout).jobs[0];
+    assert.equal(okJob.status, 'ok');
+    assert.equal(okJob.period_s, 3600);
+    const started = Date.parse(okJob.last.started_at);
+    assert.ok(Math.abs(started - Date.parse('2026-11-20T09:00:00Z')) < 5000);
+    assert.equal(Date.parse(okJob.due) - started, 3600_000);
+    assert.equal(Date.parse(okJob.deadline) - started, 5400_000);
+    const late = check('2026-11-20T10:20:00Z');
+    assert.equal(late.code, 0, 'late within grace is not a problem');
+    assert.equal(JSON.parse(late.stdout).jobs[0].status, 'late');
+    const stale = check('2026-11-20T10:31:00Z');
+    assert.equal(stale.code, 1);
+    const j = JSON.parse(stale.stdout).jobs[0];
+    assert.equal(j.status, 'stale');
+    assert.equal(j.problem, true);
+    assert.ok(Math.abs(j.age_s - 5460) < 5, String(j.age_s));
+    assert.ok(Math.abs(j.ratio - 1.517) < 0.002, String(j.ratio));
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('the 2x rule: default grace is one period', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    hb(['tick', 'j', '--every', '10m'], { env: s.env, prefix: at('2026-11-20T09:00:00Z') });
+    assert.equal(hb(['check'], { env: s.env, prefix: at('2026-11-20T09:19:59Z') }).code, 0);
+    const r = hb(['check'], { env: s.env, prefix: at('2026-11-20T09:20:01Z') });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^j\s+STALE\s+last heartbeat 20m\d?s? ago/m);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('cron schedule with a zone: weekday job after Friday is due Monday, across a weekend', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    // Friday 2026-11-20 09:00 Berlin = 08:00Z
+    hb(['tick', 'standup', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--grace', '1h'], { env: s.env, prefix: at('2026-11-20T08:00:10Z') });
+    const sunday = hb(['check', '--json'], { env: s.env, prefix: at('2026-11-22T20:00:00Z') });
+    assert.equal(sunday.code, 0, sunday.stdout);
+    const j = JSON.parse(sunday.stdout).jobs[0];
+    assert.equal(j.due, '2026-11-23T08:00:00.000Z');
+    assert.equal(j.period_s, 86400);
+    assert.equal(hb(['check'], { env: s.env, prefix: at('2026-11-23T09:00:01Z') }).code, 1);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('corrupt and foreign .last files: corrupt is reported with the reason, a touched file is a heartbeat', () => {
+  const s = sandbox();
+  try {
+    mkdirSync(s.state, { recursive: true });
+    writeFileSync(join(s.state, 'broken.last'), '{"v":1,"job":"broken",');
+    writeFileSync(join(s.state, 'touched.last'), '');
+    writeFileSync(join(s.state, 'dated.last'), 'Fri Nov 20 09:00:00 UTC 2026\n');
+    const cfg = join(s.root, 'hb.yaml');
+    writeFileSync(cfg, 'jobs:\n  touched:\n    every: 1h\n  dated:\n    every: 1h\n');
+    const old = new Date(Date.now() - 3 * 3600_000);
+    utimesSync(join(s.state, 'dated.last'), old, old);
+    hb(['tick', 'fine', '--every', '1h'], { env: s.env });
+    const r = hb(['--config', cfg, 'check', '--json'], { env: s.env });
+    assert.equal(r.code, 1);
+    const jobs = Object.fromEntries(JSON.parse(r.stdout).jobs.map((j: { job: string }) => [j.job, j]));
+    assert.equal(jobs.broken.status, 'corrupt');
+    assert.match(jobs.broken.reason, /broken\.last: not valid JSON/);
+    assert.equal(jobs.touched.status, 'ok');
+    assert.equal(jobs.dated.status, 'stale');
+    assert.equal(jobs.fine.status, 'ok');
+    const text = hb(['--config', cfg, 'check'], { env: s.env });
+    assert.match(text.stdout, /broken\s+CORRUPT/);
+    assert.match(text.stdout, /dated\s+STALE/);
+    assert.doesNotMatch(text.stdout, /fine/);
+    assert.match(text.stdout, /2 of 4 jobs unhealthy/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a heartbeat from the future is clock_skew; a job without a schedule is unscheduled and never judged', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    hb(['tick', 'future', '--every', '1h'], { env: s.env, prefix: at('2026-11-20T12:00:00Z') });
+    hb(['tick', 'free'], { env: s.env, prefix: at('2020-01-01T00:00:00Z') });
+    const r = hb(['check', '--json'], { env: s.env, prefix: at('2026-11-20T10:00:00Z') });
+    const jobs = Object.fromEntries(JSON.parse(r.stdout).jobs.map((j: { job: string }) => [j.job, j]));
+    assert.equal(jobs.future.status, 'clock_skew');
+    assert.equal(jobs.free.status, 'unscheduled');
+    assert.equal(jobs.free.problem, false);
+    assert.equal(r.code, 1);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a configured job that never ran becomes `never` one period + grace after hb first saw it', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    const cfg = join(s.root, 'hb.yaml');
+    writeFileSync(cfg, 'jobs:\n  fresh:\n    every: 1h\n    grace: 10m\n');
+    const env = { ...s.env, HB_CONFIG: cfg };
+    const first = hb(['check', '--json'], { env, prefix: at('2026-11-20T09:00:00Z') });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.equal(JSON.parse(first.stdout).jobs[0].status, 'ok');
+    assert.equal(JSON.parse(hb(['check', '--json'], { env, prefix: at('2026-11-20T10:05:00Z') }).stdout).jobs[0].status, 'late');
+    const never = hb(['check'], { env, prefix: at('2026-11-20T10:11:00Z') });
+    assert.equal(never.code, 1);
+    assert.match(never.stdout, /fresh\s+NEVER\s+configured, but no heartbeat/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('check names unknown jobs with exit 2, or UNKNOWN/3 under nagios; no jobs at all is healthy', () => {
+  const s = sandbox();
+  try {
+    const empty = hb(['check'], { env: s.env });
+    assert.equal(empty.code, 0);
+    assert.match(empty.stdout, /no jobs/);
+    const r = hb(['check', 'ghost'], { env: s.env });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no job named ghost/);
+    const n = hb(['check', 'ghost', '--format', 'nagios'], { env: s.env });
+    assert.equal(n.code, 3);
+    assert.match(n.stdout, /^HB UNKNOWN - no job named ghost/);
+    assert.equal(n.stderr, '');
+    const bad = hb(['check', '--format', 'nagios', '--bogus'], { env: s.env });
+    assert.equal(bad.code, 3);
+    assert.match(bad.stdout, /^HB UNKNOWN - unknown option '--bogus'/);
+    assert.equal(bad.stderr, '');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('nagios: OK with perfdata, CRITICAL on a problem', () => {
+  const s = sandbox();
+  try {
+    hb(['tick', 'a', '--every', '1h'], { env: s.env });
+    const ok = hb(['check', '--format', 'nagios'], { env: s.env });
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout.split('\n')[0]!, /^HB OK - .*\|/);
+    hb(['tick', 'b', '--every', '1h', '--status', 'error'], { env: s.env });
+    const crit = hb(['check', '--format', 'nagios'], { env: s.env });
+    assert.equal(crit.code, 2);
+    assert.match(crit.stdout.split('\n')[0]!, /^HB CRITICAL - .*b failed/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('status: the panel lists every job with age, interval, ratio, exit, duration, cycle, action; --json', () => {
+  const s = sandbox();
+  try {
+    hb(['tick', 'backup', '--every', '1h', '--action', 'dumped 3 dbs'], { env: s.env });
+    hb(['tick', 'sync', '--every', '5m', '--status', 'error'], { env: s.env });
+    const r = hb(['status'], { env: s.env });
+    assert.equal(r.code, 0);
+    const [header, ...rows] = r.stdout.trimEnd().split('\n');
+    assert.match(header!, /^JOB\s+STATUS\s+AGE\s+INTERVAL\s+RATIO\s+EXIT\s+DURATION\s+CYCLE\s+ACTION$/);
+    assert.match(rows[0]!, /^backup\s+ok\s+\S+\s+1h\s+0\.\d\d\s+0\s+0ms\s+1\s+dumped 3 dbs$/);
+    assert.match(rows[1]!, /^sync\s+failed\s+\S+\s+5m\s+0\.\d\d\s+1\s/);
+    assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour when piped');
+    const j = JSON.parse(hb(['status', '--json'], { env: s.env }).stdout);
+    assert.deepEqual(j.jobs.map((x: { job: string }) => x.job), ['backup', 'sync']);
+    for (const key of ['job', 'status', 'problem', 'age_s', 'period_s', 'ratio', 'due', 'deadline', 'last']) assert.ok(key in j.jobs[0], key);
+  } finally {
+    s.cleanup();
+  }
+});

@@ -1,0 +1,98 @@
+// Shared test helpers: spawn the built CLI in an isolated environment and look at its files.
+
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the built CLI (tests run the build, as users do). */
+export const HB = fileURLToPath(new URL('../dist/hb.js', import.meta.url));
+/** Absolute path of a fixture executable. */
+export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** A throw-away home: state, config and XDG directories all inside one temp dir. */
+export interface Sandbox {
+  root: string;
+  state: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+/** Makes a sandbox whose environment points every hb default into it. */
+export function sandbox(): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'hb-test-'));
+  const state = join(root, 'state');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: join(root, 'home'),
+    XDG_STATE_HOME: join(root, 'xdg-state'),
+    XDG_CONFIG_HOME: join(root, 'xdg-config'),
+    HB_STATE_DIR: state,
+    TZ: 'UTC',
+    LANG: 'C.UTF-8',
+  };
+  return { root, state, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Result of one CLI run. */
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `hb ARGS` synchronously; `prefix` (e.g. faketime) runs before node. */
+export function hb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string; prefix?: string[] } = {}): Run {
+  const [cmd, ...pre] = opts.prefix?.length ? opts.prefix : [process.execPath];
+  const argv = opts.prefix?.length ? [...pre, process.execPath, HB, ...args] : [HB, ...args];
+  const r: SpawnSyncReturns<string> = spawnSync(cmd!, argv, {
+    env: opts.env ?? process.env,
+    input: opts.input,
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Runs `hb ARGS` in the background; resolves when it exits. */
+export function hbAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
+  const child = spawn(process.execPath, [HB, ...args], { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done, output: () => stdout };
+}
+
+/** Waits until `predicate` is true, polling every 20 ms, failing after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Parses a JSON file. */
+export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+/** Reads events.jsonl as objects. */
+export const readEventsFile = (state: string) =>
+  readFileSync(join(state, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+/** True when a command exists on PATH. */
+export function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+/** Skip a system test when its tool is absent — unless the suite demands it (npm test sets HB_REQUIRE_SYSTEM). */
+export function requireTool(t: { skip(msg: string): void }, name: string): boolean {
+  if (hasCommand(name)) return true;
+  if (process.env.HB_REQUIRE_SYSTEM) throw new Error(`${name} is required for this system test but is not installed`);
+  t.skip(`${name} not installed`);
+  return false;
+}
