@@ -107,6 +107,8 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         onSpawn: (childPid) => writeRunMarker(req.dir, { ...marker, child_pid: childPid }),
       });
     }
+    // Like a shell, say why the command never ran: cron mails it.
+    if (child?.spawnError) warnings.push(`hb: ${req.job}: ${child.spawnError.message}`);
     const finishedMs = child ? child.finishedMs : startedMs;
     const status = child ? (child.code === 0 ? 'ok' : 'error') : (req.status ?? 'ok');
     const record: HeartbeatRecord = {

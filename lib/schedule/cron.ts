@@ -112,7 +112,9 @@ function extension(token: string, f: Field): string | undefined {
     `"${token}" in the ${f.name} field: ${what} is not Debian cron syntax (${hint(f)})`;
   if (token.includes('#')) return ext('"#" (nth weekday of the month)');
   if (token.includes('?')) return ext('"?" (no specific value)');
-  if (days && /^(?:L|LW|L-\d+|\d+L|[a-z]{3}L)$/i.test(token)) return ext('"L" (last day)');
+  if (days && /^(?:L|LW|L-\d+|\d+L|[a-z]{3}L)$/i.test(token)) {
+    return ext(f.name === 'day-of-month' ? '"L" (last day of the month)' : '"L" (last such weekday of the month)');
+  }
   if (days && /^\d+W$/i.test(token)) return ext('"W" (nearest weekday)');
   return undefined;
 }
