@@ -1,11 +1,11 @@
 // Bundles the CLI into dist/ with esbuild: one entry plus lazily loaded chunks per command.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-await build({
+const result = await build({
   entryPoints: ['bin/hb.ts'],
   outdir: 'dist',
   bundle: true,
@@ -21,4 +21,8 @@ await build({
   },
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+
+// Which source modules went into which output file: tests use it to prove lazy loading.
+writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));
