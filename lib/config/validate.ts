@@ -2,7 +2,7 @@
 
 import { durationHint, parseDuration } from '../duration.ts';
 import { validateJobName } from '../job-name.ts';
-import { compileSchedule } from '../schedule/index.ts';
+import { validateSchedule } from '../schedule/index.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';
 
@@ -117,7 +117,6 @@ function scheduleOf(body: Tree, at: string[], defaultTz: string, problems: RawPr
     return undefined;
   }
   let spec: ScheduleSpec | undefined;
-  let key = 'every';
   if (every !== undefined) {
     if (typeof every !== 'string' && typeof every !== 'number') {
       problems.push({ path: [...at, 'every'], message: `expected a duration such as 15m, found ${typeName(every)}` });
@@ -125,7 +124,6 @@ function scheduleOf(body: Tree, at: string[], defaultTz: string, problems: RawPr
     }
     spec = { every: String(every) };
   } else if (cron !== undefined) {
-    key = 'cron';
     if (typeof cron !== 'string') {
       problems.push({ path: [...at, 'cron'], message: `expected a cron expression such as "*/15 * * * *", found ${typeName(cron)}` });
       return undefined;
@@ -137,14 +135,9 @@ function scheduleOf(body: Tree, at: string[], defaultTz: string, problems: RawPr
     return undefined;
   }
   if (!spec) return undefined;
-  try {
-    compileSchedule(spec, defaultTz);
-  } catch (e) {
-    const badTz = 'tz' in spec && /time zone/i.test((e as Error).message);
-    problems.push({ path: [...at, badTz ? 'tz' : key], message: (e as Error).message });
-    return undefined;
-  }
-  return spec;
+  const found = validateSchedule(spec, defaultTz);
+  for (const problem of found) problems.push({ path: [...at, problem.key], message: problem.message });
+  return found.length === 0 ? spec : undefined;
 }
 
 function sinks(value: unknown, at: Array<string | number>, problems: RawProblem[]): Array<Record<string, unknown>> {
