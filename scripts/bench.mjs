@@ -162,7 +162,8 @@ if (JSON_OUT) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) out.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
   out.push('');
-  for (const r of results) out.push(`  ${r.name.padEnd(10)} hb: ${r.hb.command}  |  floor: ${r.floor.command}`);
+  const w = Math.max(...results.map((r) => r.hb.command.length));
+  for (const r of results) out.push(`  ${r.name.padEnd(widths[0])}  ${r.hb.command.padEnd(w)}  vs  ${r.floor.command}`);
   const missed = results.filter((r) => !r.pass);
   for (const r of missed) out.push(`MISS: ${r.name} is ${r.ratio.toFixed(2)}x its floor, target ≤${r.target}x`);
   if (missed.length === 0) out.push('all targets met');

@@ -108,7 +108,7 @@ export function evaluateJob(f: JobFacts, ctx: EvalContext): JobHealth {
     if (f.runGone?.gone) {
       return verdict('crashed', `run of cycle ${run.cycle} (pid ${run.pid}) started ${ago(now - runStart)} and died without a heartbeat: ${f.runGone.reason}`);
     }
-    const limit = f.config?.maxRuntimeMs ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
+    const limit = f.config?.maxRuntimeMs ?? run.timeout_ms ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
     if (limit !== undefined && now - runStart > limit) {
       return verdict('overrunning', `running for ${formatDuration(now - runStart)}, longer than its ${formatDuration(limit)} limit (pid ${run.pid})`);
     }

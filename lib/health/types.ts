@@ -46,6 +46,8 @@ export interface RunMarker {
   /** The child's pid, once spawned. */
   child_pid?: number | null;
   command?: string | null;
+  /** The run's timeout, so `hb check` can call it overrunning without the config. */
+  timeout_ms?: number | null;
 }
 
 /** The evaluated state of one job. Field names are part of the JSON contract (docs/cli.md). */

@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.ts';
-import { TailRing } from './tail.ts';
+import { relayOutput, TailRing } from './tail.ts';
 
 /** The signals `hb wrap` relays to its child (SPEC §3). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
@@ -131,7 +131,7 @@ export function runChild(opts: RunChildOptions): Promise<ChildResult> {
   return supervise(child, pid, opts, group, startedMs, now);
 }
 
-function supervise(
+async function supervise(
   child: ChildProcess,
   pid: number,
   opts: RunChildOptions,
@@ -141,109 +141,67 @@ function supervise(
 ): Promise<ChildResult> {
   const ring = new TailRing(opts.tailBytes);
   const target: Signallable = { kill: (signal) => signalChild(pid, signal, group) };
-  return new Promise((resolve, reject) => {
-    let exit: { code: number | null; signal: NodeJS.Signals | null; at: number } | null = null;
-    let open = 2;
-    let timedOut = false;
-    let abandoned = false;
-    let callbackError: { error: unknown } | null = null;
-    let timeoutTimer: NodeJS.Timeout | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    let drainTimer: NodeJS.Timeout | undefined;
-
-    const forward = opts.forward === true ? FORWARDED_SIGNALS : opts.forward || [];
-    const unforward = forwardSignals(target, forward);
-    const onClosed = (): void => {
-      open--;
-      finishIfDone();
-    };
-    const unrelay = [
-      relay(child.stdout!, opts.stdout, ring, onClosed),
-      relay(child.stderr!, opts.stderr, ring, onClosed),
-    ];
-    // After a successful spawn, 'error' only reports a failed kill: not a failure of the run.
-    child.on('error', () => {});
+  const forward = opts.forward === true ? FORWARDED_SIGNALS : opts.forward || [];
+  const unforward = forwardSignals(target, forward);
+  const outputs = [relayOutput(child.stdout!, opts.stdout, ring), relayOutput(child.stderr!, opts.stderr, ring)];
+  let timedOut = false;
+  let abandoned = false;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
+  // After a successful spawn, 'error' only reports a failed kill: not a failure of the run.
+  child.on('error', () => {});
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
     child.once('exit', (code, signal) => {
-      exit = { code, signal, at: now() };
       clearTimeout(timeoutTimer);
-      if (open > 0) {
-        drainTimer = setTimeout(() => {
-          abandoned = open > 0;
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-        }, opts.drainAfterExitMs ?? 2000);
-      }
-      finishIfDone();
+      // Something the job left in the background may hold its pipes open for hours. Time spent
+      // waiting on a full target is not theirs: check again later rather than lose output.
+      const abandonIdle = (): void => {
+        if (outputs.some((o) => o.isOpen() && o.isBlocked())) {
+          drainTimer = setTimeout(abandonIdle, opts.drainAfterExitMs ?? 2000);
+          return;
+        }
+        abandoned = outputs.some((o) => o.isOpen());
+        for (const o of outputs) o.abandon();
+      };
+      drainTimer = setTimeout(abandonIdle, opts.drainAfterExitMs ?? 2000);
+      resolve({ code, signal, at: now() });
     });
-    if (opts.timeoutMs !== undefined) {
-      timeoutTimer = setTimeout(() => {
-        timedOut = true;
-        target.kill('SIGTERM');
-        killTimer = setTimeout(() => target.kill('SIGKILL'), opts.killAfterMs ?? 10_000);
-      }, opts.timeoutMs);
-    }
-    try {
-      opts.onSpawn?.(pid);
-    } catch (error) {
-      // Re-raised once the child has finished, so it is never left running unsupervised.
-      callbackError = { error };
-    }
-
-    function finishIfDone(): void {
-      if (exit === null || open > 0) return;
-      clearTimeout(timeoutTimer);
-      clearTimeout(killTimer);
-      clearTimeout(drainTimer);
-      unforward();
-      for (const undo of unrelay) undo();
-      if (callbackError) return reject(callbackError.error);
-      resolve({
-        exitCode: exit.code,
-        signal: exit.signal,
-        code: shellCode(exit.code, exit.signal),
-        timedOut,
-        tail: ring.text(),
-        startedMs,
-        finishedMs: exit.at,
-        durationMs: exit.at - startedMs,
-        pid,
-        spawnError: null,
-        outputAbandoned: abandoned,
-      });
-    }
   });
-}
-
-/**
- * Copies `src` to `target` chunk by chunk and into the tail ring. A full target pauses `src`
- * (the child then blocks on its pipe) rather than buffering; a target that fails (EPIPE: the
- * reader went away) stops receiving but the child is still drained so it never blocks.
- */
-function relay(src: Readable, target: Writable, ring: TailRing, onClosed: () => void): () => void {
-  let broken = false;
-  const resume = (): void => {
-    src.resume();
-  };
-  const onTargetError = (): void => {
-    broken = true;
-    src.resume();
-  };
-  const onData = (chunk: Buffer): void => {
-    ring.push(chunk);
-    if (broken || target.destroyed || target.writableEnded) return;
-    if (!target.write(chunk)) {
-      src.pause();
-      target.once('drain', resume);
-    }
-  };
-  src.on('data', onData);
-  src.on('error', () => {}); // a read error ends in 'close', which is all we wait for
-  src.once('close', onClosed);
-  target.on('error', onTargetError);
-  return () => {
-    src.off('data', onData);
-    target.off('error', onTargetError);
-    target.off('drain', resume);
+  if (opts.timeoutMs !== undefined) {
+    timeoutTimer = setTimeout(() => {
+      timedOut = true;
+      target.kill('SIGTERM');
+      killTimer = setTimeout(() => target.kill('SIGKILL'), opts.killAfterMs ?? 10_000);
+    }, opts.timeoutMs);
+  }
+  let callbackError: { error: unknown } | null = null;
+  try {
+    opts.onSpawn?.(pid);
+  } catch (error) {
+    // Re-raised once the child has finished, so it is never left running unsupervised.
+    callbackError = { error };
+  }
+  // 'exit' can come before the last output is read, and output can outlive 'exit': wait for both.
+  const [exit] = await Promise.all([exited, ...outputs.map((o) => o.done)]);
+  clearTimeout(timeoutTimer);
+  clearTimeout(killTimer);
+  clearTimeout(drainTimer);
+  unforward();
+  for (const o of outputs) o.detach();
+  if (callbackError) throw callbackError.error;
+  return {
+    exitCode: exit.code,
+    signal: exit.signal,
+    code: shellCode(exit.code, exit.signal),
+    timedOut,
+    tail: ring.text(),
+    startedMs,
+    finishedMs: exit.at,
+    durationMs: exit.at - startedMs,
+    pid,
+    spawnError: null,
+    outputAbandoned: abandoned,
   };
 }
 

@@ -65,7 +65,11 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
   let release: (() => void) | null = null;
   if (req.lock && req.command) {
     const lockDir = join(req.dir, 'locks');
-    mkdirSync(lockDir, { recursive: true });
+    try {
+      mkdirSync(lockDir, { recursive: true });
+    } catch {
+      // acquireLock below reports the directory it cannot use.
+    }
     const got = acquireLock(join(lockDir, `${req.job}.lock`), { pid: req.pid, started_at: iso(req.now()), boot_id: bootId(), pid_started_ms: processStartMs(req.pid) });
     if (!got.acquired) {
       event('overlap_skipped', { holder_pid: got.holder?.pid ?? null, holder_started_at: got.holder?.started_at ?? null });
@@ -90,8 +94,16 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         job: req.job, pid: req.pid, started_at: iso(startedMs), host: req.host, cycle,
         boot_id: bootId(), pid_started_ms: processStartMs(req.pid),
         command: typeof req.command === 'string' ? req.command : req.command.join(' '),
+        timeout_ms: req.timeoutMs ?? null,
       };
-      writeRunMarker(req.dir, marker);
+      const mark = (m: RunMarker) => {
+        try {
+          writeRunMarker(req.dir, m);
+        } catch (e) {
+          warnings.push(`hb: could not write the running marker of ${req.job} in ${req.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      };
+      mark(marker);
       event('run_started', { cycle, pid: req.pid });
       flush();
       child = await runChild({
@@ -104,7 +116,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         stderr: req.stderr,
         forward: req.forwardSignals,
         now: req.now,
-        onSpawn: (childPid) => writeRunMarker(req.dir, { ...marker, child_pid: childPid }),
+        onSpawn: (childPid) => mark({ ...marker, child_pid: childPid }),
       });
     }
     // Like a shell, say why the command never ran: cron mails it.

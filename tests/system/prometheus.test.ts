@@ -153,6 +153,7 @@ describe('renderPrometheus with the real tools', () => {
 
 describe('hb check --format prometheus / --textfile (built CLI)', () => {
   // A clean environment, so no config or state of the machine running the tests leaks in.
+  // Global flags go before the command: the CLI parses options positionally (for `wrap --`).
   function hb(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, XDG_CONFIG_HOME: join(cwd, 'config'), XDG_STATE_HOME: join(cwd, 'xdg-state') };
     const r = spawnSync(process.execPath, [HB, ...args], { cwd, env, encoding: 'utf8', timeout: 30_000 });
@@ -169,11 +170,11 @@ describe('hb check --format prometheus / --textfile (built CLI)', () => {
     const textDir = tmp('hb-cli-textfile-');
 
     for (const args of [['backup', '--every', '1h'], ['sync', '--every', '1m', '--status', 'error']]) {
-      const r = hb(['tick', ...args, '--state-dir', state], home);
+      const r = hb(['--state-dir', state, 'tick', ...args], home);
       assert.ok(r.status === 0 || r.status === 1, show(r));
     }
 
-    const check = hb(['check', '--format', 'prometheus', '--state-dir', state], home);
+    const check = hb(['--state-dir', state, 'check', '--format', 'prometheus'], home);
     assert.equal(check.status, 1, show(check));
     assert.match(check.stdout, /^hb_job_status\{hb_job="sync",status="failed"\} 1$/m, show(check));
     assert.match(check.stdout, /^hb_problem\{hb_job="backup"\} 0$/m, show(check));
@@ -182,7 +183,7 @@ describe('hb check --format prometheus / --textfile (built CLI)', () => {
     assert.deepEqual(lint, { status: 0, output: '' }, show(check));
 
     const target = join(textDir, 'hb.prom');
-    const written = hb(['check', '--textfile', target, '--state-dir', state], home);
+    const written = hb(['--state-dir', state, 'check', '--textfile', target], home);
     assert.equal(written.status, 1, show(written));
     assert.deepEqual(readdirSync(textDir), ['hb.prom'], 'no temp file left behind');
     assert.deepEqual(promtool(readFileSync(target, 'utf8')), { status: 0, output: '' });
