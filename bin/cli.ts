@@ -45,6 +45,14 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: (text) => nagios || io.err(text), outputError: (text, write) => nagios || write(`hb: ${text.replace(/^error: /, '')}`) });
 
+  // Global options are accepted after the command too (`hb tick x --state-dir D`), as crontab
+  // lines are written; --no-color is read from argv by processIo.
+  const command = (name: string) =>
+    program
+      .command(name)
+      .option('--config <file>', 'config file')
+      .option('--state-dir <dir>', 'state directory')
+      .option('--no-color', 'no colour');
   const globals = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
   const schedule = (cmd: Command) =>
     cmd
@@ -53,7 +61,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       .option('--tz <zone>', 'time zone of --cron (default: the host zone)')
       .option('--grace <duration>', 'how late a run may be before it is a problem (default: one period)');
 
-  schedule(program.command('tick').argument('<job>', 'job name'))
+  schedule(command('tick').argument('<job>', 'job name'))
     .description("run the job's configured command (if any) and record its heartbeat")
     .addOption(new Option('--status <status>', 'outcome of a ping').choices(['ok', 'error']))
     .option('--action <text>', 'what the job did (free text, shown by hb status)')
@@ -65,7 +73,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runTick(job, globals(cmd), io);
     });
 
-  schedule(program.command('wrap').argument('<command...>', 'the command to run, after --'))
+  schedule(command('wrap').argument('<command...>', 'the command to run, after --'))
     .description('run an existing cron command, pass its output through and record its heartbeat')
     .option('--job <name>', "job name (default: the command's base name)")
     .option('--timeout <duration>', 'stop the command (TERM, then KILL) after this long')
@@ -80,8 +88,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runWrap(command, globals(cmd), io);
     });
 
-  program
-    .command('check')
+  command('check')
     .argument('[job...]', 'jobs to check (default: all)')
     .description('the meta-heartbeat: evaluate every job, print the unhealthy ones, exit 1 if any')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'nagios', 'prometheus']).default('text'))
@@ -97,8 +104,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runCheck(jobs, globals(cmd), io);
     });
 
-  program
-    .command('status')
+  command('status')
     .argument('[job...]', 'jobs to show (default: all)')
     .description('the heartbeat panel: status, age, interval, ratio, last exit, duration, cycle, action')
     .option('--json', 'print JSON')
@@ -108,8 +114,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runStatus(jobs, globals(cmd), io);
     });
 
-  program
-    .command('next')
+  command('next')
     .argument('<expr>', 'cron expression or macro (@hourly, @daily, …)')
     .description('the next times a cron schedule fires, with their UTC offsets')
     .option('--tz <zone>', 'time zone (default: the host zone)')

@@ -37,7 +37,14 @@ export async function parseConfigText(text: string, file: string, defaultTz: str
       }),
     );
   }
-  const { config, problems } = validateConfig(doc.toJS({ maxAliasCount: 100 }), file, defaultTz);
+  let tree: unknown;
+  try {
+    tree = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml throws (not reports) on alias expansion beyond maxAliasCount: a config error all the same.
+    throw new ConfigError([{ file, path: '', message: `invalid YAML: ${(e as Error).message}` }]);
+  }
+  const { config, problems } = validateConfig(tree, file, defaultTz);
   if (problems.length === 0) return config;
 
   // Point at the key for unknown keys, at the value otherwise; fall back to the nearest parent.

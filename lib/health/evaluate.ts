@@ -34,6 +34,8 @@ export interface EvalContext {
 export const CLOCK_SKEW_MS = 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** ISO time, or null for an instant no Date can hold (a cron never due again, an absurd `every`). */
+const isoOrNull = (ms: number) => (Math.abs(ms) <= 8.64e15 ? iso(ms) : null);
 const ago = (ms: number) => `${formatDuration(ms)} ago`;
 
 /** Decides one job's status. */
@@ -84,13 +86,16 @@ export function evaluateJob(f: JobFacts, ctx: EvalContext): JobHealth {
   }
   // Timing first, so every verdict below carries due/deadline/ratio.
   const anchor = lastMs ?? f.firstSeenMs;
+  let dueMs: number | null = null;
+  let deadlineMs: number | null = null;
   if (schedule && anchor !== null) {
     const t = schedule.timing(anchor);
     const graceMs = record?.grace_s != null && source === 'heartbeat' ? record.grace_s * 1000 : (f.config?.graceMs ?? ctx.defaults.graceMs ?? t.periodMs);
     h.period_s = round(t.periodMs / 1000);
     h.grace_s = round(graceMs / 1000);
-    h.due = iso(t.dueMs);
-    h.deadline = iso(t.dueMs + graceMs);
+    [dueMs, deadlineMs] = [t.dueMs, t.dueMs + graceMs];
+    h.due = isoOrNull(dueMs);
+    h.deadline = isoOrNull(deadlineMs);
     if (h.age_s !== null && t.periodMs > 0) h.ratio = Math.round((h.age_s / h.period_s) * 1000) / 1000;
   }
 
@@ -122,11 +127,10 @@ export function evaluateJob(f: JobFacts, ctx: EvalContext): JobHealth {
   if (!schedule) {
     return verdict('unscheduled', 'no schedule: give it every/cron in the config, --every/--cron on hb tick, or a crontab line');
   }
-  if (h.due === null || h.deadline === null) {
+  if (dueMs === null || deadlineMs === null) {
     return verdict('ok', 'configured; no heartbeat yet');
   }
-  const due = Date.parse(h.due);
-  const deadline = Date.parse(h.deadline);
+  const [due, deadline] = [dueMs, deadlineMs];
   if (lastMs === null) {
     if (now > deadline) return verdict('never', `configured, but no heartbeat since hb first saw it ${ago(now - (f.firstSeenMs ?? now))}; first run was due ${ago(now - due)}`);
     if (now > due) return verdict('late', `no heartbeat yet; first run was due ${ago(now - due)}, a problem in ${formatDuration(deadline - now)}`);

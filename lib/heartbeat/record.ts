@@ -44,6 +44,23 @@ const REQUIRED: Array<[keyof HeartbeatRecord, string]> = [
   ['cycle', 'number'],
 ];
 
+// Optional, but when present the checker and the renderers rely on their type: a tampered value
+// must make the record corrupt rather than crash `hb check` for every job.
+const OPTIONAL: Array<[keyof HeartbeatRecord, string]> = [
+  ['host', 'string'],
+  ['exit_code', 'number'],
+  ['signal', 'string'],
+  ['duration_ms', 'number'],
+  ['action', 'string'],
+  ['message', 'string'],
+  ['grace_s', 'number'],
+  ['output_tail', 'string'],
+  ['pid', 'number'],
+  ['hb_version', 'string'],
+  ['last_success_at', 'string'],
+  ['timed_out', 'boolean'],
+];
+
 /**
  * Reads a `.last` file's text. Empty or non-JSON text (a shell script's `touch` or `date >`) is a
  * heartbeat at its mtime; text that starts like JSON but is not a valid record is corrupt.
@@ -64,6 +81,11 @@ export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
   for (const [key, type] of REQUIRED) {
     if (typeof rec[key] !== type) {
       return { kind: 'corrupt', reason: `field "${key}" missing or not a ${type}`, mtimeMs };
+    }
+  }
+  for (const [key, type] of OPTIONAL) {
+    if (rec[key] !== undefined && rec[key] !== null && typeof rec[key] !== type) {
+      return { kind: 'corrupt', reason: `field "${key}" is not a ${type}`, mtimeMs };
     }
   }
   if (rec.status !== 'ok' && rec.status !== 'error') {

@@ -23,7 +23,7 @@ export interface StateDirChoice {
 
 /** Applies the precedence rule; pure. */
 export function chooseStateDir(i: StateDirInputs): StateDirChoice {
-  const userDir = resolve(i.env.XDG_STATE_HOME || join(i.home, '.local', 'state'), 'hb');
+  const userDir = resolve(i.cwd, i.env.XDG_STATE_HOME || join(i.home, '.local', 'state'), 'hb');
   const pick = (dir: string, source: string) => ({ dir: resolve(i.cwd, dir), userDir, source });
   if (i.flag) return pick(i.flag, '--state-dir');
   if (i.env.HB_STATE_DIR) return pick(i.env.HB_STATE_DIR, '$HB_STATE_DIR');

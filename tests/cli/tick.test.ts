@@ -174,3 +174,18 @@ test('an unwritable state dir falls back to the per-user dir with one warning, a
     s.cleanup();
   }
 });
+
+test('global options work before and after the command, as crontab lines write them', () => {
+  const s = sandbox();
+  try {
+    const dir = join(s.root, 'elsewhere');
+    assert.equal(hb(['tick', 'a', '--every', '1m', '--state-dir', dir], { env: s.env }).code, 0);
+    assert.equal(hb(['--state-dir', dir, 'tick', 'b', '--every', '1m'], { env: s.env }).code, 0);
+    assert.ok(existsSync(join(dir, 'a.last')) && existsSync(join(dir, 'b.last')));
+    const r = hb(['check', '--verbose', '--state-dir', dir], { env: s.env });
+    assert.match(r.stdout, /all 2 jobs healthy/);
+    assert.equal(existsSync(s.state), false, 'the environment default was not used');
+  } finally {
+    s.cleanup();
+  }
+});

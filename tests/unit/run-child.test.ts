@@ -25,7 +25,7 @@ class Collector extends Writable {
   hash = createHash('sha256');
   bytes = 0;
   maxBuffered = 0;
-  constructor(private readonly opts: { keep?: boolean; slow?: boolean; highWaterMark?: number } = {}) {
+  constructor(private readonly opts: { keep?: boolean; slowMs?: number; highWaterMark?: number } = {}) {
     super({ highWaterMark: opts.highWaterMark ?? 16384 });
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -33,7 +33,7 @@ class Collector extends Writable {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     if (this.opts.keep !== false) this.chunks.push(chunk);
-    if (this.opts.slow) setTimeout(cb, 1);
+    if (this.opts.slowMs) setTimeout(cb, this.opts.slowMs);
     else cb();
   }
   text(): string {
@@ -213,7 +213,7 @@ describe('runChild output', () => {
   test('a slow target pauses the child instead of buffering its output', async () => {
     const size = 2 * 1024 * 1024;
     const direct = spawnSync(fixture('spew.js'), [String(size)], { maxBuffer: size * 2 });
-    const stdout = new Collector({ keep: false, slow: true, highWaterMark: 16384 });
+    const stdout = new Collector({ keep: false, slowMs: 1, highWaterMark: 16384 });
     const r = await runChild({
       command: [fixture('spew.js'), String(size)],
       env: process.env,
@@ -225,6 +225,23 @@ describe('runChild output', () => {
     assert.equal(stdout.hash.digest('hex'), createHash('sha256').update(direct.stdout).digest('hex'));
     // At most what was in flight when the target said "full": one pipe read (64 KiB) past it.
     assert.ok(stdout.maxBuffered <= 16384 + 65536, `buffered up to ${stdout.maxBuffered} bytes`);
+  });
+
+  test('output a slow target is still absorbing after exit is not abandoned', async () => {
+    const size = 1024 * 1024;
+    const direct = spawnSync(fixture('spew.js'), [String(size)], { maxBuffer: size * 2 });
+    const stdout = new Collector({ keep: false, slowMs: 30, highWaterMark: 16384 });
+    const r = await runChild({
+      command: [fixture('spew.js'), String(size)],
+      env: process.env,
+      tailBytes: 100,
+      stdout,
+      stderr: new Collector(),
+      drainAfterExitMs: 50,
+    });
+    assert.equal(r.outputAbandoned, false);
+    assert.equal(stdout.bytes, size);
+    assert.equal(stdout.hash.digest('hex'), createHash('sha256').update(direct.stdout).digest('hex'));
   });
 
   test('interleaved stdout and stderr both reach the tail, each stream in order', async () => {
