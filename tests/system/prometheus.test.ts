@@ -23,6 +23,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const installed = (bin: string): boolean => spawnSync(bin, ['--version'], { stdio: 'ignore' }).error === undefined;
 const HAVE_PROMTOOL = installed('promtool');
 const HAVE_EXPORTER = installed('prometheus-node-exporter');
+// `npm test` installs both and sets HB_REQUIRE_SYSTEM: there a missing tool is a failure, not a skip.
+if (process.env.HB_REQUIRE_SYSTEM && !(HAVE_PROMTOOL && HAVE_EXPORTER)) {
+  throw new Error('promtool and prometheus-node-exporter are required (apt-get install prometheus prometheus-node-exporter)');
+}
 
 const children: ChildProcess[] = [];
 const tmpDirs: string[] = [];
