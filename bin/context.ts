@@ -1,6 +1,7 @@
 // Resolves what every command needs first: the config file and the state directory choice.
 
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { findConfig } from '../lib/config/find.ts';
 import type { HbConfig } from '../lib/config/types.ts';
 import { chooseStateDir, type StateDirChoice } from '../lib/state/dir.ts';
@@ -34,7 +35,8 @@ export async function loadContext(opts: GlobalOptions, io: Io): Promise<Context>
   const state = chooseStateDir({
     flag: opts.stateDir,
     env: io.env,
-    configDir: config.stateDir,
+    // A relative state_dir is relative to the config file, not to wherever cron starts hb.
+    configDir: config.stateDir && config.file ? resolve(dirname(config.file), config.stateDir) : config.stateDir,
     isRoot: io.isRoot,
     home: io.homedir,
     cwd: io.cwd,

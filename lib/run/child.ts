@@ -11,6 +11,9 @@ import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.ts';
 import { relayOutput, TailRing } from './tail.ts';
 
+/** Node's timers overflow past 2^31-1 ms (about 24.8 days) and would fire at once: cap there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The signals `hb wrap` relays to its child (SPEC §3). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
@@ -104,7 +107,11 @@ export function shellCode(exitCode: number | null, signal: NodeJS.Signals | null
   return n === undefined ? 1 : 128 + n;
 }
 
-/** Runs `opts.command` to completion; never rejects for a command that cannot start. */
+/**
+ * Runs `opts.command` to completion. A command that cannot start resolves with `spawnError`
+ * (127/126), never a rejection; only an empty command throws (UsageError), and a throwing
+ * `onSpawn` rejects once the child has finished.
+ */
 export function runChild(opts: RunChildOptions): Promise<ChildResult> {
   const now = opts.now ?? Date.now;
   const [file, args] = commandLine(opts.command);
@@ -143,7 +150,10 @@ async function supervise(
   const target: Signallable = { kill: (signal) => signalChild(pid, signal, group) };
   const forward = opts.forward === true ? FORWARDED_SIGNALS : opts.forward || [];
   const unforward = forwardSignals(target, forward);
-  const outputs = [relayOutput(child.stdout!, opts.stdout, ring), relayOutput(child.stderr!, opts.stderr, ring)];
+  const outputs = [
+    relayOutput(child.stdout!, opts.stdout, ring),
+    relayOutput(child.stderr!, opts.stderr, ring),
+  ];
   let timedOut = false;
   let abandoned = false;
   let timeoutTimer: NodeJS.Timeout | undefined;
@@ -151,7 +161,8 @@ async function supervise(
   let drainTimer: NodeJS.Timeout | undefined;
   // After a successful spawn, 'error' only reports a failed kill: not a failure of the run.
   child.on('error', () => {});
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+  type Exit = { code: number | null; signal: NodeJS.Signals | null; at: number };
+  const exited = new Promise<Exit>((resolve) => {
     child.once('exit', (code, signal) => {
       clearTimeout(timeoutTimer);
       // Something the job left in the background may hold its pipes open for hours. Time spent
@@ -173,7 +184,7 @@ async function supervise(
       timedOut = true;
       target.kill('SIGTERM');
       killTimer = setTimeout(() => target.kill('SIGKILL'), opts.killAfterMs ?? 10_000);
-    }, opts.timeoutMs);
+    }, Math.min(opts.timeoutMs, MAX_TIMER_MS));
   }
   let callbackError: { error: unknown } | null = null;
   try {

@@ -25,8 +25,14 @@ export interface LockHolder extends LockInfo {
 
 /** The outcome of acquireLock. */
 export type LockResult =
-  | { acquired: true; path: string; holder: LockHolder; release: () => boolean }
+  | { acquired: true; path: string; holder: LockHolder; replaced: StaleLock | null; release: () => boolean }
   | { acquired: false; path: string; holder: LockHolder | null; reason: string };
+
+/** A lock taken over because its holder was gone (holder null: the file was unreadable). */
+export interface StaleLock {
+  holder: LockHolder | null;
+  reason: string;
+}
 
 /** Injection points for tests. */
 export interface LockOptions {
@@ -71,19 +77,19 @@ export function acquireLock(path: string, info: LockInfo, options: LockOptions =
   }
   try {
     const reason = `still contended after ${MAX_ROUNDS} attempts`;
-    let last: LockHolder | null = null;
+    let stale: StaleLock | null = null;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (tryLink(tmp, path)) return held(path, holder);
+      if (tryLink(tmp, path)) return held(path, holder, stale);
       const seen = inspect(path);
       if (seen === null) continue; // released in between: try again
       const verdict = judge(seen.holder, info, factsOf);
       if (!verdict.gone) return { acquired: false, path, holder: seen.holder, reason: verdict.reason };
-      last = seen.holder;
+      stale = { holder: seen.holder, reason: verdict.reason };
       const blocked = removeStale(path, seen, tmp, info, factsOf, 0);
       // A live process is taking the stale lock over right now: it (or a racer) wins.
       if (blocked !== null) return { acquired: false, path, ...blocked };
     }
-    return { acquired: false, path, holder: last, reason };
+    return { acquired: false, path, holder: stale?.holder ?? null, reason };
   } finally {
     unlinkQuiet(tmp);
   }
@@ -136,11 +142,12 @@ function judge(
   return { gone: false, reason: `process ${holder.pid} holds the lock (since ${holder.started_at})` };
 }
 
-function held(path: string, holder: LockHolder): LockResult {
+function held(path: string, holder: LockHolder, replaced: StaleLock | null): LockResult {
   return {
     acquired: true,
     path,
     holder,
+    replaced,
     // Removes the lock only while it is still ours: after a takeover it belongs to someone else.
     release: () => {
       if (inspect(path)?.holder?.token !== holder.token) return false;

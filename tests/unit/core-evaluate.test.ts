@@ -208,7 +208,7 @@ test('crashed, running and overrunning from the run marker', () => {
     { name: 'no limit anywhere: running for ever', now: runStart + 30 * 24 * H,
       facts: facts({ heartbeat: beat(), run: marker(runStart), runGone: alive }),
       want: { status: 'running' } },
-    { name: 'a marker with an unreadable started_at is ignored', now,
+    { name: 'a marker with an unreadable started_at is ignored', now: LAST + 45 * M,
       facts: facts({ heartbeat: beat(), run: marker(runStart, { started_at: 'garbage' }), runGone: gone }),
       want: { status: 'stale' } },
   ]);

@@ -44,6 +44,7 @@ describe('acquireLock', () => {
     const path = join(newDir(), 'backup.lock');
     const a = acquireLock(path, self);
     assert.equal(a.acquired, true);
+    if (a.acquired) assert.equal(a.replaced, null);
     const content = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
     assert.equal(content.pid, process.pid);
     assert.equal(content.boot_id, me.bootId);
@@ -68,6 +69,10 @@ describe('acquireLock', () => {
     writeFileSync(path, holderFile({}));
     const r = acquireLock(path, self, { factsOf: missing });
     assert.equal(r.acquired, true);
+    if (r.acquired) {
+      assert.equal(r.replaced?.holder?.pid, 999_999);
+      assert.match(r.replaced!.reason, /process 999999 is not running/);
+    }
     assert.equal((JSON.parse(readFileSync(path, 'utf8')) as LockHolder).pid, process.pid);
     assert.deepEqual(readdirSync(join(path, '..')), ['j.lock']);
   });

@@ -95,19 +95,29 @@ describe('/proc readers', () => {
     assert.equal(bootId(join(tmp, 'nowhere')), null);
   });
 
-  test('a real zombie reads as Z and is gone', async (t) => {
-    // The backgrounded sleep's parent becomes `sleep 5` (via exec), which never reaps it.
-    const parent = spawn('/bin/sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    t.after(() => parent.kill('SIGKILL'));
-    let out = '';
-    parent.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    const line = await waitFor(() => (out.includes('\n') ? out : null), (v) => v !== null, 'the zombie pid');
-    const pid = Number(line!.trim());
-    await waitFor(() => processState(pid), (s) => s === 'Z', `process ${pid} to become a zombie`);
-    const facts = gatherFacts(pid);
-    const verdict = isRunGone({ pid, started_at: new Date().toISOString(), boot_id: facts.bootId, pid_started_ms: facts.startMs }, facts);
-    assert.equal(verdict.gone, true);
-    assert.match(verdict.reason, /zombie/);
+  test('a real zombie reads as Z and is gone', async () => {
+    // dash reaps a background job only when it waits: while it blocks in `read`, the finished
+    // sleep stays a zombie. The line we send then lets it reap, so no zombie outlives the test
+    // (an init that does not reap, as in some containers, would keep an orphaned one forever).
+    const parent = spawn('/bin/sh', ['-c', 'sleep 0.05 & echo $!; read x; wait'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => parent.on('close', resolve));
+    try {
+      let out = '';
+      parent.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      const line = await waitFor(() => (out.includes('\n') ? out : null), (v) => v !== null, 'the zombie pid');
+      const pid = Number(line!.trim());
+      await waitFor(() => processState(pid), (s) => s === 'Z', `process ${pid} to become a zombie`);
+      const facts = gatherFacts(pid);
+      const claim = { pid, started_at: new Date().toISOString(), boot_id: facts.bootId, pid_started_ms: facts.startMs };
+      const verdict = isRunGone(claim, facts);
+      assert.equal(verdict.gone, true);
+      assert.match(verdict.reason, /zombie/);
+    } finally {
+      parent.stdin!.end('reap\n');
+      await exited;
+    }
   });
 });
 
