@@ -12,7 +12,8 @@
 // per round. Noise (other load, CPU frequency, page cache) then hits hb and its floor alike instead
 // of landing on whichever command happened to run during a bad second. Warm-up rounds come first.
 //
-// Usage: npm run bench [-- --rounds N] [-- --json]   (or BENCH_ROUNDS=N; default 30, warm-up 5)
+// Usage: npm run bench [-- --rounds N] [-- --warmup N] [-- --json]   (or BENCH_ROUNDS=N;
+// defaults: 30 measured rounds after 5 warm-up rounds)
 // Exits 0 even when a target is missed (this is a measurement, not a test); non-zero only when a
 // command failed to run.
 import { spawnSync } from 'node:child_process';
@@ -29,7 +30,7 @@ const flag = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : und
 const ROUNDS = Number(flag('--rounds') ?? process.env.BENCH_ROUNDS ?? 30);
 const WARMUP = Number(flag('--warmup') ?? 5);
 const JSON_OUT = args.includes('--json');
-if (!(ROUNDS >= 1 && WARMUP >= 0)) fail('--rounds must be a positive number');
+if (!(ROUNDS >= 1 && WARMUP >= 0)) fail('--rounds must be ≥ 1 and --warmup ≥ 0');
 
 function fail(message, detail = '') {
   process.stderr.write(`bench: ${message}\n${detail}`);
@@ -52,6 +53,7 @@ const baseEnv = { ...process.env, HOME: dir('home'), XDG_CONFIG_HOME: dir('home'
 delete baseEnv.HB_CONFIG;
 delete baseEnv.NODE_OPTIONS;
 const withState = (d) => ({ ...baseEnv, HB_STATE_DIR: d });
+if (existsSync('/etc/hb/hb.yaml')) process.stderr.write('bench: note: /etc/hb/hb.yaml exists and will be loaded by hb\n');
 
 // Heartbeats in the format hb itself writes (v1 record, lib/heartbeat/record.ts; written by
 // lib/heartbeat/store.ts as one JSON line with the file's mtime set to started_at). All runs are
@@ -113,16 +115,16 @@ const PAIRS = [
 ];
 const COMMANDS = PAIRS.flatMap((p) => [p.hb, p.floor]);
 
-function run(c) {
+function run(c, context = 'failed to run') {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(NODE, c.argv, { cwd: tmp, env: c.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) fail(`"${c.label}" exited ${r.status ?? r.signal}`, `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ?? ''}\n`);
+  if (r.status !== 0) fail(`"${c.label}" ${context}: exit ${r.status ?? r.signal}`, `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ?? ''}\n`);
   return ms;
 }
 
 // A benchmark of an error path is worthless: hb check must say "healthy" and exit 0 first.
-for (const p of PAIRS.filter((x) => x.name.startsWith('check'))) run(p.hb);
+for (const p of PAIRS.filter((x) => x.name.startsWith('check'))) run(p.hb, 'is not healthy on the generated heartbeats');
 
 if (!JSON_OUT) process.stderr.write(`running ${WARMUP} warm-up + ${ROUNDS} rounds of ${COMMANDS.length} commands…\n`);
 for (let round = 0; round < WARMUP + ROUNDS; round++) {
