@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { HbError } from '../lib/errors.ts';
 import { processIo, type Io } from './io.ts';
+import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, type OptionSpec } from './options.ts';
+import { reportError } from './report-error.ts';
 import type { GlobalOptions } from './context.ts';
 
 const EXAMPLES = `
@@ -36,51 +38,35 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
   const program = new CommandClass('hb')
     .description('Make silent cron failures impossible: heartbeats, a meta-heartbeat, dead-man recovery.')
     .version(HB_VERSION, '-V, --version')
-    .option('--config <file>', 'config file (default: $HB_CONFIG, ./hb.yaml, $XDG_CONFIG_HOME/hb/hb.yaml, /etc/hb/hb.yaml)')
-    .option('--state-dir <dir>', 'state directory (default: $HB_STATE_DIR, state_dir in config, /var/lib/hb as root, else ~/.local/state/hb)')
-    .option('--no-color', 'no colour (also NO_COLOR)')
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: (text) => nagios || io.err(text), outputError: (text, write) => nagios || write(`hb: ${text.replace(/^error: /, '')}`) });
 
+  const declare = (cmd: Command, specs: readonly OptionSpec[]) => {
+    for (const o of specs) {
+      const option = new Option(o.value ? `${o.flag} <${o.value}>` : o.flag, o.help);
+      cmd.addOption(o.choices ? option.choices(o.choices) : option);
+    }
+    return cmd;
+  };
+  declare(program, GLOBAL_OPTIONS);
   // Global options are accepted after the command too (`hb tick x --state-dir D`), as crontab
   // lines are written; --no-color is read from argv by processIo.
-  const command = (name: string) =>
-    program
-      .command(name)
-      .option('--config <file>', 'config file')
-      .option('--state-dir <dir>', 'state directory')
-      .option('--no-color', 'no colour');
+  const command = (name: string) => declare(program.command(name), GLOBAL_OPTIONS);
   const globals = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-  const schedule = (cmd: Command) =>
-    cmd
-      .option('--every <duration>', 'expected interval, e.g. 15m')
-      .option('--cron <expr>', 'expected cron schedule, e.g. "*/15 * * * *"')
-      .option('--tz <zone>', 'time zone of --cron (default: the host zone)')
-      .option('--grace <duration>', 'how late a run may be before it is a problem (default: one period)');
 
-  schedule(command('tick').argument('<job>', 'job name'))
+  declare(command('tick').argument('<job>', 'job name'), TICK_OPTIONS)
     .description("run the job's configured command (if any) and record its heartbeat")
-    .addOption(new Option('--status <status>', 'outcome of a ping').choices(['ok', 'error']))
-    .option('--action <text>', 'what the job did (free text, shown by hb status)')
-    .option('--message <text>', 'a message to keep with the heartbeat')
-    .option('--json', 'print the written heartbeat as JSON')
     .addHelpText('after', '\nExamples:\n  hb tick backup --every 1h\n  hb tick sync --cron "*/5 * * * *" --status error --message "upstream 503"')
     .action(async (job: string, _o, cmd: Command) => {
       const { runTick } = await import('./commands/tick.ts');
       code = await runTick(job, globals(cmd), io);
     });
 
-  schedule(command('wrap').argument('<command...>', 'the command to run, after --'))
+  declare(command('wrap').argument('<command...>', 'the command to run, after --'), WRAP_OPTIONS)
     .description('run an existing cron command, pass its output through and record its heartbeat')
-    .option('--job <name>', "job name (default: the command's base name)")
-    .option('--timeout <duration>', 'stop the command (TERM, then KILL) after this long')
-    .option('--lock', 'refuse to start while another run of the same job is in progress')
-    .option('--skip-code <n>', 'exit code when --lock skips a run (default 0)')
-    .option('--tail <bytes>', 'bytes of output to keep in the heartbeat (default 4096)')
-    .option('--action <text>', 'what the job does (free text, shown by hb status)')
     .passThroughOptions()
     .addHelpText('after', "\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/")
     .action(async (command: string[], _o, cmd: Command) => {
@@ -88,16 +74,8 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runWrap(command, globals(cmd), io);
     });
 
-  command('check')
-    .argument('[job...]', 'jobs to check (default: all)')
+  declare(command('check').argument('[job...]', 'jobs to check (default: all)'), CHECK_OPTIONS)
     .description('the meta-heartbeat: evaluate every job, print the unhealthy ones, exit 1 if any')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'nagios', 'prometheus']).default('text'))
-    .option('--json', 'same as --format json')
-    .option('--textfile <path>', "also write Prometheus text atomically to PATH (node_exporter's textfile collector)")
-    .option('--verbose', 'print every job, not only the unhealthy ones')
-    .option('--dry-run', 'say what would be notified or restored, do none of it')
-    .option('--no-notify', 'send no notifications')
-    .option('--no-recover', 'run no recovery actions')
     .addHelpText('after', '\nExamples:\n  hb check || page-me\n  hb check --format nagios\n  hb check --textfile /var/lib/prometheus/node-exporter/hb.prom')
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runCheck } = await import('./commands/check.ts');
@@ -145,17 +123,4 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
 function wantsNagios(argv: string[]): boolean {
   const i = argv.indexOf('--format');
   return argv.includes('--format=nagios') || (i >= 0 && argv[i + 1] === 'nagios');
-}
-
-/** The one place errors become exit codes. An empty message means commander already said it. */
-function reportError(e: unknown, io: Io, nagios: boolean): number {
-  const known = e instanceof HbError;
-  const message = known ? e.message : `unexpected error: ${(e as Error)?.message ?? String(e)}`;
-  if (!known && io.env.HB_DEBUG) io.err(`${(e as Error)?.stack ?? String(e)}\n`);
-  if (nagios) {
-    io.out(`HB UNKNOWN - ${(message || 'bad usage').split('\n')[0]}\n`);
-    return 3;
-  }
-  if (message) io.err(message.split('\n').map((line) => `hb: ${line}\n`).join(''));
-  return known ? e.exitCode : 2;
 }

@@ -1,12 +1,13 @@
 // `hb check`: the meta-heartbeat. Read every job, decide purely, render, exit 0/1.
 
-import { evaluateJob } from '../../lib/health/evaluate.ts';
+import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate.ts';
 import { scanJobs } from '../../lib/health/scan.ts';
 import type { JobHealth } from '../../lib/health/types.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { readableStateDirs } from '../../lib/state/dir.ts';
-import { compileSchedule } from '../../lib/schedule/index.ts';
+import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
+import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
@@ -17,8 +18,20 @@ interface CheckOptions extends GlobalOptions {
   verbose?: boolean;
 }
 
-/** Evaluates the named jobs (or all) in the configured state; shared by check and status. */
-export async function evaluateAll(jobs: string[], opts: GlobalOptions, io: Io): Promise<{ health: JobHealth[]; dirs: string[]; nowMs: number }> {
+/** The outcome of evaluating every job: the verdicts kept, and counts over all of them. */
+export interface Evaluation {
+  kept: JobHealth[];
+  total: number;
+  problems: number;
+  dirs: string[];
+  nowMs: number;
+}
+
+/**
+ * Evaluates the named jobs (or all) in the configured state. Every job is judged; only those
+ * `keep` selects are described (reason, ISO times) and kept — text output shows problems only.
+ */
+export async function evaluateAll(jobs: string[], opts: GlobalOptions, io: Io, keep: (j: Judgement) => boolean): Promise<Evaluation> {
   for (const job of jobs) {
     const problem = validateJobName(job);
     if (problem) throw new UsageError(problem);
@@ -26,21 +39,36 @@ export async function evaluateAll(jobs: string[], opts: GlobalOptions, io: Io): 
   const ctx = await loadContext(opts, io);
   const dirs = readableStateDirs(ctx.state);
   const nowMs = io.now();
-  const tz = io.localTz();
-  const facts = scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs);
-  const unknown = facts.filter((f) => !f.heartbeat && !f.run && !f.config).map((f) => f.job);
+  // The host zone costs ~15 ms of Intl start-up: look it up only for a cron job stored without one.
+  let hostTz: string | undefined;
+  const zoneFor = () => (hostTz ??= io.localTz());
+  const primary = dirs[0]!;
+  const memo = timingMemo(readTimings(primary), process.versions.tz ?? '', zoneFor);
+  const evalCtx = { nowMs, defaults: ctx.config.defaults, timing: memo.timing };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, dirs, nowMs };
+  const unknown: string[] = [];
+  scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
+    if (!facts.heartbeat && !facts.run && !facts.config) unknown.push(facts.job);
+    const j = judgeJob(facts, evalCtx);
+    result.total++;
+    if (j.problem) result.problems++;
+    if (keep(j)) result.kept.push(describeJob(facts, j, nowMs));
+  });
+  writeTimings(primary, memo.toStore());
   if (unknown.length > 0) {
     throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
   }
-  const evalCtx = { nowMs, defaults: ctx.config.defaults, compile: (spec: Parameters<typeof compileSchedule>[0]) => compileSchedule(spec, tz) };
-  return { health: facts.map((f) => evaluateJob(f, evalCtx)), dirs, nowMs };
+  return result;
 }
+
+const all = () => true;
 
 /** Runs `hb check` and returns its exit code. */
 export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Promise<number> {
   const format = opts.json ? 'json' : (opts.format ?? 'text');
-  const { health, dirs, nowMs } = await evaluateAll(jobs, opts, io);
-  const unhealthy = health.some((j) => j.problem) ? 1 : 0;
+  const keepAll = format !== 'text' || Boolean(opts.verbose) || Boolean(opts.textfile);
+  const { kept: health, problems, total, dirs, nowMs } = await evaluateAll(jobs, opts, io, keepAll ? all : (j) => j.problem);
+  const unhealthy = problems > 0 ? 1 : 0;
   const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION };
 
   if (opts.textfile) {
@@ -70,7 +98,7 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
     }
     default: {
       const { renderCheckText } = await import('../../lib/format/text.ts');
-      io.out(renderCheckText(health, Boolean(opts.verbose), { color: io.color }));
+      io.out(renderCheckText(health, { total, problems }, { color: io.color }));
       return unhealthy;
     }
   }

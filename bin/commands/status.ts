@@ -6,7 +6,7 @@ import { evaluateAll } from './check.ts';
 
 /** Runs `hb status` and returns its exit code. */
 export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Promise<number> {
-  const { health, dirs, nowMs } = await evaluateAll(jobs, opts, io);
+  const { kept: health, dirs, nowMs } = await evaluateAll(jobs, opts, io, () => true);
   if (opts.json) {
     const [{ renderJson }, { HB_VERSION }] = await Promise.all([import('../../lib/format/json.ts'), import('../../lib/version.ts')]);
     io.out(renderJson(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION }));

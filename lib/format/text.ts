@@ -18,19 +18,19 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
   return `\u001b[${code}m${text}\u001b[0m`;
 }
 
-/** The `hb check` text: one line per unhealthy job (all with verbose), then a summary line. */
-export function renderCheckText(jobs: JobHealth[], verbose: boolean, style: TextStyle): string {
-  const shown = verbose ? jobs : jobs.filter((j) => j.problem);
+/** The `hb check` text: one line per job shown (the problems, or all with --verbose), then a summary. */
+export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number }, style: TextStyle): string {
   const width = Math.max(0, ...shown.map((j) => j.job.length));
   const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
   const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${j.reason}`);
-  const problems = jobs.filter((j) => j.problem).length;
+  const { total, problems } = counts;
+  const jobs = `job${total === 1 ? '' : 's'}`;
   const summary =
-    jobs.length === 0
+    total === 0
       ? 'no jobs: no heartbeats in the state directory and none configured'
       : problems === 0
-        ? `all ${jobs.length} job${jobs.length === 1 ? '' : 's'} healthy`
-        : `${problems} of ${jobs.length} job${jobs.length === 1 ? '' : 's'} unhealthy`;
+        ? `all ${total} ${jobs} healthy`
+        : `${problems} of ${total} ${jobs} unhealthy`;
   return [...lines, summary].join('\n') + '\n';
 }
 

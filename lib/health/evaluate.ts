@@ -3,7 +3,7 @@
 import { formatDuration } from '../duration.ts';
 import type { JobConfig } from '../config/types.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
-import type { Schedule, ScheduleSpec } from '../schedule/types.ts';
+import type { ScheduleSpec, Timing } from '../schedule/types.ts';
 import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RunMarker, type ScheduleSource } from './types.ts';
 
 /** Everything known about one job, gathered by the caller. */
@@ -26,8 +26,8 @@ export interface JobFacts {
 export interface EvalContext {
   nowMs: number;
   defaults: { graceMs?: number; timeoutMs?: number };
-  /** Compiles (and caches) a schedule; throws on an invalid one. */
-  compile(spec: ScheduleSpec): Schedule;
+  /** Due time and period of `spec` after a run at `anchorMs` (possibly cached); throws on an invalid schedule. */
+  timing(spec: ScheduleSpec, anchorMs: number): Timing;
 }
 
 /** A heartbeat this far in the future is clock skew, not a heartbeat. */
@@ -35,110 +35,158 @@ export const CLOCK_SKEW_MS = 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** ISO time, or null for an instant no Date can hold (a cron never due again, an absurd `every`). */
-const isoOrNull = (ms: number) => (Math.abs(ms) <= 8.64e15 ? iso(ms) : null);
+const isoOrNull = (ms: number | null) => (ms !== null && Math.abs(ms) <= 8.64e15 ? iso(ms) : null);
 const ago = (ms: number) => `${formatDuration(ms)} ago`;
 
-/** Decides one job's status. */
-export function evaluateJob(f: JobFacts, ctx: EvalContext): JobHealth {
+/** The decision alone, in numbers: cheap enough to make for 10,000 jobs, described only when shown. */
+export interface Judgement {
+  status: JobStatus;
+  problem: boolean;
+  spec: ScheduleSpec | null;
+  source: ScheduleSource | null;
+  lastMs: number | null;
+  dueMs: number | null;
+  deadlineMs: number | null;
+  periodMs: number | null;
+  graceMs: number | null;
+  /** Start of the run in progress (running, overrunning) or of the dead one (crashed). */
+  runStartMs: number | null;
+  /** The runtime limit an overrunning job broke. */
+  limitMs: number | null;
+  /** Why a stored schedule is invalid (status corrupt). */
+  scheduleError: string | null;
+}
+
+/** Decides one job's status: the lateness rule of SPEC §4. Pure. */
+export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   const now = ctx.nowMs;
   const hb = f.heartbeat;
   const record = hb?.kind === 'record' ? hb.record : null;
-  const lastMs = hb && hb.kind !== 'corrupt' ? heartbeatTime(hb) : null;
+  const j: Judgement = {
+    status: 'ok', problem: false, spec: null, source: null,
+    lastMs: hb && hb.kind !== 'corrupt' ? heartbeatTime(hb) : null,
+    dueMs: null, deadlineMs: null, periodMs: null, graceMs: null, runStartMs: null, limitMs: null, scheduleError: null,
+  };
+  const verdict = (status: JobStatus): Judgement => {
+    j.status = status;
+    j.problem = PROBLEM_STATUSES.has(status);
+    return j;
+  };
+  if (record?.schedule) [j.spec, j.source] = [record.schedule, 'heartbeat'];
+  else if (f.config?.schedule) [j.spec, j.source] = [f.config.schedule, 'config'];
+  else if (f.crontabSchedule) [j.spec, j.source] = [f.crontabSchedule, 'crontab'];
 
-  let spec: ScheduleSpec | null = null;
-  let source: ScheduleSource | null = null;
-  if (record?.schedule) [spec, source] = [record.schedule, 'heartbeat'];
-  else if (f.config?.schedule) [spec, source] = [f.config.schedule, 'config'];
-  else if (f.crontabSchedule) [spec, source] = [f.crontabSchedule, 'crontab'];
+  // Timing first, so every verdict carries due/deadline/ratio. Without an anchor the schedule is
+  // only validated.
+  const anchor = j.lastMs ?? f.firstSeenMs;
+  if (j.spec) {
+    let t: Timing;
+    try {
+      t = ctx.timing(j.spec, anchor ?? now);
+    } catch (e) {
+      j.scheduleError = (e as Error).message;
+      return verdict('corrupt');
+    }
+    if (anchor !== null) {
+      j.periodMs = t.periodMs;
+      j.graceMs = record?.grace_s != null && j.source === 'heartbeat' ? record.grace_s * 1000 : (f.config?.graceMs ?? ctx.defaults.graceMs ?? t.periodMs);
+      j.dueMs = t.dueMs;
+      j.deadlineMs = t.dueMs + j.graceMs;
+    }
+  }
 
-  const h: JobHealth = {
+  if (f.pausedUntilMs !== null && f.pausedUntilMs > now) return verdict('paused');
+  if (hb?.kind === 'corrupt') return verdict('corrupt');
+  if (j.lastMs !== null && j.lastMs > now + CLOCK_SKEW_MS) return verdict('clock_skew');
+
+  const run = f.run;
+  const runStart = run ? Date.parse(run.started_at) : NaN;
+  if (run && !Number.isNaN(runStart) && (j.lastMs === null || runStart > j.lastMs)) {
+    j.runStartMs = runStart;
+    if (f.runGone?.gone) return verdict('crashed');
+    const limit = f.config?.maxRuntimeMs ?? run.timeout_ms ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
+    if (limit != null && now - runStart > limit) {
+      j.limitMs = limit;
+      return verdict('overrunning');
+    }
+    return verdict('running');
+  }
+  if (record?.status === 'error') return verdict('failed');
+  if (!j.spec) return verdict('unscheduled');
+  if (j.dueMs === null || j.deadlineMs === null) return verdict('ok');
+  if (now > j.deadlineMs) return verdict(j.lastMs === null ? 'never' : 'stale');
+  if (now > j.dueMs) return verdict('late');
+  return verdict('ok');
+}
+
+/** Turns a judgement into the reported verdict: the JSON contract's fields and a reason line. */
+export function describeJob(f: JobFacts, j: Judgement, nowMs: number): JobHealth {
+  const record = f.heartbeat?.kind === 'record' ? f.heartbeat.record : null;
+  const age = j.lastMs === null ? null : round((nowMs - j.lastMs) / 1000);
+  const period = j.periodMs === null ? null : round(j.periodMs / 1000);
+  return {
     job: f.job,
-    status: 'ok',
-    problem: false,
-    reason: '',
-    age_s: lastMs === null ? null : round((now - lastMs) / 1000),
-    period_s: null,
-    grace_s: null,
-    ratio: null,
-    due: null,
-    deadline: null,
-    schedule: spec,
-    schedule_source: source,
+    status: j.status,
+    problem: j.problem,
+    reason: reasonFor(f, j, nowMs),
+    age_s: age,
+    period_s: period,
+    grace_s: j.graceMs === null ? null : round(j.graceMs / 1000),
+    ratio: age !== null && period !== null && period > 0 ? Math.round((age / period) * 1000) / 1000 : null,
+    due: isoOrNull(j.dueMs),
+    deadline: isoOrNull(j.deadlineMs),
+    schedule: j.spec,
+    schedule_source: j.source,
     last_success_at: record ? (record.status === 'ok' ? record.started_at : (record.last_success_at ?? null)) : null,
     last: record,
     running: f.run,
     file: f.file,
   };
-  const verdict = (status: JobStatus, reason: string): JobHealth => {
-    h.status = status;
-    h.problem = PROBLEM_STATUSES.has(status);
-    h.reason = reason;
-    return h;
-  };
+}
 
-  let schedule: Schedule | null = null;
-  if (spec) {
-    try {
-      schedule = ctx.compile(spec);
-    } catch (e) {
-      return verdict('corrupt', `${source} schedule is invalid: ${(e as Error).message}`);
-    }
-  }
-  // Timing first, so every verdict below carries due/deadline/ratio.
-  const anchor = lastMs ?? f.firstSeenMs;
-  let dueMs: number | null = null;
-  let deadlineMs: number | null = null;
-  if (schedule && anchor !== null) {
-    const t = schedule.timing(anchor);
-    const graceMs = record?.grace_s != null && source === 'heartbeat' ? record.grace_s * 1000 : (f.config?.graceMs ?? ctx.defaults.graceMs ?? t.periodMs);
-    h.period_s = round(t.periodMs / 1000);
-    h.grace_s = round(graceMs / 1000);
-    [dueMs, deadlineMs] = [t.dueMs, t.dueMs + graceMs];
-    h.due = isoOrNull(dueMs);
-    h.deadline = isoOrNull(deadlineMs);
-    if (h.age_s !== null && t.periodMs > 0) h.ratio = Math.round((h.age_s / h.period_s) * 1000) / 1000;
-  }
+/** Judges and describes one job. */
+export function evaluateJob(f: JobFacts, ctx: EvalContext): JobHealth {
+  return describeJob(f, judgeJob(f, ctx), ctx.nowMs);
+}
 
-  if (f.pausedUntilMs !== null && f.pausedUntilMs > now) {
-    return verdict('paused', Number.isFinite(f.pausedUntilMs) ? `paused until ${iso(f.pausedUntilMs)}` : 'paused until resumed');
-  }
-  if (hb?.kind === 'corrupt') return verdict('corrupt', `${f.file ?? f.job}: ${hb.reason}`);
-  if (lastMs !== null && lastMs > now + CLOCK_SKEW_MS) {
-    return verdict('clock_skew', `heartbeat is ${formatDuration(lastMs - now)} in the future (started_at ${iso(lastMs)}): check the clocks`);
-  }
-
+function reasonFor(f: JobFacts, j: Judgement, now: number): string {
+  const { lastMs, dueMs, deadlineMs } = j;
   const run = f.run;
-  const runStart = run ? Date.parse(run.started_at) : NaN;
-  if (run && !Number.isNaN(runStart) && (lastMs === null || runStart > lastMs)) {
-    if (f.runGone?.gone) {
-      return verdict('crashed', `run of cycle ${run.cycle} (pid ${run.pid}) started ${ago(now - runStart)} and died without a heartbeat: ${f.runGone.reason}`);
+  const record = f.heartbeat?.kind === 'record' ? f.heartbeat.record : null;
+  switch (j.status) {
+    case 'paused':
+      return Number.isFinite(f.pausedUntilMs) ? `paused until ${iso(f.pausedUntilMs!)}` : 'paused until resumed';
+    case 'corrupt':
+      if (j.scheduleError !== null) return `${j.source} schedule is invalid: ${j.scheduleError}`;
+      return `${f.file ?? f.job}: ${f.heartbeat?.kind === 'corrupt' ? f.heartbeat.reason : 'unreadable'}`;
+    case 'clock_skew':
+      return `heartbeat is ${formatDuration(lastMs! - now)} in the future (started_at ${iso(lastMs!)}): check the clocks`;
+    case 'crashed':
+      return `run of cycle ${run!.cycle} (pid ${run!.pid}) started ${ago(now - j.runStartMs!)} and died without a heartbeat: ${f.runGone!.reason}`;
+    case 'overrunning':
+      return `running for ${formatDuration(now - j.runStartMs!)}, longer than its ${formatDuration(j.limitMs!)} limit (pid ${run!.pid})`;
+    case 'running':
+      return `running for ${formatDuration(now - j.runStartMs!)} (pid ${run!.pid}, cycle ${run!.cycle})`;
+    case 'failed': {
+      const how = record!.timed_out ? 'timed out' : record!.signal ? `was killed by ${record!.signal}` : `failed with exit ${record!.exit_code}`;
+      return `last run ${how}, ${ago(now - (lastMs ?? now))}${record!.message ? `: ${oneLine(record!.message)}` : ''}`;
     }
-    const limit = f.config?.maxRuntimeMs ?? run.timeout_ms ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
-    if (limit !== undefined && now - runStart > limit) {
-      return verdict('overrunning', `running for ${formatDuration(now - runStart)}, longer than its ${formatDuration(limit)} limit (pid ${run.pid})`);
-    }
-    return verdict('running', `running for ${formatDuration(now - runStart)} (pid ${run.pid}, cycle ${run.cycle})`);
+    case 'unscheduled':
+      return 'no schedule: give it every/cron in the config, --every/--cron on hb tick, or a crontab line';
+    case 'never':
+      return `configured, but no heartbeat since hb first saw it ${ago(now - (f.firstSeenMs ?? now))}; first run was due ${ago(now - dueMs!)}`;
+    case 'stale':
+      return `last heartbeat ${ago(now - lastMs!)}; was due ${ago(now - dueMs!)}, deadline passed ${ago(now - deadlineMs!)}`;
+    case 'late':
+      return lastMs === null
+        ? `no heartbeat yet; first run was due ${ago(now - dueMs!)}, a problem in ${formatDuration(deadlineMs! - now)}`
+        : `last heartbeat ${ago(now - lastMs)}; due ${ago(now - dueMs!)}, stale in ${formatDuration(deadlineMs! - now)}`;
+    default:
+      if (dueMs === null) return 'configured; no heartbeat yet';
+      return lastMs === null
+        ? `no heartbeat yet; first run due in ${formatDuration(dueMs - now)}`
+        : `last heartbeat ${ago(now - lastMs)}; next due in ${formatDuration(dueMs - now)}`;
   }
-
-  if (record?.status === 'error') {
-    const how = record.timed_out ? 'timed out' : record.signal ? `was killed by ${record.signal}` : `failed with exit ${record.exit_code}`;
-    return verdict('failed', `last run ${how}, ${ago(now - (lastMs ?? now))}${record.message ? `: ${oneLine(record.message)}` : ''}`);
-  }
-  if (!schedule) {
-    return verdict('unscheduled', 'no schedule: give it every/cron in the config, --every/--cron on hb tick, or a crontab line');
-  }
-  if (dueMs === null || deadlineMs === null) {
-    return verdict('ok', 'configured; no heartbeat yet');
-  }
-  const [due, deadline] = [dueMs, deadlineMs];
-  if (lastMs === null) {
-    if (now > deadline) return verdict('never', `configured, but no heartbeat since hb first saw it ${ago(now - (f.firstSeenMs ?? now))}; first run was due ${ago(now - due)}`);
-    if (now > due) return verdict('late', `no heartbeat yet; first run was due ${ago(now - due)}, a problem in ${formatDuration(deadline - now)}`);
-    return verdict('ok', `no heartbeat yet; first run due in ${formatDuration(due - now)}`);
-  }
-  if (now > deadline) return verdict('stale', `last heartbeat ${ago(now - lastMs)}; was due ${ago(now - due)}, deadline passed ${ago(now - deadline)}`);
-  if (now > due) return verdict('late', `last heartbeat ${ago(now - lastMs)}; due ${ago(now - due)}, stale in ${formatDuration(deadline - now)}`);
-  return verdict('ok', `last heartbeat ${ago(now - lastMs)}; next due in ${formatDuration(due - now)}`);
 }
 
 function round(x: number): number {

@@ -14,41 +14,57 @@ const isValid = (name: string) => validateJobName(name) === null;
 
 /**
  * Reads every job of every directory (the first is the primary one; later ones are fallbacks)
- * plus every configured job. `only` limits the result to the named jobs.
+ * plus every configured job, and hands each job's facts to `visit` in name order as soon as
+ * they are read — so a check over 10,000 jobs keeps only what it reports. `only` limits the
+ * scan to the named jobs.
  */
-export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number): JobFacts[] {
-  const primary = dirs[0]!;
-  const byJob = new Map<string, JobFacts>();
+export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void): void {
+  const [primary, ...fallbacks] = dirs as [string, ...string[]];
   const want = only ? new Set(only) : null;
-  for (const dir of dirs) {
-    const { last, run } = listStateFiles(dir, isValid);
-    for (const job of new Set([...last, ...run])) {
-      if (want && !want.has(job)) continue;
-      const facts = byJob.get(job) ?? blank(job);
-      byJob.set(job, facts);
-      if (last.has(job)) {
-        const hb = readHeartbeatFile(lastPath(dir, job));
-        if (hb && newer(hb, facts.heartbeat)) [facts.heartbeat, facts.file] = [hb, lastPath(dir, job)];
-      }
-      if (run.has(job) && !facts.run) facts.run = readRunMarker(dir, job);
+  const wanted = (job: string) => !want || want.has(job);
+  const listing = listStateFiles(primary, isValid);
+  // Fallback directories are rare and small: read them whole first, merge as we go.
+  const extra = new Map<string, JobFacts>();
+  for (const dir of fallbacks) {
+    const other = listStateFiles(dir, isValid);
+    for (const job of new Set([...other.last, ...other.run])) {
+      if (wanted(job)) extra.set(job, readJob(dir, job, other.last.has(job), other.run.has(job), extra.get(job) ?? blank(job)));
     }
   }
-  for (const job of want ?? config.jobs.keys()) {
-    if (!byJob.has(job)) byJob.set(job, blank(job));
-  }
-  const paused = readPaused(primary, nowMs);
+  const names = new Set<string>();
+  for (const job of listing.last) if (wanted(job)) names.add(job);
+  for (const job of listing.run) if (wanted(job)) names.add(job);
+  for (const job of extra.keys()) names.add(job);
+  // Configured jobs with no file anywhere are the ones waiting for a first heartbeat.
   const waiting: string[] = [];
-  for (const facts of byJob.values()) {
-    facts.config = config.jobs.get(facts.job) ?? null;
-    facts.pausedUntilMs = paused.get(facts.job) ?? null;
+  for (const job of want ?? config.jobs.keys()) {
+    if (!names.has(job)) {
+      names.add(job);
+      if (config.jobs.has(job)) waiting.push(job);
+    }
+  }
+  const seen = waiting.length > 0 || existsFirstSeen(primary) ? updateFirstSeen(primary, readFirstSeen(primary), waiting, nowMs) : null;
+  const paused = readPaused(primary, nowMs);
+
+  for (const job of [...names].sort()) {
+    const facts = readJob(primary, job, listing.last.has(job), listing.run.has(job), extra.get(job) ?? blank(job));
+    facts.config = config.jobs.get(job) ?? null;
+    facts.pausedUntilMs = paused.get(job) ?? null;
     if (facts.run) facts.runGone = isRunGone(facts.run, gatherFacts(facts.run.pid));
-    if (!facts.heartbeat && facts.config) waiting.push(facts.job);
+    if (!facts.heartbeat && facts.config) facts.firstSeenMs = seen?.get(job) ?? nowMs;
+    visit(facts);
   }
-  if (waiting.length > 0 || existsFirstSeen(primary)) {
-    const seen = updateFirstSeen(primary, readFirstSeen(primary), waiting, nowMs);
-    for (const job of waiting) byJob.get(job)!.firstSeenMs = seen.get(job) ?? nowMs;
+}
+
+/** Adds what `dir` holds for `job` to `facts`, keeping the newer heartbeat. */
+function readJob(dir: string, job: string, hasLast: boolean, hasRun: boolean, facts: JobFacts): JobFacts {
+  if (hasLast) {
+    const path = lastPath(dir, job);
+    const hb = readHeartbeatFile(path);
+    if (hb && newer(hb, facts.heartbeat)) [facts.heartbeat, facts.file] = [hb, path];
   }
-  return [...byJob.values()].sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
+  if (hasRun && !facts.run) facts.run = readRunMarker(dir, job);
+  return facts;
 }
 
 function blank(job: string): JobFacts {

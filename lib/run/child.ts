@@ -3,7 +3,6 @@
 // shell's exit code (128+n for a signal). node:child_process directly: execa costs ~90 ms of
 // import on cron's hot path (docs/decisions.md).
 
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -109,12 +108,15 @@ export function shellCode(exitCode: number | null, signal: NodeJS.Signals | null
 
 /**
  * Runs `opts.command` to completion. A command that cannot start resolves with `spawnError`
- * (127/126), never a rejection; only an empty command throws (UsageError), and a throwing
+ * (127/126), never a rejection; only an empty command rejects (UsageError), and a throwing
  * `onSpawn` rejects once the child has finished.
  */
-export function runChild(opts: RunChildOptions): Promise<ChildResult> {
+export async function runChild(opts: RunChildOptions): Promise<ChildResult> {
   const now = opts.now ?? Date.now;
   const [file, args] = commandLine(opts.command);
+  // Loaded here, not at the top: a ping or a check never spawns, and child_process pulls in
+  // net, dgram and streams — milliseconds on every cron tick.
+  const { spawn } = await import('node:child_process');
   const group = opts.group ?? true;
   const startedMs = now();
   let child: ChildProcess;

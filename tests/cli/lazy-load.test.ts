@@ -11,22 +11,24 @@ import { HB, fixture, sandbox } from '../helpers.ts';
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
 
-/** The source modules (from esbuild's metafile) behind every dist file a run of hb loaded. */
+/** The source modules (from esbuild's metafile) behind every dist file a run of hb loaded, plus the Node built-ins it imported. */
 function loadedSources(args: string[], env: NodeJS.ProcessEnv): string[] {
   const traceFile = join(env.HOME!, '..', 'trace.txt');
   const r = spawnSync(process.execPath, ['--import', fixture('trace-loads.mjs'), HB, ...args], { env: { ...env, HB_TRACE_FILE: traceFile }, encoding: 'utf8' });
   assert.ok(r.status === 0 || r.status === 1, `hb ${args.join(' ')} ran: ${r.stderr}`);
-  const urls = readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('file:') && u.includes('/dist/'));
+  const urls = readFileSync(traceFile, 'utf8').split('\n');
   writeFileSync(traceFile, '');
-  return urls.flatMap((u) => Object.keys(meta.outputs[`dist/${relative(dist, fileURLToPath(u))}`]?.inputs ?? {}));
+  const builtins = urls.filter((u) => u.startsWith('node:'));
+  const files = urls.filter((u) => u.startsWith('file:') && u.includes('/dist/'));
+  return [...builtins, ...files.flatMap((u) => Object.keys(meta.outputs[`dist/${relative(dist, fileURLToPath(u))}`]?.inputs ?? {}))];
 }
 
-test('tick without a config loads neither yaml nor the check, format or config-parsing code', () => {
+test('a ping without a config loads neither yaml, commander, child_process nor the check, format or config-parsing code', () => {
   const s = sandbox();
   try {
     const sources = loadedSources(['tick', 'fast', '--every', '1m'], s.env);
     assert.ok(sources.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/']) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/']) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by tick`);
     }
   } finally {
@@ -34,13 +36,13 @@ test('tick without a config loads neither yaml nor the check, format or config-p
   }
 });
 
-test('check without a config loads no yaml and only the renderer it prints with', () => {
+test('check without a config loads no yaml, commander or child_process, and only the renderer it prints with', () => {
   const s = sandbox();
   try {
     spawnSync(process.execPath, [HB, 'tick', 'a', '--every', '1m'], { env: s.env });
     const sources = loadedSources(['check'], s.env);
     assert.ok(sources.includes('bin/commands/check.ts'), 'trace works: check.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'lib/config/load.ts', 'lib/format/prometheus.ts', 'lib/format/nagios.ts', 'lib/run/child.ts']) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/prometheus.ts', 'lib/format/nagios.ts']) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by check`);
     }
   } finally {
@@ -48,13 +50,15 @@ test('check without a config loads no yaml and only the renderer it prints with'
   }
 });
 
-test('a config file does load yaml (the trace can tell the difference)', () => {
+test('the trace can tell the difference: a config loads yaml, a command loads child_process, status loads commander', () => {
   const s = sandbox();
   try {
     const cfg = join(s.root, 'hb.yaml');
     writeFileSync(cfg, 'jobs:\n  a:\n    every: 1m\n');
     const sources = loadedSources(['tick', 'a'], { ...s.env, HB_CONFIG: cfg });
     assert.ok(sources.some((src) => src.startsWith('node_modules/yaml/')));
+    assert.ok(loadedSources(['wrap', '--job', 'w', '--', 'true'], s.env).includes('node:child_process'));
+    assert.ok(loadedSources(['status'], s.env).some((src) => src.startsWith('node_modules/commander/')));
   } finally {
     s.cleanup();
   }

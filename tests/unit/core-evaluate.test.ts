@@ -38,7 +38,7 @@ function facts(over: Partial<JobFacts> = {}): JobFacts {
 }
 
 function context(nowMs: number, defaults: EvalContext['defaults'] = {}): EvalContext {
-  return { nowMs, defaults, compile: (spec) => compileSchedule(spec, 'UTC') };
+  return { nowMs, defaults, timing: (spec, at) => compileSchedule(spec, 'UTC').timing(at) };
 }
 
 interface Row {

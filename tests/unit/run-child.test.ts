@@ -172,8 +172,8 @@ describe('runChild spawn failures', () => {
     assert.match(r.spawnError!.message, /working directory not found/);
   });
 
-  test('an empty command is a usage error', () => {
-    assert.throws(() => runChild({ command: [], env: {}, tailBytes: 0, stdout: new Collector(), stderr: new Collector() }), {
+  test('an empty command is a usage error', async () => {
+    await assert.rejects(runChild({ command: [], env: {}, tailBytes: 0, stdout: new Collector(), stderr: new Collector() }), {
       name: 'UsageError',
     });
   });

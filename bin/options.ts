@@ -1,0 +1,134 @@
+// The options of the hot commands (tick, wrap) and the global ones, declared once as data:
+// commander is built from this table, and the fast path parses argv with it.
+
+/** One long option. Without `value` it is a switch; `negates` marks a `--no-x` switch. */
+export interface OptionSpec {
+  flag: string;
+  /** The key in the parsed options object (commander's camelCase of the flag). */
+  key: string;
+  value?: string;
+  choices?: readonly string[];
+  negates?: boolean;
+  help: string;
+}
+
+/** Options every command accepts, before or after the command name. */
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { flag: '--config', key: 'config', value: 'file', help: 'config file (default: $HB_CONFIG, ./hb.yaml, $XDG_CONFIG_HOME/hb/hb.yaml, /etc/hb/hb.yaml)' },
+  { flag: '--state-dir', key: 'stateDir', value: 'dir', help: 'state directory (default: $HB_STATE_DIR, state_dir in config, /var/lib/hb as root, else ~/.local/state/hb)' },
+  { flag: '--no-color', key: 'color', negates: true, help: 'no colour (also NO_COLOR)' },
+];
+
+const SCHEDULE: readonly OptionSpec[] = [
+  { flag: '--every', key: 'every', value: 'duration', help: 'expected interval, e.g. 15m' },
+  { flag: '--cron', key: 'cron', value: 'expr', help: 'expected cron schedule, e.g. "0 2 * * *"' },
+  { flag: '--tz', key: 'tz', value: 'zone', help: 'time zone of --cron (default: the host zone)' },
+  { flag: '--grace', key: 'grace', value: 'duration', help: 'how late a run may be before it is a problem (default: one period)' },
+];
+
+/** `hb tick` options. */
+export const TICK_OPTIONS: readonly OptionSpec[] = [
+  ...SCHEDULE,
+  { flag: '--status', key: 'status', value: 'status', choices: ['ok', 'error'], help: 'outcome of a ping' },
+  { flag: '--action', key: 'action', value: 'text', help: 'what the job did (free text, shown by hb status)' },
+  { flag: '--message', key: 'message', value: 'text', help: 'a message to keep with the heartbeat' },
+  { flag: '--json', key: 'json', help: 'print the written heartbeat as JSON' },
+];
+
+/** `hb wrap` options. */
+export const WRAP_OPTIONS: readonly OptionSpec[] = [
+  { flag: '--job', key: 'job', value: 'name', help: "job name (default: the command's base name)" },
+  ...SCHEDULE,
+  { flag: '--timeout', key: 'timeout', value: 'duration', help: 'stop the command (TERM, then KILL) after this long' },
+  { flag: '--lock', key: 'lock', help: 'refuse to start while another run of the same job is in progress' },
+  { flag: '--skip-code', key: 'skipCode', value: 'n', help: 'exit code when --lock skips a run (default 0)' },
+  { flag: '--tail', key: 'tail', value: 'bytes', help: 'bytes of output to keep in the heartbeat (default 4096)' },
+  { flag: '--action', key: 'action', value: 'text', help: 'what the job does (free text, shown by hb status)' },
+];
+
+/** `hb check` options. */
+export const CHECK_OPTIONS: readonly OptionSpec[] = [
+  { flag: '--format', key: 'format', value: 'format', choices: ['text', 'json', 'nagios', 'prometheus'], help: 'output format (default: text)' },
+  { flag: '--json', key: 'json', help: 'same as --format json' },
+  { flag: '--textfile', key: 'textfile', value: 'path', help: "also write Prometheus text atomically to PATH (node_exporter's textfile collector)" },
+  { flag: '--verbose', key: 'verbose', help: 'print every job, not only the unhealthy ones' },
+  { flag: '--dry-run', key: 'dryRun', help: 'say what would be notified or restored, do none of it' },
+  { flag: '--no-notify', key: 'notify', negates: true, help: 'send no notifications' },
+  { flag: '--no-recover', key: 'recover', negates: true, help: 'run no recovery actions' },
+];
+
+/** The commands cron runs every minute, which the fast path parses. */
+const FAST: Record<string, readonly OptionSpec[]> = { tick: TICK_OPTIONS, wrap: WRAP_OPTIONS, check: CHECK_OPTIONS };
+
+/** A tick, wrap or check command line, parsed without commander. */
+export interface FastCommand {
+  command: 'tick' | 'wrap' | 'check';
+  /** tick: [job]; wrap: the command and its arguments; check: the job names. */
+  operands: string[];
+  options: Record<string, string | boolean>;
+}
+
+/**
+ * Parses the common, well-formed `hb tick` / `hb wrap` / `hb check` command lines that cron runs
+ * on every tick, so they start without loading commander. Anything else — help, a version flag, an
+ * unknown or short option, a missing value — returns null, and commander parses it and gives the
+ * proper message. The result is what commander would produce for the same argv.
+ */
+export function parseFast(argv: readonly string[]): FastCommand | null {
+  const options: Record<string, string | boolean> = {};
+  let i = 0;
+  for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
+    const step = take(argv, i, GLOBAL_OPTIONS, options);
+    if (step === null) return null;
+    i += step;
+  }
+  const name = argv[i++];
+  if (name === undefined || !Object.hasOwn(FAST, name)) return null;
+  const specs = [...FAST[name]!, ...GLOBAL_OPTIONS];
+  const operands: string[] = [];
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    // wrap passes everything from its first operand on through to the command, as commander's
+    // passThroughOptions does.
+    if (name === 'wrap' && operands.length > 0) {
+      operands.push(...argv.slice(i));
+      break;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      const step = take(argv, i, specs, options);
+      if (step === null) return null;
+      i += step;
+    } else operands.push(arg);
+  }
+  const command = name as FastCommand['command'];
+  if (command === 'tick' && operands.length !== 1) return null;
+  if (command === 'wrap' && operands.length === 0) return null;
+  // commander applies option defaults; the fast path must hand over the same object.
+  if (command === 'check') {
+    for (const s of CHECK_OPTIONS) if (s.negates && !(s.key in options)) options[s.key] = true;
+  }
+  return { command, operands, options };
+}
+
+/** Applies the option at argv[i]; returns how many extra args it consumed, or null to give up. */
+function take(argv: readonly string[], i: number, specs: readonly OptionSpec[], into: Record<string, string | boolean>): number | null {
+  const arg = argv[i]!;
+  const eq = arg.indexOf('=');
+  const flag = eq > 0 ? arg.slice(0, eq) : arg;
+  const spec = specs.find((s) => s.flag === flag);
+  if (!spec) return null;
+  if (!spec.value) {
+    if (eq > 0) return null;
+    into[spec.key] = !spec.negates;
+    return 0;
+  }
+  const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
+  if (value === undefined || (eq < 0 && value.startsWith('-'))) return null;
+  if (spec.choices && !spec.choices.includes(value)) return null;
+  into[spec.key] = value;
+  return eq > 0 ? 0 : 1;
+}

@@ -1,0 +1,28 @@
+// `<state>/meta/timings.json`: the remembered cron due times of lib/schedule/timing-memo.ts.
+
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../heartbeat/store.ts';
+import type { StoredTimings } from '../schedule/timing-memo.ts';
+
+const file = (dir: string) => join(dir, 'meta', 'timings.json');
+
+/** The stored timings, or null when there are none or they are unreadable (they are only a cache). */
+export function readTimings(dir: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file(dir), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Replaces the stored timings; a failure only costs the next check some time. */
+export function writeTimings(dir: string, timings: StoredTimings | null): void {
+  if (!timings) return;
+  try {
+    mkdirSync(join(dir, 'meta'), { recursive: true });
+    writeAtomic(file(dir), JSON.stringify(timings), { fsync: false });
+  } catch {
+    // A cache that cannot be written is recomputed next time.
+  }
+}

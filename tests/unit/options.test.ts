@@ -1,0 +1,67 @@
+// The fast argv path: well-formed tick/wrap/check lines parse without commander; anything else defers.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFast } from '../../bin/options.ts';
+
+test('parses the lines cron runs', () => {
+  assert.deepEqual(parseFast(['tick', 'backup', '--every', '1h']), { command: 'tick', operands: ['backup'], options: { every: '1h' } });
+  assert.deepEqual(parseFast(['--state-dir', '/s', 'tick', '--cron=0 2 * * *', 'backup', '--tz', 'Europe/Berlin', '--no-color']), {
+    command: 'tick',
+    operands: ['backup'],
+    options: { stateDir: '/s', cron: '0 2 * * *', tz: 'Europe/Berlin', color: false },
+  });
+  assert.deepEqual(parseFast(['tick', '--status', 'error', '--message', 'upstream 503', '--json', 'sync']), {
+    command: 'tick',
+    operands: ['sync'],
+    options: { status: 'error', message: 'upstream 503', json: true },
+  });
+  assert.deepEqual(parseFast(['tick', '--every', '1m', '--', '-odd']), { command: 'tick', operands: ['-odd'], options: { every: '1m' } });
+});
+
+test('wrap passes everything from the first operand (or --) through to the command', () => {
+  assert.deepEqual(parseFast(['wrap', '--job', 'sync', '--lock', '--', 'rsync', '-a', '--delete', 'src/', 'dst/']), {
+    command: 'wrap',
+    operands: ['rsync', '-a', '--delete', 'src/', 'dst/'],
+    options: { job: 'sync', lock: true },
+  });
+  assert.deepEqual(parseFast(['wrap', '--timeout', '10m', 'ls', '--every', '5m']), {
+    command: 'wrap',
+    operands: ['ls', '--every', '5m'],
+    options: { timeout: '10m' },
+  });
+});
+
+test('check gets the same defaults commander gives (--no-notify / --no-recover switches)', () => {
+  assert.deepEqual(parseFast(['check']), { command: 'check', operands: [], options: { notify: true, recover: true } });
+  assert.deepEqual(parseFast(['check', 'a', 'b', '--format', 'nagios', '--no-notify']), {
+    command: 'check',
+    operands: ['a', 'b'],
+    options: { format: 'nagios', notify: false, recover: true },
+  });
+});
+
+test('anything unusual is left to commander, which has the help and the error messages', () => {
+  const deferred: string[][] = [
+    [],
+    ['--help'],
+    ['-V'],
+    ['status'],
+    ['next', '@daily'],
+    ['tick'],
+    ['tick', 'a', 'b'],
+    ['tick', 'a', '-h'],
+    ['tick', 'a', '--bogus'],
+    ['tick', 'a', '--every'],
+    ['tick', 'a', '--every', '--grace', '1m'],
+    ['tick', 'a', '--status', 'maybe'],
+    ['tick', 'a', '--json=yes'],
+    ['wrap', '--job', 'x'],
+    ['wrap', '--lock'],
+    ['check', '--format', 'yaml'],
+    ['--bogus', 'check'],
+    ['constructor'],
+    ['toString', 'x'],
+  ];
+  for (const argv of deferred) assert.equal(parseFast(argv), null, argv.join(' '));
+});
