@@ -1,6 +1,7 @@
 // The validated configuration, with durations in milliseconds.
 
 import type { ScheduleSpec } from '../schedule/types.ts';
+import type { SinkConfig } from '../sinks/validate.ts';
 
 /** A job as configured under `jobs:`; every field optional (no config at all is valid). */
 export interface JobConfig {
@@ -16,8 +17,9 @@ export interface JobConfig {
   minDurationMs?: number;
   alertAfter?: number;
   remindMs?: number;
-  /** Sinks and recovery are validated for shape here and acted on by their own modules. */
-  notify?: Array<Record<string, unknown>>;
+  /** The job's own sinks, in addition to the global ones. */
+  notify?: SinkConfig[];
+  /** Recovery is validated for shape here and acted on by its own module. */
   recover?: Record<string, unknown>;
 }
 
@@ -27,7 +29,7 @@ export interface HbConfig {
   file: string | null;
   stateDir?: string;
   defaults: { graceMs?: number; timeoutMs?: number };
-  notify: Array<Record<string, unknown>>;
+  notify: SinkConfig[];
   jobs: Map<string, JobConfig>;
 }
 

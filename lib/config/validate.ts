@@ -3,6 +3,7 @@
 import { durationHint, parseDuration } from '../duration.ts';
 import { validateJobName } from '../job-name.ts';
 import { validateSchedule } from '../schedule/index.ts';
+import { SINK_KINDS, validateSink, type SinkConfig } from '../sinks/validate.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';
 
@@ -21,8 +22,6 @@ const JOB_KEYS = [
   'min_duration', 'alert_after', 'remind', 'notify', 'recover', 'description',
 ];
 const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout'];
-/** Sink kinds of SPEC §5; each is a one-key map. */
-export const SINK_KINDS = ['command', 'webhook', 'telegram', 'gitea', 'github', 'healthchecks', 'email'];
 
 type Tree = Record<string, unknown>;
 
@@ -140,21 +139,26 @@ function scheduleOf(body: Tree, at: string[], defaultTz: string, problems: RawPr
   return found.length === 0 ? spec : undefined;
 }
 
-function sinks(value: unknown, at: Array<string | number>, problems: RawProblem[]): Array<Record<string, unknown>> {
+function sinks(value: unknown, at: Array<string | number>, problems: RawProblem[]): SinkConfig[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     problems.push({ path: at, message: `expected a list of sinks (- command: …, - webhook: …), found ${typeName(value)}` });
     return [];
   }
-  const out: Array<Record<string, unknown>> = [];
-  value.forEach((sink, i) => {
-    const keys = isMap(sink) ? Object.keys(sink) : [];
-    if (keys.length !== 1 || !SINK_KINDS.includes(keys[0]!)) {
+  const out: SinkConfig[] = [];
+  value.forEach((entry, i) => {
+    const keys = isMap(entry) ? Object.keys(entry) : [];
+    const kind = keys[0]!;
+    if (keys.length !== 1 || !(SINK_KINDS as readonly string[]).includes(kind)) {
       problems.push({
         path: [...at, i],
-        message: `expected a one-key map whose key is one of ${SINK_KINDS.join(', ')}, found ${isMap(sink) ? `keys ${keys.join(', ') || '(none)'}` : typeName(sink)}`,
+        message: `expected a one-key map whose key is one of ${SINK_KINDS.join(', ')}, found ${isMap(entry) ? `keys ${keys.join(', ') || '(none)'}` : typeName(entry)}`,
       });
-    } else out.push(sink as Record<string, unknown>);
+      return;
+    }
+    const { sink, problems: found } = validateSink(kind, (entry as Tree)[kind], pathText([...at, i]));
+    for (const p of found) problems.push({ path: [...at, i, ...p.path], message: p.message });
+    if (sink) out.push(sink);
   });
   return out;
 }

@@ -53,12 +53,13 @@ test('the SPEC §3 example parses, sinks and recover included', async () => {
   assert.equal(c.file, '/etc/hb/hb.yaml');
   assert.equal(c.stateDir, '/var/lib/hb');
   assert.deepEqual(c.defaults, { graceMs: 5 * M, timeoutMs: 1 * H });
+  const sink = (kind: string, where: string, options: Record<string, unknown>) => ({ kind, where, options, timeoutMs: 10_000, retries: 2, on: null });
   assert.deepEqual(c.notify, [
-    { command: 'logger -t hb "$HB_JOB is $HB_STATUS"' },
-    { webhook: 'https://hooks.example.net/hb' },
-    { telegram: { token_env: 'TG_TOKEN', chat_id: '12345' } },
-    { github: { repo: 'org/ops', token_file: '/etc/hb/gh-token' } },
-    { healthchecks: { url: 'https://hc.example.net/ping/UUID' } },
+    sink('command', 'notify[0]', { run: 'logger -t hb "$HB_JOB is $HB_STATUS"' }),
+    sink('webhook', 'notify[1]', { url: 'https://hooks.example.net/hb' }),
+    sink('telegram', 'notify[2]', { token_env: 'TG_TOKEN', chat_id: '12345' }),
+    sink('github', 'notify[3]', { repo: 'org/ops', token_file: '/etc/hb/gh-token' }),
+    sink('healthchecks', 'notify[4]', { url: 'https://hc.example.net/ping/UUID' }),
   ]);
   assert.deepEqual([...c.jobs.keys()], ['backup', 'allegro']);
   const backup = c.jobs.get('backup')!;

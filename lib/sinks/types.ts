@@ -1,0 +1,74 @@
+// What every notification sink implements, and the notification it is handed.
+
+import type { JobStatus } from '../health/types.ts';
+
+/** Why a notification is sent. */
+export type NotificationType = 'alert' | 'remind' | 'resolve' | 'message' | 'run_start' | 'run_end';
+
+/** One notification, the same JSON for every sink (a command sink gets it on stdin, a webhook as its body). */
+export interface Notification {
+  v: 1;
+  /** Unique per notification; also the idempotency key a receiver can use. */
+  id: string;
+  type: NotificationType;
+  job: string;
+  host: string;
+  /** The job's status now (`ok` on a resolve). */
+  status: JobStatus;
+  problem: boolean;
+  /** One line a person can act on (from hb check), or the text of `hb tick --notify`. */
+  message: string;
+  /** A short title: `[hb] backup stale`, `[hb] backup recovered`. */
+  title: string;
+  /** The incident this belongs to (alert, remind, resolve); null for messages and run pings. */
+  incident: { id: string; opened_at: string; status: JobStatus; reminders: number } | null;
+  ts: string;
+  /** Facts about the last run, when there is one. `output_tail` is bounded (at most 4 KiB). */
+  run?: {
+    run_id?: string;
+    cycle?: number;
+    exit_code?: number | null;
+    signal?: string | null;
+    started_at?: string;
+    finished_at?: string;
+    duration_ms?: number;
+    output_tail?: string | null;
+  };
+}
+
+/** What a sink remembers per incident between deliveries (e.g. the tracker issue it opened). */
+export type SinkMemo = Record<string, unknown>;
+
+/** Outside facts a sink may use; injected so tests control them. */
+export interface SinkContext {
+  env: NodeJS.ProcessEnv;
+  now(): number;
+  /** Reads a secret file (token_file); throws when unreadable. */
+  readFile(path: string): string;
+}
+
+/** A configured sink, ready to deliver. */
+export interface Sink {
+  /** `webhook`, `telegram`, … */
+  kind: string;
+  /** A stable label for logs and outbox files, never containing a secret (e.g. `webhook#0 hooks.example.net`). */
+  label: string;
+  /**
+   * Delivers one notification. `memo` is what this sink returned for earlier notifications of the
+   * same incident (null for the first). Resolves with the memo to keep (or void). Rejects with a
+   * SinkError; a retryable one is tried again later.
+   */
+  deliver(n: Notification, memo: SinkMemo | null): Promise<SinkMemo | void>;
+}
+
+/** A delivery failure. `retryable`: a timeout, a connection error, 408, 429 or 5xx. */
+export class SinkError extends Error {
+  readonly retryable: boolean;
+  readonly status: number | null;
+  constructor(message: string, retryable: boolean, status: number | null = null) {
+    super(message);
+    this.name = 'SinkError';
+    this.retryable = retryable;
+    this.status = status;
+  }
+}

@@ -1,0 +1,120 @@
+// Validation of `notify:` sinks, without loading any sink's code: config checks stay cheap.
+
+import { durationHint, parseDuration } from '../duration.ts';
+
+/** A validated sink: its kind, its options as written, and the common delivery settings. */
+export interface SinkConfig {
+  kind: string;
+  /** `notify[0]` or `jobs.backup.notify[1]`: where it was configured (used in labels and outbox keys). */
+  where: string;
+  options: Record<string, unknown>;
+  timeoutMs: number;
+  retries: number;
+  /** Which notification types it receives; null = its kind's default. */
+  on: string[] | null;
+}
+
+/** A problem at a key path below the sink. */
+export interface SinkProblem {
+  path: Array<string | number>;
+  message: string;
+}
+
+/** Sink kinds of SPEC §5; each is a one-key map. */
+export const SINK_KINDS = ['command', 'webhook', 'telegram', 'gitea', 'github', 'healthchecks', 'email'] as const;
+
+const NOTIFICATION_TYPES = ['alert', 'remind', 'resolve', 'message', 'run_start', 'run_end'];
+const COMMON = ['timeout', 'retries', 'on'];
+const SECRET = ['token_env', 'token_file'];
+const KEYS: Record<string, string[]> = {
+  command: ['run', ...COMMON],
+  webhook: ['url', 'headers', ...COMMON],
+  telegram: ['chat_id', 'api_url', ...SECRET, ...COMMON],
+  github: ['repo', 'api_url', 'labels', ...SECRET, ...COMMON],
+  gitea: ['url', 'repo', 'labels', ...SECRET, ...COMMON],
+  healthchecks: ['url', ...COMMON],
+  email: ['to', 'from', 'sendmail', ...COMMON],
+};
+/** The key a kind's short form (`- webhook: URL`) stands for. */
+const SHORT: Record<string, string> = { command: 'run', webhook: 'url', healthchecks: 'url', email: 'to' };
+const REQUIRED: Record<string, string[]> = {
+  command: ['run'],
+  webhook: ['url'],
+  telegram: ['chat_id'],
+  github: ['repo'],
+  gitea: ['url', 'repo'],
+  healthchecks: ['url'],
+  email: ['to'],
+};
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validates one sink entry `{kind: value}`; `where` names it in messages. */
+export function validateSink(kind: string, value: unknown, where: string): { sink: SinkConfig | null; problems: SinkProblem[] } {
+  const problems: SinkProblem[] = [];
+  const at = (key?: string) => (key ? [kind, key] : [kind]);
+  let options: Record<string, unknown>;
+  if (isMap(value)) options = { ...value };
+  else if (SHORT[kind] && (typeof value === 'string' || (kind !== 'webhook' && Array.isArray(value)))) options = { [SHORT[kind]!]: value };
+  else {
+    const short = SHORT[kind] ? `a ${SHORT[kind]} or ` : '';
+    problems.push({ path: at(), message: `expected ${short}a map of ${KEYS[kind]!.join(', ')}` });
+    return { sink: null, problems };
+  }
+  for (const key of Object.keys(options)) {
+    if (key === 'token') problems.push({ path: at(key), message: 'a token is never written in the config: use token_env (an environment variable) or token_file' });
+    else if (!KEYS[kind]!.includes(key)) problems.push({ path: at(key), message: `unknown key "${key}" (expected one of ${KEYS[kind]!.join(', ')})` });
+  }
+  for (const key of REQUIRED[kind]!) if (options[key] === undefined || options[key] === '') problems.push({ path: at(key), message: `${key} is required` });
+  if (SECRET.some((k) => KEYS[kind]!.includes(k))) {
+    const given = SECRET.filter((k) => options[k] !== undefined);
+    if (given.length !== 1) problems.push({ path: at(), message: `exactly one of token_env or token_file is required${given.length ? `, found both` : ''}` });
+    for (const k of given) if (typeof options[k] !== 'string' || options[k] === '') problems.push({ path: at(k), message: 'expected a variable name or a file path' });
+  }
+  for (const key of ['url', 'api_url']) {
+    if (options[key] !== undefined && !isHttpUrl(options[key])) problems.push({ path: at(key), message: `expected an http:// or https:// URL, found ${JSON.stringify(options[key])}` });
+  }
+  const checks: Record<string, (v: unknown) => string | null> = {
+    run: (v) => (typeof v === 'string' && v.trim() ? null : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? null : 'expected a shell command or a list of strings'),
+    headers: (v) => (isMap(v) && Object.values(v).every((x) => typeof x === 'string') ? null : 'expected a map of header names to strings'),
+    chat_id: (v) => (typeof v === 'string' || Number.isInteger(v) ? null : 'expected a chat id such as "12345" or "@channel"'),
+    repo: (v) => (typeof v === 'string' && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v) ? null : 'expected owner/name, e.g. org/ops'),
+    labels: (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'expected a list of label names'),
+    to: (v) => (emails(v) ? null : 'expected an address or a list of addresses'),
+    from: (v) => (typeof v === 'string' && emails(v) ? null : 'expected an address'),
+    sendmail: (v) => (typeof v === 'string' && v.startsWith('/') ? null : 'expected an absolute path to a sendmail program'),
+    retries: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 10 ? null : 'expected a whole number from 0 to 10'),
+    on: (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => NOTIFICATION_TYPES.includes(x as string)) ? null : `expected a list of ${NOTIFICATION_TYPES.join(', ')}`),
+  };
+  for (const [key, check] of Object.entries(checks)) {
+    if (options[key] === undefined || !KEYS[kind]!.includes(key)) continue;
+    const why = check(options[key]);
+    if (why) problems.push({ path: at(key), message: `${why}, found ${JSON.stringify(options[key])}` });
+  }
+  let timeoutMs = 10_000;
+  if (options.timeout !== undefined) {
+    const ms = typeof options.timeout === 'number' ? options.timeout * 1000 : typeof options.timeout === 'string' ? parseDuration(options.timeout) : undefined;
+    if (ms === undefined || ms <= 0) problems.push({ path: at('timeout'), message: typeof options.timeout === 'string' ? durationHint(options.timeout) : 'expected a duration such as 10s' });
+    else timeoutMs = ms;
+  }
+  if (problems.length > 0) return { sink: null, problems };
+  return {
+    sink: { kind, where, options, timeoutMs, retries: (options.retries as number | undefined) ?? 2, on: (options.on as string[] | undefined) ?? null },
+    problems,
+  };
+}
+
+function isHttpUrl(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function emails(v: unknown): boolean {
+  const list = Array.isArray(v) ? v : [v];
+  return list.length > 0 && list.every((x) => typeof x === 'string' && /^[^\s@<>]+@[^\s@<>]+$/.test(x));
+}
