@@ -92,6 +92,32 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runStatus(jobs, globals(cmd), io);
     });
 
+  command('pause')
+    .argument('<job>', 'job name')
+    .description('a maintenance window: the job is shown as paused and never alerts')
+    .option('--for <duration>', 'end the pause by itself after this long (default: until hb resume)')
+    .addHelpText('after', '\nExamples:\n  hb pause backup --for 2h\n  hb pause agent')
+    .action(async (job: string, _o, cmd: Command) => {
+      const { runPause } = await import('./commands/maintenance.ts');
+      code = await runPause(job, globals(cmd), io);
+    });
+
+  command('resume')
+    .argument('<job>', 'job name')
+    .description('end a pause: the job is judged from now on, nothing from before is alerted')
+    .action(async (job: string, _o, cmd: Command) => {
+      const { runResume } = await import('./commands/maintenance.ts');
+      code = await runResume(job, globals(cmd), io);
+    });
+
+  command('forget')
+    .argument('<job>', 'job name')
+    .description("remove a job's heartbeat, running marker and pause (its events stay in the log)")
+    .action(async (job: string, _o, cmd: Command) => {
+      const { runForget } = await import('./commands/maintenance.ts');
+      code = await runForget(job, globals(cmd), io);
+    });
+
   command('next')
     .argument('<expr>', 'cron expression or macro (@hourly, @daily, …)')
     .description('the next times a cron schedule fires, with their UTC offsets')

@@ -10,6 +10,7 @@ declare -A PROVIDES=(
   [promtool]=prometheus
   [prometheus-node-exporter]=prometheus-node-exporter
   [hyperfine]=hyperfine
+  [dma]=dma
 )
 missing=()
 for cmd in "${!PROVIDES[@]}"; do

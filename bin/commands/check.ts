@@ -7,15 +7,21 @@ import { validateJobName } from '../../lib/job-name.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { readableStateDirs } from '../../lib/state/dir.ts';
 import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
+import { writeCheckHeartbeat } from '../../lib/health/watcher.ts';
+import { mkdirSync } from 'node:fs';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
+import type { Alerting } from './alerting.ts';
+import type { HbConfig } from '../../lib/config/types.ts';
 import type { Io } from '../io.ts';
 
 interface CheckOptions extends GlobalOptions {
   format?: 'text' | 'json' | 'nagios' | 'prometheus';
   textfile?: string;
   verbose?: boolean;
+  dryRun?: boolean;
+  notify?: boolean;
 }
 
 /** The outcome of evaluating every job: the verdicts kept, and counts over all of them. */
@@ -25,13 +31,22 @@ export interface Evaluation {
   problems: number;
   dirs: string[];
   nowMs: number;
+  /** Set when this check acts on alerts: finish() persists and delivers. */
+  alerting: Alerting | null;
+  config: HbConfig;
 }
 
 /**
  * Evaluates the named jobs (or all) in the configured state. Every job is judged; only those
  * `keep` selects are described (reason, ISO times) and kept — text output shows problems only.
  */
-export async function evaluateAll(jobs: string[], opts: GlobalOptions, io: Io, keep: (j: Judgement) => boolean): Promise<Evaluation> {
+export async function evaluateAll(
+  jobs: string[],
+  opts: GlobalOptions,
+  io: Io,
+  keep: (j: Judgement) => boolean,
+  watch?: (config: HbConfig, primaryDir: string) => Promise<Alerting | null>,
+): Promise<Evaluation> {
   for (const job of jobs) {
     const problem = validateJobName(job);
     if (problem) throw new UsageError(problem);
@@ -45,19 +60,29 @@ export async function evaluateAll(jobs: string[], opts: GlobalOptions, io: Io, k
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), process.versions.tz ?? '', zoneFor);
   const evalCtx = { nowMs, defaults: ctx.config.defaults, timing: memo.timing };
-  const result: Evaluation = { kept: [], total: 0, problems: 0, dirs, nowMs };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, dirs, nowMs, alerting: null, config: ctx.config };
   const unknown: string[] = [];
-  scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
-    if (!facts.heartbeat && !facts.run && !facts.config) unknown.push(facts.job);
-    const j = judgeJob(facts, evalCtx);
-    result.total++;
-    if (j.problem) result.problems++;
-    if (keep(j)) result.kept.push(describeJob(facts, j, nowMs));
-  });
-  writeTimings(primary, memo.toStore());
-  if (unknown.length > 0) {
-    throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
+  const alerting = watch ? await watch(ctx.config, primary) : null;
+  try {
+    scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
+      if (!facts.heartbeat && !facts.run && !facts.config) unknown.push(facts.job);
+      const j = judgeJob(facts, evalCtx);
+      result.total++;
+      if (j.problem) result.problems++;
+      let described: JobHealth | undefined;
+      const describe = () => (described ??= describeJob(facts, j, nowMs));
+      if (keep(j)) result.kept.push(describe());
+      alerting?.observe(facts, j, describe);
+    });
+    writeTimings(primary, memo.toStore());
+    if (unknown.length > 0) {
+      throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
+    }
+  } catch (e) {
+    alerting?.abort();
+    throw e;
   }
+  result.alerting = alerting;
   return result;
 }
 
@@ -67,7 +92,34 @@ const all = () => true;
 export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Promise<number> {
   const format = opts.json ? 'json' : (opts.format ?? 'text');
   const keepAll = format !== 'text' || Boolean(opts.verbose) || Boolean(opts.textfile);
-  const { kept: health, problems, total, dirs, nowMs } = await evaluateAll(jobs, opts, io, keepAll ? all : (j) => j.problem);
+  const act = opts.notify !== false || Boolean(opts.dryRun);
+  // The alerting code (and any sink's) loads only when some sink is configured.
+  const watch = async (config: HbConfig, dir: string) => {
+    const anySink = config.notify.length > 0 || [...config.jobs.values()].some((j) => (j.notify?.length ?? 0) > 0);
+    if (!act || !anySink) return null;
+    const { startAlerting } = await import('./alerting.ts');
+    return startAlerting(config, dir, io, { dryRun: Boolean(opts.dryRun) });
+  };
+  const { kept: health, problems, total, dirs, nowMs, alerting, config } = await evaluateAll(jobs, opts, io, keepAll ? all : (j) => j.problem, watch);
+  let code = 2;
+  try {
+    code = await render(format, health, { problems, total, dirs, nowMs }, opts, io);
+    return code;
+  } finally {
+    if (!opts.dryRun) recordCheck(dirs[0]!, config, { nowMs, problems, total, code }, io);
+    // Alerts go out even when the output failed (a bad --textfile): never lose one.
+    if (alerting) {
+      const { warnings, planned } = await alerting.finish(jobs.length === 0);
+      // A dry run's plan goes to stdout for people, to stderr where stdout is machine output.
+      for (const line of planned) (format === 'text' ? io.out : io.err)(`${line}\n`);
+      for (const line of warnings) io.err(`${line}\n`);
+    }
+  }
+}
+
+/** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
+async function render(format: string, health: JobHealth[], counts: { problems: number; total: number; dirs: string[]; nowMs: number }, opts: CheckOptions, io: Io): Promise<number> {
+  const { problems, total, dirs, nowMs } = counts;
   const unhealthy = problems > 0 ? 1 : 0;
   const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION };
 
@@ -101,5 +153,16 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
       io.out(renderCheckText(health, { total, problems }, { color: io.color }));
       return unhealthy;
     }
+  }
+}
+
+/** The meta-heartbeat's own heartbeat; a state directory it cannot write only costs that. */
+function recordCheck(dir: string, config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const message = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
+    writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
+  } catch {
+    // Reading still worked; the next check tries again.
   }
 }

@@ -4,6 +4,7 @@ import { durationHint, parseDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
 import type { HbConfig, JobConfig } from '../../lib/config/types.ts';
 import { validateJobName } from '../../lib/job-name.ts';
+import { CHECK_JOB, staleWatcherWarning } from '../../lib/health/watcher.ts';
 import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
 import { scheduleFromFlags } from '../../lib/schedule/index.ts';
 import type { ScheduleSpec } from '../../lib/schedule/types.ts';
@@ -89,6 +90,10 @@ export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cf
   };
   const result = await runJob(req);
   for (const w of result.warnings) io.err(`${w}\n`);
+  if (job !== CHECK_JOB) {
+    const stale = staleWatcherWarning(req.dir, ctx.config, io.now(), io.localTz);
+    if (stale) io.err(`${stale}\n`);
+  }
   if (json && result.record) io.out(JSON.stringify(result.record) + '\n');
   return result.exitCode;
 }

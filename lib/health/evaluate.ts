@@ -20,6 +20,8 @@ export interface JobFacts {
   firstSeenMs: number | null;
   /** Paused until this instant (Infinity: until resumed); null when not paused. */
   pausedUntilMs: number | null;
+  /** When a pause ended: what happened before it is not judged, the clock restarts there. */
+  resumedAtMs?: number | null;
 }
 
 /** What the rule needs besides the facts. */
@@ -77,8 +79,9 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   else if (f.crontabSchedule) [j.spec, j.source] = [f.crontabSchedule, 'crontab'];
 
   // Timing first, so every verdict carries due/deadline/ratio. Without an anchor the schedule is
-  // only validated.
-  const anchor = j.lastMs ?? f.firstSeenMs;
+  // only validated. A resume after the last heartbeat restarts the clock.
+  const resumed = f.resumedAtMs != null && (j.lastMs === null || f.resumedAtMs > j.lastMs) ? f.resumedAtMs : null;
+  const anchor = resumed ?? j.lastMs ?? f.firstSeenMs;
   if (j.spec) {
     let t: Timing;
     try {
@@ -111,10 +114,10 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
     }
     return verdict('running');
   }
-  if (record?.status === 'error') return verdict('failed');
+  if (record?.status === 'error' && resumed === null) return verdict('failed');
   if (!j.spec) return verdict('unscheduled');
   if (j.dueMs === null || j.deadlineMs === null) return verdict('ok');
-  if (now > j.deadlineMs) return verdict(j.lastMs === null ? 'never' : 'stale');
+  if (now > j.deadlineMs) return verdict(j.lastMs === null && resumed === null ? 'never' : 'stale');
   if (now > j.dueMs) return verdict('late');
   return verdict('ok');
 }

@@ -1,12 +1,13 @@
 // Gathers the facts `evaluateJob` needs from the state directories, the config and /proc.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HbConfig } from '../config/types.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
 import { lastPath, listStateFiles, readHeartbeatFile, readRunMarker } from '../heartbeat/store.ts';
 import { validateJobName } from '../job-name.ts';
 import { gatherFacts, isRunGone } from '../run/proc.ts';
+import { readPauses } from '../state/pause.ts';
 import type { JobFacts } from './evaluate.ts';
 import { readFirstSeen, updateFirstSeen } from './first-seen.ts';
 
@@ -44,12 +45,14 @@ export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null
     }
   }
   const seen = waiting.length > 0 || existsFirstSeen(primary) ? updateFirstSeen(primary, readFirstSeen(primary), waiting, nowMs) : null;
-  const paused = readPaused(primary, nowMs);
+  const pauses = readPauses(primary, nowMs);
 
   for (const job of [...names].sort()) {
     const facts = readJob(primary, job, listing.last.has(job), listing.run.has(job), extra.get(job) ?? blank(job));
     facts.config = config.jobs.get(job) ?? null;
-    facts.pausedUntilMs = paused.get(job) ?? null;
+    const pause = pauses.get(job);
+    facts.pausedUntilMs = pause?.pausedUntilMs ?? null;
+    facts.resumedAtMs = pause?.resumedAtMs ?? null;
     if (facts.run) facts.runGone = isRunGone(facts.run, gatherFacts(facts.run.pid));
     if (!facts.heartbeat && facts.config) facts.firstSeenMs = seen?.get(job) ?? nowMs;
     visit(facts);
@@ -68,7 +71,7 @@ function readJob(dir: string, job: string, hasLast: boolean, hasRun: boolean, fa
 }
 
 function blank(job: string): JobFacts {
-  return { job, heartbeat: null, file: null, run: null, runGone: null, config: null, firstSeenMs: null, pausedUntilMs: null };
+  return { job, heartbeat: null, file: null, run: null, runGone: null, config: null, firstSeenMs: null, pausedUntilMs: null, resumedAtMs: null };
 }
 
 function newer(a: ReadHeartbeat, b: ReadHeartbeat | null): boolean {
@@ -85,26 +88,4 @@ function existsFirstSeen(dir: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Paused jobs: `<state>/paused/<job>.json` holding `{"until": ISO | null}`. */
-function readPaused(dir: string, nowMs: number): Map<string, number> {
-  const out = new Map<string, number>();
-  let names: string[];
-  try {
-    names = readdirSync(join(dir, 'paused'));
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    if (!name.endsWith('.json')) continue;
-    try {
-      const data = JSON.parse(readFileSync(join(dir, 'paused', name), 'utf8')) as { until?: string | null };
-      const until = data.until ? Date.parse(data.until) : Infinity;
-      if (until > nowMs) out.set(name.slice(0, -5), until);
-    } catch {
-      // An unreadable pause file pauses nothing.
-    }
-  }
-  return out;
 }

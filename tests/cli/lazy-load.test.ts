@@ -28,7 +28,7 @@ test('a ping without a config loads neither yaml, commander, child_process nor t
   try {
     const sources = loadedSources(['tick', 'fast', '--every', '1m'], s.env);
     assert.ok(sources.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/']) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/scan.ts', 'lib/alerts/', 'lib/sinks/']) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by tick`);
     }
   } finally {
@@ -42,7 +42,7 @@ test('check without a config loads no yaml, commander or child_process, and only
     spawnSync(process.execPath, [HB, 'tick', 'a', '--every', '1m'], { env: s.env });
     const sources = loadedSources(['check'], s.env);
     assert.ok(sources.includes('bin/commands/check.ts'), 'trace works: check.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/prometheus.ts', 'lib/format/nagios.ts']) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node_modules/execa/', 'node:child_process', 'lib/config/load.ts', 'lib/format/prometheus.ts', 'lib/format/nagios.ts', 'lib/alerts/', 'lib/sinks/']) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by check`);
     }
   } finally {

@@ -1,0 +1,72 @@
+// `hb pause`, `hb resume`, `hb forget`: maintenance windows and cleanup.
+
+import { existsSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDuration } from '../../lib/duration.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { appendEvents } from '../../lib/events/log.ts';
+import { lastPath, runPath } from '../../lib/heartbeat/store.ts';
+import { validateJobName } from '../../lib/job-name.ts';
+import { openStateDir } from '../../lib/state/dir.ts';
+import { pauseJob, resumeJob } from '../../lib/state/pause.ts';
+import { loadContext, type Context, type GlobalOptions } from '../context.ts';
+import type { Io } from '../io.ts';
+import { durationFlag } from './job-run.ts';
+
+/** The state directory and config, for a job that must exist (a heartbeat or a config entry). */
+async function known(job: string, opts: GlobalOptions, io: Io): Promise<{ ctx: Context; dir: string }> {
+  const problem = validateJobName(job);
+  if (problem) throw new UsageError(problem);
+  const ctx = await loadContext(opts, io);
+  const dir = ctx.state.dir;
+  if (!existsSync(lastPath(dir, job)) && !existsSync(runPath(dir, job)) && !ctx.config.jobs.has(job)) {
+    throw new UsageError(`no job named ${job}: no heartbeat in ${dir} and not in the config`);
+  }
+  const opened = openStateDir(ctx.state);
+  if (opened.warning) io.err(`${opened.warning}\n`);
+  return { ctx, dir: opened.dir };
+}
+
+const event = (io: Io, job: string, type: string, fields: Record<string, unknown> = {}) => ({ ts: new Date(io.now()).toISOString(), job, type, ...fields });
+
+/** Pauses a job (for a while, or until resumed): it is shown as paused and never alerts. */
+export async function runPause(job: string, opts: GlobalOptions & { for?: string }, io: Io): Promise<number> {
+  const forMs = durationFlag('--for', opts.for);
+  const { dir } = await known(job, opts, io);
+  const now = io.now();
+  const until = forMs === undefined ? null : now + forMs;
+  pauseJob(dir, job, now, until);
+  appendEvents(dir, [event(io, job, 'paused', { until: until === null ? null : new Date(until).toISOString() })]);
+  io.out(until === null ? `${job} paused until \`hb resume ${job}\`\n` : `${job} paused for ${formatDuration(forMs!)}, until ${new Date(until).toISOString()}\n`);
+  return 0;
+}
+
+/** Ends a pause: the job's clock restarts now, and nothing from before is alerted. */
+export async function runResume(job: string, opts: GlobalOptions, io: Io): Promise<number> {
+  const { dir } = await known(job, opts, io);
+  if (!resumeJob(dir, job, io.now())) {
+    io.out(`${job} was not paused\n`);
+    return 0;
+  }
+  appendEvents(dir, [event(io, job, 'resumed')]);
+  io.out(`${job} resumed: its next run is judged from now\n`);
+  return 0;
+}
+
+/** Removes a job's heartbeat, running marker and pause; its history stays in the event log. */
+export async function runForget(job: string, opts: GlobalOptions, io: Io): Promise<number> {
+  const { ctx, dir } = await known(job, opts, io);
+  const removed: string[] = [];
+  for (const path of [lastPath(dir, job), runPath(dir, job), join(dir, 'paused', `${job}.json`)]) {
+    try {
+      unlinkSync(path);
+      removed.push(path);
+    } catch {
+      // Not there.
+    }
+  }
+  appendEvents(dir, [event(io, job, 'forgotten', { removed })]);
+  io.out(`${job} forgotten${removed.length ? `: removed ${removed.join(', ')}` : ''}\n`);
+  if (ctx.config.jobs.has(job)) io.err(`hb: ${job} is still in ${ctx.config.file}: it stays a job until it is removed there\n`);
+  return 0;
+}

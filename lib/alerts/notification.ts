@@ -1,0 +1,62 @@
+// Builds the notification a sink receives from an incident draft and the job's verdict.
+
+import { randomUUID } from 'node:crypto';
+import type { JobHealth } from '../health/types.ts';
+import type { Notification } from '../sinks/types.ts';
+import type { Draft } from './incident.ts';
+
+/** Bytes of job output carried in a notification (sinks bound further for their target). */
+export const NOTIFICATION_TAIL_BYTES = 4096;
+
+/** The notification for one draft. */
+export function notificationFor(draft: Draft, health: JobHealth, host: string, nowMs: number): Notification {
+  const { incident } = draft;
+  const title =
+    draft.type === 'resolve' ? `[hb] ${health.job} recovered` : draft.type === 'remind' ? `[hb] ${health.job} still ${health.status}` : `[hb] ${health.job} ${incident.status}`;
+  return {
+    v: 1,
+    id: randomUUID(),
+    type: draft.type,
+    job: health.job,
+    host,
+    status: health.status,
+    problem: health.problem,
+    message: health.reason,
+    title,
+    incident: { id: incident.id, opened_at: incident.opened_at, status: incident.status, reminders: incident.reminders },
+    ts: new Date(nowMs).toISOString(),
+    ...(health.last ? { run: runFacts(health.last) } : {}),
+  };
+}
+
+/** A free-text message from `hb tick JOB --notify TEXT`. */
+export function messageNotification(job: string, text: string, host: string, nowMs: number, status: JobHealth['status']): Notification {
+  return { v: 1, id: randomUUID(), type: 'message', job, host, status, problem: false, message: text, title: `[hb] ${job}: ${firstLine(text)}`, incident: null, ts: new Date(nowMs).toISOString() };
+}
+
+/** The run facts a notification carries, output bounded. */
+export function runFacts(rec: NonNullable<JobHealth['last']>): NonNullable<Notification['run']> {
+  return {
+    cycle: rec.cycle,
+    exit_code: rec.exit_code,
+    signal: rec.signal,
+    started_at: rec.started_at,
+    finished_at: rec.finished_at,
+    duration_ms: rec.duration_ms,
+    output_tail: rec.output_tail === null ? null : lastBytes(rec.output_tail, NOTIFICATION_TAIL_BYTES),
+  };
+}
+
+function lastBytes(text: string, max: number): string {
+  const buf = Buffer.from(text);
+  if (buf.length <= max) return text;
+  // Drop continuation bytes so the cut lands on a character boundary.
+  let start = buf.length - max;
+  while (start < buf.length && (buf[start]! & 0xc0) === 0x80) start++;
+  return buf.subarray(start).toString('utf8');
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0]!.trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}

@@ -1,0 +1,143 @@
+// The outbox: every (notification, sink) delivery is a file under `<state>/outbox/` until it is
+// delivered, so an alert survives a sink that is down, a killed hb and a full retry budget.
+
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { writeAtomic } from '../heartbeat/store.ts';
+import type { Notification, SinkMemo } from '../sinks/types.ts';
+
+/** One pending delivery. */
+export interface OutboxItem {
+  v: 1;
+  /** The file name, without directory; sorts in creation order. */
+  name: string;
+  created_at: string;
+  sink: { key: string; kind: string; where: string };
+  notification: Notification;
+  attempts: number;
+  next_at: string;
+  last_error: string | null;
+}
+
+/** Outbox paths of a state directory. */
+export const outboxDir = (dir: string) => join(dir, 'outbox');
+const failedDir = (dir: string) => join(dir, 'outbox', 'failed');
+const memoDir = (dir: string) => join(dir, 'outbox', 'memo');
+const CLAIM = '.claimed-';
+
+/** Adds deliveries; each is its own file, so concurrent writers never conflict. */
+export function enqueue(dir: string, items: Array<Omit<OutboxItem, 'v' | 'name' | 'attempts' | 'last_error' | 'next_at'>>): OutboxItem[] {
+  if (items.length === 0) return [];
+  mkdirSync(outboxDir(dir), { recursive: true });
+  return items.map((it, i) => {
+    const created = Date.parse(it.created_at);
+    const name = `${String(created).padStart(15, '0')}-${String(i).padStart(3, '0')}-${it.notification.id}-${shortHash(it.sink.key)}.json`;
+    const item: OutboxItem = { v: 1, name, attempts: 0, next_at: it.created_at, last_error: null, ...it };
+    writeAtomic(join(outboxDir(dir), name), JSON.stringify(item), { fsync: true, mode: 0o600 });
+    return item;
+  });
+}
+
+/** Pending items in creation order (claimed ones excluded), and unreadable files by name. */
+export function listPending(dir: string): { items: OutboxItem[]; unreadable: string[] } {
+  const items: OutboxItem[] = [];
+  const unreadable: string[] = [];
+  for (const name of safeList(outboxDir(dir)).filter((n) => n.endsWith('.json')).sort()) {
+    try {
+      items.push({ ...(JSON.parse(readFileSync(join(outboxDir(dir), name), 'utf8')) as OutboxItem), name });
+    } catch {
+      unreadable.push(name);
+    }
+  }
+  return { items, unreadable };
+}
+
+/** Takes an item for delivery: only one process can win the rename. */
+export function claim(dir: string, item: OutboxItem, pid: number): boolean {
+  try {
+    renameSync(join(outboxDir(dir), item.name), join(outboxDir(dir), `${item.name}${CLAIM}${pid}`));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Delivered: the claimed file goes away. */
+export function complete(dir: string, item: OutboxItem, pid: number): void {
+  unlinkQuiet(join(outboxDir(dir), `${item.name}${CLAIM}${pid}`));
+}
+
+/** Not delivered, will be retried: written back under its name with the new attempt count. */
+export function release(dir: string, item: OutboxItem, pid: number): void {
+  writeAtomic(join(outboxDir(dir), item.name), JSON.stringify(item), { fsync: true, mode: 0o600 });
+  unlinkQuiet(join(outboxDir(dir), `${item.name}${CLAIM}${pid}`));
+}
+
+/** Given up: kept under outbox/failed/ for a person (hb status counts them). */
+export function giveUp(dir: string, item: OutboxItem, pid: number): void {
+  mkdirSync(failedDir(dir), { recursive: true });
+  writeAtomic(join(failedDir(dir), item.name), JSON.stringify(item), { fsync: true, mode: 0o600 });
+  unlinkQuiet(join(outboxDir(dir), `${item.name}${CLAIM}${pid}`));
+}
+
+/** Claims left by processes that died mid-delivery go back to pending. */
+export function recoverClaims(dir: string, isAlive: (pid: number) => boolean): number {
+  let recovered = 0;
+  for (const name of safeList(outboxDir(dir))) {
+    const at = name.indexOf(CLAIM);
+    if (at < 0) continue;
+    const pid = Number(name.slice(at + CLAIM.length));
+    if (Number.isInteger(pid) && isAlive(pid)) continue;
+    try {
+      renameSync(join(outboxDir(dir), name), join(outboxDir(dir), name.slice(0, at)));
+      recovered++;
+    } catch {
+      // Someone else recovered it.
+    }
+  }
+  return recovered;
+}
+
+/** How many deliveries were given up (shown by hb status and hb check). */
+export function countFailed(dir: string): number {
+  return safeList(failedDir(dir)).filter((n) => n.endsWith('.json')).length;
+}
+
+/** What a sink remembered for an incident (e.g. the tracker issue it opened). */
+export function readMemo(dir: string, sinkKey: string, incidentId: string): SinkMemo | null {
+  try {
+    return JSON.parse(readFileSync(memoPath(dir, sinkKey, incidentId), 'utf8')) as SinkMemo;
+  } catch {
+    return null;
+  }
+}
+
+/** Stores a sink's memo for an incident; null removes it (the incident is over for that sink). */
+export function writeMemo(dir: string, sinkKey: string, incidentId: string, memo: SinkMemo | null): void {
+  if (memo === null) return unlinkQuiet(memoPath(dir, sinkKey, incidentId));
+  mkdirSync(memoDir(dir), { recursive: true });
+  writeAtomic(memoPath(dir, sinkKey, incidentId), JSON.stringify(memo), { fsync: true, mode: 0o600 });
+}
+
+const memoPath = (dir: string, sinkKey: string, incidentId: string) => join(memoDir(dir), `${shortHash(`${sinkKey}|${incidentId}`)}.json`);
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+function safeList(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}

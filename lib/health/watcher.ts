@@ -1,0 +1,54 @@
+// Who watches the watcher: `hb check` leaves its own heartbeat, and every tick/wrap looks at it.
+
+import type { HbConfig } from '../config/types.ts';
+import type { HeartbeatRecord } from '../heartbeat/record.ts';
+import { readHeartbeat, writeHeartbeat } from '../heartbeat/store.ts';
+import { compileSchedule } from '../schedule/index.ts';
+import { judgeJob } from './evaluate.ts';
+
+/** The meta-heartbeat's job name: configure `jobs.hb-check` to give it a schedule and sinks. */
+export const CHECK_JOB = 'hb-check';
+
+/** Records that a check ran: `hb-check.last`, with the schedule the config gives it (if any). */
+export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { startedMs: number; finishedMs: number; host: string; pid: number; version: string; message: string; exitCode: number }): HeartbeatRecord {
+  const prev = readHeartbeat(dir, CHECK_JOB);
+  const prevCycle = prev?.kind === 'record' ? prev.record.cycle : 0;
+  const job = config.jobs.get(CHECK_JOB);
+  const record: HeartbeatRecord = {
+    v: 1,
+    job: CHECK_JOB,
+    host: run.host,
+    status: 'ok',
+    exit_code: run.exitCode,
+    signal: null,
+    started_at: new Date(run.startedMs).toISOString(),
+    finished_at: new Date(run.finishedMs).toISOString(),
+    duration_ms: run.finishedMs - run.startedMs,
+    cycle: prevCycle + 1,
+    action: 'check',
+    message: run.message,
+    schedule: job?.schedule ?? null,
+    grace_s: job?.graceMs === undefined ? null : job.graceMs / 1000,
+    output_tail: null,
+    pid: run.pid,
+    hb_version: run.version,
+    last_success_at: new Date(run.startedMs).toISOString(),
+  };
+  writeHeartbeat(dir, record);
+  return record;
+}
+
+/**
+ * The one stderr line a tick or wrap prints when the meta-heartbeat has run before and is now
+ * stale; null otherwise (never run, or no schedule to judge it by: `hb doctor` says that).
+ */
+export function staleWatcherWarning(dir: string, config: HbConfig, nowMs: number, hostTz: () => string): string | null {
+  const hb = readHeartbeat(dir, CHECK_JOB);
+  if (!hb || hb.kind === 'corrupt') return null;
+  const facts = { job: CHECK_JOB, heartbeat: hb, file: null, run: null, runGone: null, config: config.jobs.get(CHECK_JOB) ?? null, firstSeenMs: null, pausedUntilMs: null };
+  const timing = (spec: Parameters<typeof compileSchedule>[0], at: number) => compileSchedule(spec, 'cron' in spec && !spec.tz ? hostTz() : 'UTC').timing(at);
+  const j = judgeJob(facts, { nowMs, defaults: config.defaults, timing });
+  if (j.status !== 'stale' || j.lastMs === null) return null;
+  const minutes = Math.round((nowMs - j.lastMs) / 60_000);
+  return `hb: warning: hb check (the meta-heartbeat) last ran ${minutes} min ago and is stale: no job on this host is being watched; check its cron line`;
+}

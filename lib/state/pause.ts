@@ -1,0 +1,64 @@
+// Maintenance windows: `<state>/paused/<job>.json`. A paused job is shown as paused and never
+// alerts; when the pause ends (`hb resume`, or `--for` running out) the job's clock restarts.
+
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../heartbeat/store.ts';
+
+/** A job's pause: until when (null: until resumed), or when it was resumed. */
+export interface PauseRecord {
+  paused_at?: string;
+  until?: string | null;
+  resumed_at?: string;
+}
+
+/** What a check needs to know: paused until (Infinity: until resumed), or resumed at. */
+export interface PauseFacts {
+  pausedUntilMs: number | null;
+  resumedAtMs: number | null;
+}
+
+const dirOf = (dir: string) => join(dir, 'paused');
+const fileOf = (dir: string, job: string) => join(dirOf(dir), `${job}.json`);
+
+/** Pauses a job until `untilMs` (null: until `hb resume`). */
+export function pauseJob(dir: string, job: string, nowMs: number, untilMs: number | null): void {
+  mkdirSync(dirOf(dir), { recursive: true });
+  const record: PauseRecord = { paused_at: new Date(nowMs).toISOString(), until: untilMs === null ? null : new Date(untilMs).toISOString() };
+  writeAtomic(fileOf(dir, job), JSON.stringify(record) + '\n', { fsync: true });
+}
+
+/** Ends a pause now; returns false when the job was not paused. */
+export function resumeJob(dir: string, job: string, nowMs: number): boolean {
+  const facts = readPauses(dir, nowMs).get(job);
+  if (!facts || facts.pausedUntilMs === null) return false;
+  writeAtomic(fileOf(dir, job), JSON.stringify({ resumed_at: new Date(nowMs).toISOString() } satisfies PauseRecord) + '\n', { fsync: true });
+  return true;
+}
+
+/** Every job's pause facts. A pause whose `until` has passed counts as resumed then. */
+export function readPauses(dir: string, nowMs: number): Map<string, PauseFacts> {
+  const out = new Map<string, PauseFacts>();
+  let names: string[];
+  try {
+    names = readdirSync(dirOf(dir));
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const data = JSON.parse(readFileSync(join(dirOf(dir), name), 'utf8')) as PauseRecord;
+      const job = name.slice(0, -5);
+      if (data.resumed_at) {
+        out.set(job, { pausedUntilMs: null, resumedAtMs: Date.parse(data.resumed_at) });
+        continue;
+      }
+      const until = data.until ? Date.parse(data.until) : Infinity;
+      out.set(job, until > nowMs ? { pausedUntilMs: until, resumedAtMs: null } : { pausedUntilMs: null, resumedAtMs: until });
+    } catch {
+      // An unreadable pause file pauses nothing.
+    }
+  }
+  return out;
+}
