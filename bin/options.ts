@@ -32,6 +32,7 @@ export const TICK_OPTIONS: readonly OptionSpec[] = [
   { flag: '--status', key: 'status', value: 'status', choices: ['ok', 'error'], help: 'outcome of a ping' },
   { flag: '--action', key: 'action', value: 'text', help: 'what the job did (free text, shown by hb status)' },
   { flag: '--message', key: 'message', value: 'text', help: 'a message to keep with the heartbeat' },
+  { flag: '--notify', key: 'notify', value: 'text', help: "send TEXT through the job's sinks (the quiet contract: speak only when there is something to say)" },
   { flag: '--json', key: 'json', help: 'print the written heartbeat as JSON' },
 ];
 

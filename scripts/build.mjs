@@ -10,7 +10,12 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 // Modules that stay out of hb.js: imports of these source files become imports of these outputs.
-const SEPARATE = { 'bin/cli.ts': './cli.js', 'bin/commands/check.ts': './check.js', 'lib/config/load.ts': './config-load.js' };
+const SEPARATE = {
+  'bin/cli.ts': './cli.js',
+  'bin/commands/check.ts': './check.js',
+  'bin/commands/run-notify.ts': './run-notify.js',
+  'lib/config/load.ts': './config-load.js',
+};
 
 const common = {
   bundle: true,
@@ -28,7 +33,7 @@ const common = {
 const separate = {
   name: 'separate-bundles',
   setup(b) {
-    b.onResolve({ filter: /(cli|check|config\/load)\.ts$/ }, (args) => {
+    b.onResolve({ filter: /(cli|check|run-notify|config\/load)\.ts$/ }, (args) => {
       const rel = new URL(args.path, `file://${args.resolveDir}/`).pathname.slice(process.cwd().length + 1);
       return SEPARATE[rel] ? { path: SEPARATE[rel], external: true } : undefined;
     });
@@ -44,7 +49,7 @@ const hot = await build({
 });
 const rest = await build({
   ...common,
-  entryPoints: { cli: 'bin/cli.ts', check: 'bin/commands/check.ts', 'config-load': 'lib/config/load.ts' },
+  entryPoints: { cli: 'bin/cli.ts', check: 'bin/commands/check.ts', 'run-notify': 'bin/commands/run-notify.ts', 'config-load': 'lib/config/load.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

@@ -2,11 +2,12 @@
 // and delivery. Only the check holding the lock acts; a concurrent one only reports.
 
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deliverPending } from '../../lib/alerts/deliver.ts';
 import { QUIET, step, type JobAlertState } from '../../lib/alerts/incident.ts';
-import { notificationFor } from '../../lib/alerts/notification.ts';
+import { notificationFor, runNotification } from '../../lib/alerts/notification.ts';
+import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
+import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { enqueue } from '../../lib/alerts/outbox.ts';
 import { readAlertState, writeAlertState } from '../../lib/alerts/state.ts';
 import type { HbConfig } from '../../lib/config/types.ts';
@@ -14,24 +15,18 @@ import { appendEvents, type HbEvent } from '../../lib/events/log.ts';
 import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
 import type { JobHealth } from '../../lib/health/types.ts';
 import { acquireLock } from '../../lib/run/lock.ts';
-import { bootId, gatherFacts, processStartMs } from '../../lib/run/proc.ts';
-import { receives, sinkKey } from '../../lib/sinks/load.ts';
+import { bootId, processStartMs } from '../../lib/run/proc.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
 import type { Io } from '../io.ts';
+import { deliver, deliveriesFor, hasReceiver } from './delivery.ts';
 
 /** Called for every judged job, then once at the end. */
 export interface Alerting {
   observe(facts: JobFacts, j: Judgement, describe: () => JobHealth): void;
   /** Persists, enqueues and delivers; returns lines for stderr (and, in a dry run, stdout). */
-  finish(complete: boolean): Promise<{ warnings: string[]; planned: string[] }>;
+  finish(complete: boolean, own: HeartbeatRecord | null): Promise<{ warnings: string[]; planned: string[] }>;
   /** The check failed before finishing: act on nothing, release the lock. */
   abort(): void;
-}
-
-/** Every sink a job's notifications go to: its own, then the global ones. */
-export function sinksOf(config: HbConfig, job: string): SinkConfig[] {
-  return [...(config.jobs.get(job)?.notify ?? []), ...config.notify];
 }
 
 /** Starts alerting for one check, or returns null when another check is acting. */
@@ -68,14 +63,12 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
         events.push({ ts: new Date(nowMs).toISOString(), job: facts.job, type, incident: draft.incident.id, status: health.status, reason: health.reason });
       }
     },
-    async finish(complete) {
+    async finish(complete, own) {
       // A check of some jobs only keeps the others' state as it was.
       if (!complete) for (const [job, s] of previous) if (!next.has(job)) next.set(job, s);
-      const deliveries = outgoing.flatMap((n) =>
-        sinksOf(config, n.job)
-          .filter((s) => receives(s, n.type))
-          .map((s) => ({ created_at: n.ts, sink: { key: sinkKey(s), kind: s.kind, where: s.where }, notification: n })),
-      );
+      // Who watches the watcher: the check's own heartbeat mirrored to its sinks (healthchecks).
+      if (own && hasReceiver(config, CHECK_JOB, 'run_end')) outgoing.push(runNotification('run_end', CHECK_JOB, io.host, nowMs, randomUUID(), own));
+      const deliveries = deliveriesFor(config, outgoing);
       if (opts.dryRun) {
         return { warnings: [], planned: deliveries.map((d) => `would send ${d.notification.type} for ${d.notification.job} (${d.notification.status}) to ${d.sink.where} (${d.sink.kind})`) };
       }
@@ -83,17 +76,8 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
         // Enqueued before the state is written: a crash in between repeats an alert, never loses one.
         enqueue(dir, deliveries);
         writeAlertState(dir, next, previous);
-        const sinks = new Map<string, SinkConfig>();
-        for (const s of [...config.notify, ...[...config.jobs.values()].flatMap((j) => j.notify ?? [])]) sinks.set(sinkKey(s), s);
-        const report = await deliverPending({
-          dir,
-          sinks,
-          ctx: { env: io.env, now: io.now, readFile: (path) => readFileSync(path, 'utf8') },
-          now: io.now,
-          pid: io.pid,
-          isAlive: (pid) => gatherFacts(pid).state !== null,
-        });
-        appendEvents(dir, [...events, ...report.events]);
+        appendEvents(dir, events);
+        const report = await deliver(config, dir, io);
         return { warnings: report.warnings, planned: [] };
       } finally {
         release?.();

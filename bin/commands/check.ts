@@ -9,6 +9,7 @@ import { readableStateDirs } from '../../lib/state/dir.ts';
 import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
 import { writeCheckHeartbeat } from '../../lib/health/watcher.ts';
 import { mkdirSync } from 'node:fs';
+import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
@@ -106,10 +107,10 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
     code = await render(format, health, { problems, total, dirs, nowMs }, opts, io);
     return code;
   } finally {
-    if (!opts.dryRun) recordCheck(dirs[0]!, config, { nowMs, problems, total, code }, io);
+    const own = opts.dryRun ? null : recordCheck(dirs[0]!, config, { nowMs, problems, total, code }, io);
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
     if (alerting) {
-      const { warnings, planned } = await alerting.finish(jobs.length === 0);
+      const { warnings, planned } = await alerting.finish(jobs.length === 0, own);
       // A dry run's plan goes to stdout for people, to stderr where stdout is machine output.
       for (const line of planned) (format === 'text' ? io.out : io.err)(`${line}\n`);
       for (const line of warnings) io.err(`${line}\n`);
@@ -157,12 +158,13 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
 }
 
 /** The meta-heartbeat's own heartbeat; a state directory it cannot write only costs that. */
-function recordCheck(dir: string, config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): void {
+function recordCheck(dir: string, config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): HeartbeatRecord | null {
   try {
     mkdirSync(dir, { recursive: true });
     const message = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
-    writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
+    return writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
   } catch {
     // Reading still worked; the next check tries again.
+    return null;
   }
 }

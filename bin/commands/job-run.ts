@@ -7,6 +7,7 @@ import { validateJobName } from '../../lib/job-name.ts';
 import { CHECK_JOB, staleWatcherWarning } from '../../lib/health/watcher.ts';
 import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
 import { scheduleFromFlags } from '../../lib/schedule/index.ts';
+import { receives } from '../../lib/sinks/validate.ts';
 import type { ScheduleSpec } from '../../lib/schedule/types.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
@@ -22,6 +23,8 @@ export interface RunFlags extends GlobalOptions {
   action?: string;
   message?: string;
   status?: 'ok' | 'error';
+  /** tick only: a message for the job's sinks. */
+  notify?: string;
 }
 
 /** What differs between tick and wrap. */
@@ -88,8 +91,14 @@ export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cf
     stderr: process.stderr,
     forwardSignals: true,
   };
+  // Sinks load only for a job that has them: most ticks never touch this.
+  const talks = Boolean(flags.notify) || hasRunPings(ctx.config, job);
+  const notifier = talks && opened ? await import('./run-notify.ts') : null;
+  const pings = notifier?.startRunPings(ctx.config, job, opened!.dir, io, Boolean(p.command)) ?? null;
   const result = await runJob(req);
-  for (const w of result.warnings) io.err(`${w}\n`);
+  const warnings = [...result.warnings];
+  if (notifier) warnings.push(...(await notifier.finishRun(ctx.config, job, opened!.dir, io, pings, result.record, flags.notify)));
+  for (const w of warnings) io.err(`${w}\n`);
   if (job !== CHECK_JOB) {
     const stale = staleWatcherWarning(req.dir, ctx.config, io.now(), io.localTz);
     if (stale) io.err(`${stale}\n`);
@@ -102,4 +111,9 @@ export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cf
 function withZone(spec: ScheduleSpec | null, io: Io): ScheduleSpec | null {
   if (spec && 'cron' in spec && !spec.tz) return { cron: spec.cron, tz: io.localTz() };
   return spec;
+}
+
+/** Whether any sink of the job takes run pings (healthchecks does by default). */
+function hasRunPings(config: HbConfig, job: string): boolean {
+  return [...(config.jobs.get(job)?.notify ?? []), ...config.notify].some((s) => receives(s, 'run_start') || receives(s, 'run_end'));
 }

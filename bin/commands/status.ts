@@ -1,5 +1,6 @@
 // `hb status`: the heartbeat panel. Informational: exits 0 whatever the jobs' state.
 
+import { countOutbox } from '../../lib/alerts/outbox.ts';
 import type { GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { evaluateAll } from './check.ts';
@@ -7,12 +8,15 @@ import { evaluateAll } from './check.ts';
 /** Runs `hb status` and returns its exit code. */
 export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Promise<number> {
   const { kept: health, dirs, nowMs } = await evaluateAll(jobs, opts, io, () => true);
+  const notifications = countOutbox(dirs[0]!);
   if (opts.json) {
     const [{ renderJson }, { HB_VERSION }] = await Promise.all([import('../../lib/format/json.ts'), import('../../lib/version.ts')]);
-    io.out(renderJson(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION }));
+    io.out(renderJson(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, notifications }));
   } else {
     const { renderStatusTable } = await import('../../lib/format/text.ts');
     io.out(renderStatusTable(health, { color: io.color }));
+    if (notifications.failed > 0) io.out(`${notifications.failed} notification${notifications.failed === 1 ? ' was' : 's were'} given up after repeated failures: see ${dirs[0]}/outbox/failed/ and notify_failed in events.jsonl\n`);
+    if (notifications.pending > 0) io.out(`${notifications.pending} notification${notifications.pending === 1 ? '' : 's'} waiting for a retry by hb check\n`);
   }
   return 0;
 }

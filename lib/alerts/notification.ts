@@ -60,3 +60,22 @@ function firstLine(text: string): string {
   const line = text.split('\n')[0]!.trim();
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
+
+/** A healthchecks-style run ping: `run_start` before the command, `run_end` with its outcome. */
+export function runNotification(type: 'run_start' | 'run_end', job: string, host: string, nowMs: number, runId: string, rec: NonNullable<JobHealth['last']> | null): Notification {
+  const failed = rec?.status === 'error';
+  return {
+    v: 1,
+    id: randomUUID(),
+    type,
+    job,
+    host,
+    status: type === 'run_start' ? 'running' : failed ? 'failed' : 'ok',
+    problem: failed,
+    message: type === 'run_start' ? `${job} started` : failed ? `${job} failed${rec?.message ? `: ${rec.message}` : ''}` : `${job} succeeded`,
+    title: `[hb] ${job} ${type === 'run_start' ? 'started' : failed ? 'failed' : 'succeeded'}`,
+    incident: null,
+    ts: new Date(nowMs).toISOString(),
+    run: { run_id: runId, ...(rec ? runFacts(rec) : {}) },
+  };
+}

@@ -99,9 +99,12 @@ export function recoverClaims(dir: string, isAlive: (pid: number) => boolean): n
   return recovered;
 }
 
-/** How many deliveries were given up (shown by hb status and hb check). */
-export function countFailed(dir: string): number {
-  return safeList(failedDir(dir)).filter((n) => n.endsWith('.json')).length;
+/** How many deliveries wait for a retry and how many were given up (hb status shows both). */
+export function countOutbox(dir: string): { pending: number; failed: number } {
+  return {
+    pending: safeList(outboxDir(dir)).filter((n) => n.endsWith('.json') || n.includes(CLAIM)).length,
+    failed: safeList(failedDir(dir)).filter((n) => n.endsWith('.json')).length,
+  };
 }
 
 /** What a sink remembered for an incident (e.g. the tracker issue it opened). */

@@ -8,6 +8,8 @@ export interface ReportMeta {
   host: string;
   stateDirs: string[];
   version: string;
+  /** Outbox counts: waiting for a retry, and given up (shown so nobody misses a lost alert). */
+  notifications?: { pending: number; failed: number };
 }
 
 /** `{"jobs": [...], "problems": N, ...}` followed by a newline. */
@@ -23,6 +25,7 @@ export function renderJson(jobs: JobHealth[], meta: ReportMeta): string {
         host: meta.host,
         state_dirs: meta.stateDirs,
         hb_version: meta.version,
+        ...(meta.notifications ? { notifications: meta.notifications } : {}),
       },
       null,
       2,

@@ -10,13 +10,6 @@ export function sinkKey(config: SinkConfig): string {
   return `${config.where}:${config.kind}:${digest}`;
 }
 
-/** Which notification types a sink receives unless its `on:` says otherwise. */
-export function receives(config: SinkConfig, type: string): boolean {
-  if (config.on) return config.on.includes(type);
-  if (config.kind === 'healthchecks') return type === 'run_start' || type === 'run_end';
-  return type === 'alert' || type === 'remind' || type === 'resolve' || type === 'message';
-}
-
 /** Loads the sink's module and builds the sink. */
 export async function loadSink(config: SinkConfig, ctx: SinkContext): Promise<Sink> {
   const modules: Record<string, () => Promise<{ createSink(c: SinkConfig, x: SinkContext): Sink }>> = {

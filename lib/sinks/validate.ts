@@ -118,3 +118,10 @@ function emails(v: unknown): boolean {
   const list = Array.isArray(v) ? v : [v];
   return list.length > 0 && list.every((x) => typeof x === 'string' && /^[^\s@<>]+@[^\s@<>]+$/.test(x));
 }
+
+/** Which notification types a sink receives unless its `on:` says otherwise. */
+export function receives(config: SinkConfig, type: string): boolean {
+  if (config.on) return config.on.includes(type);
+  if (config.kind === 'healthchecks') return type === 'run_start' || type === 'run_end';
+  return type === 'alert' || type === 'remind' || type === 'resolve' || type === 'message';
+}

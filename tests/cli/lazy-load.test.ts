@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { HB, fixture, sandbox } from '../helpers.ts';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+/** Sink code and the alerting that drives it: never loaded while no sink is configured. */
+const NETWORK = ['lib/alerts/', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/sinks/issue-tracker.ts', 'lib/sinks/command.ts', 'bin/commands/alerting.ts', 'bin/commands/run-notify.ts', 'bin/commands/delivery.ts'];
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
 
 /** The source modules (from esbuild's metafile) behind every dist file a run of hb loaded, plus the Node built-ins it imported. */
@@ -28,7 +30,7 @@ test('a ping without a config loads neither yaml, commander, child_process nor t
   try {
     const sources = loadedSources(['tick', 'fast', '--every', '1m'], s.env);
     assert.ok(sources.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/scan.ts', 'lib/alerts/', 'lib/sinks/']) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/scan.ts', ...NETWORK]) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by tick`);
     }
   } finally {
@@ -42,7 +44,7 @@ test('check without a config loads no yaml, commander or child_process, and only
     spawnSync(process.execPath, [HB, 'tick', 'a', '--every', '1m'], { env: s.env });
     const sources = loadedSources(['check'], s.env);
     assert.ok(sources.includes('bin/commands/check.ts'), 'trace works: check.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node_modules/execa/', 'node:child_process', 'lib/config/load.ts', 'lib/format/prometheus.ts', 'lib/format/nagios.ts', 'lib/alerts/', 'lib/sinks/']) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node_modules/execa/', 'node:child_process', 'lib/config/load.ts', 'lib/format/prometheus.ts', 'lib/format/nagios.ts', ...NETWORK]) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by check`);
     }
   } finally {
@@ -59,6 +61,9 @@ test('the trace can tell the difference: a config loads yaml, a command loads ch
     assert.ok(sources.some((src) => src.startsWith('node_modules/yaml/')));
     assert.ok(loadedSources(['wrap', '--job', 'w', '--', 'true'], s.env).includes('node:child_process'));
     assert.ok(loadedSources(['status'], s.env).some((src) => src.startsWith('node_modules/commander/')));
+    writeFileSync(cfg, 'notify:\n  - webhook: http://127.0.0.1:9/hook\njobs:\n  a:\n    every: 1m\n');
+    assert.ok(loadedSources(['check'], { ...s.env, HB_CONFIG: cfg }).includes('bin/commands/alerting.ts'), 'a configured sink loads the alerting code');
+    assert.ok(!loadedSources(['check', '--no-notify'], { ...s.env, HB_CONFIG: cfg }).includes('bin/commands/alerting.ts'), '--no-notify does not');
   } finally {
     s.cleanup();
   }

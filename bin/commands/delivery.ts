@@ -1,0 +1,64 @@
+// What alerting, run pings and `tick --notify` share: turning notifications into outbox items for
+// the job's sinks, and delivering them with the real process around.
+
+import { readFileSync } from 'node:fs';
+import { deliverPending, type DeliveryReport } from '../../lib/alerts/deliver.ts';
+import { enqueue, type OutboxItem } from '../../lib/alerts/outbox.ts';
+import type { HbConfig } from '../../lib/config/types.ts';
+import { appendEvents } from '../../lib/events/log.ts';
+import { gatherFacts } from '../../lib/run/proc.ts';
+import { sinkKey } from '../../lib/sinks/load.ts';
+import type { Notification } from '../../lib/sinks/types.ts';
+import { receives, type SinkConfig } from '../../lib/sinks/validate.ts';
+import type { Io } from '../io.ts';
+
+/** Every sink a job's notifications go to: its own, then the global ones. */
+export function sinksOf(config: HbConfig, job: string): SinkConfig[] {
+  return [...(config.jobs.get(job)?.notify ?? []), ...config.notify];
+}
+
+/** True when some sink of the job receives this type of notification. */
+export function hasReceiver(config: HbConfig, job: string, type: Notification['type']): boolean {
+  return sinksOf(config, job).some((s) => receives(s, type));
+}
+
+/** The outbox items for notifications: one per (notification, sink that receives its type). */
+export function deliveriesFor(config: HbConfig, notifications: Notification[]) {
+  return notifications.flatMap((n) =>
+    sinksOf(config, n.job)
+      .filter((s) => receives(s, n.type))
+      .map((s) => ({ created_at: n.ts, sink: { key: sinkKey(s), kind: s.kind, where: s.where }, notification: n })),
+  );
+}
+
+/** Delivers due outbox items (those `only` selects), logs what failed, returns the report. */
+export async function deliver(config: HbConfig, dir: string, io: Io, only?: (item: OutboxItem) => boolean): Promise<DeliveryReport> {
+  const sinks = new Map<string, SinkConfig>();
+  for (const s of [...config.notify, ...[...config.jobs.values()].flatMap((j) => j.notify ?? [])]) sinks.set(sinkKey(s), s);
+  const report = await deliverPending(
+    {
+      dir,
+      sinks,
+      ctx: { env: io.env, now: io.now, readFile: (path) => readFileSync(path, 'utf8') },
+      now: io.now,
+      pid: io.pid,
+      isAlive: (pid) => gatherFacts(pid).state !== null,
+    },
+    only,
+  );
+  try {
+    appendEvents(dir, report.events);
+  } catch {
+    // The outbox still holds what failed.
+  }
+  return report;
+}
+
+/** Enqueues notifications and delivers just those now (a tick's own pings and messages). */
+export async function sendNow(config: HbConfig, dir: string, io: Io, notifications: Notification[]): Promise<string[]> {
+  const items = enqueue(dir, deliveriesFor(config, notifications));
+  if (items.length === 0) return [];
+  const names = new Set(items.map((i) => i.name));
+  const report = await deliver(config, dir, io, (item) => names.has(item.name));
+  return report.warnings;
+}
