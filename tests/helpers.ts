@@ -57,6 +57,21 @@ export function hb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: stri
   return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+/**
+ * Runs `hb ARGS` without blocking this process: required whenever the test itself serves HTTP
+ * (a synchronous spawn would stop the server from answering).
+ */
+export function hbRun(args: string[], opts: { env?: NodeJS.ProcessEnv; prefix?: string[] } = {}): Promise<Run> {
+  const [cmd, ...pre] = opts.prefix?.length ? opts.prefix : [process.execPath];
+  const argv = opts.prefix?.length ? [...pre, process.execPath, HB, ...args] : [HB, ...args];
+  const child = spawn(cmd!, argv, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
 /** Runs `hb ARGS` in the background; resolves when it exits. */
 export function hbAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
   const child = spawn(process.execPath, [HB, ...args], { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
