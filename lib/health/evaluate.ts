@@ -53,7 +53,7 @@ export interface Judgement {
   graceMs: number | null;
   /** Start of the run in progress (running, overrunning) or of the dead one (crashed). */
   runStartMs: number | null;
-  /** The runtime limit an overrunning job broke. */
+  /** The runtime limit an overrunning job broke, or the min_duration a too-fast run missed. */
   limitMs: number | null;
   /** Why a stored schedule is invalid (status corrupt). */
   scheduleError: string | null;
@@ -115,6 +115,12 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
     return verdict('running');
   }
   if (record?.status === 'error' && resumed === null) return verdict('failed');
+  // A run that "succeeds" faster than it can is suspicious (an empty backup, a skipped step).
+  const minimum = f.config?.minDurationMs;
+  if (record && minimum !== undefined && record.duration_ms < minimum && resumed === null) {
+    j.limitMs = minimum;
+    return verdict('failed');
+  }
   if (!j.spec) return verdict('unscheduled');
   if (j.dueMs === null || j.deadlineMs === null) return verdict('ok');
   if (now > j.deadlineMs) return verdict(j.lastMs === null && resumed === null ? 'never' : 'stale');
@@ -171,6 +177,7 @@ function reasonFor(f: JobFacts, j: Judgement, now: number): string {
     case 'running':
       return `running for ${formatDuration(now - j.runStartMs!)} (pid ${run!.pid}, cycle ${run!.cycle})`;
     case 'failed': {
+      if (record!.status === 'ok') return `last run finished in ${formatDuration(record!.duration_ms)}, faster than its min_duration ${formatDuration(j.limitMs!)}: suspicious`;
       const how = record!.timed_out ? 'timed out' : record!.signal ? `was killed by ${record!.signal}` : `failed with exit ${record!.exit_code}`;
       return `last run ${how}, ${ago(now - (lastMs ?? now))}${record!.message ? `: ${oneLine(record!.message)}` : ''}`;
     }

@@ -4,8 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { HB, fixture, hb, readEventsFile, readJson, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
 import { startRecorder, type Answer, type Recorded } from '../fixtures/http-recorder.ts';
@@ -433,5 +434,89 @@ test('bad sink config: exit 2 naming the key at file:line:col, no secret echoed'
     } finally {
       s.cleanup();
     }
+  }
+});
+
+test('order per sink and job: a recovery waits behind its undelivered alert, then both go out in order', async (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const rec = await startRecorder({ 'POST /hook': [{ status: 502 }, { status: 200 }] });
+  const s = configured(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n`);
+  try {
+    tickAt(s, T);
+    await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
+    tickAt(s, T + 2 * MIN + 10 * SEC);
+    await checkAt(s, T + 2 * MIN + 20 * SEC, 0);
+    assert.equal(rec.requests.length, 1, 'the resolve is not sent before its alert');
+    assert.equal(outbox(s).length, 2);
+    await checkAt(s, T + 3 * MIN + 30 * SEC, 0);
+    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'alert', 'resolve']);
+    assert.deepEqual(outbox(s), []);
+    assert.equal(events(s, 'notify_failed').length, 1);
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
+
+test('a refused delivery (HTTP 404) is given up at once: moved to outbox/failed/, one stderr line without the URL path', async (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const rec = await startRecorder({ 'POST /hook/T0/s3cretpath': { status: 404, body: 'no such hook' } });
+  const s = configured(`notify:\n  - webhook: {url: ${rec.url}/hook/T0/s3cretpath, timeout: 1s, retries: 0}\njobs:\n  j:\n    every: 1m\n`);
+  try {
+    tickAt(s, T);
+    const r = await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
+    assert.equal(rec.requests.length, 1);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^hb: gave up notifying notify\[0\] \(webhook\) about j alert after 1 attempt: .*404/);
+    assert.deepEqual(outbox(s), []);
+    const failed = readdirSync(join(s.state, 'outbox', 'failed'));
+    assert.equal(failed.length, 1);
+    const [event] = events(s, 'notify_failed');
+    assert.equal(event!.will_retry, false);
+    for (const text of [r.stderr, readFileSync(join(s.state, 'events.jsonl'), 'utf8'), readFileSync(join(s.state, 'outbox', 'failed', failed[0]!), 'utf8')]) {
+      assert.ok(!text.includes('s3cretpath'), `the webhook path leaked: ${text}`);
+    }
+    await checkAt(s, T + 10 * MIN, 1);
+    assert.equal(rec.requests.length, 1, 'given up means not retried');
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
+
+test('the check lock: a live holder means this check does not notify; a dead holder and a dead claim are taken over', async (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const rec = await startRecorder({ 'POST /hook': [{ status: 503 }, { status: 200 }] });
+  const s = configured(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n`);
+  const lock = join(s.state, 'locks', 'hb-check.lock');
+  const holder = (pid: number) => JSON.stringify({ pid, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: hostname(), token: 'alertstest' }) + '\n';
+  const deadPid = () => spawnSync('true').pid!;
+  try {
+    tickAt(s, T);
+    mkdirSync(join(s.state, 'locks'), { recursive: true });
+    // This test process holds the lock: the check reports, and leaves alerting to the holder.
+    writeFileSync(lock, holder(process.pid));
+    const blocked = await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
+    assert.equal(blocked.stderr, '');
+    assert.equal(rec.requests.length, 0);
+    assert.ok(!existsSync(join(s.state, 'alerts', 'state.json')));
+
+    // Its holder died (a killed check): the next check takes the lock over and alerts.
+    writeFileSync(lock, holder(deadPid()));
+    await checkAt(s, T + 2 * MIN + 10 * SEC, 1);
+    assert.equal(rec.requests.length, 1, 'the 503');
+    assert.ok(!existsSync(lock), 'released');
+    const [name] = outbox(s);
+    assert.ok(name);
+
+    // A delivery claimed by a check that died mid-way goes back to the outbox and is delivered.
+    renameSync(join(s.state, 'outbox', name), join(s.state, 'outbox', `${name}.claimed-${deadPid()}`));
+    await checkAt(s, T + 4 * MIN + 10 * SEC, 1);
+    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'alert']);
+    assert.deepEqual(outbox(s), []);
+  } finally {
+    await rec.close();
+    s.cleanup();
   }
 });

@@ -307,3 +307,25 @@ test('the verdict carries the facts through unchanged', () => {
   assert.deepEqual(h.running, run);
   assert.deepEqual(h.last, record({ job: 'backup' }));
 });
+
+test('min_duration: a successful run faster than it is failed ("suspicious"); slower, or a failure, is unchanged', async () => {
+  const { evaluateJob } = await import('../../lib/health/evaluate.ts');
+  const { compileSchedule: compile } = await import('../../lib/schedule/index.ts');
+  const now = Date.parse('2026-11-20T09:05:00Z');
+  const ctx = { nowMs: now, defaults: {}, timing: (spec: Parameters<typeof compile>[0], at: number) => compile(spec, 'UTC').timing(at) };
+  const record = (duration_ms: number, status: 'ok' | 'error' = 'ok') => ({
+    v: 1 as const, job: 'backup', host: 'h', status, exit_code: status === 'ok' ? 0 : 1, signal: null,
+    started_at: '2026-11-20T09:00:00.000Z', finished_at: '2026-11-20T09:00:00.100Z', duration_ms, cycle: 3,
+    action: null, message: null, schedule: { every: '1h' }, grace_s: null, output_tail: null, pid: 1, hb_version: 'x',
+  });
+  const facts = (duration: number, status: 'ok' | 'error' = 'ok') => ({
+    job: 'backup', heartbeat: { kind: 'record' as const, record: record(duration, status), mtimeMs: 0 }, file: null, run: null, runGone: null,
+    config: { name: 'backup', minDurationMs: 5000 }, firstSeenMs: null, pausedUntilMs: null,
+  });
+  const fast = evaluateJob(facts(120), ctx);
+  assert.equal(fast.status, 'failed');
+  assert.equal(fast.problem, true);
+  assert.match(fast.reason, /finished in 120ms, faster than its min_duration 5s: suspicious/);
+  assert.equal(evaluateJob(facts(6000), ctx).status, 'ok');
+  assert.match(evaluateJob(facts(120, 'error'), ctx).reason, /failed with exit 1/);
+});
