@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { QUIET, step, type JobAlertState } from '../../lib/alerts/incident.ts';
-import { notificationFor, runNotification } from '../../lib/alerts/notification.ts';
+import { closingNotification, notificationFor, runNotification } from '../../lib/alerts/notification.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { enqueue } from '../../lib/alerts/outbox.ts';
@@ -64,8 +64,16 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
       }
     },
     async finish(complete, own) {
-      // A check of some jobs only keeps the others' state as it was.
-      if (!complete) for (const [job, s] of previous) if (!next.has(job)) next.set(job, s);
+      for (const [job, s] of previous) {
+        if (next.has(job)) continue;
+        // A check of some jobs keeps the others' state as it was; a full check that no longer
+        // sees a job closes its incident, so a tracker issue does not stay open forever.
+        if (!complete) next.set(job, s);
+        else if (s.incident) {
+          outgoing.push(closingNotification(job, s.incident, io.host, nowMs));
+          events.push({ ts: new Date(nowMs).toISOString(), job, type: 'alert_resolved', incident: s.incident.id, status: 'ok', reason: 'no longer watched' });
+        }
+      }
       // Who watches the watcher: the check's own heartbeat mirrored to its sinks (healthchecks).
       if (own && hasReceiver(config, CHECK_JOB, 'run_end')) outgoing.push(runNotification('run_end', CHECK_JOB, io.host, nowMs, randomUUID(), own));
       const deliveries = deliveriesFor(config, outgoing);

@@ -79,3 +79,20 @@ export function runNotification(type: 'run_start' | 'run_end', job: string, host
     run: { run_id: runId, ...(rec ? runFacts(rec) : {}) },
   };
 }
+
+/** The resolve for an incident whose job is no longer watched (forgotten, removed from the config). */
+export function closingNotification(job: string, incident: Draft['incident'], host: string, nowMs: number): Notification {
+  return {
+    v: 1,
+    id: randomUUID(),
+    type: 'resolve',
+    job,
+    host,
+    status: 'ok',
+    problem: false,
+    message: `${job} is no longer watched (forgotten or removed from the config): the incident is closed`,
+    title: `[hb] ${job} no longer watched`,
+    incident: { id: incident.id, opened_at: incident.opened_at, status: incident.status, reminders: incident.reminders },
+    ts: new Date(nowMs).toISOString(),
+  };
+}

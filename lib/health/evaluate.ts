@@ -106,6 +106,8 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   const runStart = run ? Date.parse(run.started_at) : NaN;
   if (run && !Number.isNaN(runStart) && (j.lastMs === null || runStart > j.lastMs)) {
     j.runStartMs = runStart;
+    // A run that died before the pause ended is history, like a failure before it.
+    if (f.runGone?.gone && resumed !== null && runStart < resumed) return verdict(timingVerdict(j, now, resumed));
     if (f.runGone?.gone) return verdict('crashed');
     const limit = f.config?.maxRuntimeMs ?? run.timeout_ms ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
     if (limit != null && now - runStart > limit) {
@@ -121,11 +123,16 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
     j.limitMs = minimum;
     return verdict('failed');
   }
-  if (!j.spec) return verdict('unscheduled');
-  if (j.dueMs === null || j.deadlineMs === null) return verdict('ok');
-  if (now > j.deadlineMs) return verdict(j.lastMs === null && resumed === null ? 'never' : 'stale');
-  if (now > j.dueMs) return verdict('late');
-  return verdict('ok');
+  return verdict(timingVerdict(j, now, resumed));
+}
+
+/** The verdict of the schedule alone: unscheduled, ok, late, stale or never. */
+function timingVerdict(j: Judgement, now: number, resumed: number | null): JobStatus {
+  if (!j.spec) return 'unscheduled';
+  if (j.dueMs === null || j.deadlineMs === null) return 'ok';
+  if (now > j.deadlineMs) return j.lastMs === null && resumed === null ? 'never' : 'stale';
+  if (now > j.dueMs) return 'late';
+  return 'ok';
 }
 
 /** Turns a judgement into the reported verdict: the JSON contract's fields and a reason line. */
