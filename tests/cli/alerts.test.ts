@@ -26,7 +26,7 @@ function configured(yaml: string, env: NodeJS.ProcessEnv = {}): Sandbox & { conf
   return { ...s, config };
 }
 
-const webhook = (url: string, extra = '') => `  - webhook: {url: ${url}/hook, timeout: 1s, retries: 0${extra}}\n`;
+const webhook = (url: string) => `  - webhook: {url: ${url}/hook, timeout: 1s, retries: 0}\n`;
 const events = (s: Sandbox, type: string) => (existsSync(join(s.state, 'events.jsonl')) ? readEventsFile(s.state).filter((e) => e.type === type) : []);
 /** Pending deliveries (top level of outbox/, claimed ones included). */
 const outbox = (s: Sandbox) => (existsSync(join(s.state, 'outbox')) ? readdirSync(join(s.state, 'outbox')).filter((n) => n.includes('.json')) : []);
@@ -392,6 +392,13 @@ test('--dry-run prints what it would send and changes nothing; --no-notify sends
     assert.deepEqual(filesUnder(s.state).sort(), before, 'a dry run leaves no state');
     assert.equal(readFileSync(join(s.state, 'events.jsonl'), 'utf8'), eventsBefore);
 
+    // Where stdout is machine output, the plan goes to stderr.
+    const dryJson = await checkAt(s, T + 2 * MIN + 5 * SEC, 1, ['--dry-run', '--json']);
+    assert.equal(JSON.parse(dryJson.stdout).jobs.find((j: { job: string }) => j.job === 'j').status, 'stale');
+    assert.match(dryJson.stderr, /^would send alert for j \(stale\) to notify\[0\] \(webhook\)$/m);
+    assert.equal(rec.requests.length, 0);
+    assert.deepEqual(filesUnder(s.state).sort(), before);
+
     const quiet = await checkAt(s, T + 2 * MIN + 10 * SEC, 1, ['--no-notify']);
     assert.doesNotMatch(quiet.stdout, /would send/);
     assert.equal(rec.requests.length, 0);
@@ -515,6 +522,31 @@ test('the check lock: a live holder means this check does not notify; a dead hol
     await checkAt(s, T + 4 * MIN + 10 * SEC, 1);
     assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'alert']);
     assert.deepEqual(outbox(s), []);
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
+
+test('hb check JOB acts on that job only and keeps the other jobs\' incidents as they were', async (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const rec = await startRecorder();
+  const s = configured(`notify:\n${webhook(rec.url)}`);
+  const sent = () => bodies(rec.requests).map((b) => `${b.type} ${b.job}`);
+  try {
+    for (const job of ['a', 'b']) assert.equal(hb(['tick', job, '--every', '1m'], { env: s.env, prefix: at(T) }).code, 0);
+    await checkAt(s, T + 3 * MIN, 1, ['a']);
+    assert.deepEqual(sent(), ['alert a'], 'b was not checked');
+    await checkAt(s, T + 3 * MIN + 10 * SEC, 1);
+    assert.deepEqual(sent(), ['alert a', 'alert b']);
+    assert.equal(hb(['tick', 'a'], { env: s.env, prefix: at(T + 3 * MIN + 20 * SEC) }).code, 0);
+    await checkAt(s, T + 3 * MIN + 30 * SEC, 0, ['a']);
+    assert.deepEqual(sent(), ['alert a', 'alert b', 'resolve a']);
+    await checkAt(s, T + 3 * MIN + 40 * SEC, 1);
+    assert.deepEqual(sent(), ['alert a', 'alert b', 'resolve a'], "b's incident was kept: no second alert");
+    const state = readJson(join(s.state, 'alerts', 'state.json'));
+    assert.deepEqual(Object.keys(state.jobs), ['b']);
+    assert.equal(state.jobs.b.incident.id, bodies(rec.requests)[1]!.incident.id);
   } finally {
     await rec.close();
     s.cleanup();

@@ -167,7 +167,6 @@ test('a failed job paused then resumed: held while paused, not failed after the 
 
 test(
   'a run that crashed during the pause is not alerted after hb resume',
-  { todo: 'lib/health/evaluate.ts:106-108: the run-marker branch returns crashed without looking at `resumed`, so a run that died during the pause alerts right after hb resume' },
   async (t) => {
     if (!requireTool(t, 'faketime')) return;
     const rec = await startRecorder();
@@ -221,7 +220,6 @@ test('hb forget removes the heartbeat and the pause; the job leaves hb check --j
 
 test(
   'forgetting a job with an open incident ends the incident with one resolve',
-  { todo: 'bin/commands/alerting.ts finish(): an incident of a job no longer observed (forgotten) is dropped from state.json with no resolve, so the receiver (an open tracker issue) never hears the incident ended (SPEC §5: one notification each way per incident)' },
   async (t) => {
     if (!requireTool(t, 'faketime')) return;
     const rec = await startRecorder();
