@@ -4,11 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { HB, fixture, hb, readEventsFile, readJson, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
+import { fixture, hb, hbRun, readEventsFile, readJson, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
 import { startRecorder, type Answer, type Recorded } from '../fixtures/http-recorder.ts';
 
 const T = Date.parse('2026-11-20T09:00:00Z');
@@ -32,19 +32,8 @@ const events = (s: Sandbox, type: string) => (existsSync(join(s.state, 'events.j
 const outbox = (s: Sandbox) => (existsSync(join(s.state, 'outbox')) ? readdirSync(join(s.state, 'outbox')).filter((n) => n.includes('.json')) : []);
 const bodies = (requests: Recorded[]) => requests.map((r) => r.body as Record<string, any>);
 
-/**
- * Runs `hb ARGS` without blocking this process (the recorder answering hb lives here), under
- * `prefix` (faketime) when given.
- */
-function run(args: string[], env: NodeJS.ProcessEnv, prefix: string[] = []): Promise<Run> {
-  const [cmd, ...pre] = prefix.length ? prefix : [process.execPath];
-  const child = spawn(cmd!, prefix.length ? [...pre, process.execPath, HB, ...args] : [HB, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
+/** Runs `hb ARGS` without blocking this process (the recorder answering hb lives here). */
+const run = (args: string[], env: NodeJS.ProcessEnv, prefix: string[] = []): Promise<Run> => hbRun(args, { env, prefix });
 
 /** `hb check` at an instant, with its output shown when the exit code is not the one expected. */
 async function checkAt(s: Sandbox, ms: number, expected: number, args: string[] = []): Promise<Run> {

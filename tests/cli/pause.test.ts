@@ -3,11 +3,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { HB, hb, readEventsFile, readJson, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
+import { hb, hbRun, readEventsFile, readJson, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
 import { startRecorder, type Recorder } from '../fixtures/http-recorder.ts';
 
 const T = Date.parse('2026-11-20T09:00:00Z');
@@ -28,15 +28,7 @@ function withJob(every: string, rec?: Recorder): Sandbox {
 }
 
 /** Runs `hb ARGS` at an instant without blocking this process (the recorder lives here). */
-function hbAt(s: Sandbox, ms: number, args: string[]): Promise<Run> {
-  const [cmd, ...pre] = at(ms);
-  const child = spawn(cmd!, [...pre, process.execPath, HB, ...args], { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
+const hbAt = (s: Sandbox, ms: number, args: string[]): Promise<Run> => hbRun(args, { env: s.env, prefix: at(ms) });
 
 /** `hb check --json` at an instant: the exit code is asserted, job `j`'s verdict returned. */
 async function checkJ(s: Sandbox, ms: number, expected: number): Promise<Record<string, any>> {
