@@ -14,7 +14,7 @@ import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Alerting } from './alerting.ts';
-import type { HbConfig } from '../../lib/config/types.ts';
+import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import type { Io } from '../io.ts';
 
 interface CheckOptions extends GlobalOptions {
@@ -96,8 +96,7 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
   const act = opts.notify !== false || Boolean(opts.dryRun);
   // The alerting code (and any sink's) loads only when some sink is configured.
   const watch = async (config: HbConfig, dir: string) => {
-    const anySink = config.notify.length > 0 || [...config.jobs.values()].some((j) => (j.notify?.length ?? 0) > 0);
-    if (!act || !anySink) return null;
+    if (!act || allSinks(config).length === 0) return null;
     const { startAlerting } = await import('./alerting.ts');
     return startAlerting(config, dir, io, { dryRun: Boolean(opts.dryRun) });
   };

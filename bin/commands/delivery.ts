@@ -4,18 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { deliverPending, type DeliveryReport } from '../../lib/alerts/deliver.ts';
 import { enqueue, type OutboxItem } from '../../lib/alerts/outbox.ts';
-import type { HbConfig } from '../../lib/config/types.ts';
+import { allSinks, sinksOf, type HbConfig } from '../../lib/config/types.ts';
 import { appendEvents } from '../../lib/events/log.ts';
 import { gatherFacts } from '../../lib/run/proc.ts';
 import { sinkKey } from '../../lib/sinks/load.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
 import { receives, type SinkConfig } from '../../lib/sinks/validate.ts';
 import type { Io } from '../io.ts';
-
-/** Every sink a job's notifications go to: its own, then the global ones. */
-export function sinksOf(config: HbConfig, job: string): SinkConfig[] {
-  return [...(config.jobs.get(job)?.notify ?? []), ...config.notify];
-}
 
 /** True when some sink of the job receives this type of notification. */
 export function hasReceiver(config: HbConfig, job: string, type: Notification['type']): boolean {
@@ -34,7 +29,7 @@ export function deliveriesFor(config: HbConfig, notifications: Notification[]) {
 /** Delivers due outbox items (those `only` selects), logs what failed, returns the report. */
 export async function deliver(config: HbConfig, dir: string, io: Io, only?: (item: OutboxItem) => boolean): Promise<DeliveryReport> {
   const sinks = new Map<string, SinkConfig>();
-  for (const s of [...config.notify, ...[...config.jobs.values()].flatMap((j) => j.notify ?? [])]) sinks.set(sinkKey(s), s);
+  for (const s of allSinks(config)) sinks.set(sinkKey(s), s);
   const report = await deliverPending(
     {
       dir,

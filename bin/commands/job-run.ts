@@ -2,7 +2,7 @@
 
 import { durationHint, parseDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
-import type { HbConfig, JobConfig } from '../../lib/config/types.ts';
+import { sinksOf, type HbConfig, type JobConfig } from '../../lib/config/types.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { CHECK_JOB, staleWatcherWarning } from '../../lib/health/watcher.ts';
 import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
@@ -115,5 +115,5 @@ function withZone(spec: ScheduleSpec | null, io: Io): ScheduleSpec | null {
 
 /** Whether any sink of the job takes run pings (healthchecks does by default). */
 function hasRunPings(config: HbConfig, job: string): boolean {
-  return [...(config.jobs.get(job)?.notify ?? []), ...config.notify].some((s) => receives(s, 'run_start') || receives(s, 'run_end'));
+  return sinksOf(config, job).some((s) => receives(s, 'run_start') || receives(s, 'run_end'));
 }

@@ -37,3 +37,13 @@ export interface HbConfig {
 export function emptyConfig(): HbConfig {
   return { file: null, defaults: {}, notify: [], jobs: new Map() };
 }
+
+/** Every sink a job's notifications go to: its own, then the global ones. */
+export function sinksOf(config: HbConfig, job: string): SinkConfig[] {
+  return [...(config.jobs.get(job)?.notify ?? []), ...config.notify];
+}
+
+/** Every configured sink, global and per job. */
+export function allSinks(config: HbConfig): SinkConfig[] {
+  return [...config.notify, ...[...config.jobs.values()].flatMap((j) => j.notify ?? [])];
+}
