@@ -1,9 +1,7 @@
-// The acting part of `hb check`: the incident step for every job as it is judged, then the outbox
-// and delivery. Only the check holding the lock acts; a concurrent one only reports.
+// Alerting in `hb check`: the incident step for every job as it is judged, then the outbox and
+// delivery. Runs inside the acting check (bin/commands/act.ts holds the lock).
 
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { QUIET, step, type JobAlertState } from '../../lib/alerts/incident.ts';
 import { closingNotification, notificationFor, runNotification } from '../../lib/alerts/notification.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
@@ -14,8 +12,6 @@ import type { HbConfig } from '../../lib/config/types.ts';
 import { appendEvents, type HbEvent } from '../../lib/events/log.ts';
 import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
 import type { JobHealth } from '../../lib/health/types.ts';
-import { acquireLock } from '../../lib/run/lock.ts';
-import { bootId, processStartMs } from '../../lib/run/proc.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
 import type { Io } from '../io.ts';
 import { deliver, deliveriesFor, hasReceiver } from './delivery.ts';
@@ -25,31 +21,19 @@ export interface Alerting {
   observe(facts: JobFacts, j: Judgement, describe: () => JobHealth): void;
   /** Persists, enqueues and delivers; returns lines for stderr (and, in a dry run, stdout). */
   finish(complete: boolean, own: HeartbeatRecord | null): Promise<{ warnings: string[]; planned: string[] }>;
-  /** The check failed before finishing: act on nothing, release the lock. */
-  abort(): void;
+  /** Adds notifications decided elsewhere in the check (recovery outcomes). */
+  add(notifications: Notification[]): void;
 }
 
-/** Starts alerting for one check, or returns null when another check is acting. */
-export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dryRun: boolean }): Alerting | null {
-  let release: (() => boolean) | null = null;
-  if (!opts.dryRun) {
-    try {
-      mkdirSync(join(dir, 'locks'), { recursive: true });
-      const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), { pid: io.pid, started_at: new Date(io.now()).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(io.pid), host: io.host });
-      if (!got.acquired) return null;
-      release = got.release;
-    } catch (e) {
-      io.err(`hb: cannot take the check lock in ${dir}: ${(e as Error).message}; not notifying\n`);
-      return null;
-    }
-  }
+/** Starts alerting for one check (the caller holds the check lock, or is a dry run). */
+export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dryRun: boolean }): Alerting {
   const nowMs = io.now();
   const previous = readAlertState(dir);
   const next = new Map<string, JobAlertState>();
   const outgoing: Notification[] = [];
   const events: HbEvent[] = [];
   return {
-    abort: () => void release?.(),
+    add: (notifications) => void outgoing.push(...notifications),
     observe(facts, j, describe) {
       const cfg = facts.config;
       const policy = { alertAfter: cfg?.alertAfter ?? 1, remindMs: cfg?.remindMs ?? null };
@@ -80,16 +64,12 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
       if (opts.dryRun) {
         return { warnings: [], planned: deliveries.map((d) => `would send ${d.notification.type} for ${d.notification.job} (${d.notification.status}) to ${d.sink.where} (${d.sink.kind})`) };
       }
-      try {
-        // Enqueued before the state is written: a crash in between repeats an alert, never loses one.
-        enqueue(dir, deliveries);
-        writeAlertState(dir, next, previous);
-        appendEvents(dir, events);
-        const report = await deliver(config, dir, io);
-        return { warnings: report.warnings, planned: [] };
-      } finally {
-        release?.();
-      }
+      // Enqueued before the state is written: a crash in between repeats an alert, never loses one.
+      enqueue(dir, deliveries);
+      writeAlertState(dir, next, previous);
+      appendEvents(dir, events);
+      const report = await deliver(config, dir, io);
+      return { warnings: report.warnings, planned: [] };
     },
   };
 }

@@ -13,7 +13,7 @@ import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
-import type { Alerting } from './alerting.ts';
+import type { Actor } from './act.ts';
 import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import type { Io } from '../io.ts';
 
@@ -23,6 +23,7 @@ interface CheckOptions extends GlobalOptions {
   verbose?: boolean;
   dryRun?: boolean;
   notify?: boolean;
+  recover?: boolean;
 }
 
 /** The outcome of evaluating every job: the verdicts kept, and counts over all of them. */
@@ -32,8 +33,8 @@ export interface Evaluation {
   problems: number;
   dirs: string[];
   nowMs: number;
-  /** Set when this check acts on alerts: finish() persists and delivers. */
-  alerting: Alerting | null;
+  /** Set when this check acts (alerts, recovery): finish() persists, acts and delivers. */
+  actor: Actor | null;
   config: HbConfig;
 }
 
@@ -46,7 +47,7 @@ export async function evaluateAll(
   opts: GlobalOptions,
   io: Io,
   keep: (j: Judgement) => boolean,
-  watch?: (config: HbConfig, primaryDir: string) => Promise<Alerting | null>,
+  watch?: (config: HbConfig, primaryDir: string) => Promise<Actor | null>,
 ): Promise<Evaluation> {
   for (const job of jobs) {
     const problem = validateJobName(job);
@@ -61,9 +62,9 @@ export async function evaluateAll(
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), process.versions.tz ?? '', zoneFor);
   const evalCtx = { nowMs, defaults: ctx.config.defaults, timing: memo.timing };
-  const result: Evaluation = { kept: [], total: 0, problems: 0, dirs, nowMs, alerting: null, config: ctx.config };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, dirs, nowMs, actor: null, config: ctx.config };
   const unknown: string[] = [];
-  const alerting = watch ? await watch(ctx.config, primary) : null;
+  const actor = watch ? await watch(ctx.config, primary) : null;
   try {
     scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
       if (!facts.heartbeat && !facts.run && !facts.config) unknown.push(facts.job);
@@ -73,17 +74,17 @@ export async function evaluateAll(
       let described: JobHealth | undefined;
       const describe = () => (described ??= describeJob(facts, j, nowMs));
       if (keep(j)) result.kept.push(describe());
-      alerting?.observe(facts, j, describe);
+      actor?.observe(facts, j, describe);
     });
     writeTimings(primary, memo.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
     }
   } catch (e) {
-    alerting?.abort();
+    actor?.abort();
     throw e;
   }
-  result.alerting = alerting;
+  result.actor = actor;
   return result;
 }
 
@@ -93,14 +94,15 @@ const all = () => true;
 export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Promise<number> {
   const format = opts.json ? 'json' : (opts.format ?? 'text');
   const keepAll = format !== 'text' || Boolean(opts.verbose) || Boolean(opts.textfile);
-  const act = opts.notify !== false || Boolean(opts.dryRun);
-  // The alerting code (and any sink's) loads only when some sink is configured.
+  const acting = { dryRun: Boolean(opts.dryRun), notify: opts.notify !== false, recover: opts.recover !== false };
+  // The acting code (alerts, recovery, any sink) loads only when the config asks for it.
   const watch = async (config: HbConfig, dir: string) => {
-    if (!act || allSinks(config).length === 0) return null;
-    const { startAlerting } = await import('./alerting.ts');
-    return startAlerting(config, dir, io, { dryRun: Boolean(opts.dryRun) });
+    const wanted = (acting.notify && allSinks(config).length > 0) || (acting.recover && [...config.jobs.values()].some((j) => j.recover));
+    if (!wanted) return null;
+    const { startActing } = await import('./act.ts');
+    return startActing(config, dir, io, acting);
   };
-  const { kept: health, problems, total, dirs, nowMs, alerting, config } = await evaluateAll(jobs, opts, io, keepAll ? all : (j) => j.problem, watch);
+  const { kept: health, problems, total, dirs, nowMs, actor, config } = await evaluateAll(jobs, opts, io, keepAll ? all : (j) => j.problem, watch);
   let code = 2;
   try {
     code = await render(format, health, { problems, total, dirs, nowMs }, opts, io);
@@ -108,8 +110,8 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
   } finally {
     const own = opts.dryRun ? null : recordCheck(dirs[0]!, config, { nowMs, problems, total, code }, io);
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
-    if (alerting) {
-      const { warnings, planned } = await alerting.finish(jobs.length === 0, own);
+    if (actor) {
+      const { warnings, planned } = await actor.finish(jobs.length === 0, own);
       // A dry run's plan goes to stdout for people, to stderr where stdout is machine output.
       for (const line of planned) (format === 'text' ? io.out : io.err)(`${line}\n`);
       for (const line of warnings) io.err(`${line}\n`);
