@@ -11,6 +11,8 @@ import { acquireLock } from '../../lib/run/lock.ts';
 import { bootId, processStartMs } from '../../lib/run/proc.ts';
 import type { Io } from '../io.ts';
 import { startAlerting } from './alerting.ts';
+import { startRecovery } from './recovery.ts';
+import { appendEvents } from '../../lib/events/log.ts';
 
 /** Called for every judged job, then once at the end (or abort when the check fails). */
 export interface Actor {
@@ -27,7 +29,7 @@ export interface ActOptions {
   recover: boolean;
 }
 
-/** Takes the check lock (not in a dry run) and starts alerting; null when another check acts. */
+/** Takes the check lock (not in a dry run) and starts alerting and recovery; null when another check acts. */
 export function startActing(config: HbConfig, dir: string, io: Io, opts: ActOptions): Actor | null {
   let release: (() => boolean) | null = null;
   if (!opts.dryRun) {
@@ -42,13 +44,20 @@ export function startActing(config: HbConfig, dir: string, io: Io, opts: ActOpti
     }
   }
   const alerting = opts.notify && allSinks(config).length > 0 ? startAlerting(config, dir, io, { dryRun: opts.dryRun }) : null;
+  const recovery = opts.recover && [...config.jobs.values()].some((j) => j.recover) ? startRecovery(config, dir, io, { dryRun: opts.dryRun }) : null;
   return {
     observe(facts, j, describe) {
       alerting?.observe(facts, j, describe);
+      recovery?.observe(facts, j, describe);
     },
     async finish(complete, own) {
       try {
-        return alerting ? await alerting.finish(complete, own) : { warnings: [], planned: [] };
+        // Recovery first: what it did (or could not do) goes out with this check's alerts.
+        const recovered = recovery ? await recovery.act() : { events: [], notifications: [], warnings: [], planned: [] };
+        if (!opts.dryRun && recovered.events.length > 0) appendEvents(dir, recovered.events);
+        alerting?.add(recovered.notifications);
+        const alerted = alerting ? await alerting.finish(complete, own) : { warnings: [], planned: [] };
+        return { warnings: [...recovered.warnings, ...alerted.warnings], planned: [...recovered.planned, ...alerted.planned] };
       } finally {
         release?.();
       }

@@ -2,6 +2,7 @@
 
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { SinkConfig } from '../sinks/validate.ts';
+import type { RecoverPolicy } from '../recover/types.ts';
 
 /** A job as configured under `jobs:`; every field optional (no config at all is valid). */
 export interface JobConfig {
@@ -19,8 +20,8 @@ export interface JobConfig {
   remindMs?: number;
   /** The job's own sinks, in addition to the global ones. */
   notify?: SinkConfig[];
-  /** Recovery is validated for shape here and acted on by its own module. */
-  recover?: Record<string, unknown>;
+  /** Dead-man recovery (SPEC §6), validated. */
+  recover?: RecoverPolicy;
 }
 
 /** The whole config file. */

@@ -2,6 +2,7 @@
 
 import { durationHint, parseDuration } from '../duration.ts';
 import { validateJobName } from '../job-name.ts';
+import { parseRecover } from '../recover/policy.ts';
 import { validateSchedule } from '../schedule/index.ts';
 import { SINK_KINDS, validateSink, type SinkConfig } from '../sinks/validate.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
@@ -21,7 +22,7 @@ const JOB_KEYS = [
   'every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'tail', 'max_runtime',
   'min_duration', 'alert_after', 'remind', 'notify', 'recover', 'description',
 ];
-const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout'];
+const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout', 'keep'];
 
 type Tree = Record<string, unknown>;
 
@@ -57,7 +58,7 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
     if (!isMap(tree.jobs)) problems.push({ path: ['jobs'], message: `expected a map of job names, found ${typeName(tree.jobs)}` });
     else {
       for (const [name, body] of Object.entries(tree.jobs)) {
-        const job = validateJob(name, body, defaultTz, problems);
+        const job = validateJob(name, body, defaultTz, problems, file);
         if (job) config.jobs.set(name, job);
       }
     }
@@ -65,7 +66,7 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
   return { config, problems };
 }
 
-function validateJob(name: string, body: unknown, defaultTz: string, problems: RawProblem[]): JobConfig | undefined {
+function validateJob(name: string, body: unknown, defaultTz: string, problems: RawProblem[], file: string): JobConfig | undefined {
   const at = ['jobs', name];
   const nameProblem = validateJobName(name);
   if (nameProblem) problems.push({ path: at, atKey: true, message: nameProblem });
@@ -100,7 +101,9 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
     if (!isMap(body.recover)) problems.push({ path: [...at, 'recover'], message: `expected a map (health, config, restart, max_restarts), found ${typeName(body.recover)}` });
     else {
       unknownKeys(body.recover, [...at, 'recover'], RECOVER_KEYS, problems);
-      job.recover = body.recover;
+      const { policy, problems: found } = parseRecover(body.recover, file);
+      for (const p of found) problems.push({ path: [...at, 'recover', ...p.path], message: p.message });
+      if (policy) job.recover = policy;
     }
   }
   if (body.description !== undefined && typeof body.description !== 'string') {

@@ -71,10 +71,15 @@ test('the SPEC §3 example parses, sinks and recover included', async () => {
   assert.deepEqual(allegro.schedule, { every: '15m' });
   assert.deepEqual(allegro.command, ['/usr/bin/python3', '/opt/allegro/cycle.py']);
   assert.deepEqual(allegro.recover, {
-    health: 'curl -fsS http://127.0.0.1:8080/health',
+    health: { kind: 'command', command: 'curl -fsS http://127.0.0.1:8080/health' },
     config: ['/opt/allegro/config.yaml'],
     restart: 'systemctl restart allegro',
-    max_restarts: '3/1h',
+    maxRestarts: { count: 3, windowMs: 3_600_000 },
+    source: 'snapshot',
+    ref: 'HEAD',
+    settleMs: 10_000,
+    timeoutMs: 60_000,
+    keep: 5,
   });
 });
 
@@ -115,6 +120,7 @@ test('every problem is reported at once, each at its line and column', async () 
     '13:9 jobs.ok.tz',
     '14:18 jobs.ok.alert_after',
     '16:9 jobs.ok.notify[0]',
+    '18:14 jobs.ok.recover',
     '18:27 jobs.ok.recover.restrat',
     '19:1 extra',
   ]);
