@@ -2,6 +2,8 @@
 // let the pure planner decide, then act — snapshot, restore, restart — and verify after settling.
 
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HbConfig } from '../../lib/config/types.ts';
 import type { HbEvent } from '../../lib/events/log.ts';
 import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
@@ -12,7 +14,7 @@ import { planRecovery, type RecoveryPlan } from '../../lib/recover/plan.ts';
 import { probeHealth, runRestart } from '../../lib/recover/probe.ts';
 import { appendRestart, readRestarts } from '../../lib/recover/restarts.ts';
 import { restoreFile } from '../../lib/recover/restore.ts';
-import { latestSnapshot, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
+import { jobRecoverDir, latestSnapshot, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
 import type { RecoverPolicy } from '../../lib/recover/types.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
 import type { Io } from '../io.ts';
@@ -107,11 +109,16 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
     const { manifest } = takeSnapshot(dir, job, files, now, policy.keep);
     out.events.push(event(io, job, 'snapshot_saved', { snapshot: manifest.id, files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256 })) }));
   }
-  if (plan.kind === 'blocked') {
+  // Loud once: the first check that finds the budget spent alerts; later ones stay quiet until
+  // the job is healthy again.
+  const blockedNote = join(jobRecoverDir(dir, job), 'blocked');
+  if (plan.kind === 'blocked' && !existsSync(blockedNote)) {
     out.events.push(event(io, job, 'recovery_blocked', { reason: plan.reason, restarts: plan.budget.used }));
     out.notifications.push(message(io, job, 'restart budget spent', `${job}: ${plan.reason}`, judgement.status));
     out.warnings.push(`hb: ${job}: ${plan.reason}`);
-  }
+    mkdirSync(jobRecoverDir(dir, job), { recursive: true, mode: 0o700 });
+    writeFileSync(blockedNote, `${new Date(now).toISOString()}\n`, { mode: 0o600 });
+  } else if (plan.kind === 'snapshot') rmSync(blockedNote, { force: true });
   if (plan.kind !== 'recover') return plan;
 
   const rolled: Array<{ path: string; old_hash: string | null; new_hash: string }> = [];

@@ -1,0 +1,157 @@
+// Dead-man recovery end to end: a real agent process, a real restart command with a PID file,
+// the known-good config snapshotted by a healthy check and put back by a failing one.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, hbRun, readEventsFile, sandbox, waitFor, type Sandbox } from '../helpers.ts';
+
+const GOOD = '{"mode": "good", "model": "alpha"}\n';
+const CORRUPT = '{"mode": "corrupt", "model": "alph';
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A sandbox with an agent, its config, PID file and an hb.yaml that guards it. */
+function agentSandbox(opts: { maxRestarts?: string; die?: boolean; sink?: boolean } = {}) {
+  const s = sandbox();
+  const config = join(s.root, 'agent.json');
+  const pidFile = join(s.root, 'agent.pid');
+  const heartbeat = join(s.state, 'agent.last');
+  writeFileSync(config, GOOD);
+  const env = opts.die ? 'RECOVER_AGENT_DIE=1 ' : '';
+  const start = `${env}${process.execPath} ${fixture('recover-agent.js')} ${config} ${pidFile} ${heartbeat} >/dev/null 2>&1 &`;
+  const notes = join(s.root, 'notes');
+  const yaml = [
+    ...(opts.sink ? ['notify:', `  - command: "cat >> ${notes}"`] : []),
+    'jobs:',
+    '  agent:',
+    '    every: 1h',
+    '    recover:',
+    // Alive and not a zombie (this machine's init may reap late).
+    `      health: "grep -qs '^State:.*[RSD]' /proc/$(cat ${pidFile})/status"`,
+    `      config: [${config}]`,
+    `      restart: "${start.replace(/"/g, '\\"')}"`,
+    `      max_restarts: ${opts.maxRestarts ?? '3/1h'}`,
+    '      settle: 500ms',
+    '      timeout: 10s',
+    '',
+  ].join('\n');
+  writeFileSync(join(s.root, 'hb.yaml'), yaml);
+  Object.assign(s.env, { HB_CONFIG: join(s.root, 'hb.yaml') });
+  return { s, config, pidFile, heartbeat, start, notes };
+}
+
+const pidOf = (pidFile: string) => Number(readFileSync(pidFile, 'utf8').trim());
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const events = (s: Sandbox, type: string) => (existsSync(join(s.state, 'events.jsonl')) ? readEventsFile(s.state).filter((e: { type: string }) => e.type === type) : []);
+
+test('corrupted config + dead agent: one check restores the known-good bytes and restarts it, even with two checks at once', async () => {
+  const a = agentSandbox();
+  let last = 0;
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(a.s.state, { recursive: true });
+    const { spawnSync } = await import('node:child_process');
+    spawnSync('sh', ['-c', a.start]);
+    await waitFor(() => existsSync(a.pidFile) && alive(pidOf(a.pidFile)), 'the agent to start');
+    const first = pidOf(a.pidFile);
+
+    const healthy = await hbRun(['check'], { env: a.s.env });
+    assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
+    const saved = events(a.s, 'snapshot_saved');
+    assert.equal(saved.length, 1);
+    assert.equal(saved[0].files[0].sha256, sha(GOOD));
+    const store = join(a.s.state, 'recover', 'agent');
+    assert.equal(statSync(store).mode & 0o777, 0o700, 'snapshots readable only by their owner');
+    assert.equal((await hbRun(['check'], { env: a.s.env })).code, 0);
+    assert.equal(events(a.s, 'snapshot_saved').length, 1, 'written only when something changed');
+
+    // The agent corrupts its own config and dies of it.
+    writeFileSync(a.config, CORRUPT);
+    await waitFor(() => !alive(first), 'the agent to die');
+
+    const [x, y] = await Promise.all([hbRun(['check'], { env: a.s.env }), hbRun(['check'], { env: a.s.env })]);
+    for (const r of [x, y]) assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.equal(readFileSync(a.config, 'utf8'), GOOD, 'the known-good bytes are back');
+    await waitFor(() => existsSync(a.pidFile) && pidOf(a.pidFile) !== first && alive(pidOf(a.pidFile)), 'the agent to run again');
+    last = pidOf(a.pidFile);
+    const rolled = events(a.s, 'config_rolled_back');
+    assert.equal(rolled.length, 1, 'one rollback only, with two concurrent checks');
+    assert.deepEqual(rolled[0].files, [{ path: a.config, old_hash: sha(CORRUPT), new_hash: sha(GOOD) }]);
+    const restarts = events(a.s, 'restart');
+    assert.equal(restarts.length, 1, 'one restart only');
+    assert.equal(restarts[0].exit_code, 0);
+    assert.equal(events(a.s, 'recovery_verified')[0].healthy, true);
+
+    // The restarted agent beats again: its heartbeat is fresh.
+    const before = statSync(a.heartbeat).mtimeMs;
+    await waitFor(() => statSync(a.heartbeat).mtimeMs > before, 'a fresh heartbeat');
+    const status = JSON.parse((await hbRun(['check', '--json'], { env: a.s.env })).stdout);
+    const agent = status.jobs.find((j: { job: string }) => j.job === 'agent');
+    assert.equal(agent.status, 'ok');
+    assert.ok(agent.age_s < 2, `age ${agent.age_s}s`);
+  } finally {
+    for (const pid of [last, existsSync(a.pidFile) ? pidOf(a.pidFile) : 0]) if (pid && alive(pid)) process.kill(pid);
+    a.s.cleanup();
+  }
+});
+
+test('a crash loop stops at the restart budget with one loud alert', async () => {
+  const a = agentSandbox({ maxRestarts: '2/1h', die: true, sink: true });
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(a.s.state, { recursive: true });
+    // Known-good first: a healthy check while a stand-in process holds the PID file.
+    const { spawn } = await import('node:child_process');
+    const standIn = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    writeFileSync(a.pidFile, `${standIn.pid}\n`);
+    assert.equal((await hbRun(['check'], { env: a.s.env })).code, 0);
+    standIn.kill();
+    await waitFor(() => !alive(standIn.pid!), 'the stand-in to die');
+
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await hbRun(['check'], { env: a.s.env }));
+    assert.equal(events(a.s, 'restart').length, 2, 'restarts stop at the budget');
+    const blocked = events(a.s, 'recovery_blocked');
+    assert.equal(blocked.length, 1, 'blocked is logged once');
+    assert.match(blocked[0].reason, /2 restarts within 1h: not restarting again; needs a person/);
+    const loud = runs.filter((r) => /not restarting again/.test(r.stderr));
+    assert.equal(loud.length, 1, 'one stderr line, on the check that found the budget spent');
+    const notes = readFileSync(a.notes, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(notes.filter((n) => n.title === '[hb] agent restart budget spent').length, 1, 'one loud alert');
+    assert.equal(notes.filter((n) => /still dead/.test(n.message)).length, 2, 'each failed restart said so');
+  } finally {
+    a.s.cleanup();
+  }
+});
+
+test('--dry-run says what it would restore and restart, and does none of it', async () => {
+  const a = agentSandbox();
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(a.s.state, { recursive: true });
+    const { spawn } = await import('node:child_process');
+    const standIn = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    writeFileSync(a.pidFile, `${standIn.pid}\n`);
+    await hbRun(['check'], { env: a.s.env });
+    standIn.kill();
+    await waitFor(() => !alive(standIn.pid!), 'the stand-in to die');
+    writeFileSync(a.config, CORRUPT);
+    const r = await hbRun(['check', '--dry-run'], { env: a.s.env });
+    assert.match(r.stdout, new RegExp(`would restore ${a.config} of agent \\(${sha(CORRUPT).slice(0, 12)} → ${sha(GOOD).slice(0, 12)}\\)`));
+    assert.match(r.stdout, /would restart agent: /);
+    assert.equal(readFileSync(a.config, 'utf8'), CORRUPT, 'nothing restored');
+    assert.equal(events(a.s, 'restart').length, 0, 'nothing restarted');
+    assert.equal(readdirSync(join(a.s.state, 'recover', 'agent')).includes('restarts.json'), false);
+  } finally {
+    a.s.cleanup();
+  }
+});
