@@ -155,3 +155,34 @@ test('--dry-run says what it would restore and restart, and does none of it', as
     a.s.cleanup();
   }
 });
+
+test('bad recover blocks are refused with file:line:col; a restart that hangs is cut off by its timeout', async () => {
+  const s = sandbox();
+  try {
+    const cfg = join(s.root, 'hb.yaml');
+    const cases: Array<[string, RegExp]> = [
+      ['jobs:\n  a:\n    recover:\n      config: [../etc/x]\n      restart: "true"\n', /hb\.yaml:4:\d+: jobs\.a\.recover\.config.*\.\./],
+      ['jobs:\n  a:\n    recover:\n      restart: "true"\n      max_restarts: lots\n', /hb\.yaml:5:\d+: jobs\.a\.recover\.max_restarts/],
+      ['jobs:\n  a:\n    recover:\n      health: 42\n      restart: "true"\n', /hb\.yaml:4:\d+: jobs\.a\.recover\.health/],
+      ['jobs:\n  a:\n    recover:\n      restart: "true"\n      source: svn\n', /hb\.yaml:5:\d+: jobs\.a\.recover\.source/],
+      ['jobs:\n  a:\n    recover:\n      health: "true"\n', /jobs\.a\.recover: .*nothing to recover with/],
+    ];
+    for (const [text, re] of cases) {
+      writeFileSync(cfg, text);
+      const r = await hbRun(['--config', cfg, 'check'], { env: s.env });
+      assert.equal(r.code, 2, `${text}: ${r.stderr}`);
+      assert.match(r.stderr, re, text);
+    }
+    // A dead job whose restart never returns: cut off, recorded, the check still finishes.
+    writeFileSync(cfg, 'jobs:\n  stuck:\n    every: 1h\n    recover:\n      health: "false"\n      restart: "sleep 60"\n      timeout: 1s\n      settle: 0s\n');
+    const started = Date.now();
+    const r = await hbRun(['--config', cfg, 'check'], { env: s.env });
+    assert.ok(Date.now() - started < 15_000, 'the check is not held up by the hanging restart');
+    assert.match(r.stderr, /stuck: restart command exited 143 \(timed out\)/);
+    const restart = events(s, 'restart')[0];
+    assert.equal(restart.timed_out, true);
+    assert.equal(restart.exit_code, 143);
+  } finally {
+    s.cleanup();
+  }
+});
