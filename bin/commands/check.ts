@@ -124,11 +124,13 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
   const { problems, total, dirs, nowMs } = counts;
   const unhealthy = problems > 0 ? 1 : 0;
   const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION };
+  // Prometheus also gets the outbox counts, so a fleet can alert on notifications that do not arrive.
+  const prom = async () => ({ ...meta, notifications: (await import('../../lib/alerts/outbox.ts')).countOutbox(dirs[0]!) });
 
   if (opts.textfile) {
     const [{ renderPrometheus }, { writeTextfile }] = await Promise.all([import('../../lib/format/prometheus.ts'), import('../../lib/format/textfile.ts')]);
     try {
-      writeTextfile(opts.textfile, renderPrometheus(health, meta));
+      writeTextfile(opts.textfile, renderPrometheus(health, await prom()));
     } catch (e) {
       throw new UsageError(`--textfile: ${(e as Error).message}`);
     }
@@ -147,7 +149,7 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
     }
     case 'prometheus': {
       const { renderPrometheus } = await import('../../lib/format/prometheus.ts');
-      io.out(renderPrometheus(health, meta));
+      io.out(renderPrometheus(health, await prom()));
       return unhealthy;
     }
     default: {

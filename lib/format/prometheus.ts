@@ -7,6 +7,8 @@ import type { JobHealth, JobStatus } from '../health/types.ts';
 export interface PrometheusContext {
   nowMs: number;
   host?: string;
+  /** Outbox counts (hb check passes them), for alerting on notifications that do not arrive. */
+  notifications?: { pending: number; failed: number };
 }
 
 // A record, not a list, so adding a JobStatus without listing it here fails to compile.
@@ -146,6 +148,11 @@ export function renderPrometheus(jobs: readonly JobHealth[], ctx: PrometheusCont
   family('hb_problems', 'Number of jobs with a problem; hb check exits 1 when this is above 0.', [
     { labels: [], value: list.filter((j) => j.problem).length },
   ]);
+  // Only a check that reads the outbox knows these; a missing series is better than a wrong 0.
+  if (ctx.notifications) {
+    family('hb_notifications_pending', 'Notifications waiting in the outbox for a retry.', [{ labels: [], value: ctx.notifications.pending }]);
+    family('hb_notifications_failed', 'Notifications given up after repeated delivery failures (see outbox/failed).', [{ labels: [], value: ctx.notifications.failed }]);
+  }
   // Every family is written even with no jobs, so rules and dashboards see the same names.
   for (const f of JOB_FAMILIES) family(f.name, f.help, list.flatMap((j) => f.samples(j, ctx.nowMs)));
   return out.join('\n') + '\n';
