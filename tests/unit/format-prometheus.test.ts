@@ -274,10 +274,11 @@ describe('writeTextfile', () => {
   });
 });
 
-test('outbox counts are exposed when the check passes them, and absent otherwise', async () => {
-  const { renderPrometheus: render } = await import('../../lib/format/prometheus.ts');
-  const withCounts = render([], { nowMs: 0, notifications: { pending: 2, failed: 1 } });
-  assert.match(withCounts, /^hb_notifications_pending 2$/m);
-  assert.match(withCounts, /^hb_notifications_failed 1$/m);
-  assert.doesNotMatch(render([], { nowMs: 0 }), /hb_notifications_/);
+describe('outbox counts', () => {
+  it('are exposed when the check passes them, and absent otherwise', () => {
+    const withCounts = renderPrometheus([], { nowMs: 0, notifications: { pending: 2, failed: 1 } });
+    assert.match(withCounts, /^hb_notifications_pending 2$/m);
+    assert.match(withCounts, /^hb_notifications_failed 1$/m);
+    assert.doesNotMatch(renderPrometheus([], { nowMs: 0 }), /hb_notifications_/);
+  });
 });
