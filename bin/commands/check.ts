@@ -1,21 +1,21 @@
 // `hb check`: the meta-heartbeat. Read every job, decide purely, render, exit 0/1.
 
+import { mkdirSync } from 'node:fs';
+import { allSinks, type HbConfig } from '../../lib/config/types.ts';
+import { UsageError } from '../../lib/errors.ts';
 import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate.ts';
 import { scanJobs } from '../../lib/health/scan.ts';
-import type { JobHealth } from '../../lib/health/types.ts';
-import { validateJobName } from '../../lib/job-name.ts';
-import { UsageError } from '../../lib/errors.ts';
-import { readableStateDirs } from '../../lib/state/dir.ts';
 import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
+import type { JobHealth } from '../../lib/health/types.ts';
 import { writeCheckHeartbeat } from '../../lib/health/watcher.ts';
-import { mkdirSync } from 'node:fs';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
+import { validateJobName } from '../../lib/job-name.ts';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
+import { readableStateDirs } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
-import type { Actor } from './act.ts';
-import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import type { Io } from '../io.ts';
+import type { Actor } from './act.ts';
 
 interface CheckOptions extends GlobalOptions {
   format?: 'text' | 'json' | 'nagios' | 'prometheus';
