@@ -72,7 +72,8 @@ export function runNotification(type: 'run_start' | 'run_end', job: string, host
     host,
     status: type === 'run_start' ? 'running' : failed ? 'failed' : 'ok',
     problem: failed,
-    message: type === 'run_start' ? `${job} started` : failed ? `${job} failed${rec?.message ? `: ${rec.message}` : ''}` : `${job} succeeded`,
+    // The record's own message when it has one (the meta-heartbeat's says how many jobs are unhealthy).
+    message: type === 'run_start' ? `${job} started` : rec?.message ? `${job} ${failed ? 'failed' : 'ran'}: ${rec.message}` : `${job} ${failed ? 'failed' : 'succeeded'}`,
     title: `[hb] ${job} ${type === 'run_start' ? 'started' : failed ? 'failed' : 'succeeded'}`,
     incident: null,
     ts: new Date(nowMs).toISOString(),
