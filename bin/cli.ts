@@ -92,6 +92,30 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runStatus(jobs, globals(cmd), io);
     });
 
+  command('report')
+    .description('the nightly report: runs, failures, crashes, incidents, rollbacks, durations; blockers first')
+    .option('--since <duration>', 'the window, ending now (default 24h)')
+    .addOption(new Option('--format <format>', 'output format (default markdown)').choices(['markdown', 'html', 'json']))
+    .option('--json', 'same as --format json')
+    .option('--output <file>', 'write the report to FILE atomically instead of stdout')
+    .option('--send', 'send the Markdown report as a message through the global sinks (job hb-report)')
+    .addHelpText('after', '\nExamples:\n  hb report\n  hb report --since 7d --format html --output /var/www/hb/report.html\n  hb report --send')
+    .action(async (_o, cmd: Command) => {
+      const { runReport } = await import('./commands/report.ts');
+      code = await runReport(globals(cmd), io);
+    });
+
+  command('log')
+    .argument('[job]', 'only the events of this job')
+    .description('the event history, oldest first: runs, crashes, alerts, recovery, notifications')
+    .option('--since <duration>', 'only events from the last DURATION')
+    .option('--json', 'one stored JSON event per line')
+    .addHelpText('after', '\nExamples:\n  hb log\n  hb log backup --since 2d\n  hb log --json | jq -c \'select(.type == "crash_detected")\'')
+    .action(async (job: string | undefined, _o, cmd: Command) => {
+      const { runLog } = await import('./commands/log.ts');
+      code = await runLog(job, globals(cmd), io);
+    });
+
   command('pause')
     .argument('<job>', 'job name')
     .description('a maintenance window: the job is shown as paused and never alerts')

@@ -22,6 +22,13 @@ export interface Io {
 /** Builds the real Io from the running process; `noColor` comes from --no-color. */
 export function processIo(noColor: boolean): Io {
   const env = process.env;
+  // A reader that goes away (`hb status | head -1`) is not an error: the rest of the output is
+  // dropped and the command finishes its work (a check still sends its alerts).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
   const isTTY = Boolean(process.stdout.isTTY);
   return {
     out: (text) => void process.stdout.write(text),

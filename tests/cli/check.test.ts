@@ -2,9 +2,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hb, requireTool, sandbox } from '../helpers.ts';
+import { HB, hb, requireTool, sandbox } from '../helpers.ts';
 
 const at = (iso: string) => ['faketime', '-f', `@${iso.replace('T', ' ').replace('Z', '')}`];
 
@@ -189,6 +190,22 @@ test('status: the panel lists every job with age, interval, ratio, exit, duratio
     const j = JSON.parse(hb(['status', '--json'], { env: s.env }).stdout);
     assert.deepEqual(j.jobs.map((x: { job: string }) => x.job), ['backup', 'sync']);
     for (const key of ['job', 'status', 'problem', 'age_s', 'period_s', 'ratio', 'due', 'deadline', 'last']) assert.ok(key in j.jobs[0], key);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a reader that goes away early (| head -c 10) costs no stack trace', () => {
+  const s = sandbox();
+  try {
+    // Enough jobs that the output overflows the pipe after the reader has gone.
+    mkdirSync(s.state, { recursive: true });
+    for (let i = 0; i < 3000; i++) writeFileSync(join(s.state, `job-${i}.last`), '');
+    for (const cmd of ['status', 'check --verbose', 'check --json']) {
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${HB}" ${cmd} | head -c 10 >/dev/null`], { env: s.env, encoding: 'utf8' });
+      assert.equal(r.stderr, '', `${cmd}: ${r.stderr}`);
+      assert.equal(r.status, 0);
+    }
   } finally {
     s.cleanup();
   }

@@ -1,0 +1,98 @@
+// `hb report`: the nightly report. Judge every job, read the event log, build the report purely,
+// render it (Markdown, HTML or JSON), print or write it atomically, and optionally send it.
+
+import { statSync } from 'node:fs';
+import { HbError, UsageError } from '../../lib/errors.ts';
+import { readEvents } from '../../lib/events/log.ts';
+import { buildReport } from '../../lib/report/build.ts';
+import { mergeByTime } from '../../lib/report/merge.ts';
+import { sinceFlag } from '../../lib/report/window.ts';
+import type { Report } from '../../lib/report/types.ts';
+import type { HbConfig } from '../../lib/config/types.ts';
+import type { GlobalOptions } from '../context.ts';
+import type { Io } from '../io.ts';
+import { evaluateAll } from './check.ts';
+
+/** The job name a sent report goes out as: global sinks get it, plus any under `jobs.hb-report`. */
+export const REPORT_JOB = 'hb-report';
+/** The window when --since is not given. */
+const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+
+interface ReportOptions extends GlobalOptions {
+  since?: string;
+  format?: 'markdown' | 'html' | 'json';
+  output?: string;
+  send?: boolean;
+}
+
+/** Runs `hb report` and returns its exit code (0; bad flags and unwritable files throw exit 2). */
+export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
+  const windowMs = sinceFlag(opts.since, DEFAULT_WINDOW_MS);
+  const format = opts.json ? 'json' : (opts.format ?? 'markdown');
+  if (opts.output !== undefined) refuseDirectory(opts.output);
+
+  const { kept: health, dirs, nowMs, config } = await evaluateAll([], opts, io, () => true);
+  // Before any work is written: --send without a sink that takes messages is a usage error.
+  const sender = opts.send ? await sendingTo(config, dirs[0]!, io) : null;
+  const events = mergeByTime(dirs.map((d) => readEvents(d).events));
+  const report = buildReport({ events, health, nowMs, windowMs, host: io.host });
+
+  const text = await render(format, report);
+  if (opts.output !== undefined) await writeOutput(opts.output, text);
+  // With --send the report goes to the sinks; stdout stays quiet so cron mails nothing twice.
+  else if (!sender) io.out(text);
+  if (sender) await sender(report);
+  return 0;
+}
+
+async function render(format: string, report: Report): Promise<string> {
+  if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
+  if (format === 'html') return (await import('../../lib/format/report-html.ts')).renderHtml(report);
+  return (await import('../../lib/format/report-markdown.ts')).renderMarkdown(report);
+}
+
+function refuseDirectory(path: string): void {
+  let isDir = path.endsWith('/');
+  try {
+    isDir ||= statSync(path).isDirectory();
+  } catch {
+    // Not there yet: it will be created.
+  }
+  if (isDir) throw new UsageError(`--output: ${path} is a directory; give a file name (e.g. ${path.replace(/\/+$/, '')}/report.html)`);
+}
+
+/** A temp file beside the target, fsynced, renamed over it: a reader never sees half a report. */
+async function writeOutput(path: string, text: string): Promise<void> {
+  const { writeBytesAtomic } = await import('../../lib/recover/atomic.ts');
+  try {
+    writeBytesAtomic(path, Buffer.from(text), 0o644);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new HbError(`--output: cannot write ${path}: ${err.code ?? err.message}${err.code === 'ENOENT' ? ' (its directory does not exist)' : ''}`, 2);
+  }
+}
+
+/**
+ * Checks that some sink receives messages, and returns the sender: the Markdown report as one
+ * `message` through the sinks of job `hb-report` (the global ones, plus any under jobs.hb-report).
+ */
+async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report: Report) => Promise<void>> {
+  const [{ hasReceiver, sendNow }, { messageNotification }, { renderMarkdown, reportHeadline }] = await Promise.all([
+    import('./delivery.ts'),
+    import('../../lib/alerts/notification.ts'),
+    import('../../lib/format/report-markdown.ts'),
+  ]);
+  if (!hasReceiver(config, REPORT_JOB, 'message')) {
+    throw new UsageError(`--send: no sink receives messages${config.file ? ` in ${config.file}` : ' (no config file)'}: add a global notify: sink (or one under jobs.${REPORT_JOB})`);
+  }
+  return async (report) => {
+    const blocked = report.blockers.length > 0;
+    const n = {
+      ...messageNotification(REPORT_JOB, renderMarkdown(report), io.host, Date.parse(report.generated_at), blocked ? 'failed' : 'ok'),
+      problem: blocked,
+      title: `[hb] report ${report.host}: ${reportHeadline(report)}`,
+    };
+    const warnings = await sendNow(config, dir, io, [n]);
+    for (const w of warnings) io.err(`${w}\n`);
+  };
+}

@@ -1,0 +1,84 @@
+// The report as Markdown: blockers first, then one table row per job, then the totals.
+
+import { shortDuration, shortTime, windowLabel } from '../report/human.ts';
+import type { JobReport, Report } from '../report/types.ts';
+
+/**
+ * Text safe in a Markdown table cell: pipes and inline markup are backslash-escaped, a newline
+ * (which would end the row) becomes a space, and `<` cannot open raw HTML.
+ */
+export function cell(text: string): string {
+  return text
+    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+    .replace(/[\\`*_[\]|<>~#&]/g, '\\$&')
+    .trim();
+}
+
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+
+/** `3 (1 open)`: incidents opened in the window, and those still open. */
+function incidents(j: JobReport): string {
+  return j.incidents.open > 0 ? `${j.incidents.opened} (${j.incidents.open} open)` : String(j.incidents.opened);
+}
+
+/** The one-line headline: what a person sees first in a notification or a mail subject. */
+export function reportHeadline(r: Report): string {
+  const b = r.totals.blockers;
+  const t = r.totals;
+  return `${b === 0 ? 'no blockers' : `${b} blocker${b === 1 ? '' : 's'}`}, ${t.runs} run${t.runs === 1 ? '' : 's'}, ${t.failures} failed, ${t.crashes} crashed`;
+}
+
+/** The whole report as Markdown. */
+export function renderMarkdown(r: Report): string {
+  const window = windowLabel(Date.parse(r.until) - Date.parse(r.since));
+  const out: string[] = [
+    `# hb report: ${cell(r.host)}`,
+    '',
+    `${window} from ${shortTime(r.since)} to ${shortTime(r.until)}: ${reportHeadline(r)}.`,
+    '',
+    '## Blockers',
+    '',
+  ];
+  if (r.blockers.length === 0) out.push('None: every job is healthy, no incident is open and no recovery is blocked.');
+  else {
+    out.push(row(['job', 'status', 'why', 'since']), row(['---', '---', '---', '---']));
+    for (const b of r.blockers) {
+      for (const [i, why] of b.reasons.entries()) {
+        out.push(row([i === 0 ? `**${cell(b.job)}**` : '', i === 0 ? cell(b.status ?? '-') : '', cell(why.text), why.since ? shortTime(why.since) : '']));
+      }
+    }
+  }
+  out.push('', '## Jobs', '');
+  if (r.jobs.length === 0) out.push('No jobs: no heartbeats, no configured jobs and no events in this window.');
+  else {
+    out.push(
+      row(['job', 'status', 'runs', 'failures', 'crashes', 'timeouts', 'incidents', 'rollbacks', 'restarts', 'p50', 'p95']),
+      row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    );
+    for (const j of r.jobs) {
+      out.push(
+        row([
+          cell(j.job),
+          cell(j.status ?? '-'),
+          String(j.runs),
+          String(j.failures),
+          String(j.crashes),
+          String(j.timeouts),
+          incidents(j),
+          String(j.rollbacks),
+          String(j.restarts),
+          shortDuration(j.duration_ms.p50),
+          shortDuration(j.duration_ms.p95),
+        ]),
+      );
+    }
+  }
+  const t = r.totals;
+  out.push(
+    '',
+    `Totals: ${t.jobs} jobs, ${t.runs} runs (${t.ok} ok, ${t.failures} failed, ${t.timeouts} timed out), ${t.crashes} crashes, ` +
+      `${t.incidents_opened} incidents opened (${t.open_incidents} open), ${t.rollbacks} rollbacks, ${t.restarts} restarts, ${t.notify_failures} failed notifications.`,
+    '',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,37 @@
+// Short human forms of times and durations shared by `hb log` and the report renderers.
+
+import { formatDuration } from '../duration.ts';
+
+/** `2026-11-20 09:00:05Z` for an ISO time; the text itself when it is not a time. */
+export function shortTime(ts: unknown): string {
+  const t = typeof ts === 'string' ? Date.parse(ts) : NaN;
+  if (!Number.isFinite(t)) return String(ts);
+  const s = new Date(t).toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 19)}Z`;
+}
+
+/** `250ms`, `1.2s`, `45s`, `3m20s`, `1h5m`: a tenth of a second where it matters, else formatDuration. */
+export function shortDuration(ms: number | null | undefined): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 10_000) return `${(Math.round(ms / 100) / 10).toFixed(1)}s`;
+  return formatDuration(ms);
+}
+
+/** A window's length as people say it: `24h`, `7d`, `90m`, else the compact form. */
+export function windowLabel(ms: number): string {
+  const day = 86_400_000;
+  const hour = 3_600_000;
+  if (ms % day === 0 && ms >= 2 * day) return `${ms / day}d`;
+  if (ms % hour === 0) return `${ms / hour}h`;
+  if (ms % 60_000 === 0 && ms < hour) return `${ms / 60_000}m`;
+  return formatDuration(ms);
+}
+
+/** Text on one line with control characters made visible (`\n`, `\u001b`): output is a terminal. */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

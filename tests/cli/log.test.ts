@@ -1,0 +1,123 @@
+// `hb log` through the built CLI: the history oldest first across rotations, one line per event,
+// JSON lines as stored, --since, and which job names are unknown (exit 2).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, hb, sandbox } from '../helpers.ts';
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ  \S+ +\S+ +.+$/;
+
+test('the history of real runs: oldest first, one readable line per event, per job with JOB', () => {
+  const s = sandbox();
+  try {
+    assert.equal(hb(['tick', 'ping', '--every', '1h'], { env: s.env }).code, 0);
+    assert.equal(hb(['wrap', '--job', 'bad', '--every', '1h', '--', process.execPath, fixture('exit-with.js'), '3'], { env: s.env }).code, 3);
+    const r = hb(['log'], { env: s.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3);
+    for (const l of lines) assert.match(l, LINE);
+    assert.match(lines[0]!, /  ping  run_finished  ok ping \(cycle 1\)$/);
+    assert.match(lines[1]!, /  bad   run_started   started \(cycle 1\), pid \d+$/);
+    assert.match(lines[2]!, /  bad   run_finished  error exit 3 in \d+ms \(cycle 1\)$/);
+
+    const bad = hb(['log', 'bad'], { env: s.env });
+    assert.equal(bad.code, 0);
+    assert.equal(bad.stdout.trimEnd().split('\n').length, 2);
+    assert.doesNotMatch(bad.stdout, /ping/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('--json prints the events exactly as stored, one per line; --since keeps the recent ones', () => {
+  const s = sandbox();
+  try {
+    mkdirSync(s.state, { recursive: true });
+    const now = Date.now();
+    const stored = [
+      { ts: iso(now - 3 * HOUR), job: 'a', type: 'alert_opened', incident: 'i1', status: 'stale', reason: 'due 1h ago' },
+      { ts: iso(now - 30 * 60_000), job: 'a', type: 'alert_resolved', incident: 'i1', status: 'ok', reason: 'ticked' },
+      { ts: iso(now - 60_000), job: 'b', type: 'something_new', answer: 42 },
+    ].map((e) => JSON.stringify(e));
+    writeFileSync(join(s.state, 'events.jsonl'), stored.join('\n') + '\n');
+    const all = hb(['log', '--json'], { env: s.env });
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, readFileSync(join(s.state, 'events.jsonl'), 'utf8'));
+    const recent = hb(['log', '--json', '--since', '1h'], { env: s.env });
+    assert.equal(recent.stdout, stored.slice(1).join('\n') + '\n');
+    const text = hb(['log', '--since', '1h'], { env: s.env }).stdout.trimEnd().split('\n');
+    assert.match(text[0]!, /  a  alert_resolved  alert resolved — ticked \[incident i1\]$/);
+    assert.match(text[1]!, /  b  something_new   answer=42$/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('rotated files come first: events.jsonl.3 … .1, then the live log', () => {
+  const s = sandbox();
+  try {
+    mkdirSync(s.state, { recursive: true });
+    const now = Date.now();
+    const line = (n: number) => JSON.stringify({ ts: iso(now - (10 - n) * HOUR), job: 'r', type: 'resumed', n }) + '\n';
+    writeFileSync(join(s.state, 'events.jsonl.3'), line(1));
+    writeFileSync(join(s.state, 'events.jsonl.2'), line(2));
+    writeFileSync(join(s.state, 'events.jsonl.1'), line(3) + 'not json\n');
+    writeFileSync(join(s.state, 'events.jsonl'), line(4));
+    const r = hb(['log', '--json'], { env: s.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).n), [1, 2, 3, 4]);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a job name is unknown (exit 2) only with no event, no heartbeat and no config entry', () => {
+  const s = sandbox();
+  try {
+    const unknown = hb(['log', 'nobody'], { env: s.env });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^hb: no job named nobody: no events, no heartbeat in .+ and not in the config\n$/);
+
+    const config = join(s.root, 'hb.yaml');
+    writeFileSync(config, 'jobs:\n  planned:\n    every: 1h\n');
+    const planned = hb(['log', 'planned'], { env: { ...s.env, HB_CONFIG: config } });
+    assert.equal(planned.code, 0, planned.stderr);
+    assert.equal(planned.stdout, '', 'configured, nothing happened yet');
+
+    mkdirSync(s.state, { recursive: true });
+    writeFileSync(join(s.state, 'touched.last'), '');
+    assert.equal(hb(['log', 'touched'], { env: s.env }).code, 0, 'a touched heartbeat file is a job');
+
+    assert.equal(hb(['tick', 'gone', '--every', '1h'], { env: s.env }).code, 0);
+    assert.equal(hb(['forget', 'gone'], { env: s.env }).code, 0);
+    const gone = hb(['log', 'gone'], { env: s.env });
+    assert.equal(gone.code, 0, 'a forgotten job keeps its history');
+    assert.match(gone.stdout, /gone  forgotten     forgotten: removed 1 file/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('bad input exits 2 naming what is wrong; an empty history prints nothing', () => {
+  const s = sandbox();
+  try {
+    const name = hb(['log', '../x'], { env: s.env });
+    assert.equal(name.code, 2);
+    assert.match(name.stderr, /invalid job name "\.\.\/x"/);
+    const since = hb(['log', '--since', 'yesterday'], { env: s.env });
+    assert.equal(since.code, 2);
+    assert.match(since.stderr, /--since: "yesterday" is not a duration/);
+    const empty = hb(['log'], { env: s.env });
+    assert.equal(empty.code, 0);
+    assert.equal(empty.stdout, '');
+    assert.equal(empty.stderr, '');
+  } finally {
+    s.cleanup();
+  }
+});
