@@ -142,6 +142,62 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runForget(job, globals(cmd), io);
     });
 
+  command('doctor')
+    .description('find what makes cron jobs fail silently: crontab lines, files cron ignores, the config, the state dir, the cron daemon')
+    .option('--crontab <file...>', 'check these crontab files instead of the system ones (host checks skipped)')
+    .option('--system', 'read the --crontab files as system crontabs (with a user field); default: guessed from path and content')
+    .option('--json', 'print {"findings": [...], "errors": N, "warnings": N, "checked": {...}}')
+    .addHelpText('after', '\nExit 1 when any finding is an error, 0 otherwise.\n\nExamples:\n  hb doctor\n  hb doctor --crontab /etc/cron.d/backup\n  hb doctor --crontab ./crontab.txt --json\n\nDocs: docs/cron-pitfalls.md')
+    .action(async (_o, cmd: Command) => {
+      const { runDoctor } = await import('./commands/doctor.ts');
+      code = await runDoctor(globals(cmd), io);
+    });
+
+  const daemon = command('daemon')
+    .argument('[subcommand]', 'start, stop or status')
+    .description('a scheduler for hosts and containers without cron: runs hb tick JOB on each job\'s schedule')
+    .addHelpText('after', '\nExamples:\n  hb daemon start                    in the foreground (containers, systemd Type=notify)\n  hb daemon start --detach           in the background, logging to <state>/daemon.log\n  hb daemon status\n  hb daemon stop\n\nDocs: docs/daemon.md')
+    .action((sub: string | undefined) => {
+      throw new HbError(`daemon: ${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'}: expected start, stop or status`, 2);
+    });
+  declare(daemon.command('start'), GLOBAL_OPTIONS)
+    .description('run the scheduler until SIGTERM/SIGINT; SIGHUP reloads the config')
+    .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
+    .option('--detach', 'run in the background, logging to <state>/daemon.log; returns once the PID file is written')
+    .option('--stop-timeout <duration>', 'on stop, how long running jobs may take before they get SIGTERM (default 30s)')
+    .option('--quiet', 'no log line for each routine start (problems, skips and lifecycle are still logged)')
+    .action(async (_o, cmd: Command) => {
+      const { runDaemonStart } = await import('./commands/daemon.ts');
+      code = await runDaemonStart(globals(cmd), io);
+    });
+  declare(daemon.command('stop'), GLOBAL_OPTIONS)
+    .description('send SIGTERM to the daemon in the PID file and wait for it to exit')
+    .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
+    .option('--timeout <duration>', 'how long to wait (default: the daemon\'s stop timeout + 15s)')
+    .action(async (_o, cmd: Command) => {
+      const { runDaemonStop } = await import('./commands/daemon.ts');
+      code = await runDaemonStop(globals(cmd), io);
+    });
+  declare(daemon.command('status'), GLOBAL_OPTIONS)
+    .description('is the daemon running: pid, uptime, jobs and their next runs (exit 0 running, 1 not)')
+    .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
+    .option('--json', 'print JSON')
+    .action(async (_o, cmd: Command) => {
+      const { runDaemonStatus } = await import('./commands/daemon.ts');
+      code = await runDaemonStatus(globals(cmd), io);
+    });
+
+  command('systemd')
+    .argument('[job...]', 'jobs to generate units for (default: every scheduled job and the meta-heartbeat)')
+    .description('systemd .service + .timer pairs equivalent to the cron schedules (OnCalendar=, Persistent=true)')
+    .option('--output-dir <dir>', 'write the unit files there atomically (mode 0644) instead of printing them')
+    .option('--user <name>', 'run the services as this user (User=)')
+    .addHelpText('after', '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system')
+    .action(async (jobs: string[], _o, cmd: Command) => {
+      const { runSystemd } = await import('./commands/systemd.ts');
+      code = await runSystemd(jobs, globals(cmd), io);
+    });
+
   command('next')
     .argument('<expr>', 'cron expression or macro (@hourly, @daily, …)')
     .description('the next times a cron schedule fires, with their UTC offsets')

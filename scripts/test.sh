@@ -13,6 +13,7 @@ declare -A PROVIDES=(
   [dma]=dma
   [chromium]=chromium
   [monit]=monit
+  [cron]=cron
 )
 missing=()
 for cmd in "${!PROVIDES[@]}"; do

@@ -31,6 +31,8 @@ export function sandbox(): Sandbox {
     HB_STATE_DIR: state,
     TZ: 'UTC',
     LANG: 'C.UTF-8',
+    // Tests run as root: never take schedules from this machine's real crontabs.
+    HB_CRONTAB_PATHS: '',
   };
   return { root, state, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

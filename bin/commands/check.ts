@@ -1,6 +1,9 @@
 // `hb check`: the meta-heartbeat. Read every job, decide purely, render, exit 0/1.
 
 import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { crontabLookup } from '../../lib/crontab/lookup.ts';
+import { crontabPaths } from '../../lib/crontab/sources.ts';
 import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate.ts';
@@ -66,6 +69,8 @@ export async function evaluateAll(
   const unknown: string[] = [];
   const actor = watch ? await watch(ctx.config, primary) : null;
   try {
+    // A job with no schedule of its own takes its crontab line's; the files are read only then.
+    const crontab = crontabLookup(() => crontabPaths(io.env, currentUser));
     scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
       if (!facts.heartbeat && !facts.run && !facts.config) unknown.push(facts.job);
       const j = judgeJob(facts, evalCtx);
@@ -75,7 +80,7 @@ export async function evaluateAll(
       const describe = () => (described ??= describeJob(facts, j, nowMs));
       if (keep(j)) result.kept.push(describe());
       actor?.observe(facts, j, describe);
-    });
+    }, crontab);
     writeTimings(primary, memo.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
@@ -169,5 +174,14 @@ function recordCheck(dir: string, config: HbConfig, run: { nowMs: number; proble
   } catch {
     // Reading still worked; the next check tries again.
     return null;
+  }
+}
+
+/** The user whose spool crontab is read; a uid without a passwd entry has none. */
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
   }
 }

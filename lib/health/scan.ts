@@ -3,6 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HbConfig } from '../config/types.ts';
+import type { CrontabLookup } from '../crontab/lookup.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
 import { lastPath, listStateFiles, readHeartbeatFile, readRunMarker } from '../heartbeat/store.ts';
 import { validateJobName } from '../job-name.ts';
@@ -17,9 +18,10 @@ const isValid = (name: string) => validateJobName(name) === null;
  * Reads every job of every directory (the first is the primary one; later ones are fallbacks)
  * plus every configured job, and hands each job's facts to `visit` in name order as soon as
  * they are read — so a check over 10,000 jobs keeps only what it reports. `only` limits the
- * scan to the named jobs.
+ * scan to the named jobs. A job with no schedule in its heartbeat or config takes one from
+ * `crontab` (SPEC §3), which reads the crontab files only when such a job comes up.
  */
-export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void): void {
+export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void, crontab: CrontabLookup = () => null): void {
   const [primary, ...fallbacks] = dirs as [string, ...string[]];
   const want = only ? new Set(only) : null;
   const wanted = (job: string) => !want || want.has(job);
@@ -50,6 +52,7 @@ export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null
   for (const job of [...names].sort()) {
     const facts = readJob(primary, job, listing.last.has(job), listing.run.has(job), extra.get(job) ?? blank(job));
     facts.config = config.jobs.get(job) ?? null;
+    if (!ownSchedule(facts)) facts.crontabSchedule = crontab(job);
     const pause = pauses.get(job);
     facts.pausedUntilMs = pause?.pausedUntilMs ?? null;
     facts.resumedAtMs = pause?.resumedAtMs ?? null;
@@ -68,6 +71,10 @@ function readJob(dir: string, job: string, hasLast: boolean, hasRun: boolean, fa
   }
   if (hasRun && !facts.run) facts.run = readRunMarker(dir, job);
   return facts;
+}
+
+function ownSchedule(facts: JobFacts): boolean {
+  return Boolean((facts.heartbeat?.kind === 'record' && facts.heartbeat.record.schedule) || facts.config?.schedule);
 }
 
 function blank(job: string): JobFacts {

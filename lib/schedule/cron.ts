@@ -58,6 +58,14 @@ interface ParsedField {
   normalized: string;
 }
 
+/** One parsed field: what other outputs (systemd's OnCalendar=) are built from, never re-parsed. */
+export interface CronField {
+  /** Starts with `*`: Debian's flag for "unrestricted", which also decides OR vs AND of the day fields. */
+  readonly star: boolean;
+  /** The values the field allows, ascending (day-of-week may hold 0 and 7, both Sunday). */
+  readonly values: readonly number[];
+}
+
 /** A validated cron expression, ready to evaluate. */
 export class CronExpr {
   /** The expression as written. */
@@ -66,13 +74,16 @@ export class CronExpr {
   readonly fields: string;
   /** Minute or hour field starts with `*`: such jobs follow the wall clock through DST. */
   readonly wildcard: boolean;
+  /** minute, hour, day-of-month, month, day-of-week as parsed. */
+  readonly parts: readonly [CronField, CronField, CronField, CronField, CronField];
   readonly #cron: Cron;
 
-  constructor(source: string, fields: string, wildcard: boolean, cron: Cron) {
+  constructor(source: string, fields: string, wildcard: boolean, cron: Cron, parts: CronExpr['parts']) {
     this.source = source;
     this.fields = fields;
     this.wildcard = wildcard;
     this.#cron = cron;
+    this.parts = parts;
   }
 
   /** The first matching wall-clock time strictly after `wall` (both UTC-encoded), if any. */
@@ -200,7 +211,8 @@ function compile(source: string): CronExpr {
   } catch (e) {
     throw new CronSyntaxError(`cron library refused "${fields}": ${(e as Error).message}`);
   }
-  return new CronExpr(source, fields, minute.star || hour.star, cron);
+  const part = (p: ParsedField): CronField => ({ star: p.star, values: p.values.flatMap((on, v) => (on ? [v] : [])) });
+  return new CronExpr(source, fields, minute.star || hour.star, cron, [part(minute), part(hour), part(dom), part(month), part(dow)]);
 }
 
 function someDateExists(days: boolean[], months: boolean[]): boolean {

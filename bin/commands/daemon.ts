@@ -1,0 +1,285 @@
+// `hb daemon start|stop|status`: wires the scheduler in lib/daemon/ to this process — options,
+// signals, timers, the log on stderr. The decisions and the process helpers live in lib/daemon/.
+
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDuration, durationHint, formatDuration } from '../../lib/duration.ts';
+import { HbError, UsageError } from '../../lib/errors.ts';
+import { startDetached } from '../../lib/daemon/detach.ts';
+import { selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../../lib/daemon/jobs.ts';
+import { findLeftovers, leftoverLine, readAnchors } from '../../lib/daemon/leftovers.ts';
+import { DaemonLoop, LOOP_DEFAULTS, logLine } from '../../lib/daemon/loop.ts';
+import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemon/notify.ts';
+import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/daemon/pid-file.ts';
+import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/daemon/runs.ts';
+import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
+import { daemonInfo, describeDaemon, infoPathFor, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo } from '../../lib/daemon/status.ts';
+import { readRunMarker } from '../../lib/heartbeat/store.ts';
+import { bootId, gatherFacts, isRunGone, processStartMs } from '../../lib/run/proc.ts';
+import { openStateDir } from '../../lib/state/dir.ts';
+import { loadContext, type GlobalOptions } from '../context.ts';
+import type { Io } from '../io.ts';
+
+/** `hb daemon start` options. */
+export interface DaemonStartOptions extends GlobalOptions {
+  pidFile?: string;
+  detach?: boolean;
+  stopTimeout?: string;
+  quiet?: boolean;
+}
+
+/** `hb daemon stop` / `status` options. */
+export interface DaemonControlOptions extends GlobalOptions {
+  pidFile?: string;
+  timeout?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function durationOption(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`${flag}: ${durationHint(value)}`);
+  return ms;
+}
+
+/** Runs the scheduler in the foreground (or, with --detach, in the background) until stopped. */
+export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<number> {
+  const stopTimeoutMs = durationOption('--stop-timeout', opts.stopTimeout) ?? LOOP_DEFAULTS.stopTimeoutMs;
+  const ctx = await loadContext(opts, io);
+  let opened;
+  try {
+    opened = openStateDir(ctx.state);
+  } catch (e) {
+    throw new HbError(`daemon not started: ${(e as Error).message}`, 2);
+  }
+  if (opened.warning) io.err(`${opened.warning}\n`);
+  const dir = opened.dir;
+  const pidFile = resolve(io.cwd, opts.pidFile ?? defaultPidFile(dir));
+  const configFile = ctx.config.file ? resolve(io.cwd, ctx.config.file) : null;
+  // The same node (minus --inspect, whose port every run would fight for) and entry script.
+  const prefix = [...process.execArgv.filter((a) => !a.startsWith('--inspect')), resolve(process.argv[1]!)];
+
+  if (opts.detach) {
+    const argv = [...prefix, 'daemon', 'start', '--state-dir', dir, '--pid-file', pidFile, '--stop-timeout', `${stopTimeoutMs}ms`, ...(configFile ? ['--config', configFile] : []), ...(opts.quiet ? ['--quiet'] : [])];
+    const logPath = join(dir, 'daemon.log');
+    const r = await startDetached({ execPath: process.execPath, argv, env: io.env, cwd: io.cwd, logPath, pidFile, waitMs: 15_000, now: io.now });
+    if (r.kind === 'started') {
+      io.out(`hb daemon: started in the background (pid ${r.pid}); log: ${logPath}\n`);
+      return 0;
+    }
+    if (r.kind === 'timeout') throw new HbError(`daemon started as pid ${r.pid} but wrote no PID file ${pidFile} within 15s; see ${logPath}`, 1);
+    if (r.said) io.err(r.said);
+    if (r.error) throw new HbError(`daemon not started: ${r.error}`, 1);
+    return r.code ?? 1;
+  }
+
+  const self = { pid: io.pid, started_at: iso(io.now()), boot_id: bootId(), pid_started_ms: processStartMs(io.pid), host: io.host };
+  const claim = claimDaemon(dir, pidFile, self);
+  if (!claim.ok) {
+    const hint = claim.pid ? `; stop it first with: hb daemon stop${opts.pidFile ? ` --pid-file ${pidFile}` : ''}` : '';
+    throw new HbError(`daemon not started: ${claim.reason}${hint}`, 2);
+  }
+  const infoPath = infoPathFor(pidFile);
+  try {
+    return await serve();
+  } finally {
+    claim.release();
+    removeDaemonInfo(infoPath, io.pid);
+  }
+
+  async function serve(): Promise<number> {
+    const log = (message: string) => io.err(logLine(io.now(), message));
+    for (const line of claim.ok ? claim.replaced : []) log(line);
+    let config = ctx.config;
+    let selection = selectJobs(config, io.localTz());
+    reportIgnored(selection.ignored, log);
+    for (const l of findLeftovers(dir, selection.jobs)) log(leftoverLine(l));
+
+    const hb: HbCommand = { execPath: process.execPath, prefix, stateDir: dir, configFile };
+    const env = jobEnv(io.env);
+    const jobOf = new Map<number, DaemonJob>();
+    const loop: DaemonLoop = new DaemonLoop(
+      {
+        now: io.now,
+        setTimer: (fn, ms) => setTimeout(fn, ms),
+        clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+        spawn: (job) => {
+          const r = startRun(hb, job, env, (pid, code, signal) => {
+            jobOf.delete(pid);
+            loop.exited(pid, code, signal);
+          }, log);
+          if ('pid' in r) jobOf.set(r.pid, job);
+          return r;
+        },
+        kill: (pid, signal) => signalRun(pid, signal, dir, jobOf.get(pid)),
+        log,
+        skipped: (job, holder) => {
+          const problem = recordSkip(dir, job, holder, io.now());
+          if (problem) log(problem);
+        },
+      },
+      selection.jobs,
+      readAnchors(dir, selection.jobs),
+      { ...LOOP_DEFAULTS, quiet: Boolean(opts.quiet), stopTimeoutMs },
+    );
+    const publish = () => {
+      const base = { pid: io.pid, host: io.host, started_at: self.started_at, pid_started_ms: self.pid_started_ms, boot_id: self.boot_id, config: hb.configFile, state_dir: dir, pid_file: pidFile, stop_timeout_ms: stopTimeoutMs, ignored: selection.ignored };
+      try {
+        writeDaemonInfo(infoPath, daemonInfo(base, loop.slots(), io.now()));
+      } catch (e) {
+        log(`could not write the status file ${infoPath}: ${(e as Error).message}`);
+      }
+    };
+    publish();
+    loop.start();
+    log(`started (pid ${io.pid}), config ${configFile ?? '(none)'}, state ${dir}: ${describeJobs(selection.jobs)}`);
+
+    const notify = notifySettings(io.env, io.pid);
+    const notifier = notify.socket ? new Notifier(systemdNotify(io.env), log) : null;
+    void notifier?.ready(`scheduling ${selection.jobs.length} jobs`);
+    const watchdog = notifier && notify.watchdogMs ? setInterval(() => void notifier.watchdog(), notify.watchdogMs) : null;
+
+    let stopping = false;
+    let reloading = false;
+    let reloadAgain = false;
+    const reload = async (): Promise<void> => {
+      if (stopping) return;
+      if (reloading) {
+        reloadAgain = true;
+        return;
+      }
+      reloading = true;
+      try {
+        // The file found at start stays the file: a reload never wanders to another one.
+        const next = await loadContext({ ...opts, config: configFile ?? opts.config }, io);
+        if (stopping) return;
+        const nextSelection = selectJobs(next.config, io.localTz());
+        const changes = loop.reload(nextSelection.jobs, readAnchors(dir, nextSelection.jobs));
+        config = next.config;
+        selection = nextSelection;
+        hb.configFile = config.file ? resolve(io.cwd, config.file) : null;
+        publish();
+        log(`reloaded ${hb.configFile ?? '(no config file)'}: ${describeChanges(changes)}`);
+        reportIgnored(selection.ignored, log);
+        if (resolve(next.state.dir) !== resolve(ctx.state.dir)) log(`the state directory in the config is now ${next.state.dir}; still using ${dir} until the daemon restarts`);
+      } catch (e) {
+        log(`reload failed, keeping the previous config: ${(e as Error).message}`);
+      } finally {
+        reloading = false;
+        if (reloadAgain) {
+          reloadAgain = false;
+          void reload();
+        }
+      }
+    };
+    let stopped: () => void = () => {};
+    const done = new Promise<void>((resolveDone) => (stopped = resolveDone));
+    const onHup = () => void reload();
+    const onStop = (signal: NodeJS.Signals) => {
+      if (!stopping) {
+        log(`${signal}: stopping`);
+        void notifier?.stopping();
+      }
+      stopping = true;
+      // A second signal while runs are being waited for stops them now.
+      void loop.stop().then(stopped);
+    };
+    process.on('SIGHUP', onHup);
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    await done;
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    if (watchdog) clearInterval(watchdog);
+    log('stopped');
+    return 0;
+  }
+}
+
+function reportIgnored(ignored: readonly IgnoredJob[], log: (m: string) => void): void {
+  for (const j of ignored) log(`not running job ${j.name}: ${j.reason}`);
+}
+
+function describeJobs(jobs: readonly DaemonJob[]): string {
+  return jobs.map((j) => `${j.name} (${scheduleText(j.schedule)}${j.lock ? ', lock' : ''})`).join(', ');
+}
+
+function describeChanges(c: PlanChanges): string {
+  const parts = [...c.added.map((n) => `+${n}`), ...c.removed.map((n) => `-${n}`), ...c.rescheduled.map((n) => `~${n} (new schedule)`), ...c.updated.map((n) => `~${n}`)];
+  return parts.length ? parts.join(', ') : 'no change to the schedule';
+}
+
+/** The PID file a control command looks at: --pid-file, else the state directory's (or its per-user fallback's). */
+async function locatePidFile(opts: DaemonControlOptions, io: Io): Promise<string> {
+  if (opts.pidFile) return resolve(io.cwd, opts.pidFile);
+  const ctx = await loadContext(opts, io);
+  const chosen = defaultPidFile(ctx.state.dir);
+  const fallback = defaultPidFile(ctx.state.userDir);
+  return !existsSync(chosen) && existsSync(fallback) ? fallback : chosen;
+}
+
+function find(pidFile: string) {
+  try {
+    return findDaemon(pidFile);
+  } catch (e) {
+    throw new HbError(`cannot read PID file ${pidFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
+  }
+}
+
+/** `hb daemon status`: exit 0 when running, 1 when not. */
+export async function runDaemonStatus(opts: DaemonControlOptions, io: Io): Promise<number> {
+  const pidFile = await locatePidFile(opts, io);
+  const found = find(pidFile);
+  const stateDir = found.info?.state_dir ?? null;
+  const status = describeDaemon({
+    pidFile,
+    pid: found.pid,
+    notRunning: found.notRunning,
+    info: found.info,
+    processStartMs: found.pid === null ? null : processStartMs(found.pid),
+    runningPid: (job) => {
+      const marker = stateDir ? readRunMarker(stateDir, job) : null;
+      return marker && !isRunGone(marker, gatherFacts(marker.pid)).gone ? marker.pid : null;
+    },
+    nowMs: io.now(),
+  });
+  io.out(opts.json ? `${JSON.stringify(status, null, 2)}\n` : renderDaemonStatus(status));
+  return status.running ? 0 : 1;
+}
+
+/** `hb daemon stop`: SIGTERM through the PID file, then wait for the daemon to exit. */
+export async function runDaemonStop(opts: DaemonControlOptions, io: Io): Promise<number> {
+  const timeoutOption = durationOption('--timeout', opts.timeout);
+  const pidFile = await locatePidFile(opts, io);
+  const found = find(pidFile);
+  if (found.notRunning !== null || found.pid === null || found.claim === null) {
+    io.out(`hb daemon: not running (${found.notRunning})\n`);
+    return 0;
+  }
+  const { pid, claim } = found;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') {
+      io.out(`hb daemon: not running (process ${pid} exited just now)\n`);
+      return 0;
+    }
+    throw new HbError(`cannot signal the daemon (pid ${pid}): ${code === 'EPERM' ? 'permission denied; run hb daemon stop as its user' : (e as Error).message}`, 1);
+  }
+  const stopTimeoutMs = found.info?.stop_timeout_ms ?? LOOP_DEFAULTS.stopTimeoutMs;
+  // The daemon may take its stop timeout, then the TERM→KILL wait, then a moment to clean up.
+  const waitMs = timeoutOption ?? stopTimeoutMs + LOOP_DEFAULTS.killAfterMs + 5000;
+  const sentMs = io.now();
+  while (!isRunGone(claim, gatherFacts(pid)).gone) {
+    if (io.now() - sentMs > waitMs) {
+      io.err(`hb: daemon (pid ${pid}) still running ${formatDuration(waitMs)} after SIGTERM: it lets running jobs finish for up to ${formatDuration(stopTimeoutMs)}; wait, or end it with kill -KILL ${pid}\n`);
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  io.out(`hb daemon: stopped (pid ${pid}) after ${formatDuration(io.now() - sentMs)}\n`);
+  return 0;
+}

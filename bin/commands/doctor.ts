@@ -1,0 +1,238 @@
+// `hb doctor`: gathers what makes cron jobs fail silently — crontabs with their names, modes and
+// owners, the config, the state directory, programs on disk, /proc, /etc/passwd — hands it to the
+// pure rules, prints the findings, exits 1 on any error.
+
+import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { findConfig } from '../../lib/config/find.ts';
+import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
+import { crontabKindFor, crontabPaths } from '../../lib/crontab/sources.ts';
+import { runDoctor as decide } from '../../lib/doctor/doctor.ts';
+import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
+import type { CrontabFile, DoctorFacts, HostFacts, Probe } from '../../lib/doctor/types.ts';
+import { ConfigError, UsageError, type ConfigProblem } from '../../lib/errors.ts';
+import { CHECK_JOB } from '../../lib/health/watcher.ts';
+import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat/store.ts';
+import { validateJobName } from '../../lib/job-name.ts';
+import { chooseStateDir } from '../../lib/state/dir.ts';
+import type { GlobalOptions } from '../context.ts';
+import type { Io } from '../io.ts';
+
+interface DoctorOptions extends GlobalOptions {
+  crontab?: string[];
+  system?: boolean;
+}
+
+const SPOOL = '/var/spool/cron/crontabs';
+
+/** Runs `hb doctor` and returns its exit code: 1 when any finding is an error. */
+export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
+  const users = readUsers();
+  const me = users.byUid.get(process.getuid?.() ?? -1) ?? basename(io.homedir);
+  const { config, problems } = await readConfig(opts, io);
+  const stateDir = chooseStateDir({
+    flag: opts.stateDir,
+    env: io.env,
+    configDir: config.stateDir && config.file ? join(dirname(config.file), config.stateDir) : config.stateDir,
+    isRoot: io.isRoot,
+    home: io.homedir,
+    cwd: io.cwd,
+  }).dir;
+  const unreadable: string[] = [];
+  const crontabs = opts.crontab
+    ? opts.crontab.map((path) => givenCrontab(path, opts.system === true, users.homes, me))
+    : await systemCrontabs(crontabPaths(io.env, () => me), io, me, unreadable);
+  const facts: DoctorFacts = {
+    crontabs,
+    config: { file: config.file, problems, jobs: config.jobs },
+    stateDir: { dir: stateDir, problem: writeProblem(stateDir) },
+    probe,
+    users: users.homes,
+    userPath: (io.env.PATH ?? '').split(':').filter(Boolean),
+    // What a crontab line should name: this very node and hb (the process, not io: doctor alone asks).
+    self: { node: process.execPath, script: realScript(process.argv[1]) },
+    host: opts.crontab ? null : hostFacts(stateDir, config, io.now(), unreadable),
+  };
+  const findings = decide(facts);
+  const summary = { crontabs: crontabs.map((c) => c.path), config: config.file ?? problems[0]?.file ?? null };
+  io.out(opts.json ? renderDoctorJson(findings, summary) : renderDoctorText(findings, summary, io.color));
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+async function readConfig(opts: GlobalOptions, io: Io): Promise<{ config: HbConfig; problems: ConfigProblem[] }> {
+  const choice = findConfig(opts.config, io.env, io.cwd, io.homedir, existsSync);
+  if (!choice.path) return { config: emptyConfig(), problems: [] };
+  const { loadConfig } = await import('../../lib/config/load.ts');
+  try {
+    return { config: await loadConfig(choice, io.localTz()), problems: [] };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return { config: { ...emptyConfig(), file: choice.path }, problems: e.problems };
+  }
+}
+
+function probe(path: string): Probe {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return 'directory';
+    accessSync(path, constants.X_OK);
+    return 'executable';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EACCES' ? 'file' : 'missing';
+  }
+}
+
+function realScript(path: string | undefined): string {
+  try {
+    return path ? realpathSync(path) : 'hb';
+  } catch {
+    return path ?? 'hb';
+  }
+}
+
+function crontabFile(path: string, text: string, kind: CrontabFile['kind'], owner: string | null): CrontabFile {
+  let mode: number | null = null;
+  let uid: number | null = null;
+  try {
+    const st = statSync(path);
+    [mode, uid] = [st.mode & 0o7777, st.uid];
+  } catch {
+    // Text from `crontab -l`: no file of ours to stat.
+  }
+  return { path, kind, cronD: basename(dirname(path)) === 'cron.d', text, mode, uid, owner };
+}
+
+function givenCrontab(path: string, system: boolean, homes: ReadonlyMap<string, string>, me: string): CrontabFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--crontab ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (name the files in it)' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+  const kind = system ? 'system' : crontabKindFor(path, text, (name) => homes.has(name));
+  return crontabFile(path, text, kind, kind === 'user' ? me : null);
+}
+
+// The system's crontabs: as root every user's spool file, else the user's own through
+// `crontab -l`; /etc/crontab; every file of /etc/cron.d, also those cron ignores (to say so).
+async function systemCrontabs(paths: string[], io: Io, me: string, unreadable: string[]): Promise<CrontabFile[]> {
+  const out: CrontabFile[] = [];
+  const ownSpool = join(SPOOL, me);
+  for (const path of paths) {
+    if (path === ownSpool && io.isRoot) {
+      for (const name of list(SPOOL)) out.push(...readOne(join(SPOOL, name), 'user', name, unreadable));
+      continue;
+    }
+    if (path === ownSpool) {
+      const text = await crontabList();
+      if (text !== null) out.push(crontabFile(path, text, 'user', me));
+      unreadable.push("other users' crontabs (run hb doctor as root to see them)");
+      continue;
+    }
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      continue;
+    }
+    if (!isDir) out.push(...readOne(path, basename(dirname(path)) === 'crontabs' ? 'user' : 'system', basename(path), unreadable));
+    else for (const name of list(path)) out.push(...readOne(join(path, name), 'system', null, unreadable, true));
+  }
+  return out;
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function readOne(path: string, kind: CrontabFile['kind'], owner: string | null, unreadable: string[], cronD = false): CrontabFile[] {
+  try {
+    if (!statSync(path).isFile()) return [];
+    const file = crontabFile(path, readFileSync(path, 'utf8'), kind, kind === 'user' ? owner : null);
+    return [{ ...file, cronD: file.cronD || cronD }];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EACCES') unreadable.push(path);
+    return [];
+  }
+}
+
+// The user's own crontab without root: `crontab -l` (exit 1 and "no crontab for …" when none).
+async function crontabList(): Promise<string | null> {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? r.stdout : null;
+}
+
+function readUsers(): { homes: Map<string, string>; byUid: Map<number, string> } {
+  const homes = new Map<string, string>();
+  const byUid = new Map<number, string>();
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , uid, , , home] = line.split(':');
+      if (!name || home === undefined) continue;
+      homes.set(name, home);
+      byUid.set(Number(uid), name);
+    }
+  } catch {
+    // No passwd file: users stay unknown and the user-field rule is skipped.
+  }
+  return { homes, byUid };
+}
+
+// Why `dir` cannot be written (the nearest existing ancestor, when it does not exist yet), or null.
+function writeProblem(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) return `${d} is not a directory`;
+      accessSync(d, constants.W_OK);
+      return null;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || d === dirname(d)) return `${code ?? 'error'}${d === dir ? '' : ` on ${d}`}`;
+    }
+  }
+}
+
+function hostFacts(stateDir: string, config: HbConfig, nowMs: number, unreadable: string[]): HostFacts {
+  const procs = processes();
+  let checkAgeMs: number | null = null;
+  try {
+    checkAgeMs = nowMs - statSync(lastPath(stateDir, CHECK_JOB)).mtimeMs;
+  } catch {
+    // Never ran here.
+  }
+  const unscheduled: HostFacts['unscheduled'] = [];
+  for (const job of listStateFiles(stateDir, (n) => validateJobName(n) === null).last) {
+    const hb = readHeartbeatFile(lastPath(stateDir, job));
+    if (hb && hb.kind !== 'corrupt' && !(hb.kind === 'record' && hb.record.schedule) && !config.jobs.get(job)?.schedule) {
+      unscheduled.push({ job, file: lastPath(stateDir, job) });
+    }
+  }
+  return {
+    cronDaemon: procs.find((p) => p.comm === 'cron' || p.comm === 'crond')?.comm ?? null,
+    hbDaemon: procs.some((p) => p.args.some((a, i) => /(?:^|\/)hb(?:\.js)?$/.test(a) && p.args[i + 1] === 'daemon' && (p.args[i + 2] ?? 'start') === 'start')),
+    mta: existsSync('/usr/sbin/sendmail'),
+    checkAgeMs,
+    unscheduled,
+    unreadable,
+  };
+}
+
+function processes(): Array<{ comm: string; args: string[] }> {
+  const out: Array<{ comm: string; args: string[] }> = [];
+  for (const pid of list('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      out.push({ comm, args: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+// hb systemd: `.service` + `.timer` pairs for every scheduled job and the meta-heartbeat,
+// printed or written atomically into a directory.
+
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HbError, UsageError } from '../../lib/errors.ts';
+import { validateJobName } from '../../lib/job-name.ts';
+import { writeBytesAtomic } from '../../lib/recover/atomic.ts';
+import { planSystemd, type SystemdPlan } from '../../lib/systemd/plan.ts';
+import type { HbExec } from '../../lib/systemd/units.ts';
+import { loadContext, type GlobalOptions } from '../context.ts';
+import type { Io } from '../io.ts';
+
+/** Flags of `hb systemd`. */
+export interface SystemdOptions extends GlobalOptions {
+  outputDir?: string;
+  user?: string;
+}
+
+// A login name or a numeric uid: what User= accepts without surprises.
+const USER = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}|\d+)$/;
+
+function outputDir(dir: string | undefined, cwd: string): string | undefined {
+  if (dir === undefined) return undefined;
+  const abs = resolve(cwd, dir);
+  let isDir = false;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new UsageError(`--output-dir: ${abs} is not a directory (create it first, e.g. /etc/systemd/system exists on systemd hosts)`);
+  return abs;
+}
+
+/** The node and hb that run now are the ones the units will run: real, absolute paths. */
+function selfExec(config: string | null, stateDir: string | undefined, cwd: string): HbExec {
+  const entry = process.argv[1];
+  if (!entry) throw new HbError('cannot tell where hb is installed (no script path in argv)');
+  return {
+    node: process.execPath,
+    hb: realpathSync(entry),
+    ...(config ? { config: resolve(cwd, config) } : {}),
+    ...(stateDir ? { stateDir: resolve(cwd, stateDir) } : {}),
+  };
+}
+
+function failIfProblems(plan: SystemdPlan): void {
+  if (plan.problems.length === 0) return;
+  const lines = plan.problems.map((p) => `systemd: job ${p.job}: ${p.reason}`);
+  lines.push(`systemd: no unit written (${plan.problems.length === 1 ? 'fix it' : 'fix them'}, or name the other jobs: hb systemd JOB…)`);
+  throw new HbError(lines.join('\n'), 2);
+}
+
+/** Prints the units, or writes them into --output-dir and says how to start them. */
+export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): Promise<number> {
+  for (const job of jobs) {
+    const problem = validateJobName(job);
+    if (problem) throw new UsageError(problem);
+  }
+  if (opts.user !== undefined && !USER.test(opts.user)) {
+    throw new UsageError(`--user: "${opts.user}" is not a user name (expected a login name such as backup, or a numeric uid)`);
+  }
+  const dir = outputDir(opts.outputDir, io.cwd);
+  const ctx = await loadContext(opts, io);
+  const plan = planSystemd({
+    config: ctx.config,
+    jobs,
+    exec: selfExec(ctx.config.file, opts.stateDir, io.cwd),
+    ...(opts.user === undefined ? {} : { user: opts.user }),
+    translate: {
+      defaultTz: io.localTz(),
+      nowMs: io.now(),
+      zoneKnown: (tz) => !tz.split('/').includes('..') && existsSync(join('/usr/share/zoneinfo', tz)),
+    },
+  });
+  failIfProblems(plan);
+  for (const s of plan.skipped) io.err(`hb: systemd: skipped job ${s.job}: ${s.reason}\n`);
+  if (dir === undefined) {
+    io.out(plan.files.map((f) => `# ---- ${f.name} ----\n${f.text}`).join('\n'));
+    return 0;
+  }
+  const written: string[] = [];
+  for (const f of plan.files) {
+    const path = join(dir, f.name);
+    try {
+      writeBytesAtomic(path, Buffer.from(f.text, 'utf8'), 0o644);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const done = written.length ? ` (already written: ${written.join(', ')})` : '';
+      throw new HbError(`systemd: cannot write ${path}: ${err.code ?? err.message}${done}`, 2);
+    }
+    written.push(path);
+  }
+  // A user manager's directory wants `systemctl --user`.
+  const systemctl = /\/systemd\/user\/?$/.test(dir) ? 'systemctl --user' : 'systemctl';
+  io.out(
+    written.map((p) => `wrote ${p}\n`).join('') +
+      `start the timers with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${plan.timers.join(' ')}\n`,
+  );
+  return 0;
+}

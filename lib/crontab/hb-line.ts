@@ -1,0 +1,72 @@
+// Recognises hb's own commands in a crontab line — `hb tick JOB`, `hb wrap --job NAME -- …`,
+// `hb check` — however hb is started: `hb`, `/usr/local/bin/hb`, `node /opt/hb/dist/hb.js`.
+
+import { jobNameFromCommand } from '../job-name.ts';
+import { baseName, type ProgramUse } from './programs.ts';
+import type { Word } from './shell.ts';
+
+/** One hb command found in a crontab line. */
+export interface HbInvocation {
+  subcommand: string;
+  /** tick: its job; wrap: --job or the name derived from the command; otherwise null. */
+  job: string | null;
+  /** check: the jobs named on the line (empty: all). */
+  operands: string[];
+  /** `--every`, `--cron`, `--tz`, `--config`, `--state-dir`, … as given (switches are "true"). */
+  flags: Record<string, string>;
+  /** wrap: the command it runs. */
+  wrapped: string[] | null;
+  /** The word that started hb (`hb`, `/usr/local/bin/hb`) or the interpreter (`node`). */
+  program: Word;
+  /** The hb script given to node (`/opt/hb/dist/hb.js`), or null when hb was started directly. */
+  script: Word | null;
+  /** Which program of the line, counting from 0 (see programsOf). */
+  use: number;
+}
+
+const HB_FILE = /^hb(?:\.[cm]?js)?$/;
+const NODE = /^node(?:js)?[0-9]*$/;
+// hb's options that take a value, across commands (SPEC §3 and bin/options.ts).
+const VALUED = new Set([
+  '--config', '--state-dir', '--every', '--cron', '--tz', '--grace', '--status', '--action', '--message', '--notify',
+  '--job', '--timeout', '--skip-code', '--tail', '--format', '--textfile', '--since', '--output', '--for', '--from',
+  '-n', '--file', '--crontab', '--output-dir',
+]);
+
+/** The hb command `use` runs, or null when it does not run hb. */
+export function hbInvocation(use: ProgramUse, index: number): HbInvocation | null {
+  let args: Word[];
+  let script: Word | null = null;
+  if (HB_FILE.test(baseName(use.word.text))) args = use.args;
+  else if (NODE.test(baseName(use.word.text)) && use.script && HB_FILE.test(baseName(use.script.text))) {
+    script = use.script;
+    args = use.args.slice(use.args.indexOf(use.script) + 1);
+  } else return null;
+
+  const flags: Record<string, string> = {};
+  const operands: string[] = [];
+  let subcommand: string | null = null;
+  let wrapped: string[] | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.text;
+    if (text === '--') {
+      if (subcommand === 'wrap') wrapped = args.slice(i + 1).map((w) => w.text);
+      break;
+    }
+    if (text.startsWith('-') && text !== '-') {
+      const eq = text.indexOf('=');
+      if (text.startsWith('--') && eq > 0) flags[text.slice(2, eq)] = text.slice(eq + 1);
+      else if (VALUED.has(text)) flags[text.replace(/^--?/, '')] = args[++i]?.text ?? '';
+      else flags[text.replace(/^--?/, '')] = 'true';
+    } else if (subcommand === null) subcommand = text;
+    else if (subcommand === 'wrap') {
+      wrapped = args.slice(i).map((w) => w.text);
+      break;
+    } else operands.push(text);
+  }
+  if (subcommand === null) return null;
+  let job: string | null = null;
+  if (subcommand === 'tick') job = operands[0] ?? null;
+  if (subcommand === 'wrap') job = flags.job ?? (wrapped?.[0] ? jobNameFromCommand(wrapped[0]) : null);
+  return { subcommand, job, operands, flags, wrapped, program: use.word, script, use: index };
+}

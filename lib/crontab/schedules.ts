@@ -1,0 +1,28 @@
+// The schedules crontab lines give hb's jobs: `hb tick JOB` and `hb wrap --job JOB` lines give
+// JOB the line's schedule, `hb check` lines give the meta-heartbeat its own (SPEC §3, §5).
+
+import { CHECK_JOB } from '../health/watcher.ts';
+import type { ScheduleSpec } from '../schedule/types.ts';
+import type { ParsedCrontab } from './parse.ts';
+
+/**
+ * Job name → the schedule of the first line that runs it (CRON_TZ as its zone when set; without
+ * one the caller's default zone, the host's, applies). Lines cron never runs — refused, @reboot,
+ * in a file without its final newline — give nothing. A job run by several lines takes the first:
+ * more heartbeats than that schedule expects never make a job look late.
+ */
+export function crontabSchedules(sources: readonly ParsedCrontab[]): Map<string, ScheduleSpec> {
+  const out = new Map<string, ScheduleSpec>();
+  for (const source of sources) {
+    if (!source.finalNewline) continue;
+    for (const line of source.lines) {
+      if (line.kind !== 'job' || line.cronSchedule === null) continue;
+      for (const h of line.hb) {
+        const job = h.subcommand === 'check' ? CHECK_JOB : h.subcommand === 'tick' || h.subcommand === 'wrap' ? h.job : null;
+        if (job === null || out.has(job)) continue;
+        out.set(job, line.cronTz ? { cron: line.cronSchedule, tz: line.cronTz } : { cron: line.cronSchedule });
+      }
+    }
+  }
+  return out;
+}

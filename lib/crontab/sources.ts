@@ -1,0 +1,96 @@
+// Where crontab lines live and which of them cron reads: the user's spool file, /etc/crontab
+// and /etc/cron.d (run-parts names only, never group/other-writable), or $HB_CRONTAB_PATHS.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { CrontabKind } from './parse.ts';
+
+/** The system's crontab locations on Debian: the user's own crontab (none for ''), then the system's. */
+export function defaultCrontabPaths(user: string): string[] {
+  return [...(user && !user.includes('/') ? [`/var/spool/cron/crontabs/${user}`] : []), '/etc/crontab', '/etc/cron.d'];
+}
+
+/**
+ * The paths to read: `$HB_CRONTAB_PATHS` when set (colon-separated files and directories; empty
+ * means none — an ops and test override), else the defaults for `user` (asked only then).
+ */
+export function crontabPaths(env: { HB_CRONTAB_PATHS?: string | undefined }, user: () => string): string[] {
+  const override = env.HB_CRONTAB_PATHS;
+  if (override === undefined) return defaultCrontabPaths(user());
+  return override.split(':').filter(Boolean);
+}
+
+/** Whether cron reads a file of this name in /etc/cron.d (run-parts: letters, digits, `_`, `-`). */
+export function cronDNameOk(name: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(name);
+}
+
+/** A file in a directory named `crontabs` (the spool) is a user crontab; any other is a system one. */
+export function crontabKindOf(path: string): CrontabKind {
+  return basename(dirname(path)) === 'crontabs' ? 'user' : 'system';
+}
+
+/** A crontab's text and how to read it. */
+export interface CrontabText {
+  path: string;
+  kind: CrontabKind;
+  text: string;
+}
+
+/**
+ * Reads the crontabs cron runs among `paths`: a directory as cron reads /etc/cron.d (names cron
+ * ignores and group/other-writable files skipped, in name order), a file as it is. Whatever
+ * cannot be read is skipped: the lookup reads what it can, `hb doctor` reports the rest.
+ */
+export function readCrontabs(paths: readonly string[]): CrontabText[] {
+  const out: CrontabText[] = [];
+  const read = (path: string, kind: CrontabKind) => {
+    try {
+      out.push({ path, kind, text: readFileSync(path, 'utf8') });
+    } catch {
+      // Absent or unreadable (another user's spool file): nothing to learn from it.
+    }
+  };
+  for (const path of paths) {
+    let names: string[];
+    try {
+      names = readdirSync(path).sort();
+    } catch {
+      read(path, crontabKindOf(path));
+      continue;
+    }
+    for (const name of names) {
+      const file = join(path, name);
+      if (!cronDNameOk(name)) continue;
+      try {
+        const st = statSync(file);
+        if (!st.isFile() || (st.mode & 0o022) !== 0) continue;
+      } catch {
+        continue;
+      }
+      read(file, 'system');
+    }
+  }
+  return out;
+}
+
+/**
+ * How to read a file given by hand: /etc/crontab and files in a cron.d directory are system
+ * crontabs, files in the spool user crontabs; otherwise a file is a system one when every job
+ * line has a known user where a user crontab's command would start.
+ */
+export function crontabKindFor(path: string, text: string, isUser: (name: string) => boolean): CrontabKind {
+  const dir = basename(dirname(path));
+  if (path === '/etc/crontab' || dir === 'cron.d') return 'system';
+  if (dir === 'crontabs') return 'user';
+  let jobs = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || /^[^\s=]+\s*=/.test(line)) continue;
+    const words = line.split(/\s+/);
+    const userAt = line.startsWith('@') ? 1 : 5;
+    if (words.length <= userAt + 1 || !isUser(words[userAt]!)) return 'user';
+    jobs++;
+  }
+  return jobs > 0 ? 'system' : 'user';
+}

@@ -1,0 +1,47 @@
+// Rules about hb's own setup and the host: config errors, a state directory hb cannot write, no
+// cron daemon, no mail transfer agent, heartbeats with no schedule anywhere.
+
+import { crontabSchedules } from '../crontab/schedules.ts';
+import { formatProblem } from '../errors.ts';
+import type { Checked } from './job-rules.ts';
+import { finding, type DoctorFacts, type Finding } from './types.ts';
+
+/** Findings about the config and the state directory. */
+export function setupRules(facts: Pick<DoctorFacts, 'config' | 'stateDir'>): Finding[] {
+  const out: Finding[] = facts.config.problems.map((p) =>
+    finding('error', 'config', p.file, p.line ?? null, formatProblem({ ...p, file: '', line: undefined }).replace(/^: /, ''),
+      'fix the config: until it is valid, every hb command that reads it stops with exit 2 (hb check too)'));
+  const state = facts.stateDir;
+  if (state?.problem) {
+    out.push(finding('error', 'state-dir', state.dir, null,
+      `the state directory cannot be written (${state.problem}): heartbeats fall back to each user's ~/.local/state/hb, where hb check run by another user does not look`,
+      `create it for the users whose cron lines run hb: install -d -m 0755 -o USER ${state.dir} (or set state_dir in the config)`));
+  }
+  return out;
+}
+
+/** Findings about the host: the cron daemon, mail, unscheduled heartbeats. */
+export function hostRules(checked: readonly Checked[], facts: Pick<DoctorFacts, 'host' | 'config'>): Finding[] {
+  const host = facts.host;
+  if (!host) return [];
+  const out: Finding[] = [];
+  if (host.cronDaemon === null && !host.hbDaemon) {
+    out.push(finding('error', 'no-cron-daemon', null, null,
+      'no cron daemon is running (no cron or crond process): no crontab line runs at all',
+      'start it (service cron start; with systemd: systemctl enable --now cron); in a container without cron, run hb daemon instead'));
+  }
+  const mailing = checked.some(({ parsed, reads }) => reads && parsed.lines.some((l) => l.kind === 'job' && l.env.MAILTO !== ''));
+  if (!host.mta && mailing) {
+    out.push(finding('warning', 'no-mta', null, null,
+      'no mail transfer agent (/usr/sbin/sendmail is missing): cron discards every job\'s output and error messages',
+      'install one (apt-get install dma, or postfix as a satellite) — or run jobs through hb wrap, which keeps the output\'s tail in the heartbeat; MAILTO="" says discarding is intended'));
+  }
+  const fromCrontab = crontabSchedules(checked.filter((c) => c.reads).map((c) => c.parsed));
+  for (const { job, file } of host.unscheduled) {
+    if (facts.config.jobs.get(job)?.schedule || fromCrontab.has(job)) continue;
+    out.push(finding('warning', 'unscheduled', file, null,
+      `job "${job}" has heartbeats but no schedule (none in its heartbeat, the config or a crontab line hb reads): hb check shows it and never judges it late`,
+      `give it one: --every/--cron on its hb tick line, or every/cron under jobs.${job} in the config`));
+  }
+  return out;
+}

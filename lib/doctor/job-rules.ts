@@ -1,0 +1,93 @@
+// Rules across every crontab: hb lines for jobs the config does not know, configured jobs no line
+// runs, the meta-heartbeat installed twice or never, and dead-man switches pinged from two places.
+
+import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
+import type { HbInvocation } from '../crontab/hb-line.ts';
+import { CHECK_JOB } from '../health/watcher.ts';
+import { finding, type CrontabFile, type DoctorFacts, type Finding } from './types.ts';
+
+/** A crontab with what cron makes of it. */
+export interface Checked {
+  source: CrontabFile;
+  parsed: ParsedCrontab;
+  /** cron reads the file at all. */
+  reads: boolean;
+}
+
+interface Use {
+  file: string;
+  line: JobLine;
+  h: HbInvocation;
+  reads: boolean;
+}
+
+// A check this recent runs from somewhere hb doctor cannot see (a timer, another user's crontab).
+const RECENT_CHECK_MS = 3600_000;
+
+const where = (u: { file: string; line: { line: number } }) => `${u.file}:${u.line.line}`;
+
+/** Findings that need every crontab at once. */
+export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Finding[] {
+  const out: Finding[] = [];
+  const uses: Use[] = checked.flatMap(({ parsed, reads }) =>
+    parsed.lines.flatMap((line) => (line.kind === 'job' ? line.hb.map((h) => ({ file: parsed.file, line, h, reads })) : [])));
+  const running = uses.filter((u) => u.reads);
+  const { config, host, self } = facts;
+  const asWritten = `${self.node} ${self.script}`;
+
+  if (config.jobs.size > 0 && config.problems.length === 0) {
+    for (const u of uses) {
+      const { h, line } = u;
+      const ownConfig = h.flags.config === undefined && (line.env.HB_CONFIG === undefined || line.env.HB_CONFIG === config.file);
+      if (h.subcommand !== 'tick' || !h.job || line.ignored || !ownConfig || config.jobs.has(h.job) || h.flags.every || h.flags.cron) continue;
+      const near = closest(h.job, [...config.jobs.keys()]);
+      out.push(finding('warning', 'unknown-job', u.file, line.line,
+        `hb tick ${h.job}: ${config.file} has no job "${h.job}"${near ? ` (did you mean "${near}"?)` : ''}, so the line runs no command: it only records a ping`,
+        near ? `name the configured job: hb tick ${near}` : `add jobs.${h.job} to ${config.file}, or give the ping a schedule: hb tick ${h.job} --every DUR`));
+    }
+  }
+
+  const checks = running.filter((u) => u.h.subcommand === 'check');
+  for (const u of checks.slice(1)) {
+    out.push(finding('warning', 'duplicate-check', u.file, u.line.line,
+      `hb check runs here and at ${where(checks[0]!)}: two meta-heartbeats on one host do the same work twice and race for the check lock`,
+      'keep one hb check line (every minute) and delete the others'));
+  }
+
+  if (host && !host.hbDaemon) {
+    const ran = new Set(running.flatMap((u) => (u.h.job ? [u.h.job] : [])));
+    for (const [job, jc] of config.jobs) {
+      if (job === CHECK_JOB || ran.has(job)) continue;
+      const dead = uses.find((u) => u.h.job === job);
+      const schedule = jc.schedule && 'cron' in jc.schedule ? jc.schedule.cron : 'SCHEDULE';
+      out.push(finding('warning', 'job-without-line', config.file, null,
+        `configured job "${job}" has no cron line${dead ? ` that cron runs (${where(dead)} is in a file cron skips)` : ''}: nothing runs it, and hb check will report it as "never"`,
+        `add a line (hb crontab prints one per configured job): ${schedule} ${asWritten} tick ${job}`));
+    }
+    const recent = host.checkAgeMs !== null && host.checkAgeMs < RECENT_CHECK_MS;
+    if (checks.length === 0 && !recent) {
+      const skipped = uses.find((u) => u.h.subcommand === 'check');
+      const unread = host.unreadable.length > 0 ? ` (not readable here: ${host.unreadable.join(', ')})` : '';
+      out.push(finding('error', 'no-check', null, null,
+        `hb check (the meta-heartbeat) runs from no crontab${skipped ? ` cron reads (${where(skipped)} is in a file cron skips)` : ''}${unread}: a job that stops is never noticed`,
+        `add it to your crontab (crontab -e): * * * * * ${asWritten} check`));
+    }
+  }
+  return out;
+}
+
+/** The configured name within edit distance 2 of `name`, if exactly one is that close. */
+function closest(name: string, names: string[]): string | null {
+  const near = names.filter((n) => distance(n, name) <= 2);
+  return near.length === 1 ? near[0]! : null;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,83 @@
+// What hb doctor reasons about (facts gathered by the caller) and what it reports (findings).
+
+import type { JobConfig } from '../config/types.ts';
+import type { CrontabKind } from '../crontab/parse.ts';
+import type { ConfigProblem } from '../errors.ts';
+
+/** Every kind of finding; docs/cron-pitfalls.md has one section per code. */
+export type FindingCode =
+  | 'config' | 'state-dir'
+  | 'invalid-line' | 'missing-newline' | 'crlf' | 'percent' | 'never-fires' | 'truncated-field' | 'step-too-large'
+  | 'empty-command' | 'env-expansion' | 'cron-tz' | 'unknown-user'
+  | 'command-not-found' | 'command-not-executable' | 'hb-not-on-path' | 'node-not-on-path'
+  | 'crond-name' | 'crond-mode' | 'crond-owner'
+  | 'unknown-job' | 'job-without-line' | 'duplicate-check' | 'no-check' | 'dead-man-duplicate'
+  | 'no-cron-daemon' | 'no-mta' | 'unscheduled';
+
+/** One problem, located, with what to do about it. */
+export interface Finding {
+  severity: 'error' | 'warning';
+  code: FindingCode;
+  /** The file at fault, or null for the host as a whole. */
+  file: string | null;
+  /** 1-based line in `file`, or null for the whole file. */
+  line: number | null;
+  message: string;
+  fix: string;
+}
+
+/** What a path is, as far as running it goes. */
+export type Probe = 'executable' | 'file' | 'directory' | 'missing';
+
+/** A crontab to check. */
+export interface CrontabFile {
+  path: string;
+  kind: CrontabKind;
+  /** Lives in a directory named cron.d: cron's rules for /etc/cron.d names and modes apply. */
+  cronD: boolean;
+  text: string;
+  /** Permission bits, when known. */
+  mode: number | null;
+  /** Owner uid, when known. */
+  uid: number | null;
+  /** The login a user crontab belongs to (its HOME is where cron starts its commands). */
+  owner: string | null;
+}
+
+/** Facts about the host: gathered for the system's crontabs, absent under --crontab. */
+export interface HostFacts {
+  /** The running cron daemon's process name (`cron`, `crond`), or null when none runs. */
+  cronDaemon: string | null;
+  /** An `hb daemon` is running (it schedules jobs without cron). */
+  hbDaemon: boolean;
+  /** /usr/sbin/sendmail exists: cron can mail output. */
+  mta: boolean;
+  /** How long ago the meta-heartbeat last ran (hb-check.last), or null if never. */
+  checkAgeMs: number | null;
+  /** Jobs whose heartbeat holds no schedule, with the heartbeat file. */
+  unscheduled: Array<{ job: string; file: string }>;
+  /** Crontabs that exist but could not be read (another user's, as non-root), for messages. */
+  unreadable: string[];
+}
+
+/** Everything the rules need. */
+export interface DoctorFacts {
+  crontabs: CrontabFile[];
+  config: { file: string | null; problems: ConfigProblem[]; jobs: ReadonlyMap<string, JobConfig> };
+  /** The state directory and why it cannot be written (null: it can), when checked. */
+  stateDir: { dir: string; problem: string | null } | null;
+  /** What is at an absolute path. */
+  probe(path: string): Probe;
+  /** Login → home directory, from /etc/passwd; null when unknown. */
+  users: ReadonlyMap<string, string> | null;
+  /** The directories of the PATH hb doctor runs with: where a person's shell finds a program. */
+  userPath: readonly string[];
+  /** The node and hb script this hb runs as: what a crontab line should name. */
+  self: { node: string; script: string };
+  host: HostFacts | null;
+}
+
+/** A finding's constructor, so every rule writes the same shape. */
+export function finding(severity: Finding['severity'], code: FindingCode, file: string | null, line: number | null, message: string, fix: string): Finding {
+  return { severity, code, file, line, message, fix };
+}

@@ -1,0 +1,162 @@
+// hb doctor through the built CLI (exit codes, output, --json), and hb check taking a job's
+// schedule from a crontab line when the job has none of its own.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HB, fixture, hb, requireTool, sandbox, type Sandbox } from '../helpers.ts';
+
+const NODE = process.execPath;
+const LOOKUP = fileURLToPath(new URL('../fixtures/crontabs/cron.d/hb-lookup', import.meta.url));
+const at = (iso: string) => ['faketime', '-f', `@${iso.replace('T', ' ').replace('Z', '')}`];
+
+function write(s: Sandbox, name: string, text: string): string {
+  const path = join(s.root, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+test('doctor --crontab: a sound crontab exits 0 and says so', () => {
+  const s = sandbox();
+  try {
+    const file = write(s, 'crontab', `SHELL=/bin/sh\n* * * * * ${NODE} ${HB} check\n*/5 * * * * ${NODE} ${HB} wrap --job a --every 5m -- ${NODE} ${fixture('exit-with.js')} 0\n`);
+    const r = hb(['doctor', '--crontab', file], { env: s.env });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stdout, `hb doctor: no problems found (checked ${file})\n`);
+    assert.equal(r.stderr, '');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('doctor --crontab: errors as file:line: severity: message with a fix line, exit 1; warnings alone exit 0', () => {
+  const s = sandbox();
+  try {
+    // The seed failure (a script that is not there), a bare hb, an unescaped %, no final newline.
+    const file = write(s, 'crontab', [
+      `30 2 * * * ${NODE} /opt/nowhere/dist/hb.js tick backup`,
+      '*/5 * * * * hb tick sync',
+      `0 1 * * * /bin/sh -c 'date +%F > /tmp/x'`,
+      '0 3 * * * /usr/bin/true',
+    ].join('\n'));
+    const r = hb(['doctor', '--crontab', file], { env: s.env });
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.split('\n');
+    assert.match(lines[0]!, new RegExp(`^${file}:1: error: /opt/nowhere/dist/hb\\.js does not exist: .* \\[command-not-found\\]$`));
+    assert.match(lines[1]!, /^ {2}fix: fix the path: this hb runs as .*dist\/hb\.js$/);
+    assert.match(r.stdout, new RegExp(`^${file}:2: error: "hb" is not on cron's PATH \\(/usr/bin:/bin\\).*\\[hb-not-on-path\\]$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^${file}:3: error: unescaped % ends the command.*\\[percent\\]\\n {2}fix: write \\\\% .*date \\+\\\\%F`, 'm'));
+    assert.match(r.stdout, new RegExp(`^${file}:4: error: the last line has no newline.*\\[missing-newline\\]$`, 'm'));
+    assert.match(lines.at(-2)!, /^hb doctor: 4 errors, 0 warnings \(checked /);
+
+    const warn = write(s, 'warn', '*/90 * * * * /usr/bin/true\n');
+    const w = hb(['doctor', '--crontab', warn], { env: s.env });
+    assert.equal(w.code, 0, 'warnings only');
+    assert.match(w.stdout, /:1: warning: .*\[step-too-large\]/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('doctor --json: one object with every finding; several files; cron.d names and system format', () => {
+  const s = sandbox();
+  try {
+    const user = write(s, 'mine', `0 0 * * 5#3 ${NODE} ${HB} tick a --every 1d\n`);
+    const dotted = write(s, 'cron.d/hb.cron', `* * * * * root ${NODE} ${HB} check\n* * * * * ${NODE} ${HB} check\n`);
+    const r = hb(['doctor', '--crontab', user, dotted, '--json'], { env: s.env });
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.checked, { crontabs: [user, dotted], config: null });
+    assert.deepEqual(out.findings.map((f: { code: string; file: string; line: number | null }) => [f.code, f.file, f.line]), [
+      ['truncated-field', user, 1],
+      ['crond-name', dotted, null],
+      ['unknown-user', dotted, 2],
+    ]);
+    assert.equal(out.errors, 3);
+    for (const f of out.findings) assert.ok(f.severity && f.message && f.fix);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('doctor reports config errors with their line; a --crontab file that is not there is a usage error', () => {
+  const s = sandbox();
+  try {
+    const cfg = write(s, 'hb.yaml', 'jobs:\n  backup:\n    every: soon\n');
+    const file = write(s, 'crontab', `* * * * * ${NODE} ${HB} check\n`);
+    const r = hb(['doctor', '--crontab', file], { env: { ...s.env, HB_CONFIG: cfg } });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, new RegExp(`^${cfg}:3: error: jobs\\.backup\\.every: .*\\[config\\]$`, 'm'));
+    const missing = hb(['doctor', '--crontab', join(s.root, 'nope')], { env: s.env });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--crontab .*nope: no such file/);
+    assert.equal(missing.stdout, '');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('doctor without --crontab reads the crontabs HB_CRONTAB_PATHS names and checks the host', () => {
+  const s = sandbox();
+  try {
+    const cronD = join(s.root, 'etc', 'cron.d');
+    write(s, 'etc/cron.d/hb', `* * * * * root ${NODE} ${HB} check\n`);
+    const r = hb(['doctor', '--json'], { env: { ...s.env, HB_CRONTAB_PATHS: cronD } });
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.checked.crontabs, [join(cronD, 'hb')]);
+    assert.ok(!out.findings.some((f: { code: string }) => f.code === 'no-check'), r.stdout);
+    const none = JSON.parse(hb(['doctor', '--json'], { env: { ...s.env, HB_CRONTAB_PATHS: '' } }).stdout);
+    assert.ok(none.findings.some((f: { code: string; severity: string }) => f.code === 'no-check' && f.severity === 'error'));
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('check: a job ticked without a schedule takes it from a crontab line (and CRON_TZ), and is judged by it', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    const env = { ...s.env, HB_CRONTAB_PATHS: LOOKUP };
+    assert.equal(hb(['tick', 'pinged'], { env, prefix: at('2026-11-20T09:00:05Z') }).code, 0);
+    assert.equal(hb(['wrap', '--job', 'nightly', '--', 'true'], { env, prefix: at('2026-11-20T01:00:05Z') }).code, 0);
+    const check = (iso: string, e = env) => hb(['check', '--json'], { env: e, prefix: at(iso) });
+    const jobsOf = (r: { stdout: string }) => Object.fromEntries(JSON.parse(r.stdout).jobs.map((j: { job: string }) => [j.job, j]));
+
+    const ok = check('2026-11-20T09:05:00Z');
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const jobs = jobsOf(ok);
+    assert.deepEqual([jobs.pinged.status, jobs.pinged.schedule, jobs.pinged.schedule_source, jobs.pinged.period_s], ['ok', { cron: '*/10 * * * *' }, 'crontab', 600]);
+    assert.equal(jobs.pinged.due, '2026-11-20T09:10:00.000Z');
+    // 02:00 in Berlin is 01:00Z in November: the next run is tomorrow's.
+    assert.deepEqual([jobs.nightly.schedule, jobs.nightly.schedule_source, jobs.nightly.due], [{ cron: '0 2 * * *', tz: 'Europe/Berlin' }, 'crontab', '2026-11-21T01:00:00.000Z']);
+
+    const stale = check('2026-11-20T09:20:01Z');
+    assert.equal(stale.code, 1);
+    assert.equal(jobsOf(stale).pinged.status, 'stale');
+
+    const without = check('2026-11-20T09:20:01Z', { ...s.env, HB_CRONTAB_PATHS: '' });
+    assert.deepEqual([jobsOf(without).pinged.status, jobsOf(without).pinged.schedule_source], ['unscheduled', null]);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('check reads no crontab while every job has a schedule of its own', () => {
+  const s = sandbox();
+  try {
+    // A FIFO with no writer: any attempt to read it would hang this check until the test's timeout.
+    const fifo = join(s.root, 'crontab.fifo');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return;
+    hb(['tick', 'a', '--every', '1h'], { env: s.env });
+    const r = hb(['check'], { env: { ...s.env, HB_CRONTAB_PATHS: fifo } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.signal, null);
+  } finally {
+    s.cleanup();
+  }
+});

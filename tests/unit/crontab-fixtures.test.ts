@@ -1,0 +1,97 @@
+// Every annotated crontab in tests/fixtures/crontabs/ through hb doctor's rules: the findings
+// must be exactly the ones the file's `# expect:` comments announce (see that folder's README).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JobConfig } from '../../lib/config/types.ts';
+import { runDoctor } from '../../lib/doctor/doctor.ts';
+import type { DoctorFacts, Probe } from '../../lib/doctor/types.ts';
+
+const DIR = fileURLToPath(new URL('../fixtures/crontabs/', import.meta.url));
+const ALWAYS = ['/bin/sh', '/usr/bin/node', '/usr/bin/env', '/usr/bin/test', '/usr/bin/curl', '/usr/bin/date', '/usr/bin/true', '/usr/bin/nice', '/usr/local/bin/hb'];
+
+/** Every fixture file, cron.d/ ones included. */
+function fixtureFiles(): string[] {
+  const files: string[] = [];
+  for (const name of readdirSync(DIR).sort()) {
+    const path = join(DIR, name);
+    if (statSync(path).isDirectory()) files.push(...readdirSync(path).sort().map((n) => join(path, n)));
+    else if (name !== 'README') files.push(path);
+  }
+  return files;
+}
+
+/** The facts a fixture declares with `# fixture:` lines. */
+function fixtureFacts(path: string): DoctorFacts {
+  const text = readFileSync(path, 'utf8');
+  const decl = new Map<string, string[]>();
+  for (const m of text.matchAll(/^# fixture: (\S+)(.*)$/gm)) decl.set(m[1]!, [...(decl.get(m[1]!) ?? []), ...m[2]!.trim().split(/\s+/).filter(Boolean)]);
+  const kinds = new Map<string, Probe>();
+  for (const p of [...ALWAYS, ...(decl.get('exec') ?? [])]) kinds.set(p, 'executable');
+  for (const p of decl.get('file') ?? []) kinds.set(p, 'file');
+  for (const p of decl.get('dir') ?? []) kinds.set(p, 'directory');
+  const users = new Map((decl.get('users') ?? ['root=/root']).map((u) => u.split('=') as [string, string]));
+  const cronD = basename(dirname(path)) === 'cron.d';
+  const jobs = new Map<string, JobConfig>((decl.get('jobs') ?? []).map((name) => [name, { name }]));
+  const sink = decl.get('check-sink')?.[0];
+  if (sink) {
+    const notify = [{ kind: 'healthchecks', where: 'jobs.hb-check.notify[0]', options: { url: sink }, timeoutMs: 10_000, retries: 2, on: null }];
+    jobs.set('hb-check', { name: 'hb-check', notify });
+  }
+  return {
+    crontabs: [{
+      path,
+      kind: cronD || decl.has('system') ? 'system' : 'user',
+      cronD,
+      text,
+      mode: Number.parseInt(decl.get('mode')?.[0] ?? '644', 8),
+      uid: 0,
+      owner: decl.get('owner')?.[0] ?? 'root',
+    }],
+    config: { file: jobs.size > 0 ? '/etc/hb/hb.yaml' : null, problems: [], jobs },
+    stateDir: null,
+    probe: (p) => kinds.get(p) ?? 'missing',
+    users,
+    userPath: ['/usr/local/bin', '/usr/bin', '/bin'],
+    self: { node: '/usr/bin/node', script: '/opt/hb/dist/hb.js' },
+    host: null,
+  };
+}
+
+/** What the annotations ask for: `code@line` for `# expect:`, `code@file` for `# expect-file:`. */
+function expectations(text: string): string[] {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    const file = /^# expect-file: (.+)$/.exec(line);
+    if (file) out.push(...file[1]!.trim().split(/\s+/).map((c) => `${c}@file`));
+    const at = /^# expect: (.+)$/.exec(line);
+    if (!at) return;
+    let target = i + 1;
+    while (target < lines.length && /^\s*(#|$)/.test(lines[target]!.replace(/\r$/, ''))) target++;
+    out.push(...at[1]!.trim().split(/\s+/).map((c) => `${c}@${target + 1}`));
+  });
+  return out.sort();
+}
+
+for (const path of fixtureFiles()) {
+  test(`fixture ${path.slice(DIR.length)}: findings match its annotations`, () => {
+    const findings = runDoctor(fixtureFacts(path));
+    const got = findings.map((f) => `${f.code}@${f.line ?? 'file'}`).sort();
+    const want = expectations(readFileSync(path, 'utf8'));
+    assert.deepEqual(got, want, findings.map((f) => `${f.line}: ${f.code}: ${f.message}`).join('\n'));
+    for (const f of findings) {
+      assert.equal(f.file, path);
+      assert.ok(f.message.length > 20 && f.fix.length > 5, `${f.code} says what and how to fix: ${f.message} / ${f.fix}`);
+    }
+  });
+}
+
+test('the fixtures cover every finding about a crontab file', () => {
+  const codes = new Set(fixtureFiles().flatMap((p) => expectations(readFileSync(p, 'utf8')).map((e) => e.split('@')[0])));
+  const fileCodes = ['invalid-line', 'missing-newline', 'crlf', 'percent', 'never-fires', 'truncated-field', 'step-too-large', 'empty-command', 'env-expansion', 'cron-tz', 'unknown-user', 'command-not-found', 'command-not-executable', 'hb-not-on-path', 'node-not-on-path', 'crond-name', 'crond-mode', 'unknown-job', 'duplicate-check', 'dead-man-duplicate'];
+  assert.deepEqual(fileCodes.filter((c) => !codes.has(c)), []);
+});

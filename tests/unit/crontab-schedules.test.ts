@@ -1,0 +1,99 @@
+// Schedules from crontab lines (hb check's lookup), and which files and paths it reads.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crontabLookup } from '../../lib/crontab/lookup.ts';
+import { parseCrontab } from '../../lib/crontab/parse.ts';
+import { crontabSchedules } from '../../lib/crontab/schedules.ts';
+import { crontabKindFor, crontabPaths, cronDNameOk, readCrontabs } from '../../lib/crontab/sources.ts';
+
+const HB = '/usr/bin/node /opt/hb/dist/hb.js';
+const system = (text: string, file = '/etc/cron.d/hb') => parseCrontab(text, { kind: 'system', file });
+
+test('hb tick, wrap and check lines give their jobs the line\'s schedule, with CRON_TZ as the zone', () => {
+  const map = crontabSchedules([system([
+    `*/10 * * * * root ${HB} tick pinged`,
+    `0 2 * * 5#3 root ${HB} tick truncated`,
+    'CRON_TZ=Europe/Berlin',
+    `30 2 * * * root ${HB} wrap --job nightly -- /usr/bin/true`,
+    `@hourly root /usr/local/bin/hb wrap -- /usr/local/bin/rotate-logs`,
+    `* * * * * root ${HB} check --textfile /x.prom`,
+    `@reboot root ${HB} tick at-boot`,
+    `61 * * * * root ${HB} tick refused`,
+    `*/5 * * * * root ${HB} tick pinged`,
+    '',
+  ].join('\n'))]);
+  assert.deepEqual(Object.fromEntries(map), {
+    pinged: { cron: '*/10 * * * *' },
+    truncated: { cron: '0 2 * * 5' },
+    nightly: { cron: '30 2 * * *', tz: 'Europe/Berlin' },
+    'rotate-logs': { cron: '@hourly', tz: 'Europe/Berlin' },
+    'hb-check': { cron: '* * * * *', tz: 'Europe/Berlin' },
+  });
+});
+
+test('a file cron ignores for its missing final newline gives nothing; earlier files win', () => {
+  const first = parseCrontab(`0 1 * * * ${HB} tick a\n`, { kind: 'user', file: '/var/spool/cron/crontabs/root' });
+  const second = system(`0 2 * * * root ${HB} tick a\n0 3 * * * root ${HB} tick b\n`);
+  const broken = system(`0 4 * * * root ${HB} tick c`);
+  assert.deepEqual(Object.fromEntries(crontabSchedules([first, second, broken])), { a: { cron: '0 1 * * *' }, b: { cron: '0 3 * * *' } });
+});
+
+test('paths: $HB_CRONTAB_PATHS overrides (empty: none), else the spool file of the user, /etc/crontab, /etc/cron.d', () => {
+  let asked = 0;
+  const user = () => (asked++, 'alice');
+  assert.deepEqual(crontabPaths({ HB_CRONTAB_PATHS: '/a:/b/cron.d::' }, user), ['/a', '/b/cron.d']);
+  assert.deepEqual(crontabPaths({ HB_CRONTAB_PATHS: '' }, user), []);
+  assert.equal(asked, 0, 'the user is not asked when the paths are given');
+  assert.deepEqual(crontabPaths({}, user), ['/var/spool/cron/crontabs/alice', '/etc/crontab', '/etc/cron.d']);
+  assert.deepEqual(crontabPaths({}, () => ''), ['/etc/crontab', '/etc/cron.d']);
+});
+
+test("cron.d names: run-parts' rule", () => {
+  for (const ok of ['hb', 'e2scrub_all', 'php-fpm', 'A9']) assert.ok(cronDNameOk(ok), ok);
+  for (const bad of ['backup.sh', '.placeholder', 'hb.dpkg-old', 'my job', 'x~', '']) assert.ok(!cronDNameOk(bad), bad);
+});
+
+test('reading: directories as cron reads /etc/cron.d, user files in a crontabs folder, missing paths skipped', () => {
+  const root = mkdtempSync(join(tmpdir(), 'hb-crontabs-'));
+  try {
+    const d = join(root, 'cron.d');
+    mkdirSync(d);
+    mkdirSync(join(root, 'crontabs'));
+    writeFileSync(join(d, 'b-jobs'), `0 2 * * * root ${HB} tick b\n`);
+    writeFileSync(join(d, 'a-jobs'), `0 1 * * * root ${HB} tick a\n`);
+    writeFileSync(join(d, 'dotted.sh'), `0 3 * * * root ${HB} tick dotted\n`);
+    writeFileSync(join(d, 'writable'), `0 4 * * * root ${HB} tick writable\n`);
+    chmodSync(join(d, 'writable'), 0o664);
+    mkdirSync(join(d, 'subdir'));
+    writeFileSync(join(root, 'crontabs', 'alice'), `0 5 * * * ${HB} tick mine\n`);
+    const read = readCrontabs([join(root, 'crontabs', 'alice'), join(root, 'nothing'), d]);
+    assert.deepEqual(read.map((r) => [r.path.slice(root.length), r.kind]), [['/crontabs/alice', 'user'], ['/cron.d/a-jobs', 'system'], ['/cron.d/b-jobs', 'system']]);
+    const lookup = crontabLookup(() => [d, join(root, 'crontabs', 'alice')]);
+    assert.deepEqual([lookup('a'), lookup('mine'), lookup('dotted'), lookup('writable')], [{ cron: '0 1 * * *' }, { cron: '0 5 * * *' }, null, null]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the lookup reads nothing until asked, and the files once', () => {
+  let calls = 0;
+  const lookup = crontabLookup(() => (calls++, []));
+  assert.equal(calls, 0);
+  assert.equal(lookup('x'), null);
+  assert.equal(lookup('y'), null);
+  assert.equal(calls, 1);
+});
+
+test('a file given by hand: system or user from its place, else from its lines', () => {
+  const users = (n: string) => ['root', 'www-data'].includes(n);
+  assert.equal(crontabKindFor('/etc/crontab', '', users), 'system');
+  assert.equal(crontabKindFor('/srv/x/cron.d/hb', '* * * * * /bin/x\n', users), 'system');
+  assert.equal(crontabKindFor('/var/spool/cron/crontabs/root', '* * * * * root x\n', users), 'user');
+  assert.equal(crontabKindFor('./mine', 'A=1\n# c\n* * * * * root /bin/x\n@daily www-data /bin/y\n', users), 'system');
+  assert.equal(crontabKindFor('./mine', '* * * * * root /bin/x\n* * * * * /bin/y\n', users), 'user');
+  assert.equal(crontabKindFor('./mine', '# nothing\n', users), 'user');
+});

@@ -1,0 +1,45 @@
+// The sketch of sh that finds the programs a crontab command runs.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { programsOf } from '../../lib/crontab/programs.ts';
+import { simpleCommands } from '../../lib/crontab/shell.ts';
+
+const words = (text: string) => simpleCommands(text).map((c) => c.words.map((w) => w.text));
+
+test('words: quotes removed, operators split commands, redirections and comments dropped', () => {
+  const cases: Array<[string, string[][]]> = [
+    ['a b  c', [['a', 'b', 'c']]],
+    [`echo 'a b' "c $HOME d" e\\ f`, [['echo', 'a b', 'c $HOME d', 'e f']]],
+    ['a && b || c; d | e & f', [['a'], ['b'], ['c'], ['d'], ['e'], ['f']]],
+    ['a >> /var/log/x 2>&1', [['a']]],
+    ['a >/dev/null 2>/dev/null < in', [['a']]],
+    ['a &> /dev/null; b', [['a'], ['b']]],
+    ['a # a comment && b', [['a']]],
+    ['a#b', [['a#b']]],
+    ['x=$(date +%s) cmd "$(echo a b)" `x y`', [['x=$(date +%s)', 'cmd', '$(echo a b)', '`x y`']]],
+    ['test -x /a || { cd / && run-parts /etc/cron.daily; }', [['test', '-x', '/a'], ['{', 'cd', '/'], ['run-parts', '/etc/cron.daily'], ['}']]],
+    ['(cd /tmp && ls)', [['cd', '/tmp'], ['ls']]],
+  ];
+  for (const [text, want] of cases) assert.deepEqual(words(text), want, text);
+  assert.deepEqual(simpleCommands('a && b').map((c) => c.joinedBy), ['', '&&']);
+  assert.deepEqual(simpleCommands('echo "$X" *.log').map((c) => c.words.map((w) => w.dynamic)), [[false, true, true]]);
+});
+
+test('programs: keywords, assignments and wrappers looked through; scripts, cd and guards followed', () => {
+  const progs = (text: string) => programsOf(text).map((p) => ({ w: p.word.text, script: p.script?.text ?? null, cwd: p.cwd, guarded: p.guarded }));
+  assert.deepEqual(progs('FOO=1 BAR=2 /opt/x --y'), [{ w: '/opt/x', script: null, cwd: '~', guarded: false }]);
+  assert.deepEqual(progs('nice -n 10 ionice -c3 timeout -s KILL 5m /opt/x').map((p) => p.w), ['nice', 'ionice', 'timeout', '/opt/x']);
+  assert.deepEqual(progs('env -u X A=1 /opt/x').map((p) => p.w), ['env', '/opt/x']);
+  assert.deepEqual(progs('exec /opt/x').map((p) => p.w), ['exec', '/opt/x']);
+  assert.deepEqual(progs('if /bin/true; then /opt/a; fi').map((p) => p.w), ['/bin/true', '/opt/a']);
+  assert.deepEqual(progs('for f in a b; do /opt/x "$f"; done').map((p) => p.w), ['/opt/x']);
+  assert.deepEqual(progs('/usr/bin/python3 -u -W ignore /opt/job.py --x').map((p) => p.script), ['/opt/job.py']);
+  assert.deepEqual(progs('python3 -m http.server').map((p) => p.script), [null]);
+  assert.deepEqual(progs("bash -ec 'a; b'").map((p) => p.script), [null]);
+  assert.deepEqual(progs('bash -o pipefail /opt/x.sh').map((p) => p.script), ['/opt/x.sh']);
+  assert.deepEqual(progs('node --require /opt/r.js /opt/hb/dist/hb.js tick x').map((p) => p.script), ['/opt/hb/dist/hb.js']);
+  assert.deepEqual(progs('cd /opt/app && ./run.sh; cd sub && ./b; cd $X && ./c').map((p) => p.cwd), ['~', '/opt/app', '/opt/app', '/opt/app/sub', '/opt/app/sub', null]);
+  assert.deepEqual(progs('[ -x /usr/sbin/dma ] && /usr/sbin/dma -q').map((p) => p.guarded), [false, true]);
+  assert.deepEqual(progs('command -v foo >/dev/null && foo --x').map((p) => [p.w, p.guarded]), [['command', false], ['foo', true]]);
+});

@@ -1,0 +1,200 @@
+// The daemon loop on a fake clock: one timer to the earliest fire, starts and lock skips, the
+// log lines, and the graceful stop (wait, SIGTERM, SIGKILL, a second signal).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DaemonJob } from '../../lib/daemon/jobs.ts';
+import { DaemonLoop, LOOP_DEFAULTS, logLine, type LoopOptions } from '../../lib/daemon/loop.ts';
+
+const every = (name: string, e: string, lock = false): DaemonJob => ({ name, kind: 'tick', schedule: { every: e }, lock });
+const check: DaemonJob = { name: 'hb-check', kind: 'check', schedule: { every: '1m' }, lock: true };
+
+/** A clock with timers; `advance` runs each due timer at its own instant plus `lateMs`. */
+class FakeWorld {
+  nowMs = 1_000_000;
+  private timers: Array<{ id: number; at: number; fn: () => void }> = [];
+  private nextId = 1;
+  readonly spawned: Array<{ job: string; pid: number; at: number }> = [];
+  readonly kills: Array<[number, string]> = [];
+  readonly skips: Array<[string, number]> = [];
+  readonly lines: string[] = [];
+  readonly sleeps: number[] = [];
+  private pid = 100;
+
+  deps(loopRef: () => DaemonLoop) {
+    return {
+      now: () => this.nowMs,
+      setTimer: (fn: () => void, ms: number) => {
+        this.sleeps.push(ms);
+        const t = { id: this.nextId++, at: this.nowMs + ms, fn };
+        this.timers.push(t);
+        return t.id;
+      },
+      clearTimer: (id: unknown) => void (this.timers = this.timers.filter((t) => t.id !== id)),
+      spawn: (job: DaemonJob) => {
+        const pid = ++this.pid;
+        this.spawned.push({ job: job.name, pid, at: this.nowMs });
+        return { pid };
+      },
+      kill: (pid: number, signal: 'SIGTERM' | 'SIGKILL') => {
+        this.kills.push([pid, signal]);
+        void loopRef;
+      },
+      log: (m: string) => this.lines.push(m),
+      skipped: (job: DaemonJob, holder: { pid: number }) => this.skips.push([job.name, holder.pid]),
+    };
+  }
+
+  /** Moves time forward to `untilMs`, firing timers in order, each `lateMs` after its due time. */
+  advance(byMs: number, lateMs = 0): void {
+    const until = this.nowMs + byMs;
+    for (;;) {
+      const next = this.timers.filter((t) => t.at + lateMs <= until).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.timers = this.timers.filter((t) => t !== next);
+      this.nowMs = Math.max(this.nowMs, next.at + lateMs);
+      next.fn();
+    }
+    this.nowMs = until;
+  }
+
+  pending(): number {
+    return this.timers.length;
+  }
+}
+
+function setup(jobs: DaemonJob[], options: Partial<LoopOptions> = {}) {
+  const w = new FakeWorld();
+  let loop!: DaemonLoop;
+  loop = new DaemonLoop(w.deps(() => loop), jobs, new Map(), { ...LOOP_DEFAULTS, ...options });
+  loop.start();
+  return { w, loop };
+}
+
+test('starts each job at its fires with one timer, sleeping exactly until the earliest', () => {
+  const { w } = setup([every('a', '500ms'), every('b', '2s')]);
+  assert.equal(w.pending(), 1);
+  w.advance(4000);
+  const t0 = 1_000_000;
+  assert.deepEqual(w.spawned.filter((s) => s.job === 'a').map((s) => s.at - t0), [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
+  assert.deepEqual(w.spawned.filter((s) => s.job === 'b').map((s) => s.at - t0), [2000, 4000]);
+  assert.equal(w.pending(), 1);
+  assert.ok(w.sleeps.every((ms) => ms === 500), `sleeps ${w.sleeps}`);
+  assert.equal(w.lines[0], 'started tick a (pid 101)');
+});
+
+test('late timers do not shift later fires (starts land on the grid, not wake + period)', () => {
+  const { w } = setup([every('a', '1s')]);
+  w.advance(10_000, 300);
+  assert.deepEqual(w.spawned.map((s) => s.at - 1_000_000), [1300, 2300, 3300, 4300, 5300, 6300, 7300, 8300, 9300]);
+  assert.deepEqual(w.sleeps.slice(1), Array(9).fill(700));
+});
+
+test('a long sleep is cut to maxSleepMs so a suspend or clock jump is noticed', () => {
+  const { w } = setup([{ name: 'nightly', kind: 'tick', schedule: { cron: '0 3 * * *', tz: 'UTC' }, lock: false }]);
+  assert.equal(w.sleeps[0], 60_000);
+});
+
+test('lock: fires while the run goes are skipped and logged; the run\'s exit lets the next one start', () => {
+  const { w, loop } = setup([every('slow', '1s', true)]);
+  w.advance(1000);
+  w.advance(2000);
+  assert.equal(w.spawned.length, 1);
+  assert.deepEqual(w.skips, [['slow', 101], ['slow', 101]]);
+  assert.match(w.lines[1]!, /^skipped tick slow due at \d\d:\d\d:\d\dZ: the previous run \(pid 101, started \d\d:\d\d:\d\dZ\) is still going and the job has lock$/);
+  loop.exited(101, 0, null);
+  w.advance(1000);
+  assert.equal(w.spawned.length, 2);
+});
+
+test('without lock runs overlap; a non-zero exit and a signal are logged, a zero exit is not', () => {
+  const { w, loop } = setup([every('a', '1s')]);
+  w.advance(3000);
+  assert.deepEqual(w.spawned.map((s) => s.pid), [101, 102, 103]);
+  w.nowMs += 1500;
+  loop.exited(101, 0, null);
+  loop.exited(102, 3, null);
+  loop.exited(103, null, 'SIGTERM');
+  assert.deepEqual(w.lines.slice(3), ['tick a (pid 102) exited 3 after 2.5s', 'tick a (pid 103) was ended by SIGTERM after 1.5s']);
+});
+
+test('--quiet drops routine start lines, keeps skips and failures', () => {
+  const { w, loop } = setup([every('a', '1s', true), check], { quiet: true });
+  w.advance(2000);
+  loop.exited(101, 1, null);
+  assert.deepEqual(w.lines.map((l) => l.split(' (')[0]), ['skipped tick a due at 00:16:42Z: the previous run', 'tick a']);
+});
+
+test('stop with nothing running resolves at once and stops scheduling', async () => {
+  const { w, loop } = setup([every('a', '1s')]);
+  await loop.stop();
+  w.advance(5000);
+  assert.equal(w.spawned.length, 0);
+  assert.equal(w.pending(), 0);
+});
+
+test('stop waits for running runs to finish; no signal when they end in time', async () => {
+  const { w, loop } = setup([every('a', '1s', true)], { stopTimeoutMs: 30_000 });
+  w.advance(1000);
+  let done = false;
+  const stopped = loop.stop().then(() => (done = true));
+  w.advance(5000);
+  assert.equal(done, false);
+  assert.equal(w.spawned.length, 1, 'no new run while stopping');
+  loop.exited(101, 0, null);
+  await stopped;
+  assert.deepEqual(w.kills, []);
+  assert.match(w.lines.join('\n'), /stopping: waiting up to 30s for 1 run: tick a \(pid 101\) to finish/);
+});
+
+test('stop timeout: SIGTERM to the runs, SIGKILL killAfter later, then it resolves', async () => {
+  const { w, loop } = setup([every('a', '1s'), every('b', '1s')], { stopTimeoutMs: 30_000, killAfterMs: 10_000 });
+  w.advance(1000);
+  const stopped = loop.stop();
+  w.advance(29_999);
+  assert.deepEqual(w.kills, []);
+  w.advance(1);
+  assert.deepEqual(w.kills, [[101, 'SIGTERM'], [102, 'SIGTERM']]);
+  loop.exited(101, null, 'SIGTERM');
+  w.advance(10_000);
+  assert.deepEqual(w.kills.slice(2), [[102, 'SIGKILL']]);
+  loop.exited(102, null, 'SIGKILL');
+  await stopped;
+  assert.ok(w.lines.some((l) => l.startsWith('sending SIGKILL to 1 run: tick b (pid 102): still running 10s after SIGTERM')));
+});
+
+test('a second stop while waiting sends SIGTERM now', async () => {
+  const { w, loop } = setup([every('a', '1s')]);
+  w.advance(1000);
+  const first = loop.stop();
+  assert.equal(loop.stop(), first);
+  assert.deepEqual(w.kills, [[101, 'SIGTERM']]);
+  loop.exited(101, 143, null);
+  await first;
+});
+
+test('reload keeps the timer on the earliest fire of the new plan', () => {
+  const { w, loop } = setup([every('a', '1m')]);
+  w.advance(10_000);
+  const changes = loop.reload([every('a', '1m'), every('b', '1s')], new Map());
+  assert.deepEqual(changes.added, ['b']);
+  assert.equal(w.pending(), 1);
+  w.advance(1000);
+  assert.deepEqual(w.spawned.map((s) => s.job), ['b']);
+  assert.deepEqual(loop.running(), new Map([['b', [101]]]));
+});
+
+test('log lines: whole-second UTC stamp, one line even for a multi-line message', () => {
+  assert.equal(logLine(Date.parse('2026-11-23T08:00:00.456Z'), 'started tick backup (pid 123)'), '2026-11-23T08:00:00Z hb daemon: started tick backup (pid 123)\n');
+  assert.equal(logLine(0, 'reload failed: a.yaml:1:1: x\n  a.yaml:2:1: y'), '1970-01-01T00:00:00Z hb daemon: reload failed: a.yaml:1:1: x; a.yaml:2:1: y\n');
+});
+
+test('the meta-heartbeat never overlaps itself, and its exit 1 says a job is a problem', () => {
+  const { w, loop } = setup([{ ...check, schedule: { every: '1s' } }]);
+  w.advance(2000);
+  assert.equal(w.spawned.length, 1);
+  assert.match(w.lines[1]!, /^skipped check due at .*: the previous run \(pid 101, /);
+  w.nowMs += 250;
+  loop.exited(101, 1, null);
+  assert.equal(w.lines[2], 'check (pid 101) exited 1 after 1.3s: a job is a problem');
+});

@@ -1,0 +1,123 @@
+// hb doctor's rules that need facts beyond one crontab (the host, the config, the state dir,
+// file owners), and its output. Rules about crontab text: crontab-fixtures.test.ts.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JobConfig } from '../../lib/config/types.ts';
+import { groupByFile, runDoctor } from '../../lib/doctor/doctor.ts';
+import { escapePercent } from '../../lib/doctor/line-rules.ts';
+import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
+import type { CrontabFile, DoctorFacts, Finding, HostFacts } from '../../lib/doctor/types.ts';
+
+const HB = '/usr/bin/node /opt/hb/dist/hb.js';
+const EXEC = new Set(['/usr/bin/node', '/opt/hb/dist/hb.js', '/bin/sh', '/usr/bin/true']);
+
+function crontab(text: string, over: Partial<CrontabFile> = {}): CrontabFile {
+  return { path: '/etc/cron.d/hb', kind: 'system', cronD: true, text, mode: 0o644, uid: 0, owner: null, ...over };
+}
+
+function host(over: Partial<HostFacts> = {}): HostFacts {
+  return { cronDaemon: 'cron', hbDaemon: false, mta: true, checkAgeMs: null, unscheduled: [], unreadable: [], ...over };
+}
+
+function facts(over: Partial<DoctorFacts> = {}, jobs: string[] = []): DoctorFacts {
+  return {
+    crontabs: [crontab(`* * * * * root ${HB} check\n`)],
+    config: { file: jobs.length ? '/etc/hb/hb.yaml' : null, problems: [], jobs: new Map(jobs.map((name): [string, JobConfig] => [name, { name, schedule: { cron: '30 2 * * *' } }])) },
+    stateDir: { dir: '/var/lib/hb', problem: null },
+    probe: (p) => (EXEC.has(p) ? 'executable' : 'missing'),
+    users: new Map([['root', '/root']]),
+    userPath: ['/usr/bin', '/bin'],
+    self: { node: '/usr/bin/node', script: '/opt/hb/dist/hb.js' },
+    host: host(),
+    ...over,
+  };
+}
+
+const codes = (f: Finding[]) => f.map((x) => x.code);
+
+test('a healthy host: no findings', () => {
+  assert.deepEqual(runDoctor(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n30 2 * * * root ${HB} tick backup\n`)] }, ['backup'])), []);
+});
+
+test('config problems, each where it is; an unwritable state directory', () => {
+  const f = runDoctor(facts({
+    config: { file: '/etc/hb/hb.yaml', problems: [{ file: '/etc/hb/hb.yaml', path: 'jobs.a.every', line: 3, col: 12, message: 'expected a duration such as 15m' }], jobs: new Map() },
+    stateDir: { dir: '/var/lib/hb', problem: 'EACCES on /var/lib' },
+  }));
+  assert.deepEqual(f.map((x) => [x.code, x.severity, x.file, x.line]), [['config', 'error', '/etc/hb/hb.yaml', 3], ['state-dir', 'error', '/var/lib/hb', null]]);
+  assert.equal(f[0]!.message, 'jobs.a.every: expected a duration such as 15m');
+  assert.match(f[1]!.message, /EACCES on \/var\/lib/);
+});
+
+test('no cron daemon (unless hb daemon runs the jobs); no MTA while some line may mail', () => {
+  assert.deepEqual(codes(runDoctor(facts({ host: host({ cronDaemon: null }) }))), ['no-cron-daemon']);
+  assert.deepEqual(codes(runDoctor(facts({ host: host({ cronDaemon: null, hbDaemon: true }) }))), []);
+  assert.deepEqual(codes(runDoctor(facts({ host: host({ mta: false }) }))), ['no-mta']);
+  const quiet = crontab(`MAILTO=""\n* * * * * root ${HB} check\n`);
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [quiet], host: host({ mta: false }) }))), [], 'MAILTO="" says output is not wanted');
+});
+
+test('hb check never installed; installed only in a file cron skips; recent elsewhere', () => {
+  const none = runDoctor(facts({ crontabs: [], host: host({ unreadable: ["other users' crontabs"] }) }));
+  assert.deepEqual(codes(none), ['no-check']);
+  assert.match(none[0]!.message, /not readable here: other users' crontabs/);
+  assert.match(none[0]!.fix, /\* \* \* \* \* \/usr\/bin\/node \/opt\/hb\/dist\/hb\.js check/);
+  const dotted = runDoctor(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.cron' })] }));
+  assert.deepEqual(codes(dotted).sort(), ['crond-name', 'no-check']);
+  assert.match(dotted.find((x) => x.code === 'no-check')!.message, /\/etc\/cron\.d\/hb\.cron:1 is in a file cron skips/);
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: host({ checkAgeMs: 90_000 }) }))), [], 'it ran 90 s ago: from somewhere');
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: host({ hbDaemon: true }) }))), []);
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: null }))), [], 'under --crontab: no host checks');
+});
+
+test('configured jobs no cron line runs; hb-check is not one of them', () => {
+  const f = runDoctor(facts({}, ['backup', 'hb-check']));
+  assert.deepEqual(f.map((x) => [x.code, x.severity, x.file, x.line]), [['job-without-line', 'warning', '/etc/hb/hb.yaml', null]]);
+  assert.match(f[0]!.message, /"backup"/);
+  assert.equal(f[0]!.fix, `add a line (hb crontab prints one per configured job): 30 2 * * * ${HB} tick backup`);
+  assert.deepEqual(codes(runDoctor(facts({ host: host({ hbDaemon: true }) }, ['backup']))), []);
+  const missingNewline = crontab(`* * * * * root ${HB} check\n30 2 * * * root ${HB} tick backup`);
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [missingNewline] }, ['backup']))).sort(), ['job-without-line', 'missing-newline', 'no-check']);
+});
+
+test('files cron refuses: group/other-writable, not owned by root (only real system paths for owners)', () => {
+  const bad = crontab(`* * * * * root ${HB} check\n`, { mode: 0o666, uid: 1000 });
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [bad] }))).sort(), ['crond-mode', 'crond-owner', 'no-check']);
+  const staged = crontab(`* * * * * root ${HB} check\n`, { path: '/home/me/ansible/files/cron.d/hb', uid: 1000 });
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [staged] }))), []);
+  const leftover = crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.dpkg-old' });
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`), leftover] }))), [], 'dpkg leftovers are ignored on purpose');
+});
+
+test('heartbeats with no schedule from anywhere', () => {
+  const h = host({ unscheduled: [{ job: 'loose', file: '/var/lib/hb/loose.last' }, { job: 'tabbed', file: '/var/lib/hb/tabbed.last' }, { job: 'backup', file: '/var/lib/hb/backup.last' }] });
+  const tab = crontab(`* * * * * root ${HB} check\n*/5 * * * * root ${HB} wrap --job tabbed -- /usr/bin/true\n30 2 * * * root ${HB} tick backup\n`);
+  const f = runDoctor(facts({ crontabs: [tab], host: h }, ['backup']));
+  assert.deepEqual(f.map((x) => [x.code, x.file]), [['unscheduled', '/var/lib/hb/loose.last']]);
+});
+
+test('output: grouped by file, file:line: severity: message [code] and a fix line; JSON', () => {
+  const findings = groupByFile([
+    { severity: 'error', code: 'percent', file: '/b', line: 9, message: 'm1', fix: 'f1' },
+    { severity: 'warning', code: 'crlf', file: '/a', line: 2, message: 'm2', fix: 'f2' },
+    { severity: 'error', code: 'crond-name', file: '/b', line: null, message: 'm3', fix: 'f3' },
+    { severity: 'error', code: 'no-cron-daemon', file: null, line: null, message: 'm4', fix: 'f4' },
+  ]);
+  assert.deepEqual(findings.map((f) => f.message), ['m3', 'm1', 'm2', 'm4'], 'files in the order met, by line within a file');
+  const text = renderDoctorText(findings, { crontabs: ['/a', '/b'], config: null });
+  assert.equal(text, [
+    '/b: error: m3 [crond-name]', '  fix: f3',
+    '/b:9: error: m1 [percent]', '  fix: f1', '',
+    '/a:2: warning: m2 [crlf]', '  fix: f2', '',
+    'host: error: m4 [no-cron-daemon]', '  fix: f4', '',
+    'hb doctor: 3 errors, 1 warning (checked /a, /b)', '',
+  ].join('\n'));
+  assert.equal(renderDoctorText([], { crontabs: [], config: '/etc/hb/hb.yaml' }), 'hb doctor: no problems found (checked no crontab and /etc/hb/hb.yaml)\n');
+  const json = JSON.parse(renderDoctorJson(findings, { crontabs: ['/a'], config: null }));
+  assert.deepEqual([json.errors, json.warnings, json.findings.length, Object.keys(json.findings[0]).sort()], [3, 1, 4, ['code', 'file', 'fix', 'line', 'message', 'severity']]);
+});
+
+test('the % fix escapes every unescaped % and leaves \\% alone', () => {
+  assert.equal(escapePercent('date +%Y-%m-%d\\%x%%'), 'date +\\%Y-\\%m-\\%d\\%x\\%\\%');
+});

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyConfig, type HbConfig, type JobConfig } from '../../lib/config/types.ts';
+import { planSystemd, type SystemdRequest } from '../../lib/systemd/plan.ts';
+
+const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/hb/dist/hb.js' };
+
+function config(jobs: Record<string, Omit<JobConfig, 'name'>>): HbConfig {
+  const c = emptyConfig();
+  c.file = '/etc/hb/hb.yaml';
+  for (const [name, job] of Object.entries(jobs)) c.jobs.set(name, { name, ...job });
+  return c;
+}
+
+const request = (cfg: HbConfig, jobs: string[] = [], over: Partial<SystemdRequest> = {}): SystemdRequest => ({
+  config: cfg,
+  jobs,
+  exec: { ...EXEC, config: '/etc/hb/hb.yaml' },
+  translate: { defaultTz: 'UTC', nowMs: Date.parse('2026-11-23T08:00:00Z'), zoneKnown: () => true },
+  ...over,
+});
+
+test('plan: every scheduled job and the meta-heartbeat; unscheduled jobs skipped with a reason', () => {
+  const cfg = config({ backup: { schedule: { cron: '30 3 * * *', tz: 'Europe/Berlin' } }, sync: { schedule: { every: '15m' } }, adhoc: { command: 'true' } });
+  const plan = planSystemd(request(cfg));
+  assert.deepEqual(plan.files.map((f) => f.name), ['hb-backup.service', 'hb-backup.timer', 'hb-sync.service', 'hb-sync.timer', 'hb-check.service', 'hb-check.timer']);
+  assert.deepEqual(plan.timers, ['hb-backup.timer', 'hb-sync.timer', 'hb-check.timer']);
+  assert.deepEqual(plan.problems, []);
+  assert.equal(plan.skipped.length, 1);
+  assert.match(plan.skipped[0]!.reason, /no schedule \(cron or every\) in \/etc\/hb\/hb.yaml/);
+  const check = plan.files.find((f) => f.name === 'hb-check.service')!.text;
+  assert.ok(check.includes('ExecStart=/usr/bin/node /usr/local/lib/hb/dist/hb.js check --config /etc/hb/hb.yaml'));
+  assert.ok(plan.files.find((f) => f.name === 'hb-check.timer')!.text.includes('OnCalendar=*-*-* *:*:00 UTC'), 'every minute by default');
+});
+
+test('plan: jobs.hb-check gives the meta-heartbeat its schedule and is not ticked as a job', () => {
+  const cfg = config({ 'hb-check': { schedule: { every: '5m' } } });
+  const plan = planSystemd(request(cfg));
+  assert.deepEqual(plan.files.map((f) => f.name), ['hb-check.service', 'hb-check.timer']);
+  assert.ok(plan.files[1]!.text.includes('OnUnitActiveSec=5min'));
+});
+
+test('plan: named jobs only (the meta-heartbeat when named); each problem once, all at once', () => {
+  const cfg = config({ a: { schedule: { cron: '0 9 * * 1-5' } }, b: { schedule: { cron: '0 * * * *' } }, bare: {}, check: { schedule: { every: '1h' } }, late: { schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' } } });
+  assert.deepEqual(planSystemd(request(cfg, ['a'])).timers, ['hb-a.timer']);
+  assert.deepEqual(planSystemd(request(cfg, ['a', 'hb-check'])).timers, ['hb-a.timer', 'hb-check.timer']);
+  const plan = planSystemd(request(cfg, ['nope', 'bare', 'check', 'late', 'a']));
+  assert.deepEqual(plan.problems.map((p) => p.job), ['nope', 'bare', 'check', 'late']);
+  assert.match(plan.problems[0]!.reason, /no job named nope in \/etc\/hb\/hb.yaml/);
+  assert.match(plan.problems[1]!.reason, /no schedule/);
+  assert.match(plan.problems[2]!.reason, /would be named hb-check\.\*, the meta-heartbeat's/);
+  assert.match(plan.problems[3]!.reason, /^cron "30 2 \* \* \*" in Europe\/Berlin: on 2027-03-28 Europe\/Berlin skips/);
+  assert.deepEqual(planSystemd(request(cfg, [], { user: 'backup' })).problems.map((p) => p.job), ['check', 'late'], 'all jobs: the same refusals');
+});
+
+test('plan: --user reaches every service', () => {
+  const plan = planSystemd(request(config({ a: { schedule: { every: '1h' } } }), [], { user: 'backup' }));
+  const services = plan.files.filter((f) => f.name.endsWith('.service'));
+  assert.equal(services.length, 2);
+  for (const s of services) assert.ok(s.text.split('\n').includes('User=backup'), s.name);
+});
