@@ -159,8 +159,8 @@ export class DaemonLoop {
   private arm(): void {
     this.clear();
     if (this.phase !== 'running') return;
-    const wake = nextWake(this.plan);
-    if (wake === null) return;
+    // Nothing to run (no jobs) still keeps one timer: the daemon stays up for a reload or a stop.
+    const wake = nextWake(this.plan) ?? Infinity;
     const delay = Math.min(Math.max(wake - this.deps.now(), 0), this.options.maxSleepMs);
     this.timer = this.deps.setTimer(() => {
       this.timer = null;

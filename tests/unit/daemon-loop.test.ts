@@ -198,3 +198,11 @@ test('the meta-heartbeat never overlaps itself, and its exit 1 says a job is a p
   loop.exited(101, 1, null);
   assert.equal(w.lines[2], 'check (pid 101) exited 1 after 1.3s: a job is a problem');
 });
+
+test('with nothing to run the loop still keeps one timer (the daemon stays up for a reload or a stop)', () => {
+  const { w } = setup([]);
+  assert.deepEqual(w.sleeps, [60_000]);
+  w.advance(180_000);
+  assert.equal(w.pending(), 1);
+  assert.equal(w.spawned.length, 0);
+});
