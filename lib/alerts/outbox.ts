@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { writeAtomic } from '../heartbeat/store.ts';
+import { writeAtomic } from '../fs/atomic.ts';
 import type { Notification, SinkMemo } from '../sinks/types.ts';
 
 /** One pending delivery. */

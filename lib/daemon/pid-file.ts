@@ -3,7 +3,7 @@
 
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../heartbeat/store.ts';
+import { writeAtomic } from '../fs/atomic.ts';
 import { acquireLock, type LockInfo } from '../run/lock.ts';
 import { gatherFacts, isRunGone, type GoneVerdict, type ProcessClaim, type ProcessFacts } from '../run/proc.ts';
 import { infoPathFor, readDaemonInfo, type DaemonInfo } from './status.ts';

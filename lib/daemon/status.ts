@@ -3,7 +3,7 @@
 
 import { readFileSync, unlinkSync } from 'node:fs';
 import { formatDuration } from '../duration.ts';
-import { writeAtomic } from '../heartbeat/store.ts';
+import { writeAtomic } from '../fs/atomic.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { scheduleText, type DaemonJob, type IgnoredJob } from './jobs.ts';
 import { fireAfter, type Slot } from './scheduler.ts';

@@ -1,9 +1,9 @@
 // `hb check --textfile PATH`: hand node_exporter's textfile collector a file it can never read
 // half-written.
 
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HbError, UsageError } from '../errors.ts';
+import { writeAtomic } from '../fs/atomic.ts';
 
 /**
  * Writes `content` to `path` atomically: a temp file beside it, fsynced, renamed over `path`.
@@ -16,24 +16,10 @@ export function writeTextfile(path: string, content: string): void {
   if (!name.endsWith('.prom') || name === '.prom') {
     throw new UsageError(`${path}: the file name must end in .prom (node_exporter's textfile collector reads only *.prom files)`);
   }
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const fd = openSync(tmp, 'w', 0o644);
-    try {
-      // node_exporter usually runs as another user: make the file readable whatever the umask.
-      fchmodSync(fd, 0o644);
-      writeFileSync(fd, content, 'utf8');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    // node_exporter usually runs as another user: readable whatever the umask.
+    writeAtomic(path, content, { fsync: true, mode: 0o644 });
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never created, or already renamed
-    }
     throw new HbError(`cannot write ${path}: ${describe(e as NodeJS.ErrnoException)}`);
   }
 }

@@ -2,7 +2,7 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../heartbeat/store.ts';
+import { writeAtomic } from '../fs/atomic.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'first-seen.json');
 

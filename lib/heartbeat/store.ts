@@ -1,6 +1,7 @@
 // The only writer of `<job>.last` and `<job>.run`, and the reader of a state directory.
 
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { writeAtomic } from '../fs/atomic.ts';
 import { join } from 'node:path';
 import type { RunMarker } from '../health/types.ts';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
@@ -91,31 +92,4 @@ export function listStateFiles(dir: string, isValidName: (name: string) => boole
     }
   }
   return { last, run };
-}
-
-let tmpCounter = 0;
-
-/** Writes `path` through a uniquely named temp file and a rename. */
-export function writeAtomic(path: string, content: string, opts: { fsync: boolean; mtime?: Date; mode?: number }): void {
-  const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
-    const buf = Buffer.from(content);
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
-    if (opts.fsync) fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    if (opts.mtime) utimesSync(tmp, opts.mtime, opts.mtime);
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Nothing to clean.
-    }
-    throw e;
-  }
 }

@@ -3,7 +3,7 @@
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../heartbeat/store.ts';
+import { writeAtomic } from '../fs/atomic.ts';
 
 /** A job's pause: until when (null: until resumed), or when it was resumed. */
 export interface PauseRecord {

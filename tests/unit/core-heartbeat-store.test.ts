@@ -9,8 +9,9 @@ import { Worker } from 'node:worker_threads';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import type { RunMarker } from '../../lib/health/types.ts';
 import {
-  lastPath, listStateFiles, readHeartbeat, readHeartbeatFile, readRunMarker, removeRunMarker, runPath, writeAtomic, writeHeartbeat, writeRunMarker,
+  lastPath, listStateFiles, readHeartbeat, readHeartbeatFile, readRunMarker, removeRunMarker, runPath, writeHeartbeat, writeRunMarker,
 } from '../../lib/heartbeat/store.ts';
+import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {

@@ -1,0 +1,76 @@
+// The one atomic file writer: a temp file in the same directory, written whole, then renamed over
+// the target. A reader sees the old file or the new one, never a torn one.
+
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** How to write: durability, the final mode (exact, umask ignored), mtime and owner. */
+export interface AtomicWrite {
+  /** fsync the file before the rename (a heartbeat, a snapshot); off for caches and markers. */
+  fsync: boolean;
+  /** Permission bits of the new file (default 0644), set exactly. */
+  mode?: number;
+  /** The file's mtime when it appears (a heartbeat's time). */
+  mtime?: Date;
+  /** Keep this owner when allowed (a restored config file keeps its owner). */
+  owner?: { uid: number; gid: number };
+  /** Also fsync the directory, so the rename itself survives a power loss. */
+  syncDir?: boolean;
+}
+
+let counter = 0;
+
+/**
+ * The temp name beside `path`: hidden (a `conf.d/*.conf` glob never picks it up) and ending in
+ * `.tmp` (node_exporter reads only `*.prom`, hb only `*.last`/`*.run`/`*.json`).
+ */
+export const tempPathFor = (path: string): string => join(dirname(path), `.${basename(path)}.hb-${process.pid}-${++counter}.tmp`);
+
+/** Writes `content` to `path` atomically; on failure removes the temp file and rethrows. */
+export function writeAtomic(path: string, content: string | Uint8Array, opts: AtomicWrite): void {
+  const tmp = tempPathFor(path);
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off);
+    if (opts.owner) {
+      try {
+        fchownSync(fd, opts.owner.uid, opts.owner.gid);
+      } catch {
+        // Not root: the file stays ours, which is all an unprivileged hb can do.
+      }
+    }
+    // After chown, which clears setuid/setgid bits.
+    fchmodSync(fd, (opts.mode ?? 0o644) & 0o7777);
+    if (opts.fsync) fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    if (opts.mtime) utimesSync(tmp, opts.mtime, opts.mtime);
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created, or already renamed.
+    }
+    throw e;
+  }
+  if (opts.syncDir) fsyncDir(dirname(path));
+}
+
+/** Makes a rename durable; best effort (some filesystems refuse to fsync a directory). */
+export function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // The rename happened; only its durability across a power loss is less certain.
+  }
+}
