@@ -192,7 +192,8 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     .description('systemd .service + .timer pairs equivalent to the cron schedules (OnCalendar=, Persistent=true)')
     .option('--output-dir <dir>', 'write the unit files there atomically (mode 0644) instead of printing them')
     .option('--user <name>', 'run the services as this user (User=)')
-    .addHelpText('after', '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system')
+    .option('--daemon', 'write hb-daemon.service (Type=notify, WatchdogSec=) running hb daemon, instead of a timer per job')
+    .addHelpText('after', '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd --daemon --output-dir /etc/systemd/system')
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runSystemd } = await import('./commands/systemd.ts');
       code = await runSystemd(jobs, globals(cmd), io);

@@ -5,9 +5,9 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { validateJobName } from '../../lib/job-name.ts';
-import { writeBytesAtomic } from '../../lib/recover/atomic.ts';
+import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { planSystemd, type SystemdPlan } from '../../lib/systemd/plan.ts';
-import type { HbExec } from '../../lib/systemd/units.ts';
+import { daemonServiceFile, type HbExec, type UnitFile } from '../../lib/systemd/units.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
@@ -15,6 +15,8 @@ import type { Io } from '../io.ts';
 export interface SystemdOptions extends GlobalOptions {
   outputDir?: string;
   user?: string;
+  /** Write `hb-daemon.service` (Type=notify) instead of a timer per job. */
+  daemon?: boolean;
 }
 
 // A login name or a numeric uid: what User= accepts without surprises.
@@ -63,6 +65,11 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   }
   const dir = outputDir(opts.outputDir, io.cwd);
   const ctx = await loadContext(opts, io);
+  if (opts.daemon) {
+    if (jobs.length > 0) throw new UsageError('--daemon: the daemon runs every scheduled job; name no jobs');
+    const unit = daemonServiceFile(selfExec(ctx.config.file, opts.stateDir, io.cwd), 60, opts.user);
+    return emit([unit], dir, io, (systemctl) => `start it with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${unit.name}\n`);
+  }
   const plan = planSystemd({
     config: ctx.config,
     jobs,
@@ -76,15 +83,20 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   });
   failIfProblems(plan);
   for (const s of plan.skipped) io.err(`hb: systemd: skipped job ${s.job}: ${s.reason}\n`);
+  return emit(plan.files, dir, io, (systemctl) => `start the timers with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${plan.timers.join(' ')}\n`);
+}
+
+/** Prints the units, or writes them atomically (mode 0644) into `dir` and says how to start them. */
+function emit(files: UnitFile[], dir: string | undefined, io: Io, howToStart: (systemctl: string) => string): number {
   if (dir === undefined) {
-    io.out(plan.files.map((f) => `# ---- ${f.name} ----\n${f.text}`).join('\n'));
+    io.out(files.map((f) => `# ---- ${f.name} ----\n${f.text}`).join('\n'));
     return 0;
   }
   const written: string[] = [];
-  for (const f of plan.files) {
+  for (const f of files) {
     const path = join(dir, f.name);
     try {
-      writeBytesAtomic(path, Buffer.from(f.text, 'utf8'), 0o644);
+      writeAtomic(path, f.text, { fsync: true, mode: 0o644, syncDir: true });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const done = written.length ? ` (already written: ${written.join(', ')})` : '';
@@ -94,9 +106,6 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   }
   // A user manager's directory wants `systemctl --user`.
   const systemctl = /\/systemd\/user\/?$/.test(dir) ? 'systemctl --user' : 'systemctl';
-  io.out(
-    written.map((p) => `wrote ${p}\n`).join('') +
-      `start the timers with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${plan.timers.join(' ')}\n`,
-  );
+  io.out(written.map((p) => `wrote ${p}\n`).join('') + howToStart(systemctl));
   return 0;
 }

@@ -94,3 +94,31 @@ export function timerFile(pair: UnitPairSpec): UnitFile {
   lines.push('AccuracySec=1s', `Unit=${pair.unit}.service`, '', '[Install]', 'WantedBy=timers.target');
   return { name, text: `${lines.join('\n')}\n` };
 }
+
+/**
+ * `hb-daemon.service` (`hb systemd --daemon`): the scheduler as a Type=notify service with a
+ * watchdog, instead of one timer per job. The daemon's notifications come from `systemd-notify`,
+ * its child, hence NotifyAccess=all; KillMode=mixed lets running jobs finish on stop.
+ */
+export function daemonServiceFile(exec: HbExec, watchdogSec: number, user?: string): UnitFile {
+  const name = 'hb-daemon.service';
+  const lines = [
+    header(name).trimEnd(),
+    '[Unit]',
+    'Description=hb daemon: runs the hb jobs on their schedules',
+    '',
+    '[Service]',
+    'Type=notify',
+    'NotifyAccess=all',
+    `ExecStart=${execStart(exec, ['daemon', 'start'])}`,
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    `WatchdogSec=${watchdogSec}s`,
+    'KillMode=mixed',
+    'TimeoutStopSec=50s',
+    'Restart=on-failure',
+    'RestartSec=5s',
+  ];
+  if (user !== undefined) lines.push(`User=${user}`);
+  lines.push('', '[Install]', 'WantedBy=multi-user.target');
+  return { name, text: `${lines.join('\n')}\n` };
+}

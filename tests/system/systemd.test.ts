@@ -184,6 +184,26 @@ describe('hb systemd through the built CLI', () => {
     assert.equal(v.stderr, '', 'no warning either');
   });
 
+  it('--daemon writes a Type=notify unit with a watchdog for hb daemon, and it verifies clean', (t) => {
+    if (!requireTool(t, 'systemd-analyze')) return;
+    const { box, config, out } = setup();
+    const r = hb(['systemd', '--daemon', '--config', config, '--output-dir', out], { env: box.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(out), ['hb-daemon.service'], 'no timers: the daemon runs the jobs');
+    const unit = readFileSync(join(out, 'hb-daemon.service'), 'utf8');
+    for (const line of ['Type=notify', 'NotifyAccess=all', 'WatchdogSec=60s', 'KillMode=mixed', 'ExecReload=/bin/kill -HUP $MAINPID', 'WantedBy=multi-user.target']) {
+      assert.ok(unit.includes(`\n${line}\n`), line);
+    }
+    assert.ok(unit.includes(`ExecStart=${process.execPath} ${HB} daemon start --config "${config}"\n`), unit);
+    assert.ok(r.stdout.endsWith('systemctl daemon-reload && systemctl enable --now hb-daemon.service\n'), r.stdout);
+    const v = verify(out);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stderr, '');
+    const named = hb(['systemd', '--daemon', '--config', config, 'backup'], { env: box.env });
+    assert.equal(named.code, 2);
+    assert.match(named.stderr, /--daemon: .*name no jobs/);
+  });
+
   it('--user adds User= and still verifies clean', (t) => {
     if (!requireTool(t, 'systemd-analyze')) return;
     const { box, config, out } = setup();
