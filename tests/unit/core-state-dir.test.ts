@@ -13,7 +13,7 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-const base: StateDirInputs = { env: {}, isRoot: false, home: '/home/ann', cwd: '/work' };
+const base: StateDirInputs = { env: {}, isRoot: false, home: '/home/ann', cwd: '/srv/app' };
 
 test('chooseStateDir: flag > $HB_STATE_DIR > config > root default > $XDG_STATE_HOME/hb > ~/.local/state/hb', () => {
   const all: StateDirInputs = { ...base, flag: '/f', env: { HB_STATE_DIR: '/e', XDG_STATE_HOME: '/x' }, configDir: '/c', isRoot: true };
@@ -25,10 +25,10 @@ test('chooseStateDir: flag > $HB_STATE_DIR > config > root default > $XDG_STATE_
     ['XDG for a user', { ...base, env: { XDG_STATE_HOME: '/x' } }, '/x/hb', 'default'],
     ['~/.local/state/hb without XDG', base, '/home/ann/.local/state/hb', 'default'],
     ['empty values count as unset', { ...base, flag: '', env: { HB_STATE_DIR: '', XDG_STATE_HOME: '' }, configDir: '' }, '/home/ann/.local/state/hb', 'default'],
-    ['a relative flag is resolved against cwd', { ...base, flag: 'st' }, '/work/st', '--state-dir'],
+    ['a relative flag is resolved against cwd', { ...base, flag: 'st' }, '/srv/app/st', '--state-dir'],
     ['a relative env value too', { ...base, env: { HB_STATE_DIR: '../s' } }, '/s', '$HB_STATE_DIR'],
-    ['a relative config value too', { ...base, configDir: './state/' }, '/work/state', 'state_dir in config'],
-    ['a relative XDG_STATE_HOME against the given cwd, not the process cwd', { ...base, env: { XDG_STATE_HOME: 'xdg' } }, '/work/xdg/hb', 'default'],
+    ['a relative config value too', { ...base, configDir: './state/' }, '/srv/app/state', 'state_dir in config'],
+    ['a relative XDG_STATE_HOME against the given cwd, not the process cwd', { ...base, env: { XDG_STATE_HOME: 'xdg' } }, '/srv/app/xdg/hb', 'default'],
   ];
   for (const [what, inputs, dir, source] of rows) {
     const choice = chooseStateDir(inputs);
