@@ -26,7 +26,7 @@ test('chooseStateDir: flag > $HB_STATE_DIR > config > root default > $XDG_STATE_
     ['~/.local/state/hb without XDG', base, '/home/ann/.local/state/hb', 'default'],
     ['empty values count as unset', { ...base, flag: '', env: { HB_STATE_DIR: '', XDG_STATE_HOME: '' }, configDir: '' }, '/home/ann/.local/state/hb', 'default'],
     ['a relative flag is resolved against cwd', { ...base, flag: 'st' }, '/srv/app/st', '--state-dir'],
-    ['a relative env value too', { ...base, env: { HB_STATE_DIR: '../s' } }, '/s', '$HB_STATE_DIR'],
+    ['a relative env value too', { ...base, env: { HB_STATE_DIR: '../s' } }, '/srv/s', '$HB_STATE_DIR'],
     ['a relative config value too', { ...base, configDir: './state/' }, '/srv/app/state', 'state_dir in config'],
     ['a relative XDG_STATE_HOME against the given cwd, not the process cwd', { ...base, env: { XDG_STATE_HOME: 'xdg' } }, '/srv/app/xdg/hb', 'default'],
   ];
