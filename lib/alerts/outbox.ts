@@ -1,11 +1,12 @@
 // The outbox: every (notification, sink) delivery is a file under `<state>/outbox/` until it is
 // delivered, so an alert survives a sink that is down, a killed hb and a full retry budget.
 
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import type { Notification, SinkMemo } from '../sinks/types.ts';
+import { listNames, unlinkQuiet } from '../fs/quiet.ts';
 
 /** One pending delivery. */
 export interface OutboxItem {
@@ -43,7 +44,7 @@ export function enqueue(dir: string, items: Array<Omit<OutboxItem, 'v' | 'name' 
 export function listPending(dir: string): { items: OutboxItem[]; unreadable: string[] } {
   const items: OutboxItem[] = [];
   const unreadable: string[] = [];
-  for (const name of safeList(outboxDir(dir)).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of listNames(outboxDir(dir)).filter((n) => n.endsWith('.json')).sort()) {
     try {
       items.push({ ...(JSON.parse(readFileSync(join(outboxDir(dir), name), 'utf8')) as OutboxItem), name });
     } catch {
@@ -84,7 +85,7 @@ export function giveUp(dir: string, item: OutboxItem, pid: number): void {
 /** Claims left by processes that died mid-delivery go back to pending. */
 export function recoverClaims(dir: string, isAlive: (pid: number) => boolean): number {
   let recovered = 0;
-  for (const name of safeList(outboxDir(dir))) {
+  for (const name of listNames(outboxDir(dir))) {
     const at = name.indexOf(CLAIM);
     if (at < 0) continue;
     const pid = Number(name.slice(at + CLAIM.length));
@@ -102,8 +103,8 @@ export function recoverClaims(dir: string, isAlive: (pid: number) => boolean): n
 /** How many deliveries wait for a retry and how many were given up (hb status shows both). */
 export function countOutbox(dir: string): { pending: number; failed: number } {
   return {
-    pending: safeList(outboxDir(dir)).filter((n) => n.endsWith('.json') || n.includes(CLAIM)).length,
-    failed: safeList(failedDir(dir)).filter((n) => n.endsWith('.json')).length,
+    pending: listNames(outboxDir(dir)).filter((n) => n.endsWith('.json') || n.includes(CLAIM)).length,
+    failed: listNames(failedDir(dir)).filter((n) => n.endsWith('.json')).length,
   };
 }
 
@@ -129,18 +130,3 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-function safeList(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
-}
-
-function unlinkQuiet(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}

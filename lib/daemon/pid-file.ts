@@ -1,12 +1,13 @@
 // The daemon's PID file (a plain pid, as systemd, start-stop-daemon and `kill $(cat F)` expect)
 // and the lock behind it: one daemon per state directory, a dead daemon's files taken over.
 
-import { readFileSync, statSync, unlinkSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { acquireLock, type LockInfo } from '../run/lock.ts';
 import { gatherFacts, isRunGone, type GoneVerdict, type ProcessClaim, type ProcessFacts } from '../run/proc.ts';
 import { infoPathFor, readDaemonInfo, type DaemonInfo } from './status.ts';
+import { unlinkQuiet } from '../fs/quiet.ts';
 
 /** The default PID file in a state directory. */
 export const defaultPidFile = (stateDir: string) => join(stateDir, 'daemon.pid');
@@ -125,10 +126,3 @@ export function findDaemon(pidFile: string, factsOf: (pid: number) => ProcessFac
   return { pid: read.pid, info, claim, notRunning: verdict.gone ? `stale PID file ${pidFile}: ${verdict.reason}` : null };
 }
 
-function unlinkQuiet(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-}

@@ -3,13 +3,14 @@
 // manifest, so a crash never leaves a manifest pointing at a missing blob; everything is owner-only.
 // One writer at a time: callers hold the check lock.
 
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateJobName } from '../job-name.ts';
 import { ensurePrivateDir, writeBytesAtomic } from './atomic.ts';
 import { RecoverError } from './error.ts';
 import { sha256 } from './hash-file.ts';
 import type { Manifest, ManifestFile } from './types.ts';
+import { listNames, unlinkQuiet } from '../fs/quiet.ts';
 
 export { hashFile, currentOf } from './hash-file.ts';
 
@@ -107,7 +108,7 @@ export function pruneSnapshots(stateDir: string, job: string, keep: number): str
     }
   }
   const referenced = new Set(kept.flatMap((m) => m.files.map((f) => f.sha256)));
-  for (const name of readNames(join(root, 'blobs'))) {
+  for (const name of listNames(join(root, 'blobs'))) {
     // Unreferenced blobs and temp files a crash left behind.
     if (!referenced.has(name)) unlinkQuiet(join(root, 'blobs', name));
   }
@@ -134,7 +135,7 @@ function listIds(root: string): string[] {
     const m = /^(.*Z)-(\d+)$/.exec(id);
     return m ? [m[1]!, Number(m[2])] : [id, 0];
   };
-  return readNames(join(root, 'snapshots'))
+  return listNames(join(root, 'snapshots'))
     .filter((n) => !n.startsWith('.'))
     .sort((a, b) => {
       const [ka, na] = key(a);
@@ -171,18 +172,3 @@ function checkSnapshot(root: string, id: string): { manifest: Manifest } | { rea
   return { manifest: m };
 }
 
-function readNames(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function unlinkQuiet(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Gone already.
-  }
-}

@@ -2,10 +2,11 @@
 // complete and atomically with link(), and taken over from a dead holder through a claim
 // named after that exact lock file, so two processes racing for a stale lock never both win.
 
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { HbError } from '../errors.ts';
 import { gatherFacts, isRunGone } from './proc.ts';
 import type { GoneVerdict, ProcessFacts } from './proc.ts';
+import { unlinkQuiet } from '../fs/quiet.ts';
 
 /** Who holds a lock: enough to tell later whether that process is gone (SPEC §4). */
 export interface LockInfo {
@@ -206,14 +207,6 @@ function newToken(pid: number): string {
   const rand = Math.random().toString(36).slice(2, 10) + Math.random().toString(36).slice(2, 10);
   const who = Number.isSafeInteger(pid) && pid > 0 ? pid : 0;
   return `${who.toString(36)}x${rand}`;
-}
-
-function unlinkQuiet(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone: the outcome we wanted.
-  }
 }
 
 function lockError(path: string, err: unknown): LockError {
