@@ -32,7 +32,13 @@ export async function loadContext(opts: GlobalOptions, io: Io): Promise<Context>
     const { emptyConfig } = await import('../lib/config/types.ts');
     config = emptyConfig();
   }
-  const state = chooseStateDir({
+  const state = stateDirFor(config, opts, io);
+  return { config, state };
+}
+
+/** The state directory for a loaded config: flag, env, the config's (relative to its file), default. */
+export function stateDirFor(config: HbConfig, opts: GlobalOptions, io: Io): StateDirChoice {
+  return chooseStateDir({
     flag: opts.stateDir,
     env: io.env,
     // A relative state_dir is relative to the config file, not to wherever cron starts hb.
@@ -41,5 +47,4 @@ export async function loadContext(opts: GlobalOptions, io: Io): Promise<Context>
     home: io.homedir,
     cwd: io.cwd,
   });
-  return { config, state };
 }

@@ -14,8 +14,7 @@ import { ConfigError, UsageError, type ConfigProblem } from '../../lib/errors.ts
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat/store.ts';
 import { validateJobName } from '../../lib/job-name.ts';
-import { chooseStateDir } from '../../lib/state/dir.ts';
-import type { GlobalOptions } from '../context.ts';
+import { stateDirFor, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
 interface DoctorOptions extends GlobalOptions {
@@ -30,14 +29,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
   const users = readUsers();
   const me = users.byUid.get(process.getuid?.() ?? -1) ?? basename(io.homedir);
   const { config, problems } = await readConfig(opts, io);
-  const stateDir = chooseStateDir({
-    flag: opts.stateDir,
-    env: io.env,
-    configDir: config.stateDir && config.file ? join(dirname(config.file), config.stateDir) : config.stateDir,
-    isRoot: io.isRoot,
-    home: io.homedir,
-    cwd: io.cwd,
-  }).dir;
+  const stateDir = stateDirFor(config, opts, io).dir;
   const unreadable: string[] = [];
   const crontabs = opts.crontab
     ? opts.crontab.map((path) => givenCrontab(path, opts.system === true, users.homes, me))
