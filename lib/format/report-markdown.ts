@@ -2,14 +2,15 @@
 
 import { shortDuration, shortTime, windowLabel } from '../report/human.ts';
 import type { JobReport, Report } from '../report/types.ts';
+import { visible } from '../visible.ts';
 
 /**
  * Text safe in a Markdown table cell: pipes and inline markup are backslash-escaped, a newline
- * (which would end the row) becomes a space, and `<` cannot open raw HTML.
+ * (which would end the row) becomes a space, `<` cannot open raw HTML, and other control
+ * characters are written out (a report is often read with `cat`).
  */
 export function cell(text: string): string {
-  return text
-    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+  return visible(text.replace(/\r\n?|\n|\u2028|\u2029/g, ' '))
     .replace(/[\\`*_[\]|<>~#&]/g, '\\$&')
     .trim();
 }

@@ -2,6 +2,7 @@
 
 import { formatDuration } from '../duration.ts';
 import type { JobHealth, JobStatus } from '../health/types.ts';
+import { visible } from '../visible.ts';
 
 /** Terminal styling; `color: false` gives plain text for pipes and cron mail. */
 export interface TextStyle {
@@ -22,7 +23,7 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
 export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number }, style: TextStyle): string {
   const width = Math.max(0, ...shown.map((j) => j.job.length));
   const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
-  const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${j.reason}`);
+  const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`);
   const { total, problems } = counts;
   const jobs = `job${total === 1 ? '' : 's'}`;
   const summary =
@@ -64,6 +65,6 @@ export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
 }
 
 function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = visible(text.replace(/\s+/g, ' ').trim());
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

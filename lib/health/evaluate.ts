@@ -1,6 +1,7 @@
 // The lateness rule (SPEC §4): pure facts about one job plus `now` in, a verdict out.
 
 import { formatDuration } from '../duration.ts';
+import { visible } from '../visible.ts';
 import type { JobConfig } from '../config/types.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
 import type { ScheduleSpec, Timing } from '../schedule/types.ts';
@@ -211,6 +212,7 @@ function round(x: number): number {
 }
 
 function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  // A reason is read on terminals, in mails and reports: a job's message must not drive them.
+  const line = visible(text.replace(/\s+/g, ' ').trim());
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }

@@ -1,6 +1,7 @@
 // Short human forms of times and durations shared by `hb log` and the report renderers.
 
 import { formatDuration } from '../duration.ts';
+import { visible } from '../visible.ts';
 
 /** `2026-11-20 09:00:05Z` for an ISO time; the text itself when it is not a time. */
 export function shortTime(ts: unknown): string {
@@ -29,9 +30,4 @@ export function windowLabel(ms: number): string {
 }
 
 /** Text on one line with control characters made visible (`\n`, `\u001b`): output is a terminal. */
-export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
+export const oneLine = visible;

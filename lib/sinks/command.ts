@@ -3,6 +3,7 @@
 // which may be a Nagios plugin's or a cron mail's.
 
 import { TailRing } from '../run/tail.ts';
+import { visible } from '../visible.ts';
 import { SinkError } from './types.ts';
 import type { Notification, Sink, SinkContext } from './types.ts';
 import type { SinkConfig } from './validate.ts';
@@ -78,7 +79,8 @@ export async function runProgram(file: string, args: string[], opts: { input: st
 /** The last non-empty line of a program's stderr, at most 200 characters, for an error message. */
 export function lastLine(text: string): string {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const line = lines.at(-1) ?? '';
+  // The program's words end up on hb's stderr: its escape sequences stay inert.
+  const line = visible(lines.at(-1) ?? '');
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 

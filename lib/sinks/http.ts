@@ -2,6 +2,7 @@
 // for failures that may pass (timeouts, refused or reset connections, 408, 429, 5xx), and error
 // messages that name the sink and the status but never a secret.
 
+import { visible } from '../visible.ts';
 import { SinkError } from './types.ts';
 import type { SinkContext } from './types.ts';
 
@@ -211,7 +212,8 @@ function errorDetail(answer: HttpAnswer): string {
   } catch {
     if (!/^\s*</.test(answer.text)) detail = answer.text;
   }
-  detail = detail.replace(/\s+/g, ' ').trim();
+  // A server's words end up on hb's stderr (a cron mail, a terminal): its escape sequences stay inert.
+  detail = visible(detail.replace(/\s+/g, ' ').trim());
   return detail.length > 200 ? `${detail.slice(0, 199)}…` : detail;
 }
 
