@@ -53,21 +53,34 @@ export class TailRing {
     return Buffer.concat([this.buf.subarray(this.pos), this.buf.subarray(0, this.pos)]);
   }
 
-  /** The kept bytes as text: a character split by the cut is dropped, invalid bytes become U+FFFD. */
+  /**
+   * The kept bytes as text, at most `capacity` bytes once encoded as UTF-8: a character split by
+   * the cut is dropped, invalid bytes become U+FFFD.
+   */
   text(): string {
     return decodeTail(this.bytes());
   }
 }
 
 /**
- * Decodes the end of a byte stream as UTF-8. The front was cut at an arbitrary byte, so up to
- * three continuation bytes there belong to a character we no longer have: drop them rather
- * than show a replacement character for our own cut.
+ * Decodes the end of a byte stream as UTF-8, at most `bytes.length` bytes once re-encoded. The
+ * front was cut at an arbitrary byte, so up to three continuation bytes there belong to a
+ * character we no longer have: drop them rather than show a replacement character for our own
+ * cut. Each invalid byte becomes U+FFFD, three bytes in UTF-8: binary output would store up to
+ * three times the tail it asked for, so its oldest characters are dropped until the text fits.
  */
 export function decodeTail(bytes: Buffer): string {
   let start = 0;
   while (start < bytes.length && start < 3 && (bytes[start] & 0xc0) === 0x80) start++;
-  return bytes.toString('utf8', start);
+  const text = bytes.toString('utf8', start);
+  let over = Buffer.byteLength(text) - bytes.length;
+  let cut = 0;
+  while (over > 0 && cut < text.length) {
+    const cp = text.codePointAt(cut)!;
+    over -= cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    cut += cp > 0xffff ? 2 : 1;
+  }
+  return cut === 0 ? text : text.slice(cut);
 }
 
 /** One output stream being relayed; see relayOutput. */

@@ -373,7 +373,17 @@ describe('TailRing', () => {
     assert.equal(decodeTail(Buffer.from([0xa9, 0x41])), 'A');
     assert.equal(decodeTail(Buffer.from([0x82, 0xac, 0x41])), 'A'); // tail of '€'
     assert.equal(decodeTail(Buffer.from('€x')), '€x');
-    assert.equal(decodeTail(Buffer.from([0x41, 0xe2, 0x82])), 'A\ufffd');
+    // An unfinished character at the end shows as U+FFFD (3 bytes); the stored text never grows
+    // past the bytes kept, so the oldest character makes room for it.
+    assert.equal(decodeTail(Buffer.from([0x41, 0xe2, 0x82])), '\ufffd');
+    assert.equal(decodeTail(Buffer.from([0x41, 0x42, 0x43, 0x44, 0xe2, 0x82])), 'BCD\ufffd');
+  });
+
+  test('decodeTail of binary output fits the bytes kept once encoded as UTF-8', () => {
+    const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const text = decodeTail(binary);
+    assert.ok(Buffer.byteLength(text) <= binary.length, `${Buffer.byteLength(text)} bytes`);
+    assert.ok(text.endsWith('\ufffd'.repeat(64)), 'the newest bytes are the ones kept');
   });
 
   test('rejects a negative size', () => {
