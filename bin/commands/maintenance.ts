@@ -6,6 +6,8 @@ import { formatDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { appendEvents } from '../../lib/events/log.ts';
 import { lastPath, runPath } from '../../lib/heartbeat/store.ts';
+import { cyclePath } from '../../lib/run/cycle.ts';
+import { unlinkQuiet } from '../../lib/fs/quiet.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
 import { pauseJob, resumeJob } from '../../lib/state/pause.ts';
@@ -65,6 +67,8 @@ export async function runForget(job: string, opts: GlobalOptions, io: Io): Promi
       // Not there.
     }
   }
+  // Bookkeeping, not the job's data: a job of the same name later counts from 1 again.
+  unlinkQuiet(cyclePath(dir, job));
   appendEvents(dir, [event(io, job, 'forgotten', { removed })]);
   io.out(`${job} forgotten${removed.length ? `: removed ${removed.join(', ')}` : ''}\n`);
   if (ctx.config.jobs.has(job)) io.err(`hb: ${job} is still in ${ctx.config.file}: it stays a job until it is removed there\n`);

@@ -3,6 +3,8 @@
 import type { HbConfig } from '../config/types.ts';
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
 import { readHeartbeat, writeHeartbeat } from '../heartbeat/store.ts';
+import { nextCycle } from '../run/cycle.ts';
+import { bootId, processStartMs } from '../run/proc.ts';
 import { compileSchedule } from '../schedule/index.ts';
 import { judgeJob } from './evaluate.ts';
 
@@ -13,6 +15,8 @@ export const CHECK_JOB = 'hb-check';
 export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { startedMs: number; finishedMs: number; host: string; pid: number; version: string; message: string; exitCode: number }): HeartbeatRecord {
   const prev = readHeartbeat(dir, CHECK_JOB);
   const prevCycle = prev?.kind === 'record' ? prev.record.cycle : 0;
+  // Two checks that overlap (a slow one and the next minute's) still count one cycle each.
+  const cycle = nextCycle(dir, CHECK_JOB, prevCycle, { pid: run.pid, started_at: new Date(run.startedMs).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(run.pid) });
   const job = config.jobs.get(CHECK_JOB);
   const record: HeartbeatRecord = {
     v: 1,
@@ -24,7 +28,7 @@ export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { starte
     started_at: new Date(run.startedMs).toISOString(),
     finished_at: new Date(run.finishedMs).toISOString(),
     duration_ms: run.finishedMs - run.startedMs,
-    cycle: prevCycle + 1,
+    cycle,
     action: 'check',
     message: run.message,
     schedule: job?.schedule ?? null,

@@ -10,6 +10,7 @@ import type { HeartbeatRecord, ReadHeartbeat } from '../heartbeat/record.ts';
 import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRunMarker } from '../heartbeat/store.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { runChild, type ChildResult } from './child.ts';
+import { nextCycle } from './cycle.ts';
 import { acquireLock } from './lock.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from './proc.ts';
 
@@ -85,14 +86,17 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     const leftover = readRunMarker(req.dir, req.job);
     const crashed = leftover ? crashedRun(leftover, prev) : null;
     if (crashed) event('crash_detected', { cycle: leftover!.cycle, pid: leftover!.pid, started_at: leftover!.started_at, reason: crashed });
-    const cycle = Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0) + 1;
-
     const startedMs = req.now();
+    const boot = bootId();
+    const pidStartedMs = processStartMs(req.pid);
+    // Concurrent runs of one job each get their own number (lib/run/cycle.ts).
+    const cycle = nextCycle(req.dir, req.job, Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0), { pid: req.pid, started_at: iso(startedMs), boot_id: boot, pid_started_ms: pidStartedMs });
+
     let child: ChildResult | null = null;
     if (req.command) {
       const marker: RunMarker = {
         job: req.job, pid: req.pid, started_at: iso(startedMs), host: req.host, cycle,
-        boot_id: bootId(), pid_started_ms: processStartMs(req.pid),
+        boot_id: boot, pid_started_ms: pidStartedMs,
         command: typeof req.command === 'string' ? req.command : req.command.join(' '),
         timeout_ms: req.timeoutMs ?? null,
       };
