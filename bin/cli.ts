@@ -187,6 +187,34 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runDaemonStatus(globals(cmd), io);
     });
 
+  command('crontab')
+    .description("hb's cron lines (every configured job plus the meta-heartbeat, absolute paths) in a marked block: print, install, diff, uninstall; --adopt wraps existing cron jobs in hb wrap")
+    .option('--install', "merge the block into the user's crontab (every other line kept)")
+    .option('--uninstall', 'remove only the block (with --file: the file too when nothing else is left)')
+    .option('--diff', 'show what --install, --uninstall or --file would change, change nothing')
+    .option('--file <path>', 'write the block into a system crontab such as /etc/cron.d/hb (user field, mode 0644)')
+    .option('--user <name>', "whose crontab (crontab -u, needs root), or the user field of --file (default: you)")
+    .option('--adopt', "show how each existing cron job would run through hb wrap (user crontab, /etc/crontab, /etc/cron.d)")
+    .option('--apply', 'with --adopt: write it, after a backup in the state directory')
+    .option('--undo', 'restore the crontabs from the last --adopt --apply backup')
+    .option('--crontab <file...>', 'with --adopt: these crontab files instead of the system ones')
+    .option('--system', 'with --crontab: read them as system crontabs (with a user field); default: guessed')
+    .addHelpText('after', `
+Examples:
+  hb crontab                                   print the block
+  hb crontab --diff && hb crontab --install    preview, then install into your crontab
+  hb crontab --file /etc/cron.d/hb --user root a system file (as root)
+  hb crontab --uninstall                       take the block out again
+  hb crontab --adopt                           what wrapping the existing cron jobs would change
+  hb crontab --adopt --apply                   do it (backup kept)
+  hb crontab --undo                            put the adopted crontabs back
+
+Lines marked "# hb: ignore" (on the line before) are never adopted. Docs: docs/cli.md, docs/cron-pitfalls.md`)
+    .action(async (_o, cmd: Command) => {
+      const { runCrontab } = await import('./commands/crontab.ts');
+      code = await runCrontab(globals(cmd), io);
+    });
+
   command('systemd')
     .argument('[job...]', 'jobs to generate units for (default: every scheduled job and the meta-heartbeat)')
     .description('systemd .service + .timer pairs equivalent to the cron schedules (OnCalendar=, Persistent=true)')

@@ -1,7 +1,6 @@
 // `hb check`: the meta-heartbeat. Read every job, decide purely, render, exit 0/1.
 
 import { mkdirSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { crontabLookup } from '../../lib/crontab/lookup.ts';
 import { crontabPaths } from '../../lib/crontab/sources.ts';
 import { allSinks, type HbConfig } from '../../lib/config/types.ts';
@@ -10,14 +9,15 @@ import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate
 import { scanJobs } from '../../lib/health/scan.ts';
 import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
 import type { JobHealth } from '../../lib/health/types.ts';
-import { writeCheckHeartbeat } from '../../lib/health/watcher.ts';
+import { CHECK_JOB, writeCheckHeartbeat } from '../../lib/health/watcher.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
-import { readableStateDirs } from '../../lib/state/dir.ts';
+import { readableStateDirs, unsafeForRoot } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
+import { currentUser } from '../users.ts';
 import type { Actor } from './act.ts';
 
 interface CheckOptions extends GlobalOptions {
@@ -58,6 +58,8 @@ export async function evaluateAll(
   }
   const ctx = await loadContext(opts, io);
   const dirs = readableStateDirs(ctx.state);
+  const unsafe = ctx.state.isRoot && dirs[0] !== ctx.state.dir ? unsafeForRoot(ctx.state.dir) : null;
+  if (unsafe) io.err(`hb: state directory ${ctx.state.dir} is not written by root: it ${unsafe}; reading it, and writing to ${dirs[0]} instead\n`);
   const nowMs = io.now();
   // The host zone costs ~15 ms of Intl start-up: look it up only for a cron job stored without one.
   let hostTz: string | undefined;
@@ -109,11 +111,12 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
   };
   const { kept: health, problems, total, dirs, nowMs, actor, config } = await evaluateAll(jobs, opts, io, keepAll ? all : (j) => j.problem, watch);
   let code = 2;
+  let unrecorded = false;
   try {
     code = await render(format, health, { problems, total, dirs, nowMs }, opts, io);
-    return code;
   } finally {
     const own = opts.dryRun ? null : recordCheck(dirs[0]!, config, { nowMs, problems, total, code }, io);
+    unrecorded = !opts.dryRun && own === null;
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
     if (actor) {
       const { warnings, planned } = await actor.finish(jobs.length === 0, own);
@@ -122,6 +125,8 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
       for (const line of warnings) io.err(`${line}\n`);
     }
   }
+  // The meta-heartbeat is a job too: a check that could not record itself is not a healthy one.
+  return unrecorded && code === 0 ? 1 : code;
 }
 
 /** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
@@ -165,23 +170,15 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
   }
 }
 
-/** The meta-heartbeat's own heartbeat; a state directory it cannot write only costs that. */
+/** The meta-heartbeat's own heartbeat; a state directory it cannot write costs that, and says so on stderr. */
 function recordCheck(dir: string, config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): HeartbeatRecord | null {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
     const message = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
     return writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
-  } catch {
+  } catch (e) {
     // Reading still worked; the next check tries again.
+    io.err(`hb: could not record this check's own heartbeat (${CHECK_JOB}.last) in ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the previous one is kept\n`);
     return null;
-  }
-}
-
-/** The user whose spool crontab is read; a uid without a passwd entry has none. */
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return '';
   }
 }

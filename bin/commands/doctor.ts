@@ -16,6 +16,7 @@ import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat
 import { validateJobName } from '../../lib/job-name.ts';
 import { stateDirFor, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
+import { readUsers } from '../users.ts';
 
 interface DoctorOptions extends GlobalOptions {
   crontab?: string[];
@@ -158,22 +159,6 @@ async function crontabList(): Promise<string | null> {
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 10_000 });
   return r.status === 0 ? r.stdout : null;
-}
-
-function readUsers(): { homes: Map<string, string>; byUid: Map<number, string> } {
-  const homes = new Map<string, string>();
-  const byUid = new Map<number, string>();
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , uid, , , home] = line.split(':');
-      if (!name || home === undefined) continue;
-      homes.set(name, home);
-      byUid.set(Number(uid), name);
-    }
-  } catch {
-    // No passwd file: users stay unknown and the user-field rule is skipped.
-  }
-  return { homes, byUid };
 }
 
 // Why `dir` cannot be written (the nearest existing ancestor, when it does not exist yet), or null.

@@ -1,13 +1,14 @@
 // hb systemd: `.service` + `.timer` pairs for every scheduled job and the meta-heartbeat,
 // printed or written atomically into a directory.
 
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { planSystemd, type SystemdPlan } from '../../lib/systemd/plan.ts';
-import { daemonServiceFile, type HbExec, type UnitFile } from '../../lib/systemd/units.ts';
+import { daemonServiceFile, type UnitFile } from '../../lib/systemd/units.ts';
+import { selfExec } from '../self-exec.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
@@ -35,18 +36,6 @@ function outputDir(dir: string | undefined, cwd: string): string | undefined {
   return abs;
 }
 
-/** The node and hb that run now are the ones the units will run: real, absolute paths. */
-function selfExec(config: string | null, stateDir: string | undefined, cwd: string): HbExec {
-  const entry = process.argv[1];
-  if (!entry) throw new HbError('cannot tell where hb is installed (no script path in argv)');
-  return {
-    node: process.execPath,
-    hb: realpathSync(entry),
-    ...(config ? { config: resolve(cwd, config) } : {}),
-    ...(stateDir ? { stateDir: resolve(cwd, stateDir) } : {}),
-  };
-}
-
 function failIfProblems(plan: SystemdPlan): void {
   if (plan.problems.length === 0) return;
   const lines = plan.problems.map((p) => `systemd: job ${p.job}: ${p.reason}`);
@@ -67,13 +56,13 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   const ctx = await loadContext(opts, io);
   if (opts.daemon) {
     if (jobs.length > 0) throw new UsageError('--daemon: the daemon runs every scheduled job; name no jobs');
-    const unit = daemonServiceFile(selfExec(ctx.config.file, opts.stateDir, io.cwd), 60, opts.user);
+    const unit = daemonServiceFile(selfExec(ctx, io.cwd), 60, opts.user);
     return emit([unit], dir, io, (systemctl) => `start it with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${unit.name}\n`);
   }
   const plan = planSystemd({
     config: ctx.config,
     jobs,
-    exec: selfExec(ctx.config.file, opts.stateDir, io.cwd),
+    exec: selfExec(ctx, io.cwd),
     ...(opts.user === undefined ? {} : { user: opts.user }),
     translate: {
       defaultTz: io.localTz(),

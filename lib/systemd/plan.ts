@@ -5,7 +5,8 @@ import type { HbConfig } from '../config/types.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { translateSchedule, type TranslateContext } from './translate.ts';
-import { serviceFile, timerFile, type HbExec, type UnitFile, type UnitPairSpec } from './units.ts';
+import type { HbExec } from '../hb-exec.ts';
+import { serviceFile, timerFile, type UnitFile, type UnitPairSpec } from './units.ts';
 
 /** The meta-heartbeat runs every minute unless `jobs.hb-check` has a schedule (any zone fires the same minutes). */
 export const CHECK_DEFAULT_SCHEDULE: ScheduleSpec = { cron: '* * * * *', tz: 'UTC' };

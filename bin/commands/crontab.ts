@@ -1,0 +1,403 @@
+// `hb crontab`: hb's block of cron lines printed, installed into a user's crontab or written to an
+// /etc/cron.d file (--diff previews, --uninstall removes only the block); `--adopt` wraps the
+// cron jobs a host already has in `hb wrap`, with a backup that `--undo` restores.
+
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { HbError, UsageError } from '../../lib/errors.ts';
+import { writeAtomic } from '../../lib/fs/atomic.ts';
+import { adoptCrontab, type AdoptedFile } from '../../lib/crontab/adopt.ts';
+import { isEmptyCrontab, mergeBlock, removeBlock } from '../../lib/crontab/block.ts';
+import { planCrontab, type CrontabPlan } from '../../lib/crontab/generate.ts';
+import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/crontab/parse.ts';
+import { cronDNameOk, crontabKindFor, crontabKindOf, crontabPaths, readCrontabs } from '../../lib/crontab/sources.ts';
+import { openStateDir } from '../../lib/state/dir.ts';
+import { loadContext, type Context, type GlobalOptions } from '../context.ts';
+import type { Io } from '../io.ts';
+import { selfExec } from '../self-exec.ts';
+import { currentUser, readUsers } from '../users.ts';
+
+/** Flags of `hb crontab`. */
+export interface CrontabOptions extends GlobalOptions {
+  install?: boolean;
+  uninstall?: boolean;
+  diff?: boolean;
+  file?: string;
+  user?: string;
+  adopt?: boolean;
+  apply?: boolean;
+  undo?: boolean;
+  crontab?: string[];
+  system?: boolean;
+}
+
+// A login name: what cron accepts in a user field and crontab(1) after -u.
+const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+
+/** Runs `hb crontab` in the mode its flags choose. */
+export async function runCrontab(opts: CrontabOptions, io: Io): Promise<number> {
+  checkFlags(opts);
+  const ctx = await loadContext(opts, io);
+  if (opts.undo) return undo(ctx, opts, io);
+  if (opts.adopt) return adopt(ctx, opts, io);
+  return generate(ctx, opts, io);
+}
+
+function checkFlags(o: CrontabOptions): void {
+  const modes = (['install', 'uninstall', 'diff', 'adopt', 'undo'] as const).filter((m) => o[m]);
+  const allowed: Record<string, string[]> = { adopt: ['diff'], diff: ['adopt', 'uninstall'], uninstall: ['diff'] };
+  for (const m of modes) {
+    const clash = modes.find((other) => other !== m && !allowed[m]?.includes(other));
+    if (clash) throw new UsageError(`--${m} and --${clash} do not go together (run hb crontab --help)`);
+  }
+  if (o.apply && !o.adopt) throw new UsageError('--apply goes with --adopt: hb crontab --adopt --apply');
+  if ((o.crontab || o.system) && !o.adopt) throw new UsageError('--crontab and --system choose the files --adopt reads: hb crontab --adopt --crontab FILE…');
+  if (o.file !== undefined && o.install) throw new UsageError('--file writes the file already; --install is for the user crontab');
+  if (o.file !== undefined && (o.adopt || o.undo)) throw new UsageError('--file names the file hb crontab writes; --adopt reads --crontab FILE…');
+  if (o.user !== undefined && !USER.test(o.user)) throw new UsageError(`--user: "${o.user}" is not a login name (e.g. backup)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generate, install, uninstall, diff.
+
+const sameZone = (a: string, b: string): boolean => {
+  const canon = (tz: string) => {
+    try {
+      return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+    } catch {
+      return tz;
+    }
+  };
+  return a === b || canon(a) === canon(b);
+};
+
+function plan(ctx: Context, io: Io, user: string | undefined, regenerate: string): CrontabPlan {
+  const p = planCrontab({ config: ctx.config, exec: selfExec(ctx, io.cwd), ...(user === undefined ? {} : { user }), hostTz: io.localTz(), sameZone, regenerate });
+  if (p.problems.length > 0) {
+    const lines = p.problems.map((x) => `crontab: job ${x.job}: ${x.reason}`);
+    lines.push(`crontab: nothing written (${p.problems.length === 1 ? 'fix it' : 'fix them'} in ${ctx.config.file ?? 'the config'})`);
+    throw new HbError(lines.join('\n'), 2);
+  }
+  for (const s of p.skipped) io.err(`hb: crontab: skipped job ${s.job}: ${s.reason}\n`);
+  return p;
+}
+
+async function generate(ctx: Context, opts: CrontabOptions, io: Io): Promise<number> {
+  if (opts.file !== undefined) return generateFile(ctx, opts, io);
+  const regenerate = `hb crontab --install${opts.user ? ` --user ${opts.user}` : ''}`;
+  const planned = opts.uninstall ? null : plan(ctx, io, undefined, regenerate);
+  if (planned && !opts.install && !opts.diff) {
+    io.out(`${planned.block.join('\n')}\n`);
+    return 0;
+  }
+  const who = `${opts.user ?? (currentUser() || 'this user')}'s crontab`;
+  const before = await readUserCrontab(opts.user);
+  const after = planned ? mergeBlock(before, planned.block, who) : removeBlock(before, who);
+  if (opts.diff) return showDiff(who, before, after, io);
+  warnIfActivated(who, before, after, io);
+  if (after === before) {
+    io.out(`${who} already ${planned ? 'has this hb block' : 'has no hb block'}: nothing changed\n`);
+    return 0;
+  }
+  await writeUserCrontab(after, opts.user);
+  io.out(planned ? `installed the hb block in ${who}: ${describeJobs(planned.jobs)}\n` : `removed the hb block from ${who}\n`);
+  return 0;
+}
+
+// Cron ignores a whole crontab whose last line has no newline; writing one brings its lines to life.
+function warnIfActivated(label: string, before: string, after: string, io: Io): void {
+  if (before !== '' && !before.endsWith('\n') && /\S/.test(before) && after !== before) {
+    io.err(`hb: crontab: note: ${label} had no final newline, so cron ignored all of it; with one added, its other lines run from now on too\n`);
+  }
+}
+
+const describeJobs = (jobs: string[]) => `${jobs.length} line${jobs.length === 1 ? '' : 's'} (${jobs.join(', ')})`;
+
+async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise<number> {
+  const path = resolve(io.cwd, opts.file!);
+  const name = basename(path);
+  let kind: 'dir' | 'file' | 'none' = 'none';
+  try {
+    kind = statSync(path).isDirectory() ? 'dir' : 'file';
+  } catch {
+    // a new file
+  }
+  if (kind === 'dir') throw new UsageError(`--file ${path}: is a directory; name the file, e.g. ${join(path, 'hb')}`);
+  if (!cronDNameOk(name)) {
+    throw new UsageError(`--file ${path}: cron ignores files in /etc/cron.d whose names hold anything but letters, digits, "_" and "-" ("${name}"); name it e.g. hb`);
+  }
+  let dirOk = false;
+  try {
+    dirOk = statSync(dirname(path)).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!dirOk) throw new UsageError(`--file ${path}: ${dirname(path)} is not a directory`);
+  const user = opts.user ?? currentUser();
+  if (!user) throw new UsageError('--file: a system crontab line needs a user field: pass --user NAME');
+  if (!readUsers().homes.has(user)) io.err(`hb: crontab: warning: no user ${user} in /etc/passwd; cron skips lines for unknown users\n`);
+  const planned = opts.uninstall ? null : plan(ctx, io, user, `hb crontab --file ${path}${opts.user ? ` --user ${opts.user}` : ''}`);
+  const existing = readIfExists(path);
+  const before = existing?.text ?? '';
+  const after = planned ? mergeBlock(before, planned.block, path) : removeBlock(before, path);
+  if (opts.diff) return showDiff(path, before, after, io);
+  warnIfActivated(path, before, after, io);
+  if (existing === null && !planned) {
+    io.out(`${path} does not exist: nothing to remove\n`);
+    return 0;
+  }
+  if (!planned && isEmptyCrontab(after)) {
+    unlinkSync(path);
+    io.out(`removed ${path} (it held only the hb block)\n`);
+    return 0;
+  }
+  if (after === before) {
+    io.out(`${path} is up to date: nothing changed\n`);
+    return 0;
+  }
+  // cron reads /etc/cron.d files only when not group/other-writable; 0644 as Debian ships them.
+  writeFile(path, after, existing ? { mode: (existing.mode & 0o7777 & ~0o022) || 0o644, uid: existing.uid, gid: existing.gid } : { mode: 0o644 });
+  io.out(planned ? `wrote ${path}: ${describeJobs(planned.jobs)}\n` : `removed the hb block from ${path}\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adopt and undo.
+
+/** Where an adopted crontab came from and how it is written back. */
+type Target = { kind: 'file'; path: string } | { kind: 'user-crontab'; user: string | undefined; label: string };
+
+interface Source {
+  target: Target;
+  text: string;
+  parsed: ParsedCrontab;
+}
+
+const targetLabel = (t: Target) => (t.kind === 'file' ? t.path : t.label);
+
+async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: Source[]; notes: string[] }> {
+  const notes: string[] = [];
+  const sources: Source[] = [];
+  const add = (target: Target, text: string, kind: CrontabKind) => sources.push({ target, text, parsed: parseCrontab(text, { kind, file: targetLabel(target) }) });
+  if (opts.crontab) {
+    const homes = readUsers().homes;
+    for (const given of opts.crontab) {
+      const path = resolve(io.cwd, given);
+      const file = readIfExists(path);
+      if (!file) throw new UsageError(`--crontab ${path}: no such file`);
+      add({ kind: 'file', path }, file.text, opts.system ? 'system' : crontabKindFor(path, file.text, (n) => homes.has(n)));
+    }
+    return { sources, notes };
+  }
+  const who = opts.user ?? currentUser();
+  const label = `${who || 'this user'}'s crontab`;
+  add({ kind: 'user-crontab', user: opts.user, label }, await readUserCrontab(opts.user), 'user');
+  const systemPaths = crontabPaths(io.env, () => who).filter((p) => crontabKindOf(p) === 'system');
+  for (const c of readCrontabs(systemPaths)) {
+    try {
+      accessSync(c.path, constants.W_OK);
+    } catch {
+      notes.push(`${c.path}: not writable by this user, left out (run hb crontab --adopt as root to include it)`);
+      continue;
+    }
+    add({ kind: 'file', path: c.path }, c.text, c.kind);
+  }
+  return { sources, notes };
+}
+
+async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number> {
+  const { sources, notes } = await adoptSources(opts, io);
+  const taken = new Set<string>(ctx.config.jobs.keys());
+  for (const s of sources) for (const l of s.parsed.lines) if (l.kind === 'job') for (const h of l.hb) if (h.job) taken.add(h.job);
+  const exec = selfExec(ctx, io.cwd);
+  const results = sources.map((s) => ({ source: s, result: adoptCrontab(s.parsed, { exec, hostTz: io.localTz(), taken }) }));
+  const changed = results.filter((r) => r.result.adopted.length > 0);
+
+  const { createTwoFilesPatch } = await import('diff');
+  for (const { source, result } of changed) {
+    io.out(unifiedDiff(createTwoFilesPatch, targetLabel(source.target), `${targetLabel(source.target)} (adopted)`, source.text, result.text));
+  }
+  for (const { source, result } of results) summarize(targetLabel(source.target), result, io);
+  for (const n of notes) io.err(`hb: crontab: ${n}\n`);
+  const hasCheck = results.some((r) => r.result.hasCheck) || ctx.config.jobs.has('hb-check');
+  if (!hasCheck) io.err('hb: crontab: no line runs hb check, the meta-heartbeat that notices jobs going silent: add it with hb crontab --install\n');
+  if (changed.length === 0) {
+    io.err('hb: crontab: nothing to adopt\n');
+    return 0;
+  }
+  if (!opts.apply) {
+    io.err('hb: crontab: nothing written; run again with --apply to write it (a backup is kept: hb crontab --undo restores it)\n');
+    return 0;
+  }
+  const set = await backUp(ctx, changed.map((c) => ({ target: c.source.target, before: c.source.text, after: c.result.text })), io);
+  const written: string[] = [];
+  for (const { source, result } of changed) {
+    try {
+      await writeTarget(source.target, result.text);
+    } catch (e) {
+      const done = written.length ? `; already written: ${written.join(', ')}` : '';
+      throw new HbError(`crontab: cannot write ${targetLabel(source.target)}: ${(e as Error).message}${done}; hb crontab --undo restores from ${set}`, 2);
+    }
+    written.push(targetLabel(source.target));
+  }
+  io.out(`adopted ${changed.reduce((n, c) => n + c.result.adopted.length, 0)} line(s) in ${written.join(', ')}; backup in ${set} (hb crontab --undo restores it)\n`);
+  return 0;
+}
+
+function summarize(label: string, r: AdoptedFile, io: Io): void {
+  if (r.adopted.length > 0) io.err(`hb: crontab: ${label}: ${r.adopted.map((a) => `line ${a.line} → job ${a.job}`).join(', ')}\n`);
+  const runHb = r.leftAlone.filter((l) => l.reason.startsWith('already runs hb'));
+  if (runHb.length > 0) io.err(`hb: crontab: ${label}: ${runHb.length} line${runHb.length === 1 ? '' : 's'} already run${runHb.length === 1 ? 's' : ''} hb\n`);
+  for (const l of r.leftAlone) if (!runHb.includes(l)) io.err(`hb: crontab: ${label}: line ${l.line} left alone: ${l.reason}\n`);
+}
+
+/** One backed-up crontab in a backup set's manifest. */
+interface BackupEntry {
+  target: Target;
+  backup: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  sha256Before: string;
+  sha256After: string;
+}
+
+const BACKUPS = 'crontab-backups';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Writes the originals (0600, in a 0700 directory) and their manifest before any crontab changes. */
+async function backUp(ctx: Context, files: Array<{ target: Target; before: string; after: string }>, io: Io): Promise<string> {
+  const state = openStateDir(ctx.state).dir;
+  const set = join(state, BACKUPS, `${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}-${io.pid}`);
+  mkdirSync(set, { recursive: true, mode: 0o700 });
+  const entries: BackupEntry[] = files.map((f, i) => {
+    const backup = `${i + 1}.crontab`;
+    writeAtomic(join(set, backup), f.before, { fsync: true, mode: 0o600 });
+    const st = f.target.kind === 'file' ? statSync(f.target.path) : null;
+    return {
+      target: f.target,
+      backup,
+      ...(st ? { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } : {}),
+      sha256Before: sha256(f.before),
+      sha256After: sha256(f.after),
+    };
+  });
+  writeAtomic(join(set, 'manifest.json'), `${JSON.stringify({ version: 1, created: new Date(io.now()).toISOString(), files: entries }, null, 2)}\n`, { fsync: true, mode: 0o600, syncDir: true });
+  return set;
+}
+
+async function undo(ctx: Context, _opts: CrontabOptions, io: Io): Promise<number> {
+  const root = join(ctx.state.dir, BACKUPS);
+  let sets: string[] = [];
+  try {
+    sets = readdirSync(root).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    // none
+  }
+  const latest = sets.at(-1);
+  if (!latest) throw new HbError(`crontab: nothing to undo: no backup in ${root} (hb crontab --adopt --apply keeps one)`, 1);
+  const set = join(root, latest);
+  let entries: BackupEntry[];
+  try {
+    entries = (JSON.parse(readFileSync(join(set, 'manifest.json'), 'utf8')) as { files: BackupEntry[] }).files;
+  } catch (e) {
+    throw new HbError(`crontab: cannot read the backup ${set}/manifest.json: ${(e as Error).message}`, 2);
+  }
+  const conflicts: string[] = [];
+  const restored: string[] = [];
+  for (const entry of entries) {
+    const label = targetLabel(entry.target);
+    const now = entry.target.kind === 'file' ? readIfExists(entry.target.path)?.text ?? '' : await readUserCrontab(entry.target.user);
+    const hash = sha256(now);
+    if (hash === entry.sha256Before) continue;
+    if (hash !== entry.sha256After) {
+      conflicts.push(`${label} changed since it was adopted; left as it is (the original is ${join(set, entry.backup)})`);
+      continue;
+    }
+    const original = readFileSync(join(set, entry.backup), 'utf8');
+    await writeTarget(entry.target, original, entry);
+    restored.push(label);
+  }
+  if (conflicts.length > 0) {
+    for (const c of conflicts) io.err(`hb: crontab: ${c}\n`);
+    if (restored.length) io.out(`restored ${restored.join(', ')} from ${set}\n`);
+    return 1;
+  }
+  rmSync(set, { recursive: true, force: true });
+  io.out(restored.length ? `restored ${restored.join(', ')} from ${set}\n` : `nothing to restore: the crontabs of ${set} are as before adopt; backup removed\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading and writing crontabs.
+
+function readIfExists(path: string): { text: string; mode: number; uid: number; gid: number } | null {
+  try {
+    const st = statSync(path);
+    return { text: readFileSync(path, 'utf8'), mode: st.mode, uid: st.uid, gid: st.gid };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new HbError(`crontab: cannot read ${path}: ${code ?? (e as Error).message}`, 2);
+  }
+}
+
+function writeFile(path: string, text: string, meta: { mode?: number; uid?: number; gid?: number }): void {
+  try {
+    writeAtomic(path, text, { fsync: true, mode: meta.mode ?? 0o644, syncDir: true, ...(meta.uid === undefined ? {} : { owner: { uid: meta.uid, gid: meta.gid! } }) });
+  } catch (e) {
+    throw new HbError(`crontab: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
+  }
+}
+
+async function writeTarget(target: Target, text: string, meta: { mode?: number; uid?: number; gid?: number } = {}): Promise<void> {
+  if (target.kind === 'user-crontab') return writeUserCrontab(text, target.user);
+  if (meta.mode === undefined) {
+    const st = statSync(target.path);
+    meta = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  }
+  writeFile(target.path, text, meta);
+}
+
+async function crontabProgram(args: string[], input?: string) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('crontab', args, { encoding: 'utf8', timeout: 30_000, ...(input === undefined ? {} : { input }) });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    throw new HbError(code === 'ENOENT' ? 'crontab: the crontab program is not installed (Debian: apt-get install cron)' : `crontab: cannot run crontab: ${r.error.message}`, 2);
+  }
+  return r;
+}
+
+/** A user's crontab through crontab(1) ('' when there is none). */
+async function readUserCrontab(user: string | undefined): Promise<string> {
+  const r = await crontabProgram([...(user ? ['-u', user] : []), '-l']);
+  if (r.status === 0) return r.stdout;
+  if (/no crontab for/i.test(r.stderr)) return '';
+  throw new HbError(`crontab: crontab -l failed: ${r.stderr.trim() || `exit ${r.status}`}`, 2);
+}
+
+/** Installs `text` as a user's crontab through crontab(1), which checks it and swaps it in whole. */
+async function writeUserCrontab(text: string, user: string | undefined): Promise<void> {
+  const r = await crontabProgram([...(user ? ['-u', user] : []), '-'], text);
+  if (r.status !== 0) throw new HbError(`crontab: crontab refused the new crontab: ${r.stderr.trim() || `exit ${r.status}`}`, 2);
+}
+
+async function showDiff(label: string, before: string, after: string, io: Io): Promise<number> {
+  if (before === after) {
+    io.err(`hb: crontab: ${label}: no change\n`);
+    return 0;
+  }
+  const { createTwoFilesPatch } = await import('diff');
+  io.out(unifiedDiff(createTwoFilesPatch, label, `${label} (new)`, before, after));
+  return 0;
+}
+
+type Patcher = typeof import('diff').createTwoFilesPatch;
+
+/** A unified diff with three lines of context, ending in a newline. */
+function unifiedDiff(patch: Patcher, from: string, to: string, before: string, after: string): string {
+  const text = patch(from, to, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, '');
+  return text.endsWith('\n') ? text : `${text}\n`;
+}

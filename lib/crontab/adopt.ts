@@ -1,0 +1,141 @@
+// `hb crontab --adopt`: each job line of an existing crontab rewritten to run through
+// `hb wrap --job NAME --cron 'SCHEDULE'`, everything else kept byte for byte. Pure.
+
+import type { HbExec } from '../hb-exec.ts';
+import { hbArgv } from '../hb-exec.ts';
+import { CHECK_JOB } from '../health/watcher.ts';
+import { validateJobName } from '../job-name.ts';
+import type { JobLine, ParsedCrontab } from './parse.ts';
+import { baseName, BUILTINS, programsOf } from './programs.ts';
+import { crontabCommand, unwritable } from './words.ts';
+
+/** One rewritten line. */
+export interface AdoptedLine {
+  line: number;
+  job: string;
+  before: string;
+  after: string;
+}
+
+/** A job line left as it was, and why. */
+export interface LeftAlone {
+  line: number;
+  reason: string;
+}
+
+/** The outcome for one file. */
+export interface AdoptedFile {
+  file: string;
+  /** The new text (equal to the old one when nothing was adopted). */
+  text: string;
+  adopted: AdoptedLine[];
+  leftAlone: LeftAlone[];
+  /** Whether some line of the file runs `hb check` already. */
+  hasCheck: boolean;
+}
+
+/** What adopt needs besides the file. */
+export interface AdoptContext {
+  exec: HbExec;
+  /** The zone cron runs in, given as --tz when a TZ= line would otherwise mislead hb. */
+  hostTz: string;
+  /** Names already in use (configured jobs, jobs of hb lines, names given earlier): updated. */
+  taken: Set<string>;
+}
+
+const SCRIPT_EXT = /\.(?:sh|bash|py|pl|rb|js|mjs|php)$/;
+// Programs that say nothing about what a job is: look past them for a name.
+const ANONYMOUS = new Set([...BUILTINS, 'sleep', 'flock', 'sudo', 'su', 'runuser', 'setpriv', 'chronic', 'nice', 'ionice', 'nohup', 'timeout', 'env']);
+
+/** A readable job name for a crontab command: its script or program, or run-parts' directory. */
+export function jobNameFor(command: string): string {
+  const uses = programsOf(command).filter((u) => !u.word.dynamic && !u.wraps);
+  // Prefer a program that says what the job is; `cd`, `test` or `sleep` only when nothing else runs.
+  for (const use of [...uses.filter((u) => !ANONYMOUS.has(baseName(u.word.text))), ...uses]) {
+    const program = baseName(use.word.text);
+    let source = use.script?.dynamic === false ? use.script.text : use.word.text;
+    if (program === 'run-parts') source = [...use.args].reverse().find((a) => !a.text.startsWith('-'))?.text ?? program;
+    const name = baseName(source.replace(/\/+$/, '')).replace(SCRIPT_EXT, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 100);
+    if (name && validateJobName(name) === null) return name;
+  }
+  return 'job';
+}
+
+/** `name`, or `name-2`, `name-3`… — the first one not taken; marks it taken. */
+export function uniqueName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  for (let n = 2; taken.has(candidate) || candidate === CHECK_JOB; n++) candidate = `${name}-${n}`;
+  taken.add(candidate);
+  return candidate;
+}
+
+// A command of plain words only: hb wrap can run it without a shell, as the shell would.
+const PLAIN_COMMAND = /^[A-Za-z0-9_@+:,./-][A-Za-z0-9_@+=:,./-]*(?:[ \t]+[A-Za-z0-9_@+=:,./-]+)*[ \t]*$/;
+
+/** The argv `hb wrap` runs for `command`: its words when plain, else the line's shell with -c. */
+export function wrappedArgv(command: string, shell: string): string[] {
+  const words = command.trim().split(/[ \t]+/);
+  if (PLAIN_COMMAND.test(command.trim()) && !BUILTINS.has(words[0]!)) return words;
+  return [shell, '-c', command];
+}
+
+/** Why a job line is left alone, or null when it can be wrapped. */
+function reasonToLeave(line: JobLine): string | null {
+  if (line.hb.length > 0) return `already runs hb ${line.hb[0]!.subcommand}`;
+  if (line.ignored) return 'marked # hb: ignore';
+  if (line.cronSchedule === null) return '@reboot runs once per boot: there is no schedule to be late against';
+  if (line.oddity?.kind === 'never-fires') return `its schedule never fires (${line.oddity.message}): run hb doctor`;
+  if (line.crlf) return 'ends in CRLF: cron hands the \\r to the shell; fix the file first (hb doctor)';
+  if (line.command.trim() === '') return 'runs no command';
+  return null;
+}
+
+/** The wrapped form of one job line. */
+function wrapLine(line: JobLine, job: string, ctx: AdoptContext): string | { reason: string } {
+  const tz = line.cronTz ?? (line.env.TZ !== undefined ? ctx.hostTz : null);
+  const shell = line.env.SHELL ?? '/bin/sh';
+  const inner = wrappedArgv(line.command, shell);
+  const args = ['wrap', '--job', job, '--cron', line.cronSchedule!, ...(tz ? ['--tz', tz] : [])];
+  const argv = [...hbArgv(ctx.exec, args), '--', ...inner];
+  const bad = argv.map(unwritable).find((r) => r !== null);
+  if (bad) return { reason: bad };
+  // The line up to its command stays as written; so does what follows the first unescaped %.
+  const prefix = line.raw.slice(0, line.raw.length - line.written.length);
+  const stdinAt = firstUnescapedPercent(line.written);
+  const stdin = stdinAt < 0 ? '' : line.written.slice(stdinAt);
+  return `${prefix}${crontabCommand(argv)}${stdin}`;
+}
+
+function firstUnescapedPercent(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\' && text[i + 1] === '%') i++;
+    else if (text[i] === '%') return i;
+  }
+  return -1;
+}
+
+/** Adopts every job line of `parsed` it can; lines it cannot are listed with the reason. */
+export function adoptCrontab(parsed: ParsedCrontab, ctx: AdoptContext): AdoptedFile {
+  const out: AdoptedFile = { file: parsed.file, text: '', adopted: [], leftAlone: [], hasCheck: false };
+  const lines = parsed.lines.map((l) => l.raw);
+  for (const line of parsed.lines) {
+    if (line.kind !== 'job') continue;
+    if (line.hb.some((h) => h.subcommand === 'check')) out.hasCheck = true;
+    const why = parsed.finalNewline ? reasonToLeave(line) : 'cron ignores this file: its last line has no newline (hb doctor explains)';
+    if (why) {
+      out.leftAlone.push({ line: line.line, reason: why });
+      continue;
+    }
+    const job = uniqueName(jobNameFor(line.command), ctx.taken);
+    const after = wrapLine(line, job, ctx);
+    if (typeof after !== 'string') {
+      ctx.taken.delete(job);
+      out.leftAlone.push({ line: line.line, reason: after.reason });
+      continue;
+    }
+    lines[line.line - 1] = after;
+    out.adopted.push({ line: line.line, job, before: line.raw, after });
+  }
+  out.text = lines.length === 0 ? '' : `${lines.join('\n')}${parsed.finalNewline ? '\n' : ''}`;
+  return out;
+}
