@@ -69,8 +69,8 @@ export function uniqueName(name: string, taken: Set<string>): string {
   return candidate;
 }
 
-// A command of plain words only: hb wrap can run it without a shell, as the shell would.
-const PLAIN_COMMAND = /^[A-Za-z0-9_@+:,./-][A-Za-z0-9_@+=:,./-]*(?:[ \t]+[A-Za-z0-9_@+=:,./-]+)*[ \t]*$/;
+// A command of plain words only (no assignment first): hb wrap can run it without a shell, as the shell would.
+const PLAIN_COMMAND = /^[A-Za-z0-9_@+:,./-]+(?:[ \t]+[A-Za-z0-9_@+=:,./-]+)*[ \t]*$/;
 
 /** The argv `hb wrap` runs for `command`: its words when plain, else the line's shell with -c. */
 export function wrappedArgv(command: string, shell: string): string[] {

@@ -1,0 +1,69 @@
+// hb crontab against a real user crontab: Debian's crontab(1) reads and installs it, for a
+// throw-away user so this machine's own crontabs are never touched.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCrontab } from '../../lib/crontab/parse.ts';
+import { hb, requireTool, sandbox } from '../helpers.ts';
+
+const USER = `hbct${process.pid}`;
+const crontab = (...args: string[]) => spawnSync('crontab', ['-u', USER, ...args], { encoding: 'utf8' });
+const install = (text: string) => spawnSync('crontab', ['-u', USER, '-'], { input: text, encoding: 'utf8' });
+
+test('install, diff, uninstall, adopt and undo through crontab(1), keeping every foreign line', (t) => {
+  if (!requireTool(t, 'crontab') || !requireTool(t, 'useradd')) return;
+  if (process.getuid?.() !== 0) {
+    if (process.env.HB_REQUIRE_SYSTEM) throw new Error('this system test creates a user: run it as root');
+    return t.skip('needs root to create a throw-away user');
+  }
+  const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const s = sandbox();
+  t.after(() => {
+    crontab('-r');
+    spawnSync('userdel', [USER]);
+    s.cleanup();
+  });
+  const cfg = join(s.root, 'hb.yaml');
+  writeFileSync(cfg, 'jobs:\n  backup:\n    cron: "30 2 * * *"\n');
+  const run = (...args: string[]) => hb(['crontab', '--user', USER, '--config', cfg, ...args], { env: s.env });
+
+  // No crontab yet: install creates one holding only the block.
+  assert.match(crontab('-l').stderr, /no crontab for/);
+  const first = run('--install');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, new RegExp(`installed the hb block in ${USER}'s crontab: 2 lines \\(backup, hb-check\\)`));
+  assert.ok(crontab('-l').stdout.startsWith('# BEGIN hb: '));
+
+  // A crontab of the user's own, then the block merged in: their lines stay, in front.
+  const theirs = '# mine\nMAILTO=""\n15 4 * * * /usr/local/bin/rotate --all\n';
+  assert.equal(install(theirs).status, 0);
+  const diff = run('--diff');
+  assert.equal(diff.code, 0, diff.stderr);
+  assert.match(diff.stdout, new RegExp(`^--- ${USER}'s crontab\\n\\+\\+\\+ ${USER}'s crontab \\(new\\)`));
+  assert.equal(crontab('-l').stdout, theirs, '--diff changes nothing');
+  assert.equal(run('--install').code, 0);
+  const merged = crontab('-l').stdout;
+  assert.ok(merged.startsWith(`${theirs}\n# BEGIN hb: `), merged);
+  const jobs = parseCrontab(merged, { kind: 'user', file: 'x' }).lines.filter((l) => l.kind === 'job');
+  assert.deepEqual(jobs.map((j) => j.kind === 'job' && (j.hb[0]?.subcommand ?? 'theirs')), ['theirs', 'tick', 'check']);
+  assert.match(run('--install').stdout, /already has this hb block: nothing changed/);
+
+  // Adopt wraps their line, not hb's; undo puts it back.
+  const adopt = run('--adopt', '--apply');
+  assert.equal(adopt.code, 0, adopt.stderr);
+  assert.match(adopt.stderr, /line 3 → job rotate/);
+  assert.match(adopt.stderr, /2 lines already run hb/);
+  const adopted = crontab('-l').stdout;
+  assert.match(adopted, /^15 4 \* \* \* \S+ \S+ wrap --job rotate --cron '15 4 \* \* \*' --config \S+ --state-dir \S+ -- \/usr\/local\/bin\/rotate --all$/m);
+  assert.equal(run('--undo').code, 0);
+  assert.equal(crontab('-l').stdout, merged);
+
+  // Uninstall: only the block goes.
+  assert.equal(run('--uninstall').code, 0);
+  assert.equal(crontab('-l').stdout, theirs);
+  assert.match(run('--uninstall').stdout, /already has no hb block/);
+});
