@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { allSinks } from '../../lib/config/types.ts';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { adoptCrontab, type AdoptedFile } from '../../lib/crontab/adopt.ts';
@@ -80,6 +81,9 @@ function plan(ctx: Context, io: Io, user: string | undefined, regenerate: string
     throw new HbError(lines.join('\n'), 2);
   }
   for (const s of p.skipped) io.err(`hb: crontab: skipped job ${s.job}: ${s.reason}\n`);
+  if (allSinks(ctx.config).length === 0) {
+    io.err('hb: crontab: note: no sink is configured, so hb check alerts nobody (its output goes to /dev/null, not to cron mail every minute): add notify: to the config (docs/sinks.md)\n');
+  }
   return p;
 }
 

@@ -57,6 +57,7 @@ test('hb crontab without a config: only the meta-heartbeat', (t) => {
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(jobLines(r.stdout, 'user').map((j) => j.hb[0]!.subcommand), ['check']);
   assert.ok(!r.stdout.includes('--config'), 'no config to pass on');
+  assert.match(r.stderr, /no sink is configured, so hb check alerts nobody/);
 });
 
 test('--file writes a system crontab cron accepts: user field, 0644, final newline; rewrites in place; doctor finds every job', (t) => {
