@@ -34,7 +34,7 @@ export function startActing(config: HbConfig, dir: string, io: Io, opts: ActOpti
   let release: (() => boolean) | null = null;
   if (!opts.dryRun) {
     try {
-      mkdirSync(join(dir, 'locks'), { recursive: true });
+      mkdirSync(join(dir, 'locks'), { recursive: true, mode: 0o755 });
       const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), { pid: io.pid, started_at: new Date(io.now()).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(io.pid), host: io.host });
       if (!got.acquired) return null;
       release = got.release;

@@ -115,7 +115,7 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
   try {
     code = await render(format, health, { problems, total, dirs, nowMs }, opts, io);
   } finally {
-    const own = opts.dryRun ? null : recordCheck(dirs[0]!, config, { nowMs, problems, total, code }, io);
+    const own = opts.dryRun ? null : recordCheck(dirs, config, { nowMs, problems, total, code }, io);
     unrecorded = !opts.dryRun && own === null;
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
     if (actor) {
@@ -170,15 +170,22 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
   }
 }
 
-/** The meta-heartbeat's own heartbeat; a state directory it cannot write costs that, and says so on stderr. */
-function recordCheck(dir: string, config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): HeartbeatRecord | null {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    const message = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
-    return writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
-  } catch (e) {
-    // Reading still worked; the next check tries again.
-    io.err(`hb: could not record this check's own heartbeat (${CHECK_JOB}.last) in ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the previous one is kept\n`);
-    return null;
+/**
+ * The meta-heartbeat's own heartbeat, in the first state directory that takes it (the fallback
+ * one when ticks fell back); a check that can write none says why on stderr.
+ */
+function recordCheck(dirs: string[], config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): HeartbeatRecord | null {
+  const message = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
+  const why: string[] = [];
+  for (const dir of dirs) {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      return writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
+    } catch (e) {
+      why.push(`${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
+  // Reading still worked; the next check tries again.
+  io.err(`hb: could not record this check's own heartbeat (${CHECK_JOB}.last) in ${why.join('; ')}; the previous one is kept\n`);
+  return null;
 }

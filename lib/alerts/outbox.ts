@@ -1,10 +1,11 @@
 // The outbox: every (notification, sink) delivery is a file under `<state>/outbox/` until it is
 // delivered, so an alert survives a sink that is down, a killed hb and a full retry budget.
 
-import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { Notification, SinkMemo } from '../sinks/types.ts';
 import { listNames, unlinkQuiet } from '../fs/quiet.ts';
 
@@ -30,7 +31,7 @@ const CLAIM = '.claimed-';
 /** Adds deliveries; each is its own file, so concurrent writers never conflict. */
 export function enqueue(dir: string, items: Array<Omit<OutboxItem, 'v' | 'name' | 'attempts' | 'last_error' | 'next_at'>>): OutboxItem[] {
   if (items.length === 0) return [];
-  mkdirSync(outboxDir(dir), { recursive: true });
+  mkdirSync(outboxDir(dir), { recursive: true, mode: 0o700 });
   return items.map((it, i) => {
     const created = Date.parse(it.created_at);
     const name = `${String(created).padStart(15, '0')}-${String(i).padStart(3, '0')}-${it.notification.id}-${shortHash(it.sink.key)}.json`;
@@ -46,7 +47,7 @@ export function listPending(dir: string): { items: OutboxItem[]; unreadable: str
   const unreadable: string[] = [];
   for (const name of listNames(outboxDir(dir)).filter((n) => n.endsWith('.json')).sort()) {
     try {
-      items.push({ ...(JSON.parse(readFileSync(join(outboxDir(dir), name), 'utf8')) as OutboxItem), name });
+      items.push({ ...(JSON.parse(readFileNoFollow(join(outboxDir(dir), name))) as OutboxItem), name });
     } catch {
       unreadable.push(name);
     }
@@ -77,7 +78,7 @@ export function release(dir: string, item: OutboxItem, pid: number): void {
 
 /** Given up: kept under outbox/failed/ for a person (hb status counts them). */
 export function giveUp(dir: string, item: OutboxItem, pid: number): void {
-  mkdirSync(failedDir(dir), { recursive: true });
+  mkdirSync(failedDir(dir), { recursive: true, mode: 0o700 });
   writeAtomic(join(failedDir(dir), item.name), JSON.stringify(item), { fsync: true, mode: 0o600 });
   unlinkQuiet(join(outboxDir(dir), `${item.name}${CLAIM}${pid}`));
 }
@@ -111,7 +112,7 @@ export function countOutbox(dir: string): { pending: number; failed: number } {
 /** What a sink remembered for an incident (e.g. the tracker issue it opened). */
 export function readMemo(dir: string, sinkKey: string, incidentId: string): SinkMemo | null {
   try {
-    return JSON.parse(readFileSync(memoPath(dir, sinkKey, incidentId), 'utf8')) as SinkMemo;
+    return JSON.parse(readFileNoFollow(memoPath(dir, sinkKey, incidentId))) as SinkMemo;
   } catch {
     return null;
   }
@@ -120,7 +121,7 @@ export function readMemo(dir: string, sinkKey: string, incidentId: string): Sink
 /** Stores a sink's memo for an incident; null removes it (the incident is over for that sink). */
 export function writeMemo(dir: string, sinkKey: string, incidentId: string, memo: SinkMemo | null): void {
   if (memo === null) return unlinkQuiet(memoPath(dir, sinkKey, incidentId));
-  mkdirSync(memoDir(dir), { recursive: true });
+  mkdirSync(memoDir(dir), { recursive: true, mode: 0o700 });
   writeAtomic(memoPath(dir, sinkKey, incidentId), JSON.stringify(memo), { fsync: true, mode: 0o600 });
 }
 

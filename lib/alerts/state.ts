@@ -1,8 +1,9 @@
 // `<state>/alerts/state.json`: each job's alert state, replaced atomically after every acting check.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { JobAlertState } from './incident.ts';
 
 const file = (dir: string) => join(dir, 'alerts', 'state.json');
@@ -10,7 +11,7 @@ const file = (dir: string) => join(dir, 'alerts', 'state.json');
 /** Reads the alert states; an unreadable file starts over quietly for no job (nothing is open). */
 export function readAlertState(dir: string): Map<string, JobAlertState> {
   try {
-    const data = JSON.parse(readFileSync(file(dir), 'utf8')) as { v?: number; jobs?: Record<string, JobAlertState> };
+    const data = JSON.parse(readFileNoFollow(file(dir))) as { v?: number; jobs?: Record<string, JobAlertState> };
     if (data.v !== 1 || typeof data.jobs !== 'object' || data.jobs === null) return new Map();
     return new Map(Object.entries(data.jobs).filter(([, s]) => typeof s?.streak === 'number'));
   } catch {
@@ -22,7 +23,7 @@ export function readAlertState(dir: string): Map<string, JobAlertState> {
 export function writeAlertState(dir: string, states: Map<string, JobAlertState>, before: Map<string, JobAlertState>): void {
   const text = serialize(states);
   if (text === serialize(before)) return;
-  mkdirSync(join(dir, 'alerts'), { recursive: true });
+  mkdirSync(join(dir, 'alerts'), { recursive: true, mode: 0o755 });
   writeAtomic(file(dir), text, { fsync: true });
 }
 

@@ -1,7 +1,8 @@
 // The append-only event log `<state>/events.jsonl`, capped in size with numbered rotations.
 
-import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { openAppendNoFollow, readFileNoFollow, writeAll, type AppendHandle } from '../fs/no-follow.ts';
 
 /** One event; `type` decides the other fields (docs/state.md lists them). */
 export interface HbEvent {
@@ -26,18 +27,37 @@ export const eventsPath = (dir: string) => join(dir, 'events.jsonl');
 /**
  * Appends events, one JSON line each, in a single write (O_APPEND keeps concurrent writers'
  * lines whole). Rotates first when the file has reached the cap: events.jsonl → .1 → .2 …
+ * Never follows a symbolic link and never appends to a file with other hard links (it throws,
+ * naming the file and why); a line torn by an earlier failure (a full disk) is ended first, so
+ * it costs only itself.
  */
 export function appendEvents(dir: string, events: HbEvent[], limits: LogLimits = DEFAULT_LIMITS): void {
   if (events.length === 0) return;
   const path = eventsPath(dir);
-  let size = 0;
+  let log: AppendHandle | null = openAppendNoFollow(path, 0o644);
   try {
-    size = statSync(path).size;
-  } catch {
-    // No log yet.
+    if (log.stats.size >= limits.maxBytes) {
+      log.close();
+      log = null;
+      rotate(path, limits.keep);
+      log = openAppendNoFollow(path, 0o644);
+    }
+    let text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    if (log.stats.size > 0 && lastByte(log.fd, log.stats.size) !== 0x0a) text = '\n' + text;
+    writeAll(log.fd, Buffer.from(text));
+  } finally {
+    log?.close();
   }
-  if (size >= limits.maxBytes) rotate(path, limits.keep);
-  appendFileSync(path, events.map((e) => JSON.stringify(e)).join('\n') + '\n', { mode: 0o644 });
+}
+
+/** The byte at the end of a file of `size` bytes (-1 when it cannot be read). */
+function lastByte(fd: number, size: number): number {
+  const one = Buffer.alloc(1);
+  try {
+    return readSync(fd, one, 0, 1, size - 1) === 1 ? one[0]! : -1;
+  } catch {
+    return -1;
+  }
 }
 
 function rotate(path: string, keep: number): void {
@@ -63,7 +83,7 @@ export function readEvents(dir: string, keep = DEFAULT_LIMITS.keep): { events: H
   for (const file of [...Array.from({ length: keep }, (_, i) => `${path}.${keep - i}`), path]) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileNoFollow(file);
     } catch {
       continue;
     }

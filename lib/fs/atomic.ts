@@ -1,7 +1,7 @@
 // The one atomic file writer: a temp file in the same directory, written whole, then renamed over
 // the target. A reader sees the old file or the new one, never a torn one.
 
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, renameSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** How to write: durability, the final mode (exact, umask ignored), mtime and owner. */
@@ -22,17 +22,38 @@ let counter = 0;
 
 /**
  * The temp name beside `path`: hidden (a `conf.d/*.conf` glob never picks it up) and ending in
- * `.tmp` (node_exporter reads only `*.prom`, hb only `*.last`/`*.run`/`*.json`).
+ * `.tmp` (node_exporter reads only `*.prom`, hb only `*.last`/`*.run`/`*.json`). The random part
+ * makes it unguessable, so nobody can plant a file under it in advance.
  */
-export const tempPathFor = (path: string): string => join(dirname(path), `.${basename(path)}.hb-${process.pid}-${++counter}.tmp`);
+export const tempPathFor = (path: string): string =>
+  join(dirname(path), `.${basename(path)}.hb-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 10)}.tmp`);
 
-/** Writes `content` to `path` atomically; on failure removes the temp file and rethrows. */
+/** Temp names tried before giving up when each is already taken (by a planted file or link). */
+const TEMP_TRIES = 4;
+
+/** Creates a new temp file beside `path`: O_EXCL, so an existing name (a symlink included) is never opened. */
+function createTemp(path: string): { tmp: string; fd: number } {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = tempPathFor(path);
+    try {
+      return { tmp, fd: openSync(tmp, 'wx', 0o600) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= TEMP_TRIES) throw e;
+    }
+  }
+}
+
+/**
+ * Writes `content` to `path` atomically; on failure removes the temp file and rethrows. The
+ * rename replaces whatever has the name (a symlink is replaced, never written through); the
+ * temp file is only ever touched through its own descriptor until the rename.
+ */
 export function writeAtomic(path: string, content: string | Uint8Array, opts: AtomicWrite): void {
-  const tmp = tempPathFor(path);
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-  let fd: number | undefined;
+  const created = createTemp(path);
+  const tmp = created.tmp;
+  let fd: number | undefined = created.fd;
   try {
-    fd = openSync(tmp, 'wx', 0o600);
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off);
     if (opts.owner) {
@@ -44,10 +65,10 @@ export function writeAtomic(path: string, content: string | Uint8Array, opts: At
     }
     // After chown, which clears setuid/setgid bits.
     fchmodSync(fd, (opts.mode ?? 0o644) & 0o7777);
+    if (opts.mtime) futimesSync(fd, opts.mtime, opts.mtime);
     if (opts.fsync) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    if (opts.mtime) utimesSync(tmp, opts.mtime, opts.mtime);
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);

@@ -1,15 +1,16 @@
 // When hb first saw each configured job that has no heartbeat yet: the anchor of the `never` rule.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'first-seen.json');
 
 /** Reads the first-seen map (job → ms); empty when missing or unreadable. */
 export function readFirstSeen(dir: string): Map<string, number> {
   try {
-    const data = JSON.parse(readFileSync(file(dir), 'utf8')) as Record<string, string>;
+    const data = JSON.parse(readFileNoFollow(file(dir))) as Record<string, string>;
     return new Map(Object.entries(data).map(([job, at]) => [job, Date.parse(at)] as [string, number]).filter(([, ms]) => !Number.isNaN(ms)));
   } catch {
     return new Map();
@@ -26,7 +27,7 @@ export function updateFirstSeen(dir: string, seen: Map<string, number>, waiting:
   const changed = next.size !== seen.size || [...next].some(([job, ms]) => seen.get(job) !== ms);
   if (changed) {
     try {
-      mkdirSync(join(dir, 'meta'), { recursive: true });
+      mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o755 });
       const out = Object.fromEntries([...next].map(([job, ms]) => [job, new Date(ms).toISOString()]));
       writeAtomic(file(dir), JSON.stringify(out) + '\n', { fsync: false });
     } catch {

@@ -1,8 +1,9 @@
 // `<state>/meta/timings.json`: the remembered cron due times of lib/schedule/timing-memo.ts.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { StoredTimings } from '../schedule/timing-memo.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'timings.json');
@@ -10,7 +11,7 @@ const file = (dir: string) => join(dir, 'meta', 'timings.json');
 /** The stored timings, or null when there are none or they are unreadable (they are only a cache). */
 export function readTimings(dir: string): unknown {
   try {
-    return JSON.parse(readFileSync(file(dir), 'utf8'));
+    return JSON.parse(readFileNoFollow(file(dir)));
   } catch {
     return null;
   }
@@ -20,7 +21,7 @@ export function readTimings(dir: string): unknown {
 export function writeTimings(dir: string, timings: StoredTimings | null): void {
   if (!timings) return;
   try {
-    mkdirSync(join(dir, 'meta'), { recursive: true });
+    mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o755 });
     writeAtomic(file(dir), JSON.stringify(timings), { fsync: false });
   } catch {
     // A cache that cannot be written is recomputed next time.

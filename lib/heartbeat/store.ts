@@ -1,7 +1,8 @@
 // The only writer of `<job>.last` and `<job>.run`, and the reader of a state directory.
 
-import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 import { join } from 'node:path';
 import type { RunMarker } from '../health/types.ts';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
@@ -14,11 +15,20 @@ export const runPath = (dir: string, job: string) => join(dir, `${job}.run`);
 /**
  * Replaces `<job>.last` atomically: temp file in the same directory, mtime set to the heartbeat
  * time, fsync, rename. A crash at any instant leaves the old file or the new one, never a torn one.
+ * The rename replaces whatever has the name (a symlink included) and never writes through it.
+ * A state directory removed while the job ran is created again: the run still gets its heartbeat.
  */
 export function writeHeartbeat(dir: string, record: HeartbeatRecord, opts: { fsync: boolean } = { fsync: true }): string {
   const path = lastPath(dir, record.job);
   const when = new Date(record.started_at);
-  writeAtomic(path, JSON.stringify(record) + '\n', { fsync: opts.fsync, mtime: when });
+  const write = () => writeAtomic(path, JSON.stringify(record) + '\n', { fsync: opts.fsync, mtime: when });
+  try {
+    write();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    write();
+  }
   return path;
 }
 
@@ -43,20 +53,25 @@ export function readHeartbeat(dir: string, job: string): ReadHeartbeat | null {
   return readHeartbeatFile(lastPath(dir, job));
 }
 
-/** Reads any `.last` file; stats it only when the content does not carry its own time. */
+/**
+ * Reads any `.last` file; stats it only when the content does not carry its own time. A symbolic
+ * link or anything but a regular file is `corrupt` (with the reason), never read through.
+ */
 export function readHeartbeatFile(path: string): ReadHeartbeat | null {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileNoFollow(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') return { kind: 'corrupt', reason: 'is a symbolic link (hb does not follow links in its state directory)', mtimeMs: 0 };
+    if (code === 'ENOTREG') return { kind: 'corrupt', reason: 'is not a regular file', mtimeMs: 0 };
     return { kind: 'corrupt', reason: `cannot read: ${code ?? (e as Error).message}`, mtimeMs: 0 };
   }
   const parsed = parseHeartbeat(text, 0);
   if (parsed.kind === 'record') return parsed;
   try {
-    return { ...parsed, mtimeMs: statSync(path).mtimeMs };
+    return { ...parsed, mtimeMs: lstatSync(path).mtimeMs };
   } catch {
     return null;
   }
@@ -65,7 +80,7 @@ export function readHeartbeatFile(path: string): ReadHeartbeat | null {
 /** Reads a running marker; null when absent or unreadable (a torn marker is never written). */
 export function readRunMarker(dir: string, job: string): RunMarker | null {
   try {
-    const data = JSON.parse(readFileSync(runPath(dir, job), 'utf8')) as RunMarker;
+    const data = JSON.parse(readFileNoFollow(runPath(dir, job))) as RunMarker;
     return typeof data === 'object' && data !== null && typeof data.pid === 'number' ? data : null;
   } catch {
     return null;

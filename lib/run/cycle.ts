@@ -2,9 +2,10 @@
 // a retry loop, a fleet of identical cron lines) must still get one number each: the last number
 // handed out is kept in `<state>/cycles/<job>.n` and advanced under a short lock.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 import { acquireLock, type LockInfo } from './lock.ts';
 
 /** Path of a job's counter; the `.n` suffix can never meet a lock file's `.lock` name. */
@@ -46,7 +47,7 @@ export function nextCycle(dir: string, job: string, floor: number, holder: LockI
 /** The last number handed out; 0 when there is no counter or it is unreadable. */
 export function readCounter(path: string): number {
   try {
-    const n = Number(readFileSync(path, 'utf8').trim());
+    const n = Number(readFileNoFollow(path).trim());
     return Number.isSafeInteger(n) && n > 0 ? n : 0;
   } catch {
     return 0;
@@ -57,7 +58,7 @@ function lockCounter(folder: string, name: string, holder: LockInfo, opts: Cycle
   const attempts = opts.attempts ?? 400;
   const sleep = opts.sleep ?? sleepSync;
   try {
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: 0o755 });
     for (let i = 0; i < attempts; i++) {
       // A dead holder (killed mid-count) is taken over by acquireLock itself.
       const got = acquireLock(join(folder, name), holder);

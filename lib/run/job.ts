@@ -67,7 +67,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
   if (req.lock && req.command) {
     const lockDir = join(req.dir, 'locks');
     try {
-      mkdirSync(lockDir, { recursive: true });
+      mkdirSync(lockDir, { recursive: true, mode: 0o755 });
     } catch {
       // acquireLock below reports the directory it cannot use.
     }

@@ -2,7 +2,7 @@
 // complete and atomically with link(), and taken over from a dead holder through a claim
 // named after that exact lock file, so two processes racing for a stale lock never both win.
 
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { HbError } from '../errors.ts';
 import { gatherFacts, isRunGone } from './proc.ts';
 import type { GoneVerdict, ProcessFacts } from './proc.ts';
@@ -74,6 +74,8 @@ export function acquireLock(path: string, info: LockInfo, options: LockOptions =
   try {
     writeFileSync(tmp, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
   } catch (err) {
+    // A full disk creates the name but not its content: leave no empty temp file behind.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') unlinkQuiet(tmp);
     throw lockError(path, err);
   }
   try {
@@ -169,22 +171,40 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-/** Reads a lock file and its identity from one open descriptor; null when it does not exist. */
+/**
+ * Reads a lock file and its identity from one open descriptor; null when it does not exist. A
+ * symbolic link or anything but a regular file under the name is never read through: it is an
+ * unreadable lock, so the takeover removes the link itself and never touches what it points to.
+ */
 function inspect(path: string): Seen | null {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') return notAFile(path);
     throw lockError(path, err);
   }
   try {
     const st = fstatSync(fd);
+    if (!st.isFile()) return notAFile(path);
     const holder = parseHolder(readFileSync(fd, 'utf8'));
     const tag = holder?.token ?? `m${Math.trunc(st.mtimeMs)}s${st.size}`;
     return { key: `${st.ino}-${tag}`, holder };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** A name that is not a lock file (a symlink, a FIFO): identified by its own inode, holding nothing. */
+function notAFile(path: string): Seen | null {
+  try {
+    const st = lstatSync(path);
+    return { key: `${st.ino}-x${Math.trunc(st.mtimeMs)}`, holder: null };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw lockError(path, err);
   }
 }
 

@@ -1,9 +1,10 @@
 // Maintenance windows: `<state>/paused/<job>.json`. A paused job is shown as paused and never
 // alerts; when the pause ends (`hb resume`, or `--for` running out) the job's clock restarts.
 
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 
 /** A job's pause: until when (null: until resumed), or when it was resumed. */
 export interface PauseRecord {
@@ -23,7 +24,7 @@ const fileOf = (dir: string, job: string) => join(dirOf(dir), `${job}.json`);
 
 /** Pauses a job until `untilMs` (null: until `hb resume`). */
 export function pauseJob(dir: string, job: string, nowMs: number, untilMs: number | null): void {
-  mkdirSync(dirOf(dir), { recursive: true });
+  mkdirSync(dirOf(dir), { recursive: true, mode: 0o755 });
   const record: PauseRecord = { paused_at: new Date(nowMs).toISOString(), until: untilMs === null ? null : new Date(untilMs).toISOString() };
   writeAtomic(fileOf(dir, job), JSON.stringify(record) + '\n', { fsync: true });
 }
@@ -48,7 +49,7 @@ export function readPauses(dir: string, nowMs: number): Map<string, PauseFacts> 
   for (const name of names) {
     if (!name.endsWith('.json')) continue;
     try {
-      const data = JSON.parse(readFileSync(join(dirOf(dir), name), 'utf8')) as PauseRecord;
+      const data = JSON.parse(readFileNoFollow(join(dirOf(dir), name))) as PauseRecord;
       const job = name.slice(0, -5);
       if (data.resumed_at) {
         out.set(job, { pausedUntilMs: null, resumedAtMs: Date.parse(data.resumed_at) });

@@ -104,7 +104,7 @@ test('readHeartbeatFile: missing is null, a directory is corrupt, a touched file
   assert.equal(readHeartbeat(dir, 'nope'), null);
 
   mkdirSync(join(dir, 'dir.last'));
-  assert.deepEqual(readHeartbeatFile(join(dir, 'dir.last')), { kind: 'corrupt', reason: 'cannot read: EISDIR', mtimeMs: 0 });
+  assert.deepEqual(readHeartbeatFile(join(dir, 'dir.last')), { kind: 'corrupt', reason: 'is not a regular file', mtimeMs: 0 });
 
   const when = new Date('2026-03-10T09:30:00Z');
   for (const [name, content] of [['empty', ''], ['date', 'Tue Mar 10 09:30:00 UTC 2026\n']] as const) {
