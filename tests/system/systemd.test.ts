@@ -174,7 +174,7 @@ describe('hb systemd through the built CLI', () => {
     }
     assert.ok(r.stdout.endsWith('systemctl daemon-reload && systemctl enable --now hb-backup.timer hb-sync.timer hb-report.timer hb-quarter.timer hb-check.timer\n'), r.stdout);
     const service = readFileSync(join(out, 'hb-backup.service'), 'utf8');
-    assert.ok(service.includes(`ExecStart=${process.execPath} ${HB} tick backup --config "${config}"\n`), service);
+    assert.ok(service.includes(`ExecStart=${process.execPath} ${HB} tick backup --config "${config}" --state-dir ${box.state}\n`), service);
     assert.ok(!service.includes('User='));
     const timer = readFileSync(join(out, 'hb-report.timer'), 'utf8');
     assert.ok(timer.includes('OnCalendar=Mon *-*-* 00:00:00\nOnCalendar=*-*-01,15 00:00:00\nPersistent=true\n'), timer);
@@ -194,7 +194,7 @@ describe('hb systemd through the built CLI', () => {
     for (const line of ['Type=notify', 'NotifyAccess=all', 'WatchdogSec=60s', 'KillMode=mixed', 'ExecReload=/bin/kill -HUP $MAINPID', 'WantedBy=multi-user.target']) {
       assert.ok(unit.includes(`\n${line}\n`), line);
     }
-    assert.ok(unit.includes(`ExecStart=${process.execPath} ${HB} daemon start --config "${config}"\n`), unit);
+    assert.ok(unit.includes(`ExecStart=${process.execPath} ${HB} daemon start --config "${config}" --state-dir ${box.state}\n`), unit);
     assert.ok(r.stdout.endsWith('systemctl daemon-reload && systemctl enable --now hb-daemon.service\n'), r.stdout);
     const v = verify(out);
     assert.equal(v.code, 0, v.stderr);
@@ -236,7 +236,7 @@ describe('hb systemd through the built CLI', () => {
     assert.ok(r.stdout.includes('# ---- hb-quarter.timer ----\n'));
     assert.ok(r.stdout.includes('OnCalendar=*-*-* *:00/15:00 UTC\n'));
     assert.ok(r.stdout.includes('OnActiveSec=15min\nOnUnitActiveSec=15min\n'));
-    assert.ok(r.stdout.includes(`ExecStart=${process.execPath} ${HB} check --config "${config}"\n`));
+    assert.ok(r.stdout.includes(`ExecStart=${process.execPath} ${HB} check --config "${config}" --state-dir ${box.state}\n`), '$HB_STATE_DIR does not reach a unit: passed as a flag');
   });
 
   it('refuses what systemd cannot say exactly: exit 2, the job and the reason, nothing written', () => {
@@ -264,10 +264,12 @@ describe('hb systemd through the built CLI', () => {
     assert.match(user.stderr, /--user: "a b" is not a user name/);
   });
 
-  it('with no config at all, the meta-heartbeat alone, without --config', () => {
+  it('with no config at all, the meta-heartbeat alone, without --config (nor --state-dir for a default state dir)', () => {
     const box = sandbox();
     boxes.push(box);
-    const r = hb(['systemd'], { env: box.env, cwd: box.root });
+    const env = { ...box.env };
+    delete env.HB_STATE_DIR;
+    const r = hb(['systemd'], { env, cwd: box.root });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual([...r.stdout.matchAll(/^# ---- (\S+) ----$/gm)].map((m) => m[1]), ['hb-check.service', 'hb-check.timer']);
     assert.ok(r.stdout.includes(`ExecStart=${process.execPath} ${HB} check\n`));
