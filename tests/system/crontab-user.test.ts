@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCrontab } from '../../lib/crontab/parse.ts';
 import { hb, requireTool, sandbox } from '../helpers.ts';
@@ -66,4 +66,49 @@ test('install, diff, uninstall, adopt and undo through crontab(1), keeping every
   assert.equal(run('--uninstall').code, 0);
   assert.equal(crontab('-l').stdout, theirs);
   assert.match(run('--uninstall').stdout, /already has no hb block/);
+});
+
+test('--adopt without --crontab: the user crontab, /etc/crontab and cron.d files cron reads, applied and undone together', (t) => {
+  if (!requireTool(t, 'crontab') || !requireTool(t, 'useradd')) return;
+  if (process.getuid?.() !== 0) {
+    if (process.env.HB_REQUIRE_SYSTEM) throw new Error('this system test creates a user: run it as root');
+    return t.skip('needs root to create a throw-away user');
+  }
+  const user = `${USER}b`;
+  const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const s = sandbox();
+  t.after(() => {
+    spawnSync('crontab', ['-u', user, '-r']);
+    spawnSync('userdel', [user]);
+    s.cleanup();
+  });
+  const own = '0 5 * * * /usr/local/bin/mine\n';
+  assert.equal(spawnSync('crontab', ['-u', user, '-'], { input: own, encoding: 'utf8' }).status, 0);
+  // Stand-ins for /etc/crontab and /etc/cron.d, given through $HB_CRONTAB_PATHS.
+  const etc = join(s.root, 'crontab');
+  const crond = join(s.root, 'cron.d');
+  mkdirSync(crond);
+  const system = 'SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n';
+  writeFileSync(etc, system);
+  writeFileSync(join(crond, 'backup'), '30 2 * * * root /usr/local/bin/backup.sh\n');
+  writeFileSync(join(crond, 'skipped.dpkg-old'), '30 3 * * * root /usr/local/bin/old\n');
+  writeFileSync(join(crond, 'loose'), '30 4 * * * root /usr/local/bin/loose\n');
+  chmodSync(join(crond, 'loose'), 0o664);
+  const env = { ...s.env, HB_CRONTAB_PATHS: `${etc}:${crond}` };
+
+  const r = hb(['crontab', '--adopt', '--apply', '--user', user], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`adopted 3 line\\(s\\) in ${user}'s crontab, ${etc}, ${join(crond, 'backup')};`));
+  assert.match(spawnSync('crontab', ['-u', user, '-l'], { encoding: 'utf8' }).stdout, /wrap --job mine --cron '0 5 \* \* \*'/);
+  assert.match(readFileSync(etc, 'utf8'), /^17 \* \* \* \* root \S+ \S+ wrap --job cron\.hourly --cron '17 \* \* \* \*' .* -- \/bin\/sh -c 'cd \/ && run-parts --report \/etc\/cron\.hourly'$/m);
+  assert.match(readFileSync(join(crond, 'backup'), 'utf8'), /wrap --job backup /);
+  assert.equal(readFileSync(join(crond, 'skipped.dpkg-old'), 'utf8'), '30 3 * * * root /usr/local/bin/old\n', 'a name cron ignores is not adopted');
+  assert.equal(readFileSync(join(crond, 'loose'), 'utf8'), '30 4 * * * root /usr/local/bin/loose\n', 'a file cron skips (group-writable) is not adopted');
+
+  const undo = hb(['crontab', '--undo'], { env });
+  assert.equal(undo.code, 0, undo.stderr);
+  assert.equal(spawnSync('crontab', ['-u', user, '-l'], { encoding: 'utf8' }).stdout, own);
+  assert.equal(readFileSync(etc, 'utf8'), system);
+  assert.equal(readFileSync(join(crond, 'backup'), 'utf8'), '30 2 * * * root /usr/local/bin/backup.sh\n');
 });
