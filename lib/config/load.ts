@@ -1,10 +1,14 @@
 // Reads and validates a config file; YAML is imported only when a file exists.
 
-import { readFileSync } from 'node:fs';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
+import { ConfigReadError, readConfigText } from './read.ts';
 import { pathText, validateConfig, type RawProblem } from './validate.ts';
 import { emptyConfig, type HbConfig } from './types.ts';
+import { parseYaml } from './yaml.ts';
 import type { ConfigChoice } from './find.ts';
+
+/** At most this many problems are listed: a broken 1 MiB file must not print (or locate) thousands. */
+export const MAX_PROBLEMS_SHOWN = 20;
 
 /** Loads the chosen config; throws ConfigError listing every problem with file:line:col. */
 export async function loadConfig(choice: ConfigChoice, defaultTz: string): Promise<HbConfig> {
@@ -12,38 +16,33 @@ export async function loadConfig(choice: ConfigChoice, defaultTz: string): Promi
   const file = choice.path;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readConfigText(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !choice.explicit) return emptyConfig();
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new ConfigError([{ file, path: '', message: `cannot read config file (from ${choice.source}): ${why}` }]);
+    if (!(e instanceof ConfigReadError)) throw e;
+    if (e.code === 'ENOENT' && !choice.explicit) return emptyConfig();
+    throw new ConfigError([{ file, path: '', message: `cannot read config file (from ${choice.source}): ${e.message}` }]);
   }
   return parseConfigText(text, file, defaultTz);
 }
 
+// The first problems, and one line saying how many more there are.
+function capped<T>(all: T[], toProblem: (p: T) => ConfigProblem, file: string): ConfigError {
+  const shown = all.slice(0, MAX_PROBLEMS_SHOWN).map(toProblem);
+  const more = all.length - shown.length;
+  if (more > 0) shown.push({ file, path: '', message: `… and ${more} more problem${more === 1 ? '' : 's'}` });
+  return new ConfigError(shown);
+}
+
 /** Parses config text; exported for tests and `hb doctor`. */
 export async function parseConfigText(text: string, file: string, defaultTz: string): Promise<HbConfig> {
-  // yaml is CommonJS: its module object is the default export both bundled and under tsx.
-  const { parseDocument, LineCounter, isMap, isPair, isScalar } = (await import('yaml')).default;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((err) => {
-        const pos = err.linePos?.[0];
-        const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
-        return { file, path: '', line: pos?.line, col: pos?.col, message: `invalid YAML: ${message}` };
-      }),
-    );
+  const parsed = await parseYaml(text);
+  const { lineCounter } = parsed;
+  const at = (offset: number | undefined) => (offset === undefined ? {} : lineCounter.linePos(offset));
+  if (!parsed.ok) {
+    throw capped(parsed.problems, (p) => ({ file, path: '', ...at(p.offset), message: `invalid YAML: ${p.message}` }), file);
   }
-  let tree: unknown;
-  try {
-    tree = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    // yaml throws (not reports) on alias expansion beyond maxAliasCount: a config error all the same.
-    throw new ConfigError([{ file, path: '', message: `invalid YAML: ${(e as Error).message}` }]);
-  }
+  const { doc, tree } = parsed;
+  const { isMap, isPair, isScalar } = (await import('yaml')).default;
   const { config, problems } = validateConfig(tree, file, defaultTz);
   if (problems.length === 0) return config;
 
@@ -64,7 +63,5 @@ export async function parseConfigText(text: string, file: string, defaultTz: str
     }
     return {};
   };
-  throw new ConfigError(
-    problems.map((p) => ({ file, path: pathText(p.path), message: p.message, ...locate(p) })),
-  );
+  throw capped(problems, (p) => ({ file, path: pathText(p.path), message: p.message, ...locate(p) }), file);
 }

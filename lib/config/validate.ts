@@ -22,6 +22,8 @@ const JOB_KEYS = [
   'every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'tail', 'max_runtime',
   'min_duration', 'alert_after', 'remind', 'notify', 'recover', 'description',
 ];
+/** More jobs than hb is measured with (docs/benchmarks.md): refused rather than slowly half-served. */
+export const MAX_JOBS = 10_000;
 const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout', 'keep'];
 
 type Tree = Record<string, unknown>;
@@ -56,7 +58,10 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
   config.notify = sinks(tree.notify, ['notify'], problems);
   if (tree.jobs !== undefined && tree.jobs !== null) {
     if (!isMap(tree.jobs)) problems.push({ path: ['jobs'], message: `expected a map of job names, found ${typeName(tree.jobs)}` });
-    else {
+    else if (Object.keys(tree.jobs).length > MAX_JOBS) {
+      const count = Object.keys(tree.jobs).length;
+      problems.push({ path: ['jobs'], message: `${count} jobs, more than hb handles in one config (at most ${MAX_JOBS})` });
+    } else {
       for (const [name, body] of Object.entries(tree.jobs)) {
         const job = validateJob(name, body, defaultTz, problems, file);
         if (job) config.jobs.set(name, job);
