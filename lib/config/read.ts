@@ -2,8 +2,11 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 
-/** The largest config hb reads: thousands of jobs fit in a small fraction of it. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * The largest config hb reads: 3,000 jobs written out in full. yaml holds about 150 bytes of
+ * memory per byte of text it reads, so this also bounds a check's memory (~100 MB at worst).
+ */
+export const MAX_CONFIG_BYTES = 512 * 1024;
 
 /** Why a config file could not be read, for the message; `code` is the errno code when there is one. */
 export class ConfigReadError extends Error {
@@ -18,7 +21,7 @@ export class ConfigReadError extends Error {
 const errnoText = (e: NodeJS.ErrnoException) =>
   e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
 
-const sizeText = (bytes: number) => (bytes % 1_048_576 === 0 ? `${bytes / 1_048_576} MiB` : `${bytes} bytes`);
+const sizeText = (bytes: number) => (bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`);
 
 /**
  * Reads `file` as UTF-8, at most `limit` bytes. Reads in chunks rather than trusting the size

@@ -56,6 +56,10 @@ export async function parseYaml(text: string): Promise<YamlResult> {
   // of 100,000 keys. toTree finds them with a set instead.
   const composer = new yaml.Composer({ uniqueKeys: false });
   const docs: Document.Parsed[] = [];
+  // yaml reports each problem as an Error; a broken file has tens of thousands, and capturing a
+  // stack for each cost most of the time and memory of reading one.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     for (const doc of composer.compose(tokens(), true, text.length)) {
       docs.push(doc);
@@ -64,6 +68,8 @@ export async function parseYaml(text: string): Promise<YamlResult> {
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     return { ok: false, lineCounter, problems: [{ offset: e.offset, message: e.message }] };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   const doc = docs[0]!;
   const problems: YamlProblem[] = doc.errors.map((err) => ({ offset: err.pos[0], message: err.message.split('\n')[0]! }));
