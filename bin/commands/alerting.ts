@@ -6,7 +6,9 @@ import { QUIET, step, type JobAlertState } from '../../lib/alerts/incident.ts';
 import { closingNotification, notificationFor, runNotification } from '../../lib/alerts/notification.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
-import { enqueue } from '../../lib/alerts/outbox.ts';
+import { enqueue, listPending, recoverClaims } from '../../lib/alerts/outbox.ts';
+import { gatherFacts } from '../../lib/run/proc.ts';
+import { INCIDENT_TYPES, replayUnrecorded } from '../../lib/alerts/replay.ts';
 import { readAlertState, writeAlertState } from '../../lib/alerts/state.ts';
 import type { HbConfig } from '../../lib/config/types.ts';
 import { appendEvents, type HbEvent } from '../../lib/events/log.ts';
@@ -28,10 +30,16 @@ export interface Alerting {
 /** Starts alerting for one check (the caller holds the check lock, or is a dry run). */
 export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dryRun: boolean }): Alerting {
   const nowMs = io.now();
-  const previous = readAlertState(dir);
+  const stored = readAlertState(dir);
+  // What a check that died between its outbox and its state had decided counts as decided.
+  // A claim left by a delivery that was killed goes back first, so the journal sees its item.
+  if (!opts.dryRun) recoverClaims(dir, (pid) => gatherFacts(pid).state !== null);
+  const pending = listPending(dir).items;
+  const replayed = replayUnrecorded(stored.jobs, stored.journal, pending.map((item) => item.notification));
+  const previous = replayed.states;
   const next = new Map<string, JobAlertState>();
   const outgoing: Notification[] = [];
-  const events: HbEvent[] = [];
+  const events: HbEvent[] = replayed.notifications.map((n) => ({ ts: n.ts, job: n.job, type: eventType(n.type), incident: n.incident!.id, status: n.status, reason: n.message }));
   return {
     add: (notifications) => void outgoing.push(...notifications),
     observe(facts, j, describe) {
@@ -43,8 +51,7 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
       const health = describe();
       for (const draft of drafts) {
         outgoing.push(notificationFor(draft, health, io.host, nowMs));
-        const type = draft.type === 'alert' ? 'alert_opened' : draft.type === 'resolve' ? 'alert_resolved' : 'alert_reminded';
-        events.push({ ts: new Date(nowMs).toISOString(), job: facts.job, type, incident: draft.incident.id, status: health.status, reason: health.reason });
+        events.push({ ts: new Date(nowMs).toISOString(), job: facts.job, type: eventType(draft.type), incident: draft.incident.id, status: health.status, reason: health.reason });
       }
     },
     async finish(complete, own) {
@@ -60,16 +67,26 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
       }
       // Who watches the watcher: the check's own heartbeat mirrored to its sinks (healthchecks).
       if (own && hasReceiver(config, CHECK_JOB, 'run_end')) outgoing.push(runNotification('run_end', CHECK_JOB, io.host, nowMs, randomUUID(), own));
-      const deliveries = deliveriesFor(config, outgoing);
+      // A replayed notification goes to every sink that has no copy yet (the dead check may have
+      // enqueued it for some sinks only), under its own id; then this check's own.
+      const queued = new Set(pending.map((item) => `${item.notification.id}|${item.sink.key}`));
+      const missing = deliveriesFor(config, replayed.notifications).filter((d) => !queued.has(`${d.notification.id}|${d.sink.key}`));
+      const deliveries = [...missing, ...deliveriesFor(config, outgoing)];
       if (opts.dryRun) {
         return { warnings: [], planned: deliveries.map((d) => `would send ${d.notification.type} for ${d.notification.job} (${d.notification.status}) to ${d.sink.where} (${d.sink.kind})`) };
       }
-      // Enqueued before the state is written: a crash in between repeats an alert, never loses one.
-      enqueue(dir, deliveries);
-      writeAlertState(dir, next, previous);
+      // Enqueued before the state is written, and the state names what it accounts for: a check
+      // that dies in between is replayed by the next one (lib/alerts/replay.ts), never lost or repeated.
+      const added = enqueue(dir, deliveries);
+      const journal = new Set([...pending, ...added].filter((item) => INCIDENT_TYPES.has(item.notification.type)).map((item) => item.notification.id));
+      writeAlertState(dir, next, journal, stored);
       appendEvents(dir, events);
       const report = await deliver(config, dir, io);
       return { warnings: report.warnings, planned: [] };
     },
   };
+}
+
+function eventType(type: string): string {
+  return type === 'alert' ? 'alert_opened' : type === 'resolve' ? 'alert_resolved' : 'alert_reminded';
 }

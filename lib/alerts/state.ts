@@ -1,33 +1,50 @@
-// `<state>/alerts/state.json`: each job's alert state, replaced atomically after every acting check.
+// `<state>/alerts/state.json`: each job's alert state, replaced atomically after every acting check,
+// with the journal of pending notifications it accounts for (lib/alerts/replay.ts).
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
-import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { JobAlertState } from './incident.ts';
 
 const file = (dir: string) => join(dir, 'alerts', 'state.json');
 
-/** Reads the alert states; an unreadable file starts over quietly for no job (nothing is open). */
-export function readAlertState(dir: string): Map<string, JobAlertState> {
+/** What the last acting check left: the states, and which pending notification ids they include. */
+export interface StoredAlerts {
+  jobs: Map<string, JobAlertState>;
+  /** null when unknown (a file from before journals, or an unreadable one): nothing is replayed. */
+  journal: Set<string> | null;
+}
+
+/**
+ * Reads the alert states. No file: nothing decided yet, an empty journal. An unreadable file
+ * starts over quietly for no job (nothing is open) with an unknown journal.
+ */
+export function readAlertState(dir: string): StoredAlerts {
+  let text: string;
   try {
-    const data = JSON.parse(readFileNoFollow(file(dir))) as { v?: number; jobs?: Record<string, JobAlertState> };
-    if (data.v !== 1 || typeof data.jobs !== 'object' || data.jobs === null) return new Map();
-    return new Map(Object.entries(data.jobs).filter(([, s]) => typeof s?.streak === 'number'));
+    text = readFileSync(file(dir), 'utf8');
+  } catch (e) {
+    return { jobs: new Map(), journal: (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Set() : null };
+  }
+  try {
+    const data = JSON.parse(text) as { v?: number; jobs?: Record<string, JobAlertState>; journal?: unknown };
+    if (data.v !== 1 || typeof data.jobs !== 'object' || data.jobs === null) return { jobs: new Map(), journal: null };
+    const journal = Array.isArray(data.journal) ? new Set(data.journal.filter((id): id is string => typeof id === 'string')) : null;
+    return { jobs: new Map(Object.entries(data.jobs).filter(([, s]) => typeof s?.streak === 'number')), journal };
   } catch {
-    return new Map();
+    return { jobs: new Map(), journal: null };
   }
 }
 
-/** Writes the alert states (only jobs with something to remember), unless nothing changed. */
-export function writeAlertState(dir: string, states: Map<string, JobAlertState>, before: Map<string, JobAlertState>): void {
-  const text = serialize(states);
-  if (text === serialize(before)) return;
-  mkdirSync(join(dir, 'alerts'), { recursive: true, mode: 0o755 });
+/** Writes the alert states (only jobs with something to remember) and the journal, unless nothing changed. */
+export function writeAlertState(dir: string, states: Map<string, JobAlertState>, journal: Set<string>, before: StoredAlerts): void {
+  const text = serialize(states, journal);
+  if (text === serialize(before.jobs, before.journal)) return;
+  mkdirSync(join(dir, 'alerts'), { recursive: true });
   writeAtomic(file(dir), text, { fsync: true });
 }
 
-function serialize(states: Map<string, JobAlertState>): string {
+function serialize(states: Map<string, JobAlertState>, journal: Set<string> | null): string {
   const jobs = Object.fromEntries([...states].filter(([, s]) => s.streak > 0 || s.incident !== null).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return JSON.stringify({ v: 1, jobs }) + '\n';
+  return JSON.stringify({ v: 1, jobs, ...(journal ? { journal: [...journal].sort() } : {}) }) + '\n';
 }
