@@ -12,6 +12,8 @@ import { adoptCrontab, type AdoptedFile } from '../../lib/crontab/adopt.ts';
 import { isEmptyCrontab, mergeBlock, removeBlock } from '../../lib/crontab/block.ts';
 import { planCrontab, type CrontabPlan } from '../../lib/crontab/generate.ts';
 import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/crontab/parse.ts';
+import { crontabSchedules } from '../../lib/crontab/schedules.ts';
+import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { cronDNameOk, crontabKindFor, crontabKindOf, crontabPaths, readCrontabs } from '../../lib/crontab/sources.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
@@ -224,8 +226,10 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
   }
   for (const { source, result } of results) summarize(targetLabel(source.target), result, io);
   for (const n of notes) io.err(`hb: crontab: ${n}\n`);
-  const hasCheck = results.some((r) => r.result.hasCheck) || ctx.config.jobs.has('hb-check');
-  if (!hasCheck) io.err('hb: crontab: no line runs hb check, the meta-heartbeat that notices jobs going silent: add it with hb crontab --install\n');
+  if (!results.some((r) => r.result.hasCheck) && !(opts.crontab && (await checkLineElsewhere(opts, io)))) {
+    const how = sources.some((s) => s.parsed.kind === 'system') ? 'hb crontab --file /etc/cron.d/hb --user root' : 'hb crontab --install';
+    io.err(`hb: crontab: no line runs hb check, the meta-heartbeat that notices jobs going silent: add it with ${how}\n`);
+  }
   if (changed.length === 0) {
     io.err('hb: crontab: nothing to adopt\n');
     return 0;
@@ -247,6 +251,14 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
   }
   io.out(`adopted ${changed.reduce((n, c) => n + c.result.adopted.length, 0)} line(s) in ${written.join(', ')}; backup in ${set} (hb crontab --undo restores it)\n`);
   return 0;
+}
+
+// With --crontab FILE the meta-heartbeat may well be in a crontab not given: look (read only).
+async function checkLineElsewhere(opts: CrontabOptions, io: Io): Promise<boolean> {
+  const texts = readCrontabs(crontabPaths(io.env, () => opts.user ?? currentUser()));
+  const own = await readUserCrontab(opts.user).catch(() => '');
+  const parsed = [...texts.map((t) => parseCrontab(t.text, { kind: t.kind, file: t.path })), parseCrontab(own, { kind: 'user', file: 'crontab' })];
+  return crontabSchedules(parsed).has(CHECK_JOB);
 }
 
 function summarize(label: string, r: AdoptedFile, io: Io): void {

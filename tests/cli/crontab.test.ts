@@ -163,7 +163,11 @@ test('--adopt shows the diff and writes nothing; --apply writes it after a backu
   assert.match(show.stderr, /line 3 → job printf, line 4 → job cat, line 5 → job echo, line 9 → job exit/);
   assert.match(show.stderr, /line 7 left alone: marked # hb: ignore/);
   assert.match(show.stderr, /line 8 left alone: @reboot/);
-  assert.match(show.stderr, /no line runs hb check/);
+  assert.match(show.stderr, /no line runs hb check, .*: add it with hb crontab --install/);
+  const elsewhere = join(s.crond, 'hb');
+  writeFileSync(elsewhere, '* * * * * root /usr/bin/node /opt/hb/dist/hb.js check\n');
+  const withCheck = hb(['crontab', '--adopt', '--crontab', file], { env: { ...s.env, HB_CRONTAB_PATHS: s.crond } });
+  assert.doesNotMatch(withCheck.stderr, /no line runs hb check/, 'the check line in a crontab not given is found');
   assert.match(show.stderr, /nothing written; run again with --apply/);
   assert.equal(readFileSync(file, 'utf8'), EXISTING);
 
