@@ -11,10 +11,13 @@ const UNIT_MS: Record<string, number> = {
 
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
 
-/** Parses a duration into milliseconds; returns undefined when the text is not one. */
+// Past 2^53 ms (285,000 years) milliseconds stop being exact; 1e400s would be Infinity.
+const fits = (ms: number) => (Number.isSafeInteger(ms) ? ms : undefined);
+
+/** Parses a duration into milliseconds; undefined when the text is not one (or is too long to count in ms). */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
-  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  if (/^\d+$/.test(s)) return fits(Number(s) * 1000);
   if (s === '') return undefined;
   PART.lastIndex = 0;
   let total = 0;
@@ -23,11 +26,14 @@ export function parseDuration(text: string): number | undefined {
     total += Number(m[1]) * UNIT_MS[m[2]!]!;
     end = PART.lastIndex;
   }
-  return end === s.length && end > 0 ? Math.round(total) : undefined;
+  return end === s.length && end > 0 ? fits(Math.round(total)) : undefined;
 }
 
 /** The message for a text that is not a duration, saying what would be valid. */
 export function durationHint(text: string): string {
+  if (/^(?:\d+|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+)$/.test(text.trim())) {
+    return `"${text}" is too long for a duration (at most 285,000 years; expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
+  }
   return `"${text}" is not a duration (expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
 }
 
