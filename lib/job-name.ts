@@ -1,5 +1,7 @@
 // The job-name rule: names become file names, so nothing may escape the state directory.
 
+import { visible } from './visible.ts';
+
 /** The rule, as users see it in messages. */
 export const JOB_NAME_RULE = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -7,7 +9,8 @@ const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Returns why `name` is not a valid job name, or null when it is. */
 export function validateJobName(name: string): string | null {
   if (JOB_NAME.test(name)) return null;
-  const shown = name === '' ? 'an empty name' : `"${name}"`;
+  // A name from the command line may hold a newline or ESC: the message stays one inert line.
+  const shown = name === '' ? 'an empty name' : `"${visible(name)}"`;
   return `invalid job name ${shown}: a job name must match ${JOB_NAME_RULE} (letters, digits, dot, underscore, dash; starting with a letter or digit; at most 128 characters)`;
 }
 
