@@ -88,6 +88,13 @@ export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
       return { kind: 'corrupt', reason: `field "${key}" is not a ${type}`, mtimeMs };
     }
   }
+  // Checked in full where it is compiled; here only its shape, so a number is corrupt rather than a crash there.
+  for (const key of ['schedule', 'previous'] as const) {
+    const v = rec[key];
+    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+      return { kind: 'corrupt', reason: `field "${key}" is not an object`, mtimeMs };
+    }
+  }
   if (rec.status !== 'ok' && rec.status !== 'error') {
     return { kind: 'corrupt', reason: `field "status" is "${String(rec.status)}", expected ok or error`, mtimeMs };
   }
