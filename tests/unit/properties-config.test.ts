@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import { parseConfigText } from '../../lib/config/load.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import { ConfigError } from '../../lib/errors.ts';
+import type { HbConfig } from '../../lib/config/types.ts';
 
 const RUNS = { numRuns: 300, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
 const FILE = 'hb.yaml';
@@ -66,7 +67,7 @@ function toYamlTree(c: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Loads text; returns the config, or the ConfigError after checking every problem has a place. */
-async function load(text: string) {
+async function load(text: string): Promise<{ config?: HbConfig; error?: ConfigError }> {
   try {
     return { config: await parseConfigText(text, FILE, 'UTC') };
   } catch (e) {
@@ -87,16 +88,17 @@ test('random valid configs load with every job, schedule and duration as written
       const text = YAML.stringify(toYamlTree(c));
       const r = await load(text);
       assert.ok(r.config, `${text}\n→ ${r.error?.message}`);
+      const loaded = r.config;
       const jobs = (c.jobs ?? {}) as Record<string, Record<string, unknown>>;
-      assert.deepEqual([...r.config.jobs.keys()].sort(), Object.keys(jobs).sort());
+      assert.deepEqual([...loaded.jobs.keys()].sort(), Object.keys(jobs).sort());
       for (const [name, j] of Object.entries(jobs)) {
-        const got = r.config.jobs.get(name)!;
+        const got = loaded.jobs.get(name)!;
         assert.deepEqual(got.schedule, j.schedule, name);
         assert.equal(got.graceMs, j.grace === undefined ? undefined : parseDuration(j.grace as string));
         assert.deepEqual(got.command, j.command);
       }
       const d = c.defaults as { grace?: string } | undefined;
-      assert.equal(r.config.defaults.graceMs, d?.grace === undefined ? undefined : parseDuration(d.grace));
+      assert.equal(loaded.defaults.graceMs, d?.grace === undefined ? undefined : parseDuration(d.grace));
     }),
     RUNS,
   );
