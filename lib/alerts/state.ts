@@ -40,7 +40,7 @@ export function readAlertState(dir: string): StoredAlerts {
 export function writeAlertState(dir: string, states: Map<string, JobAlertState>, journal: Set<string>, before: StoredAlerts): void {
   const text = serialize(states, journal);
   if (text === serialize(before.jobs, before.journal)) return;
-  mkdirSync(join(dir, 'alerts'), { recursive: true });
+  mkdirSync(join(dir, 'alerts'), { recursive: true, mode: 0o755 });
   writeAtomic(file(dir), text, { fsync: true });
 }
 
