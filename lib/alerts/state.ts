@@ -1,9 +1,10 @@
 // `<state>/alerts/state.json`: each job's alert state, replaced atomically after every acting check,
 // with the journal of pending notifications it accounts for (lib/alerts/replay.ts).
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { JobAlertState } from './incident.ts';
 
 const file = (dir: string) => join(dir, 'alerts', 'state.json');
@@ -22,7 +23,7 @@ export interface StoredAlerts {
 export function readAlertState(dir: string): StoredAlerts {
   let text: string;
   try {
-    text = readFileSync(file(dir), 'utf8');
+    text = readFileNoFollow(file(dir));
   } catch (e) {
     return { jobs: new Map(), journal: (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Set() : null };
   }
