@@ -260,7 +260,7 @@ async function checkLane(lane: number, rec: Recorder, trials: number): Promise<v
   const s = sandbox();
   const hook = `/hook/${lane}`;
   const config = join(s.root, 'hb.yaml');
-  writeFileSync(config, `notify:\n  - webhook: {url: ${rec.url}${hook}, timeout: 2s, retries: 0}\njobs:\n  victim:\n    every: 1m\n`);
+  writeFileSync(config, `notify:\n  - webhook: {url: ${rec.url}${hook}, timeout: 5s, retries: 0}\njobs:\n  victim:\n    every: 1m\n`);
   s.env.HB_CONFIG = config;
   const sent = () => rec.requests.filter((r) => r.path === hook).map((r) => r.body as Sent);
   const stateFile = join(s.state, 'alerts', 'state.json');
