@@ -1,7 +1,7 @@
 // The one atomic file writer: a temp file in the same directory, written whole, then renamed over
 // the target. A reader sees the old file or the new one, never a torn one.
 
-import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** How to write: durability, the final mode (exact, umask ignored), mtime and owner. */
@@ -94,4 +94,34 @@ export function fsyncDir(dir: string): void {
   } catch {
     // The rename happened; only its durability across a power loss is less certain.
   }
+}
+
+// A temp name of ours: `.NAME.hb-PID-N[-RANDOM].tmp`.
+const TEMP_NAME = /^\..+\.hb-(\d+)-\d+(?:-[a-z0-9]+)?\.tmp$/;
+
+/** Whether a directory entry is one of writeAtomic's temp files. */
+export const isTempName = (name: string): boolean => TEMP_NAME.test(name);
+
+/**
+ * Removes temp files left by writers killed between create and rename (kill -9, power loss):
+ * those whose process is gone and that are a minute old, and any an hour old. A temp file is
+ * never a heartbeat, so removing one costs nothing but the clutter.
+ */
+export function removeOrphanTemps(dir: string, names: readonly string[], nowMs: number, isAlive: (pid: number) => boolean): number {
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (!pid) continue;
+    const path = join(dir, name);
+    try {
+      const st = lstatSync(path);
+      const ageMs = nowMs - st.mtimeMs;
+      if (!st.isFile() || ageMs < 60_000 || (ageMs < 3_600_000 && isAlive(pid))) continue;
+      unlinkSync(path);
+      removed++;
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+  return removed;
 }

@@ -3,16 +3,21 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HbConfig } from '../config/types.ts';
+import { removeOrphanTemps } from '../fs/atomic.ts';
 import type { CrontabLookup } from '../crontab/lookup.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
 import { lastPath, listStateFiles, readHeartbeatFile, readRunMarker } from '../heartbeat/store.ts';
 import { validateJobName } from '../job-name.ts';
-import { gatherFacts, isRunGone } from '../run/proc.ts';
+import { gatherFacts, isRunGone, processState } from '../run/proc.ts';
 import { readPauses } from '../state/pause.ts';
 import type { JobFacts } from './evaluate.ts';
 import { readFirstSeen, updateFirstSeen } from './first-seen.ts';
 
 const isValid = (name: string) => validateJobName(name) === null;
+const isAlive = (pid: number) => {
+  const state = processState(pid);
+  return state !== null && state !== 'Z';
+};
 
 /**
  * Reads every job of every directory (the first is the primary one; later ones are fallbacks)
@@ -26,6 +31,8 @@ export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null
   const want = only ? new Set(only) : null;
   const wanted = (job: string) => !want || want.has(job);
   const listing = listStateFiles(primary, isValid);
+  // Housekeeping: a heartbeat writer killed between create and rename leaves its temp file.
+  if (listing.temps.length > 0) removeOrphanTemps(primary, listing.temps, nowMs, isAlive);
   // Fallback directories are rare and small: read them whole first, merge as we go.
   const extra = new Map<string, JobFacts>();
   for (const dir of fallbacks) {

@@ -1,7 +1,7 @@
 // The only writer of `<job>.last` and `<job>.run`, and the reader of a state directory.
 
 import { lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { writeAtomic } from '../fs/atomic.ts';
+import { isTempName, writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import { join } from 'node:path';
 import type { RunMarker } from '../health/types.ts';
@@ -87,15 +87,16 @@ export function readRunMarker(dir: string, job: string): RunMarker | null {
   }
 }
 
-/** The job names that have a `.last` or `.run` file in `dir` (invalid names are ignored). */
-export function listStateFiles(dir: string, isValidName: (name: string) => boolean): { last: Set<string>; run: Set<string> } {
+/** The job names that have a `.last` or `.run` file in `dir` (invalid names are ignored), and temp files of atomic writes. */
+export function listStateFiles(dir: string, isValidName: (name: string) => boolean): { last: Set<string>; run: Set<string>; temps: string[] } {
   const last = new Set<string>();
   const run = new Set<string>();
+  const temps: string[] = [];
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return { last, run };
+    return { last, run, temps };
   }
   for (const name of names) {
     if (name.endsWith('.last')) {
@@ -104,7 +105,7 @@ export function listStateFiles(dir: string, isValidName: (name: string) => boole
     } else if (name.endsWith('.run')) {
       const job = name.slice(0, -4);
       if (isValidName(job)) run.add(job);
-    }
+    } else if (name.endsWith('.tmp') && isTempName(name)) temps.push(name);
   }
-  return { last, run };
+  return { last, run, temps };
 }

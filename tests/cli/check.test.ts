@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, requireTool, sandbox } from '../helpers.ts';
 
@@ -209,4 +209,22 @@ test('a reader that goes away early (| head -c 10) costs no stack trace', () => 
   } finally {
     s.cleanup();
   }
+});
+
+test('check removes temp files that writers killed mid-write left behind, and nothing else', (t) => {
+  const s = sandbox();
+  t.after(s.cleanup);
+  assert.equal(hb(['tick', 'backup', '--every', '1h'], { env: s.env }).code, 0);
+  const old = new Date(Date.now() - 2 * 3_600_000);
+  const orphan = join(s.state, '.backup.last.hb-4194999-1-dead0.tmp');
+  const foreign = join(s.state, 'notes.tmp');
+  for (const f of [orphan, foreign]) {
+    writeFileSync(f, '{"v":1,');
+    utimesSync(f, old, old);
+  }
+  const r = hb(['check'], { env: s.env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(existsSync(orphan), false);
+  assert.equal(existsSync(foreign), true, 'only names of hb temp files are touched');
+  assert.equal(existsSync(join(s.state, 'backup.last')), true);
 });

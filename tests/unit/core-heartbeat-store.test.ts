@@ -130,7 +130,7 @@ test('listStateFiles: .last and .run files with valid job names only', (t) => {
   const { last, run } = listStateFiles(dir, isValid);
   assert.deepEqual([...last].sort(), ['a', 'c.d-e_f']);
   assert.deepEqual([...run].sort(), ['a', 'b']);
-  assert.deepEqual(listStateFiles(join(dir, 'missing'), isValid), { last: new Set(), run: new Set() });
+  assert.deepEqual(listStateFiles(join(dir, 'missing'), isValid), { last: new Set(), run: new Set(), temps: [] });
 });
 
 test('run markers: round trip; removeRunMarker only removes the marker of the same pid', (t) => {
