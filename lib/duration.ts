@@ -1,5 +1,7 @@
 // Durations as users write them: 90s, 15m, 2h, 1d, 1w, 1h30m, or plain seconds.
 
+import { visible } from './visible.ts';
+
 const UNIT_MS: Record<string, number> = {
   ms: 1,
   s: 1000,
@@ -32,9 +34,9 @@ export function parseDuration(text: string): number | undefined {
 /** The message for a text that is not a duration, saying what would be valid. */
 export function durationHint(text: string): string {
   if (/^(?:\d+|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+)$/.test(text.trim())) {
-    return `"${text}" is too long for a duration (at most 285,000 years; expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
+    return `"${visible(text)}" is too long for a duration (at most 285,000 years; expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
   }
-  return `"${text}" is not a duration (expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
+  return `"${visible(text)}" is not a duration (expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
 }
 
 /** A compact human form: 15m, 2h, 1h30m, 3d4h, 45s, 250ms. */

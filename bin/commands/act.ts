@@ -13,6 +13,7 @@ import type { Io } from '../io.ts';
 import { startAlerting } from './alerting.ts';
 import { startRecovery } from './recovery.ts';
 import { appendEvents } from '../../lib/events/log.ts';
+import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
 
 /** Called for every judged job, then once at the end (or abort when the check fails). */
 export interface Actor {
@@ -34,7 +35,7 @@ export function startActing(config: HbConfig, dir: string, io: Io, opts: ActOpti
   let release: (() => boolean) | null = null;
   if (!opts.dryRun) {
     try {
-      mkdirSync(join(dir, 'locks'), { recursive: true, mode: 0o755 });
+      mkdirSync(join(dir, 'locks'), { recursive: true, mode: STATE_DIR_MODE });
       const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), { pid: io.pid, started_at: new Date(io.now()).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(io.pid), host: io.host });
       if (!got.acquired) return null;
       release = got.release;

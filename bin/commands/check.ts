@@ -19,6 +19,7 @@ import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { currentUser } from '../users.ts';
 import type { Actor } from './act.ts';
+import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
 
 interface CheckOptions extends GlobalOptions {
   format?: 'text' | 'json' | 'nagios' | 'prometheus';
@@ -116,17 +117,18 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
     code = await render(format, health, { problems, total, dirs, nowMs }, opts, io);
   } finally {
     const own = opts.dryRun ? null : recordCheck(dirs, config, { nowMs, problems, total, code }, io);
-    unrecorded = !opts.dryRun && own === null;
+    unrecorded = own === 'failed';
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
     if (actor) {
-      const { warnings, planned } = await actor.finish(jobs.length === 0, own);
+      const { warnings, planned } = await actor.finish(jobs.length === 0, typeof own === 'object' ? own : null);
       // A dry run's plan goes to stdout for people, to stderr where stdout is machine output.
       for (const line of planned) (format === 'text' ? io.out : io.err)(`${line}\n`);
       for (const line of warnings) io.err(`${line}\n`);
     }
   }
-  // The meta-heartbeat is a job too: a check that could not record itself is not a healthy one.
-  return unrecorded && code === 0 ? 1 : code;
+  // The meta-heartbeat is a job too: a check that could not record itself is not a healthy one
+  // (under nagios the status line already spoke, and its exit code must agree with it).
+  return unrecorded && code === 0 && format !== 'nagios' ? 1 : code;
 }
 
 /** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
@@ -172,20 +174,25 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
 
 /**
  * The meta-heartbeat's own heartbeat, in the first state directory that takes it (the fallback
- * one when ticks fell back); a check that can write none says why on stderr.
+ * one when ticks fell back). 'denied' when this user may not write there — a monitoring user
+ * that only reads (docs/integrations.md) — and 'failed', said on stderr, for anything else.
  */
-function recordCheck(dirs: string[], config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): HeartbeatRecord | null {
+function recordCheck(dirs: string[], config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): HeartbeatRecord | 'denied' | 'failed' {
   const message = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
   const why: string[] = [];
+  let denied = true;
   for (const dir of dirs) {
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
       return writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
     } catch (e) {
-      why.push(`${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') denied = false;
+      why.push(`${dir}: ${code ?? (e as Error).message}`);
     }
   }
+  if (denied) return 'denied';
   // Reading still worked; the next check tries again.
   io.err(`hb: could not record this check's own heartbeat (${CHECK_JOB}.last) in ${why.join('; ')}; the previous one is kept\n`);
-  return null;
+  return 'failed';
 }

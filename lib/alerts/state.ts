@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { JobAlertState } from './incident.ts';
+import { STATE_DIR_MODE } from '../state/modes.ts';
 
 const file = (dir: string) => join(dir, 'alerts', 'state.json');
 
@@ -41,7 +42,7 @@ export function readAlertState(dir: string): StoredAlerts {
 export function writeAlertState(dir: string, states: Map<string, JobAlertState>, journal: Set<string>, before: StoredAlerts): void {
   const text = serialize(states, journal);
   if (text === serialize(before.jobs, before.journal)) return;
-  mkdirSync(join(dir, 'alerts'), { recursive: true, mode: 0o755 });
+  mkdirSync(join(dir, 'alerts'), { recursive: true, mode: STATE_DIR_MODE });
   writeAtomic(file(dir), text, { fsync: true });
 }
 

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readPidFile } from './pid-file.ts';
+import { STATE_FILE_MODE } from '../state/modes.ts';
 
 /** How to start the background daemon and where to see it. */
 export interface DetachRequest {
@@ -31,7 +32,7 @@ export async function startDetached(r: DetachRequest): Promise<DetachResult> {
   } catch {
     // A new log.
   }
-  const fd = openSync(r.logPath, 'a', 0o644);
+  const fd = openSync(r.logPath, 'a', STATE_FILE_MODE);
   const child = spawn(r.execPath, r.argv, { detached: true, stdio: ['ignore', fd, fd], env: r.env, cwd: r.cwd });
   closeSync(fd);
   let ended: { code: number | null; error: string | null } | null = null;

@@ -3,6 +3,7 @@
 import { readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAppendNoFollow, readFileNoFollow, writeAll, type AppendHandle } from '../fs/no-follow.ts';
+import { STATE_FILE_MODE } from '../state/modes.ts';
 
 /** One event; `type` decides the other fields (docs/state.md lists them). */
 export interface HbEvent {
@@ -34,13 +35,13 @@ export const eventsPath = (dir: string) => join(dir, 'events.jsonl');
 export function appendEvents(dir: string, events: HbEvent[], limits: LogLimits = DEFAULT_LIMITS): void {
   if (events.length === 0) return;
   const path = eventsPath(dir);
-  let log: AppendHandle | null = openAppendNoFollow(path, 0o644);
+  let log: AppendHandle | null = openAppendNoFollow(path, STATE_FILE_MODE);
   try {
     if (log.stats.size >= limits.maxBytes) {
       log.close();
       log = null;
       rotate(path, limits.keep);
-      log = openAppendNoFollow(path, 0o644);
+      log = openAppendNoFollow(path, STATE_FILE_MODE);
     }
     let text = events.map((e) => JSON.stringify(e)).join('\n') + '\n';
     if (log.stats.size > 0 && lastByte(log.fd, log.stats.size) !== 0x0a) text = '\n' + text;

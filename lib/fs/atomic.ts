@@ -3,12 +3,13 @@
 
 import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { STATE_FILE_MODE } from '../state/modes.ts';
 
 /** How to write: durability, the final mode (exact, umask ignored), mtime and owner. */
 export interface AtomicWrite {
   /** fsync the file before the rename (a heartbeat, a snapshot); off for caches and markers. */
   fsync: boolean;
-  /** Permission bits of the new file (default 0644), set exactly. */
+  /** Permission bits of the new file (default STATE_FILE_MODE, 0640), set exactly. */
   mode?: number;
   /** The file's mtime when it appears (a heartbeat's time). */
   mtime?: Date;
@@ -64,7 +65,7 @@ export function writeAtomic(path: string, content: string | Uint8Array, opts: At
       }
     }
     // After chown, which clears setuid/setgid bits.
-    fchmodSync(fd, (opts.mode ?? 0o644) & 0o7777);
+    fchmodSync(fd, (opts.mode ?? STATE_FILE_MODE) & 0o7777);
     if (opts.mtime) futimesSync(fd, opts.mtime, opts.mtime);
     if (opts.fsync) fsyncSync(fd);
     closeSync(fd);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { StoredTimings } from '../schedule/timing-memo.ts';
+import { STATE_DIR_MODE } from '../state/modes.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'timings.json');
 
@@ -21,7 +22,7 @@ export function readTimings(dir: string): unknown {
 export function writeTimings(dir: string, timings: StoredTimings | null): void {
   if (!timings) return;
   try {
-    mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o755 });
+    mkdirSync(join(dir, 'meta'), { recursive: true, mode: STATE_DIR_MODE });
     writeAtomic(file(dir), JSON.stringify(timings), { fsync: false });
   } catch {
     // A cache that cannot be written is recomputed next time.

@@ -1,11 +1,13 @@
 // The only writer of `<job>.last` and `<job>.run`, and the reader of a state directory.
 
 import { lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { HbError } from '../errors.ts';
 import { isTempName, writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import { join } from 'node:path';
 import type { RunMarker } from '../health/types.ts';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
+import { STATE_DIR_MODE } from '../state/modes.ts';
 
 /** Path of a job's heartbeat file. */
 export const lastPath = (dir: string, job: string) => join(dir, `${job}.last`);
@@ -26,7 +28,7 @@ export function writeHeartbeat(dir: string, record: HeartbeatRecord, opts: { fsy
     write();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
     write();
   }
   return path;
@@ -95,8 +97,11 @@ export function listStateFiles(dir: string, isValidName: (name: string) => boole
   let names: string[];
   try {
     names = readdirSync(dir);
-  } catch {
-    return { last, run, temps };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { last, run, temps };
+    // An unreadable directory must not read as "no jobs, all healthy".
+    throw new HbError(`cannot read the state directory ${dir} (${code ?? (e as Error).message}): run as its owner, or let this user in through the directory's group (docs/state.md)`, 2);
   }
   for (const name of names) {
     if (name.endsWith('.last')) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import { acquireLock, type LockInfo } from './lock.ts';
+import { STATE_DIR_MODE } from '../state/modes.ts';
 
 /** Path of a job's counter; the `.n` suffix can never meet a lock file's `.lock` name. */
 export const cyclePath = (dir: string, job: string) => join(dir, 'cycles', `${job}.n`);
@@ -58,7 +59,7 @@ function lockCounter(folder: string, name: string, holder: LockInfo, opts: Cycle
   const attempts = opts.attempts ?? 400;
   const sleep = opts.sleep ?? sleepSync;
   try {
-    mkdirSync(folder, { recursive: true, mode: 0o755 });
+    mkdirSync(folder, { recursive: true, mode: STATE_DIR_MODE });
     for (let i = 0; i < attempts; i++) {
       // A dead holder (killed mid-count) is taken over by acquireLock itself.
       const got = acquireLock(join(folder, name), holder);

@@ -13,6 +13,7 @@ import { runChild, type ChildResult } from './child.ts';
 import { nextCycle } from './cycle.ts';
 import { acquireLock } from './lock.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from './proc.ts';
+import { STATE_DIR_MODE } from '../state/modes.ts';
 
 /** Everything one run needs; the CLI layer fills it from flags, config and the process. */
 export interface JobRunRequest {
@@ -67,7 +68,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
   if (req.lock && req.command) {
     const lockDir = join(req.dir, 'locks');
     try {
-      mkdirSync(lockDir, { recursive: true, mode: 0o755 });
+      mkdirSync(lockDir, { recursive: true, mode: STATE_DIR_MODE });
     } catch {
       // acquireLock below reports the directory it cannot use.
     }

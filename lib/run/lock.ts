@@ -7,6 +7,7 @@ import { HbError } from '../errors.ts';
 import { gatherFacts, isRunGone } from './proc.ts';
 import type { GoneVerdict, ProcessFacts } from './proc.ts';
 import { unlinkQuiet } from '../fs/quiet.ts';
+import { STATE_FILE_MODE } from '../state/modes.ts';
 
 /** Who holds a lock: enough to tell later whether that process is gone (SPEC §4). */
 export interface LockInfo {
@@ -72,7 +73,7 @@ export function acquireLock(path: string, info: LockInfo, options: LockOptions =
   // Written in full under a private name first, so the lock never exists half-written.
   const tmp = `${path}.${holder.token}.tmp`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o644 });
+    writeFileSync(tmp, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: STATE_FILE_MODE });
   } catch (err) {
     // A full disk creates the name but not its content: leave no empty temp file behind.
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') unlinkQuiet(tmp);

@@ -5,6 +5,7 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
+import { STATE_DIR_MODE } from './modes.ts';
 
 /** The facts the choice depends on. */
 export interface StateDirInputs {
@@ -102,7 +103,7 @@ export function unsafeForRoot(dir: string): string | null {
 /** Why `dir` cannot be used (text for a person, code for scripts), or null when it can. */
 function tryWritable(dir: string, isRoot: boolean): { code: string; text: string } | null {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
@@ -123,7 +124,7 @@ function noteFallback(userDir: string, from: string): void {
   }
   if (seen.includes(from)) return;
   try {
-    writeAtomic(path, JSON.stringify({ from: [...seen, from] }) + '\n', { fsync: false, mode: 0o644 });
+    writeAtomic(path, JSON.stringify({ from: [...seen, from] }) + '\n', { fsync: false });
   } catch {
     // The heartbeat itself matters more than the note; check then reads only the chosen dir.
   }

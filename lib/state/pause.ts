@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
+import { STATE_DIR_MODE } from './modes.ts';
 
 /** A job's pause: until when (null: until resumed), or when it was resumed. */
 export interface PauseRecord {
@@ -24,7 +25,7 @@ const fileOf = (dir: string, job: string) => join(dirOf(dir), `${job}.json`);
 
 /** Pauses a job until `untilMs` (null: until `hb resume`). */
 export function pauseJob(dir: string, job: string, nowMs: number, untilMs: number | null): void {
-  mkdirSync(dirOf(dir), { recursive: true, mode: 0o755 });
+  mkdirSync(dirOf(dir), { recursive: true, mode: STATE_DIR_MODE });
   const record: PauseRecord = { paused_at: new Date(nowMs).toISOString(), until: untilMs === null ? null : new Date(untilMs).toISOString() };
   writeAtomic(fileOf(dir, job), JSON.stringify(record) + '\n', { fsync: true });
 }

@@ -161,7 +161,7 @@ test('files of another user inside root\'s state dir are replaced atomically (th
   assert.notEqual(st.ino, inode, 'a new file, renamed over the old one');
 });
 
-test('with umask 000: heartbeats 0644 in a 0755 dir, outbox 0600 in 0700, snapshots 0600 in 0700', (t) => {
+test('with umask 000: heartbeats and events 0640 in 0750 folders, outbox 0600 in 0700, snapshots 0600 in 0700', (t) => {
   const s = sandbox();
   t.after(() => s.cleanup());
   const umask0 = ['sh', '-c', 'umask 000; exec "$@"', 'sh'];
@@ -184,12 +184,12 @@ test('with umask 000: heartbeats 0644 in a 0755 dir, outbox 0600 in 0700, snapsh
   assert.equal(check.code, 1, check.stdout + check.stderr);
 
   const mode = (rel: string) => (lstatSync(join(s.state, rel)).mode & 0o7777).toString(8);
-  assert.equal(mode('.'), '755', 'the state dir');
-  assert.equal(mode('agent.last'), '644', 'a heartbeat: readable by a monitoring user, never writable by others');
+  assert.equal(mode('.'), '750', 'the state dir');
+  assert.equal(mode('agent.last'), '640', 'a heartbeat holds an output tail: not for other users, never writable by the group');
   assert.match(readFileSync(join(s.state, 'agent.last'), 'utf8'), /SECRET/, 'the tail is in it');
-  for (const dir of ['locks', 'cycles', 'alerts']) assert.equal(mode(dir), '755', dir);
-  assert.equal(mode('events.jsonl'), '644');
-  assert.equal(mode('alerts/state.json'), '644');
+  for (const dir of ['locks', 'cycles', 'alerts']) assert.equal(mode(dir), '750', dir);
+  assert.equal(mode('events.jsonl'), '640');
+  assert.equal(mode('alerts/state.json'), '640');
   assert.equal(mode('outbox'), '700', 'the outbox holds notifications with output tails');
   const items = readdirSync(join(s.state, 'outbox')).filter((n) => n.endsWith('.json'));
   assert.ok(items.length > 0, 'an undelivered alert waits');
@@ -202,4 +202,31 @@ test('with umask 000: heartbeats 0644 in a 0755 dir, outbox 0600 in 0700, snapsh
     assert.equal((st.mode & 0o7777).toString(8), st.isDirectory() ? '700' : '600', `recover/${rel}`);
   }
   assert.equal(mode('recover'), '700');
+});
+
+const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+
+test('another user reads no heartbeat, and says so instead of reporting "all healthy"; a group let in on purpose reads them', (t) => {
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  chmodSync(s.root, 0o755);
+  const env = { ...s.env, HOME: '/nonexistent' };
+  assert.equal(hb(['tick', 'backup', '--every', '1h', '--message', 'token=SECRET'], { env: s.env }).code, 0);
+  const denied = spawnSync(asNobody[0]!, [...asNobody.slice(1), 'sh', '-c', `cat ${join(s.state, 'backup.last')}`], { encoding: 'utf8' });
+  assert.notEqual(denied.status, 0, 'the heartbeat and its tail are not readable by other users');
+  assert.doesNotMatch(denied.stdout, /SECRET/);
+  const blind = hb(['check', '--format', 'nagios', '--no-notify', '--no-recover'], { env, prefix: asNobody });
+  assert.equal(blind.code, 3, blind.stdout + blind.stderr);
+  assert.match(blind.stdout, /^HB UNKNOWN - cannot read the state directory .* \(EACCES\)/);
+
+  // The documented way to let a monitoring user in: the directory's group, setgid.
+  chownSync(s.state, 0, 65534);
+  chmodSync(s.state, 0o2750);
+  spawnSync('chgrp', ['-R', '65534', s.state]);
+  assert.equal(hb(['tick', 'sync', '--every', '1h'], { env: s.env }).code, 0);
+  assert.equal(statSync(join(s.state, 'sync.last')).gid, 65534, 'new files take the directory\'s group');
+  const seen = hb(['check', '--format', 'nagios', '--no-notify', '--no-recover'], { env, prefix: asNobody });
+  assert.equal(seen.code, 0, seen.stdout + seen.stderr);
+  assert.match(seen.stdout, /^HB OK - 2 jobs healthy/);
+  assert.equal(seen.stderr, '', 'a monitoring user that may not write is not warned at every run');
 });

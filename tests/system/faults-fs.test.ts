@@ -189,6 +189,6 @@ test('the state dir deleted while hb wrap runs: the heartbeat is still recorded 
   const record = JSON.parse(readFileSync(join(s.state, 'j1.last'), 'utf8'));
   assert.equal(record.status, 'ok');
   assert.equal(record.output_tail, 'done\n');
-  assert.equal(lstatSync(s.state).mode & 0o777, 0o755);
+  assert.equal(lstatSync(s.state).mode & 0o777, 0o750);
   assert.deepEqual(allFiles(s.state).filter((f) => f.endsWith('.tmp') || f.endsWith('.run')), []);
 });
