@@ -1,20 +1,31 @@
-// Builds dist/ with esbuild in two parts:
+// Builds dist/ with esbuild in three parts:
 //  - dist/hb.js: the entry and the hot path (tick, wrap) in ONE file, so cron's most frequent
 //    command lines load a single module;
-//  - dist/cli.js, dist/check.js and dist/config-load.js with shared chunks: commander and the
-//    other commands, the meta-heartbeat, and the YAML config loader, each loaded only when needed. hb.js imports them as external files.
+//  - dist/check.js: the meta-heartbeat, run every minute, also in one file (each extra module
+//    file costs the loader about 2 ms); what only some checks need — alerting, the JSON, Nagios
+//    and Prometheus renderers, the textfile writer, the outbox, the YAML config — stays in
+//    separate files it imports when it needs them;
+//  - dist/cli.js, the config loader and those lazily loaded parts, with shared chunks: commander
+//    and the other commands, each loaded only when needed.
+// Imports of separate modules become imports of their output files.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-// Modules that stay out of hb.js: imports of these source files become imports of these outputs.
-const SEPARATE = {
-  'bin/cli.ts': './cli.js',
-  'bin/commands/check.ts': './check.js',
-  'bin/commands/run-notify.ts': './run-notify.js',
-  'lib/config/load.ts': './config-load.js',
+// Source module → the output file it is built into (an entry of the last build below).
+const LAZY = {
+  'bin/cli.ts': 'cli',
+  'bin/commands/check.ts': 'check',
+  'bin/commands/run-notify.ts': 'run-notify',
+  'bin/commands/act.ts': 'act',
+  'lib/config/load.ts': 'config-load',
+  'lib/format/json.ts': 'format-json',
+  'lib/format/nagios.ts': 'format-nagios',
+  'lib/format/prometheus.ts': 'format-prometheus',
+  'lib/format/textfile.ts': 'format-textfile',
+  'lib/alerts/outbox.ts': 'outbox',
 };
 
 const common = {
@@ -30,34 +41,46 @@ const common = {
   metafile: true,
 };
 
-const separate = {
+/** Makes imports of the `external` source modules imports of their output files. */
+const separate = (external) => ({
   name: 'separate-bundles',
   setup(b) {
-    b.onResolve({ filter: /(cli|check|run-notify|config\/load)\.ts$/ }, (args) => {
+    b.onResolve({ filter: /\.ts$/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
       const rel = new URL(args.path, `file://${args.resolveDir}/`).pathname.slice(process.cwd().length + 1);
-      return SEPARATE[rel] ? { path: SEPARATE[rel], external: true } : undefined;
+      return external.includes(rel) ? { path: `./${LAZY[rel]}.js`, external: true } : undefined;
     });
   },
-};
+});
+const modules = Object.keys(LAZY);
+const except = (...kept) => modules.filter((m) => !kept.includes(m));
 
 const hot = await build({
   ...common,
   entryPoints: ['bin/hb.ts'],
   outfile: 'dist/hb.js',
-  plugins: [separate],
+  plugins: [separate(modules)],
   banner: { js: '#!/usr/bin/env node' },
 });
+const check = await build({
+  ...common,
+  entryPoints: ['bin/commands/check.ts'],
+  outfile: 'dist/check.js',
+  plugins: [separate(except('bin/commands/check.ts'))],
+});
+// CommonJS dependencies (yaml, commander's core) bundled into ESM still call require() for
+// Node built-ins; hb.js and check.js have none and do without.
 const rest = await build({
   ...common,
-  entryPoints: { cli: 'bin/cli.ts', check: 'bin/commands/check.ts', 'run-notify': 'bin/commands/run-notify.ts', 'config-load': 'lib/config/load.ts' },
+  entryPoints: Object.fromEntries(Object.entries(LAZY).filter(([, out]) => out !== 'check').map(([src, out]) => [out, src])),
   outdir: 'dist',
   splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies (yaml, commander's core) bundled into ESM still call require() for
-  // Node built-ins; hb.js has none and does without.
+  // Beside the entries: an external import such as ./check.js is written verbatim into chunks.
+  chunkNames: '[name]-[hash]',
+  plugins: [separate(['bin/commands/check.ts'])],
   banner: { js: "import { createRequire as __hbCreateRequire } from 'node:module';\nconst require = __hbCreateRequire(import.meta.url);" },
 });
 
 // Which source modules went into which output file: tests use it to prove lazy loading.
-const outputs = { ...hot.metafile.outputs, ...rest.metafile.outputs };
+const outputs = { ...hot.metafile.outputs, ...check.metafile.outputs, ...rest.metafile.outputs };
 writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify({ outputs }));

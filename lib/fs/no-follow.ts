@@ -1,7 +1,7 @@
 // Opening files in the state directory without following symbolic links: a link planted there
 // (by whoever could write the folder) never makes hb read or append to a file elsewhere.
 
-import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, writeSync, type Stats } from 'node:fs';
 
 const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants;
 
@@ -25,9 +25,16 @@ function regularFile(path: string, fd: number): Stats {
   return st;
 }
 
+// One buffer for every small read: a heartbeat fits, so reading 10,000 of them is one open,
+// one read and one close each.
+let scratch: Buffer | null = null;
+const SCRATCH_BYTES = 64 * 1024;
+
 /**
  * Reads a whole regular file, refusing a symbolic link (code ELOOP) or anything but a regular
  * file (code ENOTREG). Opened non-blocking, so a FIFO planted under the name never hangs hb.
+ * The file type is asked (fstat) only when the first read leaves doubt: nothing read, or more
+ * than the scratch buffer holds; a directory fails the read itself.
  */
 export function readFileNoFollow(path: string): string {
   let fd: number;
@@ -37,8 +44,23 @@ export function readFileNoFollow(path: string): string {
     throw explained(path, e);
   }
   try {
+    scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
+    let n: number;
+    try {
+      n = readSync(fd, scratch, 0, SCRATCH_BYTES, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR' || code === 'EAGAIN') regularFile(path, fd);
+      throw e;
+    }
+    if (n === 0) {
+      regularFile(path, fd);
+      return '';
+    }
+    if (n < SCRATCH_BYTES) return scratch.toString('utf8', 0, n);
     regularFile(path, fd);
-    return readFileSync(fd, 'utf8');
+    // A large file: the rest from where the first read stopped.
+    return Buffer.concat([scratch.subarray(0, n), readFileSync(fd)]).toString('utf8');
   } finally {
     closeSync(fd);
   }

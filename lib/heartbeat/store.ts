@@ -99,7 +99,7 @@ export function listStateFiles(dir: string, isValidName: (name: string) => boole
     names = readdirSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { last, run, temps };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { last, run, temps };
     // An unreadable directory must not read as "no jobs, all healthy".
     throw new HbError(`cannot read the state directory ${dir} (${code ?? (e as Error).message}): run as its owner, or let this user in through the directory's group (docs/state.md)`, 2);
   }
