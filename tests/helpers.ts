@@ -113,3 +113,15 @@ export function requireTool(t: { skip(msg: string): void }, name: string): boole
   t.skip(`${name} not installed`);
   return false;
 }
+
+/** A small seeded generator (mulberry32) of numbers in [0, 1): the same seed, the same sequence. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

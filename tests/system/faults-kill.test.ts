@@ -13,23 +13,11 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseHeartbeat, type HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { startRecorder, type Recorder } from '../fixtures/http-recorder.ts';
-import { HB, hbRun, sandbox, type Run, type Sandbox } from '../helpers.ts';
+import { HB, hbRun, sandbox, seededRandom, type Run, type Sandbox } from '../helpers.ts';
 
 const SEED = Number(process.env.HB_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`# faults-kill seed ${SEED} (replay: HB_FAULT_SEED=${SEED})`);
 const why = (what: string) => `${what} [seed ${SEED}]`;
-
-/** mulberry32: a small, good-enough generator whose whole state is one number. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One run that was sent SIGKILL `delayMs` after its spawn (or had ended before that). */
 interface Killed {
@@ -143,7 +131,7 @@ describe('kill -9 at random instants', { concurrency: true }, () => {
   test('hb tick: 150 kills, the heartbeat stays whole and the next tick counts on', async () => {
     const started = performance.now();
     await lanes(2, async (lane) => {
-      const rng = generator(SEED + 101 * (lane + 1));
+      const rng = seededRandom(SEED + 101 * (lane + 1));
       const s = sandbox();
       try {
         const args = ['tick', 'kt', '--every', '1m'];
@@ -183,7 +171,7 @@ describe('kill -9 at random instants', { concurrency: true }, () => {
   test('hb wrap: 150 kills, every run killed after its marker is reported crashed and carried on', async () => {
     const started = performance.now();
     await lanes(2, async (lane) => {
-      const rng = generator(SEED + 211 * (lane + 1));
+      const rng = seededRandom(SEED + 211 * (lane + 1));
       const s = sandbox();
       try {
         const args = ['wrap', '--job', 'kw', '--every', '1m', '--', 'sleep', '0.05'];
@@ -256,7 +244,7 @@ interface Sent {
 }
 
 async function checkLane(lane: number, rec: Recorder, trials: number): Promise<void> {
-  const rng = generator(SEED + 307 * (lane + 1));
+  const rng = seededRandom(SEED + 307 * (lane + 1));
   const s = sandbox();
   const hook = `/hook/${lane}`;
   const config = join(s.root, 'hb.yaml');

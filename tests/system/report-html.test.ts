@@ -10,22 +10,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hb, requireTool, sandbox } from '../helpers.ts';
+import { hb, requireTool, sandbox, seededRandom } from '../helpers.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-
-/** A tiny deterministic PRNG, so the sample looks the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The pid of a process that has just exited: a run marker naming it is a dead run. */
 function deadPid(): number {
@@ -52,7 +40,7 @@ interface Run {
  */
 function writeSampleState(state: string, now: number): void {
   mkdirSync(state, { recursive: true });
-  const rand = prng(42);
+  const rand = seededRandom(42);
   const events: Array<Record<string, unknown>> = [];
   const iso = (ms: number) => new Date(ms).toISOString();
   const ev = (ms: number, job: string, type: string, fields: Record<string, unknown> = {}) => events.push({ ts: iso(ms), job, type, ...fields });
