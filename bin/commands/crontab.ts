@@ -64,19 +64,8 @@ function checkFlags(o: CrontabOptions): void {
 // ---------------------------------------------------------------------------------------------
 // Generate, install, uninstall, diff.
 
-const sameZone = (a: string, b: string): boolean => {
-  const canon = (tz: string) => {
-    try {
-      return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
-    } catch {
-      return tz;
-    }
-  };
-  return a === b || canon(a) === canon(b);
-};
-
 function plan(ctx: Context, io: Io, user: string | undefined, regenerate: string): CrontabPlan {
-  const p = planCrontab({ config: ctx.config, exec: selfExec(ctx, io.cwd), ...(user === undefined ? {} : { user }), hostTz: io.localTz(), sameZone, regenerate });
+  const p = planCrontab({ config: ctx.config, exec: selfExec(ctx, io.cwd), ...(user === undefined ? {} : { user }), hostTz: io.localTz(), regenerate });
   if (p.problems.length > 0) {
     const lines = p.problems.map((x) => `crontab: job ${x.job}: ${x.reason}`);
     lines.push(`crontab: nothing written (${p.problems.length === 1 ? 'fix it' : 'fix them'} in ${ctx.config.file ?? 'the config'})`);

@@ -7,6 +7,7 @@ import { parseDuration } from '../duration.ts';
 import type { HbExec } from '../hb-exec.ts';
 import { hbArgv } from '../hb-exec.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
+import { sameZone } from '../schedule/tz.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { BEGIN_MARK, END_MARK } from './block.ts';
 import { crontabCommand, unwritable } from './words.ts';
@@ -19,8 +20,6 @@ export interface CrontabRequest {
   user?: string;
   /** The zone cron runs in (the host's): a job in another zone has no exact cron line. */
   hostTz: string;
-  /** Same zone? (aliases such as Etc/UTC and UTC are one zone). */
-  sameZone: (a: string, b: string) => boolean;
   /** How to regenerate, for the block's first line (`hb crontab --install`). */
   regenerate: string;
 }
@@ -46,7 +45,7 @@ const CHECK_DEFAULT: ScheduleSpec = { cron: '* * * * *' };
  * The cron schedule that fires exactly as `spec` says, or why there is none: cron has no zone
  * of its own per line (Debian cron ignores CRON_TZ) and its `*\/N` restarts every hour or day.
  */
-export function cronScheduleFor(spec: ScheduleSpec, hostTz: string, sameZone: CrontabRequest['sameZone']): { ok: true; schedule: string } | { ok: false; reason: string } {
+export function cronScheduleFor(spec: ScheduleSpec, hostTz: string): { ok: true; schedule: string } | { ok: false; reason: string } {
   if ('cron' in spec) {
     const zoneFree = spec.cron.trim() === '* * * * *';
     if (spec.tz && !zoneFree && !sameZone(spec.tz, hostTz)) {
@@ -76,7 +75,7 @@ export function planCrontab(req: CrontabRequest): CrontabPlan {
   const where = config.file ?? 'the config (there is no config file)';
   const rows: Array<{ schedule: string; command: string }> = [];
   const add = (job: string, spec: ScheduleSpec, args: string[], suffix = '') => {
-    const cron = cronScheduleFor(spec, req.hostTz, req.sameZone);
+    const cron = cronScheduleFor(spec, req.hostTz);
     if (!cron.ok) return void plan.problems.push({ job, reason: cron.reason });
     const argv = hbArgv(req.exec, args);
     const bad = argv.map(unwritable).find((r) => r !== null);

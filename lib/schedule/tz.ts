@@ -49,6 +49,14 @@ export function isUtc(tz: string): boolean {
   return UTC_ZONES.has(tz);
 }
 
+/** True when `a` and `b` name one zone (aliases such as Etc/UTC and UTC, or Asia/Calcutta and Asia/Kolkata). */
+export function sameZone(a: string, b: string): boolean {
+  if (a === b || (UTC_ZONES.has(a) && UTC_ZONES.has(b))) return true;
+  const fa = formatter(a);
+  const fb = formatter(b);
+  return fa !== null && fb !== null && fa.resolvedOptions().timeZone === fb.resolvedOptions().timeZone;
+}
+
 /** The message for a zone Intl does not know, saying what would be valid. */
 export function timeZoneHint(tz: string): string {
   return `unknown time zone "${tz}" (expected an IANA name such as Europe/Berlin or UTC)`;

@@ -9,7 +9,6 @@ import { compileSchedule } from '../../lib/schedule/index.ts';
 import { splitPercent } from '../../lib/crontab/percent.ts';
 
 const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/hb/dist/hb.js', config: '/etc/hb/hb.yaml' };
-const sameZone = (a: string, b: string) => a === b;
 
 function config(jobs: Record<string, Omit<JobConfig, 'name'>>): HbConfig {
   const c = emptyConfig();
@@ -22,7 +21,6 @@ const request = (cfg: HbConfig, over: Partial<CrontabRequest> = {}): CrontabRequ
   config: cfg,
   exec: EXEC,
   hostTz: 'Europe/Berlin',
-  sameZone,
   regenerate: 'hb crontab --install',
   ...over,
 });
@@ -82,7 +80,7 @@ test('every → cron: exact where cron can say it, refused otherwise', () => {
     ['7m', null], ['90s', null], ['30s', null], ['5h', null], ['2d', null], ['45m', null],
   ];
   for (const [every, want] of cases) {
-    const r = cronScheduleFor({ every }, 'UTC', sameZone);
+    const r = cronScheduleFor({ every }, 'UTC');
     if (want === null) assert.equal(r.ok, false, every);
     else {
       assert.deepEqual(r, { ok: true, schedule: want }, every);

@@ -7,6 +7,7 @@ import {
   isValidTimeZone,
   offsetAt,
   parseIsoInZone,
+  sameZone,
   toWall,
   wallToInstants,
 } from '../../lib/schedule/tz.ts';
@@ -111,4 +112,13 @@ test('parseIsoInZone reads offsets, and wall times in the zone', () => {
     const got = parseIsoInZone(text, tz);
     assert.equal(got === undefined ? undefined : new Date(got).toISOString().replace('.000Z', 'Z'), want, text);
   }
+});
+
+test('sameZone: one zone under its aliases, different zones apart, unknown names only equal to themselves', () => {
+  assert.equal(sameZone('UTC', 'Etc/UTC'), true);
+  assert.equal(sameZone('Asia/Calcutta', 'Asia/Kolkata'), true);
+  assert.equal(sameZone('Europe/Berlin', 'Europe/Berlin'), true);
+  assert.equal(sameZone('Europe/Berlin', 'Europe/Paris'), false);
+  assert.equal(sameZone('UTC', 'Europe/London'), false);
+  assert.equal(sameZone('Nowhere/Place', 'UTC'), false);
 });
