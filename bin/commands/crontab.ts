@@ -268,13 +268,13 @@ interface BackupEntry {
   sha256After: string;
 }
 
-const BACKUPS = 'crontab-backups';
+/** Where backup sets live: the state directory hb writes to (the per-user one when it fell back), for --apply and --undo alike. */
+const backupRoot = (ctx: Context) => join(openStateDir(ctx.state).dir, 'crontab-backups');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Writes the originals (0600, in a 0700 directory) and their manifest before any crontab changes. */
 async function backUp(ctx: Context, files: Array<{ target: Target; before: string; after: string }>, io: Io): Promise<string> {
-  const state = openStateDir(ctx.state).dir;
-  const set = join(state, BACKUPS, `${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}-${io.pid}`);
+  const set = join(backupRoot(ctx), `${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}-${io.pid}`);
   mkdirSync(set, { recursive: true, mode: 0o700 });
   const entries: BackupEntry[] = files.map((f, i) => {
     const backup = `${i + 1}.crontab`;
@@ -293,7 +293,7 @@ async function backUp(ctx: Context, files: Array<{ target: Target; before: strin
 }
 
 async function undo(ctx: Context, _opts: CrontabOptions, io: Io): Promise<number> {
-  const root = join(ctx.state.dir, BACKUPS);
+  const root = backupRoot(ctx);
   let sets: string[] = [];
   try {
     sets = readdirSync(root).filter((n) => !n.startsWith('.')).sort();

@@ -242,3 +242,19 @@ test('adopted lines do what the original lines did: same output, same stdin, sam
   assert.equal(compared, 4);
   assert.equal(runAsCron(before[1]!, cronEnv).stdout, 'first line\nsecond % line', 'the % stdin reached the job');
 });
+
+test('--undo finds the backup where --apply put it, also when the state dir fell back to the per-user one', (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  // Root does not write into a directory others can write: hb falls back to the per-user one.
+  mkdirSync(s.state, { recursive: true });
+  chmodSync(s.state, 0o777);
+  const file = join(s.root, 'mycron');
+  writeFileSync(file, EXISTING);
+  const apply = s.run(['--adopt', '--apply', '--crontab', file]);
+  assert.equal(apply.code, 0, apply.stderr);
+  if (process.getuid?.() === 0) assert.match(apply.stdout, new RegExp(`backup in ${join(s.root, 'xdg-state', 'hb', 'crontab-backups')}`));
+  const undo = s.run(['--undo']);
+  assert.equal(undo.code, 0, undo.stderr);
+  assert.equal(readFileSync(file, 'utf8'), EXISTING);
+});
