@@ -42,7 +42,7 @@ const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 export async function runCrontab(opts: CrontabOptions, io: Io): Promise<number> {
   checkFlags(opts);
   const ctx = await loadContext(opts, io);
-  if (opts.undo) return undo(ctx, opts, io);
+  if (opts.undo) return undo(ctx, io);
   if (opts.adopt) return adopt(ctx, opts, io);
   return generate(ctx, opts, io);
 }
@@ -112,13 +112,13 @@ const describeJobs = (jobs: string[]) => `${jobs.length} line${jobs.length === 1
 async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise<number> {
   const path = resolve(io.cwd, opts.file!);
   const name = basename(path);
-  let kind: 'dir' | 'file' | 'none' = 'none';
+  let isDir = false;
   try {
-    kind = statSync(path).isDirectory() ? 'dir' : 'file';
+    isDir = statSync(path).isDirectory();
   } catch {
     // a new file
   }
-  if (kind === 'dir') throw new UsageError(`--file ${path}: is a directory; name the file, e.g. ${join(path, 'hb')}`);
+  if (isDir) throw new UsageError(`--file ${path}: is a directory; name the file, e.g. ${join(path, 'hb')}`);
   if (!cronDNameOk(name)) {
     throw new UsageError(`--file ${path}: cron ignores files in /etc/cron.d whose names hold anything but letters, digits, "_" and "-" ("${name}"); name it e.g. hb`);
   }
@@ -227,7 +227,7 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
     io.err('hb: crontab: nothing written; run again with --apply to write it (a backup is kept: hb crontab --undo restores it)\n');
     return 0;
   }
-  const set = await backUp(ctx, changed.map((c) => ({ target: c.source.target, before: c.source.text, after: c.result.text })), io);
+  const set = backUp(ctx, changed.map((c) => ({ target: c.source.target, before: c.source.text, after: c.result.text })), io);
   const written: string[] = [];
   for (const { source, result } of changed) {
     try {
@@ -273,7 +273,7 @@ const backupRoot = (ctx: Context) => join(openStateDir(ctx.state).dir, 'crontab-
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Writes the originals (0600, in a 0700 directory) and their manifest before any crontab changes. */
-async function backUp(ctx: Context, files: Array<{ target: Target; before: string; after: string }>, io: Io): Promise<string> {
+function backUp(ctx: Context, files: Array<{ target: Target; before: string; after: string }>, io: Io): string {
   const set = join(backupRoot(ctx), `${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}-${io.pid}`);
   mkdirSync(set, { recursive: true, mode: 0o700 });
   const entries: BackupEntry[] = files.map((f, i) => {
@@ -292,7 +292,7 @@ async function backUp(ctx: Context, files: Array<{ target: Target; before: strin
   return set;
 }
 
-async function undo(ctx: Context, _opts: CrontabOptions, io: Io): Promise<number> {
+async function undo(ctx: Context, io: Io): Promise<number> {
   const root = backupRoot(ctx);
   let sets: string[] = [];
   try {
