@@ -19,6 +19,7 @@ import { openStateDir } from '../../lib/state/dir.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
+import { readUserCrontab as readOrNull, writeUserCrontab } from '../user-crontab.ts';
 import { currentUser, readUsers } from '../users.ts';
 
 /** Flags of `hb crontab`. */
@@ -337,6 +338,9 @@ async function undo(ctx: Context, io: Io): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Reading and writing crontabs.
 
+/** A user's crontab, '' when there is none. */
+const readUserCrontab = async (user: string | undefined) => (await readOrNull(user)) ?? '';
+
 function readIfExists(path: string): { text: string; mode: number; uid: number; gid: number } | null {
   try {
     const st = statSync(path);
@@ -363,30 +367,6 @@ async function writeTarget(target: Target, text: string, meta: { mode?: number; 
     meta = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
   }
   writeFile(target.path, text, meta);
-}
-
-async function crontabProgram(args: string[], input?: string) {
-  const { spawnSync } = await import('node:child_process');
-  const r = spawnSync('crontab', args, { encoding: 'utf8', timeout: 30_000, ...(input === undefined ? {} : { input }) });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    throw new HbError(code === 'ENOENT' ? 'crontab: the crontab program is not installed (Debian: apt-get install cron)' : `crontab: cannot run crontab: ${r.error.message}`, 2);
-  }
-  return r;
-}
-
-/** A user's crontab through crontab(1) ('' when there is none). */
-async function readUserCrontab(user: string | undefined): Promise<string> {
-  const r = await crontabProgram([...(user ? ['-u', user] : []), '-l']);
-  if (r.status === 0) return r.stdout;
-  if (/no crontab for/i.test(r.stderr)) return '';
-  throw new HbError(`crontab: crontab -l failed: ${r.stderr.trim() || `exit ${r.status}`}`, 2);
-}
-
-/** Installs `text` as a user's crontab through crontab(1), which checks it and swaps it in whole. */
-async function writeUserCrontab(text: string, user: string | undefined): Promise<void> {
-  const r = await crontabProgram([...(user ? ['-u', user] : []), '-'], text);
-  if (r.status !== 0) throw new HbError(`crontab: crontab refused the new crontab: ${r.stderr.trim() || `exit ${r.status}`}`, 2);
 }
 
 async function showDiff(label: string, before: string, after: string, io: Io): Promise<number> {

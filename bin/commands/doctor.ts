@@ -16,6 +16,7 @@ import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat
 import { validateJobName } from '../../lib/job-name.ts';
 import { stateDirFor, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
+import { readUserCrontab } from '../user-crontab.ts';
 import { readUsers } from '../users.ts';
 
 interface DoctorOptions extends GlobalOptions {
@@ -118,7 +119,8 @@ async function systemCrontabs(paths: string[], io: Io, me: string, unreadable: s
       continue;
     }
     if (path === ownSpool) {
-      const text = await crontabList();
+      // Unreadable and absent alike: nothing to check.
+      const text = await readUserCrontab(undefined).catch(() => null);
       if (text !== null) out.push(crontabFile(path, text, 'user', me));
       unreadable.push("other users' crontabs (run hb doctor as root to see them)");
       continue;
@@ -152,13 +154,6 @@ function readOne(path: string, kind: CrontabFile['kind'], owner: string | null, 
     if ((e as NodeJS.ErrnoException).code === 'EACCES') unreadable.push(path);
     return [];
   }
-}
-
-// The user's own crontab without root: `crontab -l` (exit 1 and "no crontab for …" when none).
-async function crontabList(): Promise<string | null> {
-  const { spawnSync } = await import('node:child_process');
-  const r = spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 ? r.stdout : null;
 }
 
 // Why `dir` cannot be written (the nearest existing ancestor, when it does not exist yet), or null.
