@@ -1,11 +1,11 @@
 // `hb crontab --adopt`: each job line of an existing crontab rewritten to run through
 // `hb wrap --job NAME --cron 'SCHEDULE'`, everything else kept byte for byte. Pure.
 
-import type { HbExec } from '../hb-exec.ts';
-import { hbArgv } from '../hb-exec.ts';
+import { hbArgv, type HbExec } from '../hb-exec.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
 import { validateJobName } from '../job-name.ts';
 import type { JobLine, ParsedCrontab } from './parse.ts';
+import { firstUnescapedPercent } from './percent.ts';
 import { baseName, BUILTINS, programsOf } from './programs.ts';
 import { crontabCommand, unwritable } from './words.ts';
 
@@ -104,14 +104,6 @@ function wrapLine(line: JobLine, job: string, ctx: AdoptContext): string | { rea
   const stdinAt = firstUnescapedPercent(line.written);
   const stdin = stdinAt < 0 ? '' : line.written.slice(stdinAt);
   return `${prefix}${crontabCommand(argv)}${stdin}`;
-}
-
-function firstUnescapedPercent(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\\' && text[i + 1] === '%') i++;
-    else if (text[i] === '%') return i;
-  }
-  return -1;
 }
 
 /** Adopts every job line of `parsed` it can; lines it cannot are listed with the reason. */

@@ -4,8 +4,7 @@
 
 import type { HbConfig } from '../config/types.ts';
 import { parseDuration } from '../duration.ts';
-import type { HbExec } from '../hb-exec.ts';
-import { hbArgv } from '../hb-exec.ts';
+import { hbArgv, type HbExec } from '../hb-exec.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
 import { sameZone } from '../schedule/tz.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';

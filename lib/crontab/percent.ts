@@ -27,3 +27,12 @@ export function splitPercent(written: string): CronCommand {
   }
   return { command, stdin };
 }
+
+/** Where cron's stdin part of a command as written begins (its first unescaped `%`), or -1. */
+export function firstUnescapedPercent(written: string): number {
+  for (let i = 0; i < written.length; i++) {
+    if (written[i] === '\\' && written[i + 1] === '%') i++;
+    else if (written[i] === '%') return i;
+  }
+  return -1;
+}
