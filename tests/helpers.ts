@@ -125,3 +125,18 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The seed property tests use unless told otherwise: CI runs the same cases every time. */
+export const PROPERTY_SEED = 20_261_202;
+
+/**
+ * fast-check parameters for a property test: `numRuns` cases from the fixed seed, so a run is
+ * deterministic; FC_SEED=<n> replays a seed fast-check printed, and HB_EXPLORE=1 (npm run
+ * test:explore) draws a new one to look for counterexamples. Each one found belongs in a corpus.
+ */
+export function propertyRuns(numRuns: number): { numRuns: number; seed: number } {
+  const fromEnv = process.env.FC_SEED;
+  if (fromEnv !== undefined && fromEnv !== '') return { numRuns, seed: Number(fromEnv) };
+  if (process.env.HB_EXPLORE === '1') return { numRuns, seed: Math.floor(Math.random() * 2 ** 31) };
+  return { numRuns, seed: PROPERTY_SEED };
+}

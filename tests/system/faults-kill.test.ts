@@ -4,7 +4,7 @@
 // interrupted wrap is reported as crashed and carried into the next run, and an open incident
 // is neither alerted twice nor forgotten.
 //
-// The instants come from a seeded generator; the seed is printed. Replay: HB_FAULT_SEED=<seed>.
+// The instants come from a seeded generator (fixed unless HB_EXPLORE=1); the seed is printed. Replay: HB_FAULT_SEED=<seed>.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseHeartbeat, type HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { startRecorder, type Recorder } from '../fixtures/http-recorder.ts';
-import { HB, hbRun, sandbox, seededRandom, type Run, type Sandbox } from '../helpers.ts';
+import { HB, hbRun, propertyRuns, sandbox, seededRandom, type Run, type Sandbox } from '../helpers.ts';
 
-const SEED = Number(process.env.HB_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const SEED = Number(process.env.HB_FAULT_SEED ?? propertyRuns(1).seed);
 console.log(`# faults-kill seed ${SEED} (replay: HB_FAULT_SEED=${SEED})`);
 const why = (what: string) => `${what} [seed ${SEED}]`;
 

@@ -1,17 +1,18 @@
 // Properties of config loading: valid configs load as written; junk of any shape is a ConfigError
 // whose problems carry a line, never a crash; any text at all is one or the other.
-// A failure prints fast-check's seed; FC_SEED=<seed> replays it.
+// Seeded (tests/helpers.ts propertyRuns): a failure prints fast-check's seed; FC_SEED=<seed> replays it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyRuns } from '../helpers.ts';
 import YAML from 'yaml';
 import { parseConfigText } from '../../lib/config/load.ts';
 import { parseDuration } from '../../lib/duration.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import type { HbConfig } from '../../lib/config/types.ts';
 
-const RUNS = { numRuns: 300, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
+const RUNS = propertyRuns(300);
 const FILE = 'hb.yaml';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -139,6 +140,6 @@ test('any text, YAML-like or not, loads or is a ConfigError; never a crash', asy
     fc.asyncProperty(fc.oneof(yamlish, fc.string({ unit: 'binary', maxLength: 100 })), async (text) => {
       await load(text);
     }),
-    { ...RUNS, numRuns: 1000 },
+    propertyRuns(1000),
   );
 });

@@ -1,12 +1,13 @@
 // Properties of durations: what parses, what it parses to, what formatting gives back.
-// A failure prints fast-check's seed; FC_SEED=<seed> replays it.
+// Seeded (tests/helpers.ts propertyRuns): a failure prints fast-check's seed; FC_SEED=<seed> replays it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyRuns } from '../helpers.ts';
 import { durationHint, formatDuration, parseDuration } from '../../lib/duration.ts';
 
-const RUNS = { numRuns: 2000, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
+const RUNS = propertyRuns(2000);
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 type Unit = keyof typeof UNIT_MS;

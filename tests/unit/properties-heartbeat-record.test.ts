@@ -1,6 +1,6 @@
 // Properties of `.last` parsing: whatever hb writes reads back equal; whatever else a file holds
 // is a touch, a record or corrupt with a reason, and never an exception.
-// A failure prints fast-check's seed; FC_SEED=<seed> replays it.
+// Seeded (tests/helpers.ts propertyRuns): a failure prints fast-check's seed; FC_SEED=<seed> replays it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { propertyRuns } from '../helpers.ts';
 import { heartbeatTime, parseHeartbeat, type HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { readHeartbeatFile, writeHeartbeat } from '../../lib/heartbeat/store.ts';
 
-const RUNS = { numRuns: 1000, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
-const seeded = (numRuns: number) => ({ ...RUNS, numRuns });
+const RUNS = propertyRuns(1000);
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const jobName = fc
@@ -78,7 +78,7 @@ test('through the real writer and reader: the file reads back equal, its mtime t
         assert.deepEqual(read?.kind === 'record' && read.record, rec);
         assert.equal(Math.round(statSync(path).mtimeMs), Date.parse(rec.started_at));
       }),
-      seeded(150),
+      propertyRuns(150),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,15 @@
 // Properties of the job-name rule: exactly the documented pattern, never a path out of the state
 // directory, and names derived from any command always valid.
-// A failure prints fast-check's seed; FC_SEED=<seed> replays it.
+// Seeded (tests/helpers.ts propertyRuns): a failure prints fast-check's seed; FC_SEED=<seed> replays it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { basename, dirname, join } from 'node:path';
 import fc from 'fast-check';
+import { propertyRuns } from '../helpers.ts';
 import { jobNameFromCommand, validateJobName } from '../../lib/job-name.ts';
 
-const RUNS = { numRuns: 3000, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
+const RUNS = propertyRuns(3000);
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const REST = `${ALNUM}._-`;
