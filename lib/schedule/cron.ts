@@ -1,8 +1,8 @@
-// Cron expressions with Debian cron 3.0pl1 semantics. The only module that touches croner:
-// we validate to Debian's grammar, hand croner a normalised five-field form, let it search
-// wall-clock time (as UTC, so it never sees DST), then apply Debian's DST rules ourselves.
+// Cron expressions with Debian cron 3.0pl1 semantics: Debian's grammar, each field parsed into
+// the set of values it allows, a search of wall-clock time over those sets (as UTC, so it never
+// sees DST) with Debian's day rule, then Debian's DST rules applied to the wall times found.
 
-import { Cron } from 'croner';
+import { firstMatch, type FieldSets } from './search.ts';
 import { gapEnd, offsetAt, wallToInstants } from './tz.ts';
 
 /** An expression that breaks Debian cron's grammar or can never fire; the message says why. */
@@ -17,7 +17,7 @@ interface Field {
   name: string;
   min: number;
   max: number;
-  /** Croner refuses larger steps; they would fire once per cycle anyway, almost surely a mistake. */
+  /** Debian takes larger steps and fires once per cycle: almost surely a mistake, so refused. */
   maxStep: number;
   names?: readonly string[];
   nameBase?: number;
@@ -47,8 +47,8 @@ const SHAPE = 'expected 5 fields (minute hour day-of-month month day-of-week) or
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const ITEM = /^(?:(\*)|([a-z]+|\d+)(?:-([a-z]+|\d+))?)(?:\/(\d+))?$/i;
 const DAY = 86_400_000;
-// No schedule that passes parseCron is further apart than ~40 years (29 Feb on a given weekday).
-const HORIZON_MS = 50 * 366 * DAY;
+// No schedule that passes parseCron is further apart than ~40 years (29 Feb on a Sunday, AND mode).
+const HORIZON_YEARS = 50;
 
 interface ParsedField {
   text: string;
@@ -76,19 +76,19 @@ export class CronExpr {
   readonly wildcard: boolean;
   /** minute, hour, day-of-month, month, day-of-week as parsed. */
   readonly parts: readonly [CronField, CronField, CronField, CronField, CronField];
-  readonly #cron: Cron;
+  readonly #sets: FieldSets;
 
-  constructor(source: string, fields: string, wildcard: boolean, cron: Cron, parts: CronExpr['parts']) {
+  constructor(source: string, fields: string, wildcard: boolean, sets: FieldSets, parts: CronExpr['parts']) {
     this.source = source;
     this.fields = fields;
     this.wildcard = wildcard;
-    this.#cron = cron;
+    this.#sets = sets;
     this.parts = parts;
   }
 
-  /** The first matching wall-clock time strictly after `wall` (both UTC-encoded), if any. */
+  /** The first matching wall-clock time strictly after `wall` (both UTC-encoded), if any within the horizon. */
   nextWall(wall: number): number | undefined {
-    return this.#cron.nextRun(new Date(wall))?.getTime();
+    return firstMatch(this.#sets, wall, HORIZON_YEARS);
   }
 }
 
@@ -196,8 +196,7 @@ function compile(source: string): CronExpr {
   const [minute, hour, dom, month, dow] = parts.map((p, i) => parseField(p, FIELDS[i]!)) as [
     ParsedField, ParsedField, ParsedField, ParsedField, ParsedField,
   ];
-  // Debian ORs the day fields unless either starts with `*`; croner's legacyMode ORs unless
-  // either is exactly `*`, so `*/2` needs AND mode said explicitly.
+  // Debian ORs the day fields unless either starts with `*` (so `*/2` counts as a star).
   const orDays = !dom.star && !dow.star;
   if (!orDays && !someDateExists(dom.values, month.values)) {
     throw new CronSyntaxError(
@@ -205,14 +204,9 @@ function compile(source: string): CronExpr {
     );
   }
   const fields = [minute, hour, dom, month, dow].map((p) => p.normalized).join(' ');
-  let cron: Cron;
-  try {
-    cron = new Cron(fields, { utcOffset: 0, legacyMode: orDays });
-  } catch (e) {
-    throw new CronSyntaxError(`cron library refused "${fields}": ${(e as Error).message}`);
-  }
+  const sets: FieldSets = { minute: minute.values, hour: hour.values, dom: dom.values, month: month.values, dow: dow.values, orDays };
   const part = (p: ParsedField): CronField => ({ star: p.star, values: p.values.flatMap((on, v) => (on ? [v] : [])) });
-  return new CronExpr(source, fields, minute.star || hour.star, cron, [part(minute), part(hour), part(dom), part(month), part(dow)]);
+  return new CronExpr(source, fields, minute.star || hour.star, sets, [part(minute), part(hour), part(dom), part(month), part(dow)]);
 }
 
 function someDateExists(days: boolean[], months: boolean[]): boolean {
@@ -262,7 +256,7 @@ export function nextFires(expr: CronExpr, tz: string, fromMs: number, n: number)
   let wall = fromMs + Math.min(offsetAt(tz, fromMs), offsetAt(tz, fromMs + DAY));
   for (;;) {
     const w = expr.nextWall(wall);
-    if (w === undefined || w - wall > HORIZON_MS) break;
+    if (w === undefined) break;
     wall = w;
     const ts = instantsOf(expr, tz, w);
     for (const t of ts) if (t > fromMs) insertSorted(out, t);

@@ -91,7 +91,7 @@ function compileUncached(spec: ScheduleSpec, defaultTz: string): Schedule {
       let t = byMinute.get(minute);
       if (!t) {
         const [due, after] = nextFires(expr, tz, minute, 2);
-        // Only a search past croner's year-3000 limit finds nothing: such a job is never due.
+        // Only a schedule with no fire within the search horizon finds nothing: such a job is never due.
         t = due === undefined ? { dueMs: Infinity, periodMs: Infinity } : { dueMs: due, periodMs: after === undefined ? Infinity : after - due };
         if (byMinute.size >= COMPILED_MAX) byMinute.clear();
         byMinute.set(minute, t);

@@ -228,3 +228,20 @@ test('check removes temp files that writers killed mid-write left behind, and no
   assert.equal(existsSync(foreign), true, 'only names of hb temp files are touched');
   assert.equal(existsSync(join(s.state, 'backup.last')), true);
 });
+
+test('a monthly job on the 1st and 31st ticked on 1 February is stale in mid-March: the 1 March run is due', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    hb(['tick', 'monthly', '--cron', '0 0 1,31 * *', '--tz', 'UTC', '--grace', '1d'], { env: s.env, prefix: at('2026-02-01T00:00:05Z') });
+    const r = hb(['check', '--json'], { env: s.env, prefix: at('2026-03-15T00:00:00Z') });
+    assert.equal(r.code, 1, r.stdout);
+    const j = JSON.parse(r.stdout).jobs[0];
+    assert.equal(j.status, 'stale');
+    assert.equal(j.due, '2026-03-01T00:00:00.000Z');
+    assert.equal(j.deadline, '2026-03-02T00:00:00.000Z');
+    assert.equal(j.period_s, 30 * 86400, 'the fire after 1 March is 31 March');
+  } finally {
+    s.cleanup();
+  }
+});

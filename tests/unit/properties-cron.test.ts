@@ -3,15 +3,17 @@
 // For random expressions, zones (with DST, half-hour and 30-minute shifts) and instants: the next
 // fire is after `from`, fires ascend strictly, each matches the expression by Debian's day rule
 // (or is the documented shift out of a DST gap), and away from transitions none is skipped.
-// A failure prints fast-check's seed; FC_SEED=<seed> replays it.
+// Seeded (tests/helpers.ts propertyRuns): a failure prints fast-check's seed; FC_SEED=<seed> replays it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyRuns } from '../helpers.ts';
 import { CronSyntaxError, nextFires, parseCron } from '../../lib/schedule/cron.ts';
 import { compileSchedule } from '../../lib/schedule/index.ts';
+import { local } from '../cron-reference.ts';
 
-const RUNS = { numRuns: 300, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
+const RUNS = propertyRuns(300);
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Sao_Paulo', 'Pacific/Chatham'];
 const MINUTE = 60_000;
 
@@ -67,17 +69,6 @@ const MACROS: Array<[string, string]> = [
   ['@hourly', '0 * * * *'], ['@daily', '0 0 * * *'], ['@midnight', '0 0 * * *'], ['@weekly', '0 0 * * 0'], ['@monthly', '0 0 1 * *'], ['@yearly', '0 0 1 1 *'],
 ];
 
-// Local fields of an instant from Intl alone.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function local(tz: string, ms: number) {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
-    formatters.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
-  return { year: +p.year!, month: +p.month!, day: +p.day!, hour: +p.hour!, minute: +p.minute!, dow: DAYS.indexOf(p.weekday!.toLowerCase()) };
-}
 // The zone's offset at an instant, from Intl alone (minutes precision is enough for these zones).
 function offset(tz: string, ms: number): number {
   const l = local(tz, ms);
@@ -201,7 +192,7 @@ test('the next fires are after `from`, strictly ascending, and each matches the 
         }
       }
     }),
-    { ...RUNS, numRuns: 600 },
+    propertyRuns(600),
   );
 });
 
@@ -219,7 +210,7 @@ test('away from offset changes, no matching minute between `from` and the next f
         assert.ok(!matchesWall(e, local(tz, t)), `${e.text} in ${tz}: ${new Date(t).toISOString()} matches but the next fire is ${new Date(first!).toISOString()}`);
       }
     }),
-    { ...RUNS, numRuns: 150 },
+    propertyRuns(150),
   );
 });
 

@@ -119,7 +119,7 @@ test('America/New_York DST (2026-03-08 spring, 2026-11-01 fall)', () => {
   ]);
 });
 
-test('expressions are normalised for croner and compiled once', () => {
+test('expressions are normalised (names to numbers, macros to fields) and compiled once', () => {
   assert.equal(parseCron('0 0 * jan-mar mon-fri').fields, '0 0 * 1-3 1-5');
   assert.equal(parseCron('  */5   *  * * *  ').fields, '*/5 * * * *');
   assert.equal(parseCron('0 */2 * * *').wildcard, true);
