@@ -221,7 +221,8 @@ Lines marked "# hb: ignore" (on the line before) are never adopted. Docs: docs/c
     .option('--output-dir <dir>', 'write the unit files there atomically (mode 0644) instead of printing them')
     .option('--user <name>', 'run the services as this user (User=)')
     .option('--daemon', 'write hb-daemon.service (Type=notify, WatchdogSec=) running hb daemon, instead of a timer per job')
-    .addHelpText('after', '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd --daemon --output-dir /etc/systemd/system')
+    .option('--allow-ping-only', 'write timers for jobs that have a schedule but no command (refused otherwise): they only ping, so hb check sees them on time whatever happens; warns on stderr')
+    .addHelpText('after', '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd sync --allow-ping-only            a timer that only pings sync (its config has no command)\n  hb systemd --daemon --output-dir /etc/systemd/system')
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runSystemd } = await import('./commands/systemd.ts');
       code = await runSystemd(jobs, globals(cmd), io);

@@ -18,6 +18,8 @@ export interface SystemdOptions extends GlobalOptions {
   user?: string;
   /** Write `hb-daemon.service` (Type=notify) instead of a timer per job. */
   daemon?: boolean;
+  /** Write timers for jobs with a schedule but no command (they only ping), with a warning. */
+  allowPingOnly?: boolean;
 }
 
 // A login name or a numeric uid: what User= accepts without surprises.
@@ -39,7 +41,8 @@ function outputDir(dir: string | undefined, cwd: string): string | undefined {
 function failIfProblems(plan: SystemdPlan): void {
   if (plan.problems.length === 0) return;
   const lines = plan.problems.map((p) => `systemd: job ${p.job}: ${p.reason}`);
-  lines.push(`systemd: no unit written (${plan.problems.length === 1 ? 'fix it' : 'fix them'}, or name the other jobs: hb systemd JOB…)`);
+  const anyway = plan.problems.some((p) => p.pingOnly) ? '; --allow-ping-only writes timers that only ping' : '';
+  lines.push(`systemd: no unit written (${plan.problems.length === 1 ? 'fix it' : 'fix them'}, or name the other jobs: hb systemd JOB…${anyway})`);
   throw new HbError(lines.join('\n'), 2);
 }
 
@@ -64,6 +67,7 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
     jobs,
     exec: selfExec(ctx, io.cwd),
     ...(opts.user === undefined ? {} : { user: opts.user }),
+    allowPingOnly: opts.allowPingOnly === true,
     translate: {
       defaultTz: io.localTz(),
       nowMs: io.now(),
@@ -72,6 +76,7 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   });
   failIfProblems(plan);
   for (const s of plan.skipped) io.err(`hb: systemd: skipped job ${s.job}: ${s.reason}\n`);
+  for (const w of plan.warnings) io.err(`hb: systemd: warning: job ${w.job}: ${w.reason}\n`);
   return emit(plan.files, dir, io, (systemctl) => `start the timers with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${plan.timers.join(' ')}\n`);
 }
 

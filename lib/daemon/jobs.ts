@@ -1,5 +1,6 @@
 // Which configured jobs `hb daemon` runs, and with which schedule (pure: the config comes in).
 
+import { PING_ONLY_REASON, pingOnly } from '../config/ping-only.ts';
 import type { HbConfig } from '../config/types.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
@@ -40,13 +41,9 @@ export function selectJobs(config: HbConfig, hostTz: string): JobSelection {
   const ignored: IgnoredJob[] = [];
   for (const job of [...config.jobs.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (job.name === CHECK_JOB) continue;
-    if (job.schedule && job.command !== undefined) {
-      jobs.push({ name: job.name, kind: 'tick', schedule: withZone(job.schedule, hostTz), lock: job.lock ?? false });
-    } else if (job.command !== undefined) {
-      ignored.push({ name: job.name, reason: 'it has a command but no schedule (every or cron)' });
-    } else if (job.schedule) {
-      ignored.push({ name: job.name, reason: 'it has a schedule but no command: its heartbeat is expected from elsewhere' });
-    }
+    if (pingOnly(job)) ignored.push({ name: job.name, reason: PING_ONLY_REASON });
+    else if (job.schedule) jobs.push({ name: job.name, kind: 'tick', schedule: withZone(job.schedule, hostTz), lock: job.lock ?? false });
+    else if (job.command !== undefined) ignored.push({ name: job.name, reason: 'it has a command but no schedule (every or cron)' });
   }
   const check = config.jobs.get(CHECK_JOB)?.schedule ?? DEFAULT_CHECK_SCHEDULE;
   jobs.push({ name: CHECK_JOB, kind: 'check', schedule: withZone(check, hostTz), lock: true });

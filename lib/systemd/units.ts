@@ -22,6 +22,8 @@ export interface UnitPairSpec {
   trigger: TimerTrigger;
   /** `User=`, only when asked for. */
   user?: string;
+  /** A comment for people reading the service: what is unusual about it. */
+  note?: string;
 }
 
 /** Unit files expand `%` specifiers in most values: a literal percent is `%%`. */
@@ -49,6 +51,7 @@ export function serviceFile(pair: UnitPairSpec, exec: HbExec): UnitFile {
   const name = `${pair.unit}.service`;
   const lines = [
     header(name).trimEnd(),
+    ...(pair.note === undefined ? [] : [`# ${pair.note}`]),
     '[Unit]',
     `Description=${specifiers(pair.description)}`,
     '',

@@ -136,6 +136,7 @@ describe('what is refused would really fire differently under systemd', () => {
   });
 });
 
+// Every scheduled job runs a command: a timer for one without would only ping (refused unless --allow-ping-only).
 const CONFIG = `jobs:
   backup:
     cron: "30 3 * * *"
@@ -143,11 +144,14 @@ const CONFIG = `jobs:
     command: /bin/true
   sync:
     every: 15m
+    command: /bin/true
   report:
     cron: "0 0 1,15 * mon"
+    command: /bin/true
   quarter:
     cron: "*/15 * * * *"
     tz: Europe/Berlin
+    command: /bin/true
   notes:
     command: /bin/true
 `;
@@ -228,6 +232,21 @@ describe('hb systemd through the built CLI', () => {
     assert.equal(v.stderr, '');
   });
 
+  it('--allow-ping-only: the timer of a job without a command, with its comment, verifies clean', (t) => {
+    if (!requireTool(t, 'systemd-analyze')) return;
+    const { box, config, out } = setup(`${CONFIG}  pinged:\n    every: 1h\n`);
+    const refused = hb(['systemd', '--config', config, '--output-dir', out, 'pinged'], { env: box.env });
+    assert.equal(refused.code, 2);
+    assert.deepEqual(readdirSync(out), []);
+    const r = hb(['systemd', '--config', config, '--output-dir', out, '--allow-ping-only', 'pinged'], { env: box.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^hb: systemd: warning: job pinged: its timer only pings/);
+    assert.match(readFileSync(join(out, 'hb-pinged.service'), 'utf8'), /^# hb tick pinged runs no command/m);
+    const v = verify(out);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stderr, '');
+  });
+
   it('verify would have spoken: an unknown key is on stderr (the empty-stderr assertion means something)', (t) => {
     if (!requireTool(t, 'systemd-analyze')) return;
     const { box, config, out } = setup();
@@ -252,7 +271,7 @@ describe('hb systemd through the built CLI', () => {
   });
 
   it('refuses what systemd cannot say exactly: exit 2, the job and the reason, nothing written', () => {
-    const { box, config, out } = setup(`${CONFIG}  nightly:\n    cron: "30 2 * * *"\n    tz: Europe/Berlin\n`);
+    const { box, config, out } = setup(`${CONFIG}  nightly:\n    cron: "30 2 * * *"\n    tz: Europe/Berlin\n    command: /bin/true\n`);
     const r = hb(['systemd', '--config', config, '--output-dir', out], { env: box.env });
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
