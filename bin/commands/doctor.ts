@@ -2,7 +2,7 @@
 // owners, the config, the state directory, programs on disk, /proc, /etc/passwd — hands it to the
 // pure rules, prints the findings, exits 1 on any error.
 
-import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { findConfig } from '../../lib/config/find.ts';
 import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
@@ -16,6 +16,7 @@ import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat
 import { validateJobName } from '../../lib/job-name.ts';
 import { stateDirFor, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
+import { selfExec } from '../self-exec.ts';
 import { readUserCrontab } from '../user-crontab.ts';
 import { readUsers } from '../users.ts';
 
@@ -31,7 +32,8 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
   const users = readUsers();
   const me = users.byUid.get(process.getuid?.() ?? -1) ?? basename(io.homedir);
   const { config, problems } = await readConfig(opts, io);
-  const stateDir = stateDirFor(config, opts, io).dir;
+  const state = stateDirFor(config, opts, io);
+  const stateDir = state.dir;
   const unreadable: string[] = [];
   const crontabs = opts.crontab
     ? opts.crontab.map((path) => givenCrontab(path, opts.system === true, users.homes, me))
@@ -43,8 +45,9 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
     probe,
     users: users.homes,
     userPath: (io.env.PATH ?? '').split(':').filter(Boolean),
-    // What a crontab line should name: this very node and hb (the process, not io: doctor alone asks).
-    self: { node: process.execPath, script: realScript(process.argv[1]) },
+    // What a crontab line should name: this hb, exactly as hb crontab writes it.
+    self: selfExec({ config, state }, io.cwd),
+    hostTz: io.localTz(),
     host: opts.crontab ? null : hostFacts(stateDir, config, io.now(), unreadable),
   };
   const findings = decide(facts);
@@ -73,14 +76,6 @@ function probe(path: string): Probe {
     return 'executable';
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EACCES' ? 'file' : 'missing';
-  }
-}
-
-function realScript(path: string | undefined): string {
-  try {
-    return path ? realpathSync(path) : 'hb';
-  } catch {
-    return path ?? 'hb';
   }
 }
 

@@ -1,6 +1,7 @@
 // Rules across every crontab: hb lines for jobs the config does not know, configured jobs no line
 // runs, the meta-heartbeat installed twice or never, and dead-man switches pinged from two places.
 
+import { planCrontab } from '../crontab/generate.ts';
 import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
 import type { HbInvocation } from '../crontab/hb-line.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
@@ -32,8 +33,7 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
   const uses: Use[] = checked.flatMap(({ parsed, reads }) =>
     parsed.lines.flatMap((line) => (line.kind === 'job' ? line.hb.map((h) => ({ file: parsed.file, line, h, reads })) : [])));
   const running = uses.filter((u) => u.reads);
-  const { config, host, self } = facts;
-  const asWritten = `${self.node} ${self.script}`;
+  const { config, host } = facts;
 
   if (config.jobs.size > 0 && config.problems.length === 0) {
     for (const u of uses) {
@@ -55,14 +55,14 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
   }
 
   if (host && !host.hbDaemon) {
+    const suggest = suggestions(facts);
     const ran = new Set(running.flatMap((u) => (u.h.job ? [u.h.job] : [])));
-    for (const [job, jc] of config.jobs) {
+    for (const job of config.jobs.keys()) {
       if (job === CHECK_JOB || ran.has(job)) continue;
       const dead = uses.find((u) => u.h.job === job);
-      const schedule = jc.schedule && 'cron' in jc.schedule ? jc.schedule.cron : 'SCHEDULE';
       out.push(finding('warning', 'job-without-line', config.file, null,
         `configured job "${job}" has no cron line${dead ? ` that cron runs (${where(dead)} is in a file cron skips)` : ''}: nothing runs it, and hb check will report it as "never"`,
-        `add a line (hb crontab prints one per configured job): ${schedule} ${asWritten} tick ${job}`));
+        suggest(job)));
     }
     const recent = host.checkAgeMs !== null && host.checkAgeMs < RECENT_CHECK_MS;
     if (checks.length === 0 && !recent) {
@@ -70,10 +70,24 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
       const unread = host.unreadable.length > 0 ? ` (not readable here: ${host.unreadable.join(', ')})` : '';
       out.push(finding('error', 'no-check', null, null,
         `hb check (the meta-heartbeat) runs from no crontab${skipped ? ` cron reads (${where(skipped)} is in a file cron skips)` : ''}${unread}: a job that stops is never noticed`,
-        `add it to your crontab (crontab -e): * * * * * ${asWritten} check`));
+        suggest(CHECK_JOB)));
     }
   }
   return out;
+}
+
+/**
+ * The fix for a job that no line runs: the very line `hb crontab` prints for it (same paths,
+ * --config, --state-dir, schedule, spacing), or hb crontab's reason for printing none.
+ */
+function suggestions(facts: DoctorFacts): (job: string) => string {
+  const plan = planCrontab({ config: facts.config, exec: facts.self, hostTz: facts.hostTz, regenerate: 'hb crontab --install' });
+  return (job) => {
+    const line = plan.lines.get(job);
+    if (line !== undefined) return `add the line hb crontab prints for it to your crontab (crontab -e): ${line}`;
+    const why = [...plan.problems, ...plan.skipped].find((p) => p.job === job)?.reason;
+    return why === undefined ? `add the line hb crontab prints for ${job} to your crontab (crontab -e)` : `hb crontab has no line for it: ${why}`;
+  };
 }
 
 /** The configured name within edit distance 2 of `name`, if exactly one is that close. */

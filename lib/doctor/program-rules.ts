@@ -86,7 +86,7 @@ function checkUse(use: ProgramUse, l: JobLine, w: Where): Finding[] {
   const at = (code: Finding['code'], message: string, fix: string) => out.push(finding('error', code, w.file, l.line, message, fix));
   const name = use.word.text;
   const hbLine = l.hb.find((h) => h.use === l.programs.indexOf(use));
-  const asWritten = `${w.facts.self.node} ${w.facts.self.script}`;
+  const asWritten = `${w.facts.self.node} ${w.facts.self.hb}`;
   if (!use.guarded && !BUILTINS.has(name)) {
     if (!name.includes('/') && !use.word.dynamic) {
       const found = searchPath(name, w.dirs, w.facts.probe);

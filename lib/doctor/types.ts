@@ -3,6 +3,7 @@
 import type { JobConfig } from '../config/types.ts';
 import type { CrontabKind } from '../crontab/parse.ts';
 import type { ConfigProblem } from '../errors.ts';
+import type { HbExec } from '../hb-exec.ts';
 
 /** Every kind of finding; docs/cron-pitfalls.md has one section per code. */
 export type FindingCode =
@@ -72,8 +73,10 @@ export interface DoctorFacts {
   users: ReadonlyMap<string, string> | null;
   /** The directories of the PATH hb doctor runs with: where a person's shell finds a program. */
   userPath: readonly string[];
-  /** The node and hb script this hb runs as: what a crontab line should name. */
-  self: { node: string; script: string };
+  /** The hb this is, as `hb crontab` writes it into a line: node, script, --config, --state-dir. */
+  self: HbExec;
+  /** The host's zone, in which cron runs every line (what `hb crontab` needs to write one). */
+  hostTz: string;
   host: HostFacts | null;
 }
 

@@ -7,11 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCrontab, type JobLine } from '../../lib/crontab/parse.ts';
 import { HB, fixture, hb, requireTool, sandbox, type Sandbox } from '../helpers.ts';
 
 const NODE = process.execPath;
 const LOOKUP = fileURLToPath(new URL('../fixtures/crontabs/cron.d/hb-lookup', import.meta.url));
 const at = (iso: string) => ['faketime', '-f', `@${iso.replace('T', ' ').replace('Z', '')}`];
+
+const jobLines = (text: string) => parseCrontab(text, { kind: 'user', file: 'x' }).lines.filter((l): l is JobLine => l.kind === 'job');
 
 function write(s: Sandbox, name: string, text: string): string {
   const path = join(s.root, name);
@@ -159,4 +162,51 @@ test('check reads no crontab while every job has a schedule of its own', () => {
   } finally {
     s.cleanup();
   }
+});
+
+// An hb daemon anywhere on this host runs the configured jobs, so doctor rightly asks for no cron line.
+function hbDaemonRuns(): boolean {
+  return spawnSync('pgrep', ['-f', '(^|/)hb(\\.js)? daemon( start|$)'], { encoding: 'utf8' }).status === 0;
+}
+
+interface Suggested {
+  crontab: ReturnType<typeof hb>;
+  fixes: Array<{ code: string; message: string; fix: string }>;
+}
+
+// hb crontab and hb doctor (host checks on, no crontab to read) on one config written in a sandbox.
+function crontabAndDoctor(t: { after(fn: () => void): void }, name: string, config: string): Suggested {
+  const s = sandbox();
+  t.after(s.cleanup);
+  const cfg = write(s, name, config);
+  const env = { ...s.env, HB_CRONTAB_PATHS: '' };
+  const crontab = hb(['crontab', '--config', cfg], { env });
+  const doctor = hb(['doctor', '--json', '--config', cfg], { env });
+  return { crontab, fixes: JSON.parse(doctor.stdout).findings };
+}
+
+test('doctor suggests for a job without a line exactly the line hb crontab prints for it, and the meta-heartbeat\'s too', (t) => {
+  if (hbDaemonRuns()) return t.skip('an hb daemon runs on this host: doctor expects no cron lines');
+  // A path that needs quoting, a cron job and an every: job; $HB_STATE_DIR is passed on as --state-dir.
+  const { crontab, fixes } = crontabAndDoctor(t, 'my config/hb.yaml', 'jobs:\n  backup:\n    cron: "30 2 * * *"\n    command: /usr/local/bin/backup.sh\n  sync:\n    every: 15m\n');
+  assert.equal(crontab.code, 0, crontab.stderr);
+  const printed = new Map(jobLines(crontab.stdout).map((l) => [l.hb[0]!.job ?? 'hb-check', l.raw]));
+  assert.deepEqual([...printed.keys()], ['backup', 'sync', 'hb-check']);
+  assert.match(printed.get('sync')!, /^\*\/15 \* \* \* \* .* --config '.*\/my config\/hb\.yaml' --state-dir /);
+  const suggested = (code: string, job: string) => {
+    const fix = fixes.find((f) => f.code === code && (code === 'no-check' || f.message.includes(`"${job}"`)))?.fix;
+    assert.ok(fix, `${code} ${job}: ${JSON.stringify(fixes)}`);
+    return fix.slice(fix.indexOf(': ') + 2);
+  };
+  for (const job of ['backup', 'sync']) assert.equal(suggested('job-without-line', job), printed.get(job), `${job}: hb crontab's line, character for character`);
+  assert.equal(suggested('no-check', 'hb-check'), printed.get('hb-check'));
+});
+
+test('doctor says why hb crontab has no line for a job, in hb crontab\'s words', (t) => {
+  if (hbDaemonRuns()) return t.skip('an hb daemon runs on this host: doctor expects no cron lines');
+  const { crontab, fixes } = crontabAndDoctor(t, 'hb.yaml', 'jobs:\n  odd:\n    every: 7m\n');
+  assert.equal(crontab.code, 2);
+  const reason = crontab.stderr.match(/^hb: crontab: job odd: (.*)$/m)![1]!;
+  const fix = fixes.find((f) => f.code === 'job-without-line')!.fix;
+  assert.equal(fix, `hb crontab has no line for it: ${reason}`);
 });

@@ -56,7 +56,8 @@ function fixtureFacts(path: string): DoctorFacts {
     probe: (p) => kinds.get(p) ?? 'missing',
     users,
     userPath: ['/usr/local/bin', '/usr/bin', '/bin'],
-    self: { node: '/usr/bin/node', script: '/opt/hb/dist/hb.js' },
+    self: { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js' },
+    hostTz: 'UTC',
     host: null,
   };
 }

@@ -38,6 +38,7 @@ test('plan: a tick line per scheduled job, the check line last, inside the marke
     '* * * * *     /usr/bin/node /usr/local/lib/hb/dist/hb.js check --config /etc/hb/hb.yaml >/dev/null',
     '# END hb',
   ]);
+  assert.deepEqual([...plan.lines], [['backup', plan.block[1]], ['sync', plan.block[2]], ['hb-check', plan.block[3]]], 'each job\'s line as the block has it (hb doctor suggests it)');
 });
 
 test('plan: a system crontab gets the user field; the block parses as a clean crontab whose lines run hb', () => {

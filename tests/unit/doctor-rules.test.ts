@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobConfig } from '../../lib/config/types.ts';
+import { planCrontab } from '../../lib/crontab/generate.ts';
 import { groupByFile, runDoctor } from '../../lib/doctor/doctor.ts';
 import { escapePercent } from '../../lib/doctor/line-rules.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
@@ -28,7 +29,8 @@ function facts(over: Partial<DoctorFacts> = {}, jobs: string[] = []): DoctorFact
     probe: (p) => (EXEC.has(p) ? 'executable' : 'missing'),
     users: new Map([['root', '/root']]),
     userPath: ['/usr/bin', '/bin'],
-    self: { node: '/usr/bin/node', script: '/opt/hb/dist/hb.js' },
+    self: { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js', ...(jobs.length ? { config: '/etc/hb/hb.yaml' } : {}) },
+    hostTz: 'UTC',
     host: host(),
     ...over,
   };
@@ -62,7 +64,7 @@ test('hb check never installed; installed only in a file cron skips; recent else
   const none = runDoctor(facts({ crontabs: [], host: host({ unreadable: ["other users' crontabs"] }) }));
   assert.deepEqual(codes(none), ['no-check']);
   assert.match(none[0]!.message, /not readable here: other users' crontabs/);
-  assert.match(none[0]!.fix, /\* \* \* \* \* \/usr\/bin\/node \/opt\/hb\/dist\/hb\.js check/);
+  assert.equal(none[0]!.fix, 'add the line hb crontab prints for it to your crontab (crontab -e): * * * * *  /usr/bin/node /opt/hb/dist/hb.js check >/dev/null');
   const dotted = runDoctor(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.cron' })] }));
   assert.deepEqual(codes(dotted).sort(), ['crond-name', 'no-check']);
   assert.match(dotted.find((x) => x.code === 'no-check')!.message, /\/etc\/cron\.d\/hb\.cron:1 is in a file cron skips/);
@@ -75,10 +77,34 @@ test('configured jobs no cron line runs; hb-check is not one of them', () => {
   const f = runDoctor(facts({}, ['backup', 'hb-check']));
   assert.deepEqual(f.map((x) => [x.code, x.severity, x.file, x.line]), [['job-without-line', 'warning', '/etc/hb/hb.yaml', null]]);
   assert.match(f[0]!.message, /"backup"/);
-  assert.equal(f[0]!.fix, `add a line (hb crontab prints one per configured job): 30 2 * * * ${HB} tick backup`);
+  assert.equal(f[0]!.fix, `add the line hb crontab prints for it to your crontab (crontab -e): 30 2 * * *  ${HB} tick backup --config /etc/hb/hb.yaml`);
   assert.deepEqual(codes(runDoctor(facts({ host: host({ hbDaemon: true }) }, ['backup']))), []);
   const missingNewline = crontab(`* * * * * root ${HB} check\n30 2 * * * root ${HB} tick backup`);
   assert.deepEqual(codes(runDoctor(facts({ crontabs: [missingNewline] }, ['backup']))).sort(), ['job-without-line', 'missing-newline', 'no-check']);
+});
+
+test('the suggested line is the one planCrontab writes for the job: every: computed, --state-dir passed on, or hb crontab\'s reason for none', () => {
+  const jobs = new Map<string, JobConfig>([
+    ['backup', { name: 'backup', schedule: { cron: '30 2 * * *' }, command: '/usr/local/bin/backup.sh' }],
+    ['sync', { name: 'sync', schedule: { every: '15m' } }],
+    ['odd', { name: 'odd', schedule: { every: '7m' } }],
+    ['ny', { name: 'ny', schedule: { cron: '0 9 * * *', tz: 'America/New_York' } }],
+    ['loose', { name: 'loose', command: 'true' }],
+    ['hb-check', { name: 'hb-check', schedule: { every: '5m' } }],
+  ]);
+  const self = { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js', config: '/etc/hb/hb.yaml', stateDir: '/srv/hb state' };
+  const config = { file: '/etc/hb/hb.yaml', problems: [], jobs };
+  const found = runDoctor(facts({ crontabs: [], config, self }));
+  const plan = planCrontab({ config, exec: self, hostTz: 'UTC', regenerate: 'x' });
+  const fix = (code: string, job: string) => found.find((x) => x.code === code && (code === 'no-check' || x.message.includes(`"${job}"`)))!.fix;
+  for (const job of ['backup', 'sync']) assert.equal(fix('job-without-line', job).split(': ').slice(1).join(': '), plan.lines.get(job), job);
+  assert.match(plan.lines.get('sync')!, /^\*\/15 \* \* \* \* +\/usr\/bin\/node \/opt\/hb\/dist\/hb\.js tick sync --config \/etc\/hb\/hb\.yaml --state-dir '\/srv\/hb state'$/);
+  assert.equal(fix('no-check', 'hb-check').split(': ').slice(1).join(': '), plan.lines.get('hb-check'), 'jobs.hb-check gives the check its schedule');
+  assert.match(plan.lines.get('hb-check')!, /^\*\/5 \* \* \* \* /);
+  assert.equal(fix('job-without-line', 'odd'), "hb crontab has no line for it: every 7m: cron's */N restarts every hour and every day, so this period has no exact cron line; give the job a cron schedule instead");
+  assert.match(fix('job-without-line', 'ny'), /^hb crontab has no line for it: cron "0 9 \* \* \*" in America\/New_York: cron runs every line in the host zone \(UTC\)/);
+  assert.equal(fix('job-without-line', 'loose'), 'hb crontab has no line for it: no schedule (cron or every) in /etc/hb/hb.yaml: a cron line needs one');
+  assert.ok(!found.some((x) => x.fix.includes('SCHEDULE')));
 });
 
 test('files cron refuses: group/other-writable, not owned by root (only real system paths for owners)', () => {
