@@ -107,8 +107,8 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   const runStart = run ? Date.parse(run.started_at) : NaN;
   if (run && !Number.isNaN(runStart) && (j.lastMs === null || runStart > j.lastMs)) {
     j.runStartMs = runStart;
-    // A run that died before the pause ended is history, like a failure before it.
-    if (f.runGone?.gone && resumed !== null && runStart < resumed) return verdict(timingVerdict(j, now, resumed));
+    // The end of a pause restarts the clock, not the outcome: a run that died stays crashed
+    // until a later run, whenever it died.
     if (f.runGone?.gone) return verdict('crashed');
     const limit = f.config?.maxRuntimeMs ?? run.timeout_ms ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
     if (limit != null && now - runStart > limit) {
@@ -117,10 +117,11 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
     }
     return verdict('running');
   }
-  if (record?.status === 'error' && resumed === null) return verdict('failed');
+  // Nor does a pause's end mend a failure: the last run failed until a later one succeeds.
+  if (record?.status === 'error') return verdict('failed');
   // A run that "succeeds" faster than it can is suspicious (an empty backup, a skipped step).
   const minimum = f.config?.minDurationMs;
-  if (record && minimum !== undefined && record.duration_ms < minimum && resumed === null) {
+  if (record && minimum !== undefined && record.duration_ms < minimum) {
     j.limitMs = minimum;
     return verdict('failed');
   }

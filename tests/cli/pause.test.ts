@@ -130,7 +130,7 @@ test('hb resume after the job went stale during the pause: judged from the resum
   }
 });
 
-test('a failed job paused then resumed: held while paused, not failed after the resume (its incident resolves)', async (t) => {
+test('a failed job paused then resumed stays failed: the end of a pause mends nothing (no resolve), a good run does', async (t) => {
   if (!requireTool(t, 'faketime')) return;
   const rec = await startRecorder();
   const s = withJob('1h', rec);
@@ -141,16 +141,34 @@ test('a failed job paused then resumed: held while paused, not failed after the 
     assert.equal((await checkJ(s, T + 3 * MIN, 0)).status, 'paused');
     assert.equal(rec.requests.length, 1, 'a pause neither resolves nor reminds');
     await ok(s, T + 4 * MIN, ['resume', 'j']);
-    const j = await checkJ(s, T + 5 * MIN, 0);
-    assert.equal(j.status, 'ok');
+    assert.equal((await checkJ(s, T + 5 * MIN, 1)).status, 'failed');
+    assert.equal(rec.requests.length, 1, 'the open incident is neither resolved nor alerted again');
+    await ok(s, T + 10 * MIN, ['tick', 'j']);
+    assert.equal((await checkJ(s, T + 11 * MIN, 0)).status, 'ok');
     const [alert, resolve, ...more] = rec.requests.map((r) => r.body as Record<string, any>);
     assert.equal(more.length, 0);
     assert.equal(alert!.type, 'alert');
     assert.equal(alert!.status, 'failed');
     assert.equal(resolve!.type, 'resolve');
     assert.equal(resolve!.incident.id, alert!.incident.id);
-    await checkJ(s, T + 30 * MIN, 0);
-    assert.equal(rec.requests.length, 2);
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
+
+test('a pause that runs out (--for) does not resolve a failure nobody fixed', async (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const rec = await startRecorder();
+  const s = withJob('1h', rec);
+  try {
+    await ok(s, T, ['tick', 'j', '--status', 'error']);
+    assert.equal((await checkJ(s, T + 1 * MIN, 1)).status, 'failed');
+    await ok(s, T + 2 * MIN, ['pause', 'j', '--for', '2m']);
+    assert.equal((await checkJ(s, T + 3 * MIN, 0)).status, 'paused');
+    const after = await checkJ(s, T + 5 * MIN, 1);
+    assert.equal(after.status, 'failed');
+    assert.deepEqual(rec.requests.map((r) => (r.body as Record<string, any>).type), ['alert']);
   } finally {
     await rec.close();
     s.cleanup();
@@ -158,7 +176,7 @@ test('a failed job paused then resumed: held while paused, not failed after the 
 });
 
 test(
-  'a run that crashed during the pause is not alerted after hb resume',
+  'a run that crashed during the pause is crashed after hb resume, and alerted then',
   async (t) => {
     if (!requireTool(t, 'faketime')) return;
     const rec = await startRecorder();
@@ -171,10 +189,11 @@ test(
       const marker = { job: 'j', pid: dead, started_at: new Date(T + 30 * MIN).toISOString(), host: hostname(), cycle: 2, boot_id: null, pid_started_ms: null };
       writeFileSync(join(s.state, 'j.run'), JSON.stringify(marker) + '\n');
       assert.equal((await checkJ(s, T + 40 * MIN, 0)).status, 'paused');
+      assert.equal(rec.requests.length, 0, 'nothing while paused');
       await ok(s, T + 50 * MIN, ['resume', 'j']);
-      const j = await checkJ(s, T + 51 * MIN, 0);
-      assert.equal(j.status, 'ok');
-      assert.equal(rec.requests.length, 0);
+      const j = await checkJ(s, T + 51 * MIN, 1);
+      assert.equal(j.status, 'crashed');
+      assert.deepEqual(rec.requests.map((r) => [(r.body as Record<string, any>).type, (r.body as Record<string, any>).status]), [['alert', 'crashed']]);
     } finally {
       await rec.close();
       s.cleanup();
