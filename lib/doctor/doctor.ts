@@ -7,6 +7,7 @@ import { hostRules, setupRules } from './host-rules.ts';
 import { jobRules, type Checked } from './job-rules.ts';
 import { lineRules } from './line-rules.ts';
 import { programRules } from './program-rules.ts';
+import { recoverRules } from './recover-rules.ts';
 import type { DoctorFacts, Finding } from './types.ts';
 
 /** Every finding for `facts`: host first, then file by file in the order met, each by line. */
@@ -15,7 +16,7 @@ export function runDoctor(facts: DoctorFacts): Finding[] {
     const parsed = parseCrontab(source.text, { kind: source.kind, file: source.path });
     return { source, parsed, reads: cronReads(source, parsed) };
   });
-  const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts)];
+  const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts)];
   for (const { source, parsed } of checked) {
     found.push(...fileRules(source, parsed), ...lineRules(parsed, facts), ...programRules(parsed, source, facts));
   }

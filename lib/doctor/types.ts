@@ -13,7 +13,7 @@ export type FindingCode =
   | 'command-not-found' | 'command-not-executable' | 'hb-not-on-path' | 'node-not-on-path'
   | 'crond-name' | 'crond-mode' | 'crond-owner'
   | 'unknown-job' | 'job-without-line' | 'duplicate-check' | 'no-check' | 'dead-man-duplicate'
-  | 'no-cron-daemon' | 'no-mta' | 'unscheduled';
+  | 'no-cron-daemon' | 'no-mta' | 'unscheduled' | 'kill-0-probe';
 
 /** One problem, located, with what to do about it. */
 export interface Finding {

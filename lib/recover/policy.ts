@@ -36,7 +36,7 @@ const shown = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 
 export function parseRecover(raw: Record<string, unknown>, configFile: string | null): { policy: RecoverPolicy | null; problems: RecoverProblem[] } {
   const problems: RecoverProblem[] = [];
   const add = (path: Array<string | number>, message: string) => problems.push({ path, message });
-  const health = parseHealth(raw.health, add);
+  const health = parseHealth(raw.health, configFile, add);
   const config = parseConfigPaths(raw.config, configFile, add);
   const restart = parseRestart(raw.restart, add);
   const maxRestarts = raw.max_restarts === undefined ? { ...RECOVER_DEFAULTS.maxRestarts } : parseBudget(raw.max_restarts, add);
@@ -70,9 +70,22 @@ export function parseRecover(raw: Record<string, unknown>, configFile: string | 
 
 type Add = (path: Array<string | number>, message: string) => void;
 
-function parseHealth(v: unknown, add: Add): HealthCheck | undefined {
+function parseHealth(v: unknown, configFile: string | null, add: Add): HealthCheck | undefined {
   if (v === undefined) return { kind: 'heartbeat' };
-  const expected = 'expected an http:// or https:// URL that answers 2xx, or a shell command that exits 0';
+  const expected = 'expected {pid_file: PATH} (alive while the process it names runs), an http:// or https:// URL that answers 2xx, or a shell command that exits 0';
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    if (keys.length !== 1 || keys[0] !== 'pid_file') {
+      add(['health'], `${expected}, found a map with ${keys.length === 0 ? 'no keys' : `key ${keys.map((k) => JSON.stringify(k)).join(', ')}`}`);
+      return undefined;
+    }
+    const path = guardedPath((v as { pid_file: unknown }).pid_file, configFile);
+    if ('problem' in path) {
+      add(['health', 'pid_file'], path.problem);
+      return undefined;
+    }
+    return { kind: 'pid_file', path: path.path };
+  }
   if (typeof v !== 'string' || v.trim() === '') {
     add(['health'], `${expected}, found ${shown(v)}`);
     return undefined;

@@ -4,6 +4,7 @@
 import { Writable } from 'node:stream';
 import { formatDuration } from '../duration.ts';
 import { runChild } from '../run/child.ts';
+import { probePidFile } from './pid-file.ts';
 import type { RecoverPolicy } from './types.ts';
 
 /** A health answer; null when it could not be asked (nothing is done on an unknown). */
@@ -40,6 +41,7 @@ export function probeHealth(policy: Pick<RecoverPolicy, 'health' | 'timeoutMs'>,
   const { health, timeoutMs } = policy;
   if (health.kind === 'url') return probeUrl(health.url, timeoutMs, ctx.fetch ?? fetch);
   if (health.kind === 'command') return probeCommand(health.command, timeoutMs, ctx);
+  if (health.kind === 'pid_file') return Promise.resolve(probePidFile(health.path));
   const hb = ctx.heartbeat ?? { healthy: null, reason: 'no heartbeat verdict given' };
   return Promise.resolve({ healthy: hb.healthy, reason: `heartbeat: ${hb.reason}` });
 }

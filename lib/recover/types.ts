@@ -5,7 +5,9 @@
 export type HealthCheck =
   | { kind: 'heartbeat' }
   | { kind: 'url'; url: string }
-  | { kind: 'command'; command: string };
+  | { kind: 'command'; command: string }
+  /** Alive when the process a pid file names runs (not a zombie, not a reused id). */
+  | { kind: 'pid_file'; path: string };
 
 /** A job's `recover:` block, validated, with every default filled in. */
 export interface RecoverPolicy {

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { processState } from '../../lib/run/proc.ts';
 import { fixture, hbRun, readEventsFile, sandbox, waitFor, type Sandbox } from '../helpers.ts';
 
 const GOOD = '{"mode": "good", "model": "alpha"}\n';
@@ -28,8 +30,8 @@ function agentSandbox(opts: { maxRestarts?: string; die?: boolean; sink?: boolea
     '  agent:',
     '    every: 1h',
     '    recover:',
-    // Alive and not a zombie (this machine's init may reap late).
-    `      health: "grep -qs '^State:.*[RSD]' /proc/$(cat ${pidFile})/status"`,
+    // The built-in probe: a zombie (this machine's init may reap late) or a reused id is dead.
+    `      health: { pid_file: ${pidFile} }`,
     `      config: [${config}]`,
     `      restart: "${start.replace(/"/g, '\\"')}"`,
     `      max_restarts: ${opts.maxRestarts ?? '3/1h'}`,
@@ -185,4 +187,33 @@ test('bad recover blocks are refused with file:line:col; a restart that hangs is
   } finally {
     s.cleanup();
   }
+});
+
+test('health {pid_file}: a zombie agent is dead (hb would restart it) where a kill -0 probe calls it alive, and doctor says so', async (t) => {
+  const s = sandbox();
+  t.after(s.cleanup);
+  // The agent exited and nobody reaped it: its pid file names a zombie.
+  const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => parent.kill('SIGKILL'));
+  const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(Number(String(b).trim()))));
+  await waitFor(() => processState(pid) === 'Z', `process ${pid} to be a zombie`);
+  const pidFile = join(s.root, 'agent.pid');
+  writeFileSync(pidFile, `${pid}\n`);
+  const cfg = join(s.root, 'hb.yaml');
+  const config = (health: string) => `jobs:\n  agent:\n    every: 1h\n    recover:\n      health: ${health}\n      restart: "true"\n`;
+
+  writeFileSync(cfg, config(`"kill -0 $(cat ${pidFile})"`));
+  const fooled = await hbRun(['--config', cfg, 'check', '--dry-run'], { env: s.env });
+  assert.doesNotMatch(fooled.stdout, /would restart/, 'kill -0 calls the zombie alive');
+  const doctor = await hbRun(['--config', cfg, 'doctor', '--json'], { env: s.env });
+  const warned = JSON.parse(doctor.stdout).findings.filter((f: { code: string }) => f.code === 'kill-0-probe');
+  assert.equal(warned.length, 1, doctor.stdout);
+  assert.match(warned[0].message, /job "agent"/);
+  assert.match(warned[0].fix, /pid_file/);
+
+  writeFileSync(cfg, config(`{ pid_file: ${pidFile} }`));
+  const r = await hbRun(['--config', cfg, 'check', '--dry-run'], { env: s.env });
+  assert.match(r.stdout, /would restart agent: true/);
+  const quiet = await hbRun(['--config', cfg, 'doctor', '--json'], { env: s.env });
+  assert.equal(JSON.parse(quiet.stdout).findings.filter((f: { code: string }) => f.code === 'kill-0-probe').length, 0);
 });

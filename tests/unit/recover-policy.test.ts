@@ -70,7 +70,7 @@ describe('parseRecover refuses', () => {
     ['max_restarts over a day', { restart: 'x', max_restarts: '3/2d' }, CONFIG, ['max_restarts'], /WINDOW up to 1d/],
     ['max_restarts over 100', { restart: 'x', max_restarts: '500/1h' }, CONFIG, ['max_restarts'], /COUNT 0 to 100/],
     ['max_restarts negative', { restart: 'x', max_restarts: '-1/1h' }, CONFIG, ['max_restarts'], /expected COUNT\/WINDOW/],
-    ['health: 42', { restart: 'x', health: 42 }, CONFIG, ['health'], /expected an http:\/\/ or https:\/\/ URL that answers 2xx, or a shell command that exits 0, found number 42/],
+    ['health: 42', { restart: 'x', health: 42 }, CONFIG, ['health'], /expected \{pid_file: PATH\} \(alive while the process it names runs\), an http:\/\/ or https:\/\/ URL that answers 2xx, or a shell command that exits 0, found number 42/],
     ['health: empty', { restart: 'x', health: '  ' }, CONFIG, ['health'], /shell command that exits 0/],
     ['health: a broken URL', { restart: 'x', health: 'http://user:s3cret@[::1' }, CONFIG, ['health'], /this URL does not parse$/],
     ['config: ../x without a config file', { config: '../x' }, null, ['config'], /contains a \.\. segment/],
