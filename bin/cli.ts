@@ -75,7 +75,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     });
 
   declare(command('check').argument('[job...]', 'jobs to check (default: all)'), CHECK_OPTIONS)
-    .description('the meta-heartbeat: evaluate every job, print the unhealthy ones, exit 1 if any')
+    .description('the meta-heartbeat: evaluate every job, print the unhealthy ones and those without a schedule, exit 1 if any is unhealthy')
     .addHelpText('after', '\nExamples:\n  hb check || page-me\n  hb check --format nagios\n  hb check --textfile /var/lib/prometheus/node-exporter/hb.prom')
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runCheck } = await import('./commands/check.ts');

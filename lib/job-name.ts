@@ -2,6 +2,11 @@
 
 import { visible } from './visible.ts';
 
+/** The meta-heartbeat's job name: configure `jobs.hb-check` to give it a schedule and sinks. */
+export const CHECK_JOB = 'hb-check';
+/** The job name a sent report goes out as: global sinks get it, plus any under `jobs.hb-report`. */
+export const REPORT_JOB = 'hb-report';
+
 /** The rule, as users see it in messages. */
 export const JOB_NAME_RULE = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

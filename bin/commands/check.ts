@@ -9,6 +9,7 @@ import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate
 import { scanJobs } from '../../lib/health/scan.ts';
 import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
 import type { JobHealth } from '../../lib/health/types.ts';
+import { warnsUnscheduled } from '../../lib/health/unscheduled.ts';
 import { CHECK_JOB, writeCheckHeartbeat } from '../../lib/health/watcher.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { validateJobName } from '../../lib/job-name.ts';
@@ -35,6 +36,8 @@ export interface Evaluation {
   kept: JobHealth[];
   total: number;
   problems: number;
+  /** Jobs without a schedule that are not problems (the meta-heartbeat not counted). */
+  unscheduled: number;
   dirs: string[];
   nowMs: number;
   /** Set when this check acts (alerts, recovery): finish() persists, acts and delivers. */
@@ -44,13 +47,14 @@ export interface Evaluation {
 
 /**
  * Evaluates the named jobs (or all) in the configured state. Every job is judged; only those
- * `keep` selects are described (reason, ISO times) and kept — text output shows problems only.
+ * `keep` selects are described (reason, ISO times) and kept — text output shows problems and
+ * jobs without a schedule only.
  */
 export async function evaluateAll(
   jobs: string[],
   opts: GlobalOptions,
   io: Io,
-  keep: (j: Judgement) => boolean,
+  keep: (j: Judgement, job: string) => boolean,
   watch?: (config: HbConfig, primaryDir: string) => Promise<Actor | null>,
 ): Promise<Evaluation> {
   for (const job of jobs) {
@@ -67,8 +71,8 @@ export async function evaluateAll(
   const zoneFor = () => (hostTz ??= io.localTz());
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), process.versions.tz ?? '', zoneFor);
-  const evalCtx = { nowMs, defaults: ctx.config.defaults, timing: memo.timing };
-  const result: Evaluation = { kept: [], total: 0, problems: 0, dirs, nowMs, actor: null, config: ctx.config };
+  const evalCtx = { nowMs, defaults: ctx.config.defaults, unscheduled: ctx.config.unscheduled, timing: memo.timing };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, nowMs, actor: null, config: ctx.config };
   const unknown: string[] = [];
   const actor = watch ? await watch(ctx.config, primary) : null;
   try {
@@ -79,9 +83,10 @@ export async function evaluateAll(
       const j = judgeJob(facts, evalCtx);
       result.total++;
       if (j.problem) result.problems++;
+      else if (warnsUnscheduled(facts.job, j)) result.unscheduled++;
       let described: JobHealth | undefined;
       const describe = () => (described ??= describeJob(facts, j, nowMs));
-      if (keep(j)) result.kept.push(describe());
+      if (keep(j, facts.job)) result.kept.push(describe());
       actor?.observe(facts, j, describe);
     }, crontab);
     writeTimings(primary, memo.toStore());
@@ -97,6 +102,8 @@ export async function evaluateAll(
 }
 
 const all = () => true;
+// What the default text output lists: the problems, and the jobs hb cannot judge for want of a schedule.
+const needsAttention = (j: Judgement, job: string) => j.problem || warnsUnscheduled(job, j);
 
 /** Runs `hb check` and returns its exit code. */
 export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Promise<number> {
@@ -110,11 +117,11 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
     const { startActing } = await import('./act.ts');
     return startActing(config, dir, io, acting);
   };
-  const { kept: health, problems, total, dirs, nowMs, actor, config } = await evaluateAll(jobs, opts, io, keepAll ? all : (j) => j.problem, watch);
+  const { kept: health, problems, unscheduled, total, dirs, nowMs, actor, config } = await evaluateAll(jobs, opts, io, keepAll ? all : needsAttention, watch);
   let code = 2;
   let unrecorded = false;
   try {
-    code = await render(format, health, { problems, total, dirs, nowMs }, opts, io);
+    code = await render(format, health, { problems, unscheduled, total, dirs, nowMs }, opts, io);
   } finally {
     const own = opts.dryRun ? null : recordCheck(dirs, config, { nowMs, problems, total, code }, io);
     unrecorded = own === 'failed';
@@ -132,8 +139,8 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
 }
 
 /** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
-async function render(format: string, health: JobHealth[], counts: { problems: number; total: number; dirs: string[]; nowMs: number }, opts: CheckOptions, io: Io): Promise<number> {
-  const { problems, total, dirs, nowMs } = counts;
+async function render(format: string, health: JobHealth[], counts: { problems: number; unscheduled: number; total: number; dirs: string[]; nowMs: number }, opts: CheckOptions, io: Io): Promise<number> {
+  const { problems, unscheduled, total, dirs, nowMs } = counts;
   const unhealthy = problems > 0 ? 1 : 0;
   const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION };
   // Prometheus also gets the outbox counts, so a fleet can alert on notifications that do not arrive.
@@ -166,7 +173,7 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
     }
     default: {
       const { renderCheckText } = await import('../../lib/format/text.ts');
-      io.out(renderCheckText(health, { total, problems }, { color: io.color }));
+      io.out(renderCheckText(health, { total, problems, unscheduled }, { color: io.color }));
       return unhealthy;
     }
   }

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { readEvents } from '../../lib/events/log.ts';
+import { REPORT_JOB } from '../../lib/job-name.ts';
 import { buildReport } from '../../lib/report/build.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';
 import { sinceFlag } from '../../lib/report/window.ts';
@@ -13,8 +14,6 @@ import type { GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { evaluateAll } from './check.ts';
 
-/** The job name a sent report goes out as: global sinks get it, plus any under `jobs.hb-report`. */
-export const REPORT_JOB = 'hb-report';
 /** The window when --since is not given. */
 const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 

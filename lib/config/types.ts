@@ -3,6 +3,7 @@
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { SinkConfig } from '../sinks/validate.ts';
 import type { RecoverPolicy } from '../recover/types.ts';
+import type { UnscheduledSetting } from '../health/unscheduled.ts';
 
 /** A job as configured under `jobs:`; every field optional (no config at all is valid). */
 export interface JobConfig {
@@ -30,6 +31,8 @@ export interface HbConfig {
   file: string | null;
   stateDir?: string;
   defaults: { graceMs?: number; timeoutMs?: number };
+  /** What a job with no schedule anywhere is: `warn` (absent: listed, not a problem) or `problem`. */
+  unscheduled?: UnscheduledSetting;
   notify: SinkConfig[];
   jobs: Map<string, JobConfig>;
 }

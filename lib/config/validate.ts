@@ -1,6 +1,7 @@
 // Turns a parsed YAML tree into an HbConfig, collecting every problem at once with its key path.
 
 import { durationHint, parseDuration } from '../duration.ts';
+import { UNSCHEDULED_SETTINGS, type UnscheduledSetting } from '../health/unscheduled.ts';
 import { validateJobName } from '../job-name.ts';
 import { parseRecover } from '../recover/policy.ts';
 import { validateSchedule } from '../schedule/index.ts';
@@ -16,7 +17,7 @@ export interface RawProblem {
   message: string;
 }
 
-const TOP_KEYS = ['state_dir', 'defaults', 'notify', 'jobs'];
+const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'notify', 'jobs'];
 const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
 const JOB_KEYS = [
   'every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'tail', 'max_runtime',
@@ -54,6 +55,10 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
       config.defaults.graceMs = duration(tree.defaults, ['defaults'], 'grace', problems);
       config.defaults.timeoutMs = duration(tree.defaults, ['defaults'], 'timeout', problems);
     }
+  }
+  if (tree.unscheduled !== undefined) {
+    if ((UNSCHEDULED_SETTINGS as readonly unknown[]).includes(tree.unscheduled)) config.unscheduled = tree.unscheduled as UnscheduledSetting;
+    else problems.push({ path: ['unscheduled'], message: `expected ${UNSCHEDULED_SETTINGS.join(' or ')} (what a job with no schedule is), found ${typeName(tree.unscheduled)}` });
   }
   config.notify = sinks(tree.notify, ['notify'], problems);
   if (tree.jobs !== undefined && tree.jobs !== null) {

@@ -2,6 +2,7 @@
 // Nagios/Monitoring Plugins guidelines, so Nagios, Icinga and Naemon can run hb as a check.
 
 import type { JobHealth, JobStatus } from '../health/types.ts';
+import { warnsUnscheduled } from '../health/unscheduled.ts';
 import { formatDuration } from '../duration.ts';
 
 /** What the renderer needs besides the jobs; `host` is accepted for parity with other renderers. */
@@ -26,20 +27,31 @@ const MAX_NAMED = 5;
 const MAX_DETAIL = 60;
 const MAX_LINE = 300;
 
-/** Renders the plugin answer for the evaluated jobs (problems → CRITICAL, late → WARNING). */
+/**
+ * Renders the plugin answer for the evaluated jobs: problems → CRITICAL; late jobs and jobs
+ * without a schedule (hb cannot tell when they are late) → WARNING.
+ */
 export function renderNagios(jobs: readonly JobHealth[], ctx: NagiosContext): NagiosResult {
   // Worst first, so the long output reads in the same order as the status line.
   const sorted = [...jobs].sort((a, b) => severity(b) - severity(a) || compare(a.job, b.job));
   const problems = sorted.filter((j) => j.problem);
   const late = sorted.filter((j) => !j.problem && j.status === 'late');
-  const exitCode: NagiosExitCode = problems.length > 0 ? 2 : late.length > 0 ? 1 : 0;
+  const unscheduled = sorted.filter((j) => warnsUnscheduled(j.job, j));
+  const exitCode: NagiosExitCode = problems.length > 0 ? 2 : late.length + unscheduled.length > 0 ? 1 : 0;
 
   const n = jobs.length;
+  const verdict = (j: JobHealth) => `${j.job} ${j.status}${paren(detail(j, ctx.nowMs))}`;
   let summary: string;
   if (problems.length > 0) {
-    summary = `${problems.length} of ${n} ${plural(n)} unhealthy: ${nameList(problems, ctx.nowMs)}`;
-  } else if (late.length > 0) {
-    summary = `${late.length} of ${n} ${plural(n)} late: ${nameList(late, ctx.nowMs)}`;
+    summary = `${problems.length} of ${n} ${plural(n)} unhealthy: ${nameList(problems, verdict)}`;
+  } else if (late.length + unscheduled.length > 0) {
+    const parts = [];
+    if (late.length > 0) parts.push(`${late.length} of ${n} ${plural(n)} late: ${nameList(late, verdict)}`);
+    if (unscheduled.length > 0) {
+      const they = unscheduled.length === 1 ? 'it is' : 'they are';
+      parts.push(`${unscheduled.length} of ${n} ${plural(n)} without a schedule (hb cannot tell when ${they} late): ${nameList(unscheduled, (j) => j.job)}`);
+    }
+    summary = parts.join('; ');
   } else if (n === 0) {
     // An empty state directory is healthy for `hb check` too; saying so beats a bare "0 jobs".
     summary = 'no jobs to check';
@@ -58,7 +70,7 @@ export function renderNagiosError(message: string): NagiosResult {
 }
 
 function severity(j: JobHealth): NagiosExitCode {
-  return j.problem ? 2 : j.status === 'late' ? 1 : 0;
+  return j.problem ? 2 : j.status === 'late' || warnsUnscheduled(j.job, j) ? 1 : 0;
 }
 
 function compare(a: string, b: string): number {
@@ -69,8 +81,8 @@ function plural(n: number): string {
   return n === 1 ? 'job' : 'jobs';
 }
 
-function nameList(jobs: JobHealth[], nowMs: number): string {
-  const named = jobs.slice(0, MAX_NAMED).map((j) => `${j.job} ${j.status}${paren(detail(j, nowMs))}`);
+function nameList(jobs: JobHealth[], show: (j: JobHealth) => string): string {
+  const named = jobs.slice(0, MAX_NAMED).map(show);
   const more = jobs.length - named.length;
   return named.join(', ') + (more > 0 ? `, and ${more} more` : '');
 }

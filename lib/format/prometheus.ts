@@ -58,7 +58,7 @@ const seconds = (iso: string | null | undefined): number | null => {
 const JOB_FAMILIES: Family[] = [
   {
     name: 'hb_job_healthy',
-    help: '1 when the job is healthy, 0 when it has a problem (stale, failed, crashed, overrunning, never, corrupt, clock_skew).',
+    help: '1 when the job is healthy, 0 when it has a problem (stale, failed, crashed, overrunning, never, corrupt, clock_skew; unscheduled under unscheduled: problem).',
     samples: perJob((j) => (j.problem ? 0 : 1)),
   },
   {

@@ -2,6 +2,7 @@
 
 import { formatDuration } from '../duration.ts';
 import type { JobHealth, JobStatus } from '../health/types.ts';
+import { unscheduledSummary } from '../health/unscheduled.ts';
 import { visible } from '../visible.ts';
 
 /** Terminal styling; `color: false` gives plain text for pipes and cron mail. */
@@ -10,7 +11,7 @@ export interface TextStyle {
 }
 
 const COLORS: Partial<Record<JobStatus, string>> = {
-  ok: '32', running: '36', late: '33', paused: '90', unscheduled: '90',
+  ok: '32', running: '36', late: '33', paused: '90', unscheduled: '33',
 };
 
 function paint(text: string, status: JobStatus, problem: boolean, style: TextStyle): string {
@@ -19,19 +20,23 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
   return `\u001b[${code}m${text}\u001b[0m`;
 }
 
-/** The `hb check` text: one line per job shown (the problems, or all with --verbose), then a summary. */
-export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number }, style: TextStyle): string {
+/**
+ * The `hb check` text: one line per job shown (the problems and the jobs without a schedule, or
+ * all with --verbose), then a summary that counts both.
+ */
+export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number; unscheduled: number }, style: TextStyle): string {
   const width = Math.max(0, ...shown.map((j) => j.job.length));
   const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
   const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`);
-  const { total, problems } = counts;
+  const { total, problems, unscheduled } = counts;
   const jobs = `job${total === 1 ? '' : 's'}`;
-  const summary =
+  const health =
     total === 0
       ? 'no jobs: no heartbeats in the state directory and none configured'
       : problems === 0
         ? `all ${total} ${jobs} healthy`
         : `${problems} of ${total} ${jobs} unhealthy`;
+  const summary = unscheduled > 0 ? `${health}; ${unscheduledSummary(unscheduled)}` : health;
   return [...lines, summary].join('\n') + '\n';
 }
 

@@ -6,6 +6,7 @@ import type { JobConfig } from '../config/types.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
 import type { ScheduleSpec, Timing } from '../schedule/types.ts';
 import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RunMarker, type ScheduleSource } from './types.ts';
+import { unscheduledIsProblem, unscheduledReason, type UnscheduledSetting } from './unscheduled.ts';
 
 /** Everything known about one job, gathered by the caller. */
 export interface JobFacts {
@@ -29,6 +30,8 @@ export interface JobFacts {
 export interface EvalContext {
   nowMs: number;
   defaults: { graceMs?: number; timeoutMs?: number };
+  /** The config's `unscheduled:` setting (absent: warn, never a problem). */
+  unscheduled?: UnscheduledSetting;
   /** Due time and period of `spec` after a run at `anchorMs` (possibly cached); throws on an invalid schedule. */
   timing(spec: ScheduleSpec, anchorMs: number): Timing;
 }
@@ -72,7 +75,7 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   };
   const verdict = (status: JobStatus): Judgement => {
     j.status = status;
-    j.problem = PROBLEM_STATUSES.has(status);
+    j.problem = PROBLEM_STATUSES.has(status) || (status === 'unscheduled' && unscheduledIsProblem(f.job, ctx.unscheduled));
     return j;
   };
   if (record?.schedule) [j.spec, j.source] = [record.schedule, 'heartbeat'];
@@ -191,7 +194,7 @@ function reasonFor(f: JobFacts, j: Judgement, now: number): string {
       return `last run ${how}, ${ago(now - (lastMs ?? now))}${record!.message ? `: ${oneLine(record!.message)}` : ''}`;
     }
     case 'unscheduled':
-      return 'no schedule: give it every/cron in the config, --every/--cron on hb tick, or a crontab line';
+      return unscheduledReason(f.job);
     case 'never':
       return `configured, but no heartbeat since hb first saw it ${ago(now - (f.firstSeenMs ?? now))}; first run was due ${ago(now - dueMs!)}`;
     case 'stale':

@@ -6,10 +6,11 @@ import { readHeartbeat, writeHeartbeat } from '../heartbeat/store.ts';
 import { nextCycle } from '../run/cycle.ts';
 import { bootId, processStartMs } from '../run/proc.ts';
 import { compileSchedule } from '../schedule/index.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import { judgeJob } from './evaluate.ts';
 
-/** The meta-heartbeat's job name: configure `jobs.hb-check` to give it a schedule and sinks. */
-export const CHECK_JOB = 'hb-check';
+// Its name lives with the job-name rule, so the verdict code can tell it apart without a cycle.
+export { CHECK_JOB };
 
 /** Records that a check ran: `hb-check.last`, with the schedule the config gives it (if any). */
 export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { startedMs: number; finishedMs: number; host: string; pid: number; version: string; message: string; exitCode: number }): HeartbeatRecord {

@@ -99,6 +99,33 @@ test('quiet contract: one alert when the job goes stale, one resolve when it tic
   }
 });
 
+test('a job without a schedule alerts only under `unscheduled: problem`, like any problem, and resolves once it has one', async () => {
+  const rec = await startRecorder();
+  const s = configured(`notify:\n${webhook(rec.url)}`);
+  try {
+    assert.equal(hb(['tick', 'loose'], { env: s.env }).code, 0);
+    const warned = await run(['check'], s.env);
+    assert.equal(warned.code, 0, warned.stdout);
+    assert.equal(rec.requests.length, 0, 'listed, not a problem: nothing sent');
+
+    writeFileSync(s.config, `unscheduled: problem\nnotify:\n${webhook(rec.url)}`);
+    const strict = await run(['check'], s.env);
+    assert.equal(strict.code, 1, strict.stdout);
+    assert.equal(strict.stderr, '');
+    // One alert, for the job: the meta-heartbeat's own unscheduled heartbeat is never one.
+    assert.deepEqual(bodies(rec.requests).map((b) => [b.type, b.job, b.status, b.problem]), [['alert', 'loose', 'unscheduled', true]]);
+    assert.equal((await run(['check'], s.env)).code, 1);
+    assert.equal(rec.requests.length, 1, 'still unscheduled: quiet');
+
+    assert.equal(hb(['tick', 'loose', '--every', '1h'], { env: s.env }).code, 0);
+    assert.equal((await run(['check'], s.env)).code, 0);
+    assert.deepEqual(bodies(rec.requests).map((b) => [b.type, b.job]), [['alert', 'loose'], ['resolve', 'loose']]);
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
+
 test('six concurrent checks of a stale job send one alert and keep one incident', async (t) => {
   if (!requireTool(t, 'faketime')) return;
   const rec = await startRecorder();

@@ -245,3 +245,103 @@ test('a monthly job on the 1st and 31st ticked on 1 February is stale in mid-Mar
     s.cleanup();
   }
 });
+
+test('a job ticked without a schedule, 30 days later: listed with how to schedule it and counted, exit 0 (faketime)', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    hb(['tick', 'nightly'], { env: s.env, prefix: at('2026-10-21T02:00:00Z') });
+    hb(['tick', 'hourly', '--every', '1h'], { env: s.env, prefix: at('2026-11-20T09:30:00Z') });
+    const r = hb(['check'], { env: s.env, prefix: at('2026-11-20T10:00:00Z') });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, [
+      "nightly  UNSCHEDULED  no schedule, so hb cannot tell when it is late: add --every 15m or --cron '30 2 * * *' to its hb tick or hb wrap line, or every/cron under jobs.nightly in the config",
+      'all 2 jobs healthy; 1 job has no schedule: hb cannot tell when it is late',
+      '',
+    ].join('\n'));
+    // Beside a problem both are counted; the meta-heartbeat (now with a heartbeat of its own, no
+    // schedule) is a job in the count, never listed for want of one.
+    const stale = hb(['check'], { env: s.env, prefix: at('2026-11-20T11:31:00Z') });
+    assert.equal(stale.code, 1);
+    assert.match(stale.stdout, /^hourly\s+STALE\s+/m);
+    assert.match(stale.stdout, /^nightly\s+UNSCHEDULED\s+no schedule/m);
+    assert.doesNotMatch(stale.stdout, /hb-check/);
+    assert.match(stale.stdout, /\n1 of 3 jobs unhealthy; 1 job has no schedule: hb cannot tell when it is late\n$/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('unscheduled jobs under each format: nagios WARNING (exit 1) naming them, JSON and Prometheus as before (exit 0)', () => {
+  const s = sandbox();
+  try {
+    hb(['tick', 'a', '--every', '1h'], { env: s.env });
+    hb(['tick', 'loose'], { env: s.env });
+    hb(['tick', 'stray'], { env: s.env });
+    const n = hb(['check', '--format', 'nagios'], { env: s.env });
+    assert.equal(n.code, 1, n.stdout);
+    const lines = n.stdout.split('\n');
+    assert.match(lines[0]!, /^HB WARNING - 2 of 3 jobs without a schedule \(hb cannot tell when they are late\): loose, stray \| 'jobs'=3;;;0 'problems'=0;;;0 /);
+    assert.match(lines[1]!, /^WARNING loose unscheduled - no schedule, so hb cannot tell when it is late: .*jobs\.loose/);
+    assert.match(lines[2]!, /^WARNING stray unscheduled - /);
+    assert.match(lines[3]!, /^OK a ok - /);
+    // The check's own heartbeat, unscheduled too, leaves the answer as it was.
+    assert.equal(hb(['check', '--format', 'nagios'], { env: s.env }).code, 1);
+
+    const j = hb(['check', '--json'], { env: s.env });
+    assert.equal(j.code, 0);
+    const loose = JSON.parse(j.stdout).jobs.find((x: { job: string }) => x.job === 'loose');
+    assert.deepEqual([loose.status, loose.problem, loose.schedule], ['unscheduled', false, null]);
+    const p = hb(['check', '--format', 'prometheus'], { env: s.env });
+    assert.equal(p.code, 0);
+    assert.match(p.stdout, /^hb_job_status\{hb_job="loose",status="unscheduled"\} 1$/m);
+    assert.match(p.stdout, /^hb_problem\{hb_job="loose"\} 0$/m);
+
+    // Worse wins: a failed job makes it CRITICAL, the unscheduled ones stay WARNING lines below.
+    hb(['tick', 'b', '--every', '1h', '--status', 'error'], { env: s.env });
+    const crit = hb(['check', '--format', 'nagios'], { env: s.env });
+    assert.equal(crit.code, 2);
+    assert.match(crit.stdout, /^HB CRITICAL - 1 of 5 jobs unhealthy: b failed/);
+    assert.match(crit.stdout, /^WARNING loose unscheduled - /m);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('unscheduled: problem in the config makes a job without a schedule a problem: exit 1, Nagios CRITICAL, JSON problem', () => {
+  const s = sandbox();
+  try {
+    const cfg = join(s.root, 'hb.yaml');
+    // hb-report only routes the report's sinks (docs/report.md): it needs no schedule, ever.
+    writeFileSync(cfg, 'unscheduled: problem\njobs:\n  configured:\n    command: "true"\n  hb-report:\n    notify:\n      - command: "true"\n');
+    const env = { ...s.env, HB_CONFIG: cfg };
+    hb(['tick', 'loose'], { env });
+    hb(['tick', 'a', '--every', '1h'], { env });
+    const r = hb(['check'], { env });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /^configured\s+UNSCHEDULED\s+no schedule, so hb cannot tell when it is late: .*jobs\.configured/m);
+    assert.match(r.stdout, /^loose\s+UNSCHEDULED\s+/m);
+    assert.match(r.stdout, /\n2 of 4 jobs unhealthy\n$/, 'counted as problems, not twice');
+    assert.doesNotMatch(r.stdout, /hb-report/);
+    // The meta-heartbeat's own heartbeat (no schedule) is still never judged.
+    const again = hb(['check', '--json'], { env });
+    assert.equal(again.code, 1);
+    const jobs = Object.fromEntries(JSON.parse(again.stdout).jobs.map((j: { job: string }) => [j.job, j]));
+    assert.deepEqual([jobs.loose.status, jobs.loose.problem], ['unscheduled', true]);
+    assert.deepEqual([jobs['hb-check'].status, jobs['hb-check'].problem], ['unscheduled', false]);
+    assert.deepEqual([jobs['hb-report'].status, jobs['hb-report'].problem], ['unscheduled', false]);
+    assert.equal(JSON.parse(again.stdout).problems, 2);
+    const n = hb(['check', '--format', 'nagios'], { env });
+    assert.equal(n.code, 2);
+    assert.match(n.stdout, /^HB CRITICAL - 2 of 5 jobs unhealthy: configured unscheduled, loose unscheduled \|/);
+    assert.match(n.stdout, /^OK hb-report unscheduled - routes hb report --send to its sinks/m);
+
+    writeFileSync(cfg, 'unscheduled: sometimes\n');
+    const bad = hb(['check'], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, new RegExp(`${cfg.replace(/[.]/g, '\\.')}:1:14: unscheduled: expected warn or problem \\(what a job with no schedule is\\), found string "sometimes"`));
+  } finally {
+    s.cleanup();
+  }
+});

@@ -126,7 +126,7 @@ test('every problem is reported at once, each at its line and column', async () 
   ]);
   assert.ok(ps.every((p) => p.file === 'hb.yaml'));
   const msg = (path: string) => ps.find((p) => p.path === path)!.message;
-  assert.match(msg('extra'), /unknown key "extra" \(expected one of state_dir, defaults, notify, jobs\)/);
+  assert.match(msg('extra'), /unknown key "extra" \(expected one of state_dir, defaults, unscheduled, notify, jobs\)/);
   assert.match(msg('defaults.grace'), /"soon" is not a duration/);
   assert.match(msg('jobs.backup.cron'), /61 .*minute/);
   assert.match(msg('jobs.backup.tz'), /Mars\/Olympus/);
@@ -180,8 +180,19 @@ test('empty and comment-only files are an empty config; a top-level list is refu
   assert.equal(c.jobs.size, 0);
   const ps = await problems('- a\n- b\n');
   assert.deepEqual(where(ps), ['1:1 ']);
-  assert.match(ps[0]!.message, /expected a map with keys state_dir, defaults, notify, jobs, found a list/);
+  assert.match(ps[0]!.message, /expected a map with keys state_dir, defaults, unscheduled, notify, jobs, found a list/);
   assert.deepEqual(where(await problems('just text\n')), ['1:1 ']);
+});
+
+test('unscheduled: warn or problem (absent: warn); anything else is refused at its key path and position', async () => {
+  assert.equal((await parseConfigText('jobs: {}\n', 'hb.yaml', 'UTC')).unscheduled, undefined);
+  assert.equal((await parseConfigText('unscheduled: warn\n', 'hb.yaml', 'UTC')).unscheduled, 'warn');
+  assert.equal((await parseConfigText('unscheduled: problem\njobs:\n  a:\n', 'hb.yaml', 'UTC')).unscheduled, 'problem');
+  for (const [value, found] of [['error', 'string "error"'], ['true', 'boolean true'], ['[warn]', 'a list']]) {
+    const ps = await problems(`jobs: {}\nunscheduled: ${value}\n`);
+    assert.deepEqual(where(ps), ['2:14 unscheduled'], value);
+    assert.equal(ps[0]!.message, `expected warn or problem (what a job with no schedule is), found ${found}`);
+  }
 });
 
 test('durations may be numbers of seconds; zero and negative ones are refused', async () => {

@@ -284,8 +284,25 @@ test('unscheduled: no schedule anywhere is shown, never judged', () => {
     { name: 'configured without a schedule', now, facts: facts({ config: job({ command: 'true' }), firstSeenMs: LAST }),
       want: { status: 'unscheduled', problem: false } },
     { name: 'record without a schedule', now, facts: facts({ heartbeat: beat({ schedule: null }) }),
-      want: { status: 'unscheduled', problem: false, last_success_at: iso(LAST) } },
+      want: { status: 'unscheduled', problem: false, last_success_at: iso(LAST) },
+      reason: ['hb cannot tell when it is late', '--every 15m', "--cron '30 2 * * *'", 'jobs.j'] },
   ]);
+});
+
+test('unscheduled: the config setting `unscheduled: problem` makes it a problem, except for the meta-heartbeat', () => {
+  const now = LAST + 30 * 24 * H;
+  const judge = (f: JobFacts, unscheduled?: EvalContext['unscheduled']) => evaluateJob(f, { ...context(now), unscheduled });
+  const loose = facts({ heartbeat: beat({ schedule: null }) });
+  for (const setting of [undefined, 'warn'] as const) {
+    assert.deepEqual([judge(loose, setting).status, judge(loose, setting).problem], ['unscheduled', false], String(setting));
+  }
+  assert.deepEqual([judge(loose, 'problem').status, judge(loose, 'problem').problem], ['unscheduled', true]);
+  const configured = facts({ config: job({ command: 'true' }), firstSeenMs: LAST });
+  assert.equal(judge(configured, 'problem').problem, true, 'a configured job without a schedule too');
+  const watcher = judge(facts({ job: 'hb-check', heartbeat: beat({ job: 'hb-check', schedule: null }) }), 'problem');
+  assert.deepEqual([watcher.status, watcher.problem], ['unscheduled', false], 'the meta-heartbeat is shown, never judged');
+  assert.match(watcher.reason, /meta-heartbeat .*jobs\.hb-check.*shown, never judged/);
+  assert.equal(judge(facts({ heartbeat: beat() }), 'problem').status, 'stale', 'a scheduled job is judged as ever');
 });
 
 test('schedules whose due time no Date can hold do not throw', () => {

@@ -75,13 +75,54 @@ describe('renderNagios', () => {
     });
   }
 
-  for (const status of ['ok', 'running', 'paused', 'unscheduled'] as const) {
+  for (const status of ['ok', 'running', 'paused'] as const) {
     it(`is OK (0) for a ${status} job`, () => {
       const r = renderNagios([job('x', { status })], ctx);
       assert.equal(r.exitCode, 0);
       assert.match(firstLine(r.text), /^HB OK - 1 job healthy \| /);
     });
   }
+
+  const unscheduled = (name: string, over: Partial<JobHealth> = {}) =>
+    job(name, { status: 'unscheduled', period_s: null, grace_s: null, reason: `no schedule, so hb cannot tell when it is late: fix ${name}`, ...over });
+
+  it('is WARNING (1) for a job without a schedule, naming it, when nothing is worse', () => {
+    const r = renderNagios([job('a'), unscheduled('nightly'), job('b')], ctx);
+    assert.equal(r.exitCode, 1);
+    assert.equal(firstLine(r.text).split(' | ')[0], 'HB WARNING - 1 of 3 jobs without a schedule (hb cannot tell when it is late): nightly');
+    assert.equal(r.text.split('\n')[1], 'WARNING nightly unscheduled - no schedule, so hb cannot tell when it is late: fix nightly');
+    const two = renderNagios([unscheduled('y'), unscheduled('x')], ctx);
+    assert.equal(firstLine(two.text).split(' | ')[0], 'HB WARNING - 2 of 2 jobs without a schedule (hb cannot tell when they are late): x, y');
+  });
+
+  it('names late jobs and jobs without a schedule together on a WARNING line', () => {
+    const r = renderNagios([job('slow', { status: 'late', age_s: 3900 }), unscheduled('loose')], ctx);
+    assert.equal(r.exitCode, 1);
+    assert.equal(
+      firstLine(r.text).split(' | ')[0],
+      'HB WARNING - 1 of 2 jobs late: slow late (due 5m ago); 1 of 2 jobs without a schedule (hb cannot tell when it is late): loose',
+    );
+  });
+
+  it('stays CRITICAL beside a job without a schedule, which is a WARNING line below', () => {
+    const r = renderNagios([unscheduled('loose'), job('dead', { status: 'crashed' })], ctx);
+    assert.equal(r.exitCode, 2);
+    assert.match(firstLine(r.text), /^HB CRITICAL - 1 of 2 jobs unhealthy: dead crashed /);
+    assert.deepEqual(r.text.split('\n').slice(1, 3).map((l) => l.split(' ').slice(0, 3).join(' ')), ['CRITICAL dead crashed', 'WARNING loose unscheduled']);
+  });
+
+  it('is CRITICAL for a job without a schedule that the config made a problem (unscheduled: problem)', () => {
+    const r = renderNagios([job('a'), unscheduled('loose', { problem: true })], ctx);
+    assert.equal(r.exitCode, 2);
+    assert.match(firstLine(r.text), /^HB CRITICAL - 1 of 2 jobs unhealthy: loose unscheduled \| /);
+  });
+
+  it('is OK while only the meta-heartbeat has no schedule: it is shown, never judged', () => {
+    const r = renderNagios([job('a'), unscheduled('hb-check')], ctx);
+    assert.equal(r.exitCode, 0);
+    assert.match(firstLine(r.text), /^HB OK - 2 jobs healthy \| /);
+    assert.match(r.text.split('\n')[2]!, /^OK hb-check unscheduled - /);
+  });
 
   it('is WARNING (1) when a job is late and nothing is critical', () => {
     const r = renderNagios([job('a'), job('slow', { status: 'late', age_s: 3900 })], ctx);
