@@ -19,6 +19,7 @@ const LAZY = {
   'bin/cli.ts': 'cli',
   'bin/commands/check.ts': 'check',
   'bin/commands/run-notify.ts': 'run-notify',
+  'bin/first-run-hint.ts': 'first-run-hint',
   'bin/commands/act.ts': 'act',
   'lib/config/load.ts': 'config-load',
   'lib/format/json.ts': 'format-json',

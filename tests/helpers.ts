@@ -85,6 +85,11 @@ export function hbAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) 
   return { child, done, output: () => stdout };
 }
 
+/** The line the first tick or wrap of a job hb has no schedule for prints on stderr (docs/cli.md). */
+export const unscheduledHint = (job: string) =>
+  `hb: hint: job ${job} has no schedule, so hb check cannot tell when it is late and lists it as unscheduled: ` +
+  `add --every 15m or --cron '30 2 * * *' to its hb tick or hb wrap line, or every/cron under jobs.${job} in the config (said once)\n`;
+
 /** Waits until `predicate` is true, polling every 20 ms, failing after `timeoutMs`. */
 export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -4,6 +4,7 @@ import { durationHint, parseDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { sinksOf, type HbConfig, type JobConfig } from '../../lib/config/types.ts';
 import { validateJobName } from '../../lib/job-name.ts';
+import { becameUnscheduled } from '../../lib/health/unscheduled.ts';
 import { CHECK_JOB, staleWatcherWarning } from '../../lib/health/watcher.ts';
 import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
 import { scheduleFromFlags } from '../../lib/schedule/index.ts';
@@ -98,6 +99,11 @@ export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cf
   const result = await runJob(req);
   const warnings = [...result.warnings];
   if (notifier) warnings.push(...(await notifier.finishRun(ctx.config, job, opened!.dir, io, pings, result.record, flags.notify)));
+  // Said once, when the job has just been left without a schedule: cron would mail it every run.
+  if (result.record && becameUnscheduled(job, req.schedule, result.previous)) {
+    const hint = (await import('../first-run-hint.ts')).firstRunHint(job, io);
+    if (hint) warnings.push(hint);
+  }
   for (const w of warnings) io.err(`${w}\n`);
   if (job !== CHECK_JOB) {
     const stale = staleWatcherWarning(req.dir, ctx.config, io.now(), io.localTz);

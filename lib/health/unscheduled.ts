@@ -1,7 +1,9 @@
-// A job hb has no schedule for can never be judged late: which verdicts say so, and the words
-// every output uses for it.
+// A job hb has no schedule for can never be judged late: which verdicts say so, the words every
+// output uses for it (check, nagios, doctor, the tick hint), and when a run says it once.
 
+import type { ReadHeartbeat } from '../heartbeat/record.ts';
 import { CHECK_JOB, REPORT_JOB } from '../job-name.ts';
+import type { ScheduleSpec } from '../schedule/types.ts';
 import type { JobStatus } from './types.ts';
 
 /** The config's `unscheduled:` setting: `warn` (the default) lists such jobs, `problem` makes them problems. */
@@ -44,4 +46,19 @@ export function unscheduledReason(job: string): string {
 /** The summary clause for `n` unscheduled jobs (n > 0). */
 export function unscheduledSummary(n: number): string {
   return n === 1 ? '1 job has no schedule: hb cannot tell when it is late' : `${n} jobs have no schedule: hb cannot tell when they are late`;
+}
+
+/**
+ * Whether a run that recorded `schedule` after `previous` has just left its job without a
+ * schedule: its first heartbeat, or the one before it had a schedule. Only then does a tick or
+ * wrap look further (the crontab) and hint, so cron mails the hint once, not at every run.
+ */
+export function becameUnscheduled(job: string, schedule: ScheduleSpec | null, previous: ReadHeartbeat | null): boolean {
+  if (schedule || !needsSchedule(job)) return false;
+  return previous === null || (previous.kind === 'record' && Boolean(previous.record.schedule));
+}
+
+/** The one stderr line of such a run, when no crontab line gives the job a schedule either. */
+export function unscheduledHint(job: string): string {
+  return `hb: hint: job ${job} has no schedule, so hb check cannot tell when it is late and lists it as unscheduled: ${scheduleFix(job)} (said once)`;
 }

@@ -45,6 +45,8 @@ export interface JobRunRequest {
 export interface JobRunResult {
   exitCode: number;
   record: HeartbeatRecord | null;
+  /** The heartbeat this run found before writing its own (null: none, or the run was skipped). */
+  previous: ReadHeartbeat | null;
   skipped: boolean;
   warnings: string[];
 }
@@ -76,7 +78,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     if (!got.acquired) {
       event('overlap_skipped', { holder_pid: got.holder?.pid ?? null, holder_started_at: got.holder?.started_at ?? null });
       flush();
-      return { exitCode: req.skipCode, record: null, skipped: true, warnings };
+      return { exitCode: req.skipCode, record: null, previous: null, skipped: true, warnings };
     }
     release = got.release;
   }
@@ -162,7 +164,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     event('run_finished', { cycle, status, exit_code: record.exit_code, signal: record.signal, duration_ms: record.duration_ms, ...(req.command ? {} : { ping: true }) });
     flush();
     const exitCode = child ? child.code : written ? 0 : 1;
-    return { exitCode, record: written ? record : null, skipped: false, warnings };
+    return { exitCode, record: written ? record : null, previous: prev, skipped: false, warnings };
   } finally {
     release?.();
   }

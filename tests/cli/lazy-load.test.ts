@@ -11,6 +11,8 @@ import { HB, fixture, sandbox } from '../helpers.ts';
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 /** Sink code and the alerting that drives it: never loaded while no sink is configured. */
 const NETWORK = ['lib/alerts/', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/sinks/issue-tracker.ts', 'lib/sinks/command.ts', 'bin/commands/alerting.ts', 'bin/commands/run-notify.ts', 'bin/commands/delivery.ts'];
+/** The crontab reading behind the first-run hint of a job without a schedule. */
+const CRONTAB = ['lib/crontab/', 'bin/first-run-hint.ts'];
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
 
 /** The source modules (from esbuild's metafile) behind every dist file a run of hb loaded, plus the Node built-ins it imported. */
@@ -36,9 +38,22 @@ test('a ping without a config loads neither yaml, commander, child_process nor t
   try {
     const sources = loadedSources(['tick', 'fast', '--every', '1m'], s.env);
     assert.ok(sources.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/scan.ts', ...NETWORK]) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/scan.ts', ...CRONTAB, ...NETWORK]) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by tick`);
     }
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a tick of a job without a schedule loads the crontab code on its first run only (to hint), never after', () => {
+  const s = sandbox();
+  try {
+    const first = loadedSources(['tick', 'loose'], s.env);
+    assert.ok(first.includes('bin/first-run-hint.ts') && first.includes('lib/crontab/lookup.ts'), 'the first run looks for a crontab line');
+    const later = loadedSources(['tick', 'loose'], s.env);
+    assert.ok(later.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
+    for (const heavy of CRONTAB) assert.deepEqual(later.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by a later tick`);
   } finally {
     s.cleanup();
   }

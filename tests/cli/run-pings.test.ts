@@ -117,7 +117,8 @@ test('once the meta-heartbeat has run and gone stale, every tick warns in one st
     const env = { ...s.env, HB_CONFIG: cfg };
     assert.equal(hb(['tick', 'a', '--every', '1h'], { env }).stderr, '', 'never ran: no warning (hb doctor reports that)');
     hb(['check'], { env });
-    assert.equal(hb(['tick', 'a'], { env }).stderr, '', 'fresh: no warning');
+    // Fresh: no warning. This tick drops a's schedule, which is said once (a hint, not a warning).
+    assert.match(hb(['tick', 'a'], { env }).stderr, /^hb: hint: job a has no schedule[^\n]*\n$/);
     const later = hb(['tick', 'a'], { env, prefix: ['faketime', '-f', '+10m'] });
     if (later.stderr === '' && later.code === null) return t.skip('faketime unavailable');
     const lines = later.stderr.trimEnd().split('\n');
@@ -126,7 +127,7 @@ test('once the meta-heartbeat has run and gone stale, every tick warns in one st
     const unscheduled = sandbox();
     try {
       hb(['check'], { env: unscheduled.env });
-      assert.equal(hb(['tick', 'a'], { env: unscheduled.env, prefix: ['faketime', '-f', '+10d'] }).stderr, '', 'no schedule for hb check: never judged, never warned');
+      assert.equal(hb(['tick', 'a', '--every', '1h'], { env: unscheduled.env, prefix: ['faketime', '-f', '+10d'] }).stderr, '', 'no schedule for hb check: never judged, never warned');
     } finally {
       unscheduled.cleanup();
     }

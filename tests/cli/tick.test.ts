@@ -2,9 +2,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hb, readEventsFile, readJson, sandbox } from '../helpers.ts';
+import { hb, readEventsFile, readJson, sandbox, unscheduledHint } from '../helpers.ts';
 
 test('a pure ping writes a complete v1 record with mtime at the heartbeat time', () => {
   const s = sandbox();
@@ -185,6 +186,64 @@ test('global options work before and after the command, as crontab lines write t
     const r = hb(['check', '--verbose', '--state-dir', dir], { env: s.env });
     assert.match(r.stdout, /all 2 jobs healthy/);
     assert.equal(existsSync(s.state), false, 'the environment default was not used');
+  } finally {
+    s.cleanup();
+  }
+});
+
+/** A FIFO with no writer: a tick that tried to read it as a crontab would hang until the test's timeout. */
+function fifoIn(dir: string): string | null {
+  const fifo = join(dir, 'crontab.fifo');
+  return spawnSync('mkfifo', [fifo]).status === 0 ? fifo : null;
+}
+
+test('the first tick of a job without a schedule prints one hint; later ticks say nothing and read no crontab', () => {
+  const s = sandbox();
+  try {
+    const first = hb(['tick', 'nightly'], { env: s.env });
+    assert.equal(first.code, 0);
+    assert.equal(first.stdout, '');
+    assert.equal(first.stderr, unscheduledHint('nightly'));
+    const fifo = fifoIn(s.root);
+    const env = fifo ? { ...s.env, HB_CRONTAB_PATHS: fifo } : s.env;
+    for (let i = 0; i < 2; i++) {
+      const again = hb(['tick', 'nightly'], { env });
+      assert.deepEqual([again.code, again.signal, again.stderr], [0, null, ''], 'said once; cron does not mail it every run');
+    }
+    // Dropping the schedule it had is the same news: said once more, then not again.
+    assert.equal(hb(['tick', 'nightly', '--every', '1d'], { env }).stderr, '');
+    assert.equal(hb(['tick', 'nightly'], { env: s.env }).stderr, unscheduledHint('nightly'));
+    assert.equal(hb(['tick', 'nightly'], { env }).stderr, '');
+    // A configured job with a command but no schedule is no different.
+    const cfg = join(s.root, 'hb.yaml');
+    writeFileSync(cfg, 'jobs:\n  configured:\n    command: "echo ran"\n');
+    const configured = hb(['tick', 'configured'], { env: { ...s.env, HB_CONFIG: cfg } });
+    assert.deepEqual([configured.code, configured.stdout, configured.stderr], [0, 'ran\n', unscheduledHint('configured')]);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('no hint when the schedule comes from a flag, the config or a crontab line that runs the job', () => {
+  const s = sandbox();
+  try {
+    const fifo = fifoIn(s.root);
+    const env = fifo ? { ...s.env, HB_CRONTAB_PATHS: fifo } : s.env;
+    for (const flags of [['--every', '15m'], ['--cron', '*/5 * * * *'], ['--cron', '0 2 * * *', '--tz', 'Europe/Berlin']]) {
+      const r = hb(['tick', `flagged-${flags.length}`, ...flags], { env });
+      assert.deepEqual([r.code, r.signal, r.stderr], [0, null, ''], `${flags.join(' ')}: a scheduled first tick reads no crontab`);
+    }
+    const cfg = join(s.root, 'hb.yaml');
+    writeFileSync(cfg, 'jobs:\n  configured:\n    every: 1h\n');
+    assert.equal(hb(['tick', 'configured'], { env: { ...env, HB_CONFIG: cfg } }).stderr, '');
+
+    const cronD = join(s.root, 'cron.d');
+    mkdirSync(cronD);
+    writeFileSync(join(cronD, 'hb'), `*/10 * * * * root /usr/bin/node /opt/hb/dist/hb.js tick tabbed --state-dir ${s.state}\n`);
+    const tabbed = hb(['tick', 'tabbed'], { env: { ...s.env, HB_CRONTAB_PATHS: cronD } });
+    assert.deepEqual([tabbed.code, tabbed.stderr], [0, ''], 'hb check takes the schedule from that line: nothing to say');
+    const other = hb(['tick', 'elsewhere'], { env: { ...s.env, HB_CRONTAB_PATHS: cronD } });
+    assert.equal(other.stderr, unscheduledHint('elsewhere'), 'a line for another job is no schedule for this one');
   } finally {
     s.cleanup();
   }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, hb, hbAsync, readEventsFile, readJson, sandbox, waitFor, HB } from '../helpers.ts';
+import { fixture, hb, hbAsync, readEventsFile, readJson, sandbox, unscheduledHint, waitFor, HB } from '../helpers.ts';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -23,7 +23,10 @@ test('stdin, stdout and stderr pass through byte for byte; the tail is bounded',
     const direct = spawnSync(process.execPath, [fixture('spew.js'), String(5 << 20)], { maxBuffer: 64 << 20 });
     assert.equal(spew.status, 0);
     assert.equal(sha(spew.stdout), sha(direct.stdout));
-    assert.equal(sha(spew.stderr), sha(direct.stderr));
+    // hb's own words come after the child's bytes: here the one-time hint of a job with no schedule.
+    assert.equal(sha(spew.stderr), sha(Buffer.concat([direct.stderr, Buffer.from(unscheduledHint('spew'))])));
+    const again = spawnSync(process.execPath, [HB, 'wrap', '--job', 'spew', '--', fixture('spew.js'), String(5 << 20)], { env: s.env, maxBuffer: 64 << 20 });
+    assert.equal(sha(again.stderr), sha(direct.stderr), 'from the second run on, nothing of hb\'s');
     const tail = readJson(join(s.state, 'spew.last')).output_tail as string;
     assert.equal(Buffer.byteLength(tail), 4096);
   } finally {
@@ -42,6 +45,28 @@ test('exit codes pass through; a job name defaults to the base name', () => {
       assert.equal(rec.status, code === 0 ? 'ok' : 'error');
     }
     assert.equal(readJson(join(s.state, 'exit-with.js.last')).cycle, 4);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('the first wrap of a job without a schedule adds one hint line after the output; later runs and scheduled ones add nothing', () => {
+  const s = sandbox();
+  try {
+    const say = (code: number, ...args: string[]) => hb(['wrap', ...args, '--', fixture('exit-with.js'), String(code)], { env: s.env });
+    const first = say(3, '--job', 'legacy');
+    assert.deepEqual([first.code, first.stderr], [3, unscheduledHint('legacy')], 'the exit code is still the child\'s');
+    for (const code of [3, 0]) {
+      const again = say(code, '--job', 'legacy');
+      assert.deepEqual([again.code, again.stderr], [code, '']);
+    }
+    // The name from the command's base name, as cron lines adopted by hb crontab --adopt have it.
+    assert.equal(hb(['wrap', '--', fixture('exit-with.js'), '0'], { env: s.env }).stderr, unscheduledHint('exit-with.js'));
+    for (const flags of [['--every', '1h'], ['--cron', '*/5 * * * *']]) {
+      assert.equal(say(0, '--job', `scheduled${flags[0]}`, ...flags).stderr, '', flags.join(' '));
+    }
+    const c = hb(['check'], { env: s.env });
+    assert.match(c.stdout, /^legacy\s+UNSCHEDULED\s+/m, 'hb check keeps listing it');
   } finally {
     s.cleanup();
   }
