@@ -3,6 +3,7 @@
 
 import { crontabSchedules } from '../crontab/schedules.ts';
 import { formatProblem } from '../errors.ts';
+import { needsSchedule, scheduleFix } from '../health/unscheduled.ts';
 import type { Checked } from './job-rules.ts';
 import { finding, type DoctorFacts, type Finding } from './types.ts';
 
@@ -20,7 +21,7 @@ export function setupRules(facts: Pick<DoctorFacts, 'config' | 'stateDir'>): Fin
   return out;
 }
 
-/** Findings about the host: the cron daemon, mail, unscheduled heartbeats. */
+/** Findings about the host: the cron daemon, mail, jobs with no schedule anywhere (heartbeats and configured). */
 export function hostRules(checked: readonly Checked[], facts: Pick<DoctorFacts, 'host' | 'config'>): Finding[] {
   const host = facts.host;
   if (!host) return [];
@@ -36,12 +37,22 @@ export function hostRules(checked: readonly Checked[], facts: Pick<DoctorFacts, 
       'no mail transfer agent (/usr/sbin/sendmail is missing): cron discards every job\'s output and error messages',
       'install one (apt-get install dma, or postfix as a satellite) — or run jobs through hb wrap, which keeps the output\'s tail in the heartbeat; MAILTO="" says discarding is intended'));
   }
+  // The same jobs hb check lists as unscheduled (hb's own aside: no-check speaks for hb-check).
   const fromCrontab = crontabSchedules(checked.filter((c) => c.reads).map((c) => c.parsed));
+  const unscheduled = (job: string) => needsSchedule(job) && !facts.config.jobs.get(job)?.schedule && !fromCrontab.has(job);
+  const consequence = 'hb check lists it as unscheduled: it cannot tell when the job is late';
+  const heartbeats = new Set(host.unscheduled.map((u) => u.job));
   for (const { job, file } of host.unscheduled) {
-    if (facts.config.jobs.get(job)?.schedule || fromCrontab.has(job)) continue;
+    if (!unscheduled(job)) continue;
     out.push(finding('warning', 'unscheduled', file, null,
-      `job "${job}" has heartbeats but no schedule (none in its heartbeat, the config or a crontab line hb reads): hb check shows it and never judges it late`,
-      `give it one: --every/--cron on its hb tick line, or every/cron under jobs.${job} in the config`));
+      `job "${job}" has heartbeats but no schedule (none in its heartbeat, the config or a crontab line hb reads): ${consequence}`,
+      `give it one: ${scheduleFix(job)}`));
+  }
+  for (const job of facts.config.jobs.keys()) {
+    if (heartbeats.has(job) || !unscheduled(job)) continue;
+    out.push(finding('warning', 'unscheduled', facts.config.file, null,
+      `configured job "${job}" has no schedule (no every/cron under jobs.${job}, no crontab line hb reads runs it): ${consequence}`,
+      `give it one: ${scheduleFix(job)}`));
   }
   return out;
 }

@@ -57,8 +57,9 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
   if (host && !host.hbDaemon) {
     const suggest = suggestions(facts);
     const ran = new Set(running.flatMap((u) => (u.h.job ? [u.h.job] : [])));
-    for (const job of config.jobs.keys()) {
-      if (job === CHECK_JOB || ran.has(job)) continue;
+    for (const [job, jc] of config.jobs) {
+      // A job with no schedule is the unscheduled finding's (host-rules.ts): one finding, one fix.
+      if (job === CHECK_JOB || ran.has(job) || !jc.schedule) continue;
       const dead = uses.find((u) => u.h.job === job);
       out.push(finding('warning', 'job-without-line', config.file, null,
         `configured job "${job}" has no cron line${dead ? ` that cron runs (${where(dead)} is in a file cron skips)` : ''}: nothing runs it, and hb check will report it as "never"`,

@@ -210,3 +210,36 @@ test('doctor says why hb crontab has no line for a job, in hb crontab\'s words',
   const fix = fixes.find((f) => f.code === 'job-without-line')!.fix;
   assert.equal(fix, `hb crontab has no line for it: ${reason}`);
 });
+
+test('doctor lists every job hb check cannot judge for want of a schedule: heartbeats and configured jobs, as hb check words it', () => {
+  const s = sandbox();
+  try {
+    const cfg = write(s, 'hb.yaml', 'jobs:\n  pinged:\n    command: "true"\n  tabbed:\n    command: "true"\n');
+    const cronD = join(s.root, 'etc', 'cron.d');
+    write(s, 'etc/cron.d/hb', `*/5 * * * * root ${NODE} ${HB} tick tabbed --state-dir ${s.state}\n`);
+    const env = { ...s.env, HB_CONFIG: cfg, HB_CRONTAB_PATHS: cronD };
+    hb(['tick', 'loose'], { env });
+    // hb check ran a moment ago from somewhere doctor cannot see: its own heartbeat has no schedule.
+    const check = hb(['check'], { env });
+    assert.match(check.stdout, /^loose\s+UNSCHEDULED\s+/m);
+    assert.match(check.stdout, /^pinged\s+UNSCHEDULED\s+/m);
+
+    const r = hb(['doctor', '--json'], { env });
+    assert.equal(r.stderr, '');
+    const found = JSON.parse(r.stdout).findings.filter((f: { code: string }) => f.code === 'unscheduled' || f.code === 'job-without-line');
+    assert.deepEqual(found.map((f: { code: string; severity: string; file: string }) => [f.code, f.severity, f.file]), [
+      ['unscheduled', 'warning', join(s.state, 'loose.last')],
+      ['unscheduled', 'warning', cfg],
+    ]);
+    assert.match(found[1].message, /^configured job "pinged" has no schedule .*: hb check lists it as unscheduled/);
+    // The fix is the one hb check's reason gives.
+    const reason = (job: string) => check.stdout.split('\n').find((l) => l.startsWith(job))!.split(': ').slice(1).join(': ');
+    assert.equal(found[0].fix, `give it one: ${reason('loose')}`);
+    assert.equal(found[1].fix, `give it one: ${reason('pinged')}`);
+
+    const text = hb(['doctor'], { env });
+    assert.match(text.stdout, new RegExp(`^${cfg.replace(/[.]/g, '\\.')}: warning: configured job "pinged" has no schedule .*\\[unscheduled\\]\\n  fix: give it one: add --every 15m`, 'm'));
+  } finally {
+    s.cleanup();
+  }
+});

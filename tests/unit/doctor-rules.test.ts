@@ -121,6 +121,34 @@ test('heartbeats with no schedule from anywhere', () => {
   const tab = crontab(`* * * * * root ${HB} check\n*/5 * * * * root ${HB} wrap --job tabbed -- /usr/bin/true\n30 2 * * * root ${HB} tick backup\n`);
   const f = runDoctor(facts({ crontabs: [tab], host: h }, ['backup']));
   assert.deepEqual(f.map((x) => [x.code, x.file]), [['unscheduled', '/var/lib/hb/loose.last']]);
+  assert.match(f[0]!.message, /^job "loose" has heartbeats but no schedule .*: hb check lists it as unscheduled: it cannot tell when the job is late$/);
+  assert.equal(f[0]!.fix, "give it one: add --every 15m or --cron '30 2 * * *' to its hb tick or hb wrap line, or every/cron under jobs.loose in the config");
+  const watcher = host({ unscheduled: [{ job: 'hb-check', file: '/var/lib/hb/hb-check.last' }], checkAgeMs: 60_000 });
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: watcher }))), [], 'the meta-heartbeat is not a job to schedule (no-check speaks for it)');
+});
+
+test('configured jobs with no schedule and no crontab line are unscheduled (one finding, not job-without-line too); hb-report is none', () => {
+  const jobs = new Map<string, JobConfig>([
+    ['pinged', { name: 'pinged', command: '/usr/bin/true' }],
+    ['tabbed', { name: 'tabbed' }],
+    ['beating', { name: 'beating' }],
+    ['backup', { name: 'backup', schedule: { cron: '30 2 * * *' } }],
+    ['hb-report', { name: 'hb-report' }],
+  ]);
+  const config = { file: '/etc/hb/hb.yaml', problems: [], jobs };
+  const tab = crontab(`* * * * * root ${HB} check
+*/5 * * * * root ${HB} tick tabbed
+30 2 * * * root ${HB} tick backup
+`);
+  const h = host({ unscheduled: [{ job: 'beating', file: '/var/lib/hb/beating.last' }] });
+  const f = runDoctor(facts({ crontabs: [tab], config, host: h }));
+  assert.deepEqual(f.map((x) => [x.code, x.severity, x.file]), [
+    ['unscheduled', 'warning', '/var/lib/hb/beating.last'],
+    ['unscheduled', 'warning', '/etc/hb/hb.yaml'],
+  ]);
+  assert.match(f[1]!.message, /^configured job "pinged" has no schedule \(no every\/cron under jobs\.pinged, no crontab line hb reads runs it\): hb check lists it as unscheduled/);
+  assert.match(f[1]!.fix, /every\/cron under jobs\.pinged in the config$/);
+  assert.deepEqual(codes(runDoctor(facts({ crontabs: [tab], config, host: null }))), [], 'under --crontab: no host checks');
 });
 
 test('output: grouped by file, file:line: severity: message [code] and a fix line; JSON', () => {
