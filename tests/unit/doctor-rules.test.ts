@@ -103,7 +103,9 @@ test('the suggested line is the one planCrontab writes for the job: every: compu
   assert.match(plan.lines.get('hb-check')!, /^\*\/5 \* \* \* \* /);
   assert.equal(fix('job-without-line', 'odd'), "hb crontab has no line for it: every 7m: cron's */N restarts every hour and every day, so this period has no exact cron line; give the job a cron schedule instead");
   assert.match(fix('job-without-line', 'ny'), /^hb crontab has no line for it: cron "0 9 \* \* \*" in America\/New_York: cron runs every line in the host zone \(UTC\)/);
-  assert.equal(fix('job-without-line', 'loose'), 'hb crontab has no line for it: no schedule (cron or every) in /etc/hb/hb.yaml: a cron line needs one');
+  // A job with no schedule at all is the unscheduled finding's, with hb check's words.
+  assert.ok(!found.some((x) => x.code === 'job-without-line' && x.message.includes('"loose"')));
+  assert.match(fix('unscheduled', 'loose'), /^give it one: .*--every 15m/);
   assert.ok(!found.some((x) => x.fix.includes('SCHEDULE')));
 });
 
