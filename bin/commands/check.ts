@@ -8,7 +8,7 @@ import { UsageError } from '../../lib/errors.ts';
 import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate.ts';
 import { scanJobs } from '../../lib/health/scan.ts';
 import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
-import type { JobHealth } from '../../lib/health/types.ts';
+import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
 import { warnsUnscheduled } from '../../lib/health/unscheduled.ts';
 import { CHECK_JOB, writeCheckHeartbeat } from '../../lib/health/watcher.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
@@ -103,7 +103,7 @@ export async function evaluateAll(
 
 const all = () => true;
 // What the default text output lists: the problems, and the jobs hb cannot judge for want of a schedule.
-const needsAttention = (j: Judgement, job: string) => j.problem || warnsUnscheduled(job, j);
+const needsAttention = (j: { status: JobStatus; problem: boolean }, job: string) => j.problem || warnsUnscheduled(job, j);
 
 /** Runs `hb check` and returns its exit code. */
 export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Promise<number> {
@@ -173,7 +173,9 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
     }
     default: {
       const { renderCheckText } = await import('../../lib/format/text.ts');
-      io.out(renderCheckText(health, { total, problems, unscheduled }, { color: io.color }));
+      // --textfile keeps every job for Prometheus; the text still lists what needs attention.
+      const shown = opts.verbose ? health : health.filter((h) => needsAttention(h, h.job));
+      io.out(renderCheckText(shown, { total, problems, unscheduled }, { color: io.color }));
       return unhealthy;
     }
   }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, requireTool, sandbox } from '../helpers.ts';
 
@@ -341,6 +341,27 @@ test('unscheduled: problem in the config makes a job without a schedule a proble
     const bad = hb(['check'], { env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, new RegExp(`${cfg.replace(/[.]/g, '\\.')}:1:14: unscheduled: expected warn or problem \\(what a job with no schedule is\\), found string "sometimes"`));
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('--textfile writes every job for Prometheus while the text output still lists only what needs attention', () => {
+  const s = sandbox();
+  try {
+    hb(['tick', 'fine', '--every', '1h'], { env: s.env });
+    hb(['tick', 'broken', '--every', '1h', '--status', 'error'], { env: s.env });
+    const prom = join(s.root, 'hb.prom');
+    const r = hb(['check', '--textfile', prom], { env: s.env });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^broken\s+FAILED\s+/m);
+    assert.doesNotMatch(r.stdout, /^fine\s/m, 'a healthy job is not listed without --verbose');
+    assert.match(r.stdout, /\n1 of 2 jobs unhealthy\n$/);
+    const text = readFileSync(prom, 'utf8');
+    assert.match(text, /^hb_job_status\{hb_job="fine",status="ok"\} 1$/m);
+    assert.match(text, /^hb_job_status\{hb_job="broken",status="failed"\} 1$/m);
+    const verbose = hb(['check', '--textfile', prom, '--verbose'], { env: s.env });
+    assert.match(verbose.stdout, /^fine\s+OK\s+/m);
   } finally {
     s.cleanup();
   }
