@@ -14,6 +14,8 @@ export interface HbInvocation {
   operands: string[];
   /** `--every`, `--cron`, `--tz`, `--config`, `--state-dir`, … as given (switches are "true"). */
   flags: Record<string, string>;
+  /** The words behind the valued flags, for what the shell makes of them (word-path.ts). */
+  flagWords: Record<string, Word>;
   /** wrap: the command it runs. */
   wrapped: string[] | null;
   /** The word that started hb (`hb`, `/usr/local/bin/hb`) or the interpreter (`node`). */
@@ -44,6 +46,7 @@ export function hbInvocation(use: ProgramUse, index: number): HbInvocation | nul
   } else return null;
 
   const flags: Record<string, string> = {};
+  const flagWords: Record<string, Word> = {};
   const operands: string[] = [];
   let subcommand: string | null = null;
   let wrapped: string[] | null = null;
@@ -55,9 +58,16 @@ export function hbInvocation(use: ProgramUse, index: number): HbInvocation | nul
     }
     if (text.startsWith('-') && text !== '-') {
       const eq = text.indexOf('=');
-      if (text.startsWith('--') && eq > 0) flags[text.slice(2, eq)] = text.slice(eq + 1);
-      else if (VALUED.has(text)) flags[text.replace(/^--?/, '')] = args[++i]?.text ?? '';
-      else flags[text.replace(/^--?/, '')] = 'true';
+      if (text.startsWith('--') && eq > 0) {
+        const value = text.slice(eq + 1);
+        flags[text.slice(2, eq)] = value;
+        // sh expands `~` only at the start of a word: `--state-dir=~/x` reaches hb as written; unknown here.
+        flagWords[text.slice(2, eq)] = { text: value, dynamic: args[i]!.dynamic || value.startsWith('~') };
+      } else if (VALUED.has(text)) {
+        const value = args[++i] ?? { text: '', dynamic: false };
+        flags[text.replace(/^--?/, '')] = value.text;
+        flagWords[text.replace(/^--?/, '')] = value;
+      } else flags[text.replace(/^--?/, '')] = 'true';
     } else if (subcommand === null) subcommand = text;
     else if (subcommand === 'wrap') {
       wrapped = args.slice(i).map((w) => w.text);
@@ -68,5 +78,5 @@ export function hbInvocation(use: ProgramUse, index: number): HbInvocation | nul
   let job: string | null = null;
   if (subcommand === 'tick') job = operands[0] ?? null;
   if (subcommand === 'wrap') job = flags.job ?? (wrapped?.[0] ? jobNameFromCommand(wrapped[0]) : null);
-  return { subcommand, job, operands, flags, wrapped, program: use.word, script, use: index };
+  return { subcommand, job, operands, flags, flagWords, wrapped, program: use.word, script, use: index };
 }

@@ -1,6 +1,7 @@
 // The programs a crontab command starts: the first word of each simple command once shell
 // keywords, variable assignments and wrappers (`nice`, `env`, `timeout`, …) are looked through,
-// the script an interpreter is given, and the directory `cd` left the shell in.
+// the script an interpreter is given, the directory `cd` left the shell in, and the variables
+// the line sets for it.
 
 import { simpleCommands, type Word } from './shell.ts';
 
@@ -20,6 +21,12 @@ export interface ProgramUse {
   guarded: boolean;
   /** A wrapper such as `nice` that starts the program after its own options. */
   wraps: boolean;
+  /**
+   * Variables the line sets for it: its own `NAME=VALUE` prefix and `env NAME=VALUE`, over earlier
+   * `export NAME=VALUE` and `NAME=VALUE` commands of the line (taken as exported). Values as
+   * written, `dynamic` when the shell would expand them (see word-path.ts).
+   */
+  env: Record<string, Word>;
 }
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time']);
@@ -72,17 +79,22 @@ export function programsOf(command: string): ProgramUse[] {
   const out: ProgramUse[] = [];
   const tested = new Set<string>();
   let cwd: string | null = '~';
+  let shellVars: Record<string, Word> = {};
   simpleCommands(command).forEach(({ words, joinedBy }, index) => {
     let i = 0;
-    while (i < words.length && (KEYWORDS.has(words[i]!.text) || isAssignment(words[i]!))) i++;
+    const env = { ...shellVars };
+    for (; i < words.length && (KEYWORDS.has(words[i]!.text) || isAssignment(words[i]!)); i++) assign(env, words[i]!);
+    // Assignments alone set variables for the rest of the line.
+    if (i >= words.length) shellVars = env;
     if (i >= words.length || NOT_PROGRAMS.has(words[i]!.text)) return;
     for (;;) {
       const word = words[i]!;
       const name = baseName(word.text);
       const args = words.slice(i + 1);
       const wrapper = WRAPPERS[name];
-      out.push({ word, args, script: scriptOf(name, args), index, joinedBy, cwd, guarded: tested.has(word.text), wraps: Boolean(wrapper) });
+      out.push({ word, args, script: scriptOf(name, args), index, joinedBy, cwd, guarded: tested.has(word.text), wraps: Boolean(wrapper), env: { ...env } });
       if (name === 'cd') cwd = nextDir(cwd, args);
+      if (name === 'export') args.forEach((a) => assign(shellVars, a));
       if (name === 'test' || name === '[') {
         args.forEach((a, k) => /^-[efxrsd]$/.test(a.text) && args[k + 1] && tested.add(args[k + 1]!.text));
       }
@@ -95,8 +107,9 @@ export function programsOf(command: string): ProgramUse[] {
       let operands = wrapper.operands;
       while (j < words.length) {
         const t = words[j]!.text;
+        if (name === 'env' && t === '-u' && words[j + 1]) env[words[j + 1]!.text] = { text: '', dynamic: false };
         if (t.startsWith('-') && t !== '-') j += wrapper.valued.includes(t) ? 2 : 1;
-        else if (name === 'env' && isAssignment(words[j]!)) j++;
+        else if (name === 'env' && isAssignment(words[j]!)) assign(env, words[j++]!, false);
         else if (operands > 0) [j, operands] = [j + 1, operands - 1];
         else break;
       }
@@ -105,6 +118,15 @@ export function programsOf(command: string): ProgramUse[] {
     }
   });
   return out;
+}
+
+// Records `NAME=VALUE` (a keyword or any other word is left alone). The shell expands a leading
+// `~` of an assignment's value; `env NAME=~/x` is a plain argument, so there it stays: unknown.
+function assign(env: Record<string, Word>, word: Word, tilde = true): void {
+  if (!isAssignment(word)) return;
+  const eq = word.text.indexOf('=');
+  const text = word.text.slice(eq + 1);
+  env[word.text.slice(0, eq)] = { text, dynamic: word.dynamic || (!tilde && text.startsWith('~')) };
 }
 
 function nextDir(cwd: string | null, args: Word[]): string | null {

@@ -4,7 +4,7 @@
 
 import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
 import { baseName, BUILTINS, scriptOf, type ProgramUse } from '../crontab/programs.ts';
-import type { Word } from '../crontab/shell.ts';
+import { absolute } from '../crontab/word-path.ts';
 import { finding, type CrontabFile, type DoctorFacts, type Finding, type Probe } from './types.ts';
 
 /** cron's PATH for jobs whose crontab sets none. */
@@ -66,19 +66,6 @@ interface Where {
   home: string | null;
   dirs: string[];
   facts: Facts;
-}
-
-// The absolute path a word names, or null when it cannot be known before the shell runs.
-function absolute(word: Word, cwd: string | null, home: string | null): string | null {
-  let text = word.text;
-  const homeVar = /^(?:\$HOME|\$\{HOME\}|~)(?=\/|$)/.exec(text);
-  if (homeVar) {
-    if (!home) return null;
-    text = home + text.slice(homeVar[0].length);
-  } else if (word.dynamic) return null;
-  if (text.startsWith('/')) return text;
-  const base = cwd === '~' ? home : cwd;
-  return base ? `${base.replace(/\/$/, '')}/${text.replace(/^\.\//, '')}` : null;
 }
 
 function checkUse(use: ProgramUse, l: JobLine, w: Where): Finding[] {

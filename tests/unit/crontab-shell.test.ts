@@ -43,3 +43,12 @@ test('programs: keywords, assignments and wrappers looked through; scripts, cd a
   assert.deepEqual(progs('[ -x /usr/sbin/dma ] && /usr/sbin/dma -q').map((p) => p.guarded), [false, true]);
   assert.deepEqual(progs('command -v foo >/dev/null && foo --x').map((p) => [p.w, p.guarded]), [['command', false], ['foo', true]]);
 });
+
+test('programs: the variables a line sets for each program, prefixes over earlier exports', () => {
+  const envOf = (text: string) => programsOf(text).map((p) => Object.fromEntries(Object.entries(p.env).map(([k, w]) => [k, w.dynamic ? `${w.text} (dynamic)` : w.text])));
+  assert.deepEqual(envOf('A=1 /opt/x'), [{ A: '1' }]);
+  assert.deepEqual(envOf('export A=1 B; A=2 /opt/x; /opt/y'), [{}, { A: '2' }, { A: '1' }]);
+  assert.deepEqual(envOf('A=1; B="$HOME/b" /opt/x'), [{ A: '1', B: '$HOME/b (dynamic)' }]);
+  assert.deepEqual(envOf('A=~/a /opt/x'), [{ A: '~/a' }], 'sh expands ~ after an assignment\'s =');
+  assert.deepEqual(envOf('env -u C A=~/a B=1 /opt/x'), [{}, { C: '', A: '~/a (dynamic)', B: '1' }], 'but not in a word given to env');
+});
