@@ -119,6 +119,28 @@ export function requireTool(t: { skip(msg: string): void }, name: string): boole
   return false;
 }
 
+/**
+ * A throw-away user for a system test, made by useradd (root only: skipped otherwise, an error
+ * under HB_REQUIRE_SYSTEM) and removed after the test with its crontab — and its home, made
+ * only with `home` — whether the test passed or not. Returns the name, or null when skipped.
+ */
+export function throwAwayUser(t: { skip(msg: string): void; after(fn: () => void): void }, name: string, opts: { home?: boolean } = {}): string | null {
+  if (!requireTool(t, 'useradd')) return null;
+  if (process.getuid?.() !== 0) {
+    if (process.env.HB_REQUIRE_SYSTEM) throw new Error('this system test creates a user: run it as root');
+    t.skip('needs root to create a throw-away user');
+    return null;
+  }
+  const how = opts.home ? ['--create-home', '--shell', '/bin/sh'] : ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin'];
+  const made = spawnSync('useradd', [...how, name], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`useradd ${name} failed: ${made.stderr.trim()}`);
+  t.after(() => {
+    spawnSync('crontab', ['-u', name, '-r'], { stdio: 'ignore' });
+    spawnSync('userdel', [...(opts.home ? ['--remove'] : []), name], { stdio: 'ignore' });
+  });
+  return name;
+}
+
 /** A small seeded generator (mulberry32) of numbers in [0, 1): the same seed, the same sequence. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,8 +1,6 @@
 // `hb check`: the meta-heartbeat. Read every job, decide purely, render, exit 0/1.
 
 import { mkdirSync } from 'node:fs';
-import { crontabLookup } from '../../lib/crontab/lookup.ts';
-import { crontabPaths } from '../../lib/crontab/sources.ts';
 import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate.ts';
@@ -17,8 +15,8 @@ import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import { readableStateDirs, unsafeForRoot } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
+import { checkCrontabLookup } from '../crontab-lookup.ts';
 import type { Io } from '../io.ts';
-import { currentUser } from '../users.ts';
 import type { Actor } from './act.ts';
 import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
 
@@ -76,9 +74,8 @@ export async function evaluateAll(
   const unknown: string[] = [];
   const actor = watch ? await watch(ctx.config, primary) : null;
   try {
-    // A job with no schedule of its own takes its crontab line's; the files are read only then.
-    const crontab = crontabLookup(() => crontabPaths(io.env, currentUser));
-    scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
+    // A job with no schedule of its own takes its crontab line's; the crontabs are read only then.
+    await scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
       if (!facts.heartbeat && !facts.run && !facts.config) unknown.push(facts.job);
       const j = judgeJob(facts, evalCtx);
       result.total++;
@@ -88,7 +85,7 @@ export async function evaluateAll(
       const describe = () => (described ??= describeJob(facts, j, nowMs));
       if (keep(j, facts.job)) result.kept.push(describe());
       actor?.observe(facts, j, describe);
-    }, crontab);
+    }, checkCrontabLookup(io));
     writeTimings(primary, memo.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);

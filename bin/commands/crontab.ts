@@ -190,7 +190,7 @@ async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: So
   const label = `${who || 'this user'}'s crontab`;
   add({ kind: 'user-crontab', user: opts.user, label }, await readUserCrontab(opts.user), 'user');
   const systemPaths = crontabPaths(io.env, () => who).filter((p) => crontabKindOf(p) === 'system');
-  for (const c of readCrontabs(systemPaths)) {
+  for (const c of await readCrontabs(systemPaths)) {
     try {
       accessSync(c.path, constants.W_OK);
     } catch {
@@ -245,7 +245,7 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
 
 // With --crontab FILE the meta-heartbeat may well be in a crontab not given: look (read only).
 async function checkLineElsewhere(opts: CrontabOptions, io: Io): Promise<boolean> {
-  const texts = readCrontabs(crontabPaths(io.env, () => opts.user ?? currentUser()));
+  const texts = await readCrontabs(crontabPaths(io.env, () => opts.user ?? currentUser()));
   const own = await readUserCrontab(opts.user).catch(() => '');
   const parsed = [...texts.map((t) => parseCrontab(t.text, { kind: t.kind, file: t.path })), parseCrontab(own, { kind: 'user', file: 'crontab' })];
   return crontabSchedules(parsed).has(CHECK_JOB);

@@ -4,16 +4,14 @@
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { parseCrontab } from './parse.ts';
 import { crontabSchedules } from './schedules.ts';
-import { readCrontabs } from './sources.ts';
+import type { CrontabText } from './sources.ts';
 
 /** A job's schedule from crontab lines, or null when no line runs it. */
-export type CrontabLookup = (job: string) => ScheduleSpec | null;
+export type CrontabLookup = (job: string) => Promise<ScheduleSpec | null>;
 
-/** A lookup that reads and parses the crontabs at `paths()` on its first call. */
-export function crontabLookup(paths: () => readonly string[]): CrontabLookup {
-  let schedules: Map<string, ScheduleSpec> | undefined;
-  return (job) => {
-    schedules ??= crontabSchedules(readCrontabs(paths()).map((t) => parseCrontab(t.text, { kind: t.kind, file: t.path })));
-    return schedules.get(job) ?? null;
-  };
+/** A lookup that reads (`read`) and parses the crontabs on its first call. */
+export function crontabLookup(read: () => Promise<readonly CrontabText[]>): CrontabLookup {
+  let schedules: Promise<Map<string, ScheduleSpec>> | undefined;
+  const load = async () => crontabSchedules((await read()).map((t) => parseCrontab(t.text, { kind: t.kind, file: t.path })));
+  return async (job) => (await (schedules ??= load())).get(job) ?? null;
 }

@@ -34,21 +34,31 @@ export function crontabKindOf(path: string): CrontabKind {
 export interface CrontabText {
   path: string;
   kind: CrontabKind;
+  /** A user crontab's owner (the spool file's name); null for a system crontab. */
+  owner: string | null;
   text: string;
 }
 
+/** A user's crontab from crontab(1), for a spool file (`path`) hb may not read: the text, or null when there is none. */
+export type CrontabReader = (owner: string, path: string) => Promise<string | null>;
+
 /**
  * Reads the crontabs cron runs among `paths`: a directory as cron reads /etc/cron.d (names cron
- * ignores and group/other-writable files skipped, in name order), a file as it is. Whatever
- * cannot be read is skipped: the lookup reads what it can, `hb doctor` reports the rest.
+ * ignores and group/other-writable files skipped, in name order), a file as it is. A user
+ * crontab that exists but cannot be read (only root and crontab(1) read Debian's spool) is asked
+ * of `unreadable` when given. Whatever else cannot be read is skipped: the lookup reads what it
+ * can, `hb doctor` reports the rest.
  */
-export function readCrontabs(paths: readonly string[]): CrontabText[] {
+export async function readCrontabs(paths: readonly string[], unreadable?: CrontabReader): Promise<CrontabText[]> {
   const out: CrontabText[] = [];
-  const read = (path: string, kind: CrontabKind) => {
+  const read = async (path: string, kind: CrontabKind) => {
+    const owner = kind === 'user' ? basename(path) : null;
     try {
-      out.push({ path, kind, text: readFileSync(path, 'utf8') });
-    } catch {
-      // Absent or unreadable (another user's spool file): nothing to learn from it.
+      out.push({ path, kind, owner, text: readFileSync(path, 'utf8') });
+    } catch (e) {
+      if (owner === null || !unreadable || (e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      const text = await unreadable(owner, path);
+      if (text !== null) out.push({ path, kind, owner, text });
     }
   };
   for (const path of paths) {
@@ -56,7 +66,7 @@ export function readCrontabs(paths: readonly string[]): CrontabText[] {
     try {
       names = readdirSync(path).sort();
     } catch {
-      read(path, crontabKindOf(path));
+      await read(path, crontabKindOf(path));
       continue;
     }
     for (const name of names) {
@@ -68,7 +78,7 @@ export function readCrontabs(paths: readonly string[]): CrontabText[] {
       } catch {
         continue;
       }
-      read(file, 'system');
+      await read(file, 'system');
     }
   }
   return out;

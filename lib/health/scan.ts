@@ -24,9 +24,10 @@ const isAlive = (pid: number) => {
  * plus every configured job, and hands each job's facts to `visit` in name order as soon as
  * they are read — so a check over 10,000 jobs keeps only what it reports. `only` limits the
  * scan to the named jobs. A job with no schedule in its heartbeat or config takes one from
- * `crontab` (SPEC §3), which reads the crontab files only when such a job comes up.
+ * `crontab` (SPEC §4), which reads the crontabs only when such a job comes up (awaited: the
+ * user's own crontab may have to come from crontab(1)).
  */
-export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void, crontab: CrontabLookup = () => null): void {
+export async function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void, crontab: CrontabLookup = async () => null): Promise<void> {
   const [primary, ...fallbacks] = dirs as [string, ...string[]];
   const want = only ? new Set(only) : null;
   const wanted = (job: string) => !want || want.has(job);
@@ -59,7 +60,7 @@ export function scanJobs(dirs: string[], config: HbConfig, only: string[] | null
   for (const job of [...names].sort()) {
     const facts = readJob(primary, job, listing.last.has(job), listing.run.has(job), extra.get(job) ?? blank(job));
     facts.config = config.jobs.get(job) ?? null;
-    if (!ownSchedule(facts)) facts.crontabSchedule = crontab(job);
+    if (!ownSchedule(facts)) facts.crontabSchedule = await crontab(job);
     const pause = pauses.get(job);
     facts.pausedUntilMs = pause?.pausedUntilMs ?? null;
     facts.resumedAtMs = pause?.resumedAtMs ?? null;

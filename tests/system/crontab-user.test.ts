@@ -7,26 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCrontab } from '../../lib/crontab/parse.ts';
-import { hb, requireTool, sandbox } from '../helpers.ts';
+import { hb, requireTool, sandbox, throwAwayUser } from '../helpers.ts';
 
 const USER = `hbct${process.pid}`;
 const crontab = (...args: string[]) => spawnSync('crontab', ['-u', USER, ...args], { encoding: 'utf8' });
 const install = (text: string) => spawnSync('crontab', ['-u', USER, '-'], { input: text, encoding: 'utf8' });
 
 test('install, diff, uninstall, adopt and undo through crontab(1), keeping every foreign line', (t) => {
-  if (!requireTool(t, 'crontab') || !requireTool(t, 'useradd')) return;
-  if (process.getuid?.() !== 0) {
-    if (process.env.HB_REQUIRE_SYSTEM) throw new Error('this system test creates a user: run it as root');
-    return t.skip('needs root to create a throw-away user');
-  }
-  const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
+  if (!requireTool(t, 'crontab') || !throwAwayUser(t, USER)) return;
   const s = sandbox();
-  t.after(() => {
-    crontab('-r');
-    spawnSync('userdel', [USER]);
-    s.cleanup();
-  });
+  t.after(() => s.cleanup());
   const cfg = join(s.root, 'hb.yaml');
   writeFileSync(cfg, 'jobs:\n  backup:\n    cron: "30 2 * * *"\n');
   const run = (...args: string[]) => hb(['crontab', '--user', USER, '--config', cfg, ...args], { env: s.env });
@@ -69,20 +59,10 @@ test('install, diff, uninstall, adopt and undo through crontab(1), keeping every
 });
 
 test('--adopt without --crontab: the user crontab, /etc/crontab and cron.d files cron reads, applied and undone together', (t) => {
-  if (!requireTool(t, 'crontab') || !requireTool(t, 'useradd')) return;
-  if (process.getuid?.() !== 0) {
-    if (process.env.HB_REQUIRE_SYSTEM) throw new Error('this system test creates a user: run it as root');
-    return t.skip('needs root to create a throw-away user');
-  }
   const user = `${USER}b`;
-  const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', user], { encoding: 'utf8' });
-  assert.equal(made.status, 0, made.stderr);
+  if (!requireTool(t, 'crontab') || !throwAwayUser(t, user)) return;
   const s = sandbox();
-  t.after(() => {
-    spawnSync('crontab', ['-u', user, '-r']);
-    spawnSync('userdel', [user]);
-    s.cleanup();
-  });
+  t.after(() => s.cleanup());
   const own = '0 5 * * * /usr/local/bin/mine\n';
   assert.equal(spawnSync('crontab', ['-u', user, '-'], { input: own, encoding: 'utf8' }).status, 0);
   // Stand-ins for /etc/crontab and /etc/cron.d, given through $HB_CRONTAB_PATHS.

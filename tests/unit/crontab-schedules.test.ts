@@ -57,7 +57,7 @@ test("cron.d names: run-parts' rule", () => {
   for (const bad of ['backup.sh', '.placeholder', 'hb.dpkg-old', 'my job', 'x~', '']) assert.ok(!cronDNameOk(bad), bad);
 });
 
-test('reading: directories as cron reads /etc/cron.d, user files in a crontabs folder, missing paths skipped', () => {
+test('reading: directories as cron reads /etc/cron.d, user files in a crontabs folder, missing paths skipped', async () => {
   const root = mkdtempSync(join(tmpdir(), 'hb-crontabs-'));
   try {
     const d = join(root, 'cron.d');
@@ -70,22 +70,40 @@ test('reading: directories as cron reads /etc/cron.d, user files in a crontabs f
     chmodSync(join(d, 'writable'), 0o664);
     mkdirSync(join(d, 'subdir'));
     writeFileSync(join(root, 'crontabs', 'alice'), `0 5 * * * ${HB} tick mine\n`);
-    const read = readCrontabs([join(root, 'crontabs', 'alice'), join(root, 'nothing'), d]);
-    assert.deepEqual(read.map((r) => [r.path.slice(root.length), r.kind]), [['/crontabs/alice', 'user'], ['/cron.d/a-jobs', 'system'], ['/cron.d/b-jobs', 'system']]);
-    const lookup = crontabLookup(() => [d, join(root, 'crontabs', 'alice')]);
-    assert.deepEqual([lookup('a'), lookup('mine'), lookup('dotted'), lookup('writable')], [{ cron: '0 1 * * *' }, { cron: '0 5 * * *' }, null, null]);
+    const read = await readCrontabs([join(root, 'crontabs', 'alice'), join(root, 'nothing'), d]);
+    assert.deepEqual(read.map((r) => [r.path.slice(root.length), r.kind, r.owner]), [['/crontabs/alice', 'user', 'alice'], ['/cron.d/a-jobs', 'system', null], ['/cron.d/b-jobs', 'system', null]]);
+    const lookup = crontabLookup(() => readCrontabs([d, join(root, 'crontabs', 'alice')]));
+    assert.deepEqual(await Promise.all(['a', 'mine', 'dotted', 'writable'].map(lookup)), [{ cron: '0 1 * * *' }, { cron: '0 5 * * *' }, null, null]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });
 
-test('the lookup reads nothing until asked, and the files once', () => {
-  let calls = 0;
-  const lookup = crontabLookup(() => (calls++, []));
-  assert.equal(calls, 0);
-  assert.equal(lookup('x'), null);
-  assert.equal(lookup('y'), null);
-  assert.equal(calls, 1);
+test('the lookup reads nothing until asked, then once', async () => {
+  let reads = 0;
+  const lookup = crontabLookup(async () => (reads++, []));
+  assert.equal(reads, 0);
+  assert.deepEqual(await Promise.all([lookup('x'), lookup('y')]), [null, null]);
+  assert.equal(await lookup('z'), null);
+  assert.equal(reads, 1);
+});
+
+test("a user crontab that exists but cannot be read is asked of the reader (crontab -l); an absent one is not", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'hb-crontabs-'));
+  try {
+    // Root reads every file: a spool path under a plain file (ENOTDIR) stands in for EACCES.
+    writeFileSync(join(root, 'file'), '');
+    const unreadable = join(root, 'file', 'crontabs', 'alice');
+    const absent = join(root, 'crontabs', 'bob');
+    const asked: string[] = [];
+    const reader = async (owner: string) => (asked.push(owner), owner === 'alice' ? `0 5 * * * ${HB} tick mine\n` : null);
+    const read = await readCrontabs([unreadable, absent, join(root, 'file', 'crontabs', 'carol')], reader);
+    assert.deepEqual(asked, ['alice', 'carol']);
+    assert.deepEqual(read, [{ path: unreadable, kind: 'user', owner: 'alice', text: `0 5 * * * ${HB} tick mine\n` }]);
+    assert.deepEqual(await readCrontabs([unreadable]), [], 'without a reader it is skipped');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('a file given by hand: system or user from its place, else from its lines', () => {
