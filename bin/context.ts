@@ -41,10 +41,14 @@ export function stateDirFor(config: HbConfig, opts: GlobalOptions, io: Io): Stat
   return chooseStateDir({
     flag: opts.stateDir,
     env: io.env,
-    // A relative state_dir is relative to the config file, not to wherever cron starts hb.
-    configDir: config.stateDir && config.file ? resolve(dirname(config.file), config.stateDir) : config.stateDir,
+    configDir: configStateDir(config),
     isRoot: io.isRoot,
     home: io.homedir,
     cwd: io.cwd,
   });
+}
+
+/** The config's state_dir, if it sets one: relative to the config file, not to wherever cron starts hb. */
+export function configStateDir(config: HbConfig): string | undefined {
+  return config.stateDir && config.file ? resolve(dirname(config.file), config.stateDir) : config.stateDir;
 }

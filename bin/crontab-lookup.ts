@@ -1,17 +1,29 @@
-// hb check's crontab lookup wired to this process: the crontabs of the user running hb, its own
-// through crontab(1) where the spool file is root's to read.
+// hb check's crontab lookup wired to this process: the crontabs of the user running hb (its own
+// through crontab(1) where the spool file is root's to read), and who checks which state
+// directory, for the rule that lets a line lend its schedule (lib/crontab/lend.ts).
 
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { crontabLookup, type CrontabLookup } from '../lib/crontab/lookup.ts';
 import { crontabPaths, readCrontabs } from '../lib/crontab/sources.ts';
+import { configStateDir, type Context } from './context.ts';
 import type { Io } from './io.ts';
 import { readUserCrontab } from './user-crontab.ts';
-import { currentUser } from './users.ts';
+import { currentUser, readUsers } from './users.ts';
 
-/** The lookup for a check: nothing is read, asked or spawned until a job needs it. */
-export function checkCrontabLookup(io: Io): CrontabLookup {
+/** The lookup for a check in `ctx`: nothing is read, asked or spawned until a job needs it. */
+export function checkCrontabLookup(ctx: Context, io: Io): CrontabLookup {
   let user: string | undefined;
   const me = () => (user ??= currentUser());
   // crontab(1) missing, failing or refusing this user (cron.allow): the system crontabs still count.
   const own = async (owner: string) => (owner === me() ? readUserCrontab(undefined).catch(() => null) : null);
-  return crontabLookup(() => readCrontabs(crontabPaths(io.env, me), own));
+  const configDir = configStateDir(ctx.config) ?? null;
+  return crontabLookup(() => readCrontabs(crontabPaths(io.env, me), own), () => ({
+    user: me(),
+    isRoot: io.isRoot,
+    home: readUsers().homes.get(me()) ?? null,
+    stateDir: ctx.state.dir,
+    config: { file: ctx.config.file === null ? null : resolve(io.cwd, ctx.config.file), stateDir: configDir },
+    exists: existsSync,
+  }));
 }

@@ -83,6 +83,8 @@ export type CrontabLine = BlankLine | CommentLine | EnvLine | JobLine | InvalidL
 export interface ParsedCrontab {
   file: string;
   kind: CrontabKind;
+  /** The login a user crontab belongs to (its lines run as that user), when known. */
+  owner: string | null;
   lines: CrontabLine[];
   /** False when the last line has no `\n`: Debian cron then ignores the whole file. */
   finalNewline: boolean;
@@ -97,7 +99,7 @@ const HB_IGNORE = /^#\s*hb:\s*ignore\b/i;
 const FIELDS = /^(\S+)[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)(?:[ \t]+([^]*))?$/;
 
 /** Parses a crontab's text. */
-export function parseCrontab(text: string, opts: { kind: CrontabKind; file: string }): ParsedCrontab {
+export function parseCrontab(text: string, opts: { kind: CrontabKind; file: string; owner?: string | null }): ParsedCrontab {
   const rawLines = text === '' ? [] : text.split('\n');
   const finalNewline = text === '' || text.endsWith('\n');
   if (text.endsWith('\n')) rawLines.pop();
@@ -127,7 +129,7 @@ export function parseCrontab(text: string, opts: { kind: CrontabKind; file: stri
     const hb = programs.map(hbInvocation).filter((h): h is HbInvocation => h !== null);
     return { ...base, kind: 'job', ...job, command, stdin, env, cronTz: env.CRON_TZ ?? null, ignored, programs, hb };
   });
-  return { file: opts.file, kind: opts.kind, lines, finalNewline, crlf: lines.some((l) => l.crlf) };
+  return { file: opts.file, kind: opts.kind, owner: opts.owner ?? null, lines, finalNewline, crlf: lines.some((l) => l.crlf) };
 }
 
 type ParsedJob = Pick<JobLine, 'schedule' | 'fields' | 'macro' | 'cronSchedule' | 'truncated' | 'oddity' | 'user' | 'written'>;

@@ -3,15 +3,20 @@
 
 import { CHECK_JOB } from '../health/watcher.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
-import type { ParsedCrontab } from './parse.ts';
+import type { HbInvocation } from './hb-line.ts';
+import type { JobLine, ParsedCrontab } from './parse.ts';
+
+/** Whether a line's hb command may lend its schedule; `runsAs` is its user field or its crontab's owner. */
+export type Lender = (runsAs: string | null, line: JobLine, h: HbInvocation) => boolean;
 
 /**
- * Job name → the schedule of the first line that runs it (CRON_TZ as its zone when set; without
- * one the caller's default zone, the host's, applies). Lines cron never runs — refused, @reboot,
- * in a file without its final newline — give nothing. A job run by several lines takes the first:
- * more heartbeats than that schedule expects never make a job look late.
+ * Job name → the schedule of the first line that runs it and `lends` accepts (CRON_TZ as its
+ * zone when set; without one the caller's default zone, the host's, applies). Lines cron never
+ * runs — refused, @reboot, in a file without its final newline — give nothing. A job run by
+ * several lines takes the first: more heartbeats than that schedule expects never make a job
+ * look late.
  */
-export function crontabSchedules(sources: readonly ParsedCrontab[]): Map<string, ScheduleSpec> {
+export function crontabSchedules(sources: readonly ParsedCrontab[], lends: Lender = () => true): Map<string, ScheduleSpec> {
   const out = new Map<string, ScheduleSpec>();
   for (const source of sources) {
     if (!source.finalNewline) continue;
@@ -19,7 +24,7 @@ export function crontabSchedules(sources: readonly ParsedCrontab[]): Map<string,
       if (line.kind !== 'job' || line.cronSchedule === null) continue;
       for (const h of line.hb) {
         const job = h.subcommand === 'check' ? CHECK_JOB : h.subcommand === 'tick' || h.subcommand === 'wrap' ? h.job : null;
-        if (job === null || out.has(job)) continue;
+        if (job === null || out.has(job) || !lends(line.user ?? source.owner, line, h)) continue;
         out.set(job, line.cronTz ? { cron: line.cronSchedule, tz: line.cronTz } : { cron: line.cronSchedule });
       }
     }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCrontab, type JobLine } from '../../lib/crontab/parse.ts';
@@ -124,7 +124,9 @@ test('check: a job ticked without a schedule takes it from a crontab line (and C
   if (!requireTool(t, 'faketime')) return;
   const s = sandbox();
   try {
-    const env = { ...s.env, HB_CRONTAB_PATHS: LOOKUP };
+    // The fixture's lines run for root's default state directory: a copy names this sandbox's first.
+    const lookup = write(s, 'hb-lookup', `HB_STATE_DIR=${s.state}\n${readFileSync(LOOKUP, 'utf8')}`);
+    const env = { ...s.env, HB_CRONTAB_PATHS: lookup };
     assert.equal(hb(['tick', 'pinged'], { env, prefix: at('2026-11-20T09:00:05Z') }).code, 0);
     assert.equal(hb(['wrap', '--job', 'nightly', '--', 'true'], { env, prefix: at('2026-11-20T01:00:05Z') }).code, 0);
     const check = (iso: string, e = env) => hb(['check', '--json'], { env: e, prefix: at(iso) });

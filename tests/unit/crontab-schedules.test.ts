@@ -72,20 +72,24 @@ test('reading: directories as cron reads /etc/cron.d, user files in a crontabs f
     writeFileSync(join(root, 'crontabs', 'alice'), `0 5 * * * ${HB} tick mine\n`);
     const read = await readCrontabs([join(root, 'crontabs', 'alice'), join(root, 'nothing'), d]);
     assert.deepEqual(read.map((r) => [r.path.slice(root.length), r.kind, r.owner]), [['/crontabs/alice', 'user', 'alice'], ['/cron.d/a-jobs', 'system', null], ['/cron.d/b-jobs', 'system', null]]);
-    const lookup = crontabLookup(() => readCrontabs([d, join(root, 'crontabs', 'alice')]));
-    assert.deepEqual(await Promise.all(['a', 'mine', 'dotted', 'writable'].map(lookup)), [{ cron: '0 1 * * *' }, { cron: '0 5 * * *' }, null, null]);
+    // Lines for root's default directory, and alice's own, lend to alice's check of hers.
+    const alice = { user: 'alice', isRoot: false, home: '/home/alice', stateDir: '/home/alice/.local/state/hb', config: { file: null, stateDir: null }, exists: () => false };
+    const lookup = crontabLookup(() => readCrontabs([d, join(root, 'crontabs', 'alice')]), () => alice);
+    assert.deepEqual(await Promise.all(['a', 'mine', 'dotted', 'writable'].map(lookup)), [null, { cron: '0 5 * * *' }, null, null]);
+    const asRoot = crontabLookup(() => readCrontabs([d, join(root, 'crontabs', 'alice')]), () => ({ ...alice, user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb' }));
+    assert.deepEqual(await Promise.all(['a', 'mine'].map(asRoot)), [{ cron: '0 1 * * *' }, null]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });
 
-test('the lookup reads nothing until asked, then once', async () => {
-  let reads = 0;
-  const lookup = crontabLookup(async () => (reads++, []));
-  assert.equal(reads, 0);
+test('the lookup reads nothing and asks nothing until asked, then once', async () => {
+  let [reads, targets] = [0, 0];
+  const lookup = crontabLookup(async () => (reads++, []), () => (targets++, { user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb', config: { file: null, stateDir: null }, exists: () => false }));
+  assert.deepEqual([reads, targets], [0, 0]);
   assert.deepEqual(await Promise.all([lookup('x'), lookup('y')]), [null, null]);
   assert.equal(await lookup('z'), null);
-  assert.equal(reads, 1);
+  assert.deepEqual([reads, targets], [1, 1]);
 });
 
 test("a user crontab that exists but cannot be read is asked of the reader (crontab -l); an absent one is not", async () => {
