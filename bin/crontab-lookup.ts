@@ -3,20 +3,24 @@
 // directory, for the rule that lets a line lend its schedule (lib/crontab/lend.ts).
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { crontabLookup, type CrontabLookup } from '../lib/crontab/lookup.ts';
 import { crontabPaths, readCrontabs } from '../lib/crontab/sources.ts';
+import { cachedCrontab } from '../lib/crontab/user-cache.ts';
 import { configStateDir, type Context } from './context.ts';
 import type { Io } from './io.ts';
 import { readUserCrontab } from './user-crontab.ts';
 import { currentUser, readUsers } from './users.ts';
 
-/** The lookup for a check in `ctx`: nothing is read, asked or spawned until a job needs it. */
-export function checkCrontabLookup(ctx: Context, io: Io): CrontabLookup {
+/**
+ * The lookup for a check in `ctx` that writes to `primary` (where crontab(1)'s answer is kept):
+ * nothing is read, asked or spawned until a job needs it.
+ */
+export function checkCrontabLookup(ctx: Context, io: Io, primary: string): CrontabLookup {
   let user: string | undefined;
   const me = () => (user ??= currentUser());
   // crontab(1) missing, failing or refusing this user (cron.allow): the system crontabs still count.
-  const own = async (owner: string) => (owner === me() ? readUserCrontab(undefined).catch(() => null) : null);
+  const own = async (owner: string, spool: string) => (owner === me() ? cachedCrontab(primary, owner, dirname(spool), () => readUserCrontab(undefined)).catch(() => null) : null);
   const configDir = configStateDir(ctx.config) ?? null;
   return crontabLookup(() => readCrontabs(crontabPaths(io.env, me), own), () => ({
     user: me(),

@@ -85,7 +85,7 @@ export async function evaluateAll(
       const describe = () => (described ??= describeJob(facts, j, nowMs));
       if (keep(j, facts.job)) result.kept.push(describe());
       actor?.observe(facts, j, describe);
-    }, checkCrontabLookup(ctx, io));
+    }, checkCrontabLookup(ctx, io, primary));
     writeTimings(primary, memo.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);

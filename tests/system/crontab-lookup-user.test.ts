@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, requireTool, throwAwayUser, type Run } from '../helpers.ts';
 
@@ -77,7 +77,11 @@ test("a user's own crontab (crontab -l, its spool file unreadable) gives its job
   assert.match(text.stdout, /^backup\s+STALE/m);
   assert.match(text.stdout, /^sync\s+STALE/m);
 
-  // A crontab replaced or removed through crontab(1): the next check goes by what is there now.
+  // crontab(1)'s answer is kept, for this user only, until the spool changes: no crontab(1) needed now.
+  assert.deepEqual(judge('kept', '/nonexistent').sync.schedule, { cron: '*/15 * * * *' });
+  assert.equal(statSync(join(HOME, '.local', 'state', 'hb', 'meta', 'crontab.json')).mode & 0o777, 0o600);
+
+  // A crontab replaced or removed through crontab(1) is noticed by the next check.
   assert.equal(spawnSync('crontab', ['-u', USER, '-'], { input: crontab.replace('*/15 * * * *', '0 * * * *') }).status, 0);
   assert.deepEqual(judge('replaced').sync.schedule, { cron: '0 * * * *' });
   assert.equal(spawnSync('crontab', ['-u', USER, '-r']).status, 0);
