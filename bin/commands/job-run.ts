@@ -101,7 +101,7 @@ export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cf
   if (notifier) warnings.push(...(await notifier.finishRun(ctx.config, job, opened!.dir, io, pings, result.record, flags.notify)));
   // Said once, when the job has just been left without a schedule: cron would mail it every run.
   if (result.record && becameUnscheduled(job, req.schedule, result.previous)) {
-    const hint = (await import('../first-run-hint.ts')).firstRunHint(job, io);
+    const hint = await (await import('../first-run-hint.ts')).firstRunHint(job, ctx, io, req.dir);
     if (hint) warnings.push(hint);
   }
   for (const w of warnings) io.err(`${w}\n`);
