@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, requireTool, throwAwayUser, type Run } from '../helpers.ts';
 
@@ -59,11 +59,16 @@ test("a user's own crontab (crontab -l, its spool file unreadable) gives its job
     return { code: r.code, sync: jobs.sync, backup: jobs.backup };
   };
 
+  // The first tick asked crontab(1) already (is the job scheduled, or does it need a hint?) and
+  // kept the answer: forget it, so each check below asks afresh.
+  const kept = join(HOME, '.local', 'state', 'hb', 'meta', 'crontab.json');
+  assert.ok(existsSync(kept), 'the first tick kept crontab -l\'s answer');
   // crontab(1) missing from PATH, or failing: no crash, the jobs stay unscheduled.
   const fakeBin = join(HOME, 'fake-bin');
   mkdirSync(fakeBin, { mode: 0o755 });
   writeFileSync(join(fakeBin, 'crontab'), '#!/bin/sh\necho "crontab: something went wrong" >&2\nexit 1\n', { mode: 0o755 });
   for (const [what, PATH] of [['crontab(1) not installed', '/nonexistent'], ['crontab -l failing', `${fakeBin}:/usr/bin:/bin`]] as const) {
+    rmSync(kept, { force: true });
     const r = judge(what, PATH);
     assert.deepEqual([r.code, r.sync.status, r.backup.status], [0, 'unscheduled', 'unscheduled'], what);
   }
