@@ -71,12 +71,11 @@ export async function evaluateAll(
   const memo = timingMemo(readTimings(primary), process.versions.tz ?? '', zoneFor);
   const evalCtx = { nowMs, defaults: ctx.config.defaults, unscheduled: ctx.config.unscheduled, timing: memo.timing };
   const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, nowMs, actor: null, config: ctx.config };
-  const unknown: string[] = [];
   const actor = watch ? await watch(ctx.config, primary) : null;
   try {
     // A job with no schedule of its own takes its crontab line's; the crontabs are read only then.
-    await scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
-      if (!facts.heartbeat && !facts.run && !facts.config) unknown.push(facts.job);
+    // Only a job named on the command line can be unknown: whatever the listing finds is judged.
+    const unknown = await scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
       const j = judgeJob(facts, evalCtx);
       result.total++;
       if (j.problem) result.problems++;

@@ -1,9 +1,9 @@
 // Opening files in the state directory without following symbolic links: a link planted there
 // (by whoever could write the folder) never makes hb read or append to a file elsewhere.
 
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 
-const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants;
+const { O_RDONLY, O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
 
 /** An error with the errno-style code callers already switch on, and a message a person can act on. */
 function refusal(path: string, code: string, why: string): NodeJS.ErrnoException {
@@ -18,36 +18,67 @@ function explained(path: string, e: unknown): unknown {
   return e;
 }
 
+/** What a directory entry or an open file is, in words, when it is not a regular file. */
+export function fileKind(st: { isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+/** The refusal for `path`, which is `kind` (fileKind's words, kept on the error) instead of a regular file. */
+function notRegular(path: string, kind: string): NodeJS.ErrnoException {
+  const what = kind.startsWith('not ') ? kind : `${kind}, not a regular file`;
+  return Object.assign(refusal(path, 'ENOTREG', `is ${what}; hb reads and writes only regular files in its state directory`), { kind });
+}
+
 /** Refuses anything but a regular file (a FIFO would block, a device could be anything). */
 function regularFile(path: string, fd: number): Stats {
   const st = fstatSync(fd);
-  if (!st.isFile()) throw refusal(path, 'ENOTREG', 'is not a regular file; hb reads and writes only regular files in its state directory');
+  if (!st.isFile()) throw notRegular(path, fileKind(st));
   return st;
 }
+
+/**
+ * The most hb reads of one state file. A heartbeat with a 1 MiB output tail, escaped, stays far
+ * below; a file this big is not hb's, and reading it whole would cost a check its memory.
+ */
+export const STATE_READ_MAX_BYTES = 16 * 1024 * 1024;
 
 // One buffer for every small read: a heartbeat fits, so reading 10,000 of them is one open,
 // one read and one close each.
 let scratch: Buffer | null = null;
 const SCRATCH_BYTES = 64 * 1024;
 
+/** What a bounded read found: the text (at most the bound) and whether that was the whole file. */
+export interface BoundedRead {
+  text: string;
+  complete: boolean;
+}
+
 /**
- * Reads a whole regular file, refusing a symbolic link (code ELOOP) or anything but a regular
- * file (code ENOTREG). Opened non-blocking, so a FIFO planted under the name never hangs hb.
- * The file type is asked (fstat) only when the first read leaves doubt: nothing read, or more
- * than the scratch buffer holds; a directory fails the read itself.
+ * Reads a regular file, at most `maxBytes` of it, refusing a symbolic link (code ELOOP) or
+ * anything but a regular file (code ENOTREG). Opened non-blocking and without taking a terminal,
+ * so a FIFO or a tty planted under the name never hangs hb. The file type is asked (fstat) only
+ * when the first read leaves doubt: nothing read, or more than the scratch buffer holds; a
+ * directory fails the read itself. `complete` is false when the file holds more than `maxBytes`.
  */
-export function readFileNoFollow(path: string): string {
+export function readBoundedNoFollow(path: string, maxBytes: number): BoundedRead {
   let fd: number;
   try {
-    fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
   } catch (e) {
     throw explained(path, e);
   }
   try {
     scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
+    const first = Math.min(SCRATCH_BYTES, maxBytes + 1);
     let n: number;
     try {
-      n = readSync(fd, scratch, 0, SCRATCH_BYTES, null);
+      n = readSync(fd, scratch, 0, first, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EISDIR' || code === 'EAGAIN') regularFile(path, fd);
@@ -55,15 +86,38 @@ export function readFileNoFollow(path: string): string {
     }
     if (n === 0) {
       regularFile(path, fd);
-      return '';
+      return { text: '', complete: true };
     }
-    if (n < SCRATCH_BYTES) return scratch.toString('utf8', 0, n);
+    if (n < first) return { text: scratch.toString('utf8', 0, n), complete: true };
     regularFile(path, fd);
-    // A large file: the rest from where the first read stopped.
-    return Buffer.concat([scratch.subarray(0, n), readFileSync(fd)]).toString('utf8');
+    // A large file: the rest from where the first read stopped, never more than the bound.
+    const chunks = [Buffer.from(scratch.subarray(0, n))];
+    let total = n;
+    while (total <= maxBytes) {
+      const want = Math.min(SCRATCH_BYTES * 16, maxBytes + 1 - total);
+      const buf = Buffer.allocUnsafe(want);
+      const got = readSync(fd, buf, 0, want, null);
+      if (got === 0) break;
+      chunks.push(buf.subarray(0, got));
+      total += got;
+    }
+    const all = Buffer.concat(chunks);
+    return total > maxBytes ? { text: all.toString('utf8', 0, maxBytes), complete: false } : { text: all.toString('utf8'), complete: true };
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads a whole regular file without following a link (readBoundedNoFollow without a bound). */
+export function readFileNoFollow(path: string): string {
+  return readBoundedNoFollow(path, Number.MAX_SAFE_INTEGER).text;
+}
+
+/** Reads a whole state file of at most STATE_READ_MAX_BYTES; a bigger one is refused (code EFBIG), never read whole. */
+export function readStateFileNoFollow(path: string): string {
+  const read = readBoundedNoFollow(path, STATE_READ_MAX_BYTES);
+  if (!read.complete) throw refusal(path, 'EFBIG', `is larger than ${STATE_READ_MAX_BYTES / 1024 / 1024} MiB; hb reads no state file that big`);
+  return read.text;
 }
 
 /** A log file opened for appending: its descriptor and what it was when opened. */
@@ -81,7 +135,7 @@ export function openAppendNoFollow(path: string, mode: number): AppendHandle {
   let fd: number;
   try {
     // Read access too: the caller may look at the last byte (a line torn by a full disk).
-    fd = openSync(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, mode);
+    fd = openSync(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, mode);
   } catch (e) {
     throw explained(path, e);
   }

@@ -14,6 +14,8 @@ export interface JobFacts {
   heartbeat: ReadHeartbeat | null;
   file: string | null;
   run: RunMarker | null;
+  /** A `.run` file that is not a valid marker (a FIFO, a link, garbage): the job is `corrupt`. */
+  runError?: { file: string; reason: string } | null;
   /** Whether the run marker's process is gone (computed from /proc by the caller). */
   runGone: { gone: boolean; reason: string } | null;
   config: JobConfig | null;
@@ -103,7 +105,7 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   }
 
   if (f.pausedUntilMs !== null && f.pausedUntilMs > now) return verdict('paused');
-  if (hb?.kind === 'corrupt') return verdict('corrupt');
+  if (hb?.kind === 'corrupt' || f.runError) return verdict('corrupt');
   if (j.lastMs !== null && j.lastMs > now + CLOCK_SKEW_MS) return verdict('clock_skew');
 
   const run = f.run;
@@ -179,6 +181,7 @@ function reasonFor(f: JobFacts, j: Judgement, now: number): string {
       return Number.isFinite(f.pausedUntilMs) ? `paused until ${iso(f.pausedUntilMs!)}` : 'paused until resumed';
     case 'corrupt':
       if (j.scheduleError !== null) return `${j.source} schedule is invalid: ${j.scheduleError}`;
+      if (f.heartbeat?.kind !== 'corrupt' && f.runError) return `${f.runError.file}: ${f.runError.reason}`;
       return `${f.file ?? f.job}: ${f.heartbeat?.kind === 'corrupt' ? f.heartbeat.reason : 'unreadable'}`;
     case 'clock_skew':
       return `heartbeat is ${formatDuration(lastMs! - now)} in the future (started_at ${iso(lastMs!)}): check the clocks`;

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
-import { readFileNoFollow } from '../fs/no-follow.ts';
+import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'first-seen.json');
@@ -11,7 +11,7 @@ const file = (dir: string) => join(dir, 'meta', 'first-seen.json');
 /** Reads the first-seen map (job → ms); empty when missing or unreadable. */
 export function readFirstSeen(dir: string): Map<string, number> {
   try {
-    const data = JSON.parse(readFileNoFollow(file(dir))) as Record<string, string>;
+    const data = JSON.parse(readStateFileNoFollow(file(dir))) as Record<string, string>;
     return new Map(Object.entries(data).map(([job, at]) => [job, Date.parse(at)] as [string, number]).filter(([, ms]) => !Number.isNaN(ms)));
   } catch {
     return new Map();

@@ -6,7 +6,7 @@ import type { HbConfig } from '../config/types.ts';
 import { removeOrphanTemps } from '../fs/atomic.ts';
 import type { CrontabLookup } from '../crontab/lookup.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
-import { lastPath, listStateFiles, readHeartbeatFile, readRunMarker } from '../heartbeat/store.ts';
+import { lastPath, listStateFiles, readHeartbeatFile, readRunFile, runPath, type StateListing } from '../heartbeat/store.ts';
 import { validateJobName } from '../job-name.ts';
 import { gatherFacts, isRunGone, processState } from '../run/proc.ts';
 import { readPauses } from '../state/pause.ts';
@@ -26,8 +26,12 @@ const isAlive = (pid: number) => {
  * scan to the named jobs. A job with no schedule in its heartbeat or config takes one from
  * `crontab` (SPEC §4), which reads the crontabs only when such a job comes up (awaited: the
  * user's own crontab may have to come from crontab(1)).
+ *
+ * Whatever a directory holds, every job it lists is visited or, when its files vanished after
+ * the listing (`hb forget`), skipped: an odd file is the job's `corrupt` status, never a failed
+ * scan. Returns the jobs named in `only` that exist nowhere (no file, not configured).
  */
-export async function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void, crontab: CrontabLookup = async () => null): Promise<void> {
+export async function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void, crontab: CrontabLookup = async () => null): Promise<string[]> {
   const [primary, ...fallbacks] = dirs as [string, ...string[]];
   const want = only ? new Set(only) : null;
   const wanted = (job: string) => !want || want.has(job);
@@ -39,7 +43,7 @@ export async function scanJobs(dirs: string[], config: HbConfig, only: string[] 
   for (const dir of fallbacks) {
     const other = listStateFiles(dir, isValid);
     for (const job of new Set([...other.last, ...other.run])) {
-      if (wanted(job)) extra.set(job, readJob(dir, job, other.last.has(job), other.run.has(job), extra.get(job) ?? blank(job)));
+      if (wanted(job)) extra.set(job, readJob(dir, job, other, extra.get(job) ?? blank(job)));
     }
   }
   const names = new Set<string>();
@@ -57,9 +61,14 @@ export async function scanJobs(dirs: string[], config: HbConfig, only: string[] 
   const seen = waiting.length > 0 || existsFirstSeen(primary) ? updateFirstSeen(primary, readFirstSeen(primary), waiting, nowMs) : null;
   const pauses = readPauses(primary, nowMs);
 
+  const missing: string[] = [];
   for (const job of [...names].sort()) {
-    const facts = readJob(primary, job, listing.last.has(job), listing.run.has(job), extra.get(job) ?? blank(job));
+    const facts = readJob(primary, job, listing, extra.get(job) ?? blank(job));
     facts.config = config.jobs.get(job) ?? null;
+    if (!facts.heartbeat && !facts.run && !facts.runError && !facts.config) {
+      if (want) missing.push(job);
+      continue;
+    }
     if (!ownSchedule(facts)) facts.crontabSchedule = await crontab(job);
     const pause = pauses.get(job);
     facts.pausedUntilMs = pause?.pausedUntilMs ?? null;
@@ -68,16 +77,28 @@ export async function scanJobs(dirs: string[], config: HbConfig, only: string[] 
     if (!facts.heartbeat && facts.config) facts.firstSeenMs = seen?.get(job) ?? nowMs;
     visit(facts);
   }
+  return missing;
 }
 
-/** Adds what `dir` holds for `job` to `facts`, keeping the newer heartbeat. */
-function readJob(dir: string, job: string, hasLast: boolean, hasRun: boolean, facts: JobFacts): JobFacts {
-  if (hasLast) {
+/**
+ * Adds what `dir` holds for `job` to `facts`, keeping the newer heartbeat. The `.run` is read
+ * first: a run writes its `.last` before it removes its `.run`, so when the `.run` listed a moment
+ * ago is gone, the `.last` read next holds that run's heartbeat. One extra read, never a loop.
+ */
+function readJob(dir: string, job: string, listing: StateListing, facts: JobFacts): JobFacts {
+  let readLast = listing.last.has(job);
+  if (listing.run.has(job) && !facts.run) {
+    const path = runPath(dir, job);
+    const run = readRunFile(path, listing.odd.get(`${job}.run`) ?? null);
+    if (run?.kind === 'marker') [facts.run, facts.runError] = [run.marker, null];
+    else if (run) facts.runError ??= { file: path, reason: run.reason };
+    else readLast = true;
+  }
+  if (readLast) {
     const path = lastPath(dir, job);
-    const hb = readHeartbeatFile(path);
+    const hb = readHeartbeatFile(path, listing.odd.get(`${job}.last`) ?? null);
     if (hb && newer(hb, facts.heartbeat)) [facts.heartbeat, facts.file] = [hb, path];
   }
-  if (hasRun && !facts.run) facts.run = readRunMarker(dir, job);
   return facts;
 }
 

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
-import { readFileNoFollow } from '../fs/no-follow.ts';
+import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import type { StoredTimings } from '../schedule/timing-memo.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
 
@@ -12,7 +12,7 @@ const file = (dir: string) => join(dir, 'meta', 'timings.json');
 /** The stored timings, or null when there are none or they are unreadable (they are only a cache). */
 export function readTimings(dir: string): unknown {
   try {
-    return JSON.parse(readFileNoFollow(file(dir)));
+    return JSON.parse(readStateFileNoFollow(file(dir)));
   } catch {
     return null;
   }

@@ -1,12 +1,13 @@
 // The only writer of `<job>.last` and `<job>.run`, and the reader of a state directory.
 
-import { lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { HbError } from '../errors.ts';
 import { isTempName, writeAtomic } from '../fs/atomic.ts';
-import { readFileNoFollow } from '../fs/no-follow.ts';
+import { fileKind, readBoundedNoFollow, STATE_READ_MAX_BYTES, type BoundedRead } from '../fs/no-follow.ts';
 import { join } from 'node:path';
 import type { RunMarker } from '../health/types.ts';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
+import { parseRunMarker, type ReadRun } from './run-marker.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
 
 /** Path of a job's heartbeat file. */
@@ -56,21 +57,24 @@ export function readHeartbeat(dir: string, job: string): ReadHeartbeat | null {
 }
 
 /**
- * Reads any `.last` file; stats it only when the content does not carry its own time. A symbolic
- * link or anything but a regular file is `corrupt` (with the reason), never read through.
+ * Reads any `.last` file, at most STATE_READ_MAX_BYTES of it; stats it only when the content does
+ * not carry its own time. A symbolic link or anything but a regular file is `corrupt` (with the
+ * reason), never read through; `listedAs` is what the directory listing already saw there
+ * (listStateFiles' `odd`), so such a file is not even opened.
  */
-export function readHeartbeatFile(path: string): ReadHeartbeat | null {
-  let text: string;
+export function readHeartbeatFile(path: string, listedAs: string | null = null): ReadHeartbeat | null {
+  if (listedAs !== null) return { kind: 'corrupt', reason: oddReason(listedAs), mtimeMs: 0 };
+  let read: BoundedRead;
   try {
-    text = readFileNoFollow(path);
+    read = readBoundedNoFollow(path, STATE_READ_MAX_BYTES);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP') return { kind: 'corrupt', reason: 'is a symbolic link (hb does not follow links in its state directory)', mtimeMs: 0 };
-    if (code === 'ENOTREG') return { kind: 'corrupt', reason: 'is not a regular file', mtimeMs: 0 };
-    return { kind: 'corrupt', reason: `cannot read: ${code ?? (e as Error).message}`, mtimeMs: 0 };
+    const why = unreadableReason(e);
+    return why === null ? null : { kind: 'corrupt', reason: why, mtimeMs: 0 };
   }
-  const parsed = parseHeartbeat(text, 0);
+  // A heartbeat record is far smaller; a big file of plain text is still a touch (SPEC §2).
+  const parsed = !read.complete && read.text.trimStart().startsWith('{')
+    ? { kind: 'corrupt' as const, reason: `is larger than ${STATE_READ_MAX_BYTES / 1024 / 1024} MiB: not a heartbeat record`, mtimeMs: 0 }
+    : parseHeartbeat(read.text, 0);
   if (parsed.kind === 'record') return parsed;
   try {
     return { ...parsed, mtimeMs: lstatSync(path).mtimeMs };
@@ -79,38 +83,81 @@ export function readHeartbeatFile(path: string): ReadHeartbeat | null {
   }
 }
 
-/** Reads a running marker; null when absent or unreadable (a torn marker is never written). */
+/** Reads a running marker; null when absent or not a valid marker (a torn marker is never written). */
 export function readRunMarker(dir: string, job: string): RunMarker | null {
-  try {
-    const data = JSON.parse(readFileNoFollow(runPath(dir, job))) as RunMarker;
-    return typeof data === 'object' && data !== null && typeof data.pid === 'number' ? data : null;
-  } catch {
-    return null;
-  }
+  const read = readRunFile(runPath(dir, job));
+  return read?.kind === 'marker' ? read.marker : null;
 }
 
-/** The job names that have a `.last` or `.run` file in `dir` (invalid names are ignored), and temp files of atomic writes. */
-export function listStateFiles(dir: string, isValidName: (name: string) => boolean): { last: Set<string>; run: Set<string>; temps: string[] } {
-  const last = new Set<string>();
-  const run = new Set<string>();
-  const temps: string[] = [];
-  let names: string[];
+/**
+ * Reads a `.run` file: the marker, or why it is not one (a link, a FIFO, a directory, an
+ * unreadable, oversized, empty or garbled file); null when it does not exist. `listedAs` as for
+ * readHeartbeatFile.
+ */
+export function readRunFile(path: string, listedAs: string | null = null): ReadRun | null {
+  if (listedAs !== null) return { kind: 'invalid', reason: oddReason(listedAs) };
+  let read: BoundedRead;
   try {
-    names = readdirSync(dir);
+    read = readBoundedNoFollow(path, STATE_READ_MAX_BYTES);
+  } catch (e) {
+    const why = unreadableReason(e);
+    return why === null ? null : { kind: 'invalid', reason: why };
+  }
+  if (!read.complete) return { kind: 'invalid', reason: `is larger than ${STATE_READ_MAX_BYTES / 1024 / 1024} MiB: not a run marker` };
+  return parseRunMarker(read.text);
+}
+
+const LINK_REASON = 'is a symbolic link (hb does not follow links in its state directory)';
+
+/** The reason for a file the listing saw as `kind` (fileKind's words) instead of a regular file. */
+function oddReason(kind: string): string {
+  if (kind === 'a symbolic link') return LINK_REASON;
+  return kind.startsWith('not ') ? `is ${kind}` : `is ${kind}, not a regular file`;
+}
+
+/** Why a read failed, as a reason; null when the file is simply not there. */
+function unreadableReason(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException & { kind?: string };
+  if (err.code === 'ENOENT') return null;
+  if (err.code === 'ELOOP') return LINK_REASON;
+  if (err.code === 'ENOTREG') return oddReason(err.kind ?? 'not a regular file');
+  return `cannot read: ${err.code ?? err.message}`;
+}
+
+/** A state directory's job files: names with a `.last` or `.run`, those that are not regular files, and temp files. */
+export interface StateListing {
+  last: Set<string>;
+  run: Set<string>;
+  /** File name (`x.run`) → what it is instead of a regular file (fileKind's words), from the listing alone. */
+  odd: Map<string, string>;
+  temps: string[];
+}
+
+/**
+ * The job names that have a `.last` or `.run` file in `dir` (invalid names are ignored), and temp
+ * files of atomic writes. The entry types come with the listing (no extra system call), so a
+ * FIFO, a device or a directory under a job's name is known before anything opens it.
+ */
+export function listStateFiles(dir: string, isValidName: (name: string) => boolean): StateListing {
+  const listing: StateListing = { last: new Set(), run: new Set(), odd: new Map(), temps: [] };
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { last, run, temps };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return listing;
     // An unreadable directory must not read as "no jobs, all healthy".
     throw new HbError(`cannot read the state directory ${dir} (${code ?? (e as Error).message}): run as its owner, or let this user in through the directory's group (docs/state.md)`, 2);
   }
-  for (const name of names) {
-    if (name.endsWith('.last')) {
-      const job = name.slice(0, -5);
-      if (isValidName(job)) last.add(job);
-    } else if (name.endsWith('.run')) {
-      const job = name.slice(0, -4);
-      if (isValidName(job)) run.add(job);
-    } else if (name.endsWith('.tmp') && isTempName(name)) temps.push(name);
+  for (const entry of entries) {
+    const name = entry.name;
+    const set = name.endsWith('.last') ? listing.last : name.endsWith('.run') ? listing.run : null;
+    if (set) {
+      const job = name.slice(0, name.lastIndexOf('.'));
+      if (!isValidName(job)) continue;
+      set.add(job);
+      if (!entry.isFile()) listing.odd.set(name, fileKind(entry));
+    } else if (name.endsWith('.tmp') && isTempName(name)) listing.temps.push(name);
   }
-  return { last, run, temps };
+  return listing;
 }

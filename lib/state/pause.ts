@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
-import { readFileNoFollow } from '../fs/no-follow.ts';
+import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from './modes.ts';
 
 /** A job's pause: until when (null: until resumed), or when it was resumed. */
@@ -50,7 +50,7 @@ export function readPauses(dir: string, nowMs: number): Map<string, PauseFacts> 
   for (const name of names) {
     if (!name.endsWith('.json')) continue;
     try {
-      const data = JSON.parse(readFileNoFollow(join(dirOf(dir), name))) as PauseRecord;
+      const data = JSON.parse(readStateFileNoFollow(join(dirOf(dir), name))) as PauseRecord;
       const job = name.slice(0, -5);
       if (data.resumed_at) {
         out.set(job, { pausedUntilMs: null, resumedAtMs: Date.parse(data.resumed_at) });

@@ -2,15 +2,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import type { RunMarker } from '../../lib/health/types.ts';
 import {
-  lastPath, listStateFiles, readHeartbeat, readHeartbeatFile, readRunMarker, removeRunMarker, runPath, writeHeartbeat, writeRunMarker,
+  lastPath, listStateFiles, readHeartbeat, readHeartbeatFile, readRunFile, readRunMarker, removeRunMarker, runPath, writeHeartbeat, writeRunMarker,
 } from '../../lib/heartbeat/store.ts';
+import { STATE_READ_MAX_BYTES } from '../../lib/fs/no-follow.ts';
 import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 
@@ -104,7 +105,8 @@ test('readHeartbeatFile: missing is null, a directory is corrupt, a touched file
   assert.equal(readHeartbeat(dir, 'nope'), null);
 
   mkdirSync(join(dir, 'dir.last'));
-  assert.deepEqual(readHeartbeatFile(join(dir, 'dir.last')), { kind: 'corrupt', reason: 'is not a regular file', mtimeMs: 0 });
+  assert.deepEqual(readHeartbeatFile(join(dir, 'dir.last')), { kind: 'corrupt', reason: 'is a directory, not a regular file', mtimeMs: 0 });
+  assert.deepEqual(readHeartbeatFile(join(dir, 'nope.last'), 'a FIFO'), { kind: 'corrupt', reason: 'is a FIFO, not a regular file', mtimeMs: 0 }, 'what the listing saw is never opened');
 
   const when = new Date('2026-03-10T09:30:00Z');
   for (const [name, content] of [['empty', ''], ['date', 'Tue Mar 10 09:30:00 UTC 2026\n']] as const) {
@@ -127,10 +129,13 @@ test('listStateFiles: .last and .run files with valid job names only', (t) => {
     writeFileSync(join(dir, name), '');
   }
   mkdirSync(join(dir, 'meta'));
-  const { last, run } = listStateFiles(dir, isValid);
-  assert.deepEqual([...last].sort(), ['a', 'c.d-e_f']);
-  assert.deepEqual([...run].sort(), ['a', 'b']);
-  assert.deepEqual(listStateFiles(join(dir, 'missing'), isValid), { last: new Set(), run: new Set(), temps: [] });
+  mkdirSync(join(dir, 'd.last'));
+  symlinkSync(join(dir, 'a.last'), join(dir, 'l.run'));
+  const { last, run, odd } = listStateFiles(dir, isValid);
+  assert.deepEqual([...last].sort(), ['a', 'c.d-e_f', 'd']);
+  assert.deepEqual([...run].sort(), ['a', 'b', 'l']);
+  assert.deepEqual(odd, new Map([['d.last', 'a directory'], ['l.run', 'a symbolic link']]), 'the entry types come with the listing');
+  assert.deepEqual(listStateFiles(join(dir, 'missing'), isValid), { last: new Set(), run: new Set(), odd: new Map(), temps: [] });
 });
 
 test('run markers: round trip; removeRunMarker only removes the marker of the same pid', (t) => {
@@ -151,4 +156,19 @@ test('run markers: round trip; removeRunMarker only removes the marker of the sa
   assert.equal(readRunMarker(dir, 'junk'), null, 'a pid that is not a number is no marker');
   writeFileSync(runPath(dir, 'junk'), 'garbage');
   assert.equal(readRunMarker(dir, 'junk'), null);
+});
+
+test('readRunFile: a marker, or why the file is not one; null only when there is no file', (t) => {
+  const dir = tempDir(t);
+  const marker: RunMarker = { job: 'backup', pid: 1111, started_at: '2026-03-10T10:00:00.000Z', host: 'h', cycle: 7, boot_id: null, pid_started_ms: null };
+  writeRunMarker(dir, marker);
+  assert.deepEqual(readRunFile(runPath(dir, 'backup')), { kind: 'marker', marker });
+  assert.equal(readRunFile(runPath(dir, 'nope')), null);
+  mkdirSync(runPath(dir, 'd'));
+  assert.deepEqual(readRunFile(runPath(dir, 'd')), { kind: 'invalid', reason: 'is a directory, not a regular file' });
+  symlinkSync(runPath(dir, 'backup'), runPath(dir, 'l'));
+  assert.deepEqual(readRunFile(runPath(dir, 'l')), { kind: 'invalid', reason: 'is a symbolic link (hb does not follow links in its state directory)' });
+  assert.deepEqual(readRunFile(runPath(dir, 'nope'), 'a FIFO'), { kind: 'invalid', reason: 'is a FIFO, not a regular file' });
+  writeFileSync(runPath(dir, 'big'), `{"pad":"${'x'.repeat(STATE_READ_MAX_BYTES)}"}`);
+  assert.deepEqual(readRunFile(runPath(dir, 'big')), { kind: 'invalid', reason: 'is larger than 16 MiB: not a run marker' });
 });

@@ -2,12 +2,13 @@
 // only itself, a planted lock link is taken over without touching its target, root's dir rule.
 
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomic } from '../../lib/fs/atomic.ts';
-import { openAppendNoFollow, readFileNoFollow } from '../../lib/fs/no-follow.ts';
+import { openAppendNoFollow, readBoundedNoFollow, readFileNoFollow, readStateFileNoFollow, STATE_READ_MAX_BYTES } from '../../lib/fs/no-follow.ts';
 import { appendEvents, eventsPath, readEvents } from '../../lib/events/log.ts';
 import { acquireLock } from '../../lib/run/lock.ts';
 import { unsafeForRoot } from '../../lib/state/dir.ts';
@@ -28,6 +29,25 @@ test('readFileNoFollow and openAppendNoFollow refuse a symlink (ELOOP) and anyth
   assert.throws(() => readFileNoFollow(join(dir, 'sub')), { code: 'ENOTREG' });
   assert.equal(readFileNoFollow(join(dir, 'victim')), 'keep');
   assert.equal(readFileSync(join(dir, 'victim'), 'utf8'), 'keep');
+});
+
+test('readBoundedNoFollow reads at most the bound, says whether that was all, and never blocks on a FIFO', (t) => {
+  const dir = tempDir(t);
+  for (const size of [0, 10, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 3 * 1024 * 1024]) {
+    const text = 'a'.repeat(size);
+    writeFileSync(join(dir, 'f'), text);
+    assert.deepEqual(readBoundedNoFollow(join(dir, 'f'), size), { text, complete: true }, `${size} bytes, bound ${size}`);
+    assert.deepEqual(readBoundedNoFollow(join(dir, 'f'), size + 1), { text, complete: true }, `${size} bytes, bound ${size + 1}`);
+    if (size > 0) assert.deepEqual(readBoundedNoFollow(join(dir, 'f'), size - 1), { text: text.slice(1), complete: false }, `${size} bytes, bound ${size - 1}`);
+  }
+  assert.equal(readFileNoFollow(join(dir, 'f')).length, 3 * 1024 * 1024, 'unbounded: the whole file');
+  writeFileSync(join(dir, 'big'), 'x'.repeat(STATE_READ_MAX_BYTES + 1));
+  assert.throws(() => readStateFileNoFollow(join(dir, 'big')), (e: NodeJS.ErrnoException) => e.code === 'EFBIG' && /larger than 16 MiB/.test(e.message));
+  if (spawnSync('mkfifo', [join(dir, 'fifo')]).status === 0) {
+    assert.throws(() => readBoundedNoFollow(join(dir, 'fifo'), 100), (e: NodeJS.ErrnoException & { kind?: string }) => e.code === 'ENOTREG' && e.kind === 'a FIFO' && /is a FIFO, not a regular file/.test(e.message));
+  }
+  mkdirSync(join(dir, 'sub'));
+  assert.throws(() => readBoundedNoFollow(join(dir, 'sub'), 100), (e: NodeJS.ErrnoException & { kind?: string }) => e.code === 'ENOTREG' && e.kind === 'a directory');
 });
 
 test('writeAtomic replaces a symlink at the target and never writes through it', (t) => {

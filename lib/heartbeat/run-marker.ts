@@ -1,0 +1,41 @@
+// Strict reading of a `<job>.run` file. hb writes markers whole (rename), so anything that does not
+// parse as one was put there by something else, or left by a power loss: reported, never guessed at.
+
+import type { RunMarker } from '../health/types.ts';
+
+/** What a `.run` file turned out to hold: a marker, or why it is not one. */
+export type ReadRun = { kind: 'marker'; marker: RunMarker } | { kind: 'invalid'; reason: string };
+
+// Beyond the required fields, the types the checker and the renderers rely on when present.
+const OPTIONAL: Array<[keyof RunMarker, string]> = [
+  ['job', 'string'],
+  ['host', 'string'],
+  ['boot_id', 'string'],
+  ['pid_started_ms', 'number'],
+  ['child_pid', 'number'],
+  ['command', 'string'],
+  ['timeout_ms', 'number'],
+];
+
+/** Parses a `.run` file's text; the reason says what is wrong in words a person can act on. */
+export function parseRunMarker(text: string): ReadRun {
+  const invalid = (why: string): ReadRun => ({ kind: 'invalid', reason: `is not a run marker: ${why}` });
+  const trimmed = text.trim();
+  if (trimmed === '') return invalid('the file is empty');
+  if (!trimmed.startsWith('{')) return invalid('not JSON');
+  let data: unknown;
+  try {
+    data = JSON.parse(trimmed);
+  } catch (e) {
+    return invalid(`not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return invalid('not a JSON object');
+  const m = data as Record<string, unknown>;
+  if (typeof m.pid !== 'number' || !Number.isSafeInteger(m.pid) || m.pid <= 0) return invalid('field "pid" missing or not a process id');
+  if (typeof m.started_at !== 'string' || Number.isNaN(Date.parse(m.started_at))) return invalid('field "started_at" missing or not an ISO 8601 time');
+  if (typeof m.cycle !== 'number' || !Number.isSafeInteger(m.cycle)) return invalid('field "cycle" missing or not a whole number');
+  for (const [key, type] of OPTIONAL) {
+    if (m[key] !== undefined && m[key] !== null && typeof m[key] !== type) return invalid(`field "${key}" is not a ${type}`);
+  }
+  return { kind: 'marker', marker: { ...m, boot_id: m.boot_id ?? null, pid_started_ms: m.pid_started_ms ?? null } as RunMarker };
+}
