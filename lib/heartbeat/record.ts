@@ -25,6 +25,8 @@ export interface HeartbeatRecord {
   last_success_at?: string | null;
   /** Set when the run was stopped by `--timeout`. */
   timed_out?: boolean;
+  /** Set when the run asked for `--lock` and none could be made: why it ran without one. */
+  unlocked?: string;
   /** Set on the first run after a crash: what the crashed run was doing. */
   previous?: { status: 'crashed'; cycle: number; started_at: string; pid: number } | null;
 }

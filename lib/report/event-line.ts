@@ -13,7 +13,7 @@ const files = (v: unknown): Fields[] => (Array.isArray(v) ? v.filter((f): f is F
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const SUMMARIES: Record<string, (e: Fields) => string> = {
-  run_started: (e) => `started${cycle(e)}${e.pid ? `, pid ${s(e.pid)}` : ''}`,
+  run_started: (e) => `started${cycle(e)}${e.pid ? `, pid ${s(e.pid)}` : ''}${e.unlocked ? `, without its lock (${s(e.unlocked)})` : ''}`,
   run_finished: (e) =>
     e.ping === true ? `${s(e.status) || 'ok'} ping${cycle(e)}` : `${s(e.status) || '?'} ${ended(e)} in ${shortDuration(e.duration_ms as number)}${cycle(e)}`,
   crash_detected: (e) =>

@@ -1,8 +1,6 @@
 // One run of a job, shared by `hb tick` and `hb wrap`: crash detection, cycle, running marker,
 // the child, the heartbeat record and the events, in that order.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { appendEvents, type HbEvent } from '../events/log.ts';
 import type { RunMarker } from '../health/types.ts';
@@ -11,9 +9,8 @@ import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRun
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { runChild, type ChildResult } from './child.ts';
 import { nextCycle } from './cycle.ts';
-import { acquireLock } from './lock.ts';
+import { lockForRun } from './lock.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from './proc.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
 
 /** Everything one run needs; the CLI layer fills it from flags, config and the process. */
 export interface JobRunRequest {
@@ -67,20 +64,20 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
   };
 
   let release: (() => void) | null = null;
+  // Why this run holds no lock although it asked for one (none could be made): it runs anyway.
+  let unlocked: string | null = null;
   if (req.lock && req.command) {
-    const lockDir = join(req.dir, 'locks');
-    try {
-      mkdirSync(lockDir, { recursive: true, mode: STATE_DIR_MODE });
-    } catch {
-      // acquireLock below reports the directory it cannot use.
-    }
-    const got = acquireLock(join(lockDir, `${req.job}.lock`), { pid: req.pid, started_at: iso(req.now()), boot_id: bootId(), pid_started_ms: processStartMs(req.pid) });
-    if (!got.acquired) {
-      event('overlap_skipped', { holder_pid: got.holder?.pid ?? null, holder_started_at: got.holder?.started_at ?? null });
+    const lock = lockForRun(req.dir, req.job, { pid: req.pid, started_at: iso(req.now()), boot_id: bootId(), pid_started_ms: processStartMs(req.pid) });
+    if (lock.kind === 'busy') {
+      event('overlap_skipped', { holder_pid: lock.holder?.pid ?? null, holder_started_at: lock.holder?.started_at ?? null });
       flush();
       return { exitCode: req.skipCode, record: null, previous: null, skipped: true, warnings };
     }
-    release = got.release;
+    if (lock.kind === 'held') release = lock.release;
+    else {
+      unlocked = lock.reason;
+      warnings.push(`hb: overlap protection is off for this run of ${req.job}: ${lock.reason}`);
+    }
   }
 
   try {
@@ -111,7 +108,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         }
       };
       mark(marker);
-      event('run_started', { cycle, pid: req.pid });
+      event('run_started', { cycle, pid: req.pid, ...(unlocked ? { unlocked } : {}) });
       flush();
       child = await runChild({
         command: req.command,
@@ -150,6 +147,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       hb_version: req.version,
       last_success_at: status === 'ok' ? iso(child ? child.startedMs : startedMs) : (prevRecord?.status === 'ok' ? prevRecord.started_at : (prevRecord?.last_success_at ?? null)),
       ...(child?.timedOut ? { timed_out: true } : {}),
+      ...(unlocked ? { unlocked } : {}),
       ...(crashed ? { previous: { status: 'crashed' as const, cycle: leftover!.cycle, started_at: leftover!.started_at, pid: leftover!.pid } } : {}),
     };
     if (child?.timedOut) event('timeout', { cycle, timeout_ms: req.timeoutMs, exit_code: child.code });

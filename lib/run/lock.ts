@@ -2,12 +2,13 @@
 // complete and atomically with link(), and taken over from a dead holder through a claim
 // named after that exact lock file, so two processes racing for a stale lock never both win.
 
-import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HbError } from '../errors.ts';
 import { gatherFacts, isRunGone } from './proc.ts';
 import type { GoneVerdict, ProcessFacts } from './proc.ts';
 import { unlinkQuiet } from '../fs/quiet.ts';
-import { STATE_FILE_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE, STATE_FILE_MODE } from '../state/modes.ts';
 
 /** Who holds a lock: enough to tell later whether that process is gone (SPEC §4). */
 export interface LockInfo {
@@ -96,6 +97,30 @@ export function acquireLock(path: string, info: LockInfo, options: LockOptions =
     return { acquired: false, path, holder: stale?.holder ?? null, reason };
   } finally {
     unlinkQuiet(tmp);
+  }
+}
+
+/** Where a `--lock` run stands: it holds the lock, a live run does (skip), or none can be made here. */
+export type RunLock =
+  | { kind: 'held'; release: () => boolean }
+  | { kind: 'busy'; holder: LockHolder | null; reason: string }
+  | { kind: 'unavailable'; reason: string };
+
+/**
+ * Takes `<dir>/locks/<job>.lock` for one run of a job. Only a live holder keeps the run from
+ * starting: when no lock can be made at all (an unwritable folder, a full disk, a file system
+ * without hard links), the run goes ahead without one and `reason` says why — a wrapped job
+ * still runs (docs/guarantees.md).
+ */
+export function lockForRun(dir: string, job: string, info: LockInfo, options: LockOptions = {}): RunLock {
+  const folder = join(dir, 'locks');
+  const path = join(folder, `${job}.lock`);
+  try {
+    mkdirSync(folder, { recursive: true, mode: STATE_DIR_MODE });
+    const got = acquireLock(path, info, options);
+    return got.acquired ? { kind: 'held', release: got.release } : { kind: 'busy', holder: got.holder, reason: got.reason };
+  } catch (e) {
+    return { kind: 'unavailable', reason: (e instanceof LockError ? e : lockError(path, e)).message };
   }
 }
 

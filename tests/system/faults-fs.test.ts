@@ -61,6 +61,20 @@ function mounted(t: TestContext): { s: Sandbox; mnt: string } | null {
   return { s, mnt };
 }
 
+/** The prefix that runs hb as uid 65534, with the sandbox opened to it; null (skipped) when this machine cannot. */
+function asNobody(t: TestContext, s: Sandbox): string[] | null {
+  const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  chmodSync(s.root, 0o755);
+  const probe = spawnSync(nobody[0]!, [...nobody.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(HB)}, require('fs').constants.R_OK)`], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    const why = `cannot run the built hb as uid 65534 (setpriv missing, or dist/ unreadable to it): ${probe.error?.message ?? probe.stderr.trim()}`;
+    if (process.env.HB_REQUIRE_SYSTEM && probe.error) throw new Error(why);
+    t.skip(why);
+    return null;
+  }
+  return nobody;
+}
+
 test('full disk (a filled 64 KiB tmpfs): tick, wrap and check say so in one line, exit as SPEC allows, and keep the heartbeat', (t) => {
   const m = mounted(t);
   if (!m) return;
@@ -84,9 +98,11 @@ test('full disk (a filled 64 KiB tmpfs): tick, wrap and check say so in one line
   assert.equal(ok.code, 0, 'a successful job still exits 0: SPEC §3 passes the child\'s code through');
   assert.match(ok.stderr, /ENOSPC/);
 
-  const locked = hb(['wrap', '--job', 'j1', '--lock', '--', 'true'], { env: s.env });
-  assert.equal(locked.code, 1, `--lock cannot take a lock on a full disk and does not run the job unlocked\n${locked.stderr}`);
-  assert.match(locked.stderr, /^hb: cannot use lock \S+j1\.lock: the disk is full$/m);
+  // No lock can be made on a full disk: the job runs anyway, without overlap protection, and says so.
+  const locked = hb(['wrap', '--job', 'j1', '--lock', '--', 'sh', '-c', 'echo locked-out; exit 4'], { env: s.env });
+  assert.equal(locked.code, 4, `--lock without a lock still runs the job and passes its code\n${locked.stderr}`);
+  assert.equal(locked.stdout, 'locked-out\n');
+  assert.match(locked.stderr, /^hb: overlap protection is off for this run of j1: cannot use lock \S+j1\.lock: the disk is full$/m);
   assertClean(locked, 'wrap --lock');
 
   const check = hb(['check'], { env: s.env });
@@ -139,15 +155,8 @@ test('read-only state dir (the tmpfs remounted ro): tick and wrap fall back to t
 test('EACCES as an unprivileged user: the per-user fallback, or exit 2 when no directory can be written', (t) => {
   const s = sandbox();
   t.after(() => s.cleanup());
-  const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-  chmodSync(s.root, 0o755);
-  const probe = spawnSync(nobody[0]!, [...nobody.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(HB)}, require('fs').constants.R_OK)`], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    const why = `cannot run the built hb as uid 65534 (setpriv missing, or dist/ unreadable to it): ${probe.error?.message ?? probe.stderr.trim()}`;
-    if (process.env.HB_REQUIRE_SYSTEM && probe.error) throw new Error(why);
-    t.skip(why);
-    return;
-  }
+  const nobody = asNobody(t, s);
+  if (!nobody) return;
   assert.equal(hb(['tick', 'j1', '--every', '1h'], { env: s.env }).code, 0);
   const before = readFileSync(join(s.state, 'j1.last'));
   const xdg = join(s.root, 'xdg-state');
@@ -170,6 +179,36 @@ test('EACCES as an unprivileged user: the per-user fallback, or exit 2 when no d
   assert.match(job.stderr, /could not write the heartbeat of j1 in \S+: EACCES; the previous heartbeat is kept/);
   assertClean(job, 'wrap as nobody');
   assert.deepEqual(readFileSync(join(s.state, 'j1.last')), before, 'the root-owned heartbeat is untouched');
+});
+
+test('--lock where no lock can be made (EACCES on locks/ as uid 65534): the job runs unlocked, says why in one line, and its heartbeat and event record it', (t) => {
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  const nobody = asNobody(t, s);
+  if (!nobody) return;
+  // The state directory is this user's; only its locks/ folder is root's, so only the lock fails.
+  mkdirSync(join(s.state, 'locks'), { recursive: true, mode: 0o755 });
+  chownSync(s.state, 65534, 65534);
+  const env = { ...s.env, HOME: '/nonexistent' };
+  const run = hb(['wrap', '--job', 'j', '--lock', '--every', '1h', '--', 'sh', '-c', 'echo ran; exit 3'], { env, prefix: nobody });
+  assert.equal(run.code, 3, `the job ran and its code passes through\n${run.stderr}`);
+  assert.equal(run.stdout, 'ran\n');
+  const why = `cannot use lock ${join(s.state, 'locks', 'j.lock')}: permission denied`;
+  assert.equal(run.stderr, `hb: overlap protection is off for this run of j: ${why}\n`, 'one line, saying why');
+  const record = JSON.parse(readFileSync(join(s.state, 'j.last'), 'utf8'));
+  assert.equal(record.exit_code, 3);
+  assert.equal(record.unlocked, why, 'the heartbeat says the run had no lock');
+  const started = readFileSync(join(s.state, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'run_started');
+  assert.equal(started?.unlocked, why, 'so does the run_started event');
+  assert.deepEqual(readdirSync(join(s.state, 'locks')), [], 'nothing left in locks/');
+  assert.equal(existsSync(join(s.state, 'j.run')), false, 'no run marker left behind');
+
+  // Once the folder is usable again, --lock is back to normal: no warning, no `unlocked`.
+  chownSync(join(s.state, 'locks'), 65534, 65534);
+  const again = hb(['wrap', '--job', 'j', '--lock', '--every', '1h', '--', 'true'], { env, prefix: nobody });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stderr, '');
+  assert.equal(JSON.parse(readFileSync(join(s.state, 'j.last'), 'utf8')).unlocked, undefined);
 });
 
 test('the state dir deleted while hb wrap runs: the heartbeat is still recorded (the directory is created again)', async (t) => {

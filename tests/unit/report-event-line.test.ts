@@ -16,6 +16,7 @@ test('the documented line shape: time, job, type, summary', () => {
 test('every documented type has its own summary', () => {
   const table: Array<[HbEvent, string]> = [
     [e('run_started', { cycle: 12, pid: 4242 }), 'started (cycle 12), pid 4242'],
+    [e('run_started', { cycle: 12, pid: 4242, unlocked: 'cannot use lock /s/locks/b.lock: permission denied' }), 'started (cycle 12), pid 4242, without its lock (cannot use lock /s/locks/b.lock: permission denied)'],
     [e('run_finished', { cycle: 3, status: 'error', exit_code: 3, signal: null, duration_ms: 65_000 }), 'error exit 3 in 1m5s (cycle 3)'],
     [e('run_finished', { cycle: 4, status: 'error', exit_code: null, signal: 'SIGKILL', duration_ms: 500 }), 'error killed by SIGKILL in 500ms (cycle 4)'],
     [e('run_finished', { cycle: 5, status: 'ok', exit_code: 0, duration_ms: 0, ping: true }), 'ok ping (cycle 5)'],

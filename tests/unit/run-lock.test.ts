@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { acquireLock, LockError } from '../../lib/run/lock.ts';
+import { acquireLock, lockForRun, LockError } from '../../lib/run/lock.ts';
 import type { LockHolder, LockInfo } from '../../lib/run/lock.ts';
 import { gatherFacts } from '../../lib/run/proc.ts';
 import type { ProcessFacts } from '../../lib/run/proc.ts';
@@ -146,6 +146,28 @@ describe('acquireLock', () => {
       assert.match(err.message, /cannot use lock .*j\.lock: its directory does not exist/);
       return true;
     });
+  });
+});
+
+describe('lockForRun', () => {
+  test('held, then busy for a second run while the first is alive, free again after release', () => {
+    const dir = newDir();
+    const first = lockForRun(dir, 'backup', self);
+    assert.equal(first.kind, 'held');
+    const second = lockForRun(dir, 'backup', { ...self, pid: 4242 }, { factsOf: alive });
+    assert.equal(second.kind, 'busy');
+    assert.ok(first.kind === 'held' && first.release());
+    assert.equal(lockForRun(dir, 'backup', self).kind, 'held');
+  });
+
+  test('no lock can be made (locks/ cannot be created, or is not a folder): unavailable, with the reason', () => {
+    const dir = newDir();
+    writeFileSync(join(dir, 'locks'), 'a file where the folder should be');
+    const got = lockForRun(dir, 'backup', self);
+    assert.equal(got.kind, 'unavailable');
+    assert.match(got.kind === 'unavailable' ? got.reason : '', /^cannot use lock \S+locks\/backup\.lock: /);
+    const gone = lockForRun(join(dir, 'locks', 'deeper'), 'backup', self);
+    assert.equal(gone.kind, 'unavailable', 'a state dir under a file');
   });
 });
 
