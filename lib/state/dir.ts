@@ -4,7 +4,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
-import { readFileNoFollow } from '../fs/no-follow.ts';
+import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from './modes.ts';
 
 /** The facts the choice depends on. */
@@ -70,7 +70,7 @@ export function readableStateDirs(choice: StateDirChoice): string[] {
   if (choice.userDir === choice.dir) return [choice.dir];
   if (choice.isRoot && unsafeForRoot(choice.dir) !== null) return [choice.userDir, choice.dir];
   try {
-    const note = JSON.parse(readFileNoFollow(join(choice.userDir, FALLBACK_NOTE))) as { from?: string[] };
+    const note = JSON.parse(readStateFileNoFollow(join(choice.userDir, FALLBACK_NOTE))) as { from?: string[] };
     if (Array.isArray(note.from) && note.from.includes(choice.dir)) return [choice.dir, choice.userDir];
   } catch {
     // No note: nothing fell back from this directory.
@@ -117,7 +117,7 @@ function noteFallback(userDir: string, from: string): void {
   const path = join(userDir, FALLBACK_NOTE);
   let seen: string[] = [];
   try {
-    const note = JSON.parse(readFileNoFollow(path)) as { from?: string[] };
+    const note = JSON.parse(readStateFileNoFollow(path)) as { from?: string[] };
     if (Array.isArray(note.from)) seen = note.from;
   } catch {
     // First fallback from anywhere.
