@@ -31,20 +31,20 @@ function record(job: string, startedMs: number): HeartbeatRecord {
 
 const marker = (job: string, startedMs: number) => ({ job, pid: 999_999_999, started_at: iso(startedMs), host: 'h', cycle: 1, boot_id: null, pid_started_ms: null });
 
-function scan(dirs: string[], only: string[] | null, onVisit: (f: JobFacts) => void = () => {}): { seen: JobFacts[]; missing: string[] } {
+async function scan(dirs: string[], only: string[] | null, onVisit: (f: JobFacts) => void = () => {}): Promise<{ seen: JobFacts[]; missing: string[] }> {
   const seen: JobFacts[] = [];
-  const missing = scanJobs(dirs, emptyConfig(), only, NOW, (f) => {
+  const missing = await scanJobs(dirs, emptyConfig(), only, NOW, (f) => {
     seen.push({ ...f });
     onVisit(f);
   });
   return { seen, missing };
 }
 
-test('a first run that finishes between the listing and the read: its heartbeat is read, never "unknown"', (t) => {
+test('a first run that finishes between the listing and the read: its heartbeat is read, never "unknown"', async (t) => {
   const dir = tempDir(t);
   writeHeartbeat(dir, record('a', NOW - 60_000), { fsync: false });
   writeRunMarker(dir, marker('b', NOW - 1000));
-  const { seen, missing } = scan([dir], null, (f) => {
+  const { seen, missing } = await scan([dir], null, (f) => {
     // While "a" is visited, b's first run ends: heartbeat written, then marker removed.
     if (f.job === 'a') {
       writeHeartbeat(dir, record('b', NOW - 1000), { fsync: false });
@@ -58,7 +58,7 @@ test('a first run that finishes between the listing and the read: its heartbeat 
   assert.equal(b?.runError ?? null, null);
 });
 
-test('a job whose files vanish after the listing (hb forget) is skipped; named on the command line, it is missing', (t) => {
+test('a job whose files vanish after the listing (hb forget) is skipped; named on the command line, it is missing', async (t) => {
   const dir = tempDir(t);
   writeHeartbeat(dir, record('a', NOW - 60_000), { fsync: false });
   writeRunMarker(dir, marker('b', NOW - 1000));
@@ -69,22 +69,22 @@ test('a job whose files vanish after the listing (hb forget) is skipped; named o
       unlinkSync(join(dir, 'c.last'));
     }
   };
-  const all = scan([dir], null, forget);
+  const all = await scan([dir], null, forget);
   assert.deepEqual(all.seen.map((f) => f.job), ['a']);
   assert.deepEqual(all.missing, []);
   writeRunMarker(dir, marker('b', NOW - 1000));
   writeHeartbeat(dir, record('c', NOW - 60_000), { fsync: false });
-  const named = scan([dir], ['a', 'b', 'c', 'ghost'], forget);
+  const named = await scan([dir], ['a', 'b', 'c', 'ghost'], forget);
   assert.deepEqual(named.seen.map((f) => f.job), ['a']);
   assert.deepEqual(named.missing, ['b', 'c', 'ghost']);
 });
 
-test('a .run that turns odd after the listing is that job\'s runError, and the other jobs are still visited', (t) => {
+test('a .run that turns odd after the listing is that job\'s runError, and the other jobs are still visited', async (t) => {
   const dir = tempDir(t);
   writeHeartbeat(dir, record('a', NOW - 60_000), { fsync: false });
   writeRunMarker(dir, marker('b', NOW - 1000));
   writeHeartbeat(dir, record('c', NOW - 60_000), { fsync: false });
-  const { seen } = scan([dir], null, (f) => {
+  const { seen } = await scan([dir], null, (f) => {
     if (f.job === 'a') {
       unlinkSync(runPath(dir, 'b'));
       mkdirSync(runPath(dir, 'b'));
@@ -94,12 +94,12 @@ test('a .run that turns odd after the listing is that job\'s runError, and the o
   assert.deepEqual(seen[1]!.runError, { file: runPath(dir, 'b'), reason: 'is a directory, not a regular file' });
 });
 
-test('a valid marker in a fallback directory wins over a garbled one in the primary', (t) => {
+test('a valid marker in a fallback directory wins over a garbled one in the primary', async (t) => {
   const primary = tempDir(t);
   const fallback = tempDir(t);
   writeFileSync(runPath(primary, 'j'), '{');
   writeRunMarker(fallback, marker('j', NOW - 1000));
-  const { seen } = scan([primary, fallback], null);
+  const { seen } = await scan([primary, fallback], null);
   assert.equal(seen[0]?.run?.pid, 999_999_999);
   assert.equal(seen[0]?.runError ?? null, null);
 });
