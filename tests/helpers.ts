@@ -45,8 +45,13 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `hb ARGS` synchronously; `prefix` (e.g. faketime) runs before node. */
-export function hb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string; prefix?: string[] } = {}): Run {
+/**
+ * Runs `hb ARGS` synchronously; `prefix` (e.g. faketime) runs before node. A run still going
+ * after 30 s gets SIGTERM (hb passes it to a wrapped child). A run time-boxed by `timeoutMs`
+ * gets SIGKILL instead, for a test that guards against a spin: a process busy in a synchronous
+ * call never runs its TERM handler. Either way the run returns with `signal` set.
+ */
+export function hb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string; prefix?: string[]; timeoutMs?: number } = {}): Run {
   const [cmd, ...pre] = opts.prefix?.length ? opts.prefix : [process.execPath];
   const argv = opts.prefix?.length ? [...pre, process.execPath, HB, ...args] : [HB, ...args];
   const r: SpawnSyncReturns<string> = spawnSync(cmd!, argv, {
@@ -54,7 +59,8 @@ export function hb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: stri
     input: opts.input,
     cwd: opts.cwd,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: opts.timeoutMs ?? 30_000,
+    killSignal: opts.timeoutMs === undefined ? 'SIGTERM' : 'SIGKILL',
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }

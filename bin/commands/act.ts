@@ -1,7 +1,6 @@
 // The acting part of `hb check`: under the check lock, alerting and dead-man recovery see every
 // judged job, then act. A concurrent check finds the lock taken and only reports.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
@@ -14,6 +13,7 @@ import { startAlerting } from './alerting.ts';
 import { startRecovery } from './recovery.ts';
 import { appendEvents } from '../../lib/events/log.ts';
 import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
+import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
 /** Called for every judged job, then once at the end (or abort when the check fails). */
 export interface Actor {
@@ -35,7 +35,7 @@ export function startActing(config: HbConfig, dir: string, io: Io, opts: ActOpti
   let release: (() => boolean) | null = null;
   if (!opts.dryRun) {
     try {
-      mkdirSync(join(dir, 'locks'), { recursive: true, mode: STATE_DIR_MODE });
+      makeDirs(join(dir, 'locks'), STATE_DIR_MODE);
       const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), { pid: io.pid, started_at: new Date(io.now()).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(io.pid), host: io.host });
       if (!got.acquired) return null;
       release = got.release;

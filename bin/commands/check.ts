@@ -1,6 +1,5 @@
 // `hb check`: the meta-heartbeat. Read every job, decide purely, render, exit 0/1.
 
-import { mkdirSync } from 'node:fs';
 import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate.ts';
@@ -19,6 +18,7 @@ import { checkCrontabLookup } from '../crontab-lookup.ts';
 import type { Io } from '../io.ts';
 import type { Actor } from './act.ts';
 import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
+import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
 interface CheckOptions extends GlobalOptions {
   format?: 'text' | 'json' | 'nagios' | 'prometheus';
@@ -188,7 +188,7 @@ function recordCheck(dirs: string[], config: HbConfig, run: { nowMs: number; pro
   let denied = true;
   for (const dir of dirs) {
     try {
-      mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
+      makeDirs(dir, STATE_DIR_MODE);
       return writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: io.now(), host: io.host, pid: io.pid, version: HB_VERSION, message, exitCode: run.code });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;

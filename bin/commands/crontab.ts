@@ -3,7 +3,7 @@
 // cron jobs a host already has in `hb wrap`, with a backup that `--undo` restores.
 
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { allSinks } from '../../lib/config/types.ts';
 import { HbError, UsageError } from '../../lib/errors.ts';
@@ -21,6 +21,7 @@ import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { readUserCrontab as readOrNull, writeUserCrontab } from '../user-crontab.ts';
 import { currentUser, readUsers } from '../users.ts';
+import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
 /** Flags of `hb crontab`. */
 export interface CrontabOptions extends GlobalOptions {
@@ -276,7 +277,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** Writes the originals (0600, in a 0700 directory) and their manifest before any crontab changes. */
 function backUp(ctx: Context, files: Array<{ target: Target; before: string; after: string }>, io: Io): string {
   const set = join(backupRoot(ctx), `${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}-${io.pid}`);
-  mkdirSync(set, { recursive: true, mode: 0o700 });
+  makeDirs(set, 0o700);
   const entries: BackupEntry[] = files.map((f, i) => {
     const backup = `${i + 1}.crontab`;
     writeAtomic(join(set, backup), f.before, { fsync: true, mode: 0o600 });

@@ -104,7 +104,8 @@ export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cf
     const hint = await (await import('../first-run-hint.ts')).firstRunHint(job, ctx, io, req.dir);
     if (hint) warnings.push(hint);
   }
-  for (const w of warnings) io.err(`${w}\n`);
+  // A state directory that refuses every write fails the marker and the log twice each: say each once.
+  for (const w of new Set(warnings)) io.err(`${w}\n`);
   if (job !== CHECK_JOB) {
     const stale = staleWatcherWarning(req.dir, ctx.config, io.now(), io.localTz);
     if (stale) io.err(`${stale}\n`);

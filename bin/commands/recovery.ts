@@ -2,7 +2,7 @@
 // let the pure planner decide, then act — snapshot, restore, restart — and verify after settling.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HbConfig } from '../../lib/config/types.ts';
 import type { HbEvent } from '../../lib/events/log.ts';
@@ -18,6 +18,7 @@ import { jobRecoverDir, latestSnapshot, readBlob, takeSnapshot } from '../../lib
 import type { RecoverPolicy } from '../../lib/recover/types.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
 import type { Io } from '../io.ts';
+import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
 /** What recovery did, for the rest of the check to log, send and print. */
 export interface RecoveryOutcome {
@@ -116,7 +117,7 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
     out.events.push(event(io, job, 'recovery_blocked', { reason: plan.reason, restarts: plan.budget.used }));
     out.notifications.push(message(io, job, 'restart budget spent', `${job}: ${plan.reason}`, judgement.status));
     out.warnings.push(`hb: ${job}: ${plan.reason}`);
-    mkdirSync(jobRecoverDir(dir, job), { recursive: true, mode: 0o700 });
+    makeDirs(jobRecoverDir(dir, job), 0o700);
     writeFileSync(blockedNote, `${new Date(now).toISOString()}\n`, { mode: 0o600 });
   } else if (plan.kind === 'snapshot') rmSync(blockedNote, { force: true });
   if (plan.kind !== 'recover') return plan;

@@ -1,13 +1,14 @@
 // The outbox: every (notification, sink) delivery is a file under `<state>/outbox/` until it is
 // delivered, so an alert survives a sink that is down, a killed hb and a full retry budget.
 
-import { mkdirSync, renameSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { Notification, SinkMemo } from '../sinks/types.ts';
 import { listNames, unlinkQuiet } from '../fs/quiet.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 /** One pending delivery. */
 export interface OutboxItem {
@@ -31,7 +32,7 @@ const CLAIM = '.claimed-';
 /** Adds deliveries; each is its own file, so concurrent writers never conflict. */
 export function enqueue(dir: string, items: Array<Omit<OutboxItem, 'v' | 'name' | 'attempts' | 'last_error' | 'next_at'>>): OutboxItem[] {
   if (items.length === 0) return [];
-  mkdirSync(outboxDir(dir), { recursive: true, mode: 0o700 });
+  makeDirs(outboxDir(dir), 0o700);
   return items.map((it, i) => {
     const created = Date.parse(it.created_at);
     const name = `${String(created).padStart(15, '0')}-${String(i).padStart(3, '0')}-${it.notification.id}-${shortHash(it.sink.key)}.json`;
@@ -78,7 +79,7 @@ export function release(dir: string, item: OutboxItem, pid: number): void {
 
 /** Given up: kept under outbox/failed/ for a person (hb status counts them). */
 export function giveUp(dir: string, item: OutboxItem, pid: number): void {
-  mkdirSync(failedDir(dir), { recursive: true, mode: 0o700 });
+  makeDirs(failedDir(dir), 0o700);
   writeAtomic(join(failedDir(dir), item.name), JSON.stringify(item), { fsync: true, mode: 0o600 });
   unlinkQuiet(join(outboxDir(dir), `${item.name}${CLAIM}${pid}`));
 }
@@ -121,7 +122,7 @@ export function readMemo(dir: string, sinkKey: string, incidentId: string): Sink
 /** Stores a sink's memo for an incident; null removes it (the incident is over for that sink). */
 export function writeMemo(dir: string, sinkKey: string, incidentId: string, memo: SinkMemo | null): void {
   if (memo === null) return unlinkQuiet(memoPath(dir, sinkKey, incidentId));
-  mkdirSync(memoDir(dir), { recursive: true, mode: 0o700 });
+  makeDirs(memoDir(dir), 0o700);
   writeAtomic(memoPath(dir, sinkKey, incidentId), JSON.stringify(memo), { fsync: true, mode: 0o600 });
 }
 

@@ -1,12 +1,12 @@
 // `<state>/alerts/state.json`: each job's alert state, replaced atomically after every acting check,
 // with the journal of pending notifications it accounts for (lib/alerts/replay.ts).
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { JobAlertState } from './incident.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 const file = (dir: string) => join(dir, 'alerts', 'state.json');
 
@@ -42,7 +42,7 @@ export function readAlertState(dir: string): StoredAlerts {
 export function writeAlertState(dir: string, states: Map<string, JobAlertState>, journal: Set<string>, before: StoredAlerts): void {
   const text = serialize(states, journal);
   if (text === serialize(before.jobs, before.journal)) return;
-  mkdirSync(join(dir, 'alerts'), { recursive: true, mode: STATE_DIR_MODE });
+  makeDirs(join(dir, 'alerts'), STATE_DIR_MODE);
   writeAtomic(file(dir), text, { fsync: true });
 }
 

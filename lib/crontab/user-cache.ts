@@ -4,7 +4,8 @@
 // directory's mtime changes, the signal cron itself goes by (crontab(1) replaces a file there on
 // every install, edit and removal).
 
-import { mkdirSync, statSync } from 'node:fs';
+import { makeDirs } from '../fs/make-dirs.ts';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
@@ -32,7 +33,7 @@ export async function cachedCrontab(stateDir: string, owner: string, spoolDir: s
   }
   const text = await read();
   try {
-    mkdirSync(join(stateDir, 'meta'), { recursive: true, mode: STATE_DIR_MODE });
+    makeDirs(join(stateDir, 'meta'), STATE_DIR_MODE);
     writeAtomic(file(stateDir), JSON.stringify({ owner, spool_mtime_ms: spoolMtimeMs, text }), { fsync: false, mode: 0o600 });
   } catch {
     // A read-only observer, a full disk: the next check asks crontab(1) again.

@@ -1,9 +1,10 @@
 // The one atomic file writer: a temp file in the same directory, written whole, then renamed over
 // the target. A reader sees the old file or the new one, never a torn one.
 
-import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { STATE_FILE_MODE } from '../state/modes.ts';
+import { writeAll } from './no-follow.ts';
 
 /** How to write: durability, the final mode (exact, umask ignored), mtime and owner. */
 export interface AtomicWrite {
@@ -55,8 +56,7 @@ export function writeAtomic(path: string, content: string | Uint8Array, opts: At
   const tmp = created.tmp;
   let fd: number | undefined = created.fd;
   try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off);
+    writeAll(fd, bytes);
     if (opts.owner) {
       try {
         fchownSync(fd, opts.owner.uid, opts.owner.gid);

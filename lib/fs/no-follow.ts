@@ -149,8 +149,15 @@ export function openAppendNoFollow(path: string, mode: number): AppendHandle {
   }
 }
 
-/** Writes all of `bytes` at the end of an append handle. */
+/**
+ * Writes all of `bytes` to `fd` (an append handle, a new temp file). A write that makes no
+ * progress is an error, not a reason to ask again: the loop is bounded by the bytes it moves.
+ */
 export function writeAll(fd: number, bytes: Uint8Array): void {
   let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off);
+  while (off < bytes.length) {
+    const n = writeSync(fd, bytes, off);
+    if (n <= 0) throw Object.assign(new Error(`write made no progress after ${off} of ${bytes.length} bytes`), { code: 'EIO' });
+    off += n;
+  }
 }

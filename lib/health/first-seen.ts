@@ -1,10 +1,10 @@
 // When hb first saw each configured job that has no heartbeat yet: the anchor of the `never` rule.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'first-seen.json');
 
@@ -28,7 +28,7 @@ export function updateFirstSeen(dir: string, seen: Map<string, number>, waiting:
   const changed = next.size !== seen.size || [...next].some(([job, ms]) => seen.get(job) !== ms);
   if (changed) {
     try {
-      mkdirSync(join(dir, 'meta'), { recursive: true, mode: STATE_DIR_MODE });
+      makeDirs(join(dir, 'meta'), STATE_DIR_MODE);
       const out = Object.fromEntries([...next].map(([job, ms]) => [job, new Date(ms).toISOString()]));
       writeAtomic(file(dir), JSON.stringify(out) + '\n', { fsync: false });
     } catch {

@@ -1,11 +1,11 @@
 // `<state>/meta/timings.json`: the remembered cron due times of lib/schedule/timing-memo.ts.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import type { StoredTimings } from '../schedule/timing-memo.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'timings.json');
 
@@ -22,7 +22,7 @@ export function readTimings(dir: string): unknown {
 export function writeTimings(dir: string, timings: StoredTimings | null): void {
   if (!timings) return;
   try {
-    mkdirSync(join(dir, 'meta'), { recursive: true, mode: STATE_DIR_MODE });
+    makeDirs(join(dir, 'meta'), STATE_DIR_MODE);
     writeAtomic(file(dir), JSON.stringify(timings), { fsync: false });
   } catch {
     // A cache that cannot be written is recomputed next time.

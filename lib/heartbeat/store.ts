@@ -1,6 +1,6 @@
 // The only writer of `<job>.last` and `<job>.run`, and the reader of a state directory.
 
-import { lstatSync, mkdirSync, readdirSync, unlinkSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { HbError } from '../errors.ts';
 import { isTempName, writeAtomic } from '../fs/atomic.ts';
 import { fileKind, readBoundedNoFollow, STATE_READ_MAX_BYTES, type BoundedRead } from '../fs/no-follow.ts';
@@ -9,6 +9,7 @@ import type { RunMarker } from '../health/types.ts';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
 import { parseRunMarker, type ReadRun } from './run-marker.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 /** Path of a job's heartbeat file. */
 export const lastPath = (dir: string, job: string) => join(dir, `${job}.last`);
@@ -29,7 +30,7 @@ export function writeHeartbeat(dir: string, record: HeartbeatRecord, opts: { fsy
     write();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
+    makeDirs(dir, STATE_DIR_MODE);
     write();
   }
   return path;

@@ -1,8 +1,9 @@
 // Byte-exact atomic writes and owner-only directories for recovery: a reader sees the old file or
 // the new one, never a torn one, and a crash leaves at most a hidden temp file behind.
 
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { writeAtomic } from '../fs/atomic.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 export { fsyncDir } from '../fs/atomic.ts';
 
@@ -13,6 +14,6 @@ export function writeBytesAtomic(path: string, content: Uint8Array, mode: number
 
 /** Creates `dir` (and parents) and makes it owner-only (0700), whatever the umask or its old mode. */
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   chmodSync(dir, 0o700);
 }

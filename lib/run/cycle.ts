@@ -2,12 +2,12 @@
 // a retry loop, a fleet of identical cron lines) must still get one number each: the last number
 // handed out is kept in `<state>/cycles/<job>.n` and advanced under a short lock.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import { acquireLock, type LockInfo } from './lock.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 /** Path of a job's counter; the `.n` suffix can never meet a lock file's `.lock` name. */
 export const cyclePath = (dir: string, job: string) => join(dir, 'cycles', `${job}.n`);
@@ -59,7 +59,7 @@ function lockCounter(folder: string, name: string, holder: LockInfo, opts: Cycle
   const attempts = opts.attempts ?? 400;
   const sleep = opts.sleep ?? sleepSync;
   try {
-    mkdirSync(folder, { recursive: true, mode: STATE_DIR_MODE });
+    makeDirs(folder, STATE_DIR_MODE);
     for (let i = 0; i < attempts; i++) {
       // A dead holder (killed mid-count) is taken over by acquireLock itself.
       const got = acquireLock(join(folder, name), holder);

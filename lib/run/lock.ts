@@ -2,7 +2,8 @@
 // complete and atomically with link(), and taken over from a dead holder through a claim
 // named after that exact lock file, so two processes racing for a stale lock never both win.
 
-import { closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../fs/make-dirs.ts';
+import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HbError } from '../errors.ts';
 import { gatherFacts, isRunGone } from './proc.ts';
@@ -116,7 +117,7 @@ export function lockForRun(dir: string, job: string, info: LockInfo, options: Lo
   const folder = join(dir, 'locks');
   const path = join(folder, `${job}.lock`);
   try {
-    mkdirSync(folder, { recursive: true, mode: STATE_DIR_MODE });
+    makeDirs(folder, STATE_DIR_MODE);
     const got = acquireLock(path, info, options);
     return got.acquired ? { kind: 'held', release: got.release } : { kind: 'busy', holder: got.holder, reason: got.reason };
   } catch (e) {

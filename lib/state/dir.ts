@@ -1,11 +1,12 @@
 // Where state lives (SPEC §2): --state-dir, $HB_STATE_DIR, config state_dir, /var/lib/hb for root,
 // else $XDG_STATE_HOME/hb; with a per-user fallback when the chosen one cannot be written.
 
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from './modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 /** The facts the choice depends on. */
 export interface StateDirInputs {
@@ -103,7 +104,7 @@ export function unsafeForRoot(dir: string): string | null {
 /** Why `dir` cannot be used (text for a person, code for scripts), or null when it can. */
 function tryWritable(dir: string, isRoot: boolean): { code: string; text: string } | null {
   try {
-    mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
+    makeDirs(dir, STATE_DIR_MODE);
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';

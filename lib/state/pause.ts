@@ -1,11 +1,12 @@
 // Maintenance windows: `<state>/paused/<job>.json`. A paused job is shown as paused and never
 // alerts; when the pause ends (`hb resume`, or `--for` running out) the job's clock restarts.
 
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from './modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 /** A job's pause: until when (null: until resumed), or when it was resumed. */
 export interface PauseRecord {
@@ -25,7 +26,7 @@ const fileOf = (dir: string, job: string) => join(dirOf(dir), `${job}.json`);
 
 /** Pauses a job until `untilMs` (null: until `hb resume`). */
 export function pauseJob(dir: string, job: string, nowMs: number, untilMs: number | null): void {
-  mkdirSync(dirOf(dir), { recursive: true, mode: STATE_DIR_MODE });
+  makeDirs(dirOf(dir), STATE_DIR_MODE);
   const record: PauseRecord = { paused_at: new Date(nowMs).toISOString(), until: untilMs === null ? null : new Date(untilMs).toISOString() };
   writeAtomic(fileOf(dir, job), JSON.stringify(record) + '\n', { fsync: true });
 }
