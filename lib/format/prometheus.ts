@@ -40,12 +40,13 @@ interface Family {
 }
 
 // One sample labelled with the job, or none when the value is unknown: an absent series lets
-// `absent()`/`unless` express "unknown", where NaN would poison every comparison.
+// `absent()`/`unless` express "unknown", where NaN would poison every comparison. An infinite
+// value is no measurement either (records are range-checked when read; this is the last guard).
 const perJob =
   (value: (j: JobHealth, nowMs: number) => number | null | undefined) =>
   (j: JobHealth, nowMs: number): Sample[] => {
     const v = value(j, nowMs);
-    return v === null || v === undefined || Number.isNaN(v) ? [] : [{ labels: [['hb_job', j.job]], value: v }];
+    return v === null || v === undefined || !Number.isFinite(v) ? [] : [{ labels: [['hb_job', j.job]], value: v }];
   };
 
 const seconds = (iso: string | null | undefined): number | null => {

@@ -28,7 +28,8 @@ export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { starte
     signal: null,
     started_at: new Date(run.startedMs).toISOString(),
     finished_at: new Date(run.finishedMs).toISOString(),
-    duration_ms: run.finishedMs - run.startedMs,
+    // Never negative, though the wall clock may step back while the check runs.
+    duration_ms: Math.max(0, run.finishedMs - run.startedMs),
     cycle,
     action: 'check',
     message: run.message,

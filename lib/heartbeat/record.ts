@@ -63,6 +63,41 @@ const OPTIONAL: Array<[keyof HeartbeatRecord, string]> = [
   ['timed_out', 'boolean'],
 ];
 
+/** The range a number in a state file must be in; `whole`: an integer. */
+export interface NumberRule {
+  min: number;
+  max: number;
+  whole: boolean;
+}
+
+// The longest duration hb counts (lib/duration.ts): 2^53 ms.
+const MAX_MS = Number.MAX_SAFE_INTEGER;
+/** A process id: pid_t is a 32-bit signed integer. */
+export const PID_RULE: NumberRule = { min: 1, max: 2 ** 31 - 1, whole: true };
+/** A cycle number. */
+export const CYCLE_RULE: NumberRule = { min: 0, max: Number.MAX_SAFE_INTEGER, whole: true };
+/** A duration in milliseconds (a run's, a timeout). */
+export const MS_RULE: NumberRule = { min: 0, max: MAX_MS, whole: false };
+
+// JSON reads 1e309 as Infinity and accepts -57 as a grace: a number is trusted only in range, or
+// a tampered record would be `ok` forever, or "due -57s ago", or print Infinity in every format.
+const NUMBERS: Array<[keyof HeartbeatRecord, NumberRule]> = [
+  ['v', { min: 1, max: Number.MAX_SAFE_INTEGER, whole: true }],
+  ['cycle', CYCLE_RULE],
+  ['exit_code', { min: 0, max: 255, whole: true }],
+  ['duration_ms', MS_RULE],
+  ['grace_s', { min: 0, max: MAX_MS / 1000, whole: false }],
+  ['pid', PID_RULE],
+];
+
+/** Why `value` breaks `rule`, as the end of a sentence about it ("is -57, expected …"), or null. */
+export function numberProblem(value: number, rule: NumberRule): string | null {
+  const expected = `expected ${rule.whole ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}`;
+  if (!Number.isFinite(value)) return `is not a finite number, ${expected}`;
+  if (value < rule.min || value > rule.max || (rule.whole && !Number.isInteger(value))) return `is ${value}, ${expected}`;
+  return null;
+}
+
 /**
  * Reads a `.last` file's text. Empty or non-JSON text (a shell script's `touch` or `date >`) is a
  * heartbeat at its mtime; text that starts like JSON but is not a valid record is corrupt.
@@ -90,12 +125,23 @@ export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
       return { kind: 'corrupt', reason: `field "${key}" is not a ${type}`, mtimeMs };
     }
   }
+  for (const [key, rule] of NUMBERS) {
+    const problem = typeof rec[key] === 'number' ? numberProblem(rec[key] as number, rule) : null;
+    if (problem) return { kind: 'corrupt', reason: `field "${key}" ${problem}`, mtimeMs };
+  }
   // Checked in full where it is compiled; here only its shape, so a number is corrupt rather than a crash there.
   for (const key of ['schedule', 'previous'] as const) {
     const v = rec[key];
     if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
       return { kind: 'corrupt', reason: `field "${key}" is not an object`, mtimeMs };
     }
+  }
+  const previous = rec.previous as Record<string, unknown> | null | undefined;
+  for (const [key, rule] of [['cycle', CYCLE_RULE], ['pid', PID_RULE]] as const) {
+    const v = previous?.[key];
+    if (v === undefined || v === null) continue;
+    const problem = typeof v === 'number' ? numberProblem(v, rule) : 'is not a number';
+    if (problem) return { kind: 'corrupt', reason: `field "previous": "${key}" ${problem}`, mtimeMs };
   }
   if (rec.status !== 'ok' && rec.status !== 'error') {
     return { kind: 'corrupt', reason: `field "status" is "${String(rec.status)}", expected ok or error`, mtimeMs };

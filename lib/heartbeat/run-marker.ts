@@ -2,9 +2,19 @@
 // parse as one was put there by something else, or left by a power loss: reported, never guessed at.
 
 import type { RunMarker } from '../health/types.ts';
+import { CYCLE_RULE, MS_RULE, numberProblem, PID_RULE, type NumberRule } from './record.ts';
 
 /** What a `.run` file turned out to hold: a marker, or why it is not one. */
 export type ReadRun = { kind: 'marker'; marker: RunMarker } | { kind: 'invalid'; reason: string };
+
+// The numbers of a marker, checked as a record's are: no run is judged by a pid of Infinity.
+const NUMBERS: Array<[keyof RunMarker, NumberRule, 'required' | 'optional']> = [
+  ['pid', PID_RULE, 'required'],
+  ['cycle', CYCLE_RULE, 'required'],
+  ['child_pid', PID_RULE, 'optional'],
+  ['timeout_ms', MS_RULE, 'optional'],
+  ['pid_started_ms', MS_RULE, 'optional'],
+];
 
 // Beyond the required fields, the types the checker and the renderers rely on when present.
 const OPTIONAL: Array<[keyof RunMarker, string]> = [
@@ -36,6 +46,12 @@ export function parseRunMarker(text: string): ReadRun {
   if (typeof m.cycle !== 'number' || !Number.isSafeInteger(m.cycle)) return invalid('field "cycle" missing or not a whole number');
   for (const [key, type] of OPTIONAL) {
     if (m[key] !== undefined && m[key] !== null && typeof m[key] !== type) return invalid(`field "${key}" is not a ${type}`);
+  }
+  for (const [key, rule, need] of NUMBERS) {
+    const v = m[key];
+    if ((v === undefined || v === null) && need === 'optional') continue;
+    const problem = typeof v === 'number' ? numberProblem(v, rule) : 'is missing or not a number';
+    if (problem !== null) return invalid(`field "${key}" ${problem}`);
   }
   return { kind: 'marker', marker: { ...m, boot_id: m.boot_id ?? null, pid_started_ms: m.pid_started_ms ?? null } as RunMarker };
 }

@@ -211,7 +211,8 @@ async function supervise(
     tail: ring.text(),
     startedMs,
     finishedMs: exit.at,
-    durationMs: exit.at - startedMs,
+    // A wall clock stepped back during the run must not make a negative duration (a corrupt record).
+    durationMs: Math.max(0, exit.at - startedMs),
     pid,
     spawnError: null,
     outputAbandoned: abandoned,
@@ -263,7 +264,7 @@ function notStarted(
     tail: '',
     startedMs,
     finishedMs,
-    durationMs: finishedMs - startedMs,
+    durationMs: Math.max(0, finishedMs - startedMs),
     pid: null,
     spawnError: { code, message },
     outputAbandoned: false,

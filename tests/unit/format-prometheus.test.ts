@@ -134,7 +134,7 @@ describe('renderPrometheus', () => {
     assert.equal(value(p, 'hb_job_info', '{hb_job="backup",schedule="every 1h",tz="",schedule_source="heartbeat"}'), 1);
   });
 
-  it('omits unknown values instead of writing NaN', () => {
+  it('omits unknown values instead of writing NaN or +Inf', () => {
     const text = renderPrometheus(everyStatus(), ctx);
     assert.doesNotMatch(text, /NaN|Inf/);
     const p = parse(text);
@@ -150,6 +150,13 @@ describe('renderPrometheus', () => {
     const signalled = job('k', 'failed');
     signalled.last = { ...signalled.last!, exit_code: null, signal: 'SIGKILL' };
     assert.equal(value(parse(renderPrometheus([signalled], ctx)), 'hb_last_exit_code', '{hb_job="k"}'), undefined);
+    const infinite = job('i', 'ok', { grace_s: Infinity, age_s: -Infinity });
+    infinite.last = { ...infinite.last!, exit_code: Infinity, duration_ms: NaN };
+    const p2 = parse(renderPrometheus([infinite], ctx));
+    assert.doesNotMatch(renderPrometheus([infinite], ctx), /NaN|Inf/);
+    for (const f of ['hb_grace_seconds', 'hb_age_seconds', 'hb_last_exit_code', 'hb_last_duration_seconds']) {
+      assert.equal(value(p2, f, '{hb_job="i"}'), undefined, `${f}: an infinite value is absent, not +Inf`);
+    }
   });
 
   it('takes a touched heartbeat time from the age when there is no record', () => {

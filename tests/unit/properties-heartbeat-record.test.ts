@@ -50,7 +50,7 @@ const record: fc.Arbitrary<HeartbeatRecord> = fc
       hb_version: fc.constantFrom('0.1.0', '1.2.3-rc.1'),
       last_success_at: nullable(iso),
       timed_out: fc.boolean(),
-      previous: nullable(fc.record({ status: fc.constant('crashed' as const), cycle: fc.nat(), started_at: iso, pid: fc.nat() }, { noNullPrototype: true })),
+      previous: nullable(fc.record({ status: fc.constant('crashed' as const), cycle: fc.nat(), started_at: iso, pid: fc.integer({ min: 1, max: 4_194_304 }) }, { noNullPrototype: true })),
     },
     { noNullPrototype: true, requiredKeys: ['v', 'job', 'host', 'status', 'exit_code', 'signal', 'started_at', 'finished_at', 'duration_ms', 'cycle', 'action', 'message', 'schedule', 'grace_s', 'output_tail', 'pid', 'hb_version'] },
   );
@@ -117,7 +117,7 @@ const REQUIRED = ['v', 'job', 'status', 'started_at', 'finished_at', 'cycle'];
 
 test('a tampered record is corrupt naming the field, or still a record whose fields have their types', () => {
   const field = fc.constantFrom(...Object.keys(FIELD_TYPES), 'schedule', 'previous', 'extra');
-  const value = fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constantFrom('not a time', '2026-13-45T99:00:00Z', 'crashed', 'ok'));
+  const value = fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constantFrom('not a time', '2026-13-45T99:00:00Z', 'crashed', 'ok'), edgeNumber);
   fc.assert(
     fc.property(record, field, value, fc.nat(), (rec, key, v, mtime) => {
       const tampered: Record<string, unknown> = { ...rec, [key]: v };
@@ -135,9 +135,69 @@ test('a tampered record is corrupt naming the field, or still a record whose fie
         else if (r[name] !== undefined && r[name] !== null) assert.equal(typeof r[name], type, `${name} is a ${type} or null`);
       }
       assert.ok(r.status === 'ok' || r.status === 'error');
+      assertNumbersInRange(r);
       assert.ok(Number.isFinite(heartbeatTime(read)), 'a record has a time to count from');
       const sched = r.schedule;
       assert.ok(sched === undefined || sched === null || (typeof sched === 'object' && !Array.isArray(sched)), `schedule ${JSON.stringify(sched)}`);
+    }),
+    RUNS,
+  );
+});
+
+// The number fields and the range each must be in when it is a number (SPEC §2 record fields).
+const NUMBER_RANGES: Record<string, { min: number; max: number; whole: boolean }> = {
+  v: { min: 1, max: Number.MAX_SAFE_INTEGER, whole: true },
+  cycle: { min: 0, max: Number.MAX_SAFE_INTEGER, whole: true },
+  exit_code: { min: 0, max: 255, whole: true },
+  duration_ms: { min: 0, max: Number.MAX_SAFE_INTEGER, whole: false },
+  grace_s: { min: 0, max: Number.MAX_SAFE_INTEGER / 1000, whole: false },
+  pid: { min: 1, max: 2 ** 31 - 1, whole: true },
+};
+// Numbers at and beyond the edges of those ranges, as JSON can hold them.
+const edgeNumber = fc.oneof(
+  fc.constantFrom(0, -0, 1, -1, -57, 0.5, 1.5, 255, 256, 2 ** 31 - 1, 2 ** 31, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER / 1000, 2 ** 53, 1e21, 1e308, -1e308),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer({ min: -1000, max: 1000 }),
+);
+
+function assertNumbersInRange(r: Record<string, unknown>): void {
+  for (const [name, range] of Object.entries(NUMBER_RANGES)) {
+    const v = r[name];
+    if (typeof v !== 'number') continue;
+    assert.ok(Number.isFinite(v) && v >= range.min && v <= range.max, `${name} = ${v} is within ${range.min}..${range.max}`);
+    if (range.whole) assert.ok(Number.isInteger(v), `${name} = ${v} is whole`);
+  }
+  const prev = r.previous as Record<string, unknown> | null | undefined;
+  for (const key of ['cycle', 'pid']) {
+    const v = prev?.[key];
+    if (typeof v === 'number') assert.ok(Number.isSafeInteger(v) && v >= (key === 'pid' ? 1 : 0), `previous.${key} = ${v}`);
+  }
+}
+
+test('a number field written as any JSON number literal (1e309 is Infinity) is a record in range, or corrupt naming the field', () => {
+  const field = fc.constantFrom(...Object.keys(NUMBER_RANGES), 'previous.cycle', 'previous.pid');
+  // Raw literals JSON.stringify cannot write: overflowing exponents read as ±Infinity.
+  const literal = fc.oneof(
+    edgeNumber.map((n) => JSON.stringify(n)),
+    fc.constantFrom('1e309', '-1e309', '1e999', '-0.0', '1E2', '2.50', '0.1e1'),
+  );
+  fc.assert(
+    fc.property(record, field, literal, fc.nat(), (rec, key, raw, mtime) => {
+      const [top, inner] = key.split('.') as [string, string | undefined];
+      const base: Record<string, unknown> = inner
+        ? { ...rec, previous: { status: 'crashed', cycle: 1, started_at: rec.started_at, pid: 7, [inner]: '@NUMBER@' } }
+        : { ...rec, [top]: '@NUMBER@' };
+      const text = JSON.stringify(base).replace('"@NUMBER@"', raw);
+      const read = checkKinds(text, mtime);
+      const parsed = Number(JSON.parse(raw));
+      if (read.kind === 'corrupt') {
+        assert.match(read.reason, new RegExp(`"${top}"`), `${key}=${raw}: ${read.reason}`);
+        if (!Number.isFinite(parsed)) assert.match(read.reason, /not a finite number/);
+        return;
+      }
+      assert.equal(read.kind, 'record', `${key}=${raw}`);
+      assert.ok(Number.isFinite(parsed), `${key}=${raw} (not finite) was taken for a record`);
+      assertNumbersInRange(read.record as unknown as Record<string, unknown>);
     }),
     RUNS,
   );
