@@ -1,7 +1,8 @@
 // The command-line layer: declares commands, lazy-loads each one, and maps errors to exit codes.
 
 import type { Command } from 'commander';
-import { HbError } from '../lib/errors.ts';
+import { HbError, UsageError } from '../lib/errors.ts';
+import { visible } from '../lib/visible.ts';
 import { processIo, type Io } from './io.ts';
 import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, type OptionSpec } from './options.ts';
 import { reportError } from './report-error.ts';
@@ -52,6 +53,9 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     return cmd;
   };
   declare(program, GLOBAL_OPTIONS);
+  // Commander lets excess arguments through; a stray word (`hb tick backup sync`) must not be
+  // ignored, and its own message would not name the word.
+  program.hook('preAction', (_root, action) => refuseExtraArguments(action));
   // Global options are accepted after the command too (`hb tick x --state-dir D`), as crontab
   // lines are written; --no-color is read from argv by processIo.
   const command = (name: string) => declare(program.command(name), GLOBAL_OPTIONS);
@@ -254,6 +258,19 @@ Lines marked "# hb: ignore" (on the line before) are never adopted. Docs: docs/c
     throw e;
   }
   return code;
+}
+
+/** A usage error naming the arguments `cmd` does not take, with the usage line. */
+function refuseExtraArguments(cmd: Command): void {
+  const declared = cmd.registeredArguments;
+  // `hb daemon foo` says which subcommands exist (its own action) before any count of words.
+  if (declared.at(-1)?.variadic || cmd.commands.length > 0) return;
+  const extra = cmd.args.slice(declared.length);
+  if (extra.length === 0) return;
+  const path: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) path.unshift(c.name());
+  const words = extra.map((a) => `"${visible(a)}"`).join(', ');
+  throw new UsageError(`${path.join(' ')}: unexpected argument${extra.length > 1 ? 's' : ''} ${words}; usage: hb ${path.join(' ')} ${cmd.usage()}`);
 }
 
 function wantsNagios(argv: string[]): boolean {

@@ -1,0 +1,45 @@
+// Small untruths of the command line, through the built CLI. Each is a one-line usage error
+// (exit 2) that names what is wrong, and nothing is written or started.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { hb, sandbox, type Run } from '../helpers.ts';
+
+/** Exit 2 with exactly one stderr line matching `line`, and nothing on stdout. */
+function usageError(r: Run, line: RegExp, what: string): void {
+  assert.equal(r.signal, null, `${what}: ended by itself`);
+  assert.equal(r.code, 2, `${what}: exit 2\n${r.stdout}${r.stderr}`);
+  assert.equal(r.stdout, '', what);
+  assert.match(r.stderr, /^hb: [^\n]*\n$/, `${what}: one line`);
+  assert.match(r.stderr, line, what);
+}
+
+test('a stray extra argument is a usage error naming it, for every command that takes a fixed number', (t) => {
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  const cases: Array<[string[], RegExp]> = [
+    [['tick', 'backup', 'sync'], /^hb: tick: unexpected argument "sync"; usage: hb tick \[options\] <job>$/m],
+    [['tick', 'backup', 'sync', '--every', '1h'], /^hb: tick: unexpected argument "sync"/],
+    [['--state-dir', s.state, 'tick', 'backup', 'sync', 'more'], /^hb: tick: unexpected arguments "sync", "more"/],
+    [['pause', 'backup', 'x'], /^hb: pause: unexpected argument "x"; usage: hb pause \[options\] <job>$/m],
+    [['resume', 'backup', 'x'], /^hb: resume: unexpected argument "x"/],
+    [['forget', 'backup', 'x'], /^hb: forget: unexpected argument "x"/],
+    [['log', 'backup', 'x'], /^hb: log: unexpected argument "x"; usage: hb log \[options\] \[job\]$/m],
+    [['next', '@daily', 'x'], /^hb: next: unexpected argument "x"/],
+    [['report', 'x'], /^hb: report: unexpected argument "x"/],
+    [['doctor', 'x'], /^hb: doctor: unexpected argument "x"/],
+    [['crontab', 'x'], /^hb: crontab: unexpected argument "x"/],
+    [['daemon', 'status', 'x'], /^hb: daemon status: unexpected argument "x"/],
+    [['daemon', 'stop', 'x'], /^hb: daemon stop: unexpected argument "x"/],
+    // Before, this started a daemon in the foreground that ran until killed.
+    [['daemon', 'start', 'x'], /^hb: daemon start: unexpected argument "x"/],
+    [['tick', 'backup', 'a\u001b[31mred'], /unexpected argument "a\\u001b\[31mred"/],
+  ];
+  for (const [args, line] of cases) usageError(hb(args, { env: s.env, timeoutMs: 20_000 }), line, args.join(' '));
+  assert.equal(existsSync(s.state) ? readdirSync(s.state).length : 0, 0, 'nothing was recorded or started');
+  // Commands that take any number of jobs, and wrap's command line, are unchanged.
+  const wrap = hb(['wrap', '--job', 'w', '--', 'echo', 'a', 'b'], { env: s.env });
+  assert.equal(wrap.code, 0, wrap.stderr);
+  assert.equal(wrap.stdout, 'a b\n');
+});
