@@ -31,9 +31,13 @@ export function parseDuration(text: string): number | undefined {
   return end === s.length && end > 0 ? fits(Math.round(total)) : undefined;
 }
 
-/** The message for a text that is not a duration, saying what would be valid. */
+/** Whether `text` is written as a duration, whether or not its value can be counted. */
+export const looksLikeDuration = (text: string): boolean => /^(?:\d+|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+)$/.test(text.trim());
+
+/** The message for a text refused as a duration (not one, zero, or too long), saying what would be valid. */
 export function durationHint(text: string): string {
-  if (/^(?:\d+|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+)$/.test(text.trim())) {
+  if (parseDuration(text) === 0) return `"${visible(text)}" is zero (expected a duration longer than 0, e.g. 90s, 15m, 2h, 1d, 1h30m)`;
+  if (looksLikeDuration(text)) {
     return `"${visible(text)}" is too long for a duration (at most 285,000 years; expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;
   }
   return `"${visible(text)}" is not a duration (expected e.g. 90s, 15m, 2h, 1d, 1h30m)`;

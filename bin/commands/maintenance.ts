@@ -2,13 +2,14 @@
 
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDuration } from '../../lib/duration.ts';
+import { formatDuration, looksLikeDuration, parseDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { appendEvents } from '../../lib/events/log.ts';
 import { lastPath, runPath } from '../../lib/heartbeat/store.ts';
 import { cyclePath } from '../../lib/run/cycle.ts';
 import { unlinkQuiet } from '../../lib/fs/quiet.ts';
 import { validateJobName } from '../../lib/job-name.ts';
+import { visible } from '../../lib/visible.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
 import { pauseJob, resumeJob } from '../../lib/state/pause.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
@@ -31,9 +32,24 @@ async function known(job: string, opts: GlobalOptions, io: Io): Promise<{ ctx: C
 
 const event = (io: Io, job: string, type: string, fields: Record<string, unknown> = {}) => ({ ts: new Date(io.now()).toISOString(), job, type, ...fields });
 
+// Past any maintenance window, and its end stays a time a date can hold (~275,000 years from 1970).
+const MAX_PAUSE_MS = 36_500 * 86_400_000;
+const UNTIL_RESUMED = 'leave --for out to pause until hb resume';
+
+/** `--for`: longer than 0, at most 100 years. */
+function pauseLength(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === 0) throw new UsageError(`--for: a pause must be longer than 0, found "${visible(value)}" (${UNTIL_RESUMED})`);
+  if (ms === undefined ? looksLikeDuration(value) : ms > MAX_PAUSE_MS) {
+    throw new UsageError(`--for: a pause can last at most 36500d (100 years), found "${visible(value)}" (${UNTIL_RESUMED})`);
+  }
+  return durationFlag('--for', value);
+}
+
 /** Pauses a job (for a while, or until resumed): it is shown as paused and never alerts. */
 export async function runPause(job: string, opts: GlobalOptions & { for?: string }, io: Io): Promise<number> {
-  const forMs = durationFlag('--for', opts.for);
+  const forMs = pauseLength(opts.for);
   const { dir } = await known(job, opts, io);
   const now = io.now();
   const until = forMs === undefined ? null : now + forMs;

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { hb, sandbox, type Run } from '../helpers.ts';
 
 /** Exit 2 with exactly one stderr line matching `line`, and nothing on stdout. */
@@ -42,4 +43,29 @@ test('a stray extra argument is a usage error naming it, for every command that 
   const wrap = hb(['wrap', '--job', 'w', '--', 'echo', 'a', 'b'], { env: s.env });
   assert.equal(wrap.code, 0, wrap.stderr);
   assert.equal(wrap.stdout, 'a b\n');
+});
+
+test('hb pause --for 0 says a pause must be longer than 0', (t) => {
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  assert.equal(hb(['tick', 'j', '--every', '1h'], { env: s.env }).code, 0);
+  for (const zero of ['0', '0s', '0m']) {
+    usageError(hb(['pause', 'j', '--for', zero], { env: s.env }), new RegExp(`^hb: --for: a pause must be longer than 0, found "${zero}" \\(leave --for out to pause until hb resume\\)$`, 'm'), zero);
+  }
+  // Other duration flags say "zero" too, not "too long".
+  usageError(hb(['tick', 'j', '--grace', '0'], { env: s.env }), /^hb: --grace: "0" is zero \(expected a duration longer than 0, e.g. 90s/m, '--grace 0');
+  assert.equal(existsSync(join(s.state, 'paused', 'j.json')), false);
+});
+
+test('hb pause --for beyond 100 years is a one-line error naming the flag and the limit, not "Invalid time value"', (t) => {
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  assert.equal(hb(['tick', 'j', '--every', '1h'], { env: s.env }).code, 0);
+  for (const long of ['99999999d', '36501d', '9999999999999999999999d']) {
+    usageError(hb(['pause', 'j', '--for', long], { env: s.env }), new RegExp(`^hb: --for: a pause can last at most 36500d \\(100 years\\), found "${long}"`, 'm'), long);
+  }
+  assert.equal(existsSync(join(s.state, 'paused', 'j.json')), false, 'no pause was written');
+  const ok = hb(['pause', 'j', '--for', '36500d'], { env: s.env });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^j paused for 36500d, until 21\d\d-/);
 });
