@@ -1,8 +1,8 @@
 // `hb daemon start|stop|status`: wires the scheduler in lib/daemon/ to this process — options,
 // signals, timers, the log on stderr. The decisions and the process helpers live in lib/daemon/.
 
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseDuration, durationHint, formatDuration } from '../../lib/duration.ts';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { startDetached } from '../../lib/daemon/detach.ts';
@@ -56,6 +56,8 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
   if (opened.warning) io.err(`${opened.warning}\n`);
   const dir = opened.dir;
   const pidFile = resolve(io.cwd, opts.pidFile ?? defaultPidFile(dir));
+  const unusable = pidFileProblem(pidFile);
+  if (unusable) throw new UsageError(`--pid-file: ${unusable}`);
   const configFile = ctx.config.file ? resolve(io.cwd, ctx.config.file) : null;
   // The same node (minus --inspect, whose port every run would fight for) and entry script.
   const prefix = [...process.execArgv.filter((a) => !a.startsWith('--inspect')), resolve(process.argv[1]!)];
@@ -75,7 +77,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
   }
 
   const self = { pid: io.pid, started_at: iso(io.now()), boot_id: bootId(), pid_started_ms: processStartMs(io.pid), host: io.host };
-  const claim = claimDaemon(dir, pidFile, self);
+  const claim = claimPidFile(dir, pidFile, self);
   if (!claim.ok) {
     const hint = claim.pid ? `; stop it first with: hb daemon stop${opts.pidFile ? ` --pid-file ${pidFile}` : ''}` : '';
     throw new HbError(`daemon not started: ${claim.reason}${hint}`, 2);
@@ -220,7 +222,41 @@ async function locatePidFile(opts: DaemonControlOptions, io: Io): Promise<string
   return !existsSync(chosen) && existsSync(fallback) ? fallback : chosen;
 }
 
+/** claimDaemon, with a PID file that cannot be read or written said in one line naming it. */
+function claimPidFile(dir: string, pidFile: string, self: Parameters<typeof claimDaemon>[2]): ReturnType<typeof claimDaemon> {
+  try {
+    return claimDaemon(dir, pidFile, self);
+  } catch (e) {
+    // The daemon lock says what is wrong with it itself (LockError).
+    if (typeof (e as { exitCode?: unknown }).exitCode === 'number') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new HbError(`daemon not started: cannot use PID file ${pidFile} (${code ?? (e as Error).message})`, 2);
+  }
+}
+
+/**
+ * Why `pidFile` can be no PID file (a directory; a path through a file or a missing directory),
+ * or null. Said before anything starts, in place of what reading or writing it would throw.
+ */
+function pidFileProblem(pidFile: string): string | null {
+  try {
+    if (statSync(pidFile).isDirectory()) return `${pidFile} is a directory; expected the path of a file, e.g. /run/hb-daemon.pid`;
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `${pidFile}: a part of the path before the file name is not a directory`;
+    if (code !== 'ENOENT') return null; // reading it says what is wrong, naming the file
+  }
+  try {
+    return statSync(dirname(pidFile)).isDirectory() ? null : `${dirname(pidFile)} is not a directory`;
+  } catch {
+    return `${pidFile}: its directory ${dirname(pidFile)} does not exist`;
+  }
+}
+
 function find(pidFile: string) {
+  const unusable = pidFileProblem(pidFile);
+  if (unusable && !unusable.endsWith('does not exist')) throw new UsageError(`--pid-file: ${unusable}`);
   try {
     return findDaemon(pidFile);
   } catch (e) {

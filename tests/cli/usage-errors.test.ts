@@ -1,9 +1,10 @@
-// Small untruths of the command line, through the built CLI. Each is a one-line usage error
-// (exit 2) that names what is wrong, and nothing is written or started.
+// Small untruths of the command line, through the built CLI: a stray word, a pause of 0 or of
+// a million years, a PID file that is a directory. Each is a one-line usage error (exit 2) that
+// names what is wrong, and nothing is written or started.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, sandbox, type Run } from '../helpers.ts';
 
@@ -68,4 +69,20 @@ test('hb pause --for beyond 100 years is a one-line error naming the flag and th
   const ok = hb(['pause', 'j', '--for', '36500d'], { env: s.env });
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /^j paused for 36500d, until 21\d\d-/);
+});
+
+test('hb daemon --pid-file that is a directory or under a missing one: a usage error naming the file', (t) => {
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  mkdirSync(join(s.root, 'adir'));
+  const cases: Array<[string[], RegExp]> = [
+    [['daemon', 'start', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory; expected the path of a file, e\.g\. \/run\/hb-daemon\.pid$/m],
+    [['daemon', 'start', '--pid-file', join(s.root, 'adir')], /^hb: --pid-file: \S+\/adir is a directory/m],
+    [['daemon', 'start', '--detach', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory/m],
+    [['daemon', 'start', '--pid-file', join(s.root, 'missing', 'hb.pid')], /^hb: --pid-file: \S+\/missing\/hb\.pid: its directory \S+\/missing does not exist$/m],
+    [['daemon', 'status', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory/m],
+    [['daemon', 'stop', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory/m],
+  ];
+  for (const [args, line] of cases) usageError(hb(args, { env: s.env, timeoutMs: 20_000 }), line, args.join(' '));
+  assert.equal(existsSync(join(s.state, 'daemon.lock')), false, 'no daemon lock was taken');
 });
