@@ -243,7 +243,7 @@ Lines marked "# hb: ignore" (on the line before) are never adopted. Docs: docs/c
     .action(async (expr: string, _o, cmd: Command) => {
       const { runNext } = await import('./commands/next.ts');
       const o = globals(cmd) as { tz?: string; from?: string; n?: string; json?: boolean };
-      code = await runNext(expr, o, { out: io.out, now: io.now, defaultTz: io.localTz() });
+      code = await runNext(expr, o, { out: io.out, err: io.err, now: io.now, defaultTz: io.localTz() });
     });
 
   try {

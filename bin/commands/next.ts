@@ -2,7 +2,7 @@
 
 import { UsageError } from '../../lib/errors.ts';
 import { compileSchedule, ScheduleError } from '../../lib/schedule/index.ts';
-import { formatIsoInZone, formatIsoUtc, parseIsoInZone } from '../../lib/schedule/tz.ts';
+import { formatIsoInZone, formatIsoUtc, isUtc, parseIsoInZone, withinIsoYears } from '../../lib/schedule/tz.ts';
 
 const DEFAULT_COUNT = 5;
 const MAX_COUNT = 1000;
@@ -10,6 +10,7 @@ const MAX_COUNT = 1000;
 /** What `hb next` needs from the outside world. */
 export interface NextIo {
   out(s: string): void;
+  err(s: string): void;
   now(): number;
   defaultTz: string;
 }
@@ -54,11 +55,16 @@ export async function runNext(expr: string, opts: NextOptions, io: NextIo): Prom
     }
     from = parsed;
   }
-  const fires = schedule.next(from, n);
+  // hb's times end with year 9999 (four-digit ISO years): past it there is nothing to print.
+  const fires = schedule.next(from, n).filter((t) => withinIsoYears(t, tz));
   if (opts.json) {
     io.out(`${JSON.stringify({ next: fires.map((t) => formatIsoInZone(t, tz)) })}\n`);
   } else {
     io.out(fires.map((t) => `${formatIsoInZone(t, tz)}  (${formatIsoUtc(t)})\n`).join(''));
+  }
+  if (fires.length < n) {
+    const found = fires.length === 0 ? 'no fire time falls' : `only ${fires.length} of ${n} fire times fall`;
+    io.err(`hb: next: ${found} before year 10000 (${isUtc(tz) ? 'UTC' : `in ${tz} and in UTC`}): hb's times end with year 9999\n`);
   }
   return 0;
 }

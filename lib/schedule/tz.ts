@@ -145,12 +145,16 @@ function wallIso(wall: number): string {
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
+// ISO offsets have no seconds; old local-mean-time offsets do, so those instants show in UTC.
+function isoOffset(tz: string, t: number): number {
+  const off = offsetAt(tz, t);
+  return off % 60_000 === 0 ? off : 0;
+}
+
 /** ISO 8601 in the zone with its UTC offset and no milliseconds: 2026-03-29T03:00:00+02:00. */
 export function formatIsoInZone(ms: number, tz: string): string {
   const t = Math.floor(ms / SECOND) * SECOND;
-  let off = offsetAt(tz, t);
-  // ISO offsets have no seconds; old local-mean-time offsets do, so show those instants in UTC.
-  if (off % 60_000 !== 0) off = 0;
+  const off = isoOffset(tz, t);
   const sign = off < 0 ? '-' : '+';
   const abs = Math.abs(off) / 60_000;
   return `${wallIso(t + off)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
@@ -159,6 +163,15 @@ export function formatIsoInZone(ms: number, tz: string): string {
 /** ISO 8601 in UTC without milliseconds: 2026-03-29T01:00:00Z. */
 export function formatIsoUtc(ms: number): string {
   return `${wallIso(Math.floor(ms / SECOND) * SECOND)}Z`;
+}
+
+/** The last moment of year 9999: ISO 8601 has four-digit years, and `--from` reads no others. */
+export const LAST_ISO_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Whether `ms` is written with a four-digit year (up to 9999) both in UTC and in `tz`. */
+export function withinIsoYears(ms: number, tz: string): boolean {
+  const t = Math.floor(ms / SECOND) * SECOND;
+  return t <= LAST_ISO_MS && t + isoOffset(tz, t) <= LAST_ISO_MS;
 }
 
 const ISO =

@@ -39,3 +39,20 @@ test('both day fields restricted: Debian ORs them, so 1 March (a Sunday) fires f
   const and = next(['0 0 */2 * MON', '--tz', 'UTC', '--from', '2026-02-25T06:00:00Z', '-n', '1', '--json']);
   assert.deepEqual(JSON.parse(and.stdout).next, ['2026-03-09T00:00:00+00:00']);
 });
+
+test('at the end of year 9999: what there is, then one stderr line saying no more fall in range; exit 0', () => {
+  const utc = next(['* * * * *', '--tz', 'UTC', '--from', '9999-12-31T23:58:00Z', '-n', '3']);
+  assert.equal(utc.code, 0, utc.stderr);
+  assert.equal(utc.stdout, '9999-12-31T23:59:00+00:00  (9999-12-31T23:59:00Z)\n');
+  assert.equal(utc.stderr, "hb: next: only 1 of 3 fire times fall before year 10000 (UTC): hb's times end with year 9999\n");
+  // Local 10000-01-01T00:59+01:00 is 9999-12-31T23:59Z: a time past year 9999 anywhere is not printed.
+  const berlin = next(['* * * * *', '--tz', 'Europe/Berlin', '--from', '9999-12-31T23:58:00Z', '-n', '3', '--json']);
+  assert.equal(berlin.code, 0, berlin.stderr);
+  assert.deepEqual(JSON.parse(berlin.stdout), { next: [] });
+  assert.equal(berlin.stderr, "hb: next: no fire time falls before year 10000 (in Europe/Berlin and in UTC): hb's times end with year 9999\n");
+  const ny = next(['0 * * * *', '--tz', 'America/New_York', '--from', '9999-12-31T20:00:00Z', '-n', '5']);
+  assert.deepEqual(ny.stdout.trim().split('\n').map((l) => l.split(' ')[0]), ['9999-12-31T16:00:00-05:00', '9999-12-31T17:00:00-05:00', '9999-12-31T18:00:00-05:00']);
+  assert.match(ny.stderr, /only 3 of 5 fire times/);
+  const plenty = next(['0 0 * * *', '--tz', 'UTC', '--from', '9999-12-01T00:00:00Z', '-n', '3']);
+  assert.equal(plenty.stderr, '', 'no word when all asked fall in range');
+});

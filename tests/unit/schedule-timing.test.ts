@@ -89,8 +89,10 @@ test('scheduleFromFlags returns the spec or a UsageError naming the flag', () =>
 
 async function next(expr: string, opts: NextOptions): Promise<string> {
   let out = '';
-  const io = { out: (s: string) => void (out += s), now: () => at('2026-03-28T00:00:00Z'), defaultTz: 'Europe/Berlin' };
+  let err = '';
+  const io = { out: (s: string) => void (out += s), err: (s: string) => void (err += s), now: () => at('2026-03-28T00:00:00Z'), defaultTz: 'Europe/Berlin' };
   assert.equal(await runNext(expr, opts, io), 0);
+  assert.equal(err, '', 'every asked fire time was found');
   return out;
 }
 
