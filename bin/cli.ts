@@ -48,6 +48,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
   const declare = (cmd: Command, specs: readonly OptionSpec[]) => {
     for (const o of specs) {
       const option = new Option(o.value ? `${o.flag} <${o.value}>` : o.flag, o.help);
+      if (o.hidden) option.hideHelp();
       cmd.addOption(o.choices ? option.choices(o.choices) : option);
     }
     return cmd;

@@ -4,36 +4,44 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { findConfig } from '../lib/config/find.ts';
 import type { HbConfig } from '../lib/config/types.ts';
+import { UsageError } from '../lib/errors.ts';
 import { chooseStateDir, type StateDirChoice } from '../lib/state/dir.ts';
 import type { Io } from './io.ts';
 
 /** The global options every command accepts. */
 export interface GlobalOptions {
   config?: string;
+  /** Read --config's text from this copy (hb daemon passes its runs the config it holds). */
+  configSnapshot?: string;
   stateDir?: string;
   json?: boolean;
   color?: boolean;
 }
 
-/** The loaded config and the chosen state directory. */
+/** The loaded config, the text it was parsed from (null: no file), and the chosen state directory. */
 export interface Context {
   config: HbConfig;
+  configText: string | null;
   state: StateDirChoice;
 }
 
 /** Finds and loads the config (YAML is imported only if a file exists), then picks the state dir. */
 export async function loadContext(opts: GlobalOptions, io: Io): Promise<Context> {
+  if (opts.configSnapshot !== undefined && opts.config === undefined) {
+    throw new UsageError('--config-snapshot: it is a copy of the file --config names, and --config is missing');
+  }
   const choice = findConfig(opts.config, io.env, io.cwd, io.homedir, existsSync);
   let config: HbConfig;
+  let configText: string | null = null;
   if (choice.path) {
-    const { loadConfig } = await import('../lib/config/load.ts');
-    config = await loadConfig(choice, io.localTz());
+    const { loadConfigAndText } = await import('../lib/config/load.ts');
+    ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot));
   } else {
     const { emptyConfig } = await import('../lib/config/types.ts');
     config = emptyConfig();
   }
   const state = stateDirFor(config, opts, io);
-  return { config, state };
+  return { config, configText, state };
 }
 
 /** The state directory for a loaded config: flag, env, the config's (relative to its file), default. */

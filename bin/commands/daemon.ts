@@ -10,6 +10,7 @@ import { selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../..
 import { findLeftovers, leftoverLine, readAnchors } from '../../lib/daemon/leftovers.ts';
 import { DaemonLoop, LOOP_DEFAULTS, logLine } from '../../lib/daemon/loop.ts';
 import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemon/notify.ts';
+import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/daemon/config-copy.ts';
 import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/daemon/pid-file.ts';
 import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/daemon/runs.ts';
 import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
@@ -46,7 +47,8 @@ function durationOption(flag: string, value: string | undefined): number | undef
 /** Runs the scheduler in the foreground (or, with --detach, in the background) until stopped. */
 export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<number> {
   const stopTimeoutMs = durationOption('--stop-timeout', opts.stopTimeout) ?? LOOP_DEFAULTS.stopTimeoutMs;
-  const ctx = await loadContext(opts, io);
+  // The daemon reads the config file itself; a copy is what it hands its runs.
+  const ctx = await loadContext({ ...opts, configSnapshot: undefined }, io);
   let opened;
   try {
     opened = openStateDir(ctx.state);
@@ -83,11 +85,13 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
     throw new HbError(`daemon not started: ${claim.reason}${hint}`, 2);
   }
   const infoPath = infoPathFor(pidFile);
+  const copyPath = configCopyPath(dir);
   try {
     return await serve();
   } finally {
     claim.release();
     removeDaemonInfo(infoPath, io.pid);
+    removeConfigCopy(copyPath);
   }
 
   async function serve(): Promise<number> {
@@ -98,7 +102,12 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
     reportIgnored(selection.ignored, log);
     for (const l of findLeftovers(dir, selection.jobs)) log(leftoverLine(l));
 
-    const hb: HbCommand = { execPath: process.execPath, prefix, stateDir: dir, configFile };
+    // Runs read the config the daemon holds, never the file as it is now (it may be mid-edit).
+    const hb: HbCommand = { execPath: process.execPath, prefix, stateDir: dir, configFile, configCopy: null };
+    if (configFile) {
+      keepConfigCopy(copyPath, ctx.configText ?? '', 'daemon not started');
+      hb.configCopy = copyPath;
+    }
     const env = jobEnv(io.env);
     const jobOf = new Map<number, DaemonJob>();
     const loop: DaemonLoop = new DaemonLoop(
@@ -154,13 +163,17 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       reloading = true;
       try {
         // The file found at start stays the file: a reload never wanders to another one.
-        const next = await loadContext({ ...opts, config: configFile ?? opts.config }, io);
+        const next = await loadContext({ ...opts, configSnapshot: undefined, config: configFile ?? opts.config }, io);
         if (stopping) return;
         const nextSelection = selectJobs(next.config, io.localTz());
+        const nextFile = next.config.file ? resolve(io.cwd, next.config.file) : null;
+        // Before anything changes: a copy that cannot be written fails the reload as a whole.
+        if (nextFile) keepConfigCopy(copyPath, next.configText ?? '', 'the runs would not see it');
         const changes = loop.reload(nextSelection.jobs, readAnchors(dir, nextSelection.jobs));
         config = next.config;
         selection = nextSelection;
-        hb.configFile = config.file ? resolve(io.cwd, config.file) : null;
+        hb.configFile = nextFile;
+        hb.configCopy = nextFile ? copyPath : null;
         publish();
         log(`reloaded ${hb.configFile ?? '(no config file)'}: ${describeChanges(changes)}`);
         reportIgnored(selection.ignored, log);
@@ -197,6 +210,15 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
     if (watchdog) clearInterval(watchdog);
     log('stopped');
     return 0;
+  }
+}
+
+/** Writes the copy of the config the runs read, or throws one line naming it (`consequence`: what then). */
+function keepConfigCopy(path: string, text: string, consequence: string): void {
+  try {
+    writeConfigCopy(path, text);
+  } catch (e) {
+    throw new HbError(`${consequence}: cannot write the copy of the config its runs read, ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 2);
   }
 }
 

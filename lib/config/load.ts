@@ -12,17 +12,28 @@ export const MAX_PROBLEMS_SHOWN = 20;
 
 /** Loads the chosen config; throws ConfigError listing every problem with file:line:col. */
 export async function loadConfig(choice: ConfigChoice, defaultTz: string): Promise<HbConfig> {
-  if (!choice.path) return emptyConfig();
+  return (await loadConfigAndText(choice, defaultTz)).config;
+}
+
+/**
+ * Loads the chosen config and returns the text it was parsed from (null: no file). With
+ * `copyPath` the text is read from that copy of the file (hb daemon's, docs/daemon.md) and
+ * read as the chosen file: its name in messages, its directory for relative paths.
+ */
+export async function loadConfigAndText(choice: ConfigChoice, defaultTz: string, copyPath?: string): Promise<{ config: HbConfig; text: string | null }> {
+  if (!choice.path) return { config: emptyConfig(), text: null };
   const file = choice.path;
+  const source = copyPath ?? file;
   let text: string;
   try {
-    text = readConfigText(file);
+    text = readConfigText(source);
   } catch (e) {
     if (!(e instanceof ConfigReadError)) throw e;
-    if (e.code === 'ENOENT' && !choice.explicit) return emptyConfig();
-    throw new ConfigError([{ file, path: '', message: `cannot read config file (from ${choice.source}): ${e.message}` }]);
+    if (e.code === 'ENOENT' && !choice.explicit && copyPath === undefined) return { config: emptyConfig(), text: null };
+    const from = copyPath === undefined ? choice.source : `--config-snapshot, hb daemon's copy of ${file}`;
+    throw new ConfigError([{ file: source, path: '', message: `cannot read config file (from ${from}): ${e.message}` }]);
   }
-  return parseConfigText(text, file, defaultTz);
+  return { config: await parseConfigText(text, file, defaultTz), text };
 }
 
 // The first problems, and one line saying how many more there are.

@@ -13,13 +13,16 @@ export interface HbCommand {
   prefix: string[];
   stateDir: string;
   configFile: string | null;
+  /** The daemon's copy of the config it holds (lib/daemon/config-copy.ts), read by every run. */
+  configCopy: string | null;
 }
 
-/** The argv (after execPath) of one run: `… --state-dir D [--config F] tick JOB` or `… check`. */
+/** The argv (after execPath) of one run: `… --state-dir D [--config F --config-snapshot C] tick JOB` or `… check`. */
 export function runArgv(hb: HbCommand, job: DaemonJob): string[] {
   return [
     ...hb.prefix, '--state-dir', hb.stateDir,
     ...(hb.configFile ? ['--config', hb.configFile] : []),
+    ...(hb.configFile && hb.configCopy ? ['--config-snapshot', hb.configCopy] : []),
     ...(job.kind === 'check' ? ['check'] : ['tick', job.name]),
   ];
 }

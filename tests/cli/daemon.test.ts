@@ -5,7 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, hbRun, readEventsFile, readJson, requireTool, sandbox, waitFor, type Sandbox } from '../helpers.ts';
 
@@ -159,6 +159,48 @@ test('SIGHUP: a broken config keeps the old one and says why; a fixed one picks 
     await waitFor(() => cycleOf(s, 'a') > cycleA, 'a keeps running after the reload', 10_000);
     process.kill(d.pid, 'SIGTERM');
     assert.deepEqual(await d.exited, { code: 0, signal: null });
+  } finally {
+    cleanup(s, d);
+  }
+});
+
+test('the runs keep the config the daemon holds: a broken edit (reloaded or not) never reaches them; a good one does at SIGHUP', async () => {
+  const s = sandbox();
+  let d: Daemon | null = null;
+  try {
+    const cfg = writeConfig(s, 'jobs:\n  a:\n    every: 300ms\n    command: "echo held-config"\n');
+    d = startDaemon(s);
+    await d.line(/hb daemon: started/, 'the started line');
+    await waitFor(() => cycleOf(s, 'a') >= 1, 'a first heartbeat of a');
+    const copy = join(s.state, 'daemon', 'config.yaml');
+    assert.equal(statSync(copy).mode & 0o777, 0o600, 'the copy the runs read is private, as the config may hold secrets');
+
+    // Broken and reloaded: the daemon says it keeps the previous config, and its runs do keep it.
+    writeFileSync(cfg, 'jobs:\n  a:\n    every: 300ms\n    command: "echo held-config"\n  b: [\n');
+    let mark = d.stderr().length;
+    process.kill(d.pid, 'SIGHUP');
+    await d.line(/reload failed, keeping the previous config/, 'the reload failure', 10_000, mark);
+    const before = cycleOf(s, 'a');
+    await waitFor(() => cycleOf(s, 'a') >= before + 3, 'a keeps recording heartbeats under the broken file', 15_000);
+    const rec = readJson(join(s.state, 'a.last'));
+    assert.equal(rec.exit_code, 0);
+    assert.equal(rec.output_tail, 'held-config\n', 'the command of the config the daemon holds');
+    assert.doesNotMatch(d.stderr().slice(mark), /exited 2|hb: .*hb\.yaml/, 'no run read the broken file');
+
+    // A valid edit without SIGHUP is not used yet: the runs follow the daemon, not the file.
+    writeFileSync(cfg, 'jobs:\n  a:\n    every: 300ms\n    command: "echo edited; exit 7"\n');
+    const edited = cycleOf(s, 'a');
+    await waitFor(() => cycleOf(s, 'a') >= edited + 2, 'two more runs of a', 15_000);
+    assert.equal(readJson(join(s.state, 'a.last')).exit_code, 0, 'still the held config until the reload');
+
+    mark = d.stderr().length;
+    process.kill(d.pid, 'SIGHUP');
+    assert.match(await d.line(/reloaded /, 'the reload line', 10_000, mark), /hb daemon: reloaded .*hb\.yaml: no change to the schedule$/);
+    await waitFor(() => existsSync(join(s.state, 'a.last')) && readJson(join(s.state, 'a.last')).exit_code === 7, 'the reloaded command runs', 15_000);
+    assert.equal(readJson(join(s.state, 'a.last')).output_tail, 'edited\n');
+    process.kill(d.pid, 'SIGTERM');
+    assert.deepEqual(await d.exited, { code: 0, signal: null });
+    assert.equal(existsSync(copy), false, 'the copy goes with the daemon');
   } finally {
     cleanup(s, d);
   }

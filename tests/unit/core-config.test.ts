@@ -221,3 +221,28 @@ test('findConfig: --config > $HB_CONFIG > ./hb.yaml > $XDG_CONFIG_HOME/hb/hb.yam
   findConfig(undefined, {}, '/cwd', '/home/ann', (p) => (asked.push(p), false));
   assert.deepEqual(asked, ['/cwd/hb.yaml', '/home/ann/.config/hb/hb.yaml', '/etc/hb/hb.yaml']);
 });
+
+test('a config read from hb daemon\'s copy is the original file: its name in messages, its directory for relative paths', async () => {
+  const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { loadConfigAndText } = await import('../../lib/config/load.ts');
+  const root = mkdtempSync(join(tmpdir(), 'hb-copy-'));
+  try {
+    mkdirSync(join(root, 'etc'));
+    const file = join(root, 'etc', 'hb.yaml');
+    const copy = join(root, 'copy.yaml');
+    const text = 'jobs:\n  agent:\n    every: 5m\n    command: "true"\n    recover: { config: [agent.conf], restart: "true" }\n';
+    writeFileSync(file, 'jobs: [broken\n');
+    writeFileSync(copy, text);
+    const choice = { path: file, explicit: true, source: '--config' };
+    const held = await loadConfigAndText(choice, 'UTC', copy);
+    assert.equal(held.text, text);
+    assert.equal(held.config.file, file);
+    assert.deepEqual(held.config.jobs.get('agent')?.recover?.config, [join(root, 'etc', 'agent.conf')], 'relative to the original, not to the copy');
+    await assert.rejects(loadConfigAndText(choice, 'UTC'), /etc\/hb\.yaml:\d+:\d+: invalid YAML/, 'the file itself is still broken');
+    await assert.rejects(loadConfigAndText(choice, 'UTC', join(root, 'gone.yaml')), /gone\.yaml: cannot read config file \(from --config-snapshot, hb daemon's copy of \S+etc\/hb\.yaml\)/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

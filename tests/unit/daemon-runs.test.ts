@@ -26,10 +26,10 @@ const record = (job: string, startedAt: string, cycle = 1) =>
   JSON.stringify({ v: 1, job, host: 'h', status: 'ok', exit_code: 0, signal: null, started_at: startedAt, finished_at: startedAt, duration_ms: 0, cycle, action: null, message: null, schedule: null, grace_s: null, output_tail: null, pid: 1, hb_version: '0' }) + '\n';
 const marker = (job: string, pid: number, startedAt: string, cycle = 2) => JSON.stringify({ job, pid, started_at: startedAt, host: 'h', cycle, boot_id: null, pid_started_ms: null }) + '\n';
 
-test('a run is hb itself with the daemon\'s state dir and config: tick JOB, or check', () => {
-  const hb = { execPath: '/usr/bin/node', prefix: ['/opt/hb/dist/hb.js'], stateDir: '/var/lib/hb', configFile: '/etc/hb/hb.yaml' };
-  assert.deepEqual(runArgv(hb, tick('backup')), ['/opt/hb/dist/hb.js', '--state-dir', '/var/lib/hb', '--config', '/etc/hb/hb.yaml', 'tick', 'backup']);
-  assert.deepEqual(runArgv({ ...hb, configFile: null, prefix: ['--import', 'tsx', 'bin/hb.ts'] }, check), ['--import', 'tsx', 'bin/hb.ts', '--state-dir', '/var/lib/hb', 'check']);
+test('a run is hb itself with the daemon\'s state dir and the config it holds: tick JOB, or check', () => {
+  const hb = { execPath: '/usr/bin/node', prefix: ['/opt/hb/dist/hb.js'], stateDir: '/var/lib/hb', configFile: '/etc/hb/hb.yaml', configCopy: '/var/lib/hb/daemon/config.yaml' };
+  assert.deepEqual(runArgv(hb, tick('backup')), ['/opt/hb/dist/hb.js', '--state-dir', '/var/lib/hb', '--config', '/etc/hb/hb.yaml', '--config-snapshot', '/var/lib/hb/daemon/config.yaml', 'tick', 'backup']);
+  assert.deepEqual(runArgv({ ...hb, configFile: null, configCopy: null, prefix: ['--import', 'tsx', 'bin/hb.ts'] }, check), ['--import', 'tsx', 'bin/hb.ts', '--state-dir', '/var/lib/hb', 'check']);
   assert.equal(runLabel(tick('x')), 'tick x');
   assert.equal(runLabel(check), 'check');
 });
