@@ -46,7 +46,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
     users: users.homes,
     userPath: (io.env.PATH ?? '').split(':').filter(Boolean),
     // What a crontab line should name: this hb, exactly as hb crontab writes it.
-    self: selfExec({ config, state }, io.cwd),
+    self: selfExec({ config, configText: null, state }, io.cwd),
     hostTz: io.localTz(),
     host: opts.crontab ? null : hostFacts(stateDir, config, io.now(), unreadable),
   };

@@ -74,7 +74,7 @@ test('a record with a number out of range is corrupt naming the field, in every 
   assert.match(outputs.prometheus.stdout, /^hb_job_status\{hb_job="grace-inf",status="corrupt"\} 1$/m);
 });
 
-test('a run marker with a number out of range is not taken for a run (no pid Infinity, no negative timeout)', (t) => {
+test('a run marker with a number out of range is not taken for a run: the job is corrupt naming the field (no pid Infinity, no negative timeout)', (t) => {
   const s = sandbox();
   t.after(() => s.cleanup());
   mkdirSync(s.state, { recursive: true });
@@ -82,14 +82,17 @@ test('a run marker with a number out of range is not taken for a run (no pid Inf
   const started = new Date(now - 5_000).toISOString();
   const marker = (fields: string) => `{"job":"j","pid":${process.pid},"started_at":"${started}","host":"h","cycle":4,"boot_id":null,"pid_started_ms":null,${fields}}\n`;
   writeFileSync(join(s.state, 'j.last'), record('j', 'cycle', '3', now));
-  for (const [fields, what] of [['"timeout_ms":-5', 'negative timeout'], ['"timeout_ms":1e309', 'infinite timeout'], ['"child_pid":1e309', 'infinite child pid']] as const) {
+  for (const [fields, what, field] of [['"timeout_ms":-5', 'negative timeout', 'timeout_ms'], ['"timeout_ms":1e309', 'infinite timeout', 'timeout_ms'], ['"child_pid":1e309', 'infinite child pid', 'child_pid']] as const) {
     writeFileSync(join(s.state, 'j.run'), marker(fields));
     const r = hb(['check', 'j', '--json'], { env: s.env });
-    assert.equal(r.code, 0, `${what}: ${r.stdout}`);
-    assert.equal(JSON.parse(r.stdout).jobs[0].status, 'ok', `${what}: the marker is ignored, the heartbeat judged`);
+    assert.equal(r.code, 1, `${what}: ${r.stdout}`);
+    const j = JSON.parse(r.stdout).jobs[0];
+    assert.equal(j.status, 'corrupt', `${what}: a marker hb could not have written is reported, not run on`);
+    assert.match(j.reason, new RegExp(`j\\.run: is not a run marker: field "${field}" is`), what);
   }
   writeFileSync(join(s.state, 'j.run'), marker('"timeout_ms":60000').replace(`"pid":${process.pid}`, '"pid":1e309'));
   const r = hb(['check', 'j', '--verbose'], { env: s.env });
   assert.doesNotMatch(r.stdout, NOT_A_NUMBER);
-  assert.equal(r.code, 0, r.stdout);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stdout, /field "pid" missing or not a process id/);
 });
