@@ -10,17 +10,29 @@ import { acquireLock } from '../../lib/run/lock.ts';
 import { bootId, processStartMs } from '../../lib/run/proc.ts';
 import type { Io } from '../io.ts';
 import { startAlerting } from './alerting.ts';
-import { startRecovery } from './recovery.ts';
+import { startRecovery, type RecoveryResult } from './recovery.ts';
 import { appendEvents } from '../../lib/events/log.ts';
 import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
 import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
-/** Called for every judged job, then once at the end (or abort when the check fails). */
+/**
+ * Called for every judged job (`own`: its verdict before recovery's kept outcome, `final`: after
+ * it), then recover() before anything is shown, finish() once at the end, or abort() when the
+ * check fails.
+ */
 export interface Actor {
-  observe(facts: JobFacts, j: Judgement, describe: () => JobHealth): void;
-  /** Acts; returns lines for stderr and, in a dry run, the plan. */
+  observe(facts: JobFacts, own: Judgement, final: Judgement, describe: () => JobHealth): void;
+  /** Runs dead-man recovery; the jobs whose verdict it may have changed, and what it did. */
+  recover(): Promise<Recovered>;
+  /** Alerts; returns lines for stderr and, in a dry run, the plan. */
   finish(complete: boolean, own: HeartbeatRecord | null): Promise<{ warnings: string[]; planned: string[] }>;
   abort(): void;
+}
+
+/** What recovery changed: each job's verdict before and after it, and one line per action. */
+export interface Recovered {
+  jobs: Array<{ job: string; before: Judgement; after: Judgement; describe: () => JobHealth }>;
+  actions: string[];
 }
 
 /** What the command line allows this check to do. */
@@ -46,17 +58,23 @@ export function startActing(config: HbConfig, dir: string, io: Io, opts: ActOpti
   }
   const alerting = opts.notify && allSinks(config).length > 0 ? startAlerting(config, dir, io, { dryRun: opts.dryRun }) : null;
   const recovery = opts.recover && [...config.jobs.values()].some((j) => j.recover) ? startRecovery(config, dir, io, { dryRun: opts.dryRun }) : null;
+  let recovered: RecoveryResult = { events: [], notifications: [], warnings: [], planned: [], actions: [], verdicts: [] };
   return {
-    observe(facts, j, describe) {
-      alerting?.observe(facts, j, describe);
-      recovery?.observe(facts, j, describe);
+    observe(facts, own, final, describe) {
+      // A job recovery watches is alerted on once recovery has spoken (recover() below).
+      if (recovery?.observe(facts, own, final, describe)) return;
+      alerting?.observe(facts, final, describe);
+    },
+    async recover() {
+      if (!recovery) return { jobs: [], actions: [] };
+      recovered = await recovery.act();
+      if (!opts.dryRun && recovered.events.length > 0) appendEvents(dir, recovered.events);
+      for (const v of recovered.verdicts) alerting?.observe(v.facts, v.after, v.describe);
+      alerting?.add(recovered.notifications);
+      return { jobs: recovered.verdicts.map((v) => ({ job: v.facts.job, before: v.before, after: v.after, describe: v.describe })), actions: recovered.actions };
     },
     async finish(complete, own) {
       try {
-        // Recovery first: what it did (or could not do) goes out with this check's alerts.
-        const recovered = recovery ? await recovery.act() : { events: [], notifications: [], warnings: [], planned: [] };
-        if (!opts.dryRun && recovered.events.length > 0) appendEvents(dir, recovered.events);
-        alerting?.add(recovered.notifications);
         const alerted = alerting ? await alerting.finish(complete, own) : { warnings: [], planned: [] };
         return { warnings: [...recovered.warnings, ...alerted.warnings], planned: [...recovered.planned, ...alerted.planned] };
       } finally {

@@ -2,7 +2,7 @@
 
 import { allSinks, type HbConfig } from '../../lib/config/types.ts';
 import { UsageError } from '../../lib/errors.ts';
-import { describeJob, judgeJob, type Judgement } from '../../lib/health/evaluate.ts';
+import { describeJob, judgeJob, withRecovery, type Judgement } from '../../lib/health/evaluate.ts';
 import { scanJobs } from '../../lib/health/scan.ts';
 import { readTimings, writeTimings } from '../../lib/health/timings-file.ts';
 import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
@@ -10,6 +10,7 @@ import { warnsUnscheduled } from '../../lib/health/unscheduled.ts';
 import { CHECK_JOB, writeCheckHeartbeat } from '../../lib/health/watcher.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { validateJobName } from '../../lib/job-name.ts';
+import { readRecoveryOutcome } from '../../lib/recover/outcome.ts';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import { readableStateDirs, unsafeForRoot } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
@@ -40,6 +41,8 @@ export interface Evaluation {
   nowMs: number;
   /** Set when this check acts (alerts, recovery): finish() persists, acts and delivers. */
   actor: Actor | null;
+  /** What recovery did in this check, one line each (`agent: restarted …`). */
+  actions: string[];
   config: HbConfig;
 }
 
@@ -70,24 +73,36 @@ export async function evaluateAll(
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), process.versions.tz ?? '', zoneFor);
   const evalCtx = { nowMs, defaults: ctx.config.defaults, unscheduled: ctx.config.unscheduled, timing: memo.timing };
-  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, nowMs, actor: null, config: ctx.config };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, nowMs, actor: null, actions: [], config: ctx.config };
   const actor = watch ? await watch(ctx.config, primary) : null;
   try {
     // A job with no schedule of its own takes its crontab line's; the crontabs are read only then.
     // Only a job named on the command line can be unknown: whatever the listing finds is judged.
     const unknown = await scanJobs(dirs, ctx.config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
-      const j = judgeJob(facts, evalCtx);
-      result.total++;
-      if (j.problem) result.problems++;
-      else if (warnsUnscheduled(facts.job, j)) result.unscheduled++;
+      // What recovery last concluded for a job it could not bring back outranks the heartbeat.
+      if (facts.config?.recover) facts.recovery = readRecoveryOutcome(primary, facts.job);
+      const own = judgeJob(facts, evalCtx);
+      const j = withRecovery(own, facts.recovery ?? null);
+      count(result, facts.job, j, 1);
       let described: JobHealth | undefined;
       const describe = () => (described ??= describeJob(facts, j, nowMs));
       if (keep(j, facts.job)) result.kept.push(describe());
-      actor?.observe(facts, j, describe);
+      actor?.observe(facts, own, j, describe);
     }, checkCrontabLookup(ctx, io, primary));
     writeTimings(primary, memo.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
+    }
+    // Recovery acts before anything is shown: what it did, or could not do, is part of the verdict.
+    if (actor) {
+      const recovered = await actor.recover();
+      for (const r of recovered.jobs) {
+        count(result, r.job, r.before, -1);
+        count(result, r.job, r.after, 1);
+        result.kept = result.kept.filter((h) => h.job !== r.job);
+        if (keep(r.after, r.job)) result.kept.push(r.describe());
+      }
+      result.actions = recovered.actions;
     }
   } catch (e) {
     actor?.abort();
@@ -95,6 +110,13 @@ export async function evaluateAll(
   }
   result.actor = actor;
   return result;
+}
+
+/** Adds (`by` 1) or takes back (-1) one verdict in the counts. */
+function count(result: Evaluation, job: string, j: Judgement, by: 1 | -1): void {
+  result.total += by;
+  if (j.problem) result.problems += by;
+  else if (warnsUnscheduled(job, j)) result.unscheduled += by;
 }
 
 const all = () => true;
@@ -113,11 +135,13 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
     const { startActing } = await import('./act.ts');
     return startActing(config, dir, io, acting);
   };
-  const { kept: health, problems, unscheduled, total, dirs, nowMs, actor, config } = await evaluateAll(jobs, opts, io, keepAll ? all : needsAttention, watch);
+  const { kept: health, problems, unscheduled, total, dirs, nowMs, actor, actions, config } = await evaluateAll(jobs, opts, io, keepAll ? all : needsAttention, watch);
   let code = 2;
   let unrecorded = false;
   try {
-    code = await render(format, health, { problems, unscheduled, total, dirs, nowMs }, opts, io);
+    // What recovery did is part of the text; other formats keep stdout for machines.
+    if (format !== 'text') for (const line of actions) io.err(`hb: ${line}\n`);
+    code = await render(format, health, { problems, unscheduled, total, dirs, nowMs, actions }, opts, io);
   } finally {
     const own = opts.dryRun ? null : recordCheck(dirs, config, { nowMs, problems, total, code }, io);
     unrecorded = own === 'failed';
@@ -135,8 +159,8 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
 }
 
 /** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
-async function render(format: string, health: JobHealth[], counts: { problems: number; unscheduled: number; total: number; dirs: string[]; nowMs: number }, opts: CheckOptions, io: Io): Promise<number> {
-  const { problems, unscheduled, total, dirs, nowMs } = counts;
+async function render(format: string, health: JobHealth[], counts: { problems: number; unscheduled: number; total: number; dirs: string[]; nowMs: number; actions: string[] }, opts: CheckOptions, io: Io): Promise<number> {
+  const { problems, unscheduled, total, dirs, nowMs, actions } = counts;
   const unhealthy = problems > 0 ? 1 : 0;
   const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION };
   // Prometheus also gets the outbox counts, so a fleet can alert on notifications that do not arrive.
@@ -171,7 +195,7 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
       const { renderCheckText } = await import('../../lib/format/text.ts');
       // --textfile keeps every job for Prometheus; the text still lists what needs attention.
       const shown = opts.verbose ? health : health.filter((h) => needsAttention(h, h.job));
-      io.out(renderCheckText(shown, { total, problems, unscheduled }, { color: io.color }));
+      io.out(renderCheckText(shown, { total, problems, unscheduled }, { color: io.color }, actions));
       return unhealthy;
     }
   }

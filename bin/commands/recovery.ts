@@ -2,79 +2,124 @@
 // let the pure planner decide, then act — snapshot, restore, restart — and verify after settling.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { HbConfig } from '../../lib/config/types.ts';
 import type { HbEvent } from '../../lib/events/log.ts';
-import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
-import type { JobHealth } from '../../lib/health/types.ts';
+import { describeJob, withRecovery, type JobFacts, type Judgement } from '../../lib/health/evaluate.ts';
+import { PROBLEM_STATUSES, type JobHealth, type RecoveryOutcome, type RecoveryStatus } from '../../lib/health/types.ts';
 import { gitKnownGood } from '../../lib/recover/git-source.ts';
 import { currentOf, hashFile, type HashResult } from '../../lib/recover/hash-file.ts';
 import { planRecovery, type RecoveryPlan } from '../../lib/recover/plan.ts';
 import { probeHealth, runRestart } from '../../lib/recover/probe.ts';
 import { appendRestart, readRestarts } from '../../lib/recover/restarts.ts';
 import { restoreFile } from '../../lib/recover/restore.ts';
-import { jobRecoverDir, latestSnapshot, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
+import { writeRecoveryOutcome } from '../../lib/recover/outcome.ts';
+import { latestSnapshot, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
 import type { RecoverPolicy } from '../../lib/recover/types.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
 import type { Io } from '../io.ts';
-import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
-/** What recovery did, for the rest of the check to log, send and print. */
-export interface RecoveryOutcome {
+/** What recovery did, for the rest of the check to log, send, print and judge. */
+export interface RecoveryResult {
   events: HbEvent[];
   notifications: Notification[];
+  /** Trouble while acting (a restore that failed, a restart that exited non-zero): stderr. */
   warnings: string[];
+  /** In a dry run, what would have been done. */
   planned: string[];
+  /** What was done, one line each: part of the check's output. */
+  actions: string[];
+  /** Every watched job's verdict before and after what recovery concluded this time. */
+  verdicts: Array<{ facts: JobFacts; before: Judgement; after: Judgement; describe: () => JobHealth }>;
 }
 
 interface Seen {
   facts: JobFacts;
-  judgement: Judgement;
+  /** The job's own verdict, which recovery acts on (its kept outcome left out). */
+  own: Judgement;
+  /** The verdict the check showed before recovery acted. */
+  shown: Judgement;
   describe: () => JobHealth;
   policy: RecoverPolicy;
+}
+
+/** How one job's recovery ended this check; `outcome` undefined keeps what was kept. */
+interface Acted {
+  seen: Seen;
+  plan: RecoveryPlan;
+  healthy: boolean | null;
+  /** Restores or the restart that failed. */
+  failures: string[];
+  outcome?: RecoveryOutcome | null;
 }
 
 /** Collects the jobs with a recover block as they are judged, then recovers them. */
 export function startRecovery(config: HbConfig, dir: string, io: Io, opts: { dryRun: boolean }) {
   const seen: Seen[] = [];
   return {
-    observe(facts: JobFacts, judgement: Judgement, describe: () => JobHealth) {
+    /** Takes the job when recovery watches it (true): its alert waits for the outcome. */
+    observe(facts: JobFacts, own: Judgement, shown: Judgement, describe: () => JobHealth): boolean {
       const policy = config.jobs.get(facts.job)?.recover;
-      if (policy && judgement.status !== 'paused') seen.push({ facts, judgement, describe, policy });
+      if (!policy || own.status === 'paused') return false;
+      seen.push({ facts, own, shown, describe, policy });
+      return true;
     },
-    async act(): Promise<RecoveryOutcome> {
-      const out: RecoveryOutcome = { events: [], notifications: [], warnings: [], planned: [] };
-      const acted: Array<{ seen: Seen; plan: RecoveryPlan }> = [];
+    async act(): Promise<RecoveryResult> {
+      const out: RecoveryResult = { events: [], notifications: [], warnings: [], planned: [], actions: [], verdicts: [] };
+      const all: Acted[] = [];
       for (const s of seen) {
-        const plan = await recoverOne(s, dir, io, opts.dryRun, out);
-        if (plan?.kind === 'recover') acted.push({ seen: s, plan });
+        const acted = await recoverOne(s, dir, io, opts.dryRun, out);
+        if (acted) all.push(acted);
       }
-      if (acted.length === 0 || opts.dryRun) return out;
-      // One wait for all jobs acted on: the longest settle.
-      await new Promise((r) => setTimeout(r, Math.max(...acted.map((a) => a.seen.policy.settleMs))));
-      for (const { seen: s, plan } of acted) {
-        const after = await probeHealth(s.policy, { env: io.env, heartbeat: { healthy: null, reason: 'a fresh heartbeat cannot arrive within the settle time: the next check judges it' } });
-        const worked = after.healthy === true;
-        const did = [plan.restores.length ? `restored ${plan.restores.length} file${plan.restores.length === 1 ? '' : 's'}` : '', plan.restart ? 'restarted it' : ''].filter(Boolean).join(' and ');
-        const verdict = after.healthy === null ? 'health will be judged by the next check' : worked ? 'healthy again' : `still dead: ${after.reason}`;
-        out.events.push(event(io, s.facts.job, 'recovery_verified', { healthy: after.healthy, reason: after.reason }));
-        out.notifications.push(message(io, s.facts.job, worked ? 'recovered' : 'recovery', `${s.facts.job}: hb ${did}; ${verdict}`, worked ? 'ok' : s.judgement.status));
-        if (after.healthy === false) out.warnings.push(`hb: ${s.facts.job}: ${did}, but it is ${verdict}`);
+      const restarted = all.filter((a) => a.plan.kind === 'recover');
+      if (!opts.dryRun && restarted.length > 0) {
+        // One wait for all jobs acted on: the longest settle.
+        await new Promise((r) => setTimeout(r, Math.max(...restarted.map((a) => a.seen.policy.settleMs))));
+        for (const a of restarted) await verify(a, io, out);
+      }
+      const nowIso = new Date(io.now()).toISOString();
+      for (const a of all) {
+        const { facts } = a.seen;
+        const kept = facts.recovery ?? null;
+        const outcome = opts.dryRun || a.outcome === undefined ? kept : a.outcome && { ...a.outcome, at: kept?.status === a.outcome.status ? kept.at : nowIso };
+        if (!opts.dryRun && JSON.stringify(outcome) !== JSON.stringify(kept)) writeRecoveryOutcome(dir, facts.job, outcome);
+        const after = withRecovery(a.seen.own, outcome);
+        const judged = { ...facts, recovery: outcome };
+        let described: JobHealth | undefined;
+        out.verdicts.push({ facts: judged, before: a.seen.shown, after, describe: () => (described ??= describeJob(judged, after, io.now())) });
       }
       return out;
     },
   };
 }
 
-/** Reads, plans and acts for one job; returns the plan (null when its facts could not be read). */
-async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: RecoveryOutcome): Promise<RecoveryPlan | null> {
-  const { facts, judgement, policy } = s;
+/** After the settle time: is the job healthy again? Concludes its outcome and says so. */
+async function verify(a: Acted, io: Io, out: RecoveryResult): Promise<void> {
+  const { facts, policy } = a.seen;
+  const job = facts.job;
+  const after = await probeHealth(policy, { env: io.env, heartbeat: { healthy: null, reason: 'a fresh heartbeat cannot arrive within the settle time: the next check judges it' } });
+  const did = [a.plan.restores.length ? `restored ${a.plan.restores.length} file${a.plan.restores.length === 1 ? '' : 's'}` : '', a.plan.restart ? 'restarted it' : ''].filter(Boolean).join(' and ');
+  const verdict = after.healthy === null ? 'health will be judged by the next check' : after.healthy ? 'healthy again' : `still dead: ${after.reason}`;
+  out.events.push(event(io, job, 'recovery_verified', { healthy: after.healthy, reason: after.reason }));
+  out.actions.push(`${job}: ${verdict}`);
+  const stillDead = after.healthy === false || a.failures.length > 0;
+  out.notifications.push(message(io, job, stillDead ? 'recovery' : 'recovered', `${job}: hb ${did}; ${verdict}`, stillDead ? 'recovery_failed' : 'ok'));
+  if (a.failures.length > 0) a.outcome = outcome('recovery_failed', `hb ${did}, but ${a.failures.join('; ')}`);
+  else if (after.healthy === false) {
+    const refused = a.plan.skipped.length > 0 ? `; left alone: ${a.plan.skipped.map((x) => `${x.path} (${x.why})`).join(', ')}` : '';
+    a.outcome = outcome(a.plan.skipped.length > 0 ? 'recovery_refused' : 'recovery_failed', `hb ${did}, but it is ${verdict}${refused}`);
+  } else a.outcome = null;
+}
+
+const outcome = (status: RecoveryStatus, reason: string): RecoveryOutcome => ({ status, reason, at: '' });
+
+/** Reads, plans and acts for one job; null when its facts could not be read. */
+async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: RecoveryResult): Promise<Acted | null> {
+  const { facts, own, policy } = s;
   const job = facts.job;
   const now = io.now();
   const probe = await probeHealth(policy, {
     env: io.env,
-    heartbeat: { healthy: judgement.status === 'running' ? null : !judgement.problem, reason: `${judgement.status}` },
+    heartbeat: { healthy: own.status === 'running' ? null : !own.problem, reason: `${own.status}` },
   });
   const hashes = new Map<string, HashResult>(policy.config.map((path) => [path, hashFile(path)]));
   const current = policy.config.map((path) => currentOf(path, hashes.get(path)!));
@@ -95,12 +140,15 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
   const { restarts, problem } = readRestarts(dir, job);
   if (problem) out.warnings.push(`hb: ${job}: ${problem}`);
   const plan = planRecovery({ job, healthy: probe.healthy, snapshot, current, restarts, policy, now, dryRun });
+  const acted: Acted = { seen: s, plan, healthy: probe.healthy, failures: [] };
+  // Healthy: nothing is kept; unknown: what was kept stays; unhealthy: decided below.
+  if (probe.healthy === true) acted.outcome = null;
 
   if (dryRun) {
     for (const r of plan.restores) out.planned.push(`would restore ${r.path} of ${job} (${short(r.from)} → ${short(r.to)})`);
     if (plan.restart) out.planned.push(`would restart ${job}: ${display(policy.restart)}`);
     if (plan.kind === 'blocked') out.planned.push(`would not restart ${job}: ${plan.reason}`);
-    return plan;
+    return acted;
   }
   if (plan.kind === 'snapshot' && plan.snapshot?.changed && policy.source === 'snapshot') {
     const files = policy.config.map((path) => {
@@ -109,18 +157,20 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
     });
     const { manifest } = takeSnapshot(dir, job, files, now, policy.keep);
     out.events.push(event(io, job, 'snapshot_saved', { snapshot: manifest.id, files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256 })) }));
+    out.actions.push(`${job}: saved the guarded files as known-good snapshot ${manifest.id}`);
   }
-  // Loud once: the first check that finds the budget spent alerts; later ones stay quiet until
-  // the job is healthy again.
-  const blockedNote = join(jobRecoverDir(dir, job), 'blocked');
-  if (plan.kind === 'blocked' && !existsSync(blockedNote)) {
-    out.events.push(event(io, job, 'recovery_blocked', { reason: plan.reason, restarts: plan.budget.used }));
-    out.notifications.push(message(io, job, 'restart budget spent', `${job}: ${plan.reason}`, judgement.status));
-    out.warnings.push(`hb: ${job}: ${plan.reason}`);
-    makeDirs(jobRecoverDir(dir, job), 0o700);
-    writeFileSync(blockedNote, `${new Date(now).toISOString()}\n`, { mode: 0o600 });
-  } else if (plan.kind === 'snapshot') rmSync(blockedNote, { force: true });
-  if (plan.kind !== 'recover') return plan;
+  if (probe.healthy !== false) return acted;
+  if (plan.kind === 'blocked' || plan.kind === 'none') {
+    // Nothing left to try. Loud once: the check that finds it says so; later ones show the status.
+    const refused = plan.kind === 'none' && plan.skipped.length > 0;
+    acted.outcome = outcome(refused ? 'recovery_refused' : 'recovery_exhausted', `${plan.reason}${plan.kind === 'none' && !refused ? '; nothing left to try: needs a person' : ''}`);
+    if (facts.recovery?.status !== acted.outcome.status) {
+      out.events.push(event(io, job, 'recovery_blocked', { reason: plan.reason, restarts: plan.budget.used }));
+      out.notifications.push(message(io, job, plan.kind === 'blocked' ? 'restart budget spent' : 'recovery gave up', `${job}: ${plan.reason}`, acted.outcome.status));
+      out.actions.push(`${job}: gave up: ${plan.reason}`);
+    }
+    return acted;
+  }
 
   const rolled: Array<{ path: string; old_hash: string | null; new_hash: string }> = [];
   for (const r of plan.restores) {
@@ -128,7 +178,9 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
       const content = gitContents ? gitContents.get(r.to)! : readBlob(dir, job, r.to);
       restoreFile(r.path, content, r.mode);
       rolled.push({ path: r.path, old_hash: r.from, new_hash: r.to });
+      out.actions.push(`${job}: restored ${r.path} from the known-good copy (${short(r.from)} → ${short(r.to)})`);
     } catch (e) {
+      acted.failures.push(`could not restore ${r.path}: ${(e as Error).message}`);
       out.warnings.push(`hb: ${job}: could not restore ${r.path}: ${(e as Error).message}`);
     }
   }
@@ -139,9 +191,14 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
     appendRestart(dir, job, now);
     const r = await runRestart(policy.restart, policy.timeoutMs, io.env);
     out.events.push(event(io, job, 'restart', { exit_code: r.exit_code, signal: r.signal, timed_out: r.timed_out, duration_ms: r.duration_ms, output_tail: r.output_tail }));
-    if (r.exit_code !== 0) out.warnings.push(`hb: ${job}: restart command exited ${r.exit_code}${r.timed_out ? ' (timed out)' : ''}`);
+    out.actions.push(`${job}: restarted it (${display(policy.restart)}): exit ${r.exit_code}${r.timed_out ? ', timed out' : ''}`);
+    if (r.exit_code !== 0) {
+      const why = `restart command exited ${r.exit_code}${r.timed_out ? ' (timed out)' : ''}`;
+      acted.failures.push(why);
+      out.warnings.push(`hb: ${job}: ${why}`);
+    }
   }
-  return plan;
+  return acted;
 }
 
 const short = (sha: string | null) => (sha === null ? 'missing' : sha.slice(0, 12));
@@ -149,5 +206,5 @@ const display = (cmd: string | string[] | null) => (Array.isArray(cmd) ? cmd.joi
 const event = (io: Io, job: string, type: string, fields: Record<string, unknown>): HbEvent => ({ ts: new Date(io.now()).toISOString(), job, type, ...fields });
 
 function message(io: Io, job: string, what: string, text: string, status: JobHealth['status']): Notification {
-  return { v: 1, id: randomUUID(), type: 'message', job, host: io.host, status, problem: status !== 'ok', message: text, title: `[hb] ${job} ${what}`, incident: null, ts: new Date(io.now()).toISOString() };
+  return { v: 1, id: randomUUID(), type: 'message', job, host: io.host, status, problem: PROBLEM_STATUSES.has(status), message: text, title: `[hb] ${job} ${what}`, incident: null, ts: new Date(io.now()).toISOString() };
 }

@@ -25,6 +25,9 @@ const STATUS_ORDER: Record<JobStatus, true> = {
   clock_skew: true,
   paused: true,
   unscheduled: true,
+  recovery_exhausted: true,
+  recovery_failed: true,
+  recovery_refused: true,
 };
 
 /** Every status, in the order the one-hot `hb_job_status` family lists them. */
@@ -59,7 +62,7 @@ const seconds = (iso: string | null | undefined): number | null => {
 const JOB_FAMILIES: Family[] = [
   {
     name: 'hb_job_healthy',
-    help: '1 when the job is healthy, 0 when it has a problem (stale, failed, crashed, overrunning, never, corrupt, clock_skew; unscheduled under unscheduled: problem).',
+    help: '1 when the job is healthy, 0 when it has a problem (stale, failed, crashed, overrunning, never, corrupt, clock_skew, recovery_exhausted, recovery_failed, recovery_refused; unscheduled under unscheduled: problem).',
     samples: perJob((j) => (j.problem ? 0 : 1)),
   },
   {

@@ -22,9 +22,10 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
 
 /**
  * The `hb check` text: one line per job shown (the problems and the jobs without a schedule, or
- * all with --verbose), then a summary that counts both.
+ * all with --verbose), one line per action recovery took in this check, then a summary that
+ * counts both.
  */
-export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number; unscheduled: number }, style: TextStyle): string {
+export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number; unscheduled: number }, style: TextStyle, actions: readonly string[] = []): string {
   const width = Math.max(0, ...shown.map((j) => j.job.length));
   const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
   const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`);
@@ -37,7 +38,7 @@ export function renderCheckText(shown: JobHealth[], counts: { total: number; pro
         ? `all ${total} ${jobs} healthy`
         : `${problems} of ${total} ${jobs} unhealthy`;
   const summary = unscheduled > 0 ? `${health}; ${unscheduledSummary(unscheduled)}` : health;
-  return [...lines, summary].join('\n') + '\n';
+  return [...lines, ...actions.map((a) => `recovery: ${visible(a)}`), summary].join('\n') + '\n';
 }
 
 /** The `hb status` panel. */

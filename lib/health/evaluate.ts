@@ -5,7 +5,7 @@ import { visible } from '../visible.ts';
 import type { JobConfig } from '../config/types.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
 import type { ScheduleSpec, Timing } from '../schedule/types.ts';
-import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RunMarker, type ScheduleSource } from './types.ts';
+import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RecoveryOutcome, type RunMarker, type ScheduleSource } from './types.ts';
 import { unscheduledIsProblem, unscheduledReason, type UnscheduledSetting } from './unscheduled.ts';
 
 /** Everything known about one job, gathered by the caller. */
@@ -26,6 +26,8 @@ export interface JobFacts {
   pausedUntilMs: number | null;
   /** When a pause ended: what happened before it is not judged, the clock restarts there. */
   resumedAtMs?: number | null;
+  /** What dead-man recovery concluded when it could not bring the job back; null: nothing. */
+  recovery?: RecoveryOutcome | null;
 }
 
 /** What the rule needs besides the facts. */
@@ -169,7 +171,18 @@ export function describeJob(f: JobFacts, j: Judgement, nowMs: number): JobHealth
 
 /** Judges and describes one job. */
 export function evaluateJob(f: JobFacts, ctx: EvalContext): JobHealth {
-  return describeJob(f, judgeJob(f, ctx), ctx.nowMs);
+  return describeJob(f, withRecovery(judgeJob(f, ctx), f.recovery ?? null), ctx.nowMs);
+}
+
+/**
+ * The verdict once recovery has spoken: a job recovery could not bring back is that recovery
+ * state, a problem, whatever its heartbeat says (recovery acts on a health probe the heartbeat
+ * may not see); a pause still holds it. `judgeJob` leaves this out so that recovery itself
+ * decides from the job's own verdict.
+ */
+export function withRecovery(j: Judgement, recovery: RecoveryOutcome | null): Judgement {
+  if (recovery === null || j.status === 'paused') return j;
+  return { ...j, status: recovery.status, problem: true };
 }
 
 function reasonFor(f: JobFacts, j: Judgement, now: number): string {
@@ -198,6 +211,10 @@ function reasonFor(f: JobFacts, j: Judgement, now: number): string {
     }
     case 'unscheduled':
       return unscheduledReason(f.job);
+    case 'recovery_exhausted':
+    case 'recovery_failed':
+    case 'recovery_refused':
+      return f.recovery?.reason ?? 'recovery could not bring it back';
     case 'never':
       return `configured, but no heartbeat since hb first saw it ${ago(now - (f.firstSeenMs ?? now))}; first run was due ${ago(now - dueMs!)}`;
     case 'stale':

@@ -16,7 +16,26 @@ export type JobStatus =
   | 'corrupt'
   | 'clock_skew'
   | 'paused'
-  | 'unscheduled';
+  | 'unscheduled'
+  | RecoveryStatus;
+
+/** Dead-man recovery could not bring the job back: a person must act (SPEC §6). */
+export type RecoveryStatus =
+  /** The restart budget is spent and the job is still unhealthy. */
+  | 'recovery_exhausted'
+  /** hb restored or restarted, and the job is still unhealthy (or the restart itself failed). */
+  | 'recovery_failed'
+  /** hb would not act: a guarded file it refused to touch, or no known-good copy to restore. */
+  | 'recovery_refused';
+
+/** What recovery concluded for a job it could not bring back (kept in recover/<job>/outcome.json). */
+export interface RecoveryOutcome {
+  status: RecoveryStatus;
+  /** One line a person can act on. */
+  reason: string;
+  /** When a check concluded it (ISO 8601). */
+  at: string;
+}
 
 /** Statuses that make `hb check` exit 1. */
 export const PROBLEM_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
@@ -27,6 +46,9 @@ export const PROBLEM_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
   'never',
   'corrupt',
   'clock_skew',
+  'recovery_exhausted',
+  'recovery_failed',
+  'recovery_refused',
 ]);
 
 /** Where a job's schedule came from. */

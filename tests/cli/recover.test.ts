@@ -106,7 +106,7 @@ test('corrupted config + dead agent: one check restores the known-good bytes and
   }
 });
 
-test('a crash loop stops at the restart budget with one loud alert', async () => {
+test('a crash loop stops at the restart budget with one loud alert; each check says what it did and is a problem', async () => {
   const a = agentSandbox({ maxRestarts: '2/1h', die: true, sink: true });
   try {
     const { mkdirSync } = await import('node:fs');
@@ -125,11 +125,32 @@ test('a crash loop stops at the restart budget with one loud alert', async () =>
     const blocked = events(a.s, 'recovery_blocked');
     assert.equal(blocked.length, 1, 'blocked is logged once');
     assert.match(blocked[0].reason, /2 restarts within 1h: not restarting again; needs a person/);
-    const loud = runs.filter((r) => /not restarting again/.test(r.stderr));
-    assert.equal(loud.length, 1, 'one stderr line, on the check that found the budget spent');
+    // The heartbeat is fresh (the agent touched it before dying): only recovery knows it is dead.
+    assert.deepEqual(runs.map((r) => r.code), [1, 1, 1, 1, 1], runs.map((r) => r.stdout).join('\n'));
+    for (const r of runs.slice(0, 2)) {
+      assert.match(r.stdout, /^agent\s+RECOVERY_FAILED\s+hb restarted it, but it is still dead: pid file .*(not running|zombie)/m);
+      assert.match(r.stdout, /^recovery: agent: restarted it \(.*\): exit 0$/m);
+      assert.match(r.stdout, /^recovery: agent: still dead: /m);
+    }
+    for (const r of runs.slice(2)) assert.match(r.stdout, /^agent\s+RECOVERY_EXHAUSTED\s+unhealthy; 2 restarts within 1h: not restarting again; needs a person/m);
+    const gaveUp = runs.filter((r) => /^recovery: agent: gave up: .*not restarting again/m.test(r.stdout));
+    assert.equal(gaveUp.length, 1, 'one line, on the check that found the budget spent');
+    assert.equal(runs.filter((r) => /not restarting again/.test(r.stderr)).length, 0, 'said once, on stdout, not again on stderr');
     const notes = readFileSync(a.notes, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(notes.filter((n) => n.title === '[hb] agent restart budget spent').length, 1, 'one loud alert');
-    assert.equal(notes.filter((n) => /still dead/.test(n.message)).length, 2, 'each failed restart said so');
+    const spent = notes.filter((n) => n.title === '[hb] agent restart budget spent');
+    assert.equal(spent.length, 1, 'one loud alert');
+    assert.deepEqual([spent[0].status, spent[0].problem], ['recovery_exhausted', true], 'a receiver filtering on problem keeps it');
+    const dead = notes.filter((n) => n.type === 'message' && /still dead/.test(n.message));
+    assert.equal(dead.length, 2, 'each failed restart said so');
+    assert.ok(dead.every((n) => n.status === 'recovery_failed' && n.problem === true));
+    // The incident opened by the first failed recovery, once.
+    assert.deepEqual(notes.filter((n) => n.type === 'alert').map((n) => n.status), ['recovery_failed']);
+    // Every reader sees what recovery concluded: a check that does not act, hb status, Nagios.
+    const status = await hbRun(['status', '--json'], { env: a.s.env });
+    assert.equal(JSON.parse(status.stdout).jobs.find((j: { job: string }) => j.job === 'agent').status, 'recovery_exhausted');
+    const nagios = await hbRun(['check', '--format', 'nagios', '--no-recover', '--no-notify'], { env: a.s.env });
+    assert.equal(nagios.code, 2);
+    assert.match(nagios.stdout, /^HB CRITICAL - 1 of \d+ jobs? unhealthy: agent recovery_exhausted/);
   } finally {
     a.s.cleanup();
   }
@@ -216,4 +237,36 @@ test('health {pid_file}: a zombie agent is dead (hb would restart it) where a ki
   assert.match(r.stdout, /would restart agent: true/);
   const quiet = await hbRun(['--config', cfg, 'doctor', '--json'], { env: s.env });
   assert.equal(JSON.parse(quiet.stdout).findings.filter((f: { code: string }) => f.code === 'kill-0-probe').length, 0);
+});
+
+test('a guarded file hb will not overwrite: the job is recovery_refused (exit 1) until it is healthy again, which resolves it', async (t) => {
+  const s = sandbox();
+  t.after(s.cleanup);
+  const guarded = join(s.root, 'agent.json');
+  const ok = join(s.root, 'healthy');
+  writeFileSync(guarded, GOOD);
+  writeFileSync(ok, '');
+  const cfg = join(s.root, 'hb.yaml');
+  writeFileSync(cfg, `jobs:\n  agent:\n    every: 1h\n    recover:\n      health: "test -e ${ok}"\n      config: [${guarded}]\n      restart: "true"\n      settle: 0s\n`);
+  const env = { ...s.env, HB_CONFIG: cfg };
+  await hbRun(['tick', 'agent', '--every', '1h'], { env });
+  assert.equal((await hbRun(['check'], { env })).code, 0, 'healthy: snapshot taken');
+  // The guarded path became a directory and the agent is down: hb leaves the directory alone.
+  const { mkdirSync, rmSync } = await import('node:fs');
+  rmSync(guarded);
+  mkdirSync(guarded);
+  rmSync(ok);
+  const r = await hbRun(['check'], { env });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^agent\s+RECOVERY_REFUSED\s+hb restarted it, but it is still dead: health command exited 1; left alone: .*agent\.json/m);
+  assert.match(r.stdout, /^recovery: agent: restarted it \(true\): exit 0$/m);
+  const j = JSON.parse((await hbRun(['check', '--json', '--no-recover'], { env })).stdout).jobs.find((x: { job: string }) => x.job === 'agent');
+  assert.deepEqual([j.status, j.problem], ['recovery_refused', true]);
+  // Fixed by a person: the next check finds it healthy and forgets the outcome.
+  rmSync(guarded, { recursive: true });
+  writeFileSync(guarded, GOOD);
+  writeFileSync(ok, '');
+  const healed = await hbRun(['check'], { env });
+  assert.equal(healed.code, 0, healed.stdout);
+  assert.equal(existsSync(join(s.state, 'recover', 'agent', 'outcome.json')), false);
 });

@@ -63,7 +63,20 @@ function check(rows: Row[]): void {
 }
 
 test('the problem statuses are exactly those of SPEC §4', () => {
-  assert.deepEqual([...PROBLEM_STATUSES].sort(), ['clock_skew', 'corrupt', 'crashed', 'failed', 'never', 'overrunning', 'stale']);
+  assert.deepEqual([...PROBLEM_STATUSES].sort(), ['clock_skew', 'corrupt', 'crashed', 'failed', 'never', 'overrunning', 'recovery_exhausted', 'recovery_failed', 'recovery_refused', 'stale']);
+});
+
+test('what recovery concluded outranks the heartbeat (a problem, with its reason); a pause still holds', () => {
+  const now = LAST + 5 * M;
+  const recovery = { status: 'recovery_exhausted' as const, reason: 'unhealthy; 3 restarts within 1h: not restarting again; needs a person', at: iso(now) };
+  const fresh = evaluateJob(facts({ heartbeat: beat(), recovery }), context(now));
+  assert.deepEqual([fresh.status, fresh.problem, fresh.reason], ['recovery_exhausted', true, recovery.reason]);
+  assert.equal(fresh.due, '2026-03-10T11:15:00.000Z', 'the timing is still shown');
+  const failedToo = evaluateJob(facts({ heartbeat: beat({ status: 'error', exit_code: 1 }), recovery: { ...recovery, status: 'recovery_failed' } }), context(now));
+  assert.equal(failedToo.status, 'recovery_failed');
+  const paused = evaluateJob(facts({ heartbeat: beat(), recovery, pausedUntilMs: now + H }), context(now));
+  assert.deepEqual([paused.status, paused.problem], ['paused', false]);
+  assert.deepEqual([evaluateJob(facts({ heartbeat: beat(), recovery: null }), context(now)).status], ['ok']);
 });
 
 test('every: ok, late, stale around due (11:15) and deadline (11:30), both boundaries exact', () => {
