@@ -80,10 +80,11 @@ export function startRecovery(config: HbConfig, dir: string, io: Io, opts: { dry
       for (const a of all) {
         const { facts } = a.seen;
         const kept = facts.recovery ?? null;
-        const outcome = opts.dryRun || a.outcome === undefined ? kept : a.outcome && { ...a.outcome, at: kept?.status === a.outcome.status ? kept.at : nowIso };
-        if (!opts.dryRun && JSON.stringify(outcome) !== JSON.stringify(kept)) writeRecoveryOutcome(dir, facts.job, outcome);
-        const after = withRecovery(a.seen.own, outcome);
-        const judged = { ...facts, recovery: outcome };
+        // Dated when first concluded: a recovery that stays failed keeps its first time.
+        const concluded = opts.dryRun || a.outcome === undefined ? kept : a.outcome && { ...a.outcome, at: kept?.status === a.outcome.status ? kept.at : nowIso };
+        if (!opts.dryRun && JSON.stringify(concluded) !== JSON.stringify(kept)) writeRecoveryOutcome(dir, facts.job, concluded);
+        const after = withRecovery(a.seen.own, concluded);
+        const judged = { ...facts, recovery: concluded };
         let described: JobHealth | undefined;
         out.verdicts.push({ facts: judged, before: a.seen.shown, after, describe: () => (described ??= describeJob(judged, after, io.now())) });
       }
@@ -110,6 +111,7 @@ async function verify(a: Acted, io: Io, out: RecoveryResult): Promise<void> {
   } else a.outcome = null;
 }
 
+/** An outcome to be dated by act() (the time it was first concluded). */
 const outcome = (status: RecoveryStatus, reason: string): RecoveryOutcome => ({ status, reason, at: '' });
 
 /** Reads, plans and acts for one job; null when its facts could not be read. */
