@@ -92,10 +92,10 @@ const NUMBERS: Array<[keyof HeartbeatRecord, NumberRule]> = [
 
 /** Why `value` breaks `rule`, as the end of a sentence about it ("is -57, expected …"), or null. */
 export function numberProblem(value: number, rule: NumberRule): string | null {
+  // Every record of every check passes through here: the message is built only for a bad one.
+  if (value >= rule.min && value <= rule.max && (!rule.whole || Number.isInteger(value))) return null;
   const expected = `expected ${rule.whole ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}`;
-  if (!Number.isFinite(value)) return `is not a finite number, ${expected}`;
-  if (value < rule.min || value > rule.max || (rule.whole && !Number.isInteger(value))) return `is ${value}, ${expected}`;
-  return null;
+  return Number.isFinite(value) ? `is ${value}, ${expected}` : `is not a finite number, ${expected}`;
 }
 
 /**
