@@ -3,11 +3,11 @@
 // rule for run markers, with the pid file's mtime as the claim's start). `kill -0 $(cat pid)`
 // calls both of those alive.
 
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { readBoundedNoFollow } from '../fs/no-follow.ts';
 import { gatherFacts, isRunGone } from '../run/proc.ts';
 import type { ProbeResult } from './probe.ts';
 
-const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;
 /** A pid file holds a number and a newline; anything longer is not one. */
 const MAX_BYTES = 32;
 
@@ -15,34 +15,29 @@ const MAX_BYTES = 32;
 export type PidFileRead = { pid: number; writtenMs: number } | { problem: string };
 
 /**
- * Reads a pid file without following a link at its name and without blocking on a FIFO; only a
- * regular file of one number is a pid file. Messages never echo the content (root may be asked
- * to read a path its owner chose).
+ * Reads a pid file without following a link at its name and without blocking on a FIFO (the
+ * state directory's reader); only a regular file of one number is a pid file. Messages never
+ * echo the content (root may be asked to read a path its owner chose).
  */
 export function readPidFile(path: string): PidFileRead {
-  let fd: number;
+  let text: string;
+  let writtenMs: number;
   try {
-    fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    const read = readBoundedNoFollow(path, MAX_BYTES);
+    if (!read.complete) return { problem: `pid file ${path} does not hold a process id` };
+    text = read.text;
+    writtenMs = lstatSync(path).mtimeMs;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { problem: `pid file ${path} does not exist` };
     if (code === 'ELOOP') return { problem: `pid file ${path} is a symbolic link (not followed)` };
+    if (code === 'ENOTREG') return { problem: `pid file ${path} is not a regular file` };
     return { problem: `pid file ${path} cannot be read (${code ?? (e as Error).message})` };
   }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { problem: `pid file ${path} is not a regular file` };
-    const buf = Buffer.alloc(MAX_BYTES + 1);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const m = n <= MAX_BYTES ? /^\s*(\d{1,10})\s*$/.exec(buf.toString('latin1', 0, n)) : null;
-    const pid = m ? Number(m[1]) : NaN;
-    if (!Number.isSafeInteger(pid) || pid <= 0) return { problem: `pid file ${path} does not hold a process id` };
-    return { pid, writtenMs: st.mtimeMs };
-  } catch (e) {
-    return { problem: `pid file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
-  } finally {
-    closeSync(fd);
-  }
+  const m = /^\s*(\d{1,10})\s*$/.exec(text);
+  const pid = m ? Number(m[1]) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) return { problem: `pid file ${path} does not hold a process id` };
+  return { pid, writtenMs };
 }
 
 /** Alive when the pid file's process runs and started before the file was written. */
