@@ -12,6 +12,8 @@ import { planRecovery, type RecoveryPlan } from '../../lib/recover/plan.ts';
 import { probeHealth, runRestart } from '../../lib/recover/probe.ts';
 import { appendRestart, readRestarts } from '../../lib/recover/restarts.ts';
 import { restoreFile } from '../../lib/recover/restore.ts';
+import type { Acting } from '../../lib/recover/act-as.ts';
+import { readRefusalNote, writeRefusalNote } from '../../lib/recover/refusal-note.ts';
 import { writeRecoveryOutcome } from '../../lib/recover/outcome.ts';
 import { latestSnapshot, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
 import type { RecoverPolicy } from '../../lib/recover/types.ts';
@@ -123,7 +125,9 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
     env: io.env,
     heartbeat: { healthy: own.status === 'running' ? null : !own.problem, reason: `${own.status}` },
   });
-  const hashes = new Map<string, HashResult>(policy.config.map((path) => [path, hashFile(path)]));
+  // As root, a file another user controls is read and restored as that user.
+  const acting: Acting = { root: io.isRoot, node: process.execPath, timeoutMs: policy.timeoutMs };
+  const hashes = new Map<string, HashResult>(policy.config.map((path) => [path, hashFile(path, acting)]));
   const current = policy.config.map((path) => currentOf(path, hashes.get(path)!));
   let snapshot = null;
   let gitContents: Map<string, Buffer> | null = null;
@@ -161,6 +165,7 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
     out.events.push(event(io, job, 'snapshot_saved', { snapshot: manifest.id, files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256 })) }));
     out.actions.push(`${job}: saved the guarded files as known-good snapshot ${manifest.id}`);
   }
+  if (probe.healthy === true) noteRefusals(job, hashes, dir, io, out);
   if (probe.healthy !== false) return acted;
   if (plan.kind === 'blocked' || plan.kind === 'none') {
     // Nothing left to try. Loud once: the check that finds it says so; later ones show the status.
@@ -178,7 +183,7 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
   for (const r of plan.restores) {
     try {
       const content = gitContents ? gitContents.get(r.to)! : readBlob(dir, job, r.to);
-      restoreFile(r.path, content, r.mode);
+      restoreFile(r.path, content, r.mode, acting);
       rolled.push({ path: r.path, old_hash: r.from, new_hash: r.to });
       out.actions.push(`${job}: restored ${r.path} from the known-good copy (${short(r.from)} → ${short(r.to)})`);
     } catch (e) {
@@ -201,6 +206,17 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
     }
   }
   return acted;
+}
+
+/** A healthy job whose guarded files hb refuses (links, paths others control) gets no snapshot: said once, when it starts or changes. */
+function noteRefusals(job: string, hashes: Map<string, HashResult>, dir: string, io: Io, out: RecoveryResult): void {
+  const refused = [...hashes].flatMap(([path, h]) => ('unsafe' in h && h.unsafe ? [{ path, reason: h.error }] : []));
+  const text = refused.length > 0 ? refused.map((r) => `${r.path} (${r.reason})`).join(', ') : null;
+  if (text === readRefusalNote(dir, job)) return;
+  writeRefusalNote(dir, job, text);
+  if (text === null) return;
+  out.events.push(event(io, job, 'snapshot_refused', { files: refused }));
+  out.actions.push(`${job}: no snapshot taken: hb will not touch ${text}`);
 }
 
 const short = (sha: string | null) => (sha === null ? 'missing' : sha.slice(0, 12));

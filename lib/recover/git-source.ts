@@ -1,11 +1,12 @@
 // `source: git`: the known-good content of a guarded file is what a git ref holds, read with
-// `git show <ref>:<path>` in the repository that contains the file (its symlink target).
+// `git show <ref>:<path>` in the repository that contains the file. A guarded path that is a
+// symbolic link is refused, as everywhere in recovery.
 
-import { realpathSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { RecoverError } from './error.ts';
 import { MAX_GUARDED_BYTES, sha256 } from './hash-file.ts';
-import { resolveWriteTarget } from './symlink.ts';
+import { safeMode } from './safe-mode.ts';
 import type { Manifest, ManifestFile } from './types.ts';
 
 /** How git is run: its whole environment (nothing inherited behind the caller's back) and a limit per call. */
@@ -15,18 +16,17 @@ export interface GitOptions {
   timeoutMs?: number;
 }
 
-/** The repository containing `file` (through its symlinks) and the file's path inside it. */
+/** The repository containing `file` (its directory's links resolved, not its own) and the file's path inside it. */
 export async function gitRepoOf(file: string, opts: GitOptions): Promise<{ root: string; relPath: string }> {
-  const target = resolveWriteTarget(file);
   let dir: string;
   try {
     // git reports its top level with symlinks resolved: resolve the directory the same way.
-    dir = realpathSync(dirname(target));
+    dir = realpathSync(dirname(file));
   } catch {
-    throw new RecoverError(`${file}: directory ${dirname(target)} does not exist`, file, 'ENOENT');
+    throw new RecoverError(`${file}: directory ${dirname(file)} does not exist`, file, 'ENOENT');
   }
   const root = (await git(['-C', dir, 'rev-parse', '--show-toplevel'], opts, file)).toString('utf8').trim();
-  const relPath = posix.relative(root, join(dir, basename(target)));
+  const relPath = posix.relative(root, join(dir, basename(file)));
   if (relPath === '' || relPath.startsWith('../')) throw new RecoverError(`${file} is not inside the repository ${root}`, file);
   return { root, relPath };
 }
@@ -53,7 +53,7 @@ export async function gitShow(repoDir: string, ref: string, relPath: string, opt
 /**
  * The known-good set for the planner from git: a manifest of every path that could be read, their
  * bytes by hash, and why the others could not. A file's mode is its current one (a 0600 secret
- * stays 0600), or git's (0755/0644) when it is missing.
+ * stays 0600) without setuid, setgid or sticky bits, or git's (0755/0644) when it is missing.
  */
 export async function gitKnownGood(paths: string[], ref: string, job: string, nowMs: number, opts: GitOptions): Promise<{
   manifest: Manifest | null;
@@ -65,6 +65,7 @@ export async function gitKnownGood(paths: string[], ref: string, job: string, no
   const problems: Array<{ path: string; message: string }> = [];
   for (const path of paths) {
     try {
+      if (isLink(path)) throw new RecoverError(`${path} is a symbolic link: hb never follows a link at a guarded path`, path, 'ELOOP');
       const { root, relPath } = await gitRepoOf(path, opts);
       const { mode: gitMode } = await gitEntry(root, ref, relPath, opts);
       const content = await gitShow(root, ref, relPath, opts);
@@ -81,10 +82,18 @@ export async function gitKnownGood(paths: string[], ref: string, job: string, no
 
 function currentMode(path: string): number | null {
   try {
-    const st = statSync(path);
-    return st.isFile() ? st.mode & 0o7777 : null;
+    const st = lstatSync(path);
+    return st.isFile() ? safeMode(st.mode) : null;
   } catch {
     return null;
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

@@ -1,37 +1,26 @@
-// Putting a known-good file back: atomically, with its mode, keeping its owner where allowed.
-// A guarded path that is a symlink keeps being that symlink: the file it points to is rewritten.
+// Putting a known-good file back: atomically, as whoever controls the file (root only where root
+// alone does), never through a symbolic link, never with a setuid, setgid or sticky bit.
 
-import { lstatSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { writeBytesAtomic } from './atomic.ts';
+import { actAs, type Acting } from './act-as.ts';
 import { RecoverError } from './error.ts';
-import { resolveWriteTarget } from './symlink.ts';
+import { guardedAccess } from './guarded-path.ts';
+import { primaryGid } from './primary-gid.ts';
+import { safeMode } from './safe-mode.ts';
 
 export { gitShow, gitRepoOf, gitKnownGood } from './git-source.ts';
-export { resolveWriteTarget } from './symlink.ts';
 
 /**
- * Replaces the file at `path` (through its symlinks) with `content` and `mode`: temp file in the
- * target's directory, fsync, rename, so readers never see a half-written config. Returns the file
- * written. Refuses to replace anything but a regular file, and never creates directories.
+ * Replaces the file at `path` with `content` and `mode` (without its special bits): temp file in
+ * the same directory, fsync, rename, so readers never see a half-written config. Returns the file
+ * written. Refuses a symbolic link, anything but a regular file, and a path nobody hb may act for
+ * controls; never creates directories. As root it keeps the replaced file's owner.
  */
-export function restoreFile(path: string, content: Uint8Array, mode: number): { target: string } {
-  const target = resolveWriteTarget(path);
-  let owner: { uid: number; gid: number } | undefined;
-  try {
-    const st = lstatSync(target);
-    if (!st.isFile()) throw new RecoverError(`${target} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}: not overwritten`, path, 'EISDIR');
-    owner = { uid: st.uid, gid: st.gid };
-  } catch (e) {
-    if (e instanceof RecoverError) throw e;
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new RecoverError(`cannot inspect ${target}: ${(e as NodeJS.ErrnoException).code}`, path, (e as NodeJS.ErrnoException).code ?? null);
-  }
-  try {
-    writeBytesAtomic(target, content, mode, owner);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? null;
-    const why = code === 'ENOENT' ? `its directory ${dirname(target)} does not exist` : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new RecoverError(`cannot restore ${target}: ${why}`, path, code);
-  }
-  return { target };
+export function restoreFile(path: string, content: Uint8Array, mode: number, acting: Acting, groupOf: (uid: number) => number | null = primaryGid): { target: string } {
+  const access = guardedAccess(path, groupOf);
+  if ('refused' in access) throw new RecoverError(`cannot restore ${path}: ${access.refused}`, path, 'EPERM');
+  if ('error' in access) throw new RecoverError(`cannot restore ${path}: ${access.error}`, path, null);
+  const as = access.as === 'user' ? access : null;
+  const reply = actAs(as, { op: 'write', path: access.path, content, mode: safeMode(mode), keepOwner: as === null }, acting);
+  if ('error' in reply) throw new RecoverError(`cannot restore ${path}: ${reply.error}`, path, reply.code);
+  return { target: access.path };
 }

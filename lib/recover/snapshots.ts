@@ -9,12 +9,13 @@ import { validateJobName } from '../job-name.ts';
 import { ensurePrivateDir, writeBytesAtomic } from './atomic.ts';
 import { RecoverError } from './error.ts';
 import { sha256 } from './hash-file.ts';
+import { safeMode } from './safe-mode.ts';
 import type { Manifest, ManifestFile } from './types.ts';
 import { listNames, unlinkQuiet } from '../fs/quiet.ts';
 
 export { hashFile, currentOf } from './hash-file.ts';
 
-/** One file to save: the bytes that were hashed, and its permission bits. */
+/** One file to save: the bytes that were hashed, and its permission bits (saved without setuid, setgid or sticky). */
 export interface SnapshotInput {
   path: string;
   content: Uint8Array;
@@ -38,7 +39,7 @@ export function jobRecoverDir(stateDir: string, job: string): string {
 
 /** The manifest `takeSnapshot` would write; pure. */
 export function manifestOf(id: string, job: string, nowMs: number, files: SnapshotInput[]): Manifest {
-  const entries: ManifestFile[] = files.map((f) => ({ path: f.path, sha256: sha256(f.content), size: f.content.length, mode: f.mode & 0o7777 }));
+  const entries: ManifestFile[] = files.map((f) => ({ path: f.path, sha256: sha256(f.content), size: f.content.length, mode: safeMode(f.mode) }));
   return { v: 1, id, job, taken_at: new Date(nowMs).toISOString(), files: entries };
 }
 

@@ -35,7 +35,7 @@ export interface ManifestFile {
   path: string;
   sha256: string;
   size: number;
-  /** Permission bits (mode & 0o7777). */
+  /** Permission bits; restored as mode & 0o777 (an old snapshot may hold a setuid bit: dropped). */
   mode: number;
 }
 

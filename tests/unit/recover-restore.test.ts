@@ -1,17 +1,21 @@
-// restoreFile (atomic, mode kept, no temp files, the symlink rule) and source: git against a
-// real repository made in a temp directory.
+// restoreFile (atomic, mode kept without setuid/setgid/sticky, no temp files, no symlink followed,
+// acting as the user who controls the directory) and source: git against a real repository made
+// in a temp directory.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RecoverError } from '../../lib/recover/error.ts';
 import { gitEntry } from '../../lib/recover/git-source.ts';
 import { hashFile, sha256 } from '../../lib/recover/hash-file.ts';
-import { gitKnownGood, gitRepoOf, gitShow, resolveWriteTarget, restoreFile } from '../../lib/recover/restore.ts';
+import { gitKnownGood, gitRepoOf, gitShow, restoreFile } from '../../lib/recover/restore.ts';
+import { throwAwayUser } from '../helpers.ts';
 
+/** hb as these tests run it: as root, it acts as the user who controls a directory. */
+const ACTING = { root: process.getuid?.() === 0, node: process.execPath };
 const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'hb-recover-restore-')));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
@@ -29,7 +33,7 @@ describe('restoreFile', () => {
     writeFileSync(path, 'broken');
     chmodSync(path, 0o644);
     const before = statSync(path).ino;
-    assert.deepEqual(restoreFile(path, Buffer.from('good\n'), 0o640), { target: path });
+    assert.deepEqual(restoreFile(path, Buffer.from('good\n'), 0o640, ACTING), { target: path });
     assert.equal(readFileSync(path, 'utf8'), 'good\n');
     assert.equal(modeOf(path), 0o640);
     // Renamed into place, not written in place: a reader holding the old file saw no torn write.
@@ -42,7 +46,7 @@ describe('restoreFile', () => {
     const path = join(dir, 'gone.conf');
     const old = process.umask(0o077);
     try {
-      restoreFile(path, Buffer.from([0, 1, 2, 255]), 0o755);
+      restoreFile(path, Buffer.from([0, 1, 2, 255]), 0o755, ACTING);
     } finally {
       process.umask(old);
     }
@@ -56,67 +60,112 @@ describe('restoreFile', () => {
     const path = join(dir, 'owned.conf');
     writeFileSync(path, 'x');
     const { uid, gid } = statSync(path);
-    restoreFile(path, Buffer.from('y'), 0o600);
+    restoreFile(path, Buffer.from('y'), 0o600, ACTING);
     assert.deepEqual([statSync(path).uid, statSync(path).gid], [uid, gid]);
   });
 
   test('never overwrites a directory, never creates a directory', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'conf.d'));
-    assert.throws(() => restoreFile(join(dir, 'conf.d'), Buffer.from('x'), 0o644), (e: unknown) => e instanceof RecoverError && /is a directory: not overwritten/.test(e.message));
+    assert.throws(() => restoreFile(join(dir, 'conf.d'), Buffer.from('x'), 0o644, ACTING), (e: unknown) => e instanceof RecoverError && /is a directory: not overwritten/.test(e.message));
     assert.ok(statSync(join(dir, 'conf.d')).isDirectory());
-    assert.throws(() => restoreFile(join(dir, 'nodir', 'a.conf'), Buffer.from('x'), 0o644), /its directory .*nodir does not exist/);
+    assert.throws(() => restoreFile(join(dir, 'nodir', 'a.conf'), Buffer.from('x'), 0o644, ACTING), /its directory .*nodir does not exist/);
     assert.deepEqual(readdirSync(dir), ['conf.d']);
   });
 });
 
-describe('the symlink rule: follow, rewrite the target, keep the link', () => {
-  test('a relative link, through a chain', () => {
+describe('no symlink is followed, no setuid bit is restored', () => {
+  test('a guarded path that is a symlink is refused, and neither it nor its target changes', () => {
     const dir = fresh();
-    mkdirSync(join(dir, 'available'));
-    writeFileSync(join(dir, 'available', 'site'), 'broken');
-    chmodSync(join(dir, 'available', 'site'), 0o644);
-    symlinkSync('available/site', join(dir, 'enabled-site'));
-    mkdirSync(join(dir, 'enabled'));
-    symlinkSync('../enabled-site', join(dir, 'enabled', 'site'));
-    const guarded = join(dir, 'enabled', 'site');
-    assert.equal(resolveWriteTarget(guarded), join(dir, 'available', 'site'));
-    assert.deepEqual(restoreFile(guarded, Buffer.from('good'), 0o600), { target: join(dir, 'available', 'site') });
-    assert.ok(lstatSync(guarded).isSymbolicLink());
-    assert.equal(readlinkSync(guarded), '../enabled-site');
-    assert.equal(readFileSync(join(dir, 'available', 'site'), 'utf8'), 'good');
-    assert.equal(modeOf(join(dir, 'available', 'site')), 0o600);
-    // What hashFile saw through the link is what was restored.
-    const h = hashFile(guarded);
-    assert.ok('sha256' in h && h.sha256 === sha256(Buffer.from('good')));
-    assert.deepEqual(readdirSync(join(dir, 'available')), ['site']);
+    writeFileSync(join(dir, 'real.conf'), 'target');
+    symlinkSync('real.conf', join(dir, 'link.conf'));
+    assert.throws(() => restoreFile(join(dir, 'link.conf'), Buffer.from('x'), 0o644, ACTING), (e: unknown) => e instanceof RecoverError && /cannot restore .*link\.conf: is a symbolic link: hb never follows a link at a guarded path/.test(e.message));
+    assert.equal(readlinkSync(join(dir, 'link.conf')), 'real.conf');
+    assert.equal(readFileSync(join(dir, 'real.conf'), 'utf8'), 'target');
   });
 
-  test('.. in a link under a symlinked directory climbs from where the link really is', () => {
+  test('a dangling symlink is refused: nothing is created where it points', () => {
     const dir = fresh();
-    mkdirSync(join(dir, 'real', 'sub'), { recursive: true });
-    writeFileSync(join(dir, 'real', 'target.conf'), 'old');
-    symlinkSync('../target.conf', join(dir, 'real', 'sub', 'link.conf'));
-    symlinkSync(join(dir, 'real', 'sub'), join(dir, 'alias'));
-    assert.equal(resolveWriteTarget(join(dir, 'alias', 'link.conf')), join(dir, 'real', 'target.conf'));
-    restoreFile(join(dir, 'alias', 'link.conf'), Buffer.from('new'), 0o644);
-    assert.equal(readFileSync(join(dir, 'real', 'target.conf'), 'utf8'), 'new');
-    assert.deepEqual(readdirSync(dir).sort(), ['alias', 'real']);
+    symlinkSync(join(dir, 'elsewhere', 'made.conf'), join(dir, 'link.conf'));
+    mkdirSync(join(dir, 'elsewhere'));
+    assert.throws(() => restoreFile(join(dir, 'link.conf'), Buffer.from('x'), 0o644, ACTING), /is a symbolic link/);
+    assert.deepEqual(readdirSync(join(dir, 'elsewhere')), []);
+    assert.deepEqual(hashFile(join(dir, 'link.conf'), ACTING), { error: 'is a symbolic link: hb never follows a link at a guarded path', unsafe: true });
   });
 
-  test('a dangling link gets its target back', () => {
+  test('a symlinked directory on the way, in directories only root controls, is followed', () => {
     const dir = fresh();
-    symlinkSync(join(dir, 'real.conf'), join(dir, 'link.conf'));
-    restoreFile(join(dir, 'link.conf'), Buffer.from('back'), 0o644);
-    assert.ok(lstatSync(join(dir, 'link.conf')).isSymbolicLink());
-    assert.equal(readFileSync(join(dir, 'real.conf'), 'utf8'), 'back');
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 'a.conf'), 'old');
+    symlinkSync('real', join(dir, 'alias'));
+    assert.deepEqual(restoreFile(join(dir, 'alias', 'a.conf'), Buffer.from('new'), 0o644, ACTING), { target: join(dir, 'real', 'a.conf') });
+    assert.equal(readFileSync(join(dir, 'real', 'a.conf'), 'utf8'), 'new');
+    assert.ok(lstatSync(join(dir, 'alias')).isSymbolicLink());
   });
 
-  test('a loop is refused', () => {
+  test('an old snapshot holding 4755 restores as 0755', () => {
     const dir = fresh();
-    symlinkSync('b', join(dir, 'a'));
-    symlinkSync('a', join(dir, 'b'));
-    assert.throws(() => restoreFile(join(dir, 'a'), Buffer.from('x'), 0o644), (e: unknown) => e instanceof RecoverError && e.code === 'ELOOP');
+    const path = join(dir, 'tool');
+    restoreFile(path, Buffer.from('#!/bin/sh\n'), 0o4755, ACTING);
+    assert.equal(modeOf(path), 0o755);
+    writeFileSync(path, 'x');
+    restoreFile(path, Buffer.from('#!/bin/sh\n'), 0o6775, ACTING);
+    assert.equal(modeOf(path), 0o775);
+  });
+
+  test('a file that is setuid now is read with its setuid bit dropped', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'tool'), 'x');
+    chmodSync(join(dir, 'tool'), 0o4755);
+    const h = hashFile(join(dir, 'tool'), ACTING);
+    assert.ok('mode' in h && h.mode === 0o755, JSON.stringify(h));
+  });
+
+  test('a directory anyone can write is refused for reading and for restoring', () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'open'));
+    chmodSync(join(dir, 'open'), 0o777);
+    writeFileSync(join(dir, 'open', 'a.conf'), 'x');
+    const h = hashFile(join(dir, 'open', 'a.conf'), ACTING);
+    assert.ok('error' in h && h.unsafe === true && /open is writable by every user \(mode 0777\) without the sticky bit/.test(h.error), JSON.stringify(h));
+    assert.throws(() => restoreFile(join(dir, 'open', 'a.conf'), Buffer.from('y'), 0o644, ACTING), /writable by every user/);
+    assert.equal(readFileSync(join(dir, 'open', 'a.conf'), 'utf8'), 'x');
+  });
+
+  test('a directory owned by a uid nobody has is refused: hb acts only as a known user', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'orphan'));
+    chownSync(join(dir, 'orphan'), 4_000_000, 4_000_000);
+    assert.throws(() => restoreFile(join(dir, 'orphan', 'a.conf'), Buffer.from('y'), 0o644, ACTING), /uid 4000000, which has no entry in the user database/);
+    assert.deepEqual(readdirSync(join(dir, 'orphan')), []);
+  });
+});
+
+describe('a directory another user controls: hb acts as that user', () => {
+  test('the restore is that user\'s: owned by them, and nothing they could not write', (t) => {
+    const user = throwAwayUser(t, 'hbsec-rc-unit', { home: true });
+    if (!user) return;
+    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
+    const home = `/home/${user}`;
+    const dir = join(home, 'agent');
+    mkdirSync(dir);
+    chownSync(dir, uid, gid);
+    // A root-owned file in the agent's directory: the agent could rename it away, so it is the agent's to replace.
+    writeFileSync(join(dir, 'a.conf'), 'root wrote this');
+    restoreFile(join(dir, 'a.conf'), Buffer.from('good'), 0o4750, ACTING);
+    const st = statSync(join(dir, 'a.conf'));
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [uid, gid, 0o750]);
+    assert.equal(readFileSync(join(dir, 'a.conf'), 'utf8'), 'good');
+    const h = hashFile(join(dir, 'a.conf'), ACTING);
+    assert.ok('sha256' in h && h.sha256 === sha256(Buffer.from('good')), JSON.stringify(h));
+    // A root-only directory below the agent's: the agent cannot write it, so neither does the restore.
+    mkdirSync(join(dir, 'sealed'), { mode: 0o700 });
+    assert.throws(() => restoreFile(join(dir, 'sealed', 'b.conf'), Buffer.from('x'), 0o644, ACTING), (e: unknown) => e instanceof RecoverError && /permission denied/.test(e.message));
+    assert.deepEqual(readdirSync(join(dir, 'sealed')), []);
+    // Nor does reading one: the agent cannot read a 0600 root file, so hb does not read it for the agent.
+    writeFileSync(join(dir, 'secret'), 'root only', { mode: 0o600 });
+    assert.deepEqual(hashFile(join(dir, 'secret'), ACTING), { error: 'permission denied' });
   });
 });
 
@@ -164,11 +213,12 @@ describe('source: git', () => {
     await assert.rejects(gitShow(repo, 'HEAD', 'etc/app.conf', { env: { PATH: join(tmp, 'empty-path') } }), (e: unknown) => e instanceof RecoverError && e.code === 'ENOENT' && /git is not installed/.test(e.message));
   });
 
-  test('gitKnownGood builds the planner\'s manifest, keeping a file\'s current mode', async () => {
+  test('gitKnownGood builds the planner\'s manifest, keeping a file\'s current mode without setuid, refusing a symlink', async () => {
     chmodSync(join(repo, 'etc', 'app.conf'), 0o600);
+    chmodSync(join(repo, 'run.sh'), 0o4755);
     const outside = fresh();
     symlinkSync(join(repo, 'run.sh'), join(outside, 'run-link'));
-    const paths = [join(repo, 'etc', 'app.conf'), join(outside, 'run-link'), join(repo, 'etc', 'untracked.conf')];
+    const paths = [join(repo, 'etc', 'app.conf'), join(repo, 'run.sh'), join(outside, 'run-link'), join(repo, 'etc', 'untracked.conf')];
     const { manifest, contents, problems } = await gitKnownGood(paths, 'HEAD', 'app', Date.parse('2024-06-01T12:00:00Z'), { env });
     assert.deepEqual(manifest, {
       v: 1,
@@ -181,8 +231,9 @@ describe('source: git', () => {
       ],
     });
     assert.deepEqual(contents.get(sha256(Buffer.from('committed\n'))), Buffer.from('committed\n'));
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0]!.path, paths[2]);
-    assert.match(problems[0]!.message, /no such file in that ref/);
+    assert.deepEqual(problems.map((p) => p.path), [paths[2], paths[3]]);
+    assert.match(problems[0]!.message, /run-link is a symbolic link: hb never follows a link at a guarded path/);
+    assert.match(problems[1]!.message, /no such file in that ref/);
   });
+
 });
