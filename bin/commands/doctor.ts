@@ -19,6 +19,8 @@ import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { readUserCrontab } from '../user-crontab.ts';
 import { readUsers } from '../users.ts';
+import { guardedAccess } from '../../lib/recover/guarded-path.ts';
+import { primaryGid } from '../../lib/recover/primary-gid.ts';
 
 interface DoctorOptions extends GlobalOptions {
   crontab?: string[];
@@ -49,6 +51,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
     self: selfExec({ config, configText: null, state }, io.cwd),
     hostTz: io.localTz(),
     host: opts.crontab ? null : hostFacts(stateDir, config, io.now(), unreadable),
+    guardedRefusal,
   };
   const findings = decide(facts);
   const summary = { crontabs: crontabs.map((c) => c.path), config: config.file ?? problems[0]?.file ?? null };
@@ -66,6 +69,12 @@ async function readConfig(opts: GlobalOptions, io: Io): Promise<{ config: HbConf
     if (!(e instanceof ConfigError)) throw e;
     return { config: { ...emptyConfig(), file: choice.path }, problems: e.problems };
   }
+}
+
+/** Why recovery would refuse `path` (the rule hb check applies), or null. */
+function guardedRefusal(path: string): string | null {
+  const access = guardedAccess(path, primaryGid);
+  return 'refused' in access ? access.refused : null;
 }
 
 function probe(path: string): Probe {

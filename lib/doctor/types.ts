@@ -13,7 +13,7 @@ export type FindingCode =
   | 'command-not-found' | 'command-not-executable' | 'hb-not-on-path' | 'node-not-on-path'
   | 'crond-name' | 'crond-mode' | 'crond-owner'
   | 'unknown-job' | 'job-without-line' | 'duplicate-check' | 'no-check' | 'dead-man-duplicate'
-  | 'no-cron-daemon' | 'no-mta' | 'unscheduled' | 'kill-0-probe';
+  | 'no-cron-daemon' | 'no-mta' | 'unscheduled' | 'kill-0-probe' | 'recover-unsafe-path';
 
 /** One problem, located, with what to do about it. */
 export interface Finding {
@@ -78,6 +78,8 @@ export interface DoctorFacts {
   /** The host's zone, in which cron runs every line (what `hb crontab` needs to write one). */
   hostTz: string;
   host: HostFacts | null;
+  /** Why recovery would refuse to touch a guarded file (a link, a path others control), or null; absent: not checked. */
+  guardedRefusal?(path: string): string | null;
 }
 
 /** A finding's constructor, so every rule writes the same shape. */

@@ -73,6 +73,12 @@ test('a guarded path that is a symlink to /etc/shadow is never read: no snapshot
   assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
   assert.match(healthy.stdout, /^recovery: agent: no snapshot taken: hb will not touch .*agent\/config \(is a symbolic link: hb never follows a link at a guarded path\)$/m);
   assert.ok(!blobs(a.s).some((b) => b.equals(shadow)), 'the shadow file is not in the snapshot store');
+  const again = await hbRun(['check'], { env: a.env });
+  assert.doesNotMatch(again.stdout, /no snapshot taken/, 'said once, not on every check');
+  const doctor = await hbRun(['doctor', '--json'], { env: a.env });
+  const found = JSON.parse(doctor.stdout).findings.filter((f: { code: string }) => f.code === 'recover-unsafe-path');
+  assert.equal(found.length, 1, doctor.stdout);
+  assert.match(found[0].message, /job "agent": recovery will not touch .*agent\/config: is a symbolic link/);
 
   // The user swaps the link for a file of its own and the agent goes down.
   a.as('rm agent/config && echo mine > agent/config');
