@@ -29,6 +29,7 @@ const SUMMARIES: Record<string, (e: Fields) => string> = {
   resumed: () => 'resumed',
   forgotten: (e) => `forgotten${Array.isArray(e.removed) ? `: removed ${plural(e.removed.length, 'file')}` : ''}`,
   snapshot_saved: (e) => `known-good snapshot ${s(e.snapshot)} saved (${plural(files(e.files).length, 'file')})`,
+  snapshot_refused: (e) => `no snapshot: hb will not touch ${files(e.files).map((f) => `${s(f.path)} (${s(f.reason)})`).join(', ') || 'a guarded file'}`,
   config_rolled_back: (e) =>
     `rolled back ${files(e.files).map((f) => `${s(f.path)} (${hash(f.old_hash)} → ${hash(f.new_hash)})`).join(', ') || 'nothing'}${e.source ? ` from ${s(e.source)}` : ''}`,
   restart: (e) => `restart ${ended(e)} in ${shortDuration(e.duration_ms as number)}${e.timed_out ? ' (timed out)' : ''}`,

@@ -33,6 +33,7 @@ test('every documented type has its own summary', () => {
     [e('resumed'), 'resumed'],
     [e('forgotten', { removed: ['/s/backup.last', '/s/backup.run'] }), 'forgotten: removed 2 files'],
     [e('snapshot_saved', { snapshot: '20261120T090005Z', files: [{ path: '/etc/a', sha256: 'x' }] }), 'known-good snapshot 20261120T090005Z saved (1 file)'],
+    [e('snapshot_refused', { files: [{ path: '/home/a/agent.yaml', reason: 'is a symbolic link: hb never follows a link at a guarded path' }] }), 'no snapshot: hb will not touch /home/a/agent.yaml (is a symbolic link: hb never follows a link at a guarded path)'],
     [e('config_rolled_back', { files: [{ path: '/etc/a.yaml', old_hash: 'aaaaaaaaaaaaaaaa', new_hash: 'bbbbbbbbbbbbbbbb' }, { path: '/etc/b', old_hash: null, new_hash: 'cccccccccccccccc' }], source: 'snapshot' }), 'rolled back /etc/a.yaml (aaaaaaaaaaaa → bbbbbbbbbbbb), /etc/b (missing → cccccccccccc) from snapshot'],
     [e('restart', { exit_code: 0, signal: null, timed_out: false, duration_ms: 1840 }), 'restart exit 0 in 1.8s'],
     [e('restart', { exit_code: 124, signal: null, timed_out: true, duration_ms: 30_000 }), 'restart exit 124 in 30s (timed out)'],
