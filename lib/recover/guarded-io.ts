@@ -71,7 +71,7 @@ export function guardedIo(fs: typeof import('node:fs'), req: GuardedRequest): Gu
   const cut = req.path.lastIndexOf('/');
   const dir = req.path.slice(0, cut) || '/';
   // Hidden, unguessable, created exclusively: nothing planted under the name is ever opened.
-  const tmp = `${dir}/.${req.path.slice(cut + 1)}.hb-${process.pid}-1-${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const tmp = `${dir}/.${req.path.slice(cut + 1)}.hb-${Math.random().toString(36).slice(2, 12)}.tmp`;
   let fd: number | null = null;
   try {
     fd = fs.openSync(tmp, c.O_WRONLY | c.O_CREAT | c.O_EXCL | c.O_NOFOLLOW, 0o600);
