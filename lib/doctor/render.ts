@@ -1,6 +1,7 @@
 // hb doctor's output: `file:line: severity: message` and a `fix:` line per finding, grouped by
 // file, then a count; or one JSON object for machines.
 
+import { visible } from '../visible.ts';
 import type { Finding } from './types.ts';
 
 /** What was checked, for the summary line and the JSON. */
@@ -20,7 +21,8 @@ export function renderDoctorText(findings: readonly Finding[], summary: DoctorSu
     if (file !== undefined && f.file !== file) lines.push('');
     file = f.file;
     const at = f.file === null ? 'host' : f.line === null ? f.file : `${f.file}:${f.line}`;
-    lines.push(`${at}: ${paint(f.severity)}: ${f.message} [${f.code}]`, `  fix: ${f.fix}`);
+    // A finding quotes crontab lines, written by anyone who can write one: shown, never obeyed.
+    lines.push(`${visible(at)}: ${paint(f.severity)}: ${visible(f.message)} [${f.code}]`, `  fix: ${visible(f.fix)}`);
   }
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;

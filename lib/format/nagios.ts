@@ -4,6 +4,7 @@
 import type { JobHealth, JobStatus } from '../health/types.ts';
 import { warnsUnscheduled } from '../health/unscheduled.ts';
 import { formatDuration } from '../duration.ts';
+import { inert } from '../visible.ts';
 
 /** What the renderer needs besides the jobs; `host` is accepted for parity with other renderers. */
 export interface NagiosContext {
@@ -154,9 +155,9 @@ function num(n: number): string {
   return Number.isFinite(n) ? String(Math.round(n * 1000) / 1000) : 'U';
 }
 
-// Job data (reasons, messages) may hold anything: keep each output line one line and keep `|`
-// out, since Nagios reads the first pipe as the start of perfdata.
+// Job data (reasons, messages) may hold anything: keep each output line one line, bidi and
+// zero-width characters written out, and `|` out, since Nagios reads the first pipe as the start of perfdata.
 function clean(text: string, max: number): string {
-  const one = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\|/g, '/').trim();
+  const one = inert(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')).replace(/\|/g, '/').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }

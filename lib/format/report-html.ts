@@ -4,16 +4,15 @@
 import { shortDuration, shortTime, windowLabel } from '../report/human.ts';
 import { position, ticks } from '../report/timeline-geometry.ts';
 import type { Blocker, JobReport, Report, RunOutcome, TimelineRun } from '../report/types.ts';
+import { inert } from '../visible.ts';
 
 /**
  * Text safe in an HTML text node and in a quoted attribute. Control characters other than tab
- * and line breaks (not allowed in HTML, and obeyed by a terminal showing the file) are written out.
+ * and line breaks (not allowed in HTML, and obeyed by a terminal showing the file) and characters
+ * that reorder or hide text (bidi overrides, zero-width) are written out.
  */
 export function esc(text: unknown): string {
-  return String(text ?? '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    .replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return inert(String(text ?? '')).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The policy in the page itself: any load from anywhere is refused (and logged by the browser). */

@@ -1,5 +1,8 @@
 // Escaping for the places sinks write text into: Telegram's HTML, tracker Markdown, byte limits.
-// Job output and messages are untrusted text: they must render as written, never as markup.
+// Job output and messages are untrusted text: they must render as written, never as markup, and
+// never as a mention that pages someone.
+
+import { inert } from '../visible.ts';
 
 /** Text safe inside Telegram `parse_mode: HTML` (and any HTML text node): & < > become entities. */
 export function escapeHtml(text: string): string {
@@ -7,18 +10,48 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * A mention as GitHub and Gitea find one: `@name` or `@org/team` after a non-word character or
+ * at the start (GitHub's rule; Gitea's, which wants a space or bracket before, is narrower).
+ * After a letter or digit it is an address (`ops@example.com`) and is left alone.
+ */
+const MENTION = /(?<![A-Za-z0-9_])@[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.-]+)?/g;
+
+/**
  * Text safe inside a Markdown paragraph or table cell (GitHub, Gitea): inline markup, HTML and
- * pipes are backslash-escaped, and a line cannot start a heading, list or quote.
+ * pipes are backslash-escaped, a line cannot start a heading, list or quote, bidi and zero-width
+ * characters are written out, and a mention cannot ping anyone.
+ *
+ * A mention is put in a code span: it reads as written, and neither forge looks for mentions in
+ * code (GitHub skips `code` elements; Gitea's mention finder skips raw text, which a code span
+ * is). A backslash (`\@`) or an entity (`&#64;`) is not enough: GitHub finds mentions in the
+ * rendered text, where both have become a plain `@`. A zero-width space after the `@` would do,
+ * but it is the kind of hidden character this text must not carry.
  */
 export function escapeMarkdown(text: string): string {
+  const safe = inert(text);
+  let out = '';
+  let from = 0;
+  for (const m of safe.matchAll(MENTION)) {
+    out += `${escapeMarkup(safe.slice(from, m.index))}\`${m[0]}\``;
+    from = m.index! + m[0].length;
+  }
+  return out + escapeMarkup(safe.slice(from));
+}
+
+/** Markup escaped; a piece that starts after a mention may get a needless (and harmless) escape of a block start. */
+function escapeMarkup(text: string): string {
   return text
     .replace(/[\\`*_[\]<>|~&#!]/g, '\\$&')
     .replace(/^(\s*)([-+=])(?=\s|[-=\s]*$)/gm, '$1\\$2')
     .replace(/^(\s*\d+)([.)])(?=\s|$)/gm, '$1\\$2');
 }
 
-/** A fenced code block showing `text` verbatim: the fence is longer than any backtick run inside. */
-export function codeBlock(text: string): string {
+/**
+ * A fenced code block showing `text` as written: the fence is longer than any backtick run
+ * inside, and bidi and zero-width characters are written out. No forge finds mentions in it.
+ */
+export function codeBlock(raw: string): string {
+  const text = inert(raw);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}\n${text.replace(/\n$/, '')}\n${fence}`;
