@@ -5,6 +5,7 @@ import { lastLine, runProgram } from './command.ts';
 import { SinkError } from './types.ts';
 import type { Notification, Sink, SinkContext } from './types.ts';
 import type { SinkConfig } from './validate.ts';
+import { inert } from '../visible.ts';
 
 const DEFAULT_SENDMAIL = '/usr/sbin/sendmail';
 /** Bytes of UTF-8 per encoded word: 42 bytes make 56 base64 characters, a 68-character word. */
@@ -71,7 +72,8 @@ function body(n: Notification): string {
   ];
   const lines = [n.message, '', ...facts.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${`${k}:`.padEnd(10)}${v}`)];
   if (n.run?.output_tail) lines.push('', 'Output (last lines):', n.run.output_tail);
-  return `${wrap(lines.join('\n'))}\n`;
+  // A job's text is read in a mail client: bidi and zero-width characters are written out.
+  return `${wrap(inert(lines.join('\n').replace(/\r\n?/g, '\n')))}\n`;
 }
 
 /** Normalises line ends and breaks over-long lines (a job's output may have none). */
@@ -87,7 +89,7 @@ function wrap(text: string): string {
 
 /** Plain ASCII as is; anything else as RFC 2047 `=?UTF-8?B?…?=` words, never splitting a character. */
 function encodeHeader(value: string): string {
-  const text = oneLine(value);
+  const text = inert(oneLine(value));
   if (/^[\x20-\x7e]*$/.test(text)) return text;
   const words: string[] = [];
   let chunk = '';

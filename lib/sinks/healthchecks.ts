@@ -3,6 +3,7 @@
 // what the remote service notices).
 
 import { withRetries } from './http.ts';
+import { inert } from '../visible.ts';
 import { SinkError } from './types.ts';
 import type { Notification, Sink, SinkContext } from './types.ts';
 import type { SinkConfig } from './validate.ts';
@@ -27,7 +28,8 @@ export function createSink(config: SinkConfig, _ctx: SinkContext): Sink {
       const url = new URL(base);
       url.pathname = url.pathname.replace(/\/+$/, '') + ping.suffix;
       if (ping.rid) url.searchParams.set('rid', ping.rid);
-      await post(url.href, bounded(ping.body), config, `${label} ${ping.suffix ? `${ping.suffix} ping` : 'success ping'}`);
+      // The body is shown in the service's web page: bidi and zero-width characters written out.
+      await post(url.href, bounded(inert(ping.body)), config, `${label} ${ping.suffix ? `${ping.suffix} ping` : 'success ping'}`);
     },
   };
 }

@@ -1,6 +1,7 @@
 // The Telegram sink: Bot API sendMessage with parse_mode HTML, bounded to one message.
 
 import { escapeHtml } from './escape.ts';
+import { inert } from '../visible.ts';
 import { readToken, request } from './http.ts';
 import type { HttpAnswer, NetTuning } from './http.ts';
 import type { Notification, Sink, SinkContext } from './types.ts';
@@ -59,7 +60,9 @@ function renderHtml(n: Notification): string {
  * and whole entities only, with a marker where it was cut. Escaping can quadruple a text, so the
  * bound is taken after escaping.
  */
-function fitEscaped(text: string, room: number, keep: 'start' | 'end'): string {
+function fitEscaped(raw: string, room: number, keep: 'start' | 'end'): string {
+  // Bidi and zero-width characters from a job are written out before anything is measured.
+  const text = inert(raw);
   const escaped = escapeHtml(text);
   if (escaped.length <= room) return escaped;
   const chars = Array.from(text);

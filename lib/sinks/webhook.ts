@@ -4,6 +4,7 @@ import { postJson } from './http.ts';
 import type { NetTuning } from './http.ts';
 import type { Notification, Sink, SinkContext } from './types.ts';
 import type { SinkConfig } from './validate.ts';
+import { inert } from '../visible.ts';
 
 /** A webhook sink for `{url, headers}`; `net` lets tests shorten backoff. */
 export function createSink(config: SinkConfig, _ctx: SinkContext, net: NetTuning = {}): Sink {
@@ -21,7 +22,7 @@ export function createSink(config: SinkConfig, _ctx: SinkContext, net: NetTuning
     kind: 'webhook',
     label,
     async deliver(n: Notification): Promise<void> {
-      await postJson(url, n, {
+      await postJson(url, readable(n), {
         ...net,
         label,
         action: `POST ${target.host}`,
@@ -31,5 +32,20 @@ export function createSink(config: SinkConfig, _ctx: SinkContext, net: NetTuning
         secrets,
       });
     },
+  };
+}
+
+/**
+ * The notification with its text fields (title, message, output tail) as a person may read them
+ * in a chat a webhook feeds: bidi and zero-width characters written out, lines kept. Everything
+ * else is as is; the command sink, read by a program, gets the notification exact.
+ */
+function readable(n: Notification): Notification {
+  const tail = n.run?.output_tail;
+  return {
+    ...n,
+    title: inert(n.title),
+    message: inert(n.message),
+    ...(n.run ? { run: { ...n.run, ...(typeof tail === 'string' ? { output_tail: inert(tail) } : {}) } } : {}),
   };
 }
