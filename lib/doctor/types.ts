@@ -4,6 +4,7 @@ import type { JobConfig } from '../config/types.ts';
 import type { CrontabKind } from '../crontab/parse.ts';
 import type { ConfigProblem } from '../errors.ts';
 import type { HbExec } from '../hb-exec.ts';
+import { redactUrls } from '../sinks/url-credentials.ts';
 
 /** Every kind of finding; docs/cron-pitfalls.md has one section per code. */
 export type FindingCode =
@@ -82,7 +83,10 @@ export interface DoctorFacts {
   guardedRefusal?(path: string): string | null;
 }
 
-/** A finding's constructor, so every rule writes the same shape. */
+/**
+ * A finding's constructor, so every rule writes the same shape. Findings quote crontab lines and
+ * sink URLs: a password in a URL is shown as `***` (`https://user:***@host/`).
+ */
 export function finding(severity: Finding['severity'], code: FindingCode, file: string | null, line: number | null, message: string, fix: string): Finding {
-  return { severity, code, file, line, message, fix };
+  return { severity, code, file, line, message: redactUrls(message), fix: redactUrls(fix) };
 }

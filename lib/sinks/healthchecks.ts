@@ -3,6 +3,7 @@
 // what the remote service notices).
 
 import { withRetries } from './http.ts';
+import { splitCredentials } from './url-credentials.ts';
 import { inert } from '../visible.ts';
 import { SinkError } from './types.ts';
 import type { Notification, Sink, SinkContext } from './types.ts';
@@ -83,15 +84,17 @@ function post(url: string, body: string, config: SinkConfig, what: string): Prom
 }
 
 /** One request; resolves once a 2xx answer is read, else throws a SinkError saying why. */
-async function attemptPost(url: string, body: string, timeoutMs: number, what: string): Promise<void> {
+async function attemptPost(href: string, body: string, timeoutMs: number, what: string): Promise<void> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  // `user:pass@` in the ping URL is sent as Basic auth (fetch refuses a URL that holds it).
+  const { url, authorization } = splitCredentials(href);
   let status: number;
   try {
     const res = await fetch(url, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'text/plain; charset=utf-8', 'user-agent': 'hb' },
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'user-agent': 'hb', ...(authorization ? { authorization } : {}) },
       signal: controller.signal,
     });
     // Read the short "OK" so the connection is released, within the same timeout.

@@ -5,6 +5,7 @@
 import { visible } from '../visible.ts';
 import { SinkError } from './types.ts';
 import type { SinkContext } from './types.ts';
+import { redactUrls, splitCredentials } from './url-credentials.ts';
 
 /** Answers are read up to this many bytes: enough for any API error or issue, bounded for a hostile server. */
 const MAX_BODY = 64 * 1024;
@@ -134,18 +135,20 @@ export function readToken(options: Record<string, unknown>, ctx: SinkContext, la
   return token;
 }
 
-/** `text` with every secret and any Telegram `/bot<token>` path segment replaced by `***`. */
+/** `text` with every secret, any URL's password and any Telegram `/bot<token>` path segment replaced by `***`. */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text;
+  let out = redactUrls(text);
   for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
   return out.replace(/\/bot[^/\s?#]+/g, '/bot***');
 }
 
-async function once(url: string, o: RequestOptions): Promise<HttpAnswer> {
+async function once(href: string, o: RequestOptions): Promise<HttpAnswer> {
   const method = o.method ?? (o.body === undefined ? 'GET' : 'POST');
+  // `user:pass@` in the URL is sent as Basic auth (fetch refuses a URL that holds it).
+  const { url, authorization, secrets } = splitCredentials(href);
   const what = `${o.label}: ${o.action ?? `${method} ${hostOf(url)}`}`;
   const fail = (message: string, retryable: boolean, status: number | null = null, waitMs: number | null = null) =>
-    new HttpError(redact(`${what}: ${message}`, o.secrets), retryable, status, waitMs);
+    new HttpError(redact(`${what}: ${message}`, [...(o.secrets ?? []), ...secrets]), retryable, status, waitMs);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), o.timeoutMs);
   try {
@@ -153,6 +156,7 @@ async function once(url: string, o: RequestOptions): Promise<HttpAnswer> {
     try {
       // set() is case-insensitive: a user's `Content-Type` replaces the default instead of joining it.
       const headers = new Headers(o.body === undefined ? {} : { 'content-type': 'application/json' });
+      if (authorization) headers.set('authorization', authorization);
       for (const [name, value] of Object.entries(o.headers ?? {})) headers.set(name, value);
       const init: RequestInit = { method, headers, signal: controller.signal, redirect: 'manual' };
       if (o.body !== undefined) init.body = JSON.stringify(o.body);

@@ -1,6 +1,7 @@
 // Validation of `notify:` sinks, without loading any sink's code: config checks stay cheap.
 
 import { durationHint, parseDuration } from '../duration.ts';
+import { credentialProblem, hasCredentials, redactUrls } from './url-credentials.ts';
 
 /** A validated sink: its kind, its options as written, and the common delivery settings. */
 export interface SinkConfig {
@@ -72,7 +73,15 @@ export function validateSink(kind: string, value: unknown, where: string): { sin
     for (const k of given) if (typeof options[k] !== 'string' || options[k] === '') problems.push({ path: at(k), message: 'expected a variable name or a file path' });
   }
   for (const key of ['url', 'api_url']) {
-    if (options[key] !== undefined && !isHttpUrl(options[key])) problems.push({ path: at(key), message: `expected an http:// or https:// URL, found ${JSON.stringify(options[key])}` });
+    const value = options[key];
+    if (value === undefined) continue;
+    // A URL is shown with its password as ***, here as everywhere.
+    const shown = typeof value === 'string' ? JSON.stringify(redactUrls(value)) : JSON.stringify(value);
+    if (!isHttpUrl(value)) problems.push({ path: at(key), message: `expected an http:// or https:// URL, found ${shown}` });
+    else if (hasCredentials(value as string)) {
+      const why = urlCredentialsProblem(kind, value as string, options);
+      if (why) problems.push({ path: at(key), message: `${why}, found ${shown}` });
+    }
   }
   const checks: Record<string, (v: unknown) => string | null> = {
     run: (v) => (typeof v === 'string' && v.trim() ? null : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? null : 'expected a shell command or a list of strings'),
@@ -102,6 +111,21 @@ export function validateSink(kind: string, value: unknown, where: string): { sin
     sink: { kind, where, options, timeoutMs, retries: (options.retries as number | undefined) ?? 2, on: (options.on as string[] | undefined) ?? null },
     problems,
   };
+}
+
+/**
+ * Why `user:pass@` in a sink's URL cannot be used, or null: it is sent as Basic auth, which a
+ * tracker's own token header would replace, and which a configured Authorization header would clash with.
+ */
+function urlCredentialsProblem(kind: string, url: string, options: Record<string, unknown>): string | null {
+  if (kind === 'github' || kind === 'gitea') {
+    return `credentials in the URL cannot be used: the ${kind} sink authenticates with its token (token_env or token_file); remove user:password@ from the URL`;
+  }
+  const headers = isMap(options.headers) ? Object.keys(options.headers) : [];
+  if (headers.some((h) => h.toLowerCase() === 'authorization')) {
+    return 'credentials in the URL and an Authorization header: keep one (user:password@ in the URL is sent as Basic auth)';
+  }
+  return credentialProblem(url);
 }
 
 function isHttpUrl(v: unknown): boolean {
