@@ -1,13 +1,14 @@
 // What a job says reaches GitHub and Gitea issues as text, never as a ping or a hidden reordering:
 // `@user` and `@org/team` from a job's message or output create no mention, e-mail addresses stay
 // as written, and bidi or zero-width characters are written out. Checked on the exact bodies a
-// real HTTP server on 127.0.0.1 receives from the built CLI.
+// real HTTP server on 127.0.0.1 receives from the built CLI. The output comes from a command run
+// as an unprivileged user under root's hb wrap: whoever controls a job's output controls this text.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hb, hbRun, sandbox, type Run } from '../helpers.ts';
+import { hb, hbRun, sandbox, throwAwayUser, type Run } from '../helpers.ts';
 import { startRecorder, type Answer, type Recorded } from '../fixtures/http-recorder.ts';
 
 /** A stateful issue API under `prefix`, enough for an incident's life. */
@@ -57,12 +58,14 @@ function liveMentions(markdown: string): string[] {
 
 const HIDDEN = /[\p{Cf}\u115f\u1160\u3164\uffa0]/u;
 const FORGES = [
-  { kind: 'github', prefix: '/repos/org/ops', sink: (url: string) => `github: {repo: org/ops, token_env: T, api_url: ${url}, timeout: 2s}` },
-  { kind: 'gitea', prefix: '/api/v1/repos/org/ops', sink: (url: string) => `gitea: {url: ${url}, repo: org/ops, token_env: T, timeout: 2s}` },
+  { kind: 'github', user: 'hbtext-gh', prefix: '/repos/org/ops', sink: (url: string) => `github: {repo: org/ops, token_env: T, api_url: ${url}, timeout: 2s}` },
+  { kind: 'gitea', user: 'hbtext-gt', prefix: '/api/v1/repos/org/ops', sink: (url: string) => `gitea: {url: ${url}, repo: org/ops, token_env: T, timeout: 2s}` },
 ];
 
 for (const f of FORGES) {
-  test(`${f.kind}: a job printing @user and @org/team opens an issue with no live mention; bidi and zero-width characters are written out`, async () => {
+  test(`${f.kind}: a job printing @user and @org/team opens an issue with no live mention; bidi and zero-width characters are written out`, async (t) => {
+    const attacker = throwAwayUser(t, f.user);
+    if (!attacker) return;
     const forge = fakeForge(f.prefix);
     const rec = await startRecorder({}, forge.api);
     const s = sandbox();
@@ -74,7 +77,7 @@ for (const f of FORGES) {
       const message = 'db down, ping @alice and @org/oncall-team (cc ops@example.com) x@y';
       runs.push(hb(['tick', 'said', '--every', '1h', '--status', 'error', '--message', message], { env: s.env }));
       const script = `printf '%s\\n' 'step 1 ok' '@bob please look' 'owner: @org/dbas' 'file invoice\u202etxt.exe\u200b'; exit 4`;
-      runs.push(hb(['wrap', '--job', 'printed', '--every', '1h', '--', 'sh', '-c', script], { env: s.env }));
+      runs.push(hb(['wrap', '--job', 'printed', '--every', '1h', '--', 'runuser', '-u', attacker, '--', 'sh', '-c', script], { env: s.env }));
       const check = await hbRun(['check'], { env: s.env });
       runs.push(check);
       assert.equal(check.code, 1, check.stderr);
