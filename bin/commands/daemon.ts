@@ -11,6 +11,7 @@ import { findLeftovers, leftoverLine, readAnchors } from '../../lib/daemon/lefto
 import { DaemonLoop, LOOP_DEFAULTS, logLine } from '../../lib/daemon/loop.ts';
 import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemon/notify.ts';
 import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/daemon/config-copy.ts';
+import { readIdentity } from '../../lib/daemon/identity.ts';
 import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/daemon/pid-file.ts';
 import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/daemon/runs.ts';
 import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
@@ -86,6 +87,8 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
   }
   const infoPath = infoPathFor(pidFile);
   const copyPath = configCopyPath(dir);
+  // Recorded in the status file: stop and status compare it with the live process's.
+  const ownArgv = readIdentity(io.pid).argv;
   try {
     return await serve();
   } finally {
@@ -135,7 +138,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       { ...LOOP_DEFAULTS, quiet: Boolean(opts.quiet), stopTimeoutMs },
     );
     const publish = () => {
-      const base = { pid: io.pid, host: io.host, started_at: self.started_at, pid_started_ms: self.pid_started_ms, boot_id: self.boot_id, config: hb.configFile, state_dir: dir, pid_file: pidFile, stop_timeout_ms: stopTimeoutMs, ignored: selection.ignored };
+      const base = { pid: io.pid, host: io.host, started_at: self.started_at, pid_started_ms: self.pid_started_ms, boot_id: self.boot_id, cmdline: ownArgv, config: hb.configFile, state_dir: dir, pid_file: pidFile, stop_timeout_ms: stopTimeoutMs, ignored: selection.ignored };
       try {
         writeDaemonInfo(infoPath, daemonInfo(base, loop.slots(), io.now()));
       } catch (e) {
@@ -276,14 +279,19 @@ function pidFileProblem(pidFile: string): string | null {
   }
 }
 
+/** The daemon behind `pidFile`; a process hb cannot verify as the daemon it recorded is refused (exit 2), never signalled. */
 function find(pidFile: string) {
   const unusable = pidFileProblem(pidFile);
   if (unusable && !unusable.endsWith('does not exist')) throw new UsageError(`--pid-file: ${unusable}`);
+  let found;
   try {
-    return findDaemon(pidFile);
+    found = findDaemon(pidFile);
   } catch (e) {
+    if (e instanceof HbError) throw e;
     throw new HbError(`cannot read PID file ${pidFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 1);
   }
+  if (found.refused !== null) throw new HbError(found.refused, 2);
+  return found;
 }
 
 /** `hb daemon status`: exit 0 when running, 1 when not. */
@@ -317,6 +325,8 @@ export async function runDaemonStop(opts: DaemonControlOptions, io: Io): Promise
     return 0;
   }
   const { pid, claim } = found;
+  // The system's init (or a container's first process) is never hb's to stop, whatever a record says.
+  if (pid === 1) throw new HbError(`PID file ${pidFile} names process 1, the system's init; hb never signals it (a daemon running as a container's PID 1 stops with the container)`, 2);
   try {
     process.kill(pid, 'SIGTERM');
   } catch (e) {

@@ -1,9 +1,10 @@
 // `hb daemon status`: the status file a running daemon keeps beside its PID file, and the pure
 // view built from it (running? since when, which jobs, when each runs next).
 
-import { readFileSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { formatDuration } from '../duration.ts';
 import { writeAtomic } from '../fs/atomic.ts';
+import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { scheduleText, type DaemonJob, type IgnoredJob } from './jobs.ts';
 import { fireAfter, type Slot } from './scheduler.ts';
@@ -19,6 +20,8 @@ export interface DaemonInfo {
   started_at: string;
   pid_started_ms: number | null;
   boot_id: string | null;
+  /** The daemon's own command line, which `stop` and `status` compare with the live process's. */
+  cmdline?: string[] | null;
   config: string | null;
   state_dir: string;
   pid_file: string;
@@ -39,11 +42,12 @@ export function writeDaemonInfo(path: string, info: DaemonInfo): void {
   writeAtomic(path, JSON.stringify(info) + '\n', { fsync: false });
 }
 
-/** Reads a status file; null when absent or not one. */
+/** Reads a status file (bounded, no link, a regular file only); null when absent or not one. */
 export function readDaemonInfo(path: string): DaemonInfo | null {
   try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as DaemonInfo;
-    return v && v.v === 1 && typeof v.pid === 'number' && Array.isArray(v.jobs) ? v : null;
+    const v = JSON.parse(readStateFileNoFollow(path)) as DaemonInfo;
+    const argvOk = v?.cmdline === undefined || v.cmdline === null || (Array.isArray(v.cmdline) && v.cmdline.every((a) => typeof a === 'string'));
+    return v && v.v === 1 && typeof v.pid === 'number' && Array.isArray(v.jobs) && argvOk ? v : null;
   } catch {
     return null;
   }

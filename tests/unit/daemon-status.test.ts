@@ -3,10 +3,10 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claimDaemon, daemonLockPath, defaultPidFile, findDaemon, pidFileVerdict, readPidFile } from '../../lib/daemon/pid-file.ts';
+import { claimDaemon, daemonLockPath, defaultPidFile, findDaemon, PID_FILE_MAX_BYTES, pidFileVerdict, readPidFile } from '../../lib/daemon/pid-file.ts';
 import { daemonInfo, describeDaemon, infoPathFor, readDaemonInfo, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo, type StatusFacts } from '../../lib/daemon/status.ts';
 import { createPlan } from '../../lib/daemon/scheduler.ts';
 import { gatherFacts, type ProcessFacts } from '../../lib/run/proc.ts';
@@ -161,16 +161,36 @@ test('status file: written atomically, read back, removed only by its own pid', 
 test('findDaemon: no PID file, a stale one, a live one (pinned by its status file)', () => {
   const d = newDir();
   const pidFile = defaultPidFile(d);
-  assert.deepEqual(findDaemon(pidFile), { pid: null, info: null, claim: null, notRunning: `no PID file ${pidFile}` });
+  assert.deepEqual(findDaemon(pidFile), { pid: null, info: null, claim: null, notRunning: `no PID file ${pidFile}`, refused: null });
   writeFileSync(pidFile, 'garbage');
   assert.match(findDaemon(pidFile).notRunning ?? '', /holds no pid \("garbage"\)/);
   writeFileSync(pidFile, '4242\n');
   assert.match(findDaemon(pidFile, gone).notRunning ?? '', /^stale PID file .*: process 4242 is not running$/);
   writeFileSync(pidFile, `${process.pid}\n`);
-  writeDaemonInfo(infoPathFor(pidFile), { ...info, pid: process.pid, pid_started_ms: me.startMs, boot_id: me.bootId });
-  const live = findDaemon(pidFile);
+  const argv = ['/usr/bin/node', '/usr/local/lib/hb/dist/hb.js', 'daemon', 'start'];
+  writeDaemonInfo(infoPathFor(pidFile), { ...info, pid: process.pid, pid_started_ms: me.startMs, boot_id: me.bootId, cmdline: argv });
+  const owner = statSync(pidFile).uid;
+  const live = findDaemon(pidFile, gatherFacts, () => ({ argv, uid: owner }));
   assert.equal(live.notRunning, null);
+  assert.equal(live.refused, null);
   assert.equal(live.pid, process.pid);
   assert.equal(live.info?.pid, process.pid);
   assert.equal(live.claim?.pid_started_ms, me.startMs);
+  // The same record, but this process as it really is (not an hb daemon): refused, never "running".
+  assert.match(findDaemon(pidFile).refused ?? '', /names process \d+, which is not an hb daemon hb can verify: its command line is not hb daemon start \(/);
+  assert.match(findDaemon(pidFile, gatherFacts, () => ({ argv, uid: owner + 1 })).refused ?? '', new RegExp(`it runs as uid ${owner + 1}, and the PID file belongs to uid ${owner}`));
+  // No status file beside it: a live pid with no hb record is refused.
+  unlinkSync(infoPathFor(pidFile));
+  assert.match(findDaemon(pidFile, gatherFacts, () => ({ argv, uid: owner })).refused ?? '', /no status file .*daemon\.json records it/);
+});
+
+test('readPidFile reads a few bytes of a regular file, never through a link, never a FIFO or device', () => {
+  const d = newDir();
+  assert.match(readPidFile('/dev/zero').kind === 'unusable' ? (readPidFile('/dev/zero') as { reason: string }).reason : '', /^\/dev\/zero is a character device, not a regular file; a PID file is a regular file holding one pid$/);
+  writeFileSync(join(d, 'big'), '1'.padEnd(PID_FILE_MAX_BYTES + 1, ' '));
+  assert.deepEqual(readPidFile(join(d, 'big')), { kind: 'unusable', reason: `${join(d, 'big')} holds more than ${PID_FILE_MAX_BYTES} bytes; a PID file holds one pid` });
+  writeFileSync(join(d, 'ok'), '77\n');
+  symlinkSync(join(d, 'ok'), join(d, 'link'));
+  assert.equal(readPidFile(join(d, 'link')).kind, 'unusable');
+  assert.throws(() => findDaemon(join(d, 'big')), { name: 'UsageError', exitCode: 2 });
 });
