@@ -171,12 +171,13 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     .option('--detach', 'run in the background, logging to <state>/daemon.log; returns once the PID file is written')
     .option('--stop-timeout <duration>', 'on stop, how long running jobs may take before they get SIGTERM (default 30s)')
     .option('--quiet', 'no log line for each routine start (problems, skips and lifecycle are still logged)')
+    .option('--max-concurrent <n>', 'the most runs at once; a fire beyond it waits for a run to end (default 32)')
     .action(async (_o, cmd: Command) => {
       const { runDaemonStart } = await import('./commands/daemon.ts');
       code = await runDaemonStart(globals(cmd), io);
     });
   declare(daemon.command('stop'), GLOBAL_OPTIONS)
-    .description('send SIGTERM to the daemon in the PID file and wait for it to exit')
+    .description('send SIGTERM to the daemon in the PID file (only one hb can verify as the daemon it recorded) and wait for it to exit')
     .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
     .option('--timeout <duration>', 'how long to wait (default: the daemon\'s stop timeout + 15s)')
     .action(async (_o, cmd: Command) => {
@@ -184,7 +185,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
       code = await runDaemonStop(globals(cmd), io);
     });
   declare(daemon.command('status'), GLOBAL_OPTIONS)
-    .description('is the daemon running: pid, uptime, jobs and their next runs (exit 0 running, 1 not)')
+    .description('is the daemon running: pid, uptime, jobs and their next runs (exit 0 running, 1 not, 2 a PID file naming a process hb cannot verify)')
     .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
     .option('--json', 'print JSON')
     .action(async (_o, cmd: Command) => {

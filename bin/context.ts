@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { findConfig } from '../lib/config/find.ts';
+import type { ConfigCheck } from '../lib/config/load.ts';
 import type { HbConfig } from '../lib/config/types.ts';
 import { UsageError } from '../lib/errors.ts';
 import { chooseStateDir, type StateDirChoice } from '../lib/state/dir.ts';
@@ -25,8 +26,8 @@ export interface Context {
   state: StateDirChoice;
 }
 
-/** Finds and loads the config (YAML is imported only if a file exists), then picks the state dir. */
-export async function loadContext(opts: GlobalOptions, io: Io): Promise<Context> {
+/** Finds and loads the config (YAML is imported only if a file exists), then picks the state dir; `check` adds a command's own config rules. */
+export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigCheck): Promise<Context> {
   if (opts.configSnapshot !== undefined && opts.config === undefined) {
     throw new UsageError('--config-snapshot: it is a copy of the file --config names, and --config is missing');
   }
@@ -35,7 +36,7 @@ export async function loadContext(opts: GlobalOptions, io: Io): Promise<Context>
   let configText: string | null = null;
   if (choice.path) {
     const { loadConfigAndText } = await import('../lib/config/load.ts');
-    ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot));
+    ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot, check));
   } else {
     const { emptyConfig } = await import('../lib/config/types.ts');
     config = emptyConfig();

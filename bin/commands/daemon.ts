@@ -6,12 +6,13 @@ import { dirname, join, resolve } from 'node:path';
 import { parseDuration, durationHint, formatDuration } from '../../lib/duration.ts';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { startDetached } from '../../lib/daemon/detach.ts';
-import { selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../../lib/daemon/jobs.ts';
+import { mayOverlap, selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../../lib/daemon/jobs.ts';
 import { findLeftovers, leftoverLine, readAnchors } from '../../lib/daemon/leftovers.ts';
 import { DaemonLoop, LOOP_DEFAULTS, logLine } from '../../lib/daemon/loop.ts';
 import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemon/notify.ts';
 import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/daemon/config-copy.ts';
 import { readIdentity } from '../../lib/daemon/identity.ts';
+import { daemonConfigProblems, MAX_CONCURRENT_LIMIT, parseMaxConcurrent } from '../../lib/daemon/limits.ts';
 import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/daemon/pid-file.ts';
 import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/daemon/runs.ts';
 import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
@@ -28,6 +29,7 @@ export interface DaemonStartOptions extends GlobalOptions {
   detach?: boolean;
   stopTimeout?: string;
   quiet?: boolean;
+  maxConcurrent?: string;
 }
 
 /** `hb daemon stop` / `status` options. */
@@ -45,11 +47,19 @@ function durationOption(flag: string, value: string | undefined): number | undef
   return ms;
 }
 
+function maxConcurrentOption(value: string | undefined): number {
+  if (value === undefined) return LOOP_DEFAULTS.maxConcurrent;
+  const n = parseMaxConcurrent(value);
+  if (n === null) throw new UsageError(`--max-concurrent: expected a whole number from 1 to ${MAX_CONCURRENT_LIMIT}, found "${value}"`);
+  return n;
+}
+
 /** Runs the scheduler in the foreground (or, with --detach, in the background) until stopped. */
 export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<number> {
   const stopTimeoutMs = durationOption('--stop-timeout', opts.stopTimeout) ?? LOOP_DEFAULTS.stopTimeoutMs;
+  const maxConcurrent = maxConcurrentOption(opts.maxConcurrent);
   // The daemon reads the config file itself; a copy is what it hands its runs.
-  const ctx = await loadContext({ ...opts, configSnapshot: undefined }, io);
+  const ctx = await loadContext({ ...opts, configSnapshot: undefined }, io, daemonConfigProblems);
   let opened;
   try {
     opened = openStateDir(ctx.state);
@@ -66,7 +76,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
   const prefix = [...process.execArgv.filter((a) => !a.startsWith('--inspect')), resolve(process.argv[1]!)];
 
   if (opts.detach) {
-    const argv = [...prefix, 'daemon', 'start', '--state-dir', dir, '--pid-file', pidFile, '--stop-timeout', `${stopTimeoutMs}ms`, ...(configFile ? ['--config', configFile] : []), ...(opts.quiet ? ['--quiet'] : [])];
+    const argv = [...prefix, 'daemon', 'start', '--state-dir', dir, '--pid-file', pidFile, '--stop-timeout', `${stopTimeoutMs}ms`, '--max-concurrent', String(maxConcurrent), ...(configFile ? ['--config', configFile] : []), ...(opts.quiet ? ['--quiet'] : [])];
     const logPath = join(dir, 'daemon.log');
     const r = await startDetached({ execPath: process.execPath, argv, env: io.env, cwd: io.cwd, logPath, pidFile, waitMs: 15_000, now: io.now });
     if (r.kind === 'started') {
@@ -135,7 +145,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       },
       selection.jobs,
       readAnchors(dir, selection.jobs),
-      { ...LOOP_DEFAULTS, quiet: Boolean(opts.quiet), stopTimeoutMs },
+      { ...LOOP_DEFAULTS, quiet: Boolean(opts.quiet), stopTimeoutMs, maxConcurrent },
     );
     const publish = () => {
       const base = { pid: io.pid, host: io.host, started_at: self.started_at, pid_started_ms: self.pid_started_ms, boot_id: self.boot_id, cmdline: ownArgv, config: hb.configFile, state_dir: dir, pid_file: pidFile, stop_timeout_ms: stopTimeoutMs, ignored: selection.ignored };
@@ -166,7 +176,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       reloading = true;
       try {
         // The file found at start stays the file: a reload never wanders to another one.
-        const next = await loadContext({ ...opts, configSnapshot: undefined, config: configFile ?? opts.config }, io);
+        const next = await loadContext({ ...opts, configSnapshot: undefined, config: configFile ?? opts.config }, io, daemonConfigProblems);
         if (stopping) return;
         const nextSelection = selectJobs(next.config, io.localTz());
         const nextFile = next.config.file ? resolve(io.cwd, next.config.file) : null;
@@ -230,7 +240,7 @@ function reportIgnored(ignored: readonly IgnoredJob[], log: (m: string) => void)
 }
 
 function describeJobs(jobs: readonly DaemonJob[]): string {
-  return jobs.map((j) => `${j.name} (${scheduleText(j.schedule)}${j.lock ? ', lock' : ''})`).join(', ');
+  return jobs.map((j) => `${j.name} (${scheduleText(j.schedule)}${j.lock ? ', lock' : ''}${mayOverlap(j) ? ', overlap' : ''})`).join(', ');
 }
 
 function describeChanges(c: PlanChanges): string {

@@ -20,7 +20,7 @@ export async function loadConfig(choice: ConfigChoice, defaultTz: string): Promi
  * `copyPath` the text is read from that copy of the file (hb daemon's, docs/daemon.md) and
  * read as the chosen file: its name in messages, its directory for relative paths.
  */
-export async function loadConfigAndText(choice: ConfigChoice, defaultTz: string, copyPath?: string): Promise<{ config: HbConfig; text: string | null }> {
+export async function loadConfigAndText(choice: ConfigChoice, defaultTz: string, copyPath?: string, check?: ConfigCheck): Promise<{ config: HbConfig; text: string | null }> {
   if (!choice.path) return { config: emptyConfig(), text: null };
   const file = choice.path;
   const source = copyPath ?? file;
@@ -33,7 +33,7 @@ export async function loadConfigAndText(choice: ConfigChoice, defaultTz: string,
     const from = copyPath === undefined ? choice.source : `--config-snapshot, hb daemon's copy of ${file}`;
     throw new ConfigError([{ file: source, path: '', message: `cannot read config file (from ${from}): ${e.message}` }]);
   }
-  return { config: await parseConfigText(text, file, defaultTz), text };
+  return { config: await parseConfigText(text, file, defaultTz, check), text };
 }
 
 // The first problems, and one line saying how many more there are.
@@ -44,8 +44,11 @@ function capped<T>(all: T[], toProblem: (p: T) => ConfigProblem, file: string): 
   return new ConfigError(shown);
 }
 
-/** Parses config text; exported for tests and `hb doctor`. */
-export async function parseConfigText(text: string, file: string, defaultTz: string): Promise<HbConfig> {
+/** A command's own rules for a valid config (hb daemon's limits), located like every other problem. */
+export type ConfigCheck = (config: HbConfig) => RawProblem[];
+
+/** Parses config text; exported for tests and `hb doctor`. `check` adds a command's own rules. */
+export async function parseConfigText(text: string, file: string, defaultTz: string, check?: ConfigCheck): Promise<HbConfig> {
   const parsed = await parseYaml(text);
   const { lineCounter } = parsed;
   const at = (offset: number | undefined) => (offset === undefined ? {} : lineCounter.linePos(offset));
@@ -55,6 +58,7 @@ export async function parseConfigText(text: string, file: string, defaultTz: str
   const { doc, tree } = parsed;
   const { isMap, isPair, isScalar } = (await import('yaml')).default;
   const { config, problems } = validateConfig(tree, file, defaultTz);
+  if (problems.length === 0 && check) problems.push(...check(config));
   if (problems.length === 0) return config;
 
   // Point at the key for unknown keys, at the value otherwise; fall back to the nearest parent.

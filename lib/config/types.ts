@@ -14,6 +14,8 @@ export interface JobConfig {
   command?: string | string[];
   timeoutMs?: number;
   lock?: boolean;
+  /** hb daemon may start a run while the previous one is still going (default false). */
+  overlap?: boolean;
   tailBytes?: number;
   maxRuntimeMs?: number;
   minDurationMs?: number;

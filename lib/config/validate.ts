@@ -20,7 +20,7 @@ export interface RawProblem {
 const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'notify', 'jobs'];
 const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
 const JOB_KEYS = [
-  'every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'tail', 'max_runtime',
+  'every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'overlap', 'tail', 'max_runtime',
   'min_duration', 'alert_after', 'remind', 'notify', 'recover', 'description',
 ];
 /** More jobs than hb is measured with (docs/benchmarks.md): refused rather than slowly half-served. */
@@ -103,6 +103,10 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
   if (body.lock !== undefined) {
     if (typeof body.lock === 'boolean') job.lock = body.lock;
     else problems.push({ path: [...at, 'lock'], message: `expected true or false, found ${typeName(body.lock)}` });
+  }
+  if (body.overlap !== undefined) {
+    if (typeof body.overlap === 'boolean') job.overlap = body.overlap;
+    else problems.push({ path: [...at, 'overlap'], message: `expected true or false (may hb daemon start a run while the previous one goes), found ${typeName(body.overlap)}` });
   }
   job.tailBytes = integer(body, at, 'tail', 0, 1 << 20, problems);
   job.alertAfter = integer(body, at, 'alert_after', 1, 1000, problems);

@@ -15,9 +15,14 @@ export interface DaemonJob {
   kind: 'tick' | 'check';
   /** Always with its zone for cron, so every reader computes the same instants. */
   schedule: ScheduleSpec;
-  /** Skip a fire while the previous run of this job is still going. */
+  /** The job's own lock (`lock: true`): its tick also takes the job's lock file. */
   lock: boolean;
+  /** `overlap: true`: a fire may start a run while the previous one goes (absent: it may not). */
+  overlap?: boolean;
 }
+
+/** Whether a fire may start a run while another run of the job goes: only with overlap: true, never with lock. */
+export const mayOverlap = (job: DaemonJob): boolean => job.overlap === true && !job.lock;
 
 /** A configured job the daemon does not run, and why (logged once at start and on reload). */
 export interface IgnoredJob {
@@ -42,7 +47,7 @@ export function selectJobs(config: HbConfig, hostTz: string): JobSelection {
   for (const job of [...config.jobs.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (job.name === CHECK_JOB) continue;
     if (pingOnly(job)) ignored.push({ name: job.name, reason: PING_ONLY_REASON });
-    else if (job.schedule) jobs.push({ name: job.name, kind: 'tick', schedule: withZone(job.schedule, hostTz), lock: job.lock ?? false });
+    else if (job.schedule) jobs.push({ name: job.name, kind: 'tick', schedule: withZone(job.schedule, hostTz), lock: job.lock ?? false, ...(job.overlap ? { overlap: true } : {}) });
     else if (job.command !== undefined) ignored.push({ name: job.name, reason: 'it has a command but no schedule (every or cron)' });
   }
   const check = config.jobs.get(CHECK_JOB)?.schedule ?? DEFAULT_CHECK_SCHEDULE;

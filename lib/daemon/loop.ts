@@ -2,7 +2,8 @@
 // Everything outside (clock, timers, processes, the log) is injected, so it runs on a fake clock.
 
 import { formatDuration } from '../duration.ts';
-import { runLabel as label, type DaemonJob } from './jobs.ts';
+import { mayOverlap, runLabel as label, type DaemonJob } from './jobs.ts';
+import { DEFAULT_MAX_CONCURRENT } from './limits.ts';
 import { createPlan, nextWake, reloadPlan, step, type Decision, type Plan, type PlanChanges, type Slot } from './scheduler.ts';
 
 /** What the loop needs from the outside world. */
@@ -30,10 +31,12 @@ export interface LoopOptions {
   killAfterMs: number;
   /** The longest single sleep: a suspend or a clock jump is noticed within this. */
   maxSleepMs: number;
+  /** The most runs in flight at once; a fire beyond it waits for a run to end (one waiting fire per job). */
+  maxConcurrent: number;
 }
 
-/** Defaults: 30 s to finish, 10 s between TERM and KILL (as `hb wrap --timeout`), wake at least every minute. */
-export const LOOP_DEFAULTS: LoopOptions = { quiet: false, stopTimeoutMs: 30_000, killAfterMs: 10_000, maxSleepMs: 60_000 };
+/** Defaults: 30 s to finish, 10 s between TERM and KILL (as `hb wrap --timeout`), wake at least every minute, 32 runs at once. */
+export const LOOP_DEFAULTS: LoopOptions = { quiet: false, stopTimeoutMs: 30_000, killAfterMs: 10_000, maxSleepMs: 60_000, maxConcurrent: DEFAULT_MAX_CONCURRENT };
 
 /** How long the loop waits for killed runs to be reaped before it gives up on them. */
 const REAP_WAIT_MS = 2000;
@@ -43,12 +46,20 @@ interface Run {
   startedMs: number;
 }
 
+/** A fire waiting for a free run (the cap was reached); `late` is its missed-fires note. */
+interface Waiting {
+  job: DaemonJob;
+  sinceMs: number;
+  late: string;
+}
+
 const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19) + 'Z';
 
 /** The scheduler loop of one daemon process. */
 export class DaemonLoop {
   private plan: Plan;
   private readonly runs = new Map<number, Run>();
+  private waiting: Waiting[] = [];
   private timer: unknown = null;
   private phase: 'running' | 'draining' | 'terminating' | 'killing' | 'stopped' = 'running';
   private phaseTimer: unknown = null;
@@ -85,6 +96,9 @@ export class DaemonLoop {
   reload(jobs: readonly DaemonJob[], anchors: ReadonlyMap<string, number>): PlanChanges {
     const r = reloadPlan(this.plan, jobs, anchors, this.deps.now());
     this.plan = r.plan;
+    // A waiting fire of a removed job is dropped; the others start with the job as now configured.
+    const byName = new Map(jobs.map((j) => [j.name, j]));
+    this.waiting = this.waiting.filter((w) => byName.has(w.job.name)).map((w) => ({ ...w, job: byName.get(w.job.name)! }));
     this.arm();
     return r.changes;
   }
@@ -97,7 +111,8 @@ export class DaemonLoop {
     const took = shortDuration(this.deps.now() - run.startedMs);
     if (signal) this.deps.log(`${label(run.job)} (pid ${pid}) was ended by ${signal} after ${took}`);
     else if (code !== 0) this.deps.log(`${label(run.job)} (pid ${pid}) exited ${code} after ${took}${run.job.kind === 'check' && code === 1 ? ': a job is a problem' : ''}`);
-    if (this.phase !== 'running' && this.runs.size === 0) this.finish();
+    if (this.phase === 'running') this.startWaiting();
+    else if (this.runs.size === 0) this.finish();
   }
 
   /**
@@ -114,6 +129,10 @@ export class DaemonLoop {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     this.clear();
     this.phase = 'draining';
+    if (this.waiting.length > 0) {
+      this.deps.log(`dropped ${this.waiting.length} waiting run${this.waiting.length === 1 ? '' : 's'}: ${this.waiting.map((w) => label(w.job)).join(', ')}`);
+      this.waiting = [];
+    }
     if (this.runs.size === 0) this.finish();
     else {
       this.deps.log(`stopping: waiting up to ${formatDuration(this.options.stopTimeoutMs)} for ${this.describeRuns()} to finish`);
@@ -179,18 +198,51 @@ export class DaemonLoop {
   private act(d: Decision): void {
     const late = d.missed > 0 ? `; ${missedText(d)} missed (the daemon was late)` : '';
     if (d.type === 'skip') {
-      const holder = this.holderOf(d.job.name)!;
-      this.deps.log(`skipped ${label(d.job)} due at ${hms(d.dueMs)}: the previous run (pid ${holder.pid}, started ${hms(holder.startedMs)}) is still going and the job has lock${late}`);
-      this.deps.skipped(d.job, holder);
+      this.skip(d.job, d.dueMs, late);
       return;
     }
-    const started = this.deps.spawn(d.job);
+    if (this.runs.size < this.options.maxConcurrent) {
+      this.begin(d.job, late, null);
+      return;
+    }
+    // At the cap: the fire waits for a run to end. One waiting fire per job, so the queue never
+    // grows past the job list however long the runs take.
+    if (this.waiting.some((w) => w.job.name === d.job.name)) {
+      this.deps.log(`skipped ${label(d.job)} due at ${hms(d.dueMs)}: an earlier fire of it is still waiting for a free run${late}`);
+      return;
+    }
+    this.waiting.push({ job: d.job, sinceMs: this.deps.now(), late });
+    this.deps.log(`${label(d.job)} waits: ${this.runs.size} runs are going, the most --max-concurrent allows${late}`);
+  }
+
+  /** A fire that found a run of its job going, and the job may not overlap: logged and recorded, never queued. */
+  private skip(job: DaemonJob, dueMs: number, late: string): void {
+    const holder = this.holderOf(job.name)!;
+    const why = job.lock ? 'the job has lock' : 'overlap is off for this job';
+    this.deps.log(`skipped ${label(job)} due at ${hms(dueMs)}: the previous run (pid ${holder.pid}, started ${hms(holder.startedMs)}) is still going and ${why}${late}`);
+    this.deps.skipped(job, holder);
+  }
+
+  /** Starts a run; `waitedSinceMs` is when it began waiting for a free run, or null. */
+  private begin(job: DaemonJob, late: string, waitedSinceMs: number | null): void {
+    const started = this.deps.spawn(job);
     if ('error' in started) {
-      this.deps.log(`could not start ${label(d.job)}: ${started.error}`);
+      this.deps.log(`could not start ${label(job)}: ${started.error}`);
       return;
     }
-    this.runs.set(started.pid, { job: d.job, startedMs: this.deps.now() });
-    if (!this.options.quiet || late) this.deps.log(`started ${label(d.job)} (pid ${started.pid})${late}`);
+    const now = this.deps.now();
+    this.runs.set(started.pid, { job, startedMs: now });
+    const waited = waitedSinceMs === null ? '' : ` after waiting ${shortDuration(now - waitedSinceMs)} for a free run`;
+    if (!this.options.quiet || late || waited) this.deps.log(`started ${label(job)} (pid ${started.pid})${waited}${late}`);
+  }
+
+  /** Starts waiting fires, oldest first, while the cap allows. */
+  private startWaiting(): void {
+    while (this.runs.size < this.options.maxConcurrent && this.waiting.length > 0) {
+      const w = this.waiting.shift()!;
+      if (!mayOverlap(w.job) && this.holderOf(w.job.name)) this.skip(w.job, w.sinceMs, w.late);
+      else this.begin(w.job, w.late, w.sinceMs);
+    }
   }
 
   /** The oldest run in flight of a job, or null. */

@@ -6,7 +6,7 @@
 
 import { compileSchedule } from '../schedule/index.ts';
 import type { Schedule } from '../schedule/types.ts';
-import { sameSchedule, type DaemonJob } from './jobs.ts';
+import { mayOverlap, sameSchedule, type DaemonJob } from './jobs.ts';
 
 /** One job's place in the plan. */
 export interface Slot {
@@ -37,7 +37,7 @@ export interface PlanChanges {
   removed: string[];
   /** The schedule changed: the next fire is planned afresh. */
   rescheduled: string[];
-  /** Something else changed (lock); the next fire stays. */
+  /** Something else changed (lock, overlap); the next fire stays. */
   updated: string[];
 }
 
@@ -72,7 +72,7 @@ export function createPlan(jobs: readonly DaemonJob[], anchors: ReadonlyMap<stri
 
 /**
  * Everything that came due by `nowMs`: one decision per slot (never a burst for missed fires),
- * `skip` when the job has a lock and a run of it is still going. Each fired slot moves to its
+ * `skip` when a run of the job is still going and the job may not overlap (mayOverlap). Each fired slot moves to its
  * next fire after `nowMs`.
  */
 export function step(plan: Plan, nowMs: number, isRunning: (job: string) => boolean): { plan: Plan; decisions: Decision[] } {
@@ -87,7 +87,7 @@ export function step(plan: Plan, nowMs: number, isRunning: (job: string) => bool
       s = { ...s, anchorMs, dueMs };
     }
     if (s.dueMs > nowMs) return s;
-    const skip = s.job.lock && isRunning(s.job.name);
+    const skip = !mayOverlap(s.job) && isRunning(s.job.name);
     decisions.push({ type: skip ? 'skip' : 'start', job: s.job, dueMs: s.dueMs, missed: missedFires(s, nowMs) });
     return { ...s, dueMs: fireAfter(s.job, s.anchorMs, nowMs) };
   });
@@ -128,7 +128,7 @@ export function reloadPlan(plan: Plan, jobs: readonly DaemonJob[], anchors: Read
       changes.rescheduled.push(job.name);
       return planSlot(job, anchors.get(job.name), nowMs);
     }
-    if (prev.job.lock !== job.lock || prev.job.kind !== job.kind) changes.updated.push(job.name);
+    if (prev.job.lock !== job.lock || mayOverlap(prev.job) !== mayOverlap(job) || prev.job.kind !== job.kind) changes.updated.push(job.name);
     return { ...prev, job };
   });
   const kept = new Set(jobs.map((j) => j.name));

@@ -6,7 +6,7 @@ import { formatDuration } from '../duration.ts';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
-import { scheduleText, type DaemonJob, type IgnoredJob } from './jobs.ts';
+import { mayOverlap, scheduleText, type DaemonJob, type IgnoredJob } from './jobs.ts';
 import { fireAfter, type Slot } from './scheduler.ts';
 
 /** The status file beside a PID file: `daemon.pid` → `daemon.json`. */
@@ -26,14 +26,14 @@ export interface DaemonInfo {
   state_dir: string;
   pid_file: string;
   stop_timeout_ms: number;
-  jobs: Array<{ job: string; kind: DaemonJob['kind']; schedule: ScheduleSpec; lock: boolean; anchor_ms: number }>;
+  jobs: Array<{ job: string; kind: DaemonJob['kind']; schedule: ScheduleSpec; lock: boolean; overlap?: boolean; anchor_ms: number }>;
   ignored: IgnoredJob[];
   updated_at: string;
 }
 
 /** The status file's content for the current plan. */
 export function daemonInfo(base: Omit<DaemonInfo, 'v' | 'jobs' | 'updated_at'>, slots: readonly Slot[], nowMs: number): DaemonInfo {
-  const jobs = slots.map((s) => ({ job: s.job.name, kind: s.job.kind, schedule: s.job.schedule, lock: s.job.lock, anchor_ms: s.anchorMs }));
+  const jobs = slots.map((s) => ({ job: s.job.name, kind: s.job.kind, schedule: s.job.schedule, lock: s.job.lock, ...(mayOverlap(s.job) ? { overlap: true } : {}), anchor_ms: s.anchorMs }));
   return { v: 1, ...base, jobs, updated_at: new Date(nowMs).toISOString() };
 }
 
@@ -69,6 +69,8 @@ export interface DaemonJobStatus {
   kind: DaemonJob['kind'];
   schedule: ScheduleSpec;
   lock: boolean;
+  /** Whether a fire may start a run while another of the job goes (`overlap: true`). */
+  overlap: boolean;
   next_run: string | null;
   next_in_s: number | null;
   running_pid: number | null;
@@ -114,11 +116,11 @@ export function describeDaemon(f: StatusFacts): DaemonStatus {
   const info = f.info;
   const startedMs = info ? Date.parse(info.started_at) : f.processStartMs;
   const jobs = (info?.jobs ?? []).map((j): DaemonJobStatus => {
-    const job: DaemonJob = { name: j.job, kind: j.kind, schedule: j.schedule, lock: j.lock };
+    const job: DaemonJob = { name: j.job, kind: j.kind, schedule: j.schedule, lock: j.lock, overlap: j.overlap === true };
     const next = fireAfter(job, Math.min(j.anchor_ms, f.nowMs), f.nowMs);
     const finite = Number.isFinite(next);
     return {
-      job: j.job, kind: j.kind, schedule: j.schedule, lock: j.lock,
+      job: j.job, kind: j.kind, schedule: j.schedule, lock: j.lock, overlap: mayOverlap(job),
       next_run: finite ? new Date(next).toISOString() : null,
       next_in_s: finite ? (next - f.nowMs) / 1000 : null,
       running_pid: f.runningPid(j.job),

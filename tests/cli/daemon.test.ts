@@ -82,10 +82,10 @@ test('runs each job as its own hb tick on schedule; PID file, status, a refused 
   const s = sandbox();
   let d: Daemon | null = null;
   try {
-    writeConfig(s, 'jobs:\n  fast:\n    every: 500ms\n    command: "true"\n  slower:\n    every: 1s\n    command: "exit 3"\n  pinged:\n    every: 1h\n');
+    writeConfig(s, 'jobs:\n  fast:\n    every: 1s\n    command: "true"\n  slower:\n    every: 1s\n    command: "exit 3"\n  pinged:\n    every: 1h\n');
     d = startDaemon(s);
     const started = await d.line(/hb daemon: started \(pid \d+\)/, 'the started line');
-    assert.match(started, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ hb daemon: started \(pid \d+\), config .*hb\.yaml, state .*: fast \(every 500ms\), slower \(every 1s\), hb-check \(every 1m, lock\)$/);
+    assert.match(started, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ hb daemon: started \(pid \d+\), config .*hb\.yaml, state .*: fast \(every 1s\), slower \(every 1s\), hb-check \(every 1m, lock\)$/);
     assert.match(d.stderr(), /not running job pinged: it has a schedule but no command/);
     assert.equal(readFileSync(join(s.state, 'daemon.pid'), 'utf8'), `${d.pid}\n`);
 
@@ -107,14 +107,14 @@ test('runs each job as its own hb tick on schedule; PID file, status, a refused 
     const status = await hbRun(['--config', join(s.root, 'hb.yaml'), 'daemon', 'status'], { env: s.env });
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, new RegExp(`^hb daemon: running \\(pid ${d.pid}, up [^,]+, since .*Z\\)\\n`));
-    assert.match(status.stdout, /\nfast +every 500ms +no +\d{4}-\d\d-\d\dT[\d:]+Z \(in \d+ms\) /);
+    assert.match(status.stdout, /\nfast +every 1s +no +\d{4}-\d\d-\d\dT[\d:]+Z \(in \d+m?s\) /);
     assert.match(status.stdout, /\nhb-check \(hb check\) +every 1m +yes /);
     const json = JSON.parse((await hbRun(['--config', join(s.root, 'hb.yaml'), 'daemon', 'status', '--json'], { env: s.env })).stdout);
     assert.equal(json.running, true);
     assert.equal(json.pid, d.pid);
     assert.deepEqual(json.jobs.map((j: { job: string }) => j.job), ['fast', 'slower', 'hb-check']);
     const nextFast = Date.parse(json.jobs[0].next_run) - Date.parse(json.checked_at);
-    assert.ok(nextFast > 0 && nextFast <= 500, `fast runs within 500 ms (${nextFast})`);
+    assert.ok(nextFast > 0 && nextFast <= 1000, `fast runs within 1 s (${nextFast})`);
 
     const stop = await hbRun(['--config', join(s.root, 'hb.yaml'), 'daemon', 'stop'], { env: s.env });
     assert.equal(stop.code, 0, stop.stderr);
@@ -137,12 +137,12 @@ test('SIGHUP: a broken config keeps the old one and says why; a fixed one picks 
   const s = sandbox();
   let d: Daemon | null = null;
   try {
-    const cfg = writeConfig(s, 'jobs:\n  a:\n    every: 500ms\n    command: "true"\n');
+    const cfg = writeConfig(s, 'jobs:\n  a:\n    every: 1s\n    command: "true"\n');
     d = startDaemon(s, ['--quiet']);
     await d.line(/hb daemon: started/, 'the started line');
     await waitFor(() => cycleOf(s, 'a') >= 1, 'a first heartbeat of a');
 
-    writeFileSync(cfg, 'jobs:\n  a:\n    every: 500ms\n    command: "true"\n  b: [\n');
+    writeFileSync(cfg, 'jobs:\n  a:\n    every: 1s\n    command: "true"\n  b: [\n');
     const mark = d.stderr().length;
     process.kill(d.pid, 'SIGHUP');
     const failed = await d.line(/reload failed/, 'the reload failure', 10_000, mark);
@@ -151,7 +151,7 @@ test('SIGHUP: a broken config keeps the old one and says why; a fixed one picks 
     const status = JSON.parse((await hbRun(['daemon', 'status', '--json'], { env: s.env })).stdout);
     assert.deepEqual(status.jobs.map((j: { job: string }) => j.job), ['a', 'hb-check'], 'the old plan stays');
 
-    writeFileSync(cfg, 'jobs:\n  a:\n    every: 500ms\n    command: "true"\n  b:\n    every: 300ms\n    command: "true"\n');
+    writeFileSync(cfg, 'jobs:\n  a:\n    every: 1s\n    command: "true"\n  b:\n    every: 1s\n    command: "true"\n');
     process.kill(d.pid, 'SIGHUP');
     assert.match(await d.line(/reloaded /, 'the reload line', 10_000, mark), /hb daemon: reloaded .*hb\.yaml: \+b$/);
     await waitFor(() => cycleOf(s, 'b') >= 2, 'heartbeats of the new job b', 10_000);
@@ -168,7 +168,7 @@ test('the runs keep the config the daemon holds: a broken edit (reloaded or not)
   const s = sandbox();
   let d: Daemon | null = null;
   try {
-    const cfg = writeConfig(s, 'jobs:\n  a:\n    every: 300ms\n    command: "echo held-config"\n');
+    const cfg = writeConfig(s, 'jobs:\n  a:\n    every: 1s\n    command: "echo held-config"\n');
     d = startDaemon(s);
     await d.line(/hb daemon: started/, 'the started line');
     await waitFor(() => cycleOf(s, 'a') >= 1, 'a first heartbeat of a');
@@ -176,7 +176,7 @@ test('the runs keep the config the daemon holds: a broken edit (reloaded or not)
     assert.equal(statSync(copy).mode & 0o777, 0o600, 'the copy the runs read is private, as the config may hold secrets');
 
     // Broken and reloaded: the daemon says it keeps the previous config, and its runs do keep it.
-    writeFileSync(cfg, 'jobs:\n  a:\n    every: 300ms\n    command: "echo held-config"\n  b: [\n');
+    writeFileSync(cfg, 'jobs:\n  a:\n    every: 1s\n    command: "echo held-config"\n  b: [\n');
     let mark = d.stderr().length;
     process.kill(d.pid, 'SIGHUP');
     await d.line(/reload failed, keeping the previous config/, 'the reload failure', 10_000, mark);
@@ -188,7 +188,7 @@ test('the runs keep the config the daemon holds: a broken edit (reloaded or not)
     assert.doesNotMatch(d.stderr().slice(mark), /exited 2|hb: .*hb\.yaml/, 'no run read the broken file');
 
     // A valid edit without SIGHUP is not used yet: the runs follow the daemon, not the file.
-    writeFileSync(cfg, 'jobs:\n  a:\n    every: 300ms\n    command: "echo edited; exit 7"\n');
+    writeFileSync(cfg, 'jobs:\n  a:\n    every: 1s\n    command: "echo edited; exit 7"\n');
     const edited = cycleOf(s, 'a');
     await waitFor(() => cycleOf(s, 'a') >= edited + 2, 'two more runs of a', 15_000);
     assert.equal(readJson(join(s.state, 'a.last')).exit_code, 0, 'still the held config until the reload');
@@ -210,7 +210,7 @@ test('SIGTERM lets a running slow tick finish, then removes the PID file and exi
   const s = sandbox();
   let d: Daemon | null = null;
   try {
-    writeConfig(s, 'jobs:\n  slow:\n    every: 300ms\n    lock: true\n    command: "sleep 1"\n');
+    writeConfig(s, 'jobs:\n  slow:\n    every: 1s\n    lock: true\n    command: "sleep 2.5"\n');
     d = startDaemon(s);
     await waitFor(() => existsSync(join(s.state, 'slow.run')), 'a run of slow in flight', 10_000);
     const marker = readJson(join(s.state, 'slow.run'));
@@ -223,7 +223,7 @@ test('SIGTERM lets a running slow tick finish, then removes the PID file and exi
     assert.equal(rec.cycle, marker.cycle, 'the run in flight wrote its heartbeat');
     assert.equal(rec.status, 'ok');
     assert.equal(rec.signal, null, 'it finished, it was not stopped');
-    assert.ok(rec.duration_ms >= 900, `it ran its full second (${rec.duration_ms} ms)`);
+    assert.ok(rec.duration_ms >= 2400, `it ran its full 2.5 seconds (${rec.duration_ms} ms)`);
     assert.equal(existsSync(join(s.state, 'slow.run')), false);
     assert.equal(existsSync(join(s.state, 'daemon.pid')), false);
     assert.doesNotMatch(d.stderr().split('SIGTERM: stopping')[1]!, /started tick/, 'no new run after the stop');
@@ -240,7 +240,7 @@ test('--stop-timeout: a run that outlasts it gets SIGTERM (through its hb tick) 
   const s = sandbox();
   let d: Daemon | null = null;
   try {
-    writeConfig(s, 'jobs:\n  stuck:\n    every: 200ms\n    lock: true\n    command: "sleep 30"\n');
+    writeConfig(s, 'jobs:\n  stuck:\n    every: 1s\n    lock: true\n    command: "sleep 30"\n');
     d = startDaemon(s, ['--stop-timeout', '300ms']);
     await waitFor(() => existsSync(join(s.state, 'stuck.run')) && Boolean(readJson(join(s.state, 'stuck.run')).child_pid), 'a run of stuck in flight', 10_000);
     const t0 = Date.now();
@@ -284,7 +284,7 @@ test('kill -9 of the daemon and its tick: the next daemon takes over and the cra
   const s = sandbox();
   let d: Daemon | null = null;
   try {
-    writeConfig(s, 'jobs:\n  slow:\n    every: 300ms\n    lock: true\n    command: "sleep 0.8"\n');
+    writeConfig(s, 'jobs:\n  slow:\n    every: 1s\n    lock: true\n    command: "sleep 0.8"\n');
     d = startDaemon(s);
     await waitFor(() => existsSync(join(s.state, 'slow.run')) && Boolean(readJson(join(s.state, 'slow.run')).child_pid), 'a run of slow in flight', 10_000);
     const marker = readJson(join(s.state, 'slow.run'));
@@ -331,7 +331,7 @@ test('NOTIFY_SOCKET: READY=1 when scheduling starts, WATCHDOG=1 every half WATCH
   listener.stdout!.setEncoding('utf8').on('data', (x: string) => (heard += x));
   try {
     await waitFor(() => heard.includes('LISTENING'), 'the datagram listener');
-    writeConfig(s, 'jobs:\n  env:\n    every: 300ms\n    command: env > "$HB_STATE_DIR/job-env.txt"\n');
+    writeConfig(s, 'jobs:\n  env:\n    every: 1s\n    command: env > "$HB_STATE_DIR/job-env.txt"\n');
     d = startDaemon(s, [], { ...s.env, NOTIFY_SOCKET: sock, WATCHDOG_USEC: '400000' });
     await waitFor(() => heard.includes('READY=1'), 'READY=1', 10_000);
     assert.match(heard, /^READY=1\|STATUS=scheduling 2 jobs$/m);
@@ -354,7 +354,7 @@ test('NOTIFY_SOCKET without systemd-notify on PATH: said once, the daemon goes o
   const s = sandbox();
   let d: Daemon | null = null;
   try {
-    writeConfig(s, 'jobs:\n  a:\n    every: 300ms\n    command: "true"\n');
+    writeConfig(s, 'jobs:\n  a:\n    every: 1s\n    command: "true"\n');
     d = startDaemon(s, [], { ...s.env, PATH: join(s.root, 'empty-path'), NOTIFY_SOCKET: join(s.root, 'nobody.sock'), WATCHDOG_USEC: '200000' });
     await d.line(/NOTIFY_SOCKET is set but systemd-notify is not installed \(not found on PATH\): no READY\/WATCHDOG notifications will be sent/, 'the one notice');
     await waitFor(() => cycleOf(s, 'a') >= 3, 'runs going on', 10_000);
@@ -370,7 +370,7 @@ test('--detach: returns once the PID file is written, logs to <state>/daemon.log
   const s = sandbox();
   let pid = 0;
   try {
-    writeConfig(s, 'jobs:\n  a:\n    every: 300ms\n    command: "true"\n');
+    writeConfig(s, 'jobs:\n  a:\n    every: 1s\n    command: "true"\n');
     const cfg = ['--config', join(s.root, 'hb.yaml')];
     const r = await hbRun([...cfg, 'daemon', 'start', '--detach'], { env: s.env });
     assert.equal(r.code, 0, r.stderr);

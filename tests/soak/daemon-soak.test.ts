@@ -1,5 +1,6 @@
 // Soak test of `hb daemon` (opt-in: HB_SOAK=1; HB_SOAK_SECONDS sets the length, default 60).
-// 20 jobs fire every 200 ms — 16 hold a long run so every fire is a lock skip (log line + event),
+// 20 jobs fire every second (the daemon's shortest interval) — 16 hold a long run so every fire
+// is a lock skip (log line + event),
 // 4 run a short command — while the daemon's RSS and CPU time are sampled from /proc. They must
 // stay flat after warm-up, and the scheduler must keep up with every fire.
 //
@@ -17,7 +18,7 @@ const SAMPLE_MS = 5000;
 const WARMUP_MS = 10_000;
 const HOLDERS = 16;
 const RUNNERS = 4;
-const PERIOD_MS = 200;
+const PERIOD_MS = 1000;
 
 /** RSS (KiB) and CPU time (user + system, ms) of a process, from /proc. */
 function sample(pid: number): { rssKiB: number; cpuMs: number } {

@@ -7,6 +7,8 @@ import type { DaemonJob } from '../../lib/daemon/jobs.ts';
 import { DaemonLoop, LOOP_DEFAULTS, logLine, type LoopOptions } from '../../lib/daemon/loop.ts';
 
 const every = (name: string, e: string, lock = false): DaemonJob => ({ name, kind: 'tick', schedule: { every: e }, lock });
+/** A job with `overlap: true`: its fires start runs while earlier ones go (the fake runs never end on their own). */
+const overlapping = (name: string, e: string): DaemonJob => ({ ...every(name, e), overlap: true });
 const check: DaemonJob = { name: 'hb-check', kind: 'check', schedule: { every: '1m' }, lock: true };
 
 /** A clock with timers; `advance` runs each due timer at its own instant plus `lateMs`. */
@@ -72,7 +74,7 @@ function setup(jobs: DaemonJob[], options: Partial<LoopOptions> = {}) {
 }
 
 test('starts each job at its fires with one timer, sleeping exactly until the earliest', () => {
-  const { w } = setup([every('a', '500ms'), every('b', '2s')]);
+  const { w } = setup([overlapping('a', '500ms'), overlapping('b', '2s')]);
   assert.equal(w.pending(), 1);
   w.advance(4000);
   const t0 = 1_000_000;
@@ -84,7 +86,7 @@ test('starts each job at its fires with one timer, sleeping exactly until the ea
 });
 
 test('late timers do not shift later fires (starts land on the grid, not wake + period)', () => {
-  const { w } = setup([every('a', '1s')]);
+  const { w } = setup([overlapping('a', '1s')]);
   w.advance(10_000, 300);
   assert.deepEqual(w.spawned.map((s) => s.at - 1_000_000), [1300, 2300, 3300, 4300, 5300, 6300, 7300, 8300, 9300]);
   assert.deepEqual(w.sleeps.slice(1), Array(9).fill(700));
@@ -107,8 +109,22 @@ test('lock: fires while the run goes are skipped and logged; the run\'s exit let
   assert.equal(w.spawned.length, 2);
 });
 
-test('without lock runs overlap; a non-zero exit and a signal are logged, a zero exit is not', () => {
+test('overlap is off by default: a fire while the run goes is skipped and says so; the exit lets the next one start', () => {
   const { w, loop } = setup([every('a', '1s')]);
+  w.advance(2000);
+  assert.equal(w.spawned.length, 1);
+  assert.deepEqual(w.skips, [['a', 101]]);
+  assert.match(w.lines[1]!, /^skipped tick a due at \d\d:\d\d:\d\dZ: the previous run \(pid 101, started \d\d:\d\d:\d\dZ\) is still going and overlap is off for this job$/);
+  loop.exited(101, 0, null);
+  w.advance(1000);
+  assert.equal(w.spawned.length, 2);
+});
+
+test('with overlap: true runs overlap (lock still wins); a non-zero exit and a signal are logged, a zero exit is not', () => {
+  const locked = setup([{ ...every('l', '1s', true), overlap: true }]);
+  locked.w.advance(3000);
+  assert.equal(locked.w.spawned.length, 1, 'lock: true never overlaps, whatever overlap says');
+  const { w, loop } = setup([overlapping('a', '1s')]);
   w.advance(3000);
   assert.deepEqual(w.spawned.map((s) => s.pid), [101, 102, 103]);
   w.nowMs += 1500;
@@ -197,6 +213,31 @@ test('the meta-heartbeat never overlaps itself, and its exit 1 says a job is a p
   w.nowMs += 250;
   loop.exited(101, 1, null);
   assert.equal(w.lines[2], 'check (pid 101) exited 1 after 1.3s: a job is a problem');
+});
+
+test('--max-concurrent: fires beyond the cap wait (one per job, oldest first) and start as runs end; a stop drops them', async () => {
+  const { w, loop } = setup([every('a', '1s'), every('b', '1s'), every('c', '1s'), every('d', '1s')], { maxConcurrent: 2 });
+  w.advance(1000);
+  assert.deepEqual(w.spawned.map((s) => s.job), ['a', 'b']);
+  assert.deepEqual(w.lines.slice(2), ['tick c waits: 2 runs are going, the most --max-concurrent allows', 'tick d waits: 2 runs are going, the most --max-concurrent allows']);
+  w.advance(1000);
+  assert.equal(w.spawned.length, 2, 'still at the cap');
+  assert.ok(w.lines.includes(`skipped tick c due at ${new Date(w.nowMs).toISOString().slice(11, 19)}Z: an earlier fire of it is still waiting for a free run`), w.lines.join('\n'));
+  w.nowMs += 500;
+  loop.exited(101, 0, null);
+  assert.deepEqual(w.spawned.map((s) => s.job), ['a', 'b', 'c']);
+  assert.equal(w.lines.at(-1), 'started tick c (pid 103) after waiting 1.5s for a free run');
+  loop.exited(102, 0, null);
+  assert.deepEqual(w.spawned.map((s) => s.job), ['a', 'b', 'c', 'd']);
+  const left = w.spawned.length;
+  w.advance(500);
+  assert.ok(w.lines.some((l) => /^tick [ab] waits: /.test(l)), w.lines.join('\n'));
+  const stopped = loop.stop();
+  assert.match(w.lines.find((l) => l.startsWith('dropped')) ?? '', /^dropped 2 waiting runs: tick a, tick b$/);
+  loop.exited(103, 0, null);
+  loop.exited(104, 0, null);
+  await stopped;
+  assert.equal(w.spawned.length, left, 'nothing started after the stop');
 });
 
 test('with nothing to run the loop still keeps one timer (the daemon stays up for a reload or a stop)', () => {

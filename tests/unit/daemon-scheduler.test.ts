@@ -104,13 +104,13 @@ test('a heartbeat from the future does not push the first fire out', () => {
   assert.equal(slot.dueMs, now + M);
 });
 
-test('lock: a fire while a run is going is skipped; without lock runs overlap', () => {
+test('a fire while a run is going is skipped (lock, or overlap off by default); overlap: true runs overlap', () => {
   const start = 1_000_000;
-  const plan = createPlan([every('locked', '1s', true), every('free', '1s', false)], none, start);
-  const running = (name: string) => name === 'locked' || name === 'free';
+  const plan = createPlan([every('locked', '1s', true), every('plain', '1s'), { ...every('free', '1s'), overlap: true }], none, start);
+  const running = () => true;
   const { decisions } = step(plan, start + S, running);
-  assert.deepEqual(decisions.map((d: Decision) => [d.job.name, d.type]), [['locked', 'skip'], ['free', 'start']]);
-  assert.deepEqual(step(plan, start + S, idle).decisions.map((d) => d.type), ['start', 'start']);
+  assert.deepEqual(decisions.map((d: Decision) => [d.job.name, d.type]), [['locked', 'skip'], ['plain', 'skip'], ['free', 'start']]);
+  assert.deepEqual(step(plan, start + S, idle).decisions.map((d) => d.type), ['start', 'start', 'start']);
 });
 
 test('a skipped fire still moves the job to its next fire', () => {
