@@ -60,6 +60,25 @@ test('every: 1ms is refused at start with file:line:col and the floor; nothing r
   }
 });
 
+test('a reload to every: 1ms is refused the same way; the daemon keeps its previous config', async () => {
+  const s = sandbox();
+  mkdirSync(s.root, { recursive: true });
+  writeFileSync(join(s.root, 'hb.yaml'), 'jobs:\n  a:\n    every: 1h\n    command: "true"\n');
+  const d = startDaemon(s);
+  try {
+    await waitFor(() => d.stderr().includes('hb daemon: started ('), 'the started line');
+    writeFileSync(join(s.root, 'hb.yaml'), 'jobs:\n  a:\n    every: 1ms\n    command: "true"\n');
+    d.child.kill('SIGHUP');
+    await waitFor(() => d.stderr().includes('reload failed'), 'the refused reload', 10_000);
+    assert.match(d.stderr(), /hb daemon: reload failed, keeping the previous config: .*hb\.yaml:3:12: jobs\.a\.every: 1ms is shorter than hb daemon's minimum interval of 1s/);
+    const status = JSON.parse(hb(['daemon', 'status', '--json'], { env: s.env }).stdout);
+    assert.deepEqual(status.jobs.find((j: { job: string }) => j.job === 'a').schedule, { every: '1h' });
+    assert.equal(status.jobs.find((j: { job: string }) => j.job === 'a').overlap, false);
+  } finally {
+    await stop(s, d);
+  }
+});
+
 test('overlap is off by default: a fire while the job\'s run goes is skipped (logged, overlap_skipped); overlap: true lets runs overlap', async () => {
   const s = sandbox();
   mkdirSync(s.root, { recursive: true });

@@ -1,8 +1,8 @@
 // Soak test of `hb daemon` (opt-in: HB_SOAK=1; HB_SOAK_SECONDS sets the length, default 60).
 // 20 jobs fire every second (the daemon's shortest interval) — 16 hold a long run so every fire
-// is a lock skip (log line + event),
-// 4 run a short command — while the daemon's RSS and CPU time are sampled from /proc. They must
-// stay flat after warm-up, and the scheduler must keep up with every fire.
+// is a lock skip (log line + event), 4 run a short command — while the daemon's RSS and CPU time
+// are sampled from /proc. They must stay flat after warm-up, and the scheduler must keep up with
+// every fire.
 //
 //   HB_SOAK=1 node --import tsx --test tests/soak/daemon-soak.test.ts
 
