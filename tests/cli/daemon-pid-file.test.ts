@@ -20,13 +20,17 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A `sleep 300` to stand in for a victim process; killed after the test. */
-function victim(t: TestContext, opts: { uid?: number; gid?: number } = {}): ChildProcess {
+/** A `sleep 300` to stand in for a victim process; killed after the test (or by `end`, before its user is removed). */
+function victim(t: TestContext, opts: { uid?: number; gid?: number } = {}): ChildProcess & { end(): Promise<void> } {
   const child = spawn('sleep', ['300'], { stdio: 'ignore', ...opts });
-  t.after(() => {
-    if (alive(child.pid!)) child.kill('SIGKILL');
-  });
-  return child;
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // Killed and reaped: a zombie still counts as the user's process.
+  const end = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  t.after(end);
+  return Object.assign(child, { end });
 }
 
 /** The status file a forger would write beside a PID file: the pid's real start time and boot. */
@@ -96,7 +100,7 @@ test('echo 1 > p: status never says "running (pid 1)"; stop refuses and PID 1 (o
   assert.match(err, /PID file .* names process 1, /);
 });
 
-test('a process of another user, even with a forged status file beside the PID file: refused, never signalled', (t) => {
+test('a process of another user, even with a forged status file beside the PID file: refused, never signalled', async (t) => {
   const user = throwAwayUser(t, 'hbpidfoe');
   if (!user) return;
   const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout);
@@ -108,6 +112,15 @@ test('a process of another user, even with a forged status file beside the PID f
   chownSync(dir, uid, gid);
   chmodSync(dir, 0o755);
   const sleep = victim(t, { uid, gid });
+  try {
+    foreignProcess(sleep, dir, uid, gid, s.env);
+  } finally {
+    // Before the user is removed: userdel refuses a user with a live process.
+    await sleep.end();
+  }
+});
+
+function foreignProcess(sleep: ChildProcess, dir: string, uid: number, gid: number, env: NodeJS.ProcessEnv): void {
   const p = join(dir, 'daemon.pid');
   // The user writes both files, as they could in a directory of their own.
   const write = (path: string, text: string) => {
@@ -118,15 +131,15 @@ test('a process of another user, even with a forged status file beside the PID f
   write(join(dir, 'daemon.json'), forgedRecord(sleep.pid!, dir));
   assert.equal(statSync(p).uid, uid);
 
-  const stop = hb(['daemon', 'stop', '--pid-file', p, '--timeout', '1s'], { env: s.env, timeoutMs: 20_000 });
+  const stop = hb(['daemon', 'stop', '--pid-file', p, '--timeout', '1s'], { env, timeoutMs: 20_000 });
   assert.equal(stop.code, 2, stop.stdout + stop.stderr);
   assert.match(stop.stderr, refusal);
   assert.match(stop.stderr, /its command line is not hb daemon start \(sleep 300\)/);
   assert.ok(alive(sleep.pid!), 'the other user\'s process was never signalled');
-  const status = hb(['daemon', 'status', '--pid-file', p], { env: s.env, timeoutMs: 20_000 });
+  const status = hb(['daemon', 'status', '--pid-file', p], { env, timeoutMs: 20_000 });
   assert.equal(status.code, 2);
   assert.doesNotMatch(status.stdout, /running/);
-});
+}
 
 test('a PID file another user wrote naming root\'s own daemon: refused, the daemon keeps running', async (t) => {
   const user = throwAwayUser(t, 'hbpidfoe2');
@@ -187,4 +200,32 @@ test('--pid-file /dev/zero, a FIFO or a huge file: exit 2 at once, nothing read 
   assert.ok(statSync('/dev/zero').isCharacterDevice(), '/dev/zero is still the device');
   assert.ok(statSync(fifo).isFIFO());
   assert.equal(existsSync(join(s.state, 'daemon.lock')), false);
+});
+
+test('a real hb daemon running as PID 1 (a container\'s first process): status says running, stop never signals it', async (t) => {
+  if (!requireTool(t, 'unshare') || !requireTool(t, 'nsenter')) return;
+  const s = sandbox();
+  mkdirSync(s.root, { recursive: true });
+  writeFileSync(join(s.root, 'hb.yaml'), 'jobs:\n  a:\n    every: 1h\n    command: "true"\n');
+  const outer = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, HB, '--config', join(s.root, 'hb.yaml'), 'daemon', 'start'], { env: s.env, stdio: 'ignore' });
+  const outerExited = new Promise((resolve) => outer.on('exit', resolve));
+  let daemonPid = 0;
+  t.after(async () => {
+    if (daemonPid && alive(daemonPid)) process.kill(daemonPid, 'SIGKILL');
+    await outerExited;
+    s.cleanup();
+  });
+  await waitFor(() => existsSync(join(s.state, 'daemon.json')), 'the daemon\'s status file');
+  daemonPid = Number(readFileSync(`/proc/${outer.pid}/task/${outer.pid}/children`, 'utf8').trim());
+  assert.equal(readFileSync(join(s.state, 'daemon.pid'), 'utf8'), '1\n', 'the daemon is PID 1 of its namespace');
+  const inside = (sub: string) => spawnSync('nsenter', ['-t', String(daemonPid), '-p', '-m', process.execPath, HB, 'daemon', sub], { env: s.env, encoding: 'utf8', timeout: 20_000 });
+  const status = inside('status');
+  assert.equal(status.status, 0, status.stderr);
+  assert.match(status.stdout, /^hb daemon: running \(pid 1, /);
+  const stop = inside('stop');
+  assert.equal(stop.status, 2, stop.stdout + stop.stderr);
+  assert.match(stop.stderr, /names process 1, the system's init; hb never signals it/);
+  assert.ok(alive(daemonPid), 'the daemon was not signalled');
+  process.kill(daemonPid, 'SIGTERM');
+  await outerExited;
 });
