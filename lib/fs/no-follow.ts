@@ -91,21 +91,30 @@ export function readBoundedNoFollow(path: string, maxBytes: number): BoundedRead
     if (n < first) return { text: scratch.toString('utf8', 0, n), complete: true };
     regularFile(path, fd);
     // A large file: the rest from where the first read stopped, never more than the bound.
-    const chunks = [Buffer.from(scratch.subarray(0, n))];
-    let total = n;
-    while (total <= maxBytes) {
-      const want = Math.min(SCRATCH_BYTES * 16, maxBytes + 1 - total);
-      const buf = Buffer.allocUnsafe(want);
-      const got = readSync(fd, buf, 0, want, null);
-      if (got === 0) break;
-      chunks.push(buf.subarray(0, got));
-      total += got;
-    }
-    const all = Buffer.concat(chunks);
-    return total > maxBytes ? { text: all.toString('utf8', 0, maxBytes), complete: false } : { text: all.toString('utf8'), complete: true };
+    const all = readUpTo(fd, maxBytes + 1, Buffer.from(scratch.subarray(0, n)));
+    return all.length > maxBytes ? { text: all.toString('utf8', 0, maxBytes), complete: false } : { text: all.toString('utf8'), complete: true };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads on from `fd`'s position until the end of the file or until `limit` bytes in all, `head`
+ * (bytes already read) included, and never past that: a device or a file that grows while it is
+ * read costs at most `limit` bytes.
+ */
+export function readUpTo(fd: number, limit: number, head: Buffer = Buffer.alloc(0)): Buffer {
+  const chunks = head.length > 0 ? [head] : [];
+  let total = head.length;
+  while (total < limit) {
+    const want = Math.min(SCRATCH_BYTES * 16, limit - total);
+    const buf = Buffer.allocUnsafe(want);
+    const got = readSync(fd, buf, 0, want, null);
+    if (got === 0) break;
+    chunks.push(buf.subarray(0, got));
+    total += got;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 /** Reads a whole regular file without following a link (readBoundedNoFollow without a bound). */
