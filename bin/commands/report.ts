@@ -28,7 +28,9 @@ interface ReportOptions extends GlobalOptions {
 export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const windowMs = sinceFlag(opts.since, DEFAULT_WINDOW_MS);
   const format = opts.json ? 'json' : (opts.format ?? 'markdown');
-  if (opts.output !== undefined) refuseDirectory(opts.output);
+  // `--output -` is stdout, as for most tools that take an output file.
+  const output = opts.output === '-' ? undefined : opts.output;
+  if (output !== undefined) await refuseOutput(output);
 
   const { kept: health, dirs, nowMs, config } = await evaluateAll([], opts, io, () => true);
   // Before any work is written: --send without a sink that takes messages is a usage error.
@@ -37,9 +39,10 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const report = buildReport({ events, health, nowMs, windowMs, host: io.host });
 
   const text = await render(format, report);
-  if (opts.output !== undefined) await writeOutput(opts.output, text);
-  // With --send the report goes to the sinks; stdout stays quiet so cron mails nothing twice.
-  else if (!sender) io.out(text);
+  if (output !== undefined) await writeOutput(output, text);
+  // With --send the report goes to the sinks; stdout stays quiet so cron mails nothing twice,
+  // unless `--output -` asks for it.
+  else if (!sender || opts.output === '-') io.out(text);
   if (sender) await sender(report);
   return 0;
 }
@@ -50,7 +53,8 @@ async function render(format: string, report: Report): Promise<string> {
   return (await import('../../lib/format/report-markdown.ts')).renderMarkdown(report);
 }
 
-function refuseDirectory(path: string): void {
+/** Refuses, before any work, an output name hb must not replace: a directory, a link, a device, a FIFO, a socket. */
+async function refuseOutput(path: string): Promise<void> {
   let isDir = path.endsWith('/');
   try {
     isDir ||= statSync(path).isDirectory();
@@ -58,6 +62,9 @@ function refuseDirectory(path: string): void {
     // Not there yet: it will be created.
   }
   if (isDir) throw new UsageError(`--output: ${path} is a directory; give a file name (e.g. ${path.replace(/\/+$/, '')}/report.html)`);
+  const { outputRefusal } = await import('../../lib/fs/output-path.ts');
+  const refusal = outputRefusal(path);
+  if (refusal) throw new UsageError(`--output ${path}: ${refusal}`);
 }
 
 /** A temp file beside the target, fsynced, renamed over it: a reader never sees half a report. */

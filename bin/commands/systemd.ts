@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { writeAtomic } from '../../lib/fs/atomic.ts';
+import { outputRefusal } from '../../lib/fs/output-path.ts';
 import { planSystemd, type SystemdPlan } from '../../lib/systemd/plan.ts';
 import { daemonServiceFile, type UnitFile } from '../../lib/systemd/units.ts';
 import { selfExec } from '../self-exec.ts';
@@ -80,12 +81,19 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   return emit(plan.files, dir, io, (systemctl) => `start the timers with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${plan.timers.join(' ')}\n`);
 }
 
-/** Prints the units, or writes them atomically (mode 0644) into `dir` and says how to start them. */
+/** Prints the units, or writes them atomically (mode 0644) into `dir`, each a new or regular file, and says how to start them. */
 function emit(files: UnitFile[], dir: string | undefined, io: Io, howToStart: (systemctl: string) => string): number {
   if (dir === undefined) {
     io.out(files.map((f) => `# ---- ${f.name} ----\n${f.text}`).join('\n'));
     return 0;
   }
+  // All or nothing: a unit name that is a link (a masked unit is one to /dev/null) or anything
+  // but a regular file stops the whole write before the first file.
+  const refusals = files.flatMap((f) => {
+    const refusal = outputRefusal(join(dir, f.name));
+    return refusal ? [`systemd: ${join(dir, f.name)}: ${refusal}`] : [];
+  });
+  if (refusals.length > 0) throw new HbError([...refusals, 'systemd: no unit written'].join('\n'), 2);
   const written: string[] = [];
   for (const f of files) {
     const path = join(dir, f.name);

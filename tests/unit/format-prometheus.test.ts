@@ -2,7 +2,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_STATUSES, escapeLabel, formatValue, renderPrometheus } from '../../lib/format/prometheus.ts';
@@ -258,13 +258,16 @@ describe('writeTextfile', () => {
     }
   });
 
-  it('removes its temp file when the rename fails, and names the path', () => {
+  it('refuses a directory or a link under the name before writing anything, and names the path', () => {
     const d = dir();
     try {
       mkdirSync(join(d, 'busy.prom'));
       writeFileSync(join(d, 'busy.prom', 'keep'), '');
-      assert.throws(() => writeTextfile(join(d, 'busy.prom'), 'x\n'), /^HbError: cannot write .*busy\.prom: E[A-Z]+ \(/);
-      assert.deepEqual(readdirSync(d), ['busy.prom']);
+      assert.throws(() => writeTextfile(join(d, 'busy.prom'), 'x\n'), /^UsageError: .*busy\.prom: is a directory, not a regular file; hb writes only a new file or over a regular one$/);
+      symlinkSync(join(d, 'busy.prom', 'keep'), join(d, 'link.prom'));
+      assert.throws(() => writeTextfile(join(d, 'link.prom'), 'x\n'), /^UsageError: .*link\.prom: is a symbolic link to .*keep; hb writes only a new file or over a regular one, never a link/);
+      assert.deepEqual(readdirSync(d).sort(), ['busy.prom', 'link.prom'], 'no temp file left');
+      assert.equal(readFileSync(join(d, 'busy.prom', 'keep'), 'utf8'), '');
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
