@@ -2,12 +2,19 @@
 // the text and swaps the file in whole), not ours.
 
 import { HbError } from '../lib/errors.ts';
+import { sizeText } from '../lib/fs/given-file.ts';
+import { CRONTAB_CAP } from '../lib/crontab/sources.ts';
 
 async function crontabProgram(args: string[], input?: string) {
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync('crontab', args, { encoding: 'utf8', timeout: 30_000, ...(input === undefined ? {} : { input }) });
+  // What crontab prints is read up to the crontab cap (and its messages as far), never further:
+  // past it, the program is stopped and the crontab refused like a file that big.
+  const r = spawnSync('crontab', args, { encoding: 'utf8', timeout: 30_000, maxBuffer: CRONTAB_CAP.maxBytes, ...(input === undefined ? {} : { input }) });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOBUFS') {
+      throw new HbError(`crontab: crontab ${args.join(' ')} printed more than ${sizeText(CRONTAB_CAP.maxBytes)}, the most hb reads of ${CRONTAB_CAP.what}`, 2);
+    }
     throw new HbError(code === 'ENOENT' ? 'crontab: the crontab program is not installed (Debian: apt-get install cron)' : `crontab: cannot run crontab: ${r.error.message}`, 2);
   }
   return r;

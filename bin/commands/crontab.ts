@@ -14,7 +14,9 @@ import { planCrontab, type CrontabPlan } from '../../lib/crontab/generate.ts';
 import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
-import { cronDNameOk, crontabKindFor, crontabKindOf, crontabPaths, readCrontabs } from '../../lib/crontab/sources.ts';
+import { CRONTAB_CAP, cronDNameOk, crontabKindFor, crontabKindOf, crontabPaths, readCrontabs } from '../../lib/crontab/sources.ts';
+import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
+import { outputRefusal } from '../../lib/fs/output-path.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
@@ -121,6 +123,8 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
     // a new file
   }
   if (isDir) throw new UsageError(`--file ${path}: is a directory; name the file, e.g. ${join(path, 'hb')}`);
+  const refusal = outputRefusal(path);
+  if (refusal) throw new UsageError(`--file ${path}: ${refusal}`);
   if (!cronDNameOk(name)) {
     throw new UsageError(`--file ${path}: cron ignores files in /etc/cron.d whose names hold anything but letters, digits, "_" and "-" ("${name}"); name it e.g. hb`);
   }
@@ -135,7 +139,7 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
   if (!user) throw new UsageError('--file: a system crontab line needs a user field: pass --user NAME');
   if (!readUsers().homes.has(user)) io.err(`hb: crontab: warning: no user ${user} in /etc/passwd; cron skips lines for unknown users\n`);
   const planned = opts.uninstall ? null : plan(ctx, io, user, `hb crontab --file ${path}${opts.user ? ` --user ${opts.user}` : ''}`);
-  const existing = readIfExists(path);
+  const existing = readIfExists(path, '--file');
   const before = existing?.text ?? '';
   const after = planned ? mergeBlock(before, planned.block, path) : removeBlock(before, path);
   if (opts.diff) return showDiff(path, before, after, io);
@@ -181,7 +185,7 @@ async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: So
     const homes = readUsers().homes;
     for (const given of opts.crontab) {
       const path = resolve(io.cwd, given);
-      const file = readIfExists(path);
+      const file = readIfExists(path, '--crontab');
       if (!file) throw new UsageError(`--crontab ${path}: no such file`);
       add({ kind: 'file', path }, file.text, opts.system ? 'system' : crontabKindFor(path, file.text, (n) => homes.has(n)));
     }
@@ -196,6 +200,11 @@ async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: So
       accessSync(c.path, constants.W_OK);
     } catch {
       notes.push(`${c.path}: not writable by this user, left out (run hb crontab --adopt as root to include it)`);
+      continue;
+    }
+    const refusal = outputRefusal(c.path);
+    if (refusal) {
+      notes.push(`${c.path}: ${refusal}; left out`);
       continue;
     }
     add({ kind: 'file', path: c.path }, c.text, c.kind);
@@ -228,6 +237,11 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
   if (!opts.apply) {
     io.err('hb: crontab: nothing written; run again with --apply to write it (a backup is kept: hb crontab --undo restores it)\n');
     return 0;
+  }
+  // Every target is one hb may write, or nothing is written (and nothing backed up).
+  for (const { source: { target } } of changed) {
+    const refusal = target.kind === 'file' ? outputRefusal(target.path) : null;
+    if (refusal) throw new UsageError(`--crontab ${targetLabel(target)}: ${refusal}; nothing written`);
   }
   const set = backUp(ctx, changed.map((c) => ({ target: c.source.target, before: c.source.text, after: c.result.text })), io);
   const written: string[] = [];
@@ -315,7 +329,12 @@ async function undo(ctx: Context, io: Io): Promise<number> {
   const restored: string[] = [];
   for (const entry of entries) {
     const label = targetLabel(entry.target);
-    const now = entry.target.kind === 'file' ? readIfExists(entry.target.path)?.text ?? '' : await readUserCrontab(entry.target.user);
+    const refusal = entry.target.kind === 'file' ? outputRefusal(entry.target.path) : null;
+    if (refusal) {
+      conflicts.push(`${label} ${refusal}; left as it is (the original is ${join(set, entry.backup)})`);
+      continue;
+    }
+    const now = entry.target.kind === 'file' ? readIfExists(entry.target.path, 'crontab:')?.text ?? '' : await readUserCrontab(entry.target.user);
     const hash = sha256(now);
     if (hash === entry.sha256Before) continue;
     if (hash !== entry.sha256After) {
@@ -342,18 +361,24 @@ async function undo(ctx: Context, io: Io): Promise<number> {
 /** A user's crontab, '' when there is none. */
 const readUserCrontab = async (user: string | undefined) => (await readOrNull(user)) ?? '';
 
-function readIfExists(path: string): { text: string; mode: number; uid: number; gid: number } | null {
+/** A crontab file's text (a regular file under the crontab cap) and what it is, or null when there is none; `flag` says whose path it is in a refusal. */
+function readIfExists(path: string, flag: string): { text: string; mode: number; uid: number; gid: number } | null {
   try {
+    const text = readGivenFile(path, CRONTAB_CAP);
     const st = statSync(path);
-    return { text: readFileSync(path, 'utf8'), mode: st.mode, uid: st.uid, gid: st.gid };
+    return { text, mode: st.mode, uid: st.uid, gid: st.gid };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
+    if (e instanceof GivenFileError) throw new UsageError(`${flag} ${path}: ${e.reason}`);
     throw new HbError(`crontab: cannot read ${path}: ${code ?? (e as Error).message}`, 2);
   }
 }
 
 function writeFile(path: string, text: string, meta: { mode?: number; uid?: number; gid?: number }): void {
+  // The last word before a crontab is replaced: never a link or anything but a regular file.
+  const refusal = outputRefusal(path);
+  if (refusal) throw new HbError(`crontab: cannot write ${path}: it ${refusal}`, 2);
   try {
     writeAtomic(path, text, { fsync: true, mode: meta.mode ?? 0o644, syncDir: true, ...(meta.uid === undefined ? {} : { owner: { uid: meta.uid, gid: meta.gid! } }) });
   } catch (e) {

@@ -6,7 +6,8 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync 
 import { basename, dirname, join } from 'node:path';
 import { findConfig } from '../../lib/config/find.ts';
 import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
-import { crontabKindFor, crontabPaths } from '../../lib/crontab/sources.ts';
+import { CRONTAB_CAP, crontabKindFor, crontabPaths } from '../../lib/crontab/sources.ts';
+import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
 import { runDoctor as decide } from '../../lib/doctor/doctor.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
 import type { CrontabFile, DoctorFacts, HostFacts, Probe } from '../../lib/doctor/types.ts';
@@ -103,10 +104,10 @@ function crontabFile(path: string, text: string, kind: CrontabFile['kind'], owne
 function givenCrontab(path: string, system: boolean, homes: ReadonlyMap<string, string>, me: string): CrontabFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readGivenFile(path, CRONTAB_CAP);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--crontab ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (name the files in it)' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    if (e instanceof GivenFileError) throw new UsageError(`--crontab ${path}: ${e.reason}`);
+    throw e;
   }
   const kind = system ? 'system' : crontabKindFor(path, text, (name) => homes.has(name));
   return crontabFile(path, text, kind, kind === 'user' ? me : null);
@@ -151,11 +152,13 @@ function list(dir: string): string[] {
 
 function readOne(path: string, kind: CrontabFile['kind'], owner: string | null, unreadable: string[], cronD = false): CrontabFile[] {
   try {
-    if (!statSync(path).isFile()) return [];
-    const file = crontabFile(path, readFileSync(path, 'utf8'), kind, kind === 'user' ? owner : null);
+    const file = crontabFile(path, readGivenFile(path, CRONTAB_CAP), kind, kind === 'user' ? owner : null);
     return [{ ...file, cronD: file.cronD || cronD }];
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EACCES') unreadable.push(path);
+    // Not a regular file: cron skips it too. Over the cap: said, never read.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') unreadable.push(path);
+    else if (code === 'EFBIG') unreadable.push(`${path} (${(e as GivenFileError).reason})`);
     return [];
   }
 }

@@ -1,6 +1,6 @@
-// Reads a config file's text with a size cap, so a huge file, /dev/zero or an endless pipe is refused, not slurped.
+// Reads a config file's text with a size cap, so a huge file, /dev/zero or a pipe is refused, not slurped.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { GivenFileError, readGivenFile } from '../fs/given-file.ts';
 
 /**
  * The largest config hb reads: 3,000 jobs written out in full. yaml holds about 150 bytes of
@@ -18,40 +18,16 @@ export class ConfigReadError extends Error {
   }
 }
 
-const errnoText = (e: NodeJS.ErrnoException) =>
-  e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-
-const sizeText = (bytes: number) => (bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`);
-
 /**
- * Reads `file` as UTF-8, at most `limit` bytes. Reads in chunks rather than trusting the size
- * from stat: pipes and devices (`--config <(…)`, /dev/zero) report none.
+ * Reads `file` as UTF-8: a regular file (a link to one is fine) of at most `limit` bytes. A FIFO,
+ * a device (/dev/zero), a socket or a directory is refused before it is opened, a bigger file by
+ * its size before a byte is read (lib/fs/given-file.ts), so no config costs more than `limit`.
  */
 export function readConfigText(file: string, limit = MAX_CONFIG_BYTES): string {
-  let fd: number;
   try {
-    fd = openSync(file, 'r');
+    return readGivenFile(file, { what: 'a config', maxBytes: limit });
   } catch (e) {
-    throw new ConfigReadError(errnoText(e as NodeJS.ErrnoException), (e as NodeJS.ErrnoException).code);
-  }
-  try {
-    const buf = Buffer.allocUnsafe(limit + 1);
-    let used = 0;
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, used, buf.length - used, null);
-      } catch (e) {
-        throw new ConfigReadError(errnoText(e as NodeJS.ErrnoException), (e as NodeJS.ErrnoException).code);
-      }
-      if (n === 0) break;
-      used += n;
-      if (used > limit) {
-        throw new ConfigReadError(`larger than ${sizeText(limit)}, the most hb reads from a config file (is it the right file?)`);
-      }
-    }
-    return buf.toString('utf8', 0, used);
-  } finally {
-    closeSync(fd);
+    if (e instanceof GivenFileError) throw new ConfigReadError(e.reason, e.code);
+    throw e;
   }
 }

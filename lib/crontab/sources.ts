@@ -1,9 +1,16 @@
 // Where crontab lines live and which of them cron reads: the user's spool file, /etc/crontab
 // and /etc/cron.d (run-parts names only, never group/other-writable), or $HB_CRONTAB_PATHS.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { readGivenFile, type ReadCap } from '../fs/given-file.ts';
 import type { CrontabKind } from './parse.ts';
+
+/**
+ * The most hb reads of one crontab: 1 MiB, some 10,000 lines of 100 characters, far past any
+ * real one. A file, or `crontab -l`'s output, over it is refused rather than read.
+ */
+export const CRONTAB_CAP: ReadCap = { what: 'a crontab', maxBytes: 1024 * 1024 };
 
 /** The system's crontab locations on Debian: the user's own crontab (none for ''), then the system's. */
 export function defaultCrontabPaths(user: string): string[] {
@@ -44,7 +51,8 @@ export type CrontabReader = (owner: string, path: string) => Promise<string | nu
 
 /**
  * Reads the crontabs cron runs among `paths`: a directory as cron reads /etc/cron.d (names cron
- * ignores and group/other-writable files skipped, in name order), a file as it is. A user
+ * ignores and group/other-writable files skipped, in name order), a file as it is (a regular
+ * file of at most CRONTAB_CAP; anything else is never opened). A user
  * crontab that exists but cannot be read (only root and crontab(1) read Debian's spool) is asked
  * of `unreadable` when given. Whatever else cannot be read is skipped: the lookup reads what it
  * can, `hb doctor` reports the rest.
@@ -54,9 +62,11 @@ export async function readCrontabs(paths: readonly string[], unreadable?: Cronta
   const read = async (path: string, kind: CrontabKind) => {
     const owner = kind === 'user' ? basename(path) : null;
     try {
-      out.push({ path, kind, owner, text: readFileSync(path, 'utf8') });
+      out.push({ path, kind, owner, text: readGivenFile(path, CRONTAB_CAP) });
     } catch (e) {
-      if (owner === null || !unreadable || (e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // Only a spool file root alone may read is asked of crontab(1); a FIFO, a device or a
+      // file over the cap is skipped like any other file that cannot be read.
+      if (owner === null || !unreadable || (e as NodeJS.ErrnoException).code !== 'EACCES') return;
       const text = await unreadable(owner, path);
       if (text !== null) out.push({ path, kind, owner, text });
     }
