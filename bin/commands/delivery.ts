@@ -1,16 +1,19 @@
 // What alerting, run pings and `tick --notify` share: turning notifications into outbox items for
 // the job's sinks, and delivering them with the real process around.
 
-import { readFileSync } from 'node:fs';
 import { deliverPending, type DeliveryReport } from '../../lib/alerts/deliver.ts';
 import { enqueue, type OutboxItem } from '../../lib/alerts/outbox.ts';
 import { allSinks, sinksOf, type HbConfig } from '../../lib/config/types.ts';
 import { appendEvents } from '../../lib/events/log.ts';
+import { readGivenFile, type ReadCap } from '../../lib/fs/given-file.ts';
 import { gatherFacts } from '../../lib/run/proc.ts';
 import { sinkKey } from '../../lib/sinks/load.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
 import { receives, type SinkConfig } from '../../lib/sinks/validate.ts';
 import type { Io } from '../io.ts';
+
+/** A sink's token_file: a regular file of at most 64 KiB (a token is a line; this is room for any). */
+const TOKEN_FILE_CAP: ReadCap = { what: 'a token file', maxBytes: 64 * 1024 };
 
 /** True when some sink of the job receives this type of notification. */
 export function hasReceiver(config: HbConfig, job: string, type: Notification['type']): boolean {
@@ -34,7 +37,7 @@ export async function deliver(config: HbConfig, dir: string, io: Io, only?: (ite
     {
       dir,
       sinks,
-      ctx: { env: io.env, now: io.now, readFile: (path) => readFileSync(path, 'utf8') },
+      ctx: { env: io.env, now: io.now, readFile: (path) => readGivenFile(path, TOKEN_FILE_CAP) },
       now: io.now,
       pid: io.pid,
       isAlive: (pid) => gatherFacts(pid).state !== null,

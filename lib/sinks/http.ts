@@ -122,8 +122,9 @@ export function readToken(options: Record<string, unknown>, ctx: SinkContext, la
     try {
       token = ctx.readFile(options.token_file).trim();
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new SinkError(`${label}: cannot read ${source}${code ? ` (${code})` : ''}`, false);
+      // A file that is not one hb reads (a FIFO, a device, too big) says why; anything else by its code.
+      const { code, reason } = err as NodeJS.ErrnoException & { reason?: string };
+      throw new SinkError(`${label}: cannot read ${source}${reason ? `: ${reason}` : code ? ` (${code})` : ''}`, false);
     }
   } else {
     throw new SinkError(`${label}: no token_env or token_file configured`, false);

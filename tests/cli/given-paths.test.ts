@@ -202,3 +202,21 @@ test('check reads the crontabs of $HB_CRONTAB_PATHS for a schedule, but never a 
   assert.notEqual(r.code, 2, r.stderr);
   assert.equal(JSON.parse(r.stdout).jobs.find((j: { job: string }) => j.job === 'nightly').schedule_source, 'crontab', 'the good crontab still lends its schedule');
 });
+
+test("a sink's token_file that is a FIFO, /dev/zero or a 3 GiB file is refused at delivery: no hang, no request, the reason said", (t) => {
+  const s = box(t);
+  const pipe = fifo(join(s.root, 'token.fifo'));
+  const big = sparse(join(s.root, 'token.big'));
+  const config = join(s.root, 'hb.yaml');
+  // Port 9 (discard) is closed here: a request would fail with a different reason.
+  for (const [token, what] of [[pipe, 'is a FIFO, not a regular file'], ['/dev/zero', 'is a character device, not a regular file'], [big, 'is 3 GiB, more than 64 KiB']] as const) {
+    rmSync(s.state, { recursive: true, force: true });
+    writeFileSync(config, `notify:\n  - telegram: {chat_id: "-100123", api_url: "http://127.0.0.1:9", token_file: ${token}}\njobs:\n  j:\n    every: 1h\n`);
+    const env = { HB_CONFIG: config };
+    assert.equal(run(s, ['wrap', '--job', 'j', '--', 'false'], env).code, 1);
+    const r = run(s, ['check'], env);
+    assert.equal(r.signal, null, `no hang on ${token}`);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot read token_file ${token}: ${what}`));
+  }
+});
