@@ -2,7 +2,7 @@
 
 import { readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { openAppendNoFollow, readFileNoFollow, writeAll, type AppendHandle } from '../fs/no-follow.ts';
+import { openAppendNoFollow, readBoundedNoFollow, STATE_READ_MAX_BYTES, writeAll, type AppendHandle } from '../fs/no-follow.ts';
 import { STATE_FILE_MODE } from '../state/modes.ts';
 
 /** One event; `type` decides the other fields (docs/state.md lists them). */
@@ -76,7 +76,10 @@ function rotate(path: string, keep: number): void {
   }
 }
 
-/** Reads events from the rotated files and the live log, oldest first; bad lines are skipped. */
+/**
+ * Reads events from the rotated files and the live log, oldest first; bad lines are skipped, and
+ * so is a file over STATE_READ_MAX_BYTES (counted as one), of which at most that much is read.
+ */
 export function readEvents(dir: string, keep = DEFAULT_LIMITS.keep): { events: HbEvent[]; skipped: number } {
   const path = eventsPath(dir);
   const events: HbEvent[] = [];
@@ -84,7 +87,13 @@ export function readEvents(dir: string, keep = DEFAULT_LIMITS.keep): { events: H
   for (const file of [...Array.from({ length: keep }, (_, i) => `${path}.${keep - i}`), path]) {
     let text: string;
     try {
-      text = readFileNoFollow(file);
+      const read = readBoundedNoFollow(file, STATE_READ_MAX_BYTES);
+      // Far past what rotation lets a log grow to: not hb's log, and never read whole.
+      if (!read.complete) {
+        skipped++;
+        continue;
+      }
+      text = read.text;
     } catch {
       continue;
     }

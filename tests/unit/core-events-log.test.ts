@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendEvents, eventsPath, readEvents, type HbEvent } from '../../lib/events/log.ts';
@@ -79,4 +80,16 @@ test('readEvents skips and counts lines that are not events, across rotated file
   const { events, skipped } = readEvents(dir, 2);
   assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
   assert.equal(skipped, 5, 'garbage, null, no type, a list, a torn last line; blank lines are not counted');
+});
+
+test('readEvents passes over a log file far past what rotation allows (17 MiB, a 3 GiB hole), reading at most 16 MiB of it', (t) => {
+  const dir = tempDir(t);
+  const line = `${JSON.stringify(event(1))}\n`;
+  writeFileSync(`${eventsPath(dir)}.2`, line.repeat(Math.ceil((17 * 2 ** 20) / line.length)));
+  assert.equal(spawnSync('truncate', ['-s', '3G', `${eventsPath(dir)}.1`]).status, 0);
+  appendEvents(dir, [event(2)]);
+  const read = readEvents(dir);
+  assert.equal(read.events.length, 1, 'only the live log: neither oversized file is hb\'s');
+  assert.equal(read.events[0]!.seq, 2);
+  assert.equal(read.skipped, 2, 'each oversized file counts as one skipped');
 });
