@@ -220,3 +220,14 @@ test("a sink's token_file that is a FIFO, /dev/zero or a 3 GiB file is refused a
     assert.match(r.stderr, new RegExp(`cannot read token_file ${token}: ${what}`));
   }
 });
+
+test("a user's crontab over 1 MiB, as crontab -l prints it, is refused with the cap (exit 2), never read further", (t) => {
+  const user = throwAwayUser(t, 'hbsec-paths-tab');
+  if (!user) return;
+  const s = box(t);
+  const file = join(s.root, 'big-crontab');
+  writeFileSync(file, `# ${'x'.repeat(200)}\n`.repeat(6_000) + '0 3 * * * /usr/local/bin/backup.sh\n');
+  const installed = spawnSync('crontab', ['-u', user, file], { encoding: 'utf8' });
+  assert.equal(installed.status, 0, installed.stderr);
+  refused(run(s, ['crontab', '--adopt', '--user', user]), new RegExp(`crontab: crontab -u ${user} -l printed more than 1 MiB, the most hb reads of a crontab`));
+});
