@@ -64,9 +64,10 @@ export async function readCrontabs(paths: readonly string[], unreadable?: Cronta
     try {
       out.push({ path, kind, owner, text: readGivenFile(path, CRONTAB_CAP) });
     } catch (e) {
-      // Only a spool file root alone may read is asked of crontab(1); a FIFO, a device or a
-      // file over the cap is skipped like any other file that cannot be read.
-      if (owner === null || !unreadable || (e as NodeJS.ErrnoException).code !== 'EACCES') return;
+      // A spool file hb may not read is asked of crontab(1); one that is not there, or is a
+      // FIFO, a device or over the cap, is skipped: crontab(1) would read the same file.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (owner === null || !unreadable || code === 'ENOENT' || code === 'ENOTREG' || code === 'EFBIG') return;
       const text = await unreadable(owner, path);
       if (text !== null) out.push({ path, kind, owner, text });
     }
