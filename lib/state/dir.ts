@@ -1,12 +1,13 @@
 // Where state lives (SPEC §2): --state-dir, $HB_STATE_DIR, config state_dir, /var/lib/hb for root,
 // else $XDG_STATE_HOME/hb; with a per-user fallback when the chosen one cannot be written.
 
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from './modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
+import { realPaths, untrustedPath, type PathReader, type TrustProblem } from './path-trust.ts';
 
 /** The facts the choice depends on. */
 export interface StateDirInputs {
@@ -63,46 +64,83 @@ export function openStateDir(choice: StateDirChoice): OpenedStateDir {
   };
 }
 
-/**
- * The directories `hb check` must read: the chosen one, plus the fallback if ticks fell back from
- * it. The first is the one the check writes to: the fallback, when root must not write the chosen one.
- */
-export function readableStateDirs(choice: StateDirChoice): string[] {
-  if (choice.userDir === choice.dir) return [choice.dir];
-  if (choice.isRoot && unsafeForRoot(choice.dir) !== null) return [choice.userDir, choice.dir];
-  try {
-    const note = JSON.parse(readStateFileNoFollow(join(choice.userDir, FALLBACK_NOTE))) as { from?: string[] };
-    if (Array.isArray(note.from) && note.from.includes(choice.dir)) return [choice.dir, choice.userDir];
-  } catch {
-    // No note: nothing fell back from this directory.
-  }
-  return [choice.dir];
+/** A state directory root will not read or act on, with why (`it is writable by …`) and the fix. */
+export interface UntrustedDir {
+  dir: string;
+  why: string;
+  fix: string;
+}
+
+/** The directories to read, first the one to write to, and those left out because root cannot trust them. */
+export interface StateDirsToRead {
+  dirs: string[];
+  untrusted: UntrustedDir[];
 }
 
 /**
- * Why hb running as root must not write into `dir`, or null. Whoever else can write a directory
- * can plant names in it before root uses them (a symlink as `locks/` or `outbox/`, a link to a
- * file elsewhere), so root writes only where nobody but root can: owned by root, and writable
- * by neither group nor others, sticky bit or not (sticky stops removing root's files, not
- * creating the names root is about to use). A directory that does not exist yet is root's to create.
+ * The directories `hb check` (and status, report, log) read: the chosen one, plus the fallback if
+ * ticks fell back from it, the first being the one to write to. As root, a directory whose path
+ * others can write is never read: anyone could plant or change its records, and root acts on
+ * records (alerts, restarts). It is listed in `untrusted` instead, and the fallback is read.
  */
-export function unsafeForRoot(dir: string): string | null {
-  let st;
-  try {
-    st = statSync(dir);
-  } catch {
-    return null;
+export function stateDirsToRead(choice: StateDirChoice, paths: PathReader = realPaths): StateDirsToRead {
+  let dirs = [choice.dir];
+  if (choice.userDir !== choice.dir) {
+    if (choice.isRoot && untrustedPath(choice.dir, paths) !== null) dirs = [choice.userDir, choice.dir];
+    else if (notedFallback(choice.userDir, choice.dir)) dirs = [choice.dir, choice.userDir];
   }
-  if (!st.isDirectory()) return null;
-  const mode = `mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}`;
-  if (st.uid !== 0) return `is owned by uid ${st.uid}, not root (${mode}): its owner could plant links in it`;
-  const writers = [st.mode & 0o020 ? 'group' : '', st.mode & 0o002 ? 'others' : ''].filter(Boolean);
-  if (writers.length > 0) return `is writable by ${writers.join(' and ')} (${mode}): they could plant links in it`;
-  return null;
+  if (!choice.isRoot) return { dirs, untrusted: [] };
+  const untrusted: UntrustedDir[] = [];
+  const trusted = dirs.filter((dir) => {
+    const problem = untrustedPath(dir, paths);
+    if (problem) untrusted.push({ dir, why: describeProblem(dir, problem), fix: problem.fix });
+    return problem === null;
+  });
+  return { dirs: trusted, untrusted };
+}
+
+/** The directories to read, for callers that need no more (see stateDirsToRead). */
+export function readableStateDirs(choice: StateDirChoice): string[] {
+  return stateDirsToRead(choice).dirs;
+}
+
+function notedFallback(userDir: string, from: string): boolean {
+  try {
+    const note = JSON.parse(readStateFileNoFollow(join(userDir, FALLBACK_NOTE))) as { from?: string[] };
+    return Array.isArray(note.from) && note.from.includes(from);
+  } catch {
+    // No note: nothing fell back from this directory.
+    return false;
+  }
+}
+
+/**
+ * Why hb running as root must not use `dir`, or null. Whoever else can write a directory, or one
+ * on the way to it, can plant names in it before root uses them (a symlink as `locks/` or
+ * `outbox/`, a link to a file elsewhere) or swap the path for one leading elsewhere, so root uses
+ * only a path nobody but root can change (untrustedPath). A directory that does not exist yet is
+ * root's to create, when nobody else can create it first.
+ */
+export function unsafeForRoot(dir: string, paths: PathReader = realPaths): string | null {
+  const problem = untrustedPath(dir, paths);
+  return problem === null ? null : describeProblem(dir, problem);
+}
+
+/** `it is writable by others (mode 0777): …` when the directory itself is at fault, else the component at fault. */
+function describeProblem(dir: string, problem: TrustProblem): string {
+  return `${problem.path === dir ? 'it' : problem.path} ${problem.reason}`;
+}
+
+/** The command that makes `dir` one root can use, or null when it already is. */
+export function trustFix(dir: string, paths: PathReader = realPaths): string | null {
+  return untrustedPath(dir, paths)?.fix ?? null;
 }
 
 /** Why `dir` cannot be used (text for a person, code for scripts), or null when it can. */
 function tryWritable(dir: string, isRoot: boolean): { code: string; text: string } | null {
+  // Judged before anything is made too: making the directories would follow a planted link.
+  const before = isRoot ? untrustedPath(dir, realPaths) : null;
+  if (before) return unusable(dir, before);
   try {
     makeDirs(dir, STATE_DIR_MODE);
     accessSync(dir, constants.W_OK);
@@ -110,8 +148,12 @@ function tryWritable(dir: string, isRoot: boolean): { code: string; text: string
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return { code, text: `is not writable (${code})` };
   }
-  const unsafe = isRoot ? unsafeForRoot(dir) : null;
-  return unsafe === null ? null : { code: 'EUNSAFE', text: `is not used by root: it ${unsafe}` };
+  const after = isRoot ? untrustedPath(dir, realPaths) : null;
+  return after === null ? null : unusable(dir, after);
+}
+
+function unusable(dir: string, problem: TrustProblem): { code: string; text: string } {
+  return { code: 'EUNSAFE', text: `is not used by root: ${describeProblem(dir, problem)} (fix: ${problem.fix})` };
 }
 
 function noteFallback(userDir: string, from: string): void {
