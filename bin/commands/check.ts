@@ -12,11 +12,12 @@ import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { readRecoveryOutcome } from '../../lib/recover/outcome.ts';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
-import { readableStateDirs, unsafeForRoot } from '../../lib/state/dir.ts';
+import { stateDirsToRead, type UntrustedDir } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import { checkCrontabLookup } from '../crontab-lookup.ts';
 import type { Io } from '../io.ts';
+import { trustedDirs } from '../untrusted.ts';
 import type { Actor } from './act.ts';
 import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
 import { makeDirs } from '../../lib/fs/make-dirs.ts';
@@ -38,6 +39,8 @@ export interface Evaluation {
   /** Jobs without a schedule that are not problems (the meta-heartbeat not counted). */
   unscheduled: number;
   dirs: string[];
+  /** State directories root would not read (its records could be anyone's): each is a problem of its own. */
+  untrusted: UntrustedDir[];
   nowMs: number;
   /** Set when this check acts (alerts, recovery): finish() persists, acts and delivers. */
   actor: Actor | null;
@@ -63,9 +66,9 @@ export async function evaluateAll(
     if (problem) throw new UsageError(problem);
   }
   const ctx = await loadContext(opts, io);
-  const dirs = readableStateDirs(ctx.state);
-  const unsafe = ctx.state.isRoot && dirs[0] !== ctx.state.dir ? unsafeForRoot(ctx.state.dir) : null;
-  if (unsafe) io.err(`hb: state directory ${ctx.state.dir} is not written by root: it ${unsafe}; reading it, and writing to ${dirs[0]} instead\n`);
+  const read = stateDirsToRead(ctx.state);
+  const dirs = trustedDirs(read);
+  const untrusted = read.untrusted;
   const nowMs = io.now();
   // The host zone costs ~15 ms of Intl start-up: look it up only for a cron job stored without one.
   let hostTz: string | undefined;
@@ -73,7 +76,7 @@ export async function evaluateAll(
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), process.versions.tz ?? '', zoneFor);
   const evalCtx = { nowMs, defaults: ctx.config.defaults, unscheduled: ctx.config.unscheduled, timing: memo.timing };
-  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, nowMs, actor: null, actions: [], config: ctx.config };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, untrusted, nowMs, actor: null, actions: [], config: ctx.config };
   const actor = watch ? await watch(ctx.config, primary) : null;
   try {
     // A job with no schedule of its own takes its crontab line's; the crontabs are read only then.
@@ -135,15 +138,15 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
     const { startActing } = await import('./act.ts');
     return startActing(config, dir, io, acting);
   };
-  const { kept: health, problems, unscheduled, total, dirs, nowMs, actor, actions, config } = await evaluateAll(jobs, opts, io, keepAll ? all : needsAttention, watch);
+  const { kept: health, problems, unscheduled, total, dirs, untrusted, nowMs, actor, actions, config } = await evaluateAll(jobs, opts, io, keepAll ? all : needsAttention, watch);
   let code = 2;
   let unrecorded = false;
   try {
     // What recovery did is part of the text; other formats keep stdout for machines.
     if (format !== 'text') for (const line of actions) io.err(`hb: ${line}\n`);
-    code = await render(format, health, { problems, unscheduled, total, dirs, nowMs, actions }, opts, io);
+    code = await render(format, health, { problems, unscheduled, total, dirs, untrusted, nowMs, actions }, opts, io);
   } finally {
-    const own = opts.dryRun ? null : recordCheck(dirs, config, { nowMs, problems, total, code }, io);
+    const own = opts.dryRun ? null : recordCheck(dirs, config, { nowMs, problems, total, untrusted: untrusted.length, code }, io);
     unrecorded = own === 'failed';
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
     if (actor) {
@@ -159,10 +162,11 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
 }
 
 /** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
-async function render(format: string, health: JobHealth[], counts: { problems: number; unscheduled: number; total: number; dirs: string[]; nowMs: number; actions: string[] }, opts: CheckOptions, io: Io): Promise<number> {
-  const { problems, unscheduled, total, dirs, nowMs, actions } = counts;
-  const unhealthy = problems > 0 ? 1 : 0;
-  const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION };
+async function render(format: string, health: JobHealth[], counts: { problems: number; unscheduled: number; total: number; dirs: string[]; untrusted: UntrustedDir[]; nowMs: number; actions: string[] }, opts: CheckOptions, io: Io): Promise<number> {
+  const { problems, unscheduled, total, dirs, untrusted, nowMs, actions } = counts;
+  // A state directory root would not read is a problem like a job's: what it holds went unjudged.
+  const unhealthy = problems > 0 || untrusted.length > 0 ? 1 : 0;
+  const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, untrusted };
   // Prometheus also gets the outbox counts, so a fleet can alert on notifications that do not arrive.
   const prom = async () => ({ ...meta, notifications: (await import('../../lib/alerts/outbox.ts')).countOutbox(dirs[0]!) });
 
@@ -195,7 +199,7 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
       const { renderCheckText } = await import('../../lib/format/text.ts');
       // --textfile keeps every job for Prometheus; the text still lists what needs attention.
       const shown = opts.verbose ? health : health.filter((h) => needsAttention(h, h.job));
-      io.out(renderCheckText(shown, { total, problems, unscheduled }, { color: io.color }, actions));
+      io.out(renderCheckText(shown, { total, problems, unscheduled }, { color: io.color }, actions, untrusted));
       return unhealthy;
     }
   }
@@ -206,8 +210,9 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
  * one when ticks fell back). 'denied' when this user may not write there — a monitoring user
  * that only reads (docs/integrations.md) — and 'failed', said on stderr, for anything else.
  */
-function recordCheck(dirs: string[], config: HbConfig, run: { nowMs: number; problems: number; total: number; code: number }, io: Io): HeartbeatRecord | 'denied' | 'failed' {
-  const message = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
+function recordCheck(dirs: string[], config: HbConfig, run: { nowMs: number; problems: number; total: number; untrusted: number; code: number }, io: Io): HeartbeatRecord | 'denied' | 'failed' {
+  const health = run.problems === 0 ? `all ${run.total} jobs healthy` : `${run.problems} of ${run.total} jobs unhealthy`;
+  const message = run.untrusted === 0 ? health : `${health}; ${run.untrusted} untrusted state director${run.untrusted === 1 ? 'y' : 'ies'} not read`;
   const why: string[] = [];
   let denied = true;
   for (const dir of dirs) {

@@ -8,7 +8,8 @@ import { validateJobName } from '../../lib/job-name.ts';
 import { logLine, widthsOf } from '../../lib/report/event-line.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';
 import { sinceFlag } from '../../lib/report/window.ts';
-import { readableStateDirs } from '../../lib/state/dir.ts';
+import { stateDirsToRead } from '../../lib/state/dir.ts';
+import { trustedDirs, warnUntrusted } from '../untrusted.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
@@ -30,7 +31,9 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
   }
   const windowMs = opts.since === undefined ? null : sinceFlag(opts.since, 0);
   const ctx = await loadContext(opts, io);
-  const dirs = readableStateDirs(ctx.state);
+  const read = stateDirsToRead(ctx.state);
+  warnUntrusted(read.untrusted, io);
+  const dirs = trustedDirs(read);
   const all = mergeByTime(dirs.map((d) => readEvents(d).events));
   const mine = job === undefined ? all : all.filter((e) => e.job === job);
   if (job !== undefined && mine.length === 0 && !ctx.config.jobs.has(job) && !dirs.some((d) => existsSync(join(d, `${job}.last`)) || existsSync(join(d, `${job}.run`)))) {

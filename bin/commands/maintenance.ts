@@ -10,23 +10,27 @@ import { cyclePath } from '../../lib/run/cycle.ts';
 import { unlinkQuiet } from '../../lib/fs/quiet.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { visible } from '../../lib/visible.ts';
-import { openStateDir } from '../../lib/state/dir.ts';
+import { openStateDir, unsafeForRoot } from '../../lib/state/dir.ts';
 import { pauseJob, resumeJob } from '../../lib/state/pause.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { durationFlag } from './job-run.ts';
 
-/** The state directory and config, for a job that must exist (a heartbeat or a config entry). */
+/**
+ * The state directory and config, for a job that must exist (a heartbeat or a config entry). As
+ * root, a chosen directory other users can change is neither looked into nor changed: the job is
+ * looked for, and changed, in the per-user fallback that openStateDir picks instead.
+ */
 async function known(job: string, opts: GlobalOptions, io: Io): Promise<{ ctx: Context; dir: string }> {
   const problem = validateJobName(job);
   if (problem) throw new UsageError(problem);
   const ctx = await loadContext(opts, io);
-  const dir = ctx.state.dir;
-  if (!existsSync(lastPath(dir, job)) && !existsSync(runPath(dir, job)) && !ctx.config.jobs.has(job)) {
-    throw new UsageError(`no job named ${job}: no heartbeat in ${dir} and not in the config`);
-  }
+  const trusted = !ctx.state.isRoot || unsafeForRoot(ctx.state.dir) === null;
+  const has = (dir: string) => existsSync(lastPath(dir, job)) || existsSync(runPath(dir, job)) || ctx.config.jobs.has(job);
+  if (trusted && !has(ctx.state.dir)) throw new UsageError(`no job named ${job}: no heartbeat in ${ctx.state.dir} and not in the config`);
   const opened = openStateDir(ctx.state);
   if (opened.warning) io.err(`${opened.warning}\n`);
+  if (!trusted && !has(opened.dir)) throw new UsageError(`no job named ${job}: no heartbeat in ${opened.dir} and not in the config`);
   return { ctx, dir: opened.dir };
 }
 

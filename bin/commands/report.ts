@@ -13,6 +13,7 @@ import type { HbConfig } from '../../lib/config/types.ts';
 import type { GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { evaluateAll } from './check.ts';
+import { warnUntrusted } from '../untrusted.ts';
 
 /** The window when --since is not given. */
 const DEFAULT_WINDOW_MS = 24 * 3_600_000;
@@ -32,7 +33,8 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const output = opts.output === '-' ? undefined : opts.output;
   if (output !== undefined) await refuseOutput(output);
 
-  const { kept: health, dirs, nowMs, config } = await evaluateAll([], opts, io, () => true);
+  const { kept: health, dirs, untrusted, nowMs, config } = await evaluateAll([], opts, io, () => true);
+  warnUntrusted(untrusted, io);
   // Before any work is written: --send without a sink that takes messages is a usage error.
   const sender = opts.send ? await sendingTo(config, dirs[0]!, io) : null;
   const events = mergeByTime(dirs.map((d) => readEvents(d).events));

@@ -4,14 +4,16 @@ import { countOutbox } from '../../lib/alerts/outbox.ts';
 import type { GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { evaluateAll } from './check.ts';
+import { warnUntrusted } from '../untrusted.ts';
 
 /** Runs `hb status` and returns its exit code. */
 export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Promise<number> {
-  const { kept: health, dirs, nowMs } = await evaluateAll(jobs, opts, io, () => true);
+  const { kept: health, dirs, untrusted, nowMs } = await evaluateAll(jobs, opts, io, () => true);
+  warnUntrusted(untrusted, io);
   const notifications = countOutbox(dirs[0]!);
   if (opts.json) {
     const [{ renderJson }, { HB_VERSION }] = await Promise.all([import('../../lib/format/json.ts'), import('../../lib/version.ts')]);
-    io.out(renderJson(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, notifications }));
+    io.out(renderJson(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, notifications, untrusted }));
   } else {
     const { renderStatusTable } = await import('../../lib/format/text.ts');
     io.out(renderStatusTable(health, { color: io.color }));

@@ -1,6 +1,7 @@
 // The JSON shape of `hb check --json` and `hb status --json` (stable: scripts depend on it).
 
 import type { JobHealth } from '../health/types.ts';
+import type { UntrustedDir } from '../state/dir.ts';
 
 /** Facts about the check itself that go beside the jobs. */
 export interface ReportMeta {
@@ -10,6 +11,8 @@ export interface ReportMeta {
   version: string;
   /** Outbox counts: waiting for a retry, and given up (shown so nobody misses a lost alert). */
   notifications?: { pending: number; failed: number };
+  /** State directories root did not read because other users can change them (check and status pass it). */
+  untrusted?: UntrustedDir[];
 }
 
 /** `{"jobs": [...], "problems": N, ...}` followed by a newline. */
@@ -19,11 +22,12 @@ export function renderJson(jobs: JobHealth[], meta: ReportMeta): string {
     JSON.stringify(
       {
         jobs,
-        healthy: problems === 0,
+        healthy: problems === 0 && (meta.untrusted?.length ?? 0) === 0,
         problems,
         checked_at: new Date(meta.nowMs).toISOString(),
         host: meta.host,
         state_dirs: meta.stateDirs,
+        ...(meta.untrusted ? { untrusted_state_dirs: meta.untrusted } : {}),
         hb_version: meta.version,
         ...(meta.notifications ? { notifications: meta.notifications } : {}),
       },

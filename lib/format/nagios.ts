@@ -5,11 +5,14 @@ import type { JobHealth, JobStatus } from '../health/types.ts';
 import { warnsUnscheduled } from '../health/unscheduled.ts';
 import { formatDuration } from '../duration.ts';
 import { inert } from '../visible.ts';
+import type { UntrustedDir } from '../state/dir.ts';
 
 /** What the renderer needs besides the jobs; `host` is accepted for parity with other renderers. */
 export interface NagiosContext {
   nowMs: number;
   host?: string;
+  /** State directories root did not read because other users can change them: CRITICAL. */
+  untrusted?: readonly UntrustedDir[];
 }
 
 /** Plugin exit codes: OK, WARNING, CRITICAL, UNKNOWN. */
@@ -38,7 +41,8 @@ export function renderNagios(jobs: readonly JobHealth[], ctx: NagiosContext): Na
   const problems = sorted.filter((j) => j.problem);
   const late = sorted.filter((j) => !j.problem && j.status === 'late');
   const unscheduled = sorted.filter((j) => warnsUnscheduled(j.job, j));
-  const exitCode: NagiosExitCode = problems.length > 0 ? 2 : late.length + unscheduled.length > 0 ? 1 : 0;
+  const untrusted = ctx.untrusted ?? [];
+  const exitCode: NagiosExitCode = problems.length > 0 || untrusted.length > 0 ? 2 : late.length + unscheduled.length > 0 ? 1 : 0;
 
   const n = jobs.length;
   const verdict = (j: JobHealth) => `${j.job} ${j.status}${paren(detail(j, ctx.nowMs))}`;
@@ -60,8 +64,11 @@ export function renderNagios(jobs: readonly JobHealth[], ctx: NagiosContext): Na
     summary = `${n} ${plural(n)} healthy`;
   }
 
+  // An untrusted state directory comes first: the verdicts after it cover only what root did read.
+  const dirs = untrusted.map((u) => `state directory ${u.dir} untrusted, not read (${u.why}): ${u.fix}`);
+  if (dirs.length > 0) summary = `${dirs.join('; ')}; ${summary}`;
   const first = `HB ${STATE_NAMES[exitCode]} - ${clean(summary, Infinity)} | ${perfdata(sorted, problems.length, ctx.nowMs)}`;
-  const long = sorted.map((j) => clean(`${STATE_NAMES[severity(j)]} ${j.job} ${j.status}${j.reason ? ` - ${j.reason}` : ''}`, MAX_LINE));
+  const long = untrusted.map((u) => clean(`CRITICAL state directory ${u.dir} untrusted - ${u.why}; fix: ${u.fix}`, MAX_LINE)).concat(sorted.map((j) => clean(`${STATE_NAMES[severity(j)]} ${j.job} ${j.status}${j.reason ? ` - ${j.reason}` : ''}`, MAX_LINE)));
   return { text: [first, ...long].join('\n') + '\n', exitCode };
 }
 

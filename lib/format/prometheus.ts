@@ -2,6 +2,7 @@
 // clean under `promtool check metrics` and readable by node_exporter's textfile collector.
 
 import type { JobHealth, JobStatus } from '../health/types.ts';
+import type { UntrustedDir } from '../state/dir.ts';
 
 /** What the renderer needs besides the jobs; `host` is accepted for parity with other renderers. */
 export interface PrometheusContext {
@@ -9,6 +10,8 @@ export interface PrometheusContext {
   host?: string;
   /** Outbox counts (hb check passes them), for alerting on notifications that do not arrive. */
   notifications?: { pending: number; failed: number };
+  /** State directories root did not read because other users can change them (hb check passes it). */
+  untrusted?: readonly UntrustedDir[];
 }
 
 // A record, not a list, so adding a JobStatus without listing it here fails to compile.
@@ -156,6 +159,9 @@ export function renderPrometheus(jobs: readonly JobHealth[], ctx: PrometheusCont
   if (ctx.notifications) {
     family('hb_notifications_pending', 'Notifications waiting in the outbox for a retry.', [{ labels: [], value: ctx.notifications.pending }]);
     family('hb_notifications_failed', 'Notifications given up after repeated delivery failures (see outbox/failed).', [{ labels: [], value: ctx.notifications.failed }]);
+  }
+  if (ctx.untrusted) {
+    family('hb_state_dir_untrusted', 'State directories hb check, run as root, did not read because other users can change them: 1 each; hb check exits 1 while there is one.', ctx.untrusted.map((u) => ({ labels: [['dir', u.dir]], value: 1 })));
   }
   // Every family is written even with no jobs, so rules and dashboards see the same names.
   for (const f of JOB_FAMILIES) family(f.name, f.help, list.flatMap((j) => f.samples(j, ctx.nowMs)));

@@ -3,6 +3,7 @@
 import { formatDuration } from '../duration.ts';
 import type { JobHealth, JobStatus } from '../health/types.ts';
 import { unscheduledSummary } from '../health/unscheduled.ts';
+import type { UntrustedDir } from '../state/dir.ts';
 import { visible } from '../visible.ts';
 
 /** Terminal styling; `color: false` gives plain text for pipes and cron mail. */
@@ -25,7 +26,7 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
  * all with --verbose), one line per action recovery took in this check, then a summary that
  * counts both.
  */
-export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number; unscheduled: number }, style: TextStyle, actions: readonly string[] = []): string {
+export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number; unscheduled: number }, style: TextStyle, actions: readonly string[] = [], untrusted: readonly UntrustedDir[] = []): string {
   const width = Math.max(0, ...shown.map((j) => j.job.length));
   const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
   const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`);
@@ -37,8 +38,12 @@ export function renderCheckText(shown: JobHealth[], counts: { total: number; pro
       : problems === 0
         ? `all ${total} ${jobs} healthy`
         : `${problems} of ${total} ${jobs} unhealthy`;
-  const summary = unscheduled > 0 ? `${health}; ${unscheduledSummary(unscheduled)}` : health;
-  return [...lines, ...actions.map((a) => `recovery: ${visible(a)}`), summary].join('\n') + '\n';
+  const notes = [health];
+  if (unscheduled > 0) notes.push(unscheduledSummary(unscheduled));
+  if (untrusted.length > 0) notes.push(`${untrusted.length} untrusted state director${untrusted.length === 1 ? 'y' : 'ies'} not read`);
+  // A directory root would not read is a problem of its own, listed with what fixes it.
+  const dirs = untrusted.map((u) => `${visible(u.dir)}  ${paint('UNTRUSTED', 'failed', true, style)}  not read by root: ${visible(u.why)}; fix: ${visible(u.fix)}`);
+  return [...dirs, ...lines, ...actions.map((a) => `recovery: ${visible(a)}`), notes.join('; ')].join('\n') + '\n';
 }
 
 /** The `hb status` panel. */

@@ -37,6 +37,8 @@ interface Row {
   alert: boolean;
   /** Set where the behaviour looks like an untruth: the table says what the code does. */
   flag?: string;
+  /** The row is about root and a state directory root will not read: JSON and Prometheus name it too. */
+  untrusted?: true;
 }
 
 const ROWS: Row[] = [
@@ -65,9 +67,9 @@ const ROWS: Row[] = [
     summary: 'stdout empty; stderr: cannot read the state directory', exit: 2, nagios: 'UNKNOWN', status: null, problem: null, alert: false,
   },
   {
-    state: 'state dir others can write (root)', how: 'mode 0777, one `ok` job', listed: false, summary: 'all N jobs healthy',
-    stderr: 'is not written by root', exit: 0, nagios: 'OK', status: 'ok', problem: false, alert: false,
-    flag: 'untrusted, yet stdout, JSON, Prometheus and Nagios all say healthy; only stderr tells',
+    state: 'state dir others can write (root)', how: 'mode 0777; root ticks `ok` job x (into its fallback)', listed: false,
+    summary: 'all N jobs healthy; 1 untrusted state directory not read', exit: 1, nagios: 'CRITICAL', status: 'ok', problem: false, alert: false,
+    untrusted: true,
   },
 ];
 
@@ -84,8 +86,8 @@ function cells(r: Row): string[] {
     job ? `${code(r.summary)}${r.stderr ? `; stderr: ${code(r.stderr)}` : ''}` : r.summary.replace(/stderr: (.*)$/, (_, s) => `stderr: ${code(s)}`),
     `${r.exit} / ${r.exit} / ${r.exit}`,
     `${r.nagios}, ${NAGIOS_CODE[r.nagios]}`,
-    job ? `${code(r.status!)} / ${code(String(r.problem))}` : 'nothing',
-    job ? `${code(`hb_job_status{status="${r.status}"} 1`)}, ${code(`hb_problem ${r.problem ? 1 : 0}`)}` : 'nothing',
+    (job ? `${code(r.status!)} / ${code(String(r.problem))}` : 'nothing') + (r.untrusted ? `; ${code('untrusted_state_dirs')} names the dir` : ''),
+    (job ? `${code(`hb_job_status{status="${r.status}"} 1`)}, ${code(`hb_problem ${r.problem ? 1 : 0}`)}` : 'nothing') + (r.untrusted ? `, ${code('hb_state_dir_untrusted{dir="…"} 1')}` : ''),
     job ? 'the same job samples' : 'not written',
     yes(r.alert),
   ];
@@ -275,7 +277,7 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
     it(row.state, async (t) => {
       if (!requireTool(t, 'faketime') || !requireTool(t, 'setpriv')) return;
     // The state directory rows are about root's directory, and another user reading it.
-    if ((row.listed === null || row.stderr) && process.getuid?.() !== 0) return t.skip('needs root');
+    if ((row.listed === null || row.untrusted) && process.getuid?.() !== 0) return t.skip('needs root');
       const c = await MAKE[row.state]!();
       t.after(() => c.s.cleanup());
       const p = c.prefix;
@@ -293,6 +295,7 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
         assert.equal(/^x\s/m.test(text.stdout), row.listed, `x listed without --verbose\n${all}`);
         assert.match(text.stdout, summaryPattern(row.summary), all);
         if (row.stderr) assert.ok(text.stderr.includes(row.stderr), text.stderr);
+        if (row.untrusted) assert.match(text.stdout, new RegExp(`^${c.s.state}  UNTRUSTED  not read by root: it is writable by group and others \\(mode 0777\\)`, 'm'), all);
       }
 
       const json = await c.run(['check', '--json', ...quiet], p);
@@ -301,6 +304,7 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
       else {
         const x = JSON.parse(json.stdout).jobs.find((j: { job: string }) => j.job === 'x');
         assert.deepEqual([x.status, x.problem], [row.status, row.problem], json.stdout);
+        if (row.untrusted) assert.deepEqual(JSON.parse(json.stdout).untrusted_state_dirs.map((u: { dir: string }) => u.dir), [c.s.state]);
       }
 
       const nagios = await c.run(['check', '--format', 'nagios', ...quiet], p);
@@ -319,6 +323,7 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
         assert.equal(status.length, 15, 'one sample per status');
         assert.deepEqual(status.filter((l) => l.endsWith(' 1')), [`hb_job_status{hb_job="x",status="${row.status}"} 1`], 'one-hot');
         assert.ok(prom.stdout.includes(`\nhb_problem{hb_job="x"} ${row.problem ? 1 : 0}\n`), prom.stdout);
+        if (row.untrusted) assert.ok(prom.stdout.includes(`\nhb_state_dir_untrusted{dir="${c.s.state}"} 1\n`), prom.stdout);
         assert.deepEqual(samplesOf(readFileSync(textfile, 'utf8')), samplesOf(prom.stdout), 'the textfile holds the same job samples');
       }
 
