@@ -19,7 +19,7 @@ import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
 import { daemonInfo, describeDaemon, infoPathFor, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo } from '../../lib/daemon/status.ts';
 import { readRunMarker } from '../../lib/heartbeat/store.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from '../../lib/run/proc.ts';
-import { openStateDir } from '../../lib/state/dir.ts';
+import { openStateDir, trustFix, unsafeForRoot } from '../../lib/state/dir.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
@@ -248,10 +248,22 @@ function describeChanges(c: PlanChanges): string {
   return parts.length ? parts.join(', ') : 'no change to the schedule';
 }
 
-/** The PID file a control command looks at: --pid-file, else the state directory's (or its per-user fallback's). */
+/**
+ * The PID file a control command looks at: --pid-file, else the state directory's (or its
+ * per-user fallback's). As root, never one in a directory other users can change: a PID planted
+ * there would have root signal any process; the daemon root starts keeps its PID file in the
+ * fallback then (openStateDir), and so that is where it is looked for.
+ */
 async function locatePidFile(opts: DaemonControlOptions, io: Io): Promise<string> {
   if (opts.pidFile) return resolve(io.cwd, opts.pidFile);
   const ctx = await loadContext(opts, io);
+  const unsafe = ctx.state.isRoot ? unsafeForRoot(ctx.state.dir) : null;
+  if (unsafe !== null) {
+    const fallbackUnsafe = unsafeForRoot(ctx.state.userDir);
+    if (fallbackUnsafe !== null) throw new HbError(`no state directory root can trust: ${ctx.state.dir}: ${unsafe}; ${ctx.state.userDir}: ${fallbackUnsafe}`, 2);
+    io.err(`hb: state directory ${ctx.state.dir} is not used by root: ${unsafe} (fix: ${trustFix(ctx.state.dir)}); looking for the daemon's PID file in ${ctx.state.userDir} instead\n`);
+    return defaultPidFile(ctx.state.userDir);
+  }
   const chosen = defaultPidFile(ctx.state.dir);
   const fallback = defaultPidFile(ctx.state.userDir);
   return !existsSync(chosen) && existsSync(fallback) ? fallback : chosen;

@@ -16,6 +16,7 @@ import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat/store.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { stateDirFor, type GlobalOptions } from '../context.ts';
+import { trustFix, unsafeForRoot, type StateDirChoice } from '../../lib/state/dir.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { readUserCrontab } from '../user-crontab.ts';
@@ -44,7 +45,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
   const facts: DoctorFacts = {
     crontabs,
     config: { file: config.file, problems, jobs: config.jobs },
-    stateDir: { dir: stateDir, problem: writeProblem(stateDir) },
+    stateDir: { dir: stateDir, problem: writeProblem(stateDir), untrusted: untrustedFacts(state) },
     probe,
     users: users.homes,
     userPath: (io.env.PATH ?? '').split(':').filter(Boolean),
@@ -164,6 +165,13 @@ function readOne(path: string, kind: CrontabFile['kind'], owner: string | null, 
 }
 
 // Why `dir` cannot be written (the nearest existing ancestor, when it does not exist yet), or null.
+/** Why root would not use the state directory, and the fix; null when it would, or hb is not root. */
+function untrustedFacts(state: StateDirChoice): { why: string; fix: string } | null {
+  if (!state.isRoot) return null;
+  const why = unsafeForRoot(state.dir);
+  return why === null ? null : { why, fix: trustFix(state.dir) ?? '' };
+}
+
 function writeProblem(dir: string): string | null {
   for (let d = dir; ; d = dirname(d)) {
     try {

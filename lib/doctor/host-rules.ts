@@ -13,7 +13,11 @@ export function setupRules(facts: Pick<DoctorFacts, 'config' | 'stateDir'>): Fin
     finding('error', 'config', p.file, p.line ?? null, formatProblem({ ...p, file: '', line: undefined }).replace(/^: /, ''),
       'fix the config: until it is valid, every hb command that reads it stops with exit 2 (hb check too)'));
   const state = facts.stateDir;
-  if (state?.problem) {
+  if (state?.untrusted) {
+    out.push(finding('error', 'state-dir', state.dir, null,
+      `root does not use this state directory, since other users can change it (${state.untrusted.why}): root's ticks go to its own fallback, and hb check run as root reads only that and reports this directory as UNTRUSTED`,
+      state.untrusted.fix));
+  } else if (state?.problem) {
     out.push(finding('error', 'state-dir', state.dir, null,
       `the state directory cannot be written (${state.problem}): heartbeats fall back to each user's ~/.local/state/hb, where hb check run by another user does not look`,
       `create it for the users whose cron lines run hb: install -d -m 0755 -o USER ${state.dir} (or set state_dir in the config)`));

@@ -66,8 +66,11 @@ export interface HostFacts {
 export interface DoctorFacts {
   crontabs: CrontabFile[];
   config: { file: string | null; problems: ConfigProblem[]; jobs: ReadonlyMap<string, JobConfig> };
-  /** The state directory and why it cannot be written (null: it can), when checked. */
-  stateDir: { dir: string; problem: string | null } | null;
+  /**
+   * The state directory and why it cannot be written (null: it can), when checked; `untrusted`
+   * when hb runs as root and other users can change it (why, and the fix).
+   */
+  stateDir: { dir: string; problem: string | null; untrusted?: { why: string; fix: string } | null } | null;
   /** What is at an absolute path. */
   probe(path: string): Probe;
   /** Login → home directory, from /etc/passwd; null when unknown. */

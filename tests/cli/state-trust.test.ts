@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, hbRun, sandbox, throwAwayUser, type Run, type Sandbox } from '../helpers.ts';
@@ -173,4 +173,36 @@ test('root\'s check, status, report and log say which state directory they do no
     assert.ok(r.stderr.includes(`hb: state directory ${s.shared} is not trusted by root`), `${args[0]}: ${r.stderr}`);
     assert.doesNotMatch(r.stdout, /ghost/, `${args[0]} shows nothing from it`);
   }
+});
+
+test('a PID file planted in a state dir others can write never makes root\'s hb daemon stop signal its process', async (t) => {
+  const bad = attacker(t, 'k');
+  if (!bad) return;
+  const s = withShared(0o1777);
+  t.after(() => s.cleanup());
+  Object.assign(s.env, { HB_STATE_DIR: s.shared });
+  const victim = spawn('sleep', ['300'], { stdio: 'ignore' });
+  t.after(() => victim.kill('SIGKILL'));
+  await new Promise((r) => victim.once('spawn', r));
+  must(bad.run('sh', ['-c', `echo ${victim.pid} > ${join(s.shared, 'daemon.pid')}`]), 'the planted PID file');
+
+  const stop = await hbRun(['daemon', 'stop', '--timeout', '2s'], { env: s.env });
+  assert.equal(victim.exitCode ?? victim.signalCode, null, `the process the planted file names still runs\n${stop.stdout}${stop.stderr}`);
+  must(stop, 'daemon stop');
+  assert.match(stop.stdout, /^hb daemon: not running/, stop.stdout);
+  assert.match(stop.stderr, new RegExp(`^hb: state directory ${s.shared} is not used by root: `), stop.stderr);
+});
+
+test('hb doctor, as root, reports a state dir others can write as a state-dir error with its fix', (t) => {
+  const s = withShared(0o777);
+  t.after(() => s.cleanup());
+  Object.assign(s.env, { HB_STATE_DIR: s.shared });
+  const crontab = join(s.root, 'crontab');
+  writeFileSync(crontab, '');
+  const r = hb(['doctor', '--json', '--crontab', crontab], { env: s.env });
+  const found = JSON.parse(r.stdout).findings.filter((f: { code: string }) => f.code === 'state-dir');
+  assert.equal(found.length, 1, r.stdout);
+  assert.match(found[0].message, /^root does not use this state directory, since other users can change it \(it is writable by group and others \(mode 0777\)/);
+  assert.equal(found[0].fix, `chown root: ${s.shared} && chmod 0755 ${s.shared}`);
+  must(r, 'doctor', 1);
 });
