@@ -32,6 +32,7 @@ const ALERTS = [
   'HbCheckMetricsAbsent',
   'HbNotificationsFailed',
   'HbNotificationsPending',
+  'HbStateDirUntrusted',
 ];
 
 // How Prometheus labels what it scrapes from one node_exporter.
