@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { findConfig } from '../lib/config/find.ts';
 import type { ConfigCheck } from '../lib/config/load.ts';
 import type { HbConfig } from '../lib/config/types.ts';
-import { UsageError } from '../lib/errors.ts';
+import { ConfigError, UsageError } from '../lib/errors.ts';
 import { chooseStateDir, type StateDirChoice } from '../lib/state/dir.ts';
 import type { Io } from './io.ts';
 
@@ -35,6 +35,7 @@ export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigChe
   let config: HbConfig;
   let configText: string | null = null;
   if (choice.path) {
+    if (io.isRoot) await refuseUntrustedConfig(resolve(io.cwd, choice.path), choice.source);
     const { loadConfigAndText } = await import('../lib/config/load.ts');
     ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot, check));
   } else {
@@ -43,6 +44,13 @@ export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigChe
   }
   const state = stateDirFor(config, opts, io);
   return { config, configText, state };
+}
+
+/** As root, throws the config error that says why a config others could change is not used. */
+export async function refuseUntrustedConfig(path: string, source: string): Promise<void> {
+  const { untrustedConfig } = await import('../lib/config/trust.ts');
+  const problem = untrustedConfig(path, source);
+  if (problem) throw new ConfigError([problem]);
 }
 
 /** The state directory for a loaded config: flag, env, the config's (relative to its file), default. */

@@ -3,7 +3,7 @@
 // pure rules, prints the findings, exits 1 on any error.
 
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { findConfig } from '../../lib/config/find.ts';
 import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
 import { CRONTAB_CAP, crontabKindFor, crontabPaths } from '../../lib/crontab/sources.ts';
@@ -15,7 +15,7 @@ import { ConfigError, UsageError, type ConfigProblem } from '../../lib/errors.ts
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat/store.ts';
 import { validateJobName } from '../../lib/job-name.ts';
-import { stateDirFor, type GlobalOptions } from '../context.ts';
+import { refuseUntrustedConfig, stateDirFor, type GlobalOptions } from '../context.ts';
 import { trustFix, unsafeForRoot, type StateDirChoice } from '../../lib/state/dir.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
@@ -66,6 +66,7 @@ async function readConfig(opts: GlobalOptions, io: Io): Promise<{ config: HbConf
   if (!choice.path) return { config: emptyConfig(), problems: [] };
   const { loadConfig } = await import('../../lib/config/load.ts');
   try {
+    if (io.isRoot) await refuseUntrustedConfig(resolve(io.cwd, choice.path), choice.source);
     return { config: await loadConfig(choice, io.localTz()), problems: [] };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -7,7 +7,7 @@ import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import { STATE_DIR_MODE } from './modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
-import { realPaths, untrustedPath, type PathReader, type TrustProblem } from './path-trust.ts';
+import { realPaths, untrustedPath, type PathReader, type TrustProblem } from '../fs/path-trust.ts';
 
 /** The facts the choice depends on. */
 export interface StateDirInputs {

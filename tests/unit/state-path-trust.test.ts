@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realPaths, untrustedPath, type EntryFacts, type PathReader } from '../../lib/state/path-trust.ts';
+import { realPaths, untrustedPath, type EntryFacts, type PathEnd, type PathReader } from '../../lib/fs/path-trust.ts';
 import { stateDirsToRead } from '../../lib/state/dir.ts';
 
 type Node = EntryFacts & { to?: string };
 const dir = (mode: number, uid = 0): Node => ({ kind: 'dir', mode: 0o40000 | mode, uid });
 const link = (to: string, uid = 0): Node => ({ kind: 'link', mode: 0o120777, uid, to });
-const file = (uid = 0): Node => ({ kind: 'other', mode: 0o100644, uid });
+const file = (uid = 0, mode = 0o644): Node => ({ kind: 'other', mode: 0o100000 | mode, uid });
 
 /** A file system made of a table: path → entry; anything not listed is missing. */
 function tree(entries: Record<string, Node>): PathReader & { seen: string[] } {
@@ -34,8 +34,25 @@ function tree(entries: Record<string, Node>): PathReader & { seen: string[] } {
 
 const base: Record<string, Node> = { '/': dir(0o755), '/var': dir(0o755), '/var/lib': dir(0o755), '/tmp': dir(0o1777), '/srv': dir(0o755) };
 
+/** A made-up tree, the path judged in it, and the problem expected (null: trusted). */
+type Row = [string, Record<string, Node>, string, null | { path: string; reason: RegExp; fix?: string }];
+
+function judgeRows(rows: Row[], end: PathEnd): void {
+  for (const [what, entries, target, expected] of rows) {
+    const got = untrustedPath(target, tree({ ...base, ...entries }), end);
+    if (expected === null) {
+      assert.equal(got, null, `${what}: ${JSON.stringify(got)}`);
+      continue;
+    }
+    assert.ok(got, `${what}: expected a problem`);
+    assert.equal(got.path, expected.path, `${what}: ${JSON.stringify(got)}`);
+    assert.match(got.reason, expected.reason, what);
+    if (expected.fix) assert.equal(got.fix, expected.fix, what);
+  }
+}
+
 test('untrustedPath: a made-up tree per row, the component at fault and the fix', () => {
-  const rows: Array<[string, Record<string, Node>, string, null | { path: string; reason: RegExp; fix?: string }]> = [
+  const rows: Row[] = [
     ['root-only all the way', { '/var/lib/hb': dir(0o750) }, '/var/lib/hb', null],
     ['not there yet, under a root-only parent', {}, '/var/lib/hb', null],
     ['not there yet, under /tmp (sticky): root makes it, nobody can take the name', {}, '/tmp/hb', null],
@@ -60,17 +77,26 @@ test('untrustedPath: a made-up tree per row, the component at fault and the fix'
     ['a loop of links', { '/srv/a': link('/srv/b'), '/srv/b': link('/srv/a') }, '/srv/a/hb', { path: '/srv/a', reason: /more than 40 symbolic links/ }],
     ['a file on the way is left to whoever opens the path', { '/srv/f': file() }, '/srv/f/hb', null],
   ];
-  for (const [what, entries, target, expected] of rows) {
-    const got = untrustedPath(target, tree({ ...base, ...entries }));
-    if (expected === null) {
-      assert.equal(got, null, `${what}: ${JSON.stringify(got)}`);
-      continue;
-    }
-    assert.ok(got, `${what}: expected a problem`);
-    assert.equal(got.path, expected.path, `${what}: ${JSON.stringify(got)}`);
-    assert.match(got.reason, expected.reason, what);
-    if (expected.fix) assert.equal(got.fix, expected.fix, what);
-  }
+  judgeRows(rows, 'dir');
+});
+
+test('untrustedPath with end "file": a config root obeys is root\'s, private to writing, in root-only directories', () => {
+  const rows: Row[] = [
+    ['root\'s 0644 file in /etc/hb', { '/etc': dir(0o755), '/etc/hb': dir(0o755), '/etc/hb/hb.yaml': file() }, '/etc/hb/hb.yaml', null],
+    ['root\'s 0600 file', { '/srv/hb.yaml': file(0, 0o600) }, '/srv/hb.yaml', null],
+    ['another user\'s file', { '/srv/hb.yaml': file(1001) }, '/srv/hb.yaml', { path: '/srv/hb.yaml', reason: /^is owned by uid 1001, not root \(mode 0644\): its owner decides what root runs/, fix: 'chown root: /srv/hb.yaml && chmod go-w /srv/hb.yaml' }],
+    ['root\'s file others can write', { '/srv/hb.yaml': file(0, 0o666) }, '/srv/hb.yaml', { path: '/srv/hb.yaml', reason: /writable by group and others \(mode 0666\)/ }],
+    ['root\'s file the group can write', { '/srv/hb.yaml': file(0, 0o664) }, '/srv/hb.yaml', { path: '/srv/hb.yaml', reason: /writable by group \(mode 0664\)/ }],
+    ['root\'s file in a sticky directory: nobody else can replace it', { '/tmp/hb.yaml': file() }, '/tmp/hb.yaml', null],
+    ['another user\'s file in a sticky directory', { '/tmp/hb.yaml': file(1001) }, '/tmp/hb.yaml', { path: '/tmp/hb.yaml', reason: /owned by uid 1001/ }],
+    ['root\'s file in another user\'s directory', { '/home': dir(0o755), '/home/ann': dir(0o755, 1001), '/home/ann/hb.yaml': file() }, '/home/ann/hb.yaml', { path: '/home/ann', reason: /owned by uid 1001/ }],
+    ['root\'s link to root\'s file', { '/srv/hb.yaml': link('/var/lib/hb.yaml'), '/var/lib/hb.yaml': file() }, '/srv/hb.yaml', null],
+    ['root\'s link to another user\'s file', { '/srv/hb.yaml': link('/var/lib/hb.yaml'), '/var/lib/hb.yaml': file(1001) }, '/srv/hb.yaml', { path: '/var/lib/hb.yaml', reason: /owned by uid 1001/ }],
+    ['another user\'s link in a sticky directory', { '/tmp/hb.yaml': link('/var/lib/hb.yaml', 1001), '/var/lib/hb.yaml': file() }, '/tmp/hb.yaml', { path: '/tmp/hb.yaml', reason: /symbolic link owned by uid 1001/ }],
+    ['missing: left to whoever opens it', {}, '/srv/hb.yaml', null],
+    ['a directory at the end: left to whoever opens it', { '/srv/conf': dir(0o777) }, '/srv/conf', null],
+  ];
+  judgeRows(rows, 'file');
 });
 
 test('untrustedPath looks at every component with lstat, from / down, and stops at the first missing one', () => {

@@ -31,6 +31,10 @@ const STICKY = 0o1000;
 const octal = (mode: number) => `mode ${(mode & 0o7777).toString(8).padStart(4, '0')}`;
 const writers = (mode: number) => [mode & 0o020 ? 'group' : '', mode & 0o002 ? 'others' : ''].filter(Boolean).join(' and ');
 const fixDir = (path: string) => `chown root: ${path} && chmod 0755 ${path}`;
+const fixFile = (path: string) => `chown root: ${path} && chmod go-w ${path}`;
+
+/** What the path must end in: a directory root writes into, or a file root reads and obeys (a config). */
+export type PathEnd = 'dir' | 'file';
 
 /**
  * Judges `target` (absolute) for hb running as root, or returns null when it is safe. Every
@@ -41,8 +45,10 @@ const fixDir = (path: string) => `chown root: ${path} && chmod 0755 ${path}`;
  * must not be writable by group or others at all: sticky or not, they could create the names
  * root is about to use. A missing component is root's to create, as long as nobody else can
  * create it first; a component that is not a directory is left to whoever opens the path.
+ * With `end: 'file'` the path names a file root obeys: it must be owned by root and writable by
+ * neither group nor others (a directory, or nothing, at the end is left to whoever opens it).
  */
-export function untrustedPath(target: string, fs: PathReader): TrustProblem | null {
+export function untrustedPath(target: string, fs: PathReader, end: PathEnd = 'dir'): TrustProblem | null {
   let holder = '/';
   let held = fs.lstat(holder);
   if (held === null || held.kind !== 'dir') return null;
@@ -86,14 +92,21 @@ export function untrustedPath(target: string, fs: PathReader): TrustProblem | nu
       }
       continue;
     }
-    // A file where a directory should be: opening the path fails, and says so.
-    if (st.kind !== 'dir') return null;
+    if (st.kind !== 'dir') {
+      // A file where a directory should be: opening the path fails, and says so.
+      if (end === 'dir' || queue.length > 0) return null;
+      if (st.uid !== 0) return { path, reason: `is owned by uid ${st.uid}, not root (${octal(st.mode)}): its owner decides what root runs`, fix: fixFile(path) };
+      const fileWriters = writers(st.mode);
+      if (fileWriters) return { path, reason: `is writable by ${fileWriters} (${octal(st.mode)}): they decide what root runs`, fix: fixFile(path) };
+      return null;
+    }
     if (st.uid !== 0) {
       return { path, reason: `is owned by uid ${st.uid}, not root (${octal(st.mode)})${open ? `, in ${holder}, which ${open} can write` : ''}: its owner could plant links in it`, fix: fixDir(path) };
     }
     holder = path;
     held = st;
   }
+  if (end === 'file') return null;
   const open = writers(held.mode);
   if (open) return { path: holder, reason: `is writable by ${open} (${octal(held.mode)}): they could plant links in it`, fix: fixDir(holder) };
   return null;
