@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fixture, hb, hbRun, readEventsFile, readJson, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
-import { startRecorder, type Answer, type Recorded } from '../fixtures/http-recorder.ts';
+import { startRecorder, type Recorded } from '../fixtures/http-recorder.ts';
+import { fakeForge } from '../fixtures/fake-forge.ts';
 
 const T = Date.parse('2026-11-20T09:00:00Z');
 const SEC = 1000;
@@ -310,41 +311,6 @@ test('command sink: a failed job reaches the program as JSON on stdin and HB_* v
   }
 });
 
-/** A tiny stateful GitHub issues API for org/ops: issues, comments, closing. */
-function fakeGitHub() {
-  const prefix = '/repos/org/ops';
-  const issues: Array<{ number: number; title: string; body: string; state: string; html_url: string }> = [];
-  const comments = new Map<number, Array<{ id: number; body: string }>>();
-  const api = (req: Recorded): Answer => {
-    if (!req.path.startsWith(prefix)) return { status: 404, body: { message: 'Not Found' } };
-    const rest = req.path.slice(prefix.length);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (rest === '/issues' && req.method === 'GET') return { body: issues };
-    if (rest === '/issues' && req.method === 'POST') {
-      const number = issues.length + 1;
-      const issue = { number, title: String(body.title), body: String(body.body), state: 'open', html_url: `https://github.test/org/ops/issues/${number}` };
-      issues.push(issue);
-      return { status: 201, body: issue };
-    }
-    const thread = /^\/issues\/(\d+)\/comments$/.exec(rest);
-    if (thread) {
-      const list = comments.get(Number(thread[1])) ?? [];
-      comments.set(Number(thread[1]), list);
-      if (req.method === 'GET') return { body: list };
-      list.push({ id: list.length + 1, body: String(body.body) });
-      return { status: 201, body: list.at(-1) };
-    }
-    const one = /^\/issues\/(\d+)$/.exec(rest);
-    const issue = one ? issues.find((i) => i.number === Number(one[1])) : undefined;
-    if (issue && req.method === 'PATCH') {
-      issue.state = String(body.state);
-      return { body: issue };
-    }
-    return { status: 404, body: { message: 'Not Found' } };
-  };
-  return { issues, comments, api };
-}
-
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -355,7 +321,7 @@ function filesUnder(dir: string): string[] {
 
 test('github sink: the alert opens an issue, the recovery comments and closes it; the token stays secret', async () => {
   const TOKEN = 'ghp_alertsTestS3cret0042';
-  const gh = fakeGitHub();
+  const gh = fakeForge('/repos/org/ops');
   const rec = await startRecorder({}, gh.api);
   const s = configured(`notify:\n  - github: {repo: org/ops, token_env: GH_TOKEN, api_url: ${rec.url}, timeout: 2s}\n`, { GH_TOKEN: TOKEN });
   const runs: Run[] = [];

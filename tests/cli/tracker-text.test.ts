@@ -9,40 +9,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, hbRun, sandbox, throwAwayUser, type Run } from '../helpers.ts';
-import { startRecorder, type Answer, type Recorded } from '../fixtures/http-recorder.ts';
-
-/** A stateful issue API under `prefix`, enough for an incident's life. */
-function fakeForge(prefix: string) {
-  const issues: Array<{ number: number; title: string; body: string; state: string; html_url: string }> = [];
-  const comments = new Map<number, Array<{ id: number; body: string }>>();
-  const api = (req: Recorded): Answer => {
-    if (!req.path.startsWith(prefix)) return { status: 404, body: { message: 'Not Found' } };
-    const rest = req.path.slice(prefix.length);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (rest === '/issues' && req.method === 'GET') return { body: issues };
-    if (rest === '/issues' && req.method === 'POST') {
-      const issue = { number: issues.length + 1, title: String(body.title), body: String(body.body), state: 'open', html_url: `https://forge.test/org/ops/issues/${issues.length + 1}` };
-      issues.push(issue);
-      return { status: 201, body: issue };
-    }
-    const thread = /^\/issues\/(\d+)\/comments$/.exec(rest);
-    if (thread) {
-      const list = comments.get(Number(thread[1])) ?? [];
-      comments.set(Number(thread[1]), list);
-      if (req.method === 'GET') return { body: list };
-      list.push({ id: list.length + 1, body: String(body.body) });
-      return { status: 201, body: list.at(-1) };
-    }
-    const one = /^\/issues\/(\d+)$/.exec(rest);
-    const issue = one ? issues.find((i) => i.number === Number(one[1])) : undefined;
-    if (issue && req.method === 'PATCH') {
-      issue.state = String(body.state);
-      return { body: issue };
-    }
-    return { status: 404, body: { message: 'Not Found' } };
-  };
-  return { api };
-}
+import { startRecorder } from '../fixtures/http-recorder.ts';
+import { fakeForge } from '../fixtures/fake-forge.ts';
 
 /**
  * The mentions a forge would act on in `markdown`: `@name` or `@org/team` after a non-word
