@@ -4,6 +4,7 @@
 import { hbArgv, type HbExec } from '../hb-exec.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
 import { validateJobName } from '../job-name.ts';
+import { commandSetting, managedBy } from './managed.ts';
 import type { JobLine, ParsedCrontab } from './parse.ts';
 import { firstUnescapedPercent } from './percent.ts';
 import { baseName, BUILTINS, programsOf } from './programs.ts';
@@ -123,6 +124,16 @@ export function adoptCrontab(parsed: ParsedCrontab, ctx: AdoptContext): AdoptedF
     if (typeof after !== 'string') {
       ctx.taken.delete(job);
       out.leftAlone.push({ line: line.line, reason: after.reason });
+      continue;
+    }
+    // A tool that owns the line puts it back at its next run: the change goes into the tool's source.
+    const owner = managedBy(parsed, line.line);
+    if (owner) {
+      const command = after.slice(line.raw.length - line.written.length);
+      out.leftAlone.push({
+        line: line.line,
+        reason: `owned by ${owner.tool} (${owner.marker}), which puts the line back at its next run: change it in the ${owner.source}, ${commandSetting(owner, command)}`,
+      });
       continue;
     }
     lines[line.line - 1] = after;

@@ -106,3 +106,32 @@ test('adopt: names already taken get a suffix; a file with no job lines is uncha
   assert.equal(adopt('# nothing\nPATH=/bin\n').text, '# nothing\nPATH=/bin\n');
   assert.equal(adopt('').text, '');
 });
+
+test('adopt: a line under an #Ansible:, # Puppet Name: or # Chef Name: marker is left alone, with the value to put in the playbook', () => {
+  const text = [
+    '#Ansible: nightly backup',
+    '30 2 * * * /usr/local/bin/backup.sh --full',
+    '# Puppet Name: rotate',
+    '0 4 * * * /usr/sbin/logrotate /etc/app.conf',
+    '# Chef Name: sync',
+    '*/5 * * * * /usr/bin/rsync -a /a /b%now',
+    '# a comment of the owner\'s',
+    '0 5 * * * /usr/local/bin/backup.sh --quick',
+    '',
+  ].join('\n');
+  const r = adopt(text);
+  assert.deepEqual(r.adopted.map((a) => a.line), [8], 'only the line no tool owns is rewritten');
+  assert.equal(r.text.split('\n').slice(0, 6).join('\n'), text.split('\n').slice(0, 6).join('\n'), 'owned lines stay byte for byte');
+  assert.deepEqual(r.leftAlone.map((l) => l.line), [2, 4, 6]);
+  const [ansible, puppet, chef] = r.leftAlone.map((l) => l.reason);
+  assert.match(ansible!, /^owned by Ansible \(#Ansible: nightly backup\), which puts the line back at its next run: change it in the playbook, job: /);
+  const job = JSON.parse(/job: (".*")$/.exec(ansible!)![1]!) as string;
+  const named = /^\/usr\/bin\/node \/opt\/hb\/dist\/hb\.js wrap --job (\S+) --cron '30 2 \* \* \*' -- \/usr\/local\/bin\/backup\.sh --full$/.exec(job);
+  assert.ok(named, job);
+  assert.match(puppet!, /^owned by Puppet \(# Puppet Name: rotate\), .*: change it in the manifest, command => '.* wrap --job logrotate --cron \\'0 4 \* \* \*\\' -- \/usr\/sbin\/logrotate \/etc\/app\.conf'$/);
+  assert.match(chef!, /^owned by Chef \(# Chef Name: sync\), .*: change it in the recipe, command '.* -- \/usr\/bin\/rsync -a \/a \/b%now'$/);
+  assert.notEqual(r.adopted[0]!.job, named[1], 'the name proposed for an owned line stays taken: it goes into the playbook');
+  assert.equal(adopt('#Ansible: x\n\n0 1 * * * /bin/a\n').adopted.length, 1, 'a marker counts only right above its line');
+  const jinja = adopt('#Ansible: count\n0 1 * * * a=(1 2); echo ${#a[@]}\n').leftAlone[0]!.reason;
+  assert.match(jinja, /job: !unsafe "/, 'Ansible would read {# as the start of a Jinja comment');
+});
