@@ -15,7 +15,7 @@ import { ConfigError, UsageError, type ConfigProblem } from '../../lib/errors.ts
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat/store.ts';
 import { validateJobName } from '../../lib/job-name.ts';
-import { refuseUntrustedConfig, stateDirFor, type GlobalOptions } from '../context.ts';
+import { configStateDir, refuseUntrustedConfig, stateDirFor, type GlobalOptions } from '../context.ts';
 import { trustFix, unsafeForRoot, type StateDirChoice } from '../../lib/state/dir.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
@@ -44,7 +44,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
     : await systemCrontabs(crontabPaths(io.env, () => me), io, me, unreadable);
   const facts: DoctorFacts = {
     crontabs,
-    config: { file: config.file, problems, jobs: config.jobs },
+    config: { file: config.file, problems, jobs: config.jobs, stateDir: configStateDir(config) ?? null },
     stateDir: { dir: stateDir, problem: writeProblem(stateDir), untrusted: untrustedFacts(state) },
     probe,
     users: users.homes,

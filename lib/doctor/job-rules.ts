@@ -1,9 +1,11 @@
 // Rules across every crontab: hb lines for jobs the config does not know, configured jobs no line
 // runs, the meta-heartbeat installed twice or never, and dead-man switches pinged from two places.
 
+import { checkKey, stateDirOfLine, type CheckSite } from '../crontab/check-lines.ts';
 import { planCrontab } from '../crontab/generate.ts';
 import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
 import type { HbInvocation } from '../crontab/hb-line.ts';
+import { baseName, BUILTINS } from '../crontab/programs.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
 import { finding, type CrontabFile, type DoctorFacts, type Finding } from './types.ts';
 
@@ -20,6 +22,8 @@ interface Use {
   line: JobLine;
   h: HbInvocation;
   reads: boolean;
+  /** The user field, or the user crontab's owner. */
+  runsAs: string | null;
 }
 
 // A check this recent runs from somewhere hb doctor cannot see (a timer, another user's crontab).
@@ -30,8 +34,8 @@ const where = (u: { file: string; line: { line: number } }) => `${u.file}:${u.li
 /** Findings that need every crontab at once. */
 export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Finding[] {
   const out: Finding[] = [];
-  const uses: Use[] = checked.flatMap(({ parsed, reads }) =>
-    parsed.lines.flatMap((line) => (line.kind === 'job' ? line.hb.map((h) => ({ file: parsed.file, line, h, reads })) : [])));
+  const uses: Use[] = checked.flatMap(({ source, parsed, reads }) =>
+    parsed.lines.flatMap((line) => (line.kind === 'job' ? line.hb.map((h) => ({ file: parsed.file, line, h, reads, runsAs: line.user ?? source.owner })) : [])));
   const running = uses.filter((u) => u.reads);
   const { config, host } = facts;
 
@@ -40,6 +44,7 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
       const { h, line } = u;
       const ownConfig = h.flags.config === undefined && (line.env.HB_CONFIG === undefined || line.env.HB_CONFIG === config.file);
       if (h.subcommand !== 'tick' || !h.job || line.ignored || !ownConfig || config.jobs.has(h.job) || h.flags.every || h.flags.cron) continue;
+      if (runsBefore(line, h)) continue;
       const near = closest(h.job, [...config.jobs.keys()]);
       out.push(finding('warning', 'unknown-job', u.file, line.line,
         `hb tick ${h.job}: ${config.file} has no job "${h.job}"${near ? ` (did you mean "${near}"?)` : ''}, so the line runs no command: it only records a ping`,
@@ -48,10 +53,20 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
   }
 
   const checks = running.filter((u) => u.h.subcommand === 'check');
-  for (const u of checks.slice(1)) {
+  // Checks of different state directories are different checks; two of one race for its lock.
+  const site: CheckSite = { homes: facts.users ?? new Map(), config: { file: config.file, stateDir: config.stateDir ?? null }, exists: (p) => facts.probe(p) !== 'missing' };
+  const firstOf = new Map<string, Use>();
+  for (const u of checks) {
+    const stateDir = stateDirOfLine(u.line, u.h, u.runsAs, site);
+    const key = checkKey({ ...u, stateDir });
+    const first = firstOf.get(key);
+    if (!first) {
+      firstOf.set(key, u);
+      continue;
+    }
     out.push(finding('warning', 'duplicate-check', u.file, u.line.line,
-      `hb check runs here and at ${where(checks[0]!)}: two meta-heartbeats on one host do the same work twice and race for the check lock`,
-      'keep one hb check line (every minute) and delete the others'));
+      `hb check runs here and at ${where(first)}${stateDir ? `, both for ${stateDir}` : ''}: two meta-heartbeats of one state directory do the same work twice and race for its check lock`,
+      'keep one hb check line (every minute) for each state directory and delete the others'));
   }
 
   if (host && !host.hbDaemon) {
@@ -75,6 +90,15 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
     }
   }
   return out;
+}
+
+// Commands that say nothing about what a line does: a tick after them still runs the configured job.
+const NOT_A_JOB = new Set([...BUILTINS, 'sleep']);
+
+/** Whether `line` runs a program of its own before hb (`backup.sh && hb tick backup`): the tick then only pings for it. */
+function runsBefore(line: JobLine, h: HbInvocation): boolean {
+  const at = line.programs[h.use];
+  return at !== undefined && line.programs.some((u) => u.index < at.index && !NOT_A_JOB.has(baseName(u.word.text)));
 }
 
 /**

@@ -65,7 +65,8 @@ export interface HostFacts {
 /** Everything the rules need. */
 export interface DoctorFacts {
   crontabs: CrontabFile[];
-  config: { file: string | null; problems: ConfigProblem[]; jobs: ReadonlyMap<string, JobConfig> };
+  /** The config; `stateDir` is its state_dir, absolute (absent or null: none). */
+  config: { file: string | null; problems: ConfigProblem[]; jobs: ReadonlyMap<string, JobConfig>; stateDir?: string | null };
   /**
    * The state directory and why it cannot be written (null: it can), when checked; `untrusted`
    * when hb runs as root and other users can change it (why, and the fix).
