@@ -215,7 +215,9 @@ Examples:
   hb crontab --adopt --apply                   do it (backup kept)
   hb crontab --undo                            put the adopted crontabs back
 
-Lines marked "# hb: ignore" (on the line before) are never adopted. Docs: docs/cli.md, docs/cron-pitfalls.md`)
+Lines marked "# hb: ignore" (on the line before) are never adopted, nor lines under an
+"#Ansible: NAME" marker (or Puppet's, Chef's): adopt prints the job: value for the playbook.
+Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`)
     .action(async (_o, cmd: Command) => {
       const { runCrontab } = await import('./commands/crontab.ts');
       code = await runCrontab(globals(cmd), io);

@@ -3,22 +3,24 @@
 // cron jobs a host already has in `hb wrap`, with a backup that `--undo` restores.
 
 import { createHash } from 'node:crypto';
-import { accessSync, constants, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { allSinks } from '../../lib/config/types.ts';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { adoptCrontab, type AdoptedFile } from '../../lib/crontab/adopt.ts';
-import { isEmptyCrontab, mergeBlock, removeBlock } from '../../lib/crontab/block.ts';
+import { findBlock, isEmptyCrontab, mergeBlock, removeBlock } from '../../lib/crontab/block.ts';
+import { checkUses, type CheckSite } from '../../lib/crontab/check-lines.ts';
+import { managedBy } from '../../lib/crontab/managed.ts';
 import { planCrontab, type CrontabPlan } from '../../lib/crontab/generate.ts';
 import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
-import { CRONTAB_CAP, cronDNameOk, crontabKindFor, crontabKindOf, crontabPaths, readCrontabs } from '../../lib/crontab/sources.ts';
+import { CRONTAB_CAP, cronDNameOk, crontabKindFor, crontabKindOf, crontabPaths, readCrontabs, type CrontabText } from '../../lib/crontab/sources.ts';
 import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
 import { outputRefusal } from '../../lib/fs/output-path.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
-import { loadContext, type Context, type GlobalOptions } from '../context.ts';
+import { configStateDir, loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { readUserCrontab as readOrNull, writeUserCrontab } from '../user-crontab.ts';
@@ -92,6 +94,11 @@ async function generate(ctx: Context, opts: CrontabOptions, io: Io): Promise<num
   }
   const who = `${opts.user ?? (currentUser() || 'this user')}'s crontab`;
   const before = await readUserCrontab(opts.user);
+  if (planned) {
+    const runsAs = opts.user ?? currentUser();
+    const system = crontabPaths(io.env, () => runsAs).filter((p) => crontabKindOf(p) === 'system');
+    warnOtherChecks(ctx, io, planned, { label: who, text: before, kind: 'user', owner: runsAs || null }, await readCrontabs(system), `hb crontab --uninstall${opts.user ? ` --user ${opts.user}` : ''}`);
+  }
   const after = planned ? mergeBlock(before, planned.block, who) : removeBlock(before, who);
   if (opts.diff) return showDiff(who, before, after, io);
   warnIfActivated(who, before, after, io);
@@ -108,6 +115,42 @@ async function generate(ctx: Context, opts: CrontabOptions, io: Io): Promise<num
 function warnIfActivated(label: string, before: string, after: string, io: Io): void {
   if (before !== '' && !before.endsWith('\n') && /\S/.test(before) && after !== before) {
     io.err(`hb: crontab: note: ${label} had no final newline, so cron ignored all of it; with one added, its other lines run from now on too\n`);
+  }
+}
+
+/**
+ * Warns about each `hb check` that cron already runs, outside the block being replaced, for the
+ * state directory the block's own check line checks (a playbook may have deployed one): two
+ * checks of one directory do the same work twice and race for its lock.
+ */
+function warnOtherChecks(ctx: Context, io: Io, planned: CrontabPlan, target: { label: string; text: string; kind: CrontabKind; owner: string | null }, others: readonly CrontabText[], uninstall: string): void {
+  const line = planned.lines.get(CHECK_JOB);
+  if (line === undefined) return;
+  const site: CheckSite = {
+    homes: readUsers().homes,
+    config: { file: ctx.config.file === null ? null : resolve(io.cwd, ctx.config.file), stateDir: configStateDir(ctx.config) ?? null },
+    exists: existsSync,
+  };
+  const ours = checkUses([parseCrontab(`${line}\n`, { kind: target.kind, file: target.label, owner: target.owner })], site)[0]?.stateDir;
+  if (!ours) return;
+  let block: { begin: number; end: number } | null = null;
+  try {
+    block = findBlock(target.text.split('\n'), target.label);
+  } catch {
+    return; // the markers do not pair up: merging the block says so
+  }
+  const sources = [
+    parseCrontab(target.text, { kind: target.kind, file: target.label, owner: target.owner }),
+    ...others.map((c) => parseCrontab(c.text, { kind: c.kind, file: c.path, owner: c.owner })),
+  ];
+  for (const use of checkUses(sources, site)) {
+    const inBlock = use.file === target.label && block !== null && use.line.line > block.begin && use.line.line <= block.end + 1;
+    if (inBlock || use.stateDir !== ours) continue;
+    const by = managedBy(sources.find((p) => p.file === use.file)!, use.line.line);
+    io.err(
+      `hb: crontab: warning: ${use.file}:${use.line.line} already runs hb check for ${ours}${by ? ` (put there by ${by.tool}: ${by.marker})` : ''}: ` +
+        `two checks of one state directory do the same work twice and race for its check lock; keep one: ${by ? `drop that line from the ${by.source}` : 'delete that line'}, or take hb's block out again (${uninstall})\n`,
+    );
   }
 }
 
@@ -141,6 +184,10 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
   const planned = opts.uninstall ? null : plan(ctx, io, user, `hb crontab --file ${path}${opts.user ? ` --user ${opts.user}` : ''}`);
   const existing = readIfExists(path, '--file');
   const before = existing?.text ?? '';
+  if (planned) {
+    const others = (await readCrontabs(crontabPaths(io.env, () => user))).filter((c) => resolve(c.path) !== path);
+    warnOtherChecks(ctx, io, planned, { label: path, text: before, kind: 'system', owner: null }, others, `hb crontab --file ${path} --uninstall`);
+  }
   const after = planned ? mergeBlock(before, planned.block, path) : removeBlock(before, path);
   if (opts.diff) return showDiff(path, before, after, io);
   warnIfActivated(path, before, after, io);

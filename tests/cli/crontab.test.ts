@@ -106,6 +106,29 @@ test('--file merges into a file with other lines, keeps them byte for byte, and 
   assert.equal(existsSync(hbOnly), false);
 });
 
+test('--file warns when a crontab cron reads already runs hb check for the same state directory (its own block aside)', (t) => {
+  const s = setup(CONFIG);
+  t.after(s.cleanup);
+  const check = (dir: string) => `${process.execPath} ${HB_REAL} check --state-dir ${dir} >/dev/null`;
+  // What a playbook put there, for this state directory and for another one.
+  writeFileSync(join(s.crond, 'app'), `#Ansible: hb-check\n* * * * * root ${check(s.state)}\n`);
+  writeFileSync(join(s.crond, 'other'), `#Ansible: hb-check\n* * * * * root ${check(join(s.root, 'other'))}\n`);
+  const env = { ...s.env, HB_CRONTAB_PATHS: s.crond };
+  const file = join(s.crond, 'hb');
+  const run = () => hb(['crontab', '--file', file, '--user', 'root', '--config', s.cfg], { env });
+  const first = run();
+  assert.equal(first.code, 0, first.stderr);
+  const warnings = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.includes('already runs hb check'));
+  assert.deepEqual(warnings(first), [
+    `hb: crontab: warning: ${join(s.crond, 'app')}:2 already runs hb check for ${s.state} (put there by Ansible: #Ansible: hb-check): ` +
+      `two checks of one state directory do the same work twice and race for its check lock; keep one: drop that line from the playbook, or take hb's block out again (hb crontab --file ${file} --uninstall)`,
+  ]);
+  assert.match(readFileSync(file, 'utf8'), / check --config /, 'the file is written all the same');
+  assert.equal(warnings(run()).length, 1, 'the check in hb\'s own block, which the run replaces, is no other check');
+  writeFileSync(join(s.crond, 'app'), '');
+  assert.deepEqual(warnings(run()), [], 'no other check of this state directory: no warning');
+});
+
 test('--file refuses names cron ignores, directories and missing folders; a job cron cannot schedule refuses all', (t) => {
   const s = setup(CONFIG);
   t.after(s.cleanup);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCrontab } from '../../lib/crontab/parse.ts';
-import { hb, requireTool, sandbox, throwAwayUser } from '../helpers.ts';
+import { HB, hb, requireTool, sandbox, throwAwayUser } from '../helpers.ts';
 
 const USER = `hbct${process.pid}`;
 const crontab = (...args: string[]) => spawnSync('crontab', ['-u', USER, ...args], { encoding: 'utf8' });
@@ -91,4 +91,21 @@ test('--adopt without --crontab: the user crontab, /etc/crontab and cron.d files
   assert.equal(spawnSync('crontab', ['-u', user, '-l'], { encoding: 'utf8' }).stdout, own);
   assert.equal(readFileSync(etc, 'utf8'), system);
   assert.equal(readFileSync(join(crond, 'backup'), 'utf8'), '30 2 * * * root /usr/local/bin/backup.sh\n');
+});
+
+test('--install warns when the crontab already runs hb check for the same state directory, and installs all the same', (t) => {
+  const user = `${USER}c`;
+  if (!requireTool(t, 'crontab') || !throwAwayUser(t, user)) return;
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  const theirs = `#Ansible: hb-check\n* * * * * ${process.execPath} ${HB} check --state-dir ${s.state} >/dev/null\n`;
+  assert.equal(spawnSync('crontab', ['-u', user, '-'], { input: theirs, encoding: 'utf8' }).status, 0);
+  const install = (state: string) => hb(['crontab', '--install', '--user', user, '--state-dir', state], { env: s.env });
+  const same = install(s.state);
+  assert.equal(same.code, 0, same.stderr);
+  assert.match(same.stderr, new RegExp(`warning: ${user}'s crontab:2 already runs hb check for ${s.state} \\(put there by Ansible: #Ansible: hb-check\\)`));
+  assert.match(spawnSync('crontab', ['-u', user, '-l'], { encoding: 'utf8' }).stdout, /# END hb\n$/);
+  const other = install(join(s.root, 'other'));
+  assert.equal(other.code, 0, other.stderr);
+  assert.doesNotMatch(other.stderr, /already runs hb check/, 'a check of another state directory is another check');
 });
