@@ -14,6 +14,7 @@ declare -A PROVIDES=(
   [chromium]=chromium
   [monit]=monit
   [cron]=cron
+  [ansible-playbook]=ansible-core
 )
 missing=()
 for cmd in "${!PROVIDES[@]}"; do
