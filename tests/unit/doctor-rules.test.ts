@@ -177,3 +177,20 @@ test('output: grouped by file, file:line: severity: message [code] and a fix lin
 test('the % fix escapes every unescaped % and leaves \\% alone', () => {
   assert.equal(escapePercent('date +%Y-%m-%d\\%x%%'), 'date +\\%Y-\\%m-\\%d\\%x\\%\\%');
 });
+
+test('duplicate-check: checks are the same when they check one state directory, however each names it', () => {
+  const dup = (text: string, config: Partial<DoctorFacts['config']> = {}, users: Array<[string, string]> = [['root', '/root'], ['app', '/srv/app']]) =>
+    runDoctor(facts({ crontabs: [crontab(text)], config: { file: '/etc/hb/hb.yaml', problems: [], jobs: new Map(), ...config }, users: new Map(users) }))
+      .filter((f) => f.code === 'duplicate-check').map((f) => f.line);
+  // The config's state_dir and a --state-dir naming the same directory.
+  const viaConfig = `* * * * * root ${HB} check --config /etc/hb/hb.yaml\n* * * * * root ${HB} check --state-dir /srv/hb\n`;
+  assert.deepEqual(dup(viaConfig, { stateDir: '/srv/hb' }), [2]);
+  assert.deepEqual(dup(viaConfig, { stateDir: null }), [], 'without state_dir the config leaves root at /var/lib/hb');
+  // HB_STATE_DIR set above the lines, or in front of the command.
+  assert.deepEqual(dup(`HB_STATE_DIR=/srv/hb\n* * * * * root ${HB} check\n* * * * * app HB_STATE_DIR=/srv/hb ${HB} check\n`), [3]);
+  // Two users' defaults are two directories; the same user's default twice is one.
+  assert.deepEqual(dup(`* * * * * root ${HB} check\n* * * * * app ${HB} check\n`), []);
+  assert.deepEqual(dup(`* * * * * app ${HB} check\n*/2 * * * * app ${HB} check --textfile /tmp/x.prom\n`), [2]);
+  // A directory only the shell knows: lines that name it alike are one check, others are not.
+  assert.deepEqual(dup(`* * * * * root ${HB} check --state-dir $DIR\n* * * * * root ${HB} check --state-dir $DIR\n* * * * * root ${HB} check --state-dir $OTHER\n`), [2]);
+});
