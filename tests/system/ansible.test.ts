@@ -76,6 +76,8 @@ test('the documented playbook deploys jobs that hb doctor passes, hb check sched
   const setpriv = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).stdout.trim();
   const userEnv = { HOME, LOGNAME: USER, PATH: '/usr/bin:/bin', SHELL: '/bin/sh', TZ: 'UTC', LANG: 'C.UTF-8' };
   const asUser = (args: string[]): Run => hb(args, { env: userEnv, cwd: HOME, prefix: [setpriv, `--reuid=${USER}`, `--regid=${USER}`, '--init-groups'] });
+  const readable = spawnSync(setpriv, [`--reuid=${USER}`, `--regid=${USER}`, '--init-groups', 'test', '-r', HB]);
+  assert.equal(readable.status, 0, `${HB} must be readable by ${USER} (the user's cron lines run it)`);
 
   // hb doctor, as root (every crontab, the user's among them) and as the user (its own).
   const spool = `/var/spool/cron/crontabs/${USER}`;
