@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 export interface EntryFacts {
   uid: number;
   mode: number;
-  kind: 'dir' | 'link' | 'other';
+  kind: 'dir' | 'link' | 'file' | 'other';
 }
 
 /** The file system as the walk sees it: lstat and readlink, injected so made-up trees can be judged. */
@@ -46,7 +46,8 @@ export type PathEnd = 'dir' | 'file';
  * root is about to use. A missing component is root's to create, as long as nobody else can
  * create it first; a component that is not a directory is left to whoever opens the path.
  * With `end: 'file'` the path names a file root obeys: it must be owned by root and writable by
- * neither group nor others (a directory, or nothing, at the end is left to whoever opens it).
+ * neither group nor others (anything but a regular file, or nothing, at the end is left to
+ * whoever opens it).
  */
 export function untrustedPath(target: string, fs: PathReader, end: PathEnd = 'dir'): TrustProblem | null {
   let holder = '/';
@@ -94,7 +95,8 @@ export function untrustedPath(target: string, fs: PathReader, end: PathEnd = 'di
     }
     if (st.kind !== 'dir') {
       // A file where a directory should be: opening the path fails, and says so.
-      if (end === 'dir' || queue.length > 0) return null;
+      // A device or a FIFO at the end is the reader's to refuse, by what it is.
+      if (end === 'dir' || queue.length > 0 || st.kind !== 'file') return null;
       if (st.uid !== 0) return { path, reason: `is owned by uid ${st.uid}, not root (${octal(st.mode)}): its owner decides what root runs`, fix: fixFile(path) };
       const fileWriters = writers(st.mode);
       if (fileWriters) return { path, reason: `is writable by ${fileWriters} (${octal(st.mode)}): they decide what root runs`, fix: fixFile(path) };
@@ -122,7 +124,7 @@ export const realPaths: PathReader = {
       // Missing, or not reachable even by root: opening the path fails the same way, and says why.
       return null;
     }
-    return { uid: st.uid, mode: st.mode, kind: st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : 'other' };
+    return { uid: st.uid, mode: st.mode, kind: st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : 'other' };
   },
   readlink: (path) => readlinkSync(path),
 };

@@ -12,7 +12,8 @@ import { stateDirsToRead } from '../../lib/state/dir.ts';
 type Node = EntryFacts & { to?: string };
 const dir = (mode: number, uid = 0): Node => ({ kind: 'dir', mode: 0o40000 | mode, uid });
 const link = (to: string, uid = 0): Node => ({ kind: 'link', mode: 0o120777, uid, to });
-const file = (uid = 0, mode = 0o644): Node => ({ kind: 'other', mode: 0o100000 | mode, uid });
+const file = (uid = 0, mode = 0o644): Node => ({ kind: 'file', mode: 0o100000 | mode, uid });
+const device = (): Node => ({ kind: 'other', mode: 0o20666, uid: 0 });
 
 /** A file system made of a table: path → entry; anything not listed is missing. */
 function tree(entries: Record<string, Node>): PathReader & { seen: string[] } {
@@ -94,6 +95,7 @@ test('untrustedPath with end "file": a config root obeys is root\'s, private to 
     ['root\'s link to another user\'s file', { '/srv/hb.yaml': link('/var/lib/hb.yaml'), '/var/lib/hb.yaml': file(1001) }, '/srv/hb.yaml', { path: '/var/lib/hb.yaml', reason: /owned by uid 1001/ }],
     ['another user\'s link in a sticky directory', { '/tmp/hb.yaml': link('/var/lib/hb.yaml', 1001), '/var/lib/hb.yaml': file() }, '/tmp/hb.yaml', { path: '/tmp/hb.yaml', reason: /symbolic link owned by uid 1001/ }],
     ['missing: left to whoever opens it', {}, '/srv/hb.yaml', null],
+    ['a device others can write: left to the reader, which refuses it by what it is', { '/srv/hb.yaml': device() }, '/srv/hb.yaml', null],
     ['a directory at the end: left to whoever opens it', { '/srv/conf': dir(0o777) }, '/srv/conf', null],
   ];
   judgeRows(rows, 'file');
