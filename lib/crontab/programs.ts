@@ -24,9 +24,14 @@ export interface ProgramUse {
   /**
    * Variables the line sets for it: its own `NAME=VALUE` prefix and `env NAME=VALUE`, over earlier
    * `export NAME=VALUE` and `NAME=VALUE` commands of the line (taken as exported). Values as
-   * written, `dynamic` when the shell would expand them (see word-path.ts).
+   * written, `dynamic` when the shell would expand them (see word-path.ts and expand.ts).
    */
-  env: Record<string, Word>;
+  env: Record<string, LineVar>;
+}
+
+/** A value the line gives a variable, with the line's variables as they were when it was set (what its `$NAME`s read). */
+export interface LineVar extends Word {
+  before: Record<string, LineVar>;
 }
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time']);
@@ -56,7 +61,8 @@ const INTERPRETER = /^(?:sh|bash|dash|zsh|ksh|mksh|python[0-9.]*|perl[0-9.]*|rub
 const INLINE = new Set(['-c', '-e', '-m', '-p', '--eval', '--print']);
 const VALUED = new Set(['-o', '-W', '-X', '--require', '--import', '--loader', '--experimental-loader']);
 
-const isAssignment = (w: Word) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text);
+// A quoted name (`"A=1" cmd`) makes a command word, not an assignment: judged as written when known.
+const isAssignment = (w: Word) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.raw ?? w.text);
 /** The last path component. */
 export const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
@@ -79,7 +85,7 @@ export function programsOf(command: string): ProgramUse[] {
   const out: ProgramUse[] = [];
   const tested = new Set<string>();
   let cwd: string | null = '~';
-  let shellVars: Record<string, Word> = {};
+  let shellVars: Record<string, LineVar> = {};
   simpleCommands(command).forEach(({ words, joinedBy }, index) => {
     let i = 0;
     const env = { ...shellVars };
@@ -107,7 +113,7 @@ export function programsOf(command: string): ProgramUse[] {
       let operands = wrapper.operands;
       while (j < words.length) {
         const t = words[j]!.text;
-        if (name === 'env' && t === '-u' && words[j + 1]) env[words[j + 1]!.text] = { text: '', dynamic: false };
+        if (name === 'env' && t === '-u' && words[j + 1]) env[words[j + 1]!.text] = { text: '', dynamic: false, before: {} };
         if (t.startsWith('-') && t !== '-') j += wrapper.valued.includes(t) ? 2 : 1;
         else if (name === 'env' && isAssignment(words[j]!)) assign(env, words[j++]!, false);
         else if (operands > 0) [j, operands] = [j + 1, operands - 1];
@@ -121,12 +127,14 @@ export function programsOf(command: string): ProgramUse[] {
 }
 
 // Records `NAME=VALUE` (a keyword or any other word is left alone). The shell expands a leading
-// `~` of an assignment's value; `env NAME=~/x` is a plain argument, so there it stays: unknown.
-function assign(env: Record<string, Word>, word: Word, tilde = true): void {
+// `~` of an assignment's value; `env NAME=~/x` is a plain argument, so there it stays: unknown,
+// as is any expansion in it (the value as written is the shell's to expand, not env's).
+function assign(env: Record<string, LineVar>, word: Word, shell = true): void {
   if (!isAssignment(word)) return;
   const eq = word.text.indexOf('=');
   const text = word.text.slice(eq + 1);
-  env[word.text.slice(0, eq)] = { text, dynamic: word.dynamic || (!tilde && text.startsWith('~')) };
+  const raw = shell && word.raw !== undefined ? { raw: word.raw.slice(word.raw.indexOf('=') + 1) } : {};
+  env[word.text.slice(0, eq)] = { text, dynamic: word.dynamic || (!shell && text.startsWith('~')), ...raw, before: { ...env } };
 }
 
 function nextDir(cwd: string | null, args: Word[]): string | null {

@@ -1,12 +1,15 @@
 // Just enough of sh's grammar to find the programs a crontab command runs: words with quotes
 // removed, split into simple commands at `&&`, `||`, `;`, `|`, `&` and parentheses, with
-// redirections and comments dropped. Expansions are kept as text and marked dynamic.
+// redirections and comments dropped. Expansions (`$x`, `${x}`, `$( )`, `$(( ))`, bash's `$[ ]`,
+// backquotes) are kept whole as text and marked dynamic.
 
 /** One word as the shell passes it on, quotes removed. */
 export interface Word {
   text: string;
   /** Holds `$…`, a backquote or a glob: its real value is known only when the shell runs it. */
   dynamic: boolean;
+  /** The word as written, quotes and all (what expand.ts reads), when it came from a command line. */
+  raw?: string;
 }
 
 /** The words of one simple command and the operator that joined it to the one before. */
@@ -27,11 +30,14 @@ export function simpleCommands(text: string): SimpleCommand[] {
   let dynamic = false;
   let inWord = false;
   let discardNext = false;
+  // Where the current word starts in `text`, and the index of the character being read.
+  let start = 0;
+  let i = 0;
 
   const endWord = () => {
     if (!inWord) return;
     if (discardNext) discardNext = false;
-    else words.push({ text: cur, dynamic });
+    else words.push({ text: cur, dynamic, raw: text.slice(start, i) });
     [cur, dynamic, inWord] = ['', false, false];
   };
   const endCommand = (op: string) => {
@@ -57,8 +63,9 @@ export function simpleCommands(text: string): SimpleCommand[] {
     return text.length - 1;
   };
 
-  for (let i = 0; i < text.length; i++) {
+  for (; i < text.length; i++) {
     const c = text[i]!;
+    if (!inWord) start = i;
     if (c === ' ' || c === '\t') {
       endWord();
     } else if (c === '#' && !inWord) {
@@ -80,7 +87,7 @@ export function simpleCommands(text: string): SimpleCommand[] {
       i++;
     } else if (c === '$' || c === '`') {
       const next = text[i + 1];
-      const end = c === '`' ? closing(i, '`', '`') : next === '(' ? closing(i + 1, '(', ')') : next === '{' ? closing(i + 1, '{', '}') : i;
+      const end = c === '`' ? closing(i, '`', '`') : next === '(' ? closing(i + 1, '(', ')') : next === '{' ? closing(i + 1, '{', '}') : next === '[' ? closing(i + 1, '[', ']') : i;
       [cur, dynamic, inWord] = [cur + text.slice(i, end + 1), true, true];
       i = end;
     } else if (c === '<' || c === '>' || (c === '&' && text[i + 1] === '>')) {

@@ -52,3 +52,30 @@ test('programs: the variables a line sets for each program, prefixes over earlie
   assert.deepEqual(envOf('A=~/a /opt/x'), [{ A: '~/a' }], 'sh expands ~ after an assignment\'s =');
   assert.deepEqual(envOf('env -u C A=~/a B=1 /opt/x'), [{}, { C: '', A: '~/a (dynamic)', B: '1' }], 'but not in a word given to env');
 });
+
+test('expansions are whole words, never programs: $[ ] (bash arithmetic), $(( )), $( ), backquotes', () => {
+  const cases: Array<[string, string[][]]> = [
+    ['sleep $[($RANDOM%60)]m; /opt/x', [['sleep', '$[($RANDOM%60)]m'], ['/opt/x']]],
+    ['sleep $[ ( RANDOM % 60 ) ] && /opt/x', [['sleep', '$[ ( RANDOM % 60 ) ]'], ['/opt/x']]],
+    ['sleep $[ $[RANDOM%3] * 10 ]', [['sleep', '$[ $[RANDOM%3] * 10 ]']]],
+    ['sleep $(( (RANDOM % 60) + 1 )); /opt/x', [['sleep', '$(( (RANDOM % 60) + 1 ))'], ['/opt/x']]],
+    ['x=$( (cd /a; ls) ) /opt/x', [['x=$( (cd /a; ls) )', '/opt/x']]],
+    ['sleep `expr $RANDOM % 9`; /opt/x', [['sleep', '`expr $RANDOM % 9`'], ['/opt/x']]],
+  ];
+  for (const [text, want] of cases) assert.deepEqual(words(text), want, text);
+  for (const text of ['sleep $[($RANDOM%60)]m; /opt/x', 'sleep $[ ( RANDOM % 60 ) ] && /opt/x', 'sleep $(( (RANDOM % 60) + 1 )); /opt/x']) {
+    assert.deepEqual(programsOf(text).map((p) => p.word.text), ['sleep', '/opt/x'], text);
+  }
+});
+
+test('each word keeps its text as written, quotes and all', () => {
+  const raws = (text: string) => simpleCommands(text).map((c) => c.words.map((w) => w.raw));
+  assert.deepEqual(raws(`PATH="$PATH:/usr/sbin" prog 'a b' c\\ d && e >/dev/null 2>&1; "A=1" f`), [
+    ['PATH="$PATH:/usr/sbin"', 'prog', "'a b'", 'c\\ d'], ['e'], ['"A=1"', 'f'],
+  ]);
+});
+
+test('a quoted NAME=VALUE is a program, not an assignment', () => {
+  assert.deepEqual(programsOf('"A=1" /opt/x').map((p) => p.word.text), ['A=1']);
+  assert.deepEqual(programsOf('A=1 /opt/x').map((p) => p.word.text), ['/opt/x']);
+});
