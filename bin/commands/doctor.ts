@@ -8,6 +8,7 @@ import { findConfig } from '../../lib/config/find.ts';
 import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
 import { CRONTAB_CAP, crontabKindFor, crontabPaths } from '../../lib/crontab/sources.ts';
 import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
+import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
 import { runDoctor as decide } from '../../lib/doctor/doctor.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
 import type { CrontabFile, DoctorFacts, HostFacts, Probe } from '../../lib/doctor/types.ts';
@@ -19,6 +20,7 @@ import { configStateDir, refuseUntrustedConfig, stateDirFor, type GlobalOptions 
 import { trustFix, unsafeForRoot, type StateDirChoice } from '../../lib/state/dir.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
+import { checkSyntax } from '../shell-syntax.ts';
 import { readUserCrontab } from '../user-crontab.ts';
 import { readUsers } from '../users.ts';
 import { guardedAccess } from '../../lib/recover/guarded-path.ts';
@@ -54,6 +56,8 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
     hostTz: io.localTz(),
     host: opts.crontab ? null : hostFacts(stateDir, config, io.now(), unreadable),
     guardedRefusal,
+    // The shell reads each command (never runs it): what it refuses fails on every run.
+    shellSyntax: await checkSyntax(syntaxChecks(crontabs)),
   };
   const findings = decide(facts);
   const summary = { crontabs: crontabs.map((c) => c.path), config: config.file ?? problems[0]?.file ?? null };

@@ -11,7 +11,7 @@ export type FindingCode =
   | 'config' | 'state-dir'
   | 'invalid-line' | 'missing-newline' | 'crlf' | 'percent' | 'never-fires' | 'truncated-field' | 'step-too-large'
   | 'empty-command' | 'env-expansion' | 'cron-tz' | 'unknown-user'
-  | 'command-not-found' | 'command-not-executable' | 'hb-not-on-path' | 'node-not-on-path'
+  | 'command-not-found' | 'command-not-executable' | 'hb-not-on-path' | 'node-not-on-path' | 'shell-syntax' | 'user-variable'
   | 'crond-name' | 'crond-mode' | 'crond-owner'
   | 'unknown-job' | 'job-without-line' | 'duplicate-check' | 'no-check' | 'dead-man-duplicate'
   | 'no-cron-daemon' | 'no-mta' | 'unscheduled' | 'kill-0-probe' | 'recover-unsafe-path';
@@ -83,6 +83,11 @@ export interface DoctorFacts {
   /** The host's zone, in which cron runs every line (what `hb crontab` needs to write one). */
   hostTz: string;
   host: HostFacts | null;
+  /**
+   * What the shell says of a command it is only asked to read (`SHELL -n -c COMMAND`, the way cron
+   * hands it over): its error, null when it reads cleanly, undefined when not asked (absent: never).
+   */
+  shellSyntax?(shell: string, command: string): string | null | undefined;
   /** Why recovery would refuse to touch a guarded file (a link, a path others control), or null; absent: not checked. */
   guardedRefusal?(path: string): string | null;
 }

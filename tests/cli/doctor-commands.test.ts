@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hb, sandbox } from '../helpers.ts';
+import { hb, sandbox, throwAwayUser } from '../helpers.ts';
 
 interface Doctored {
   findings: Array<{ code: string; line: number; message: string }>;
@@ -53,4 +53,34 @@ test('a program is found where sh finds it: the PATH set in front of it, program
   } finally {
     s.cleanup();
   }
+});
+
+test('as root, doctor only reads a user\'s commands: it never runs them, nor a shell the user names', (t) => {
+  const user = throwAwayUser(t, `hbsyntax${process.pid % 100_000}`, { home: true });
+  if (!user) return;
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  const home = spawnSync('sh', ['-c', `getent passwd ${user} | cut -d: -f6`], { encoding: 'utf8' }).stdout.trim();
+  const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout);
+  const gid = Number(spawnSync('id', ['-g', user], { encoding: 'utf8' }).stdout);
+  // The user's crontab, where root's hb doctor finds it (a directory named crontabs, the file named after the user).
+  chmodSync(s.root, 0o755);
+  const spool = join(s.root, 'crontabs');
+  mkdirSync(spool);
+  chownSync(spool, uid, gid);
+  const file = join(spool, user);
+  const crontab = [
+    `* * * * * echo $(touch ${home}/ran-subst) \`touch ${home}/ran-backquote\``,
+    `* * * * * touch ${home}/ran-plain; { /bin/true }`,
+    `SHELL=${home}/sh`,
+    '* * * * * { /bin/true }',
+    '',
+  ].join('\n');
+  // Written by the user: a crontab and a "shell" that would leave a mark if anyone ran it.
+  const made = spawnSync('sh', ['-c', `printf '#!/bin/sh\\ntouch ${home}/ran-shell\\n' > ${home}/sh && chmod 755 ${home}/sh && cat > ${file}`], { uid, gid, input: crontab, encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const r = hb(['doctor', '--json'], { env: { ...s.env, HB_CRONTAB_PATHS: file } });
+  const findings = (JSON.parse(r.stdout) as Doctored).findings.filter((f) => (f as { file?: string }).file === file);
+  assert.deepEqual(findings.map((f) => [f.line, f.code]), [[2, 'shell-syntax']], r.stdout);
+  for (const mark of ['ran-subst', 'ran-backquote', 'ran-plain', 'ran-shell']) assert.equal(existsSync(join(home, mark)), false, `${mark}: doctor ran something of the user's`);
 });

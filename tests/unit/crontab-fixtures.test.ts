@@ -7,6 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../lib/config/types.ts';
+import { checkSyntax } from '../../bin/shell-syntax.ts';
+import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
 import { runDoctor } from '../../lib/doctor/doctor.ts';
 import type { DoctorFacts, Probe } from '../../lib/doctor/types.ts';
 
@@ -24,8 +26,8 @@ function fixtureFiles(): string[] {
   return files;
 }
 
-/** The facts a fixture declares with `# fixture:` lines. */
-function fixtureFacts(path: string): DoctorFacts {
+/** The facts a fixture declares with `# fixture:` lines; the shell's syntax verdicts are the real shell's. */
+async function fixtureFacts(path: string): Promise<DoctorFacts> {
   const text = readFileSync(path, 'utf8');
   const decl = new Map<string, string[]>();
   for (const m of text.matchAll(/^# fixture: (\S+)(.*)$/gm)) decl.set(m[1]!, [...(decl.get(m[1]!) ?? []), ...m[2]!.trim().split(/\s+/).filter(Boolean)]);
@@ -41,16 +43,17 @@ function fixtureFacts(path: string): DoctorFacts {
     const notify = [{ kind: 'healthchecks', where: 'jobs.hb-check.notify[0]', options: { url: sink }, timeoutMs: 10_000, retries: 2, on: null }];
     jobs.set('hb-check', { name: 'hb-check', notify });
   }
+  const crontabs: DoctorFacts['crontabs'] = [{
+    path,
+    kind: cronD || decl.has('system') ? 'system' : 'user',
+    cronD,
+    text,
+    mode: Number.parseInt(decl.get('mode')?.[0] ?? '644', 8),
+    uid: 0,
+    owner: decl.get('owner')?.[0] ?? 'root',
+  }];
   return {
-    crontabs: [{
-      path,
-      kind: cronD || decl.has('system') ? 'system' : 'user',
-      cronD,
-      text,
-      mode: Number.parseInt(decl.get('mode')?.[0] ?? '644', 8),
-      uid: 0,
-      owner: decl.get('owner')?.[0] ?? 'root',
-    }],
+    crontabs,
     config: { file: jobs.size > 0 ? '/etc/hb/hb.yaml' : null, problems: [], jobs },
     stateDir: null,
     probe: (p) => kinds.get(p) ?? 'missing',
@@ -59,6 +62,7 @@ function fixtureFacts(path: string): DoctorFacts {
     self: { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js' },
     hostTz: 'UTC',
     host: null,
+    shellSyntax: await checkSyntax(syntaxChecks(crontabs)),
   };
 }
 
@@ -79,8 +83,8 @@ function expectations(text: string): string[] {
 }
 
 for (const path of fixtureFiles()) {
-  test(`fixture ${path.slice(DIR.length)}: findings match its annotations`, () => {
-    const findings = runDoctor(fixtureFacts(path));
+  test(`fixture ${path.slice(DIR.length)}: findings match its annotations`, async () => {
+    const findings = runDoctor(await fixtureFacts(path));
     const got = findings.map((f) => `${f.code}@${f.line ?? 'file'}`).sort();
     const want = expectations(readFileSync(path, 'utf8'));
     assert.deepEqual(got, want, findings.map((f) => `${f.line}: ${f.code}: ${f.message}`).join('\n'));
@@ -93,6 +97,6 @@ for (const path of fixtureFiles()) {
 
 test('the fixtures cover every finding about a crontab file', () => {
   const codes = new Set(fixtureFiles().flatMap((p) => expectations(readFileSync(p, 'utf8')).map((e) => e.split('@')[0])));
-  const fileCodes = ['invalid-line', 'missing-newline', 'crlf', 'percent', 'never-fires', 'truncated-field', 'step-too-large', 'empty-command', 'env-expansion', 'cron-tz', 'unknown-user', 'command-not-found', 'command-not-executable', 'hb-not-on-path', 'node-not-on-path', 'crond-name', 'crond-mode', 'unknown-job', 'duplicate-check', 'dead-man-duplicate'];
+  const fileCodes = ['invalid-line', 'missing-newline', 'crlf', 'percent', 'never-fires', 'truncated-field', 'step-too-large', 'empty-command', 'env-expansion', 'cron-tz', 'unknown-user', 'command-not-found', 'command-not-executable', 'hb-not-on-path', 'node-not-on-path', 'shell-syntax', 'user-variable', 'crond-name', 'crond-mode', 'unknown-job', 'duplicate-check', 'dead-man-duplicate'];
   assert.deepEqual(fileCodes.filter((c) => !codes.has(c)), []);
 });
