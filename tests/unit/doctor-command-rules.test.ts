@@ -2,9 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
+import { spawnSync } from 'node:child_process';
+import { surelyReadable, syntaxChecks } from '../../lib/doctor/command-rules.ts';
 import { runDoctor } from '../../lib/doctor/doctor.ts';
 import type { CrontabFile, DoctorFacts } from '../../lib/doctor/types.ts';
+import { seededRandom } from '../helpers.ts';
 
 const crontab = (text: string, over: Partial<CrontabFile> = {}): CrontabFile => ({ path: '/etc/cron.d/jobs', kind: 'system', cronD: true, text, mode: 0o644, uid: 0, owner: null, ...over });
 
@@ -26,22 +28,22 @@ function facts(c: CrontabFile, over: Partial<DoctorFacts> = {}): DoctorFacts {
 
 test('the shell is asked about every command cron would hand it, with the SHELL of its line', () => {
   const text = [
-    '* * * * * root /bin/a BAD',
+    '* * * * * root /bin/a "BAD"',
     '# hb: ignore',
-    '* * * * * root /bin/b BAD',
-    '* * * * * root /bin/c %stdin BAD',
+    '* * * * * root /bin/b "BAD"',
+    '* * * * * root /bin/c %stdin "BAD"',
     '* * * * * root',
     'SHELL=/bin/bash',
-    '* * * * * root /bin/d',
+    '* * * * * root /bin/d "$X"',
     'SHELL=/usr/bin/zsh',
-    '* * * * * root /bin/e BAD',
+    '* * * * * root /bin/e "BAD"',
     '',
   ].join('\n');
-  assert.deepEqual(syntaxChecks([crontab(text)]), [{ shell: '/bin/sh', command: '/bin/a BAD' }, { shell: '/bin/bash', command: '/bin/d' }]);
+  assert.deepEqual(syntaxChecks([crontab(text)]), [{ shell: '/bin/sh', command: '/bin/a "BAD"' }, { shell: '/bin/bash', command: '/bin/d "$X"' }]);
   const found = runDoctor(facts(crontab(text)));
   assert.deepEqual(found.filter((f) => f.code === 'shell-syntax').map((f) => f.line), [1]);
-  assert.deepEqual(runDoctor(facts(crontab('* * * * * nobody /bin/a BAD\n'))).map((f) => f.code), ['unknown-user'], 'a line cron skips is not also a syntax error');
-  assert.deepEqual(runDoctor(facts(crontab('* * * * * root /bin/a BAD\n'), { shellSyntax: undefined })), [], 'not asked: nothing said');
+  assert.deepEqual(runDoctor(facts(crontab('* * * * * nobody /bin/a "BAD"\n'))).map((f) => f.code), ['unknown-user'], 'a line cron skips is not also a syntax error');
+  assert.deepEqual(runDoctor(facts(crontab('* * * * * root /bin/a "BAD"\n'), { shellSyntax: undefined })), [], 'not asked: nothing said');
 });
 
 test('$USER: reported for Debian\'s cron, not for cronie (crond), nor where the crontab sets USER', () => {
@@ -51,4 +53,23 @@ test('$USER: reported for Debian\'s cron, not for cronie (crond), nor where the 
   assert.match(runDoctor(facts(crontab(text), { host })).find((f) => f.code === 'user-variable')!.fix, /USER=root above this line/);
   assert.deepEqual(runDoctor(facts(crontab(text), { host: { ...host, cronDaemon: 'crond' } })).map((f) => f.code), []);
   assert.deepEqual(runDoctor(facts(crontab(`USER=root\n${text}`))).map((f) => f.code), []);
+});
+
+test('commands doctor does not ask about are ones sh and bash always read', () => {
+  const tokens = ['a', '/usr/bin/x', '--flag', 'A=1', '%', '1', 'fi', 'then', 'do', 'done', 'in', 'time', 'esac', '2>&1', '>', '>>', '<', '/dev/null', '&&', '||', ';', '|', '&', ';;', '{', '}', '(', ')', '"q"', '$x', '!'];
+  const random = seededRandom(15);
+  let sure = 0;
+  for (let n = 0; n < 1500; n++) {
+    const words = Array.from({ length: 1 + Math.floor(random() * 7) }, () => tokens[Math.floor(random() * tokens.length)]!);
+    const command = words.reduce((text, w) => text + (text && random() < 0.8 ? ' ' : '') + w, '');
+    if (!surelyReadable(command)) continue;
+    sure++;
+    for (const shell of ['/bin/sh', '/bin/bash']) {
+      const r = spawnSync(shell, ['-n', '-c', command], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${shell} refuses ${JSON.stringify(command)}, which hb does not ask about: ${r.stderr}`);
+    }
+  }
+  assert.ok(sure > 60, `only ${sure} commands judged plain`);
+  for (const command of ['/usr/local/bin/backup.sh --full >> /var/log/backup.log 2>&1', 'cd /srv/app && ./run.sh >/dev/null 2>&1', 'a; b & c | d || e']) assert.ok(surelyReadable(command), command);
+  for (const command of ['a &&', 'fi', 'a; done', '{ a }', 'a |', 'a ;;', 'time a']) assert.ok(!surelyReadable(command), command);
 });
