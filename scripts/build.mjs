@@ -27,6 +27,8 @@ const LAZY = {
   'lib/format/prometheus.ts': 'format-prometheus',
   'lib/format/textfile.ts': 'format-textfile',
   'lib/alerts/outbox.ts': 'outbox',
+  // hb wrap's default job name: loaded only by a wrap without --job (check.js keeps it inside).
+  'lib/crontab/job-names.ts': 'job-names',
 };
 
 const common = {
@@ -67,7 +69,7 @@ const check = await build({
   ...common,
   entryPoints: ['bin/commands/check.ts'],
   outfile: 'dist/check.js',
-  plugins: [separate(except('bin/commands/check.ts'))],
+  plugins: [separate(except('bin/commands/check.ts', 'lib/crontab/job-names.ts'))],
 });
 // CommonJS dependencies (yaml, commander's core) bundled into ESM still call require() for
 // Node built-ins; hb.js and check.js have none and do without.

@@ -1,7 +1,6 @@
 // `hb wrap [...] -- CMD`: instrument an existing cron line without changing what it does.
 
 import { UsageError } from '../../lib/errors.ts';
-import { jobNameFromCommand } from '../../lib/job-name.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_TAIL_BYTES, durationFlag, executeRun, type RunFlags } from './job-run.ts';
 
@@ -20,7 +19,8 @@ export async function runWrap(command: string[], flags: WrapFlags, io: Io): Prom
   const timeoutMs = durationFlag('--timeout', flags.timeout);
   const skipCode = intFlag('--skip-code', flags.skipCode, 0, 255) ?? 0;
   const tail = intFlag('--tail', flags.tail, 0, 1 << 20);
-  const job = flags.job ?? jobNameFromCommand(command[0]!);
+  // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
+  const job = flags.job ?? (await import('../../lib/crontab/job-names.ts')).jobNameForArgv(command);
   return executeRun(job, flags, io, (cfg, defaults) => ({
     command,
     timeoutMs: timeoutMs ?? cfg?.timeoutMs ?? defaults.timeoutMs,

@@ -3,11 +3,11 @@
 
 import { hbArgv, type HbExec } from '../hb-exec.ts';
 import { CHECK_JOB } from '../health/watcher.ts';
-import { validateJobName } from '../job-name.ts';
 import { commandSetting, managedBy } from './managed.ts';
 import type { JobLine, ParsedCrontab } from './parse.ts';
 import { firstUnescapedPercent } from './percent.ts';
-import { baseName, BUILTINS, programsOf } from './programs.ts';
+import { jobNameForCommand, slugJobName } from './job-names.ts';
+import { BUILTINS } from './programs.ts';
 import { crontabCommand, unwritable } from './words.ts';
 
 /** One rewritten line. */
@@ -44,28 +44,10 @@ export interface AdoptContext {
   taken: Set<string>;
 }
 
-const SCRIPT_EXT = /\.(?:sh|bash|py|pl|rb|js|mjs|php)$/;
-// Programs that say nothing about what a job is: look past them for a name.
-const ANONYMOUS = new Set([...BUILTINS, 'sleep', 'flock', 'sudo', 'su', 'runuser', 'setpriv', 'chronic', 'nice', 'ionice', 'nohup', 'timeout', 'env']);
-
-/** A readable job name for a crontab command: its script or program, or run-parts' directory. */
-export function jobNameFor(command: string): string {
-  const uses = programsOf(command).filter((u) => !u.word.dynamic && !u.wraps);
-  // Prefer a program that says what the job is; `cd`, `test` or `sleep` only when nothing else runs.
-  for (const use of [...uses.filter((u) => !ANONYMOUS.has(baseName(u.word.text))), ...uses]) {
-    const program = baseName(use.word.text);
-    let source = use.script?.dynamic === false ? use.script.text : use.word.text;
-    if (program === 'run-parts') source = [...use.args].reverse().find((a) => !a.text.startsWith('-'))?.text ?? program;
-    const name = baseName(source.replace(/\/+$/, '')).replace(SCRIPT_EXT, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[._-]+/, '').slice(0, 100);
-    if (name && validateJobName(name) === null) return name;
-  }
-  return 'job';
-}
-
-/** `name`, or `name-2`, `name-3`… — the first one not taken; marks it taken. */
+/** `name`, or `name-2`, `name-3`… (shortened to stay within the name rule) — the first one not taken; marks it taken. */
 export function uniqueName(name: string, taken: Set<string>): string {
   let candidate = name;
-  for (let n = 2; taken.has(candidate) || candidate === CHECK_JOB; n++) candidate = `${name}-${n}`;
+  for (let n = 2; taken.has(candidate) || candidate === CHECK_JOB; n++) candidate = `${name.slice(0, 127 - String(n).length)}-${n}`;
   taken.add(candidate);
   return candidate;
 }
@@ -119,7 +101,9 @@ export function adoptCrontab(parsed: ParsedCrontab, ctx: AdoptContext): AdoptedF
       out.leftAlone.push({ line: line.line, reason: why });
       continue;
     }
-    const job = uniqueName(jobNameFor(line.command), ctx.taken);
+    // Named after the entry of the tool that owns the line (its #Ansible: marker), else after what it runs.
+    const owner = managedBy(parsed, line.line);
+    const job = uniqueName((owner ? slugJobName(owner.name) : null) ?? jobNameForCommand(line.command), ctx.taken);
     const after = wrapLine(line, job, ctx);
     if (typeof after !== 'string') {
       ctx.taken.delete(job);
@@ -127,7 +111,6 @@ export function adoptCrontab(parsed: ParsedCrontab, ctx: AdoptContext): AdoptedF
       continue;
     }
     // A tool that owns the line puts it back at its next run: the change goes into the tool's source.
-    const owner = managedBy(parsed, line.line);
     if (owner) {
       const command = after.slice(line.raw.length - line.written.length);
       out.leftAlone.push({

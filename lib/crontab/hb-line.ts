@@ -1,7 +1,7 @@
 // Recognises hb's own commands in a crontab line — `hb tick JOB`, `hb wrap --job NAME -- …`,
 // `hb check` — however hb is started: `hb`, `/usr/local/bin/hb`, `node /opt/hb/dist/hb.js`.
 
-import { jobNameFromCommand } from '../job-name.ts';
+import { jobNameForArgv } from './job-names.ts';
 import { baseName, type ProgramUse } from './programs.ts';
 import type { Word } from './shell.ts';
 
@@ -77,6 +77,6 @@ export function hbInvocation(use: ProgramUse, index: number): HbInvocation | nul
   if (subcommand === null) return null;
   let job: string | null = null;
   if (subcommand === 'tick') job = operands[0] ?? null;
-  if (subcommand === 'wrap') job = flags.job ?? (wrapped?.[0] ? jobNameFromCommand(wrapped[0]) : null);
+  if (subcommand === 'wrap') job = flags.job ?? (wrapped?.[0] ? jobNameForArgv(wrapped) : null);
   return { subcommand, job, operands, flags, flagWords, wrapped, program: use.word, script, use: index };
 }

@@ -50,6 +50,20 @@ test('exit codes pass through; a job name defaults to the base name', () => {
   }
 });
 
+test('without --job, a command run through a shell or a wrapper is named after what it runs, as hb crontab --adopt names it', () => {
+  const s = sandbox();
+  try {
+    const script = fixture('exit-with.js');
+    assert.equal(hb(['wrap', '--', '/bin/sh', '-c', `cd / && ${process.execPath} ${script} 0`], { env: s.env }).code, 0);
+    assert.equal(hb(['wrap', '--', 'nice', '-n', '5', process.execPath, script, '0'], { env: s.env }).code, 0);
+    // Both named exit-with.js (its script), not sh and nice: two such jobs no longer share a heartbeat.
+    assert.equal(readJson(join(s.state, 'exit-with.js.last')).cycle, 2);
+    assert.ok(!existsSync(join(s.state, 'sh.last')) && !existsSync(join(s.state, 'nice.last')));
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('the first wrap of a job without a schedule adds one hint line after the output; later runs and scheduled ones add nothing', () => {
   const s = sandbox();
   try {

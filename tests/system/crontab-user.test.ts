@@ -82,7 +82,7 @@ test('--adopt without --crontab: the user crontab, /etc/crontab and cron.d files
   assert.match(r.stdout, new RegExp(`adopted 3 line\\(s\\) in ${user}'s crontab, ${etc}, ${join(crond, 'backup')};`));
   assert.match(spawnSync('crontab', ['-u', user, '-l'], { encoding: 'utf8' }).stdout, /wrap --job mine --cron '0 5 \* \* \*'/);
   assert.match(readFileSync(etc, 'utf8'), /^17 \* \* \* \* root \S+ \S+ wrap --job cron\.hourly --cron '17 \* \* \* \*' .* -- \/bin\/sh -c 'cd \/ && run-parts --report \/etc\/cron\.hourly'$/m);
-  assert.match(readFileSync(join(crond, 'backup'), 'utf8'), /wrap --job backup /);
+  assert.match(readFileSync(join(crond, 'backup'), 'utf8'), /wrap --job backup\.sh /);
   assert.equal(readFileSync(join(crond, 'skipped.dpkg-old'), 'utf8'), '30 3 * * * root /usr/local/bin/old\n', 'a name cron ignores is not adopted');
   assert.equal(readFileSync(join(crond, 'loose'), 'utf8'), '30 4 * * * root /usr/local/bin/loose\n', 'a file cron skips (group-writable) is not adopted');
 

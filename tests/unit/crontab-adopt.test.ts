@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adoptCrontab, jobNameFor, uniqueName, wrappedArgv, type AdoptContext } from '../../lib/crontab/adopt.ts';
+import { adoptCrontab, uniqueName, wrappedArgv, type AdoptContext } from '../../lib/crontab/adopt.ts';
 import { parseCrontab, type CrontabKind } from '../../lib/crontab/parse.ts';
 import { splitPercent } from '../../lib/crontab/percent.ts';
 
@@ -9,29 +9,20 @@ const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const ctx = (taken: string[] = []): AdoptContext => ({ exec: EXEC, hostTz: 'Europe/Berlin', taken: new Set(taken) });
 const adopt = (text: string, kind: CrontabKind = 'user', c = ctx()) => adoptCrontab(parseCrontab(text, { kind, file: 'f' }), c);
 
-test('names: the script or program, run-parts its directory, wrappers and builtins looked past', () => {
-  const cases: Array<[string, string]> = [
-    ['/usr/local/bin/backup.sh --full', 'backup'],
-    ['python3 /opt/app/report.py --daily', 'report'],
-    ['cd / && run-parts --report /etc/cron.hourly', 'cron.hourly'],
-    ['test -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.daily; }', 'cron.daily'],
-    ['nice -n 10 ionice -c3 /usr/bin/rsync -a /src /dst', 'rsync'],
-    ['sleep 30; /usr/local/bin/sync-mirror', 'sync-mirror'],
-    ['cd /srv/app && ./bin/cleanup', 'cleanup'],
-    ['mysqldump db | gzip > /srv/db.sql.gz', 'mysqldump'],
-    ['echo hi', 'echo'],
-    ['$HOME/bin/run', 'job'],
-    ['"/opt/My Tools/nightly job.sh"', 'nightly-job'],
-  ];
-  for (const [command, name] of cases) assert.equal(jobNameFor(command), name, command);
-});
-
 test('names: made unique against configured jobs, hb lines and each other; hb-check is never given', () => {
   const taken = new Set(['backup']);
   assert.equal(uniqueName('backup', taken), 'backup-2');
   assert.equal(uniqueName('backup', taken), 'backup-3');
   assert.equal(uniqueName('sync', taken), 'sync');
   assert.equal(uniqueName('hb-check', taken), 'hb-check-2');
+  const long = 'x'.repeat(128);
+  assert.equal(uniqueName(long, new Set([long])), `${'x'.repeat(126)}-2`, 'a suffix never makes a name too long');
+});
+
+test('names: a line under an #Ansible: marker is named after its entry (in the job: value for the playbook); the command names the rest', () => {
+  const r = adopt('#Ansible: Nightly DB dump\n0 2 * * * /usr/local/bin/dump.sh\n# dump again\n0 3 * * * /usr/local/bin/dump.sh\n');
+  assert.match(r.leftAlone[0]!.reason, /job: ".* wrap --job nightly-db-dump --cron '0 2 \* \* \*' -- \/usr\/local\/bin\/dump\.sh"$/);
+  assert.deepEqual(r.adopted.map((a) => a.job), ['dump.sh']);
 });
 
 test('argv: plain words run without a shell; anything the shell must read runs through the line\'s SHELL', () => {
@@ -45,10 +36,10 @@ test('argv: plain words run without a shell; anything the shell must read runs t
 test('adopt: each job line wrapped with its schedule; comments, settings, blank lines and spacing kept', () => {
   const text = '# nightly\nMAILTO=ops\n\n30 2\t* * *\t/usr/local/bin/backup.sh --full\n*/5 * * * * /usr/bin/rsync -a /a /b >/dev/null 2>&1\n';
   const r = adopt(text);
-  assert.deepEqual(r.adopted.map((a) => [a.line, a.job]), [[4, 'backup'], [5, 'rsync']]);
+  assert.deepEqual(r.adopted.map((a) => [a.line, a.job]), [[4, 'backup.sh'], [5, 'rsync']]);
   assert.equal(r.text, [
     '# nightly', 'MAILTO=ops', '',
-    `30 2\t* * *\t${HB} wrap --job backup --cron '30 2 * * *' -- /usr/local/bin/backup.sh --full`,
+    `30 2\t* * *\t${HB} wrap --job backup.sh --cron '30 2 * * *' -- /usr/local/bin/backup.sh --full`,
     `*/5 * * * * ${HB} wrap --job rsync --cron '*/5 * * * *' -- /bin/sh -c '/usr/bin/rsync -a /a /b >/dev/null 2>&1'`,
     '',
   ].join('\n'));
@@ -128,7 +119,7 @@ test('adopt: a line under an #Ansible:, # Puppet Name: or # Chef Name: marker is
   const job = JSON.parse(/job: (".*")$/.exec(ansible!)![1]!) as string;
   const named = /^\/usr\/bin\/node \/opt\/hb\/dist\/hb\.js wrap --job (\S+) --cron '30 2 \* \* \*' -- \/usr\/local\/bin\/backup\.sh --full$/.exec(job);
   assert.ok(named, job);
-  assert.match(puppet!, /^owned by Puppet \(# Puppet Name: rotate\), .*: change it in the manifest, command => '.* wrap --job logrotate --cron \\'0 4 \* \* \*\\' -- \/usr\/sbin\/logrotate \/etc\/app\.conf'$/);
+  assert.match(puppet!, /^owned by Puppet \(# Puppet Name: rotate\), .*: change it in the manifest, command => '.* wrap --job rotate --cron \\'0 4 \* \* \*\\' -- \/usr\/sbin\/logrotate \/etc\/app\.conf'$/);
   assert.match(chef!, /^owned by Chef \(# Chef Name: sync\), .*: change it in the recipe, command '.* -- \/usr\/bin\/rsync -a \/a \/b%now'$/);
   assert.notEqual(r.adopted[0]!.job, named[1], 'the name proposed for an owned line stays taken: it goes into the playbook');
   assert.equal(adopt('#Ansible: x\n\n0 1 * * * /bin/a\n').adopted.length, 1, 'a marker counts only right above its line');

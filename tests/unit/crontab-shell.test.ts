@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobNameFor } from '../../lib/crontab/adopt.ts';
+import { jobNameForCommand } from '../../lib/crontab/job-names.ts';
 import { programsOf } from '../../lib/crontab/programs.ts';
 import { simpleCommands } from '../../lib/crontab/shell.ts';
 
@@ -67,7 +67,7 @@ test('expansions are whole words, never programs: $[ ] (bash arithmetic), $(( ))
   for (const text of ['sleep $[($RANDOM%60)]m; /opt/x', 'sleep $[ ( RANDOM % 60 ) ] && /opt/x', 'sleep $(( (RANDOM % 60) + 1 )); /opt/x']) {
     assert.deepEqual(programsOf(text).map((p) => p.word.text), ['sleep', '/opt/x'], text);
   }
-  assert.equal(jobNameFor('sleep $[ ( RANDOM % 60 ) ]; /opt/app/sync.sh'), 'sync', 'adopt names the job after what it runs');
+  assert.equal(jobNameForCommand('sleep $[ ( RANDOM % 60 ) ]; /opt/app/sync.sh'), 'sync.sh', 'adopt names the job after what it runs');
 });
 
 test('each word keeps its text as written, quotes and all', () => {
