@@ -75,7 +75,9 @@ function reasonToLeave(line: JobLine): string | null {
 
 /** The wrapped form of one job line. */
 function wrapLine(line: JobLine, job: string, ctx: AdoptContext): string | { reason: string } {
-  const tz = line.cronTz ?? (line.env.TZ !== undefined ? ctx.hostTz : null);
+  // Debian cron fires every line in its own zone, whatever CRON_TZ or TZ says; both reach the
+  // job's environment, so the host zone is written out where one of them is set.
+  const tz = line.cronTz !== null || line.env.TZ !== undefined ? ctx.hostTz : null;
   const shell = line.env.SHELL ?? '/bin/sh';
   const inner = wrappedArgv(line.command, shell);
   const args = ['wrap', '--job', job, '--cron', line.cronSchedule!, ...(tz ? ['--tz', tz] : [])];

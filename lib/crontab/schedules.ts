@@ -10,8 +10,9 @@ import type { JobLine, ParsedCrontab } from './parse.ts';
 export type Lender = (runsAs: string | null, line: JobLine, h: HbInvocation) => boolean;
 
 /**
- * Job name → the schedule of the first line that runs it and `lends` accepts (CRON_TZ as its
- * zone when set; without one the caller's default zone, the host's, applies). Lines cron never
+ * Job name → the schedule of the first line that runs it and `lends` accepts, without a zone:
+ * the caller's default, the host's, applies — Debian cron fires every line in its own zone and
+ * ignores CRON_TZ (hb doctor warns about it). Lines cron never
  * runs — refused, @reboot, in a file without its final newline — give nothing. A job run by
  * several lines takes the first: more heartbeats than that schedule expects never make a job
  * look late.
@@ -25,7 +26,7 @@ export function crontabSchedules(sources: readonly ParsedCrontab[], lends: Lende
       for (const h of line.hb) {
         const job = h.subcommand === 'check' ? CHECK_JOB : h.subcommand === 'tick' || h.subcommand === 'wrap' ? h.job : null;
         if (job === null || out.has(job) || !lends(line.user ?? source.owner, line, h)) continue;
-        out.set(job, line.cronTz ? { cron: line.cronSchedule, tz: line.cronTz } : { cron: line.cronSchedule });
+        out.set(job, { cron: line.cronSchedule });
       }
     }
   }

@@ -7,7 +7,7 @@ import { finding, type DoctorFacts, type Finding } from './types.ts';
 const quote = (s: string) => `"${s}"`;
 
 /** Findings about the text of one parsed crontab. */
-export function lineRules(parsed: ParsedCrontab, facts: Pick<DoctorFacts, 'users' | 'host'>): Finding[] {
+export function lineRules(parsed: ParsedCrontab, facts: Pick<DoctorFacts, 'users' | 'host' | 'hostTz'>): Finding[] {
   const file = parsed.file;
   const out: Finding[] = [];
   const lastLine = parsed.lines.length;
@@ -34,8 +34,8 @@ export function lineRules(parsed: ParsedCrontab, facts: Pick<DoctorFacts, 'users
       }
       if (l.name === 'CRON_TZ' && facts.host?.cronDaemon !== 'crond') {
         out.push(finding('warning', 'cron-tz', file, l.line,
-          `Debian's cron ignores CRON_TZ (cronie honours it): the jobs below fire in the cron daemon's zone, while hb judges lines without --tz in ${l.value}`,
-          'write the schedule in the host zone and remove CRON_TZ, or give hb the real zone with --cron EXPR --tz ZONE on the hb line'));
+          `Debian's cron ignores CRON_TZ (cronie honours it): the jobs below fire in the cron daemon's zone (${facts.hostTz}), not in ${l.value}, and hb expects them there too`,
+          'write the schedules in the host zone and remove CRON_TZ, which only misleads whoever reads the file'));
       }
       if (l.name === 'TZ') {
         out.push(finding('warning', 'cron-tz', file, l.line,

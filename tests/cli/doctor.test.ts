@@ -13,6 +13,8 @@ import { HB, fixture, hb, requireTool, sandbox, type Sandbox } from '../helpers.
 const NODE = process.execPath;
 const LOOKUP = fileURLToPath(new URL('../fixtures/crontabs/cron.d/hb-lookup', import.meta.url));
 const at = (iso: string) => ['faketime', '-f', `@${iso.replace('T', ' ').replace('Z', '')}`];
+/** faketime's clock at a UTC instant for a process whose TZ is `zone` (faketime reads the time in that zone). */
+const atIn = (zone: string) => (iso: string) => at(new Date(iso).toLocaleString('sv-SE', { timeZone: zone }).replace(' ', 'T'));
 
 const jobLines = (text: string) => parseCrontab(text, { kind: 'user', file: 'x' }).lines.filter((l): l is JobLine => l.kind === 'job');
 
@@ -120,16 +122,19 @@ test('doctor without --crontab reads the crontabs HB_CRONTAB_PATHS names and che
   }
 });
 
-test('check: a job ticked without a schedule takes it from a crontab line (and CRON_TZ), and is judged by it', (t) => {
+test('check: a job ticked without a schedule takes it from a crontab line, in the host zone whatever CRON_TZ says, and is judged by it', (t) => {
   if (!requireTool(t, 'faketime')) return;
   const s = sandbox();
   try {
     // The fixture's lines run for root's default state directory: a copy names this sandbox's first.
     const lookup = write(s, 'hb-lookup', `HB_STATE_DIR=${s.state}\n${readFileSync(LOOKUP, 'utf8')}`);
-    const env = { ...s.env, HB_CRONTAB_PATHS: lookup };
-    assert.equal(hb(['tick', 'pinged'], { env, prefix: at('2026-11-20T09:00:05Z') }).code, 0);
-    assert.equal(hb(['wrap', '--job', 'nightly', '--', 'true'], { env, prefix: at('2026-11-20T01:00:05Z') }).code, 0);
-    const check = (iso: string, e = env) => hb(['check', '--json'], { env: e, prefix: at(iso) });
+    // A host in New York: the nightly line sits under CRON_TZ=Europe/Berlin, which Debian's cron ignores.
+    const env = { ...s.env, HB_CRONTAB_PATHS: lookup, TZ: 'America/New_York' };
+    const nyAt = atIn('America/New_York');
+    assert.equal(hb(['tick', 'pinged'], { env, prefix: nyAt('2026-11-20T09:00:05Z') }).code, 0);
+    // 02:00 in New York is 07:00Z in November: cron ran it then.
+    assert.equal(hb(['wrap', '--job', 'nightly', '--', 'true'], { env, prefix: nyAt('2026-11-20T07:00:05Z') }).code, 0);
+    const check = (iso: string, e = env) => hb(['check', '--json'], { env: e, prefix: nyAt(iso) });
     const jobsOf = (r: { stdout: string }) => Object.fromEntries(JSON.parse(r.stdout).jobs.map((j: { job: string }) => [j.job, j]));
 
     const ok = check('2026-11-20T09:05:00Z');
@@ -137,14 +142,14 @@ test('check: a job ticked without a schedule takes it from a crontab line (and C
     const jobs = jobsOf(ok);
     assert.deepEqual([jobs.pinged.status, jobs.pinged.schedule, jobs.pinged.schedule_source, jobs.pinged.period_s], ['ok', { cron: '*/10 * * * *' }, 'crontab', 600]);
     assert.equal(jobs.pinged.due, '2026-11-20T09:10:00.000Z');
-    // 02:00 in Berlin is 01:00Z in November: the next run is tomorrow's.
-    assert.deepEqual([jobs.nightly.schedule, jobs.nightly.schedule_source, jobs.nightly.due], [{ cron: '0 2 * * *', tz: 'Europe/Berlin' }, 'crontab', '2026-11-21T01:00:00.000Z']);
+    // The next run is tomorrow's 02:00 in New York, not 02:00 in Berlin (01:00Z).
+    assert.deepEqual([jobs.nightly.status, jobs.nightly.schedule, jobs.nightly.schedule_source, jobs.nightly.due], ['ok', { cron: '0 2 * * *' }, 'crontab', '2026-11-21T07:00:00.000Z']);
 
     const stale = check('2026-11-20T09:20:01Z');
     assert.equal(stale.code, 1);
     assert.equal(jobsOf(stale).pinged.status, 'stale');
 
-    const without = check('2026-11-20T09:20:01Z', { ...s.env, HB_CRONTAB_PATHS: '' });
+    const without = check('2026-11-20T09:20:01Z', { ...env, HB_CRONTAB_PATHS: '' });
     assert.deepEqual([jobsOf(without).pinged.status, jobsOf(without).pinged.schedule_source], ['unscheduled', null]);
   } finally {
     s.cleanup();

@@ -64,10 +64,14 @@ test('adopt: % keeps its meaning — the command part escaped, the stdin part ke
   assert.deepEqual(line.hb[0]!.wrapped, ['/bin/sh', '-c', before.command], 'the shell receives the same command');
 });
 
-test('adopt: CRON_TZ becomes --tz; TZ= (which cron does not schedule by) pins the host zone; SHELL is used', () => {
+test('adopt: under CRON_TZ or TZ= (Debian cron schedules by neither) the line keeps the host zone as --tz; SHELL is used', () => {
   const r = adopt('SHELL=/bin/bash\nTZ=America/New_York\n0 9 * * * a | b\nCRON_TZ=Asia/Tokyo\n0 9 * * * /bin/c\n');
   assert.match(r.adopted[0]!.after, /--cron '0 9 \* \* \*' --tz Europe\/Berlin -- \/bin\/bash -c 'a \| b'$/);
-  assert.match(r.adopted[1]!.after, /--tz Asia\/Tokyo -- \/bin\/c$/);
+  assert.match(r.adopted[1]!.after, /--cron '0 9 \* \* \*' --tz Europe\/Berlin -- \/bin\/c$/);
+  const only = adopt('CRON_TZ=UTC\n30 4 * * * /usr/local/bin/report\n');
+  assert.match(only.adopted[0]!.after, /--cron '30 4 \* \* \*' --tz Europe\/Berlin -- \/usr\/local\/bin\/report$/);
+  assert.doesNotMatch(only.text, /--tz UTC/);
+  assert.doesNotMatch(adopt('30 4 * * * /usr/local/bin/report\n').text, /--tz/, 'no zone setting: no --tz, the host zone applies');
 });
 
 test('adopt: macros stay; @reboot, # hb: ignore, never-firing, CRLF and hb lines are left alone with a reason', () => {
