@@ -150,7 +150,8 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
   command('doctor')
     .description('find what makes cron jobs fail silently: crontab lines, files cron ignores, the config, the state dir, the cron daemon')
     .option('--crontab <file...>', 'check these crontab files instead of the system ones (host checks skipped)')
-    .option('--system', 'read the --crontab files as system crontabs (with a user field); default: guessed from path and content')
+    .option('--system', 'read the --crontab files as system crontabs (a user field after the schedule); default: guessed from place and lines')
+    .option('--user-crontab', 'read the --crontab files as user crontabs (no user field)')
     .option('--json', 'print {"findings": [...], "errors": N, "warnings": N, "checked": {...}}')
     .addHelpText('after', '\nExit 1 when any finding is an error, 0 otherwise.\n\nExamples:\n  hb doctor\n  hb doctor --crontab /etc/cron.d/backup\n  hb doctor --crontab ./crontab.txt --json\n\nDocs: docs/cron-pitfalls.md')
     .action(async (_o, cmd: Command) => {
@@ -204,7 +205,8 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     .option('--apply', 'with --adopt: write it, after a backup in the state directory')
     .option('--undo', 'restore the crontabs from the last --adopt --apply backup')
     .option('--crontab <file...>', 'with --adopt: these crontab files instead of the system ones')
-    .option('--system', 'with --crontab: read them as system crontabs (with a user field); default: guessed')
+    .option('--system', 'with --crontab: read them as system crontabs (a user field after the schedule); default: guessed, refused when unsure')
+    .option('--user-crontab', 'with --crontab: read them as user crontabs (no user field)')
     .addHelpText('after', `
 Examples:
   hb crontab                                   print the block

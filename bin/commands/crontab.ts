@@ -16,7 +16,8 @@ import { planCrontab, type CrontabPlan } from '../../lib/crontab/generate.ts';
 import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
-import { CRONTAB_CAP, cronDNameOk, crontabKindFor, crontabKindOf, crontabPaths, readCrontabs, type CrontabText } from '../../lib/crontab/sources.ts';
+import { checkKindFlags, givenCrontabKind, kindLabel, type KindFlags } from '../crontab-kind.ts';
+import { CRONTAB_CAP, cronDNameOk, crontabKindOf, crontabPaths, readCrontabs, type CrontabText } from '../../lib/crontab/sources.ts';
 import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
 import { outputRefusal } from '../../lib/fs/output-path.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
@@ -28,7 +29,7 @@ import { currentUser, readUsers } from '../users.ts';
 import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
 /** Flags of `hb crontab`. */
-export interface CrontabOptions extends GlobalOptions {
+export interface CrontabOptions extends GlobalOptions, KindFlags {
   install?: boolean;
   uninstall?: boolean;
   diff?: boolean;
@@ -38,7 +39,6 @@ export interface CrontabOptions extends GlobalOptions {
   apply?: boolean;
   undo?: boolean;
   crontab?: string[];
-  system?: boolean;
 }
 
 // A login name: what cron accepts in a user field and crontab(1) after -u.
@@ -61,7 +61,9 @@ function checkFlags(o: CrontabOptions): void {
     if (clash) throw new UsageError(`--${m} and --${clash} do not go together (run hb crontab --help)`);
   }
   if (o.apply && !o.adopt) throw new UsageError('--apply goes with --adopt: hb crontab --adopt --apply');
-  if ((o.crontab || o.system) && !o.adopt) throw new UsageError('--crontab and --system choose the files --adopt reads: hb crontab --adopt --crontab FILE…');
+  if ((o.crontab || o.system || o.userCrontab) && !o.adopt) throw new UsageError('--crontab, --system and --user-crontab choose the files --adopt reads: hb crontab --adopt --crontab FILE…');
+  if ((o.system || o.userCrontab) && !o.crontab) throw new UsageError(`--${o.system ? 'system' : 'user-crontab'} says how to read the --crontab files: hb crontab --adopt --crontab FILE… --${o.system ? 'system' : 'user-crontab'}`);
+  checkKindFlags(o);
   if (o.file !== undefined && o.install) throw new UsageError('--file writes the file already; --install is for the user crontab');
   if (o.file !== undefined && (o.adopt || o.undo)) throw new UsageError('--file names the file hb crontab writes; --adopt reads --crontab FILE…');
   if (o.user !== undefined && !USER.test(o.user)) throw new UsageError(`--user: "${o.user}" is not a login name (e.g. backup)`);
@@ -234,7 +236,13 @@ async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: So
       const path = resolve(io.cwd, given);
       const file = readIfExists(path, '--crontab');
       if (!file) throw new UsageError(`--crontab ${path}: no such file`);
-      add({ kind: 'file', path }, file.text, opts.system ? 'system' : crontabKindFor(path, file.text, (n) => homes.has(n)));
+      // Read as the wrong kind, a user field becomes part of the command: adopt only on a settled kind.
+      const guess = givenCrontabKind(path, file.text, opts, homes);
+      if (!guess.sure) {
+        throw new UsageError(`--crontab ${path}: hb cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${guess.why}; nothing adopted: pass --system or --user-crontab`);
+      }
+      io.err(`hb: crontab: ${path}: read as ${kindLabel(guess)}: ${guess.why}\n`);
+      add({ kind: 'file', path }, file.text, guess.kind);
     }
     return { sources, notes };
   }

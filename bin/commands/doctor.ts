@@ -6,7 +6,8 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync 
 import { basename, dirname, join, resolve } from 'node:path';
 import { findConfig } from '../../lib/config/find.ts';
 import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
-import { CRONTAB_CAP, crontabKindFor, crontabPaths } from '../../lib/crontab/sources.ts';
+import { CRONTAB_CAP, crontabPaths } from '../../lib/crontab/sources.ts';
+import { checkKindFlags, givenCrontabKind, type KindFlags } from '../crontab-kind.ts';
 import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
 import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
 import { runDoctor as decide } from '../../lib/doctor/doctor.ts';
@@ -26,15 +27,15 @@ import { readUsers } from '../users.ts';
 import { guardedAccess } from '../../lib/recover/guarded-path.ts';
 import { primaryGid } from '../../lib/recover/primary-gid.ts';
 
-interface DoctorOptions extends GlobalOptions {
+interface DoctorOptions extends GlobalOptions, KindFlags {
   crontab?: string[];
-  system?: boolean;
 }
 
 const SPOOL = '/var/spool/cron/crontabs';
 
 /** Runs `hb doctor` and returns its exit code: 1 when any finding is an error. */
 export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
+  checkKindFlags(opts);
   const users = readUsers();
   const me = users.byUid.get(process.getuid?.() ?? -1) ?? basename(io.homedir);
   const { config, problems } = await readConfig(opts, io);
@@ -42,7 +43,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
   const stateDir = state.dir;
   const unreadable: string[] = [];
   const crontabs = opts.crontab
-    ? opts.crontab.map((path) => givenCrontab(path, opts.system === true, users.homes, me))
+    ? opts.crontab.map((path) => givenCrontab(path, opts, users.homes, me))
     : await systemCrontabs(crontabPaths(io.env, () => me), io, me, unreadable);
   const facts: DoctorFacts = {
     crontabs,
@@ -60,7 +61,12 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
     shellSyntax: await checkSyntax(syntaxChecks(crontabs)),
   };
   const findings = decide(facts);
-  const summary = { crontabs: crontabs.map((c) => c.path), config: config.file ?? problems[0]?.file ?? null };
+  const summary = {
+    crontabs: crontabs.map((c) => c.path),
+    config: config.file ?? problems[0]?.file ?? null,
+    // Files named by hand: the format each was read in, and why.
+    ...(opts.crontab ? { kinds: crontabs.map((c) => ({ file: c.path, kind: c.kind, sure: c.kindGuess?.sure ?? true, why: c.kindGuess?.why ?? '' })) } : {}),
+  };
   io.out(opts.json ? renderDoctorJson(findings, summary) : renderDoctorText(findings, summary, io.color));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
@@ -107,7 +113,7 @@ function crontabFile(path: string, text: string, kind: CrontabFile['kind'], owne
   return { path, kind, cronD: basename(dirname(path)) === 'cron.d', text, mode, uid, owner };
 }
 
-function givenCrontab(path: string, system: boolean, homes: ReadonlyMap<string, string>, me: string): CrontabFile {
+function givenCrontab(path: string, flags: KindFlags, homes: ReadonlyMap<string, string>, me: string): CrontabFile {
   let text: string;
   try {
     text = readGivenFile(path, CRONTAB_CAP);
@@ -115,8 +121,8 @@ function givenCrontab(path: string, system: boolean, homes: ReadonlyMap<string, 
     if (e instanceof GivenFileError) throw new UsageError(`--crontab ${path}: ${e.reason}`);
     throw e;
   }
-  const kind = system ? 'system' : crontabKindFor(path, text, (name) => homes.has(name));
-  return crontabFile(path, text, kind, kind === 'user' ? me : null);
+  const guess = givenCrontabKind(path, text, flags, homes);
+  return { ...crontabFile(path, text, guess.kind, guess.kind === 'user' ? me : null), kindGuess: { sure: guess.sure, why: guess.why } };
 }
 
 // The system's crontabs: as root every user's spool file, else the user's own through

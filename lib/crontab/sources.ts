@@ -94,24 +94,3 @@ export async function readCrontabs(paths: readonly string[], unreadable?: Cronta
   }
   return out;
 }
-
-/**
- * How to read a file given by hand: /etc/crontab and files in a cron.d directory are system
- * crontabs, files in the spool user crontabs; otherwise a file is a system one when every job
- * line has a known user where a user crontab's command would start.
- */
-export function crontabKindFor(path: string, text: string, isUser: (name: string) => boolean): CrontabKind {
-  const dir = basename(dirname(path));
-  if (path === '/etc/crontab' || dir === 'cron.d') return 'system';
-  if (dir === 'crontabs') return 'user';
-  let jobs = 0;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || /^[^\s=]+\s*=/.test(line)) continue;
-    const words = line.split(/\s+/);
-    const userAt = line.startsWith('@') ? 1 : 5;
-    if (words.length <= userAt + 1 || !isUser(words[userAt]!)) return 'user';
-    jobs++;
-  }
-  return jobs > 0 ? 'system' : 'user';
-}

@@ -3,7 +3,7 @@
 import { parseCrontab } from '../crontab/parse.ts';
 import { commandRules } from './command-rules.ts';
 import { deadManRules } from './dead-man.ts';
-import { cronReads, fileRules } from './file-rules.ts';
+import { cronReads, fileRules, kindRules } from './file-rules.ts';
 import { hostRules, setupRules } from './host-rules.ts';
 import { jobRules, type Checked } from './job-rules.ts';
 import { lineRules } from './line-rules.ts';
@@ -19,7 +19,7 @@ export function runDoctor(facts: DoctorFacts): Finding[] {
   });
   const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts)];
   for (const { source, parsed } of checked) {
-    found.push(...fileRules(source, parsed), ...lineRules(parsed, facts), ...programRules(parsed, source, facts), ...commandRules(parsed, source, facts));
+    found.push(...kindRules(source), ...fileRules(source, parsed), ...lineRules(parsed, facts), ...programRules(parsed, source, facts), ...commandRules(parsed, source, facts));
   }
   found.push(...jobRules(checked, facts), ...deadManRules(checked, facts));
   return groupByFile(found);

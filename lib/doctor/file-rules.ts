@@ -46,3 +46,11 @@ export function cronReads(source: CrontabFile, parsed: ParsedCrontab): boolean {
   if ((source.cronD || isSystemPath(source.path)) && source.mode !== null && (source.mode & 0o022) !== 0) return false;
   return !(isSystemPath(source.path) && source.uid !== null && source.uid !== 0);
 }
+
+/** A file named by hand whose lines do not tell a user crontab from a system one: which was assumed, and why. */
+export function kindRules(source: CrontabFile): Finding[] {
+  if (!source.kindGuess || source.kindGuess.sure) return [];
+  return [finding('warning', 'crontab-kind', source.path, null,
+    `hb cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${source.kindGuess.why}; read as a ${source.kind} crontab, so the findings below may be about the wrong reading`,
+    `say which: hb doctor --crontab ${source.path} --system, or --user-crontab`)];
+}

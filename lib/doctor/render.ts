@@ -8,6 +8,8 @@ import type { Finding } from './types.ts';
 export interface DoctorSummary {
   crontabs: string[];
   config: string | null;
+  /** Files named by hand (--crontab): the format each was read in, whether that was settled, and why. */
+  kinds?: Array<{ file: string; kind: 'user' | 'system'; sure: boolean; why: string }>;
 }
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -26,7 +28,10 @@ export function renderDoctorText(findings: readonly Finding[], summary: DoctorSu
   }
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.length - errors;
-  const what = summary.crontabs.length === 0 ? 'no crontab' : summary.crontabs.length <= 4 ? summary.crontabs.join(', ') : count(summary.crontabs.length, 'crontab');
+  // A file named by hand says which format it was read in.
+  const kindOf = new Map((summary.kinds ?? []).map((k) => [k.file, ` (${k.kind} crontab${k.sure ? '' : ', a guess'})`]));
+  const shown = summary.crontabs.map((c) => `${c}${kindOf.get(c) ?? ''}`);
+  const what = shown.length === 0 ? 'no crontab' : shown.length <= 4 ? shown.join(', ') : count(shown.length, 'crontab');
   const checked = `checked ${what}${summary.config ? ` and ${summary.config}` : ''}`;
   if (findings.length > 0) lines.push('');
   lines.push(findings.length === 0 ? `hb doctor: no problems found (${checked})` : `hb doctor: ${count(errors, 'error')}, ${count(warnings, 'warning')} (${checked})`);

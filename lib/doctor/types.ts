@@ -12,7 +12,7 @@ export type FindingCode =
   | 'invalid-line' | 'missing-newline' | 'crlf' | 'percent' | 'never-fires' | 'truncated-field' | 'step-too-large'
   | 'empty-command' | 'env-expansion' | 'cron-tz' | 'unknown-user'
   | 'command-not-found' | 'command-not-executable' | 'hb-not-on-path' | 'node-not-on-path' | 'shell-syntax' | 'user-variable'
-  | 'crond-name' | 'crond-mode' | 'crond-owner'
+  | 'crond-name' | 'crond-mode' | 'crond-owner' | 'crontab-kind'
   | 'unknown-job' | 'job-without-line' | 'duplicate-check' | 'no-check' | 'dead-man-duplicate'
   | 'no-cron-daemon' | 'no-mta' | 'unscheduled' | 'kill-0-probe' | 'recover-unsafe-path';
 
@@ -44,6 +44,8 @@ export interface CrontabFile {
   uid: number | null;
   /** The login a user crontab belongs to (its HOME is where cron starts its commands). */
   owner: string | null;
+  /** For a file named by hand whose format was guessed: whether its place or lines settle it, and why. */
+  kindGuess?: { sure: boolean; why: string };
 }
 
 /** Facts about the host: gathered for the system's crontabs, absent under --crontab. */

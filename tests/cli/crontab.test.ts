@@ -281,3 +281,54 @@ test('--undo finds the backup where --apply put it, also when the state dir fell
   assert.equal(undo.code, 0, undo.stderr);
   assert.equal(readFileSync(file, 'utf8'), EXISTING);
 });
+
+test('--adopt on a host outside UTC: a line under CRON_TZ=UTC keeps the host zone, as Debian cron fires it', (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const file = join(s.root, 'mycron');
+  writeFileSync(file, 'CRON_TZ=UTC\n30 4 * * * /usr/local/bin/report\n');
+  const r = hb(['crontab', '--adopt', '--crontab', file, '--user-crontab'], { env: { ...s.env, TZ: 'Asia/Tokyo' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^\+30 4 \* \* \* \S+ \S+ wrap --job report --cron '30 4 \* \* \*' --tz Asia\/Tokyo .*-- \/usr\/local\/bin\/report$/m);
+  assert.doesNotMatch(r.stdout, /--tz UTC/);
+});
+
+test('--adopt --crontab: an /etc/crontab-style file is adopted as one, the user field kept, and stderr says which kind was assumed', (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const file = join(s.root, 'backup.txt');
+  // "deploy" is no user here (the file came from another host): root on the other lines decides.
+  writeFileSync(file, '30 2 * * * root /usr/local/bin/db-dump --all\n@daily root /usr/local/sbin/rotate-archives\n*/5 * * * * deploy /srv/deploy/bin/prune\n');
+  const r = hb(['crontab', '--adopt', '--crontab', file], { env: s.env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`^hb: crontab: ${file}: read as a system crontab \\(a user field after the schedule\\): 2 of 3 job lines name a known user after the schedule \\(root\\)`, 'm'));
+  assert.match(r.stdout, /^\+30 2 \* \* \* root \S+ \S+ wrap --job db-dump --cron '30 2 \* \* \*' .*-- \/usr\/local\/bin\/db-dump --all$/m);
+  assert.match(r.stdout, /^\+@daily root \S+ \S+ wrap --job rotate-archives --cron @daily .*-- \/usr\/local\/sbin\/rotate-archives$/m);
+  assert.doesNotMatch(r.stdout, /-- root /, 'the user field never moves into the command');
+});
+
+test('--adopt --crontab: a file whose kind hb is not sure of is refused (exit 2, nothing written) until --system or --user-crontab says', (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const file = join(s.root, 'jobs.txt');
+  const text = '0 4 * * * deploy /srv/deploy/bin/prune-releases\n*/10 * * * * app /srv/app/bin/queue-worker --once\n';
+  writeFileSync(file, text);
+  const refused = hb(['crontab', '--adopt', '--apply', '--crontab', file], { env: s.env });
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stdout, '');
+  assert.match(refused.stderr, new RegExp(`--crontab ${file}: hb cannot tell whether this is a user crontab or a system one \\(a user field after the schedule\\): .*"deploy".*; nothing adopted: pass --system or --user-crontab`));
+  assert.equal(readFileSync(file, 'utf8'), text);
+  assert.ok(!existsSync(join(s.state, 'crontab-backups')), 'no backup either');
+
+  const system = hb(['crontab', '--adopt', '--crontab', file, '--system'], { env: s.env });
+  assert.equal(system.code, 0, system.stderr);
+  assert.match(system.stdout, /^\+0 4 \* \* \* deploy \S+ \S+ wrap --job prune-releases --cron '0 4 \* \* \*' .*-- \/srv\/deploy\/bin\/prune-releases$/m);
+  const user = hb(['crontab', '--adopt', '--crontab', file, '--user-crontab'], { env: s.env });
+  assert.equal(user.code, 0, user.stderr);
+  assert.match(user.stdout, /^\+0 4 \* \* \* \S+ \S+ wrap --job deploy --cron '0 4 \* \* \*' .*-- deploy \/srv\/deploy\/bin\/prune-releases$/m);
+  for (const [flags, message] of [[['--system', '--user-crontab'], /do not go together/], [['--user-crontab'], /says how to read the --crontab files/]] as const) {
+    const bad = hb(['crontab', '--adopt', ...(flags.length === 2 ? ['--crontab', file] : []), ...flags], { env: s.env });
+    assert.equal(bad.code, 2, flags.join(' '));
+    assert.match(bad.stderr, message);
+  }
+});

@@ -31,7 +31,7 @@ test('doctor --crontab: a sound crontab exits 0 and says so', () => {
     const file = write(s, 'crontab', `SHELL=/bin/sh\n* * * * * ${NODE} ${HB} check\n*/5 * * * * ${NODE} ${HB} wrap --job a --every 5m -- ${NODE} ${fixture('exit-with.js')} 0\n`);
     const r = hb(['doctor', '--crontab', file], { env: s.env });
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.equal(r.stdout, `hb doctor: no problems found (checked ${file})\n`);
+    assert.equal(r.stdout, `hb doctor: no problems found (checked ${file} (user crontab))\n`);
     assert.equal(r.stderr, '');
   } finally {
     s.cleanup();
@@ -76,7 +76,8 @@ test('doctor --json: one object with every finding; several files; cron.d names 
     const r = hb(['doctor', '--crontab', user, dotted, '--json'], { env: s.env });
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.checked, { crontabs: [user, dotted], config: null });
+    assert.deepEqual([out.checked.crontabs, out.checked.config], [[user, dotted], null]);
+    assert.deepEqual(out.checked.kinds.map((k: { file: string; kind: string; sure: boolean }) => [k.file, k.kind, k.sure]), [[user, 'user', true], [dotted, 'system', true]]);
     assert.deepEqual(out.findings.map((f: { code: string; file: string; line: number | null }) => [f.code, f.file, f.line]), [
       ['truncated-field', user, 1],
       ['crond-name', dotted, null],
@@ -84,6 +85,53 @@ test('doctor --json: one object with every finding; several files; cron.d names 
     ]);
     assert.equal(out.errors, 3);
     for (const f of out.findings) assert.ok(f.severity && f.message && f.fix);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('doctor --crontab: an /etc/crontab-style file under another name is read as a system crontab, and says so', () => {
+  const s = sandbox();
+  try {
+    // "deploy" is no user here (the file came from another host): root on the other lines decides.
+    const file = write(s, 'backup.txt', [
+      'SHELL=/bin/sh',
+      '17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly',
+      '30 2\t* * *\troot\t/usr/bin/true',
+      '@daily\troot\t/usr/bin/true',
+      '*/5 *\t* * *\tdeploy\t/usr/bin/true',
+      '',
+    ].join('\n'));
+    const r = hb(['doctor', '--crontab', file, '--json'], { env: s.env });
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.checked.kinds.map((k: { kind: string; sure: boolean }) => [k.kind, k.sure]), [['system', true]]);
+    assert.match(out.checked.kinds[0].why, /^3 of 4 job lines name a known user after the schedule \(root\); one names deploy/);
+    // Only the line cron itself refuses is reported: root is a user, not a program.
+    assert.deepEqual(out.findings.map((f: { code: string; line: number }) => [f.code, f.line]), [['unknown-user', 5]]);
+    assert.doesNotMatch(r.stdout, /"root" is not found/);
+    const text = hb(['doctor', '--crontab', file], { env: s.env });
+    assert.match(text.stdout, new RegExp(`\\(checked ${file} \\(system crontab\\)\\)\\n$`));
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('doctor --crontab: a file whose lines do not tell its kind is a crontab-kind warning with the guess; --system or --user-crontab settle it', () => {
+  const s = sandbox();
+  try {
+    const file = write(s, 'jobs.txt', '0 4 * * *\tdeploy\t/usr/bin/true\n*/10 * * * *\tapp\t/usr/bin/true\n');
+    const r = hb(['doctor', '--crontab', file], { env: s.env });
+    assert.match(r.stdout, new RegExp(`^${file}: warning: hb cannot tell whether this is a user crontab or a system one .*"deploy".*; read as a user crontab.* \\[crontab-kind\\]\\n {2}fix: say which: hb doctor --crontab ${file} --system, or --user-crontab$`, 'm'));
+    assert.match(r.stdout, /\(checked \S+ \(user crontab, a guess\)\)\n$/);
+    const system = hb(['doctor', '--crontab', file, '--system', '--json'], { env: s.env });
+    const out = JSON.parse(system.stdout);
+    assert.deepEqual(out.checked.kinds.map((k: { kind: string; sure: boolean; why: string }) => [k.kind, k.sure, k.why]), [['system', true, 'as --system says']]);
+    assert.deepEqual(out.findings.map((f: { code: string }) => f.code), ['unknown-user', 'unknown-user']);
+    const user = hb(['doctor', '--crontab', file, '--user-crontab', '--json'], { env: s.env });
+    assert.ok(!JSON.parse(user.stdout).findings.some((f: { code: string }) => f.code === 'crontab-kind'));
+    const both = hb(['doctor', '--crontab', file, '--system', '--user-crontab'], { env: s.env });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--system and --user-crontab do not go together/);
   } finally {
     s.cleanup();
   }

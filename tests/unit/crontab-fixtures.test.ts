@@ -11,6 +11,7 @@ import { checkSyntax } from '../../bin/shell-syntax.ts';
 import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
 import { runDoctor } from '../../lib/doctor/doctor.ts';
 import type { DoctorFacts, Probe } from '../../lib/doctor/types.ts';
+import { guessCrontabKind } from '../../lib/crontab/kind.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/crontabs/', import.meta.url));
 const ALWAYS = ['/bin/sh', '/usr/bin/node', '/usr/bin/env', '/usr/bin/test', '/usr/bin/curl', '/usr/bin/date', '/usr/bin/true', '/usr/bin/nice', '/usr/local/bin/hb'];
@@ -43,9 +44,15 @@ async function fixtureFacts(path: string): Promise<DoctorFacts> {
     const notify = [{ kind: 'healthchecks', where: 'jobs.hb-check.notify[0]', options: { url: sink }, timeoutMs: 10_000, retries: 2, on: null }];
     jobs.set('hb-check', { name: 'hb-check', notify });
   }
+  // Read as hb reads a file named with --crontab: its place and lines decide, `# fixture: system` settles it.
+  const executable = [...kinds].filter(([, k]) => k === 'executable').map(([p]) => p.slice(p.lastIndexOf('/') + 1));
+  const guess = cronD || decl.has('system')
+    ? { kind: 'system' as const, sure: true, why: '' }
+    : guessCrontabKind(path, text, { isUser: (n) => users.has(n), isProgram: (n) => executable.includes(n) });
   const crontabs: DoctorFacts['crontabs'] = [{
     path,
-    kind: cronD || decl.has('system') ? 'system' : 'user',
+    kind: guess.kind,
+    kindGuess: { sure: guess.sure, why: guess.why },
     cronD,
     text,
     mode: Number.parseInt(decl.get('mode')?.[0] ?? '644', 8),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { crontabLookup } from '../../lib/crontab/lookup.ts';
 import { parseCrontab } from '../../lib/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
-import { crontabKindFor, crontabPaths, cronDNameOk, readCrontabs } from '../../lib/crontab/sources.ts';
+import { crontabPaths, cronDNameOk, readCrontabs } from '../../lib/crontab/sources.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const system = (text: string, file = '/etc/cron.d/hb') => parseCrontab(text, { kind: 'system', file });
@@ -110,12 +110,3 @@ test("a user crontab that exists but cannot be read is asked of the reader (cron
   }
 });
 
-test('a file given by hand: system or user from its place, else from its lines', () => {
-  const users = (n: string) => ['root', 'www-data'].includes(n);
-  assert.equal(crontabKindFor('/etc/crontab', '', users), 'system');
-  assert.equal(crontabKindFor('/srv/x/cron.d/hb', '* * * * * /bin/x\n', users), 'system');
-  assert.equal(crontabKindFor('/var/spool/cron/crontabs/root', '* * * * * root x\n', users), 'user');
-  assert.equal(crontabKindFor('./mine', 'A=1\n# c\n* * * * * root /bin/x\n@daily www-data /bin/y\n', users), 'system');
-  assert.equal(crontabKindFor('./mine', '* * * * * root /bin/x\n* * * * * /bin/y\n', users), 'user');
-  assert.equal(crontabKindFor('./mine', '# nothing\n', users), 'user');
-});
