@@ -239,7 +239,7 @@ async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: So
       // Read as the wrong kind, a user field becomes part of the command: adopt only on a settled kind.
       const guess = givenCrontabKind(path, file.text, opts, homes);
       if (!guess.sure) {
-        throw new UsageError(`--crontab ${path}: hb cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${guess.why}; nothing adopted: pass --system or --user-crontab`);
+        throw new UsageError(`--crontab ${path}: cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${guess.why}; nothing adopted: pass --system or --user-crontab`);
       }
       io.err(`hb: crontab: ${path}: read as ${kindLabel(guess)}: ${guess.why}\n`);
       add({ kind: 'file', path }, file.text, guess.kind);

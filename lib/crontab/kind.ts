@@ -80,6 +80,6 @@ export function guessCrontabKind(path: string, text: string, host: KindFacts): K
   return {
     kind: 'user',
     sure: false,
-    why: `no job line names a known user after the schedule or starts a command there that cannot be a user: ${first(either)} may be a user of another host or a program`,
+    why: `no line decides: line ${either[0]!.line} has "${either[0]!.word}" after the schedule, no user of this host but maybe one of another, or a program`,
   };
 }

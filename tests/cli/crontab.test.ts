@@ -316,7 +316,7 @@ test('--adopt --crontab: a file whose kind hb is not sure of is refused (exit 2,
   const refused = hb(['crontab', '--adopt', '--apply', '--crontab', file], { env: s.env });
   assert.equal(refused.code, 2);
   assert.equal(refused.stdout, '');
-  assert.match(refused.stderr, new RegExp(`--crontab ${file}: hb cannot tell whether this is a user crontab or a system one \\(a user field after the schedule\\): .*"deploy".*; nothing adopted: pass --system or --user-crontab`));
+  assert.match(refused.stderr, new RegExp(`--crontab ${file}: cannot tell whether this is a user crontab or a system one \\(a user field after the schedule\\): .*"deploy".*; nothing adopted: pass --system or --user-crontab`));
   assert.equal(readFileSync(file, 'utf8'), text);
   assert.ok(!existsSync(join(s.state, 'crontab-backups')), 'no backup either');
 
