@@ -3,9 +3,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { guessCrontabKind, type KindFacts } from '../../lib/crontab/kind.ts';
+import { requireTool } from '../helpers.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/crontabs/${name}`, import.meta.url));
 const facts = (users: string[], programs: string[] = []): KindFacts => ({ isUser: (n) => users.includes(n), isProgram: (n) => programs.includes(n) });
@@ -61,4 +63,14 @@ test('the fixtures a Debian package ships and an /etc/crontab copy are read as s
   const deb = guess(fixture('debian/foo.cron.d'), readFileSync(fixture('debian/foo.cron.d'), 'utf8'));
   assert.deepEqual([deb.kind, deb.sure], ['system', true]);
   assert.match(deb.why, /debian\/foo\.cron\.d|\.cron\.d/);
+});
+
+test("Debian's own crontab -n takes every one of these files as a user crontab: syntax cannot tell the kinds apart, so their place and lines must", (t) => {
+  if (!requireTool(t, 'crontab')) return;
+  for (const name of ['backup.txt', 'ambiguous.txt', 'debian/foo.cron.d']) {
+    const r = spawnSync('crontab', ['-n', fixture(name)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `crontab -n ${name}: ${r.stderr}`);
+  }
+  // Read as one, the system file's user field is the program cron would run: "root".
+  assert.equal(guess('./backup.txt', readFileSync(fixture('backup.txt'), 'utf8')).kind, 'system');
 });
