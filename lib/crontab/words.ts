@@ -1,5 +1,7 @@
 // Writing a command into a crontab line: each argument quoted for /bin/sh when it needs it, and
-// every `%` escaped, since cron cuts the command at the first unescaped `%`.
+// escaped for cron (`%` and the backslashes cron would pair), so the shell gets it unchanged.
+
+import { escapeForCron } from './percent.ts';
 
 const PLAIN = /^[A-Za-z0-9_@+=:,./-]+$/;
 
@@ -9,14 +11,9 @@ export function shellWord(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Command text made safe for a crontab line: cron turns each `\%` back into `%` before the shell runs it. */
-export function escapePercent(text: string): string {
-  return text.replace(/%/g, '\\%');
-}
-
 /** An argv as the command part of a crontab line. */
 export function crontabCommand(argv: readonly string[]): string {
-  return escapePercent(argv.map(shellWord).join(' '));
+  return escapeForCron(argv.map(shellWord).join(' '));
 }
 
 /** Why `arg` cannot be written into a crontab line at all, or null. */

@@ -2,6 +2,7 @@
 // fires, settings cron does not expand, zones it does not honour, users that do not exist.
 
 import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
+import { firstUnescapedPercent } from '../crontab/percent.ts';
 import { finding, type DoctorFacts, type Finding } from './types.ts';
 
 const quote = (s: string) => `"${s}"`;
@@ -53,8 +54,9 @@ function jobRules(l: JobLine, file: string, system: boolean, users: ReadonlyMap<
   const out: Finding[] = [];
   const at = (severity: Finding['severity'], code: Finding['code'], message: string, fix: string) => out.push(finding(severity, code, file, l.line, message, fix));
   if (l.stdin !== null) {
+    const paired = l.written[firstUnescapedPercent(l.written) - 1] === '\\' ? ' (cron reads \\\\ as one backslash, so the % after it is not escaped)' : '';
     at('error', 'percent',
-      `unescaped % ends the command: cron runs ${quote(l.command.trim())} and sends ${quote(l.stdin.split('\n')[0]!.slice(0, 40))}… to its stdin`,
+      `unescaped % ends the command${paired}: cron runs ${quote(l.command.trim())} and sends ${quote(l.stdin.split('\n')[0]!.slice(0, 40))}… to its stdin`,
       `write \\% for a literal percent sign: ${escapePercent(l.written)}  (or put "# hb: ignore" above the line if stdin is intended)`);
   }
   for (const t of l.truncated) {
@@ -95,7 +97,7 @@ function invalidFix(reason: string, kind: ParsedCrontab['kind']): string {
   return "write the schedule in Debian cron's syntax and check when it fires: hb next 'EXPR'";
 }
 
-/** The command as written with every unescaped `%` escaped. */
+/** The command as written with every `%` that starts stdin escaped (cron pairs `\\` and `\%` first). */
 export function escapePercent(written: string): string {
-  return written.replace(/\\?%/g, (m) => (m === '%' ? '\\%' : m));
+  return written.replace(/\\[\\%]|%/g, (m) => (m === '%' ? '\\%' : m));
 }

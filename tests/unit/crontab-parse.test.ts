@@ -45,10 +45,10 @@ test('settings: Debian cron\'s NAME = VALUE rule, quotes and all', () => {
 test('`%` ends the command; what follows is stdin with `%` as newlines; `\\%` is a literal %', () => {
   assert.deepEqual(splitPercent('date +\\%F'), { command: 'date +%F', stdin: null });
   assert.deepEqual(splitPercent('mail -s hi joe%Joe,%%Where are you?%'), { command: 'mail -s hi joe', stdin: 'Joe,\n\nWhere are you?\n' });
-  assert.deepEqual(splitPercent('a%b\\%c'), { command: 'a', stdin: 'b%c' });
+  assert.deepEqual(splitPercent('a%b\\%c'), { command: 'a', stdin: 'b%c\n' }, 'cron ends the stdin with a newline');
   const l = job('0 1 * * * date +%s > /tmp/x');
   assert.equal(l.command, 'date +');
-  assert.equal(l.stdin, 's > /tmp/x');
+  assert.equal(l.stdin, 's > /tmp/x\n');
   assert.equal(l.written, 'date +%s > /tmp/x');
 });
 
