@@ -159,10 +159,17 @@ function parseJob(body: string, kind: CrontabKind): ParsedJob | { reason: string
     rest = m[6] ?? '';
     job = { schedule: fields.join(' '), fields, macro: null, cronSchedule: verdict.effective, truncated: verdict.truncated, oddity: verdict.oddity };
   }
+  // Cron refuses a `*` where the command (or user) starts: a sixth time field from another scheduler.
+  if (rest.startsWith('*')) {
+    return { reason: `bad command: "${/^\S+/.exec(rest)![0]}" after the 5 time fields looks like a sixth one (seconds or years, from another scheduler): Debian cron has exactly 5` };
+  }
   if (kind === 'user') return { ...job, user: null, written: rest };
-  const u = /^(\S+)[ \t]*([^]*)$/.exec(rest);
-  if (!u) return { reason: 'bad username: a line in /etc/crontab or /etc/cron.d needs a user field between the schedule and the command' };
-  return { ...job, user: u[1]!, written: u[2]! };
+  // Cron reads the user up to a blank: a line that ends there (no user, or no blank after it) is refused.
+  const u = /^(\S+)[ \t]([^]*)$/.exec(rest);
+  if (!u) {
+    return { reason: `bad command: a line in /etc/crontab or /etc/cron.d needs a user field and then the command after the schedule, found ${rest === '' ? 'neither' : `only "${rest}"`}` };
+  }
+  return { ...job, user: u[1]!, written: u[2]!.replace(/^[ \t]+/, '') };
 }
 
 // A line that starts like NAME=VALUE but is not one cron accepts: say why, as cron only says "bad minute".

@@ -91,7 +91,8 @@ function jobRules(l: JobLine, file: string, system: boolean, users: ReadonlyMap<
 function invalidFix(reason: string, kind: ParsedCrontab['kind']): string {
   if (reason.includes('NAME=""')) return 'write an empty value in quotes: MAILTO=""';
   if (reason.includes('NAME=VALUE')) return 'quote the whole value (NAME="a b") and put comments on their own line';
-  if (reason.startsWith('bad username')) return 'add the user field: "* * * * * root COMMAND"';
+  if (reason.includes('needs a user field')) return 'add the user field: "* * * * * root COMMAND"';
+  if (reason.includes('sixth one')) return 'remove the extra field: cron starts a job at most once a minute (for a shorter period, loop inside the command or use hb daemon)';
   if (reason.startsWith('bad time specifier')) return 'use one of the macros cron knows (lower case), or five time fields';
   if (/5 time fields/.test(reason)) return `a job line is: minute hour day-of-month month day-of-week${kind === 'system' ? ' user' : ''} command`;
   return "write the schedule in Debian cron's syntax and check when it fires: hb next 'EXPR'";

@@ -56,6 +56,16 @@ const LINES: Array<[string, boolean]> = [
   ['@DAILY echo', false],
   ['@every echo', false],
   ['@ echo', false],
+  // A sixth time field (seconds or years from other schedulers): "bad command".
+  ['*/6 * * * * * echo hi', false],
+  ['0 0 * * * *', false],
+  ['* * * * *\t*/5 echo', false],
+  ['* * * * 1,*/2 *x', false],
+  ['@daily * echo', false],
+  ['* * * * * x *', true],
+  ['* * * * * \\*x', true],
+  ['* * * * * ', true],
+  ['@daily', true],
 ];
 
 test('hb marks invalid exactly the lines `crontab -n` refuses', (t) => {

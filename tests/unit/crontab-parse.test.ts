@@ -77,7 +77,23 @@ test('invalid lines say what cron says, and why', () => {
   assert.match(reason('X'), /^bad minute/);
   assert.match(reason('@DAILY x'), /^bad time specifier: "@DAILY"/);
   assert.match(reason('MAILTO='), /NAME=""/);
-  assert.match(reason('@hourly', 'system'), /^bad username/);
+  assert.match(reason('@hourly', 'system'), /^bad command: .*needs a user field and then the command/);
+  assert.match(reason('*/6 * * * * * echo hi'), /^bad command: "\*" after the 5 time fields looks like a sixth one/);
+});
+
+test('system lines as a real cron -f took them: a user that ends the line, or a "*" after the schedule, is "bad command"', () => {
+  const seen: Array<[string, boolean]> = [
+    ['* * * * * root', false],
+    ['@daily root', false],
+    ['0 0 1 1 *    ', false],
+    ['*/6 * * * * * root echo hi', false],
+    ['* * * * * root ', true],
+    ['0 0 1 1 * root\t ', true],
+    ['0 0 1 1 * root *x', true],
+    ['0 0 1 1 *\troot\techo hi', true],
+  ];
+  for (const [text, runs] of seen) assert.equal(one(text, 'system').kind === 'job', runs, JSON.stringify(text));
+  assert.equal(job('* * * * * root ', 'system').command, '');
 });
 
 test('what cron accepts but does not do as written: truncated fields, never, a step past the field', () => {
