@@ -8,6 +8,7 @@ import type { JobLine, ParsedCrontab } from './parse.ts';
 import { firstUnescapedPercent } from './percent.ts';
 import { jobNameForCommand, slugJobName } from './job-names.ts';
 import { BUILTINS } from './programs.ts';
+import { fileRefusals } from './verdict.ts';
 import { crontabCommand, unwritable } from './words.ts';
 
 /** One rewritten line. */
@@ -33,6 +34,8 @@ export interface AdoptedFile {
   leftAlone: LeftAlone[];
   /** Whether some line of the file runs `hb check` already. */
   hasCheck: boolean;
+  /** Why the whole file is left as it is (cron ignores it), or null. */
+  refused: string | null;
 }
 
 /** What adopt needs besides the file. */
@@ -42,6 +45,8 @@ export interface AdoptContext {
   hostTz: string;
   /** Names already in use (configured jobs, jobs of hb lines, names given earlier): updated. */
   taken: Set<string>;
+  /** Whether a login exists, to judge the user field of system crontabs; absent: not judged. */
+  userExists?: (name: string) => boolean;
 }
 
 /** `name`, or `name-2`, `name-3`… (shortened to stay within the name rule) — the first one not taken; marks it taken. */
@@ -91,14 +96,26 @@ function wrapLine(line: JobLine, job: string, ctx: AdoptContext): string | { rea
   return `${prefix}${crontabCommand(argv)}${stdin}`;
 }
 
-/** Adopts every job line of `parsed` it can; lines it cannot are listed with the reason. */
+/** Why cron ignores the whole of `parsed` (so adopt must not touch it), or null. */
+function refusal(parsed: ParsedCrontab, ctx: AdoptContext): string | null {
+  const [first, ...more] = fileRefusals(parsed, ctx.userExists ?? null);
+  if (!first) return null;
+  const also = more.length === 0 ? '' : ` (and ${more.length} more line${more.length === 1 ? '' : 's'})`;
+  return `cron ignores this whole file: line ${first.line}: ${first.reason}${also}; fix it first (hb doctor explains)`;
+}
+
+/**
+ * Adopts every job line of `parsed` it can; lines it cannot are listed with the reason. A file
+ * cron ignores is left as it is: adopting it would bring lines cron never ran to life.
+ */
 export function adoptCrontab(parsed: ParsedCrontab, ctx: AdoptContext): AdoptedFile {
-  const out: AdoptedFile = { file: parsed.file, text: '', adopted: [], leftAlone: [], hasCheck: false };
+  const refused = refusal(parsed, ctx);
+  const out: AdoptedFile = { file: parsed.file, text: '', adopted: [], leftAlone: [], hasCheck: false, refused };
   const lines = parsed.lines.map((l) => l.raw);
   for (const line of parsed.lines) {
     if (line.kind !== 'job') continue;
     if (line.hb.some((h) => h.subcommand === 'check')) out.hasCheck = true;
-    const why = parsed.finalNewline ? reasonToLeave(line) : 'cron ignores this file: its last line has no newline (hb doctor explains)';
+    const why = refused ?? reasonToLeave(line);
     if (why) {
       out.leftAlone.push({ line: line.line, reason: why });
       continue;

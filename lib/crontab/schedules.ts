@@ -5,6 +5,7 @@ import { CHECK_JOB } from '../health/watcher.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbInvocation } from './hb-line.ts';
 import type { JobLine, ParsedCrontab } from './parse.ts';
+import { fileRefusals } from './verdict.ts';
 
 /** Whether a line's hb command may lend its schedule; `runsAs` is its user field or its crontab's owner. */
 export type Lender = (runsAs: string | null, line: JobLine, h: HbInvocation) => boolean;
@@ -12,15 +13,15 @@ export type Lender = (runsAs: string | null, line: JobLine, h: HbInvocation) => 
 /**
  * Job name → the schedule of the first line that runs it and `lends` accepts, without a zone:
  * the caller's default, the host's, applies — Debian cron fires every line in its own zone and
- * ignores CRON_TZ (hb doctor warns about it). Lines cron never
- * runs — refused, @reboot, in a file without its final newline — give nothing. A job run by
+ * ignores CRON_TZ (hb doctor warns about it). Lines cron never runs — @reboot, in a file cron
+ * ignores (a line it refuses, a last line without its newline) — give nothing. A job run by
  * several lines takes the first: more heartbeats than that schedule expects never make a job
  * look late.
  */
 export function crontabSchedules(sources: readonly ParsedCrontab[], lends: Lender = () => true): Map<string, ScheduleSpec> {
   const out = new Map<string, ScheduleSpec>();
   for (const source of sources) {
-    if (!source.finalNewline) continue;
+    if (fileRefusals(source, null).length > 0) continue;
     for (const line of source.lines) {
       if (line.kind !== 'job' || line.cronSchedule === null) continue;
       for (const h of line.hb) {

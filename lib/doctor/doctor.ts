@@ -15,7 +15,7 @@ import type { DoctorFacts, Finding } from './types.ts';
 export function runDoctor(facts: DoctorFacts): Finding[] {
   const checked: Checked[] = facts.crontabs.map((source) => {
     const parsed = parseCrontab(source.text, { kind: source.kind, file: source.path });
-    return { source, parsed, reads: cronReads(source, parsed) };
+    return { source, parsed, reads: cronReads(source, parsed, facts.users) };
   });
   const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts)];
   for (const { source, parsed } of checked) {

@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import type { ParsedCrontab } from '../crontab/parse.ts';
 import { cronDNameOk } from '../crontab/sources.ts';
+import { fileRefusals } from '../crontab/verdict.ts';
 import { finding, type CrontabFile, type Finding } from './types.ts';
 
 // What package managers and editors leave behind: cron ignores these on purpose.
@@ -39,9 +40,9 @@ export function fileRules(source: CrontabFile, parsed: ParsedCrontab): Finding[]
   return out;
 }
 
-/** Whether cron runs the lines of `source` at all (final newline, name, mode and owner allow it). */
-export function cronReads(source: CrontabFile, parsed: ParsedCrontab): boolean {
-  if (!parsed.finalNewline) return false;
+/** Whether cron runs the lines of `source` at all (no line it refuses, final newline, name, mode and owner allow it). */
+export function cronReads(source: CrontabFile, parsed: ParsedCrontab, users: ReadonlyMap<string, string> | null): boolean {
+  if (fileRefusals(parsed, users && ((name) => users.has(name))).length > 0) return false;
   if (source.cronD && !cronDNameOk(basename(source.path))) return false;
   if ((source.cronD || isSystemPath(source.path)) && source.mode !== null && (source.mode & 0o022) !== 0) return false;
   return !(isSystemPath(source.path) && source.uid !== null && source.uid !== 0);

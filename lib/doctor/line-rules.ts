@@ -3,18 +3,20 @@
 
 import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
 import { firstUnescapedPercent } from '../crontab/percent.ts';
+import { lostJobs, missingNewline } from '../crontab/verdict.ts';
 import { finding, type DoctorFacts, type Finding } from './types.ts';
 
 const quote = (s: string) => `"${s}"`;
+// What cron logs when it drops a file for one bad line.
+const IGNORED = 'Syntax error, this crontab file will be ignored';
 
 /** Findings about the text of one parsed crontab. */
 export function lineRules(parsed: ParsedCrontab, facts: Pick<DoctorFacts, 'users' | 'host' | 'hostTz'>): Finding[] {
   const file = parsed.file;
   const out: Finding[] = [];
-  const lastLine = parsed.lines.length;
-  if (!parsed.finalNewline) {
-    out.push(finding('error', 'missing-newline', file, lastLine,
-      'the last line has no newline: Debian cron ignores the whole file ("Missing newline before EOF")',
+  if (missingNewline(parsed)) {
+    out.push(finding('error', 'missing-newline', file, parsed.lines.length,
+      `the last line has no newline: Debian cron ignores the whole file ("Missing newline before EOF"), ${lostJobs(parsed, null, false)}`,
       `end the file with a newline: echo >> ${file}`));
   }
   const crlf = parsed.lines.filter((l) => l.crlf);
@@ -25,7 +27,9 @@ export function lineRules(parsed: ParsedCrontab, facts: Pick<DoctorFacts, 'users
   }
   for (const l of parsed.lines) {
     if (l.kind === 'invalid') {
-      out.push(finding('error', 'invalid-line', file, l.line, `cron refuses this line and skips it: ${l.reason}`, invalidFix(l.reason, parsed.kind)));
+      out.push(finding('error', 'invalid-line', file, l.line,
+        `cron refuses this line and ignores the whole file ("${IGNORED}"): ${l.reason}; ${lostJobs(parsed, l.line)}`,
+        invalidFix(l.reason, parsed.kind)));
     } else if (l.kind === 'env') {
       if (l.value.includes('$')) {
         const path = l.name === 'PATH';
@@ -44,13 +48,18 @@ export function lineRules(parsed: ParsedCrontab, facts: Pick<DoctorFacts, 'users
           'remove TZ= from the crontab and write schedules in the host zone, or pass --tz explicitly on hb lines'));
       }
     } else if (l.kind === 'job' && !l.ignored) {
-      out.push(...jobRules(l, file, parsed.kind === 'system', facts.users));
+      out.push(...jobRules(l, parsed, facts.users));
+    } else if (l.kind === 'job') {
+      // `# hb: ignore` quiets what a line does, not a user that makes cron drop the whole file.
+      out.push(...unknownUser(l, parsed, facts.users));
     }
   }
   return out;
 }
 
-function jobRules(l: JobLine, file: string, system: boolean, users: ReadonlyMap<string, string> | null): Finding[] {
+function jobRules(l: JobLine, parsed: ParsedCrontab, users: ReadonlyMap<string, string> | null): Finding[] {
+  const file = parsed.file;
+  const system = parsed.kind === 'system';
   const out: Finding[] = [];
   const at = (severity: Finding['severity'], code: Finding['code'], message: string, fix: string) => out.push(finding(severity, code, file, l.line, message, fix));
   if (l.stdin !== null) {
@@ -78,14 +87,19 @@ function jobRules(l: JobLine, file: string, system: boolean, users: ReadonlyMap<
   if (l.command.trim() === '' && !userMissing) {
     at('warning', 'empty-command', 'the line has no command: cron runs nothing', `add the command after the schedule${system ? ' and the user' : ''}, or delete the line`);
   }
-  if (userMissing) {
-    const looksLikeCommand = l.user!.includes('/') || l.user!.includes('=');
-    at('error', 'unknown-user', `user ${quote(l.user!)} does not exist: cron skips the line ("bad username")`,
-      looksLikeCommand
-        ? 'a line in /etc/crontab or /etc/cron.d names the user to run as between the schedule and the command, e.g. "* * * * * root /usr/local/bin/job"'
-        : `create the user or name an existing one (${[...users!.keys()].slice(0, 3).join(', ')}, …)`);
-  }
+  out.push(...unknownUser(l, parsed, users));
   return out;
+}
+
+// A system line's user that does not exist: cron refuses it, and with it the whole file.
+function unknownUser(l: JobLine, parsed: ParsedCrontab, users: ReadonlyMap<string, string> | null): Finding[] {
+  if (parsed.kind !== 'system' || users === null || l.user === null || users.has(l.user)) return [];
+  const looksLikeCommand = l.user.includes('/') || l.user.includes('=') || l.written.startsWith('-');
+  return [finding('error', 'unknown-user', parsed.file, l.line,
+    `user ${quote(l.user)} does not exist: cron refuses the line ("bad username") and ignores the whole file ("${IGNORED}"), ${lostJobs(parsed, l.line)}`,
+    looksLikeCommand
+      ? `a line in /etc/crontab or /etc/cron.d names the user to run as between the schedule and the command, e.g. "* * * * * root ${l.user} …"; or create the user`
+      : `create the user or name an existing one (${[...users.keys()].slice(0, 3).join(', ')}, …)`)];
 }
 
 function invalidFix(reason: string, kind: ParsedCrontab['kind']): string {

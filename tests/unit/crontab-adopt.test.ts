@@ -92,7 +92,7 @@ test('adopt: a file cron ignores (no final newline) is left as it is', () => {
   const r = adopt('0 1 * * * /bin/a');
   assert.equal(r.adopted.length, 0);
   assert.equal(r.text, '0 1 * * * /bin/a');
-  assert.match(r.leftAlone[0]!.reason, /no newline/);
+  assert.match(r.leftAlone[0]!.reason, /cron ignores this whole file: line 1: missing newline/);
 });
 
 test('adopt: names already taken get a suffix; a file with no job lines is unchanged', () => {

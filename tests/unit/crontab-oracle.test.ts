@@ -1,14 +1,16 @@
 // The parser against the real thing: Debian's `crontab -n FILE` (a dry run of cron's own line
-// parser) must refuse exactly the lines hb's parser marks invalid.
+// parser) must refuse exactly the lines hb's parser marks invalid, and exactly the user-crontab
+// fixtures hb says cron ignores as a whole.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCrontab } from '../../lib/crontab/parse.ts';
-import { requireTool } from '../helpers.ts';
+import { fileRefusals } from '../../lib/crontab/verdict.ts';
+import { fixture, requireTool } from '../helpers.ts';
 
 // Lines cron accepts (true) or refuses (false), many of them pitfalls hb doctor reports.
 const LINES: Array<[string, boolean]> = [
@@ -89,4 +91,20 @@ test('hb marks invalid exactly the lines `crontab -n` refuses', (t) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('hb says cron ignores a user-crontab fixture exactly when `crontab -n` refuses it', (t) => {
+  if (!requireTool(t, 'crontab')) return;
+  const dir = fixture('crontabs');
+  const files = readdirSync(dir).filter((n) => n.endsWith('.crontab'));
+  let refused = 0;
+  for (const name of files) {
+    const text = readFileSync(join(dir, name), 'utf8');
+    if (/^# fixture: system\b/m.test(text)) continue;
+    const r = spawnSync('crontab', ['-n', join(dir, name)], { encoding: 'utf8' });
+    const ignores = fileRefusals(parseCrontab(text, { kind: 'user', file: name }), null);
+    assert.equal(ignores.length > 0, r.status !== 0, `${name}: crontab -n says ${JSON.stringify(r.stderr.trim() || r.stdout.trim())}; hb: ${JSON.stringify(ignores)}`);
+    if (r.status !== 0) refused++;
+  }
+  assert.ok(refused >= 3 && refused < files.length, `both verdicts are met (${refused} of ${files.length} refused)`);
 });

@@ -22,7 +22,6 @@ test('hb tick, wrap and check lines give their jobs the line\'s schedule, in the
     `@hourly root /usr/local/bin/hb wrap -- /usr/local/bin/rotate-logs`,
     `* * * * * root ${HB} check --textfile /x.prom`,
     `@reboot root ${HB} tick at-boot`,
-    `61 * * * * root ${HB} tick refused`,
     `*/5 * * * * root ${HB} tick pinged`,
     '',
   ].join('\n'))]);
@@ -33,6 +32,8 @@ test('hb tick, wrap and check lines give their jobs the line\'s schedule, in the
     'rotate-logs': { cron: '@hourly' },
     'hb-check': { cron: '* * * * *' },
   });
+  const refused = system(`*/10 * * * * root ${HB} tick pinged\n61 * * * * root ${HB} tick refused\n`);
+  assert.deepEqual(Object.fromEntries(crontabSchedules([refused])), {}, 'one line cron refuses: cron ignores the whole file');
 });
 
 test('a file cron ignores for its missing final newline gives nothing; earlier files win', () => {
