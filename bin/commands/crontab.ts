@@ -272,7 +272,9 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
   const taken = new Set<string>(ctx.config.jobs.keys());
   for (const s of sources) for (const l of s.parsed.lines) if (l.kind === 'job') for (const h of l.hb) if (h.job) taken.add(h.job);
   const exec = selfExec(ctx, io.cwd);
-  const results = sources.map((s) => ({ source: s, result: adoptCrontab(s.parsed, { exec, hostTz: io.localTz(), taken }) }));
+  const homes = readUsers().homes;
+  const userExists = (name: string) => homes.has(name);
+  const results = sources.map((s) => ({ source: s, result: adoptCrontab(s.parsed, { exec, hostTz: io.localTz(), taken, userExists }) }));
   const changed = results.filter((r) => r.result.adopted.length > 0);
 
   const { createTwoFilesPatch } = await import('diff');
@@ -322,6 +324,10 @@ async function checkLineElsewhere(opts: CrontabOptions, io: Io): Promise<boolean
 }
 
 function summarize(label: string, r: AdoptedFile, io: Io): void {
+  if (r.refused) {
+    io.err(`hb: crontab: ${label}: left as it is: ${r.refused}\n`);
+    return;
+  }
   if (r.adopted.length > 0) io.err(`hb: crontab: ${label}: ${r.adopted.map((a) => `line ${a.line} → job ${a.job}`).join(', ')}\n`);
   const runHb = r.leftAlone.filter((l) => l.reason.startsWith('already runs hb'));
   if (runHb.length > 0) io.err(`hb: crontab: ${label}: ${runHb.length} line${runHb.length === 1 ? '' : 's'} already run${runHb.length === 1 ? 's' : ''} hb\n`);
