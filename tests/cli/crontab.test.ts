@@ -263,7 +263,7 @@ test('adopted lines do what the original lines did: same output, same stdin, sam
     compared++;
   }
   assert.equal(compared, 4);
-  assert.equal(runAsCron(before[1]!, cronEnv).stdout, 'first line\nsecond % line', 'the % stdin reached the job');
+  assert.equal(runAsCron(before[1]!, cronEnv).stdout, 'first line\nsecond % line\n', 'the % stdin reached the job, ended by the newline cron adds');
 });
 
 test('--undo finds the backup where --apply put it, also when the state dir fell back to the per-user one', (t) => {
