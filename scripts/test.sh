@@ -15,6 +15,7 @@ declare -A PROVIDES=(
   [monit]=monit
   [cron]=cron
   [ansible-playbook]=ansible-core
+  [busybox]=busybox-static
 )
 missing=()
 for cmd in "${!PROVIDES[@]}"; do

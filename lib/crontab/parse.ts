@@ -159,9 +159,11 @@ function parseJob(body: string, kind: CrontabKind): ParsedJob | { reason: string
     rest = m[6] ?? '';
     job = { schedule: fields.join(' '), fields, macro: null, cronSchedule: verdict.effective, truncated: verdict.truncated, oddity: verdict.oddity };
   }
-  // Cron refuses a `*` where the command (or user) starts: a sixth time field from another scheduler.
+  // A `*` where the command (or the user) starts: a sixth time field from another scheduler.
+  // Cron refuses it in a user crontab as a bad command, in a system one as a bad username.
   if (rest.startsWith('*')) {
-    return { reason: `bad command: "${/^\S+/.exec(rest)![0]}" after the 5 time fields looks like a sixth one (seconds or years, from another scheduler): Debian cron has exactly 5` };
+    const what = kind === 'user' ? 'bad command' : 'bad username';
+    return { reason: `${what}: "${/^\S+/.exec(rest)![0]}" after the 5 time fields looks like a sixth one (seconds or years, from another scheduler): Debian cron has exactly 5` };
   }
   if (kind === 'user') return { ...job, user: null, written: rest };
   // Cron reads the user up to a blank: a line that ends there (no user, or no blank after it) is refused.

@@ -43,7 +43,7 @@ export function otherJobs(parsed: ParsedCrontab, except: number | null = null): 
 }
 
 const SHOWN = 5;
-const LABEL = 40;
+const LABEL = 60;
 
 /** "line 3 (/usr/local/bin/backup.sh --full), line 5 (…)": job lines named by line and command. */
 export function nameJobs(jobs: readonly JobLine[]): string {

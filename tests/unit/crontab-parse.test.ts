@@ -79,9 +79,10 @@ test('invalid lines say what cron says, and why', () => {
   assert.match(reason('MAILTO='), /NAME=""/);
   assert.match(reason('@hourly', 'system'), /^bad command: .*needs a user field and then the command/);
   assert.match(reason('*/6 * * * * * echo hi'), /^bad command: "\*" after the 5 time fields looks like a sixth one/);
+  assert.match(reason('*/6 * * * * * root echo hi', 'system'), /^bad username: "\*" after the 5 time fields/);
 });
 
-test('system lines as a real cron -f took them: a user that ends the line, or a "*" after the schedule, is "bad command"', () => {
+test('system lines as a real cron -f took them: a user that ends the line is "bad command", a "*" after the schedule "bad username"', () => {
   const seen: Array<[string, boolean]> = [
     ['* * * * * root', false],
     ['@daily root', false],
