@@ -201,7 +201,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     .option('--diff', 'show what --install, --uninstall or --file would change, change nothing')
     .option('--file <path>', 'write the block into a system crontab such as /etc/cron.d/hb (user field, mode 0644; a link, device or FIFO is refused)')
     .option('--user <name>', "whose crontab (crontab -u, needs root), or the user field of --file (default: you)")
-    .option('--adopt', "show how each existing cron job would run through hb wrap (user crontab, /etc/crontab, /etc/cron.d)")
+    .option('--adopt', "show how each existing cron job would run through hb wrap (user crontab, /etc/crontab, /etc/cron.d); a file cron ignores is left as it is")
     .option('--apply', 'with --adopt: write it, after a backup in the state directory')
     .option('--undo', 'restore the crontabs from the last --adopt --apply backup')
     .option('--crontab <file...>', 'with --adopt: these crontab files instead of the system ones')
