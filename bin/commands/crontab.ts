@@ -182,7 +182,7 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
   if (!dirOk) throw new UsageError(`--file ${path}: ${dirname(path)} is not a directory`);
   const user = opts.user ?? currentUser();
   if (!user) throw new UsageError('--file: a system crontab line needs a user field: pass --user NAME');
-  if (!readUsers().homes.has(user)) io.err(`hb: crontab: warning: no user ${user} in /etc/passwd; cron skips lines for unknown users\n`);
+  if (!readUsers().homes.has(user)) io.err(`hb: crontab: warning: no user ${user} in /etc/passwd; cron ignores the whole file when a line names a user that does not exist\n`);
   const planned = opts.uninstall ? null : plan(ctx, io, user, `hb crontab --file ${path}${opts.user ? ` --user ${opts.user}` : ''}`);
   const existing = readIfExists(path, '--file');
   const before = existing?.text ?? '';

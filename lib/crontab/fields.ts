@@ -1,7 +1,7 @@
 // What cron makes of a line's five time fields, decided with parseCron (the one cron grammar):
-// refused (cron skips the line and logs "bad minute"), truncated (cron reads a valid prefix and
-// silently drops the rest, `5#3` → `5`), or accepted but odd (a reversed range never fires, a
-// step larger than the field fires once per cycle). Checked against Debian's `crontab -n`.
+// refused (cron logs "bad minute" and ignores the whole file), truncated (cron reads a valid
+// prefix and silently drops the rest, `5#3` → `5`), or accepted but odd (a reversed range never
+// fires, a step larger than the field fires once per cycle). Checked against Debian's `crontab -n`.
 
 import { CronSyntaxError, parseCron } from '../schedule/cron.ts';
 

@@ -70,7 +70,7 @@ export interface JobLine extends LineBase {
   hb: HbInvocation[];
 }
 
-/** A line cron refuses (it logs an error and skips it). */
+/** A line cron refuses (it logs an error and ignores the whole file: lib/crontab/verdict.ts). */
 export interface InvalidLine extends LineBase {
   kind: 'invalid';
   reason: string;
