@@ -59,6 +59,6 @@ export function nameJobs(jobs: readonly JobLine[]): string {
 export function lostJobs(parsed: ParsedCrontab, except: number | null, other = true): string {
   const jobs = otherJobs(parsed, except);
   const which = other ? 'other ' : '';
-  if (jobs.length === 0) return `it has no ${which}job line to lose yet`;
+  if (jobs.length === 0) return `the file has no ${which}job line`;
   return `so ${jobs.length === 1 ? `its ${which}job line never runs` : `none of its ${jobs.length} ${which}job lines runs`}: ${nameJobs(jobs)}`;
 }
