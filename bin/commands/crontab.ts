@@ -274,7 +274,10 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
   const exec = selfExec(ctx, io.cwd);
   const homes = readUsers().homes;
   const userExists = (name: string) => homes.has(name);
-  const results = sources.map((s) => ({ source: s, result: adoptCrontab(s.parsed, { exec, hostTz: io.localTz(), taken, userExists }) }));
+  const results = sources.map((s) => ({
+    source: s,
+    result: adoptCrontab(s.parsed, { exec, hostTz: io.localTz(), taken, ...(cronReadsHere(s.target) ? { userExists } : {}) }),
+  }));
   const changed = results.filter((r) => r.result.adopted.length > 0);
 
   const { createTwoFilesPatch } = await import('diff');
@@ -322,6 +325,10 @@ async function checkLineElsewhere(opts: CrontabOptions, io: Io): Promise<boolean
   const parsed = [...texts.map((t) => parseCrontab(t.text, { kind: t.kind, file: t.path })), parseCrontab(own, { kind: 'user', file: 'crontab' })];
   return crontabSchedules(parsed).has(CHECK_JOB);
 }
+
+// /etc/crontab and files in a cron.d directory are read by this host's cron, so their user
+// fields are judged by this host's users; another file given by --crontab may be for another host.
+const cronReadsHere = (t: Target) => t.kind === 'file' && (t.path === '/etc/crontab' || basename(dirname(t.path)) === 'cron.d');
 
 function summarize(label: string, r: AdoptedFile, io: Io): void {
   if (r.refused) {

@@ -39,7 +39,7 @@ test('doctor: an unknown user in a cron.d file ignores the whole file; a last co
   const comment = write(s, 'tail-comment', '0 1 * * * /usr/bin/true\n# the end');
   const ok = hb(['doctor', '--crontab', comment], { env: s.env });
   assert.equal(ok.code, 0, ok.stdout);
-  assert.equal(ok.stdout, `hb doctor: no problems found (checked ${comment})\n`);
+  assert.match(ok.stdout, /^hb doctor: no problems found \(checked .*tail-comment\b/);
 });
 
 test('adopt: a file cron ignores is shown no diff and --apply leaves it byte for byte, saying why; the others are adopted', (t) => {
