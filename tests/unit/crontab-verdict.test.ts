@@ -62,6 +62,11 @@ test('doctor: an unknown user in /etc/cron.d ignores the whole file, not the lin
   assert.match(f[0]!.message, /its other job line never runs: line 2 \(\/usr\/local\/bin\/backup\.sh\)/);
 });
 
+test('doctor: "# hb: ignore" quiets what a line does, not a user that makes cron drop the file', () => {
+  const f = doctor(`# hb: ignore\n0 2 * * * nosuchuser /usr/local/bin/report\n0 4 * * * root /usr/local/bin/backup.sh\n`);
+  assert.deepEqual(f.map((x) => [x.code, x.line]), [['unknown-user', 2]]);
+});
+
 test('doctor: a six-field line is an error, not "no problems found"', () => {
   const f = doctor('0 1 * * * /usr/local/bin/backup.sh\n*/6 * * * * * echo hi\n', '/home/alice/crontab');
   assert.deepEqual(f.map((x) => [x.code, x.severity, x.line]), [['invalid-line', 'error', 2]]);
