@@ -5,10 +5,11 @@
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, requireTool, sandbox, throwAwayUser, waitFor, type Sandbox } from '../helpers.ts';
+import { ensureCron, placeCronFile, type CronDaemon } from '../cron-daemon.ts';
 
 // No dot in the name: cron ignores /etc/cron.d files whose names hold one.
 const CRON_FILE = `/etc/cron.d/hb-systest-commands-${process.pid}`;
@@ -16,34 +17,14 @@ const CRON_FILE = `/etc/cron.d/hb-systest-commands-${process.pid}`;
 const CRON_WAIT_MS = 135_000;
 
 let box: Sandbox | null = null;
-let daemon: ChildProcess | null = null;
+let cron: CronDaemon | null = null;
 after(async () => {
   rmSync(CRON_FILE, { force: true });
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-    const gone = new Promise((resolve) => daemon!.once('exit', resolve));
-    daemon.kill('SIGTERM');
-    await gone;
-  }
+  await cron?.stop();
   box?.cleanup();
 });
 
 const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-
-/** The running cron daemon's pid (pidfile and a live `cron` process), or null. */
-function runningCron(): number | null {
-  const pid = Number(read('/run/crond.pid').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  return read(`/proc/${pid}/comm`).trim() === 'cron' ? pid : null;
-}
-
-/** Starts `cron -f` unless one runs already (then that one is used and left running). */
-async function ensureCron(): Promise<void> {
-  if (runningCron()) return;
-  const child = spawn('cron', ['-f', '-L', '15'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: 'ignore' });
-  daemon = child;
-  await waitFor(() => child.exitCode !== null || runningCron() !== null, 'cron to take /run/crond.pid', 10_000);
-  assert.ok(runningCron(), `cron -f exited (code ${child.exitCode}) and no other cron runs`);
-}
 
 const vars = (text: string) => new Map(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 
@@ -78,11 +59,11 @@ test('cron runs what doctor finds and not what the shell cannot read; its jobs h
   assert.deepEqual(findings, ['6 shell-syntax', '7 user-variable'], r.stdout);
 
   // The real cron's: the same file in /etc/cron.d, and the user's crontab.
-  writeFileSync(CRON_FILE, text, { mode: 0o644 });
+  await placeCronFile(CRON_FILE, text);
   const home = spawnSync('sh', ['-c', `getent passwd ${user} | cut -d: -f6`], { encoding: 'utf8' }).stdout.trim();
   const installed = spawnSync('crontab', ['-u', user, '-'], { input: `* * * * * env > ${home}/env.txt\n`, encoding: 'utf8' });
   assert.equal(installed.status, 0, installed.stderr);
-  await ensureCron();
+  cron = await ensureCron();
   const ran = ['env-root.txt', 'prefix-ran', 'variable-ran', 'group-ran', 'user.txt'].map((n) => join(dir, n));
   await waitFor(() => ran.every((p) => existsSync(p)) && read(join(home, 'env.txt')).includes('LOGNAME='), 'cron to run the lines', CRON_WAIT_MS).catch((e) =>
     assert.fail(`${e}\nran: ${ran.filter((p) => existsSync(p)).join(', ')}; user env: ${existsSync(join(home, 'env.txt'))}`),

@@ -5,10 +5,10 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, readEventsFile, readJson, requireTool, sandbox, waitFor, type Run, type Sandbox } from '../helpers.ts';
+import { ensureCron, runningCron, type CronDaemon } from '../cron-daemon.ts';
 
 const CRON_D = '/etc/cron.d';
 // No dot: cron silently ignores /etc/cron.d files whose names hold one.
@@ -19,17 +19,12 @@ const CRON_WAKE_MS = 70_000;
 
 // Cleanup runs whatever the assertions did: files first, so cron starts nothing new.
 let box: Sandbox | null = null;
-let daemon: ChildProcess | null = null;
-let daemonStderr = '';
+let cron: CronDaemon | null = null;
 const killed: number[] = [];
 after(async () => {
   rmSync(BLOCK_FILE, { force: true });
   rmSync(WRAP_FILE, { force: true });
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-    const gone = new Promise((resolve) => daemon!.once('exit', resolve));
-    daemon.kill('SIGTERM');
-    await gone;
-  }
+  await cron?.stop();
   if (box) {
     killLeftovers(box.root);
     box.cleanup();
@@ -67,28 +62,6 @@ function killLeftovers(root: string): void {
     kill(-pid); // a job hb wrap started leads its own process group
     kill(pid);
   }
-}
-
-/** The cron daemon already running on this machine (pidfile plus a live `cron` process), if any. */
-function runningCron(): number | null {
-  const pid = Number(read('/run/crond.pid').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return null;
-  return read(`/proc/${pid}/comm`).trim() === 'cron' ? pid : null;
-}
-
-/** Starts `cron -f` unless one runs already (then that one is used and left running). */
-async function ensureCron(): Promise<{ pid: number; ours: boolean }> {
-  const existing = runningCron();
-  if (existing) return { pid: existing, ours: false };
-  const child = spawn('cron', ['-f', '-L', '15'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (daemonStderr += d));
-  daemon = child;
-  await waitFor(() => child.exitCode !== null || child.signalCode !== null || runningCron() === child.pid, 'cron to take /run/crond.pid', 10_000);
-  if (runningCron() === child.pid) return { pid: child.pid!, ours: true };
-  // Another cron won the pidfile in the meantime: use that one.
-  const other = runningCron();
-  assert.ok(other, `cron -f exited (code ${child.exitCode}, signal ${child.signalCode}) and no other cron runs\n${daemonStderr}`);
-  return { pid: other, ours: false };
 }
 
 /** One job's entry in `hb check --json`. */
@@ -173,7 +146,7 @@ describe('hb under the real cron daemon', () => {
     assert.deepEqual([wrapped[1], wrapped[2], wrapped[4], wrapped[5]], [process.execPath, hbPath, tail, script], adopted);
     const job = wrapped[3]!;
 
-    const cron = await ensureCron();
+    cron = await ensureCron();
     t.diagnostic(`cron pid ${cron.pid} (${cron.ours ? 'started by this test' : 'already running'})`);
 
     // --- First wake-up: every line runs; the wrapped job hangs in its first run.
@@ -192,7 +165,7 @@ describe('hb under the real cron daemon', () => {
         typeof runMarker()?.child_pid === 'number',
       'cron to run the hb lines and the wrapped job',
       CRON_WAKE_MS,
-    ).catch((e) => assert.fail(`${e}\n${progress()}\ncron.d files:\n${block}${adopted}cron's stderr:\n${daemonStderr}`));
+    ).catch((e) => assert.fail(`${e}\n${progress()}\ncron.d files:\n${block}${adopted}cron's stderr:\n${cron?.stderr() ?? ''}`));
     t.diagnostic(`first cron run seen ${Math.round((Date.now() - t0) / 1000)} s after cron was ready`);
     t.diagnostic(`environment of hb tick under cron: ${read(envDump).trim().split('\n').sort().join(' ')}`);
 

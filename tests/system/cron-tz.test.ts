@@ -4,46 +4,23 @@
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, requireTool, sandbox, waitFor, type Sandbox } from '../helpers.ts';
+import { ensureCron, placeCronFile, type CronDaemon } from '../cron-daemon.ts';
 
 // No dot in the name: cron ignores /etc/cron.d files whose names hold one.
 const CRON_FILE = `/etc/cron.d/hb-systest-crontz-${process.pid}`;
 
 let box: Sandbox | null = null;
-let daemon: ChildProcess | null = null;
+let cron: CronDaemon | null = null;
 after(async () => {
   rmSync(CRON_FILE, { force: true });
-  if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-    const gone = new Promise((resolve) => daemon!.once('exit', resolve));
-    daemon.kill('SIGTERM');
-    await gone;
-  }
+  await cron?.stop();
   box?.cleanup();
 });
 
 const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
-
-/** The running cron daemon's pid (pidfile and a live `cron` process), or null. */
-function runningCron(): number | null {
-  const pid = Number(read('/run/crond.pid').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  return read(`/proc/${pid}/comm`).trim() === 'cron' ? pid : null;
-}
-
-/** Starts `cron -f` unless one runs already (then that one is used and left running); its pid. */
-async function ensureCron(): Promise<number> {
-  const running = runningCron();
-  if (running) return running;
-  const child = spawn('cron', ['-f', '-L', '15'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, stdio: 'ignore' });
-  daemon = child;
-  await waitFor(() => child.exitCode !== null || runningCron() !== null, 'cron to take /run/crond.pid', 10_000);
-  const pid = runningCron();
-  assert.ok(pid, `cron -f exited (code ${child.exitCode}) and no other cron runs`);
-  return pid;
-}
 
 /** The zone a process keeps its clock in: its TZ, else the host's /etc/localtime. */
 function zoneOf(pid: number): string {
@@ -67,7 +44,8 @@ test('Debian cron fires a line under CRON_TZ at its own zone\'s time, never at t
   if (!requireTool(t, 'cron')) return;
   const s = (box = sandbox());
   chmodSync(s.root, 0o755);
-  const zone = zoneOf(await ensureCron());
+  cron = await ensureCron();
+  const zone = zoneOf(cron.pid);
   // A zone 14 hours off any zone the daemon is likely in (whole hours: the same minute field).
   const other = zone === 'Pacific/Kiritimati' ? 'UTC' : 'Pacific/Kiritimati';
   // The first minute boundary at least 65 s away: cron has read the new file by then.
@@ -94,8 +72,7 @@ test('Debian cron fires a line under CRON_TZ at its own zone\'s time, never at t
   assert.deepEqual(tzs, [zone, zone], adopt.stdout);
 
   // Debian's: the same lines in /etc/cron.d.
-  writeFileSync(CRON_FILE, text, { mode: 0o644 });
-  chmodSync(CRON_FILE, 0o644);
+  await placeCronFile(CRON_FILE, text);
   await waitFor(() => existsSync(join(s.root, 'fired-in-daemon-zone')), `the line for ${at.toISOString()} in ${zone} to fire`, at.getTime() - Date.now() + 30_000);
   // Both lines would have fired in this same wake-up had cron followed CRON_TZ; give it a moment more.
   await waitFor(() => Date.now() > at.getTime() + 8_000, 'the rest of the wake-up', 20_000);
