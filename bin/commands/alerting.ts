@@ -11,7 +11,8 @@ import { gatherFacts } from '../../lib/run/proc.ts';
 import { INCIDENT_TYPES, replayUnrecorded } from '../../lib/alerts/replay.ts';
 import { readAlertState, writeAlertState } from '../../lib/alerts/state.ts';
 import type { HbConfig } from '../../lib/config/types.ts';
-import { appendEvents, type HbEvent } from '../../lib/events/log.ts';
+import { appendEvents } from '../../lib/events/log.ts';
+import { newEvent, type FieldsOf, type KnownEvent } from '../../lib/events/schema.ts';
 import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
 import type { JobHealth } from '../../lib/health/types.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
@@ -39,7 +40,7 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
   const previous = replayed.states;
   const next = new Map<string, JobAlertState>();
   const outgoing: Notification[] = [];
-  const events: HbEvent[] = replayed.notifications.map((n) => ({ ts: n.ts, job: n.job, type: eventType(n.type), incident: n.incident!.id, status: n.status, reason: n.message }));
+  const events: KnownEvent[] = replayed.notifications.map((n) => alertEvent(n.type, n.ts, n.job, { incident: n.incident!.id, status: n.status, reason: n.message }));
   return {
     add: (notifications) => void outgoing.push(...notifications),
     observe(facts, j, describe) {
@@ -51,7 +52,7 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
       const health = describe();
       for (const draft of drafts) {
         outgoing.push(notificationFor(draft, health, io.host, nowMs));
-        events.push({ ts: new Date(nowMs).toISOString(), job: facts.job, type: eventType(draft.type), incident: draft.incident.id, status: health.status, reason: health.reason });
+        events.push(alertEvent(draft.type, new Date(nowMs).toISOString(), facts.job, { incident: draft.incident.id, status: health.status, reason: health.reason }));
       }
     },
     async finish(complete, own) {
@@ -62,7 +63,7 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
         if (!complete) next.set(job, s);
         else if (s.incident) {
           outgoing.push(closingNotification(job, s.incident, io.host, nowMs));
-          events.push({ ts: new Date(nowMs).toISOString(), job, type: 'alert_resolved', incident: s.incident.id, status: 'ok', reason: 'no longer watched' });
+          events.push(newEvent.alert_resolved(new Date(nowMs).toISOString(), job, { incident: s.incident.id, status: 'ok', reason: 'no longer watched' }));
         }
       }
       // Who watches the watcher: the check's own heartbeat mirrored to its sinks (healthchecks).
@@ -87,6 +88,8 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
   };
 }
 
-function eventType(type: string): string {
-  return type === 'alert' ? 'alert_opened' : type === 'resolve' ? 'alert_resolved' : 'alert_reminded';
+/** The event logged for an incident notification or draft of type `type`. */
+function alertEvent(type: string, ts: string, job: string, fields: FieldsOf<'alert_opened'>): KnownEvent {
+  const build = type === 'alert' ? newEvent.alert_opened : type === 'resolve' ? newEvent.alert_resolved : newEvent.alert_reminded;
+  return build(ts, job, fields);
 }

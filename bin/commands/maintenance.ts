@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { formatDuration, looksLikeDuration, parseDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { appendEvents } from '../../lib/events/log.ts';
+import { newEvent, type EventType, type FieldsOf } from '../../lib/events/schema.ts';
 import { lastPath, runPath } from '../../lib/heartbeat/store.ts';
 import { cyclePath } from '../../lib/run/cycle.ts';
 import { unlinkQuiet } from '../../lib/fs/quiet.ts';
@@ -34,7 +35,7 @@ async function known(job: string, opts: GlobalOptions, io: Io): Promise<{ ctx: C
   return { ctx, dir: opened.dir };
 }
 
-const event = (io: Io, job: string, type: string, fields: Record<string, unknown> = {}) => ({ ts: new Date(io.now()).toISOString(), job, type, ...fields });
+const event = <T extends EventType>(io: Io, job: string, type: T, fields: FieldsOf<T>) => newEvent[type](new Date(io.now()).toISOString(), job, fields);
 
 // Past any maintenance window, and its end stays a time a date can hold (~275,000 years from 1970).
 const MAX_PAUSE_MS = 36_500 * 86_400_000;
@@ -70,7 +71,7 @@ export async function runResume(job: string, opts: GlobalOptions, io: Io): Promi
     io.out(`${job} was not paused\n`);
     return 0;
   }
-  appendEvents(dir, [event(io, job, 'resumed')]);
+  appendEvents(dir, [event(io, job, 'resumed', {})]);
   io.out(`${job} resumed: its next run is judged from now\n`);
   return 0;
 }

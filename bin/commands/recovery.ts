@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { HbConfig } from '../../lib/config/types.ts';
-import type { HbEvent } from '../../lib/events/log.ts';
+import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../../lib/events/schema.ts';
 import { describeJob, withRecovery, type JobFacts, type Judgement } from '../../lib/health/evaluate.ts';
 import { PROBLEM_STATUSES, type JobHealth, type RecoveryOutcome, type RecoveryStatus } from '../../lib/health/types.ts';
 import { gitKnownGood } from '../../lib/recover/git-source.ts';
@@ -22,7 +22,7 @@ import type { Io } from '../io.ts';
 
 /** What recovery did, for the rest of the check to log, send, print and judge. */
 export interface RecoveryResult {
-  events: HbEvent[];
+  events: KnownEvent[];
   notifications: Notification[];
   /** Trouble while acting (a restore that failed, a restart that exited non-zero): stderr. */
   warnings: string[];
@@ -221,7 +221,7 @@ function noteRefusals(job: string, hashes: Map<string, HashResult>, dir: string,
 
 const short = (sha: string | null) => (sha === null ? 'missing' : sha.slice(0, 12));
 const display = (cmd: string | string[] | null) => (Array.isArray(cmd) ? cmd.join(' ') : (cmd ?? ''));
-const event = (io: Io, job: string, type: string, fields: Record<string, unknown>): HbEvent => ({ ts: new Date(io.now()).toISOString(), job, type, ...fields });
+const event = <T extends EventType>(io: Io, job: string, type: T, fields: FieldsOf<T>) => newEvent[type](new Date(io.now()).toISOString(), job, fields);
 
 function message(io: Io, job: string, what: string, text: string, status: JobHealth['status']): Notification {
   return { v: 1, id: randomUUID(), type: 'message', job, host: io.host, status, problem: PROBLEM_STATUSES.has(status), message: text, title: `[hb] ${job} ${what}`, incident: null, ts: new Date(io.now()).toISOString() };

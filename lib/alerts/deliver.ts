@@ -1,7 +1,7 @@
 // Delivers what the outbox holds: in order per (sink, job), due items only, each sink bounded by
 // its timeout; failures are retried by later checks with backoff, then given up loudly.
 
-import type { HbEvent } from '../events/log.ts';
+import { newEvent, type KnownEvent } from '../events/schema.ts';
 import { loadSink } from '../sinks/load.ts';
 import { SinkError, type Sink, type SinkContext } from '../sinks/types.ts';
 import type { SinkConfig } from '../sinks/validate.ts';
@@ -27,7 +27,7 @@ export interface DeliveryReport {
   delivered: number;
   retrying: number;
   gaveUp: number;
-  events: HbEvent[];
+  events: KnownEvent[];
   /** Lines for stderr: a given-up notification is loud. */
   warnings: string[];
 }
@@ -84,10 +84,7 @@ async function deliverGroup(env: DeliveryEnv, items: OutboxItem[], sinkFor: (c: 
     const attempts = item.attempts + 1;
     const retry = error.retryable && attempts < (env.maxAttempts ?? MAX_ATTEMPTS);
     const next = { ...item, attempts, last_error: error.message, next_at: new Date(now + backoffMs(attempts)).toISOString() };
-    report.events.push({
-      ts: new Date(now).toISOString(),
-      job: item.notification.job,
-      type: 'notify_failed',
+    report.events.push(newEvent.notify_failed(new Date(now).toISOString(), item.notification.job, {
       sink: item.sink.where,
       kind: item.sink.kind,
       notification: item.notification.type,
@@ -95,7 +92,7 @@ async function deliverGroup(env: DeliveryEnv, items: OutboxItem[], sinkFor: (c: 
       attempts,
       error: error.message,
       will_retry: retry,
-    });
+    }));
     if (retry) {
       release(env.dir, next, env.pid);
       report.retrying++;

@@ -3,6 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { appendEvents } from '../events/log.ts';
+import { newEvent } from '../events/schema.ts';
 import { readRunMarker } from '../heartbeat/store.ts';
 import { runLabel, type DaemonJob } from './jobs.ts';
 
@@ -63,10 +64,9 @@ function signalQuietly(pid: number, signal: NodeJS.Signals): void {
 /** Records a fire skipped for lock as `overlap_skipped` (by the daemon); returns a problem to log, or null. */
 export function recordSkip(stateDir: string, job: DaemonJob, holder: { pid: number; startedMs: number }, nowMs: number): string | null {
   try {
-    appendEvents(stateDir, [{
-      ts: new Date(nowMs).toISOString(), job: job.name, type: 'overlap_skipped',
+    appendEvents(stateDir, [newEvent.overlap_skipped(new Date(nowMs).toISOString(), job.name, {
       holder_pid: holder.pid, holder_started_at: new Date(holder.startedMs).toISOString(), by: 'daemon',
-    }]);
+    })]);
     return null;
   } catch (e) {
     return `could not append to the event log in ${stateDir}: ${(e as Error).message}`;

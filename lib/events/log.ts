@@ -4,8 +4,13 @@ import { readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAppendNoFollow, readBoundedNoFollow, STATE_READ_MAX_BYTES, writeAll, type AppendHandle } from '../fs/no-follow.ts';
 import { STATE_FILE_MODE } from '../state/modes.ts';
+import type { KnownEvent } from './schema.ts';
 
-/** One event; `type` decides the other fields (docs/state.md lists them). */
+/**
+ * One line of the log as read back: only `type` is known to be a string, since a line may come
+ * from an older or newer hb or have been edited; readers check every other field they use.
+ * hb writes the KnownEvent of lib/events/schema.ts, built by its constructors.
+ */
 export interface HbEvent {
   ts: string;
   job: string;
@@ -30,9 +35,9 @@ export const eventsPath = (dir: string) => join(dir, 'events.jsonl');
  * lines whole). Rotates first when the file has reached the cap: events.jsonl → .1 → .2 …
  * Never follows a symbolic link and never appends to a file with other hard links (it throws,
  * naming the file and why); a line torn by an earlier failure (a full disk) is ended first, so
- * it costs only itself.
+ * it costs only itself. hb's own writers pass events built by `newEvent` (lib/events/schema.ts).
  */
-export function appendEvents(dir: string, events: HbEvent[], limits: LogLimits = DEFAULT_LIMITS): void {
+export function appendEvents(dir: string, events: ReadonlyArray<KnownEvent | HbEvent>, limits: LogLimits = DEFAULT_LIMITS): void {
   if (events.length === 0) return;
   const path = eventsPath(dir);
   let log: AppendHandle | null = openAppendNoFollow(path, STATE_FILE_MODE);

@@ -2,7 +2,8 @@
 // the child, the heartbeat record and the events, in that order.
 
 import type { Writable } from 'node:stream';
-import { appendEvents, type HbEvent } from '../events/log.ts';
+import { appendEvents } from '../events/log.ts';
+import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../events/schema.ts';
 import type { RunMarker } from '../health/types.ts';
 import type { HeartbeatRecord, ReadHeartbeat } from '../heartbeat/record.ts';
 import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRunMarker } from '../heartbeat/store.ts';
@@ -53,8 +54,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Runs the job (or records a ping) and writes its heartbeat; never throws for the child's sake. */
 export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
   const warnings: string[] = [];
-  const events: HbEvent[] = [];
-  const event = (type: string, fields: Record<string, unknown> = {}) => events.push({ ts: iso(req.now()), job: req.job, type, ...fields });
+  const events: KnownEvent[] = [];
+  const event = <T extends EventType>(type: T, fields: FieldsOf<T>) => events.push(newEvent[type](iso(req.now()), req.job, fields));
   const flush = () => {
     try {
       appendEvents(req.dir, events.splice(0));
