@@ -1,6 +1,7 @@
 // One pass over the event log: per-job counters, run timelines, incidents and recovery steps.
 
 import type { HbEvent } from '../events/log.ts';
+import { isEventType } from '../events/schema.ts';
 import { LIST_CAP, type IncidentSpan, type RecoveryStep, type TimelineRun } from './types.ts';
 
 /** What one pass over the events learnt about one job. */
@@ -76,8 +77,12 @@ export function collect(events: readonly HbEvent[], window: Window): Map<string,
       j.seen = true;
       j.events++;
     }
+    const type = e.type;
+    // A type from another version of hb counts as an event of its job, and nothing more.
+    if (!isEventType(type)) continue;
     const cycle = num(e.cycle);
-    switch (e.type) {
+    // One rule per type hb writes: a new type without one does not type-check.
+    switch (type) {
       case 'run_started':
         if (cycle !== null) j.starts.set(cycle, t);
         break;
@@ -161,6 +166,18 @@ export function collect(events: readonly HbEvent[], window: Window): Map<string,
       case 'notify_failed':
         if (inside) j.notifyFailures++;
         break;
+      case 'alert_reminded':
+      case 'paused':
+      case 'resumed':
+      case 'forgotten':
+      case 'snapshot_saved':
+      case 'snapshot_refused':
+        // Counted as events of the job only.
+        break;
+      default: {
+        const unruled: never = type;
+        void unruled;
+      }
     }
   }
   return jobs;

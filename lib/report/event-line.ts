@@ -1,6 +1,7 @@
 // `hb log`: one readable line per event, a summary for every documented type, key=value for others.
 
 import type { HbEvent } from '../events/log.ts';
+import { isEventType, type EventType } from '../events/schema.ts';
 import { oneLine, shortDuration, shortTime } from './human.ts';
 
 type Fields = Record<string, unknown>;
@@ -12,7 +13,9 @@ const ended = (e: Fields) => (typeof e.signal === 'string' && e.signal ? `killed
 const files = (v: unknown): Fields[] => (Array.isArray(v) ? v.filter((f): f is Fields => typeof f === 'object' && f !== null) : []);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-const SUMMARIES: Record<string, (e: Fields) => string> = {
+// One summary per type hb writes: a new type without one does not type-check. Fields are read
+// with care, since a line may come from another version of hb or have been edited.
+const SUMMARIES: Record<EventType, (e: Fields) => string> = {
   run_started: (e) => `started${cycle(e)}${e.pid ? `, pid ${s(e.pid)}` : ''}${e.unlocked ? `, without its lock (${s(e.unlocked)})` : ''}`,
   run_finished: (e) =>
     e.ping === true ? `${s(e.status) || 'ok'} ping${cycle(e)}` : `${s(e.status) || '?'} ${ended(e)} in ${shortDuration(e.duration_ms as number)}${cycle(e)}`,
@@ -42,8 +45,7 @@ const COMMON = new Set(['ts', 'job', 'type']);
 
 /** What happened, in words; unknown types show their fields as key=value. */
 export function summarize(e: HbEvent): string {
-  const known = Object.hasOwn(SUMMARIES, e.type) ? SUMMARIES[e.type] : undefined;
-  if (known) return oneLine(known(e));
+  if (isEventType(e.type)) return oneLine(SUMMARIES[e.type](e));
   const pairs = Object.keys(e)
     .filter((k) => !COMMON.has(k))
     .map((k) => {
