@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { HbError, UsageError } from '../lib/errors.ts';
 import { visible } from '../lib/visible.ts';
 import { processIo, type Io } from './io.ts';
-import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, type OptionSpec } from './options.ts';
+import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, type FastCommand, type OptionSpec } from './options.ts';
 import { reportError } from './report-error.ts';
+import { runHot, type HotRunner } from './hot.ts';
 import type { GlobalOptions } from './context.ts';
 
 const EXAMPLES = `
@@ -21,18 +22,20 @@ Examples:
 Exit codes: 0 healthy/success, 1 unhealthy or the job's own failure code, 2 bad usage or config
 (3 under --format nagios). Docs: docs/cli.md, docs/configuration.md.`;
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. Tests pass their
+ * own `io` and `hot` to see what commander made of a tick, wrap or check line.
+ */
+export async function main(argv: string[], io: Io = processIo(argv.includes('--no-color')), hot: HotRunner = runHot): Promise<number> {
   const nagios = wantsNagios(argv);
-  const io = processIo(argv.includes('--no-color'));
   try {
-    return await run(argv, io, nagios);
+    return await run(argv, io, nagios, hot);
   } catch (e) {
     return reportError(e, io, nagios);
   }
 }
 
-async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
+async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Promise<number> {
   const { Command: CommandClass, Option } = await import('commander');
   const { HB_VERSION } = await import('../lib/version.ts');
   let code = 0;
@@ -66,8 +69,7 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     .description("run the job's configured command (if any) and record its heartbeat")
     .addHelpText('after', '\nExamples:\n  hb tick backup --every 1h\n  hb tick sync --cron "*/5 * * * *" --status error --message "upstream 503"')
     .action(async (job: string, _o, cmd: Command) => {
-      const { runTick } = await import('./commands/tick.ts');
-      code = await runTick(job, globals(cmd), io);
+      code = await hot({ command: 'tick', operands: [job], options: cmd.optsWithGlobals() as FastCommand['options'] }, io);
     });
 
   declare(command('wrap').argument('<command...>', 'the command to run, after --'), WRAP_OPTIONS)
@@ -75,16 +77,14 @@ async function run(argv: string[], io: Io, nagios: boolean): Promise<number> {
     .passThroughOptions()
     .addHelpText('after', "\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/")
     .action(async (command: string[], _o, cmd: Command) => {
-      const { runWrap } = await import('./commands/wrap.ts');
-      code = await runWrap(command, globals(cmd), io);
+      code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals() as FastCommand['options'] }, io);
     });
 
   declare(command('check').argument('[job...]', 'jobs to check (default: all)'), CHECK_OPTIONS)
     .description('the meta-heartbeat: evaluate every job, print the unhealthy ones and those without a schedule, exit 1 if any is unhealthy')
     .addHelpText('after', '\nExamples:\n  hb check || page-me\n  hb check --format nagios\n  hb check --textfile /var/lib/prometheus/node-exporter/hb.prom')
     .action(async (jobs: string[], _o, cmd: Command) => {
-      const { runCheck } = await import('./commands/check.ts');
-      code = await runCheck(jobs, globals(cmd), io);
+      code = await hot({ command: 'check', operands: jobs, options: cmd.optsWithGlobals() as FastCommand['options'] }, io);
     });
 
   command('status')
