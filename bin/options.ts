@@ -79,10 +79,11 @@ export interface FastCommand {
  * proper message. The result is what commander would produce for the same argv.
  */
 export function parseFast(argv: readonly string[]): FastCommand | null {
+  const before: Record<string, string | boolean> = {};
   const options: Record<string, string | boolean> = {};
   let i = 0;
   for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
-    const step = take(argv, i, GLOBAL_OPTIONS, options);
+    const step = take(argv, i, GLOBAL_OPTIONS, before);
     if (step === null) return null;
     i += step;
   }
@@ -92,14 +93,14 @@ export function parseFast(argv: readonly string[]): FastCommand | null {
   const operands: string[] = [];
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--') {
-      operands.push(...argv.slice(i + 1));
-      break;
-    }
-    // wrap passes everything from its first operand on through to the command, as commander's
-    // passThroughOptions does.
+    // wrap passes everything from its first operand on through to the command, a later `--`
+    // included, as commander's passThroughOptions does.
     if (name === 'wrap' && operands.length > 0) {
       operands.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--') {
+      operands.push(...argv.slice(i + 1));
       break;
     }
     if (arg.startsWith('-') && arg !== '-') {
@@ -111,11 +112,12 @@ export function parseFast(argv: readonly string[]): FastCommand | null {
   const command = name as FastCommand['command'];
   if (command === 'tick' && operands.length !== 1) return null;
   if (command === 'wrap' && operands.length === 0) return null;
-  // commander applies option defaults; the fast path must hand over the same object.
-  if (command === 'check') {
-    for (const s of CHECK_OPTIONS) if (s.negates && !(s.key in options)) options[s.key] = true;
-  }
-  return { command, operands, options };
+  // commander gives every --no-x switch the default true, and a global option given before the
+  // command name (or its default) wins over the same option after it; the fast path must hand
+  // over the same object.
+  for (const s of specs) if (s.negates && !(s.key in options)) options[s.key] = true;
+  for (const s of GLOBAL_OPTIONS) if (s.negates) options[s.key] = true;
+  return { command, operands, options: { ...options, ...before } };
 }
 
 /** Applies the option at argv[i]; returns how many extra args it consumed, or null to give up. */

@@ -5,39 +5,48 @@ import assert from 'node:assert/strict';
 import { parseFast } from '../../bin/options.ts';
 
 test('parses the lines cron runs', () => {
-  assert.deepEqual(parseFast(['tick', 'backup', '--every', '1h']), { command: 'tick', operands: ['backup'], options: { every: '1h' } });
+  assert.deepEqual(parseFast(['tick', 'backup', '--every', '1h']), { command: 'tick', operands: ['backup'], options: { every: '1h', color: true } });
   assert.deepEqual(parseFast(['--state-dir', '/s', 'tick', '--cron=0 2 * * *', 'backup', '--tz', 'Europe/Berlin', '--no-color']), {
     command: 'tick',
     operands: ['backup'],
-    options: { stateDir: '/s', cron: '0 2 * * *', tz: 'Europe/Berlin', color: false },
+    options: { stateDir: '/s', cron: '0 2 * * *', tz: 'Europe/Berlin', color: true },
   });
   assert.deepEqual(parseFast(['tick', '--status', 'error', '--message', 'upstream 503', '--json', 'sync']), {
     command: 'tick',
     operands: ['sync'],
-    options: { status: 'error', message: 'upstream 503', json: true },
+    options: { status: 'error', message: 'upstream 503', json: true, color: true },
   });
-  assert.deepEqual(parseFast(['tick', '--every', '1m', '--', '-odd']), { command: 'tick', operands: ['-odd'], options: { every: '1m' } });
+  assert.deepEqual(parseFast(['tick', '--every', '1m', '--', '-odd']), { command: 'tick', operands: ['-odd'], options: { every: '1m', color: true } });
 });
 
 test('wrap passes everything from the first operand (or --) through to the command', () => {
   assert.deepEqual(parseFast(['wrap', '--job', 'sync', '--lock', '--', 'rsync', '-a', '--delete', 'src/', 'dst/']), {
     command: 'wrap',
     operands: ['rsync', '-a', '--delete', 'src/', 'dst/'],
-    options: { job: 'sync', lock: true },
+    options: { job: 'sync', lock: true, color: true },
   });
   assert.deepEqual(parseFast(['wrap', '--timeout', '10m', 'ls', '--every', '5m']), {
     command: 'wrap',
     operands: ['ls', '--every', '5m'],
-    options: { timeout: '10m' },
+    options: { timeout: '10m', color: true },
   });
 });
 
+test('where commander and the fast path once differed, the fast path now does as commander does', () => {
+  // A global option before the command name wins over the same option after it.
+  assert.deepEqual(parseFast(['--state-dir', '/a', 'tick', 'x', '--state-dir', '/b']), { command: 'tick', operands: ['x'], options: { stateDir: '/a', color: true } });
+  // --no-color is read from the whole line (processIo), never from the options object.
+  assert.deepEqual(parseFast(['--no-color', 'tick', 'x']), { command: 'tick', operands: ['x'], options: { color: false } });
+  // After wrap's first operand a `--` is the command's own argument.
+  assert.deepEqual(parseFast(['wrap', 'echo', '--', 'x']), { command: 'wrap', operands: ['echo', '--', 'x'], options: { color: true } });
+});
+
 test('check gets the same defaults commander gives (--no-notify / --no-recover switches)', () => {
-  assert.deepEqual(parseFast(['check']), { command: 'check', operands: [], options: { notify: true, recover: true } });
+  assert.deepEqual(parseFast(['check']), { command: 'check', operands: [], options: { notify: true, recover: true, color: true } });
   assert.deepEqual(parseFast(['check', 'a', 'b', '--format', 'nagios', '--no-notify']), {
     command: 'check',
     operands: ['a', 'b'],
-    options: { format: 'nagios', notify: false, recover: true },
+    options: { format: 'nagios', notify: false, recover: true, color: true },
   });
 });
 

@@ -1,0 +1,89 @@
+// The fast argv path against commander: for generated tick, wrap and check lines, whatever the
+// fast path accepts commander accepts too, with the same command, operands and options.
+// Seeded (tests/helpers.ts propertyRuns): a failure prints fast-check's seed; FC_SEED=<seed> replays it.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { main } from '../../bin/cli.ts';
+import type { Io } from '../../bin/io.ts';
+import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, parseFast, type FastCommand, type OptionSpec } from '../../bin/options.ts';
+import { propertyRuns } from '../helpers.ts';
+
+const RUNS = propertyRuns(600);
+
+/** An Io that keeps what is written; nothing here reaches the process. */
+function quietIo(): Io & { said: string[] } {
+  const said: string[] = [];
+  return {
+    said,
+    out: (t) => void said.push(t),
+    err: (t) => void said.push(t),
+    env: {},
+    now: () => 0,
+    isTTY: false,
+    color: false,
+    cwd: '/',
+    host: 'h',
+    pid: 1,
+    isRoot: false,
+    homedir: '/',
+    localTz: () => 'UTC',
+  };
+}
+
+/** What commander makes of argv: the hot command it would run, or its exit code and words when it refuses. */
+async function commander(argv: string[]): Promise<{ ran: FastCommand | null; code: number; said: string }> {
+  const io = quietIo();
+  let ran: FastCommand | null = null;
+  const code = await main(argv, io, async (parsed) => {
+    ran = parsed;
+    return 0;
+  });
+  return { ran, code, said: io.said.join('') };
+}
+
+const values = fc.constantFrom('1h', '15m', '0', '-5m', 'ok', 'error', 'maybe', 'nagios', 'json', 'text', '', ' ', '-', '--', '-x', '--every', 'a=b', '=', '0 2 * * *', 'Europe/Berlin', '3', 'x y');
+const words = fc.constantFrom('backup', 'sync', 'a b', '-', '--', '-odd', '--odd', 'ls', '-a', '--help', '-h', '-V', '--version', '--json', '--every', 'x=y', '');
+
+/** One flag of `specs` written well: `--flag value` or `--flag=value` with a value it takes, or a switch alone. */
+const goodFlag = (specs: readonly OptionSpec[]) =>
+  fc.constantFrom(...specs).chain((spec) =>
+    spec.value
+      ? fc.tuple(fc.boolean(), spec.choices ? fc.constantFrom(...spec.choices) : fc.constantFrom('1h', '15m', '0', '0 2 * * *', 'x y', '3', 'a=b')).map(([eq, v]) => (eq ? [`${spec.flag}=${v}`] : [spec.flag, v]))
+      : fc.constant<string[]>([spec.flag]),
+  );
+
+/** One flag of `specs` (or an unknown one) written as `--flag value`, `--flag=value` or alone, with any value, or a word. */
+const anyFlag = (specs: readonly OptionSpec[]) =>
+  fc.oneof(
+    fc.tuple(fc.constantFrom(...specs.map((s) => s.flag), '--bogus', '--no-json', '--col', '-j'), fc.constantFrom('space', 'equals', 'alone'), values).map(([flag, form, value]) =>
+      form === 'space' ? [flag, value] : form === 'equals' ? [`${flag}=${value}`] : [flag],
+    ),
+    words.map((w) => [w]),
+  );
+
+const flagFrom = (specs: readonly OptionSpec[]) => fc.oneof({ arbitrary: goodFlag(specs), weight: 4 }, { arbitrary: anyFlag(specs), weight: 1 }, { arbitrary: fc.constant<string[]>(['backup']), weight: 1 });
+
+const line = (name: string, specs: readonly OptionSpec[]) =>
+  fc
+    .tuple(fc.array(flagFrom(GLOBAL_OPTIONS), { maxLength: 2 }), fc.array(flagFrom([...specs, ...GLOBAL_OPTIONS]), { maxLength: 7 }))
+    .map(([before, after]) => [...before.flat(), name, ...after.flat()]);
+
+for (const [name, specs] of [
+  ['tick', TICK_OPTIONS],
+  ['wrap', WRAP_OPTIONS],
+  ['check', CHECK_OPTIONS],
+] as const) {
+  test(`hb ${name}: every line the fast path parses, commander parses the same way`, async () => {
+    await fc.assert(
+      fc.asyncProperty(line(name, specs), async (argv) => {
+        const fast = parseFast(argv);
+        if (fast === null) return; // commander parses it, as it always did
+        const slow = await commander(argv);
+        assert.deepEqual({ ran: slow.ran, code: slow.code, said: slow.said }, { ran: fast, code: 0, said: '' }, `argv ${JSON.stringify(argv)}`);
+      }),
+      RUNS,
+    );
+  });
+}
