@@ -1,6 +1,5 @@
 // What `hb tick` and `hb wrap` share: options → a JobRunRequest → runJob → exit code.
 
-import { durationHint, parseDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { sinksOf, type HbConfig, type JobConfig } from '../../lib/config/types.ts';
 import { validateJobName } from '../../lib/job-name.ts';
@@ -14,6 +13,7 @@ import { openStateDir } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
+import { optionValue, parseGrace } from '../option-values.ts';
 
 /** Schedule and annotation flags common to tick and wrap. */
 export interface RunFlags extends GlobalOptions {
@@ -40,19 +40,11 @@ export interface RunPlan {
 /** Default bytes of output kept in a heartbeat. */
 export const DEFAULT_TAIL_BYTES = 4096;
 
-/** Parses a duration flag, naming the flag when it is not one. */
-export function durationFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: ${durationHint(value)}`);
-  return ms;
-}
-
 /** Validates the job name, loads config and state, runs the job, prints warnings; returns the exit code. */
 export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cfg: JobConfig | undefined, defaults: HbConfig['defaults']) => RunPlan, json = false): Promise<number> {
   const nameProblem = validateJobName(job);
   if (nameProblem) throw new UsageError(nameProblem);
-  const graceFlag = durationFlag('--grace', flags.grace);
+  const graceFlag = optionValue(flags.grace, parseGrace);
   const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz });
   const ctx = await loadContext(flags, io);
   const cfg = ctx.config.jobs.get(job);

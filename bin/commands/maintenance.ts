@@ -15,7 +15,7 @@ import { openStateDir, unsafeForRoot } from '../../lib/state/dir.ts';
 import { pauseJob, resumeJob } from '../../lib/state/pause.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
-import { durationFlag } from './job-run.ts';
+import { parsePauseFor } from '../option-values.ts';
 
 /**
  * The state directory and config, for a job that must exist (a heartbeat or a config entry). As
@@ -49,7 +49,7 @@ function pauseLength(value: string | undefined): number | undefined {
   if (ms === undefined ? looksLikeDuration(value) : ms > MAX_PAUSE_MS) {
     throw new UsageError(`--for: a pause can last at most 36500d (100 years), found "${visible(value)}" (${UNTIL_RESUMED})`);
   }
-  return durationFlag('--for', value);
+  return parsePauseFor(value);
 }
 
 /** Pauses a job (for a while, or until resumed): it is shown as paused and never alerts. */

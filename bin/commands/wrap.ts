@@ -2,7 +2,8 @@
 
 import { UsageError } from '../../lib/errors.ts';
 import type { Io } from '../io.ts';
-import { DEFAULT_TAIL_BYTES, durationFlag, executeRun, type RunFlags } from './job-run.ts';
+import { optionValue, parseSkipCode, parseTail, parseTimeout } from '../option-values.ts';
+import { DEFAULT_TAIL_BYTES, executeRun, type RunFlags } from './job-run.ts';
 
 interface WrapFlags extends RunFlags {
   job?: string;
@@ -16,9 +17,9 @@ interface WrapFlags extends RunFlags {
 export async function runWrap(command: string[], flags: WrapFlags, io: Io): Promise<number> {
   if (command.length === 0 || command[0] === '') throw new UsageError('wrap: no command given (usage: hb wrap [options] -- CMD [ARGS...])');
   if (flags.status) throw new UsageError('--status: wrap takes the status from the command\'s exit code');
-  const timeoutMs = durationFlag('--timeout', flags.timeout);
-  const skipCode = intFlag('--skip-code', flags.skipCode, 0, 255) ?? 0;
-  const tail = intFlag('--tail', flags.tail, 0, 1 << 20);
+  const timeoutMs = optionValue(flags.timeout, parseTimeout);
+  const skipCode = optionValue(flags.skipCode, parseSkipCode) ?? 0;
+  const tail = optionValue(flags.tail, parseTail);
   // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
   const job = flags.job ?? (await import('../../lib/crontab/job-names.ts')).jobNameForArgv(command);
   return executeRun(job, flags, io, (cfg, defaults) => ({
@@ -28,11 +29,4 @@ export async function runWrap(command: string[], flags: WrapFlags, io: Io): Prom
     skipCode,
     tailBytes: tail ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
   }));
-}
-
-function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}, found "${value}"`);
-  return n;
 }
