@@ -147,6 +147,17 @@ export function throwAwayUser(t: { skip(msg: string): void; after(fn: () => void
   return name;
 }
 
+/** Every output a person reads, by name → hb's arguments: where text from a job must arrive inert. */
+export const HUMAN_VIEWS: Readonly<Record<string, string[]>> = {
+  'hb status': ['status'],
+  'hb check': ['check'],
+  'hb check --verbose': ['check', '--verbose'],
+  'hb check --format nagios': ['check', '--format', 'nagios'],
+  'hb log': ['log'],
+  'hb report (markdown)': ['report', '--format', 'markdown'],
+  'hb report (html)': ['report', '--format', 'html'],
+};
+
 /** A small seeded generator (mulberry32) of numbers in [0, 1): the same seed, the same sequence. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hb, sandbox } from '../helpers.ts';
+import { HUMAN_VIEWS, hb, sandbox } from '../helpers.ts';
 
 const RLO = '\u202e';
 const ZWSP = '\u200b';
@@ -29,16 +29,7 @@ test('U+202E and U+200B from a job are shown escaped by status, check, nagios, l
     const check = hb(['check'], { env: s.env });
     assert.match(check.stdout, /evil\s+FAILED .*saved invoice\\u202etxt\.exe to pay\\u200broll/);
 
-    const shown: Record<string, string[]> = {
-      'hb status': ['status'],
-      'hb check': ['check'],
-      'hb check --verbose': ['check', '--verbose'],
-      'hb check --format nagios': ['check', '--format', 'nagios'],
-      'hb log': ['log'],
-      'hb report (markdown)': ['report', '--format', 'markdown'],
-      'hb report (html)': ['report', '--format', 'html'],
-    };
-    for (const [what, args] of Object.entries(shown)) {
+    for (const [what, args] of Object.entries(HUMAN_VIEWS)) {
       const r = hb(args, { env: s.env });
       assert.ok(r.code !== null && r.code <= 2, `${what}: exit ${r.code} ${r.stderr}`);
       assert.ok(r.stdout.includes('evil'), `${what} does not show the job`);

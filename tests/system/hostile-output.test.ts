@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeTail } from '../../lib/run/tail.ts';
-import { HB, hb, readJson, sandbox, type Sandbox } from '../helpers.ts';
+import { HB, HUMAN_VIEWS, hb, readJson, sandbox, type Sandbox } from '../helpers.ts';
 
 const ESC = '\u001b';
 /** What a terminal obeys: C0 controls but tab and newline, DEL, C1 controls (U+009B is CSI). */
@@ -97,16 +97,7 @@ describe('hostile output through hb wrap', () => {
     const failing = hbBytes(s, ['wrap', '--job', 'noisy', '--every', '1h', '--', 'sh', '-c', 'cat "$1"; exit 3', 'sh', payloadFile]);
     assert.equal(failing.code, 3);
 
-    const shown: Record<string, string[]> = {
-      'hb status': ['status'],
-      'hb check': ['check'],
-      'hb check --verbose': ['check', '--verbose'],
-      'hb check --format nagios': ['check', '--format', 'nagios'],
-      'hb log': ['log'],
-      'hb report (markdown)': ['report', '--format', 'markdown'],
-      'hb report (html)': ['report', '--format', 'html'],
-    };
-    for (const [what, args] of Object.entries(shown)) {
+    for (const [what, args] of Object.entries(HUMAN_VIEWS)) {
       const r = hb(args, { env: s.env });
       // 1 (2 under Nagios) is the verdict on the failed jobs; a usage or config error would be 2 (3).
       assert.ok(r.code !== null && r.code <= (what.includes('nagios') ? 2 : 1), `${what}: exit ${r.code} ${r.stderr}`);
