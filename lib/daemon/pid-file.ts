@@ -8,6 +8,7 @@ import { writeAtomic } from '../fs/atomic.ts';
 import { readBoundedNoFollow } from '../fs/no-follow.ts';
 import { identityProblem, readIdentity, type ProcessIdentity } from './identity.ts';
 import { acquireLock, type LockInfo } from '../run/lock.ts';
+import { PID_FILE_MAX_BYTES, pidInText } from '../run/pid-text.ts';
 import { gatherFacts, isRunGone, type GoneVerdict, type ProcessClaim, type ProcessFacts } from '../run/proc.ts';
 import { infoPathFor, readDaemonInfo, type DaemonInfo } from './status.ts';
 import { unlinkQuiet } from '../fs/quiet.ts';
@@ -19,8 +20,7 @@ export const defaultPidFile = (stateDir: string) => join(stateDir, 'daemon.pid')
 /** The lock that keeps a second daemon off the same state directory. */
 export const daemonLockPath = (stateDir: string) => join(stateDir, 'daemon.lock');
 
-/** The most of a PID file hb reads: a pid, a newline and some blanks; more is not a PID file. */
-export const PID_FILE_MAX_BYTES = 32;
+export { PID_FILE_MAX_BYTES } from '../run/pid-text.ts';
 
 /** What a PID file holds; `unusable` says why it can be no PID file (a device, a FIFO, a link, too big). */
 export type PidFileRead =
@@ -50,9 +50,8 @@ export function readPidFile(path: string): PidFileRead {
     if (err.code === 'ELOOP') return { kind: 'unusable', reason: `${path} is a symbolic link; hb reads a PID file only where it is, never through a link` };
     throw e;
   }
-  const m = /^\s*(\d{1,10})\s*$/.exec(text);
-  const pid = m ? Number(m[1]) : NaN;
-  if (!Number.isSafeInteger(pid) || pid <= 0) return { kind: 'invalid', text: text.slice(0, 40) };
+  const pid = pidInText(text);
+  if (pid === null) return { kind: 'invalid', text: text.slice(0, 40) };
   let st;
   try {
     st = lstatSync(path);

@@ -5,11 +5,9 @@
 
 import { lstatSync } from 'node:fs';
 import { readBoundedNoFollow } from '../fs/no-follow.ts';
+import { PID_FILE_MAX_BYTES, pidInText } from '../run/pid-text.ts';
 import { gatherFacts, isRunGone } from '../run/proc.ts';
 import type { ProbeResult } from './probe.ts';
-
-/** A pid file holds a number and a newline; anything longer is not one. */
-const MAX_BYTES = 32;
 
 /** The pid a pid file names and when it was written, or why it names none. */
 export type PidFileRead = { pid: number; writtenMs: number } | { problem: string };
@@ -23,7 +21,7 @@ export function readPidFile(path: string): PidFileRead {
   let text: string;
   let writtenMs: number;
   try {
-    const read = readBoundedNoFollow(path, MAX_BYTES);
+    const read = readBoundedNoFollow(path, PID_FILE_MAX_BYTES);
     if (!read.complete) return { problem: `pid file ${path} does not hold a process id` };
     text = read.text;
     writtenMs = lstatSync(path).mtimeMs;
@@ -34,9 +32,8 @@ export function readPidFile(path: string): PidFileRead {
     if (code === 'ENOTREG') return { problem: `pid file ${path} is not a regular file` };
     return { problem: `pid file ${path} cannot be read (${code ?? (e as Error).message})` };
   }
-  const m = /^\s*(\d{1,10})\s*$/.exec(text);
-  const pid = m ? Number(m[1]) : NaN;
-  if (!Number.isSafeInteger(pid) || pid <= 0) return { problem: `pid file ${path} does not hold a process id` };
+  const pid = pidInText(text);
+  if (pid === null) return { problem: `pid file ${path} does not hold a process id` };
   return { pid, writtenMs };
 }
 
