@@ -17,7 +17,8 @@ import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
 import type { JobHealth } from '../../lib/health/types.ts';
 import type { Notification } from '../../lib/sinks/types.ts';
 import type { Io } from '../io.ts';
-import { deliver, deliveriesFor, hasReceiver } from './delivery.ts';
+import { deliver, deliveriesFor, hasReceiver } from '../../lib/check/delivery.ts';
+import { deliveryEffects } from '../effects.ts';
 
 /** Called for every judged job, then once at the end. */
 export interface Alerting {
@@ -82,7 +83,7 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
       const journal = new Set([...pending, ...added].filter((item) => INCIDENT_TYPES.has(item.notification.type)).map((item) => item.notification.id));
       writeAlertState(dir, next, journal, stored);
       appendEvents(dir, events);
-      const report = await deliver(config, dir, io);
+      const report = await deliver(config, dir, deliveryEffects(io));
       return { warnings: report.warnings, planned: [] };
     },
   };

@@ -85,8 +85,9 @@ async function writeOutput(path: string, text: string): Promise<void> {
  * `message` through the sinks of job `hb-report` (the global ones, plus any under jobs.hb-report).
  */
 async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report: Report) => Promise<void>> {
-  const [{ hasReceiver, sendNow }, { messageNotification }, { renderMarkdown, reportHeadline }] = await Promise.all([
-    import('./delivery.ts'),
+  const [{ hasReceiver, sendNow }, { deliveryEffects }, { messageNotification }, { renderMarkdown, reportHeadline }] = await Promise.all([
+    import('../../lib/check/delivery.ts'),
+    import('../effects.ts'),
     import('../../lib/alerts/notification.ts'),
     import('../../lib/format/report-markdown.ts'),
   ]);
@@ -100,7 +101,7 @@ async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report
       problem: blocked,
       title: `[hb] report ${report.host}: ${reportHeadline(report)}`,
     };
-    const warnings = await sendNow(config, dir, io, [n]);
+    const warnings = await sendNow(config, dir, deliveryEffects(io), [n]);
     for (const w of warnings) io.err(`${w}\n`);
   };
 }

@@ -6,7 +6,8 @@ import { messageNotification, runNotification } from '../../lib/alerts/notificat
 import type { HbConfig } from '../../lib/config/types.ts';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
 import type { Io } from '../io.ts';
-import { hasReceiver, sendNow } from './delivery.ts';
+import { hasReceiver, sendNow } from '../../lib/check/delivery.ts';
+import { deliveryEffects } from '../effects.ts';
 
 /** A run in flight: its id and the start ping being delivered while the job runs. */
 export interface RunPings {
@@ -18,7 +19,7 @@ export interface RunPings {
 export function startRunPings(config: HbConfig, job: string, dir: string, io: Io, hasCommand: boolean): RunPings {
   const runId = randomUUID();
   const wanted = hasCommand && hasReceiver(config, job, 'run_start');
-  const started = wanted ? sendNow(config, dir, io, [runNotification('run_start', job, io.host, io.now(), runId, null)]).catch(failed) : null;
+  const started = wanted ? sendNow(config, dir, deliveryEffects(io), [runNotification('run_start', job, io.host, io.now(), runId, null)]).catch(failed) : null;
   return { runId, started };
 }
 
@@ -32,7 +33,7 @@ export async function finishRun(config: HbConfig, job: string, dir: string, io: 
     if (!hasReceiver(config, job, 'message')) warnings.push(`hb: --notify: no sink of ${job} receives messages (configure notify: in hb.yaml)`);
     else out.push(messageNotification(job, message, io.host, now, record?.status === 'error' ? 'failed' : 'ok'));
   }
-  if (out.length > 0) warnings.push(...(await sendNow(config, dir, io, out).catch(failed)));
+  if (out.length > 0) warnings.push(...(await sendNow(config, dir, deliveryEffects(io), out).catch(failed)));
   return warnings;
 }
 

@@ -200,7 +200,7 @@ test('lazy: a report loads only its own renderer and no sink code; hb log loads 
   try {
     const md = loadedSources(['report'], s.env);
     assert.ok(md.includes('lib/format/report-markdown.ts') && md.includes('lib/report/build.ts'), 'trace works');
-    for (const heavy of ['lib/format/report-html.ts', 'bin/commands/delivery.ts', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/alerts/', 'node_modules/yaml/']) {
+    for (const heavy of ['lib/format/report-html.ts', 'lib/check/delivery.ts', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/alerts/', 'node_modules/yaml/']) {
       assert.deepEqual(md.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by hb report`);
     }
     const log = loadedSources(['log'], s.env);
