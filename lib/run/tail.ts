@@ -71,7 +71,10 @@ export class TailRing {
  */
 export function decodeTail(bytes: Buffer): string {
   let start = 0;
-  while (start < bytes.length && start < 3 && (bytes[start] & 0xc0) === 0x80) start++;
+  for (const byte of bytes.subarray(0, 3)) {
+    if ((byte & 0xc0) !== 0x80) break;
+    start++;
+  }
   const text = bytes.toString('utf8', start);
   let over = Buffer.byteLength(text) - bytes.length;
   let cut = 0;
