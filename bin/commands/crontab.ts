@@ -2,13 +2,15 @@
 // /etc/cron.d file (--diff previews, --uninstall removes only the block); `--adopt` wraps the
 // cron jobs a host already has in `hb wrap`, with a backup that `--undo` restores.
 
-import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { allSinks } from '../../lib/config/types.ts';
 import { HbError, UsageError } from '../../lib/errors.ts';
-import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { adoptCrontab, type AdoptedFile } from '../../lib/crontab/adopt.ts';
+import { targetLabel, type CrontabTarget } from '../../lib/crontab/backup-manifest.ts';
+import { applyAdoption, backupRoot, undoLatest, type UserCrontabs } from '../../lib/crontab/backup-store.ts';
+import { readCrontabFile, writeCrontabFile } from '../../lib/crontab/crontab-file.ts';
+import { conflictLine } from '../../lib/crontab/undo-plan.ts';
 import { findBlock, isEmptyCrontab, mergeBlock, removeBlock } from '../../lib/crontab/block.ts';
 import { checkUses, type CheckSite } from '../../lib/crontab/check-lines.ts';
 import { managedBy } from '../../lib/crontab/managed.ts';
@@ -17,8 +19,7 @@ import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/cr
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
 import { CHECK_JOB } from '../../lib/health/watcher.ts';
 import { checkKindFlags, givenCrontabKind, kindLabel, type KindFlags } from '../crontab-kind.ts';
-import { CRONTAB_CAP, cronDNameOk, crontabKindOf, crontabPaths, readCrontabs, type CrontabText } from '../../lib/crontab/sources.ts';
-import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
+import { cronDNameOk, crontabKindOf, crontabPaths, readCrontabs, type CrontabText } from '../../lib/crontab/sources.ts';
 import { outputRefusal } from '../../lib/fs/output-path.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
 import { configStateDir, loadContext, type Context, type GlobalOptions } from '../context.ts';
@@ -26,7 +27,6 @@ import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { readUserCrontab as readOrNull, writeUserCrontab } from '../user-crontab.ts';
 import { currentUser, readUsers } from '../users.ts';
-import { makeDirs } from '../../lib/fs/make-dirs.ts';
 
 /** Flags of `hb crontab`. */
 export interface CrontabOptions extends GlobalOptions, KindFlags {
@@ -184,7 +184,7 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
   if (!user) throw new UsageError('--file: a system crontab line needs a user field: pass --user NAME');
   if (!readUsers().homes.has(user)) io.err(`hb: crontab: warning: no user ${user} in /etc/passwd; cron ignores the whole file when a line names a user that does not exist\n`);
   const planned = opts.uninstall ? null : plan(ctx, io, user, `hb crontab --file ${path}${opts.user ? ` --user ${opts.user}` : ''}`);
-  const existing = readIfExists(path, '--file');
+  const existing = readCrontabFile(path, '--file');
   const before = existing?.text ?? '';
   if (planned) {
     const others = (await readCrontabs(crontabPaths(io.env, () => user))).filter((c) => resolve(c.path) !== path);
@@ -207,7 +207,7 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
     return 0;
   }
   // cron reads /etc/cron.d files only when not group/other-writable; 0644 as Debian ships them.
-  writeFile(path, after, existing ? { mode: (existing.mode & 0o7777 & ~0o022) || 0o644, uid: existing.uid, gid: existing.gid } : { mode: 0o644 });
+  writeCrontabFile(path, after, existing ? { mode: (existing.mode & 0o7777 & ~0o022) || 0o644, uid: existing.uid, gid: existing.gid } : { mode: 0o644 });
   io.out(planned ? `wrote ${path}: ${describeJobs(planned.jobs)}\n` : `removed the hb block from ${path}\n`);
   return 0;
 }
@@ -215,26 +215,21 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
 // ---------------------------------------------------------------------------------------------
 // Adopt and undo.
 
-/** Where an adopted crontab came from and how it is written back. */
-type Target = { kind: 'file'; path: string } | { kind: 'user-crontab'; user: string | undefined; label: string };
-
 interface Source {
-  target: Target;
+  target: CrontabTarget;
   text: string;
   parsed: ParsedCrontab;
 }
 
-const targetLabel = (t: Target) => (t.kind === 'file' ? t.path : t.label);
-
 async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: Source[]; notes: string[] }> {
   const notes: string[] = [];
   const sources: Source[] = [];
-  const add = (target: Target, text: string, kind: CrontabKind) => sources.push({ target, text, parsed: parseCrontab(text, { kind, file: targetLabel(target) }) });
+  const add = (target: CrontabTarget, text: string, kind: CrontabKind) => sources.push({ target, text, parsed: parseCrontab(text, { kind, file: targetLabel(target) }) });
   if (opts.crontab) {
     const homes = readUsers().homes;
     for (const given of opts.crontab) {
       const path = resolve(io.cwd, given);
-      const file = readIfExists(path, '--crontab');
+      const file = readCrontabFile(path, '--crontab');
       if (!file) throw new UsageError(`--crontab ${path}: no such file`);
       // Read as the wrong kind, a user field becomes part of the command: adopt only on a settled kind.
       const guess = givenCrontabKind(path, file.text, opts, homes);
@@ -298,22 +293,8 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
     io.err('hb: crontab: nothing written; run again with --apply to write it (a backup is kept: hb crontab --undo restores it)\n');
     return 0;
   }
-  // Every target is one hb may write, or nothing is written (and nothing backed up).
-  for (const { source: { target } } of changed) {
-    const refusal = target.kind === 'file' ? outputRefusal(target.path) : null;
-    if (refusal) throw new UsageError(`--crontab ${targetLabel(target)}: ${refusal}; nothing written`);
-  }
-  const set = backUp(ctx, changed.map((c) => ({ target: c.source.target, before: c.source.text, after: c.result.text })), io);
-  const written: string[] = [];
-  for (const { source, result } of changed) {
-    try {
-      await writeTarget(source.target, result.text);
-    } catch (e) {
-      const done = written.length ? `; already written: ${written.join(', ')}` : '';
-      throw new HbError(`crontab: cannot write ${targetLabel(source.target)}: ${(e as Error).message}${done}; hb crontab --undo restores from ${set}`, 2);
-    }
-    written.push(targetLabel(source.target));
-  }
+  const adoptions = changed.map((c) => ({ target: c.source.target, before: c.source.text, after: c.result.text }));
+  const { set, written } = await applyAdoption(() => backupRoot(openStateDir(ctx.state).dir), adoptions, userCrontabs, io.now(), io.pid);
   io.out(`adopted ${changed.reduce((n, c) => n + c.result.adopted.length, 0)} line(s) in ${written.join(', ')}; backup in ${set} (hb crontab --undo restores it)\n`);
   return 0;
 }
@@ -328,7 +309,7 @@ async function checkLineElsewhere(opts: CrontabOptions, io: Io): Promise<boolean
 
 // /etc/crontab and files in a cron.d directory are read by this host's cron, so their user
 // fields are judged by this host's users; another file given by --crontab may be for another host.
-const cronReadsHere = (t: Target) => t.kind === 'file' && (t.path === '/etc/crontab' || basename(dirname(t.path)) === 'cron.d');
+const cronReadsHere = (t: CrontabTarget) => t.kind === 'file' && (t.path === '/etc/crontab' || basename(dirname(t.path)) === 'cron.d');
 
 function summarize(label: string, r: AdoptedFile, io: Io): void {
   if (r.refused) {
@@ -341,85 +322,16 @@ function summarize(label: string, r: AdoptedFile, io: Io): void {
   for (const l of r.leftAlone) if (!runHb.includes(l)) io.err(`hb: crontab: ${label}: line ${l.line} left alone: ${l.reason}\n`);
 }
 
-/** One backed-up crontab in a backup set's manifest. */
-interface BackupEntry {
-  target: Target;
-  backup: string;
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  sha256Before: string;
-  sha256After: string;
-}
-
-/** Where backup sets live: the state directory hb writes to (the per-user one when it fell back), for --apply and --undo alike. */
-const backupRoot = (ctx: Context) => join(openStateDir(ctx.state).dir, 'crontab-backups');
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** Writes the originals (0600, in a 0700 directory) and their manifest before any crontab changes. */
-function backUp(ctx: Context, files: Array<{ target: Target; before: string; after: string }>, io: Io): string {
-  const set = join(backupRoot(ctx), `${new Date(io.now()).toISOString().replace(/[:.]/g, '-')}-${io.pid}`);
-  makeDirs(set, 0o700);
-  const entries: BackupEntry[] = files.map((f, i) => {
-    const backup = `${i + 1}.crontab`;
-    writeAtomic(join(set, backup), f.before, { fsync: true, mode: 0o600 });
-    const st = f.target.kind === 'file' ? statSync(f.target.path) : null;
-    return {
-      target: f.target,
-      backup,
-      ...(st ? { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } : {}),
-      sha256Before: sha256(f.before),
-      sha256After: sha256(f.after),
-    };
-  });
-  writeAtomic(join(set, 'manifest.json'), `${JSON.stringify({ version: 1, created: new Date(io.now()).toISOString(), files: entries }, null, 2)}\n`, { fsync: true, mode: 0o600, syncDir: true });
-  return set;
-}
-
+/** Restores the latest backup set's crontabs that are as adopt left them; exit 1 when one is left alone or there is none. */
 async function undo(ctx: Context, io: Io): Promise<number> {
-  const root = backupRoot(ctx);
-  let sets: string[] = [];
-  try {
-    sets = readdirSync(root).filter((n) => !n.startsWith('.')).sort();
-  } catch {
-    // none
-  }
-  const latest = sets.at(-1);
-  if (!latest) throw new HbError(`crontab: nothing to undo: no backup in ${root} (hb crontab --adopt --apply keeps one)`, 1);
-  const set = join(root, latest);
-  let entries: BackupEntry[];
-  try {
-    entries = (JSON.parse(readFileSync(join(set, 'manifest.json'), 'utf8')) as { files: BackupEntry[] }).files;
-  } catch (e) {
-    throw new HbError(`crontab: cannot read the backup ${set}/manifest.json: ${(e as Error).message}`, 2);
-  }
-  const conflicts: string[] = [];
-  const restored: string[] = [];
-  for (const entry of entries) {
-    const label = targetLabel(entry.target);
-    const refusal = entry.target.kind === 'file' ? outputRefusal(entry.target.path) : null;
-    if (refusal) {
-      conflicts.push(`${label} ${refusal}; left as it is (the original is ${join(set, entry.backup)})`);
-      continue;
-    }
-    const now = entry.target.kind === 'file' ? readIfExists(entry.target.path, 'crontab:')?.text ?? '' : await readUserCrontab(entry.target.user);
-    const hash = sha256(now);
-    if (hash === entry.sha256Before) continue;
-    if (hash !== entry.sha256After) {
-      conflicts.push(`${label} changed since it was adopted; left as it is (the original is ${join(set, entry.backup)})`);
-      continue;
-    }
-    const original = readFileSync(join(set, entry.backup), 'utf8');
-    await writeTarget(entry.target, original, entry);
-    restored.push(label);
-  }
-  if (conflicts.length > 0) {
-    for (const c of conflicts) io.err(`hb: crontab: ${c}\n`);
-    if (restored.length) io.out(`restored ${restored.join(', ')} from ${set}\n`);
+  // The state directory hb writes to (the per-user one when it fell back), as for --apply.
+  const r = await undoLatest(backupRoot(openStateDir(ctx.state).dir), userCrontabs);
+  if (r.plan.conflicts.length > 0) {
+    for (const c of r.plan.conflicts) io.err(`hb: crontab: ${conflictLine(c)}\n`);
+    if (r.restored.length) io.out(`restored ${r.restored.join(', ')} from ${r.set}\n`);
     return 1;
   }
-  rmSync(set, { recursive: true, force: true });
-  io.out(restored.length ? `restored ${restored.join(', ')} from ${set}\n` : `nothing to restore: the crontabs of ${set} are as before adopt; backup removed\n`);
+  io.out(r.restored.length ? `restored ${r.restored.join(', ')} from ${r.set}\n` : `nothing to restore: the crontabs of ${r.set} are as before adopt; backup removed\n`);
   return 0;
 }
 
@@ -429,39 +341,8 @@ async function undo(ctx: Context, io: Io): Promise<number> {
 /** A user's crontab, '' when there is none. */
 const readUserCrontab = async (user: string | undefined) => (await readOrNull(user)) ?? '';
 
-/** A crontab file's text (a regular file under the crontab cap) and what it is, or null when there is none; `flag` says whose path it is in a refusal. */
-function readIfExists(path: string, flag: string): { text: string; mode: number; uid: number; gid: number } | null {
-  try {
-    const text = readGivenFile(path, CRONTAB_CAP);
-    const st = statSync(path);
-    return { text, mode: st.mode, uid: st.uid, gid: st.gid };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (e instanceof GivenFileError) throw new UsageError(`${flag} ${path}: ${e.reason}`);
-    throw new HbError(`crontab: cannot read ${path}: ${code ?? (e as Error).message}`, 2);
-  }
-}
-
-function writeFile(path: string, text: string, meta: { mode?: number; uid?: number; gid?: number }): void {
-  // The last word before a crontab is replaced: never a link or anything but a regular file.
-  const refusal = outputRefusal(path);
-  if (refusal) throw new HbError(`crontab: cannot write ${path}: it ${refusal}`, 2);
-  try {
-    writeAtomic(path, text, { fsync: true, mode: meta.mode ?? 0o644, syncDir: true, ...(meta.uid === undefined ? {} : { owner: { uid: meta.uid, gid: meta.gid! } }) });
-  } catch (e) {
-    throw new HbError(`crontab: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
-  }
-}
-
-async function writeTarget(target: Target, text: string, meta: { mode?: number; uid?: number; gid?: number } = {}): Promise<void> {
-  if (target.kind === 'user-crontab') return writeUserCrontab(text, target.user);
-  if (meta.mode === undefined) {
-    const st = statSync(target.path);
-    meta = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
-  }
-  writeFile(target.path, text, meta);
-}
+/** The user crontab as adopt and undo read and write it, through crontab(1). */
+const userCrontabs: UserCrontabs = { read: readUserCrontab, write: writeUserCrontab };
 
 async function showDiff(label: string, before: string, after: string, io: Io): Promise<number> {
   if (before === after) {
