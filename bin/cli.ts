@@ -6,6 +6,9 @@ import { visible } from '../lib/visible.ts';
 import { processIo, type Io } from './io.ts';
 import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, type FastCommand, type OptionSpec } from './options.ts';
 import { reportError } from './report-error.ts';
+import {
+  parseCrontabUser, parseMaxConcurrent, parseNextCount, parsePauseFor, parseSince, parseStopTimeout, parseStopWait, parseSystemdUser,
+} from './option-values.ts';
 import { runHot, type HotRunner } from './hot.ts';
 import type { GlobalOptions } from './context.ts';
 
@@ -52,6 +55,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     for (const o of specs) {
       const option = new Option(o.value ? `${o.flag} <${o.value}>` : o.flag, o.help);
       if (o.hidden) option.hideHelp();
+      if (o.parse) option.argParser(o.parse);
       cmd.addOption(o.choices ? option.choices(o.choices) : option);
     }
     return cmd;
@@ -99,7 +103,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
 
   command('report')
     .description('the nightly report: runs, failures, crashes, incidents, rollbacks, durations; blockers first')
-    .option('--since <duration>', 'the window, ending now (default 24h)')
+    .option('--since <duration>', 'the window, ending now (default 24h)', parseSince)
     .addOption(new Option('--format <format>', 'output format (default markdown)').choices(['markdown', 'html', 'json']))
     .option('--json', 'same as --format json')
     .option('--output <file>', 'write the report to FILE atomically instead of stdout (- is stdout; a link, device, FIFO or directory is refused)')
@@ -113,7 +117,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   command('log')
     .argument('[job]', 'only the events of this job')
     .description('the event history, oldest first: runs, crashes, alerts, recovery, notifications')
-    .option('--since <duration>', 'only events from the last DURATION')
+    .option('--since <duration>', 'only events from the last DURATION', parseSince)
     .option('--json', 'one stored JSON event per line')
     .addHelpText('after', '\nExamples:\n  hb log\n  hb log backup --since 2d\n  hb log --json | jq -c \'select(.type == "crash_detected")\'')
     .action(async (job: string | undefined, _o, cmd: Command) => {
@@ -124,7 +128,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   command('pause')
     .argument('<job>', 'job name')
     .description('a maintenance window: the job is shown as paused and never alerts')
-    .option('--for <duration>', 'end the pause by itself after this long (default: until hb resume)')
+    .option('--for <duration>', 'end the pause by itself after this long (default: until hb resume)', parsePauseFor)
     .addHelpText('after', '\nExamples:\n  hb pause backup --for 2h\n  hb pause agent')
     .action(async (job: string, _o, cmd: Command) => {
       const { runPause } = await import('./commands/maintenance.ts');
@@ -170,9 +174,9 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .description('run the scheduler until SIGTERM/SIGINT; SIGHUP reloads the config')
     .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
     .option('--detach', 'run in the background, logging to <state>/daemon.log; returns once the PID file is written')
-    .option('--stop-timeout <duration>', 'on stop, how long running jobs may take before they get SIGTERM (default 30s)')
+    .option('--stop-timeout <duration>', 'on stop, how long running jobs may take before they get SIGTERM (default 30s; 0: at once)', parseStopTimeout)
     .option('--quiet', 'no log line for each routine start (problems, skips and lifecycle are still logged)')
-    .option('--max-concurrent <n>', 'the most runs at once; a fire beyond it waits for a run to end (default 32)')
+    .option('--max-concurrent <n>', 'the most runs at once; a fire beyond it waits for a run to end (default 32)', parseMaxConcurrent)
     .action(async (_o, cmd: Command) => {
       const { runDaemonStart } = await import('./commands/daemon.ts');
       code = await runDaemonStart(globals(cmd), io);
@@ -180,7 +184,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   declare(daemon.command('stop'), GLOBAL_OPTIONS)
     .description('send SIGTERM to the daemon in the PID file (only one hb can verify as the daemon it recorded) and wait for it to exit')
     .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
-    .option('--timeout <duration>', 'how long to wait (default: the daemon\'s stop timeout + 15s)')
+    .option('--timeout <duration>', 'how long to wait (default: the daemon\'s stop timeout + 15s; 0: do not wait)', parseStopWait)
     .action(async (_o, cmd: Command) => {
       const { runDaemonStop } = await import('./commands/daemon.ts');
       code = await runDaemonStop(globals(cmd), io);
@@ -200,7 +204,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .option('--uninstall', 'remove only the block (with --file: the file too when nothing else is left)')
     .option('--diff', 'show what --install, --uninstall or --file would change, change nothing')
     .option('--file <path>', 'write the block into a system crontab such as /etc/cron.d/hb (user field, mode 0644; a link, device or FIFO is refused)')
-    .option('--user <name>', "whose crontab (crontab -u, needs root), or the user field of --file (default: you)")
+    .option('--user <name>', "whose crontab (crontab -u, needs root), or the user field of --file (default: you)", parseCrontabUser)
     .option('--adopt', "show how each existing cron job would run through hb wrap (user crontab, /etc/crontab, /etc/cron.d); a file cron ignores is left as it is")
     .option('--apply', 'with --adopt: write it, after a backup in the state directory')
     .option('--undo', 'restore the crontabs from the last --adopt --apply backup')
@@ -229,7 +233,7 @@ Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`)
     .argument('[job...]', 'jobs to generate units for (default: every scheduled job and the meta-heartbeat)')
     .description('systemd .service + .timer pairs equivalent to the cron schedules (OnCalendar=, Persistent=true)')
     .option('--output-dir <dir>', 'write the unit files there atomically (mode 0644) instead of printing them (a unit name that is a link or not a regular file is refused)')
-    .option('--user <name>', 'run the services as this user (User=)')
+    .option('--user <name>', 'run the services as this user (User=)', parseSystemdUser)
     .option('--daemon', 'write hb-daemon.service (Type=notify, WatchdogSec=) running hb daemon, instead of a timer per job')
     .option('--allow-ping-only', 'write timers for jobs that have a schedule but no command (refused otherwise): they only ping, so hb check sees them on time whatever happens; warns on stderr')
     .addHelpText('after', '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd sync --allow-ping-only            a timer that only pings sync (its config has no command)\n  hb systemd --daemon --output-dir /etc/systemd/system')
@@ -243,12 +247,12 @@ Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`)
     .description('the next times a cron schedule fires, with their UTC offsets')
     .option('--tz <zone>', 'time zone (default: the host zone)')
     .option('--from <iso>', 'start from this time (default: now)')
-    .option('-n <count>', 'how many (default 5)')
+    .option('-n <count>', 'how many (default 5)', parseNextCount)
     .option('--json', 'print {"next": [...]}')
     .addHelpText('after', "\nExamples:\n  hb next '30 2 * * *' --tz Europe/Berlin --from 2026-03-28T00:00:00Z -n 3\n  hb next @weekly --json")
     .action(async (expr: string, _o, cmd: Command) => {
       const { runNext } = await import('./commands/next.ts');
-      const o = globals(cmd) as { tz?: string; from?: string; n?: string; json?: boolean };
+      const o = globals(cmd) as { tz?: string; from?: string; n?: number; json?: boolean };
       code = await runNext(expr, o, { out: io.out, err: io.err, now: io.now, defaultTz: io.localTz() });
     });
 

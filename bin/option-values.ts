@@ -1,12 +1,18 @@
-// One parse function per valued option of hb tick and hb wrap: the option's text becomes its value,
-// or a UsageError naming the flag and what it expects. The commands call these whichever parser
-// (the fast path or commander) read the line, so both refuse the same text the same way.
+// One parse function per valued option of hb: the option's text becomes its value, or a
+// UsageError naming the flag and what it expects. Commander calls them as it reads a line (its
+// argParser) and the fast path calls the same ones, so both refuse the same text the same way.
+// Pure: it decides from the text alone. Checks that need the disk (a path that must be a file or
+// a directory) or another option (--from read in --tz) stay with the command.
+//
+// Durations follow one rule by meaning (docs/cli.md): a wait may be 0, meaning "do not wait";
+// anything else — a period, a tolerance, a window, a limit on a run, a pause — must be longer than 0.
 
-import { durationHint, parseDuration } from '../lib/duration.ts';
+import { durationHint, looksLikeDuration, parseDuration } from '../lib/duration.ts';
 import { UsageError } from '../lib/errors.ts';
+import { visible } from '../lib/visible.ts';
 
-/** A parser of a duration flag: milliseconds, longer than 0. */
-function positiveDuration(flag: string): (text: string) => number {
+/** A parser of a duration flag whose value must be longer than 0 (a period, a window, a limit), in ms. */
+function longerThanZero(flag: string): (text: string) => number {
   return (text) => {
     const ms = parseDuration(text);
     if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: ${durationHint(text)}`);
@@ -14,20 +20,31 @@ function positiveDuration(flag: string): (text: string) => number {
   };
 }
 
-/** A parser of a whole-number flag from `min` to `max`. */
+/** A parser of a duration flag that is a wait, in ms: 0 is allowed and means "do not wait". */
+function waitDuration(flag: string): (text: string) => number {
+  return (text) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) throw new UsageError(`${flag}: ${durationHint(text)}`);
+    return ms;
+  };
+}
+
+/** A parser of a whole-number flag from `min` to `max`; blanks around the digits are ignored, as around a duration. */
 function wholeNumber(flag: string, min: number, max: number): (text: string) => number {
   return (text) => {
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}, found "${text}"`);
+    const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+    if (!(n >= min && n <= max)) throw new UsageError(`${flag}: expected a whole number from ${min} to ${max}, found "${visible(text)}"`);
     return n;
   };
 }
 
+// --- tick and wrap ---------------------------------------------------------------------------
+
 /** `--grace DURATION` (tick, wrap): how late a run may be, in ms. */
-export const parseGrace = positiveDuration('--grace');
+export const parseGrace = longerThanZero('--grace');
 
 /** `--timeout DURATION` (wrap): how long the command may run, in ms. */
-export const parseTimeout = positiveDuration('--timeout');
+export const parseTimeout = longerThanZero('--timeout');
 
 /** `--skip-code N` (wrap): the exit code of a run --lock skips, 0 to 255. */
 export const parseSkipCode = wholeNumber('--skip-code', 0, 255);
@@ -35,10 +52,64 @@ export const parseSkipCode = wholeNumber('--skip-code', 0, 255);
 /** `--tail BYTES` (wrap): bytes of output kept in the heartbeat, 0 to 1 MiB. */
 export const parseTail = wholeNumber('--tail', 0, 1 << 20);
 
-/** `--for DURATION` (pause), once its own limits are checked: a duration longer than 0, in ms. */
-export const parsePauseFor = positiveDuration('--for');
+// --- report and log --------------------------------------------------------------------------
 
-/** The value of an option that may be absent: undefined when it was not given, else `parse(text)`. */
-export function optionValue<T>(text: string | undefined, parse: (text: string) => T): T | undefined {
-  return text === undefined ? undefined : parse(text);
+/** `--since DURATION` (report, log): the length of the window that ends now, in ms. */
+export const parseSince = longerThanZero('--since');
+
+// --- pause -----------------------------------------------------------------------------------
+
+/** The longest pause: past any maintenance window, and its end stays a time a date can hold (~275,000 years from 1970). */
+export const MAX_PAUSE_MS = 36_500 * 86_400_000;
+const UNTIL_RESUMED = 'leave --for out to pause until hb resume';
+
+/** `--for DURATION` (pause): how long the pause lasts, in ms; longer than 0, at most 100 years. */
+export function parsePauseFor(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === 0) throw new UsageError(`--for: a pause must be longer than 0, found "${visible(text)}" (${UNTIL_RESUMED})`);
+  if (ms === undefined ? looksLikeDuration(text) : ms > MAX_PAUSE_MS) {
+    throw new UsageError(`--for: a pause can last at most 36500d (100 years), found "${visible(text)}" (${UNTIL_RESUMED})`);
+  }
+  return longerThanZero('--for')(text);
+}
+
+// --- next ------------------------------------------------------------------------------------
+
+/** The most fire times `hb next -n` prints. */
+export const MAX_NEXT_COUNT = 1000;
+
+/** `-n COUNT` (next): how many fire times to print, 1 to MAX_NEXT_COUNT. */
+export const parseNextCount = wholeNumber('-n', 1, MAX_NEXT_COUNT);
+
+// --- daemon ----------------------------------------------------------------------------------
+
+/** The largest --max-concurrent accepted. */
+export const MAX_CONCURRENT_LIMIT = 1000;
+
+/** `--stop-timeout DURATION` (daemon start): how long running jobs may take on stop before SIGTERM, in ms; 0 sends it at once. */
+export const parseStopTimeout = waitDuration('--stop-timeout');
+
+/** `--timeout DURATION` (daemon stop): how long to wait for the daemon to exit, in ms; 0 looks once and does not wait. */
+export const parseStopWait = waitDuration('--timeout');
+
+/** `--max-concurrent N` (daemon start): the most runs at once, 1 to MAX_CONCURRENT_LIMIT. */
+export const parseMaxConcurrent = wholeNumber('--max-concurrent', 1, MAX_CONCURRENT_LIMIT);
+
+// --- crontab and systemd ---------------------------------------------------------------------
+
+// A login name: what cron accepts in a user field and crontab(1) after -u.
+const LOGIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+// A login name or a numeric uid: what systemd's User= accepts without surprises.
+const LOGIN_OR_UID = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}|\d+)$/;
+
+/** `--user NAME` (crontab): whose crontab, or the user field of --file; a login name. */
+export function parseCrontabUser(text: string): string {
+  if (!LOGIN_NAME.test(text)) throw new UsageError(`--user: "${visible(text)}" is not a login name (e.g. backup)`);
+  return text;
+}
+
+/** `--user NAME` (systemd): the User= of the services; a login name or a numeric uid. */
+export function parseSystemdUser(text: string): string {
+  if (!LOGIN_OR_UID.test(text)) throw new UsageError(`--user: "${visible(text)}" is not a user name (expected a login name such as backup, or a numeric uid)`);
+  return text;
 }

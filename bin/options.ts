@@ -1,5 +1,8 @@
-// The options of the hot commands (tick, wrap) and the global ones, declared once as data:
-// commander is built from this table, and the fast path parses argv with it.
+// The options of the hot commands (tick, wrap, check) and the global ones, declared once as data:
+// commander is built from this table, and the fast path parses argv with it. A valued option's
+// `parse` (bin/option-values.ts) turns its text into its value for both.
+
+import { parseGrace, parseSkipCode, parseTail, parseTimeout } from './option-values.ts';
 
 /** One long option. Without `value` it is a switch; `negates` marks a `--no-x` switch. */
 export interface OptionSpec {
@@ -8,6 +11,8 @@ export interface OptionSpec {
   key: string;
   value?: string;
   choices?: readonly string[];
+  /** Turns the value's text into the value, or throws a UsageError naming the flag. */
+  parse?: (text: string) => string | number;
   negates?: boolean;
   /** Left out of --help: for hb's own use (documented where it is used). */
   hidden?: boolean;
@@ -26,7 +31,7 @@ const SCHEDULE: readonly OptionSpec[] = [
   { flag: '--every', key: 'every', value: 'duration', help: 'expected interval, e.g. 15m' },
   { flag: '--cron', key: 'cron', value: 'expr', help: 'expected cron schedule, e.g. "0 2 * * *"' },
   { flag: '--tz', key: 'tz', value: 'zone', help: 'time zone of --cron (default: the host zone)' },
-  { flag: '--grace', key: 'grace', value: 'duration', help: 'how late a run may be before it is a problem (default: one period)' },
+  { flag: '--grace', key: 'grace', value: 'duration', parse: parseGrace, help: 'how late a run may be before it is a problem (default: one period)' },
 ];
 
 /** `hb tick` options. */
@@ -43,10 +48,10 @@ export const TICK_OPTIONS: readonly OptionSpec[] = [
 export const WRAP_OPTIONS: readonly OptionSpec[] = [
   { flag: '--job', key: 'job', value: 'name', help: "job name (default: the command's base name)" },
   ...SCHEDULE,
-  { flag: '--timeout', key: 'timeout', value: 'duration', help: 'stop the command (TERM, then KILL) after this long' },
+  { flag: '--timeout', key: 'timeout', value: 'duration', parse: parseTimeout, help: 'stop the command (TERM, then KILL) after this long' },
   { flag: '--lock', key: 'lock', help: 'refuse to start while another run of the same job is in progress' },
-  { flag: '--skip-code', key: 'skipCode', value: 'n', help: 'exit code when --lock skips a run (default 0)' },
-  { flag: '--tail', key: 'tail', value: 'bytes', help: 'bytes of output to keep in the heartbeat (default 4096)' },
+  { flag: '--skip-code', key: 'skipCode', value: 'n', parse: parseSkipCode, help: 'exit code when --lock skips a run (default 0)' },
+  { flag: '--tail', key: 'tail', value: 'bytes', parse: parseTail, help: 'bytes of output to keep in the heartbeat (default 4096)' },
   { flag: '--action', key: 'action', value: 'text', help: 'what the job does (free text, shown by hb status)' },
 ];
 
@@ -69,18 +74,18 @@ export interface FastCommand {
   command: 'tick' | 'wrap' | 'check';
   /** tick: [job]; wrap: the command and its arguments; check: the job names. */
   operands: string[];
-  options: Record<string, string | boolean>;
+  options: Record<string, string | number | boolean>;
 }
 
 /**
  * Parses the common, well-formed `hb tick` / `hb wrap` / `hb check` command lines that cron runs
  * on every tick, so they start without loading commander. Anything else — help, a version flag, an
- * unknown or short option, a missing value — returns null, and commander parses it and gives the
- * proper message. The result is what commander would produce for the same argv.
+ * unknown or short option, a missing value or one its parser refuses — returns null, and commander
+ * parses it and gives the proper message. The result is what commander would produce for the same argv.
  */
 export function parseFast(argv: readonly string[]): FastCommand | null {
-  const before: Record<string, string | boolean> = {};
-  const options: Record<string, string | boolean> = {};
+  const before: FastCommand['options'] = {};
+  const options: FastCommand['options'] = {};
   let i = 0;
   for (; i < argv.length && argv[i]!.startsWith('-'); i++) {
     const step = take(argv, i, GLOBAL_OPTIONS, before);
@@ -121,7 +126,7 @@ export function parseFast(argv: readonly string[]): FastCommand | null {
 }
 
 /** Applies the option at argv[i]; returns how many extra args it consumed, or null to give up. */
-function take(argv: readonly string[], i: number, specs: readonly OptionSpec[], into: Record<string, string | boolean>): number | null {
+function take(argv: readonly string[], i: number, specs: readonly OptionSpec[], into: FastCommand['options']): number | null {
   const arg = argv[i]!;
   const eq = arg.indexOf('=');
   const flag = eq > 0 ? arg.slice(0, eq) : arg;
@@ -135,6 +140,13 @@ function take(argv: readonly string[], i: number, specs: readonly OptionSpec[], 
   const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
   if (value === undefined || (eq < 0 && value.startsWith('-'))) return null;
   if (spec.choices && !spec.choices.includes(value)) return null;
-  into[spec.key] = value;
+  if (spec.parse) {
+    // A value its parser refuses goes to commander, which calls the same parser and reports it.
+    try {
+      into[spec.key] = spec.parse(value);
+    } catch {
+      return null;
+    }
+  } else into[spec.key] = value;
   return eq > 0 ? 0 : 1;
 }

@@ -41,9 +41,6 @@ export interface CrontabOptions extends GlobalOptions, KindFlags {
   crontab?: string[];
 }
 
-// A login name: what cron accepts in a user field and crontab(1) after -u.
-const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
-
 /** Runs `hb crontab` in the mode its flags choose. */
 export async function runCrontab(opts: CrontabOptions, io: Io): Promise<number> {
   checkFlags(opts);
@@ -66,7 +63,6 @@ function checkFlags(o: CrontabOptions): void {
   checkKindFlags(o);
   if (o.file !== undefined && o.install) throw new UsageError('--file writes the file already; --install is for the user crontab');
   if (o.file !== undefined && (o.adopt || o.undo)) throw new UsageError('--file names the file hb crontab writes; --adopt reads --crontab FILE…');
-  if (o.user !== undefined && !USER.test(o.user)) throw new UsageError(`--user: "${o.user}" is not a login name (e.g. backup)`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseDuration, durationHint, formatDuration } from '../../lib/duration.ts';
+import { formatDuration } from '../../lib/duration.ts';
 import { HbError, UsageError } from '../../lib/errors.ts';
 import { startDetached } from '../../lib/daemon/detach.ts';
 import { mayOverlap, selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../../lib/daemon/jobs.ts';
@@ -12,7 +12,7 @@ import { DaemonLoop, LOOP_DEFAULTS, logLine } from '../../lib/daemon/loop.ts';
 import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemon/notify.ts';
 import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/daemon/config-copy.ts';
 import { readIdentity } from '../../lib/daemon/identity.ts';
-import { daemonConfigProblems, MAX_CONCURRENT_LIMIT, parseMaxConcurrent } from '../../lib/daemon/limits.ts';
+import { daemonConfigProblems } from '../../lib/daemon/limits.ts';
 import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/daemon/pid-file.ts';
 import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/daemon/runs.ts';
 import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
@@ -27,37 +27,26 @@ import type { Io } from '../io.ts';
 export interface DaemonStartOptions extends GlobalOptions {
   pidFile?: string;
   detach?: boolean;
-  stopTimeout?: string;
+  /** ms, from parseStopTimeout. */
+  stopTimeout?: number;
   quiet?: boolean;
-  maxConcurrent?: string;
+  /** From parseMaxConcurrent. */
+  maxConcurrent?: number;
 }
 
 /** `hb daemon stop` / `status` options. */
 export interface DaemonControlOptions extends GlobalOptions {
   pidFile?: string;
-  timeout?: string;
+  /** ms, from parseStopWait. */
+  timeout?: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function durationOption(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new UsageError(`${flag}: ${durationHint(value)}`);
-  return ms;
-}
-
-function maxConcurrentOption(value: string | undefined): number {
-  if (value === undefined) return LOOP_DEFAULTS.maxConcurrent;
-  const n = parseMaxConcurrent(value);
-  if (n === null) throw new UsageError(`--max-concurrent: expected a whole number from 1 to ${MAX_CONCURRENT_LIMIT}, found "${value}"`);
-  return n;
-}
-
 /** Runs the scheduler in the foreground (or, with --detach, in the background) until stopped. */
 export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<number> {
-  const stopTimeoutMs = durationOption('--stop-timeout', opts.stopTimeout) ?? LOOP_DEFAULTS.stopTimeoutMs;
-  const maxConcurrent = maxConcurrentOption(opts.maxConcurrent);
+  const stopTimeoutMs = opts.stopTimeout ?? LOOP_DEFAULTS.stopTimeoutMs;
+  const maxConcurrent = opts.maxConcurrent ?? LOOP_DEFAULTS.maxConcurrent;
   // The daemon reads the config file itself; a copy is what it hands its runs.
   const ctx = await loadContext({ ...opts, configSnapshot: undefined }, io, daemonConfigProblems);
   let opened;
@@ -339,7 +328,6 @@ export async function runDaemonStatus(opts: DaemonControlOptions, io: Io): Promi
 
 /** `hb daemon stop`: SIGTERM through the PID file, then wait for the daemon to exit. */
 export async function runDaemonStop(opts: DaemonControlOptions, io: Io): Promise<number> {
-  const timeoutOption = durationOption('--timeout', opts.timeout);
   const pidFile = await locatePidFile(opts, io);
   const found = find(pidFile);
   if (found.notRunning !== null || found.pid === null || found.claim === null) {
@@ -361,7 +349,7 @@ export async function runDaemonStop(opts: DaemonControlOptions, io: Io): Promise
   }
   const stopTimeoutMs = found.info?.stop_timeout_ms ?? LOOP_DEFAULTS.stopTimeoutMs;
   // The daemon may take its stop timeout, then the TERM→KILL wait, then a moment to clean up.
-  const waitMs = timeoutOption ?? stopTimeoutMs + LOOP_DEFAULTS.killAfterMs + 5000;
+  const waitMs = opts.timeout ?? stopTimeoutMs + LOOP_DEFAULTS.killAfterMs + 5000;
   const sentMs = io.now();
   while (!isRunGone(claim, gatherFacts(pid)).gone) {
     if (io.now() - sentMs > waitMs) {

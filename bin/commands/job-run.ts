@@ -13,14 +13,14 @@ import { openStateDir } from '../../lib/state/dir.ts';
 import { HB_VERSION } from '../../lib/version.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
-import { optionValue, parseGrace } from '../option-values.ts';
 
 /** Schedule and annotation flags common to tick and wrap. */
 export interface RunFlags extends GlobalOptions {
   every?: string;
   cron?: string;
   tz?: string;
-  grace?: string;
+  /** ms, from parseGrace. */
+  grace?: number;
   action?: string;
   message?: string;
   status?: 'ok' | 'error';
@@ -44,7 +44,6 @@ export const DEFAULT_TAIL_BYTES = 4096;
 export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cfg: JobConfig | undefined, defaults: HbConfig['defaults']) => RunPlan, json = false): Promise<number> {
   const nameProblem = validateJobName(job);
   if (nameProblem) throw new UsageError(nameProblem);
-  const graceFlag = optionValue(flags.grace, parseGrace);
   const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz });
   const ctx = await loadContext(flags, io);
   const cfg = ctx.config.jobs.get(job);
@@ -67,7 +66,7 @@ export async function executeRun(job: string, flags: RunFlags, io: Io, plan: (cf
     dir: opened?.dir ?? ctx.state.dir,
     command: p.command,
     schedule: withZone(flagSchedule ?? cfg?.schedule ?? null, io),
-    graceMs: graceFlag ?? cfg?.graceMs ?? ctx.config.defaults.graceMs,
+    graceMs: flags.grace ?? cfg?.graceMs ?? ctx.config.defaults.graceMs,
     timeoutMs: p.timeoutMs,
     lock: p.lock,
     skipCode: p.skipCode,

@@ -7,14 +7,14 @@ import { readEvents, type HbEvent } from '../../lib/events/log.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { logLine, widthsOf } from '../../lib/report/event-line.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';
-import { sinceFlag } from '../../lib/report/window.ts';
 import { stateDirsToRead } from '../../lib/state/dir.ts';
 import { trustedDirs, warnUntrusted } from '../untrusted.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
 interface LogOptions extends GlobalOptions {
-  since?: string;
+  /** ms, from parseSince. */
+  since?: number;
 }
 
 /** Lines are written in chunks: a long history never builds one giant string. */
@@ -29,7 +29,7 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
     const problem = validateJobName(job);
     if (problem) throw new UsageError(problem);
   }
-  const windowMs = opts.since === undefined ? null : sinceFlag(opts.since, 0);
+  const windowMs = opts.since ?? null;
   const ctx = await loadContext(opts, io);
   const read = stateDirsToRead(ctx.state);
   warnUntrusted(read.untrusted, io);

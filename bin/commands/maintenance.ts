@@ -2,7 +2,7 @@
 
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDuration, looksLikeDuration, parseDuration } from '../../lib/duration.ts';
+import { formatDuration } from '../../lib/duration.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { appendEvents } from '../../lib/events/log.ts';
 import { newEvent, type EventType, type FieldsOf } from '../../lib/events/schema.ts';
@@ -10,12 +10,10 @@ import { lastPath, runPath } from '../../lib/heartbeat/store.ts';
 import { cyclePath } from '../../lib/run/cycle.ts';
 import { unlinkQuiet } from '../../lib/fs/quiet.ts';
 import { validateJobName } from '../../lib/job-name.ts';
-import { visible } from '../../lib/visible.ts';
 import { openStateDir, unsafeForRoot } from '../../lib/state/dir.ts';
 import { pauseJob, resumeJob } from '../../lib/state/pause.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
-import { parsePauseFor } from '../option-values.ts';
 
 /**
  * The state directory and config, for a job that must exist (a heartbeat or a config entry). As
@@ -37,24 +35,9 @@ async function known(job: string, opts: GlobalOptions, io: Io): Promise<{ ctx: C
 
 const event = <T extends EventType>(io: Io, job: string, type: T, fields: FieldsOf<T>) => newEvent[type](new Date(io.now()).toISOString(), job, fields);
 
-// Past any maintenance window, and its end stays a time a date can hold (~275,000 years from 1970).
-const MAX_PAUSE_MS = 36_500 * 86_400_000;
-const UNTIL_RESUMED = 'leave --for out to pause until hb resume';
-
-/** `--for`: longer than 0, at most 100 years. */
-function pauseLength(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDuration(value);
-  if (ms === 0) throw new UsageError(`--for: a pause must be longer than 0, found "${visible(value)}" (${UNTIL_RESUMED})`);
-  if (ms === undefined ? looksLikeDuration(value) : ms > MAX_PAUSE_MS) {
-    throw new UsageError(`--for: a pause can last at most 36500d (100 years), found "${visible(value)}" (${UNTIL_RESUMED})`);
-  }
-  return parsePauseFor(value);
-}
-
 /** Pauses a job (for a while, or until resumed): it is shown as paused and never alerts. */
-export async function runPause(job: string, opts: GlobalOptions & { for?: string }, io: Io): Promise<number> {
-  const forMs = pauseLength(opts.for);
+export async function runPause(job: string, opts: GlobalOptions & { for?: number }, io: Io): Promise<number> {
+  const forMs = opts.for;
   const { dir } = await known(job, opts, io);
   const now = io.now();
   const until = forMs === undefined ? null : now + forMs;

@@ -5,7 +5,6 @@ import { compileSchedule, ScheduleError } from '../../lib/schedule/index.ts';
 import { formatIsoInZone, formatIsoUtc, isUtc, parseIsoInZone, withinIsoYears } from '../../lib/schedule/tz.ts';
 
 const DEFAULT_COUNT = 5;
-const MAX_COUNT = 1000;
 
 /** What `hb next` needs from the outside world. */
 export interface NextIo {
@@ -19,23 +18,15 @@ export interface NextIo {
 export interface NextOptions {
   tz?: string;
   from?: string;
-  n?: string;
+  /** From parseNextCount (bin/option-values.ts). */
+  n?: number;
   json?: boolean;
-}
-
-function parseCount(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_COUNT;
-  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= MAX_COUNT)) {
-    throw new UsageError(`-n: "${text}" is not a count (expected a whole number from 1 to ${MAX_COUNT})`);
-  }
-  return n;
 }
 
 /** Prints the next N fire times of EXPR after --from (default now) in --tz (default the host zone). */
 export async function runNext(expr: string, opts: NextOptions, io: NextIo): Promise<number> {
   const tz = opts.tz ?? io.defaultTz;
-  const n = parseCount(opts.n);
+  const n = opts.n ?? DEFAULT_COUNT;
   let schedule;
   try {
     schedule = compileSchedule({ cron: expr, tz }, io.defaultTz);

@@ -7,7 +7,6 @@ import { readEvents } from '../../lib/events/log.ts';
 import { REPORT_JOB } from '../../lib/job-name.ts';
 import { buildReport } from '../../lib/report/build.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';
-import { sinceFlag } from '../../lib/report/window.ts';
 import type { Report } from '../../lib/report/types.ts';
 import type { HbConfig } from '../../lib/config/types.ts';
 import type { GlobalOptions } from '../context.ts';
@@ -19,7 +18,8 @@ import { warnUntrusted } from '../untrusted.ts';
 const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 
 interface ReportOptions extends GlobalOptions {
-  since?: string;
+  /** ms, from parseSince. */
+  since?: number;
   format?: 'markdown' | 'html' | 'json';
   output?: string;
   send?: boolean;
@@ -27,7 +27,7 @@ interface ReportOptions extends GlobalOptions {
 
 /** Runs `hb report` and returns its exit code (0; bad flags and unwritable files throw exit 2). */
 export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
-  const windowMs = sinceFlag(opts.since, DEFAULT_WINDOW_MS);
+  const windowMs = opts.since ?? DEFAULT_WINDOW_MS;
   const format = opts.json ? 'json' : (opts.format ?? 'markdown');
   // `--output -` is stdout, as for most tools that take an output file.
   const output = opts.output === '-' ? undefined : opts.output;

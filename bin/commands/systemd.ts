@@ -23,9 +23,6 @@ export interface SystemdOptions extends GlobalOptions {
   allowPingOnly?: boolean;
 }
 
-// A login name or a numeric uid: what User= accepts without surprises.
-const USER = /^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}|\d+)$/;
-
 function outputDir(dir: string | undefined, cwd: string): string | undefined {
   if (dir === undefined) return undefined;
   const abs = resolve(cwd, dir);
@@ -52,9 +49,6 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   for (const job of jobs) {
     const problem = validateJobName(job);
     if (problem) throw new UsageError(problem);
-  }
-  if (opts.user !== undefined && !USER.test(opts.user)) {
-    throw new UsageError(`--user: "${opts.user}" is not a user name (expected a login name such as backup, or a numeric uid)`);
   }
   const dir = outputDir(opts.outputDir, io.cwd);
   const ctx = await loadContext(opts, io);

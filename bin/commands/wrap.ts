@@ -2,24 +2,22 @@
 
 import { UsageError } from '../../lib/errors.ts';
 import type { Io } from '../io.ts';
-import { optionValue, parseSkipCode, parseTail, parseTimeout } from '../option-values.ts';
 import { DEFAULT_TAIL_BYTES, executeRun, type RunFlags } from './job-run.ts';
 
 interface WrapFlags extends RunFlags {
   job?: string;
-  timeout?: string;
+  /** ms, from parseTimeout. */
+  timeout?: number;
   lock?: boolean;
-  skipCode?: string;
-  tail?: string;
+  skipCode?: number;
+  tail?: number;
 }
 
 /** Runs `hb wrap` and returns the child's exit code (128+n for a signal). */
 export async function runWrap(command: string[], flags: WrapFlags, io: Io): Promise<number> {
   if (command.length === 0 || command[0] === '') throw new UsageError('wrap: no command given (usage: hb wrap [options] -- CMD [ARGS...])');
   if (flags.status) throw new UsageError('--status: wrap takes the status from the command\'s exit code');
-  const timeoutMs = optionValue(flags.timeout, parseTimeout);
-  const skipCode = optionValue(flags.skipCode, parseSkipCode) ?? 0;
-  const tail = optionValue(flags.tail, parseTail);
+  const { timeout: timeoutMs, skipCode = 0, tail } = flags;
   // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
   const job = flags.job ?? (await import('../../lib/crontab/job-names.ts')).jobNameForArgv(command);
   return executeRun(job, flags, io, (cfg, defaults) => ({

@@ -20,9 +20,6 @@ export const MIN_INTERVAL_MS = 1000;
  */
 export const DEFAULT_MAX_CONCURRENT = 32;
 
-/** The largest --max-concurrent accepted. */
-export const MAX_CONCURRENT_LIMIT = 1000;
-
 /** Problems with a config hb daemon would run: any `every` of a job it runs shorter than MIN_INTERVAL_MS. */
 export function daemonConfigProblems(config: HbConfig): RawProblem[] {
   const problems: RawProblem[] = [];
@@ -38,11 +35,4 @@ export function daemonConfigProblems(config: HbConfig): RawProblem[] {
     }
   }
   return problems;
-}
-
-/** Parses --max-concurrent: a whole number from 1 to MAX_CONCURRENT_LIMIT, or null when it is not one. */
-export function parseMaxConcurrent(text: string): number | null {
-  if (!/^\d+$/.test(text.trim())) return null;
-  const n = Number(text);
-  return n >= 1 && n <= MAX_CONCURRENT_LIMIT ? n : null;
 }

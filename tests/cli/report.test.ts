@@ -84,7 +84,7 @@ test('bad flags exit 2 with a message that names the flag', () => {
   try {
     const cases: Array<[string[], RegExp]> = [
       [['--since', 'soon'], /--since: "soon" is not a duration/],
-      [['--since', '0'], /--since: "0" must be longer than zero/],
+      [['--since', '0'], /--since: "0" is zero \(expected a duration longer than 0/],
       [['--format', 'xml'], /--format.*'xml' is invalid.*markdown, html, json/],
       [['--bogus'], /unknown option '--bogus'/],
     ];

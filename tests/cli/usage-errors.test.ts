@@ -86,3 +86,19 @@ test('hb daemon --pid-file that is a directory or under a missing one: a usage e
   for (const [args, line] of cases) usageError(hb(args, { env: s.env, timeoutMs: 20_000 }), line, args.join(' '));
   assert.equal(existsSync(join(s.state, 'daemon.lock')), false, 'no daemon lock was taken');
 });
+
+test('a wait may be 0: daemon start --stop-timeout 0 and daemon stop --timeout 0 are taken, other duration flags refuse 0', (t) => {
+  const s = sandbox();
+  t.after(() => s.cleanup());
+  // Past the option: the PID file is what start refuses, so the 0 was taken.
+  usageError(hb(['daemon', 'start', '--stop-timeout', '0', '--pid-file', '/'], { env: s.env, timeoutMs: 20_000 }), /^hb: --pid-file: \/ is a directory/m, '--stop-timeout 0');
+  const stop = hb(['daemon', 'stop', '--timeout', '0'], { env: s.env, timeoutMs: 20_000 });
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.match(stop.stdout, /^hb daemon: not running/);
+  const zero = /"0" is zero \(expected a duration longer than 0/;
+  for (const args of [['tick', 'j', '--grace', '0'], ['wrap', '--timeout', '0', '--', 'true'], ['report', '--since', '0'], ['log', '--since', '0']]) {
+    usageError(hb(args, { env: s.env }), new RegExp(`^hb: ${args.find((a) => a.startsWith('--'))}: ${zero.source}`, 'm'), args.join(' '));
+  }
+  usageError(hb(['tick', 'j', '--every', '0'], { env: s.env }), /^hb: --every: "0" is not a period: it must be longer than 0$/m, '--every 0');
+  assert.equal(existsSync(s.state) ? readdirSync(s.state).length : 0, 0, 'nothing was recorded');
+});

@@ -1,11 +1,12 @@
 // hb daemon's limits as config rules: no `every` below the floor for a job the daemon runs
-// (located at file:line:col like any config problem), `overlap` a boolean, and --max-concurrent.
+// (located at file:line:col like any config problem), `overlap` a boolean. --max-concurrent is
+// tests/unit/option-values.test.ts.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfigText } from '../../lib/config/load.ts';
 import { selectJobs } from '../../lib/daemon/jobs.ts';
-import { daemonConfigProblems, MIN_INTERVAL_MS, parseMaxConcurrent } from '../../lib/daemon/limits.ts';
+import { daemonConfigProblems, MIN_INTERVAL_MS } from '../../lib/daemon/limits.ts';
 import { ConfigError } from '../../lib/errors.ts';
 
 const problemsOf = async (text: string) => {
@@ -48,10 +49,4 @@ test('overlap: a boolean, carried to the daemon\'s job; absent means no overlap'
   const jobs = selectJobs(config, 'UTC').jobs;
   assert.equal(jobs.find((j) => j.name === 'a')?.overlap, true);
   assert.equal(jobs.find((j) => j.name === 'b')?.overlap, undefined);
-});
-
-test('--max-concurrent: a whole number from 1 to 1000', () => {
-  assert.equal(parseMaxConcurrent('1'), 1);
-  assert.equal(parseMaxConcurrent('1000'), 1000);
-  for (const bad of ['0', '1001', '-1', '1.5', 'many', '']) assert.equal(parseMaxConcurrent(bad), null, bad);
 });

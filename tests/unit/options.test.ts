@@ -28,7 +28,7 @@ test('wrap passes everything from the first operand (or --) through to the comma
   assert.deepEqual(parseFast(['wrap', '--timeout', '10m', 'ls', '--every', '5m']), {
     command: 'wrap',
     operands: ['ls', '--every', '5m'],
-    options: { timeout: '10m', color: true },
+    options: { timeout: 600_000, color: true },
   });
 });
 
@@ -68,6 +68,9 @@ test('anything unusual is left to commander, which has the help and the error me
     ['wrap', '--job', 'x'],
     ['wrap', '--lock'],
     ['check', '--format', 'yaml'],
+    // A value its parse function refuses: commander calls the same function and says why.
+    ['tick', 'a', '--grace', '0'],
+    ['wrap', '--skip-code=256', '--', 'true'],
     ['--bogus', 'check'],
     ['constructor'],
     ['toString', 'x'],

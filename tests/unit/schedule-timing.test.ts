@@ -98,17 +98,17 @@ async function next(expr: string, opts: NextOptions): Promise<string> {
 
 test('hb next prints fire times with their offsets, as text or JSON', async () => {
   assert.equal(
-    await next('30 2 * * *', { n: '3' }),
+    await next('30 2 * * *', { n: 3 }),
     '2026-03-28T02:30:00+01:00  (2026-03-28T01:30:00Z)\n' +
       '2026-03-29T03:00:00+02:00  (2026-03-29T01:00:00Z)\n' +
       '2026-03-30T02:30:00+02:00  (2026-03-30T00:30:00Z)\n',
   );
   assert.equal(
-    await next('@daily', { tz: 'America/New_York', from: '2026-03-07T12:00:00Z', n: '2', json: true }),
+    await next('@daily', { tz: 'America/New_York', from: '2026-03-07T12:00:00Z', n: 2, json: true }),
     '{"next":["2026-03-08T00:00:00-05:00","2026-03-09T00:00:00-04:00"]}\n',
   );
   // --from without an offset is read in the zone.
-  assert.equal(await next('0 * * * *', { from: '2026-10-25T02:30', n: '1', json: true }), '{"next":["2026-10-25T02:00:00+01:00"]}\n');
+  assert.equal(await next('0 * * * *', { from: '2026-10-25T02:30', n: 1, json: true }), '{"next":["2026-10-25T02:00:00+01:00"]}\n');
   assert.equal((await next('* * * * *', {})).split('\n').length - 1, 5);
 });
 
@@ -116,9 +116,6 @@ test('hb next refuses bad input with a UsageError naming it', async () => {
   const rows: Array<[string, NextOptions, string]> = [
     ['61 * * * *', {}, 'cron expression "61 * * * *": 61 in the minute field is out of range (expected 0-59)'],
     ['* * * * *', { tz: 'Mars/Base' }, '--tz: unknown time zone "Mars/Base" (expected an IANA name such as Europe/Berlin or UTC)'],
-    ['* * * * *', { n: '0' }, '-n: "0" is not a count (expected a whole number from 1 to 1000)'],
-    ['* * * * *', { n: '1001' }, '-n: "1001" is not a count (expected a whole number from 1 to 1000)'],
-    ['* * * * *', { n: 'five' }, '-n: "five" is not a count (expected a whole number from 1 to 1000)'],
     ['* * * * *', { from: 'soon' },
       '--from: "soon" is not an ISO 8601 time (expected e.g. 2026-03-29T01:30:00Z, 2026-03-29T03:30:00+02:00, or 2026-03-29T03:30 read in Europe/Berlin)'],
   ];
