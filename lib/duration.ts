@@ -31,6 +31,19 @@ export function parseDuration(text: string): number | undefined {
   return end === s.length && end > 0 ? fits(Math.round(total)) : undefined;
 }
 
+/** The minimum of configDuration that means "longer than 0": the smallest positive number. */
+export const ABOVE_ZERO = Number.MIN_VALUE;
+
+/**
+ * A duration as a config file gives it — a number of seconds, or a duration string — in ms;
+ * undefined when it is neither, or shorter than `minMs` (ABOVE_ZERO: it must be longer than 0).
+ * The one rule behind every duration key of the config; each caller says what it expected.
+ */
+export function configDuration(value: unknown, minMs: number): number | undefined {
+  const ms = typeof value === 'number' ? value * 1000 : typeof value === 'string' ? parseDuration(value) : undefined;
+  return ms !== undefined && ms >= minMs ? ms : undefined;
+}
+
 /** Whether `text` is written as a duration, whether or not its value can be counted. */
 export const looksLikeDuration = (text: string): boolean => /^(?:\d+|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+)$/.test(text.trim());
 

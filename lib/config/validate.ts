@@ -1,6 +1,6 @@
 // Turns a parsed YAML tree into an HbConfig, collecting every problem at once with its key path.
 
-import { durationHint, parseDuration } from '../duration.ts';
+import { ABOVE_ZERO, configDuration, durationHint } from '../duration.ts';
 import { UNSCHEDULED_SETTINGS, type UnscheduledSetting } from '../health/unscheduled.ts';
 import { validateJobName } from '../job-name.ts';
 import { parseRecover } from '../recover/policy.ts';
@@ -192,8 +192,8 @@ function unknownKeys(map: Tree, at: Array<string | number>, known: string[], pro
 function duration(map: Tree, at: Array<string | number>, key: string, problems: RawProblem[]): number | undefined {
   const v = map[key];
   if (v === undefined) return undefined;
-  const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? parseDuration(v) : undefined;
-  if (ms === undefined || !(ms > 0)) {
+  const ms = configDuration(v, ABOVE_ZERO);
+  if (ms === undefined) {
     problems.push({ path: [...at, key], message: typeof v === 'string' ? durationHint(v) : `expected a duration such as 15m, found ${typeName(v)}` });
     return undefined;
   }

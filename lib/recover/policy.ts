@@ -2,7 +2,7 @@
 // resolved as text against the config file's directory, never against the process's cwd).
 
 import { posix } from 'node:path';
-import { durationHint, formatDuration, parseDuration } from '../duration.ts';
+import { configDuration, durationHint, formatDuration, parseDuration } from '../duration.ts';
 import type { HealthCheck, RecoverPolicy } from './types.ts';
 
 /** One problem in a `recover:` block; `path` is the key path below `recover`. */
@@ -179,8 +179,8 @@ function parseBudget(v: unknown, add: Add): { count: number; windowMs: number } 
 function durationKey(raw: Record<string, unknown>, key: 'settle' | 'timeout', fallback: number, min: number, add: Add): number {
   const v = raw[key];
   if (v === undefined) return fallback;
-  const ms = typeof v === 'number' ? (v >= 0 ? v * 1000 : undefined) : typeof v === 'string' ? parseDuration(v) : undefined;
-  if (ms === undefined || ms < min) {
+  const ms = configDuration(v, min);
+  if (ms === undefined) {
     const what = key === 'settle' ? 'how long to wait after a restart before checking health again' : 'the limit for the health check and the restart command';
     add([key], `expected a duration such as ${formatDuration(fallback)} (${what}), found ${shown(v)}`);
     return fallback;

@@ -1,6 +1,6 @@
 // Validation of `notify:` sinks, without loading any sink's code: config checks stay cheap.
 
-import { durationHint, parseDuration } from '../duration.ts';
+import { ABOVE_ZERO, configDuration, durationHint } from '../duration.ts';
 import { credentialProblem, hasCredentials, redactUrls } from './url-credentials.ts';
 
 /** A validated sink: its kind, its options as written, and the common delivery settings. */
@@ -102,8 +102,8 @@ export function validateSink(kind: string, value: unknown, where: string): { sin
   }
   let timeoutMs = 10_000;
   if (options.timeout !== undefined) {
-    const ms = typeof options.timeout === 'number' ? options.timeout * 1000 : typeof options.timeout === 'string' ? parseDuration(options.timeout) : undefined;
-    if (ms === undefined || ms <= 0) problems.push({ path: at('timeout'), message: typeof options.timeout === 'string' ? durationHint(options.timeout) : 'expected a duration such as 10s' });
+    const ms = configDuration(options.timeout, ABOVE_ZERO);
+    if (ms === undefined) problems.push({ path: at('timeout'), message: typeof options.timeout === 'string' ? durationHint(options.timeout) : `expected a duration such as 10s, found ${JSON.stringify(options.timeout)}` });
     else timeoutMs = ms;
   }
   if (problems.length > 0) return { sink: null, problems };
