@@ -18,7 +18,7 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const LAZY = {
   'bin/cli.ts': 'cli',
   'bin/commands/check.ts': 'check',
-  'bin/commands/run-notify.ts': 'run-notify',
+  'lib/run/notifications.ts': 'run-notify',
   'bin/first-run-hint.ts': 'first-run-hint',
   'bin/commands/act.ts': 'act',
   'lib/config/load.ts': 'config-load',

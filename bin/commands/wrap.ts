@@ -2,7 +2,7 @@
 
 import { UsageError } from '../../lib/errors.ts';
 import type { Io } from '../io.ts';
-import { DEFAULT_TAIL_BYTES, executeRun, type RunFlags } from './job-run.ts';
+import { runFromFlags, type RunFlags } from '../run-flags.ts';
 
 interface WrapFlags extends RunFlags {
   job?: string;
@@ -17,14 +17,9 @@ interface WrapFlags extends RunFlags {
 export async function runWrap(command: string[], flags: WrapFlags, io: Io): Promise<number> {
   if (command.length === 0 || command[0] === '') throw new UsageError('wrap: no command given (usage: hb wrap [options] -- CMD [ARGS...])');
   if (flags.status) throw new UsageError('--status: wrap takes the status from the command\'s exit code');
-  const { timeout: timeoutMs, skipCode = 0, tail } = flags;
+  const { timeout: timeoutMs, skipCode = 0, tail: tailBytes } = flags;
   // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
   const job = flags.job ?? (await import('../../lib/crontab/job-names.ts')).jobNameForArgv(command);
-  return executeRun(job, flags, io, (cfg, defaults) => ({
-    command,
-    timeoutMs: timeoutMs ?? cfg?.timeoutMs ?? defaults.timeoutMs,
-    lock: Boolean(flags.lock) || (cfg?.lock ?? false),
-    skipCode,
-    tailBytes: tail ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
-  }));
+  const { exitCode } = await runFromFlags(job, flags, io, { command, timeoutMs, lock: Boolean(flags.lock), skipCode, tailBytes });
+  return exitCode;
 }

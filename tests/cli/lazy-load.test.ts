@@ -10,7 +10,7 @@ import { HB, fixture, sandbox } from '../helpers.ts';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 /** Sink code and the alerting that drives it: never loaded while no sink is configured. */
-const NETWORK = ['lib/alerts/', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/sinks/issue-tracker.ts', 'lib/sinks/command.ts', 'bin/commands/alerting.ts', 'bin/commands/run-notify.ts', 'lib/check/delivery.ts'];
+const NETWORK = ['lib/alerts/', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/sinks/issue-tracker.ts', 'lib/sinks/command.ts', 'bin/commands/alerting.ts', 'lib/run/notifications.ts', 'lib/check/delivery.ts'];
 /** The crontab reading behind the first-run hint of a job without a schedule. */
 const CRONTAB = ['lib/crontab/', 'bin/first-run-hint.ts'];
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };

@@ -1,0 +1,50 @@
+// The command-line side tick and wrap share: their common flags read, the config loaded, the
+// process's effects handed to the run pipeline (lib/run/pipeline.ts).
+
+import { validateJobName } from '../lib/job-name.ts';
+import { runTickOrWrap, type RunEffects, type RunOutcome } from '../lib/run/pipeline.ts';
+import type { WrapChoices } from '../lib/run/plan.ts';
+import { UsageError } from '../lib/errors.ts';
+import { scheduleFromFlags } from '../lib/schedule/index.ts';
+import { loadContext, type Context, type GlobalOptions } from './context.ts';
+import { deliveryEffects } from './effects.ts';
+import type { Io } from './io.ts';
+
+/** Schedule and annotation flags common to tick and wrap. */
+export interface RunFlags extends GlobalOptions {
+  every?: string;
+  cron?: string;
+  tz?: string;
+  /** ms, from parseGrace. */
+  grace?: number;
+  action?: string;
+  message?: string;
+  status?: 'ok' | 'error';
+  /** tick only: a message for the job's sinks. */
+  notify?: string;
+}
+
+/** Validates the job name and the shared flags, loads config, runs the tick (or, given `wrap`, the wrap). */
+export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: WrapChoices): Promise<RunOutcome> {
+  const nameProblem = validateJobName(job);
+  if (nameProblem) throw new UsageError(nameProblem);
+  const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz }) ?? null;
+  const ctx = await loadContext(flags, io);
+  const input = { job, config: ctx.config, state: ctx.state, flagSchedule, graceMs: flags.grace, status: flags.status, action: flags.action, message: flags.message, notify: flags.notify, wrap };
+  return runTickOrWrap(input, runEffects(io, ctx));
+}
+
+/** A run's effects from the real process: its clock, pid, host and env, its own stdout and stderr, signals passed on. */
+function runEffects(io: Io, ctx: Context): RunEffects {
+  return {
+    ...deliveryEffects(io),
+    host: io.host,
+    localTz: () => io.localTz(),
+    warn: (line) => io.err(`${line}\n`),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    forwardSignals: true,
+    // The crontab lookup behind the hint loads only when a run has just lost its schedule.
+    unscheduledHint: async (job, dir) => (await import('./first-run-hint.ts')).firstRunHint(job, ctx, io, dir),
+  };
+}

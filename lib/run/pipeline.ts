@@ -1,0 +1,117 @@
+// The pipeline of `hb tick` and `hb wrap` once their flags are read and the config loaded: plan the
+// run, open the state directory (or fall back), run the job, its notifications, the one-time hint
+// of a job left without a schedule and the stale-watcher warning. Effects come in as one object.
+
+import type { Writable } from 'node:stream';
+import type { DeliveryEffects } from '../check/delivery.ts';
+import type { HbConfig } from '../config/types.ts';
+import { UsageError } from '../errors.ts';
+import { becameUnscheduled } from '../health/unscheduled.ts';
+import { CHECK_JOB, staleWatcherWarning } from '../health/watcher.ts';
+import type { HeartbeatRecord } from '../heartbeat/record.ts';
+import type { ScheduleSpec } from '../schedule/types.ts';
+import { openStateDir, type StateDirChoice } from '../state/dir.ts';
+import { HB_VERSION } from '../version.ts';
+import { runJob, type JobRunRequest } from './job.ts';
+import { hasRunPings, runSchedule, tickPlan, wrapPlan, type WrapChoices } from './plan.ts';
+
+/** What a tick or wrap takes from outside: clock, pid, host, env, liveness, the streams the child shares, where hb's lines go. */
+export interface RunEffects extends DeliveryEffects {
+  host: string;
+  /** The host's IANA zone (given to a cron schedule without one). */
+  localTz(): string;
+  /** One line for stderr (without its newline): cron mails it. */
+  warn(line: string): void;
+  /** The streams the child's output passes through to. */
+  stdout: Writable;
+  stderr: Writable;
+  /** Whether signals to hb are passed on to the child. */
+  forwardSignals: boolean;
+  /** The hint for a job just left without a schedule, or null when a crontab line gives it one (reads crontabs: asked only then). */
+  unscheduledHint(job: string, dir: string): Promise<string | null>;
+}
+
+/** One tick or wrap, its flags read: the job, the loaded config, the state directory chosen, and the flags' values. */
+export interface RunInput {
+  job: string;
+  config: HbConfig;
+  state: StateDirChoice;
+  /** --every, --cron, --tz; null: none given. */
+  flagSchedule: ScheduleSpec | null;
+  /** --grace. */
+  graceMs?: number;
+  status?: 'ok' | 'error';
+  action?: string;
+  message?: string;
+  /** tick --notify: a message for the job's sinks. */
+  notify?: string;
+  /** wrap's command and flags; absent for a tick. */
+  wrap?: WrapChoices;
+}
+
+/** How the run ended: the exit code to pass on and the heartbeat written (null: none). */
+export interface RunOutcome {
+  exitCode: number;
+  record: HeartbeatRecord | null;
+}
+
+/** Runs the job (or records the ping), says what went wrong through `fx.warn`; returns its exit code and record. */
+export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<RunOutcome> {
+  const { job, config } = input;
+  const cfg = config.jobs.get(job);
+  const plan = input.wrap ? wrapPlan(input.wrap, cfg, config.defaults) : tickPlan(cfg, config.defaults);
+  if (input.status && plan.command) {
+    throw new UsageError(`--status: job ${job} runs a command, whose exit code is its status; --status is for pings`);
+  }
+
+  let opened;
+  try {
+    opened = openStateDir(input.state);
+  } catch (e) {
+    if (!plan.command) throw new UsageError(`cannot record the heartbeat: ${(e as Error).message}`);
+    opened = null;
+  }
+  if (opened?.warning) fx.warn(opened.warning);
+
+  const req: JobRunRequest = {
+    job,
+    dir: opened?.dir ?? input.state.dir,
+    command: plan.command,
+    schedule: runSchedule(input.flagSchedule, cfg, fx.localTz),
+    graceMs: input.graceMs ?? cfg?.graceMs ?? config.defaults.graceMs,
+    timeoutMs: plan.timeoutMs,
+    lock: plan.lock,
+    skipCode: plan.skipCode,
+    tailBytes: plan.tailBytes,
+    status: input.status,
+    action: input.action,
+    message: input.message,
+    env: fx.env,
+    host: fx.host,
+    pid: fx.pid,
+    version: HB_VERSION,
+    now: fx.now,
+    stdout: fx.stdout,
+    stderr: fx.stderr,
+    forwardSignals: fx.forwardSignals,
+  };
+  // Sinks load only for a job that has them: most ticks never touch this.
+  const talks = Boolean(input.notify) || hasRunPings(config, job);
+  const notifier = talks && opened ? await import('./notifications.ts') : null;
+  const pings = notifier?.startRunPings(config, job, req.dir, fx, Boolean(plan.command)) ?? null;
+  const result = await runJob(req);
+  const warnings = [...result.warnings];
+  if (notifier) warnings.push(...(await notifier.finishRun(config, job, req.dir, fx, pings, result.record, input.notify)));
+  // Said once, when the job has just been left without a schedule: cron would mail it every run.
+  if (result.record && becameUnscheduled(job, req.schedule, result.previous)) {
+    const hint = await fx.unscheduledHint(job, req.dir);
+    if (hint) warnings.push(hint);
+  }
+  // A state directory that refuses every write fails the marker and the log twice each: say each once.
+  for (const w of new Set(warnings)) fx.warn(w);
+  if (job !== CHECK_JOB) {
+    const stale = staleWatcherWarning(req.dir, config, fx.now(), fx.localTz);
+    if (stale) fx.warn(stale);
+  }
+  return { exitCode: result.exitCode, record: result.record };
+}

@@ -1,0 +1,64 @@
+// What a tick or a wrap runs, decided from its flags, the job's config and the config's defaults:
+// the command, timeout, lock, skip code and tail; the schedule and grace the heartbeat carries;
+// whether the job has sinks that hear about its runs. Pure.
+
+import { sinksOf, type HbConfig, type JobConfig } from '../config/types.ts';
+import type { ScheduleSpec } from '../schedule/types.ts';
+import { receives } from '../sinks/validate.ts';
+
+/** Default bytes of output kept in a heartbeat. */
+export const DEFAULT_TAIL_BYTES = 4096;
+
+/** What differs between tick and wrap once flags and config are known. */
+export interface RunPlan {
+  /** Absent: a pure ping. */
+  command?: string | string[];
+  timeoutMs?: number;
+  lock: boolean;
+  /** The exit code of a run skipped because another holds the lock. */
+  skipCode: number;
+  tailBytes: number;
+}
+
+/** What `hb wrap`'s own flags say (absent: not given). */
+export interface WrapChoices {
+  command: string[];
+  timeoutMs?: number;
+  lock: boolean;
+  skipCode: number;
+  tailBytes?: number;
+}
+
+/** `hb tick`: the job's configured command (none: a ping), timeout, lock and tail, else the defaults. */
+export function tickPlan(cfg: JobConfig | undefined, defaults: HbConfig['defaults']): RunPlan {
+  return {
+    command: cfg?.command,
+    timeoutMs: cfg?.timeoutMs ?? defaults.timeoutMs,
+    lock: cfg?.lock ?? false,
+    skipCode: 0,
+    tailBytes: cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
+  };
+}
+
+/** `hb wrap`: the given command; a flag wins over the job's config, which wins over the defaults; --lock or the config's lock. */
+export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults: HbConfig['defaults']): RunPlan {
+  return {
+    command: wrap.command,
+    timeoutMs: wrap.timeoutMs ?? cfg?.timeoutMs ?? defaults.timeoutMs,
+    lock: wrap.lock || (cfg?.lock ?? false),
+    skipCode: wrap.skipCode,
+    tailBytes: wrap.tailBytes ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
+  };
+}
+
+/** The schedule a heartbeat carries: the flags', else the config's; a cron without zone gets the host's, so a check under another TZ judges it the same. */
+export function runSchedule(fromFlags: ScheduleSpec | null, cfg: JobConfig | undefined, hostTz: () => string): ScheduleSpec | null {
+  const spec = fromFlags ?? cfg?.schedule ?? null;
+  if (spec && 'cron' in spec && !spec.tz) return { cron: spec.cron, tz: hostTz() };
+  return spec;
+}
+
+/** Whether any sink of the job takes run pings (healthchecks does by default). */
+export function hasRunPings(config: HbConfig, job: string): boolean {
+  return sinksOf(config, job).some((s) => receives(s, 'run_start') || receives(s, 'run_end'));
+}
