@@ -7,6 +7,8 @@ import {
   parseStopWait, parseSystemdUser, parseTail, parseTimeout,
 } from '../../bin/option-values.ts';
 import { UsageError } from '../../lib/errors.ts';
+import fc from 'fast-check';
+import { propertyRuns } from '../helpers.ts';
 
 const refusal = (fn: () => unknown, pattern: RegExp) =>
   assert.throws(fn, (e: Error & { exitCode?: number }) => e instanceof UsageError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
@@ -73,4 +75,24 @@ test('--user: a login name for hb crontab; a login name or a numeric uid for hb 
     refusal(() => parseCrontabUser(bad), /^--user: ".*" is not a login name \(e\.g\. backup\)$/);
     refusal(() => parseSystemdUser(bad), /^--user: ".*" is not a user name \(expected a login name such as backup, or a numeric uid\)$/);
   }
+});
+
+test('for any text, each parse function gives its value or one line naming its flag (a UsageError, never another error)', () => {
+  const parsers: Array<[(text: string) => unknown, string]> = [
+    [parseGrace, '--grace'], [parseTimeout, '--timeout'], [parseSince, '--since'], [parsePauseFor, '--for'], [parseStopTimeout, '--stop-timeout'],
+    [parseStopWait, '--timeout'], [parseSkipCode, '--skip-code'], [parseTail, '--tail'], [parseMaxConcurrent, '--max-concurrent'], [parseNextCount, '-n'],
+    [parseCrontabUser, '--user'], [parseSystemdUser, '--user'],
+  ];
+  const text = fc.oneof(fc.string(), fc.stringMatching(/^\s?\d{0,20}(\.\d)?(ms|s|m|h|d|w)?\s?$/), fc.constantFrom('\u001b[31m', '\n', '\u200b', '１'));
+  fc.assert(
+    fc.property(fc.constantFrom(...parsers), text, ([parse, flag], t) => {
+      try {
+        parse(t);
+      } catch (e) {
+        assert.ok(e instanceof UsageError, `${flag} ${JSON.stringify(t)}: ${String(e)}`);
+        assert.ok(e.message.startsWith(`${flag}: `) && !e.message.includes('\n'), e.message);
+      }
+    }),
+    propertyRuns(2000),
+  );
 });

@@ -1,6 +1,8 @@
 // The fast argv path against commander: for generated tick, wrap and check lines, whatever the
-// fast path accepts commander accepts too, with the same command, operands and options.
-// Seeded (tests/helpers.ts propertyRuns): a failure prints fast-check's seed; FC_SEED=<seed> replays it.
+// fast path accepts commander accepts too, with the same command, operands and options — the
+// values the parse functions give included (milliseconds, numbers), and a value one refuses left
+// to commander. Deterministic: a fixed seed (tests/helpers.ts propertyRuns); `npm run test:explore`
+// (HB_EXPLORE=1) tries new ones, and FC_SEED=<seed> replays the seed a failure prints.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,14 +45,16 @@ async function commander(argv: string[]): Promise<{ ran: FastCommand | null; cod
   return { ran, code, said: io.said.join('') };
 }
 
-const values = fc.constantFrom('1h', '15m', '0', '-5m', 'ok', 'error', 'maybe', 'nagios', 'json', 'text', '', ' ', '-', '--', '-x', '--every', 'a=b', '=', '0 2 * * *', 'Europe/Berlin', '3', 'x y');
+// Values that the parse functions take and refuse: durations (0, 1ms, too long), whole numbers
+// (256 past --skip-code, blanks around the digits, a sign, a fraction).
+const values = fc.constantFrom('1h', '15m', '0', '0s', '1ms', '-5m', '99999999999999999d', 'ok', 'error', 'maybe', 'nagios', 'json', 'text', '', ' ', '-', '--', '-x', '--every', 'a=b', '=', '0 2 * * *', 'Europe/Berlin', '3', ' 10 ', '256', '+1', '1.5', 'x y');
 const words = fc.constantFrom('backup', 'sync', 'a b', '-', '--', '-odd', '--odd', 'ls', '-a', '--help', '-h', '-V', '--version', '--json', '--every', 'x=y', '');
 
 /** One flag of `specs` written well: `--flag value` or `--flag=value` with a value it takes, or a switch alone. */
 const goodFlag = (specs: readonly OptionSpec[]) =>
   fc.constantFrom(...specs).chain((spec) =>
     spec.value
-      ? fc.tuple(fc.boolean(), spec.choices ? fc.constantFrom(...spec.choices) : fc.constantFrom('1h', '15m', '0', '0 2 * * *', 'x y', '3', 'a=b')).map(([eq, v]) => (eq ? [`${spec.flag}=${v}`] : [spec.flag, v]))
+      ? fc.tuple(fc.boolean(), spec.choices ? fc.constantFrom(...spec.choices) : fc.constantFrom('1h', '15m', '0', '90', '1ms', '0 2 * * *', 'x y', '3', ' 10 ', '255', '256', 'a=b')).map(([eq, v]) => (eq ? [`${spec.flag}=${v}`] : [spec.flag, v]))
       : fc.constant<string[]>([spec.flag]),
   );
 
