@@ -73,12 +73,19 @@ export function systemdNotify(env: NodeJS.ProcessEnv): NotifySend {
   return async (args) => {
     const { spawn } = await import('node:child_process');
     return new Promise((done) => {
-      const child = spawn('systemd-notify', args, { stdio: ['ignore', 'ignore', 'pipe'], env, timeout: 10_000 });
+      const child = spawn('systemd-notify', args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+      // Our own deadline, not spawn's `timeout`: that one's timer outlives a program that never
+      // started (ENOENT), holding a stopping daemon open for its full 10 s.
+      const deadline = setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      const finish = (failure: { missing: boolean; error: string } | null) => {
+        clearTimeout(deadline);
+        done(failure);
+      };
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       child.on('error', (e: NodeJS.ErrnoException) =>
-        done(e.code === 'ENOENT' ? { missing: true, error: 'systemd-notify is not installed (not found on PATH)' } : { missing: false, error: e.message }));
-      child.on('close', (code, signal) => done(code === 0 ? null : { missing: false, error: stderr.trim() || `exit ${code ?? signal}` }));
+        finish(e.code === 'ENOENT' ? { missing: true, error: 'systemd-notify is not installed (not found on PATH)' } : { missing: false, error: e.message }));
+      child.on('close', (code, signal) => finish(code === 0 ? null : { missing: false, error: stderr.trim() || `exit ${code ?? signal}` }));
     });
   };
 }

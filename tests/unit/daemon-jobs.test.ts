@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HbConfig, JobConfig } from '../../lib/config/types.ts';
 import { DEFAULT_CHECK_SCHEDULE, sameSchedule, scheduleText, selectJobs } from '../../lib/daemon/jobs.ts';
-import { Notifier, jobEnv, notifySettings, type NotifySend } from '../../lib/daemon/notify.ts';
+import { Notifier, jobEnv, notifySettings, systemdNotify, type NotifySend } from '../../lib/daemon/notify.ts';
 
 const config = (...jobs: JobConfig[]): HbConfig => ({ file: '/etc/hb/hb.yaml', defaults: {}, notify: [], jobs: new Map(jobs.map((j) => [j.name, j])) });
 
@@ -100,4 +100,12 @@ test('notifier: a failing send is logged once until one works again', async () =
     'systemd-notify WATCHDOG=1 failed: Connection refused (said once until it works again)',
     'systemd-notify WATCHDOG=1 failed: again (said once until it works again)',
   ]);
+});
+
+test('the real sender with no systemd-notify on PATH: says it is missing and leaves no timer behind to hold a stopping daemon open', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const failure = await systemdNotify({ PATH: '/nonexistent' })(['STOPPING=1']);
+  assert.deepEqual(failure, { missing: true, error: 'systemd-notify is not installed (not found on PATH)' });
+  assert.equal(timers(), before);
 });
