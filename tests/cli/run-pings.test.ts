@@ -10,30 +10,19 @@ import { fixture, hb, hbRun, readEventsFile, sandbox } from '../helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-test('wrap pings /start then success or /<code> with the same run id and the output tail; a ping pings success', async () => {
+// Which pings a run sends, their run ids and bodies, a ping's success only: tests/unit/run-pipeline.test.ts.
+test('wrap loads the run pings and sends /start then /<code> with one run id', async () => {
   const s = sandbox();
   const rec = await startRecorder();
   try {
     const cfg = join(s.root, 'hb.yaml');
-    writeFileSync(cfg, `jobs:\n  backup:\n    every: 1h\n    notify:\n      - healthchecks: ${rec.url}/ping/abc\n  nightly:\n    every: 1d\n    notify:\n      - healthchecks: { url: "${rec.url}/ping/def", timeout: 2s }\n`);
-    const env = { ...s.env, HB_CONFIG: cfg };
-    const ok = await hbRun(['wrap', '--job', 'backup', '--', 'sh', '-c', 'echo all fine'], { env });
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout, 'all fine\n');
-    assert.equal(ok.stderr, '');
-    const bad = await hbRun(['wrap', '--job', 'backup', '--', fixture('exit-with.js'), '3'], { env });
-    assert.equal(bad.code, 3);
-    const seen = rec.requests.map((r) => `${r.method} ${r.path}`);
-    assert.deepEqual(seen, ['POST /ping/abc/start', 'POST /ping/abc', 'POST /ping/abc/start', 'POST /ping/abc/3']);
-    const [start1, end1, start2, end2] = rec.requests;
-    assert.match(start1!.query.rid!, UUID);
-    assert.equal(end1!.query.rid, start1!.query.rid, 'start and end of a run share its id');
-    assert.equal(end2!.query.rid, start2!.query.rid);
-    assert.notEqual(start2!.query.rid, start1!.query.rid, 'each run has its own id');
-    assert.match(end1!.raw, /all fine/);
-    rec.requests.length = 0;
-    assert.equal((await hbRun(['tick', 'nightly'], { env })).code, 0);
-    assert.deepEqual(rec.requests.map((r) => `${r.method} ${r.path}`), ['POST /ping/def'], 'a ping has no start, only its success');
+    writeFileSync(cfg, `jobs:\n  backup:\n    every: 1h\n    notify:\n      - healthchecks: ${rec.url}/ping/abc\n`);
+    const bad = await hbRun(['wrap', '--job', 'backup', '--', fixture('exit-with.js'), '3'], { env: { ...s.env, HB_CONFIG: cfg } });
+    assert.deepEqual([bad.code, bad.stderr], [3, '']);
+    assert.deepEqual(rec.requests.map((r) => `${r.method} ${r.path}`), ['POST /ping/abc/start', 'POST /ping/abc/3']);
+    const [start, end] = rec.requests;
+    assert.match(start!.query.rid!, UUID);
+    assert.equal(end!.query.rid, start!.query.rid, 'start and end of a run share its id');
   } finally {
     await rec.close();
     s.cleanup();
@@ -68,26 +57,14 @@ test('a healthchecks server that is down never changes the job: the ping waits i
   }
 });
 
-test('tick --notify sends the text through the job\'s sinks, once; with no sink for messages it says so', async () => {
+// The message a sink receives: tests/unit/run-pipeline.test.ts.
+test('tick --notify with no sink for messages says so and still records the heartbeat', async () => {
   const s = sandbox();
-  const rec = await startRecorder();
   try {
-    const cfg = join(s.root, 'hb.yaml');
-    writeFileSync(cfg, `jobs:\n  report:\n    every: 1d\n    notify:\n      - webhook: ${rec.url}/hook\n  quiet:\n    every: 1d\n`);
-    const env = { ...s.env, HB_CONFIG: cfg };
-    const r = await hbRun(['tick', 'report', '--notify', 'disk at 91%'], { env });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(rec.requests.length, 1);
-    const n = rec.requests[0]!.body as { type: string; job: string; message: string; title: string };
-    assert.equal(n.type, 'message');
-    assert.equal(n.job, 'report');
-    assert.equal(n.message, 'disk at 91%');
-    assert.equal(n.title, '[hb] report: disk at 91%');
-    const q = await hbRun(['tick', 'quiet', '--notify', 'hello'], { env });
-    assert.equal(q.code, 0);
-    assert.match(q.stderr, /--notify: no sink of quiet receives messages/);
+    const q = await hbRun(['tick', 'quiet', '--every', '1d', '--notify', 'hello'], { env: s.env });
+    assert.deepEqual([q.code, q.stderr], [0, 'hb: --notify: no sink of quiet receives messages (configure notify: in hb.yaml)\n']);
+    assert.equal(readEventsFile(s.state).length, 1);
   } finally {
-    await rec.close();
     s.cleanup();
   }
 });
@@ -109,28 +86,19 @@ test('the meta-heartbeat mirrors itself to its healthchecks sink on every check'
   }
 });
 
-test('once the meta-heartbeat has run and gone stale, every tick warns in one stderr line', (t) => {
+// Never run, fresh, no schedule for hb check: tests/unit/run-pipeline.test.ts, with a set clock.
+test('once the meta-heartbeat has run and gone stale, a tick warns in one stderr line', (t) => {
   const s = sandbox();
   try {
     const cfg = join(s.root, 'hb.yaml');
     writeFileSync(cfg, 'jobs:\n  hb-check:\n    every: 1m\n');
     const env = { ...s.env, HB_CONFIG: cfg };
-    assert.equal(hb(['tick', 'a', '--every', '1h'], { env }).stderr, '', 'never ran: no warning (hb doctor reports that)');
     hb(['check'], { env });
-    // Fresh: no warning. This tick drops a's schedule, which is said once (a hint, not a warning).
-    assert.match(hb(['tick', 'a'], { env }).stderr, /^hb: hint: job a has no schedule[^\n]*\n$/);
-    const later = hb(['tick', 'a'], { env, prefix: ['faketime', '-f', '+10m'] });
+    const later = hb(['tick', 'a', '--every', '1h'], { env, prefix: ['faketime', '-f', '+10m'] });
     if (later.stderr === '' && later.code === null) return t.skip('faketime unavailable');
     const lines = later.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, later.stderr);
     assert.match(lines[0]!, /hb check \(the meta-heartbeat\) last ran 10 min ago and is stale/);
-    const unscheduled = sandbox();
-    try {
-      hb(['check'], { env: unscheduled.env });
-      assert.equal(hb(['tick', 'a', '--every', '1h'], { env: unscheduled.env, prefix: ['faketime', '-f', '+10d'] }).stderr, '', 'no schedule for hb check: never judged, never warned');
-    } finally {
-      unscheduled.cleanup();
-    }
   } finally {
     s.cleanup();
   }

@@ -3,35 +3,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hb, readEventsFile, readJson, sandbox, unscheduledHint } from '../helpers.ts';
+import { hb, readJson, sandbox, unscheduledHint } from '../helpers.ts';
 
-test('a pure ping writes a complete v1 record with mtime at the heartbeat time', () => {
+// The record's every field, its file time, the cycle and the events: tests/unit/run-job.test.ts.
+test('a ping records what its flags say, in a complete v1 file with no temp file left', () => {
   const s = sandbox();
   try {
     const r = hb(['tick', 'backup', '--every', '1h', '--grace', '10m', '--action', 'nightly', '--message', 'all good'], { env: s.env });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const rec = readJson(join(s.state, 'backup.last'));
-    for (const key of ['v', 'job', 'host', 'status', 'exit_code', 'signal', 'started_at', 'finished_at', 'duration_ms', 'cycle', 'action', 'message', 'schedule', 'grace_s', 'output_tail', 'pid', 'hb_version']) {
-      assert.ok(key in rec, `record has ${key}`);
-    }
-    assert.equal(rec.v, 1);
-    assert.equal(rec.job, 'backup');
-    assert.equal(rec.status, 'ok');
-    assert.deepEqual(rec.schedule, { every: '1h' });
-    assert.equal(rec.grace_s, 600);
-    assert.equal(rec.action, 'nightly');
-    assert.equal(rec.message, 'all good');
-    assert.equal(rec.cycle, 1);
-    assert.equal(Math.round(statSync(join(s.state, 'backup.last')).mtimeMs), Date.parse(rec.started_at));
-    assert.equal(hb(['tick', 'backup'], { env: s.env }).code, 0);
-    assert.equal(readJson(join(s.state, 'backup.last')).cycle, 2);
-    const leftovers = readdirSync(s.state).filter((f) => f.endsWith('.tmp'));
-    assert.deepEqual(leftovers, []);
-    const events = readEventsFile(s.state);
-    assert.deepEqual(events.map((e: { type: string }) => e.type), ['run_finished', 'run_finished']);
+    assert.deepEqual([rec.v, rec.job, rec.status, rec.schedule, rec.grace_s, rec.action, rec.message, rec.cycle], [1, 'backup', 'ok', { every: '1h' }, 600, 'nightly', 'all good', 1]);
+    assert.deepEqual(readdirSync(s.state).filter((f) => f.endsWith('.tmp')), []);
   } finally {
     s.cleanup();
   }
@@ -49,35 +34,16 @@ test('--status error records a failed ping that check reports', () => {
   }
 });
 
-test('tick runs the configured command (string through sh, list without a shell) and passes its exit code', () => {
+// A string through sh, a list without a shell, the record and events: tests/unit/run-pipeline.test.ts.
+test('tick runs the command of the config file it finds and passes on its output and exit code', () => {
   const s = sandbox();
   try {
     const cfg = join(s.root, 'hb.yaml');
-    writeFileSync(cfg, [
-      'jobs:',
-      '  shell:',
-      '    every: 15m',
-      '    command: "echo from-sh $HB_JOB cycle=$HB_CYCLE; exit 3"',
-      '  argv:',
-      '    every: 15m',
-      '    command: ["/bin/echo", "$HB_JOB", "literal"]',
-      '',
-    ].join('\n'));
-    const env = { ...s.env, HB_CONFIG: cfg };
-    const a = hb(['tick', 'shell'], { env });
-    assert.equal(a.code, 3);
-    assert.equal(a.stdout, 'from-sh shell cycle=1\n');
-    const rec = readJson(join(s.state, 'shell.last'));
-    assert.equal(rec.status, 'error');
-    assert.equal(rec.exit_code, 3);
-    assert.equal(rec.output_tail, 'from-sh shell cycle=1\n');
-    assert.deepEqual(rec.schedule, { every: '15m' });
-    const b = hb(['tick', 'argv'], { env });
-    assert.equal(b.code, 0);
-    assert.equal(b.stdout, '$HB_JOB literal\n');
+    writeFileSync(cfg, 'jobs:\n  shell:\n    every: 15m\n    command: "echo from-sh $HB_JOB cycle=$HB_CYCLE; exit 3"\n');
+    const a = hb(['tick', 'shell'], { env: { ...s.env, HB_CONFIG: cfg } });
+    assert.deepEqual([a.code, a.stdout, a.stderr], [3, 'from-sh shell cycle=1\n', '']);
+    assert.equal(readJson(join(s.state, 'shell.last')).exit_code, 3);
     assert.equal(existsSync(join(s.state, 'shell.run')), false, 'running marker removed after the run');
-    const types = readEventsFile(s.state).map((e: { type: string }) => e.type);
-    assert.deepEqual(types, ['run_started', 'run_finished', 'run_started', 'run_finished']);
   } finally {
     s.cleanup();
   }
@@ -197,46 +163,27 @@ function fifoIn(dir: string): string | null {
   return spawnSync('mkfifo', [fifo]).status === 0 ? fifo : null;
 }
 
-test('the first tick of a job without a schedule prints one hint; later ticks say nothing and read no crontab', () => {
+// When the hint is due (first run, a schedule lost, never for a scheduled job) is decided in
+// lib/run/pipeline.ts and tested in tests/unit/run-pipeline.test.ts; here, what reaches stderr
+// and that a later tick reads no crontab.
+test('the first tick of a job without a schedule prints one hint; a later tick says nothing and reads no crontab', () => {
   const s = sandbox();
   try {
     const first = hb(['tick', 'nightly'], { env: s.env });
-    assert.equal(first.code, 0);
-    assert.equal(first.stdout, '');
-    assert.equal(first.stderr, unscheduledHint('nightly'));
+    assert.deepEqual([first.code, first.stdout, first.stderr], [0, '', unscheduledHint('nightly')]);
     const fifo = fifoIn(s.root);
-    const env = fifo ? { ...s.env, HB_CRONTAB_PATHS: fifo } : s.env;
-    for (let i = 0; i < 2; i++) {
-      const again = hb(['tick', 'nightly'], { env });
-      assert.deepEqual([again.code, again.signal, again.stderr], [0, null, ''], 'said once; cron does not mail it every run');
-    }
-    // Dropping the schedule it had is the same news: said once more, then not again.
-    assert.equal(hb(['tick', 'nightly', '--every', '1d'], { env }).stderr, '');
-    assert.equal(hb(['tick', 'nightly'], { env: s.env }).stderr, unscheduledHint('nightly'));
-    assert.equal(hb(['tick', 'nightly'], { env }).stderr, '');
-    // A configured job with a command but no schedule is no different.
-    const cfg = join(s.root, 'hb.yaml');
-    writeFileSync(cfg, 'jobs:\n  configured:\n    command: "echo ran"\n');
-    const configured = hb(['tick', 'configured'], { env: { ...s.env, HB_CONFIG: cfg } });
-    assert.deepEqual([configured.code, configured.stdout, configured.stderr], [0, 'ran\n', unscheduledHint('configured')]);
+    const again = hb(['tick', 'nightly'], { env: fifo ? { ...s.env, HB_CRONTAB_PATHS: fifo } : s.env });
+    assert.deepEqual([again.code, again.signal, again.stderr], [0, null, ''], 'said once; cron does not mail it every run');
+    const scheduled = hb(['tick', 'flagged', '--every', '15m'], { env: fifo ? { ...s.env, HB_CRONTAB_PATHS: fifo } : s.env });
+    assert.deepEqual([scheduled.code, scheduled.signal, scheduled.stderr], [0, null, ''], 'a scheduled first tick reads no crontab');
   } finally {
     s.cleanup();
   }
 });
 
-test('no hint when the schedule comes from a flag, the config or a crontab line that runs the job', () => {
+test('no hint when a crontab line that runs the job gives it a schedule; a line for another job is none', () => {
   const s = sandbox();
   try {
-    const fifo = fifoIn(s.root);
-    const env = fifo ? { ...s.env, HB_CRONTAB_PATHS: fifo } : s.env;
-    for (const flags of [['--every', '15m'], ['--cron', '*/5 * * * *'], ['--cron', '0 2 * * *', '--tz', 'Europe/Berlin']]) {
-      const r = hb(['tick', `flagged-${flags.length}`, ...flags], { env });
-      assert.deepEqual([r.code, r.signal, r.stderr], [0, null, ''], `${flags.join(' ')}: a scheduled first tick reads no crontab`);
-    }
-    const cfg = join(s.root, 'hb.yaml');
-    writeFileSync(cfg, 'jobs:\n  configured:\n    every: 1h\n');
-    assert.equal(hb(['tick', 'configured'], { env: { ...env, HB_CONFIG: cfg } }).stderr, '');
-
     const cronD = join(s.root, 'cron.d');
     mkdirSync(cronD);
     writeFileSync(join(cronD, 'hb'), `*/10 * * * * root /usr/bin/node /opt/hb/dist/hb.js tick tabbed --state-dir ${s.state}\n`);
