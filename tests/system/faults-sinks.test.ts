@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HB, hb, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
+import { HB, hb, requireTool, sandbox, waitFor, type Run, type Sandbox } from '../helpers.ts';
 
 const HUGE = 200 * 1024 * 1024;
 const TIMEOUT_S = 1;
@@ -29,13 +29,15 @@ interface BadServer {
   received: unknown[];
   /** Bytes of the huge answer written before the client went away. */
   hugeSent: number;
+  /** The huge answer's response closed: sent whole, or its client went away. */
+  hugeClosed: boolean;
   close(): Promise<void>;
 }
 
 async function startBadServer(): Promise<BadServer> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const state: BadServer = { url: '', mode: 'ok', requests: 0, received: [], hugeSent: 0, close: async () => {} };
+  const state: BadServer = { url: '', mode: 'ok', requests: 0, received: [], hugeSent: 0, hugeClosed: false, close: async () => {} };
   const server: Server = createServer((req, res) => {
     state.requests++;
     const chunks: Buffer[] = [];
@@ -60,7 +62,10 @@ async function startBadServer(): Promise<BadServer> {
           }
           res.end();
         };
-        res.on('close', () => res.off('drain', pump));
+        res.on('close', () => {
+          res.off('drain', pump);
+          state.hugeClosed = true;
+        });
         pump();
         return;
       }
@@ -236,6 +241,7 @@ describe('hb check against sinks that misbehave', () => {
     server.mode = 'huge';
     server.requests = 0;
     server.hugeSent = 0;
+    server.hugeClosed = false;
     const r = await measured(['check'], s.env);
     t.diagnostic(`huge: hb check took ${r.ms.toFixed(0)} ms, peak RSS ${r.peakMiB.toFixed(1)} MiB, server wrote ${(server.hugeSent / 1048576).toFixed(1)} MiB of 200 MiB`);
     assert.equal(r.code, 1, r.stderr);
@@ -244,8 +250,8 @@ describe('hb check against sinks that misbehave', () => {
     assert.equal(pending(s).length, 0, 'a 2xx is a delivery');
     assert.ok(r.ms < 5000, `took ${r.ms.toFixed(0)} ms`);
     assert.ok(r.peakMiB < 150, `peak RSS ${r.peakMiB.toFixed(1)} MiB`);
-    // hb stopped reading: what the server got out is socket buffers, not the 200 MB.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // hb stopped reading: once the server sees it gone, what it got out is socket buffers, not the 200 MB.
+    await waitFor(() => server.hugeClosed, 'the server to see hb go away', 10_000);
     assert.ok(server.hugeSent < 32 * 1024 * 1024, `server wrote ${server.hugeSent} bytes`);
   });
 

@@ -106,9 +106,15 @@ test('a receiver that is down is retryable', async () => {
   assert.match(err.message, /ECONNREFUSED/);
 });
 
-test('creating the sink does no I/O', async () => {
-  const rec = await recorder();
-  createSink(config({ url: `${rec.url}/h` }), ctx, net);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(rec.requests.length, 0);
+test('creating the sink does no I/O: its fetch is called by a delivery, never before', async () => {
+  let calls = 0;
+  const fetch = (async () => {
+    calls++;
+    return new Response('{}', { status: 200 });
+  }) as typeof globalThis.fetch;
+  const sink = createSink(config({ url: 'http://127.0.0.1:9/h' }), ctx, { ...net, fetch });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls, 0, 'nothing sent at creation');
+  await sink.deliver(alert, null);
+  assert.equal(calls, 1, 'the delivery goes through the same fetch');
 });
