@@ -13,6 +13,7 @@ import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemo
 import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/daemon/config-copy.ts';
 import { readIdentity } from '../../lib/daemon/identity.ts';
 import { daemonConfigProblems } from '../../lib/daemon/limits.ts';
+import { serveSignals } from '../../lib/daemon/reload-driver.ts';
 import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/daemon/pid-file.ts';
 import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/daemon/runs.ts';
 import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
@@ -20,7 +21,7 @@ import { daemonInfo, describeDaemon, infoPathFor, removeDaemonInfo, renderDaemon
 import { readRunMarker } from '../../lib/heartbeat/store.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from '../../lib/run/proc.ts';
 import { openStateDir, trustFix, unsafeForRoot } from '../../lib/state/dir.ts';
-import { loadContext, type GlobalOptions } from '../context.ts';
+import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
 /** `hb daemon start` options. */
@@ -153,62 +154,25 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
     void notifier?.ready(`scheduling ${selection.jobs.length} jobs`);
     const watchdog = notifier && notify.watchdogMs ? setInterval(() => void notifier.watchdog(), notify.watchdogMs) : null;
 
-    let stopping = false;
-    let reloading = false;
-    let reloadAgain = false;
-    const reload = async (): Promise<void> => {
-      if (stopping) return;
-      if (reloading) {
-        reloadAgain = true;
-        return;
-      }
-      reloading = true;
-      try {
-        // The file found at start stays the file: a reload never wanders to another one.
-        const next = await loadContext({ ...opts, configSnapshot: undefined, config: configFile ?? opts.config }, io, daemonConfigProblems);
-        if (stopping) return;
-        const nextSelection = selectJobs(next.config, io.localTz());
-        const nextFile = next.config.file ? resolve(io.cwd, next.config.file) : null;
-        // Before anything changes: a copy that cannot be written fails the reload as a whole.
-        if (nextFile) keepConfigCopy(copyPath, next.configText ?? '', 'the runs would not see it');
-        const changes = loop.reload(nextSelection.jobs, readAnchors(dir, nextSelection.jobs));
-        config = next.config;
-        selection = nextSelection;
-        hb.configFile = nextFile;
-        hb.configCopy = nextFile ? copyPath : null;
-        publish();
-        log(`reloaded ${hb.configFile ?? '(no config file)'}: ${describeChanges(changes)}`);
-        reportIgnored(selection.ignored, log);
-        if (resolve(next.state.dir) !== resolve(ctx.state.dir)) log(`the state directory in the config is now ${next.state.dir}; still using ${dir} until the daemon restarts`);
-      } catch (e) {
-        log(`reload failed, keeping the previous config: ${(e as Error).message}`);
-      } finally {
-        reloading = false;
-        if (reloadAgain) {
-          reloadAgain = false;
-          void reload();
-        }
-      }
+    // The file found at start stays the file: a reload never wanders to another one.
+    const read = () => loadContext({ ...opts, configSnapshot: undefined, config: configFile ?? opts.config }, io, daemonConfigProblems);
+    const apply = (next: Context): void => {
+      const nextSelection = selectJobs(next.config, io.localTz());
+      const nextFile = next.config.file ? resolve(io.cwd, next.config.file) : null;
+      // Before anything changes: a copy that cannot be written fails the reload as a whole.
+      if (nextFile) keepConfigCopy(copyPath, next.configText ?? '', 'the runs would not see it');
+      const changes = loop.reload(nextSelection.jobs, readAnchors(dir, nextSelection.jobs));
+      config = next.config;
+      selection = nextSelection;
+      hb.configFile = nextFile;
+      hb.configCopy = nextFile ? copyPath : null;
+      publish();
+      log(`reloaded ${hb.configFile ?? '(no config file)'}: ${describeChanges(changes)}`);
+      reportIgnored(selection.ignored, log);
+      if (resolve(next.state.dir) !== resolve(ctx.state.dir)) log(`the state directory in the config is now ${next.state.dir}; still using ${dir} until the daemon restarts`);
     };
-    let stopped: () => void = () => {};
-    const done = new Promise<void>((resolveDone) => (stopped = resolveDone));
-    const onHup = () => void reload();
-    const onStop = (signal: NodeJS.Signals) => {
-      if (!stopping) {
-        log(`${signal}: stopping`);
-        void notifier?.stopping();
-      }
-      stopping = true;
-      // A second signal while runs are being waited for stops them now.
-      void loop.stop().then(stopped);
-    };
-    process.on('SIGHUP', onHup);
-    process.on('SIGTERM', onStop);
-    process.on('SIGINT', onStop);
-    await done;
-    process.off('SIGHUP', onHup);
-    process.off('SIGTERM', onStop);
-    process.off('SIGINT', onStop);
+    // SIGHUP reloads, SIGTERM/SIGINT stop (a second one stops the runs now): lib/daemon/reload.ts.
+    await serveSignals(process, { read, apply, log, notifyStopping: () => void notifier?.stopping(), stopLoop: () => loop.stop() });
     if (watchdog) clearInterval(watchdog);
     log('stopped');
     return 0;
