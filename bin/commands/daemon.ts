@@ -145,15 +145,6 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
         log(`could not write the status file ${infoPath}: ${(e as Error).message}`);
       }
     };
-    publish();
-    loop.start();
-    log(`started (pid ${io.pid}), config ${configFile ?? '(none)'}, state ${dir}: ${describeJobs(selection.jobs)}`);
-
-    const notify = notifySettings(io.env, io.pid);
-    const notifier = notify.socket ? new Notifier(systemdNotify(io.env), log) : null;
-    void notifier?.ready(`scheduling ${selection.jobs.length} jobs`);
-    const watchdog = notifier && notify.watchdogMs ? setInterval(() => void notifier.watchdog(), notify.watchdogMs) : null;
-
     // The file found at start stays the file: a reload never wanders to another one.
     const read = () => loadContext({ ...opts, configSnapshot: undefined, config: configFile ?? opts.config }, io, daemonConfigProblems);
     const apply = (next: Context): void => {
@@ -172,7 +163,19 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       if (resolve(next.state.dir) !== resolve(ctx.state.dir)) log(`the state directory in the config is now ${next.state.dir}; still using ${dir} until the daemon restarts`);
     };
     // SIGHUP reloads, SIGTERM/SIGINT stop (a second one stops the runs now): lib/daemon/reload.ts.
-    await serveSignals(process, { read, apply, log, notifyStopping: () => void notifier?.stopping(), stopLoop: () => loop.stop() });
+    // Listened to before the started line, so a signal sent on seeing it never meets the default
+    // action, which ends the process (the notifier below exists by the time a handler runs).
+    const served = serveSignals(process, { read, apply, log, notifyStopping: () => void notifier?.stopping(), stopLoop: () => loop.stop() });
+    publish();
+    loop.start();
+    log(`started (pid ${io.pid}), config ${configFile ?? '(none)'}, state ${dir}: ${describeJobs(selection.jobs)}`);
+
+    const notify = notifySettings(io.env, io.pid);
+    const notifier = notify.socket ? new Notifier(systemdNotify(io.env), log) : null;
+    void notifier?.ready(`scheduling ${selection.jobs.length} jobs`);
+    const watchdog = notifier && notify.watchdogMs ? setInterval(() => void notifier.watchdog(), notify.watchdogMs) : null;
+
+    await served;
     if (watchdog) clearInterval(watchdog);
     log('stopped');
     return 0;
