@@ -20,7 +20,7 @@ const LAZY = {
   'bin/commands/check.ts': 'check',
   'lib/run/notifications.ts': 'run-notify',
   'bin/first-run-hint.ts': 'first-run-hint',
-  'bin/commands/act.ts': 'act',
+  'lib/check/act.ts': 'act',
   'lib/config/load.ts': 'config-load',
   'lib/format/json.ts': 'format-json',
   'lib/format/nagios.ts': 'format-nagios',

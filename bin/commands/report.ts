@@ -10,8 +10,10 @@ import { mergeByTime } from '../../lib/report/merge.ts';
 import type { Report } from '../../lib/report/types.ts';
 import type { HbConfig } from '../../lib/config/types.ts';
 import type { GlobalOptions } from '../context.ts';
+import { evaluateAll } from '../../lib/check/evaluate.ts';
+import { readCheckScope } from '../check-scope.ts';
+import { checkEffects, deliveryEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
-import { evaluateAll } from './check.ts';
 import { warnUntrusted } from '../untrusted.ts';
 
 /** The window when --since is not given. */
@@ -33,7 +35,7 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const output = opts.output === '-' ? undefined : opts.output;
   if (output !== undefined) await refuseOutput(output);
 
-  const { kept: health, dirs, untrusted, nowMs, config } = await evaluateAll([], opts, io, () => true);
+  const { kept: health, dirs, untrusted, nowMs, config } = await evaluateAll(await readCheckScope([], opts, io), checkEffects(io), () => true);
   warnUntrusted(untrusted, io);
   // Before any work is written: --send without a sink that takes messages is a usage error.
   const sender = opts.send ? await sendingTo(config, dirs[0]!, io) : null;
@@ -85,9 +87,8 @@ async function writeOutput(path: string, text: string): Promise<void> {
  * `message` through the sinks of job `hb-report` (the global ones, plus any under jobs.hb-report).
  */
 async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report: Report) => Promise<void>> {
-  const [{ hasReceiver, sendNow }, { deliveryEffects }, { messageNotification }, { renderMarkdown, reportHeadline }] = await Promise.all([
+  const [{ hasReceiver, sendNow }, { messageNotification }, { renderMarkdown, reportHeadline }] = await Promise.all([
     import('../../lib/check/delivery.ts'),
-    import('../effects.ts'),
     import('../../lib/alerts/notification.ts'),
     import('../../lib/format/report-markdown.ts'),
   ]);

@@ -1,14 +1,16 @@
 // `hb status`: the heartbeat panel. Informational: exits 0 whatever the jobs' state.
 
 import { countOutbox } from '../../lib/alerts/outbox.ts';
+import { evaluateAll } from '../../lib/check/evaluate.ts';
+import { readCheckScope } from '../check-scope.ts';
 import type { GlobalOptions } from '../context.ts';
+import { checkEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
-import { evaluateAll } from './check.ts';
 import { warnUntrusted } from '../untrusted.ts';
 
 /** Runs `hb status` and returns its exit code. */
 export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Promise<number> {
-  const { kept: health, dirs, untrusted, nowMs } = await evaluateAll(jobs, opts, io, () => true);
+  const { kept: health, dirs, untrusted, nowMs } = await evaluateAll(await readCheckScope(jobs, opts, io), checkEffects(io), () => true);
   warnUntrusted(untrusted, io);
   const notifications = countOutbox(dirs[0]!);
   if (opts.json) {

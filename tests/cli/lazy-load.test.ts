@@ -10,7 +10,7 @@ import { HB, fixture, sandbox } from '../helpers.ts';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 /** Sink code and the alerting that drives it: never loaded while no sink is configured. */
-const NETWORK = ['lib/alerts/', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/sinks/issue-tracker.ts', 'lib/sinks/command.ts', 'bin/commands/alerting.ts', 'lib/run/notifications.ts', 'lib/check/delivery.ts'];
+const NETWORK = ['lib/alerts/', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/sinks/issue-tracker.ts', 'lib/sinks/command.ts', 'lib/check/alerting.ts', 'lib/run/notifications.ts', 'lib/check/delivery.ts'];
 /** The crontab reading behind the first-run hint of a job without a schedule. */
 const CRONTAB = ['lib/crontab/', 'bin/first-run-hint.ts'];
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
@@ -83,8 +83,8 @@ test('the trace can tell the difference: a config loads yaml, a command loads ch
     assert.ok(loadedSources(['wrap', '--job', 'w', '--', 'true'], s.env).includes('node:child_process'));
     assert.ok(loadedSources(['status'], s.env).some((src) => src.startsWith('node_modules/commander/')));
     writeFileSync(cfg, 'notify:\n  - webhook: http://127.0.0.1:9/hook\njobs:\n  a:\n    every: 1m\n');
-    assert.ok(loadedSources(['check'], { ...s.env, HB_CONFIG: cfg }).includes('bin/commands/alerting.ts'), 'a configured sink loads the alerting code');
-    assert.ok(!loadedSources(['check', '--no-notify'], { ...s.env, HB_CONFIG: cfg }).includes('bin/commands/alerting.ts'), '--no-notify does not');
+    assert.ok(loadedSources(['check'], { ...s.env, HB_CONFIG: cfg }).includes('lib/check/alerting.ts'), 'a configured sink loads the alerting code');
+    assert.ok(!loadedSources(['check', '--no-notify'], { ...s.env, HB_CONFIG: cfg }).includes('lib/check/alerting.ts'), '--no-notify does not');
   } finally {
     s.cleanup();
   }

@@ -205,7 +205,7 @@ test('lazy: a report loads only its own renderer and no sink code; hb log loads 
     }
     const log = loadedSources(['log'], s.env);
     assert.ok(log.includes('lib/report/event-line.ts'), 'trace works');
-    for (const heavy of ['bin/commands/check.ts', 'lib/health/scan.ts', 'lib/report/build.ts', 'lib/format/']) {
+    for (const heavy of ['bin/commands/check.ts', 'lib/check/evaluate.ts', 'lib/health/scan.ts', 'lib/report/build.ts', 'lib/format/']) {
       assert.deepEqual(log.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by hb log`);
     }
   } finally {

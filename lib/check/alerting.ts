@@ -1,24 +1,21 @@
 // Alerting in `hb check`: the incident step for every job as it is judged, then the outbox and
-// delivery. Runs inside the acting check (bin/commands/act.ts holds the lock).
+// delivery. Runs inside the acting check (lib/check/act.ts holds the lock).
 
-import { randomUUID } from 'node:crypto';
-import { QUIET, step, type JobAlertState } from '../../lib/alerts/incident.ts';
-import { closingNotification, notificationFor, runNotification } from '../../lib/alerts/notification.ts';
-import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
-import { CHECK_JOB } from '../../lib/health/watcher.ts';
-import { enqueue, listPending, recoverClaims } from '../../lib/alerts/outbox.ts';
-import { gatherFacts } from '../../lib/run/proc.ts';
-import { INCIDENT_TYPES, replayUnrecorded } from '../../lib/alerts/replay.ts';
-import { readAlertState, writeAlertState } from '../../lib/alerts/state.ts';
-import type { HbConfig } from '../../lib/config/types.ts';
-import { appendEvents } from '../../lib/events/log.ts';
-import { newEvent, type FieldsOf, type KnownEvent } from '../../lib/events/schema.ts';
-import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
-import type { JobHealth } from '../../lib/health/types.ts';
-import type { Notification } from '../../lib/sinks/types.ts';
-import type { Io } from '../io.ts';
-import { deliver, deliveriesFor, hasReceiver } from '../../lib/check/delivery.ts';
-import { deliveryEffects } from '../effects.ts';
+import { QUIET, step, type JobAlertState } from '../alerts/incident.ts';
+import { closingNotification, notificationFor, runNotification } from '../alerts/notification.ts';
+import type { HeartbeatRecord } from '../heartbeat/record.ts';
+import { CHECK_JOB } from '../health/watcher.ts';
+import { enqueue, listPending, recoverClaims } from '../alerts/outbox.ts';
+import { INCIDENT_TYPES, replayUnrecorded } from '../alerts/replay.ts';
+import { readAlertState, writeAlertState } from '../alerts/state.ts';
+import type { HbConfig } from '../config/types.ts';
+import { appendEvents } from '../events/log.ts';
+import { newEvent, type FieldsOf, type KnownEvent } from '../events/schema.ts';
+import type { JobFacts, Judgement } from '../health/evaluate.ts';
+import type { JobHealth } from '../health/types.ts';
+import type { Notification } from '../sinks/types.ts';
+import type { CheckEffects } from './effects.ts';
+import { deliver, deliveriesFor, hasReceiver } from './delivery.ts';
 
 /** Called for every judged job, then once at the end. */
 export interface Alerting {
@@ -30,12 +27,12 @@ export interface Alerting {
 }
 
 /** Starts alerting for one check (the caller holds the check lock, or is a dry run). */
-export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dryRun: boolean }): Alerting {
-  const nowMs = io.now();
+export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, opts: { dryRun: boolean }): Alerting {
+  const nowMs = fx.now();
   const stored = readAlertState(dir);
   // What a check that died between its outbox and its state had decided counts as decided.
   // A claim left by a delivery that was killed goes back first, so the journal sees its item.
-  if (!opts.dryRun) recoverClaims(dir, (pid) => gatherFacts(pid).state !== null);
+  if (!opts.dryRun) recoverClaims(dir, (pid) => fx.isAlive(pid));
   const pending = listPending(dir).items;
   const replayed = replayUnrecorded(stored.jobs, stored.journal, pending.map((item) => item.notification));
   const previous = replayed.states;
@@ -47,12 +44,12 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
     observe(facts, j, describe) {
       const cfg = facts.config;
       const policy = { alertAfter: cfg?.alertAfter ?? 1, remindMs: cfg?.remindMs ?? null };
-      const { state, drafts } = step(previous.get(facts.job) ?? QUIET, j, policy, nowMs, randomUUID);
+      const { state, drafts } = step(previous.get(facts.job) ?? QUIET, j, policy, nowMs, () => fx.newId());
       next.set(facts.job, state);
       if (drafts.length === 0) return;
       const health = describe();
       for (const draft of drafts) {
-        outgoing.push(notificationFor(draft, health, io.host, nowMs));
+        outgoing.push(notificationFor(draft, health, fx.host, nowMs));
         events.push(alertEvent(draft.type, new Date(nowMs).toISOString(), facts.job, { incident: draft.incident.id, status: health.status, reason: health.reason }));
       }
     },
@@ -63,12 +60,12 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
         // sees a job closes its incident, so a tracker issue does not stay open forever.
         if (!complete) next.set(job, s);
         else if (s.incident) {
-          outgoing.push(closingNotification(job, s.incident, io.host, nowMs));
+          outgoing.push(closingNotification(job, s.incident, fx.host, nowMs));
           events.push(newEvent.alert_resolved(new Date(nowMs).toISOString(), job, { incident: s.incident.id, status: 'ok', reason: 'no longer watched' }));
         }
       }
       // Who watches the watcher: the check's own heartbeat mirrored to its sinks (healthchecks).
-      if (own && hasReceiver(config, CHECK_JOB, 'run_end')) outgoing.push(runNotification('run_end', CHECK_JOB, io.host, nowMs, randomUUID(), own));
+      if (own && hasReceiver(config, CHECK_JOB, 'run_end')) outgoing.push(runNotification('run_end', CHECK_JOB, fx.host, nowMs, fx.newId(), own));
       // A replayed notification goes to every sink that has no copy yet (the dead check may have
       // enqueued it for some sinks only), under its own id; then this check's own.
       const queued = new Set(pending.map((item) => `${item.notification.id}|${item.sink.key}`));
@@ -83,7 +80,7 @@ export function startAlerting(config: HbConfig, dir: string, io: Io, opts: { dry
       const journal = new Set([...pending, ...added].filter((item) => INCIDENT_TYPES.has(item.notification.type)).map((item) => item.notification.id));
       writeAlertState(dir, next, journal, stored);
       appendEvents(dir, events);
-      const report = await deliver(config, dir, deliveryEffects(io));
+      const report = await deliver(config, dir, fx);
       return { warnings: report.warnings, planned: [] };
     },
   };

@@ -2,18 +2,18 @@
 // judged job, then act. A concurrent check finds the lock taken and only reports.
 
 import { join } from 'node:path';
-import { allSinks, type HbConfig } from '../../lib/config/types.ts';
-import type { JobFacts, Judgement } from '../../lib/health/evaluate.ts';
-import type { JobHealth } from '../../lib/health/types.ts';
-import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
-import { acquireLock } from '../../lib/run/lock.ts';
-import { bootId, processStartMs } from '../../lib/run/proc.ts';
-import type { Io } from '../io.ts';
+import { allSinks, type HbConfig } from '../config/types.ts';
+import type { JobFacts, Judgement } from '../health/evaluate.ts';
+import type { JobHealth } from '../health/types.ts';
+import type { HeartbeatRecord } from '../heartbeat/record.ts';
+import { acquireLock } from '../run/lock.ts';
+import { bootId, processStartMs } from '../run/proc.ts';
+import type { CheckEffects } from './effects.ts';
 import { startAlerting } from './alerting.ts';
 import { startRecovery, type RecoveryResult } from './recovery.ts';
-import { appendEvents } from '../../lib/events/log.ts';
-import { STATE_DIR_MODE } from '../../lib/state/modes.ts';
-import { makeDirs } from '../../lib/fs/make-dirs.ts';
+import { appendEvents } from '../events/log.ts';
+import { STATE_DIR_MODE } from '../state/modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 /**
  * Called for every judged job (`own`: its verdict before recovery's kept outcome, `final`: after
@@ -43,21 +43,21 @@ export interface ActOptions {
 }
 
 /** Takes the check lock (not in a dry run) and starts alerting and recovery; null when another check acts. */
-export function startActing(config: HbConfig, dir: string, io: Io, opts: ActOptions): Actor | null {
+export function startActing(config: HbConfig, dir: string, fx: CheckEffects, opts: ActOptions): Actor | null {
   let release: (() => boolean) | null = null;
   if (!opts.dryRun) {
     try {
       makeDirs(join(dir, 'locks'), STATE_DIR_MODE);
-      const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), { pid: io.pid, started_at: new Date(io.now()).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(io.pid), host: io.host });
+      const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), { pid: fx.pid, started_at: new Date(fx.now()).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(fx.pid), host: fx.host });
       if (!got.acquired) return null;
       release = got.release;
     } catch (e) {
-      io.err(`hb: cannot take the check lock in ${dir}: ${(e as Error).message}; not acting\n`);
+      fx.warn(`hb: cannot take the check lock in ${dir}: ${(e as Error).message}; not acting`);
       return null;
     }
   }
-  const alerting = opts.notify && allSinks(config).length > 0 ? startAlerting(config, dir, io, { dryRun: opts.dryRun }) : null;
-  const recovery = opts.recover && [...config.jobs.values()].some((j) => j.recover) ? startRecovery(config, dir, io, { dryRun: opts.dryRun }) : null;
+  const alerting = opts.notify && allSinks(config).length > 0 ? startAlerting(config, dir, fx, { dryRun: opts.dryRun }) : null;
+  const recovery = opts.recover && [...config.jobs.values()].some((j) => j.recover) ? startRecovery(config, dir, fx, { dryRun: opts.dryRun }) : null;
   let recovered: RecoveryResult = { events: [], notifications: [], warnings: [], planned: [], actions: [], verdicts: [] };
   return {
     observe(facts, own, final, describe) {

@@ -1,24 +1,23 @@
 // Dead-man recovery in `hb check` (SPEC §6): for each job with a `recover` block, read the facts,
 // let the pure planner decide, then act — snapshot, restore, restart — and verify after settling.
 
-import { randomUUID } from 'node:crypto';
-import type { HbConfig } from '../../lib/config/types.ts';
-import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../../lib/events/schema.ts';
-import { describeJob, withRecovery, type JobFacts, type Judgement } from '../../lib/health/evaluate.ts';
-import { PROBLEM_STATUSES, type JobHealth, type RecoveryOutcome, type RecoveryStatus } from '../../lib/health/types.ts';
-import { gitKnownGood } from '../../lib/recover/git-source.ts';
-import { currentOf, hashFile, type HashResult } from '../../lib/recover/hash-file.ts';
-import { planRecovery, type RecoveryPlan } from '../../lib/recover/plan.ts';
-import { probeHealth, runRestart } from '../../lib/recover/probe.ts';
-import { appendRestart, readRestarts } from '../../lib/recover/restarts.ts';
-import { restoreFile } from '../../lib/recover/restore.ts';
-import type { Acting } from '../../lib/recover/act-as.ts';
-import { readRefusalNote, writeRefusalNote } from '../../lib/recover/refusal-note.ts';
-import { writeRecoveryOutcome } from '../../lib/recover/outcome.ts';
-import { latestSnapshot, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
-import type { RecoverPolicy } from '../../lib/recover/types.ts';
-import type { Notification } from '../../lib/sinks/types.ts';
-import type { Io } from '../io.ts';
+import type { HbConfig } from '../config/types.ts';
+import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../events/schema.ts';
+import { describeJob, withRecovery, type JobFacts, type Judgement } from '../health/evaluate.ts';
+import { PROBLEM_STATUSES, type JobHealth, type RecoveryOutcome, type RecoveryStatus } from '../health/types.ts';
+import { gitKnownGood } from '../recover/git-source.ts';
+import { currentOf, hashFile, type HashResult } from '../recover/hash-file.ts';
+import { planRecovery, type RecoveryPlan } from '../recover/plan.ts';
+import { probeHealth, runRestart } from '../recover/probe.ts';
+import { appendRestart, readRestarts } from '../recover/restarts.ts';
+import { restoreFile } from '../recover/restore.ts';
+import type { Acting } from '../recover/act-as.ts';
+import { readRefusalNote, writeRefusalNote } from '../recover/refusal-note.ts';
+import { writeRecoveryOutcome } from '../recover/outcome.ts';
+import { latestSnapshot, readBlob, takeSnapshot } from '../recover/snapshots.ts';
+import type { RecoverPolicy } from '../recover/types.ts';
+import type { Notification } from '../sinks/types.ts';
+import type { CheckEffects } from './effects.ts';
 
 /** What recovery did, for the rest of the check to log, send, print and judge. */
 export interface RecoveryResult {
@@ -55,7 +54,7 @@ interface Acted {
 }
 
 /** Collects the jobs with a recover block as they are judged, then recovers them. */
-export function startRecovery(config: HbConfig, dir: string, io: Io, opts: { dryRun: boolean }) {
+export function startRecovery(config: HbConfig, dir: string, fx: CheckEffects, opts: { dryRun: boolean }) {
   const seen: Seen[] = [];
   return {
     /** Takes the job when recovery watches it (true): its alert waits for the outcome. */
@@ -69,16 +68,16 @@ export function startRecovery(config: HbConfig, dir: string, io: Io, opts: { dry
       const out: RecoveryResult = { events: [], notifications: [], warnings: [], planned: [], actions: [], verdicts: [] };
       const all: Acted[] = [];
       for (const s of seen) {
-        const acted = await recoverOne(s, dir, io, opts.dryRun, out);
+        const acted = await recoverOne(s, dir, fx, opts.dryRun, out);
         if (acted) all.push(acted);
       }
       const restarted = all.filter((a) => a.plan.kind === 'recover');
       if (!opts.dryRun && restarted.length > 0) {
         // One wait for all jobs acted on: the longest settle.
-        await new Promise((r) => setTimeout(r, Math.max(...restarted.map((a) => a.seen.policy.settleMs))));
-        for (const a of restarted) await verify(a, io, out);
+        await fx.sleep(Math.max(...restarted.map((a) => a.seen.policy.settleMs)));
+        for (const a of restarted) await verify(a, fx, out);
       }
-      const nowIso = new Date(io.now()).toISOString();
+      const nowIso = new Date(fx.now()).toISOString();
       for (const a of all) {
         const { facts } = a.seen;
         const kept = facts.recovery ?? null;
@@ -88,7 +87,7 @@ export function startRecovery(config: HbConfig, dir: string, io: Io, opts: { dry
         const after = withRecovery(a.seen.own, concluded);
         const judged = { ...facts, recovery: concluded };
         let described: JobHealth | undefined;
-        out.verdicts.push({ facts: judged, before: a.seen.shown, after, describe: () => (described ??= describeJob(judged, after, io.now())) });
+        out.verdicts.push({ facts: judged, before: a.seen.shown, after, describe: () => (described ??= describeJob(judged, after, fx.now())) });
       }
       return out;
     },
@@ -96,16 +95,16 @@ export function startRecovery(config: HbConfig, dir: string, io: Io, opts: { dry
 }
 
 /** After the settle time: is the job healthy again? Concludes its outcome and says so. */
-async function verify(a: Acted, io: Io, out: RecoveryResult): Promise<void> {
+async function verify(a: Acted, fx: CheckEffects, out: RecoveryResult): Promise<void> {
   const { facts, policy } = a.seen;
   const job = facts.job;
-  const after = await probeHealth(policy, { env: io.env, heartbeat: { healthy: null, reason: 'a fresh heartbeat cannot arrive within the settle time: the next check judges it' } });
+  const after = await probeHealth(policy, { env: fx.env, heartbeat: { healthy: null, reason: 'a fresh heartbeat cannot arrive within the settle time: the next check judges it' } });
   const did = [a.plan.restores.length ? `restored ${a.plan.restores.length} file${a.plan.restores.length === 1 ? '' : 's'}` : '', a.plan.restart ? 'restarted it' : ''].filter(Boolean).join(' and ');
   const verdict = after.healthy === null ? 'health will be judged by the next check' : after.healthy ? 'healthy again' : `still dead: ${after.reason}`;
-  out.events.push(event(io, job, 'recovery_verified', { healthy: after.healthy, reason: after.reason }));
+  out.events.push(event(fx, job, 'recovery_verified', { healthy: after.healthy, reason: after.reason }));
   out.actions.push(`${job}: ${verdict}`);
   const stillDead = after.healthy === false || a.failures.length > 0;
-  out.notifications.push(message(io, job, stillDead ? 'recovery' : 'recovered', `${job}: hb ${did}; ${verdict}`, stillDead ? 'recovery_failed' : 'ok'));
+  out.notifications.push(message(fx, job, stillDead ? 'recovery' : 'recovered', `${job}: hb ${did}; ${verdict}`, stillDead ? 'recovery_failed' : 'ok'));
   if (a.failures.length > 0) a.outcome = outcome('recovery_failed', `hb ${did}, but ${a.failures.join('; ')}`);
   else if (after.healthy === false) {
     const refused = a.plan.skipped.length > 0 ? `; left alone: ${a.plan.skipped.map((x) => `${x.path} (${x.why})`).join(', ')}` : '';
@@ -117,23 +116,23 @@ async function verify(a: Acted, io: Io, out: RecoveryResult): Promise<void> {
 const outcome = (status: RecoveryStatus, reason: string): RecoveryOutcome => ({ status, reason, at: '' });
 
 /** Reads, plans and acts for one job; null when its facts could not be read. */
-async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: RecoveryResult): Promise<Acted | null> {
+async function recoverOne(s: Seen, dir: string, fx: CheckEffects, dryRun: boolean, out: RecoveryResult): Promise<Acted | null> {
   const { facts, own, policy } = s;
   const job = facts.job;
-  const now = io.now();
+  const now = fx.now();
   const probe = await probeHealth(policy, {
-    env: io.env,
+    env: fx.env,
     heartbeat: { healthy: own.status === 'running' ? null : !own.problem, reason: `${own.status}` },
   });
   // As root, a file another user controls is read and restored as that user.
-  const acting: Acting = { root: io.isRoot, node: process.execPath, timeoutMs: policy.timeoutMs };
+  const acting: Acting = { root: fx.isRoot, node: fx.execPath, timeoutMs: policy.timeoutMs };
   const hashes = new Map<string, HashResult>(policy.config.map((path) => [path, hashFile(path, acting)]));
   const current = policy.config.map((path) => currentOf(path, hashes.get(path)!));
   let snapshot = null;
   let gitContents: Map<string, Buffer> | null = null;
   if (policy.source === 'git') {
     if (probe.healthy === false) {
-      const known = await gitKnownGood(policy.config, policy.ref, job, now, { env: io.env, timeoutMs: policy.timeoutMs });
+      const known = await gitKnownGood(policy.config, policy.ref, job, now, { env: fx.env, timeoutMs: policy.timeoutMs });
       snapshot = known.manifest;
       gitContents = known.contents;
       for (const p of known.problems) out.warnings.push(`hb: ${job}: ${p.path}: ${p.message}`);
@@ -162,18 +161,18 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
       return { path, content: h.content, mode: h.mode };
     });
     const { manifest } = takeSnapshot(dir, job, files, now, policy.keep);
-    out.events.push(event(io, job, 'snapshot_saved', { snapshot: manifest.id, files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256 })) }));
+    out.events.push(event(fx, job, 'snapshot_saved', { snapshot: manifest.id, files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256 })) }));
     out.actions.push(`${job}: saved the guarded files as known-good snapshot ${manifest.id}`);
   }
-  if (probe.healthy === true) noteRefusals(job, hashes, dir, io, out);
+  if (probe.healthy === true) noteRefusals(job, hashes, dir, fx, out);
   if (probe.healthy !== false) return acted;
   if (plan.kind === 'blocked' || plan.kind === 'none') {
     // Nothing left to try. Loud once: the check that finds it says so; later ones show the status.
     const refused = plan.kind === 'none' && plan.skipped.length > 0;
     acted.outcome = outcome(refused ? 'recovery_refused' : 'recovery_exhausted', `${plan.reason}${plan.kind === 'none' && !refused ? '; nothing left to try: needs a person' : ''}`);
     if (facts.recovery?.status !== acted.outcome.status) {
-      out.events.push(event(io, job, 'recovery_blocked', { reason: plan.reason, restarts: plan.budget.used }));
-      out.notifications.push(message(io, job, plan.kind === 'blocked' ? 'restart budget spent' : 'recovery gave up', `${job}: ${plan.reason}`, acted.outcome.status));
+      out.events.push(event(fx, job, 'recovery_blocked', { reason: plan.reason, restarts: plan.budget.used }));
+      out.notifications.push(message(fx, job, plan.kind === 'blocked' ? 'restart budget spent' : 'recovery gave up', `${job}: ${plan.reason}`, acted.outcome.status));
       out.actions.push(`${job}: gave up: ${plan.reason}`);
     }
     return acted;
@@ -191,13 +190,13 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
       out.warnings.push(`hb: ${job}: could not restore ${r.path}: ${(e as Error).message}`);
     }
   }
-  if (rolled.length > 0) out.events.push(event(io, job, 'config_rolled_back', { files: rolled, source: policy.source }));
+  if (rolled.length > 0) out.events.push(event(fx, job, 'config_rolled_back', { files: rolled, source: policy.source }));
   for (const skipped of plan.skipped) out.warnings.push(`hb: ${job}: left ${skipped.path} alone: ${skipped.why}`);
   if (plan.restart && policy.restart) {
     // Counted before it runs: a restart that kills hb still uses up budget.
     appendRestart(dir, job, now);
-    const r = await runRestart(policy.restart, policy.timeoutMs, io.env);
-    out.events.push(event(io, job, 'restart', { exit_code: r.exit_code, signal: r.signal, timed_out: r.timed_out, duration_ms: r.duration_ms, output_tail: r.output_tail }));
+    const r = await runRestart(policy.restart, policy.timeoutMs, fx.env);
+    out.events.push(event(fx, job, 'restart', { exit_code: r.exit_code, signal: r.signal, timed_out: r.timed_out, duration_ms: r.duration_ms, output_tail: r.output_tail }));
     out.actions.push(`${job}: restarted it (${display(policy.restart)}): exit ${r.exit_code}${r.timed_out ? ', timed out' : ''}`);
     if (r.exit_code !== 0) {
       const why = `restart command exited ${r.exit_code}${r.timed_out ? ' (timed out)' : ''}`;
@@ -209,20 +208,20 @@ async function recoverOne(s: Seen, dir: string, io: Io, dryRun: boolean, out: Re
 }
 
 /** A healthy job whose guarded files hb refuses (links, paths others control) gets no snapshot: said once, when it starts or changes. */
-function noteRefusals(job: string, hashes: Map<string, HashResult>, dir: string, io: Io, out: RecoveryResult): void {
+function noteRefusals(job: string, hashes: Map<string, HashResult>, dir: string, fx: CheckEffects, out: RecoveryResult): void {
   const refused = [...hashes].flatMap(([path, h]) => ('unsafe' in h && h.unsafe ? [{ path, reason: h.error }] : []));
   const text = refused.length > 0 ? refused.map((r) => `${r.path} (${r.reason})`).join(', ') : null;
   if (text === readRefusalNote(dir, job)) return;
   writeRefusalNote(dir, job, text);
   if (text === null) return;
-  out.events.push(event(io, job, 'snapshot_refused', { files: refused }));
+  out.events.push(event(fx, job, 'snapshot_refused', { files: refused }));
   out.actions.push(`${job}: no snapshot taken: hb will not touch ${text}`);
 }
 
 const short = (sha: string | null) => (sha === null ? 'missing' : sha.slice(0, 12));
 const display = (cmd: string | string[] | null) => (Array.isArray(cmd) ? cmd.join(' ') : (cmd ?? ''));
-const event = <T extends EventType>(io: Io, job: string, type: T, fields: FieldsOf<T>) => newEvent[type](new Date(io.now()).toISOString(), job, fields);
+const event = <T extends EventType>(fx: CheckEffects, job: string, type: T, fields: FieldsOf<T>) => newEvent[type](new Date(fx.now()).toISOString(), job, fields);
 
-function message(io: Io, job: string, what: string, text: string, status: JobHealth['status']): Notification {
-  return { v: 1, id: randomUUID(), type: 'message', job, host: io.host, status, problem: PROBLEM_STATUSES.has(status), message: text, title: `[hb] ${job} ${what}`, incident: null, ts: new Date(io.now()).toISOString() };
+function message(fx: CheckEffects, job: string, what: string, text: string, status: JobHealth['status']): Notification {
+  return { v: 1, id: fx.newId(), type: 'message', job, host: fx.host, status, problem: PROBLEM_STATUSES.has(status), message: text, title: `[hb] ${job} ${what}`, incident: null, ts: new Date(fx.now()).toISOString() };
 }

@@ -1,0 +1,110 @@
+// Scan and judge: every job of the given state directories judged against the config, the ones
+// asked for described, and — when the check acts — recovery run before anything is shown.
+
+import type { HbConfig } from '../config/types.ts';
+import type { CrontabLookup } from '../crontab/lookup.ts';
+import { UsageError } from '../errors.ts';
+import { describeJob, judgeJob, withRecovery, type Judgement } from '../health/evaluate.ts';
+import { scanJobs } from '../health/scan.ts';
+import { readTimings, writeTimings } from '../health/timings-file.ts';
+import type { JobHealth } from '../health/types.ts';
+import { warnsUnscheduled } from '../health/unscheduled.ts';
+import { readRecoveryOutcome } from '../recover/outcome.ts';
+import { timingMemo } from '../schedule/timing-memo.ts';
+import type { UntrustedDir } from '../state/dir.ts';
+import type { Actor } from './act.ts';
+import type { CheckEffects } from './effects.ts';
+
+/** What a check looks at: the jobs named (none: all), the config, the state directories to read (the first is written). */
+export interface CheckScope {
+  jobs: string[];
+  config: HbConfig;
+  dirs: string[];
+  /** State directories root would not read (its records could be anyone's): each is a problem of its own. */
+  untrusted: UntrustedDir[];
+  /** Where a job without a schedule of its own finds its crontab line's (default: nowhere). */
+  crontab?: CrontabLookup;
+}
+
+/**
+ * Starts the acting part of a check — it takes the check lock and starts alerting and recovery —
+ * or returns null when this check does not act (nothing configured, or another check holds the lock).
+ */
+export type ActorStarter = (config: HbConfig, primaryDir: string) => Promise<Actor | null>;
+
+/** The outcome of evaluating every job: the verdicts kept, and counts over all of them. */
+export interface Evaluation {
+  kept: JobHealth[];
+  total: number;
+  problems: number;
+  /** Jobs without a schedule that are not problems (the meta-heartbeat not counted). */
+  unscheduled: number;
+  dirs: string[];
+  untrusted: UntrustedDir[];
+  nowMs: number;
+  /** Set when this check acts (alerts, recovery): finishCheck() persists, acts and delivers. */
+  actor: Actor | null;
+  /** What recovery did in this check, one line each (`agent: restarted …`). */
+  actions: string[];
+  config: HbConfig;
+}
+
+/**
+ * Evaluates the scope's jobs. Every job is judged; only those `keep` selects are described
+ * (reason, ISO times) and kept. With `startActor`, the actor sees every verdict and recovers
+ * before this returns; a failure releases it.
+ */
+export async function evaluateAll(scope: CheckScope, fx: CheckEffects, keep: (j: Judgement, job: string) => boolean, startActor?: ActorStarter): Promise<Evaluation> {
+  const { jobs, config, dirs, untrusted } = scope;
+  const nowMs = fx.now();
+  // The host zone costs ~15 ms of Intl start-up: look it up only for a cron job stored without one.
+  let hostTz: string | undefined;
+  const zoneFor = () => (hostTz ??= fx.localTz());
+  const primary = dirs[0]!;
+  const memo = timingMemo(readTimings(primary), fx.tzData, zoneFor);
+  const evalCtx = { nowMs, defaults: config.defaults, unscheduled: config.unscheduled, timing: memo.timing };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, untrusted, nowMs, actor: null, actions: [], config };
+  const actor = startActor ? await startActor(config, primary) : null;
+  try {
+    // A job with no schedule of its own takes its crontab line's; the crontabs are read only then.
+    // Only a job named on the command line can be unknown: whatever the listing finds is judged.
+    const unknown = await scanJobs(dirs, config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
+      // What recovery last concluded for a job it could not bring back outranks the heartbeat.
+      if (facts.config?.recover) facts.recovery = readRecoveryOutcome(primary, facts.job);
+      const own = judgeJob(facts, evalCtx);
+      const j = withRecovery(own, facts.recovery ?? null);
+      count(result, facts.job, j, 1);
+      let described: JobHealth | undefined;
+      const describe = () => (described ??= describeJob(facts, j, nowMs));
+      if (keep(j, facts.job)) result.kept.push(describe());
+      actor?.observe(facts, own, j, describe);
+    }, scope.crontab);
+    writeTimings(primary, memo.toStore());
+    if (unknown.length > 0) {
+      throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
+    }
+    // Recovery acts before anything is shown: what it did, or could not do, is part of the verdict.
+    if (actor) {
+      const recovered = await actor.recover();
+      for (const r of recovered.jobs) {
+        count(result, r.job, r.before, -1);
+        count(result, r.job, r.after, 1);
+        result.kept = result.kept.filter((h) => h.job !== r.job);
+        if (keep(r.after, r.job)) result.kept.push(r.describe());
+      }
+      result.actions = recovered.actions;
+    }
+  } catch (e) {
+    actor?.abort();
+    throw e;
+  }
+  result.actor = actor;
+  return result;
+}
+
+/** Adds (`by` 1) or takes back (-1) one verdict in the counts. */
+function count(result: Evaluation, job: string, j: Judgement, by: 1 | -1): void {
+  result.total += by;
+  if (j.problem) result.problems += by;
+  else if (warnsUnscheduled(job, j)) result.unscheduled += by;
+}

@@ -1,0 +1,31 @@
+// The end of a check, after its verdicts were shown: its own heartbeat, then the actor's alerts
+// (queued, the alert state written, delivered) — done even when showing them failed.
+
+import type { Evaluation } from './evaluate.ts';
+import type { CheckEffects } from './effects.ts';
+import { recordCheck } from './own-heartbeat.ts';
+
+/** How the check ended: the exit code it chose, a dry run, and whether it looked at every job. */
+export interface CheckEnd {
+  code: number;
+  dryRun: boolean;
+  /** No job was named: a job no longer seen closes its incident. */
+  complete: boolean;
+}
+
+/** What finishing did: whether the own heartbeat could not be written, lines for stderr, a dry run's plan. */
+export interface Finished {
+  unrecorded: boolean;
+  warnings: string[];
+  planned: string[];
+}
+
+/** Records the check's own heartbeat (not in a dry run), then lets the actor alert and release the lock. */
+export async function finishCheck(ev: Evaluation, end: CheckEnd, fx: CheckEffects): Promise<Finished> {
+  const run = { nowMs: ev.nowMs, problems: ev.problems, total: ev.total, untrusted: ev.untrusted.length, code: end.code };
+  const own = end.dryRun ? null : recordCheck(ev.dirs, ev.config, run, fx);
+  const unrecorded = own === 'failed';
+  if (!ev.actor) return { unrecorded, warnings: [], planned: [] };
+  const { warnings, planned } = await ev.actor.finish(end.complete, typeof own === 'object' ? own : null);
+  return { unrecorded, warnings, planned };
+}
