@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/errors.ts';
 import { readEvents, type HbEvent } from '../../lib/events/log.ts';
+import { parseEvent } from '../../lib/events/parse.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { logLine, widthsOf } from '../../lib/report/event-line.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';
@@ -44,12 +45,14 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
     const from = io.now() - windowMs;
     shown = mine.filter((e) => Date.parse(e.ts) >= from);
   }
-  let line = (e: HbEvent) => JSON.stringify(e);
+  let write = (from: number) => shown.slice(from, from + CHUNK).map((e) => JSON.stringify(e)).join('\n') + '\n';
   if (!opts.json) {
-    const widths = widthsOf(shown);
-    line = (e) => logLine(e, widths);
+    // The stored line as it stands for --json; read through its type's fields for words.
+    const read = shown.map(parseEvent);
+    const widths = widthsOf(read);
+    write = (from) => read.slice(from, from + CHUNK).map((e) => logLine(e, widths)).join('\n') + '\n';
   }
-  await writeChunks(io, shown.length, (i) => shown.slice(i, i + CHUNK).map(line).join('\n') + '\n');
+  await writeChunks(io, shown.length, write);
   return 0;
 }
 

@@ -4,12 +4,13 @@ import { readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAppendNoFollow, readBoundedNoFollow, STATE_READ_MAX_BYTES, writeAll, type AppendHandle } from '../fs/no-follow.ts';
 import { STATE_FILE_MODE } from '../state/modes.ts';
+import { asEventLine } from './parse.ts';
 import type { KnownEvent } from './schema.ts';
 
 /**
  * One line of the log as read back: only `type` is known to be a string, since a line may come
- * from an older or newer hb or have been edited; readers check every other field they use.
- * hb writes the KnownEvent of lib/events/schema.ts, built by its constructors.
+ * from an older or newer hb or have been edited. Readers take its fields through `parseEvent`
+ * (lib/events/parse.ts); hb writes the KnownEvent of lib/events/schema.ts, built by its constructors.
  */
 export interface HbEvent {
   ts: string;
@@ -105,8 +106,8 @@ export function readEvents(dir: string, keep = DEFAULT_LIMITS.keep): { events: H
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        const e = JSON.parse(line) as HbEvent;
-        if (e && typeof e.type === 'string') events.push(e);
+        const e = asEventLine(JSON.parse(line));
+        if (e) events.push(e);
         else skipped++;
       } catch {
         skipped++;

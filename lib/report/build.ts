@@ -1,6 +1,7 @@
 // The nightly report, built purely from the event log, the current verdicts and an injected `now`.
 
 import type { HbEvent } from '../events/log.ts';
+import { parseEvent } from '../events/parse.ts';
 import type { JobHealth } from '../health/types.ts';
 import { blockersOf } from './blockers.ts';
 import { collect, type JobTally } from './collect.ts';
@@ -9,7 +10,7 @@ import { LIST_CAP, TIMELINE_CAP, type JobReport, type Report, type ReportTotals,
 
 /** What a report is made of; nothing here touches the disk or the clock. */
 export interface ReportInput {
-  /** Every event, oldest first (all rotations; events after `nowMs` are ignored). */
+  /** Every line of the log, oldest first (all rotations; events after `nowMs` are ignored); each is parsed here. */
   events: readonly HbEvent[];
   /** The current verdict of every job, as `hb check` judges it now. */
   health: readonly JobHealth[];
@@ -28,7 +29,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function buildReport(input: ReportInput): Report {
   const { nowMs, windowMs } = input;
   const sinceMs = nowMs - windowMs;
-  const tallies = collect(input.events, { sinceMs, untilMs: nowMs });
+  const tallies = collect(input.events.map(parseEvent), { sinceMs, untilMs: nowMs });
   const verdicts = new Map(input.health.map((h) => [h.job, h]));
   const names = new Set<string>(verdicts.keys());
   for (const t of tallies.values()) if (t.seen || t.open.size > 0) names.add(t.job);

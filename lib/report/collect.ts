@@ -1,7 +1,6 @@
 // One pass over the event log: per-job counters, run timelines, incidents and recovery steps.
 
-import type { HbEvent } from '../events/log.ts';
-import { isEventType } from '../events/schema.ts';
+import type { ReadEvent, ReadKnown } from '../events/parse.ts';
 import { LIST_CAP, type IncidentSpan, type RecoveryStep, type TimelineRun } from './types.ts';
 
 /** What one pass over the events learnt about one job. */
@@ -45,8 +44,6 @@ export interface Window {
   untilMs: number;
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function tally(job: string): JobTally {
@@ -58,16 +55,119 @@ function tally(job: string): JobTally {
   };
 }
 
+/** Where an event falls: its time, whether it is inside the window, and its cycle when it has one. */
+interface At {
+  t: number;
+  inside: boolean;
+  cycle: number | null;
+}
+
+/** One report rule per type of a union of read events: a type without one does not type-check. */
+export type ReportRules<E extends { type: string }> = { readonly [T in E['type']]: (j: JobTally, e: Extract<E, { type: T }> & { ts: string }, at: At) => void };
+
+/** Counted as an event of its job only. */
+const countOnly = () => {};
+
+/** What each type hb writes adds to its job's tally. */
+export const RULES: ReportRules<ReadKnown> = {
+  run_started: (j, _e, { t, cycle }) => {
+    if (cycle !== null) j.starts.set(cycle, t);
+  },
+  timeout: (j, _e, { inside, cycle }) => {
+    if (cycle !== null) j.timedOut.add(cycle);
+    if (inside) j.timeouts++;
+  },
+  run_finished: (j, e, { t, inside, cycle }) => {
+    const started = cycle === null ? undefined : j.starts.get(cycle);
+    const timedOut = cycle !== null && j.timedOut.has(cycle);
+    if (cycle !== null) {
+      j.starts.delete(cycle);
+      j.timedOut.delete(cycle);
+    }
+    if (!inside) return;
+    const failed = e.status === 'error';
+    const ping = e.ping === true;
+    const duration = e.duration_ms ?? null;
+    j.runs++;
+    if (failed) j.failures++;
+    else j.ok++;
+    if (ping) j.pings++;
+    else if (duration !== null && duration >= 0) j.durations.push(duration);
+    j.timeline.push({
+      started_at: iso(started ?? t - (duration ?? 0)),
+      duration_ms: duration,
+      outcome: timedOut ? 'timeout' : failed ? 'failed' : 'ok',
+      exit_code: e.exit_code ?? null,
+      signal: e.signal ?? null,
+      cycle,
+      ping,
+    });
+  },
+  crash_detected: (j, e, { t, inside, cycle }) => {
+    if (cycle !== null) j.starts.delete(cycle);
+    if (!inside) return;
+    j.crashes++;
+    if (cycle !== null) j.crashedCycles.add(cycle);
+    const started = Date.parse(e.started_at ?? '');
+    j.timeline.push({ started_at: iso(Number.isFinite(started) ? started : t), duration_ms: null, outcome: 'crashed', exit_code: null, signal: null, cycle, ping: false });
+  },
+  overlap_skipped: (j, _e, { inside }) => {
+    if (inside) j.overlaps++;
+  },
+  alert_opened: (j, e, { inside }) => {
+    const id = e.incident ?? '';
+    j.open.set(id, { id, status: e.status ?? '', reason: e.reason ?? '', opened_at: e.ts, resolved_at: null });
+    if (inside) j.opened++;
+  },
+  alert_resolved: (j, e, { inside }) => {
+    const id = e.incident ?? '';
+    const span = j.open.get(id);
+    j.open.delete(id);
+    if (!inside) return;
+    j.resolved++;
+    if (span) push(j.closed, { ...span, resolved_at: e.ts });
+  },
+  config_rolled_back: (j, e, { inside }) => {
+    if (!inside) return;
+    j.rollbacks++;
+    push(j.recovery, { at: e.ts, type: 'config_rolled_back', files: (e.files ?? []).map((f) => f.path ?? '') });
+  },
+  restart: (j, e, { inside }) => {
+    if (!inside) return;
+    j.restarts++;
+    if (e.exit_code !== 0) j.restartFailures++;
+    push(j.recovery, { at: e.ts, type: 'restart', exit_code: e.exit_code ?? null });
+  },
+  recovery_verified: (j, e, { inside }) => {
+    if (inside) push(j.recovery, { at: e.ts, type: 'recovery_verified', healthy: e.healthy ?? null, reason: e.reason ?? '' });
+  },
+  recovery_blocked: (j, e, { inside }) => {
+    if (!inside) return;
+    j.recoveryBlocked++;
+    push(j.recovery, { at: e.ts, type: 'recovery_blocked', reason: e.reason ?? '' });
+  },
+  notify_failed: (j, _e, { inside }) => {
+    if (inside) j.notifyFailures++;
+  },
+  alert_reminded: countOnly,
+  paused: countOnly,
+  resumed: countOnly,
+  forgotten: countOnly,
+  snapshot_saved: countOnly,
+  snapshot_refused: countOnly,
+};
+
 /**
  * Reads every event (oldest first) up to the window's end. Counts come from events inside the
  * window; run starts and open incidents are followed from before it, so a run that began before
- * `since` gets its true start and an incident opened last week still shows as open.
+ * `since` gets its true start and an incident opened last week still shows as open. An event
+ * without a time or a job is passed over.
  */
-export function collect(events: readonly HbEvent[], window: Window): Map<string, JobTally> {
+export function collect(events: readonly ReadEvent[], window: Window): Map<string, JobTally> {
   const jobs = new Map<string, JobTally>();
   const { sinceMs, untilMs } = window;
   for (const e of events) {
-    if (typeof e.job !== 'string' || typeof e.ts !== 'string') continue;
+    if (e.job === undefined || e.ts === undefined) continue;
     const t = Date.parse(e.ts);
     if (!(t <= untilMs)) continue; // NaN too
     let j = jobs.get(e.job);
@@ -77,108 +177,10 @@ export function collect(events: readonly HbEvent[], window: Window): Map<string,
       j.seen = true;
       j.events++;
     }
-    const type = e.type;
     // A type from another version of hb counts as an event of its job, and nothing more.
-    if (!isEventType(type)) continue;
-    const cycle = num(e.cycle);
-    // One rule per type hb writes: a new type without one does not type-check.
-    switch (type) {
-      case 'run_started':
-        if (cycle !== null) j.starts.set(cycle, t);
-        break;
-      case 'timeout':
-        if (cycle !== null) j.timedOut.add(cycle);
-        if (inside) j.timeouts++;
-        break;
-      case 'run_finished': {
-        const started = cycle === null ? undefined : j.starts.get(cycle);
-        const timedOut = cycle !== null && j.timedOut.has(cycle);
-        if (cycle !== null) {
-          j.starts.delete(cycle);
-          j.timedOut.delete(cycle);
-        }
-        if (!inside) break;
-        const failed = e.status === 'error';
-        const ping = e.ping === true;
-        const duration = num(e.duration_ms);
-        j.runs++;
-        if (failed) j.failures++;
-        else j.ok++;
-        if (ping) j.pings++;
-        else if (duration !== null && duration >= 0) j.durations.push(duration);
-        j.timeline.push({
-          started_at: iso(started ?? t - (duration ?? 0)),
-          duration_ms: duration,
-          outcome: timedOut ? 'timeout' : failed ? 'failed' : 'ok',
-          exit_code: num(e.exit_code),
-          signal: typeof e.signal === 'string' ? e.signal : null,
-          cycle,
-          ping,
-        });
-        break;
-      }
-      case 'crash_detected': {
-        if (cycle !== null) j.starts.delete(cycle);
-        if (!inside) break;
-        j.crashes++;
-        if (cycle !== null) j.crashedCycles.add(cycle);
-        const started = Date.parse(str(e.started_at));
-        j.timeline.push({ started_at: iso(Number.isFinite(started) ? started : t), duration_ms: null, outcome: 'crashed', exit_code: null, signal: null, cycle, ping: false });
-        break;
-      }
-      case 'overlap_skipped':
-        if (inside) j.overlaps++;
-        break;
-      case 'alert_opened': {
-        const id = str(e.incident);
-        j.open.set(id, { id, status: str(e.status), reason: str(e.reason), opened_at: e.ts, resolved_at: null });
-        if (inside) j.opened++;
-        break;
-      }
-      case 'alert_resolved': {
-        const id = str(e.incident);
-        const span = j.open.get(id);
-        j.open.delete(id);
-        if (!inside) break;
-        j.resolved++;
-        if (span) push(j.closed, { ...span, resolved_at: e.ts });
-        break;
-      }
-      case 'config_rolled_back':
-        if (!inside) break;
-        j.rollbacks++;
-        push(j.recovery, { at: e.ts, type: 'config_rolled_back', files: Array.isArray(e.files) ? e.files.map((f) => str((f as { path?: unknown })?.path)) : [] });
-        break;
-      case 'restart':
-        if (!inside) break;
-        j.restarts++;
-        if (e.exit_code !== 0) j.restartFailures++;
-        push(j.recovery, { at: e.ts, type: 'restart', exit_code: num(e.exit_code) });
-        break;
-      case 'recovery_verified':
-        if (inside) push(j.recovery, { at: e.ts, type: 'recovery_verified', healthy: typeof e.healthy === 'boolean' ? e.healthy : null, reason: str(e.reason) });
-        break;
-      case 'recovery_blocked':
-        if (!inside) break;
-        j.recoveryBlocked++;
-        push(j.recovery, { at: e.ts, type: 'recovery_blocked', reason: str(e.reason) });
-        break;
-      case 'notify_failed':
-        if (inside) j.notifyFailures++;
-        break;
-      case 'alert_reminded':
-      case 'paused':
-      case 'resumed':
-      case 'forgotten':
-      case 'snapshot_saved':
-      case 'snapshot_refused':
-        // Counted as events of the job only.
-        break;
-      default: {
-        const unruled: never = type;
-        void unruled;
-      }
-    }
+    if (!e.known) continue;
+    const at = { t, inside, cycle: 'cycle' in e && e.cycle !== undefined ? e.cycle : null };
+    (RULES[e.type] as (j: JobTally, e: ReadKnown & { ts: string }, at: At) => void)(j, e as ReadKnown & { ts: string }, at);
   }
   return jobs;
 }

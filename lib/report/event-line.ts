@@ -1,59 +1,62 @@
 // `hb log`: one readable line per event, a summary for every documented type, key=value for others.
 
-import type { HbEvent } from '../events/log.ts';
-import { isEventType, type EventType } from '../events/schema.ts';
+import type { ReadEvent, ReadKnown, UnknownEvent } from '../events/parse.ts';
 import { oneLine, shortDuration, shortTime } from './human.ts';
 
-type Fields = Record<string, unknown>;
-const s = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-const cycle = (e: Fields) => (e.cycle === undefined || e.cycle === null ? '' : ` (cycle ${s(e.cycle)})`);
-const hash = (v: unknown) => (typeof v === 'string' ? v.slice(0, 12) : 'missing');
-const tag = (e: Fields) => (typeof e.incident === 'string' && e.incident ? ` [incident ${e.incident.slice(0, 8)}]` : '');
-const ended = (e: Fields) => (typeof e.signal === 'string' && e.signal ? `killed by ${e.signal}` : `exit ${s(e.exit_code) || '?'}`);
-const files = (v: unknown): Fields[] => (Array.isArray(v) ? v.filter((f): f is Fields => typeof f === 'object' && f !== null) : []);
+/** One summary per type of a union of read events: a type without one does not type-check. */
+export type Summaries<E extends { type: string }> = { readonly [T in E['type']]: (e: Extract<E, { type: T }>) => string };
+
+const text = (v: string | number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+const cycle = (e: { cycle?: number }) => (e.cycle === undefined ? '' : ` (cycle ${e.cycle})`);
+const hash = (v: string | null | undefined) => (typeof v === 'string' ? v.slice(0, 12) : 'missing');
+const tag = (e: { incident?: string | null }) => (e.incident ? ` [incident ${e.incident.slice(0, 8)}]` : '');
+const ended = (e: { signal?: string | null; exit_code?: number | null }) => (e.signal ? `killed by ${e.signal}` : `exit ${text(e.exit_code) || '?'}`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-// One summary per type hb writes: a new type without one does not type-check. Fields are read
-// with care, since a line may come from another version of hb or have been edited.
-const SUMMARIES: Record<EventType, (e: Fields) => string> = {
-  run_started: (e) => `started${cycle(e)}${e.pid ? `, pid ${s(e.pid)}` : ''}${e.unlocked ? `, without its lock (${s(e.unlocked)})` : ''}`,
+/** What each type hb writes says in `hb log`; a missing field is left out or shown as `?`. */
+export const SUMMARIES: Summaries<ReadKnown> = {
+  run_started: (e) => `started${cycle(e)}${e.pid ? `, pid ${e.pid}` : ''}${e.unlocked ? `, without its lock (${e.unlocked})` : ''}`,
   run_finished: (e) =>
-    e.ping === true ? `${s(e.status) || 'ok'} ping${cycle(e)}` : `${s(e.status) || '?'} ${ended(e)} in ${shortDuration(e.duration_ms as number)}${cycle(e)}`,
+    e.ping === true ? `${e.status || 'ok'} ping${cycle(e)}` : `${e.status || '?'} ${ended(e)} in ${shortDuration(e.duration_ms)}${cycle(e)}`,
   crash_detected: (e) =>
-    `run${cycle(e)} died without a heartbeat${e.pid ? ` (pid ${s(e.pid)}, started ${shortTime(e.started_at)})` : ''}${e.reason ? `: ${s(e.reason)}` : ''}`,
-  timeout: (e) => `stopped by --timeout after ${shortDuration(e.timeout_ms as number)}${e.exit_code !== undefined ? `, exit ${s(e.exit_code)}` : ''}${cycle(e)}`,
-  overlap_skipped: (e) => `skipped: the previous run${e.holder_pid ? ` (pid ${s(e.holder_pid)}, started ${shortTime(e.holder_started_at)})` : ''} still holds the lock`,
-  alert_opened: (e) => `alert opened: ${s(e.status)}${e.reason ? ` — ${s(e.reason)}` : ''}${tag(e)}`,
-  alert_reminded: (e) => `reminder: still ${s(e.status)}${e.reason ? ` — ${s(e.reason)}` : ''}${tag(e)}`,
-  alert_resolved: (e) => `alert resolved${e.reason ? ` — ${s(e.reason)}` : ''}${tag(e)}`,
+    `run${cycle(e)} died without a heartbeat${e.pid ? ` (pid ${e.pid}, started ${shortTime(e.started_at)})` : ''}${e.reason ? `: ${e.reason}` : ''}`,
+  timeout: (e) => `stopped by --timeout after ${shortDuration(e.timeout_ms)}${e.exit_code !== undefined ? `, exit ${text(e.exit_code)}` : ''}${cycle(e)}`,
+  overlap_skipped: (e) => `skipped: the previous run${e.holder_pid ? ` (pid ${e.holder_pid}, started ${shortTime(e.holder_started_at)})` : ''} still holds the lock`,
+  alert_opened: (e) => `alert opened: ${text(e.status)}${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
+  alert_reminded: (e) => `reminder: still ${text(e.status)}${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
+  alert_resolved: (e) => `alert resolved${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
   notify_failed: (e) =>
-    `${s(e.notification) || 'notification'} to ${s(e.sink) || '?'}${e.kind ? ` (${s(e.kind)})` : ''} failed${e.attempts ? ` (attempt ${s(e.attempts)})` : ''}: ${s(e.error)}; ${e.will_retry ? 'will retry' : 'gave up'}`,
+    `${e.notification || 'notification'} to ${e.sink || '?'}${e.kind ? ` (${e.kind})` : ''} failed${e.attempts ? ` (attempt ${e.attempts})` : ''}: ${text(e.error)}; ${e.will_retry ? 'will retry' : 'gave up'}`,
   paused: (e) => (typeof e.until === 'string' ? `paused until ${shortTime(e.until)}` : 'paused until hb resume'),
   resumed: () => 'resumed',
-  forgotten: (e) => `forgotten${Array.isArray(e.removed) ? `: removed ${plural(e.removed.length, 'file')}` : ''}`,
-  snapshot_saved: (e) => `known-good snapshot ${s(e.snapshot)} saved (${plural(files(e.files).length, 'file')})`,
-  snapshot_refused: (e) => `no snapshot: hb will not touch ${files(e.files).map((f) => `${s(f.path)} (${s(f.reason)})`).join(', ') || 'a guarded file'}`,
+  forgotten: (e) => `forgotten${e.removed ? `: removed ${plural(e.removed.length, 'file')}` : ''}`,
+  snapshot_saved: (e) => `known-good snapshot ${text(e.snapshot)} saved (${plural(e.files?.length ?? 0, 'file')})`,
+  snapshot_refused: (e) => `no snapshot: hb will not touch ${(e.files ?? []).map((f) => `${text(f.path)} (${text(f.reason)})`).join(', ') || 'a guarded file'}`,
   config_rolled_back: (e) =>
-    `rolled back ${files(e.files).map((f) => `${s(f.path)} (${hash(f.old_hash)} → ${hash(f.new_hash)})`).join(', ') || 'nothing'}${e.source ? ` from ${s(e.source)}` : ''}`,
-  restart: (e) => `restart ${ended(e)} in ${shortDuration(e.duration_ms as number)}${e.timed_out ? ' (timed out)' : ''}`,
+    `rolled back ${(e.files ?? []).map((f) => `${text(f.path)} (${hash(f.old_hash)} → ${hash(f.new_hash)})`).join(', ') || 'nothing'}${e.source ? ` from ${e.source}` : ''}`,
+  restart: (e) => `restart ${ended(e)} in ${shortDuration(e.duration_ms)}${e.timed_out ? ' (timed out)' : ''}`,
   recovery_verified: (e) =>
-    e.healthy === true ? `healthy again${e.reason ? `: ${s(e.reason)}` : ''}` : e.healthy === false ? `still unhealthy after recovery: ${s(e.reason)}` : `health not known yet${e.reason ? `: ${s(e.reason)}` : ''}`,
-  recovery_blocked: (e) => `recovery blocked${e.restarts !== undefined ? ` after ${plural(Number(e.restarts), 'restart')}` : ''}: ${s(e.reason)}`,
+    e.healthy === true ? `healthy again${e.reason ? `: ${e.reason}` : ''}` : e.healthy === false ? `still unhealthy after recovery: ${text(e.reason)}` : `health not known yet${e.reason ? `: ${e.reason}` : ''}`,
+  recovery_blocked: (e) => `recovery blocked${e.restarts !== undefined ? ` after ${plural(e.restarts, 'restart')}` : ''}: ${text(e.reason)}`,
 };
 
 const COMMON = new Set(['ts', 'job', 'type']);
 
 /** What happened, in words; unknown types show their fields as key=value. */
-export function summarize(e: HbEvent): string {
-  if (isEventType(e.type)) return oneLine(SUMMARIES[e.type](e));
-  const pairs = Object.keys(e)
+export function summarize(e: ReadEvent): string {
+  if (!e.known) return oneLine(pairs(e));
+  return oneLine((SUMMARIES[e.type] as (e: ReadKnown) => string)(e));
+}
+
+/** `key=value` for each field of a line of another type, quoting what needs it. */
+function pairs(e: UnknownEvent): string {
+  return Object.keys(e.fields)
     .filter((k) => !COMMON.has(k))
     .map((k) => {
-      const v = e[k];
-      const text = typeof v === 'string' && !/[\s"=]/.test(v) && v !== '' ? v : JSON.stringify(v);
-      return `${k}=${text}`;
-    });
-  return oneLine(pairs.join(' '));
+      const v = e.fields[k];
+      return `${k}=${typeof v === 'string' && !/[\s"=]/.test(v) && v !== '' ? v : JSON.stringify(v)}`;
+    })
+    .join(' ');
 }
 
 /** Column widths, so job and type line up over the lines printed together. */
@@ -63,17 +66,17 @@ export interface LogWidths {
 }
 
 /** The widths for a list of events. */
-export function widthsOf(events: readonly HbEvent[]): LogWidths {
+export function widthsOf(events: readonly ReadEvent[]): LogWidths {
   let job = 0;
   let type = 0;
   for (const e of events) {
-    job = Math.max(job, oneLine(s(e.job)).length);
-    type = Math.max(type, oneLine(s(e.type)).length);
+    job = Math.max(job, oneLine(e.job ?? '').length);
+    type = Math.max(type, oneLine(e.type).length);
   }
   return { job, type };
 }
 
 /** `2026-11-20 09:00:05Z  backup  run_finished  ok exit 0 in 1.2s (cycle 12)`. */
-export function logLine(e: HbEvent, w: LogWidths): string {
-  return `${oneLine(shortTime(e.ts))}  ${oneLine(s(e.job)).padEnd(w.job)}  ${oneLine(s(e.type)).padEnd(w.type)}  ${summarize(e)}`.trimEnd();
+export function logLine(e: ReadEvent, w: LogWidths): string {
+  return `${oneLine(shortTime(e.ts))}  ${oneLine(e.job ?? '').padEnd(w.job)}  ${oneLine(e.type).padEnd(w.type)}  ${summarize(e)}`.trimEnd();
 }

@@ -2,11 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HbEvent } from '../../lib/events/log.ts';
+import { parseEvent, type ReadEvent } from '../../lib/events/parse.ts';
 import { logLine, summarize, widthsOf } from '../../lib/report/event-line.ts';
 
 const TS = '2026-11-20T09:00:05.120Z';
-const e = (type: string, fields: Record<string, unknown> = {}, job = 'backup'): HbEvent => ({ ts: TS, job, type, ...fields });
+const e = (type: string, fields: Record<string, unknown> = {}, job = 'backup'): ReadEvent => parseEvent({ ts: TS, job, type, ...fields });
 
 test('the documented line shape: time, job, type, summary', () => {
   const ev = e('run_finished', { cycle: 12, status: 'ok', exit_code: 0, signal: null, duration_ms: 1234 });
@@ -14,7 +14,7 @@ test('the documented line shape: time, job, type, summary', () => {
 });
 
 test('every documented type has its own summary', () => {
-  const table: Array<[HbEvent, string]> = [
+  const table: Array<[ReadEvent, string]> = [
     [e('run_started', { cycle: 12, pid: 4242 }), 'started (cycle 12), pid 4242'],
     [e('run_started', { cycle: 12, pid: 4242, unlocked: 'cannot use lock /s/locks/b.lock: permission denied' }), 'started (cycle 12), pid 4242, without its lock (cannot use lock /s/locks/b.lock: permission denied)'],
     [e('run_finished', { cycle: 3, status: 'error', exit_code: 3, signal: null, duration_ms: 65_000 }), 'error exit 3 in 1m5s (cycle 3)'],

@@ -1,0 +1,108 @@
+// Reading events back: the one place a line of events.jsonl is checked, field by field; pure.
+
+import type { HbEvent } from './log.ts';
+import { isEventType, type EventType, type FieldsOf, type KnownEvent } from './schema.ts';
+
+/** A field's value as read: nested records may lack fields, as the event itself may. */
+export type ReadValue<V> = V extends readonly (infer E)[] ? ReadValue<E>[] : V extends object ? { [K in keyof V]?: ReadValue<V[K]> } : V;
+
+/** The fields of one type as read: each one present only when it holds the type hb writes. */
+export type ReadFields<T extends EventType> = { [K in keyof FieldsOf<T>]?: ReadValue<Exclude<FieldsOf<T>[K], undefined>> };
+
+/**
+ * A line of a type hb writes. A line may come from an older or newer hb or have been edited, so
+ * every field (ts and job too) may be missing: a field holding another JSON type reads as missing.
+ */
+export type ReadKnown = { [T in EventType]: { known: true; ts?: string; job?: string; type: T } & ReadFields<T> }[EventType];
+
+/** The known line of one type. */
+export type ReadOf<T extends EventType> = Extract<ReadKnown, { type: T }>;
+
+/** A line of a type hb does not write (another version's): its fields as they stand on the line. */
+export interface UnknownEvent {
+  known: false;
+  ts?: string;
+  job?: string;
+  type: string;
+  /** Every key of the line, `ts`, `job` and `type` included, in the line's order. */
+  fields: Readonly<Record<string, unknown>>;
+}
+
+/** An event as hb reads it back. */
+export type ReadEvent = ReadKnown | UnknownEvent;
+
+/** Reads one value: the value when it has the expected shape, undefined (missing) otherwise. */
+type Decoder<V> = (v: unknown) => V | undefined;
+
+/** The fields of type `T` in a union of events, beyond ts, job and type. */
+type FieldsIn<E extends { type: string }, T> = Omit<Extract<E, { type: T }>, 'ts' | 'job' | 'type'>;
+
+/** One decoder per field of every type of a union: a type or a field without one does not type-check. */
+export type FieldDecodersOf<E extends { type: string }> = {
+  readonly [T in E['type']]: { readonly [K in keyof FieldsIn<E, T>]-?: Decoder<ReadValue<Exclude<FieldsIn<E, T>[K], undefined>>> };
+};
+
+const str: Decoder<string> = (v) => (typeof v === 'string' ? v : undefined);
+// JSON holds no NaN or Infinity, so every number read from a line is finite.
+const num: Decoder<number> = (v) => (typeof v === 'number' ? v : undefined);
+const bool: Decoder<boolean> = (v) => (typeof v === 'boolean' ? v : undefined);
+const orNull = <V>(d: Decoder<V>): Decoder<V | null> => (v) => (v === null ? null : d(v));
+const exactly = <V extends string | boolean>(want: V): Decoder<V> => (v) => (v === want ? want : undefined);
+/** An array, keeping the elements that read; anything else is missing. */
+const list = <V>(d: Decoder<V>): Decoder<V[]> => (v) => (Array.isArray(v) ? v.map(d).filter((x): x is V => x !== undefined) : undefined);
+/** An object (not null), keeping the fields that read; the decoders list every field. */
+const record = <V extends object>(fields: { [K in keyof V]-?: Decoder<V[K]> }): Decoder<{ [K in keyof V]?: V[K] }> => (v) =>
+  typeof v === 'object' && v !== null ? pick(v as Record<string, unknown>, fields) : undefined;
+
+/** The fields of `line` that read, in the decoders' order. */
+function pick<V>(line: Readonly<Record<string, unknown>>, fields: { [K in keyof V]-?: Decoder<V[K]> }): { [K in keyof V]?: V[K] } {
+  const out: { [K in keyof V]?: V[K] } = {};
+  for (const key of Object.keys(fields) as (keyof V & string)[]) {
+    if (!Object.hasOwn(line, key)) continue;
+    const value = fields[key](line[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+const alert = { incident: str, status: str, reason: str };
+
+/** What each field of each type holds when hb writes it. */
+export const DECODERS: FieldDecodersOf<KnownEvent> = {
+  run_started: { cycle: num, pid: num, unlocked: str },
+  run_finished: { cycle: num, status: str, exit_code: orNull(num), signal: orNull(str), duration_ms: num, ping: exactly(true) },
+  crash_detected: { cycle: num, pid: num, started_at: str, reason: str },
+  timeout: { cycle: num, timeout_ms: num, exit_code: orNull(num) },
+  overlap_skipped: { holder_pid: orNull(num), holder_started_at: orNull(str), by: exactly('daemon') },
+  alert_opened: alert,
+  alert_reminded: alert,
+  alert_resolved: alert,
+  notify_failed: { sink: str, kind: str, notification: str, incident: orNull(str), attempts: num, error: str, will_retry: bool },
+  paused: { until: orNull(str) },
+  resumed: {},
+  forgotten: { removed: list(str) },
+  snapshot_saved: { snapshot: str, files: list(record({ path: str, sha256: str })) },
+  snapshot_refused: { files: list(record({ path: str, reason: str })) },
+  config_rolled_back: { files: list(record({ path: str, old_hash: orNull(str), new_hash: str })), source: str },
+  restart: { exit_code: orNull(num), signal: orNull(str), timed_out: bool, duration_ms: num, output_tail: str },
+  recovery_verified: { healthy: orNull(bool), reason: str },
+  recovery_blocked: { reason: str, restarts: num },
+};
+
+/**
+ * A JSON value read from a line, when it is an event at all: an object (not an array) whose `type`
+ * is a string. Anything else is not an event and is skipped by every reader.
+ */
+export function asEventLine(value: unknown): HbEvent | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return typeof (value as { type?: unknown }).type === 'string' ? (value as HbEvent) : null;
+}
+
+/** Checks every field of a line once: a known event with the fields that read, or an unknown one. */
+export function parseEvent(line: HbEvent): ReadEvent {
+  const fields = line as Readonly<Record<string, unknown>>;
+  const base = { ...(typeof fields.ts === 'string' ? { ts: fields.ts } : {}), ...(typeof fields.job === 'string' ? { job: fields.job } : {}) };
+  const type = line.type;
+  if (!isEventType(type)) return { known: false, ...base, type, fields };
+  return { known: true, ...base, type, ...pick(fields, DECODERS[type] as Record<string, Decoder<unknown>>) } as ReadKnown;
+}
