@@ -1,6 +1,8 @@
 // Alerts end to end through the built CLI: `hb check` opens, reminds and resolves incidents once
 // each, across concurrent checks and failing sinks, against real servers on 127.0.0.1 (webhook,
 // a fake GitHub issues API) and a command sink. Time moves with faketime, never with sleeps.
+// The alerting rules themselves (thresholds, reminders, retries and their order, a check of some
+// jobs, dying between steps) are proven in-process by tests/unit/check-*.test.ts.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,47 +155,6 @@ test('six concurrent checks of a stale job send one alert and keep one incident'
   }
 });
 
-test('outbox: a 503 keeps the alert, backoff holds it for a minute, a later check delivers it once', async (t) => {
-  if (!requireTool(t, 'faketime')) return;
-  const rec = await startRecorder({ 'POST /hook': [{ status: 503, body: 'down for maintenance' }, { status: 200 }] });
-  const s = configured(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n`);
-  try {
-    tickAt(s, T);
-    const first = await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
-    assert.equal(first.stderr, '', 'a failure that will be retried is not cron mail');
-    assert.equal(rec.requests.length, 1);
-    const pending = outbox(s);
-    assert.equal(pending.length, 1);
-    const item = readJson(join(s.state, 'outbox', pending[0]!));
-    assert.equal(item.attempts, 1);
-    assert.equal(item.notification.type, 'alert');
-    assert.match(item.last_error, /503/);
-    const [failed, ...more] = events(s, 'notify_failed');
-    assert.equal(more.length, 0);
-    assert.equal(failed!.will_retry, true);
-    assert.equal(failed!.attempts, 1);
-    assert.equal(failed!.notification, 'alert');
-
-    await checkAt(s, T + 2 * MIN + 35 * SEC, 1);
-    assert.equal(rec.requests.length, 1, 'not retried before the 1 min backoff');
-    assert.equal(readJson(join(s.state, 'outbox', pending[0]!)).attempts, 1);
-
-    const later = await checkAt(s, T + 4 * MIN + 5 * SEC, 1);
-    assert.equal(later.stderr, '');
-    assert.equal(rec.requests.length, 2);
-    const delivered = rec.requests[1]!.body as Record<string, any>;
-    assert.equal(delivered.type, 'alert');
-    assert.equal(delivered.id, (rec.requests[0]!.body as Record<string, any>).id, 'the same notification, so a receiver can dedupe');
-    assert.deepEqual(outbox(s), []);
-    await checkAt(s, T + 5 * MIN, 1);
-    assert.equal(rec.requests.length, 2);
-    assert.equal(events(s, 'alert_opened').length, 1);
-  } finally {
-    await rec.close();
-    s.cleanup();
-  }
-});
-
 test('a sink that never answers and one whose port is closed: the check ends within its timeout and keeps both', async (t) => {
   if (!requireTool(t, 'faketime')) return;
   const rec = await startRecorder({ '/hook': { hang: true } });
@@ -216,51 +177,6 @@ test('a sink that never answers and one whose port is closed: the check ends wit
     const failed = events(s, 'notify_failed');
     assert.equal(failed.length, 2);
     assert.ok(failed.every((e) => e.will_retry === true));
-  } finally {
-    await rec.close();
-    s.cleanup();
-  }
-});
-
-test('reminders: `remind: 10m` reminds once ten minutes after the alert, not in between', async (t) => {
-  if (!requireTool(t, 'faketime')) return;
-  const rec = await startRecorder();
-  const s = configured(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n    remind: 10m\n`);
-  try {
-    tickAt(s, T);
-    await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
-    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert']);
-    const alert = bodies(rec.requests)[0]!;
-    for (const ms of [T + 3 * MIN, T + 7 * MIN, T + 12 * MIN]) await checkAt(s, ms, 1);
-    assert.equal(rec.requests.length, 1, 'no reminder before ten minutes');
-    await checkAt(s, T + 12 * MIN + 10 * SEC, 1);
-    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'remind']);
-    const remind = bodies(rec.requests)[1]!;
-    assert.equal(remind.title, '[hb] j still stale');
-    assert.equal(remind.incident.id, alert.incident.id);
-    assert.equal(remind.incident.reminders, 1);
-    await checkAt(s, T + 15 * MIN, 1);
-    assert.equal(rec.requests.length, 2);
-    assert.equal(events(s, 'alert_reminded').length, 1);
-  } finally {
-    await rec.close();
-    s.cleanup();
-  }
-});
-
-test('thresholds: `alert_after: 3` alerts on the third consecutive stale check', async (t) => {
-  if (!requireTool(t, 'faketime')) return;
-  const rec = await startRecorder();
-  const s = configured(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n    alert_after: 3\n`);
-  try {
-    tickAt(s, T);
-    await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
-    await checkAt(s, T + 2 * MIN + 20 * SEC, 1);
-    assert.equal(rec.requests.length, 0);
-    assert.equal(readJson(join(s.state, 'alerts', 'state.json')).jobs.j.streak, 2);
-    await checkAt(s, T + 2 * MIN + 35 * SEC, 1);
-    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert']);
-    assert.equal(events(s, 'alert_opened').length, 1);
   } finally {
     await rec.close();
     s.cleanup();
@@ -426,27 +342,6 @@ test('bad sink config: exit 2 naming the key at file:line:col, no secret echoed'
   }
 });
 
-test('order per sink and job: a recovery waits behind its undelivered alert, then both go out in order', async (t) => {
-  if (!requireTool(t, 'faketime')) return;
-  const rec = await startRecorder({ 'POST /hook': [{ status: 502 }, { status: 200 }] });
-  const s = configured(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n`);
-  try {
-    tickAt(s, T);
-    await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
-    tickAt(s, T + 2 * MIN + 10 * SEC);
-    await checkAt(s, T + 2 * MIN + 20 * SEC, 0);
-    assert.equal(rec.requests.length, 1, 'the resolve is not sent before its alert');
-    assert.equal(outbox(s).length, 2);
-    await checkAt(s, T + 3 * MIN + 30 * SEC, 0);
-    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'alert', 'resolve']);
-    assert.deepEqual(outbox(s), []);
-    assert.equal(events(s, 'notify_failed').length, 1);
-  } finally {
-    await rec.close();
-    s.cleanup();
-  }
-});
-
 test('a refused delivery (HTTP 404) is given up at once: moved to outbox/failed/, one stderr line without the URL path', async (t) => {
   if (!requireTool(t, 'faketime')) return;
   const rec = await startRecorder({ 'POST /hook/T0/s3cretpath': { status: 404, body: 'no such hook' } });
@@ -504,31 +399,6 @@ test('the check lock: a live holder means this check does not notify; a dead hol
     await checkAt(s, T + 4 * MIN + 10 * SEC, 1);
     assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'alert']);
     assert.deepEqual(outbox(s), []);
-  } finally {
-    await rec.close();
-    s.cleanup();
-  }
-});
-
-test('hb check JOB acts on that job only and keeps the other jobs\' incidents as they were', async (t) => {
-  if (!requireTool(t, 'faketime')) return;
-  const rec = await startRecorder();
-  const s = configured(`notify:\n${webhook(rec.url)}`);
-  const sent = () => bodies(rec.requests).map((b) => `${b.type} ${b.job}`);
-  try {
-    for (const job of ['a', 'b']) assert.equal(hb(['tick', job, '--every', '1m'], { env: s.env, prefix: at(T) }).code, 0);
-    await checkAt(s, T + 3 * MIN, 1, ['a']);
-    assert.deepEqual(sent(), ['alert a'], 'b was not checked');
-    await checkAt(s, T + 3 * MIN + 10 * SEC, 1);
-    assert.deepEqual(sent(), ['alert a', 'alert b']);
-    assert.equal(hb(['tick', 'a'], { env: s.env, prefix: at(T + 3 * MIN + 20 * SEC) }).code, 0);
-    await checkAt(s, T + 3 * MIN + 30 * SEC, 0, ['a']);
-    assert.deepEqual(sent(), ['alert a', 'alert b', 'resolve a']);
-    await checkAt(s, T + 3 * MIN + 40 * SEC, 1);
-    assert.deepEqual(sent(), ['alert a', 'alert b', 'resolve a'], "b's incident was kept: no second alert");
-    const state = readJson(join(s.state, 'alerts', 'state.json'));
-    assert.deepEqual(Object.keys(state.jobs), ['b']);
-    assert.equal(state.jobs.b.incident.id, bodies(rec.requests)[1]!.incident.id);
   } finally {
     await rec.close();
     s.cleanup();
