@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/errors.ts';
 import { readEvents, type HbEvent } from '../../lib/events/log.ts';
-import { parseEvent } from '../../lib/events/parse.ts';
+import { parseEvent, timeOf } from '../../lib/events/parse.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { logLine, widthsOf } from '../../lib/report/event-line.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';
@@ -43,7 +43,7 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
   let shown: HbEvent[] = mine;
   if (windowMs !== null) {
     const from = io.now() - windowMs;
-    shown = mine.filter((e) => Date.parse(e.ts) >= from);
+    shown = mine.filter((e) => timeOf(e) >= from);
   }
   let write = (from: number) => shown.slice(from, from + CHUNK).map((e) => JSON.stringify(e)).join('\n') + '\n';
   if (!opts.json) {

@@ -9,12 +9,10 @@ import type { KnownEvent } from './schema.ts';
 
 /**
  * One line of the log as read back: only `type` is known to be a string, since a line may come
- * from an older or newer hb or have been edited. Readers take its fields through `parseEvent`
- * (lib/events/parse.ts); hb writes the KnownEvent of lib/events/schema.ts, built by its constructors.
+ * from an older or newer hb or have been edited. Readers take its fields through `parseEvent` or
+ * `timeOf` (lib/events/parse.ts); hb writes the KnownEvent of lib/events/schema.ts.
  */
 export interface HbEvent {
-  ts: string;
-  job: string;
   type: string;
   [field: string]: unknown;
 }
@@ -36,9 +34,9 @@ export const eventsPath = (dir: string) => join(dir, 'events.jsonl');
  * lines whole). Rotates first when the file has reached the cap: events.jsonl → .1 → .2 …
  * Never follows a symbolic link and never appends to a file with other hard links (it throws,
  * naming the file and why); a line torn by an earlier failure (a full disk) is ended first, so
- * it costs only itself. hb's own writers pass events built by `newEvent` (lib/events/schema.ts).
+ * it costs only itself. Only events built by `newEvent` (lib/events/schema.ts) are taken.
  */
-export function appendEvents(dir: string, events: ReadonlyArray<KnownEvent | HbEvent>, limits: LogLimits = DEFAULT_LIMITS): void {
+export function appendEvents(dir: string, events: readonly KnownEvent[], limits: LogLimits = DEFAULT_LIMITS): void {
   if (events.length === 0) return;
   const path = eventsPath(dir);
   let log: AppendHandle | null = openAppendNoFollow(path, STATE_FILE_MODE);

@@ -98,6 +98,9 @@ export function asEventLine(value: unknown): HbEvent | null {
   return typeof (value as { type?: unknown }).type === 'string' ? (value as HbEvent) : null;
 }
 
+/** The time of a line in ms since the epoch; NaN when its `ts` is missing, not a string or not a time. */
+export const timeOf = (line: HbEvent): number => (typeof line.ts === 'string' ? Date.parse(line.ts) : NaN);
+
 /** Checks every field of a line once: a known event with the fields that read, or an unknown one. */
 export function parseEvent(line: HbEvent): ReadEvent {
   const fields = line as Readonly<Record<string, unknown>>;

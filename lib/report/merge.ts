@@ -1,6 +1,7 @@
 // Events of several state directories (a per-user fallback beside the chosen one) as one history.
 
 import type { HbEvent } from '../events/log.ts';
+import { timeOf } from '../events/parse.ts';
 
 /**
  * One list, oldest first. A single directory's log is already in append order and is returned
@@ -9,7 +10,7 @@ import type { HbEvent } from '../events/log.ts';
 export function mergeByTime(lists: readonly HbEvent[][]): HbEvent[] {
   const nonEmpty = lists.filter((l) => l.length > 0);
   if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
-  const keyed = nonEmpty.flat().map((e, i) => ({ e, i, t: Date.parse(e.ts) || 0 }));
+  const keyed = nonEmpty.flat().map((e, i) => ({ e, i, t: timeOf(e) || 0 }));
   keyed.sort((a, b) => a.t - b.t || a.i - b.i);
   return keyed.map((k) => k.e);
 }

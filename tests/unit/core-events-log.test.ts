@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendEvents, eventsPath, readEvents, type HbEvent } from '../../lib/events/log.ts';
+import type { KnownEvent } from '../../lib/events/schema.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-core-events-'));
@@ -14,7 +15,9 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-const event = (seq: number, type = 'run_finished'): HbEvent => ({ ts: '2026-03-10T10:00:00.000Z', job: 'backup', type, seq });
+// The log's mechanics take a line of any shape: a `seq` field follows each one through rotation.
+const odd = (line: HbEvent) => line as unknown as KnownEvent;
+const event = (seq: number, type = 'run_finished') => odd({ ts: '2026-03-10T10:00:00.000Z', job: 'backup', type, seq });
 const logFiles = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('events.jsonl')).sort();
 
 test('appendEvents + readEvents: a round trip, one JSON line per event, oldest first', (t) => {
@@ -23,7 +26,7 @@ test('appendEvents + readEvents: a round trip, one JSON line per event, oldest f
   assert.equal(existsSync(eventsPath(dir)), false, 'nothing to append writes nothing');
   assert.deepEqual(readEvents(dir), { events: [], skipped: 0 });
 
-  const crash: HbEvent = { ts: '2026-03-10T10:00:00.000Z', job: 'backup', type: 'crash_detected', pid: 42, cycle: 7, nested: { a: [1, 'two'] } };
+  const crash = odd({ ts: '2026-03-10T10:00:00.000Z', job: 'backup', type: 'crash_detected', pid: 42, cycle: 7, nested: { a: [1, 'two'] } });
   appendEvents(dir, [event(1, 'run_started'), event(2)]);
   appendEvents(dir, [crash]);
   assert.equal(eventsPath(dir), join(dir, 'events.jsonl'));

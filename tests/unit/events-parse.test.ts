@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HbEvent } from '../../lib/events/log.ts';
-import { asEventLine, parseEvent } from '../../lib/events/parse.ts';
+import { asEventLine, parseEvent, timeOf } from '../../lib/events/parse.ts';
 import { EVENT_TYPES, newEvent, type EventType, type KnownEvent } from '../../lib/events/schema.ts';
 import { buildReport } from '../../lib/report/build.ts';
 import { logLine, summarize, widthsOf } from '../../lib/report/event-line.ts';
+import { mergeByTime } from '../../lib/report/merge.ts';
 
 const TS = '2026-11-20T08:00:00.000Z';
 const J = 'j';
@@ -208,4 +209,13 @@ test('a field hb does not write (a newer hb) is passed over: the event reads and
     assert.equal(line(extra), line(whole), type);
     assert.deepEqual(report(extra), report(whole), type);
   }
+});
+
+test('a line\'s time is its ts when that is a string holding a time; hb log --since and the merge of two logs use it', () => {
+  assert.equal(timeOf({ type: 'resumed', ts: TS }), Date.parse(TS));
+  for (const ts of [2026, '2026-13-45', undefined, null, true]) assert.ok(Number.isNaN(timeOf({ type: 'resumed', ts })), String(ts));
+  // A line without a time sorts first when two state directories' logs are merged.
+  const a = { type: 'resumed', ts: TS, job: 'a' };
+  const b = { type: 'resumed', ts: 2030, job: 'b' }; // not read as the year 2030
+  assert.deepEqual(mergeByTime([[a], [b]]), [b, a]);
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../../lib/fs/atomic.ts';
 import { openAppendNoFollow, readBoundedNoFollow, readFileNoFollow, readStateFileNoFollow, STATE_READ_MAX_BYTES } from '../../lib/fs/no-follow.ts';
 import { appendEvents, eventsPath, readEvents } from '../../lib/events/log.ts';
+import type { KnownEvent } from '../../lib/events/schema.ts';
 import { acquireLock } from '../../lib/run/lock.ts';
 import { unsafeForRoot } from '../../lib/state/dir.ts';
 
@@ -63,7 +64,7 @@ test('writeAtomic replaces a symlink at the target and never writes through it',
 
 test('a line torn by a full disk costs only itself: the next append starts on a new line', (t) => {
   const dir = tempDir(t);
-  const ev = (seq: number) => ({ ts: '2026-03-10T10:00:00.000Z', job: 'j', type: 'run_finished', seq });
+  const ev = (seq: number) => ({ ts: '2026-03-10T10:00:00.000Z', job: 'j', type: 'run_finished', seq }) as unknown as KnownEvent; // a seq to tell them apart
   appendEvents(dir, [ev(1)]);
   writeFileSync(eventsPath(dir), '{"ts":"2026-03-10T10:00:00.000Z","job":"j","ty', { flag: 'a' });
   appendEvents(dir, [ev(2)]);

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendEvents, readEvents, type HbEvent } from '../../lib/events/log.ts';
+import { newEvent } from '../../lib/events/schema.ts';
 import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
 import { buildReport } from '../../lib/report/build.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';
@@ -223,7 +224,10 @@ test('rotated files: events from events.jsonl.1…3 count as well as the live lo
   const dir = mkdtempSync(join(tmpdir(), 'hb-report-rot-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // A tiny cap rotates every three appends: the 12 runs end up spread over all four files.
-  for (let i = 1; i <= 12; i++) appendEvents(dir, [finished(NOW - 12 * HOUR + i * HOUR - 1, 'rot', i, { duration_ms: i * 1000 })], { maxBytes: 300, keep: 3 });
+  for (let i = 1; i <= 12; i++) {
+    const run = newEvent.run_finished(iso(NOW - 12 * HOUR + i * HOUR - 1), 'rot', { cycle: i, status: 'ok', exit_code: 0, signal: null, duration_ms: i * 1000 });
+    appendEvents(dir, [run], { maxBytes: 300, keep: 3 });
+  }
   assert.deepEqual(readdirSync(dir).sort(), ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2', 'events.jsonl.3']);
   const rot = job(report(readEvents(dir).events), 'rot');
   assert.equal(rot.runs, 12);
