@@ -39,6 +39,8 @@ function runEffects(io: Io, ctx: Context): RunEffects {
   return {
     ...deliveryEffects(io),
     host: io.host,
+    // The global Web Crypto, loaded on first use: only a run with pings makes an id.
+    newId: () => crypto.randomUUID(),
     localTz: () => io.localTz(),
     warn: (line) => io.err(`${line}\n`),
     stdout: process.stdout,

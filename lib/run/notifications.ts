@@ -2,15 +2,16 @@
 // Delivered right away with the sinks' timeouts; what fails stays in the outbox for hb check.
 // Loaded only for a job whose sinks hear about its runs, or a --notify (its own bundle).
 
-import { randomUUID } from 'node:crypto';
 import { messageNotification, runNotification } from '../alerts/notification.ts';
 import { hasReceiver, sendNow, type DeliveryEffects } from '../check/delivery.ts';
 import type { HbConfig } from '../config/types.ts';
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
 
-/** What notifying takes from outside: delivery's effects and the host named in each notification. */
+/** What notifying takes from outside: delivery's effects, the host named in each notification, a new run id. */
 export interface NotifyEffects extends DeliveryEffects {
   host: string;
+  /** A new random id (a UUID), one per run: the start and end pings of a run share it. */
+  newId(): string;
 }
 
 /** A run in flight: its id and the start ping being delivered while the job runs. */
@@ -21,7 +22,7 @@ export interface RunPings {
 
 /** Sends the start ping (without waiting for it) when the run has a command and a sink wants it. */
 export function startRunPings(config: HbConfig, job: string, dir: string, fx: NotifyEffects, hasCommand: boolean): RunPings {
-  const runId = randomUUID();
+  const runId = fx.newId();
   const wanted = hasCommand && hasReceiver(config, job, 'run_start');
   const started = wanted ? sendNow(config, dir, fx, [runNotification('run_start', job, fx.host, fx.now(), runId, null)]).catch(failed) : null;
   return { runId, started };

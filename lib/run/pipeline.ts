@@ -3,7 +3,6 @@
 // of a job left without a schedule and the stale-watcher warning. Effects come in as one object.
 
 import type { Writable } from 'node:stream';
-import type { DeliveryEffects } from '../check/delivery.ts';
 import type { HbConfig } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
 import { becameUnscheduled } from '../health/unscheduled.ts';
@@ -13,11 +12,11 @@ import type { ScheduleSpec } from '../schedule/types.ts';
 import { openStateDir, type StateDirChoice } from '../state/dir.ts';
 import { HB_VERSION } from '../version.ts';
 import { runJob, type JobRunRequest } from './job.ts';
+import type { NotifyEffects } from './notifications.ts';
 import { hasRunPings, runSchedule, tickPlan, wrapPlan, type WrapChoices } from './plan.ts';
 
-/** What a tick or wrap takes from outside: clock, pid, host, env, liveness, the streams the child shares, where hb's lines go. */
-export interface RunEffects extends DeliveryEffects {
-  host: string;
+/** What a tick or wrap takes from outside: clock, pid, host, env, liveness, run ids, the streams the child shares, where hb's lines go. */
+export interface RunEffects extends NotifyEffects {
   /** The host's IANA zone (given to a cron schedule without one). */
   localTz(): string;
   /** One line for stderr (without its newline): cron mails it. */
