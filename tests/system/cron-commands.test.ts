@@ -65,7 +65,9 @@ test('cron runs what doctor finds and not what the shell cannot read; its jobs h
   assert.equal(installed.status, 0, installed.stderr);
   cron = await ensureCron();
   const ran = ['env-root.txt', 'prefix-ran', 'variable-ran', 'group-ran', 'user.txt'].map((n) => join(dir, n));
-  await waitFor(() => ran.every((p) => existsSync(p)) && read(join(home, 'env.txt')).includes('LOGNAME='), 'cron to run the lines', CRON_WAIT_MS).catch((e) =>
+  // A file exists as soon as the shell opens it: the env dumps count once they are whole.
+  const whole = (p: string) => read(p).includes('LOGNAME=');
+  await waitFor(() => ran.every((p) => existsSync(p)) && whole(join(dir, 'env-root.txt')) && whole(join(home, 'env.txt')) && read(join(dir, 'user.txt')).endsWith('\n'), 'cron to run the lines', CRON_WAIT_MS).catch((e) =>
     assert.fail(`${e}\nran: ${ran.filter((p) => existsSync(p)).join(', ')}; user env: ${existsSync(join(home, 'env.txt'))}`),
   );
   // Started in the same second as { touch …; }, which is done: this one failed to parse.
