@@ -2,13 +2,11 @@
 // each, across concurrent checks and failing sinks, against real servers on 127.0.0.1 (webhook,
 // a fake GitHub issues API) and a command sink. Time moves with faketime, never with sleeps.
 // The alerting rules themselves (thresholds, reminders, retries and their order, a check of some
-// jobs, dying between steps) are proven in-process by tests/unit/check-*.test.ts.
+// jobs, the check lock, dying between steps) are proven in-process by tests/unit/check-*.test.ts.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, hb, hbRun, readEventsFile, readJson, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
 import { startRecorder, type Recorded } from '../fixtures/http-recorder.ts';
@@ -363,42 +361,6 @@ test('a refused delivery (HTTP 404) is given up at once: moved to outbox/failed/
     }
     await checkAt(s, T + 10 * MIN, 1);
     assert.equal(rec.requests.length, 1, 'given up means not retried');
-  } finally {
-    await rec.close();
-    s.cleanup();
-  }
-});
-
-test('the check lock: a live holder means this check does not notify; a dead holder and a dead claim are taken over', async (t) => {
-  if (!requireTool(t, 'faketime')) return;
-  const rec = await startRecorder({ 'POST /hook': [{ status: 503 }, { status: 200 }] });
-  const s = configured(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n`);
-  const lock = join(s.state, 'locks', 'hb-check.lock');
-  const holder = (pid: number) => JSON.stringify({ pid, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: hostname(), token: 'alertstest' }) + '\n';
-  const deadPid = () => spawnSync('true').pid!;
-  try {
-    tickAt(s, T);
-    mkdirSync(join(s.state, 'locks'), { recursive: true });
-    // This test process holds the lock: the check reports, and leaves alerting to the holder.
-    writeFileSync(lock, holder(process.pid));
-    const blocked = await checkAt(s, T + 2 * MIN + 5 * SEC, 1);
-    assert.equal(blocked.stderr, '');
-    assert.equal(rec.requests.length, 0);
-    assert.ok(!existsSync(join(s.state, 'alerts', 'state.json')));
-
-    // Its holder died (a killed check): the next check takes the lock over and alerts.
-    writeFileSync(lock, holder(deadPid()));
-    await checkAt(s, T + 2 * MIN + 10 * SEC, 1);
-    assert.equal(rec.requests.length, 1, 'the 503');
-    assert.ok(!existsSync(lock), 'released');
-    const [name] = outbox(s);
-    assert.ok(name);
-
-    // A delivery claimed by a check that died mid-way goes back to the outbox and is delivered.
-    renameSync(join(s.state, 'outbox', name), join(s.state, 'outbox', `${name}.claimed-${deadPid()}`));
-    await checkAt(s, T + 4 * MIN + 10 * SEC, 1);
-    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'alert']);
-    assert.deepEqual(outbox(s), []);
   } finally {
     await rec.close();
     s.cleanup();

@@ -4,11 +4,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRecorder, type Recorded } from '../fixtures/http-recorder.ts';
 import { MIN, SEC, T, config, events, fakeEffects, outbox, runCheck, stateDir, tick, webhook } from './check-harness.ts';
 
+/** A pid no process has. */
+const DEAD = 999_999_999;
 const bodies = (requests: Recorded[]) => requests.map((r) => r.body as Record<string, any>);
 const sent = (requests: Recorded[]) => bodies(requests).map((b) => `${b.type} ${b.job}`);
 
@@ -156,7 +158,7 @@ test('a check that finds the check lock held by a live process only reports: no 
   // This test process is alive (and started before now): its lock is held.
   const held = JSON.stringify({ pid: process.pid, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: 'testhost', token: 'held' }) + '\n';
   writeFileSync(lock, held);
-  const fx = fakeEffects(T + 2 * MIN + 5 * SEC, { pid: 999_999_999 });
+  const fx = fakeEffects(T + 2 * MIN + 5 * SEC, { pid: DEAD });
   const blocked = await runCheck(dir, cfg, fx);
   assert.equal(blocked.code, 1, 'it still judges and reports');
   assert.equal(blocked.evaluation.actor, null);
@@ -167,3 +169,27 @@ test('a check that finds the check lock held by a live process only reports: no 
   assert.equal(readFileSync(lock, 'utf8'), held, 'the holder keeps its lock');
   assert.ok(existsSync(join(dir, 'hb-check.last')), 'the check records its own heartbeat');
 });
+
+test('a lock whose holder died is taken over and released; a delivery a dead check claimed goes back to the outbox and is delivered', async (t) => {
+  const rec = await startRecorder({ 'POST /hook': [{ status: 503 }, { status: 200 }] });
+  t.after(() => rec.close());
+  const dir = stateDir(t);
+  const cfg = await config(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n`);
+  tick(dir, 'j', T);
+  const lock = join(dir, 'locks', 'hb-check.lock');
+  mkdirSync(join(dir, 'locks'));
+  // A killed check's lock: its pid is gone.
+  writeFileSync(lock, JSON.stringify({ pid: DEAD, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: 'testhost', token: 'dead' }) + '\n');
+  await runCheck(dir, cfg, fakeEffects(T + 2 * MIN + 10 * SEC));
+  assert.equal(rec.requests.length, 1, 'it acted: the 503');
+  assert.ok(!existsSync(lock), 'released');
+  const [item] = outbox(dir);
+  assert.ok(item, 'kept for a retry');
+
+  // The next check to deliver it was killed holding the claim.
+  renameSync(join(dir, 'outbox', item.name), join(dir, 'outbox', `${item.name}.claimed-${DEAD}`));
+  await runCheck(dir, cfg, fakeEffects(T + 4 * MIN + 10 * SEC));
+  assert.deepEqual(bodies(rec.requests).map((b) => [b.type, b.id]), [['alert', item.notification.id], ['alert', item.notification.id]]);
+  assert.deepEqual(outbox(dir), []);
+});
+
