@@ -59,6 +59,19 @@ test('--json prints the events exactly as stored, one per line; --since keeps th
   }
 });
 
+test('a line of a known type with a field of another JSON type and one hb does not write: --json prints it as stored, the summary leaves both out', () => {
+  const s = sandbox();
+  try {
+    mkdirSync(s.state, { recursive: true });
+    const stored = JSON.stringify({ ts: iso(Date.now() - 60_000), job: 'c', type: 'run_finished', cycle: 'seven', status: 'ok', exit_code: 0, signal: null, duration_ms: 5, from: 'a newer hb' });
+    writeFileSync(join(s.state, 'events.jsonl'), stored + '\n');
+    assert.equal(hb(['log', '--json'], { env: s.env }).stdout, stored + '\n');
+    assert.match(hb(['log'], { env: s.env }).stdout, /  c  run_finished  ok exit 0 in 5ms\n$/);
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('rotated files come first: events.jsonl.3 … .1, then the live log', () => {
   const s = sandbox();
   try {
