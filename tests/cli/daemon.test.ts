@@ -336,7 +336,8 @@ test('NOTIFY_SOCKET: READY=1 when scheduling starts, WATCHDOG=1 every half WATCH
     await waitFor(() => heard.includes('READY=1'), 'READY=1', 10_000);
     assert.match(heard, /^READY=1\|STATUS=scheduling 2 jobs$/m);
     await waitFor(() => heard.split('\n').filter((l) => l === 'WATCHDOG=1').length >= 3, 'three WATCHDOG=1', 10_000);
-    await waitFor(() => existsSync(join(s.state, 'job-env.txt')), 'a run of the env job', 10_000);
+    // The file exists once the shell opens it; env has written it when it ends in a newline.
+    await waitFor(() => existsSync(join(s.state, 'job-env.txt')) && readFileSync(join(s.state, 'job-env.txt'), 'utf8').endsWith('\n'), 'a run of the env job', 10_000);
     const jobEnv = readFileSync(join(s.state, 'job-env.txt'), 'utf8');
     assert.match(jobEnv, /^HB_JOB=env$/m);
     assert.doesNotMatch(jobEnv, /NOTIFY_SOCKET|WATCHDOG_USEC/);
