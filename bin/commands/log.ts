@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/errors.ts';
-import { readEvents, type HbEvent } from '../../lib/events/log.ts';
-import { parseEvent, timeOf } from '../../lib/events/parse.ts';
+import { readEvents } from '../../lib/events/log.ts';
+import { parseEvent, timeOf, type HbEvent } from '../../lib/events/parse.ts';
 import { validateJobName } from '../../lib/job-name.ts';
 import { logLine, widthsOf } from '../../lib/report/event-line.ts';
 import { mergeByTime } from '../../lib/report/merge.ts';

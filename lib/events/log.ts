@@ -4,18 +4,9 @@ import { readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAppendNoFollow, readBoundedNoFollow, STATE_READ_MAX_BYTES, writeAll, type AppendHandle } from '../fs/no-follow.ts';
 import { STATE_FILE_MODE } from '../state/modes.ts';
-import { asEventLine } from './parse.ts';
+import { asEventLine, type HbEvent } from './parse.ts';
 import type { KnownEvent } from './schema.ts';
 
-/**
- * One line of the log as read back: only `type` is known to be a string, since a line may come
- * from an older or newer hb or have been edited. Readers take its fields through `parseEvent` or
- * `timeOf` (lib/events/parse.ts); hb writes the KnownEvent of lib/events/schema.ts.
- */
-export interface HbEvent {
-  type: string;
-  [field: string]: unknown;
-}
 
 /** Size cap and how many rotated files to keep (at least 1). */
 export interface LogLimits {

@@ -1,7 +1,16 @@
 // Reading events back: the one place a line of events.jsonl is checked, field by field; pure.
 
-import type { HbEvent } from './log.ts';
 import { isEventType, type EventType, type FieldsOf, type KnownEvent } from './schema.ts';
+
+/**
+ * One line of the log as read back: only `type` is known to be a string, since a line may come
+ * from an older or newer hb or have been edited. Readers take its fields through `parseEvent` or
+ * `timeOf` below; hb writes the KnownEvent of lib/events/schema.ts.
+ */
+export interface HbEvent {
+  type: string;
+  [field: string]: unknown;
+}
 
 /** A field's value as read: nested records may lack fields, as the event itself may. */
 export type ReadValue<V> = V extends readonly (infer E)[] ? ReadValue<E>[] : V extends object ? { [K in keyof V]?: ReadValue<V[K]> } : V;

@@ -1,7 +1,6 @@
 // The nightly report, built purely from the event log, the current verdicts and an injected `now`.
 
-import type { HbEvent } from '../events/log.ts';
-import { parseEvent } from '../events/parse.ts';
+import { parseEvent, type HbEvent } from '../events/parse.ts';
 import type { JobHealth } from '../health/types.ts';
 import { blockersOf } from './blockers.ts';
 import { collect, type JobTally } from './collect.ts';

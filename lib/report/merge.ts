@@ -1,7 +1,6 @@
 // Events of several state directories (a per-user fallback beside the chosen one) as one history.
 
-import type { HbEvent } from '../events/log.ts';
-import { timeOf } from '../events/parse.ts';
+import { timeOf, type HbEvent } from '../events/parse.ts';
 
 /**
  * One list, oldest first. A single directory's log is already in append order and is returned

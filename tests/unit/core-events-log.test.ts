@@ -6,7 +6,8 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendEvents, eventsPath, readEvents, type HbEvent } from '../../lib/events/log.ts';
+import { appendEvents, eventsPath, readEvents } from '../../lib/events/log.ts';
+import type { HbEvent } from '../../lib/events/parse.ts';
 import type { KnownEvent } from '../../lib/events/schema.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {

@@ -3,8 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HbEvent } from '../../lib/events/log.ts';
-import { asEventLine, parseEvent, timeOf } from '../../lib/events/parse.ts';
+import { asEventLine, parseEvent, timeOf, type HbEvent } from '../../lib/events/parse.ts';
 import { EVENT_TYPES, newEvent, type EventType, type KnownEvent } from '../../lib/events/schema.ts';
 import { buildReport } from '../../lib/report/build.ts';
 import { logLine, summarize, widthsOf } from '../../lib/report/event-line.ts';

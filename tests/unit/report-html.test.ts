@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HbEvent } from '../../lib/events/log.ts';
+import type { HbEvent } from '../../lib/events/parse.ts';
 import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
 import { buildReport } from '../../lib/report/build.ts';
 import { esc, renderHtml, REPORT_CSP } from '../../lib/format/report-html.ts';

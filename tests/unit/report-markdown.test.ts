@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HbEvent } from '../../lib/events/log.ts';
+import type { HbEvent } from '../../lib/events/parse.ts';
 import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
 import { buildReport } from '../../lib/report/build.ts';
 import { cell, renderMarkdown, reportHeadline } from '../../lib/format/report-markdown.ts';
