@@ -67,13 +67,13 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   // Global options are accepted after the command too (`hb tick x --state-dir D`), as crontab
   // lines are written; --no-color is read from argv by processIo.
   const command = (name: string) => declare(program.command(name), GLOBAL_OPTIONS);
-  const globals = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+  const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
 
   declare(command('tick').argument('<job>', 'job name'), TICK_OPTIONS)
     .description("run the job's configured command (if any) and record its heartbeat")
     .addHelpText('after', '\nExamples:\n  hb tick backup --every 1h\n  hb tick sync --cron "*/5 * * * *" --status error --message "upstream 503"')
     .action(async (job: string, _o, cmd: Command) => {
-      code = await hot({ command: 'tick', operands: [job], options: cmd.optsWithGlobals() as FastCommand['options'] }, io);
+      code = await hot({ command: 'tick', operands: [job], options: cmd.optsWithGlobals<FastCommand['options']>() }, io);
     });
 
   declare(command('wrap').argument('<command...>', 'the command to run, after --'), WRAP_OPTIONS)
@@ -81,14 +81,14 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .passThroughOptions()
     .addHelpText('after', "\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/")
     .action(async (command: string[], _o, cmd: Command) => {
-      code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals() as FastCommand['options'] }, io);
+      code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);
     });
 
   declare(command('check').argument('[job...]', 'jobs to check (default: all)'), CHECK_OPTIONS)
     .description('the meta-heartbeat: evaluate every job, print the unhealthy ones and those without a schedule, exit 1 if any is unhealthy')
     .addHelpText('after', '\nExamples:\n  hb check || page-me\n  hb check --format nagios\n  hb check --textfile /var/lib/prometheus/node-exporter/hb.prom')
     .action(async (jobs: string[], _o, cmd: Command) => {
-      code = await hot({ command: 'check', operands: jobs, options: cmd.optsWithGlobals() as FastCommand['options'] }, io);
+      code = await hot({ command: 'check', operands: jobs, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);
     });
 
   command('status')

@@ -14,11 +14,9 @@
 const HIDDEN = '\\p{Cf}\\u115f\\u1160\\u3164\\uffa0';
 
 /** Every C0 and C1 control, DEL, the Unicode line and paragraph separators, and the hidden characters. */
-// eslint-disable-next-line no-control-regex
 const ONE_LINE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029${HIDDEN}]`, 'gu');
 
 /** The same, but tab, line feed and a CR ending a line (CRLF) stay: text that keeps its lines. */
-// eslint-disable-next-line no-control-regex
 const MULTI_LINE = new RegExp(`\\r(?!\\n)|[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029${HIDDEN}]`, 'gu');
 
 /** One character written out: `\n`, `\t`, `\r`, `\u001b`, `\u202e`, or `\u{e0041}` beyond U+FFFF. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite (npm test): installs the Debian packages the system tests need when they
-# are missing (as root), installs npm packages if needed, builds, type-checks, runs every test.
+# are missing (as root), installs npm packages if needed, builds, type-checks, lints, runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,7 @@ fi
 [ -d node_modules ] || npm ci
 npm run build --silent
 npx tsc --noEmit -p .
+npm run lint --silent
 
 # System tests must run, not skip, when the suite is run this way.
 export HB_REQUIRE_SYSTEM=1

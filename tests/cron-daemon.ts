@@ -47,7 +47,7 @@ export async function ensureCron(): Promise<CronDaemon> {
     await gone;
   };
   await waitFor(() => child.exitCode !== null || child.signalCode !== null || runningCron() === child.pid, 'cron to take /run/crond.pid', 10_000);
-  if (runningCron() === child.pid) return { pid: child.pid!, ours: true, stderr: () => stderr, stop };
+  if (runningCron() === child.pid) return { pid: child.pid, ours: true, stderr: () => stderr, stop };
   // Another cron won the pidfile in the meantime: use that one.
   await stop();
   const other = runningCron();

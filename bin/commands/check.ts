@@ -38,7 +38,7 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
   const evaluation = await evaluateAll(scope, fx, keepAll ? all : needsAttention, (config, dir) => startActor(config, dir, fx, acting));
   const { kept: health, problems, unscheduled, total, dirs, untrusted, nowMs, actions } = evaluation;
   let code = 2;
-  let unrecorded = false;
+  let unrecorded: boolean;
   try {
     // What recovery did is part of the text; other formats keep stdout for machines.
     if (format !== 'text') for (const line of actions) io.err(`hb: ${line}\n`);

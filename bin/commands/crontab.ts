@@ -131,7 +131,7 @@ function warnOtherChecks(ctx: Context, io: Io, planned: CrontabPlan, target: { l
   };
   const ours = checkUses([parseCrontab(`${line}\n`, { kind: target.kind, file: target.label, owner: target.owner })], site)[0]?.stateDir;
   if (!ours) return;
-  let block: { begin: number; end: number } | null = null;
+  let block: { begin: number; end: number } | null;
   try {
     block = findBlock(target.text.split('\n'), target.label);
   } catch {

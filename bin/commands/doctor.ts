@@ -142,7 +142,7 @@ async function systemCrontabs(paths: string[], io: Io, me: string, unreadable: s
       unreadable.push("other users' crontabs (run hb doctor as root to see them)");
       continue;
     }
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(path).isDirectory();
     } catch {

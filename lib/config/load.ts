@@ -64,7 +64,7 @@ export async function parseConfigText(text: string, file: string, defaultTz: str
   // Point at the key for unknown keys, at the value otherwise; fall back to the nearest parent.
   type Ranged = { range?: [number, number, number] } | null | undefined;
   const nodeAt = (path: Array<string | number>, atKey: boolean): Ranged => {
-    if (path.length === 0) return doc.contents as Ranged;
+    if (path.length === 0) return doc.contents;
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     const last = path[path.length - 1];
     if (!isMap(parent)) return doc.getIn(path, true) as Ranged;

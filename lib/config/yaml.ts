@@ -128,7 +128,7 @@ function toTree(root: unknown, yaml: Yaml, lines: LineCounter): { tree: unknown;
     } else if (yaml.isSeq(node)) {
       const list: unknown[] = [];
       let size = 1;
-      for (const item of node.items as unknown[]) {
+      for (const item of node.items) {
         if (yaml.isPair(item)) {
           // `[a: 1]`: a single-pair map inside a flow sequence.
           const map: Record<string, unknown> = {};

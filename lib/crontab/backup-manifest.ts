@@ -106,7 +106,7 @@ function entryProblem(raw: unknown): string | null {
   }
   if (typeof raw.backup !== 'string' || !BACKUP_NAME.test(raw.backup)) return `"backup": expected a name such as "1.crontab", found ${describe(raw.backup)}`;
   for (const key of ['sha256Before', 'sha256After']) {
-    if (typeof raw[key] !== 'string' || !HASH.test(raw[key] as string)) return `"${key}": expected 64 hex digits, found ${describe(raw[key])}`;
+    if (typeof raw[key] !== 'string' || !HASH.test(raw[key])) return `"${key}": expected 64 hex digits, found ${describe(raw[key])}`;
   }
   for (const key of ['mode', 'uid', 'gid']) {
     const v = raw[key];

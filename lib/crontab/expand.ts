@@ -65,7 +65,7 @@ function expand(raw: string, lookup: Lookup, assignment: boolean): string[] | nu
     return value === null ? null : [value, braced ? end : end - 1];
   };
   // A `$` that starts no expansion is a plain character.
-  const literalDollar = (i: number) => !/^[A-Za-z_{(\[0-9@*#?$!-]/.test(raw[i + 1] ?? '');
+  const literalDollar = (i: number) => !/^[A-Za-z_{([0-9@*#?$!-]/.test(raw[i + 1] ?? '');
 
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;

@@ -116,5 +116,5 @@ export function parseEvent(line: HbEvent): ReadEvent {
   const base = { ...(typeof fields.ts === 'string' ? { ts: fields.ts } : {}), ...(typeof fields.job === 'string' ? { job: fields.job } : {}) };
   const type = line.type;
   if (!isEventType(type)) return { known: false, ...base, type, fields };
-  return { known: true, ...base, type, ...pick(fields, DECODERS[type] as Record<string, Decoder<unknown>>) } as ReadKnown;
+  return { known: true, ...base, type, ...pick(fields, DECODERS[type] as Record<string, Decoder<unknown>>) };
 }

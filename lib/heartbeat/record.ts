@@ -126,7 +126,7 @@ export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
     }
   }
   for (const [key, rule] of NUMBERS) {
-    const problem = typeof rec[key] === 'number' ? numberProblem(rec[key] as number, rule) : null;
+    const problem = typeof rec[key] === 'number' ? numberProblem(rec[key], rule) : null;
     if (problem) return { kind: 'corrupt', reason: `field "${key}" ${problem}`, mtimeMs };
   }
   // Checked in full where it is compiled; here only its shape, so a number is corrupt rather than a crash there.

@@ -20,7 +20,7 @@ export function readRecoveryOutcome(stateDir: string, job: string): RecoveryOutc
   try {
     const data = JSON.parse(readFileNoFollow(join(dir, FILE))) as Partial<RecoveryOutcome> | null;
     if (data && typeof data.status === 'string' && STATUSES.has(data.status) && typeof data.reason === 'string' && typeof data.at === 'string') {
-      return { status: data.status as RecoveryStatus, reason: data.reason, at: data.at };
+      return { status: data.status, reason: data.reason, at: data.at };
     }
   } catch {
     // Absent or unreadable.

@@ -33,7 +33,7 @@ export function readRestarts(stateDir: string, job: string): { restarts: number[
   try {
     const data = JSON.parse(text) as { v?: unknown; restarts?: unknown };
     if (data.v === 1 && Array.isArray(data.restarts) && data.restarts.every((t) => typeof t === 'number')) {
-      return { restarts: data.restarts as number[], problem: null };
+      return { restarts: data.restarts, problem: null };
     }
   } catch {
     // Reported below.

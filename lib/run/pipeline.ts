@@ -9,7 +9,7 @@ import { becameUnscheduled } from '../health/unscheduled.ts';
 import { CHECK_JOB, staleWatcherWarning } from '../health/watcher.ts';
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
-import { openStateDir, type StateDirChoice } from '../state/dir.ts';
+import { openStateDir, type OpenedStateDir, type StateDirChoice } from '../state/dir.ts';
 import { HB_VERSION } from '../version.ts';
 import { runJob, type JobRunRequest } from './job.ts';
 import type { NotifyEffects } from './notifications.ts';
@@ -63,7 +63,7 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ru
     throw new UsageError(`--status: job ${job} runs a command, whose exit code is its status; --status is for pings`);
   }
 
-  let opened;
+  let opened: OpenedStateDir | null;
   try {
     opened = openStateDir(input.state);
   } catch (e) {

@@ -74,7 +74,7 @@ function exactOffset(tz: string, ms: number): number {
   } else {
     const p: Record<string, number> = {};
     for (const part of f.formatToParts(secondMs)) p[part.type] = Number(part.value);
-    wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    wall = Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second);
   }
   return wall - secondMs;
 }
@@ -83,7 +83,7 @@ function exactOffset(tz: string, ms: number): number {
 export function offsetAt(tz: string, ms: number): number {
   if (UTC_ZONES.has(tz)) return 0;
   let cache = hourOffsets.get(tz);
-  if (!cache) hourOffsets.set(tz, (cache = new Map()));
+  if (!cache) hourOffsets.set(tz, (cache = new Map<number, number>()));
   const hour = Math.floor(ms / HOUR);
   let off = cache.get(hour);
   if (off === undefined) {
@@ -186,7 +186,7 @@ export function parseIsoInZone(text: string, tz: string): number | undefined {
   if (!m) return undefined;
   const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v)));
   const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-  const wall = Date.UTC(y!, mo! - 1, d!, h, mi, s, ms);
+  const wall = Date.UTC(y!, mo! - 1, d, h, mi, s, ms);
   const check = new Date(wall);
   // Date.UTC rolls 2026-02-30 over into March; a real date reads back unchanged.
   if (check.getUTCMonth() !== mo! - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;

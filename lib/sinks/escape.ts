@@ -33,7 +33,7 @@ export function escapeMarkdown(text: string): string {
   let from = 0;
   for (const m of safe.matchAll(MENTION)) {
     out += `${escapeMarkup(safe.slice(from, m.index))}\`${m[0]}\``;
-    from = m.index! + m[0].length;
+    from = m.index + m[0].length;
   }
   return out + escapeMarkup(safe.slice(from));
 }

@@ -56,7 +56,7 @@ export function validateSink(kind: string, value: unknown, where: string): { sin
   const at = (key?: string) => (key ? [kind, key] : [kind]);
   let options: Record<string, unknown>;
   if (isMap(value)) options = { ...value };
-  else if (SHORT[kind] && (typeof value === 'string' || (kind !== 'webhook' && Array.isArray(value)))) options = { [SHORT[kind]!]: value };
+  else if (SHORT[kind] && (typeof value === 'string' || (kind !== 'webhook' && Array.isArray(value)))) options = { [SHORT[kind]]: value };
   else {
     const short = SHORT[kind] ? `a ${SHORT[kind]} or ` : '';
     problems.push({ path: at(), message: `expected ${short}a map of ${KEYS[kind]!.join(', ')}` });

@@ -22,7 +22,7 @@ const done = (dir: string, job: string) => (existsSync(join(dir, `done.${job}`))
 function startDaemon(s: Sandbox, args: string[] = []): { child: ChildProcess; stderr(): string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [HB, '--config', join(s.root, 'hb.yaml'), 'daemon', 'start', '--stop-timeout', '100ms', ...args], { env: s.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, stderr: () => stderr, exited };
 }
@@ -95,8 +95,8 @@ test('overlap is off by default: a fire while the job\'s run goes is skipped (lo
   const d = startDaemon(s);
   try {
     await waitFor(() => done(solo, 'solo') >= 2 && Math.max(0, ...seen(multi)) >= 2, 'two runs of solo and overlapping runs of multi', 30_000)
-      .catch((e) => assert.fail(`${e}\n${d.stderr()}\nsolo saw ${seen(solo)}, multi saw ${seen(multi)}`));
-    assert.deepEqual([...new Set(seen(solo))], [1], `solo never ran twice at once: ${seen(solo)}`);
+      .catch((e) => assert.fail(`${String(e)}\n${d.stderr()}\nsolo saw ${seen(solo).join(',')}, multi saw ${seen(multi).join(',')}`));
+    assert.deepEqual([...new Set(seen(solo))], [1], `solo never ran twice at once: ${seen(solo).join(',')}`);
     assert.match(d.stderr(), /skipped tick solo due at .*: the previous run \(pid \d+, started .*\) is still going and overlap is off for this job/);
     assert.doesNotMatch(d.stderr(), /skipped tick multi/);
     const skips = readEventsFile(s.state).filter((e: { type: string; job: string }) => e.type === 'overlap_skipped' && e.job === 'solo');
@@ -117,8 +117,8 @@ test('--max-concurrent: with 4 jobs and a cap of 2, never more than 2 runs at on
   const d = startDaemon(s, ['--max-concurrent', '2']);
   try {
     await waitFor(() => jobs.every((j) => done(dir, j) >= 1), 'a finished run of every job', 40_000)
-      .catch((e) => assert.fail(`${e}\n${d.stderr()}\nseen ${seen(dir)}`));
-    assert.ok(Math.max(...seen(dir)) <= 2, `at most 2 runs at once: ${seen(dir)}`);
+      .catch((e) => assert.fail(`${String(e)}\n${d.stderr()}\nseen ${seen(dir).join(',')}`));
+    assert.ok(Math.max(...seen(dir)) <= 2, `at most 2 runs at once: ${seen(dir).join(',')}`);
     assert.match(d.stderr(), /tick j\d waits: 2 runs are going, the most --max-concurrent allows/);
     assert.match(d.stderr(), /started tick j\d \(pid \d+\) after waiting [\d.]+m?s for a free run/);
   } finally {

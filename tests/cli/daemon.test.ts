@@ -25,15 +25,15 @@ function startDaemon(s: Sandbox, args: string[] = [], env: NodeJS.ProcessEnv = s
   const child = spawn(process.execPath, [HB, '--config', join(s.root, 'hb.yaml'), 'daemon', 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const line = async (re: RegExp, what: string, timeoutMs = 10_000, from = 0) => {
     const find = () => stderr.slice(from).split('\n').find((l) => re.test(l));
     try {
       await waitFor(() => find() !== undefined, what, timeoutMs);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- daemon stderr ---\n${stderr}`);
+      throw new Error(`${(e as Error).message}\n--- daemon stderr ---\n${stderr}`, { cause: e });
     }
     return find()!;
   };
@@ -328,7 +328,7 @@ test('NOTIFY_SOCKET: READY=1 when scheduling starts, WATCHDOG=1 every half WATCH
   const sock = join(s.root, 'notify.sock');
   const listener = spawn('python3', ['-c', LISTENER, sock], { stdio: ['ignore', 'pipe', 'inherit'] });
   let heard = '';
-  listener.stdout!.setEncoding('utf8').on('data', (x: string) => (heard += x));
+  listener.stdout.setEncoding('utf8').on('data', (x: string) => (heard += x));
   try {
     await waitFor(() => heard.includes('LISTENING'), 'the datagram listener');
     writeConfig(s, 'jobs:\n  env:\n    every: 1s\n    command: env > "$HB_STATE_DIR/job-env.txt"\n');

@@ -9,7 +9,7 @@ import { fixture, hb, sandbox } from '../helpers.ts';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-const LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ  \S+ +\S+ +.+$/;
+const LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}\S+ +\S+ +.+$/;
 
 test('the history of real runs: oldest first, one readable line per event, per job with JOB', () => {
   const s = sandbox();
@@ -22,9 +22,9 @@ test('the history of real runs: oldest first, one readable line per event, per j
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 3);
     for (const l of lines) assert.match(l, LINE);
-    assert.match(lines[0]!, /  ping  run_finished  ok ping \(cycle 1\)$/);
-    assert.match(lines[1]!, /  bad   run_started   started \(cycle 1\), pid \d+$/);
-    assert.match(lines[2]!, /  bad   run_finished  error exit 3 in \d+ms \(cycle 1\)$/);
+    assert.match(lines[0]!, / {2}ping {2}run_finished {2}ok ping \(cycle 1\)$/);
+    assert.match(lines[1]!, / {2}bad {3}run_started {3}started \(cycle 1\), pid \d+$/);
+    assert.match(lines[2]!, / {2}bad {3}run_finished {2}error exit 3 in \d+ms \(cycle 1\)$/);
 
     const bad = hb(['log', 'bad'], { env: s.env });
     assert.equal(bad.code, 0);
@@ -52,8 +52,8 @@ test('--json prints the events exactly as stored, one per line; --since keeps th
     const recent = hb(['log', '--json', '--since', '1h'], { env: s.env });
     assert.equal(recent.stdout, stored.slice(1).join('\n') + '\n');
     const text = hb(['log', '--since', '1h'], { env: s.env }).stdout.trimEnd().split('\n');
-    assert.match(text[0]!, /  a  alert_resolved  alert resolved — ticked \[incident i1\]$/);
-    assert.match(text[1]!, /  b  something_new   answer=42$/);
+    assert.match(text[0]!, / {2}a {2}alert_resolved {2}alert resolved — ticked \[incident i1\]$/);
+    assert.match(text[1]!, / {2}b {2}something_new {3}answer=42$/);
   } finally {
     s.cleanup();
   }
@@ -66,7 +66,7 @@ test('a line of a known type with a field of another JSON type and one hb does n
     const stored = JSON.stringify({ ts: iso(Date.now() - 60_000), job: 'c', type: 'run_finished', cycle: 'seven', status: 'ok', exit_code: 0, signal: null, duration_ms: 5, from: 'a newer hb' });
     writeFileSync(join(s.state, 'events.jsonl'), stored + '\n');
     assert.equal(hb(['log', '--json'], { env: s.env }).stdout, stored + '\n');
-    assert.match(hb(['log'], { env: s.env }).stdout, /  c  run_finished  ok exit 0 in 5ms\n$/);
+    assert.match(hb(['log'], { env: s.env }).stdout, / {2}c {2}run_finished {2}ok exit 0 in 5ms\n$/);
   } finally {
     s.cleanup();
   }
@@ -111,7 +111,7 @@ test('a job name is unknown (exit 2) only with no event, no heartbeat and no con
     assert.equal(hb(['forget', 'gone'], { env: s.env }).code, 0);
     const gone = hb(['log', 'gone'], { env: s.env });
     assert.equal(gone.code, 0, 'a forgotten job keeps its history');
-    assert.match(gone.stdout, /gone  forgotten     forgotten: removed 1 file/);
+    assert.match(gone.stdout, /gone {2}forgotten {5}forgotten: removed 1 file/);
   } finally {
     s.cleanup();
   }

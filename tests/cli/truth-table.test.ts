@@ -169,7 +169,7 @@ const MAKE: Record<string, () => Promise<Case>> = {
   '`crashed`': async () => {
     const c = newCase('');
     await ok(c, ['tick', 'x', '--every', '1h']);
-    marker(c, spawnSync('true').pid!, Date.now());
+    marker(c, spawnSync('true').pid, Date.now());
     return c;
   },
   '`running`': async () => {

@@ -158,6 +158,6 @@ describe('whole-file verdicts under the real cron daemon', () => {
     const adopted = parseCrontab(read(files.percent), { kind: 'system', file: files.percent }).lines.find((l): l is JobLine => l.kind === 'job')!;
     assert.equal(adopted.hb[0]?.subcommand, 'wrap', read(files.percent));
     assert.equal(adopted.stdin, split.stdin, 'the adopted \\\\% line feeds the same stdin');
-    assert.deepEqual(adopted.hb[0]!.wrapped, ['/bin/sh', '-c', split.command], 'and hands the shell the same command');
+    assert.deepEqual(adopted.hb[0].wrapped, ['/bin/sh', '-c', split.command], 'and hands the shell the same command');
   });
 });

@@ -59,7 +59,7 @@ function killRange(durations: number[]): number {
 const tally: Record<string, Record<string, number>> = {};
 const count = (kind: string, what: string, n = 1) => {
   tally[kind] ??= {};
-  tally[kind]![what] = (tally[kind]![what] ?? 0) + n;
+  tally[kind][what] = (tally[kind][what] ?? 0) + n;
 };
 after(() => {
   for (const [kind, counts] of Object.entries(tally)) console.log(`# ${kind}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);

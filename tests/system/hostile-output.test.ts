@@ -13,7 +13,6 @@ import { HB, HUMAN_VIEWS, hb, readJson, sandbox, type Sandbox } from '../helpers
 
 const ESC = '\u001b';
 /** What a terminal obeys: C0 controls but tab and newline, DEL, C1 controls (U+009B is CSI). */
-// eslint-disable-next-line no-control-regex
 const OBEYED = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /** Sequences that clear the screen, write the clipboard (OSC 52), ring, or overwrite a line. */

@@ -102,7 +102,7 @@ describe('docs/integrations.md: monit', () => {
     const daemon = spawn('monit', ['-c', monitrc, '-I'], { env: s.env, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(daemon);
     let log = '';
-    daemon.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+    daemon.stderr.on('data', (b: Buffer) => (log += b.toString()));
 
     // `monit status` asks the daemon over its HTTP interface on 127.0.0.1.
     let status = '';

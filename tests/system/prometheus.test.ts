@@ -73,7 +73,7 @@ async function startExporter(dir: string): Promise<string> {
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let log = '';
-  child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (log += b.toString()));
   for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
     if (child.exitCode !== null) break;
     try {

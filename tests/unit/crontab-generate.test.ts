@@ -57,7 +57,7 @@ test('plan: a system crontab gets the user field; the block parses as a clean cr
 test('plan: jobs.hb-check gives the check line its schedule', () => {
   const plan = planCrontab(request(config({ 'hb-check': { schedule: { every: '5m' } } })));
   assert.deepEqual(plan.jobs, ['hb-check']);
-  assert.match(plan.block[1]!, /^\*\/5 \* \* \* \*  .* check /);
+  assert.match(plan.block[1]!, /^\*\/5 \* \* \* \* {2}.* check /);
 });
 
 test('plan: a job in another zone than the host is refused with the reason; the same zone is fine', () => {

@@ -15,7 +15,7 @@ const one = (text: string, kind: 'user' | 'system' = 'user'): CrontabLine => par
 const job = (text: string, kind: 'user' | 'system' = 'user'): JobLine => {
   const l = one(text, kind);
   assert.equal(l.kind, 'job', `${text}: ${l.kind === 'invalid' ? l.reason : l.kind}`);
-  return l as JobLine;
+  return l;
 };
 
 test('settings: Debian cron\'s NAME = VALUE rule, quotes and all', () => {

@@ -62,7 +62,7 @@ test('adopt: a \\\\% line keeps its meaning — the same shell text, the same st
   assert.equal(before.command, 'echo done \\');
   assert.equal(line.stdin, before.stdin, 'cron feeds the same stdin');
   assert.deepEqual(line.hb[0]!.wrapped, ['/bin/sh', '-c', before.command], `the shell receives the same command: ${r.text}`);
-  const sh = spawnSh(line.hb[0]!.wrapped![2]!);
+  const sh = spawnSh(line.hb[0]!.wrapped[2]!);
   assert.equal(sh.status, 0, `sh -n accepts the adopted command: ${sh.stderr}`);
 });
 

@@ -67,8 +67,7 @@ class FakeWorld {
 
 function setup(jobs: DaemonJob[], options: Partial<LoopOptions> = {}) {
   const w = new FakeWorld();
-  let loop!: DaemonLoop;
-  loop = new DaemonLoop(w.deps(() => loop), jobs, new Map(), { ...LOOP_DEFAULTS, ...options });
+  const loop: DaemonLoop = new DaemonLoop(w.deps(() => loop), jobs, new Map(), { ...LOOP_DEFAULTS, ...options });
   loop.start();
   return { w, loop };
 }
@@ -81,7 +80,7 @@ test('starts each job at its fires with one timer, sleeping exactly until the ea
   assert.deepEqual(w.spawned.filter((s) => s.job === 'a').map((s) => s.at - t0), [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
   assert.deepEqual(w.spawned.filter((s) => s.job === 'b').map((s) => s.at - t0), [2000, 4000]);
   assert.equal(w.pending(), 1);
-  assert.ok(w.sleeps.every((ms) => ms === 500), `sleeps ${w.sleeps}`);
+  assert.ok(w.sleeps.every((ms) => ms === 500), `sleeps ${w.sleeps.join(',')}`);
   assert.equal(w.lines[0], 'started tick a (pid 101)');
 });
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { reloadStep, SERVING, type ReloadEffect, type ReloadEvent, type ReloadState } from '../../lib/daemon/reload.ts';
-import { serveSignals, type SignalSource } from '../../lib/daemon/reload-driver.ts';
+import { serveSignals } from '../../lib/daemon/reload-driver.ts';
 
 type E = ReloadEffect<string>;
 const reading = (again = false): ReloadState => ({ phase: 'reloading', step: 'reading', again });
@@ -93,7 +93,7 @@ function harness(opts: { applyFails?: string } = {}) {
   const reads: Array<{ resolve: (c: string) => void; reject: (e: Error) => void }> = [];
   let stopLoop: () => void = () => {};
   const loopStopped = new Promise<void>((r) => (stopLoop = r));
-  const served = serveSignals<string>(signals as unknown as SignalSource, {
+  const served = serveSignals<string>(signals, {
     read: () => {
       did.push('read');
       return new Promise((resolve, reject) => reads.push({ resolve, reject }));

@@ -72,7 +72,7 @@ async function load(text: string): Promise<{ config?: HbConfig; error?: ConfigEr
   try {
     return { config: await parseConfigText(text, FILE, 'UTC') };
   } catch (e) {
-    assert.ok(e instanceof ConfigError, `only ConfigError, got ${(e as Error)?.stack ?? e}`);
+    assert.ok(e instanceof ConfigError, `only ConfigError, got ${String((e as Error)?.stack ?? e)}`);
     assert.ok(e.problems.length > 0 && e.problems.length <= 21, `${e.problems.length} problems listed`);
     for (const p of e.problems) {
       assert.equal(p.file, FILE);
@@ -98,7 +98,7 @@ test('random valid configs load with every job, schedule and duration as written
         assert.equal(got.graceMs, j.grace === undefined ? undefined : parseDuration(j.grace as string));
         assert.deepEqual(got.command, j.command);
       }
-      const d = c.defaults as { grace?: string } | undefined;
+      const d = c.defaults;
       assert.equal(loaded.defaults.graceMs, d?.grace === undefined ? undefined : parseDuration(d.grace));
     }),
     RUNS,

@@ -63,7 +63,7 @@ test('an id reused by a process that started after the pid file was written is d
 
 test('no process, no file, a link, a FIFO, a directory, junk or a huge number: dead, the content never echoed', (t) => {
   const d = dir(t);
-  const gone = spawnSync('true').pid!;
+  const gone = spawnSync('true').pid;
   writeFileSync(join(d, 'gone.pid'), `${gone}\n`);
   writeFileSync(join(d, 'junk.pid'), 'root:x:0:0:secret\n');
   writeFileSync(join(d, 'empty.pid'), '');

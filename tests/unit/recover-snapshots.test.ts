@@ -42,7 +42,7 @@ describe('takeSnapshot', () => {
     assert.equal(modeOf(manifestFile), 0o600);
     assert.deepEqual(JSON.parse(readFileSync(manifestFile, 'utf8')), manifest);
     for (const f of manifest.files) assert.equal(modeOf(join(root, 'blobs', f.sha256)), 0o600);
-    assert.deepEqual(readBlob(state, 'app', manifest.files[0]!.sha256), Buffer.from('alpha'));
+    assert.deepEqual(readBlob(state, 'app', manifest.files[0].sha256), Buffer.from('alpha'));
     // No temp files left anywhere.
     assert.deepEqual(readdirSync(join(root, 'blobs')).sort(), manifest.files.map((f) => f.sha256).sort());
     assert.deepEqual(readdirSync(join(root, 'snapshots', manifest.id)), ['manifest.json']);

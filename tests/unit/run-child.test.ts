@@ -54,7 +54,7 @@ function runner(options: object): { proc: ChildProcess; out: () => string; done:
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const done = new Promise<[number | null, string | null]>((resolve) => proc.on('close', (c, s) => resolve([c, s])));
   return { proc, out: () => out, done };
 }
@@ -144,7 +144,7 @@ describe('runChild spawn failures', () => {
     const r = await run(['/nonexistent/hb-no-such-command', 'x']).result;
     assert.equal(r.code, 127);
     assert.equal(r.spawnError?.code, 'ENOENT');
-    assert.match(r.spawnError!.message, /command not found: \/nonexistent\/hb-no-such-command/);
+    assert.match(r.spawnError.message, /command not found: \/nonexistent\/hb-no-such-command/);
     assert.equal(r.pid, null);
   });
 
@@ -163,7 +163,7 @@ describe('runChild spawn failures', () => {
     const r = await run([file]).result;
     assert.equal(r.code, 126);
     assert.equal(r.spawnError?.code, 'EACCES');
-    assert.match(r.spawnError!.message, /permission denied/);
+    assert.match(r.spawnError.message, /permission denied/);
   });
 
   test('a missing working directory is named as such', async () => {

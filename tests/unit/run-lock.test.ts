@@ -71,7 +71,7 @@ describe('acquireLock', () => {
     assert.equal(r.acquired, true);
     if (r.acquired) {
       assert.equal(r.replaced?.holder?.pid, 999_999);
-      assert.match(r.replaced!.reason, /process 999999 is not running/);
+      assert.match(r.replaced.reason, /process 999999 is not running/);
     }
     assert.equal((JSON.parse(readFileSync(path, 'utf8')) as LockHolder).pid, process.pid);
     assert.deepEqual(readdirSync(join(path, '..')), ['j.lock']);
@@ -186,7 +186,7 @@ describe('acquireLock between processes', () => {
       const p = spawn(process.execPath, ['--import', 'tsx', racer, path], { stdio: ['pipe', 'pipe', 'inherit'] });
       const got: string[] = [];
       let buf = '';
-      p.stdout!.on('data', (c: Buffer) => {
+      p.stdout.on('data', (c: Buffer) => {
         buf += c.toString();
         const parts = buf.split('\n');
         buf = parts.pop()!;

@@ -65,7 +65,7 @@ describe('/proc readers', () => {
     assert.match(bootId() ?? '', /^[0-9a-f-]{36}$/);
     const facts = gatherFacts(process.pid);
     assert.equal(facts.bootId, bootId());
-    assert.ok(facts.startMs !== null && Math.abs(facts.startMs - start!) <= 10);
+    assert.ok(facts.startMs !== null && Math.abs(facts.startMs - start) <= 10);
   });
 
   test('a missing process is null everywhere', () => {
@@ -105,7 +105,7 @@ describe('/proc readers', () => {
     const exited = new Promise((resolve) => parent.on('close', resolve));
     try {
       let out = '';
-      parent.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
       const line = await waitFor(() => (out.includes('\n') ? out : null), (v) => v !== null, 'the zombie pid');
       const pid = Number(line!.trim());
       await waitFor(() => processState(pid), (s) => s === 'Z', `process ${pid} to become a zombie`);
@@ -115,7 +115,7 @@ describe('/proc readers', () => {
       assert.equal(verdict.gone, true);
       assert.match(verdict.reason, /zombie/);
     } finally {
-      parent.stdin!.end('reap\n');
+      parent.stdin.end('reap\n');
       await exited;
     }
   });

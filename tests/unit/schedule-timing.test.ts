@@ -50,7 +50,7 @@ test('compileSchedule refuses bad schedules with a ScheduleError naming the key'
     [{ cron: '* * * * *', tz: 'Mars/Base' }, 'tz', 'unknown time zone "Mars/Base" (expected an IANA name such as Europe/Berlin or UTC)'],
     [{ cron: '61 * * * *' }, 'cron', '61 in the minute field is out of range (expected 0-59)'],
     [{ cron: '@reboot' }, 'cron', '@reboot has no schedule to be late against'],
-    [{ every: '5m', cron: '* * * * *' } as unknown as ScheduleSpec, 'every', 'a schedule has either every or cron, not both'],
+    [{ every: '5m', cron: '* * * * *' }, 'every', 'a schedule has either every or cron, not both'],
   ];
   for (const [spec, key, message] of rows) {
     assert.throws(() => compileSchedule(spec, 'UTC'), (e: unknown) => {

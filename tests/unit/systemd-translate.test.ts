@@ -69,7 +69,7 @@ test('wildcard jobs on every hour of every day are written in UTC when that is t
     const t = translate({ cron, tz: 'Europe/Berlin' });
     assert.ok(t.ok && t.trigger.kind === 'calendar', cron);
     if (t.ok && t.trigger.kind === 'calendar') {
-      assert.ok(t.trigger.events.every((e) => e.endsWith(' UTC')), `${cron}: ${t.trigger.events}`);
+      assert.ok(t.trigger.events.every((e) => e.endsWith(' UTC')), `${cron}: ${t.trigger.events.join(',')}`);
       assert.match(t.trigger.note ?? '', /same instants as in UTC/);
     }
   }
