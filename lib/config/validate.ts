@@ -5,7 +5,7 @@ import { UNSCHEDULED_SETTINGS, type UnscheduledSetting } from '../health/unsched
 import { validateJobName } from '../job-name.ts';
 import { parseRecover } from '../recover/policy.ts';
 import { validateSchedule } from '../schedule/index.ts';
-import { SINK_KINDS, validateSink, type SinkConfig } from '../sinks/validate.ts';
+import { SINK_KINDS, isSinkKind, validateSink, type SinkConfig } from '../sinks/validate.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';
 
@@ -165,8 +165,8 @@ function sinks(value: unknown, at: Array<string | number>, problems: RawProblem[
   const out: SinkConfig[] = [];
   value.forEach((entry, i) => {
     const keys = isMap(entry) ? Object.keys(entry) : [];
-    const kind = keys[0]!;
-    if (keys.length !== 1 || !(SINK_KINDS as readonly string[]).includes(kind)) {
+    const [kind] = keys;
+    if (keys.length !== 1 || kind === undefined || !isSinkKind(kind)) {
       problems.push({
         path: [...at, i],
         message: `expected a one-key map whose key is one of ${SINK_KINDS.join(', ')}, found ${isMap(entry) ? `keys ${keys.join(', ') || '(none)'}` : typeName(entry)}`,

@@ -20,13 +20,15 @@ export function findBlock(lines: readonly string[], file: string): BlockSpan | n
   const ends = lines.flatMap((l, i) => (isEnd(l) ? [i] : []));
   if (begins.length === 0 && ends.length === 0) return null;
   const where = (is: number[]) => is.map((i) => i + 1).join(', ');
-  if (begins.length !== 1 || ends.length !== 1 || ends[0]! < begins[0]!) {
+  const [begin] = begins;
+  const [end] = ends;
+  if (begins.length !== 1 || ends.length !== 1 || begin === undefined || end === undefined || end < begin) {
     throw new Error(
       `${file}: hb's block markers do not pair up (${BEGIN_MARK} on line ${where(begins) || 'none'}, ${END_MARK} on line ${where(ends) || 'none'}): ` +
         'fix them by hand, then run hb crontab again',
     );
   }
-  return { begin: begins[0]!, end: ends[0]! };
+  return { begin, end };
 }
 
 function splitLines(text: string): string[] {
@@ -46,7 +48,7 @@ export function mergeBlock(text: string, block: readonly string[], file: string)
   const lines = splitLines(text);
   const span = findBlock(lines, file);
   if (span) return joinLines([...lines.slice(0, span.begin), ...block, ...lines.slice(span.end + 1)]);
-  const gap = lines.length > 0 && lines[lines.length - 1]!.trim() !== '' ? [''] : [];
+  const gap = (lines.at(-1)?.trim() ?? '') !== '' ? [''] : [];
   return joinLines([...lines, ...gap, ...block]);
 }
 
@@ -57,7 +59,7 @@ export function removeBlock(text: string, file: string): string {
   if (!span) return text;
   const before = lines.slice(0, span.begin);
   const after = lines.slice(span.end + 1);
-  if (after.length === 0) while (before.length > 0 && before[before.length - 1]!.trim() === '') before.pop();
+  if (after.length === 0) while (before.at(-1)?.trim() === '') before.pop();
   return joinLines([...before, ...after]);
 }
 

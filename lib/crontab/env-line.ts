@@ -17,13 +17,13 @@ const blank = (c: string) => c === ' ' || c === '\t';
 /** The setting `text` (one line, no newline) makes, or null when cron does not read it as one. */
 export function parseEnvLine(text: string): EnvSetting | null {
   let i = 0;
-  while (i < text.length && blank(text[i]!)) i++;
+  while (i < text.length && blank(text.charAt(i))) i++;
   let state: State = 'name-start';
   let quote = '';
   let name = '';
   let value = '';
   while (state !== 'error' && i < text.length) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     switch (state) {
       case 'name-start':
       case 'value-start':

@@ -68,7 +68,7 @@ function expand(raw: string, lookup: Lookup, assignment: boolean): string[] | nu
   const literalDollar = (i: number) => !/^[A-Za-z_{([0-9@*#?$!-]/.test(raw[i + 1] ?? '');
 
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
+    const c = raw.charAt(i);
     const tildeAt = i === 0 || (assignment && raw[i - 1] === ':');
     if (c === '~' && tildeAt && /^(?:[/:]|$)/.test(raw[i + 1] ?? '')) {
       if (!assignment && raw[i + 1] === ':') add(c);
@@ -87,7 +87,7 @@ function expand(raw: string, lookup: Lookup, assignment: boolean): string[] | nu
     } else if (c === '"') {
       add('');
       for (i++; i < raw.length && raw[i] !== '"'; i++) {
-        const d = raw[i]!;
+        const d = raw.charAt(i);
         if (d === '\\' && '$`"\\\n'.includes(raw[i + 1] ?? '')) {
           if (raw[++i] !== '\n') add(raw[i]!);
         } else if (d === '$' && !literalDollar(i)) {

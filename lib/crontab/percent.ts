@@ -22,7 +22,7 @@ export function splitPercent(written: string): CronCommand {
 /** Where cron's stdin part of a command as written begins (its first unescaped `%`), or -1. */
 export function firstUnescapedPercent(written: string): number {
   for (let i = 0; i < written.length; i++) {
-    const c = written[i]!;
+    const c = written.charAt(i);
     if (c === '\\' && (written[i + 1] === '%' || written[i + 1] === '\\')) i++;
     else if (c === '%') return i;
   }
@@ -33,7 +33,7 @@ export function firstUnescapedPercent(written: string): number {
 export function escapeForCron(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '%') out += '\\%';
     // A backslash cron would pair with what follows is doubled, so it pairs with its double.
     else if (c === '\\' && (text[i + 1] === '\\' || text[i + 1] === '%')) out += '\\\\';

@@ -23,13 +23,13 @@ export function variableRefs(command: string): VariableRef[] {
 function scan(text: string, out: VariableRef[]): void {
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '\\') i++;
     else if (c === "'" && !quoted) {
       const end = text.indexOf("'", i + 1);
       i = end < 0 ? text.length : end;
     } else if (c === '"') quoted = !quoted;
-    else if (c === '#' && !quoted && (i === 0 || /[ \t;&|()]/.test(text[i - 1]!))) return;
+    else if (c === '#' && !quoted && (i === 0 || /[ \t;&|()]/.test(text.charAt(i - 1)))) return;
     else if (c === '`') {
       const end = closingBackquote(text, i);
       scan(text.slice(i + 1, end), out);
@@ -67,7 +67,7 @@ function closingBackquote(text: string, i: number): number {
 function closingParen(text: string, i: number): number {
   let depth = 0;
   for (let j = i; j < text.length; j++) {
-    const c = text[j]!;
+    const c = text.charAt(j);
     if (c === '\\') j++;
     else if (c === "'") j = Math.max(j, text.indexOf("'", j + 1) < 0 ? text.length : text.indexOf("'", j + 1));
     else if (c === '(') depth++;

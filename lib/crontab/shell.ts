@@ -49,7 +49,7 @@ export function simpleCommands(text: string): SimpleCommand[] {
   const closing = (i: number, open: string, close: string): number => {
     let depth = 0;
     for (let j = i; j < text.length; j++) {
-      const c = text[j]!;
+      const c = text.charAt(j);
       if (c === '\\') j++;
       else if (open === close) {
         if (j > i && c === close) return j;
@@ -64,7 +64,7 @@ export function simpleCommands(text: string): SimpleCommand[] {
   };
 
   for (; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (!inWord) start = i;
     if (c === ' ' || c === '\t') {
       endWord();
@@ -77,7 +77,7 @@ export function simpleCommands(text: string): SimpleCommand[] {
     } else if (c === '"') {
       inWord = true;
       for (i++; i < text.length && text[i] !== '"'; i++) {
-        const d = text[i]!;
+        const d = text.charAt(i);
         if (d === '\\' && '"\\$`'.includes(text[i + 1] ?? '')) cur += text[++i];
         else if (d === '$' || d === '`') [cur, dynamic] = [cur + d, true];
         else cur += d;
@@ -94,7 +94,7 @@ export function simpleCommands(text: string): SimpleCommand[] {
       // A redirection: an fd number before it and its target after it are not words.
       if (inWord && /^\d+$/.test(cur)) [cur, inWord] = ['', false];
       endWord();
-      while (i + 1 < text.length && '<>&|'.includes(text[i + 1]!)) i++;
+      while (i + 1 < text.length && '<>&|'.includes(text.charAt(i + 1))) i++;
       discardNext = true;
     } else if (OPERATOR_CHARS.has(c)) {
       const two = text.slice(i, i + 2);

@@ -118,7 +118,8 @@ function suggestions(facts: DoctorFacts): (job: string) => string {
 /** The configured name within edit distance 2 of `name`, if exactly one is that close. */
 function closest(name: string, names: string[]): string | null {
   const near = names.filter((n) => distance(n, name) <= 2);
-  return near.length === 1 ? near[0]! : null;
+  const [only, ...others] = near;
+  return others.length === 0 ? (only ?? null) : null;
 }
 
 function distance(a: string, b: string): number {

@@ -16,5 +16,5 @@ export function nearestRank(sorted: readonly number[], p: number): number | null
 export function durationStats(values: readonly number[]): { count: number; p50: number | null; p95: number | null; max: number | null } {
   const sorted = Float64Array.from(values).sort();
   const list = Array.from(sorted);
-  return { count: list.length, p50: nearestRank(list, 50), p95: nearestRank(list, 95), max: list.length ? list[list.length - 1]! : null };
+  return { count: list.length, p50: nearestRank(list, 50), p95: nearestRank(list, 95), max: list.at(-1) ?? null };
 }

@@ -23,11 +23,18 @@ export interface SinkProblem {
 
 /** Sink kinds of SPEC §5; each is a one-key map. */
 export const SINK_KINDS = ['command', 'webhook', 'telegram', 'gitea', 'github', 'healthchecks', 'email'] as const;
+/** One of SINK_KINDS. */
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+/** Whether `key` names a sink kind. */
+export function isSinkKind(key: string): key is SinkKind {
+  return (SINK_KINDS as readonly string[]).includes(key);
+}
 
 const NOTIFICATION_TYPES = ['alert', 'remind', 'resolve', 'message', 'run_start', 'run_end'];
 const COMMON = ['timeout', 'retries', 'on'];
 const SECRET = ['token_env', 'token_file'];
-const KEYS: Record<string, string[]> = {
+const KEYS: Record<SinkKind, string[]> = {
   command: ['run', ...COMMON],
   webhook: ['url', 'headers', ...COMMON],
   telegram: ['chat_id', 'api_url', ...SECRET, ...COMMON],
@@ -38,7 +45,7 @@ const KEYS: Record<string, string[]> = {
 };
 /** The key a kind's short form (`- webhook: URL`) stands for. */
 const SHORT: Record<string, string> = { command: 'run', webhook: 'url', healthchecks: 'url', email: 'to' };
-const REQUIRED: Record<string, string[]> = {
+const REQUIRED: Record<SinkKind, string[]> = {
   command: ['run'],
   webhook: ['url'],
   telegram: ['chat_id'],
@@ -51,7 +58,7 @@ const REQUIRED: Record<string, string[]> = {
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Validates one sink entry `{kind: value}`; `where` names it in messages. */
-export function validateSink(kind: string, value: unknown, where: string): { sink: SinkConfig | null; problems: SinkProblem[] } {
+export function validateSink(kind: SinkKind, value: unknown, where: string): { sink: SinkConfig | null; problems: SinkProblem[] } {
   const problems: SinkProblem[] = [];
   const at = (key?: string) => (key ? [kind, key] : [kind]);
   let options: Record<string, unknown>;
@@ -59,15 +66,15 @@ export function validateSink(kind: string, value: unknown, where: string): { sin
   else if (SHORT[kind] && (typeof value === 'string' || (kind !== 'webhook' && Array.isArray(value)))) options = { [SHORT[kind]]: value };
   else {
     const short = SHORT[kind] ? `a ${SHORT[kind]} or ` : '';
-    problems.push({ path: at(), message: `expected ${short}a map of ${KEYS[kind]!.join(', ')}` });
+    problems.push({ path: at(), message: `expected ${short}a map of ${KEYS[kind].join(', ')}` });
     return { sink: null, problems };
   }
   for (const key of Object.keys(options)) {
     if (key === 'token') problems.push({ path: at(key), message: 'a token is never written in the config: use token_env (an environment variable) or token_file' });
-    else if (!KEYS[kind]!.includes(key)) problems.push({ path: at(key), message: `unknown key "${key}" (expected one of ${KEYS[kind]!.join(', ')})` });
+    else if (!KEYS[kind].includes(key)) problems.push({ path: at(key), message: `unknown key "${key}" (expected one of ${KEYS[kind].join(', ')})` });
   }
-  for (const key of REQUIRED[kind]!) if (options[key] === undefined || options[key] === '') problems.push({ path: at(key), message: `${key} is required` });
-  if (SECRET.some((k) => KEYS[kind]!.includes(k))) {
+  for (const key of REQUIRED[kind]) if (options[key] === undefined || options[key] === '') problems.push({ path: at(key), message: `${key} is required` });
+  if (SECRET.some((k) => KEYS[kind].includes(k))) {
     const given = SECRET.filter((k) => options[k] !== undefined);
     if (given.length !== 1) problems.push({ path: at(), message: `exactly one of token_env or token_file is required${given.length ? `, found both` : ''}` });
     for (const k of given) if (typeof options[k] !== 'string' || options[k] === '') problems.push({ path: at(k), message: 'expected a variable name or a file path' });
@@ -96,7 +103,7 @@ export function validateSink(kind: string, value: unknown, where: string): { sin
     on: (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => NOTIFICATION_TYPES.includes(x as string)) ? null : `expected a list of ${NOTIFICATION_TYPES.join(', ')}`),
   };
   for (const [key, check] of Object.entries(checks)) {
-    if (options[key] === undefined || !KEYS[kind]!.includes(key)) continue;
+    if (options[key] === undefined || !KEYS[kind].includes(key)) continue;
     const why = check(options[key]);
     if (why) problems.push({ path: at(key), message: `${why}, found ${JSON.stringify(options[key])}` });
   }
