@@ -78,7 +78,8 @@ export function simpleCommands(text: string): SimpleCommand[] {
       inWord = true;
       for (i++; i < text.length && text[i] !== '"'; i++) {
         const d = text.charAt(i);
-        if (d === '\\' && '"\\$`'.includes(text[i + 1] ?? '')) cur += text[++i];
+        // A backslash escapes only these four; at the very end of the text it is kept as it is.
+        if (d === '\\' && i + 1 < text.length && '"\\$`'.includes(text.charAt(i + 1))) cur += text.charAt(++i);
         else if (d === '$' || d === '`') [cur, dynamic] = [cur + d, true];
         else cur += d;
       }

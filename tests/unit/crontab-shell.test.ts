@@ -81,3 +81,9 @@ test('a quoted NAME=VALUE is a program, not an assignment', () => {
   assert.deepEqual(programsOf('"A=1" /opt/x').map((p) => p.word.text), ['A=1']);
   assert.deepEqual(programsOf('A=1 /opt/x').map((p) => p.word.text), ['/opt/x']);
 });
+
+test('a backslash at the very end of an unclosed double quote is kept as a backslash, never read past the text', () => {
+  const texts = (text: string) => simpleCommands(text).map((c) => c.words.map((w) => w.text));
+  assert.deepEqual(texts('echo "foo\\'), [['echo', 'foo\\']]);
+  assert.deepEqual(texts('echo "a\\"b" "c\\$d"'), [['echo', 'a"b', 'c$d']]);
+});
