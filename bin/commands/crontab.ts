@@ -17,7 +17,7 @@ import { managedBy } from '../../lib/crontab/managed.ts';
 import { planCrontab, type CrontabPlan } from '../../lib/crontab/generate.ts';
 import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
-import { CHECK_JOB } from '../../lib/health/watcher.ts';
+import { CHECK_JOB } from '../../lib/job-name.ts';
 import { checkKindFlags, givenCrontabKind, kindLabel, type KindFlags } from '../crontab-kind.ts';
 import { cronDNameOk, crontabKindOf, crontabPaths, readCrontabs, type CrontabText } from '../../lib/crontab/sources.ts';
 import { outputRefusal } from '../../lib/fs/output-path.ts';

@@ -4,7 +4,7 @@
 import { QUIET, step, type JobAlertState } from '../alerts/incident.ts';
 import { closingNotification, notificationFor, runNotification } from '../alerts/notification.ts';
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import { enqueue, listPending, recoverClaims } from '../alerts/outbox.ts';
 import { INCIDENT_TYPES, replayUnrecorded } from '../alerts/replay.ts';
 import { readAlertState, writeAlertState } from '../alerts/state.ts';

@@ -2,7 +2,8 @@
 
 import type { HbConfig } from '../config/types.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
-import { CHECK_JOB, writeCheckHeartbeat } from '../health/watcher.ts';
+import { writeCheckHeartbeat } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
 import { HB_VERSION } from '../version.ts';

@@ -2,7 +2,7 @@
 // `hb wrap --job NAME --cron 'SCHEDULE'`, everything else kept byte for byte. Pure.
 
 import { hbArgv, type HbExec } from '../hb-exec.ts';
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import { commandSetting, managedBy } from './managed.ts';
 import type { JobLine, ParsedCrontab } from './parse.ts';
 import { firstUnescapedPercent } from './percent.ts';

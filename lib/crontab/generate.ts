@@ -6,7 +6,7 @@
 import type { HbConfig, JobConfig } from '../config/types.ts';
 import { parseDuration } from '../duration.ts';
 import { hbArgv, type HbExec } from '../hb-exec.ts';
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import { sameZone } from '../schedule/tz.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { BEGIN_MARK, END_MARK } from './block.ts';

@@ -1,7 +1,7 @@
 // The schedules crontab lines give hb's jobs: `hb tick JOB` and `hb wrap --job JOB` lines give
 // JOB the line's schedule, `hb check` lines give the meta-heartbeat its own (SPEC §3, §5).
 
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbInvocation } from './hb-line.ts';
 import type { JobLine, ParsedCrontab } from './parse.ts';

@@ -2,7 +2,7 @@
 
 import { PING_ONLY_REASON, pingOnly } from '../config/ping-only.ts';
 import type { HbConfig } from '../config/types.ts';
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 
 /** The meta-heartbeat's schedule when `jobs.hb-check` gives none: cron's usual `* * * * *`. */

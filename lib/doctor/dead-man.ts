@@ -3,7 +3,7 @@
 // first has died — the classic is a `curl hc-ping.com/…` cron line beside hb check's own sink.
 
 import { baseName } from '../crontab/programs.ts';
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import type { Checked } from './job-rules.ts';
 import { finding, type DoctorFacts, type Finding } from './types.ts';
 

@@ -6,7 +6,7 @@ import { planCrontab } from '../crontab/generate.ts';
 import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
 import type { HbInvocation } from '../crontab/hb-line.ts';
 import { baseName, BUILTINS } from '../crontab/programs.ts';
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import { finding, type CrontabFile, type DoctorFacts, type Finding } from './types.ts';
 
 /** A crontab with what cron makes of it. */

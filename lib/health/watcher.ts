@@ -9,9 +9,6 @@ import { compileSchedule } from '../schedule/index.ts';
 import { CHECK_JOB } from '../job-name.ts';
 import { judgeJob } from './evaluate.ts';
 
-// Its name lives with the job-name rule, so the verdict code can tell it apart without a cycle.
-export { CHECK_JOB };
-
 /** Records that a check ran: `hb-check.last`, with the schedule the config gives it (if any). */
 export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { startedMs: number; finishedMs: number; host: string; pid: number; version: string; message: string; exitCode: number }): HeartbeatRecord {
   const prev = readHeartbeat(dir, CHECK_JOB);

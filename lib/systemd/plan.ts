@@ -3,7 +3,7 @@
 
 import { PING_ONLY_REASON, pingOnly } from '../config/ping-only.ts';
 import type { HbConfig } from '../config/types.ts';
-import { CHECK_JOB } from '../health/watcher.ts';
+import { CHECK_JOB } from '../job-name.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { translateSchedule, type TranslateContext } from './translate.ts';
 import type { HbExec } from '../hb-exec.ts';
