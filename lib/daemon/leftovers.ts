@@ -3,7 +3,7 @@
 
 import { heartbeatTime } from '../heartbeat/record.ts';
 import { readHeartbeat, readRunMarker } from '../heartbeat/store.ts';
-import type { RunMarker } from '../health/types.ts';
+import type { RunMarker } from '../heartbeat/run-marker.ts';
 import { gatherFacts, isRunGone, type GoneVerdict, type ProcessFacts } from '../run/proc.ts';
 import type { DaemonJob } from './jobs.ts';
 

@@ -5,7 +5,8 @@ import { visible } from '../visible.ts';
 import type { JobConfig } from '../config/types.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
 import type { ScheduleSpec, Timing } from '../schedule/types.ts';
-import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RecoveryOutcome, type RunMarker, type ScheduleSource } from './types.ts';
+import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RecoveryOutcome, type ScheduleSource } from './types.ts';
+import type { RunMarker } from '../heartbeat/run-marker.ts';
 import { unscheduledIsProblem, unscheduledReason, type UnscheduledSetting } from './unscheduled.ts';
 
 /** Everything known about one job, gathered by the caller. */

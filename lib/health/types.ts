@@ -1,6 +1,7 @@
 // The verdict on one job, as `hb check` and `hb status` report it (text, JSON, Nagios, Prometheus).
 
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
+import type { RunMarker } from '../heartbeat/run-marker.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 
 /** Every status a job can have (SPEC §4). */
@@ -53,24 +54,6 @@ export const PROBLEM_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
 
 /** Where a job's schedule came from. */
 export type ScheduleSource = 'heartbeat' | 'config' | 'crontab';
-
-/** A run in progress, as written to `<state>/<job>.run`. */
-export interface RunMarker {
-  job: string;
-  pid: number;
-  started_at: string;
-  host: string;
-  cycle: number;
-  /** Kernel boot id when the run started: a marker from another boot is a dead run. */
-  boot_id: string | null;
-  /** The process start time (ms since epoch) read from /proc, to detect pid reuse. */
-  pid_started_ms: number | null;
-  /** The child's pid, once spawned. */
-  child_pid?: number | null;
-  command?: string | null;
-  /** The run's timeout, so `hb check` can call it overrunning without the config. */
-  timeout_ms?: number | null;
-}
 
 /** The evaluated state of one job. Field names are part of the JSON contract (docs/cli.md). */
 export interface JobHealth {

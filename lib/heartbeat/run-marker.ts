@@ -1,8 +1,26 @@
-// Strict reading of a `<job>.run` file. hb writes markers whole (rename), so anything that does not
-// parse as one was put there by something else, or left by a power loss: reported, never guessed at.
+// The `.run` record: the shape of a run in progress, and strict reading of a `<job>.run` file. hb
+// writes markers whole (rename), so anything that does not parse as one was put there by something
+// else, or left by a power loss: reported, never guessed at.
 
-import type { RunMarker } from '../health/types.ts';
 import { CYCLE_RULE, MS_RULE, numberProblem, PID_RULE, type NumberRule } from './record.ts';
+
+/** A run in progress, as `lib/heartbeat/store.ts` writes it to `<state>/<job>.run` and every reader finds it. */
+export interface RunMarker {
+  job: string;
+  pid: number;
+  started_at: string;
+  host: string;
+  cycle: number;
+  /** Kernel boot id when the run started: a marker from another boot is a dead run. */
+  boot_id: string | null;
+  /** The process start time (ms since epoch) read from /proc, to detect pid reuse. */
+  pid_started_ms: number | null;
+  /** The child's pid, once spawned. */
+  child_pid?: number | null;
+  command?: string | null;
+  /** The run's timeout, so `hb check` can call it overrunning without the config. */
+  timeout_ms?: number | null;
+}
 
 /** What a `.run` file turned out to hold: a marker, or why it is not one. */
 export type ReadRun = { kind: 'marker'; marker: RunMarker } | { kind: 'invalid'; reason: string };

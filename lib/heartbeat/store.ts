@@ -5,9 +5,8 @@ import { HbError } from '../errors.ts';
 import { isTempName, writeAtomic } from '../fs/atomic.ts';
 import { fileKind, readBoundedNoFollow, STATE_READ_MAX_BYTES, type BoundedRead } from '../fs/no-follow.ts';
 import { join } from 'node:path';
-import type { RunMarker } from '../health/types.ts';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
-import { parseRunMarker, type ReadRun } from './run-marker.ts';
+import { parseRunMarker, type ReadRun, type RunMarker } from './run-marker.ts';
 import { STATE_DIR_MODE } from '../state/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 

@@ -4,7 +4,7 @@
 import type { Writable } from 'node:stream';
 import { appendEvents } from '../events/log.ts';
 import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../events/schema.ts';
-import type { RunMarker } from '../health/types.ts';
+import type { RunMarker } from '../heartbeat/run-marker.ts';
 import type { HeartbeatRecord, ReadHeartbeat } from '../heartbeat/record.ts';
 import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRunMarker } from '../heartbeat/store.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';

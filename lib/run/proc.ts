@@ -3,7 +3,7 @@
 // rule is table-tested with plain data.
 
 import { readFileSync } from 'node:fs';
-import type { RunMarker } from '../health/types.ts';
+import type { RunMarker } from '../heartbeat/run-marker.ts';
 
 /**
  * Clock ticks per second for /proc/<pid>/stat times. USER_HZ is 100 on every Linux

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLOCK_SKEW_MS, evaluateJob, type EvalContext, type JobFacts } from '../../lib/health/evaluate.ts';
-import { PROBLEM_STATUSES, type JobHealth, type RunMarker } from '../../lib/health/types.ts';
+import { PROBLEM_STATUSES, type JobHealth } from '../../lib/health/types.ts';
+import type { RunMarker } from '../../lib/heartbeat/run-marker.ts';
 import type { HeartbeatRecord, ReadHeartbeat } from '../../lib/heartbeat/record.ts';
 import type { JobConfig } from '../../lib/config/types.ts';
 import { compileSchedule } from '../../lib/schedule/index.ts';

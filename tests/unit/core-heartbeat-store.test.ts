@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
-import type { RunMarker } from '../../lib/health/types.ts';
+import type { RunMarker } from '../../lib/heartbeat/run-marker.ts';
 import {
   lastPath, listStateFiles, readHeartbeat, readHeartbeatFile, readRunFile, readRunMarker, removeRunMarker, runPath, writeHeartbeat, writeRunMarker,
 } from '../../lib/heartbeat/store.ts';
