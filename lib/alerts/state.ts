@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { JobAlertState } from './incident.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 
 const file = (dir: string) => join(dir, 'alerts', 'state.json');

@@ -12,7 +12,7 @@ import type { CheckEffects } from './effects.ts';
 import { startAlerting } from './alerting.ts';
 import { startRecovery, type RecoveryResult } from './recovery.ts';
 import { appendEvents } from '../events/log.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 
 /**

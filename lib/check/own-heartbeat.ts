@@ -5,7 +5,7 @@ import { makeDirs } from '../fs/make-dirs.ts';
 import { writeCheckHeartbeat } from '../health/watcher.ts';
 import { CHECK_JOB } from '../job-name.ts';
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { HB_VERSION } from '../version.ts';
 import type { CheckEffects } from './effects.ts';
 

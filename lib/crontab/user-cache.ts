@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 
 const file = (stateDir: string) => join(stateDir, 'meta', 'crontab.json');
 

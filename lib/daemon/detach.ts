@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readPidFile } from './pid-file.ts';
-import { STATE_FILE_MODE } from '../state/modes.ts';
+import { STATE_FILE_MODE } from '../fs/modes.ts';
 
 /** How to start the background daemon and where to see it. */
 export interface DetachRequest {

@@ -3,7 +3,7 @@
 import { readSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAppendNoFollow, readBoundedNoFollow, STATE_READ_MAX_BYTES, writeAll, type AppendHandle } from '../fs/no-follow.ts';
-import { STATE_FILE_MODE } from '../state/modes.ts';
+import { STATE_FILE_MODE } from '../fs/modes.ts';
 import { asEventLine, type HbEvent } from './parse.ts';
 import type { KnownEvent } from './schema.ts';
 

@@ -3,7 +3,7 @@
 
 import { closeSync, fchmodSync, fchownSync, fsyncSync, futimesSync, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { STATE_FILE_MODE } from '../state/modes.ts';
+import { STATE_FILE_MODE } from './modes.ts';
 import { writeAll } from './no-follow.ts';
 
 /** How to write: durability, the final mode (exact, umask ignored), mtime and owner. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import type { StoredTimings } from '../schedule/timing-memo.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 
 const file = (dir: string) => join(dir, 'meta', 'timings.json');

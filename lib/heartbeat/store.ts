@@ -7,7 +7,7 @@ import { fileKind, readBoundedNoFollow, STATE_READ_MAX_BYTES, type BoundedRead }
 import { join } from 'node:path';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from './record.ts';
 import { parseRunMarker, type ReadRun, type RunMarker } from './run-marker.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 
 /** Path of a job's heartbeat file. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import { acquireLock, type LockInfo } from './lock.ts';
-import { STATE_DIR_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 
 /** Path of a job's counter; the `.n` suffix can never meet a lock file's `.lock` name. */

@@ -9,7 +9,7 @@ import { HbError } from '../errors.ts';
 import { gatherFacts, isRunGone } from './proc.ts';
 import type { GoneVerdict, ProcessFacts } from './proc.ts';
 import { unlinkQuiet } from '../fs/quiet.ts';
-import { STATE_DIR_MODE, STATE_FILE_MODE } from '../state/modes.ts';
+import { STATE_DIR_MODE, STATE_FILE_MODE } from '../fs/modes.ts';
 
 /** Who holds a lock: enough to tell later whether that process is gone (SPEC §4). */
 export interface LockInfo {

@@ -5,7 +5,7 @@ import { accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
-import { STATE_DIR_MODE } from './modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 import { realPaths, untrustedPath, type PathReader, type TrustProblem } from '../fs/path-trust.ts';
 

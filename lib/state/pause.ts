@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readStateFileNoFollow } from '../fs/no-follow.ts';
-import { STATE_DIR_MODE } from './modes.ts';
+import { STATE_DIR_MODE } from '../fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 
 /** A job's pause: until when (null: until resumed), or when it was resumed. */
