@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { crontabLookup, type CrontabLookup } from '../lib/crontab/lookup.ts';
-import { crontabPaths, readCrontabs } from '../lib/crontab/sources.ts';
+import { crontabPaths } from '../lib/crontab/locations.ts';
+import { readCrontabs } from '../lib/crontab/sources.ts';
 import { cachedCrontab } from '../lib/crontab/user-cache.ts';
 import { configStateDir, type Context } from './context.ts';
 import type { Io } from './io.ts';

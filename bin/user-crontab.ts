@@ -3,7 +3,7 @@
 
 import { HbError } from '../lib/errors.ts';
 import { sizeText } from '../lib/fs/given-file.ts';
-import { CRONTAB_CAP } from '../lib/crontab/sources.ts';
+import { CRONTAB_CAP } from '../lib/crontab/locations.ts';
 
 async function crontabProgram(args: string[], input?: string) {
   const { spawnSync } = await import('node:child_process');

@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync 
 import { basename, dirname, join, resolve } from 'node:path';
 import { findConfig } from '../../lib/config/find.ts';
 import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
-import { CRONTAB_CAP, crontabPaths } from '../../lib/crontab/sources.ts';
+import { CRONTAB_CAP, crontabPaths } from '../../lib/crontab/locations.ts';
 import { checkKindFlags, givenCrontabKind, type KindFlags } from '../crontab-kind.ts';
 import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
 import { syntaxChecks } from '../../lib/doctor/command-rules.ts';

@@ -7,7 +7,7 @@ import { writeAtomic } from '../fs/atomic.ts';
 import { GivenFileError, readGivenFile } from '../fs/given-file.ts';
 import { outputRefusal } from '../fs/output-path.ts';
 import type { FileOwnership } from './backup-manifest.ts';
-import { CRONTAB_CAP } from './sources.ts';
+import { CRONTAB_CAP } from './locations.ts';
 
 /** A crontab file's text and its stat's mode (all bits), owner and group. */
 export interface CrontabFile {

@@ -4,7 +4,7 @@
 
 import { basename } from 'node:path';
 import type { ParsedCrontab } from '../crontab/parse.ts';
-import { cronDNameOk } from '../crontab/sources.ts';
+import { cronDNameOk } from '../crontab/locations.ts';
 import { fileRefusals } from '../crontab/verdict.ts';
 import { finding, type CrontabFile, type Finding } from './types.ts';
 

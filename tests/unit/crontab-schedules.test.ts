@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { crontabLookup } from '../../lib/crontab/lookup.ts';
 import { parseCrontab } from '../../lib/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
-import { crontabPaths, cronDNameOk, readCrontabs } from '../../lib/crontab/sources.ts';
+import { crontabPaths, cronDNameOk } from '../../lib/crontab/locations.ts';
+import { readCrontabs } from '../../lib/crontab/sources.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const system = (text: string, file = '/etc/cron.d/hb') => parseCrontab(text, { kind: 'system', file });
