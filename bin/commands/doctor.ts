@@ -10,7 +10,7 @@ import { CRONTAB_CAP, crontabPaths } from '../../lib/crontab/locations.ts';
 import { checkKindFlags, givenCrontabKind, type KindFlags } from '../crontab-kind.ts';
 import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
 import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
-import { runDoctor as decide } from '../../lib/doctor/doctor.ts';
+import { doctorFindings } from '../../lib/doctor/doctor.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
 import type { CrontabFile, DoctorFacts, HostFacts, Probe } from '../../lib/doctor/types.ts';
 import { ConfigError, UsageError, type ConfigProblem } from '../../lib/errors.ts';
@@ -59,7 +59,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
     // The shell reads each command (never runs it): what it refuses fails on every run.
     shellSyntax: await checkSyntax(syntaxChecks(crontabs)),
   };
-  const findings = decide(facts);
+  const findings = doctorFindings(facts);
   const summary = {
     crontabs: crontabs.map((c) => c.path),
     config: config.file ?? problems[0]?.file ?? null,

@@ -12,7 +12,7 @@ import { recoverRules } from './recover-rules.ts';
 import type { DoctorFacts, Finding } from './types.ts';
 
 /** Every finding for `facts`: host first, then file by file in the order met, each by line. */
-export function runDoctor(facts: DoctorFacts): Finding[] {
+export function doctorFindings(facts: DoctorFacts): Finding[] {
   const checked: Checked[] = facts.crontabs.map((source) => {
     const parsed = parseCrontab(source.text, { kind: source.kind, file: source.path });
     return { source, parsed, reads: cronReads(source, parsed, facts.users) };

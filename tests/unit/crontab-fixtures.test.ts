@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../../lib/config/types.ts';
 import { checkSyntax } from '../../bin/shell-syntax.ts';
 import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
-import { runDoctor } from '../../lib/doctor/doctor.ts';
+import { doctorFindings } from '../../lib/doctor/doctor.ts';
 import type { DoctorFacts, Probe } from '../../lib/doctor/types.ts';
 import { guessCrontabKind } from '../../lib/crontab/kind.ts';
 
@@ -91,7 +91,7 @@ function expectations(text: string): string[] {
 
 for (const path of fixtureFiles()) {
   test(`fixture ${path.slice(DIR.length)}: findings match its annotations`, async () => {
-    const findings = runDoctor(await fixtureFacts(path));
+    const findings = doctorFindings(await fixtureFacts(path));
     const got = findings.map((f) => `${f.code}@${f.line ?? 'file'}`).sort();
     const want = expectations(readFileSync(path, 'utf8'));
     assert.deepEqual(got, want, findings.map((f) => `${f.line}: ${f.code}: ${f.message}`).join('\n'));

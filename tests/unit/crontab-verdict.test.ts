@@ -9,7 +9,7 @@ import { adoptCrontab, type AdoptContext } from '../../lib/crontab/adopt.ts';
 import { parseCrontab, type CrontabKind } from '../../lib/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
 import { fileRefusals, missingNewline } from '../../lib/crontab/verdict.ts';
-import { runDoctor } from '../../lib/doctor/doctor.ts';
+import { doctorFindings } from '../../lib/doctor/doctor.ts';
 import type { DoctorFacts, Finding } from '../../lib/doctor/types.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
@@ -31,7 +31,7 @@ function doctor(text: string, path = '/etc/cron.d/jobs', jobs: string[] = []): F
     hostTz: 'UTC',
     host: jobs.length ? { cronDaemon: 'cron', hbDaemon: false, mta: true, checkAgeMs: null, unscheduled: [], unreadable: [] } : null,
   };
-  return runDoctor(facts);
+  return doctorFindings(facts);
 }
 
 test('verdict: a refused line, an unknown user (system files, users known) or a last job/setting line without newline', () => {

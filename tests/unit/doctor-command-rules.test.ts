@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { surelyReadable, syntaxChecks } from '../../lib/doctor/command-rules.ts';
-import { runDoctor } from '../../lib/doctor/doctor.ts';
+import { doctorFindings } from '../../lib/doctor/doctor.ts';
 import type { CrontabFile, DoctorFacts } from '../../lib/doctor/types.ts';
 import { seededRandom } from '../helpers.ts';
 
@@ -40,19 +40,19 @@ test('the shell is asked about every command cron would hand it, with the SHELL 
     '',
   ].join('\n');
   assert.deepEqual(syntaxChecks([crontab(text)]), [{ shell: '/bin/sh', command: '/bin/a "BAD"' }, { shell: '/bin/bash', command: '/bin/d "$X"' }]);
-  const found = runDoctor(facts(crontab(text)));
+  const found = doctorFindings(facts(crontab(text)));
   assert.deepEqual(found.filter((f) => f.code === 'shell-syntax').map((f) => f.line), [1]);
-  assert.deepEqual(runDoctor(facts(crontab('* * * * * nobody /bin/a "BAD"\n'))).map((f) => f.code), ['unknown-user'], 'a line cron skips is not also a syntax error');
-  assert.deepEqual(runDoctor(facts(crontab('* * * * * root /bin/a "BAD"\n'), { shellSyntax: undefined })), [], 'not asked: nothing said');
+  assert.deepEqual(doctorFindings(facts(crontab('* * * * * nobody /bin/a "BAD"\n'))).map((f) => f.code), ['unknown-user'], 'a line cron skips is not also a syntax error');
+  assert.deepEqual(doctorFindings(facts(crontab('* * * * * root /bin/a "BAD"\n'), { shellSyntax: undefined })), [], 'not asked: nothing said');
 });
 
 test('$USER: reported for Debian\'s cron, not for cronie (crond), nor where the crontab sets USER', () => {
   const text = '* * * * * root /bin/a "$USER"\n';
   const host = { cronDaemon: 'cron', hbDaemon: false, mta: true, checkAgeMs: 0, unscheduled: [], unreadable: [] };
-  assert.deepEqual(runDoctor(facts(crontab(text), { host })).map((f) => f.code), ['user-variable']);
-  assert.match(runDoctor(facts(crontab(text), { host })).find((f) => f.code === 'user-variable')!.fix, /USER=root above this line/);
-  assert.deepEqual(runDoctor(facts(crontab(text), { host: { ...host, cronDaemon: 'crond' } })).map((f) => f.code), []);
-  assert.deepEqual(runDoctor(facts(crontab(`USER=root\n${text}`))).map((f) => f.code), []);
+  assert.deepEqual(doctorFindings(facts(crontab(text), { host })).map((f) => f.code), ['user-variable']);
+  assert.match(doctorFindings(facts(crontab(text), { host })).find((f) => f.code === 'user-variable')!.fix, /USER=root above this line/);
+  assert.deepEqual(doctorFindings(facts(crontab(text), { host: { ...host, cronDaemon: 'crond' } })).map((f) => f.code), []);
+  assert.deepEqual(doctorFindings(facts(crontab(`USER=root\n${text}`))).map((f) => f.code), []);
 });
 
 test('commands doctor does not ask about are ones sh and bash always read', () => {

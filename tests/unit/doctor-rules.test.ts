@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JobConfig } from '../../lib/config/types.ts';
 import { planCrontab } from '../../lib/crontab/generate.ts';
-import { groupByFile, runDoctor } from '../../lib/doctor/doctor.ts';
+import { groupByFile, doctorFindings } from '../../lib/doctor/doctor.ts';
 import { escapePercent } from '../../lib/doctor/line-rules.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
 import type { CrontabFile, DoctorFacts, Finding, HostFacts } from '../../lib/doctor/types.ts';
@@ -39,11 +39,11 @@ function facts(over: Partial<DoctorFacts> = {}, jobs: string[] = []): DoctorFact
 const codes = (f: Finding[]) => f.map((x) => x.code);
 
 test('a healthy host: no findings', () => {
-  assert.deepEqual(runDoctor(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n30 2 * * * root ${HB} tick backup\n`)] }, ['backup'])), []);
+  assert.deepEqual(doctorFindings(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n30 2 * * * root ${HB} tick backup\n`)] }, ['backup'])), []);
 });
 
 test('config problems, each where it is; an unwritable state directory', () => {
-  const f = runDoctor(facts({
+  const f = doctorFindings(facts({
     config: { file: '/etc/hb/hb.yaml', problems: [{ file: '/etc/hb/hb.yaml', path: 'jobs.a.every', line: 3, col: 12, message: 'expected a duration such as 15m' }], jobs: new Map() },
     stateDir: { dir: '/var/lib/hb', problem: 'EACCES on /var/lib' },
   }));
@@ -53,34 +53,34 @@ test('config problems, each where it is; an unwritable state directory', () => {
 });
 
 test('no cron daemon (unless hb daemon runs the jobs); no MTA while some line may mail', () => {
-  assert.deepEqual(codes(runDoctor(facts({ host: host({ cronDaemon: null }) }))), ['no-cron-daemon']);
-  assert.deepEqual(codes(runDoctor(facts({ host: host({ cronDaemon: null, hbDaemon: true }) }))), []);
-  assert.deepEqual(codes(runDoctor(facts({ host: host({ mta: false }) }))), ['no-mta']);
+  assert.deepEqual(codes(doctorFindings(facts({ host: host({ cronDaemon: null }) }))), ['no-cron-daemon']);
+  assert.deepEqual(codes(doctorFindings(facts({ host: host({ cronDaemon: null, hbDaemon: true }) }))), []);
+  assert.deepEqual(codes(doctorFindings(facts({ host: host({ mta: false }) }))), ['no-mta']);
   const quiet = crontab(`MAILTO=""\n* * * * * root ${HB} check\n`);
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [quiet], host: host({ mta: false }) }))), [], 'MAILTO="" says output is not wanted');
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [quiet], host: host({ mta: false }) }))), [], 'MAILTO="" says output is not wanted');
 });
 
 test('hb check never installed; installed only in a file cron skips; recent elsewhere', () => {
-  const none = runDoctor(facts({ crontabs: [], host: host({ unreadable: ["other users' crontabs"] }) }));
+  const none = doctorFindings(facts({ crontabs: [], host: host({ unreadable: ["other users' crontabs"] }) }));
   assert.deepEqual(codes(none), ['no-check']);
   assert.match(none[0]!.message, /not readable here: other users' crontabs/);
   assert.equal(none[0]!.fix, 'add the line hb crontab prints for it to your crontab (crontab -e): * * * * *  /usr/bin/node /opt/hb/dist/hb.js check >/dev/null');
-  const dotted = runDoctor(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.cron' })] }));
+  const dotted = doctorFindings(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.cron' })] }));
   assert.deepEqual(codes(dotted).sort(), ['crond-name', 'no-check']);
   assert.match(dotted.find((x) => x.code === 'no-check')!.message, /\/etc\/cron\.d\/hb\.cron:1 is in a file cron skips/);
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: host({ checkAgeMs: 90_000 }) }))), [], 'it ran 90 s ago: from somewhere');
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: host({ hbDaemon: true }) }))), []);
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: null }))), [], 'under --crontab: no host checks');
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [], host: host({ checkAgeMs: 90_000 }) }))), [], 'it ran 90 s ago: from somewhere');
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [], host: host({ hbDaemon: true }) }))), []);
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [], host: null }))), [], 'under --crontab: no host checks');
 });
 
 test('configured jobs no cron line runs; hb-check is not one of them', () => {
-  const f = runDoctor(facts({}, ['backup', 'hb-check']));
+  const f = doctorFindings(facts({}, ['backup', 'hb-check']));
   assert.deepEqual(f.map((x) => [x.code, x.severity, x.file, x.line]), [['job-without-line', 'warning', '/etc/hb/hb.yaml', null]]);
   assert.match(f[0]!.message, /"backup"/);
   assert.equal(f[0]!.fix, `add the line hb crontab prints for it to your crontab (crontab -e): 30 2 * * *  ${HB} tick backup --config /etc/hb/hb.yaml`);
-  assert.deepEqual(codes(runDoctor(facts({ host: host({ hbDaemon: true }) }, ['backup']))), []);
+  assert.deepEqual(codes(doctorFindings(facts({ host: host({ hbDaemon: true }) }, ['backup']))), []);
   const missingNewline = crontab(`* * * * * root ${HB} check\n30 2 * * * root ${HB} tick backup`);
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [missingNewline] }, ['backup']))).sort(), ['job-without-line', 'missing-newline', 'no-check']);
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [missingNewline] }, ['backup']))).sort(), ['job-without-line', 'missing-newline', 'no-check']);
 });
 
 test('the suggested line is the one planCrontab writes for the job: every: computed, --state-dir passed on, or hb crontab\'s reason for none', () => {
@@ -94,7 +94,7 @@ test('the suggested line is the one planCrontab writes for the job: every: compu
   ]);
   const self = { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js', config: '/etc/hb/hb.yaml', stateDir: '/srv/hb state' };
   const config = { file: '/etc/hb/hb.yaml', problems: [], jobs };
-  const found = runDoctor(facts({ crontabs: [], config, self }));
+  const found = doctorFindings(facts({ crontabs: [], config, self }));
   const plan = planCrontab({ config, exec: self, hostTz: 'UTC', regenerate: 'x' });
   const fix = (code: string, job: string) => found.find((x) => x.code === code && (code === 'no-check' || x.message.includes(`"${job}"`)))!.fix;
   for (const job of ['backup', 'sync']) assert.equal(fix('job-without-line', job).split(': ').slice(1).join(': '), plan.lines.get(job), job);
@@ -111,22 +111,22 @@ test('the suggested line is the one planCrontab writes for the job: every: compu
 
 test('files cron refuses: group/other-writable, not owned by root (only real system paths for owners)', () => {
   const bad = crontab(`* * * * * root ${HB} check\n`, { mode: 0o666, uid: 1000 });
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [bad] }))).sort(), ['crond-mode', 'crond-owner', 'no-check']);
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [bad] }))).sort(), ['crond-mode', 'crond-owner', 'no-check']);
   const staged = crontab(`* * * * * root ${HB} check\n`, { path: '/home/me/ansible/files/cron.d/hb', uid: 1000 });
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [staged] }))), []);
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [staged] }))), []);
   const leftover = crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.dpkg-old' });
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`), leftover] }))), [], 'dpkg leftovers are ignored on purpose');
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`), leftover] }))), [], 'dpkg leftovers are ignored on purpose');
 });
 
 test('heartbeats with no schedule from anywhere', () => {
   const h = host({ unscheduled: [{ job: 'loose', file: '/var/lib/hb/loose.last' }, { job: 'tabbed', file: '/var/lib/hb/tabbed.last' }, { job: 'backup', file: '/var/lib/hb/backup.last' }] });
   const tab = crontab(`* * * * * root ${HB} check\n*/5 * * * * root ${HB} wrap --job tabbed -- /usr/bin/true\n30 2 * * * root ${HB} tick backup\n`);
-  const f = runDoctor(facts({ crontabs: [tab], host: h }, ['backup']));
+  const f = doctorFindings(facts({ crontabs: [tab], host: h }, ['backup']));
   assert.deepEqual(f.map((x) => [x.code, x.file]), [['unscheduled', '/var/lib/hb/loose.last']]);
   assert.match(f[0]!.message, /^job "loose" has heartbeats but no schedule .*: hb check lists it as unscheduled: it cannot tell when the job is late$/);
   assert.equal(f[0]!.fix, "give it one: add --every 15m or --cron '30 2 * * *' to its hb tick or hb wrap line, or every/cron under jobs.loose in the config");
   const watcher = host({ unscheduled: [{ job: 'hb-check', file: '/var/lib/hb/hb-check.last' }], checkAgeMs: 60_000 });
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [], host: watcher }))), [], 'the meta-heartbeat is not a job to schedule (no-check speaks for it)');
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [], host: watcher }))), [], 'the meta-heartbeat is not a job to schedule (no-check speaks for it)');
 });
 
 test('configured jobs with no schedule and no crontab line are unscheduled (one finding, not job-without-line too); hb-report is none', () => {
@@ -143,14 +143,14 @@ test('configured jobs with no schedule and no crontab line are unscheduled (one 
 30 2 * * * root ${HB} tick backup
 `);
   const h = host({ unscheduled: [{ job: 'beating', file: '/var/lib/hb/beating.last' }] });
-  const f = runDoctor(facts({ crontabs: [tab], config, host: h }));
+  const f = doctorFindings(facts({ crontabs: [tab], config, host: h }));
   assert.deepEqual(f.map((x) => [x.code, x.severity, x.file]), [
     ['unscheduled', 'warning', '/var/lib/hb/beating.last'],
     ['unscheduled', 'warning', '/etc/hb/hb.yaml'],
   ]);
   assert.match(f[1]!.message, /^configured job "pinged" has no schedule \(no every\/cron under jobs\.pinged, no crontab line hb reads runs it\): hb check lists it as unscheduled/);
   assert.match(f[1]!.fix, /every\/cron under jobs\.pinged in the config$/);
-  assert.deepEqual(codes(runDoctor(facts({ crontabs: [tab], config, host: null }))), [], 'under --crontab: no host checks');
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [tab], config, host: null }))), [], 'under --crontab: no host checks');
 });
 
 test('output: grouped by file, file:line: severity: message [code] and a fix line; JSON', () => {
@@ -180,7 +180,7 @@ test('the % fix escapes every unescaped % and leaves \\% alone', () => {
 
 test('duplicate-check: checks are the same when they check one state directory, however each names it', () => {
   const dup = (text: string, config: Partial<DoctorFacts['config']> = {}, users: Array<[string, string]> = [['root', '/root'], ['app', '/srv/app']]) =>
-    runDoctor(facts({ crontabs: [crontab(text)], config: { file: '/etc/hb/hb.yaml', problems: [], jobs: new Map(), ...config }, users: new Map(users) }))
+    doctorFindings(facts({ crontabs: [crontab(text)], config: { file: '/etc/hb/hb.yaml', problems: [], jobs: new Map(), ...config }, users: new Map(users) }))
       .filter((f) => f.code === 'duplicate-check').map((f) => f.line);
   // The config's state_dir and a --state-dir naming the same directory.
   const viaConfig = `* * * * * root ${HB} check --config /etc/hb/hb.yaml\n* * * * * root ${HB} check --state-dir /srv/hb\n`;

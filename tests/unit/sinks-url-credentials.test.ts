@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JobConfig } from '../../lib/config/types.ts';
-import { runDoctor } from '../../lib/doctor/doctor.ts';
+import { doctorFindings } from '../../lib/doctor/doctor.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
 import type { DoctorFacts } from '../../lib/doctor/types.ts';
 import { redact } from '../../lib/sinks/http.ts';
@@ -53,7 +53,7 @@ test('hb doctor names a dead-man URL with its password as ***', () => {
     hostTz: 'UTC',
     host: null,
   };
-  const findings = runDoctor(facts);
+  const findings = doctorFindings(facts);
   assert.ok(findings.some((f) => f.code === 'dead-man-duplicate'), JSON.stringify(findings));
   const summary = { crontabs: ['/etc/crontab'], config: '/etc/hb/hb.yaml' };
   for (const out of [renderDoctorText(findings, summary), renderDoctorJson(findings, summary)]) {
