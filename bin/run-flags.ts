@@ -5,7 +5,7 @@ import { validateJobName } from '../lib/job-name.ts';
 import { runTickOrWrap, type RunEffects, type RunOutcome } from '../lib/run/pipeline.ts';
 import type { WrapChoices } from '../lib/run/plan.ts';
 import { UsageError } from '../lib/errors.ts';
-import { scheduleFromFlags } from '../lib/schedule/index.ts';
+import { scheduleFromFlags } from '../lib/schedule/compile.ts';
 import { loadContext, type Context, type GlobalOptions } from './context.ts';
 import { deliveryEffects } from './effects.ts';
 import type { Io } from './io.ts';

@@ -4,7 +4,7 @@ import { ABOVE_ZERO, configDuration, durationHint } from '../duration.ts';
 import { UNSCHEDULED_SETTINGS, type UnscheduledSetting } from '../health/unscheduled.ts';
 import { validateJobName } from '../job-name.ts';
 import { parseRecover } from '../recover/policy.ts';
-import { validateSchedule } from '../schedule/index.ts';
+import { validateSchedule } from '../schedule/compile.ts';
 import { SINK_KINDS, isSinkKind, validateSink, type SinkConfig } from '../sinks/validate.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';

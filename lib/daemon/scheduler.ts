@@ -4,7 +4,7 @@
 // Fire times come from the schedule itself (compileSchedule(...).next), never from adding an
 // interval to the moment the daemon woke up, so a late wake-up never shifts later fires.
 
-import { compileSchedule } from '../schedule/index.ts';
+import { compileSchedule } from '../schedule/compile.ts';
 import type { Schedule } from '../schedule/types.ts';
 import { mayOverlap, sameSchedule, type DaemonJob } from './jobs.ts';
 

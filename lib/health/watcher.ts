@@ -5,7 +5,7 @@ import type { HeartbeatRecord } from '../heartbeat/record.ts';
 import { readHeartbeat, writeHeartbeat } from '../heartbeat/store.ts';
 import { nextCycle } from '../run/cycle.ts';
 import { bootId, processStartMs } from '../run/proc.ts';
-import { compileSchedule } from '../schedule/index.ts';
+import { compileSchedule } from '../schedule/compile.ts';
 import { CHECK_JOB } from '../job-name.ts';
 import { judgeJob } from './evaluate.ts';
 

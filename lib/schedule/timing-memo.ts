@@ -2,7 +2,7 @@
 // mostly have not changed; computing a due time in a zone starts ICU (~15 ms), so the answers are
 // kept in the state directory and reused while the time-zone data is the same.
 
-import { compileSchedule } from './index.ts';
+import { compileSchedule } from './compile.ts';
 import type { ScheduleSpec, Timing } from './types.ts';
 
 /** What is persisted: the tz data version it was computed with, and key → [due, period]. */

@@ -7,7 +7,7 @@ import { PROBLEM_STATUSES, type JobHealth } from '../../lib/health/types.ts';
 import type { RunMarker } from '../../lib/heartbeat/run-marker.ts';
 import type { HeartbeatRecord, ReadHeartbeat } from '../../lib/heartbeat/record.ts';
 import type { JobConfig } from '../../lib/config/types.ts';
-import { compileSchedule } from '../../lib/schedule/index.ts';
+import { compileSchedule } from '../../lib/schedule/compile.ts';
 
 const at = (text: string) => Date.parse(text);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -342,7 +342,7 @@ test('the verdict carries the facts through unchanged', () => {
 
 test('min_duration: a successful run faster than it is failed ("suspicious"); slower, or a failure, is unchanged', async () => {
   const { evaluateJob } = await import('../../lib/health/evaluate.ts');
-  const { compileSchedule: compile } = await import('../../lib/schedule/index.ts');
+  const { compileSchedule: compile } = await import('../../lib/schedule/compile.ts');
   const now = Date.parse('2026-11-20T09:05:00Z');
   const ctx = { nowMs: now, defaults: {}, timing: (spec: Parameters<typeof compile>[0], at: number) => compile(spec, 'UTC').timing(at) };
   const record = (duration_ms: number, status: 'ok' | 'error' = 'ok') => ({

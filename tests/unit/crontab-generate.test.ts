@@ -5,7 +5,7 @@ import { findBlock, mergeBlock, removeBlock } from '../../lib/crontab/block.ts';
 import { cronScheduleFor, planCrontab, type CrontabRequest } from '../../lib/crontab/generate.ts';
 import { parseCrontab } from '../../lib/crontab/parse.ts';
 import { crontabCommand, shellWord } from '../../lib/crontab/words.ts';
-import { compileSchedule } from '../../lib/schedule/index.ts';
+import { compileSchedule } from '../../lib/schedule/compile.ts';
 import { splitPercent } from '../../lib/crontab/percent.ts';
 
 const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/hb/dist/hb.js', config: '/etc/hb/hb.yaml' };

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonJob } from '../../lib/daemon/jobs.ts';
 import { createPlan, fireAfter, nextWake, planSlot, reloadPlan, step, type Decision, type Plan } from '../../lib/daemon/scheduler.ts';
-import { compileSchedule } from '../../lib/schedule/index.ts';
+import { compileSchedule } from '../../lib/schedule/compile.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const S = 1000;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { propertyRuns } from '../helpers.ts';
 import { CronSyntaxError, nextFires, parseCron } from '../../lib/schedule/cron.ts';
-import { compileSchedule } from '../../lib/schedule/index.ts';
+import { compileSchedule } from '../../lib/schedule/compile.ts';
 import { local } from '../cron-reference.ts';
 
 const RUNS = propertyRuns(300);

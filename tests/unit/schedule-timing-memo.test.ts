@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileSchedule } from '../../lib/schedule/index.ts';
+import { compileSchedule } from '../../lib/schedule/compile.ts';
 import { timingMemo } from '../../lib/schedule/timing-memo.ts';
 import type { ScheduleSpec } from '../../lib/schedule/types.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../lib/errors.ts';
-import { compileSchedule, ScheduleError, scheduleFromFlags, validateSchedule } from '../../lib/schedule/index.ts';
+import { compileSchedule, ScheduleError, scheduleFromFlags, validateSchedule } from '../../lib/schedule/compile.ts';
 import type { ScheduleSpec } from '../../lib/schedule/types.ts';
 import { runNext, type NextOptions } from '../../bin/commands/next.ts';
 
