@@ -8,7 +8,7 @@ import { HbError, UsageError } from '../../lib/errors.ts';
 import { startDetached } from '../../lib/daemon/detach.ts';
 import { mayOverlap, selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../../lib/daemon/jobs.ts';
 import { findLeftovers, leftoverLine, readAnchors } from '../../lib/daemon/leftovers.ts';
-import { DaemonLoop, LOOP_DEFAULTS, logLine } from '../../lib/daemon/loop.ts';
+import { DaemonLoop, LOOP_DEFAULTS, daemonLogLine } from '../../lib/daemon/loop.ts';
 import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemon/notify.ts';
 import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/daemon/config-copy.ts';
 import { readIdentity } from '../../lib/daemon/identity.ts';
@@ -98,7 +98,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
   }
 
   async function serve(): Promise<number> {
-    const log = (message: string) => io.err(logLine(io.now(), message));
+    const log = (message: string) => io.err(daemonLogLine(io.now(), message));
     for (const line of claim.ok ? claim.replaced : []) log(line);
     let config = ctx.config;
     let selection = selectJobs(config, io.localTz());

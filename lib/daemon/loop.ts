@@ -4,7 +4,7 @@
 import { formatDuration } from '../duration.ts';
 import { mayOverlap, runLabel as label, type DaemonJob } from './jobs.ts';
 import { DEFAULT_MAX_CONCURRENT } from './limits.ts';
-import { createPlan, nextWake, reloadPlan, step, type Decision, type Plan, type PlanChanges, type Slot } from './scheduler.ts';
+import { createPlan, nextWake, reloadPlan, stepPlan, type Decision, type Plan, type PlanChanges, type Slot } from './scheduler.ts';
 
 /** What the loop needs from the outside world. */
 export interface LoopDeps {
@@ -189,7 +189,7 @@ export class DaemonLoop {
 
   private wake(): void {
     if (this.phase !== 'running') return;
-    const r = step(this.plan, this.deps.now(), (name) => this.holderOf(name) !== null);
+    const r = stepPlan(this.plan, this.deps.now(), (name) => this.holderOf(name) !== null);
     this.plan = r.plan;
     for (const d of r.decisions) this.act(d);
     this.arm();
@@ -264,6 +264,6 @@ function missedText(d: Decision): string {
 }
 
 /** One line of the daemon's log: `2026-11-23T08:00:00Z hb daemon: started tick backup (pid 123)`. */
-export function logLine(nowMs: number, message: string): string {
+export function daemonLogLine(nowMs: number, message: string): string {
   return `${new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z')} hb daemon: ${message.replace(/\s*\n\s*/g, '; ')}\n`;
 }

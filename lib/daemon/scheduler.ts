@@ -75,7 +75,7 @@ export function createPlan(jobs: readonly DaemonJob[], anchors: ReadonlyMap<stri
  * `skip` when a run of the job is still going and the job may not overlap (mayOverlap). Each fired slot moves to its
  * next fire after `nowMs`.
  */
-export function step(plan: Plan, nowMs: number, isRunning: (job: string) => boolean): { plan: Plan; decisions: Decision[] } {
+export function stepPlan(plan: Plan, nowMs: number, isRunning: (job: string) => boolean): { plan: Plan; decisions: Decision[] } {
   const decisions: Decision[] = [];
   const clockWentBack = nowMs < plan.lastNowMs;
   const slots = plan.slots.map((slot) => {

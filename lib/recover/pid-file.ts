@@ -10,14 +10,14 @@ import { gatherFacts, isRunGone } from '../run/proc.ts';
 import type { ProbeResult } from './probe.ts';
 
 /** The pid a pid file names and when it was written, or why it names none. */
-export type PidFileRead = { pid: number; writtenMs: number } | { problem: string };
+export type ProbePidFileRead = { pid: number; writtenMs: number } | { problem: string };
 
 /**
  * Reads a pid file without following a link at its name and without blocking on a FIFO (the
  * state directory's reader); only a regular file of one number is a pid file. Messages never
  * echo the content (root may be asked to read a path its owner chose).
  */
-export function readPidFile(path: string): PidFileRead {
+export function readProbePidFile(path: string): ProbePidFileRead {
   let text: string;
   let writtenMs: number;
   try {
@@ -39,7 +39,7 @@ export function readPidFile(path: string): PidFileRead {
 
 /** Alive when the pid file's process runs and started before the file was written. */
 export function probePidFile(path: string, procRoot = '/proc'): ProbeResult {
-  const read = readPidFile(path);
+  const read = readProbePidFile(path);
   if ('problem' in read) return { healthy: false, reason: read.problem };
   const claim = { pid: read.pid, started_at: new Date(read.writtenMs).toISOString(), boot_id: null, pid_started_ms: null };
   const verdict = isRunGone(claim, gatherFacts(read.pid, procRoot));

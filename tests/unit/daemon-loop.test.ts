@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonJob } from '../../lib/daemon/jobs.ts';
-import { DaemonLoop, LOOP_DEFAULTS, logLine, type LoopOptions } from '../../lib/daemon/loop.ts';
+import { DaemonLoop, LOOP_DEFAULTS, daemonLogLine, type LoopOptions } from '../../lib/daemon/loop.ts';
 
 const every = (name: string, e: string, lock = false): DaemonJob => ({ name, kind: 'tick', schedule: { every: e }, lock });
 /** A job with `overlap: true`: its fires start runs while earlier ones go (the fake runs never end on their own). */
@@ -200,8 +200,8 @@ test('reload keeps the timer on the earliest fire of the new plan', () => {
 });
 
 test('log lines: whole-second UTC stamp, one line even for a multi-line message', () => {
-  assert.equal(logLine(Date.parse('2026-11-23T08:00:00.456Z'), 'started tick backup (pid 123)'), '2026-11-23T08:00:00Z hb daemon: started tick backup (pid 123)\n');
-  assert.equal(logLine(0, 'reload failed: a.yaml:1:1: x\n  a.yaml:2:1: y'), '1970-01-01T00:00:00Z hb daemon: reload failed: a.yaml:1:1: x; a.yaml:2:1: y\n');
+  assert.equal(daemonLogLine(Date.parse('2026-11-23T08:00:00.456Z'), 'started tick backup (pid 123)'), '2026-11-23T08:00:00Z hb daemon: started tick backup (pid 123)\n');
+  assert.equal(daemonLogLine(0, 'reload failed: a.yaml:1:1: x\n  a.yaml:2:1: y'), '1970-01-01T00:00:00Z hb daemon: reload failed: a.yaml:1:1: x; a.yaml:2:1: y\n');
 });
 
 test('the meta-heartbeat never overlaps itself, and its exit 1 says a job is a problem', () => {

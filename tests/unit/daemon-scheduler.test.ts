@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonJob } from '../../lib/daemon/jobs.ts';
-import { createPlan, fireAfter, nextWake, planSlot, reloadPlan, step, type Decision, type Plan } from '../../lib/daemon/scheduler.ts';
+import { createPlan, fireAfter, nextWake, planSlot, reloadPlan, stepPlan, type Decision, type Plan } from '../../lib/daemon/scheduler.ts';
 import { compileSchedule } from '../../lib/schedule/compile.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -58,7 +58,7 @@ test('every: 10,000 late wake-ups never drift — each start is exactly anchor +
   for (let k = 1; k <= 10_000; k++) {
     const wake = nextWake(plan)!;
     // Timers fire late by up to 499 ms (less than a period): nothing is missed.
-    const { plan: next, decisions } = step(plan, wake + Math.floor(rnd() * 499), idle);
+    const { plan: next, decisions } = stepPlan(plan, wake + Math.floor(rnd() * 499), idle);
     plan = next;
     assert.equal(decisions.length, 1);
     assert.equal(decisions[0]!.missed, 0);
@@ -74,7 +74,7 @@ test('cron: fires equal the schedule\'s sequence however late the daemon wakes',
   const rnd = random(11);
   const dues: number[] = [];
   for (let k = 0; k < 2000; k++) {
-    const { plan: next, decisions } = step(plan, nextWake(plan)! + Math.floor(rnd() * 4 * M), idle);
+    const { plan: next, decisions } = stepPlan(plan, nextWake(plan)! + Math.floor(rnd() * 4 * M), idle);
     plan = next;
     dues.push(decisions[0]!.dueMs);
   }
@@ -85,7 +85,7 @@ test('a very late wake-up starts one run, counts the missed fires and stays on t
   const start = at('2026-11-23T08:00:00Z');
   const plan = createPlan([every('a', '1s'), cron('c', '* * * * *')], none, start);
   // Asleep for 10.5 minutes (a suspended laptop, a stopped container).
-  const { plan: after, decisions } = step(plan, start + 10 * M + 30 * S, idle);
+  const { plan: after, decisions } = stepPlan(plan, start + 10 * M + 30 * S, idle);
   assert.deepEqual(decisions.map((d) => [d.job.name, d.type, d.missed]), [['a', 'start', 629], ['c', 'start', 9]]);
   assert.deepEqual(after.slots.map((s) => s.dueMs), [start + 10 * M + 31 * S, start + 11 * M]);
 });
@@ -95,7 +95,7 @@ test('fires missed while the daemon was down are not replayed; every keeps the p
   const lastRun = at('2026-11-23T06:12:00Z');
   const plan = createPlan([every('a', '10m'), cron('c', '0 * * * *'), every('fresh', '10m')], new Map([['a', lastRun]]), now);
   assert.deepEqual(plan.slots.map((s) => new Date(s.dueMs).toISOString()), ['2026-11-23T08:02:00.000Z', '2026-11-23T09:00:00.000Z', '2026-11-23T08:10:07.000Z']);
-  assert.deepEqual(step(plan, now, idle).decisions, []);
+  assert.deepEqual(stepPlan(plan, now, idle).decisions, []);
 });
 
 test('a heartbeat from the future does not push the first fire out', () => {
@@ -108,9 +108,9 @@ test('a fire while a run is going is skipped (lock, or overlap off by default); 
   const start = 1_000_000;
   const plan = createPlan([every('locked', '1s', true), every('plain', '1s'), { ...every('free', '1s'), overlap: true }], none, start);
   const running = () => true;
-  const { decisions } = step(plan, start + S, running);
+  const { decisions } = stepPlan(plan, start + S, running);
   assert.deepEqual(decisions.map((d: Decision) => [d.job.name, d.type]), [['locked', 'skip'], ['plain', 'skip'], ['free', 'start']]);
-  assert.deepEqual(step(plan, start + S, idle).decisions.map((d) => d.type), ['start', 'start', 'start']);
+  assert.deepEqual(stepPlan(plan, start + S, idle).decisions.map((d) => d.type), ['start', 'start', 'start']);
 });
 
 test('a skipped fire still moves the job to its next fire', () => {
@@ -118,7 +118,7 @@ test('a skipped fire still moves the job to its next fire', () => {
   let plan = createPlan([every('locked', '1s', true)], none, start);
   const types: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const r = step(plan, nextWake(plan)!, () => i < 3);
+    const r = stepPlan(plan, nextWake(plan)!, () => i < 3);
     plan = r.plan;
     types.push(...r.decisions.map((d) => `${d.type}@${d.dueMs}`));
   }
@@ -128,9 +128,9 @@ test('a skipped fire still moves the job to its next fire', () => {
 test('a clock set back an hour brings every fire back near now', () => {
   const t = at('2026-11-23T08:00:00Z');
   let plan = createPlan([every('a', '1m'), cron('c', '*/10 * * * *')], none, t);
-  plan = step(plan, t + 30 * S, idle).plan;
+  plan = stepPlan(plan, t + 30 * S, idle).plan;
   const back = t - H;
-  const { plan: after, decisions } = step(plan, back, idle);
+  const { plan: after, decisions } = stepPlan(plan, back, idle);
   assert.deepEqual(decisions, []);
   assert.deepEqual(after.slots.map((s) => s.dueMs), [back + M, at('2026-11-23T07:10:00Z')]);
 });
@@ -143,7 +143,7 @@ test('nextWake is the earliest fire; nothing to run is null', () => {
 
 test('reload: an unchanged schedule keeps its next fire; new, rescheduled, removed and relocked jobs', () => {
   const t0 = 1_000_000;
-  const plan = step(createPlan([every('keep', '1m'), every('resched', '1m'), every('gone', '1m'), every('relock', '1m')], none, t0), t0 + M, idle).plan;
+  const plan = stepPlan(createPlan([every('keep', '1m'), every('resched', '1m'), every('gone', '1m'), every('relock', '1m')], none, t0), t0 + M, idle).plan;
   const t1 = t0 + M + 20 * S;
   const { plan: next, changes } = reloadPlan(plan, [every('keep', '1m'), every('resched', '30s'), every('relock', '1m', true), every('new', '10s')], none, t1);
   assert.deepEqual(changes, { added: ['new'], removed: ['gone'], rescheduled: ['resched'], updated: ['relock'] });

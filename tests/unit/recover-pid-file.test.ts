@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probePidFile, readPidFile } from '../../lib/recover/pid-file.ts';
+import { probePidFile, readProbePidFile } from '../../lib/recover/pid-file.ts';
 import { parseRecover } from '../../lib/recover/policy.ts';
 import { processState } from '../../lib/run/proc.ts';
 import { waitFor } from '../helpers.ts';
@@ -89,7 +89,7 @@ test('no process, no file, a link, a FIFO, a directory, junk or a huge number: d
     assert.match(r.reason, reason, name);
     assert.doesNotMatch(r.reason, /secret|root:x/, name);
   }
-  assert.ok('pid' in readPidFile(join(d, 'gone.pid')), 'a file that names a gone process is still a pid file');
+  assert.ok('pid' in readProbePidFile(join(d, 'gone.pid')), 'a file that names a gone process is still a pid file');
 });
 
 test('recover.health {pid_file}: absolute or relative to the config file; .. and other keys refused', () => {
