@@ -19,8 +19,8 @@ import { parseCrontab, type CrontabKind, type ParsedCrontab } from '../../lib/cr
 import { crontabSchedules } from '../../lib/crontab/schedules.ts';
 import { CHECK_JOB } from '../../lib/job-name.ts';
 import { checkKindFlags, givenCrontabKind, kindLabel, type KindFlags } from '../crontab-kind.ts';
-import { cronDNameOk, crontabKindOf, crontabPaths } from '../../lib/crontab/locations.ts';
-import { readCrontabs, type CrontabText } from '../../lib/crontab/sources.ts';
+import { cronDNameOk, crontabKindOf, crontabPaths, type CrontabText } from '../../lib/crontab/locations.ts';
+import { readCrontabs } from '../../lib/crontab/sources.ts';
 import { outputRefusal } from '../../lib/fs/output-path.ts';
 import { openStateDir } from '../../lib/state/dir.ts';
 import { configStateDir, loadContext, type Context, type GlobalOptions } from '../context.ts';

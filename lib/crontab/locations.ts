@@ -35,3 +35,12 @@ export function cronDNameOk(name: string): boolean {
 export function crontabKindOf(path: string): CrontabKind {
   return basename(dirname(path)) === 'crontabs' ? 'user' : 'system';
 }
+
+/** A crontab's text and how to read it. */
+export interface CrontabText {
+  path: string;
+  kind: CrontabKind;
+  /** A user crontab's owner (the spool file's name); null for a system crontab. */
+  owner: string | null;
+  text: string;
+}

@@ -6,7 +6,7 @@ import type { ScheduleSpec } from '../schedule/types.ts';
 import { lends, type LendTarget } from './lend.ts';
 import { parseCrontab } from './parse.ts';
 import { crontabSchedules } from './schedules.ts';
-import type { CrontabText } from './sources.ts';
+import type { CrontabText } from './locations.ts';
 
 /** A job's schedule from crontab lines, or null when no line that may lend runs it. */
 export type CrontabLookup = (job: string) => Promise<ScheduleSpec | null>;

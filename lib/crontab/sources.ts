@@ -1,20 +1,12 @@
 // Reading the crontabs cron reads: the files and /etc/cron.d entries `locations.ts` names, each
-// within its cap, group/other-writable cron.d files skipped; an unreadable user crontab asked of an injected reader.
+// within its cap, group/other-writable cron.d files skipped; an unreadable user crontab asked of
+// an injected reader.
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readGivenFile } from '../fs/given-file.ts';
-import { CRONTAB_CAP, cronDNameOk, crontabKindOf } from './locations.ts';
+import { CRONTAB_CAP, cronDNameOk, crontabKindOf, type CrontabText } from './locations.ts';
 import type { CrontabKind } from './parse.ts';
-
-/** A crontab's text and how to read it. */
-export interface CrontabText {
-  path: string;
-  kind: CrontabKind;
-  /** A user crontab's owner (the spool file's name); null for a system crontab. */
-  owner: string | null;
-  text: string;
-}
 
 /** A user's crontab from crontab(1), for a spool file (`path`) hb may not read: the text, or null when there is none. */
 export type CrontabReader = (owner: string, path: string) => Promise<string | null>;
