@@ -85,7 +85,7 @@ interface Edge {
   from: string;
   to: string;
   line: number;
-  /** `import type`/`export type`, or only type-only names: gone from the built code. */
+  /** `import type`/`export type`: gone from the built code. (`import { type A }` still loads the module: verbatimModuleSyntax.) */
   typeOnly: boolean;
 }
 
@@ -109,13 +109,9 @@ function readModule(path: string, text: string): Module {
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      const clause = node.importClause;
-      const names = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : null;
-      const onlyTypes = !!clause && (clause.isTypeOnly || (!clause.name && !!names && names.length > 0 && names.every((n) => n.isTypeOnly)));
-      add(node.moduleSpecifier.text, node, onlyTypes);
+      add(node.moduleSpecifier.text, node, !!node.importClause?.isTypeOnly);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      const names = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : null;
-      add(node.moduleSpecifier.text, node, node.isTypeOnly || (!!names && names.length > 0 && names.every((n) => n.isTypeOnly)));
+      add(node.moduleSpecifier.text, node, node.isTypeOnly);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0];
       add(arg && ts.isStringLiteralLike(arg) ? arg.text : '<a computed import()>', node, false);
@@ -248,6 +244,7 @@ test('the boundary check names the chain to I/O, the ambient use, the bin/ impor
     ['lib/rules/helper.ts', "import { save } from '../io/store.ts';\nexport const helper = (x: unknown) => save(x);\n"],
     ['lib/rules/clock.ts', "export const now = () => Date.now();\nexport const stamp = () => new Date();\nexport const at = (ms: number) => new Date(ms);\nexport const pid = () => process.pid;\n"],
     ['lib/rules/injected.ts', 'export const get = (fetch: (u: string) => Promise<unknown>) => fetch("http://127.0.0.1/");\n'],
+    ['lib/rules/inline.ts', "import { type Shape } from '../io/store.ts';\nexport const same = (s: Shape) => s;\n"],
     ['lib/rules/lazy.ts', "export const later = () => import('../io/net.ts');\n"],
     ['lib/io/store.ts', "import { writeFileSync } from 'node:fs';\nexport type Shape = number;\nexport const save = (x: unknown) => writeFileSync('/dev/null', String(x));\n"],
     ['lib/io/net.ts', "import { connect } from 'node:net';\nimport { usage } from '../../bin/usage.ts';\nexport const dial = () => connect(1) && usage;\n"],
@@ -266,6 +263,7 @@ test('the boundary check names the chain to I/O, the ambient use, the bin/ impor
     'lib/rules/clock.ts:4 uses process.pid: a pure module gets the process, the clock and the network as data',
     'lib/rules/decide.ts is declared pure but reaches I/O: lib/rules/decide.ts → lib/rules/helper.ts → lib/io/store.ts → node:fs',
     'lib/rules/helper.ts is declared pure but reaches I/O: lib/rules/helper.ts → lib/io/store.ts → node:fs',
+    'lib/rules/inline.ts is declared pure but reaches I/O: lib/rules/inline.ts → lib/io/store.ts → node:fs',
     'lib/rules/lazy.ts is declared pure but reaches I/O: lib/rules/lazy.ts → lib/io/net.ts → node:net',
     'import cycle: lib/io/a.ts → lib/io/b.ts → lib/io/a.ts',
     'lib/fs/atomic.ts:1 imports lib/state/modes.ts: lib/fs/ is a bottom folder, it imports nothing of lib/ outside itself',
