@@ -76,9 +76,7 @@ const PURE: readonly string[] = [
 const BOTTOM: readonly string[] = ['lib/fs'];
 
 /** Imports that read or write files, run programs, reach the network or ask the host. */
-const IO_MODULES: ReadonlySet<string> = new Set([
-  'fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dgram', 'os', 'execa', 'write-file-atomic',
-]);
+const IO_MODULES: ReadonlySet<string> = new Set(['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dgram', 'os', 'execa', 'write-file-atomic']);
 
 /** One import: where from, what it names (a source path, or a package as written), at which line. */
 interface Edge {
@@ -115,15 +113,34 @@ function readModule(path: string, text: string): Module {
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const arg = node.arguments[0];
       add(arg && ts.isStringLiteralLike(arg) ? arg.text : '<a computed import()>', node, false);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       add(node.moduleReference.expression.text, node, node.isTypeOnly);
     }
-    if ((ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isFunctionDeclaration(node) || ts.isImportSpecifier(node) || ts.isImportClause(node) || ts.isNamespaceImport(node)) && node.name && ts.isIdentifier(node.name)) {
+    if (
+      (ts.isVariableDeclaration(node) ||
+        ts.isParameter(node) ||
+        ts.isFunctionDeclaration(node) ||
+        ts.isImportSpecifier(node) ||
+        ts.isImportClause(node) ||
+        ts.isNamespaceImport(node)) &&
+      node.name &&
+      ts.isIdentifier(node.name)
+    ) {
       declared.add(node.name.text);
     }
     if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'process') {
       ambient.push({ name: 'process', what: `process.${node.name.text}`, line: lineOf(node) });
-    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === 'Date' && node.expression.name.text === 'now') {
+    } else if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      ts.isIdentifier(node.expression.expression) &&
+      node.expression.expression.text === 'Date' &&
+      node.expression.name.text === 'now'
+    ) {
       ambient.push({ name: 'Date', what: 'Date.now()', line: lineOf(node) });
     } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date' && (node.arguments?.length ?? 0) === 0) {
       ambient.push({ name: 'Date', what: 'new Date()', line: lineOf(node) });
@@ -150,7 +167,8 @@ function boundaryProblems(sources: ReadonlyMap<string, string>, pure: readonly s
   const values = (path: string) => (modules.get(path)?.edges ?? []).filter((e) => !e.typeOnly);
   for (const m of modules.values()) {
     for (const e of m.edges) {
-      if ((e.to.startsWith('lib/') || e.to.startsWith('bin/')) && !modules.has(e.to)) problems.push(`${e.from}:${e.line} imports ${e.to}, which is not a module of lib/ or bin/`);
+      if ((e.to.startsWith('lib/') || e.to.startsWith('bin/')) && !modules.has(e.to))
+        problems.push(`${e.from}:${e.line} imports ${e.to}, which is not a module of lib/ or bin/`);
       if (e.to.startsWith('<')) problems.push(`${e.from}:${e.line} has ${e.to}: the boundary cannot be checked`);
       if (e.from.startsWith('lib/') && e.to.startsWith('bin/')) problems.push(`${e.from}:${e.line} imports ${e.to}: lib/ never imports bin/`);
     }
@@ -190,7 +208,8 @@ function boundaryProblems(sources: ReadonlyMap<string, string>, pure: readonly s
   for (const m of modules.values()) {
     const base = bottom.find((b) => m.path.startsWith(`${b}/`));
     for (const e of base ? m.edges : []) {
-      if (e.to.startsWith('lib/') && !e.to.startsWith(`${base}/`)) problems.push(`${e.from}:${e.line} imports ${e.to}: ${base}/ is a bottom folder, it imports nothing of lib/ outside itself`);
+      if (e.to.startsWith('lib/') && !e.to.startsWith(`${base}/`))
+        problems.push(`${e.from}:${e.line} imports ${e.to}: ${base}/ is a bottom folder, it imports nothing of lib/ outside itself`);
     }
   }
   return problems;
@@ -240,13 +259,22 @@ test('lib/ and bin/ keep the boundary: pure modules reach no I/O, lib/ never imp
 
 test('the boundary check names the chain to I/O, the ambient use, the bin/ import, the cycle and the bottom folder import it finds', () => {
   const sources = new Map([
-    ['lib/rules/decide.ts', "import { helper } from './helper.ts';\nimport type { Shape } from '../io/store.ts';\nexport const decide = (s: Shape) => helper(s);\n"],
+    [
+      'lib/rules/decide.ts',
+      "import { helper } from './helper.ts';\nimport type { Shape } from '../io/store.ts';\nexport const decide = (s: Shape) => helper(s);\n",
+    ],
     ['lib/rules/helper.ts', "import { save } from '../io/store.ts';\nexport const helper = (x: unknown) => save(x);\n"],
-    ['lib/rules/clock.ts', "export const now = () => Date.now();\nexport const stamp = () => new Date();\nexport const at = (ms: number) => new Date(ms);\nexport const pid = () => process.pid;\n"],
+    [
+      'lib/rules/clock.ts',
+      'export const now = () => Date.now();\nexport const stamp = () => new Date();\nexport const at = (ms: number) => new Date(ms);\nexport const pid = () => process.pid;\n',
+    ],
     ['lib/rules/injected.ts', 'export const get = (fetch: (u: string) => Promise<unknown>) => fetch("http://127.0.0.1/");\n'],
     ['lib/rules/inline.ts', "import { type Shape } from '../io/store.ts';\nexport const same = (s: Shape) => s;\n"],
     ['lib/rules/lazy.ts', "export const later = () => import('../io/net.ts');\n"],
-    ['lib/io/store.ts', "import { writeFileSync } from 'node:fs';\nexport type Shape = number;\nexport const save = (x: unknown) => writeFileSync('/dev/null', String(x));\n"],
+    [
+      'lib/io/store.ts',
+      "import { writeFileSync } from 'node:fs';\nexport type Shape = number;\nexport const save = (x: unknown) => writeFileSync('/dev/null', String(x));\n",
+    ],
     ['lib/io/net.ts', "import { connect } from 'node:net';\nimport { usage } from '../../bin/usage.ts';\nexport const dial = () => connect(1) && usage;\n"],
     ['lib/io/a.ts', "import { b } from './b.ts';\nexport const a = () => b;\n"],
     ['lib/io/b.ts', "import { a } from './a.ts';\nimport type { Shape } from '../rules/decide.ts';\nexport const b = (s: Shape) => a && s;\n"],
