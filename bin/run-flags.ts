@@ -2,7 +2,7 @@
 // process's effects handed to the run pipeline (lib/run/pipeline.ts).
 
 import { validateJobName } from '../lib/job-name.ts';
-import { runTickOrWrap, type RunEffects, type RunOutcome } from '../lib/run/pipeline.ts';
+import { runTickOrWrap, type RunEffects, type TickOrWrapResult } from '../lib/run/pipeline.ts';
 import type { WrapChoices } from '../lib/run/plan.ts';
 import { UsageError } from '../lib/errors.ts';
 import { scheduleFromFlags } from '../lib/schedule/compile.ts';
@@ -25,7 +25,7 @@ export interface RunFlags extends GlobalOptions {
 }
 
 /** Validates the job name and the shared flags, loads config, runs the tick (or, given `wrap`, the wrap). */
-export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: WrapChoices): Promise<RunOutcome> {
+export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: WrapChoices): Promise<TickOrWrapResult> {
   const nameProblem = validateJobName(job);
   if (nameProblem) throw new UsageError(nameProblem);
   const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz }) ?? null;

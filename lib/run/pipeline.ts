@@ -50,13 +50,13 @@ export interface RunInput {
 }
 
 /** How the run ended: the exit code to pass on and the heartbeat written (null: none). */
-export interface RunOutcome {
+export interface TickOrWrapResult {
   exitCode: number;
   record: HeartbeatRecord | null;
 }
 
 /** Runs the job (or records the ping), says what went wrong through `fx.warn`; returns its exit code and record. */
-export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<RunOutcome> {
+export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<TickOrWrapResult> {
   const { job, config } = input;
   const cfg = config.jobs.get(job);
   const plan = input.wrap ? wrapPlan(input.wrap, cfg, config.defaults) : tickPlan(cfg, config.defaults);
