@@ -12,7 +12,7 @@ import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
 import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
 import { doctorFindings } from '../../lib/doctor/doctor.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
-import type { CrontabFile, DoctorFacts, HostFacts, Probe } from '../../lib/doctor/types.ts';
+import type { CrontabSource, DoctorFacts, HostFacts, Probe } from '../../lib/doctor/types.ts';
 import { ConfigError, UsageError, type ConfigProblem } from '../../lib/errors.ts';
 import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat/store.ts';
 import { CHECK_JOB, validateJobName } from '../../lib/job-name.ts';
@@ -100,7 +100,7 @@ function probe(path: string): Probe {
   }
 }
 
-function crontabFile(path: string, text: string, kind: CrontabFile['kind'], owner: string | null): CrontabFile {
+function crontabFile(path: string, text: string, kind: CrontabSource['kind'], owner: string | null): CrontabSource {
   let mode: number | null = null;
   let uid: number | null = null;
   try {
@@ -112,7 +112,7 @@ function crontabFile(path: string, text: string, kind: CrontabFile['kind'], owne
   return { path, kind, cronD: basename(dirname(path)) === 'cron.d', text, mode, uid, owner };
 }
 
-function givenCrontab(path: string, flags: KindFlags, homes: ReadonlyMap<string, string>, me: string): CrontabFile {
+function givenCrontab(path: string, flags: KindFlags, homes: ReadonlyMap<string, string>, me: string): CrontabSource {
   let text: string;
   try {
     text = readGivenFile(path, CRONTAB_CAP);
@@ -126,8 +126,8 @@ function givenCrontab(path: string, flags: KindFlags, homes: ReadonlyMap<string,
 
 // The system's crontabs: as root every user's spool file, else the user's own through
 // `crontab -l`; /etc/crontab; every file of /etc/cron.d, also those cron ignores (to say so).
-async function systemCrontabs(paths: string[], io: Io, me: string, unreadable: string[]): Promise<CrontabFile[]> {
-  const out: CrontabFile[] = [];
+async function systemCrontabs(paths: string[], io: Io, me: string, unreadable: string[]): Promise<CrontabSource[]> {
+  const out: CrontabSource[] = [];
   const ownSpool = join(SPOOL, me);
   for (const path of paths) {
     if (path === ownSpool && io.isRoot) {
@@ -161,7 +161,7 @@ function list(dir: string): string[] {
   }
 }
 
-function readOne(path: string, kind: CrontabFile['kind'], owner: string | null, unreadable: string[], cronD = false): CrontabFile[] {
+function readOne(path: string, kind: CrontabSource['kind'], owner: string | null, unreadable: string[], cronD = false): CrontabSource[] {
   try {
     const file = crontabFile(path, readGivenFile(path, CRONTAB_CAP), kind, kind === 'user' ? owner : null);
     return [{ ...file, cronD: file.cronD || cronD }];

@@ -4,7 +4,7 @@
 import { parseCrontab, type JobLine, type ParsedCrontab } from '../crontab/parse.ts';
 import { programsOf } from '../crontab/programs.ts';
 import { variableRefs } from '../crontab/references.ts';
-import { finding, type CrontabFile, type DoctorFacts, type Finding } from './types.ts';
+import { finding, type CrontabSource, type DoctorFacts, type Finding } from './types.ts';
 
 /** The shells whose -n verdict hb asks for: system paths only, never a program a crontab's owner could have put there. */
 export const SYNTAX_SHELLS: ReadonlySet<string> = new Set(['/bin/sh', '/usr/bin/sh', '/bin/dash', '/usr/bin/dash', '/bin/bash', '/usr/bin/bash']);
@@ -33,7 +33,7 @@ export function syntaxShell(l: JobLine): string | null {
 }
 
 /** Every command of `crontabs` whose syntax the shell should be asked about, with its shell. */
-export function syntaxChecks(crontabs: readonly CrontabFile[]): Array<{ shell: string; command: string }> {
+export function syntaxChecks(crontabs: readonly CrontabSource[]): Array<{ shell: string; command: string }> {
   const out: Array<{ shell: string; command: string }> = [];
   for (const c of crontabs) {
     for (const l of parseCrontab(c.text, { kind: c.kind, file: c.path }).lines) {
@@ -46,7 +46,7 @@ export function syntaxChecks(crontabs: readonly CrontabFile[]): Array<{ shell: s
 }
 
 /** Findings about the commands of one crontab as the shell reads them. */
-export function commandRules(parsed: ParsedCrontab, source: CrontabFile, facts: Pick<DoctorFacts, 'users' | 'host' | 'shellSyntax'>): Finding[] {
+export function commandRules(parsed: ParsedCrontab, source: CrontabSource, facts: Pick<DoctorFacts, 'users' | 'host' | 'shellSyntax'>): Finding[] {
   const out: Finding[] = [];
   for (const l of parsed.lines) {
     if (l.kind !== 'job' || l.ignored) continue;

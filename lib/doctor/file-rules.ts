@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { ParsedCrontab } from '../crontab/parse.ts';
 import { cronDNameOk } from '../crontab/locations.ts';
 import { fileRefusals } from '../crontab/verdict.ts';
-import { finding, type CrontabFile, type Finding } from './types.ts';
+import { finding, type CrontabSource, type Finding } from './types.ts';
 
 // What package managers and editors leave behind: cron ignores these on purpose.
 const LEFTOVER = /(?:\.dpkg-(?:old|new|dist|bak|tmp|orig)|\.ucf-(?:old|new|dist)|\.rpm(?:save|new|orig)|\.bak|\.orig|\.swp|~)$|^\./;
@@ -14,7 +14,7 @@ const LEFTOVER = /(?:\.dpkg-(?:old|new|dist|bak|tmp|orig)|\.ucf-(?:old|new|dist)
 const isSystemPath = (path: string) => path === '/etc/crontab' || path.startsWith('/etc/cron.d/');
 
 /** Why cron would not read `source` at all, as findings (empty when it reads it). */
-export function fileRules(source: CrontabFile, parsed: ParsedCrontab): Finding[] {
+export function fileRules(source: CrontabSource, parsed: ParsedCrontab): Finding[] {
   const out: Finding[] = [];
   const jobs = parsed.lines.filter((l) => l.kind === 'job').length;
   const lost = jobs === 0 ? 'it has no job lines yet' : `its ${jobs} job line${jobs === 1 ? '' : 's'} never run${jobs === 1 ? 's' : ''}`;
@@ -41,7 +41,7 @@ export function fileRules(source: CrontabFile, parsed: ParsedCrontab): Finding[]
 }
 
 /** Whether cron runs the lines of `source` at all (no line it refuses, final newline, name, mode and owner allow it). */
-export function cronReads(source: CrontabFile, parsed: ParsedCrontab, users: ReadonlyMap<string, string> | null): boolean {
+export function cronReads(source: CrontabSource, parsed: ParsedCrontab, users: ReadonlyMap<string, string> | null): boolean {
   if (fileRefusals(parsed, users && ((name) => users.has(name))).length > 0) return false;
   if (source.cronD && !cronDNameOk(basename(source.path))) return false;
   if ((source.cronD || isSystemPath(source.path)) && source.mode !== null && (source.mode & 0o022) !== 0) return false;
@@ -49,7 +49,7 @@ export function cronReads(source: CrontabFile, parsed: ParsedCrontab, users: Rea
 }
 
 /** A file named by hand whose lines do not tell a user crontab from a system one: which was assumed, and why. */
-export function kindRules(source: CrontabFile): Finding[] {
+export function kindRules(source: CrontabSource): Finding[] {
   if (!source.kindGuess || source.kindGuess.sure) return [];
   return [finding('warning', 'crontab-kind', source.path, null,
     `hb cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${source.kindGuess.why}; read as a ${source.kind} crontab, so the findings below may be about the wrong reading`,

@@ -7,11 +7,11 @@ import type { JobLine, ParsedCrontab } from '../crontab/parse.ts';
 import type { HbInvocation } from '../crontab/hb-line.ts';
 import { baseName, BUILTINS } from '../crontab/programs.ts';
 import { CHECK_JOB } from '../job-name.ts';
-import { finding, type CrontabFile, type DoctorFacts, type Finding } from './types.ts';
+import { finding, type CrontabSource, type DoctorFacts, type Finding } from './types.ts';
 
 /** A crontab with what cron makes of it. */
 export interface Checked {
-  source: CrontabFile;
+  source: CrontabSource;
   parsed: ParsedCrontab;
   /** cron reads the file at all. */
   reads: boolean;

@@ -9,7 +9,7 @@ import { lineLookup, wordFields, type Lookup } from '../crontab/expand.ts';
 import { baseName, BUILTINS, scriptOf, type ProgramUse } from '../crontab/programs.ts';
 import type { Word } from '../crontab/shell.ts';
 import { absolute } from '../crontab/word-path.ts';
-import { finding, type CrontabFile, type DoctorFacts, type Finding, type Probe } from './types.ts';
+import { finding, type CrontabSource, type DoctorFacts, type Finding, type Probe } from './types.ts';
 
 /** cron's PATH for jobs whose crontab sets none. */
 export const CRON_PATH = '/usr/bin:/bin';
@@ -36,7 +36,7 @@ export function searchPath(name: string, dirs: readonly string[], probe: (p: str
 }
 
 /** Findings about the programs of every job line of one crontab. */
-export function programRules(parsed: ParsedCrontab, source: CrontabFile, facts: Facts): Finding[] {
+export function programRules(parsed: ParsedCrontab, source: CrontabSource, facts: Facts): Finding[] {
   const out: Finding[] = [];
   for (const l of parsed.lines) {
     if (l.kind === 'env' && l.name === 'SHELL' && l.value.startsWith('/') && facts.probe(l.value) !== 'executable') {
@@ -64,7 +64,7 @@ function wrappedUse(wrapped: string[], by: ProgramUse): ProgramUse {
 }
 
 // The user cron runs the line as.
-function loginOf(l: JobLine, source: CrontabFile): string | null {
+function loginOf(l: JobLine, source: CrontabSource): string | null {
   return source.kind === 'system' ? l.user : source.owner;
 }
 

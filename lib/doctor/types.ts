@@ -32,7 +32,7 @@ export interface Finding {
 export type Probe = 'executable' | 'file' | 'directory' | 'missing';
 
 /** A crontab to check. */
-export interface CrontabFile {
+export interface CrontabSource {
   path: string;
   kind: CrontabKind;
   /** Lives in a directory named cron.d: cron's rules for /etc/cron.d names and modes apply. */
@@ -66,7 +66,7 @@ export interface HostFacts {
 
 /** Everything the rules need. */
 export interface DoctorFacts {
-  crontabs: CrontabFile[];
+  crontabs: CrontabSource[];
   /** The config; `stateDir` is its state_dir, absolute (absent or null: none). */
   config: { file: string | null; problems: ConfigProblem[]; jobs: ReadonlyMap<string, JobConfig>; stateDir?: string | null };
   /**

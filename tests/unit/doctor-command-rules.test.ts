@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { surelyReadable, syntaxChecks } from '../../lib/doctor/command-rules.ts';
 import { doctorFindings } from '../../lib/doctor/doctor.ts';
-import type { CrontabFile, DoctorFacts } from '../../lib/doctor/types.ts';
+import type { CrontabSource, DoctorFacts } from '../../lib/doctor/types.ts';
 import { seededRandom } from '../helpers.ts';
 
-const crontab = (text: string, over: Partial<CrontabFile> = {}): CrontabFile => ({ path: '/etc/cron.d/jobs', kind: 'system', cronD: true, text, mode: 0o644, uid: 0, owner: null, ...over });
+const crontab = (text: string, over: Partial<CrontabSource> = {}): CrontabSource => ({ path: '/etc/cron.d/jobs', kind: 'system', cronD: true, text, mode: 0o644, uid: 0, owner: null, ...over });
 
-function facts(c: CrontabFile, over: Partial<DoctorFacts> = {}): DoctorFacts {
+function facts(c: CrontabSource, over: Partial<DoctorFacts> = {}): DoctorFacts {
   return {
     crontabs: [c],
     config: { file: null, problems: [], jobs: new Map() },

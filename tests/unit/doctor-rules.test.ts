@@ -8,12 +8,12 @@ import { planCrontab } from '../../lib/crontab/generate.ts';
 import { groupByFile, doctorFindings } from '../../lib/doctor/doctor.ts';
 import { escapePercent } from '../../lib/doctor/line-rules.ts';
 import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
-import type { CrontabFile, DoctorFacts, Finding, HostFacts } from '../../lib/doctor/types.ts';
+import type { CrontabSource, DoctorFacts, Finding, HostFacts } from '../../lib/doctor/types.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const EXEC = new Set(['/usr/bin/node', '/opt/hb/dist/hb.js', '/bin/sh', '/usr/bin/true']);
 
-function crontab(text: string, over: Partial<CrontabFile> = {}): CrontabFile {
+function crontab(text: string, over: Partial<CrontabSource> = {}): CrontabSource {
   return { path: '/etc/cron.d/hb', kind: 'system', cronD: true, text, mode: 0o644, uid: 0, owner: null, ...over };
 }
 
