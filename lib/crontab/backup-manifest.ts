@@ -2,7 +2,7 @@
 // (which crontab each numbered original came from, its owner and mode, the hashes before and
 // after adopt), built from data and read back with every field checked; pure.
 
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 
 /** A crontab hb adopts and may restore: a file by path, or a user's crontab through crontab(1). */
 export type CrontabTarget = { kind: 'file'; path: string } | { kind: 'user-crontab'; user: string | undefined; label: string };
@@ -49,8 +49,6 @@ export const MANIFEST_NAME = 'manifest.json';
 /** A crontab's name in messages: its path, or "NAME's crontab". */
 export const targetLabel = (t: CrontabTarget): string => (t.kind === 'file' ? t.path : t.label);
 
-/** The hex SHA-256 of a crontab's text, as the manifest records it. */
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** A backup set's directory name: its creation time (sortable, no colons) and the pid that made it. */
 export const backupSetName = (nowMs: number, pid: number): string => `${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}-${pid}`;

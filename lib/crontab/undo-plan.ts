@@ -3,7 +3,8 @@
 // one that is already as before, or leave one alone and say why; pure.
 
 import { join } from 'node:path';
-import { sha256, targetLabel, type BackupEntry, type CrontabTarget, type FileOwnership } from './backup-manifest.ts';
+import { sha256 } from '../sha256.ts';
+import { targetLabel, type BackupEntry, type CrontabTarget, type FileOwnership } from './backup-manifest.ts';
 
 /** What was found for one manifest entry, read by the adapter. */
 export interface UndoFact {

@@ -5,7 +5,8 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { RecoverError } from './error.ts';
-import { MAX_GUARDED_BYTES, sha256 } from './hash-file.ts';
+import { sha256 } from '../sha256.ts';
+import { MAX_GUARDED_BYTES } from './hash-file.ts';
 import { safeMode } from './safe-mode.ts';
 import type { Manifest, ManifestFile } from './types.ts';
 

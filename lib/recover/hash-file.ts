@@ -2,7 +2,7 @@
 // it cannot be used. Read as whoever controls it (guarded-path.ts), never through a symbolic
 // link, and its mode without setuid, setgid or sticky bits.
 
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 import { actAs, type Acting } from './act-as.ts';
 import { guardedAccess } from './guarded-path.ts';
 import type { CurrentFile } from './plan.ts';
@@ -22,9 +22,6 @@ export interface HashedFile {
 
 /** The file as hashed, or missing, or an error; `unsafe` when hb refuses it (a link, a path others control). */
 export type HashResult = HashedFile | { missing: true } | { error: string; unsafe?: true };
-
-/** The sha256 of some bytes, as hex. */
-export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Reads and hashes `path` as whoever controls it. Directories, devices, FIFOs, links and unreadable files are errors, not missing. */
 export function hashFile(path: string, acting: Acting, groupOf: (uid: number) => number | null = primaryGid): HashResult {

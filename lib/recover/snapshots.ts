@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { validateJobName } from '../job-name.ts';
 import { ensurePrivateDir, writeBytesAtomic } from './atomic.ts';
 import { RecoverError } from './error.ts';
-import { sha256 } from './hash-file.ts';
+import { sha256 } from '../sha256.ts';
 import { safeMode } from './safe-mode.ts';
 import type { Manifest, ManifestFile } from './types.ts';
 import { listNames, unlinkQuiet } from '../fs/quiet.ts';

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RecoverError } from '../../lib/recover/error.ts';
 import { gitEntry } from '../../lib/recover/git-source.ts';
-import { hashFile, sha256 } from '../../lib/recover/hash-file.ts';
+import { hashFile } from '../../lib/recover/hash-file.ts';
+import { sha256 } from '../../lib/sha256.ts';
 import { gitKnownGood, gitRepoOf, gitShow, restoreFile } from '../../lib/recover/restore.ts';
 import { throwAwayUser } from '../helpers.ts';
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { RecoverError } from '../../lib/recover/error.ts';
-import { currentOf, hashFile, sha256 } from '../../lib/recover/hash-file.ts';
+import { currentOf, hashFile } from '../../lib/recover/hash-file.ts';
+import { sha256 } from '../../lib/sha256.ts';
 import { appendRestart, pruneRestarts, readRestarts, restartsPath } from '../../lib/recover/restarts.ts';
 import { jobRecoverDir, latestSnapshot, manifestOf, pruneSnapshots, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
 
