@@ -2,9 +2,9 @@
 // jobs, the config, the state directories root trusts, and the crontab lookup.
 
 import type { CheckScope } from '../lib/check/evaluate.ts';
-import { UsageError } from '../lib/errors.ts';
-import { validateJobName } from '../lib/job-name.ts';
-import { stateDirsToRead } from '../lib/state/dir.ts';
+import { UsageError } from '../lib/rules/errors.ts';
+import { validateJobName } from '../lib/rules/job-name.ts';
+import { stateDirsToRead } from '../lib/adapters/state/dir.ts';
 import { loadContext, type GlobalOptions } from './context.ts';
 import { checkCrontabLookup } from './crontab-lookup.ts';
 import type { Io } from './io.ts';

@@ -1,8 +1,8 @@
 // The command-line layer: declares commands, lazy-loads each one, and maps errors to exit codes.
 
 import type { Command } from 'commander';
-import { HbError, UsageError } from '../lib/errors.ts';
-import { visible } from '../lib/visible.ts';
+import { HbError, UsageError } from '../lib/rules/errors.ts';
+import { visible } from '../lib/rules/visible.ts';
 import { processIo, type Io } from './io.ts';
 import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, type FastCommand, type OptionSpec } from './options.ts';
 import { reportError } from './report-error.ts';
@@ -40,7 +40,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--n
 
 async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Promise<number> {
   const { Command: CommandClass, Option } = await import('commander');
-  const { HB_VERSION } = await import('../lib/version.ts');
+  const { HB_VERSION } = await import('../lib/rules/version.ts');
   let code = 0;
   const program = new CommandClass('hb')
     .description('Make silent cron failures impossible: heartbeats, a meta-heartbeat, dead-man recovery.')

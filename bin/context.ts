@@ -2,11 +2,11 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { findConfig } from '../lib/config/find.ts';
-import type { ConfigCheck } from '../lib/config/load.ts';
-import type { HbConfig } from '../lib/config/types.ts';
-import { ConfigError, UsageError } from '../lib/errors.ts';
-import { chooseStateDir, type StateDirChoice } from '../lib/state/dir.ts';
+import { findConfig } from '../lib/rules/config/find.ts';
+import type { ConfigCheck } from '../lib/adapters/config/load.ts';
+import type { HbConfig } from '../lib/rules/config/types.ts';
+import { ConfigError, UsageError } from '../lib/rules/errors.ts';
+import { chooseStateDir, type StateDirChoice } from '../lib/adapters/state/dir.ts';
 import type { Io } from './io.ts';
 
 /** The global options every command accepts. */
@@ -36,10 +36,10 @@ export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigChe
   let configText: string | null = null;
   if (choice.path) {
     if (io.isRoot) await refuseUntrustedConfig(resolve(io.cwd, choice.path), choice.source);
-    const { loadConfigAndText } = await import('../lib/config/load.ts');
+    const { loadConfigAndText } = await import('../lib/adapters/config/load.ts');
     ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot, check));
   } else {
-    const { emptyConfig } = await import('../lib/config/types.ts');
+    const { emptyConfig } = await import('../lib/rules/config/types.ts');
     config = emptyConfig();
   }
   const state = stateDirFor(config, opts, io);
@@ -48,7 +48,7 @@ export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigChe
 
 /** As root, throws the config error that says why a config others could change is not used. */
 export async function refuseUntrustedConfig(path: string, source: string): Promise<void> {
-  const { untrustedConfig } = await import('../lib/config/trust.ts');
+  const { untrustedConfig } = await import('../lib/adapters/config/trust.ts');
   const problem = untrustedConfig(path, source);
   if (problem) throw new ConfigError([problem]);
 }

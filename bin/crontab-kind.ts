@@ -2,8 +2,8 @@
 // guesses from its place and lines, against this host's users and the programs on cron's PATH.
 
 import { accessSync, constants } from 'node:fs';
-import { UsageError } from '../lib/errors.ts';
-import { guessCrontabKind, type KindGuess } from '../lib/crontab/kind.ts';
+import { UsageError } from '../lib/rules/errors.ts';
+import { guessCrontabKind, type KindGuess } from '../lib/rules/crontab/kind.ts';
 
 /** The flags that settle a --crontab file's format. */
 export interface KindFlags {

@@ -1,13 +1,13 @@
 // hb check's crontab lookup wired to this process: the crontabs of the user running hb (its own
 // through crontab(1) where the spool file is root's to read), and who checks which state
-// directory, for the rule that lets a line lend its schedule (lib/crontab/lend.ts).
+// directory, for the rule that lets a line lend its schedule (lib/rules/crontab/lend.ts).
 
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { crontabLookup, type CrontabLookup } from '../lib/crontab/lookup.ts';
-import { crontabPaths } from '../lib/crontab/locations.ts';
-import { readCrontabs } from '../lib/crontab/sources.ts';
-import { cachedCrontab } from '../lib/crontab/user-cache.ts';
+import { crontabLookup, type CrontabLookup } from '../lib/rules/crontab/lookup.ts';
+import { crontabPaths } from '../lib/rules/crontab/locations.ts';
+import { readCrontabs } from '../lib/adapters/crontab/sources.ts';
+import { cachedCrontab } from '../lib/adapters/crontab/user-cache.ts';
 import { configStateDir, type Context } from './context.ts';
 import type { Io } from './io.ts';
 import { readUserCrontab } from './user-crontab.ts';

@@ -2,7 +2,7 @@
 
 import type { DeliveryEffects } from '../lib/check/delivery.ts';
 import type { CheckEffects } from '../lib/check/effects.ts';
-import { gatherFacts } from '../lib/run/proc.ts';
+import { gatherFacts } from '../lib/adapters/run/proc.ts';
 import type { Io } from './io.ts';
 
 /** Delivery's effects from the real process: its clock, environment and pid, and /proc for who is alive. */

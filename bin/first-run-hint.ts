@@ -1,7 +1,7 @@
 // The hint of a tick or wrap that has just left its job without a schedule. Loaded only then:
 // it reads the crontabs, which the ordinary tick never does (start-up is the product's cost).
 
-import { unscheduledHint } from '../lib/health/unscheduled.ts';
+import { unscheduledHint } from '../lib/rules/health/unscheduled.ts';
 import type { Context } from './context.ts';
 import { checkCrontabLookup } from './crontab-lookup.ts';
 import type { Io } from './io.ts';

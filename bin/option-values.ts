@@ -7,9 +7,9 @@
 // Durations follow one rule by meaning (docs/cli.md): a wait may be 0, meaning "do not wait";
 // anything else — a period, a tolerance, a window, a limit on a run, a pause — must be longer than 0.
 
-import { durationHint, looksLikeDuration, parseDuration } from '../lib/duration.ts';
-import { UsageError } from '../lib/errors.ts';
-import { visible } from '../lib/visible.ts';
+import { durationHint, looksLikeDuration, parseDuration } from '../lib/rules/duration.ts';
+import { UsageError } from '../lib/rules/errors.ts';
+import { visible } from '../lib/rules/visible.ts';
 
 /** A parser of a duration flag whose value must be longer than 0 (a period, a window, a limit), in ms. */
 function longerThanZero(flag: string): (text: string) => number {

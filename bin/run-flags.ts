@@ -1,11 +1,11 @@
 // The command-line side tick and wrap share: their common flags read, the config loaded, the
 // process's effects handed to the run pipeline (lib/run/pipeline.ts).
 
-import { validateJobName } from '../lib/job-name.ts';
+import { validateJobName } from '../lib/rules/job-name.ts';
 import { runTickOrWrap, type RunEffects, type TickOrWrapResult } from '../lib/run/pipeline.ts';
-import type { WrapChoices } from '../lib/run/plan.ts';
-import { UsageError } from '../lib/errors.ts';
-import { scheduleFromFlags } from '../lib/schedule/compile.ts';
+import type { WrapChoices } from '../lib/rules/run/plan.ts';
+import { UsageError } from '../lib/rules/errors.ts';
+import { scheduleFromFlags } from '../lib/rules/schedule/compile.ts';
 import { loadContext, type Context, type GlobalOptions } from './context.ts';
 import { deliveryEffects } from './effects.ts';
 import type { Io } from './io.ts';

@@ -3,8 +3,8 @@
 
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { HbError } from '../lib/errors.ts';
-import type { HbExec } from '../lib/hb-exec.ts';
+import { HbError } from '../lib/rules/errors.ts';
+import type { HbExec } from '../lib/rules/hb-exec.ts';
 import type { Context } from './context.ts';
 
 /**

@@ -1,7 +1,7 @@
 // What commands say about state directories root would not read (other users can change them).
 
-import { HbError } from '../lib/errors.ts';
-import type { StateDirsToRead, UntrustedDir } from '../lib/state/dir.ts';
+import { HbError } from '../lib/rules/errors.ts';
+import type { StateDirsToRead, UntrustedDir } from '../lib/adapters/state/dir.ts';
 import type { Io } from './io.ts';
 
 /** One stderr line per untrusted directory, for commands that only show state (status, report, log). */

@@ -57,8 +57,8 @@ delete baseEnv.NODE_OPTIONS;
 const withState = (d) => ({ ...baseEnv, HB_STATE_DIR: d });
 if (existsSync('/etc/hb/hb.yaml')) process.stderr.write('bench: note: /etc/hb/hb.yaml exists and will be loaded by hb\n');
 
-// Heartbeats in the format hb itself writes (v1 record, lib/heartbeat/record.ts; written by
-// lib/heartbeat/store.ts as one JSON line with the file's mtime set to started_at). All runs are
+// Heartbeats in the format hb itself writes (v1 record, lib/rules/heartbeat/record.ts; written by
+// lib/adapters/heartbeat/store.ts as one JSON line with the file's mtime set to started_at). All runs are
 // recent and ok, so every job is healthy and `hb check` takes its normal exit-0 path.
 const SCHEDULES = [
   { cron: '*/5 * * * *', tz: 'UTC' },

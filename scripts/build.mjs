@@ -21,14 +21,14 @@ const LAZY = {
   'lib/run/notifications.ts': 'run-notify',
   'bin/first-run-hint.ts': 'first-run-hint',
   'lib/check/act.ts': 'act',
-  'lib/config/load.ts': 'config-load',
-  'lib/format/json.ts': 'format-json',
-  'lib/format/nagios.ts': 'format-nagios',
-  'lib/format/prometheus.ts': 'format-prometheus',
-  'lib/format/textfile.ts': 'format-textfile',
-  'lib/alerts/outbox.ts': 'outbox',
+  'lib/adapters/config/load.ts': 'config-load',
+  'lib/rules/format/json.ts': 'format-json',
+  'lib/rules/format/nagios.ts': 'format-nagios',
+  'lib/rules/format/prometheus.ts': 'format-prometheus',
+  'lib/adapters/format/textfile.ts': 'format-textfile',
+  'lib/adapters/alerts/outbox.ts': 'outbox',
   // hb wrap's default job name: loaded only by a wrap without --job (check.js keeps it inside).
-  'lib/crontab/job-names.ts': 'job-names',
+  'lib/rules/crontab/job-names.ts': 'job-names',
 };
 
 const common = {
@@ -69,7 +69,7 @@ const check = await build({
   ...common,
   entryPoints: ['bin/commands/check.ts'],
   outfile: 'dist/check.js',
-  plugins: [separate(except('bin/commands/check.ts', 'lib/crontab/job-names.ts'))],
+  plugins: [separate(except('bin/commands/check.ts', 'lib/rules/crontab/job-names.ts'))],
 });
 // CommonJS dependencies (yaml, commander's core) bundled into ESM still call require() for
 // Node built-ins; hb.js and check.js have none and do without.

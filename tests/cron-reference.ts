@@ -1,4 +1,4 @@
-// A brute-force reference for cron evaluation, written apart from lib/schedule: its own literal
+// A brute-force reference for cron evaluation, written apart from lib/rules/schedule: its own literal
 // reading of the five fields, local times straight from Intl, and a walk over time that applies
 // Debian cron 3.0pl1's rules as stated (SPEC `hb next`) with no cleverness:
 // - a minute matches when minute, hour and month are in their sets and the day passes Debian's

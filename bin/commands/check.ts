@@ -4,12 +4,12 @@ import type { ActOptions } from '../../lib/check/act.ts';
 import type { CheckEffects } from '../../lib/check/effects.ts';
 import { evaluateAll } from '../../lib/check/evaluate.ts';
 import { finishCheck } from '../../lib/check/finish.ts';
-import { allSinks, type HbConfig } from '../../lib/config/types.ts';
-import { UsageError } from '../../lib/errors.ts';
-import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
-import { warnsUnscheduled } from '../../lib/health/unscheduled.ts';
-import type { UntrustedDir } from '../../lib/state/dir.ts';
-import { HB_VERSION } from '../../lib/version.ts';
+import { allSinks, type HbConfig } from '../../lib/rules/config/types.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
+import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
+import { warnsUnscheduled } from '../../lib/rules/health/unscheduled.ts';
+import type { UntrustedDir } from '../../lib/adapters/state/dir.ts';
+import { HB_VERSION } from '../../lib/rules/version.ts';
 import { readCheckScope } from '../check-scope.ts';
 import type { GlobalOptions } from '../context.ts';
 import { checkEffects } from '../effects.ts';
@@ -71,10 +71,10 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
   const unhealthy = problems > 0 || untrusted.length > 0 ? 1 : 0;
   const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, untrusted };
   // Prometheus also gets the outbox counts, so a fleet can alert on notifications that do not arrive.
-  const prom = async () => ({ ...meta, notifications: (await import('../../lib/alerts/outbox.ts')).countOutbox(dirs[0]!) });
+  const prom = async () => ({ ...meta, notifications: (await import('../../lib/adapters/alerts/outbox.ts')).countOutbox(dirs[0]!) });
 
   if (opts.textfile) {
-    const [{ renderPrometheus }, { writeTextfile }] = await Promise.all([import('../../lib/format/prometheus.ts'), import('../../lib/format/textfile.ts')]);
+    const [{ renderPrometheus }, { writeTextfile }] = await Promise.all([import('../../lib/rules/format/prometheus.ts'), import('../../lib/adapters/format/textfile.ts')]);
     try {
       writeTextfile(opts.textfile, renderPrometheus(health, await prom()));
     } catch (e) {
@@ -83,23 +83,23 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
   }
   switch (format) {
     case 'json': {
-      const { renderJson } = await import('../../lib/format/json.ts');
+      const { renderJson } = await import('../../lib/rules/format/json.ts');
       io.out(renderJson(health, meta));
       return unhealthy;
     }
     case 'nagios': {
-      const { renderNagios } = await import('../../lib/format/nagios.ts');
+      const { renderNagios } = await import('../../lib/rules/format/nagios.ts');
       const { text, exitCode } = renderNagios(health, meta);
       io.out(text);
       return exitCode;
     }
     case 'prometheus': {
-      const { renderPrometheus } = await import('../../lib/format/prometheus.ts');
+      const { renderPrometheus } = await import('../../lib/rules/format/prometheus.ts');
       io.out(renderPrometheus(health, await prom()));
       return unhealthy;
     }
     default: {
-      const { renderCheckText } = await import('../../lib/format/text.ts');
+      const { renderCheckText } = await import('../../lib/rules/format/text.ts');
       // --textfile keeps every job for Prometheus; the text still lists what needs attention.
       const shown = opts.verbose ? health : health.filter((h) => needsAttention(h, h.job));
       io.out(renderCheckText(shown, { total, problems, unscheduled }, { color: io.color }, actions, untrusted));

@@ -1,26 +1,26 @@
-// `hb daemon start|stop|status`: wires the scheduler in lib/daemon/ to this process — options,
-// signals, timers, the log on stderr. The decisions and the process helpers live in lib/daemon/.
+// `hb daemon start|stop|status`: wires the scheduler in lib/rules/daemon/ to this process — options,
+// signals, timers, the log on stderr. The decisions live in lib/rules/daemon/, the process helpers in lib/adapters/daemon/.
 
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { formatDuration } from '../../lib/duration.ts';
-import { HbError, UsageError } from '../../lib/errors.ts';
-import { startDetached } from '../../lib/daemon/detach.ts';
-import { mayOverlap, selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../../lib/daemon/jobs.ts';
-import { findLeftovers, leftoverLine, readAnchors } from '../../lib/daemon/leftovers.ts';
-import { DaemonLoop, LOOP_DEFAULTS, daemonLogLine } from '../../lib/daemon/loop.ts';
-import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/daemon/notify.ts';
-import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/daemon/config-copy.ts';
-import { readIdentity } from '../../lib/daemon/identity.ts';
-import { daemonConfigProblems } from '../../lib/daemon/limits.ts';
-import { serveSignals } from '../../lib/daemon/reload-driver.ts';
-import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/daemon/pid-file.ts';
-import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/daemon/runs.ts';
-import type { PlanChanges } from '../../lib/daemon/scheduler.ts';
-import { daemonInfo, describeDaemon, infoPathFor, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo } from '../../lib/daemon/status.ts';
-import { readRunMarker } from '../../lib/heartbeat/store.ts';
-import { bootId, gatherFacts, isRunGone, processStartMs } from '../../lib/run/proc.ts';
-import { openStateDir, trustFix, unsafeForRoot } from '../../lib/state/dir.ts';
+import { formatDuration } from '../../lib/rules/duration.ts';
+import { HbError, UsageError } from '../../lib/rules/errors.ts';
+import { startDetached } from '../../lib/adapters/daemon/detach.ts';
+import { mayOverlap, selectJobs, scheduleText, type DaemonJob, type IgnoredJob } from '../../lib/rules/daemon/jobs.ts';
+import { findLeftovers, leftoverLine, readAnchors } from '../../lib/adapters/daemon/leftovers.ts';
+import { DaemonLoop, LOOP_DEFAULTS, daemonLogLine } from '../../lib/rules/daemon/loop.ts';
+import { Notifier, jobEnv, notifySettings, systemdNotify } from '../../lib/adapters/daemon/notify.ts';
+import { configCopyPath, removeConfigCopy, writeConfigCopy } from '../../lib/adapters/daemon/config-copy.ts';
+import { readIdentity } from '../../lib/adapters/daemon/identity.ts';
+import { daemonConfigProblems } from '../../lib/rules/daemon/limits.ts';
+import { serveSignals } from '../../lib/rules/daemon/reload-driver.ts';
+import { claimDaemon, defaultPidFile, findDaemon } from '../../lib/adapters/daemon/pid-file.ts';
+import { recordSkip, signalRun, startRun, type HbCommand } from '../../lib/adapters/daemon/runs.ts';
+import type { PlanChanges } from '../../lib/rules/daemon/scheduler.ts';
+import { daemonInfo, describeDaemon, infoPathFor, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo } from '../../lib/adapters/daemon/status.ts';
+import { readRunMarker } from '../../lib/adapters/heartbeat/store.ts';
+import { bootId, gatherFacts, isRunGone, processStartMs } from '../../lib/adapters/run/proc.ts';
+import { openStateDir, trustFix, unsafeForRoot } from '../../lib/adapters/state/dir.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
@@ -162,7 +162,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       reportIgnored(selection.ignored, log);
       if (resolve(next.state.dir) !== resolve(ctx.state.dir)) log(`the state directory in the config is now ${next.state.dir}; still using ${dir} until the daemon restarts`);
     };
-    // SIGHUP reloads, SIGTERM/SIGINT stop (a second one stops the runs now): lib/daemon/reload.ts.
+    // SIGHUP reloads, SIGTERM/SIGINT stop (a second one stops the runs now): lib/rules/daemon/reload.ts.
     // Listened to before the started line, so a signal sent on seeing it never meets the default
     // action, which ends the process (the notifier below exists by the time a handler runs).
     const served = serveSignals(process, { read, apply, log, notifyStopping: () => void notifier?.stopping(), stopLoop: () => loop.stop() });

@@ -4,27 +4,27 @@
 
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { findConfig } from '../../lib/config/find.ts';
-import { emptyConfig, type HbConfig } from '../../lib/config/types.ts';
-import { CRONTAB_CAP, crontabPaths } from '../../lib/crontab/locations.ts';
+import { findConfig } from '../../lib/rules/config/find.ts';
+import { emptyConfig, type HbConfig } from '../../lib/rules/config/types.ts';
+import { CRONTAB_CAP, crontabPaths } from '../../lib/rules/crontab/locations.ts';
 import { checkKindFlags, givenCrontabKind, type KindFlags } from '../crontab-kind.ts';
-import { GivenFileError, readGivenFile } from '../../lib/fs/given-file.ts';
-import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
-import { doctorFindings } from '../../lib/doctor/doctor.ts';
-import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
-import type { CrontabSource, DoctorFacts, HostFacts, Probe } from '../../lib/doctor/types.ts';
-import { ConfigError, UsageError, type ConfigProblem } from '../../lib/errors.ts';
-import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/heartbeat/store.ts';
-import { CHECK_JOB, validateJobName } from '../../lib/job-name.ts';
+import { GivenFileError, readGivenFile } from '../../lib/adapters/fs/given-file.ts';
+import { syntaxChecks } from '../../lib/rules/doctor/command-rules.ts';
+import { doctorFindings } from '../../lib/rules/doctor/doctor.ts';
+import { renderDoctorJson, renderDoctorText } from '../../lib/rules/doctor/render.ts';
+import type { CrontabSource, DoctorFacts, HostFacts, Probe } from '../../lib/rules/doctor/types.ts';
+import { ConfigError, UsageError, type ConfigProblem } from '../../lib/rules/errors.ts';
+import { lastPath, listStateFiles, readHeartbeatFile } from '../../lib/adapters/heartbeat/store.ts';
+import { CHECK_JOB, validateJobName } from '../../lib/rules/job-name.ts';
 import { configStateDir, refuseUntrustedConfig, stateDirFor, type GlobalOptions } from '../context.ts';
-import { trustFix, unsafeForRoot, type StateDirChoice } from '../../lib/state/dir.ts';
+import { trustFix, unsafeForRoot, type StateDirChoice } from '../../lib/adapters/state/dir.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { checkSyntax } from '../shell-syntax.ts';
 import { readUserCrontab } from '../user-crontab.ts';
 import { readUsers } from '../users.ts';
-import { guardedAccess } from '../../lib/recover/guarded-path.ts';
-import { primaryGid } from '../../lib/recover/primary-gid.ts';
+import { guardedAccess } from '../../lib/adapters/recover/guarded-path.ts';
+import { primaryGid } from '../../lib/adapters/recover/primary-gid.ts';
 
 interface DoctorOptions extends GlobalOptions, KindFlags {
   crontab?: string[];
@@ -73,7 +73,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
 async function readConfig(opts: GlobalOptions, io: Io): Promise<{ config: HbConfig; problems: ConfigProblem[] }> {
   const choice = findConfig(opts.config, io.env, io.cwd, io.homedir, existsSync);
   if (!choice.path) return { config: emptyConfig(), problems: [] };
-  const { loadConfig } = await import('../../lib/config/load.ts');
+  const { loadConfig } = await import('../../lib/adapters/config/load.ts');
   try {
     if (io.isRoot) await refuseUntrustedConfig(resolve(io.cwd, choice.path), choice.source);
     return { config: await loadConfig(choice, io.localTz()), problems: [] };

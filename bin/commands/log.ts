@@ -2,13 +2,13 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../lib/errors.ts';
-import { readEvents } from '../../lib/events/log.ts';
-import { parseEvent, timeOf, type HbEvent } from '../../lib/events/parse.ts';
-import { validateJobName } from '../../lib/job-name.ts';
-import { logLine, widthsOf } from '../../lib/report/event-line.ts';
-import { mergeByTime } from '../../lib/report/merge.ts';
-import { stateDirsToRead } from '../../lib/state/dir.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
+import { readEvents } from '../../lib/adapters/events/log.ts';
+import { parseEvent, timeOf, type HbEvent } from '../../lib/rules/events/parse.ts';
+import { validateJobName } from '../../lib/rules/job-name.ts';
+import { logLine, widthsOf } from '../../lib/rules/report/event-line.ts';
+import { mergeByTime } from '../../lib/rules/report/merge.ts';
+import { stateDirsToRead } from '../../lib/adapters/state/dir.ts';
 import { trustedDirs, warnUntrusted } from '../untrusted.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';

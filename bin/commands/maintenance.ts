@@ -1,13 +1,13 @@
 // `hb pause`, `hb resume`, `hb forget`: maintenance windows and cleanup.
 
-import { formatDuration } from '../../lib/duration.ts';
-import { UsageError } from '../../lib/errors.ts';
-import { validateJobName } from '../../lib/job-name.ts';
-import { forgetKnownJob, knownJobDir, pauseKnownJob, resumeKnownJob, type MaintenanceEffects } from '../../lib/state/maintenance.ts';
+import { formatDuration } from '../../lib/rules/duration.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
+import { validateJobName } from '../../lib/rules/job-name.ts';
+import { forgetKnownJob, knownJobDir, pauseKnownJob, resumeKnownJob, type MaintenanceEffects } from '../../lib/adapters/state/maintenance.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 
-/** The job name checked, the config loaded, the directory that holds the job (lib/state/maintenance.ts). */
+/** The job name checked, the config loaded, the directory that holds the job (lib/adapters/state/maintenance.ts). */
 async function known(job: string, opts: GlobalOptions, io: Io, fx: MaintenanceEffects): Promise<{ ctx: Context; dir: string }> {
   const problem = validateJobName(job);
   if (problem) throw new UsageError(problem);

@@ -1,8 +1,8 @@
 // hb next: the next times a cron expression fires, computed by the code that decides lateness.
 
-import { UsageError } from '../../lib/errors.ts';
-import { compileSchedule, ScheduleError } from '../../lib/schedule/compile.ts';
-import { formatIsoInZone, formatIsoUtc, isUtc, parseIsoInZone, withinIsoYears } from '../../lib/schedule/tz.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
+import { compileSchedule, ScheduleError } from '../../lib/rules/schedule/compile.ts';
+import { formatIsoInZone, formatIsoUtc, isUtc, parseIsoInZone, withinIsoYears } from '../../lib/rules/schedule/tz.ts';
 
 const DEFAULT_COUNT = 5;
 

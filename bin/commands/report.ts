@@ -2,13 +2,13 @@
 // render it (Markdown, HTML or JSON), print or write it atomically, and optionally send it.
 
 import { statSync } from 'node:fs';
-import { HbError, UsageError } from '../../lib/errors.ts';
-import { readEvents } from '../../lib/events/log.ts';
-import { REPORT_JOB } from '../../lib/job-name.ts';
-import { buildReport } from '../../lib/report/build.ts';
-import { mergeByTime } from '../../lib/report/merge.ts';
-import type { Report } from '../../lib/report/types.ts';
-import type { HbConfig } from '../../lib/config/types.ts';
+import { HbError, UsageError } from '../../lib/rules/errors.ts';
+import { readEvents } from '../../lib/adapters/events/log.ts';
+import { REPORT_JOB } from '../../lib/rules/job-name.ts';
+import { buildReport } from '../../lib/rules/report/build.ts';
+import { mergeByTime } from '../../lib/rules/report/merge.ts';
+import type { Report } from '../../lib/rules/report/types.ts';
+import type { HbConfig } from '../../lib/rules/config/types.ts';
 import type { GlobalOptions } from '../context.ts';
 import { evaluateAll } from '../../lib/check/evaluate.ts';
 import { readCheckScope } from '../check-scope.ts';
@@ -53,8 +53,8 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
 
 async function render(format: string, report: Report): Promise<string> {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
-  if (format === 'html') return (await import('../../lib/format/report-html.ts')).renderHtml(report);
-  return (await import('../../lib/format/report-markdown.ts')).renderMarkdown(report);
+  if (format === 'html') return (await import('../../lib/rules/format/report-html.ts')).renderHtml(report);
+  return (await import('../../lib/rules/format/report-markdown.ts')).renderMarkdown(report);
 }
 
 /** Refuses, before any work, an output name hb must not replace: a directory, a link, a device, a FIFO, a socket. */
@@ -66,14 +66,14 @@ async function refuseOutput(path: string): Promise<void> {
     // Not there yet: it will be created.
   }
   if (isDir) throw new UsageError(`--output: ${path} is a directory; give a file name (e.g. ${path.replace(/\/+$/, '')}/report.html)`);
-  const { outputRefusal } = await import('../../lib/fs/output-path.ts');
+  const { outputRefusal } = await import('../../lib/adapters/fs/output-path.ts');
   const refusal = outputRefusal(path);
   if (refusal) throw new UsageError(`--output ${path}: ${refusal}`);
 }
 
 /** A temp file beside the target, fsynced, renamed over it: a reader never sees half a report. */
 async function writeOutput(path: string, text: string): Promise<void> {
-  const { writeBytesAtomic } = await import('../../lib/recover/atomic.ts');
+  const { writeBytesAtomic } = await import('../../lib/adapters/recover/atomic.ts');
   try {
     writeBytesAtomic(path, Buffer.from(text), 0o644);
   } catch (e) {
@@ -89,8 +89,8 @@ async function writeOutput(path: string, text: string): Promise<void> {
 async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report: Report) => Promise<void>> {
   const [{ hasReceiver, sendNow }, { messageNotification }, { renderMarkdown, reportHeadline }] = await Promise.all([
     import('../../lib/check/delivery.ts'),
-    import('../../lib/alerts/notification.ts'),
-    import('../../lib/format/report-markdown.ts'),
+    import('../../lib/rules/alerts/notification.ts'),
+    import('../../lib/rules/format/report-markdown.ts'),
   ]);
   if (!hasReceiver(config, REPORT_JOB, 'message')) {
     throw new UsageError(`--send: no sink receives messages${config.file ? ` in ${config.file}` : ' (no config file)'}: add a global notify: sink (or one under jobs.${REPORT_JOB})`);

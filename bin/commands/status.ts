@@ -1,6 +1,6 @@
 // `hb status`: the heartbeat panel. Informational: exits 0 whatever the jobs' state.
 
-import { countOutbox } from '../../lib/alerts/outbox.ts';
+import { countOutbox } from '../../lib/adapters/alerts/outbox.ts';
 import { evaluateAll } from '../../lib/check/evaluate.ts';
 import { readCheckScope } from '../check-scope.ts';
 import type { GlobalOptions } from '../context.ts';
@@ -14,10 +14,10 @@ export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Pr
   warnUntrusted(untrusted, io);
   const notifications = countOutbox(dirs[0]!);
   if (opts.json) {
-    const [{ renderJson }, { HB_VERSION }] = await Promise.all([import('../../lib/format/json.ts'), import('../../lib/version.ts')]);
+    const [{ renderJson }, { HB_VERSION }] = await Promise.all([import('../../lib/rules/format/json.ts'), import('../../lib/rules/version.ts')]);
     io.out(renderJson(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, notifications, untrusted }));
   } else {
-    const { renderStatusTable } = await import('../../lib/format/text.ts');
+    const { renderStatusTable } = await import('../../lib/rules/format/text.ts');
     io.out(renderStatusTable(health, { color: io.color }));
     if (notifications.failed > 0) io.out(`${notifications.failed} notification${notifications.failed === 1 ? ' was' : 's were'} given up after repeated failures: see ${dirs[0]}/outbox/failed/ and notify_failed in events.jsonl\n`);
     if (notifications.pending > 0) io.out(`${notifications.pending} notification${notifications.pending === 1 ? '' : 's'} waiting for a retry by hb check\n`);

@@ -3,12 +3,12 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HbError, UsageError } from '../../lib/errors.ts';
-import { validateJobName } from '../../lib/job-name.ts';
-import { writeAtomic } from '../../lib/fs/atomic.ts';
-import { outputRefusal } from '../../lib/fs/output-path.ts';
-import { planSystemd, type SystemdPlan } from '../../lib/systemd/plan.ts';
-import { daemonServiceFile, type UnitFile } from '../../lib/systemd/units.ts';
+import { HbError, UsageError } from '../../lib/rules/errors.ts';
+import { validateJobName } from '../../lib/rules/job-name.ts';
+import { writeAtomic } from '../../lib/adapters/fs/atomic.ts';
+import { outputRefusal } from '../../lib/adapters/fs/output-path.ts';
+import { planSystemd, type SystemdPlan } from '../../lib/rules/systemd/plan.ts';
+import { daemonServiceFile, type UnitFile } from '../../lib/rules/systemd/units.ts';
 import { selfExec } from '../self-exec.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';

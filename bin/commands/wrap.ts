@@ -1,6 +1,6 @@
 // `hb wrap [...] -- CMD`: instrument an existing cron line without changing what it does.
 
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
 import type { Io } from '../io.ts';
 import { runFromFlags, type RunFlags } from '../run-flags.ts';
 
@@ -19,7 +19,7 @@ export async function runWrap(command: string[], flags: WrapFlags, io: Io): Prom
   if (flags.status) throw new UsageError('--status: wrap takes the status from the command\'s exit code');
   const { timeout: timeoutMs, skipCode = 0, tail: tailBytes } = flags;
   // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
-  const job = flags.job ?? (await import('../../lib/crontab/job-names.ts')).jobNameForArgv(command);
+  const job = flags.job ?? (await import('../../lib/rules/crontab/job-names.ts')).jobNameForArgv(command);
   const { exitCode } = await runFromFlags(job, flags, io, { command, timeoutMs, lock: Boolean(flags.lock), skipCode, tailBytes });
   return exitCode;
 }

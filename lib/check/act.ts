@@ -2,18 +2,18 @@
 // judged job, then act. A concurrent check finds the lock taken and only reports.
 
 import { join } from 'node:path';
-import { allSinks, type HbConfig } from '../config/types.ts';
-import type { JobFacts, Judgement } from '../health/evaluate.ts';
-import type { JobHealth } from '../health/types.ts';
-import type { HeartbeatRecord } from '../heartbeat/record.ts';
-import { acquireLock } from '../run/lock.ts';
-import { bootId, processStartMs } from '../run/proc.ts';
+import { allSinks, type HbConfig } from '../rules/config/types.ts';
+import type { JobFacts, Judgement } from '../rules/health/evaluate.ts';
+import type { JobHealth } from '../rules/health/types.ts';
+import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
+import { acquireLock } from '../adapters/run/lock.ts';
+import { bootId, processStartMs } from '../adapters/run/proc.ts';
 import type { CheckEffects } from './effects.ts';
 import { startAlerting } from './alerting.ts';
 import { startRecovery, type RecoveryResult } from './recovery.ts';
-import { appendEvents } from '../events/log.ts';
-import { STATE_DIR_MODE } from '../fs/modes.ts';
-import { makeDirs } from '../fs/make-dirs.ts';
+import { appendEvents } from '../adapters/events/log.ts';
+import { STATE_DIR_MODE } from '../rules/fs/modes.ts';
+import { makeDirs } from '../adapters/fs/make-dirs.ts';
 
 /**
  * Called for every judged job (`own`: its verdict before recovery's kept outcome, `final`: after

@@ -1,19 +1,19 @@
 // Alerting in `hb check`: the incident step for every job as it is judged, then the outbox and
 // delivery. Runs inside the acting check (lib/check/act.ts holds the lock).
 
-import { QUIET, step, type JobAlertState } from '../alerts/incident.ts';
-import { closingNotification, notificationFor, runNotification } from '../alerts/notification.ts';
-import type { HeartbeatRecord } from '../heartbeat/record.ts';
-import { CHECK_JOB } from '../job-name.ts';
-import { enqueue, listPending, recoverClaims } from '../alerts/outbox.ts';
-import { INCIDENT_TYPES, replayUnrecorded } from '../alerts/replay.ts';
-import { readAlertState, writeAlertState } from '../alerts/state.ts';
-import type { HbConfig } from '../config/types.ts';
-import { appendEvents } from '../events/log.ts';
-import { newEvent, type FieldsOf, type KnownEvent } from '../events/schema.ts';
-import type { JobFacts, Judgement } from '../health/evaluate.ts';
-import type { JobHealth } from '../health/types.ts';
-import type { Notification } from '../sinks/types.ts';
+import { QUIET, step, type JobAlertState } from '../rules/alerts/incident.ts';
+import { closingNotification, notificationFor, runNotification } from '../rules/alerts/notification.ts';
+import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
+import { CHECK_JOB } from '../rules/job-name.ts';
+import { enqueue, listPending, recoverClaims } from '../adapters/alerts/outbox.ts';
+import { INCIDENT_TYPES, replayUnrecorded } from '../rules/alerts/replay.ts';
+import { readAlertState, writeAlertState } from '../adapters/alerts/state.ts';
+import type { HbConfig } from '../rules/config/types.ts';
+import { appendEvents } from '../adapters/events/log.ts';
+import { newEvent, type FieldsOf, type KnownEvent } from '../rules/events/schema.ts';
+import type { JobFacts, Judgement } from '../rules/health/evaluate.ts';
+import type { JobHealth } from '../rules/health/types.ts';
+import type { Notification } from '../rules/sinks/types.ts';
 import type { CheckEffects } from './effects.ts';
 import { deliver, deliveriesFor, hasReceiver } from './delivery.ts';
 
@@ -75,7 +75,7 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
         return { warnings: [], planned: deliveries.map((d) => `would send ${d.notification.type} for ${d.notification.job} (${d.notification.status}) to ${d.sink.where} (${d.sink.kind})`) };
       }
       // Enqueued before the state is written, and the state names what it accounts for: a check
-      // that dies in between is replayed by the next one (lib/alerts/replay.ts), never lost or repeated.
+      // that dies in between is replayed by the next one (lib/rules/alerts/replay.ts), never lost or repeated.
       const added = enqueue(dir, deliveries);
       const journal = new Set([...pending, ...added].filter((item) => INCIDENT_TYPES.has(item.notification.type)).map((item) => item.notification.id));
       writeAlertState(dir, next, journal, stored);

@@ -1,17 +1,17 @@
 // Scan and judge: every job of the given state directories judged against the config, the ones
 // asked for described, and — when the check acts — recovery run before anything is shown.
 
-import type { HbConfig } from '../config/types.ts';
-import type { CrontabLookup } from '../crontab/lookup.ts';
-import { UsageError } from '../errors.ts';
-import { describeJob, judgeJob, withRecovery, type Judgement } from '../health/evaluate.ts';
-import { scanJobs } from '../health/scan.ts';
-import { readTimings, writeTimings } from '../health/timings-file.ts';
-import type { JobHealth } from '../health/types.ts';
-import { warnsUnscheduled } from '../health/unscheduled.ts';
-import { readRecoveryOutcome } from '../recover/outcome.ts';
-import { timingMemo } from '../schedule/timing-memo.ts';
-import type { UntrustedDir } from '../state/dir.ts';
+import type { HbConfig } from '../rules/config/types.ts';
+import type { CrontabLookup } from '../rules/crontab/lookup.ts';
+import { UsageError } from '../rules/errors.ts';
+import { describeJob, judgeJob, withRecovery, type Judgement } from '../rules/health/evaluate.ts';
+import { scanJobs } from '../adapters/health/scan.ts';
+import { readTimings, writeTimings } from '../adapters/health/timings-file.ts';
+import type { JobHealth } from '../rules/health/types.ts';
+import { warnsUnscheduled } from '../rules/health/unscheduled.ts';
+import { readRecoveryOutcome } from '../adapters/recover/outcome.ts';
+import { timingMemo } from '../rules/schedule/timing-memo.ts';
+import type { UntrustedDir } from '../adapters/state/dir.ts';
 import type { Actor } from './act.ts';
 import type { CheckEffects } from './effects.ts';
 

@@ -1,12 +1,12 @@
 // The meta-heartbeat's own heartbeat (`hb-check.last`), written at the end of every check.
 
-import type { HbConfig } from '../config/types.ts';
-import { makeDirs } from '../fs/make-dirs.ts';
-import { writeCheckHeartbeat } from '../health/watcher.ts';
-import { CHECK_JOB } from '../job-name.ts';
-import type { HeartbeatRecord } from '../heartbeat/record.ts';
-import { STATE_DIR_MODE } from '../fs/modes.ts';
-import { HB_VERSION } from '../version.ts';
+import type { HbConfig } from '../rules/config/types.ts';
+import { makeDirs } from '../adapters/fs/make-dirs.ts';
+import { writeCheckHeartbeat } from '../adapters/health/watcher.ts';
+import { CHECK_JOB } from '../rules/job-name.ts';
+import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
+import { STATE_DIR_MODE } from '../rules/fs/modes.ts';
+import { HB_VERSION } from '../rules/version.ts';
 import type { CheckEffects } from './effects.ts';
 
 /** What the check found and the exit code it chose, for its own heartbeat. */

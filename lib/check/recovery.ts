@@ -1,22 +1,22 @@
 // Dead-man recovery in `hb check` (SPEC §6): for each job with a `recover` block, read the facts,
 // let the pure planner decide, then act — snapshot, restore, restart — and verify after settling.
 
-import type { HbConfig } from '../config/types.ts';
-import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../events/schema.ts';
-import { describeJob, withRecovery, type JobFacts, type Judgement } from '../health/evaluate.ts';
-import { PROBLEM_STATUSES, type JobHealth, type RecoveryOutcome, type RecoveryStatus } from '../health/types.ts';
-import { gitKnownGood } from '../recover/git-source.ts';
-import { currentOf, hashFile, type HashResult } from '../recover/hash-file.ts';
-import { planRecovery, type RecoveryPlan } from '../recover/plan.ts';
-import { probeHealth, runRestart } from '../recover/probe.ts';
-import { appendRestart, readRestarts } from '../recover/restarts.ts';
-import { restoreFile } from '../recover/restore.ts';
-import type { Acting } from '../recover/act-as.ts';
-import { readRefusalNote, writeRefusalNote } from '../recover/refusal-note.ts';
-import { writeRecoveryOutcome } from '../recover/outcome.ts';
-import { latestSnapshot, readBlob, takeSnapshot } from '../recover/snapshots.ts';
-import type { RecoverPolicy } from '../recover/types.ts';
-import type { Notification } from '../sinks/types.ts';
+import type { HbConfig } from '../rules/config/types.ts';
+import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../rules/events/schema.ts';
+import { describeJob, withRecovery, type JobFacts, type Judgement } from '../rules/health/evaluate.ts';
+import { PROBLEM_STATUSES, type JobHealth, type RecoveryOutcome, type RecoveryStatus } from '../rules/health/types.ts';
+import { gitKnownGood } from '../adapters/recover/git-source.ts';
+import { currentOf, hashFile, type HashResult } from '../adapters/recover/hash-file.ts';
+import { planRecovery, type RecoveryPlan } from '../rules/recover/plan.ts';
+import { probeHealth, runRestart } from '../adapters/recover/probe.ts';
+import { appendRestart, readRestarts } from '../adapters/recover/restarts.ts';
+import { restoreFile } from '../adapters/recover/restore.ts';
+import type { Acting } from '../adapters/recover/act-as.ts';
+import { readRefusalNote, writeRefusalNote } from '../adapters/recover/refusal-note.ts';
+import { writeRecoveryOutcome } from '../adapters/recover/outcome.ts';
+import { latestSnapshot, readBlob, takeSnapshot } from '../adapters/recover/snapshots.ts';
+import type { RecoverPolicy } from '../rules/recover/types.ts';
+import type { Notification } from '../rules/sinks/types.ts';
 import type { CheckEffects } from './effects.ts';
 
 /** What recovery did, for the rest of the check to log, send, print and judge. */

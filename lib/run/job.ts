@@ -2,16 +2,16 @@
 // the child, the heartbeat record and the events, in that order.
 
 import type { Writable } from 'node:stream';
-import { appendEvents } from '../events/log.ts';
-import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../events/schema.ts';
-import type { RunMarker } from '../heartbeat/run-marker.ts';
-import type { HeartbeatRecord, ReadHeartbeat } from '../heartbeat/record.ts';
-import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRunMarker } from '../heartbeat/store.ts';
-import type { ScheduleSpec } from '../schedule/types.ts';
-import { runChild, type ChildResult } from './child.ts';
-import { nextCycle } from './cycle.ts';
-import { lockForRun } from './lock.ts';
-import { bootId, gatherFacts, isRunGone, processStartMs } from './proc.ts';
+import { appendEvents } from '../adapters/events/log.ts';
+import { newEvent, type EventType, type FieldsOf, type KnownEvent } from '../rules/events/schema.ts';
+import type { RunMarker } from '../rules/heartbeat/run-marker.ts';
+import type { HeartbeatRecord, ReadHeartbeat } from '../rules/heartbeat/record.ts';
+import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRunMarker } from '../adapters/heartbeat/store.ts';
+import type { ScheduleSpec } from '../rules/schedule/types.ts';
+import { runChild, type ChildResult } from '../adapters/run/child.ts';
+import { nextCycle } from '../adapters/run/cycle.ts';
+import { lockForRun } from '../adapters/run/lock.ts';
+import { bootId, gatherFacts, isRunGone, processStartMs } from '../adapters/run/proc.ts';
 
 /** Everything one run needs; the CLI layer fills it from flags, config and the process. */
 export interface JobRunRequest {
@@ -90,7 +90,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     const startedMs = req.now();
     const boot = bootId();
     const pidStartedMs = processStartMs(req.pid);
-    // Concurrent runs of one job each get their own number (lib/run/cycle.ts).
+    // Concurrent runs of one job each get their own number (lib/adapters/run/cycle.ts).
     const cycle = nextCycle(req.dir, req.job, Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0), { pid: req.pid, started_at: iso(startedMs), boot_id: boot, pid_started_ms: pidStartedMs });
 
     let child: ChildResult | null = null;

@@ -2,10 +2,10 @@
 // Delivered right away with the sinks' timeouts; what fails stays in the outbox for hb check.
 // Loaded only for a job whose sinks hear about its runs, or a --notify (its own bundle).
 
-import { messageNotification, runNotification } from '../alerts/notification.ts';
+import { messageNotification, runNotification } from '../rules/alerts/notification.ts';
 import { hasReceiver, sendNow, type DeliveryEffects } from '../check/delivery.ts';
-import type { HbConfig } from '../config/types.ts';
-import type { HeartbeatRecord } from '../heartbeat/record.ts';
+import type { HbConfig } from '../rules/config/types.ts';
+import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 
 /** What notifying takes from outside: delivery's effects, the host named in each notification, a new run id. */
 export interface NotifyEffects extends DeliveryEffects {

@@ -3,18 +3,18 @@
 // of a job left without a schedule and the stale-watcher warning. Effects come in as one object.
 
 import type { Writable } from 'node:stream';
-import type { HbConfig } from '../config/types.ts';
-import { UsageError } from '../errors.ts';
-import { becameUnscheduled } from '../health/unscheduled.ts';
-import { staleWatcherWarning } from '../health/watcher.ts';
-import { CHECK_JOB } from '../job-name.ts';
-import type { HeartbeatRecord } from '../heartbeat/record.ts';
-import type { ScheduleSpec } from '../schedule/types.ts';
-import { openStateDir, type OpenedStateDir, type StateDirChoice } from '../state/dir.ts';
-import { HB_VERSION } from '../version.ts';
+import type { HbConfig } from '../rules/config/types.ts';
+import { UsageError } from '../rules/errors.ts';
+import { becameUnscheduled } from '../rules/health/unscheduled.ts';
+import { staleWatcherWarning } from '../adapters/health/watcher.ts';
+import { CHECK_JOB } from '../rules/job-name.ts';
+import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
+import type { ScheduleSpec } from '../rules/schedule/types.ts';
+import { openStateDir, type OpenedStateDir, type StateDirChoice } from '../adapters/state/dir.ts';
+import { HB_VERSION } from '../rules/version.ts';
 import { runJob, type JobRunRequest } from './job.ts';
 import type { NotifyEffects } from './notifications.ts';
-import { hasRunPings, runSchedule, tickPlan, wrapPlan, type WrapChoices } from './plan.ts';
+import { hasRunPings, runSchedule, tickPlan, wrapPlan, type WrapChoices } from '../rules/run/plan.ts';
 
 /** What a tick or wrap takes from outside: clock, pid, host, env, liveness, run ids, the streams the child shares, where hb's lines go. */
 export interface RunEffects extends NotifyEffects {

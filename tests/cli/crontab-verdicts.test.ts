@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCrontab, type JobLine } from '../../lib/crontab/parse.ts';
+import { parseCrontab, type JobLine } from '../../lib/rules/crontab/parse.ts';
 import { hb, sandbox, type Sandbox } from '../helpers.ts';
 
 function write(s: Sandbox, name: string, text: string): string {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCrontab, type JobLine } from '../../lib/crontab/parse.ts';
+import { parseCrontab, type JobLine } from '../../lib/rules/crontab/parse.ts';
 import { HB, hb, readJson, sandbox } from '../helpers.ts';
 
 const HB_REAL = realpathSync(HB);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCrontab, type JobLine } from '../../lib/crontab/parse.ts';
+import { parseCrontab, type JobLine } from '../../lib/rules/crontab/parse.ts';
 import { HB, fixture, hb, requireTool, sandbox, type Sandbox } from '../helpers.ts';
 
 const NODE = process.execPath;

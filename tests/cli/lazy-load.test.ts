@@ -10,9 +10,9 @@ import { HB, fixture, sandbox } from '../helpers.ts';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 /** Sink code and the alerting that drives it: never loaded while no sink is configured. */
-const NETWORK = ['lib/alerts/', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/sinks/issue-tracker.ts', 'lib/sinks/command.ts', 'lib/check/alerting.ts', 'lib/run/notifications.ts', 'lib/check/delivery.ts'];
+const NETWORK = ['lib/rules/alerts/', 'lib/adapters/alerts/', 'lib/adapters/sinks/load.ts', 'lib/adapters/sinks/http.ts', 'lib/adapters/sinks/webhook.ts', 'lib/adapters/sinks/issue-tracker.ts', 'lib/adapters/sinks/command.ts', 'lib/check/alerting.ts', 'lib/run/notifications.ts', 'lib/check/delivery.ts'];
 /** The crontab reading behind the first-run hint of a job without a schedule. */
-const CRONTAB = ['lib/crontab/', 'bin/first-run-hint.ts'];
+const CRONTAB = ['lib/rules/crontab/', 'lib/adapters/crontab/', 'bin/first-run-hint.ts'];
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
 
 /** The source modules (from esbuild's metafile) behind every dist file a run of hb loaded, plus the Node built-ins it imported. */
@@ -38,7 +38,7 @@ test('a ping without a config loads neither yaml, commander, child_process nor t
   try {
     const sources = loadedSources(['tick', 'fast', '--every', '1m'], s.env);
     assert.ok(sources.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/config/load.ts', 'lib/format/', 'bin/commands/check.ts', 'lib/health/scan.ts', ...CRONTAB, ...NETWORK]) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/adapters/config/load.ts', 'lib/rules/format/', 'lib/adapters/format/', 'bin/commands/check.ts', 'lib/adapters/health/scan.ts', ...CRONTAB, ...NETWORK]) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by tick`);
     }
   } finally {
@@ -50,7 +50,7 @@ test('a tick of a job without a schedule loads the crontab code on its first run
   const s = sandbox();
   try {
     const first = loadedSources(['tick', 'loose'], s.env);
-    assert.ok(first.includes('bin/first-run-hint.ts') && first.includes('lib/crontab/lookup.ts'), 'the first run looks for a crontab line');
+    assert.ok(first.includes('bin/first-run-hint.ts') && first.includes('lib/rules/crontab/lookup.ts'), 'the first run looks for a crontab line');
     const later = loadedSources(['tick', 'loose'], s.env);
     assert.ok(later.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
     for (const heavy of CRONTAB) assert.deepEqual(later.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by a later tick`);
@@ -65,7 +65,7 @@ test('check without a config loads no yaml, commander or child_process, and only
     spawnSync(process.execPath, [HB, 'tick', 'a', '--every', '1m'], { env: s.env });
     const sources = loadedSources(['check'], s.env);
     assert.ok(sources.includes('bin/commands/check.ts'), 'trace works: check.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node_modules/execa/', 'node:child_process', 'lib/config/load.ts', 'lib/format/prometheus.ts', 'lib/format/nagios.ts', ...NETWORK]) {
+    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node_modules/execa/', 'node:child_process', 'lib/adapters/config/load.ts', 'lib/rules/format/prometheus.ts', 'lib/rules/format/nagios.ts', ...NETWORK]) {
       assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by check`);
     }
   } finally {

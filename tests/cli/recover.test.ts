@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { processState } from '../../lib/run/proc.ts';
+import { processState } from '../../lib/adapters/run/proc.ts';
 import { fixture, hbRun, readEventsFile, sandbox, waitFor, type Sandbox } from '../helpers.ts';
 
 const GOOD = '{"mode": "good", "model": "alpha"}\n';

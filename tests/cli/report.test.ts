@@ -199,13 +199,13 @@ test('lazy: a report loads only its own renderer and no sink code; hb log loads 
   const s = withRuns();
   try {
     const md = loadedSources(['report'], s.env);
-    assert.ok(md.includes('lib/format/report-markdown.ts') && md.includes('lib/report/build.ts'), 'trace works');
-    for (const heavy of ['lib/format/report-html.ts', 'lib/check/delivery.ts', 'lib/sinks/load.ts', 'lib/sinks/http.ts', 'lib/sinks/webhook.ts', 'lib/alerts/', 'node_modules/yaml/']) {
+    assert.ok(md.includes('lib/rules/format/report-markdown.ts') && md.includes('lib/rules/report/build.ts'), 'trace works');
+    for (const heavy of ['lib/rules/format/report-html.ts', 'lib/check/delivery.ts', 'lib/adapters/sinks/load.ts', 'lib/adapters/sinks/http.ts', 'lib/adapters/sinks/webhook.ts', 'lib/rules/alerts/', 'lib/adapters/alerts/', 'node_modules/yaml/']) {
       assert.deepEqual(md.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by hb report`);
     }
     const log = loadedSources(['log'], s.env);
-    assert.ok(log.includes('lib/report/event-line.ts'), 'trace works');
-    for (const heavy of ['bin/commands/check.ts', 'lib/check/evaluate.ts', 'lib/health/scan.ts', 'lib/report/build.ts', 'lib/format/']) {
+    assert.ok(log.includes('lib/rules/report/event-line.ts'), 'trace works');
+    for (const heavy of ['bin/commands/check.ts', 'lib/check/evaluate.ts', 'lib/adapters/health/scan.ts', 'lib/rules/report/build.ts', 'lib/rules/format/', 'lib/adapters/format/']) {
       assert.deepEqual(log.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by hb log`);
     }
   } finally {

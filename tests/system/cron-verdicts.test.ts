@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCrontab, type JobLine } from '../../lib/crontab/parse.ts';
-import { splitPercent } from '../../lib/crontab/percent.ts';
+import { parseCrontab, type JobLine } from '../../lib/rules/crontab/parse.ts';
+import { splitPercent } from '../../lib/rules/crontab/percent.ts';
 import { HB, hb, requireTool, sandbox, waitFor, type Sandbox } from '../helpers.ts';
 
 // One cron wake-up is at most a minute away, plus the 1–2 s cron takes to start its jobs.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCrontab } from '../../lib/crontab/parse.ts';
+import { parseCrontab } from '../../lib/rules/crontab/parse.ts';
 import { HB, hb, requireTool, sandbox, throwAwayUser } from '../helpers.ts';
 
 const USER = `hbct${process.pid}`;

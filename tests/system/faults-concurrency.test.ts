@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseHeartbeat, type HeartbeatRecord } from '../../lib/heartbeat/record.ts';
+import { parseHeartbeat, type HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 import { hbRun, sandbox, type Run, type Sandbox } from '../helpers.ts';
 

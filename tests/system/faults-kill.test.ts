@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { parseHeartbeat, type HeartbeatRecord } from '../../lib/heartbeat/record.ts';
+import { parseHeartbeat, type HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
 import { startRecorder, type Recorder } from '../fixtures/http-recorder.ts';
 import { HB, hbRun, propertyRuns, sandbox, seededRandom, type Run, type Sandbox } from '../helpers.ts';
 

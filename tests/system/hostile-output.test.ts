@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeTail } from '../../lib/run/tail.ts';
+import { decodeTail } from '../../lib/rules/run/tail.ts';
 import { HB, HUMAN_VIEWS, hb, readJson, sandbox, type Sandbox } from '../helpers.ts';
 
 const ESC = '\u001b';

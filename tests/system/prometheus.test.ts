@@ -10,10 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderPrometheus } from '../../lib/format/prometheus.ts';
-import { writeTextfile } from '../../lib/format/textfile.ts';
-import { PROBLEM_STATUSES } from '../../lib/health/types.ts';
-import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
+import { renderPrometheus } from '../../lib/rules/format/prometheus.ts';
+import { writeTextfile } from '../../lib/adapters/format/textfile.ts';
+import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
+import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HB = join(ROOT, 'dist', 'hb.js');

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCron } from '../../lib/schedule/cron.ts';
-import { compileSchedule } from '../../lib/schedule/compile.ts';
-import { calendarEvents } from '../../lib/systemd/calendar.ts';
-import { translateSchedule } from '../../lib/systemd/translate.ts';
+import { parseCron } from '../../lib/rules/schedule/cron.ts';
+import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
+import { calendarEvents } from '../../lib/rules/systemd/calendar.ts';
+import { translateSchedule } from '../../lib/rules/systemd/translate.ts';
 import { HB, hb, requireTool, sandbox, type Sandbox } from '../helpers.ts';
 
 const boxes: Sandbox[] = [];

@@ -2,9 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QUIET, step, type AlertPolicy, type JobAlertState } from '../../lib/alerts/incident.ts';
-import type { JobStatus } from '../../lib/health/types.ts';
-import { PROBLEM_STATUSES } from '../../lib/health/types.ts';
+import { QUIET, step, type AlertPolicy, type JobAlertState } from '../../lib/rules/alerts/incident.ts';
+import type { JobStatus } from '../../lib/rules/health/types.ts';
+import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
 
 const T0 = Date.parse('2026-11-20T09:00:00Z');
 const MIN = 60_000;

@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { QUIET, step, type JobAlertState } from '../../lib/alerts/incident.ts';
-import { replayUnrecorded } from '../../lib/alerts/replay.ts';
-import { readAlertState, writeAlertState } from '../../lib/alerts/state.ts';
-import type { Notification } from '../../lib/sinks/types.ts';
+import { QUIET, step, type JobAlertState } from '../../lib/rules/alerts/incident.ts';
+import { replayUnrecorded } from '../../lib/rules/alerts/replay.ts';
+import { readAlertState, writeAlertState } from '../../lib/adapters/alerts/state.ts';
+import type { Notification } from '../../lib/rules/sinks/types.ts';
 
 const T0 = Date.parse('2026-11-20T09:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -8,11 +8,11 @@ import { startActing, type ActOptions } from '../../lib/check/act.ts';
 import type { CheckEffects } from '../../lib/check/effects.ts';
 import { evaluateAll, type Evaluation } from '../../lib/check/evaluate.ts';
 import { finishCheck, type Finished } from '../../lib/check/finish.ts';
-import { parseConfigText } from '../../lib/config/load.ts';
-import type { HbConfig } from '../../lib/config/types.ts';
-import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
-import { writeHeartbeat } from '../../lib/heartbeat/store.ts';
-import { gatherFacts } from '../../lib/run/proc.ts';
+import { parseConfigText } from '../../lib/adapters/config/load.ts';
+import type { HbConfig } from '../../lib/rules/config/types.ts';
+import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
+import { writeHeartbeat } from '../../lib/adapters/heartbeat/store.ts';
+import { gatherFacts } from '../../lib/adapters/run/proc.ts';
 
 export const T = Date.parse('2026-11-20T09:00:00Z');
 export const SEC = 1000;

@@ -4,9 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfigText } from '../../lib/config/load.ts';
-import { ABOVE_ZERO, configDuration } from '../../lib/duration.ts';
-import { ConfigError } from '../../lib/errors.ts';
+import { parseConfigText } from '../../lib/adapters/config/load.ts';
+import { ABOVE_ZERO, configDuration } from '../../lib/rules/duration.ts';
+import { ConfigError } from '../../lib/rules/errors.ts';
 
 /** `line:col path: message` of each problem of a config that must fail. */
 async function refused(text: string): Promise<string[]> {

@@ -2,9 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, type ConfigProblem } from '../../lib/errors.ts';
-import { parseConfigText } from '../../lib/config/load.ts';
-import { findConfig } from '../../lib/config/find.ts';
+import { ConfigError, type ConfigProblem } from '../../lib/rules/errors.ts';
+import { parseConfigText } from '../../lib/adapters/config/load.ts';
+import { findConfig } from '../../lib/rules/config/find.ts';
 
 const S = 1000;
 const M = 60 * S;
@@ -226,7 +226,7 @@ test('a config read from hb daemon\'s copy is the original file: its name in mes
   const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { loadConfigAndText } = await import('../../lib/config/load.ts');
+  const { loadConfigAndText } = await import('../../lib/adapters/config/load.ts');
   const root = mkdtempSync(join(tmpdir(), 'hb-copy-'));
   try {
     mkdirSync(join(root, 'etc'));

@@ -2,8 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationHint, formatDuration, parseDuration } from '../../lib/duration.ts';
-import { JOB_NAME_RULE, jobNameFromCommand, validateJobName } from '../../lib/job-name.ts';
+import { durationHint, formatDuration, parseDuration } from '../../lib/rules/duration.ts';
+import { JOB_NAME_RULE, jobNameFromCommand, validateJobName } from '../../lib/rules/job-name.ts';
 
 const S = 1000;
 const M = 60 * S;

@@ -2,12 +2,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLOCK_SKEW_MS, evaluateJob, type EvalContext, type JobFacts } from '../../lib/health/evaluate.ts';
-import { PROBLEM_STATUSES, type JobHealth } from '../../lib/health/types.ts';
-import type { RunMarker } from '../../lib/heartbeat/run-marker.ts';
-import type { HeartbeatRecord, ReadHeartbeat } from '../../lib/heartbeat/record.ts';
-import type { JobConfig } from '../../lib/config/types.ts';
-import { compileSchedule } from '../../lib/schedule/compile.ts';
+import { CLOCK_SKEW_MS, evaluateJob, type EvalContext, type JobFacts } from '../../lib/rules/health/evaluate.ts';
+import { PROBLEM_STATUSES, type JobHealth } from '../../lib/rules/health/types.ts';
+import type { RunMarker } from '../../lib/rules/heartbeat/run-marker.ts';
+import type { HeartbeatRecord, ReadHeartbeat } from '../../lib/rules/heartbeat/record.ts';
+import type { JobConfig } from '../../lib/rules/config/types.ts';
+import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
 
 const at = (text: string) => Date.parse(text);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -341,8 +341,8 @@ test('the verdict carries the facts through unchanged', () => {
 });
 
 test('min_duration: a successful run faster than it is failed ("suspicious"); slower, or a failure, is unchanged', async () => {
-  const { evaluateJob } = await import('../../lib/health/evaluate.ts');
-  const { compileSchedule: compile } = await import('../../lib/schedule/compile.ts');
+  const { evaluateJob } = await import('../../lib/rules/health/evaluate.ts');
+  const { compileSchedule: compile } = await import('../../lib/rules/schedule/compile.ts');
   const now = Date.parse('2026-11-20T09:05:00Z');
   const ctx = { nowMs: now, defaults: {}, timing: (spec: Parameters<typeof compile>[0], at: number) => compile(spec, 'UTC').timing(at) };
   const record = (duration_ms: number, status: 'ok' | 'error' = 'ok') => ({

@@ -6,9 +6,9 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendEvents, eventsPath, readEvents } from '../../lib/events/log.ts';
-import type { HbEvent } from '../../lib/events/parse.ts';
-import type { KnownEvent } from '../../lib/events/schema.ts';
+import { appendEvents, eventsPath, readEvents } from '../../lib/adapters/events/log.ts';
+import type { HbEvent } from '../../lib/rules/events/parse.ts';
+import type { KnownEvent } from '../../lib/rules/events/schema.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-core-events-'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFirstSeen, updateFirstSeen } from '../../lib/health/first-seen.ts';
+import { readFirstSeen, updateFirstSeen } from '../../lib/adapters/health/first-seen.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-core-seen-'));

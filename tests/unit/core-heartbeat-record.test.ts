@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heartbeatTime, parseHeartbeat, type HeartbeatRecord } from '../../lib/heartbeat/record.ts';
+import { heartbeatTime, parseHeartbeat, type HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
 
 const MTIME = Date.parse('2026-03-10T11:00:00Z');
 

@@ -6,14 +6,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
-import type { RunMarker } from '../../lib/heartbeat/run-marker.ts';
+import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
+import type { RunMarker } from '../../lib/rules/heartbeat/run-marker.ts';
 import {
   lastPath, listStateFiles, readHeartbeat, readHeartbeatFile, readRunFile, readRunMarker, removeRunMarker, runPath, writeHeartbeat, writeRunMarker,
-} from '../../lib/heartbeat/store.ts';
-import { STATE_READ_MAX_BYTES } from '../../lib/fs/no-follow.ts';
-import { writeAtomic } from '../../lib/fs/atomic.ts';
-import { validateJobName } from '../../lib/job-name.ts';
+} from '../../lib/adapters/heartbeat/store.ts';
+import { STATE_READ_MAX_BYTES } from '../../lib/adapters/fs/no-follow.ts';
+import { writeAtomic } from '../../lib/adapters/fs/atomic.ts';
+import { validateJobName } from '../../lib/rules/job-name.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-core-store-'));

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyConfig } from '../../lib/config/types.ts';
-import type { JobFacts } from '../../lib/health/evaluate.ts';
-import { scanJobs } from '../../lib/health/scan.ts';
-import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
-import { runPath, writeHeartbeat, writeRunMarker } from '../../lib/heartbeat/store.ts';
+import { emptyConfig } from '../../lib/rules/config/types.ts';
+import type { JobFacts } from '../../lib/rules/health/evaluate.ts';
+import { scanJobs } from '../../lib/adapters/health/scan.ts';
+import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
+import { runPath, writeHeartbeat, writeRunMarker } from '../../lib/adapters/heartbeat/store.ts';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseStateDir, openStateDir, readableStateDirs, type StateDirInputs } from '../../lib/state/dir.ts';
+import { chooseStateDir, openStateDir, readableStateDirs, type StateDirInputs } from '../../lib/adapters/state/dir.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-core-state-'));

@@ -1,9 +1,9 @@
-// lib/health/unscheduled.ts: which verdicts count as "no schedule", and when a run hints once.
+// lib/rules/health/unscheduled.ts: which verdicts count as "no schedule", and when a run hints once.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HeartbeatRecord, ReadHeartbeat } from '../../lib/heartbeat/record.ts';
-import { becameUnscheduled, needsSchedule, scheduleFix, unscheduledHint, unscheduledIsProblem, unscheduledSummary, warnsUnscheduled } from '../../lib/health/unscheduled.ts';
+import type { HeartbeatRecord, ReadHeartbeat } from '../../lib/rules/heartbeat/record.ts';
+import { becameUnscheduled, needsSchedule, scheduleFix, unscheduledHint, unscheduledIsProblem, unscheduledSummary, warnsUnscheduled } from '../../lib/rules/health/unscheduled.ts';
 
 function beat(schedule: HeartbeatRecord['schedule']): ReadHeartbeat {
   const record: HeartbeatRecord = {

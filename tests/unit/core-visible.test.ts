@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inert, visible } from '../../lib/visible.ts';
+import { inert, visible } from '../../lib/rules/visible.ts';
 
 test('visible writes out controls, bidi controls, zero-width and other format characters on one line', () => {
   const table: Array<[string, string]> = [

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adoptCrontab, uniqueName, wrappedArgv, type AdoptContext } from '../../lib/crontab/adopt.ts';
-import { parseCrontab, type CrontabKind } from '../../lib/crontab/parse.ts';
-import { splitPercent } from '../../lib/crontab/percent.ts';
+import { adoptCrontab, uniqueName, wrappedArgv, type AdoptContext } from '../../lib/rules/crontab/adopt.ts';
+import { parseCrontab, type CrontabKind } from '../../lib/rules/crontab/parse.ts';
+import { splitPercent } from '../../lib/rules/crontab/percent.ts';
 
 const EXEC = { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js' };
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';

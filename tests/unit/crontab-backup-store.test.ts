@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyAdoption, backupRoot, undoLatest, type UserCrontabs } from '../../lib/crontab/backup-store.ts';
-import { conflictLine } from '../../lib/crontab/undo-plan.ts';
+import { applyAdoption, backupRoot, undoLatest, type UserCrontabs } from '../../lib/adapters/crontab/backup-store.ts';
+import { conflictLine } from '../../lib/rules/crontab/undo-plan.ts';
 
 const BEFORE = '0 2 * * * /usr/local/bin/backup.sh\n';
 const AFTER = "0 2 * * * hb wrap --job backup.sh --cron '0 2 * * *' -- /usr/local/bin/backup.sh\n";

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { assignedValue, lineLookup, wordFields } from '../../lib/crontab/expand.ts';
-import { programsOf } from '../../lib/crontab/programs.ts';
+import { assignedValue, lineLookup, wordFields } from '../../lib/rules/crontab/expand.ts';
+import { programsOf } from '../../lib/rules/crontab/programs.ts';
 
 const VARS: Record<string, string> = { HOME: '/home/alice', PATH: '/usr/bin:/bin', PY: '/usr/bin/python3', OPTS: '-u  -W ignore', EMPTY: '', SPACED: ' a b ' };
 const lookup = (name: string) => VARS[name] ?? null;

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobConfig } from '../../lib/config/types.ts';
+import type { JobConfig } from '../../lib/rules/config/types.ts';
 import { checkSyntax } from '../../bin/shell-syntax.ts';
-import { syntaxChecks } from '../../lib/doctor/command-rules.ts';
-import { doctorFindings } from '../../lib/doctor/doctor.ts';
-import type { DoctorFacts, Probe } from '../../lib/doctor/types.ts';
-import { guessCrontabKind } from '../../lib/crontab/kind.ts';
+import { syntaxChecks } from '../../lib/rules/doctor/command-rules.ts';
+import { doctorFindings } from '../../lib/rules/doctor/doctor.ts';
+import type { DoctorFacts, Probe } from '../../lib/rules/doctor/types.ts';
+import { guessCrontabKind } from '../../lib/rules/crontab/kind.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/crontabs/', import.meta.url));
 const ALWAYS = ['/bin/sh', '/usr/bin/node', '/usr/bin/env', '/usr/bin/test', '/usr/bin/curl', '/usr/bin/date', '/usr/bin/true', '/usr/bin/nice', '/usr/local/bin/hb'];

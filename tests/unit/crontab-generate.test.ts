@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyConfig, type HbConfig, type JobConfig } from '../../lib/config/types.ts';
-import { findBlock, mergeBlock, removeBlock } from '../../lib/crontab/block.ts';
-import { cronScheduleFor, planCrontab, type CrontabRequest } from '../../lib/crontab/generate.ts';
-import { parseCrontab } from '../../lib/crontab/parse.ts';
-import { crontabCommand, shellWord } from '../../lib/crontab/words.ts';
-import { compileSchedule } from '../../lib/schedule/compile.ts';
-import { splitPercent } from '../../lib/crontab/percent.ts';
+import { emptyConfig, type HbConfig, type JobConfig } from '../../lib/rules/config/types.ts';
+import { findBlock, mergeBlock, removeBlock } from '../../lib/rules/crontab/block.ts';
+import { cronScheduleFor, planCrontab, type CrontabRequest } from '../../lib/rules/crontab/generate.ts';
+import { parseCrontab } from '../../lib/rules/crontab/parse.ts';
+import { crontabCommand, shellWord } from '../../lib/rules/crontab/words.ts';
+import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
+import { splitPercent } from '../../lib/rules/crontab/percent.ts';
 
 const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/hb/dist/hb.js', config: '/etc/hb/hb.yaml' };
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { guessCrontabKind, type KindFacts } from '../../lib/crontab/kind.ts';
+import { guessCrontabKind, type KindFacts } from '../../lib/rules/crontab/kind.ts';
 import { requireTool } from '../helpers.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/crontabs/${name}`, import.meta.url));

@@ -4,10 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lends, lineStateDir, type LendTarget } from '../../lib/crontab/lend.ts';
-import { parseCrontab, type CrontabKind, type JobLine } from '../../lib/crontab/parse.ts';
-import { crontabSchedules } from '../../lib/crontab/schedules.ts';
-import { chooseStateDir } from '../../lib/state/dir.ts';
+import { lends, lineStateDir, type LendTarget } from '../../lib/rules/crontab/lend.ts';
+import { parseCrontab, type CrontabKind, type JobLine } from '../../lib/rules/crontab/parse.ts';
+import { crontabSchedules } from '../../lib/rules/crontab/schedules.ts';
+import { chooseStateDir } from '../../lib/adapters/state/dir.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const ROOT: LendTarget = { user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb', config: { file: null, stateDir: null }, exists: () => false };

@@ -3,9 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wrappedArgv } from '../../lib/crontab/adopt.ts';
-import { jobNameForArgv, jobNameForCommand, slugJobName } from '../../lib/crontab/job-names.ts';
-import { validateJobName } from '../../lib/job-name.ts';
+import { wrappedArgv } from '../../lib/rules/crontab/adopt.ts';
+import { jobNameForArgv, jobNameForCommand, slugJobName } from '../../lib/rules/crontab/job-names.ts';
+import { validateJobName } from '../../lib/rules/job-name.ts';
 
 // Commands in the shapes real crontabs have, and the job each one is.
 const NAMES: Array<[string, string]> = [

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCrontab } from '../../lib/crontab/parse.ts';
-import { fileRefusals } from '../../lib/crontab/verdict.ts';
+import { parseCrontab } from '../../lib/rules/crontab/parse.ts';
+import { fileRefusals } from '../../lib/rules/crontab/verdict.ts';
 import { fixture, requireTool } from '../helpers.ts';
 
 // Lines cron accepts (true) or refuses (false), many of them pitfalls hb doctor reports.

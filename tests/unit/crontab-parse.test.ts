@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnvLine } from '../../lib/crontab/env-line.ts';
-import { parseCrontab, type CrontabLine, type JobLine } from '../../lib/crontab/parse.ts';
-import { splitPercent } from '../../lib/crontab/percent.ts';
+import { parseEnvLine } from '../../lib/rules/crontab/env-line.ts';
+import { parseCrontab, type CrontabLine, type JobLine } from '../../lib/rules/crontab/parse.ts';
+import { splitPercent } from '../../lib/rules/crontab/percent.ts';
 
 const user = (text: string) => parseCrontab(text, { kind: 'user', file: 'f' });
 const one = (text: string, kind: 'user' | 'system' = 'user'): CrontabLine => parseCrontab(`${text}\n`, { kind, file: 'f' }).lines[0]!;

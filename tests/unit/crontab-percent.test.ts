@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { adoptCrontab } from '../../lib/crontab/adopt.ts';
-import { parseCrontab } from '../../lib/crontab/parse.ts';
-import { escapeForCron, splitPercent } from '../../lib/crontab/percent.ts';
-import { crontabCommand } from '../../lib/crontab/words.ts';
-import { escapePercent } from '../../lib/doctor/line-rules.ts';
+import { adoptCrontab } from '../../lib/rules/crontab/adopt.ts';
+import { parseCrontab } from '../../lib/rules/crontab/parse.ts';
+import { escapeForCron, splitPercent } from '../../lib/rules/crontab/percent.ts';
+import { crontabCommand } from '../../lib/rules/crontab/words.ts';
+import { escapePercent } from '../../lib/rules/doctor/line-rules.ts';
 
 const spawnSh = (command: string) => spawnSync('sh', ['-n', '-c', command], { encoding: 'utf8' });
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crontabLookup } from '../../lib/crontab/lookup.ts';
-import { parseCrontab } from '../../lib/crontab/parse.ts';
-import { crontabSchedules } from '../../lib/crontab/schedules.ts';
-import { crontabPaths, cronDNameOk } from '../../lib/crontab/locations.ts';
-import { readCrontabs } from '../../lib/crontab/sources.ts';
+import { crontabLookup } from '../../lib/rules/crontab/lookup.ts';
+import { parseCrontab } from '../../lib/rules/crontab/parse.ts';
+import { crontabSchedules } from '../../lib/rules/crontab/schedules.ts';
+import { crontabPaths, cronDNameOk } from '../../lib/rules/crontab/locations.ts';
+import { readCrontabs } from '../../lib/adapters/crontab/sources.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const system = (text: string, file = '/etc/cron.d/hb') => parseCrontab(text, { kind: 'system', file });

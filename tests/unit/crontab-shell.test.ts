@@ -2,9 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobNameForCommand } from '../../lib/crontab/job-names.ts';
-import { programsOf } from '../../lib/crontab/programs.ts';
-import { simpleCommands } from '../../lib/crontab/shell.ts';
+import { jobNameForCommand } from '../../lib/rules/crontab/job-names.ts';
+import { programsOf } from '../../lib/rules/crontab/programs.ts';
+import { simpleCommands } from '../../lib/rules/crontab/shell.ts';
 
 const words = (text: string) => simpleCommands(text).map((c) => c.words.map((w) => w.text));
 

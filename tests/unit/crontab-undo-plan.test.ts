@@ -2,9 +2,9 @@
 // every field checked) and the undo plan (restore, already as before, or each kind of conflict).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backupSetName, parseManifest, planBackupSet, type BackupEntry } from '../../lib/crontab/backup-manifest.ts';
-import { sha256 } from '../../lib/sha256.ts';
-import { conflictLine, planUndo, type UndoFact } from '../../lib/crontab/undo-plan.ts';
+import { backupSetName, parseManifest, planBackupSet, type BackupEntry } from '../../lib/rules/crontab/backup-manifest.ts';
+import { sha256 } from '../../lib/rules/sha256.ts';
+import { conflictLine, planUndo, type UndoFact } from '../../lib/rules/crontab/undo-plan.ts';
 
 const SET = '/var/lib/hb/crontab-backups/2026-01-02T03-04-05-678Z-42';
 const BEFORE = '0 2 * * * /usr/local/bin/backup.sh\n';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cachedCrontab } from '../../lib/crontab/user-cache.ts';
+import { cachedCrontab } from '../../lib/adapters/crontab/user-cache.ts';
 
 test('asked once while the spool directory stays as it was, again when it changes; failures are not kept', async () => {
   const root = mkdtempSync(join(tmpdir(), 'hb-cache-'));

@@ -5,12 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adoptCrontab, type AdoptContext } from '../../lib/crontab/adopt.ts';
-import { parseCrontab, type CrontabKind } from '../../lib/crontab/parse.ts';
-import { crontabSchedules } from '../../lib/crontab/schedules.ts';
-import { fileRefusals, missingNewline } from '../../lib/crontab/verdict.ts';
-import { doctorFindings } from '../../lib/doctor/doctor.ts';
-import type { DoctorFacts, Finding } from '../../lib/doctor/types.ts';
+import { adoptCrontab, type AdoptContext } from '../../lib/rules/crontab/adopt.ts';
+import { parseCrontab, type CrontabKind } from '../../lib/rules/crontab/parse.ts';
+import { crontabSchedules } from '../../lib/rules/crontab/schedules.ts';
+import { fileRefusals, missingNewline } from '../../lib/rules/crontab/verdict.ts';
+import { doctorFindings } from '../../lib/rules/doctor/doctor.ts';
+import type { DoctorFacts, Finding } from '../../lib/rules/doctor/types.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const EXEC = new Set(['/usr/bin/node', '/opt/hb/dist/hb.js', '/bin/sh', '/usr/local/bin/backup.sh', '/usr/local/bin/report']);

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argvText, identityProblem, isDaemonArgv, readIdentity } from '../../lib/daemon/identity.ts';
+import { argvText, identityProblem, isDaemonArgv, readIdentity } from '../../lib/adapters/daemon/identity.ts';
 
 const daemon = ['/usr/bin/node', '/usr/local/lib/hb/dist/hb.js', '--config', '/etc/hb/hb.yaml', 'daemon', 'start'];
 

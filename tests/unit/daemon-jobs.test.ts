@@ -2,9 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HbConfig, JobConfig } from '../../lib/config/types.ts';
-import { DEFAULT_CHECK_SCHEDULE, sameSchedule, scheduleText, selectJobs } from '../../lib/daemon/jobs.ts';
-import { Notifier, jobEnv, notifySettings, systemdNotify, type NotifySend } from '../../lib/daemon/notify.ts';
+import type { HbConfig, JobConfig } from '../../lib/rules/config/types.ts';
+import { DEFAULT_CHECK_SCHEDULE, sameSchedule, scheduleText, selectJobs } from '../../lib/rules/daemon/jobs.ts';
+import { Notifier, jobEnv, notifySettings, systemdNotify, type NotifySend } from '../../lib/adapters/daemon/notify.ts';
 
 const config = (...jobs: JobConfig[]): HbConfig => ({ file: '/etc/hb/hb.yaml', defaults: {}, notify: [], jobs: new Map(jobs.map((j) => [j.name, j])) });
 

@@ -4,10 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfigText } from '../../lib/config/load.ts';
-import { selectJobs } from '../../lib/daemon/jobs.ts';
-import { daemonConfigProblems, MIN_INTERVAL_MS } from '../../lib/daemon/limits.ts';
-import { ConfigError } from '../../lib/errors.ts';
+import { parseConfigText } from '../../lib/adapters/config/load.ts';
+import { selectJobs } from '../../lib/rules/daemon/jobs.ts';
+import { daemonConfigProblems, MIN_INTERVAL_MS } from '../../lib/rules/daemon/limits.ts';
+import { ConfigError } from '../../lib/rules/errors.ts';
 
 const problemsOf = async (text: string) => {
   try {

@@ -3,8 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DaemonJob } from '../../lib/daemon/jobs.ts';
-import { DaemonLoop, LOOP_DEFAULTS, daemonLogLine, type LoopOptions } from '../../lib/daemon/loop.ts';
+import type { DaemonJob } from '../../lib/rules/daemon/jobs.ts';
+import { DaemonLoop, LOOP_DEFAULTS, daemonLogLine, type LoopOptions } from '../../lib/rules/daemon/loop.ts';
 
 const every = (name: string, e: string, lock = false): DaemonJob => ({ name, kind: 'tick', schedule: { every: e }, lock });
 /** A job with `overlap: true`: its fires start runs while earlier ones go (the fake runs never end on their own). */

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { reloadStep, SERVING, type ReloadEffect, type ReloadEvent, type ReloadState } from '../../lib/daemon/reload.ts';
-import { serveSignals } from '../../lib/daemon/reload-driver.ts';
+import { reloadStep, SERVING, type ReloadEffect, type ReloadEvent, type ReloadState } from '../../lib/rules/daemon/reload.ts';
+import { serveSignals } from '../../lib/rules/daemon/reload-driver.ts';
 
 type E = ReloadEffect<string>;
 const reading = (again = false): ReloadState => ({ phase: 'reloading', step: 'reading', again });

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findLeftovers, leftoverLine, readAnchors } from '../../lib/daemon/leftovers.ts';
-import { runLabel, type DaemonJob } from '../../lib/daemon/jobs.ts';
-import { recordSkip, runArgv } from '../../lib/daemon/runs.ts';
-import { readEvents } from '../../lib/events/log.ts';
-import type { ProcessFacts } from '../../lib/run/proc.ts';
+import { findLeftovers, leftoverLine, readAnchors } from '../../lib/adapters/daemon/leftovers.ts';
+import { runLabel, type DaemonJob } from '../../lib/rules/daemon/jobs.ts';
+import { recordSkip, runArgv } from '../../lib/adapters/daemon/runs.ts';
+import { readEvents } from '../../lib/adapters/events/log.ts';
+import type { ProcessFacts } from '../../lib/adapters/run/proc.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hb-daemon-runs-'));
 after(() => rmSync(root, { recursive: true, force: true }));

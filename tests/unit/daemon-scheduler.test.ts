@@ -3,9 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DaemonJob } from '../../lib/daemon/jobs.ts';
-import { createPlan, fireAfter, nextWake, planSlot, reloadPlan, stepPlan, type Decision, type Plan } from '../../lib/daemon/scheduler.ts';
-import { compileSchedule } from '../../lib/schedule/compile.ts';
+import type { DaemonJob } from '../../lib/rules/daemon/jobs.ts';
+import { createPlan, fireAfter, nextWake, planSlot, reloadPlan, stepPlan, type Decision, type Plan } from '../../lib/rules/daemon/scheduler.ts';
+import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const S = 1000;

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claimDaemon, daemonLockPath, defaultPidFile, findDaemon, PID_FILE_MAX_BYTES, pidFileVerdict, readPidFile } from '../../lib/daemon/pid-file.ts';
-import { daemonInfo, describeDaemon, infoPathFor, readDaemonInfo, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo, type StatusFacts } from '../../lib/daemon/status.ts';
-import { createPlan } from '../../lib/daemon/scheduler.ts';
-import { gatherFacts, type ProcessFacts } from '../../lib/run/proc.ts';
+import { claimDaemon, daemonLockPath, defaultPidFile, findDaemon, PID_FILE_MAX_BYTES, pidFileVerdict, readPidFile } from '../../lib/adapters/daemon/pid-file.ts';
+import { daemonInfo, describeDaemon, infoPathFor, readDaemonInfo, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo, type StatusFacts } from '../../lib/adapters/daemon/status.ts';
+import { createPlan } from '../../lib/rules/daemon/scheduler.ts';
+import { gatherFacts, type ProcessFacts } from '../../lib/adapters/run/proc.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hb-daemon-status-'));
 after(() => rmSync(root, { recursive: true, force: true }));

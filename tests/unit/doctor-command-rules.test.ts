@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { surelyReadable, syntaxChecks } from '../../lib/doctor/command-rules.ts';
-import { doctorFindings } from '../../lib/doctor/doctor.ts';
-import type { CrontabSource, DoctorFacts } from '../../lib/doctor/types.ts';
+import { surelyReadable, syntaxChecks } from '../../lib/rules/doctor/command-rules.ts';
+import { doctorFindings } from '../../lib/rules/doctor/doctor.ts';
+import type { CrontabSource, DoctorFacts } from '../../lib/rules/doctor/types.ts';
 import { seededRandom } from '../helpers.ts';
 
 const crontab = (text: string, over: Partial<CrontabSource> = {}): CrontabSource => ({ path: '/etc/cron.d/jobs', kind: 'system', cronD: true, text, mode: 0o644, uid: 0, owner: null, ...over });

@@ -3,12 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobConfig } from '../../lib/config/types.ts';
-import { planCrontab } from '../../lib/crontab/generate.ts';
-import { groupByFile, doctorFindings } from '../../lib/doctor/doctor.ts';
-import { escapePercent } from '../../lib/doctor/line-rules.ts';
-import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
-import type { CrontabSource, DoctorFacts, Finding, HostFacts } from '../../lib/doctor/types.ts';
+import type { JobConfig } from '../../lib/rules/config/types.ts';
+import { planCrontab } from '../../lib/rules/crontab/generate.ts';
+import { groupByFile, doctorFindings } from '../../lib/rules/doctor/doctor.ts';
+import { escapePercent } from '../../lib/rules/doctor/line-rules.ts';
+import { renderDoctorJson, renderDoctorText } from '../../lib/rules/doctor/render.ts';
+import type { CrontabSource, DoctorFacts, Finding, HostFacts } from '../../lib/rules/doctor/types.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const EXEC = new Set(['/usr/bin/node', '/opt/hb/dist/hb.js', '/bin/sh', '/usr/bin/true']);

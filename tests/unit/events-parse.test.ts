@@ -3,11 +3,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asEventLine, parseEvent, timeOf, type HbEvent } from '../../lib/events/parse.ts';
-import { EVENT_TYPES, newEvent, type EventType, type KnownEvent } from '../../lib/events/schema.ts';
-import { buildReport } from '../../lib/report/build.ts';
-import { logLine, summarize, widthsOf } from '../../lib/report/event-line.ts';
-import { mergeByTime } from '../../lib/report/merge.ts';
+import { asEventLine, parseEvent, timeOf, type HbEvent } from '../../lib/rules/events/parse.ts';
+import { EVENT_TYPES, newEvent, type EventType, type KnownEvent } from '../../lib/rules/events/schema.ts';
+import { buildReport } from '../../lib/rules/report/build.ts';
+import { logLine, summarize, widthsOf } from '../../lib/rules/report/event-line.ts';
+import { mergeByTime } from '../../lib/rules/report/merge.ts';
 
 const TS = '2026-11-20T08:00:00.000Z';
 const J = 'j';

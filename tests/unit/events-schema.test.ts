@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendEvents, eventsPath, readEvents } from '../../lib/events/log.ts';
-import { parseEvent } from '../../lib/events/parse.ts';
-import { EVENT_TYPES, isEventType, newEvent, type EventType, type KnownEvent } from '../../lib/events/schema.ts';
-import { summarize } from '../../lib/report/event-line.ts';
+import { appendEvents, eventsPath, readEvents } from '../../lib/adapters/events/log.ts';
+import { parseEvent } from '../../lib/rules/events/parse.ts';
+import { EVENT_TYPES, isEventType, newEvent, type EventType, type KnownEvent } from '../../lib/rules/events/schema.ts';
+import { summarize } from '../../lib/rules/report/event-line.ts';
 
 const TS = '2026-03-10T10:00:00.000Z';
 const J = 'backup';

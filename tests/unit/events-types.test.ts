@@ -3,10 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DECODERS, type FieldDecodersOf, type ReadKnown } from '../../lib/events/parse.ts';
-import { EVENT_TYPES, type KnownEvent, type Paused } from '../../lib/events/schema.ts';
-import { RULES, type ReportRules } from '../../lib/report/collect.ts';
-import { SUMMARIES, type Summaries } from '../../lib/report/event-line.ts';
+import { DECODERS, type FieldDecodersOf, type ReadKnown } from '../../lib/rules/events/parse.ts';
+import { EVENT_TYPES, type KnownEvent, type Paused } from '../../lib/rules/events/schema.ts';
+import { RULES, type ReportRules } from '../../lib/rules/report/collect.ts';
+import { SUMMARIES, type Summaries } from '../../lib/rules/report/event-line.ts';
 
 /** A type hb might write one day, as written and as read back. */
 interface Drained { ts: string; job: string; type: 'queue_drained'; count: number }

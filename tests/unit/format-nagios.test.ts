@@ -2,10 +2,10 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderNagios, renderNagiosError } from '../../lib/format/nagios.ts';
-import { PROBLEM_STATUSES } from '../../lib/health/types.ts';
-import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
-import type { HeartbeatRecord } from '../../lib/heartbeat/record.ts';
+import { renderNagios, renderNagiosError } from '../../lib/rules/format/nagios.ts';
+import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
+import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
+import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
 
 const NOW = Date.parse('2026-11-20T09:00:00Z');
 const ctx = { nowMs: NOW, host: 'web1' };

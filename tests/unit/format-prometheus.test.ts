@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALL_STATUSES, escapeLabel, formatValue, renderPrometheus } from '../../lib/format/prometheus.ts';
-import { writeTextfile } from '../../lib/format/textfile.ts';
-import { PROBLEM_STATUSES } from '../../lib/health/types.ts';
-import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
+import { ALL_STATUSES, escapeLabel, formatValue, renderPrometheus } from '../../lib/rules/format/prometheus.ts';
+import { writeTextfile } from '../../lib/adapters/format/textfile.ts';
+import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
+import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 
 const NOW = Date.parse('2026-11-20T09:00:00Z');
 const ctx = { nowMs: NOW, host: 'web1' };

@@ -2,8 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderCheckText } from '../../lib/format/text.ts';
-import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
+import { renderCheckText } from '../../lib/rules/format/text.ts';
+import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 
 const plain = { color: false };
 

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GivenFileError, readGivenFile, sizeText } from '../../lib/fs/given-file.ts';
-import { readUpTo } from '../../lib/fs/no-follow.ts';
-import { outputRefusal } from '../../lib/fs/output-path.ts';
+import { GivenFileError, readGivenFile, sizeText } from '../../lib/adapters/fs/given-file.ts';
+import { readUpTo } from '../../lib/adapters/fs/no-follow.ts';
+import { outputRefusal } from '../../lib/adapters/fs/output-path.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-given-'));

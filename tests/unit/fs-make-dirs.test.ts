@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeDirs } from '../../lib/fs/make-dirs.ts';
+import { makeDirs } from '../../lib/adapters/fs/make-dirs.ts';
 
 const code = (f: () => void) => {
   try {
@@ -58,5 +58,5 @@ test('no code of hb calls Node\'s recursive mkdir, which can spin', () => {
       if (/\bmkdir(?:Sync)?\([^;]*recursive\s*:\s*true/.test(text)) offenders.push(`${top}/${name}`);
     }
   }
-  assert.deepEqual(offenders, [], 'use makeDirs (lib/fs/make-dirs.ts)');
+  assert.deepEqual(offenders, [], 'use makeDirs (lib/adapters/fs/make-dirs.ts)');
 });

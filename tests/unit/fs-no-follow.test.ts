@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeAtomic } from '../../lib/fs/atomic.ts';
-import { openAppendNoFollow, readBoundedNoFollow, readFileNoFollow, readStateFileNoFollow, STATE_READ_MAX_BYTES } from '../../lib/fs/no-follow.ts';
-import { appendEvents, eventsPath, readEvents } from '../../lib/events/log.ts';
-import type { KnownEvent } from '../../lib/events/schema.ts';
-import { acquireLock } from '../../lib/run/lock.ts';
-import { unsafeForRoot } from '../../lib/state/dir.ts';
+import { writeAtomic } from '../../lib/adapters/fs/atomic.ts';
+import { openAppendNoFollow, readBoundedNoFollow, readFileNoFollow, readStateFileNoFollow, STATE_READ_MAX_BYTES } from '../../lib/adapters/fs/no-follow.ts';
+import { appendEvents, eventsPath, readEvents } from '../../lib/adapters/events/log.ts';
+import type { KnownEvent } from '../../lib/rules/events/schema.ts';
+import { acquireLock } from '../../lib/adapters/run/lock.ts';
+import { unsafeForRoot } from '../../lib/adapters/state/dir.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-no-follow-'));

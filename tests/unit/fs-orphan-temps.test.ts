@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isTempName, removeOrphanTemps, tempPathFor } from '../../lib/fs/atomic.ts';
+import { isTempName, removeOrphanTemps, tempPathFor } from '../../lib/adapters/fs/atomic.ts';
 
 test('temp names: what writeAtomic makes is recognised; heartbeats and look-alikes are not', () => {
   const made = tempPathFor('/state/backup.last');

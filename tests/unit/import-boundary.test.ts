@@ -10,71 +10,16 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
- * The modules that decide. `dir/**` is every module under dir, `!path` takes one back out (an
- * adapter that still lives among rules), a path names one module. Each must reach no I/O module
- * through value imports (static or `import()`), and use neither `process`, `Date.now()`, a bare
- * `new Date()` nor the global `fetch`: the clock, the process and the network come in as data.
+ * The modules that decide: everything under lib/rules/ (a path ending in `/**` is every module
+ * under it, `!path` would take one back out, a path names one module). Each must reach no I/O
+ * module through value imports (static or `import()`), import no module outside the pure set,
+ * and use neither `process`, `Date.now()`, a bare `new Date()` nor the global `fetch`: the clock,
+ * the process and the network come in as data.
  */
-const PURE: readonly string[] = [
-  'lib/crontab/**',
-  '!lib/crontab/sources.ts',
-  '!lib/crontab/user-cache.ts',
-  '!lib/crontab/crontab-file.ts',
-  '!lib/crontab/backup-store.ts',
-  'lib/doctor/**',
-  'lib/systemd/**',
-  'lib/schedule/**',
-  'lib/report/**',
-  'lib/daemon/jobs.ts',
-  'lib/daemon/scheduler.ts',
-  'lib/daemon/limits.ts',
-  'lib/daemon/loop.ts',
-  'lib/daemon/reload.ts',
-  'lib/health/evaluate.ts',
-  'lib/health/types.ts',
-  'lib/health/unscheduled.ts',
-  'lib/heartbeat/record.ts',
-  'lib/heartbeat/run-marker.ts',
-  'lib/alerts/incident.ts',
-  'lib/alerts/replay.ts',
-  'lib/alerts/notification.ts',
-  'lib/recover/plan.ts',
-  'lib/recover/policy.ts',
-  'lib/recover/control.ts',
-  'lib/recover/types.ts',
-  'lib/recover/safe-mode.ts',
-  'lib/recover/error.ts',
-  'lib/config/validate.ts',
-  'lib/config/types.ts',
-  'lib/config/yaml.ts',
-  'lib/config/ping-only.ts',
-  'lib/events/schema.ts',
-  'lib/events/parse.ts',
-  'lib/format/text.ts',
-  'lib/format/json.ts',
-  'lib/format/nagios.ts',
-  'lib/format/prometheus.ts',
-  'lib/format/report-markdown.ts',
-  'lib/format/report-html.ts',
-  'lib/sinks/validate.ts',
-  'lib/sinks/escape.ts',
-  'lib/sinks/url-credentials.ts',
-  'lib/sinks/types.ts',
-  'lib/run/pid-text.ts',
-  'lib/run/tail.ts',
-  'lib/run/plan.ts',
-  'lib/fs/modes.ts',
-  'lib/job-name.ts',
-  'lib/duration.ts',
-  'lib/errors.ts',
-  'lib/visible.ts',
-  'lib/version.ts',
-  'lib/hb-exec.ts',
-  'lib/sha256.ts',
-];
+const PURE: readonly string[] = ['lib/rules/**'];
 
-/** Folders every other one may build on: they import nothing of lib/ outside themselves. */
-const BOTTOM: readonly string[] = ['lib/fs'];
+/** Folders every other adapter may build on: they import nothing of lib/ but themselves and the rules. */
+const BOTTOM: readonly string[] = ['lib/adapters/fs'];
 
 /** Imports that read or write files, run programs, reach the network or ask the host. */
 const IO_MODULES: ReadonlySet<string> = new Set(['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dgram', 'os', 'execa', 'write-file-atomic']);
@@ -204,13 +149,21 @@ function boundaryProblems(sources: ReadonlyMap<string, string>, pure: readonly s
       problems.push(`${start} is declared pure but reaches I/O: ${chain.join(' → ')}`);
     }
   }
+  // A rule builds on rules only: a module that merely happens to do no I/O yet is still not a rule.
+  for (const m of modules.values()) {
+    if (!isPure(m.path, pure)) continue;
+    for (const e of values(m.path)) {
+      if (e.to.startsWith('lib/') && modules.has(e.to) && !isPure(e.to, pure))
+        problems.push(`${e.from}:${e.line} imports ${e.to}: a pure module imports only pure modules`);
+    }
+  }
   // (d) a cycle of value imports between modules; a bottom folder that builds on another.
   problems.push(...cycles(modules, values));
   for (const m of modules.values()) {
     const base = bottom.find((b) => m.path.startsWith(`${b}/`));
     for (const e of base ? m.edges : []) {
-      if (e.to.startsWith('lib/') && !e.to.startsWith(`${base}/`))
-        problems.push(`${e.from}:${e.line} imports ${e.to}: ${base}/ is a bottom folder, it imports nothing of lib/ outside itself`);
+      if (e.to.startsWith('lib/') && !e.to.startsWith(`${base}/`) && !isPure(e.to, pure))
+        problems.push(`${e.from}:${e.line} imports ${e.to}: ${base}/ is a bottom folder, it imports nothing of lib/ but itself and the pure modules`);
     }
   }
   return problems;
@@ -252,7 +205,7 @@ function repositorySources(): Map<string, string> {
   return out;
 }
 
-test('lib/ and bin/ keep the boundary: pure modules reach no I/O, lib/ never imports bin/, lib/fs/ builds on nothing, no import cycles', () => {
+test('lib/ and bin/ keep the boundary: lib/rules/ reaches no I/O and imports only rules, lib/ never imports bin/, lib/adapters/fs/ builds on rules only, no import cycles', () => {
   const sources = repositorySources();
   assert.ok(sources.size > 100, `expected the modules of lib/ and bin/, found ${sources.size}`);
   assert.deepEqual(boundaryProblems(sources, PURE, BOTTOM), []);
@@ -272,6 +225,8 @@ test('the boundary check names the chain to I/O, the ambient use, the bin/ impor
     ['lib/rules/injected.ts', 'export const get = (fetch: (u: string) => Promise<unknown>) => fetch("http://127.0.0.1/");\n'],
     ['lib/rules/inline.ts', "import { type Shape } from '../io/store.ts';\nexport const same = (s: Shape) => s;\n"],
     ['lib/rules/lazy.ts', "export const later = () => import('../io/net.ts');\n"],
+    ['lib/rules/leans.ts', "import { quiet } from '../io/quiet.ts';\nexport const leans = () => quiet;\n"],
+    ['lib/io/quiet.ts', 'export const quiet = 0;\n'],
     [
       'lib/io/store.ts',
       "import { writeFileSync } from 'node:fs';\nexport type Shape = number;\nexport const save = (x: unknown) => writeFileSync('/dev/null', String(x));\n",
@@ -294,7 +249,11 @@ test('the boundary check names the chain to I/O, the ambient use, the bin/ impor
     'lib/rules/helper.ts is declared pure but reaches I/O: lib/rules/helper.ts → lib/io/store.ts → node:fs',
     'lib/rules/inline.ts is declared pure but reaches I/O: lib/rules/inline.ts → lib/io/store.ts → node:fs',
     'lib/rules/lazy.ts is declared pure but reaches I/O: lib/rules/lazy.ts → lib/io/net.ts → node:net',
+    'lib/rules/helper.ts:1 imports lib/io/store.ts: a pure module imports only pure modules',
+    'lib/rules/inline.ts:1 imports lib/io/store.ts: a pure module imports only pure modules',
+    'lib/rules/lazy.ts:1 imports lib/io/net.ts: a pure module imports only pure modules',
+    'lib/rules/leans.ts:1 imports lib/io/quiet.ts: a pure module imports only pure modules',
     'import cycle: lib/io/a.ts → lib/io/b.ts → lib/io/a.ts',
-    'lib/fs/atomic.ts:1 imports lib/state/modes.ts: lib/fs/ is a bottom folder, it imports nothing of lib/ outside itself',
+    'lib/fs/atomic.ts:1 imports lib/state/modes.ts: lib/fs/ is a bottom folder, it imports nothing of lib/ but itself and the pure modules',
   ]);
 });

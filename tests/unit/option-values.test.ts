@@ -6,7 +6,7 @@ import {
   MAX_PAUSE_MS, parseCrontabUser, parseGrace, parseMaxConcurrent, parseNextCount, parsePauseFor, parseSince, parseSkipCode, parseStopTimeout,
   parseStopWait, parseSystemdUser, parseTail, parseTimeout,
 } from '../../bin/option-values.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
 import fc from 'fast-check';
 import { propertyRuns } from '../helpers.ts';
 

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { propertyRuns } from '../helpers.ts';
 import YAML from 'yaml';
-import { parseConfigText } from '../../lib/config/load.ts';
-import { parseDuration } from '../../lib/duration.ts';
-import { ConfigError } from '../../lib/errors.ts';
-import type { HbConfig } from '../../lib/config/types.ts';
+import { parseConfigText } from '../../lib/adapters/config/load.ts';
+import { parseDuration } from '../../lib/rules/duration.ts';
+import { ConfigError } from '../../lib/rules/errors.ts';
+import type { HbConfig } from '../../lib/rules/config/types.ts';
 
 const RUNS = propertyRuns(300);
 const FILE = 'hb.yaml';

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { CronSyntaxError, nextFires, parseCron } from '../../lib/schedule/cron.ts';
+import { CronSyntaxError, nextFires, parseCron } from '../../lib/rules/schedule/cron.ts';
 import { refNext, refParse } from '../cron-reference.ts';
 import { fixture, propertyRuns } from '../helpers.ts';
 

@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { propertyRuns } from '../helpers.ts';
-import { CronSyntaxError, nextFires, parseCron } from '../../lib/schedule/cron.ts';
-import { compileSchedule } from '../../lib/schedule/compile.ts';
+import { CronSyntaxError, nextFires, parseCron } from '../../lib/rules/schedule/cron.ts';
+import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
 import { local } from '../cron-reference.ts';
 
 const RUNS = propertyRuns(300);

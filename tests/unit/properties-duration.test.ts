@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { propertyRuns } from '../helpers.ts';
-import { durationHint, formatDuration, parseDuration } from '../../lib/duration.ts';
+import { durationHint, formatDuration, parseDuration } from '../../lib/rules/duration.ts';
 
 const RUNS = propertyRuns(2000);
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { propertyRuns } from '../helpers.ts';
-import { heartbeatTime, parseHeartbeat, type HeartbeatRecord } from '../../lib/heartbeat/record.ts';
-import { readHeartbeatFile, writeHeartbeat } from '../../lib/heartbeat/store.ts';
+import { heartbeatTime, parseHeartbeat, type HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
+import { readHeartbeatFile, writeHeartbeat } from '../../lib/adapters/heartbeat/store.ts';
 
 const RUNS = propertyRuns(1000);
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { basename, dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { propertyRuns } from '../helpers.ts';
-import { jobNameFromCommand, validateJobName } from '../../lib/job-name.ts';
+import { jobNameFromCommand, validateJobName } from '../../lib/rules/job-name.ts';
 
 const RUNS = propertyRuns(3000);
 

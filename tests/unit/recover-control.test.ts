@@ -6,11 +6,11 @@ import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, realpathSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { controlOf, type ChainStep } from '../../lib/recover/control.ts';
-import { guardedAccess } from '../../lib/recover/guarded-path.ts';
-import { gidInPasswd } from '../../lib/recover/primary-gid.ts';
-import { manifestOf } from '../../lib/recover/snapshots.ts';
-import { safeMode } from '../../lib/recover/safe-mode.ts';
+import { controlOf, type ChainStep } from '../../lib/rules/recover/control.ts';
+import { guardedAccess } from '../../lib/adapters/recover/guarded-path.ts';
+import { gidInPasswd } from '../../lib/adapters/recover/primary-gid.ts';
+import { manifestOf } from '../../lib/adapters/recover/snapshots.ts';
+import { safeMode } from '../../lib/rules/recover/safe-mode.ts';
 
 const AGENT = 1001;
 const OTHER = 1002;

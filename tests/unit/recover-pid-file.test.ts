@@ -7,9 +7,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probePidFile, readProbePidFile } from '../../lib/recover/pid-file.ts';
-import { parseRecover } from '../../lib/recover/policy.ts';
-import { processState } from '../../lib/run/proc.ts';
+import { probePidFile, readProbePidFile } from '../../lib/adapters/recover/pid-file.ts';
+import { parseRecover } from '../../lib/rules/recover/policy.ts';
+import { processState } from '../../lib/adapters/run/proc.ts';
 import { waitFor } from '../helpers.ts';
 
 function dir(t: { after(fn: () => void): void }): string {

@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { planRecovery } from '../../lib/recover/plan.ts';
-import type { CurrentFile, PlanInput, RecoveryPlan } from '../../lib/recover/plan.ts';
-import type { Manifest, RecoverPolicy } from '../../lib/recover/types.ts';
+import { planRecovery } from '../../lib/rules/recover/plan.ts';
+import type { CurrentFile, PlanInput, RecoveryPlan } from '../../lib/rules/recover/plan.ts';
+import type { Manifest, RecoverPolicy } from '../../lib/rules/recover/types.ts';
 
 const NOW = Date.parse('2024-06-01T12:00:00Z');
 const H = 3_600_000;

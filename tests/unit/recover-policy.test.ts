@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseRecover, RECOVER_DEFAULTS } from '../../lib/recover/policy.ts';
+import { parseRecover, RECOVER_DEFAULTS } from '../../lib/rules/recover/policy.ts';
 
 const CONFIG = '/etc/hb/hb.yaml';
 

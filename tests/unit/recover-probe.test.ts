@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { probeHealth, probeUrl, runRestart } from '../../lib/recover/probe.ts';
-import type { RecoverPolicy } from '../../lib/recover/types.ts';
+import { probeHealth, probeUrl, runRestart } from '../../lib/adapters/recover/probe.ts';
+import type { RecoverPolicy } from '../../lib/rules/recover/types.ts';
 
 const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
 const tmp = mkdtempSync(join(tmpdir(), 'hb-recover-probe-'));

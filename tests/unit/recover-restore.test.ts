@@ -8,11 +8,11 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RecoverError } from '../../lib/recover/error.ts';
-import { gitEntry } from '../../lib/recover/git-source.ts';
-import { hashFile } from '../../lib/recover/hash-file.ts';
-import { sha256 } from '../../lib/sha256.ts';
-import { gitKnownGood, gitRepoOf, gitShow, restoreFile } from '../../lib/recover/restore.ts';
+import { RecoverError } from '../../lib/rules/recover/error.ts';
+import { gitEntry } from '../../lib/adapters/recover/git-source.ts';
+import { hashFile } from '../../lib/adapters/recover/hash-file.ts';
+import { sha256 } from '../../lib/rules/sha256.ts';
+import { gitKnownGood, gitRepoOf, gitShow, restoreFile } from '../../lib/adapters/recover/restore.ts';
 import { throwAwayUser } from '../helpers.ts';
 
 /** hb as these tests run it: as root, it acts as the user who controls a directory. */

@@ -7,11 +7,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { RecoverError } from '../../lib/recover/error.ts';
-import { currentOf, hashFile } from '../../lib/recover/hash-file.ts';
-import { sha256 } from '../../lib/sha256.ts';
-import { appendRestart, pruneRestarts, readRestarts, restartsPath } from '../../lib/recover/restarts.ts';
-import { jobRecoverDir, latestSnapshot, manifestOf, pruneSnapshots, readBlob, takeSnapshot } from '../../lib/recover/snapshots.ts';
+import { RecoverError } from '../../lib/rules/recover/error.ts';
+import { currentOf, hashFile } from '../../lib/adapters/recover/hash-file.ts';
+import { sha256 } from '../../lib/rules/sha256.ts';
+import { appendRestart, pruneRestarts, readRestarts, restartsPath } from '../../lib/adapters/recover/restarts.ts';
+import { jobRecoverDir, latestSnapshot, manifestOf, pruneSnapshots, readBlob, takeSnapshot } from '../../lib/adapters/recover/snapshots.ts';
 
 /** hb as these tests run it: as root, it acts as the user who controls a directory. */
 const ACTING = { root: process.getuid?.() === 0, node: process.execPath };

@@ -2,8 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseEvent, type ReadEvent } from '../../lib/events/parse.ts';
-import { logLine, summarize, widthsOf } from '../../lib/report/event-line.ts';
+import { parseEvent, type ReadEvent } from '../../lib/rules/events/parse.ts';
+import { logLine, summarize, widthsOf } from '../../lib/rules/report/event-line.ts';
 
 const TS = '2026-11-20T09:00:05.120Z';
 const e = (type: string, fields: Record<string, unknown> = {}, job = 'backup'): ReadEvent => parseEvent({ ts: TS, job, type, ...fields });

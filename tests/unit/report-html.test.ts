@@ -3,10 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HbEvent } from '../../lib/events/parse.ts';
-import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
-import { buildReport } from '../../lib/report/build.ts';
-import { esc, renderHtml, REPORT_CSP } from '../../lib/format/report-html.ts';
+import type { HbEvent } from '../../lib/rules/events/parse.ts';
+import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
+import { buildReport } from '../../lib/rules/report/build.ts';
+import { esc, renderHtml, REPORT_CSP } from '../../lib/rules/format/report-html.ts';
 
 const NOW = Date.parse('2026-11-20T09:00:00.000Z');
 const MIN = 60_000;

@@ -2,10 +2,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HbEvent } from '../../lib/events/parse.ts';
-import type { JobHealth, JobStatus } from '../../lib/health/types.ts';
-import { buildReport } from '../../lib/report/build.ts';
-import { cell, renderMarkdown, reportHeadline } from '../../lib/format/report-markdown.ts';
+import type { HbEvent } from '../../lib/rules/events/parse.ts';
+import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
+import { buildReport } from '../../lib/rules/report/build.ts';
+import { cell, renderMarkdown, reportHeadline } from '../../lib/rules/format/report-markdown.ts';
 
 const NOW = Date.parse('2026-11-20T09:00:00.000Z');
 const HOUR = 3_600_000;

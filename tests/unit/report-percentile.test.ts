@@ -2,9 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationStats, nearestRank } from '../../lib/report/percentile.ts';
-import { position, ticks } from '../../lib/report/timeline-geometry.ts';
-import { shortDuration, shortTime, windowLabel } from '../../lib/report/human.ts';
+import { durationStats, nearestRank } from '../../lib/rules/report/percentile.ts';
+import { position, ticks } from '../../lib/rules/report/timeline-geometry.ts';
+import { shortDuration, shortTime, windowLabel } from '../../lib/rules/report/human.ts';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 

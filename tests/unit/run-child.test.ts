@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { forwardSignals, runChild, shellCode } from '../../lib/run/child.ts';
-import type { ChildResult, RunChildOptions } from '../../lib/run/child.ts';
-import { TailRing, decodeTail } from '../../lib/run/tail.ts';
+import { forwardSignals, runChild, shellCode } from '../../lib/adapters/run/child.ts';
+import type { ChildResult, RunChildOptions } from '../../lib/adapters/run/child.ts';
+import { TailRing, decodeTail } from '../../lib/rules/run/tail.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'hb-run-child-'));

@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cyclePath, nextCycle, readCounter } from '../../lib/run/cycle.ts';
-import type { LockInfo } from '../../lib/run/lock.ts';
-import { gatherFacts } from '../../lib/run/proc.ts';
+import { cyclePath, nextCycle, readCounter } from '../../lib/adapters/run/cycle.ts';
+import type { LockInfo } from '../../lib/adapters/run/lock.ts';
+import { gatherFacts } from '../../lib/adapters/run/proc.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hb-run-cycle-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readEvents } from '../../lib/events/log.ts';
-import { lastPath, runPath, writeRunMarker } from '../../lib/heartbeat/store.ts';
+import { readEvents } from '../../lib/adapters/events/log.ts';
+import { lastPath, runPath, writeRunMarker } from '../../lib/adapters/heartbeat/store.ts';
 import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
-import { lockForRun } from '../../lib/run/lock.ts';
-import { bootId, processStartMs } from '../../lib/run/proc.ts';
+import { lockForRun } from '../../lib/adapters/run/lock.ts';
+import { bootId, processStartMs } from '../../lib/adapters/run/proc.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'hb-run-job-'));

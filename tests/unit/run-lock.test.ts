@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { acquireLock, lockForRun, LockError } from '../../lib/run/lock.ts';
-import type { LockHolder, LockInfo } from '../../lib/run/lock.ts';
-import { gatherFacts } from '../../lib/run/proc.ts';
-import type { ProcessFacts } from '../../lib/run/proc.ts';
+import { acquireLock, lockForRun, LockError } from '../../lib/adapters/run/lock.ts';
+import type { LockHolder, LockInfo } from '../../lib/adapters/run/lock.ts';
+import { gatherFacts } from '../../lib/adapters/run/proc.ts';
+import type { ProcessFacts } from '../../lib/adapters/run/proc.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hb-run-lock-'));
 after(() => rmSync(root, { recursive: true, force: true }));

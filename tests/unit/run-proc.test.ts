@@ -14,8 +14,8 @@ import {
   parseStatLine,
   processStartMs,
   processState,
-} from '../../lib/run/proc.ts';
-import type { ProcessClaim, ProcessFacts } from '../../lib/run/proc.ts';
+} from '../../lib/adapters/run/proc.ts';
+import type { ProcessClaim, ProcessFacts } from '../../lib/adapters/run/proc.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hb-run-proc-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CronSyntaxError, nextFires, parseCron } from '../../lib/schedule/cron.ts';
+import { CronSyntaxError, nextFires, parseCron } from '../../lib/rules/schedule/cron.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

@@ -2,9 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileSchedule } from '../../lib/schedule/compile.ts';
-import { timingMemo } from '../../lib/schedule/timing-memo.ts';
-import type { ScheduleSpec } from '../../lib/schedule/types.ts';
+import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
+import { timingMemo } from '../../lib/rules/schedule/timing-memo.ts';
+import type { ScheduleSpec } from '../../lib/rules/schedule/types.ts';
 
 const specs: ScheduleSpec[] = [
   { cron: '*/5 * * * *', tz: 'UTC' },

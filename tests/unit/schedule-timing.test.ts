@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../lib/errors.ts';
-import { compileSchedule, ScheduleError, scheduleFromFlags, validateSchedule } from '../../lib/schedule/compile.ts';
-import type { ScheduleSpec } from '../../lib/schedule/types.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
+import { compileSchedule, ScheduleError, scheduleFromFlags, validateSchedule } from '../../lib/rules/schedule/compile.ts';
+import type { ScheduleSpec } from '../../lib/rules/schedule/types.ts';
 import { runNext, type NextOptions } from '../../bin/commands/next.ts';
 
 const at = (iso: string) => Date.parse(iso);

@@ -10,7 +10,7 @@ import {
   sameZone,
   toWall,
   wallToInstants,
-} from '../../lib/schedule/tz.ts';
+} from '../../lib/rules/schedule/tz.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const wall = (y: number, mo: number, d: number, h: number, mi = 0) => Date.UTC(y, mo - 1, d, h, mi);

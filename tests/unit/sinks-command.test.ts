@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createSink } from '../../lib/sinks/command.ts';
-import { SinkError } from '../../lib/sinks/types.ts';
-import type { Notification, SinkContext } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
+import { createSink } from '../../lib/adapters/sinks/command.ts';
+import { SinkError } from '../../lib/rules/sinks/types.ts';
+import type { Notification, SinkContext } from '../../lib/rules/sinks/types.ts';
+import type { SinkConfig } from '../../lib/rules/sinks/validate.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'hb-sink-command-'));
@@ -164,7 +164,7 @@ describe('command sink', () => {
     writeFileSync(
       script,
       [
-        `import { createSink } from ${url('../../lib/sinks/command.ts')};`,
+        `import { createSink } from ${url('../../lib/adapters/sinks/command.ts')};`,
         `const ctx = { env: { PATH: process.env.PATH }, now: () => 0, readFile: () => '' };`,
         `const n = ${JSON.stringify(note())};`,
         `const cfg = (run, code) => ({ kind: 'command', where: 'notify[0]', options: { run }, timeoutMs: 5000, retries: 0, on: null });`,

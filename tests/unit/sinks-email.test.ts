@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createSink } from '../../lib/sinks/email.ts';
-import { SinkError } from '../../lib/sinks/types.ts';
-import type { Notification, SinkContext } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
+import { createSink } from '../../lib/adapters/sinks/email.ts';
+import { SinkError } from '../../lib/rules/sinks/types.ts';
+import type { Notification, SinkContext } from '../../lib/rules/sinks/types.ts';
+import type { SinkConfig } from '../../lib/rules/sinks/validate.ts';
 
 const FAKE = fileURLToPath(new URL('../fixtures/fake-sendmail.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'hb-sink-email-'));

@@ -6,10 +6,10 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { createSink } from '../../lib/sinks/healthchecks.ts';
-import { SinkError } from '../../lib/sinks/types.ts';
-import type { Notification, SinkContext } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
+import { createSink } from '../../lib/adapters/sinks/healthchecks.ts';
+import { SinkError } from '../../lib/rules/sinks/types.ts';
+import type { Notification, SinkContext } from '../../lib/rules/sinks/types.ts';
+import type { SinkConfig } from '../../lib/rules/sinks/validate.ts';
 
 interface Hit {
   method: string;

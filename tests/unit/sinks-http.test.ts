@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, describe, test } from 'node:test';
-import { readJson, readToken, redact, request, withRetries } from '../../lib/sinks/http.ts';
-import type { RequestOptions } from '../../lib/sinks/http.ts';
-import { truncateBytes } from '../../lib/sinks/escape.ts';
-import { SinkError } from '../../lib/sinks/types.ts';
-import type { SinkContext } from '../../lib/sinks/types.ts';
+import { readJson, readToken, redact, request, withRetries } from '../../lib/adapters/sinks/http.ts';
+import type { RequestOptions } from '../../lib/adapters/sinks/http.ts';
+import { truncateBytes } from '../../lib/rules/sinks/escape.ts';
+import { SinkError } from '../../lib/rules/sinks/types.ts';
+import type { SinkContext } from '../../lib/rules/sinks/types.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 import type { Recorder } from '../fixtures/http-recorder.ts';
 

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createSink as email } from '../../lib/sinks/email.ts';
-import { createSink as healthchecks } from '../../lib/sinks/healthchecks.ts';
-import { createSink as telegram } from '../../lib/sinks/telegram.ts';
-import { createSink as webhook } from '../../lib/sinks/webhook.ts';
-import type { Notification, SinkContext } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
+import { createSink as email } from '../../lib/adapters/sinks/email.ts';
+import { createSink as healthchecks } from '../../lib/adapters/sinks/healthchecks.ts';
+import { createSink as telegram } from '../../lib/adapters/sinks/telegram.ts';
+import { createSink as webhook } from '../../lib/adapters/sinks/webhook.ts';
+import type { Notification, SinkContext } from '../../lib/rules/sinks/types.ts';
+import type { SinkConfig } from '../../lib/rules/sinks/validate.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 
 const HIDDEN = /[\p{Cf}\u115f\u1160\u3164\uffa0]/u;

@@ -3,11 +3,11 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createSink } from '../../lib/sinks/telegram.ts';
-import { escapeHtml } from '../../lib/sinks/escape.ts';
-import { SinkError } from '../../lib/sinks/types.ts';
-import type { Notification, SinkContext } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
+import { createSink } from '../../lib/adapters/sinks/telegram.ts';
+import { escapeHtml } from '../../lib/rules/sinks/escape.ts';
+import { SinkError } from '../../lib/rules/sinks/types.ts';
+import type { Notification, SinkContext } from '../../lib/rules/sinks/types.ts';
+import type { SinkConfig } from '../../lib/rules/sinks/validate.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 import type { Recorder } from '../fixtures/http-recorder.ts';
 

@@ -4,12 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createSink as github } from '../../lib/sinks/github.ts';
-import { createSink as gitea } from '../../lib/sinks/gitea.ts';
-import { codeBlock, escapeMarkdown } from '../../lib/sinks/escape.ts';
-import { SinkError } from '../../lib/sinks/types.ts';
-import type { Notification, NotificationType, Sink, SinkContext, SinkMemo } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
+import { createSink as github } from '../../lib/adapters/sinks/github.ts';
+import { createSink as gitea } from '../../lib/adapters/sinks/gitea.ts';
+import { codeBlock, escapeMarkdown } from '../../lib/rules/sinks/escape.ts';
+import { SinkError } from '../../lib/rules/sinks/types.ts';
+import type { Notification, NotificationType, Sink, SinkContext, SinkMemo } from '../../lib/rules/sinks/types.ts';
+import type { SinkConfig } from '../../lib/rules/sinks/validate.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 import type { Answer, Recorded, Recorder } from '../fixtures/http-recorder.ts';
 

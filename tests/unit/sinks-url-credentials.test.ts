@@ -3,13 +3,13 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JobConfig } from '../../lib/config/types.ts';
-import { doctorFindings } from '../../lib/doctor/doctor.ts';
-import { renderDoctorJson, renderDoctorText } from '../../lib/doctor/render.ts';
-import type { DoctorFacts } from '../../lib/doctor/types.ts';
-import { redact } from '../../lib/sinks/http.ts';
-import { credentialProblem, redactUrls, splitCredentials } from '../../lib/sinks/url-credentials.ts';
-import { validateSink } from '../../lib/sinks/validate.ts';
+import type { JobConfig } from '../../lib/rules/config/types.ts';
+import { doctorFindings } from '../../lib/rules/doctor/doctor.ts';
+import { renderDoctorJson, renderDoctorText } from '../../lib/rules/doctor/render.ts';
+import type { DoctorFacts } from '../../lib/rules/doctor/types.ts';
+import { redact } from '../../lib/adapters/sinks/http.ts';
+import { credentialProblem, redactUrls, splitCredentials } from '../../lib/rules/sinks/url-credentials.ts';
+import { validateSink } from '../../lib/rules/sinks/validate.ts';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 

@@ -3,10 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createSink } from '../../lib/sinks/webhook.ts';
-import { SinkError } from '../../lib/sinks/types.ts';
-import type { Notification, SinkContext } from '../../lib/sinks/types.ts';
-import type { SinkConfig } from '../../lib/sinks/validate.ts';
+import { createSink } from '../../lib/adapters/sinks/webhook.ts';
+import { SinkError } from '../../lib/rules/sinks/types.ts';
+import type { Notification, SinkContext } from '../../lib/rules/sinks/types.ts';
+import type { SinkConfig } from '../../lib/rules/sinks/validate.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 import type { Recorder } from '../fixtures/http-recorder.ts';
 

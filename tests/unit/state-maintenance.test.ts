@@ -1,4 +1,4 @@
-// Pause, resume and forget in a state directory (lib/state/maintenance.ts), in-process with a set
+// Pause, resume and forget in a state directory (lib/adapters/state/maintenance.ts), in-process with a set
 // clock: which directory holds a job that must exist, the files each writes or removes, the events.
 
 import assert from 'node:assert/strict';
@@ -6,11 +6,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { emptyConfig } from '../../lib/config/types.ts';
-import { UsageError } from '../../lib/errors.ts';
-import { readEvents } from '../../lib/events/log.ts';
-import { cyclePath } from '../../lib/run/cycle.ts';
-import { forgetKnownJob, knownJobDir, pauseKnownJob, resumeKnownJob, type MaintenanceEffects } from '../../lib/state/maintenance.ts';
+import { emptyConfig } from '../../lib/rules/config/types.ts';
+import { UsageError } from '../../lib/rules/errors.ts';
+import { readEvents } from '../../lib/adapters/events/log.ts';
+import { cyclePath } from '../../lib/adapters/run/cycle.ts';
+import { forgetKnownJob, knownJobDir, pauseKnownJob, resumeKnownJob, type MaintenanceEffects } from '../../lib/adapters/state/maintenance.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hb-state-maintenance-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realPaths, untrustedPath, type EntryFacts, type PathEnd, type PathReader } from '../../lib/fs/path-trust.ts';
-import { stateDirsToRead } from '../../lib/state/dir.ts';
+import { realPaths, untrustedPath, type EntryFacts, type PathEnd, type PathReader } from '../../lib/adapters/fs/path-trust.ts';
+import { stateDirsToRead } from '../../lib/adapters/state/dir.ts';
 
 type Node = EntryFacts & { to?: string };
 const dir = (mode: number, uid = 0): Node => ({ kind: 'dir', mode: 0o40000 | mode, uid });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCron } from '../../lib/schedule/cron.ts';
-import { calendarEvents, renderComponent, renderWeekdays } from '../../lib/systemd/calendar.ts';
+import { parseCron } from '../../lib/rules/schedule/cron.ts';
+import { calendarEvents, renderComponent, renderWeekdays } from '../../lib/rules/systemd/calendar.ts';
 
 const events = (expr: string, zone?: string) => calendarEvents(parseCron(expr), zone);
 

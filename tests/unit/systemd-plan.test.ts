@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyConfig, type HbConfig, type JobConfig } from '../../lib/config/types.ts';
-import { planSystemd, type SystemdRequest } from '../../lib/systemd/plan.ts';
+import { emptyConfig, type HbConfig, type JobConfig } from '../../lib/rules/config/types.ts';
+import { planSystemd, type SystemdRequest } from '../../lib/rules/systemd/plan.ts';
 
 const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/hb/dist/hb.js' };
 

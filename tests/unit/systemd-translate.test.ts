@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCron } from '../../lib/schedule/cron.ts';
-import { offsetTransitions } from '../../lib/systemd/dst.ts';
-import { timespan, translateSchedule, type TranslateContext, type Translation } from '../../lib/systemd/translate.ts';
-import type { ScheduleSpec } from '../../lib/schedule/types.ts';
+import { parseCron } from '../../lib/rules/schedule/cron.ts';
+import { offsetTransitions } from '../../lib/rules/systemd/dst.ts';
+import { timespan, translateSchedule, type TranslateContext, type Translation } from '../../lib/rules/systemd/translate.ts';
+import type { ScheduleSpec } from '../../lib/rules/schedule/types.ts';
 
 const NOW = Date.parse('2026-11-23T08:00:00Z');
 const ctx = (over: Partial<TranslateContext> = {}): TranslateContext => ({

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execArg, execStart, serviceFile, timerFile, type UnitPairSpec } from '../../lib/systemd/units.ts';
+import { execArg, execStart, serviceFile, timerFile, type UnitPairSpec } from '../../lib/rules/systemd/units.ts';
 
 const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/hb/dist/hb.js' };
 

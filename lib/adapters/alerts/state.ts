@@ -1,0 +1,52 @@
+// `<state>/alerts/state.json`: each job's alert state, replaced atomically after every acting check,
+// with the journal of pending notifications it accounts for (lib/rules/alerts/replay.ts).
+
+import { join } from 'node:path';
+import { writeAtomic } from '../fs/atomic.ts';
+import { readFileNoFollow } from '../fs/no-follow.ts';
+import type { JobAlertState } from '../../rules/alerts/incident.ts';
+import { STATE_DIR_MODE } from '../../rules/fs/modes.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
+
+const file = (dir: string) => join(dir, 'alerts', 'state.json');
+
+/** What the last acting check left: the states, and which pending notification ids they include. */
+export interface StoredAlerts {
+  jobs: Map<string, JobAlertState>;
+  /** null when unknown (a file from before journals, or an unreadable one): nothing is replayed. */
+  journal: Set<string> | null;
+}
+
+/**
+ * Reads the alert states. No file: nothing decided yet, an empty journal. An unreadable file
+ * starts over quietly for no job (nothing is open) with an unknown journal.
+ */
+export function readAlertState(dir: string): StoredAlerts {
+  let text: string;
+  try {
+    text = readFileNoFollow(file(dir));
+  } catch (e) {
+    return { jobs: new Map(), journal: (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Set() : null };
+  }
+  try {
+    const data = JSON.parse(text) as { v?: number; jobs?: Record<string, JobAlertState>; journal?: unknown };
+    if (data.v !== 1 || typeof data.jobs !== 'object' || data.jobs === null) return { jobs: new Map(), journal: null };
+    const journal = Array.isArray(data.journal) ? new Set(data.journal.filter((id): id is string => typeof id === 'string')) : null;
+    return { jobs: new Map(Object.entries(data.jobs).filter(([, s]) => typeof s?.streak === 'number')), journal };
+  } catch {
+    return { jobs: new Map(), journal: null };
+  }
+}
+
+/** Writes the alert states (only jobs with something to remember) and the journal, unless nothing changed. */
+export function writeAlertState(dir: string, states: Map<string, JobAlertState>, journal: Set<string>, before: StoredAlerts): void {
+  const text = serialize(states, journal);
+  if (text === serialize(before.jobs, before.journal)) return;
+  makeDirs(join(dir, 'alerts'), STATE_DIR_MODE);
+  writeAtomic(file(dir), text, { fsync: true });
+}
+
+function serialize(states: Map<string, JobAlertState>, journal: Set<string> | null): string {
+  const jobs = Object.fromEntries([...states].filter(([, s]) => s.streak > 0 || s.incident !== null).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return JSON.stringify({ v: 1, jobs, ...(journal ? { journal: [...journal].sort() } : {}) }) + '\n';
+}

@@ -1,0 +1,81 @@
+// Human output: the check summary and the status panel (aligned; coloured only when asked).
+
+import { formatDuration } from '../duration.ts';
+import type { JobHealth, JobStatus } from '../health/types.ts';
+import { unscheduledSummary } from '../health/unscheduled.ts';
+import type { UntrustedDir } from '../../adapters/state/dir.ts';
+import { visible } from '../visible.ts';
+
+/** Terminal styling; `color: false` gives plain text for pipes and cron mail. */
+export interface TextStyle {
+  color: boolean;
+}
+
+const COLORS: Partial<Record<JobStatus, string>> = {
+  ok: '32', running: '36', late: '33', paused: '90', unscheduled: '33',
+};
+
+function paint(text: string, status: JobStatus, problem: boolean, style: TextStyle): string {
+  if (!style.color) return text;
+  const code = problem ? '31;1' : (COLORS[status] ?? '0');
+  return `\u001b[${code}m${text}\u001b[0m`;
+}
+
+/**
+ * The `hb check` text: one line per job shown (the problems and the jobs without a schedule, or
+ * all with --verbose), one line per action recovery took in this check, then a summary that
+ * counts both.
+ */
+export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number; unscheduled: number }, style: TextStyle, actions: readonly string[] = [], untrusted: readonly UntrustedDir[] = []): string {
+  const width = Math.max(0, ...shown.map((j) => j.job.length));
+  const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
+  const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`);
+  const { total, problems, unscheduled } = counts;
+  const jobs = `job${total === 1 ? '' : 's'}`;
+  const health =
+    total === 0
+      ? 'no jobs: no heartbeats in the state directory and none configured'
+      : problems === 0
+        ? `all ${total} ${jobs} healthy`
+        : `${problems} of ${total} ${jobs} unhealthy`;
+  const notes = [health];
+  if (unscheduled > 0) notes.push(unscheduledSummary(unscheduled));
+  if (untrusted.length > 0) notes.push(`${untrusted.length} untrusted state director${untrusted.length === 1 ? 'y' : 'ies'} not read`);
+  // A directory root would not read is a problem of its own, listed with what fixes it.
+  const dirs = untrusted.map((u) => `${visible(u.dir)}  ${paint('UNTRUSTED', 'failed', true, style)}  not read by root: ${visible(u.why)}; fix: ${visible(u.fix)}`);
+  return [...dirs, ...lines, ...actions.map((a) => `recovery: ${visible(a)}`), notes.join('; ')].join('\n') + '\n';
+}
+
+/** The `hb status` panel. */
+export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
+  if (jobs.length === 0) return 'no jobs yet: run `hb tick JOB --every 15m` or configure jobs in hb.yaml\n';
+  const header = ['JOB', 'STATUS', 'AGE', 'INTERVAL', 'RATIO', 'EXIT', 'DURATION', 'CYCLE', 'ACTION'];
+  const rows = jobs.map((j) => [
+    j.job,
+    j.status,
+    j.age_s === null ? '-' : formatDuration(j.age_s * 1000),
+    j.period_s === null ? '-' : formatDuration(j.period_s * 1000),
+    j.ratio === null ? '-' : j.ratio.toFixed(2),
+    j.last ? (j.last.signal ?? String(j.last.exit_code ?? '-')) : '-',
+    j.last ? formatDuration(j.last.duration_ms) : '-',
+    j.last ? String(j.last.cycle) : j.running ? String(j.running.cycle) : '-',
+    j.last?.action ? oneLine(j.last.action, 40) : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  // Pad before painting so colour codes do not break the alignment.
+  const fmt = (cells: string[], j?: JobHealth) =>
+    cells
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
+        return i === 1 && j ? paint(padded, j.status, j.problem, style) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [fmt(header), ...rows.map((r, n) => fmt(r, jobs[n]))];
+  return out.join('\n') + '\n';
+}
+
+function oneLine(text: string, max: number): string {
+  const line = visible(text.replace(/\s+/g, ' ').trim());
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

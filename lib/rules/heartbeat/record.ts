@@ -1,0 +1,160 @@
+// The heartbeat record (version 1) and tolerant reading of `.last` files.
+
+import type { ScheduleSpec } from '../schedule/types.ts';
+
+/** One completed run, as written to `<state>/<job>.last`. */
+export interface HeartbeatRecord {
+  v: 1;
+  job: string;
+  host: string;
+  status: 'ok' | 'error';
+  exit_code: number | null;
+  signal: string | null;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  cycle: number;
+  action: string | null;
+  message: string | null;
+  schedule: ScheduleSpec | null;
+  grace_s: number | null;
+  output_tail: string | null;
+  pid: number;
+  hb_version: string;
+  /** Start of the last successful run (this one, or carried over from the record before). */
+  last_success_at?: string | null;
+  /** Set when the run was stopped by `--timeout`. */
+  timed_out?: boolean;
+  /** Set when the run asked for `--lock` and none could be made: why it ran without one. */
+  unlocked?: string;
+  /** Set on the first run after a crash: what the crashed run was doing. */
+  previous?: { status: 'crashed'; cycle: number; started_at: string; pid: number } | null;
+}
+
+/** What a `.last` file turned out to hold. */
+export type ReadHeartbeat =
+  | { kind: 'record'; record: HeartbeatRecord; mtimeMs: number }
+  | { kind: 'touch'; mtimeMs: number }
+  | { kind: 'corrupt'; reason: string; mtimeMs: number };
+
+const REQUIRED: Array<[keyof HeartbeatRecord, string]> = [
+  ['v', 'number'],
+  ['job', 'string'],
+  ['status', 'string'],
+  ['started_at', 'string'],
+  ['finished_at', 'string'],
+  ['cycle', 'number'],
+];
+
+// Optional, but when present the checker and the renderers rely on their type: a tampered value
+// must make the record corrupt rather than crash `hb check` for every job.
+const OPTIONAL: Array<[keyof HeartbeatRecord, string]> = [
+  ['host', 'string'],
+  ['exit_code', 'number'],
+  ['signal', 'string'],
+  ['duration_ms', 'number'],
+  ['action', 'string'],
+  ['message', 'string'],
+  ['grace_s', 'number'],
+  ['output_tail', 'string'],
+  ['pid', 'number'],
+  ['hb_version', 'string'],
+  ['last_success_at', 'string'],
+  ['timed_out', 'boolean'],
+];
+
+/** The range a number in a state file must be in; `whole`: an integer. */
+export interface NumberRule {
+  min: number;
+  max: number;
+  whole: boolean;
+}
+
+// The longest duration hb counts (lib/rules/duration.ts): 2^53 ms.
+const MAX_MS = Number.MAX_SAFE_INTEGER;
+/** A process id: pid_t is a 32-bit signed integer. */
+export const PID_RULE: NumberRule = { min: 1, max: 2 ** 31 - 1, whole: true };
+/** A cycle number. */
+export const CYCLE_RULE: NumberRule = { min: 0, max: Number.MAX_SAFE_INTEGER, whole: true };
+/** A duration in milliseconds (a run's, a timeout). */
+export const MS_RULE: NumberRule = { min: 0, max: MAX_MS, whole: false };
+
+// JSON reads 1e309 as Infinity and accepts -57 as a grace: a number is trusted only in range, or
+// a tampered record would be `ok` forever, or "due -57s ago", or print Infinity in every format.
+const NUMBERS: Array<[keyof HeartbeatRecord, NumberRule]> = [
+  ['v', { min: 1, max: Number.MAX_SAFE_INTEGER, whole: true }],
+  ['cycle', CYCLE_RULE],
+  ['exit_code', { min: 0, max: 255, whole: true }],
+  ['duration_ms', MS_RULE],
+  ['grace_s', { min: 0, max: MAX_MS / 1000, whole: false }],
+  ['pid', PID_RULE],
+];
+
+/** Why `value` breaks `rule`, as the end of a sentence about it ("is -57, expected …"), or null. */
+export function numberProblem(value: number, rule: NumberRule): string | null {
+  // Every record of every check passes through here: the message is built only for a bad one.
+  if (value >= rule.min && value <= rule.max && (!rule.whole || Number.isInteger(value))) return null;
+  const expected = `expected ${rule.whole ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}`;
+  return Number.isFinite(value) ? `is ${value}, ${expected}` : `is not a finite number, ${expected}`;
+}
+
+/**
+ * Reads a `.last` file's text. Empty or non-JSON text (a shell script's `touch` or `date >`) is a
+ * heartbeat at its mtime; text that starts like JSON but is not a valid record is corrupt.
+ */
+export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{')) return { kind: 'touch', mtimeMs };
+  let data: unknown;
+  try {
+    data = JSON.parse(trimmed);
+  } catch (e) {
+    return { kind: 'corrupt', reason: `not valid JSON (${(e as Error).message})`, mtimeMs };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { kind: 'corrupt', reason: 'not a JSON object', mtimeMs };
+  }
+  const rec = data as Record<string, unknown>;
+  for (const [key, type] of REQUIRED) {
+    if (typeof rec[key] !== type) {
+      return { kind: 'corrupt', reason: `field "${key}" missing or not a ${type}`, mtimeMs };
+    }
+  }
+  for (const [key, type] of OPTIONAL) {
+    if (rec[key] !== undefined && rec[key] !== null && typeof rec[key] !== type) {
+      return { kind: 'corrupt', reason: `field "${key}" is not a ${type}`, mtimeMs };
+    }
+  }
+  for (const [key, rule] of NUMBERS) {
+    const problem = typeof rec[key] === 'number' ? numberProblem(rec[key], rule) : null;
+    if (problem) return { kind: 'corrupt', reason: `field "${key}" ${problem}`, mtimeMs };
+  }
+  // Checked in full where it is compiled; here only its shape, so a number is corrupt rather than a crash there.
+  for (const key of ['schedule', 'previous'] as const) {
+    const v = rec[key];
+    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
+      return { kind: 'corrupt', reason: `field "${key}" is not an object`, mtimeMs };
+    }
+  }
+  const previous = rec.previous as Record<string, unknown> | null | undefined;
+  for (const [key, rule] of [['cycle', CYCLE_RULE], ['pid', PID_RULE]] as const) {
+    const v = previous?.[key];
+    if (v === undefined || v === null) continue;
+    const problem = typeof v === 'number' ? numberProblem(v, rule) : 'is not a number';
+    if (problem) return { kind: 'corrupt', reason: `field "previous": "${key}" ${problem}`, mtimeMs };
+  }
+  if (rec.status !== 'ok' && rec.status !== 'error') {
+    return { kind: 'corrupt', reason: `field "status" is "${String(rec.status)}", expected ok or error`, mtimeMs };
+  }
+  for (const key of ['started_at', 'finished_at'] as const) {
+    if (Number.isNaN(Date.parse(rec[key] as string))) {
+      return { kind: 'corrupt', reason: `field "${key}" is not an ISO 8601 time`, mtimeMs };
+    }
+  }
+  return { kind: 'record', record: rec as unknown as HeartbeatRecord, mtimeMs };
+}
+
+/** The instant the heartbeat counts from: the record's `started_at`, else the file's mtime. */
+export function heartbeatTime(hb: ReadHeartbeat): number {
+  return hb.kind === 'record' ? Date.parse(hb.record.started_at) : hb.mtimeMs;
+}
