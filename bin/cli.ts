@@ -7,7 +7,14 @@ import { processIo, type Io } from './io.ts';
 import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, type FastCommand, type OptionSpec } from './options.ts';
 import { reportError } from './report-error.ts';
 import {
-  parseCrontabUser, parseMaxConcurrent, parseNextCount, parsePauseFor, parseSince, parseStopTimeout, parseStopWait, parseSystemdUser,
+  parseCrontabUser,
+  parseMaxConcurrent,
+  parseNextCount,
+  parsePauseFor,
+  parseSince,
+  parseStopTimeout,
+  parseStopWait,
+  parseSystemdUser,
 } from './option-values.ts';
 import { runHot, type HotRunner } from './hot.ts';
 import type { GlobalOptions } from './context.ts';
@@ -49,7 +56,11 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: (text) => nagios || io.err(text), outputError: (text, write) => nagios || write(`hb: ${text.replace(/^error: /, '')}`) });
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: (text) => nagios || io.err(text),
+      outputError: (text, write) => nagios || write(`hb: ${text.replace(/^error: /, '')}`),
+    });
 
   const declare = (cmd: Command, specs: readonly OptionSpec[]) => {
     for (const o of specs) {
@@ -79,7 +90,10 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   declare(command('wrap').argument('<command...>', 'the command to run, after --'), WRAP_OPTIONS)
     .description('run an existing cron command, pass its output through and record its heartbeat')
     .passThroughOptions()
-    .addHelpText('after', "\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/',
+    )
     .action(async (command: string[], _o, cmd: Command) => {
       code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);
     });
@@ -157,7 +171,10 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .option('--system', 'read the --crontab files as system crontabs (a user field after the schedule); default: guessed from place and lines')
     .option('--user-crontab', 'read the --crontab files as user crontabs (no user field)')
     .option('--json', 'print {"findings": [...], "errors": N, "warnings": N, "checked": {...}}')
-    .addHelpText('after', '\nExit 1 when any finding is an error, 0 otherwise.\n\nExamples:\n  hb doctor\n  hb doctor --crontab /etc/cron.d/backup\n  hb doctor --crontab ./crontab.txt --json\n\nDocs: docs/cron-pitfalls.md')
+    .addHelpText(
+      'after',
+      '\nExit 1 when any finding is an error, 0 otherwise.\n\nExamples:\n  hb doctor\n  hb doctor --crontab /etc/cron.d/backup\n  hb doctor --crontab ./crontab.txt --json\n\nDocs: docs/cron-pitfalls.md',
+    )
     .action(async (_o, cmd: Command) => {
       const { runDoctor } = await import('./commands/doctor.ts');
       code = await runDoctor(globals(cmd), io);
@@ -165,8 +182,11 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
 
   const daemon = command('daemon')
     .argument('[subcommand]', 'start, stop or status')
-    .description('a scheduler for hosts and containers without cron: runs hb tick JOB on each job\'s schedule')
-    .addHelpText('after', '\nExamples:\n  hb daemon start                    in the foreground (containers, systemd Type=notify)\n  hb daemon start --detach           in the background, logging to <state>/daemon.log\n  hb daemon status\n  hb daemon stop\n\nDocs: docs/daemon.md')
+    .description("a scheduler for hosts and containers without cron: runs hb tick JOB on each job's schedule")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hb daemon start                    in the foreground (containers, systemd Type=notify)\n  hb daemon start --detach           in the background, logging to <state>/daemon.log\n  hb daemon status\n  hb daemon stop\n\nDocs: docs/daemon.md',
+    )
     .action((sub: string | undefined) => {
       throw new HbError(`daemon: ${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'}: expected start, stop or status`, 2);
     });
@@ -184,7 +204,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   declare(daemon.command('stop'), GLOBAL_OPTIONS)
     .description('send SIGTERM to the daemon in the PID file (only one hb can verify as the daemon it recorded) and wait for it to exit')
     .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
-    .option('--timeout <duration>', 'how long to wait (default: the daemon\'s stop timeout + 15s; 0: do not wait)', parseStopWait)
+    .option('--timeout <duration>', "how long to wait (default: the daemon's stop timeout + 15s; 0: do not wait)", parseStopWait)
     .action(async (_o, cmd: Command) => {
       const { runDaemonStop } = await import('./commands/daemon.ts');
       code = await runDaemonStop(globals(cmd), io);
@@ -199,19 +219,26 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     });
 
   command('crontab')
-    .description("hb's cron lines (every configured job plus the meta-heartbeat, absolute paths) in a marked block: print, install, diff, uninstall; --adopt wraps existing cron jobs in hb wrap")
+    .description(
+      "hb's cron lines (every configured job plus the meta-heartbeat, absolute paths) in a marked block: print, install, diff, uninstall; --adopt wraps existing cron jobs in hb wrap",
+    )
     .option('--install', "merge the block into the user's crontab (every other line kept)")
     .option('--uninstall', 'remove only the block (with --file: the file too when nothing else is left)')
     .option('--diff', 'show what --install, --uninstall or --file would change, change nothing')
     .option('--file <path>', 'write the block into a system crontab such as /etc/cron.d/hb (user field, mode 0644; a link, device or FIFO is refused)')
-    .option('--user <name>', "whose crontab (crontab -u, needs root), or the user field of --file (default: you)", parseCrontabUser)
-    .option('--adopt', "show how each existing cron job would run through hb wrap (user crontab, /etc/crontab, /etc/cron.d); a file cron ignores is left as it is")
+    .option('--user <name>', 'whose crontab (crontab -u, needs root), or the user field of --file (default: you)', parseCrontabUser)
+    .option(
+      '--adopt',
+      'show how each existing cron job would run through hb wrap (user crontab, /etc/crontab, /etc/cron.d); a file cron ignores is left as it is',
+    )
     .option('--apply', 'with --adopt: write it, after a backup in the state directory')
     .option('--undo', 'restore the crontabs from the last --adopt --apply backup')
     .option('--crontab <file...>', 'with --adopt: these crontab files instead of the system ones')
     .option('--system', 'with --crontab: read them as system crontabs (a user field after the schedule); default: guessed, refused when unsure')
     .option('--user-crontab', 'with --crontab: read them as user crontabs (no user field)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   hb crontab                                   print the block
   hb crontab --diff && hb crontab --install    preview, then install into your crontab
@@ -223,7 +250,8 @@ Examples:
 
 Lines marked "# hb: ignore" (on the line before) are never adopted, nor lines under an
 "#Ansible: NAME" marker (or Puppet's, Chef's): adopt prints the job: value for the playbook.
-Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`)
+Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`,
+    )
     .action(async (_o, cmd: Command) => {
       const { runCrontab } = await import('./commands/crontab.ts');
       code = await runCrontab(globals(cmd), io);
@@ -232,11 +260,20 @@ Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`)
   command('systemd')
     .argument('[job...]', 'jobs to generate units for (default: every scheduled job and the meta-heartbeat)')
     .description('systemd .service + .timer pairs equivalent to the cron schedules (OnCalendar=, Persistent=true)')
-    .option('--output-dir <dir>', 'write the unit files there atomically (mode 0644) instead of printing them (a unit name that is a link or not a regular file is refused)')
+    .option(
+      '--output-dir <dir>',
+      'write the unit files there atomically (mode 0644) instead of printing them (a unit name that is a link or not a regular file is refused)',
+    )
     .option('--user <name>', 'run the services as this user (User=)', parseSystemdUser)
     .option('--daemon', 'write hb-daemon.service (Type=notify, WatchdogSec=) running hb daemon, instead of a timer per job')
-    .option('--allow-ping-only', 'write timers for jobs that have a schedule but no command (refused otherwise): they only ping, so hb check sees them on time whatever happens; warns on stderr')
-    .addHelpText('after', '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd sync --allow-ping-only            a timer that only pings sync (its config has no command)\n  hb systemd --daemon --output-dir /etc/systemd/system')
+    .option(
+      '--allow-ping-only',
+      'write timers for jobs that have a schedule but no command (refused otherwise): they only ping, so hb check sees them on time whatever happens; warns on stderr',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd sync --allow-ping-only            a timer that only pings sync (its config has no command)\n  hb systemd --daemon --output-dir /etc/systemd/system',
+    )
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runSystemd } = await import('./commands/systemd.ts');
       code = await runSystemd(jobs, globals(cmd), io);

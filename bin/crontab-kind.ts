@@ -28,7 +28,8 @@ function isProgram(name: string): boolean {
 
 /** Refuses --system together with --user-crontab. */
 export function checkKindFlags(flags: KindFlags): void {
-  if (flags.system && flags.userCrontab) throw new UsageError('--system and --user-crontab do not go together: a file has a user field after the schedule (--system) or not (--user-crontab)');
+  if (flags.system && flags.userCrontab)
+    throw new UsageError('--system and --user-crontab do not go together: a file has a user field after the schedule (--system) or not (--user-crontab)');
 }
 
 /** The format `path` is read in: the flag's, else the guess (users: this host's logins). */

@@ -21,14 +21,18 @@ export function checkCrontabLookup(ctx: Context, io: Io, primary: string): Cront
   let user: string | undefined;
   const me = () => (user ??= currentUser());
   // crontab(1) missing, failing or refusing this user (cron.allow): the system crontabs still count.
-  const own = async (owner: string, spool: string) => (owner === me() ? cachedCrontab(primary, owner, dirname(spool), () => readUserCrontab(undefined)).catch(() => null) : null);
+  const own = async (owner: string, spool: string) =>
+    owner === me() ? cachedCrontab(primary, owner, dirname(spool), () => readUserCrontab(undefined)).catch(() => null) : null;
   const configDir = configStateDir(ctx.config) ?? null;
-  return crontabLookup(() => readCrontabs(crontabPaths(io.env, me), own), () => ({
-    user: me(),
-    isRoot: io.isRoot,
-    home: readUsers().homes.get(me()) ?? null,
-    stateDir: ctx.state.dir,
-    config: { file: ctx.config.file === null ? null : resolve(io.cwd, ctx.config.file), stateDir: configDir },
-    exists: existsSync,
-  }));
+  return crontabLookup(
+    () => readCrontabs(crontabPaths(io.env, me), own),
+    () => ({
+      user: me(),
+      isRoot: io.isRoot,
+      home: readUsers().homes.get(me()) ?? null,
+      stateDir: ctx.state.dir,
+      config: { file: ctx.config.file === null ? null : resolve(io.cwd, ctx.config.file), stateDir: configDir },
+      exists: existsSync,
+    }),
+  );
 }

@@ -22,8 +22,19 @@ export interface OptionSpec {
 /** Options every command accepts, before or after the command name. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flag: '--config', key: 'config', value: 'file', help: 'config file (default: $HB_CONFIG, ./hb.yaml, $XDG_CONFIG_HOME/hb/hb.yaml, /etc/hb/hb.yaml)' },
-  { flag: '--config-snapshot', key: 'configSnapshot', value: 'file', hidden: true, help: "read --config's text from FILE, the copy hb daemon keeps of the config it holds (docs/daemon.md)" },
-  { flag: '--state-dir', key: 'stateDir', value: 'dir', help: 'state directory (default: $HB_STATE_DIR, state_dir in config, /var/lib/hb as root, else ~/.local/state/hb)' },
+  {
+    flag: '--config-snapshot',
+    key: 'configSnapshot',
+    value: 'file',
+    hidden: true,
+    help: "read --config's text from FILE, the copy hb daemon keeps of the config it holds (docs/daemon.md)",
+  },
+  {
+    flag: '--state-dir',
+    key: 'stateDir',
+    value: 'dir',
+    help: 'state directory (default: $HB_STATE_DIR, state_dir in config, /var/lib/hb as root, else ~/.local/state/hb)',
+  },
   { flag: '--no-color', key: 'color', negates: true, help: 'no colour (also NO_COLOR)' },
 ];
 

@@ -19,6 +19,12 @@ export function reportError(e: unknown, io: Io, nagios: boolean): number {
     io.out(`HB UNKNOWN - ${(message || 'bad usage').split('\n')[0]}\n`);
     return 3;
   }
-  if (message) io.err(message.split('\n').map((line) => `hb: ${line}\n`).join(''));
+  if (message)
+    io.err(
+      message
+        .split('\n')
+        .map((line) => `hb: ${line}\n`)
+        .join(''),
+    );
   return code ?? 2;
 }

@@ -30,7 +30,18 @@ export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: 
   if (nameProblem) throw new UsageError(nameProblem);
   const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz }) ?? null;
   const ctx = await loadContext(flags, io);
-  const input = { job, config: ctx.config, state: ctx.state, flagSchedule, graceMs: flags.grace, status: flags.status, action: flags.action, message: flags.message, notify: flags.notify, wrap };
+  const input = {
+    job,
+    config: ctx.config,
+    state: ctx.state,
+    flagSchedule,
+    graceMs: flags.grace,
+    status: flags.status,
+    action: flags.action,
+    message: flags.message,
+    notify: flags.notify,
+    wrap,
+  };
   return runTickOrWrap(input, runEffects(io, ctx));
 }
 

@@ -15,7 +15,10 @@ async function crontabProgram(args: string[], input?: string) {
     if (code === 'ENOBUFS') {
       throw new HbError(`crontab: crontab ${args.join(' ')} printed more than ${sizeText(CRONTAB_CAP.maxBytes)}, the most hb reads of ${CRONTAB_CAP.what}`, 2);
     }
-    throw new HbError(code === 'ENOENT' ? 'crontab: the crontab program is not installed (Debian: apt-get install cron)' : `crontab: cannot run crontab: ${r.error.message}`, 2);
+    throw new HbError(
+      code === 'ENOENT' ? 'crontab: the crontab program is not installed (Debian: apt-get install cron)' : `crontab: cannot run crontab: ${r.error.message}`,
+      2,
+    );
   }
   return r;
 }

@@ -50,7 +50,11 @@ if (!existsSync(HB)) {
 const tmp = mkdtempSync(join(tmpdir(), 'hb-bench-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 process.on('SIGINT', () => process.exit(130));
-const dir = (...p) => { const d = join(tmp, ...p); mkdirSync(d, { recursive: true }); return d; };
+const dir = (...p) => {
+  const d = join(tmp, ...p);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
 const baseEnv = { ...process.env, HOME: dir('home'), XDG_CONFIG_HOME: dir('home', '.config'), XDG_STATE_HOME: dir('home', '.local', 'state') };
 delete baseEnv.HB_CONFIG;
 delete baseEnv.NODE_OPTIONS;
@@ -72,14 +76,26 @@ function writeHeartbeats(stateDir, count) {
   const now = Date.now();
   for (let i = 1; i <= count; i++) {
     const job = `job-${String(i).padStart(5, '0')}`;
-    const duration = 5 + (i * 37) % 4000;
+    const duration = 5 + ((i * 37) % 4000);
     const started = new Date(now - 60_000 - (i % 120) * 1000 - duration);
     const record = {
-      v: 1, job, host: hostname(), status: 'ok', exit_code: 0, signal: null,
-      started_at: started.toISOString(), finished_at: new Date(started.getTime() + duration).toISOString(),
-      duration_ms: duration, cycle: 1 + (i % 700), action: null, message: null,
+      v: 1,
+      job,
+      host: hostname(),
+      status: 'ok',
+      exit_code: 0,
+      signal: null,
+      started_at: started.toISOString(),
+      finished_at: new Date(started.getTime() + duration).toISOString(),
+      duration_ms: duration,
+      cycle: 1 + (i % 700),
+      action: null,
+      message: null,
       schedule: i % 3 === 0 ? SCHEDULES[(i / 3) % SCHEDULES.length] : { every: '15m' },
-      grace_s: null, output_tail: null, pid: 2000 + (i % 30000), hb_version: HB_VERSION,
+      grace_s: null,
+      output_tail: null,
+      pid: 2000 + (i % 30000),
+      hb_version: HB_VERSION,
       last_success_at: started.toISOString(),
     };
     const path = join(stateDir, `${job}.last`);
@@ -99,7 +115,7 @@ const EVENT_FILES = ['events.jsonl.3', 'events.jsonl.2', 'events.jsonl.1', 'even
 function writeEvents(stateDir, count, jobs = 40) {
   writeHeartbeats(stateDir, jobs);
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
   // About 1.6 events per step: the week is spread over the steps actually taken, at the end.
   const now = Date.now();
   const step = (7 * 86_400_000) / (count / 1.6);
@@ -111,7 +127,7 @@ function writeEvents(stateDir, count, jobs = 40) {
     const r = rand();
     const cycle = ++cycles[j];
     const duration = Math.round(200 + rand() * 60_000);
-    if (r < 0.70) {
+    if (r < 0.7) {
       ev(t, j, 'run_started', { cycle, pid: 1000 + cycle });
       const failed = rand() < 0.05;
       if (failed && rand() < 0.1) ev(t + duration, j, 'timeout', { cycle, timeout_ms: 60_000, exit_code: 143 });
@@ -125,7 +141,15 @@ function writeEvents(stateDir, count, jobs = 40) {
     } else if (r < 0.96) {
       ev(t, j, 'crash_detected', { cycle: cycle - 1, pid: 999, started_at: new Date(t - 300_000).toISOString(), reason: 'process 999 is not running' });
     } else if (r < 0.97) {
-      ev(t, j, 'notify_failed', { sink: 'notify[0]', kind: 'webhook', notification: 'alert', incident: null, attempts: 1, error: 'HTTP 502', will_retry: true });
+      ev(t, j, 'notify_failed', {
+        sink: 'notify[0]',
+        kind: 'webhook',
+        notification: 'alert',
+        incident: null,
+        attempts: 1,
+        error: 'HTTP 502',
+        will_retry: true,
+      });
     } else if (r < 0.98) {
       ev(t, j, 'overlap_skipped', { holder_pid: 4242, holder_started_at: new Date(t - 60_000).toISOString() });
     } else if (r < 0.995) {
@@ -146,39 +170,61 @@ const state100kEvents = writeEvents(dir('state-report'), 100_000);
 
 // The check floor: the bare minimum a reader of every heartbeat has to do.
 const reader = join(tmp, 'read-last.mjs');
-writeFileSync(reader, [
-  "import { readdirSync, readFileSync } from 'node:fs';",
-  'const dir = process.argv[2];',
-  "for (const f of readdirSync(dir)) if (f.endsWith('.last')) JSON.parse(readFileSync(dir + '/' + f, 'utf8'));",
-  '',
-].join('\n'));
+writeFileSync(
+  reader,
+  [
+    "import { readdirSync, readFileSync } from 'node:fs';",
+    'const dir = process.argv[2];',
+    "for (const f of readdirSync(dir)) if (f.endsWith('.last')) JSON.parse(readFileSync(dir + '/' + f, 'utf8'));",
+    '',
+  ].join('\n'),
+);
 
 // The report floor: read every event file and JSON.parse each line, nothing else.
 const eventReader = join(tmp, 'read-events.mjs');
-writeFileSync(eventReader, [
-  "import { readFileSync } from 'node:fs';",
-  'const dir = process.argv[2];',
-  `for (const f of ${JSON.stringify(EVENT_FILES)}) for (const line of readFileSync(dir + '/' + f, 'utf8').split('\\n')) if (line) JSON.parse(line);`,
-  '',
-].join('\n'));
+writeFileSync(
+  eventReader,
+  [
+    "import { readFileSync } from 'node:fs';",
+    'const dir = process.argv[2];',
+    `for (const f of ${JSON.stringify(EVENT_FILES)}) for (const line of readFileSync(dir + '/' + f, 'utf8').split('\\n')) if (line) JSON.parse(line);`,
+    '',
+  ].join('\n'),
+);
 
 const cmd = (label, argv, env = baseEnv) => ({ label, argv, env, times: [] });
 const PAIRS = [
-  { name: 'tick', target: 1.3,
+  {
+    name: 'tick',
+    target: 1.3,
     hb: cmd('hb tick bench-job --every 1m', [HB, 'tick', 'bench-job', '--every', '1m'], withState(dir('state-tick'))),
-    floor: cmd('node -e 0', ['-e', '0']) },
-  { name: 'wrap', target: 1.5,
+    floor: cmd('node -e 0', ['-e', '0']),
+  },
+  {
+    name: 'wrap',
+    target: 1.5,
     hb: cmd('hb wrap --job bench-wrap -- true', [HB, 'wrap', '--job', 'bench-wrap', '--', 'true'], withState(dir('state-wrap'))),
-    floor: cmd('node -e "spawnSync(\'true\')"', ['--input-type=commonjs', '-e', "require('node:child_process').spawnSync('true')"]) },
-  { name: 'check-1k', target: 1.5,
+    floor: cmd('node -e "spawnSync(\'true\')"', ['--input-type=commonjs', '-e', "require('node:child_process').spawnSync('true')"]),
+  },
+  {
+    name: 'check-1k',
+    target: 1.5,
     hb: cmd('hb check (1,000 heartbeats)', [HB, 'check'], withState(state1k)),
-    floor: cmd('node read-last.mjs (1,000)', [reader, state1k]) },
-  { name: 'check-10k', target: 1.5,
+    floor: cmd('node read-last.mjs (1,000)', [reader, state1k]),
+  },
+  {
+    name: 'check-10k',
+    target: 1.5,
     hb: cmd('hb check (10,000 heartbeats)', [HB, 'check'], withState(state10k)),
-    floor: cmd('node read-last.mjs (10,000)', [reader, state10k]) },
-  { name: 'report-100k', target: 2.0, absoluteMs: 1000,
+    floor: cmd('node read-last.mjs (10,000)', [reader, state10k]),
+  },
+  {
+    name: 'report-100k',
+    target: 2.0,
+    absoluteMs: 1000,
     hb: cmd('hb report --format json (100,000 events)', [HB, 'report', '--format', 'json'], withState(state100kEvents)),
-    floor: cmd('node read-events.mjs (100,000)', [eventReader, state100kEvents]) },
+    floor: cmd('node read-events.mjs (100,000)', [eventReader, state100kEvents]),
+  },
 ];
 const COMMANDS = PAIRS.flatMap((p) => [p.hb, p.floor]);
 
@@ -193,9 +239,14 @@ function run(c, context = 'failed to run') {
 // A benchmark of an error path is worthless: hb check must say "healthy" and exit 0 first.
 for (const p of PAIRS.filter((x) => x.name.startsWith('check'))) run(p.hb, 'is not healthy on the generated heartbeats');
 {
-  const r = spawnSync(NODE, PAIRS.find((p) => p.name === 'report-100k').hb.argv, { cwd: tmp, env: withState(state100kEvents), encoding: 'utf8', maxBuffer: 256 << 20 });
+  const r = spawnSync(NODE, PAIRS.find((p) => p.name === 'report-100k').hb.argv, {
+    cwd: tmp,
+    env: withState(state100kEvents),
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   const runs = r.status === 0 ? JSON.parse(r.stdout).totals.runs : 0;
-  if (!(runs > 0)) fail(`"hb report --format json" did not report the generated runs (exit ${r.status ?? r.signal})`, `${r.stderr ?? ""}${r.error ?? ""}\n`);
+  if (!(runs > 0)) fail(`"hb report --format json" did not report the generated runs (exit ${r.status ?? r.signal})`, `${r.stderr ?? ''}${r.error ?? ''}\n`);
 }
 
 if (!JSON_OUT) process.stderr.write(`running ${WARMUP} warm-up + ${ROUNDS} rounds of ${COMMANDS.length} commands…\n`);
@@ -227,12 +278,23 @@ const results = PAIRS.map((p) => {
 if (JSON_OUT) {
   process.stdout.write(JSON.stringify({ machine, rounds: ROUNDS, warmup: WARMUP, results }, null, 2) + '\n');
 } else {
-  const out = [`machine: node ${machine.node}, ${machine.cpu}, ${machine.cores} cores (${machine.platform})`,
-    `rounds:  ${ROUNDS} measured after ${WARMUP} warm-up, interleaved; times in ms`, ''];
+  const out = [
+    `machine: node ${machine.node}, ${machine.cpu}, ${machine.cores} cores (${machine.platform})`,
+    `rounds:  ${ROUNDS} measured after ${WARMUP} warm-up, interleaved; times in ms`,
+    '',
+  ];
   const rows = [['case', 'hb median', 'hb p90', 'floor median', 'floor p90', 'ratio', 'target', 'result']];
   for (const r of results) {
-    rows.push([r.name, r.hb.median_ms.toFixed(1), r.hb.p90_ms.toFixed(1), r.floor.median_ms.toFixed(1), r.floor.p90_ms.toFixed(1),
-      `${r.ratio.toFixed(2)}x`, `≤${r.target.toFixed(1)}x`, r.pass ? 'PASS' : 'MISS']);
+    rows.push([
+      r.name,
+      r.hb.median_ms.toFixed(1),
+      r.hb.p90_ms.toFixed(1),
+      r.floor.median_ms.toFixed(1),
+      r.floor.p90_ms.toFixed(1),
+      `${r.ratio.toFixed(2)}x`,
+      `≤${r.target.toFixed(1)}x`,
+      r.pass ? 'PASS' : 'MISS',
+    ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) out.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
@@ -240,11 +302,17 @@ if (JSON_OUT) {
   const w = Math.max(...results.map((r) => r.hb.command.length));
   for (const r of results) out.push(`  ${r.name.padEnd(widths[0])}  ${r.hb.command.padEnd(w)}  vs  ${r.floor.command}`);
   for (const r of results.filter((x) => x.absolute_target_ms)) {
-    out.push(`  ${r.name}: hb median ${r.hb.median_ms.toFixed(1)} ms, p90 ${r.hb.p90_ms.toFixed(1)} ms; absolute target < ${r.absolute_target_ms} ms: ${r.hb.median_ms < r.absolute_target_ms ? 'PASS' : 'MISS'}`);
+    out.push(
+      `  ${r.name}: hb median ${r.hb.median_ms.toFixed(1)} ms, p90 ${r.hb.p90_ms.toFixed(1)} ms; absolute target < ${r.absolute_target_ms} ms: ${r.hb.median_ms < r.absolute_target_ms ? 'PASS' : 'MISS'}`,
+    );
   }
   const missed = results.filter((r) => !r.pass);
   for (const r of missed) {
-    out.push(r.ratio > r.target ? `MISS: ${r.name} is ${r.ratio.toFixed(2)}x its floor, target ≤${r.target}x` : `MISS: ${r.name} takes ${r.hb.median_ms.toFixed(1)} ms, target < ${r.absolute_target_ms} ms`);
+    out.push(
+      r.ratio > r.target
+        ? `MISS: ${r.name} is ${r.ratio.toFixed(2)}x its floor, target ≤${r.target}x`
+        : `MISS: ${r.name} takes ${r.hb.median_ms.toFixed(1)} ms, target < ${r.absolute_target_ms} ms`,
+    );
   }
   if (missed.length === 0) out.push('all targets met');
   process.stdout.write(out.join('\n') + '\n');

@@ -75,7 +75,11 @@ const check = await build({
 // Node built-ins; hb.js and check.js have none and do without.
 const rest = await build({
   ...common,
-  entryPoints: Object.fromEntries(Object.entries(LAZY).filter(([, out]) => out !== 'check').map(([src, out]) => [out, src])),
+  entryPoints: Object.fromEntries(
+    Object.entries(LAZY)
+      .filter(([, out]) => out !== 'check')
+      .map(([src, out]) => [out, src]),
+  ),
   outdir: 'dist',
   splitting: true,
   // Beside the entries: an external import such as ./check.js is written verbatim into chunks.

@@ -43,6 +43,7 @@ fi
 npm run build --silent
 npx tsc --noEmit -p .
 npm run lint --silent
+npm run format:check --silent
 
 # System tests must run, not skip, when the suite is run this way.
 export HB_REQUIRE_SYSTEM=1

@@ -33,8 +33,13 @@ export interface RefExpr {
 }
 
 const MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
 };
 
 function fieldSet(text: string, min: number, max: number, names?: string[], base = 0): Set<number> {
@@ -91,7 +96,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function local(tz: string, ms: number): Local {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
     formatters.set(tz, f);
   }
   const p: Record<string, string> = {};
@@ -168,10 +182,8 @@ function refZone(e: RefExpr, tz: string, from: number, n: number, years: number)
   while (t < end && out.length < n) {
     const l = local(tz, t);
     const wall = wallOf(l);
-    const jumped = wall - t > (wallOf(local(tz, t - MINUTE)) - (t - MINUTE));
-    const fires = e.wildcard
-      ? matches(e, l)
-      : (matches(e, l) && !secondPass(tz, t, l)) || (jumped && gapSwallowsMatch(e, tz, t));
+    const jumped = wall - t > wallOf(local(tz, t - MINUTE)) - (t - MINUTE);
+    const fires = e.wildcard ? matches(e, l) : (matches(e, l) && !secondPass(tz, t, l)) || (jumped && gapSwallowsMatch(e, tz, t));
     if (fires) out.push(t);
     let k: number;
     if (!dayOk(e, l)) {

@@ -110,7 +110,10 @@ export const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'))
 
 /** Reads events.jsonl as objects. */
 export const readEventsFile = (state: string) =>
-  readFileSync(join(state, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  readFileSync(join(state, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 /** True when a command exists on PATH. */
 export function hasCommand(name: string): boolean {

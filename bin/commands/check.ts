@@ -65,7 +65,13 @@ async function startActor(config: HbConfig, dir: string, fx: CheckEffects, actin
 }
 
 /** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
-async function render(format: string, health: JobHealth[], counts: { problems: number; unscheduled: number; total: number; dirs: string[]; untrusted: UntrustedDir[]; nowMs: number; actions: string[] }, opts: CheckOptions, io: Io): Promise<number> {
+async function render(
+  format: string,
+  health: JobHealth[],
+  counts: { problems: number; unscheduled: number; total: number; dirs: string[]; untrusted: UntrustedDir[]; nowMs: number; actions: string[] },
+  opts: CheckOptions,
+  io: Io,
+): Promise<number> {
   const { problems, unscheduled, total, dirs, untrusted, nowMs, actions } = counts;
   // A state directory root would not read is a problem like a job's: what it holds went unjudged.
   const unhealthy = problems > 0 || untrusted.length > 0 ? 1 : 0;
@@ -74,7 +80,10 @@ async function render(format: string, health: JobHealth[], counts: { problems: n
   const prom = async () => ({ ...meta, notifications: (await import('../../lib/adapters/alerts/outbox.ts')).countOutbox(dirs[0]!) });
 
   if (opts.textfile) {
-    const [{ renderPrometheus }, { writeTextfile }] = await Promise.all([import('../../lib/rules/format/prometheus.ts'), import('../../lib/adapters/format/textfile.ts')]);
+    const [{ renderPrometheus }, { writeTextfile }] = await Promise.all([
+      import('../../lib/rules/format/prometheus.ts'),
+      import('../../lib/adapters/format/textfile.ts'),
+    ]);
     try {
       writeTextfile(opts.textfile, renderPrometheus(health, await prom()));
     } catch (e) {

@@ -59,8 +59,12 @@ function checkFlags(o: CrontabOptions): void {
     if (clash) throw new UsageError(`--${m} and --${clash} do not go together (run hb crontab --help)`);
   }
   if (o.apply && !o.adopt) throw new UsageError('--apply goes with --adopt: hb crontab --adopt --apply');
-  if ((o.crontab || o.system || o.userCrontab) && !o.adopt) throw new UsageError('--crontab, --system and --user-crontab choose the files --adopt reads: hb crontab --adopt --crontab FILE…');
-  if ((o.system || o.userCrontab) && !o.crontab) throw new UsageError(`--${o.system ? 'system' : 'user-crontab'} says how to read the --crontab files: hb crontab --adopt --crontab FILE… --${o.system ? 'system' : 'user-crontab'}`);
+  if ((o.crontab || o.system || o.userCrontab) && !o.adopt)
+    throw new UsageError('--crontab, --system and --user-crontab choose the files --adopt reads: hb crontab --adopt --crontab FILE…');
+  if ((o.system || o.userCrontab) && !o.crontab)
+    throw new UsageError(
+      `--${o.system ? 'system' : 'user-crontab'} says how to read the --crontab files: hb crontab --adopt --crontab FILE… --${o.system ? 'system' : 'user-crontab'}`,
+    );
   checkKindFlags(o);
   if (o.file !== undefined && o.install) throw new UsageError('--file writes the file already; --install is for the user crontab');
   if (o.file !== undefined && (o.adopt || o.undo)) throw new UsageError('--file names the file hb crontab writes; --adopt reads --crontab FILE…');
@@ -78,7 +82,9 @@ function plan(ctx: Context, io: Io, user: string | undefined, regenerate: string
   }
   for (const s of p.skipped) io.err(`hb: crontab: skipped job ${s.job}: ${s.reason}\n`);
   if (allSinks(ctx.config).length === 0) {
-    io.err('hb: crontab: note: no sink is configured, so hb check alerts nobody (its output goes to /dev/null, not to cron mail every minute): add notify: to the config (docs/sinks.md)\n');
+    io.err(
+      'hb: crontab: note: no sink is configured, so hb check alerts nobody (its output goes to /dev/null, not to cron mail every minute): add notify: to the config (docs/sinks.md)\n',
+    );
   }
   return p;
 }
@@ -96,7 +102,14 @@ async function generate(ctx: Context, opts: CrontabOptions, io: Io): Promise<num
   if (planned) {
     const runsAs = opts.user ?? currentUser();
     const system = crontabPaths(io.env, () => runsAs).filter((p) => crontabKindOf(p) === 'system');
-    warnOtherChecks(ctx, io, planned, { label: who, text: before, kind: 'user', owner: runsAs || null }, await readCrontabs(system), `hb crontab --uninstall${opts.user ? ` --user ${opts.user}` : ''}`);
+    warnOtherChecks(
+      ctx,
+      io,
+      planned,
+      { label: who, text: before, kind: 'user', owner: runsAs || null },
+      await readCrontabs(system),
+      `hb crontab --uninstall${opts.user ? ` --user ${opts.user}` : ''}`,
+    );
   }
   const after = planned ? mergeBlock(before, planned.block, who) : removeBlock(before, who);
   if (opts.diff) return showDiff(who, before, after, io);
@@ -122,7 +135,14 @@ function warnIfActivated(label: string, before: string, after: string, io: Io): 
  * state directory the block's own check line checks (a playbook may have deployed one): two
  * checks of one directory do the same work twice and race for its lock.
  */
-function warnOtherChecks(ctx: Context, io: Io, planned: CrontabPlan, target: { label: string; text: string; kind: CrontabKind; owner: string | null }, others: readonly CrontabText[], uninstall: string): void {
+function warnOtherChecks(
+  ctx: Context,
+  io: Io,
+  planned: CrontabPlan,
+  target: { label: string; text: string; kind: CrontabKind; owner: string | null },
+  others: readonly CrontabText[],
+  uninstall: string,
+): void {
   const line = planned.lines.get(CHECK_JOB);
   if (line === undefined) return;
   const site: CheckSite = {
@@ -145,7 +165,10 @@ function warnOtherChecks(ctx: Context, io: Io, planned: CrontabPlan, target: { l
   for (const use of checkUses(sources, site)) {
     const inBlock = use.file === target.label && block !== null && use.line.line > block.begin && use.line.line <= block.end + 1;
     if (inBlock || use.stateDir !== ours) continue;
-    const by = managedBy(sources.find((p) => p.file === use.file)!, use.line.line);
+    const by = managedBy(
+      sources.find((p) => p.file === use.file)!,
+      use.line.line,
+    );
     io.err(
       `hb: crontab: warning: ${use.file}:${use.line.line} already runs hb check for ${ours}${by ? ` (put there by ${by.tool}: ${by.marker})` : ''}: ` +
         `two checks of one state directory do the same work twice and race for its check lock; keep one: ${by ? `drop that line from the ${by.source}` : 'delete that line'}, or take hb's block out again (${uninstall})\n`,
@@ -168,7 +191,9 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
   const refusal = outputRefusal(path);
   if (refusal) throw new UsageError(`--file ${path}: ${refusal}`);
   if (!cronDNameOk(name)) {
-    throw new UsageError(`--file ${path}: cron ignores files in /etc/cron.d whose names hold anything but letters, digits, "_" and "-" ("${name}"); name it e.g. hb`);
+    throw new UsageError(
+      `--file ${path}: cron ignores files in /etc/cron.d whose names hold anything but letters, digits, "_" and "-" ("${name}"); name it e.g. hb`,
+    );
   }
   let dirOk = false;
   try {
@@ -179,7 +204,8 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
   if (!dirOk) throw new UsageError(`--file ${path}: ${dirname(path)} is not a directory`);
   const user = opts.user ?? currentUser();
   if (!user) throw new UsageError('--file: a system crontab line needs a user field: pass --user NAME');
-  if (!readUsers().homes.has(user)) io.err(`hb: crontab: warning: no user ${user} in /etc/passwd; cron ignores the whole file when a line names a user that does not exist\n`);
+  if (!readUsers().homes.has(user))
+    io.err(`hb: crontab: warning: no user ${user} in /etc/passwd; cron ignores the whole file when a line names a user that does not exist\n`);
   const planned = opts.uninstall ? null : plan(ctx, io, user, `hb crontab --file ${path}${opts.user ? ` --user ${opts.user}` : ''}`);
   const existing = readCrontabFile(path, '--file');
   const before = existing?.text ?? '';
@@ -204,7 +230,7 @@ async function generateFile(ctx: Context, opts: CrontabOptions, io: Io): Promise
     return 0;
   }
   // cron reads /etc/cron.d files only when not group/other-writable; 0644 as Debian ships them.
-  writeCrontabFile(path, after, existing ? { mode: (existing.mode & 0o7777 & ~0o022) || 0o644, uid: existing.uid, gid: existing.gid } : { mode: 0o644 });
+  writeCrontabFile(path, after, existing ? { mode: existing.mode & 0o7777 & ~0o022 || 0o644, uid: existing.uid, gid: existing.gid } : { mode: 0o644 });
   io.out(planned ? `wrote ${path}: ${describeJobs(planned.jobs)}\n` : `removed the hb block from ${path}\n`);
   return 0;
 }
@@ -221,7 +247,8 @@ interface Source {
 async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: Source[]; notes: string[] }> {
   const notes: string[] = [];
   const sources: Source[] = [];
-  const add = (target: CrontabTarget, text: string, kind: CrontabKind) => sources.push({ target, text, parsed: parseCrontab(text, { kind, file: targetLabel(target) }) });
+  const add = (target: CrontabTarget, text: string, kind: CrontabKind) =>
+    sources.push({ target, text, parsed: parseCrontab(text, { kind, file: targetLabel(target) }) });
   if (opts.crontab) {
     const homes = readUsers().homes;
     for (const given of opts.crontab) {
@@ -231,7 +258,9 @@ async function adoptSources(opts: CrontabOptions, io: Io): Promise<{ sources: So
       // Read as the wrong kind, a user field becomes part of the command: adopt only on a settled kind.
       const guess = givenCrontabKind(path, file.text, opts, homes);
       if (!guess.sure) {
-        throw new UsageError(`--crontab ${path}: cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${guess.why}; nothing adopted: pass --system or --user-crontab`);
+        throw new UsageError(
+          `--crontab ${path}: cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${guess.why}; nothing adopted: pass --system or --user-crontab`,
+        );
       }
       io.err(`hb: crontab: ${path}: read as ${kindLabel(guess)}: ${guess.why}\n`);
       add({ kind: 'file', path }, file.text, guess.kind);
@@ -292,7 +321,9 @@ async function adopt(ctx: Context, opts: CrontabOptions, io: Io): Promise<number
   }
   const adoptions = changed.map((c) => ({ target: c.source.target, before: c.source.text, after: c.result.text }));
   const { set, written } = await applyAdoption(() => backupRoot(openStateDir(ctx.state).dir), adoptions, userCrontabs, io.now(), io.pid);
-  io.out(`adopted ${changed.reduce((n, c) => n + c.result.adopted.length, 0)} line(s) in ${written.join(', ')}; backup in ${set} (hb crontab --undo restores it)\n`);
+  io.out(
+    `adopted ${changed.reduce((n, c) => n + c.result.adopted.length, 0)} line(s) in ${written.join(', ')}; backup in ${set} (hb crontab --undo restores it)\n`,
+  );
   return 0;
 }
 
@@ -328,7 +359,11 @@ async function undo(ctx: Context, io: Io): Promise<number> {
     if (r.restored.length) io.out(`restored ${r.restored.join(', ')} from ${r.set}\n`);
     return 1;
   }
-  io.out(r.restored.length ? `restored ${r.restored.join(', ')} from ${r.set}\n` : `nothing to restore: the crontabs of ${r.set} are as before adopt; backup removed\n`);
+  io.out(
+    r.restored.length
+      ? `restored ${r.restored.join(', ')} from ${r.set}\n`
+      : `nothing to restore: the crontabs of ${r.set} are as before adopt; backup removed\n`,
+  );
   return 0;
 }
 

@@ -66,7 +66,21 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
   const prefix = [...process.execArgv.filter((a) => !a.startsWith('--inspect')), resolve(process.argv[1]!)];
 
   if (opts.detach) {
-    const argv = [...prefix, 'daemon', 'start', '--state-dir', dir, '--pid-file', pidFile, '--stop-timeout', `${stopTimeoutMs}ms`, '--max-concurrent', String(maxConcurrent), ...(configFile ? ['--config', configFile] : []), ...(opts.quiet ? ['--quiet'] : [])];
+    const argv = [
+      ...prefix,
+      'daemon',
+      'start',
+      '--state-dir',
+      dir,
+      '--pid-file',
+      pidFile,
+      '--stop-timeout',
+      `${stopTimeoutMs}ms`,
+      '--max-concurrent',
+      String(maxConcurrent),
+      ...(configFile ? ['--config', configFile] : []),
+      ...(opts.quiet ? ['--quiet'] : []),
+    ];
     const logPath = join(dir, 'daemon.log');
     const r = await startDetached({ execPath: process.execPath, argv, env: io.env, cwd: io.cwd, logPath, pidFile, waitMs: 15_000, now: io.now });
     if (r.kind === 'started') {
@@ -119,10 +133,16 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
         setTimer: (fn, ms) => setTimeout(fn, ms),
         clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
         spawn: (job) => {
-          const r = startRun(hb, job, env, (pid, code, signal) => {
-            jobOf.delete(pid);
-            loop.exited(pid, code, signal);
-          }, log);
+          const r = startRun(
+            hb,
+            job,
+            env,
+            (pid, code, signal) => {
+              jobOf.delete(pid);
+              loop.exited(pid, code, signal);
+            },
+            log,
+          );
           if ('pid' in r) jobOf.set(r.pid, job);
           return r;
         },
@@ -138,7 +158,19 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       { ...LOOP_DEFAULTS, quiet: Boolean(opts.quiet), stopTimeoutMs, maxConcurrent },
     );
     const publish = () => {
-      const base = { pid: io.pid, host: io.host, started_at: self.started_at, pid_started_ms: self.pid_started_ms, boot_id: self.boot_id, cmdline: ownArgv, config: hb.configFile, state_dir: dir, pid_file: pidFile, stop_timeout_ms: stopTimeoutMs, ignored: selection.ignored };
+      const base = {
+        pid: io.pid,
+        host: io.host,
+        started_at: self.started_at,
+        pid_started_ms: self.pid_started_ms,
+        boot_id: self.boot_id,
+        cmdline: ownArgv,
+        config: hb.configFile,
+        state_dir: dir,
+        pid_file: pidFile,
+        stop_timeout_ms: stopTimeoutMs,
+        ignored: selection.ignored,
+      };
       try {
         writeDaemonInfo(infoPath, daemonInfo(base, loop.slots(), io.now()));
       } catch (e) {
@@ -160,7 +192,8 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       publish();
       log(`reloaded ${hb.configFile ?? '(no config file)'}: ${describeChanges(changes)}`);
       reportIgnored(selection.ignored, log);
-      if (resolve(next.state.dir) !== resolve(ctx.state.dir)) log(`the state directory in the config is now ${next.state.dir}; still using ${dir} until the daemon restarts`);
+      if (resolve(next.state.dir) !== resolve(ctx.state.dir))
+        log(`the state directory in the config is now ${next.state.dir}; still using ${dir} until the daemon restarts`);
     };
     // SIGHUP reloads, SIGTERM/SIGINT stop (a second one stops the runs now): lib/rules/daemon/reload.ts.
     // Listened to before the started line, so a signal sent on seeing it never meets the default
@@ -187,7 +220,10 @@ function keepConfigCopy(path: string, text: string, consequence: string): void {
   try {
     writeConfigCopy(path, text);
   } catch (e) {
-    throw new HbError(`${consequence}: cannot write the copy of the config its runs read, ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 2);
+    throw new HbError(
+      `${consequence}: cannot write the copy of the config its runs read, ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      2,
+    );
   }
 }
 
@@ -200,7 +236,12 @@ function describeJobs(jobs: readonly DaemonJob[]): string {
 }
 
 function describeChanges(c: PlanChanges): string {
-  const parts = [...c.added.map((n) => `+${n}`), ...c.removed.map((n) => `-${n}`), ...c.rescheduled.map((n) => `~${n} (new schedule)`), ...c.updated.map((n) => `~${n}`)];
+  const parts = [
+    ...c.added.map((n) => `+${n}`),
+    ...c.removed.map((n) => `-${n}`),
+    ...c.rescheduled.map((n) => `~${n} (new schedule)`),
+    ...c.updated.map((n) => `~${n}`),
+  ];
   return parts.length ? parts.join(', ') : 'no change to the schedule';
 }
 
@@ -216,8 +257,11 @@ async function locatePidFile(opts: DaemonControlOptions, io: Io): Promise<string
   const unsafe = ctx.state.isRoot ? unsafeForRoot(ctx.state.dir) : null;
   if (unsafe !== null) {
     const fallbackUnsafe = unsafeForRoot(ctx.state.userDir);
-    if (fallbackUnsafe !== null) throw new HbError(`no state directory root can trust: ${ctx.state.dir}: ${unsafe}; ${ctx.state.userDir}: ${fallbackUnsafe}`, 2);
-    io.err(`hb: state directory ${ctx.state.dir} is not used by root: ${unsafe} (fix: ${trustFix(ctx.state.dir)}); looking for the daemon's PID file in ${ctx.state.userDir} instead\n`);
+    if (fallbackUnsafe !== null)
+      throw new HbError(`no state directory root can trust: ${ctx.state.dir}: ${unsafe}; ${ctx.state.userDir}: ${fallbackUnsafe}`, 2);
+    io.err(
+      `hb: state directory ${ctx.state.dir} is not used by root: ${unsafe} (fix: ${trustFix(ctx.state.dir)}); looking for the daemon's PID file in ${ctx.state.userDir} instead\n`,
+    );
     return defaultPidFile(ctx.state.userDir);
   }
   const chosen = defaultPidFile(ctx.state.dir);
@@ -303,7 +347,11 @@ export async function runDaemonStop(opts: DaemonControlOptions, io: Io): Promise
   }
   const { pid, claim } = found;
   // The system's init (or a container's first process) is never hb's to stop, whatever a record says.
-  if (pid === 1) throw new HbError(`PID file ${pidFile} names process 1, the system's init; hb never signals it (a daemon running as a container's PID 1 stops with the container)`, 2);
+  if (pid === 1)
+    throw new HbError(
+      `PID file ${pidFile} names process 1, the system's init; hb never signals it (a daemon running as a container's PID 1 stops with the container)`,
+      2,
+    );
   try {
     process.kill(pid, 'SIGTERM');
   } catch (e) {
@@ -312,7 +360,10 @@ export async function runDaemonStop(opts: DaemonControlOptions, io: Io): Promise
       io.out(`hb daemon: not running (process ${pid} exited just now)\n`);
       return 0;
     }
-    throw new HbError(`cannot signal the daemon (pid ${pid}): ${code === 'EPERM' ? 'permission denied; run hb daemon stop as its user' : (e as Error).message}`, 1);
+    throw new HbError(
+      `cannot signal the daemon (pid ${pid}): ${code === 'EPERM' ? 'permission denied; run hb daemon stop as its user' : (e as Error).message}`,
+      1,
+    );
   }
   const stopTimeoutMs = found.info?.stop_timeout_ms ?? LOOP_DEFAULTS.stopTimeoutMs;
   // The daemon may take its stop timeout, then the TERM→KILL wait, then a moment to clean up.
@@ -320,7 +371,9 @@ export async function runDaemonStop(opts: DaemonControlOptions, io: Io): Promise
   const sentMs = io.now();
   while (!isRunGone(claim, gatherFacts(pid)).gone) {
     if (io.now() - sentMs > waitMs) {
-      io.err(`hb: daemon (pid ${pid}) still running ${formatDuration(waitMs)} after SIGTERM: it lets running jobs finish for up to ${formatDuration(stopTimeoutMs)}; wait, or end it with kill -KILL ${pid}\n`);
+      io.err(
+        `hb: daemon (pid ${pid}) still running ${formatDuration(waitMs)} after SIGTERM: it lets running jobs finish for up to ${formatDuration(stopTimeoutMs)}; wait, or end it with kill -KILL ${pid}\n`,
+      );
       return 1;
     }
     await new Promise((r) => setTimeout(r, 50));

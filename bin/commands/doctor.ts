@@ -43,7 +43,12 @@ export async function runDoctor(opts: DoctorOptions, io: Io): Promise<number> {
   const unreadable: string[] = [];
   const crontabs = opts.crontab
     ? opts.crontab.map((path) => givenCrontab(path, opts, users.homes, me))
-    : await systemCrontabs(crontabPaths(io.env, () => me), io, me, unreadable);
+    : await systemCrontabs(
+        crontabPaths(io.env, () => me),
+        io,
+        me,
+        unreadable,
+      );
   const facts: DoctorFacts = {
     crontabs,
     config: { file: config.file, problems, jobs: config.jobs, stateDir: configStateDir(config) ?? null },

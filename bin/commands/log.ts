@@ -37,7 +37,12 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
   const dirs = trustedDirs(read);
   const all = mergeByTime(dirs.map((d) => readEvents(d).events));
   const mine = job === undefined ? all : all.filter((e) => e.job === job);
-  if (job !== undefined && mine.length === 0 && !ctx.config.jobs.has(job) && !dirs.some((d) => existsSync(join(d, `${job}.last`)) || existsSync(join(d, `${job}.run`)))) {
+  if (
+    job !== undefined &&
+    mine.length === 0 &&
+    !ctx.config.jobs.has(job) &&
+    !dirs.some((d) => existsSync(join(d, `${job}.last`)) || existsSync(join(d, `${job}.run`)))
+  ) {
     throw new UsageError(`no job named ${job}: no events, no heartbeat in ${dirs.join(' or ')} and not in the config`);
   }
   let shown: HbEvent[] = mine;
@@ -45,12 +50,20 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
     const from = io.now() - windowMs;
     shown = mine.filter((e) => timeOf(e) >= from);
   }
-  let write = (from: number) => shown.slice(from, from + CHUNK).map((e) => JSON.stringify(e)).join('\n') + '\n';
+  let write = (from: number) =>
+    shown
+      .slice(from, from + CHUNK)
+      .map((e) => JSON.stringify(e))
+      .join('\n') + '\n';
   if (!opts.json) {
     // The stored line as it stands for --json; read through its type's fields for words.
     const read = shown.map(parseEvent);
     const widths = widthsOf(read);
-    write = (from) => read.slice(from, from + CHUNK).map((e) => logLine(e, widths)).join('\n') + '\n';
+    write = (from) =>
+      read
+        .slice(from, from + CHUNK)
+        .map((e) => logLine(e, widths))
+        .join('\n') + '\n';
   }
   await writeChunks(io, shown.length, write);
   return 0;

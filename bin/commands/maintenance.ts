@@ -23,7 +23,9 @@ export async function runPause(job: string, opts: GlobalOptions & { for?: number
   const fx = effects(io);
   const { dir } = await known(job, opts, io, fx);
   const until = pauseKnownJob(dir, job, opts.for, fx);
-  io.out(until === null ? `${job} paused until \`hb resume ${job}\`\n` : `${job} paused for ${formatDuration(opts.for!)}, until ${new Date(until).toISOString()}\n`);
+  io.out(
+    until === null ? `${job} paused until \`hb resume ${job}\`\n` : `${job} paused for ${formatDuration(opts.for!)}, until ${new Date(until).toISOString()}\n`,
+  );
   return 0;
 }
 

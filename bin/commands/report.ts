@@ -93,7 +93,9 @@ async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report
     import('../../lib/rules/format/report-markdown.ts'),
   ]);
   if (!hasReceiver(config, REPORT_JOB, 'message')) {
-    throw new UsageError(`--send: no sink receives messages${config.file ? ` in ${config.file}` : ' (no config file)'}: add a global notify: sink (or one under jobs.${REPORT_JOB})`);
+    throw new UsageError(
+      `--send: no sink receives messages${config.file ? ` in ${config.file}` : ' (no config file)'}: add a global notify: sink (or one under jobs.${REPORT_JOB})`,
+    );
   }
   return async (report) => {
     const blocked = report.blockers.length > 0;

@@ -19,7 +19,10 @@ export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Pr
   } else {
     const { renderStatusTable } = await import('../../lib/rules/format/text.ts');
     io.out(renderStatusTable(health, { color: io.color }));
-    if (notifications.failed > 0) io.out(`${notifications.failed} notification${notifications.failed === 1 ? ' was' : 's were'} given up after repeated failures: see ${dirs[0]}/outbox/failed/ and notify_failed in events.jsonl\n`);
+    if (notifications.failed > 0)
+      io.out(
+        `${notifications.failed} notification${notifications.failed === 1 ? ' was' : 's were'} given up after repeated failures: see ${dirs[0]}/outbox/failed/ and notify_failed in events.jsonl\n`,
+      );
     if (notifications.pending > 0) io.out(`${notifications.pending} notification${notifications.pending === 1 ? '' : 's'} waiting for a retry by hb check\n`);
   }
   return 0;

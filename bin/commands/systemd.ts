@@ -72,7 +72,12 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
   failIfProblems(plan);
   for (const s of plan.skipped) io.err(`hb: systemd: skipped job ${s.job}: ${s.reason}\n`);
   for (const w of plan.warnings) io.err(`hb: systemd: warning: job ${w.job}: ${w.reason}\n`);
-  return emit(plan.files, dir, io, (systemctl) => `start the timers with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${plan.timers.join(' ')}\n`);
+  return emit(
+    plan.files,
+    dir,
+    io,
+    (systemctl) => `start the timers with:\n  ${systemctl} daemon-reload && ${systemctl} enable --now ${plan.timers.join(' ')}\n`,
+  );
 }
 
 /** Prints the units, or writes them atomically (mode 0644) into `dir`, each a new or regular file, and says how to start them. */

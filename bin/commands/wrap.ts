@@ -16,7 +16,7 @@ interface WrapFlags extends RunFlags {
 /** Runs `hb wrap` and returns the child's exit code (128+n for a signal). */
 export async function runWrap(command: string[], flags: WrapFlags, io: Io): Promise<number> {
   if (command.length === 0 || command[0] === '') throw new UsageError('wrap: no command given (usage: hb wrap [options] -- CMD [ARGS...])');
-  if (flags.status) throw new UsageError('--status: wrap takes the status from the command\'s exit code');
+  if (flags.status) throw new UsageError("--status: wrap takes the status from the command's exit code");
   const { timeout: timeoutMs, skipCode = 0, tail: tailBytes } = flags;
   // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
   const job = flags.job ?? (await import('../../lib/rules/crontab/job-names.ts')).jobNameForArgv(command);

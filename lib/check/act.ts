@@ -48,7 +48,13 @@ export function startActing(config: HbConfig, dir: string, fx: CheckEffects, opt
   if (!opts.dryRun) {
     try {
       makeDirs(join(dir, 'locks'), STATE_DIR_MODE);
-      const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), { pid: fx.pid, started_at: new Date(fx.now()).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(fx.pid), host: fx.host });
+      const got = acquireLock(join(dir, 'locks', 'hb-check.lock'), {
+        pid: fx.pid,
+        started_at: new Date(fx.now()).toISOString(),
+        boot_id: bootId(),
+        pid_started_ms: processStartMs(fx.pid),
+        host: fx.host,
+      });
       if (!got.acquired) return null;
       release = got.release;
     } catch (e) {
@@ -71,7 +77,10 @@ export function startActing(config: HbConfig, dir: string, fx: CheckEffects, opt
       if (!opts.dryRun && recovered.events.length > 0) appendEvents(dir, recovered.events);
       for (const v of recovered.verdicts) alerting?.observe(v.facts, v.after, v.describe);
       alerting?.add(recovered.notifications);
-      return { jobs: recovered.verdicts.map((v) => ({ job: v.facts.job, before: v.before, after: v.after, describe: v.describe })), actions: recovered.actions };
+      return {
+        jobs: recovered.verdicts.map((v) => ({ job: v.facts.job, before: v.before, after: v.after, describe: v.describe })),
+        actions: recovered.actions,
+      };
     },
     async finish(complete, own) {
       try {

@@ -34,11 +34,17 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
   // A claim left by a delivery that was killed goes back first, so the journal sees its item.
   if (!opts.dryRun) recoverClaims(dir, (pid) => fx.isAlive(pid));
   const pending = listPending(dir).items;
-  const replayed = replayUnrecorded(stored.jobs, stored.journal, pending.map((item) => item.notification));
+  const replayed = replayUnrecorded(
+    stored.jobs,
+    stored.journal,
+    pending.map((item) => item.notification),
+  );
   const previous = replayed.states;
   const next = new Map<string, JobAlertState>();
   const outgoing: Notification[] = [];
-  const events: KnownEvent[] = replayed.notifications.map((n) => alertEvent(n.type, n.ts, n.job, { incident: n.incident!.id, status: n.status, reason: n.message }));
+  const events: KnownEvent[] = replayed.notifications.map((n) =>
+    alertEvent(n.type, n.ts, n.job, { incident: n.incident!.id, status: n.status, reason: n.message }),
+  );
   return {
     add: (notifications) => void outgoing.push(...notifications),
     observe(facts, j, describe) {
@@ -50,7 +56,9 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
       const health = describe();
       for (const draft of drafts) {
         outgoing.push(notificationFor(draft, health, fx.host, nowMs));
-        events.push(alertEvent(draft.type, new Date(nowMs).toISOString(), facts.job, { incident: draft.incident.id, status: health.status, reason: health.reason }));
+        events.push(
+          alertEvent(draft.type, new Date(nowMs).toISOString(), facts.job, { incident: draft.incident.id, status: health.status, reason: health.reason }),
+        );
       }
     },
     async finish(complete, own) {
@@ -72,7 +80,12 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
       const missing = deliveriesFor(config, replayed.notifications).filter((d) => !queued.has(`${d.notification.id}|${d.sink.key}`));
       const deliveries = [...missing, ...deliveriesFor(config, outgoing)];
       if (opts.dryRun) {
-        return { warnings: [], planned: deliveries.map((d) => `would send ${d.notification.type} for ${d.notification.job} (${d.notification.status}) to ${d.sink.where} (${d.sink.kind})`) };
+        return {
+          warnings: [],
+          planned: deliveries.map(
+            (d) => `would send ${d.notification.type} for ${d.notification.job} (${d.notification.status}) to ${d.sink.where} (${d.sink.kind})`,
+          ),
+        };
       }
       // Enqueued before the state is written, and the state names what it accounts for: a check
       // that dies in between is replayed by the next one (lib/rules/alerts/replay.ts), never lost or repeated.

@@ -54,7 +54,12 @@ export interface Evaluation {
  * (reason, ISO times) and kept. With `startActor`, the actor sees every verdict and recovers
  * before this returns; a failure releases it.
  */
-export async function evaluateAll(scope: CheckScope, fx: CheckEffects, keep: (j: Judgement, job: string) => boolean, startActor?: ActorStarter): Promise<Evaluation> {
+export async function evaluateAll(
+  scope: CheckScope,
+  fx: CheckEffects,
+  keep: (j: Judgement, job: string) => boolean,
+  startActor?: ActorStarter,
+): Promise<Evaluation> {
   const { jobs, config, dirs, untrusted } = scope;
   const nowMs = fx.now();
   // The host zone costs ~15 ms of Intl start-up: look it up only for a cron job stored without one.
@@ -68,17 +73,24 @@ export async function evaluateAll(scope: CheckScope, fx: CheckEffects, keep: (j:
   try {
     // A job with no schedule of its own takes its crontab line's; the crontabs are read only then.
     // Only a job named on the command line can be unknown: whatever the listing finds is judged.
-    const unknown = await scanJobs(dirs, config, jobs.length > 0 ? jobs : null, nowMs, (facts) => {
-      // What recovery last concluded for a job it could not bring back outranks the heartbeat.
-      if (facts.config?.recover) facts.recovery = readRecoveryOutcome(primary, facts.job);
-      const own = judgeJob(facts, evalCtx);
-      const j = withRecovery(own, facts.recovery ?? null);
-      count(result, facts.job, j, 1);
-      let described: JobHealth | undefined;
-      const describe = () => (described ??= describeJob(facts, j, nowMs));
-      if (keep(j, facts.job)) result.kept.push(describe());
-      actor?.observe(facts, own, j, describe);
-    }, scope.crontab);
+    const unknown = await scanJobs(
+      dirs,
+      config,
+      jobs.length > 0 ? jobs : null,
+      nowMs,
+      (facts) => {
+        // What recovery last concluded for a job it could not bring back outranks the heartbeat.
+        if (facts.config?.recover) facts.recovery = readRecoveryOutcome(primary, facts.job);
+        const own = judgeJob(facts, evalCtx);
+        const j = withRecovery(own, facts.recovery ?? null);
+        count(result, facts.job, j, 1);
+        let described: JobHealth | undefined;
+        const describe = () => (described ??= describeJob(facts, j, nowMs));
+        if (keep(j, facts.job)) result.kept.push(describe());
+        actor?.observe(facts, own, j, describe);
+      },
+      scope.crontab,
+    );
     writeTimings(primary, memo.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);

@@ -32,7 +32,15 @@ export function recordCheck(dirs: string[], config: HbConfig, run: CheckRun, fx:
   for (const dir of dirs) {
     try {
       makeDirs(dir, STATE_DIR_MODE);
-      return writeCheckHeartbeat(dir, config, { startedMs: run.nowMs, finishedMs: fx.now(), host: fx.host, pid: fx.pid, version: HB_VERSION, message, exitCode: run.code });
+      return writeCheckHeartbeat(dir, config, {
+        startedMs: run.nowMs,
+        finishedMs: fx.now(),
+        host: fx.host,
+        pid: fx.pid,
+        version: HB_VERSION,
+        message,
+        exitCode: run.code,
+      });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EACCES' && code !== 'EPERM') denied = false;

@@ -82,7 +82,8 @@ export function startRecovery(config: HbConfig, dir: string, fx: CheckEffects, o
         const { facts } = a.seen;
         const kept = facts.recovery ?? null;
         // Dated when first concluded: a recovery that stays failed keeps its first time.
-        const concluded = opts.dryRun || a.outcome === undefined ? kept : a.outcome && { ...a.outcome, at: kept?.status === a.outcome.status ? kept.at : nowIso };
+        const concluded =
+          opts.dryRun || a.outcome === undefined ? kept : a.outcome && { ...a.outcome, at: kept?.status === a.outcome.status ? kept.at : nowIso };
         if (!opts.dryRun && JSON.stringify(concluded) !== JSON.stringify(kept)) writeRecoveryOutcome(dir, facts.job, concluded);
         const after = withRecovery(a.seen.own, concluded);
         const judged = { ...facts, recovery: concluded };
@@ -98,8 +99,16 @@ export function startRecovery(config: HbConfig, dir: string, fx: CheckEffects, o
 async function verify(a: Acted, fx: CheckEffects, out: RecoveryResult): Promise<void> {
   const { facts, policy } = a.seen;
   const job = facts.job;
-  const after = await probeHealth(policy, { env: fx.env, heartbeat: { healthy: null, reason: 'a fresh heartbeat cannot arrive within the settle time: the next check judges it' } });
-  const did = [a.plan.restores.length ? `restored ${a.plan.restores.length} file${a.plan.restores.length === 1 ? '' : 's'}` : '', a.plan.restart ? 'restarted it' : ''].filter(Boolean).join(' and ');
+  const after = await probeHealth(policy, {
+    env: fx.env,
+    heartbeat: { healthy: null, reason: 'a fresh heartbeat cannot arrive within the settle time: the next check judges it' },
+  });
+  const did = [
+    a.plan.restores.length ? `restored ${a.plan.restores.length} file${a.plan.restores.length === 1 ? '' : 's'}` : '',
+    a.plan.restart ? 'restarted it' : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   const verdict = after.healthy === null ? 'health will be judged by the next check' : after.healthy ? 'healthy again' : `still dead: ${after.reason}`;
   out.events.push(event(fx, job, 'recovery_verified', { healthy: after.healthy, reason: after.reason }));
   out.actions.push(`${job}: ${verdict}`);
@@ -169,10 +178,15 @@ async function recoverOne(s: Seen, dir: string, fx: CheckEffects, dryRun: boolea
   if (plan.kind === 'blocked' || plan.kind === 'none') {
     // Nothing left to try. Loud once: the check that finds it says so; later ones show the status.
     const refused = plan.kind === 'none' && plan.skipped.length > 0;
-    acted.outcome = outcome(refused ? 'recovery_refused' : 'recovery_exhausted', `${plan.reason}${plan.kind === 'none' && !refused ? '; nothing left to try: needs a person' : ''}`);
+    acted.outcome = outcome(
+      refused ? 'recovery_refused' : 'recovery_exhausted',
+      `${plan.reason}${plan.kind === 'none' && !refused ? '; nothing left to try: needs a person' : ''}`,
+    );
     if (facts.recovery?.status !== acted.outcome.status) {
       out.events.push(event(fx, job, 'recovery_blocked', { reason: plan.reason, restarts: plan.budget.used }));
-      out.notifications.push(message(fx, job, plan.kind === 'blocked' ? 'restart budget spent' : 'recovery gave up', `${job}: ${plan.reason}`, acted.outcome.status));
+      out.notifications.push(
+        message(fx, job, plan.kind === 'blocked' ? 'restart budget spent' : 'recovery gave up', `${job}: ${plan.reason}`, acted.outcome.status),
+      );
       out.actions.push(`${job}: gave up: ${plan.reason}`);
     }
     return acted;
@@ -196,7 +210,9 @@ async function recoverOne(s: Seen, dir: string, fx: CheckEffects, dryRun: boolea
     // Counted before it runs: a restart that kills hb still uses up budget.
     appendRestart(dir, job, now);
     const r = await runRestart(policy.restart, policy.timeoutMs, fx.env);
-    out.events.push(event(fx, job, 'restart', { exit_code: r.exit_code, signal: r.signal, timed_out: r.timed_out, duration_ms: r.duration_ms, output_tail: r.output_tail }));
+    out.events.push(
+      event(fx, job, 'restart', { exit_code: r.exit_code, signal: r.signal, timed_out: r.timed_out, duration_ms: r.duration_ms, output_tail: r.output_tail }),
+    );
     out.actions.push(`${job}: restarted it (${display(policy.restart)}): exit ${r.exit_code}${r.timed_out ? ', timed out' : ''}`);
     if (r.exit_code !== 0) {
       const why = `restart command exited ${r.exit_code}${r.timed_out ? ' (timed out)' : ''}`;
@@ -220,8 +236,21 @@ function noteRefusals(job: string, hashes: Map<string, HashResult>, dir: string,
 
 const short = (sha: string | null) => (sha === null ? 'missing' : sha.slice(0, 12));
 const display = (cmd: string | string[] | null) => (Array.isArray(cmd) ? cmd.join(' ') : (cmd ?? ''));
-const event = <T extends EventType>(fx: CheckEffects, job: string, type: T, fields: FieldsOf<T>) => newEvent[type](new Date(fx.now()).toISOString(), job, fields);
+const event = <T extends EventType>(fx: CheckEffects, job: string, type: T, fields: FieldsOf<T>) =>
+  newEvent[type](new Date(fx.now()).toISOString(), job, fields);
 
 function message(fx: CheckEffects, job: string, what: string, text: string, status: JobHealth['status']): Notification {
-  return { v: 1, id: fx.newId(), type: 'message', job, host: fx.host, status, problem: PROBLEM_STATUSES.has(status), message: text, title: `[hb] ${job} ${what}`, incident: null, ts: new Date(fx.now()).toISOString() };
+  return {
+    v: 1,
+    id: fx.newId(),
+    type: 'message',
+    job,
+    host: fx.host,
+    status,
+    problem: PROBLEM_STATUSES.has(status),
+    message: text,
+    title: `[hb] ${job} ${what}`,
+    incident: null,
+    ts: new Date(fx.now()).toISOString(),
+  };
 }

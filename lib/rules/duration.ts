@@ -64,7 +64,12 @@ export function formatDuration(ms: number): string {
   if (rest < 1000) return `${neg ? '-' : ''}${rest}ms`;
   rest = Math.round(rest / 1000);
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

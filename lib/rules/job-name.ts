@@ -22,6 +22,9 @@ export function validateJobName(name: string): string | null {
 /** A job name derived from a command's base name, made to fit the rule. */
 export function jobNameFromCommand(command: string): string {
   const base = command.split('/').filter(Boolean).pop() ?? '';
-  const cleaned = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 128);
+  const cleaned = base
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 128);
   return cleaned || 'job';
 }

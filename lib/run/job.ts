@@ -91,13 +91,23 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     const boot = bootId();
     const pidStartedMs = processStartMs(req.pid);
     // Concurrent runs of one job each get their own number (lib/adapters/run/cycle.ts).
-    const cycle = nextCycle(req.dir, req.job, Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0), { pid: req.pid, started_at: iso(startedMs), boot_id: boot, pid_started_ms: pidStartedMs });
+    const cycle = nextCycle(req.dir, req.job, Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0), {
+      pid: req.pid,
+      started_at: iso(startedMs),
+      boot_id: boot,
+      pid_started_ms: pidStartedMs,
+    });
 
     let child: ChildResult | null = null;
     if (req.command) {
       const marker: RunMarker = {
-        job: req.job, pid: req.pid, started_at: iso(startedMs), host: req.host, cycle,
-        boot_id: boot, pid_started_ms: pidStartedMs,
+        job: req.job,
+        pid: req.pid,
+        started_at: iso(startedMs),
+        host: req.host,
+        cycle,
+        boot_id: boot,
+        pid_started_ms: pidStartedMs,
         command: typeof req.command === 'string' ? req.command : req.command.join(' '),
         timeout_ms: req.timeoutMs ?? null,
       };
@@ -133,20 +143,26 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       job: req.job,
       host: req.host,
       status,
-      exit_code: child ? child.exitCode ?? (child.spawnError ? child.code : null) : status === 'ok' ? 0 : 1,
+      exit_code: child ? (child.exitCode ?? (child.spawnError ? child.code : null)) : status === 'ok' ? 0 : 1,
       signal: child?.signal ?? null,
       started_at: iso(child ? child.startedMs : startedMs),
       finished_at: iso(finishedMs),
       duration_ms: child ? child.durationMs : 0,
       cycle,
       action: req.action ?? null,
-      message: req.message ?? (child?.spawnError ? child.spawnError.message : child?.timedOut ? `timed out after ${Math.round((req.timeoutMs ?? 0) / 1000)}s` : null),
+      message:
+        req.message ?? (child?.spawnError ? child.spawnError.message : child?.timedOut ? `timed out after ${Math.round((req.timeoutMs ?? 0) / 1000)}s` : null),
       schedule: req.schedule,
       grace_s: req.graceMs === undefined ? null : req.graceMs / 1000,
       output_tail: child && req.tailBytes > 0 ? child.tail : null,
       pid: req.pid,
       hb_version: req.version,
-      last_success_at: status === 'ok' ? iso(child ? child.startedMs : startedMs) : (prevRecord?.status === 'ok' ? prevRecord.started_at : (prevRecord?.last_success_at ?? null)),
+      last_success_at:
+        status === 'ok'
+          ? iso(child ? child.startedMs : startedMs)
+          : prevRecord?.status === 'ok'
+            ? prevRecord.started_at
+            : (prevRecord?.last_success_at ?? null),
       ...(child?.timedOut ? { timed_out: true } : {}),
       ...(unlocked ? { unlocked } : {}),
       ...(crashed ? { previous: { status: 'crashed' as const, cycle: leftover!.cycle, started_at: leftover!.started_at, pid: leftover!.pid } } : {}),
@@ -157,10 +173,19 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       writeHeartbeat(req.dir, record);
     } catch (e) {
       written = false;
-      warnings.push(`hb: could not write the heartbeat of ${req.job} in ${req.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the previous heartbeat is kept`);
+      warnings.push(
+        `hb: could not write the heartbeat of ${req.job} in ${req.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the previous heartbeat is kept`,
+      );
     }
     if (req.command) removeRunMarker(req.dir, req.job, req.pid);
-    event('run_finished', { cycle, status, exit_code: record.exit_code, signal: record.signal, duration_ms: record.duration_ms, ...(req.command ? {} : { ping: true }) });
+    event('run_finished', {
+      cycle,
+      status,
+      exit_code: record.exit_code,
+      signal: record.signal,
+      duration_ms: record.duration_ms,
+      ...(req.command ? {} : { ping: true }),
+    });
     flush();
     const exitCode = child ? child.code : written ? 0 : 1;
     return { exitCode, record: written ? record : null, previous: prev, skipped: false, warnings };
@@ -187,7 +212,7 @@ function childEnv(req: JobRunRequest, cycle: number, prev: ReadHeartbeat | null,
     HB_STATE_DIR: req.dir,
     HB_PREV_STATUS: crashed ? 'crashed' : rec ? rec.status : prev ? 'ok' : 'none',
     HB_PREV_EXIT_CODE: crashed ? '' : rec?.exit_code != null ? String(rec.exit_code) : '',
-    HB_PREV_STARTED_AT: crashed ? crashed.started_at : rec?.started_at ?? '',
+    HB_PREV_STARTED_AT: crashed ? crashed.started_at : (rec?.started_at ?? ''),
   };
   return env;
 }

@@ -29,7 +29,15 @@ export function startRunPings(config: HbConfig, job: string, dir: string, fx: No
 }
 
 /** After the heartbeat: the end ping with the outcome, and the --notify message. Returns stderr lines. */
-export async function finishRun(config: HbConfig, job: string, dir: string, fx: NotifyEffects, pings: RunPings | null, record: HeartbeatRecord | null, message: string | undefined): Promise<string[]> {
+export async function finishRun(
+  config: HbConfig,
+  job: string,
+  dir: string,
+  fx: NotifyEffects,
+  pings: RunPings | null,
+  record: HeartbeatRecord | null,
+  message: string | undefined,
+): Promise<string[]> {
   const warnings = pings?.started ? await pings.started : [];
   const now = fx.now();
   const out = [];

@@ -114,13 +114,22 @@ test('a job without a schedule alerts only under `unscheduled: problem`, like an
     assert.equal(strict.code, 1, strict.stdout);
     assert.equal(strict.stderr, '');
     // One alert, for the job: the meta-heartbeat's own unscheduled heartbeat is never one.
-    assert.deepEqual(bodies(rec.requests).map((b) => [b.type, b.job, b.status, b.problem]), [['alert', 'loose', 'unscheduled', true]]);
+    assert.deepEqual(
+      bodies(rec.requests).map((b) => [b.type, b.job, b.status, b.problem]),
+      [['alert', 'loose', 'unscheduled', true]],
+    );
     assert.equal((await run(['check'], s.env)).code, 1);
     assert.equal(rec.requests.length, 1, 'still unscheduled: quiet');
 
     assert.equal(hb(['tick', 'loose', '--every', '1h'], { env: s.env }).code, 0);
     assert.equal((await run(['check'], s.env)).code, 0);
-    assert.deepEqual(bodies(rec.requests).map((b) => [b.type, b.job]), [['alert', 'loose'], ['resolve', 'loose']]);
+    assert.deepEqual(
+      bodies(rec.requests).map((b) => [b.type, b.job]),
+      [
+        ['alert', 'loose'],
+        ['resolve', 'loose'],
+      ],
+    );
   } finally {
     await rec.close();
     s.cleanup();
@@ -185,10 +194,7 @@ test('command sink: a failed job reaches the program as JSON on stdin and HB_* v
   const s = configured('');
   const out = join(s.root, 'out');
   mkdirSync(out);
-  writeFileSync(
-    s.config,
-    'notify:\n  - command: \'cat > "$OUT_DIR/$HB_TYPE-$HB_JOB.json"; env | grep "^HB_" | sort > "$OUT_DIR/$HB_TYPE-$HB_JOB.env"\'\n',
-  );
+  writeFileSync(s.config, 'notify:\n  - command: \'cat > "$OUT_DIR/$HB_TYPE-$HB_JOB.json"; env | grep "^HB_" | sort > "$OUT_DIR/$HB_TYPE-$HB_JOB.env"\'\n');
   s.env.OUT_DIR = out;
   try {
     const wrap = hb(['wrap', '--job', 'j', '--every', '1h', '--', process.execPath, fixture('exit-with.js'), '3'], { env: s.env });
@@ -303,7 +309,11 @@ test('--dry-run prints what it would send and changes nothing; --no-notify sends
     assert.equal(events(s, 'alert_opened').length, 0);
 
     await checkAt(s, T + 2 * MIN + 15 * SEC, 1);
-    assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert'], 'the real check still alerts');
+    assert.deepEqual(
+      bodies(rec.requests).map((b) => b.type),
+      ['alert'],
+      'the real check still alerts',
+    );
   } finally {
     await rec.close();
     s.cleanup();
@@ -314,8 +324,18 @@ test('bad sink config: exit 2 naming the key at file:line:col, no secret echoed'
   const cases: Array<{ yaml: string; where: string; key: string; says: RegExp }> = [
     { yaml: 'notify:\n  - slack: {url: "http://127.0.0.1:9/x"}\n', where: '2:5', key: 'notify[0]', says: /one of command, webhook, .*found keys slack/ },
     { yaml: 'notify:\n  - webhook: {timeout: 1s}\n', where: '2:14', key: 'notify[0].webhook.url', says: /url is required/ },
-    { yaml: 'notify:\n  - webhook:\n      url: not a url\n', where: '3:12', key: 'notify[0].webhook.url', says: /expected an http:\/\/ or https:\/\/ URL, found "not a url"/ },
-    { yaml: 'notify:\n  - telegram: {chat_id: "-100123"}\n', where: '2:15', key: 'notify[0].telegram', says: /exactly one of token_env or token_file is required/ },
+    {
+      yaml: 'notify:\n  - webhook:\n      url: not a url\n',
+      where: '3:12',
+      key: 'notify[0].webhook.url',
+      says: /expected an http:\/\/ or https:\/\/ URL, found "not a url"/,
+    },
+    {
+      yaml: 'notify:\n  - telegram: {chat_id: "-100123"}\n',
+      where: '2:15',
+      key: 'notify[0].telegram',
+      says: /exactly one of token_env or token_file is required/,
+    },
     {
       yaml: 'jobs:\n  j:\n    every: 1h\n    notify:\n      - telegram:\n          chat_id: "-100123"\n          token_env: TG\n          token: "123:SECRETinline"\n',
       where: '8:18',

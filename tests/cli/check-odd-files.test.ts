@@ -13,10 +13,12 @@ import { HB, hb, sandbox, type Sandbox } from '../helpers.ts';
 /** How to plant one odd file at `path`; false when this machine cannot make it. */
 type Maker = (path: string) => boolean;
 
-const content = (text: string): Maker => (path) => {
-  writeFileSync(path, text);
-  return true;
-};
+const content =
+  (text: string): Maker =>
+  (path) => {
+    writeFileSync(path, text);
+    return true;
+  };
 const succeeds = (cmd: string, args: string[]) => spawnSync(cmd, args).status === 0;
 
 /** A sparse file of 64 MiB whose first byte opens a JSON object: only the bounded read tells it apart. */
@@ -151,7 +153,11 @@ test('an x.run (and an x.last) this user cannot read: corrupt with EACCES, the r
   const s = withFineJob(t);
   chmodSync(s.root, 0o755);
   chmodSync(s.state, 0o755);
-  const probe = spawnSync(asNobody[0]!, [...asNobody.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(HB)}, require('fs').constants.R_OK)`], { encoding: 'utf8' });
+  const probe = spawnSync(
+    asNobody[0]!,
+    [...asNobody.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(HB)}, require('fs').constants.R_OK)`],
+    { encoding: 'utf8' },
+  );
   if (probe.error || probe.status !== 0) return cannot(t, `cannot run the built hb as uid 65534: ${probe.error?.message ?? probe.stderr.trim()}`);
   chownSync(join(s.state, 'fine.last'), 65534, 65534);
   writeFileSync(join(s.state, 'x.run'), '{}', { mode: 0o600 });

@@ -12,13 +12,28 @@ import { hb, sandbox } from '../helpers.ts';
 function record(job: string, field: string, raw: string, nowMs: number): string {
   const at = new Date(nowMs - 60_000).toISOString();
   const fields: Record<string, string> = {
-    v: '1', job: JSON.stringify(job), host: '"h"', status: '"ok"', exit_code: '0', signal: 'null',
-    started_at: JSON.stringify(at), finished_at: JSON.stringify(at), duration_ms: '12', cycle: '3',
-    action: 'null', message: 'null', schedule: '{"every":"1h"}', grace_s: '600', output_tail: 'null',
-    pid: '4242', hb_version: '"0.1.0"',
+    v: '1',
+    job: JSON.stringify(job),
+    host: '"h"',
+    status: '"ok"',
+    exit_code: '0',
+    signal: 'null',
+    started_at: JSON.stringify(at),
+    finished_at: JSON.stringify(at),
+    duration_ms: '12',
+    cycle: '3',
+    action: 'null',
+    message: 'null',
+    schedule: '{"every":"1h"}',
+    grace_s: '600',
+    output_tail: 'null',
+    pid: '4242',
+    hb_version: '"0.1.0"',
   };
   fields[field] = raw;
-  return `{${Object.entries(fields).map(([k, v]) => `"${k}":${v}`).join(',')}}\n`;
+  return `{${Object.entries(fields)
+    .map(([k, v]) => `"${k}":${v}`)
+    .join(',')}}\n`;
 }
 
 // job name → field, raw value, what the reason must say.
@@ -46,7 +61,10 @@ test('a record with a number out of range is corrupt naming the field, in every 
   const now = Date.now();
   for (const [job, field, raw] of TAMPERED) writeFileSync(join(s.state, `${job}.last`), record(job, field, raw, now));
   // The numbers at the edges of their ranges are fine.
-  writeFileSync(join(s.state, 'edges.last'), record('edges', 'grace_s', '9007199254740.991', now).replace('"exit_code":0', '"exit_code":255').replace('"cycle":3', '"cycle":9007199254740991'));
+  writeFileSync(
+    join(s.state, 'edges.last'),
+    record('edges', 'grace_s', '9007199254740.991', now).replace('"exit_code":0', '"exit_code":255').replace('"cycle":3', '"cycle":9007199254740991'),
+  );
 
   const json = hb(['check', '--json'], { env: s.env });
   assert.equal(json.code, 1, json.stderr);
@@ -80,9 +98,14 @@ test('a run marker with a number out of range is not taken for a run: the job is
   mkdirSync(s.state, { recursive: true });
   const now = Date.now();
   const started = new Date(now - 5_000).toISOString();
-  const marker = (fields: string) => `{"job":"j","pid":${process.pid},"started_at":"${started}","host":"h","cycle":4,"boot_id":null,"pid_started_ms":null,${fields}}\n`;
+  const marker = (fields: string) =>
+    `{"job":"j","pid":${process.pid},"started_at":"${started}","host":"h","cycle":4,"boot_id":null,"pid_started_ms":null,${fields}}\n`;
   writeFileSync(join(s.state, 'j.last'), record('j', 'cycle', '3', now));
-  for (const [fields, what, field] of [['"timeout_ms":-5', 'negative timeout', 'timeout_ms'], ['"timeout_ms":1e309', 'infinite timeout', 'timeout_ms'], ['"child_pid":1e309', 'infinite child pid', 'child_pid']] as const) {
+  for (const [fields, what, field] of [
+    ['"timeout_ms":-5', 'negative timeout', 'timeout_ms'],
+    ['"timeout_ms":1e309', 'infinite timeout', 'timeout_ms'],
+    ['"child_pid":1e309', 'infinite child pid', 'child_pid'],
+  ] as const) {
     writeFileSync(join(s.state, 'j.run'), marker(fields));
     const r = hb(['check', 'j', '--json'], { env: s.env });
     assert.equal(r.code, 1, `${what}: ${r.stdout}`);

@@ -188,7 +188,10 @@ test('status: the panel lists every job with age, interval, ratio, exit, duratio
     assert.match(rows[1]!, /^sync\s+failed\s+\S+\s+5m\s+0\.\d\d\s+1\s/);
     assert.doesNotMatch(r.stdout, /\u001b\[/, 'no colour when piped');
     const j = JSON.parse(hb(['status', '--json'], { env: s.env }).stdout);
-    assert.deepEqual(j.jobs.map((x: { job: string }) => x.job), ['backup', 'sync']);
+    assert.deepEqual(
+      j.jobs.map((x: { job: string }) => x.job),
+      ['backup', 'sync'],
+    );
     for (const key of ['job', 'status', 'problem', 'age_s', 'period_s', 'ratio', 'due', 'deadline', 'last']) assert.ok(key in j.jobs[0], key);
   } finally {
     s.cleanup();
@@ -255,11 +258,14 @@ test('a job ticked without a schedule, 30 days later: listed with how to schedul
     const r = hb(['check'], { env: s.env, prefix: at('2026-11-20T10:00:00Z') });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.stderr, '');
-    assert.equal(r.stdout, [
-      "nightly  UNSCHEDULED  no schedule, so hb cannot tell when it is late: add --every 15m or --cron '30 2 * * *' to its hb tick or hb wrap line, or every/cron under jobs.nightly in the config",
-      'all 2 jobs healthy; 1 job has no schedule: hb cannot tell when it is late',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      [
+        "nightly  UNSCHEDULED  no schedule, so hb cannot tell when it is late: add --every 15m or --cron '30 2 * * *' to its hb tick or hb wrap line, or every/cron under jobs.nightly in the config",
+        'all 2 jobs healthy; 1 job has no schedule: hb cannot tell when it is late',
+        '',
+      ].join('\n'),
+    );
     // Beside a problem both are counted; the meta-heartbeat (now with a heartbeat of its own, no
     // schedule) is a job in the count, never listed for want of one.
     const stale = hb(['check'], { env: s.env, prefix: at('2026-11-20T11:31:00Z') });
@@ -282,7 +288,10 @@ test('unscheduled jobs under each format: nagios WARNING (exit 1) naming them, J
     const n = hb(['check', '--format', 'nagios'], { env: s.env });
     assert.equal(n.code, 1, n.stdout);
     const lines = n.stdout.split('\n');
-    assert.match(lines[0]!, /^HB WARNING - 2 of 3 jobs without a schedule \(hb cannot tell when they are late\): loose, stray \| 'jobs'=3;;;0 'problems'=0;;;0 /);
+    assert.match(
+      lines[0]!,
+      /^HB WARNING - 2 of 3 jobs without a schedule \(hb cannot tell when they are late\): loose, stray \| 'jobs'=3;;;0 'problems'=0;;;0 /,
+    );
     assert.match(lines[1]!, /^WARNING loose unscheduled - no schedule, so hb cannot tell when it is late: .*jobs\.loose/);
     assert.match(lines[2]!, /^WARNING stray unscheduled - /);
     assert.match(lines[3]!, /^OK a ok - /);
@@ -340,7 +349,10 @@ test('unscheduled: problem in the config makes a job without a schedule a proble
     writeFileSync(cfg, 'unscheduled: sometimes\n');
     const bad = hb(['check'], { env });
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, new RegExp(`${cfg.replace(/[.]/g, '\\.')}:1:14: unscheduled: expected warn or problem \\(what a job with no schedule is\\), found string "sometimes"`));
+    assert.match(
+      bad.stderr,
+      new RegExp(`${cfg.replace(/[.]/g, '\\.')}:1:14: unscheduled: expected warn or problem \\(what a job with no schedule is\\), found string "sometimes"`),
+    );
   } finally {
     s.cleanup();
   }

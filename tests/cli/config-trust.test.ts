@@ -19,7 +19,7 @@ const must = (r: Run, what: string, code: number) => assert.equal(r.code, code, 
 /** A config whose job, run by root, leaves `marker` behind: the proof that root obeyed it. */
 const obeyed = (marker: string) => `jobs:\n  pwn:\n    every: 1h\n    command: touch ${marker}\n`;
 
-test('a config in another user\'s home is not used by root: its command never runs as root (exit 2, the fix named)', (t) => {
+test("a config in another user's home is not used by root: its command never runs as root (exit 2, the fix named)", (t) => {
   const name = throwAwayUser(t, `hbcfg${process.pid % 10000}`, { home: true });
   if (name === null) return;
   const s = sandbox();
@@ -32,8 +32,8 @@ test('a config in another user\'s home is not used by root: its command never ru
   chownSync(cfg, uid, gid);
 
   const r = hb(['tick', 'pwn', '--config', cfg], { env: s.env });
-  must(r, 'root\'s tick with the user\'s config', 2);
-  assert.equal(existsSync(marker), false, 'the user\'s command did not run as root');
+  must(r, "root's tick with the user's config", 2);
+  assert.equal(existsSync(marker), false, "the user's command did not run as root");
   assert.ok(r.stderr.includes(`not used by root (config from --config): ${home} is owned by uid ${uid}`), r.stderr);
   assert.ok(r.stderr.includes(`fix: chown root: ${home}`), r.stderr);
   assert.equal(existsSync(join(s.state, 'pwn.last')), false, 'nothing was recorded either');
@@ -63,7 +63,7 @@ test('a hb.yaml another user left in the working directory (sticky, world-writab
   assert.equal(existsSync(marker), false, 'the planted command never ran');
 });
 
-test('root\'s own config that group or others can write is not used; made private, it is', (t) => {
+test("root's own config that group or others can write is not used; made private, it is", (t) => {
   if (process.getuid?.() !== 0) return t.skip('the rule applies to root');
   const s = sandbox();
   t.after(() => s.cleanup());

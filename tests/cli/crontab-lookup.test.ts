@@ -24,27 +24,30 @@ test('lines for another state directory or another user lend nothing; lines for 
     const S = s.state;
     const other = join(s.root, 'other');
     const system = join(s.root, 'system');
-    writeFileSync(system, [
-      // The first line for `elsewhere` runs for another state directory: the second one's schedule applies.
-      `* * * * * root ${HBC} wrap --job elsewhere --cron '* * * * *' --state-dir ${other} -- true`,
-      `0 3 * * * root ${HBC} wrap --job elsewhere --state-dir ${S} -- true`,
-      `* * * * * root ${HBC} tick eq-form --state-dir=${other}`,
-      `* * * * * root HB_STATE_DIR=${other} ${HBC} tick prefixed`,
-      `* * * * * www-data ${HBC} tick other-user --state-dir ${S}`,
-      `* * * * * root cd ${s.root} && ${HBC} tick relative --state-dir other`,
-      `*/7 * * * * root cd ${s.root} && ${HBC} tick relative-same --state-dir state`,
-      `*/5 * * * * root ${HBC} tick written-differently --state-dir ${S}/../state//`,
-      `HB_STATE_DIR=${other}`,
-      `* * * * * root ${HBC} tick env-line`,
-      `HB_STATE_DIR=${S}/`,
-      `*/9 * * * * root ${HBC} tick env-line-same`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      system,
+      [
+        // The first line for `elsewhere` runs for another state directory: the second one's schedule applies.
+        `* * * * * root ${HBC} wrap --job elsewhere --cron '* * * * *' --state-dir ${other} -- true`,
+        `0 3 * * * root ${HBC} wrap --job elsewhere --state-dir ${S} -- true`,
+        `* * * * * root ${HBC} tick eq-form --state-dir=${other}`,
+        `* * * * * root HB_STATE_DIR=${other} ${HBC} tick prefixed`,
+        `* * * * * www-data ${HBC} tick other-user --state-dir ${S}`,
+        `* * * * * root cd ${s.root} && ${HBC} tick relative --state-dir other`,
+        `*/7 * * * * root cd ${s.root} && ${HBC} tick relative-same --state-dir state`,
+        `*/5 * * * * root ${HBC} tick written-differently --state-dir ${S}/../state//`,
+        `HB_STATE_DIR=${other}`,
+        `* * * * * root ${HBC} tick env-line`,
+        `HB_STATE_DIR=${S}/`,
+        `*/9 * * * * root ${HBC} tick env-line-same`,
+        '',
+      ].join('\n'),
+    );
     // Another user's own crontab (a spool file is named after its owner).
     mkdirSync(join(s.root, 'crontabs'));
     writeFileSync(join(s.root, 'crontabs', 'alice'), `* * * * * ${HBC} tick alices --state-dir ${S}\n`);
 
-    const lending = { 'elsewhere': '0 3 * * *', 'relative-same': '*/7 * * * *', 'written-differently': '*/5 * * * *', 'env-line-same': '*/9 * * * *' };
+    const lending = { elsewhere: '0 3 * * *', 'relative-same': '*/7 * * * *', 'written-differently': '*/5 * * * *', 'env-line-same': '*/9 * * * *' };
     const refused = ['eq-form', 'prefixed', 'other-user', 'relative', 'env-line', 'alices'];
     for (const job of [...Object.keys(lending), ...refused]) assert.equal(hb(['tick', job], { env: s.env }).code, 0);
 
@@ -65,11 +68,10 @@ test("an hb check line for another state directory does not make this one's meta
   const s = sandbox();
   try {
     const file = join(s.root, 'system');
-    writeFileSync(file, [
-      `* * * * * root ${HBC} check --state-dir ${join(s.root, 'other')}`,
-      `*/10 * * * * root HB_STATE_DIR=${s.state} ${HBC} check`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [`* * * * * root ${HBC} check --state-dir ${join(s.root, 'other')}`, `*/10 * * * * root HB_STATE_DIR=${s.state} ${HBC} check`, ''].join('\n'),
+    );
     const env = { ...s.env, HB_CRONTAB_PATHS: file };
     assert.equal(hb(['check'], { env, prefix: at('2026-11-20T09:00:05Z') }).code, 0);
     // Five minutes on: late by the every-minute line, on time by this directory's own.

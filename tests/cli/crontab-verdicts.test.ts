@@ -26,7 +26,13 @@ test('doctor: a six-field line is an error that names the good line cron ignores
   const file = write(s, 'crontab', SIX);
   const r = hb(['doctor', '--crontab', file], { env: s.env });
   assert.equal(r.code, 1, r.stdout);
-  assert.match(r.stdout, new RegExp(`^${file}:2: error: cron refuses this line and ignores the whole file \\("Syntax error, this crontab file will be ignored"\\): bad command: .*its other job line never runs: line 1 \\(/usr/bin/true\\) \\[invalid-line\\]$`, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^${file}:2: error: cron refuses this line and ignores the whole file \\("Syntax error, this crontab file will be ignored"\\): bad command: .*its other job line never runs: line 1 \\(/usr/bin/true\\) \\[invalid-line\\]$`,
+      'm',
+    ),
+  );
 });
 
 test('doctor: an unknown user in a cron.d file ignores the whole file; a last comment without newline is fine', (t) => {
@@ -35,7 +41,10 @@ test('doctor: an unknown user in a cron.d file ignores the whole file; a last co
   const file = write(s, 'cron.d/ping', CURL);
   const r = hb(['doctor', '--crontab', file], { env: s.env });
   assert.equal(r.code, 1, r.stdout);
-  assert.match(r.stdout, /:1: error: user "curl" does not exist: cron refuses the line \("bad username"\) and ignores the whole file .*line 2 \(\/usr\/bin\/true\) \[unknown-user\]/);
+  assert.match(
+    r.stdout,
+    /:1: error: user "curl" does not exist: cron refuses the line \("bad username"\) and ignores the whole file .*line 2 \(\/usr\/bin\/true\) \[unknown-user\]/,
+  );
   const comment = write(s, 'tail-comment', '0 1 * * * /usr/bin/true\n# the end');
   const ok = hb(['doctor', '--crontab', comment], { env: s.env });
   assert.equal(ok.code, 0, ok.stdout);

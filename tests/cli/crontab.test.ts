@@ -21,8 +21,7 @@ function setup(config?: string) {
   return { ...s, cfg, crond, run: (more: string[]) => hb(['crontab', ...more, ...args], { env: s.env }) };
 }
 
-const jobLines = (text: string, kind: 'user' | 'system') =>
-  parseCrontab(text, { kind, file: 'x' }).lines.filter((l): l is JobLine => l.kind === 'job');
+const jobLines = (text: string, kind: 'user' | 'system') => parseCrontab(text, { kind, file: 'x' }).lines.filter((l): l is JobLine => l.kind === 'job');
 
 const CONFIG = 'jobs:\n  backup:\n    cron: "30 2 * * *"\n    command: /usr/local/bin/backup.sh\n  sync:\n    every: 15m\n  adhoc:\n    command: "true"\n';
 
@@ -36,11 +35,14 @@ test('hb crontab prints the block: a tick line per scheduled job and the check, 
   assert.match(lines[0]!, /^# BEGIN hb: /);
   assert.equal(lines.at(-1), '# END hb');
   const jobs = jobLines(r.stdout, 'user');
-  assert.deepEqual(jobs.map((j) => [j.schedule, j.hb[0]!.subcommand, j.hb[0]!.job]), [
-    ['30 2 * * *', 'tick', 'backup'],
-    ['*/15 * * * *', 'tick', 'sync'],
-    ['* * * * *', 'check', null],
-  ]);
+  assert.deepEqual(
+    jobs.map((j) => [j.schedule, j.hb[0]!.subcommand, j.hb[0]!.job]),
+    [
+      ['30 2 * * *', 'tick', 'backup'],
+      ['*/15 * * * *', 'tick', 'sync'],
+      ['* * * * *', 'check', null],
+    ],
+  );
   for (const j of jobs) {
     assert.equal(j.programs[0]!.word.text, process.execPath, 'node by its absolute path');
     assert.equal(j.hb[0]!.script!.text, HB_REAL, 'hb by its real path');
@@ -55,7 +57,10 @@ test('hb crontab without a config: only the meta-heartbeat', (t) => {
   t.after(s.cleanup);
   const r = s.run([]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(jobLines(r.stdout, 'user').map((j) => j.hb[0]!.subcommand), ['check']);
+  assert.deepEqual(
+    jobLines(r.stdout, 'user').map((j) => j.hb[0]!.subcommand),
+    ['check'],
+  );
   assert.ok(!r.stdout.includes('--config'), 'no config to pass on');
   assert.match(r.stderr, /no sink is configured, so hb check alerts nobody/);
 });
@@ -70,7 +75,10 @@ test('--file writes a system crontab cron accepts: user field, 0644, final newli
   const text = readFileSync(file, 'utf8');
   assert.equal(statSync(file).mode & 0o777, 0o644);
   assert.ok(text.endsWith('# END hb\n'));
-  assert.deepEqual(jobLines(text, 'system').map((j) => j.user), ['root', 'root', 'root']);
+  assert.deepEqual(
+    jobLines(text, 'system').map((j) => j.user),
+    ['root', 'root', 'root'],
+  );
   assert.equal(s.run(['--file', file, '--user', 'root']).stdout.trim(), `${file} is up to date: nothing changed`);
 
   const doctor = hb(['doctor', '--crontab', file, '--system', '--json', '--config', s.cfg], { env: s.env });
@@ -124,7 +132,7 @@ test('--file warns when a crontab cron reads already runs hb check for the same 
       `two checks of one state directory do the same work twice and race for its check lock; keep one: drop that line from the playbook, or take hb's block out again (hb crontab --file ${file} --uninstall)`,
   ]);
   assert.match(readFileSync(file, 'utf8'), / check --config /, 'the file is written all the same');
-  assert.equal(warnings(run()).length, 1, 'the check in hb\'s own block, which the run replaces, is no other check');
+  assert.equal(warnings(run()).length, 1, "the check in hb's own block, which the run replaces, is no other check");
   writeFileSync(join(s.crond, 'app'), '');
   assert.deepEqual(warnings(run()), [], 'no other check of this state directory: no warning');
 });
@@ -153,7 +161,15 @@ test('--file refuses names cron ignores, directories and missing folders; a job 
 test('flags that do not go together are refused with exit 2', (t) => {
   const s = setup();
   t.after(s.cleanup);
-  for (const args of [['--install', '--uninstall'], ['--apply'], ['--adopt', '--install'], ['--file', 'x', '--install'], ['--crontab', 'x'], ['--undo', '--adopt'], ['--user', 'a b']]) {
+  for (const args of [
+    ['--install', '--uninstall'],
+    ['--apply'],
+    ['--adopt', '--install'],
+    ['--file', 'x', '--install'],
+    ['--crontab', 'x'],
+    ['--undo', '--adopt'],
+    ['--user', 'a b'],
+  ]) {
     const r = s.run(args);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, /^hb: /);
@@ -165,7 +181,7 @@ const EXISTING = [
   '# reports',
   '0 6 * * 1-5 printf "%s\\n" "report \\% done" | tr a-z A-Z',
   '0 7 * * * cat%first line%second \\% line',
-  '*/10 * * * * echo "$HOME" \'$HOME\' it\\\'s',
+  "*/10 * * * * echo \"$HOME\" '$HOME' it\\'s",
   '# hb: ignore',
   '0 8 * * * echo ignored',
   '@reboot echo boot',
@@ -301,7 +317,13 @@ test('--adopt --crontab: an /etc/crontab-style file is adopted as one, the user 
   writeFileSync(file, '30 2 * * * root /usr/local/bin/db-dump --all\n@daily root /usr/local/sbin/rotate-archives\n*/5 * * * * deploy /srv/deploy/bin/prune\n');
   const r = hb(['crontab', '--adopt', '--crontab', file], { env: s.env });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`^hb: crontab: ${file}: read as a system crontab \\(a user field after the schedule\\): 2 of 3 job lines name a known user after the schedule \\(root\\)`, 'm'));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^hb: crontab: ${file}: read as a system crontab \\(a user field after the schedule\\): 2 of 3 job lines name a known user after the schedule \\(root\\)`,
+      'm',
+    ),
+  );
   assert.match(r.stdout, /^\+30 2 \* \* \* root \S+ \S+ wrap --job db-dump --cron '30 2 \* \* \*' .*-- \/usr\/local\/bin\/db-dump --all$/m);
   assert.match(r.stdout, /^\+@daily root \S+ \S+ wrap --job rotate-archives --cron @daily .*-- \/usr\/local\/sbin\/rotate-archives$/m);
   assert.doesNotMatch(r.stdout, /-- root /, 'the user field never moves into the command');
@@ -316,7 +338,12 @@ test('--adopt --crontab: a file whose kind hb is not sure of is refused (exit 2,
   const refused = hb(['crontab', '--adopt', '--apply', '--crontab', file], { env: s.env });
   assert.equal(refused.code, 2);
   assert.equal(refused.stdout, '');
-  assert.match(refused.stderr, new RegExp(`--crontab ${file}: cannot tell whether this is a user crontab or a system one \\(a user field after the schedule\\): .*"deploy".*; nothing adopted: pass --system or --user-crontab`));
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `--crontab ${file}: cannot tell whether this is a user crontab or a system one \\(a user field after the schedule\\): .*"deploy".*; nothing adopted: pass --system or --user-crontab`,
+    ),
+  );
   assert.equal(readFileSync(file, 'utf8'), text);
   assert.ok(!existsSync(join(s.state, 'crontab-backups')), 'no backup either');
 
@@ -326,7 +353,10 @@ test('--adopt --crontab: a file whose kind hb is not sure of is refused (exit 2,
   const user = hb(['crontab', '--adopt', '--crontab', file, '--user-crontab'], { env: s.env });
   assert.equal(user.code, 0, user.stderr);
   assert.match(user.stdout, /^\+0 4 \* \* \* \S+ \S+ wrap --job deploy --cron '0 4 \* \* \*' .*-- deploy \/srv\/deploy\/bin\/prune-releases$/m);
-  for (const [flags, message] of [[['--system', '--user-crontab'], /do not go together/], [['--user-crontab'], /says how to read the --crontab files/]] as const) {
+  for (const [flags, message] of [
+    [['--system', '--user-crontab'], /do not go together/],
+    [['--user-crontab'], /says how to read the --crontab files/],
+  ] as const) {
     const bad = hb(['crontab', '--adopt', ...(flags.length === 2 ? ['--crontab', file] : []), ...flags], { env: s.env });
     assert.equal(bad.code, 2, flags.join(' '));
     assert.match(bad.stderr, message);

@@ -40,11 +40,24 @@ function forgedRecord(pid: number, stateDir: string): string {
   const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
   const startMs = btime * 1000 + ticks * 10;
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  return JSON.stringify({
-    v: 1, pid, host: 'h', started_at: new Date(startMs).toISOString(), pid_started_ms: startMs, boot_id: bootId,
-    config: null, state_dir: stateDir, pid_file: 'p', stop_timeout_ms: 1000, jobs: [], ignored: [], updated_at: new Date().toISOString(),
-    cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean),
-  }) + '\n';
+  return (
+    JSON.stringify({
+      v: 1,
+      pid,
+      host: 'h',
+      started_at: new Date(startMs).toISOString(),
+      pid_started_ms: startMs,
+      boot_id: bootId,
+      config: null,
+      state_dir: stateDir,
+      pid_file: 'p',
+      stop_timeout_ms: 1000,
+      jobs: [],
+      ignored: [],
+      updated_at: new Date().toISOString(),
+      cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean),
+    }) + '\n'
+  );
 }
 
 const refusal = /hb: PID file .* names process \d+, which is not an hb daemon hb can verify: .+; hb acts only on a daemon it started and recorded/;
@@ -90,7 +103,11 @@ test('echo 1 > p: status never says "running (pid 1)"; stop refuses and PID 1 (o
   const marker = join(s.root, 'pid1-got-term');
   const rc = join(s.root, 'rc');
   const script = `trap 'echo TERM > "$1"' TERM; echo 1 > "$5"; "$3" "$4" daemon stop --pid-file "$5" --timeout 1s >"$6.out" 2>"$6.err"; echo $? > "$2"`;
-  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', script, 'sh', marker, rc, process.execPath, HB, p, join(s.root, 'stop')], { env: s.env, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', script, 'sh', marker, rc, process.execPath, HB, p, join(s.root, 'stop')], {
+    env: s.env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   const out = readFileSync(join(s.root, 'stop.out'), 'utf8');
   const err = readFileSync(join(s.root, 'stop.err'), 'utf8');
@@ -135,13 +152,13 @@ function foreignProcess(sleep: ChildProcess, dir: string, uid: number, gid: numb
   assert.equal(stop.code, 2, stop.stdout + stop.stderr);
   assert.match(stop.stderr, refusal);
   assert.match(stop.stderr, /its command line is not hb daemon start \(sleep 300\)/);
-  assert.ok(alive(sleep.pid!), 'the other user\'s process was never signalled');
+  assert.ok(alive(sleep.pid!), "the other user's process was never signalled");
   const status = hb(['daemon', 'status', '--pid-file', p], { env, timeoutMs: 20_000 });
   assert.equal(status.code, 2);
   assert.doesNotMatch(status.stdout, /running/);
 }
 
-test('a PID file another user wrote naming root\'s own daemon: refused, the daemon keeps running', async (t) => {
+test("a PID file another user wrote naming root's own daemon: refused, the daemon keeps running", async (t) => {
   const user = throwAwayUser(t, 'hbpidfoe2');
   if (!user) return;
   const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout);
@@ -157,9 +174,12 @@ test('a PID file another user wrote naming root\'s own daemon: refused, the daem
     if (alive(daemon.pid!)) daemon.kill('SIGKILL');
     s.cleanup();
   });
-  await waitFor(() => existsSync(join(s.state, 'daemon.json')), 'the daemon\'s status file');
+  await waitFor(() => existsSync(join(s.state, 'daemon.json')), "the daemon's status file");
   const p = join(dir, 'daemon.pid');
-  for (const [path, text] of [[p, `${daemon.pid}\n`], [join(dir, 'daemon.json'), readFileSync(join(s.state, 'daemon.json'), 'utf8')]] as const) {
+  for (const [path, text] of [
+    [p, `${daemon.pid}\n`],
+    [join(dir, 'daemon.json'), readFileSync(join(s.state, 'daemon.json'), 'utf8')],
+  ] as const) {
     const w = spawnSync('sh', ['-c', 'cat > "$1"', 'sh', path], { input: text, uid, gid });
     assert.equal(w.status, 0, String(w.stderr));
   }
@@ -202,12 +222,15 @@ test('--pid-file /dev/zero, a FIFO or a huge file: exit 2 at once, nothing read 
   assert.equal(existsSync(join(s.state, 'daemon.lock')), false);
 });
 
-test('a real hb daemon running as PID 1 (a container\'s first process): status says running, stop never signals it', async (t) => {
+test("a real hb daemon running as PID 1 (a container's first process): status says running, stop never signals it", async (t) => {
   if (!requireTool(t, 'unshare') || !requireTool(t, 'nsenter')) return;
   const s = sandbox();
   mkdirSync(s.root, { recursive: true });
   writeFileSync(join(s.root, 'hb.yaml'), 'jobs:\n  a:\n    every: 1h\n    command: "true"\n');
-  const outer = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, HB, '--config', join(s.root, 'hb.yaml'), 'daemon', 'start'], { env: s.env, stdio: 'ignore' });
+  const outer = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, HB, '--config', join(s.root, 'hb.yaml'), 'daemon', 'start'], {
+    env: s.env,
+    stdio: 'ignore',
+  });
   const outerExited = new Promise((resolve) => outer.on('exit', resolve));
   let daemonPid = 0;
   t.after(async () => {
@@ -215,10 +238,11 @@ test('a real hb daemon running as PID 1 (a container\'s first process): status s
     await outerExited;
     s.cleanup();
   });
-  await waitFor(() => existsSync(join(s.state, 'daemon.json')), 'the daemon\'s status file');
+  await waitFor(() => existsSync(join(s.state, 'daemon.json')), "the daemon's status file");
   daemonPid = Number(readFileSync(`/proc/${outer.pid}/task/${outer.pid}/children`, 'utf8').trim());
   assert.equal(readFileSync(join(s.state, 'daemon.pid'), 'utf8'), '1\n', 'the daemon is PID 1 of its namespace');
-  const inside = (sub: string) => spawnSync('nsenter', ['-t', String(daemonPid), '-p', '-m', process.execPath, HB, 'daemon', sub], { env: s.env, encoding: 'utf8', timeout: 20_000 });
+  const inside = (sub: string) =>
+    spawnSync('nsenter', ['-t', String(daemonPid), '-p', '-m', process.execPath, HB, 'daemon', sub], { env: s.env, encoding: 'utf8', timeout: 20_000 });
   const status = inside('status');
   assert.equal(status.status, 0, status.stderr);
   assert.match(status.stdout, /^hb daemon: running \(pid 1, /);

@@ -27,9 +27,15 @@ function startDaemon(s: Sandbox, args: string[] = [], env: NodeJS.ProcessEnv = s
   let stdout = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const line = async (re: RegExp, what: string, timeoutMs = 10_000, from = 0) => {
-    const find = () => stderr.slice(from).split('\n').find((l) => re.test(l));
+    const find = () =>
+      stderr
+        .slice(from)
+        .split('\n')
+        .find((l) => re.test(l));
     try {
       await waitFor(() => find() !== undefined, what, timeoutMs);
     } catch (e) {
@@ -64,7 +70,13 @@ function cleanup(s: Sandbox, d: Daemon | null): void {
   for (const f of existsSync(s.state) ? readdirSync(s.state).filter((n) => n.endsWith('.run')) : []) {
     try {
       const m = readJson(join(s.state, f));
-      for (const target of [m.pid, m.child_pid ? -m.child_pid : 0]) if (target) try { process.kill(target, 'SIGKILL'); } catch { /* gone */ }
+      for (const target of [m.pid, m.child_pid ? -m.child_pid : 0])
+        if (target)
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
     } catch {
       // Not readable: nothing to kill.
     }
@@ -85,7 +97,10 @@ test('runs each job as its own hb tick on schedule; PID file, status, a refused 
     writeConfig(s, 'jobs:\n  fast:\n    every: 1s\n    command: "true"\n  slower:\n    every: 1s\n    command: "exit 3"\n  pinged:\n    every: 1h\n');
     d = startDaemon(s);
     const started = await d.line(/hb daemon: started \(pid \d+\)/, 'the started line');
-    assert.match(started, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ hb daemon: started \(pid \d+\), config .*hb\.yaml, state .*: fast \(every 1s\), slower \(every 1s\), hb-check \(every 1m, lock\)$/);
+    assert.match(
+      started,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ hb daemon: started \(pid \d+\), config .*hb\.yaml, state .*: fast \(every 1s\), slower \(every 1s\), hb-check \(every 1m, lock\)$/,
+    );
     assert.match(d.stderr(), /not running job pinged: it has a schedule but no command/);
     assert.equal(readFileSync(join(s.state, 'daemon.pid'), 'utf8'), `${d.pid}\n`);
 
@@ -101,7 +116,10 @@ test('runs each job as its own hb tick on schedule; PID file, status, a refused 
 
     const second = await hbRun(['--config', join(s.root, 'hb.yaml'), 'daemon', 'start'], { env: s.env });
     assert.equal(second.code, 2);
-    assert.match(second.stderr, /^hb: daemon not started: a daemon already runs on state directory .*: process \d+ holds the lock \(since .*\); stop it first with: hb daemon stop\n$/);
+    assert.match(
+      second.stderr,
+      /^hb: daemon not started: a daemon already runs on state directory .*: process \d+ holds the lock \(since .*\); stop it first with: hb daemon stop\n$/,
+    );
     assert.equal(readFileSync(join(s.state, 'daemon.pid'), 'utf8'), `${d.pid}\n`, 'the refused daemon left the PID file alone');
 
     const status = await hbRun(['--config', join(s.root, 'hb.yaml'), 'daemon', 'status'], { env: s.env });
@@ -112,7 +130,10 @@ test('runs each job as its own hb tick on schedule; PID file, status, a refused 
     const json = JSON.parse((await hbRun(['--config', join(s.root, 'hb.yaml'), 'daemon', 'status', '--json'], { env: s.env })).stdout);
     assert.equal(json.running, true);
     assert.equal(json.pid, d.pid);
-    assert.deepEqual(json.jobs.map((j: { job: string }) => j.job), ['fast', 'slower', 'hb-check']);
+    assert.deepEqual(
+      json.jobs.map((j: { job: string }) => j.job),
+      ['fast', 'slower', 'hb-check'],
+    );
     const nextFast = Date.parse(json.jobs[0].next_run) - Date.parse(json.checked_at);
     assert.ok(nextFast > 0 && nextFast <= 1000, `fast runs within 1 s (${nextFast})`);
 
@@ -149,7 +170,11 @@ test('SIGHUP: a broken config keeps the old one and says why; a fixed one picks 
     assert.match(failed, /^\S+ hb daemon: reload failed, keeping the previous config: .*hb\.yaml:\d+:\d+: invalid YAML: /);
     assert.ok(alive(d.pid), 'still running');
     const status = JSON.parse((await hbRun(['daemon', 'status', '--json'], { env: s.env })).stdout);
-    assert.deepEqual(status.jobs.map((j: { job: string }) => j.job), ['a', 'hb-check'], 'the old plan stays');
+    assert.deepEqual(
+      status.jobs.map((j: { job: string }) => j.job),
+      ['a', 'hb-check'],
+      'the old plan stays',
+    );
 
     writeFileSync(cfg, 'jobs:\n  a:\n    every: 1s\n    command: "true"\n  b:\n    every: 1s\n    command: "true"\n');
     process.kill(d.pid, 'SIGHUP');
@@ -247,7 +272,10 @@ test('--stop-timeout: a run that outlasts it gets SIGTERM (through its hb tick) 
     process.kill(d.pid, 'SIGINT');
     assert.deepEqual(await d.exited, { code: 0, signal: null });
     assert.ok(Date.now() - t0 < 8000, 'stopped well before the job would have ended');
-    assert.match(d.stderr(), /hb daemon: SIGINT: stopping\n.*stopping: waiting up to 300ms for 1 run: tick stuck \(pid \d+\) to finish\n.*sending SIGTERM to 1 run: tick stuck \(pid \d+\)\n/);
+    assert.match(
+      d.stderr(),
+      /hb daemon: SIGINT: stopping\n.*stopping: waiting up to 300ms for 1 run: tick stuck \(pid \d+\) to finish\n.*sending SIGTERM to 1 run: tick stuck \(pid \d+\)\n/,
+    );
     assert.match(d.stderr(), /tick stuck \(pid \d+\) exited 143 after /);
     const rec = readJson(join(s.state, 'stuck.last'));
     assert.equal(rec.signal, 'SIGTERM');
@@ -270,7 +298,10 @@ test('a stale PID file (a dead pid) is replaced', async () => {
     assert.equal(status.code, 1);
     assert.match(status.stdout, new RegExp(`not running \\(stale PID file .*daemon\\.pid: process ${dead} is not running\\)`));
     d = startDaemon(s);
-    assert.match(await d.line(/replaced stale PID file/, 'the takeover line'), new RegExp(`replaced stale PID file .*daemon\\.pid \\(process ${dead} is not running\\)$`));
+    assert.match(
+      await d.line(/replaced stale PID file/, 'the takeover line'),
+      new RegExp(`replaced stale PID file .*daemon\\.pid \\(process ${dead} is not running\\)$`),
+    );
     await d.line(/hb daemon: started/, 'the started line');
     assert.equal(readFileSync(join(s.state, 'daemon.pid'), 'utf8'), `${d.pid}\n`);
     process.kill(d.pid, 'SIGTERM');
@@ -295,7 +326,12 @@ test('kill -9 of the daemon and its tick: the next daemon takes over and the cra
 
     d = startDaemon(s);
     await d.line(/took over the lock of a daemon that is gone/, 'the lock takeover');
-    assert.match(await d.line(/never finished/, 'the leftover report'), new RegExp(`tick slow \\(pid ${marker.pid}, cycle ${marker.cycle}, started .*\\) never finished: process ${marker.pid} (is not running|has exited \\(zombie, not yet reaped\\)); its next run records it as crashed$`));
+    assert.match(
+      await d.line(/never finished/, 'the leftover report'),
+      new RegExp(
+        `tick slow \\(pid ${marker.pid}, cycle ${marker.cycle}, started .*\\) never finished: process ${marker.pid} (is not running|has exited \\(zombie, not yet reaped\\)); its next run records it as crashed$`,
+      ),
+    );
     assert.match(d.stderr(), /replaced stale PID file/);
     await waitFor(() => readEventsFile(s.state).some((e: { type: string }) => e.type === 'crash_detected'), 'crash_detected in the event log', 10_000);
     const crash = readEventsFile(s.state).find((e: { type: string }) => e.type === 'crash_detected');
@@ -337,7 +373,11 @@ test('NOTIFY_SOCKET: READY=1 when scheduling starts, WATCHDOG=1 every half WATCH
     assert.match(heard, /^READY=1\|STATUS=scheduling 2 jobs$/m);
     await waitFor(() => heard.split('\n').filter((l) => l === 'WATCHDOG=1').length >= 3, 'three WATCHDOG=1', 10_000);
     // The file exists once the shell opens it; env has written it when it ends in a newline.
-    await waitFor(() => existsSync(join(s.state, 'job-env.txt')) && readFileSync(join(s.state, 'job-env.txt'), 'utf8').endsWith('\n'), 'a run of the env job', 10_000);
+    await waitFor(
+      () => existsSync(join(s.state, 'job-env.txt')) && readFileSync(join(s.state, 'job-env.txt'), 'utf8').endsWith('\n'),
+      'a run of the env job',
+      10_000,
+    );
     const jobEnv = readFileSync(join(s.state, 'job-env.txt'), 'utf8');
     assert.match(jobEnv, /^HB_JOB=env$/m);
     assert.doesNotMatch(jobEnv, /NOTIFY_SOCKET|WATCHDOG_USEC/);
@@ -357,7 +397,10 @@ test('NOTIFY_SOCKET without systemd-notify on PATH: said once, the daemon goes o
   try {
     writeConfig(s, 'jobs:\n  a:\n    every: 1s\n    command: "true"\n');
     d = startDaemon(s, [], { ...s.env, PATH: join(s.root, 'empty-path'), NOTIFY_SOCKET: join(s.root, 'nobody.sock'), WATCHDOG_USEC: '200000' });
-    await d.line(/NOTIFY_SOCKET is set but systemd-notify is not installed \(not found on PATH\): no READY\/WATCHDOG notifications will be sent/, 'the one notice');
+    await d.line(
+      /NOTIFY_SOCKET is set but systemd-notify is not installed \(not found on PATH\): no READY\/WATCHDOG notifications will be sent/,
+      'the one notice',
+    );
     await waitFor(() => cycleOf(s, 'a') >= 3, 'runs going on', 10_000);
     assert.equal(d.stderr().split('systemd-notify').length - 1, 1, 'said once');
     process.kill(d.pid, 'SIGTERM');
@@ -428,7 +471,12 @@ test('the Type=notify unit in docs/daemon.md passes systemd-analyze verify', (t:
     const doc = readFileSync(new URL('../../docs/daemon.md', import.meta.url), 'utf8');
     const unit = /```ini\n([\s\S]*?)```/.exec(doc)?.[1];
     assert.ok(unit, 'docs/daemon.md has an ini block');
-    for (const key of ['Type=notify', 'WatchdogSec=', 'ExecStart=/usr/bin/node /usr/local/lib/hb/dist/hb.js daemon start', 'ExecReload=/bin/kill -HUP $MAINPID']) {
+    for (const key of [
+      'Type=notify',
+      'WatchdogSec=',
+      'ExecStart=/usr/bin/node /usr/local/lib/hb/dist/hb.js daemon start',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+    ]) {
       assert.ok(unit.includes(key), `the unit has ${key}`);
     }
     mkdirSync(s.root, { recursive: true });

@@ -13,7 +13,7 @@ interface Doctored {
   findings: Array<{ code: string; line: number; message: string }>;
 }
 
-test('a program is found where sh finds it: the PATH set in front of it, programs named by the crontab\'s variables', () => {
+test("a program is found where sh finds it: the PATH set in front of it, programs named by the crontab's variables", () => {
   const s = sandbox();
   try {
     // A program that exists only in a directory cron's PATH does not have.
@@ -37,7 +37,9 @@ test('a program is found where sh finds it: the PATH set in front of it, program
       ['$SBIN/only-here', true],
       ['$SBIN/gone', false],
     ];
-    const text = `${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n')}\n${commands.map(([c]) => `* * * * * ${c}`).join('\n')}\n`;
+    const text = `${Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n${commands.map(([c]) => `* * * * * ${c}`).join('\n')}\n`;
     const file = join(s.root, 'crontab');
     writeFileSync(file, text);
     const r = hb(['doctor', '--json', '--crontab', file], { env: s.env });
@@ -47,7 +49,11 @@ test('a program is found where sh finds it: the PATH set in front of it, program
       const sh = spawnSync('/bin/sh', ['-c', command], { env: { PATH: '/usr/bin:/bin', SHELL: '/bin/sh', HOME: s.root, ...settings }, encoding: 'utf8' });
       assert.equal(sh.status === 127, !found, `sh on ${command}: exit ${sh.status} ${sh.stderr}`);
       const ours = doctored.findings.filter((f) => f.line === first + i);
-      assert.deepEqual(ours.map((f) => f.code), found ? [] : ['command-not-found'], `hb doctor on ${command}: ${JSON.stringify(ours)}`);
+      assert.deepEqual(
+        ours.map((f) => f.code),
+        found ? [] : ['command-not-found'],
+        `hb doctor on ${command}: ${JSON.stringify(ours)}`,
+      );
     });
     assert.equal(r.code, 1, r.stdout + r.stderr);
   } finally {
@@ -55,7 +61,7 @@ test('a program is found where sh finds it: the PATH set in front of it, program
   }
 });
 
-test('as root, doctor only reads a user\'s commands: it never runs them, nor a shell the user names', (t) => {
+test("as root, doctor only reads a user's commands: it never runs them, nor a shell the user names", (t) => {
   const user = throwAwayUser(t, `hbsyntax${process.pid % 100_000}`, { home: true });
   if (!user) return;
   const s = sandbox();
@@ -77,10 +83,20 @@ test('as root, doctor only reads a user\'s commands: it never runs them, nor a s
     '',
   ].join('\n');
   // Written by the user: a crontab and a "shell" that would leave a mark if anyone ran it.
-  const made = spawnSync('sh', ['-c', `printf '#!/bin/sh\\ntouch ${home}/ran-shell\\n' > ${home}/sh && chmod 755 ${home}/sh && cat > ${file}`], { uid, gid, input: crontab, encoding: 'utf8' });
+  const made = spawnSync('sh', ['-c', `printf '#!/bin/sh\\ntouch ${home}/ran-shell\\n' > ${home}/sh && chmod 755 ${home}/sh && cat > ${file}`], {
+    uid,
+    gid,
+    input: crontab,
+    encoding: 'utf8',
+  });
   assert.equal(made.status, 0, made.stderr);
   const r = hb(['doctor', '--json'], { env: { ...s.env, HB_CRONTAB_PATHS: file } });
   const findings = (JSON.parse(r.stdout) as Doctored).findings.filter((f) => (f as { file?: string }).file === file);
-  assert.deepEqual(findings.map((f) => [f.line, f.code]), [[2, 'shell-syntax']], r.stdout);
-  for (const mark of ['ran-subst', 'ran-backquote', 'ran-plain', 'ran-shell']) assert.equal(existsSync(join(home, mark)), false, `${mark}: doctor ran something of the user's`);
+  assert.deepEqual(
+    findings.map((f) => [f.line, f.code]),
+    [[2, 'shell-syntax']],
+    r.stdout,
+  );
+  for (const mark of ['ran-subst', 'ran-backquote', 'ran-plain', 'ran-shell'])
+    assert.equal(existsSync(join(home, mark)), false, `${mark}: doctor ran something of the user's`);
 });

@@ -28,7 +28,11 @@ function write(s: Sandbox, name: string, text: string): string {
 test('doctor --crontab: a sound crontab exits 0 and says so', () => {
   const s = sandbox();
   try {
-    const file = write(s, 'crontab', `SHELL=/bin/sh\n* * * * * ${NODE} ${HB} check\n*/5 * * * * ${NODE} ${HB} wrap --job a --every 5m -- ${NODE} ${fixture('exit-with.js')} 0\n`);
+    const file = write(
+      s,
+      'crontab',
+      `SHELL=/bin/sh\n* * * * * ${NODE} ${HB} check\n*/5 * * * * ${NODE} ${HB} wrap --job a --every 5m -- ${NODE} ${fixture('exit-with.js')} 0\n`,
+    );
     const r = hb(['doctor', '--crontab', file], { env: s.env });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.stdout, `hb doctor: no problems found (checked ${file} (user crontab))\n`);
@@ -42,12 +46,16 @@ test('doctor --crontab: errors as file:line: severity: message with a fix line, 
   const s = sandbox();
   try {
     // The seed failure (a script that is not there), a bare hb, an unescaped %, no final newline.
-    const file = write(s, 'crontab', [
-      `30 2 * * * ${NODE} /opt/nowhere/dist/hb.js tick backup`,
-      '*/5 * * * * hb tick sync',
-      `0 1 * * * /bin/sh -c 'date +%F > /tmp/x'`,
-      '0 3 * * * /usr/bin/true',
-    ].join('\n'));
+    const file = write(
+      s,
+      'crontab',
+      [
+        `30 2 * * * ${NODE} /opt/nowhere/dist/hb.js tick backup`,
+        '*/5 * * * * hb tick sync',
+        `0 1 * * * /bin/sh -c 'date +%F > /tmp/x'`,
+        '0 3 * * * /usr/bin/true',
+      ].join('\n'),
+    );
     const r = hb(['doctor', '--crontab', file], { env: s.env });
     assert.equal(r.code, 1, r.stdout);
     assert.equal(r.stderr, '');
@@ -77,12 +85,21 @@ test('doctor --json: one object with every finding; several files; cron.d names 
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual([out.checked.crontabs, out.checked.config], [[user, dotted], null]);
-    assert.deepEqual(out.checked.kinds.map((k: { file: string; kind: string; sure: boolean }) => [k.file, k.kind, k.sure]), [[user, 'user', true], [dotted, 'system', true]]);
-    assert.deepEqual(out.findings.map((f: { code: string; file: string; line: number | null }) => [f.code, f.file, f.line]), [
-      ['truncated-field', user, 1],
-      ['crond-name', dotted, null],
-      ['unknown-user', dotted, 2],
-    ]);
+    assert.deepEqual(
+      out.checked.kinds.map((k: { file: string; kind: string; sure: boolean }) => [k.file, k.kind, k.sure]),
+      [
+        [user, 'user', true],
+        [dotted, 'system', true],
+      ],
+    );
+    assert.deepEqual(
+      out.findings.map((f: { code: string; file: string; line: number | null }) => [f.code, f.file, f.line]),
+      [
+        ['truncated-field', user, 1],
+        ['crond-name', dotted, null],
+        ['unknown-user', dotted, 2],
+      ],
+    );
     assert.equal(out.errors, 3);
     for (const f of out.findings) assert.ok(f.severity && f.message && f.fix);
   } finally {
@@ -94,20 +111,30 @@ test('doctor --crontab: an /etc/crontab-style file under another name is read as
   const s = sandbox();
   try {
     // "deploy" is no user here (the file came from another host): root on the other lines decides.
-    const file = write(s, 'backup.txt', [
-      'SHELL=/bin/sh',
-      '17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly',
-      '30 2\t* * *\troot\t/usr/bin/true',
-      '@daily\troot\t/usr/bin/true',
-      '*/5 *\t* * *\tdeploy\t/usr/bin/true',
-      '',
-    ].join('\n'));
+    const file = write(
+      s,
+      'backup.txt',
+      [
+        'SHELL=/bin/sh',
+        '17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly',
+        '30 2\t* * *\troot\t/usr/bin/true',
+        '@daily\troot\t/usr/bin/true',
+        '*/5 *\t* * *\tdeploy\t/usr/bin/true',
+        '',
+      ].join('\n'),
+    );
     const r = hb(['doctor', '--crontab', file, '--json'], { env: s.env });
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.checked.kinds.map((k: { kind: string; sure: boolean }) => [k.kind, k.sure]), [['system', true]]);
+    assert.deepEqual(
+      out.checked.kinds.map((k: { kind: string; sure: boolean }) => [k.kind, k.sure]),
+      [['system', true]],
+    );
     assert.match(out.checked.kinds[0].why, /^3 of 4 job lines name a known user after the schedule \(root\); one names deploy/);
     // Only the line cron itself refuses is reported: root is a user, not a program.
-    assert.deepEqual(out.findings.map((f: { code: string; line: number }) => [f.code, f.line]), [['unknown-user', 5]]);
+    assert.deepEqual(
+      out.findings.map((f: { code: string; line: number }) => [f.code, f.line]),
+      [['unknown-user', 5]],
+    );
     assert.doesNotMatch(r.stdout, /"root" is not found/);
     const text = hb(['doctor', '--crontab', file], { env: s.env });
     assert.match(text.stdout, new RegExp(`\\(checked ${file} \\(system crontab\\)\\)\\n$`));
@@ -121,12 +148,24 @@ test('doctor --crontab: a file whose lines do not tell its kind is a crontab-kin
   try {
     const file = write(s, 'jobs.txt', '0 4 * * *\tdeploy\t/usr/bin/true\n*/10 * * * *\tapp\t/usr/bin/true\n');
     const r = hb(['doctor', '--crontab', file], { env: s.env });
-    assert.match(r.stdout, new RegExp(`^${file}: warning: hb cannot tell whether this is a user crontab or a system one .*"deploy".*; read as a user crontab.* \\[crontab-kind\\]\\n {2}fix: say which: hb doctor --crontab ${file} --system, or --user-crontab$`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^${file}: warning: hb cannot tell whether this is a user crontab or a system one .*"deploy".*; read as a user crontab.* \\[crontab-kind\\]\\n {2}fix: say which: hb doctor --crontab ${file} --system, or --user-crontab$`,
+        'm',
+      ),
+    );
     assert.match(r.stdout, /\(checked \S+ \(user crontab, a guess\)\)\n$/);
     const system = hb(['doctor', '--crontab', file, '--system', '--json'], { env: s.env });
     const out = JSON.parse(system.stdout);
-    assert.deepEqual(out.checked.kinds.map((k: { kind: string; sure: boolean; why: string }) => [k.kind, k.sure, k.why]), [['system', true, 'as --system says']]);
-    assert.deepEqual(out.findings.map((f: { code: string }) => f.code), ['unknown-user', 'unknown-user']);
+    assert.deepEqual(
+      out.checked.kinds.map((k: { kind: string; sure: boolean; why: string }) => [k.kind, k.sure, k.why]),
+      [['system', true, 'as --system says']],
+    );
+    assert.deepEqual(
+      out.findings.map((f: { code: string }) => f.code),
+      ['unknown-user', 'unknown-user'],
+    );
     const user = hb(['doctor', '--crontab', file, '--user-crontab', '--json'], { env: s.env });
     assert.ok(!JSON.parse(user.stdout).findings.some((f: { code: string }) => f.code === 'crontab-kind'));
     const both = hb(['doctor', '--crontab', file, '--system', '--user-crontab'], { env: s.env });
@@ -188,10 +227,16 @@ test('check: a job ticked without a schedule takes it from a crontab line, in th
     const ok = check('2026-11-20T09:05:00Z');
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     const jobs = jobsOf(ok);
-    assert.deepEqual([jobs.pinged.status, jobs.pinged.schedule, jobs.pinged.schedule_source, jobs.pinged.period_s], ['ok', { cron: '*/10 * * * *' }, 'crontab', 600]);
+    assert.deepEqual(
+      [jobs.pinged.status, jobs.pinged.schedule, jobs.pinged.schedule_source, jobs.pinged.period_s],
+      ['ok', { cron: '*/10 * * * *' }, 'crontab', 600],
+    );
     assert.equal(jobs.pinged.due, '2026-11-20T09:10:00.000Z');
     // The next run is tomorrow's 02:00 in New York, not 02:00 in Berlin (01:00Z).
-    assert.deepEqual([jobs.nightly.status, jobs.nightly.schedule, jobs.nightly.schedule_source, jobs.nightly.due], ['ok', { cron: '0 2 * * *' }, 'crontab', '2026-11-21T07:00:00.000Z']);
+    assert.deepEqual(
+      [jobs.nightly.status, jobs.nightly.schedule, jobs.nightly.schedule_source, jobs.nightly.due],
+      ['ok', { cron: '0 2 * * *' }, 'crontab', '2026-11-21T07:00:00.000Z'],
+    );
 
     const stale = check('2026-11-20T09:20:01Z');
     assert.equal(stale.code, 1);
@@ -240,10 +285,14 @@ function crontabAndDoctor(t: { after(fn: () => void): void }, name: string, conf
   return { crontab, fixes: JSON.parse(doctor.stdout).findings };
 }
 
-test('doctor suggests for a job without a line exactly the line hb crontab prints for it, and the meta-heartbeat\'s too', (t) => {
+test("doctor suggests for a job without a line exactly the line hb crontab prints for it, and the meta-heartbeat's too", (t) => {
   if (hbDaemonRuns()) return t.skip('an hb daemon runs on this host: doctor expects no cron lines');
   // A path that needs quoting, a cron job and an every: job; $HB_STATE_DIR is passed on as --state-dir.
-  const { crontab, fixes } = crontabAndDoctor(t, 'my config/hb.yaml', 'jobs:\n  backup:\n    cron: "30 2 * * *"\n    command: /usr/local/bin/backup.sh\n  sync:\n    every: 15m\n');
+  const { crontab, fixes } = crontabAndDoctor(
+    t,
+    'my config/hb.yaml',
+    'jobs:\n  backup:\n    cron: "30 2 * * *"\n    command: /usr/local/bin/backup.sh\n  sync:\n    every: 15m\n',
+  );
   assert.equal(crontab.code, 0, crontab.stderr);
   const printed = new Map(jobLines(crontab.stdout).map((l) => [l.hb[0]!.job ?? 'hb-check', l.raw]));
   assert.deepEqual([...printed.keys()], ['backup', 'sync', 'hb-check']);
@@ -253,11 +302,12 @@ test('doctor suggests for a job without a line exactly the line hb crontab print
     assert.ok(fix, `${code} ${job}: ${JSON.stringify(fixes)}`);
     return fix.slice(fix.indexOf(': ') + 2);
   };
-  for (const job of ['backup', 'sync']) assert.equal(suggested('job-without-line', job), printed.get(job), `${job}: hb crontab's line, character for character`);
+  for (const job of ['backup', 'sync'])
+    assert.equal(suggested('job-without-line', job), printed.get(job), `${job}: hb crontab's line, character for character`);
   assert.equal(suggested('no-check', 'hb-check'), printed.get('hb-check'));
 });
 
-test('doctor says why hb crontab has no line for a job, in hb crontab\'s words', (t) => {
+test("doctor says why hb crontab has no line for a job, in hb crontab's words", (t) => {
   if (hbDaemonRuns()) return t.skip('an hb daemon runs on this host: doctor expects no cron lines');
   const { crontab, fixes } = crontabAndDoctor(t, 'hb.yaml', 'jobs:\n  odd:\n    every: 7m\n');
   assert.equal(crontab.code, 2);
@@ -282,18 +332,33 @@ test('doctor lists every job hb check cannot judge for want of a schedule: heart
     const r = hb(['doctor', '--json'], { env });
     assert.equal(r.stderr, '');
     const found = JSON.parse(r.stdout).findings.filter((f: { code: string }) => f.code === 'unscheduled' || f.code === 'job-without-line');
-    assert.deepEqual(found.map((f: { code: string; severity: string; file: string }) => [f.code, f.severity, f.file]), [
-      ['unscheduled', 'warning', join(s.state, 'loose.last')],
-      ['unscheduled', 'warning', cfg],
-    ]);
+    assert.deepEqual(
+      found.map((f: { code: string; severity: string; file: string }) => [f.code, f.severity, f.file]),
+      [
+        ['unscheduled', 'warning', join(s.state, 'loose.last')],
+        ['unscheduled', 'warning', cfg],
+      ],
+    );
     assert.match(found[1].message, /^configured job "pinged" has no schedule .*: hb check lists it as unscheduled/);
     // The fix is the one hb check's reason gives.
-    const reason = (job: string) => check.stdout.split('\n').find((l) => l.startsWith(job))!.split(': ').slice(1).join(': ');
+    const reason = (job: string) =>
+      check.stdout
+        .split('\n')
+        .find((l) => l.startsWith(job))!
+        .split(': ')
+        .slice(1)
+        .join(': ');
     assert.equal(found[0].fix, `give it one: ${reason('loose')}`);
     assert.equal(found[1].fix, `give it one: ${reason('pinged')}`);
 
     const text = hb(['doctor'], { env });
-    assert.match(text.stdout, new RegExp(`^${cfg.replace(/[.]/g, '\\.')}: warning: configured job "pinged" has no schedule .*\\[unscheduled\\]\\n  fix: give it one: add --every 15m`, 'm'));
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^${cfg.replace(/[.]/g, '\\.')}: warning: configured job "pinged" has no schedule .*\\[unscheduled\\]\\n  fix: give it one: add --every 15m`,
+        'm',
+      ),
+    );
   } finally {
     s.cleanup();
   }

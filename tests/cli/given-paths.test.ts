@@ -59,7 +59,10 @@ test('report --output: a link, a FIFO or a directory under the name is refused (
   const v = victim(t);
   const link = join(s.root, 'report.md');
   symlinkSync(v.path, link);
-  refused(run(s, ['report', '--output', link]), new RegExp(`--output ${link}: is a symbolic link to ${v.path}; hb writes only a new file or over a regular one`));
+  refused(
+    run(s, ['report', '--output', link]),
+    new RegExp(`--output ${link}: is a symbolic link to ${v.path}; hb writes only a new file or over a regular one`),
+  );
   assert.ok(isLinkTo(link, v.path), 'the link is still a link');
   assert.equal(readFileSync(v.path, 'utf8'), v.content, 'the file it points to is unchanged');
 
@@ -171,7 +174,10 @@ test('doctor --crontab and crontab --adopt --crontab: /dev/zero, a FIFO, a 3 GiB
   mkdirSync(dir);
   for (const command of [['doctor'], ['crontab', '--adopt']]) {
     const given = (path: string) => run(s, [...command, '--crontab', path]);
-    refused(given('/dev/zero'), /--crontab \/dev\/zero: is a character device, not a regular file; hb reads a crontab only from a regular file of at most 1 MiB/);
+    refused(
+      given('/dev/zero'),
+      /--crontab \/dev\/zero: is a character device, not a regular file; hb reads a crontab only from a regular file of at most 1 MiB/,
+    );
     refused(given(pipe), /--crontab .*cron\.fifo: is a FIFO, not a regular file; hb reads a crontab only from a regular file of at most 1 MiB/);
     refused(given(big), /--crontab .*huge: is 3 GiB, more than 1 MiB, the most hb reads of a crontab/);
     refused(given(dir), /--crontab .*crontabs\.d: is a directory, not a regular file/);
@@ -182,7 +188,11 @@ test('--config and $HB_CONFIG: a FIFO, /dev/zero and a 3 GiB file are refused by
   const s = box(t);
   const pipe = fifo(join(s.root, 'config.fifo'));
   const big = sparse(join(s.root, 'huge.yaml'));
-  for (const [path, what] of [[pipe, 'is a FIFO, not a regular file; hb reads a config only from a regular file of at most 512 KiB'], ['/dev/zero', 'is a character device, not a regular file'], [big, 'is 3 GiB, more than 512 KiB, the most hb reads of a config']] as const) {
+  for (const [path, what] of [
+    [pipe, 'is a FIFO, not a regular file; hb reads a config only from a regular file of at most 512 KiB'],
+    ['/dev/zero', 'is a character device, not a regular file'],
+    [big, 'is 3 GiB, more than 512 KiB, the most hb reads of a config'],
+  ] as const) {
     const message = new RegExp(`${path}: cannot read config file \\(from (--config|\\$HB_CONFIG)\\): ${what.replace(/[()]/g, '\\$&')}`);
     refused(run(s, ['check', '--config', path]), message);
     refused(run(s, ['status'], { HB_CONFIG: path }), message);
@@ -200,7 +210,11 @@ test('check reads the crontabs of $HB_CRONTAB_PATHS for a schedule, but never a 
   const r = run(s, ['check', '--json'], { HB_CRONTAB_PATHS: [pipe, '/dev/zero', big, good].join(':') });
   assert.equal(r.signal, null, 'no hang on the FIFO');
   assert.notEqual(r.code, 2, r.stderr);
-  assert.equal(JSON.parse(r.stdout).jobs.find((j: { job: string }) => j.job === 'nightly').schedule_source, 'crontab', 'the good crontab still lends its schedule');
+  assert.equal(
+    JSON.parse(r.stdout).jobs.find((j: { job: string }) => j.job === 'nightly').schedule_source,
+    'crontab',
+    'the good crontab still lends its schedule',
+  );
 });
 
 test("a sink's token_file that is a FIFO, /dev/zero or a 3 GiB file is refused at delivery: no hang, no request, the reason said", (t) => {
@@ -209,7 +223,11 @@ test("a sink's token_file that is a FIFO, /dev/zero or a 3 GiB file is refused a
   const big = sparse(join(s.root, 'token.big'));
   const config = join(s.root, 'hb.yaml');
   // Port 9 (discard) is closed here: a request would fail with a different reason.
-  for (const [token, what] of [[pipe, 'is a FIFO, not a regular file'], ['/dev/zero', 'is a character device, not a regular file'], [big, 'is 3 GiB, more than 64 KiB']] as const) {
+  for (const [token, what] of [
+    [pipe, 'is a FIFO, not a regular file'],
+    ['/dev/zero', 'is a character device, not a regular file'],
+    [big, 'is 3 GiB, more than 64 KiB'],
+  ] as const) {
     rmSync(s.state, { recursive: true, force: true });
     writeFileSync(config, `notify:\n  - telegram: {chat_id: "-100123", api_url: "http://127.0.0.1:9", token_file: ${token}}\njobs:\n  j:\n    every: 1h\n`);
     const env = { HB_CONFIG: config };

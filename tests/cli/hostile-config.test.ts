@@ -131,13 +131,18 @@ test('a 50 MB config of 100,000 jobs, and /dev/zero, are refused by size before 
   const s = sandbox();
   try {
     const base = baseline(s, ['check']);
-    const job = (i: number) => `  job-${i}:\n    cron: "${i % 60} */2 * * *"\n    tz: Europe/Berlin\n    command: /usr/local/bin/backup.sh --target /srv/data/${i}\n    timeout: 2h\n`;
+    const job = (i: number) =>
+      `  job-${i}:\n    cron: "${i % 60} */2 * * *"\n    tz: Europe/Berlin\n    command: /usr/local/bin/backup.sh --target /srv/data/${i}\n    timeout: 2h\n`;
     const block = Array.from({ length: 100_000 }, (_, i) => job(i)).join('');
     const file = join(s.root, 'huge.yaml');
     writeFileSync(file, `jobs:\n${block}${'# padding to 50 MB\n'.repeat(Math.ceil((50 * 2 ** 20 - block.length) / 19))}`);
     const refusals = [
       ['50 MB file', file, /cannot read config file \(from --config\): is 50 MiB, more than 512 KiB, the most hb reads of a config$/],
-      ['/dev/zero', '/dev/zero', /cannot read config file \(from --config\): is a character device, not a regular file; hb reads a config only from a regular file of at most 512 KiB$/],
+      [
+        '/dev/zero',
+        '/dev/zero',
+        /cannot read config file \(from --config\): is a character device, not a regular file; hb reads a config only from a regular file of at most 512 KiB$/,
+      ],
     ] as const;
     for (const [name, path, message] of refusals) {
       const r = timed(['check', '--config', path], s);
@@ -157,9 +162,30 @@ test('under the size cap: 50,000 jobs, 30,000 duplicate keys or 40,000 YAML erro
   try {
     const range = (n: number) => Array.from({ length: n }, (_, i) => i);
     const cases: Array<[string, string, RegExp, number]> = [
-      ['50,000 jobs', `jobs:\n${range(50_000).map((i) => `  a${i}:\n`).join('')}`, /:2:3: jobs: 50000 jobs, more than hb handles in one config \(at most 10000\)$/, 1],
-      ['30,000 duplicate keys', `jobs:\n${range(30_000).map(() => '  a: {every: 1m}\n').join('')}`, /:3:3: invalid YAML: Map keys must be unique: "a" appears twice \(first on line 2\)$/, 21],
-      ['40,000 tab indents', `jobs:\n${range(40_000).map((i) => `\ta${i}: 1\n`).join('')}`, /:2:1: invalid YAML: Tabs are not allowed as indentation$/, 21],
+      [
+        '50,000 jobs',
+        `jobs:\n${range(50_000)
+          .map((i) => `  a${i}:\n`)
+          .join('')}`,
+        /:2:3: jobs: 50000 jobs, more than hb handles in one config \(at most 10000\)$/,
+        1,
+      ],
+      [
+        '30,000 duplicate keys',
+        `jobs:\n${range(30_000)
+          .map(() => '  a: {every: 1m}\n')
+          .join('')}`,
+        /:3:3: invalid YAML: Map keys must be unique: "a" appears twice \(first on line 2\)$/,
+        21,
+      ],
+      [
+        '40,000 tab indents',
+        `jobs:\n${range(40_000)
+          .map((i) => `\ta${i}: 1\n`)
+          .join('')}`,
+        /:2:1: invalid YAML: Tabs are not allowed as indentation$/,
+        21,
+      ],
     ];
     for (const [name, text, message, lines] of cases) {
       assert.ok(text.length < 512 * 1024, `${name} fits under the cap (${text.length} bytes)`);

@@ -18,7 +18,9 @@ test('U+202E and U+200B from a job are shown escaped by status, check, nagios, l
     const message = `saved invoice${RLO}txt.exe to pay${ZWSP}roll`;
     const action = `copy${ZWSP}${RLO}kcab`;
     assert.equal(hb(['tick', 'evil', '--every', '1h', '--status', 'error', '--message', message, '--action', action], { env: s.env }).code, 0);
-    const out = hb(['wrap', '--job', 'loud', '--every', '1h', '--action', `run${RLO}x`, '--', 'sh', '-c', `printf 'ok${RLO}done${ZWSP}\\n'; exit 3`], { env: s.env });
+    const out = hb(['wrap', '--job', 'loud', '--every', '1h', '--action', `run${RLO}x`, '--', 'sh', '-c', `printf 'ok${RLO}done${ZWSP}\\n'; exit 3`], {
+      env: s.env,
+    });
     assert.equal(out.code, 3, out.stderr);
 
     const status = hb(['status'], { env: s.env });
@@ -40,7 +42,9 @@ test('U+202E and U+200B from a job are shown escaped by status, check, nagios, l
     assert.match(hb(['report', '--format', 'markdown'], { env: s.env }).stdout, /saved invoice\\\\u202etxt\.exe to pay\\\\u200broll/);
 
     const json = hb(['status', '--json'], { env: s.env });
-    const jobs = (JSON.parse(json.stdout) as { jobs: Array<{ job: string; last: { message: string | null; action: string | null; output_tail: string | null } | null }> }).jobs;
+    const jobs = (
+      JSON.parse(json.stdout) as { jobs: Array<{ job: string; last: { message: string | null; action: string | null; output_tail: string | null } | null }> }
+    ).jobs;
     assert.equal(jobs.find((j) => j.job === 'evil')?.last?.message, message, 'JSON keeps the message exact');
     assert.equal(jobs.find((j) => j.job === 'evil')?.last?.action, action, 'JSON keeps the action exact');
     assert.equal(jobs.find((j) => j.job === 'loud')?.last?.output_tail, `ok${RLO}done${ZWSP}\n`, 'JSON keeps the output exact');

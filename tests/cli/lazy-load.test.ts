@@ -10,7 +10,18 @@ import { HB, fixture, sandbox } from '../helpers.ts';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 /** Sink code and the alerting that drives it: never loaded while no sink is configured. */
-const NETWORK = ['lib/rules/alerts/', 'lib/adapters/alerts/', 'lib/adapters/sinks/load.ts', 'lib/adapters/sinks/http.ts', 'lib/adapters/sinks/webhook.ts', 'lib/adapters/sinks/issue-tracker.ts', 'lib/adapters/sinks/command.ts', 'lib/check/alerting.ts', 'lib/run/notifications.ts', 'lib/check/delivery.ts'];
+const NETWORK = [
+  'lib/rules/alerts/',
+  'lib/adapters/alerts/',
+  'lib/adapters/sinks/load.ts',
+  'lib/adapters/sinks/http.ts',
+  'lib/adapters/sinks/webhook.ts',
+  'lib/adapters/sinks/issue-tracker.ts',
+  'lib/adapters/sinks/command.ts',
+  'lib/check/alerting.ts',
+  'lib/run/notifications.ts',
+  'lib/check/delivery.ts',
+];
 /** The crontab reading behind the first-run hint of a job without a schedule. */
 const CRONTAB = ['lib/rules/crontab/', 'lib/adapters/crontab/', 'bin/first-run-hint.ts'];
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
@@ -37,9 +48,27 @@ test('a ping without a config loads neither yaml, commander, child_process nor t
   const s = sandbox();
   try {
     const sources = loadedSources(['tick', 'fast', '--every', '1m'], s.env);
-    assert.ok(sources.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node:child_process', 'lib/adapters/config/load.ts', 'lib/rules/format/', 'lib/adapters/format/', 'bin/commands/check.ts', 'lib/adapters/health/scan.ts', ...CRONTAB, ...NETWORK]) {
-      assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by tick`);
+    assert.ok(
+      sources.some((src) => src.startsWith('bin/commands/tick.ts')),
+      'trace works: tick.ts was loaded',
+    );
+    for (const heavy of [
+      'node_modules/yaml/',
+      'node_modules/commander/',
+      'node:child_process',
+      'lib/adapters/config/load.ts',
+      'lib/rules/format/',
+      'lib/adapters/format/',
+      'bin/commands/check.ts',
+      'lib/adapters/health/scan.ts',
+      ...CRONTAB,
+      ...NETWORK,
+    ]) {
+      assert.deepEqual(
+        sources.filter((src) => src.startsWith(heavy)),
+        [],
+        `${heavy} not loaded by tick`,
+      );
     }
   } finally {
     s.cleanup();
@@ -52,8 +81,16 @@ test('a tick of a job without a schedule loads the crontab code on its first run
     const first = loadedSources(['tick', 'loose'], s.env);
     assert.ok(first.includes('bin/first-run-hint.ts') && first.includes('lib/rules/crontab/lookup.ts'), 'the first run looks for a crontab line');
     const later = loadedSources(['tick', 'loose'], s.env);
-    assert.ok(later.some((src) => src.startsWith('bin/commands/tick.ts')), 'trace works: tick.ts was loaded');
-    for (const heavy of CRONTAB) assert.deepEqual(later.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by a later tick`);
+    assert.ok(
+      later.some((src) => src.startsWith('bin/commands/tick.ts')),
+      'trace works: tick.ts was loaded',
+    );
+    for (const heavy of CRONTAB)
+      assert.deepEqual(
+        later.filter((src) => src.startsWith(heavy)),
+        [],
+        `${heavy} not loaded by a later tick`,
+      );
   } finally {
     s.cleanup();
   }
@@ -65,8 +102,21 @@ test('check without a config loads no yaml, commander or child_process, and only
     spawnSync(process.execPath, [HB, 'tick', 'a', '--every', '1m'], { env: s.env });
     const sources = loadedSources(['check'], s.env);
     assert.ok(sources.includes('bin/commands/check.ts'), 'trace works: check.ts was loaded');
-    for (const heavy of ['node_modules/yaml/', 'node_modules/commander/', 'node_modules/execa/', 'node:child_process', 'lib/adapters/config/load.ts', 'lib/rules/format/prometheus.ts', 'lib/rules/format/nagios.ts', ...NETWORK]) {
-      assert.deepEqual(sources.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by check`);
+    for (const heavy of [
+      'node_modules/yaml/',
+      'node_modules/commander/',
+      'node_modules/execa/',
+      'node:child_process',
+      'lib/adapters/config/load.ts',
+      'lib/rules/format/prometheus.ts',
+      'lib/rules/format/nagios.ts',
+      ...NETWORK,
+    ]) {
+      assert.deepEqual(
+        sources.filter((src) => src.startsWith(heavy)),
+        [],
+        `${heavy} not loaded by check`,
+      );
     }
   } finally {
     s.cleanup();

@@ -63,7 +63,17 @@ test('a line of a known type with a field of another JSON type and one hb does n
   const s = sandbox();
   try {
     mkdirSync(s.state, { recursive: true });
-    const stored = JSON.stringify({ ts: iso(Date.now() - 60_000), job: 'c', type: 'run_finished', cycle: 'seven', status: 'ok', exit_code: 0, signal: null, duration_ms: 5, from: 'a newer hb' });
+    const stored = JSON.stringify({
+      ts: iso(Date.now() - 60_000),
+      job: 'c',
+      type: 'run_finished',
+      cycle: 'seven',
+      status: 'ok',
+      exit_code: 0,
+      signal: null,
+      duration_ms: 5,
+      from: 'a newer hb',
+    });
     writeFileSync(join(s.state, 'events.jsonl'), stored + '\n');
     assert.equal(hb(['log', '--json'], { env: s.env }).stdout, stored + '\n');
     assert.match(hb(['log'], { env: s.env }).stdout, / {2}c {2}run_finished {2}ok exit 0 in 5ms\n$/);
@@ -84,7 +94,13 @@ test('rotated files come first: events.jsonl.3 … .1, then the live log', () =>
     writeFileSync(join(s.state, 'events.jsonl'), line(4));
     const r = hb(['log', '--json'], { env: s.env });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l).n), [1, 2, 3, 4]);
+    assert.deepEqual(
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).n),
+      [1, 2, 3, 4],
+    );
   } finally {
     s.cleanup();
   }

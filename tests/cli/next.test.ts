@@ -51,7 +51,13 @@ test('at the end of year 9999: what there is, then one stderr line saying no mor
   assert.deepEqual(JSON.parse(berlin.stdout), { next: [] });
   assert.equal(berlin.stderr, "hb: next: no fire time falls before year 10000 (in Europe/Berlin and in UTC): hb's times end with year 9999\n");
   const ny = next(['0 * * * *', '--tz', 'America/New_York', '--from', '9999-12-31T20:00:00Z', '-n', '5']);
-  assert.deepEqual(ny.stdout.trim().split('\n').map((l) => l.split(' ')[0]), ['9999-12-31T16:00:00-05:00', '9999-12-31T17:00:00-05:00', '9999-12-31T18:00:00-05:00']);
+  assert.deepEqual(
+    ny.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]),
+    ['9999-12-31T16:00:00-05:00', '9999-12-31T17:00:00-05:00', '9999-12-31T18:00:00-05:00'],
+  );
   assert.match(ny.stderr, /only 3 of 5 fire times/);
   const plenty = next(['0 0 * * *', '--tz', 'UTC', '--from', '9999-12-01T00:00:00Z', '-n', '3']);
   assert.equal(plenty.stderr, '', 'no word when all asked fall in range');

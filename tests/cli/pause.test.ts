@@ -94,7 +94,10 @@ test('pause --for 1h ends by itself and the clock restarts at its end', async (t
     assert.equal((await checkJ(s, T + 3 * HOUR + 5 * MIN, 0)).status, 'late');
     assert.equal(rec.requests.length, 0);
     assert.equal((await checkJ(s, T + 3 * HOUR + 15 * MIN, 1)).status, 'stale');
-    assert.deepEqual(rec.requests.map((r) => (r.body as { type: string }).type), ['alert']);
+    assert.deepEqual(
+      rec.requests.map((r) => (r.body as { type: string }).type),
+      ['alert'],
+    );
   } finally {
     await rec.close();
     s.cleanup();
@@ -118,7 +121,10 @@ test('hb resume after the job went stale during the pause: judged from the resum
     assert.equal((await checkJ(s, T + 4 * HOUR + 30 * MIN, 0)).status, 'late');
     assert.equal(rec.requests.length, 0, 'nothing from before the resume alerts');
     assert.equal((await checkJ(s, T + 5 * HOUR + 1 * MIN, 1)).status, 'stale');
-    assert.deepEqual(rec.requests.map((r) => (r.body as { type: string }).type), ['alert']);
+    assert.deepEqual(
+      rec.requests.map((r) => (r.body as { type: string }).type),
+      ['alert'],
+    );
     assert.equal(eventsOf(s, 'resumed').length, 1);
 
     const again = await ok(s, T + 5 * HOUR + 2 * MIN, ['resume', 'j']);
@@ -168,38 +174,41 @@ test('a pause that runs out (--for) does not resolve a failure nobody fixed', as
     assert.equal((await checkJ(s, T + 3 * MIN, 0)).status, 'paused');
     const after = await checkJ(s, T + 5 * MIN, 1);
     assert.equal(after.status, 'failed');
-    assert.deepEqual(rec.requests.map((r) => (r.body as Record<string, any>).type), ['alert']);
+    assert.deepEqual(
+      rec.requests.map((r) => (r.body as Record<string, any>).type),
+      ['alert'],
+    );
   } finally {
     await rec.close();
     s.cleanup();
   }
 });
 
-test(
-  'a run that crashed during the pause is crashed after hb resume, and alerted then',
-  async (t) => {
-    if (!requireTool(t, 'faketime')) return;
-    const rec = await startRecorder();
-    const s = withJob('1h', rec);
-    try {
-      await ok(s, T, ['tick', 'j']);
-      await ok(s, T + 10 * MIN, ['pause', 'j']);
-      // A run started during the pause and died without a heartbeat: its marker names a gone pid.
-      const dead = spawnSync('true').pid;
-      const marker = { job: 'j', pid: dead, started_at: new Date(T + 30 * MIN).toISOString(), host: hostname(), cycle: 2, boot_id: null, pid_started_ms: null };
-      writeFileSync(join(s.state, 'j.run'), JSON.stringify(marker) + '\n');
-      assert.equal((await checkJ(s, T + 40 * MIN, 0)).status, 'paused');
-      assert.equal(rec.requests.length, 0, 'nothing while paused');
-      await ok(s, T + 50 * MIN, ['resume', 'j']);
-      const j = await checkJ(s, T + 51 * MIN, 1);
-      assert.equal(j.status, 'crashed');
-      assert.deepEqual(rec.requests.map((r) => [(r.body as Record<string, any>).type, (r.body as Record<string, any>).status]), [['alert', 'crashed']]);
-    } finally {
-      await rec.close();
-      s.cleanup();
-    }
-  },
-);
+test('a run that crashed during the pause is crashed after hb resume, and alerted then', async (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const rec = await startRecorder();
+  const s = withJob('1h', rec);
+  try {
+    await ok(s, T, ['tick', 'j']);
+    await ok(s, T + 10 * MIN, ['pause', 'j']);
+    // A run started during the pause and died without a heartbeat: its marker names a gone pid.
+    const dead = spawnSync('true').pid;
+    const marker = { job: 'j', pid: dead, started_at: new Date(T + 30 * MIN).toISOString(), host: hostname(), cycle: 2, boot_id: null, pid_started_ms: null };
+    writeFileSync(join(s.state, 'j.run'), JSON.stringify(marker) + '\n');
+    assert.equal((await checkJ(s, T + 40 * MIN, 0)).status, 'paused');
+    assert.equal(rec.requests.length, 0, 'nothing while paused');
+    await ok(s, T + 50 * MIN, ['resume', 'j']);
+    const j = await checkJ(s, T + 51 * MIN, 1);
+    assert.equal(j.status, 'crashed');
+    assert.deepEqual(
+      rec.requests.map((r) => [(r.body as Record<string, any>).type, (r.body as Record<string, any>).status]),
+      [['alert', 'crashed']],
+    );
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
 
 test('hb forget removes the heartbeat and the pause; the job leaves hb check --json', async (t) => {
   if (!requireTool(t, 'faketime')) return;
@@ -217,7 +226,10 @@ test('hb forget removes the heartbeat and the pause; the job leaves hb check --j
     assert.ok(!existsSync(last) && !existsSync(pause));
     const r = await hbAt(s, T + 4 * MIN, ['check', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).jobs.filter((x: { job: string }) => x.job === 'j'), []);
+    assert.deepEqual(
+      JSON.parse(r.stdout).jobs.filter((x: { job: string }) => x.job === 'j'),
+      [],
+    );
     const [event, ...more] = eventsOf(s, 'forgotten');
     assert.equal(more.length, 0);
     assert.deepEqual(event!.removed, [last, pause]);
@@ -229,29 +241,26 @@ test('hb forget removes the heartbeat and the pause; the job leaves hb check --j
   }
 });
 
-test(
-  'forgetting a job with an open incident ends the incident with one resolve',
-  async (t) => {
-    if (!requireTool(t, 'faketime')) return;
-    const rec = await startRecorder();
-    const s = sandbox();
-    const config = join(s.root, 'hb.yaml');
-    writeFileSync(config, `notify:\n  - webhook: {url: ${rec.url}/hook, timeout: 1s, retries: 0}\n`);
-    s.env.HB_CONFIG = config;
-    try {
-      await ok(s, T, ['tick', 'j', '--every', '1m']);
-      assert.equal((await hbAt(s, T + 3 * MIN, ['check'])).code, 1);
-      await ok(s, T + 4 * MIN, ['forget', 'j']);
-      assert.equal((await hbAt(s, T + 5 * MIN, ['check'])).code, 0);
-      const types = rec.requests.map((r) => (r.body as { type: string }).type);
-      assert.deepEqual(types, ['alert', 'resolve']);
-      assert.equal(eventsOf(s, 'alert_resolved').length, 1);
-    } finally {
-      await rec.close();
-      s.cleanup();
-    }
-  },
-);
+test('forgetting a job with an open incident ends the incident with one resolve', async (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const rec = await startRecorder();
+  const s = sandbox();
+  const config = join(s.root, 'hb.yaml');
+  writeFileSync(config, `notify:\n  - webhook: {url: ${rec.url}/hook, timeout: 1s, retries: 0}\n`);
+  s.env.HB_CONFIG = config;
+  try {
+    await ok(s, T, ['tick', 'j', '--every', '1m']);
+    assert.equal((await hbAt(s, T + 3 * MIN, ['check'])).code, 1);
+    await ok(s, T + 4 * MIN, ['forget', 'j']);
+    assert.equal((await hbAt(s, T + 5 * MIN, ['check'])).code, 0);
+    const types = rec.requests.map((r) => (r.body as { type: string }).type);
+    assert.deepEqual(types, ['alert', 'resolve']);
+    assert.equal(eventsOf(s, 'alert_resolved').length, 1);
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
 
 test('pause, resume and forget of an unknown job: exit 2 naming it, nothing written', () => {
   const s = sandbox();

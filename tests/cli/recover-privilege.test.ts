@@ -30,7 +30,17 @@ function agentOfUser(t: TestContext, name: string) {
   // The health marker is the test's (root's): it decides when the agent is healthy.
   const ok = join(s.root, 'healthy');
   writeFileSync(ok, '');
-  const yaml = ['jobs:', '  agent:', '    every: 1h', '    recover:', `      health: "test -e ${ok}"`, `      config: [${config}]`, '      restart: "true"', '      settle: 0s', ''].join('\n');
+  const yaml = [
+    'jobs:',
+    '  agent:',
+    '    every: 1h',
+    '    recover:',
+    `      health: "test -e ${ok}"`,
+    `      config: [${config}]`,
+    '      restart: "true"',
+    '      settle: 0s',
+    '',
+  ].join('\n');
   writeFileSync(join(s.root, 'hb.yaml'), yaml);
   const env = { ...s.env, HB_CONFIG: join(s.root, 'hb.yaml') };
   return { user, uid, gid, home, config, s, ok, env, as };
@@ -71,7 +81,10 @@ test('a guarded path that is a symlink to /etc/shadow is never read: no snapshot
   a.as('ln -s /etc/shadow agent/config');
   const healthy = await hbRun(['check'], { env: a.env });
   assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
-  assert.match(healthy.stdout, /^recovery: agent: no snapshot taken: hb will not touch .*agent\/config \(is a symbolic link: hb never follows a link at a guarded path\)$/m);
+  assert.match(
+    healthy.stdout,
+    /^recovery: agent: no snapshot taken: hb will not touch .*agent\/config \(is a symbolic link: hb never follows a link at a guarded path\)$/m,
+  );
   assert.ok(!blobs(a.s).some((b) => b.equals(shadow)), 'the shadow file is not in the snapshot store');
   const again = await hbRun(['check'], { env: a.env });
   assert.doesNotMatch(again.stdout, /no snapshot taken/, 'said once, not on every check');
@@ -85,7 +98,7 @@ test('a guarded path that is a symlink to /etc/shadow is never read: no snapshot
   rmSync(a.ok);
   const r = await hbRun(['check'], { env: a.env });
   assert.doesNotMatch(r.stdout, /restored/, r.stdout);
-  assert.equal(a.as('cat agent/config'), 'mine\n', 'the shadow file did not reach the agent\'s directory');
+  assert.equal(a.as('cat agent/config'), 'mine\n', "the shadow file did not reach the agent's directory");
   assert.ok(!blobs(a.s).some((b) => b.equals(shadow)));
 });
 

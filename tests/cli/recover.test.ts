@@ -53,7 +53,8 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const events = (s: Sandbox, type: string) => (existsSync(join(s.state, 'events.jsonl')) ? readEventsFile(s.state).filter((e: { type: string }) => e.type === type) : []);
+const events = (s: Sandbox, type: string) =>
+  existsSync(join(s.state, 'events.jsonl')) ? readEventsFile(s.state).filter((e: { type: string }) => e.type === type) : [];
 
 test('corrupted config + dead agent: one check restores the known-good bytes and restarts it, even with two checks at once', async () => {
   const a = agentSandbox();
@@ -126,17 +127,25 @@ test('a crash loop stops at the restart budget with one loud alert; each check s
     assert.equal(blocked.length, 1, 'blocked is logged once');
     assert.match(blocked[0].reason, /2 restarts within 1h: not restarting again; needs a person/);
     // The heartbeat is fresh (the agent touched it before dying): only recovery knows it is dead.
-    assert.deepEqual(runs.map((r) => r.code), [1, 1, 1, 1, 1], runs.map((r) => r.stdout).join('\n'));
+    assert.deepEqual(
+      runs.map((r) => r.code),
+      [1, 1, 1, 1, 1],
+      runs.map((r) => r.stdout).join('\n'),
+    );
     for (const r of runs.slice(0, 2)) {
       assert.match(r.stdout, /^agent\s+RECOVERY_FAILED\s+hb restarted it, but it is still dead: pid file .*(not running|zombie)/m);
       assert.match(r.stdout, /^recovery: agent: restarted it \(.*\): exit 0$/m);
       assert.match(r.stdout, /^recovery: agent: still dead: /m);
     }
-    for (const r of runs.slice(2)) assert.match(r.stdout, /^agent\s+RECOVERY_EXHAUSTED\s+unhealthy; 2 restarts within 1h: not restarting again; needs a person/m);
+    for (const r of runs.slice(2))
+      assert.match(r.stdout, /^agent\s+RECOVERY_EXHAUSTED\s+unhealthy; 2 restarts within 1h: not restarting again; needs a person/m);
     const gaveUp = runs.filter((r) => /^recovery: agent: gave up: .*not restarting again/m.test(r.stdout));
     assert.equal(gaveUp.length, 1, 'one line, on the check that found the budget spent');
     assert.equal(runs.filter((r) => /not restarting again/.test(r.stderr)).length, 0, 'said once, on stdout, not again on stderr');
-    const notes = readFileSync(a.notes, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const notes = readFileSync(a.notes, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const spent = notes.filter((n) => n.title === '[hb] agent restart budget spent');
     assert.equal(spent.length, 1, 'one loud alert');
     assert.deepEqual([spent[0].status, spent[0].problem], ['recovery_exhausted', true], 'a receiver filtering on problem keeps it');
@@ -144,7 +153,10 @@ test('a crash loop stops at the restart budget with one loud alert; each check s
     assert.equal(dead.length, 2, 'each failed restart said so');
     assert.ok(dead.every((n) => n.status === 'recovery_failed' && n.problem === true));
     // The incident opened by the first failed recovery, once.
-    assert.deepEqual(notes.filter((n) => n.type === 'alert').map((n) => n.status), ['recovery_failed']);
+    assert.deepEqual(
+      notes.filter((n) => n.type === 'alert').map((n) => n.status),
+      ['recovery_failed'],
+    );
     // Every reader sees what recovery concluded: a check that does not act, hb status, Nagios.
     const status = await hbRun(['status', '--json'], { env: a.s.env });
     assert.equal(JSON.parse(status.stdout).jobs.find((j: { job: string }) => j.job === 'agent').status, 'recovery_exhausted');
@@ -247,7 +259,10 @@ test('a guarded file hb will not overwrite: the job is recovery_refused (exit 1)
   writeFileSync(guarded, GOOD);
   writeFileSync(ok, '');
   const cfg = join(s.root, 'hb.yaml');
-  writeFileSync(cfg, `jobs:\n  agent:\n    every: 1h\n    recover:\n      health: "test -e ${ok}"\n      config: [${guarded}]\n      restart: "true"\n      settle: 0s\n`);
+  writeFileSync(
+    cfg,
+    `jobs:\n  agent:\n    every: 1h\n    recover:\n      health: "test -e ${ok}"\n      config: [${guarded}]\n      restart: "true"\n      settle: 0s\n`,
+  );
   const env = { ...s.env, HB_CONFIG: cfg };
   await hbRun(['tick', 'agent', '--every', '1h'], { env });
   assert.equal((await hbRun(['check'], { env })).code, 0, 'healthy: snapshot taken');

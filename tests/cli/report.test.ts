@@ -50,8 +50,14 @@ test('--format json (and --json): the documented object', () => {
     const report = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(report), ['generated_at', 'since', 'until', 'host', 'blockers', 'jobs', 'totals']);
     assert.equal(Date.parse(report.until) - Date.parse(report.since), 24 * HOUR);
-    assert.deepEqual(report.jobs.map((j: { job: string }) => j.job), ['bad', 'good']);
-    assert.deepEqual(report.blockers.map((b: { job: string; status: string }) => [b.job, b.status]), [['bad', 'failed']]);
+    assert.deepEqual(
+      report.jobs.map((j: { job: string }) => j.job),
+      ['bad', 'good'],
+    );
+    assert.deepEqual(
+      report.blockers.map((b: { job: string; status: string }) => [b.job, b.status]),
+      [['bad', 'failed']],
+    );
     const good = report.jobs[1];
     assert.deepEqual([good.runs, good.failures, good.duration_ms.count], [2, 0, 2]);
     assert.equal(good.timeline.length, 2);
@@ -68,7 +74,9 @@ test('--since sets the window: older events drop out', () => {
   try {
     mkdirSync(s.state, { recursive: true });
     const now = Date.now();
-    const lines = [3 * 24, 5, 0.5].map((h, i) => JSON.stringify({ ts: iso(now - h * HOUR), job: 'j', type: 'run_finished', cycle: i + 1, status: 'ok', exit_code: 0, signal: null, duration_ms: 1000 }));
+    const lines = [3 * 24, 5, 0.5].map((h, i) =>
+      JSON.stringify({ ts: iso(now - h * HOUR), job: 'j', type: 'run_finished', cycle: i + 1, status: 'ok', exit_code: 0, signal: null, duration_ms: 1000 }),
+    );
     writeFileSync(join(s.state, 'events.jsonl'), lines.join('\n') + '\n');
     const runs = (args: string[]) => JSON.parse(hb(['report', '--json', ...args], { env: s.env }).stdout).jobs[0].runs;
     assert.equal(runs([]), 2);
@@ -138,7 +146,10 @@ test('--send: the Markdown report goes as one message (job hb-report) to the glo
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, '');
-    assert.deepEqual(rec.requests.map((q) => q.path), ['/global']);
+    assert.deepEqual(
+      rec.requests.map((q) => q.path),
+      ['/global'],
+    );
     const n = rec.requests[0]!.body as Record<string, any>;
     assert.equal(n.type, 'message');
     assert.equal(n.job, 'hb-report');
@@ -147,7 +158,11 @@ test('--send: the Markdown report goes as one message (job hb-report) to the glo
     assert.match(n.title, /^\[hb\] report .+: 1 blocker, 3 runs, 1 failed, 0 crashed$/);
     assert.match(n.message, /^# hb report: /);
     assert.match(n.message, /## Blockers[\s\S]*\*\*bad\*\*[\s\S]*## Jobs/);
-    assert.deepEqual(readdirSync(join(s.state, 'outbox')).filter((f) => f.endsWith('.json')), [], 'delivered, nothing pending');
+    assert.deepEqual(
+      readdirSync(join(s.state, 'outbox')).filter((f) => f.endsWith('.json')),
+      [],
+      'delivered, nothing pending',
+    );
   } finally {
     await rec.close();
     s.cleanup();
@@ -190,7 +205,9 @@ function loadedSources(args: string[], env: NodeJS.ProcessEnv): string[] {
   const traceFile = join(env.HOME!, '..', 'trace.txt');
   const r = spawnSync(process.execPath, ['--import', fixture('trace-loads.mjs'), HB, ...args], { env: { ...env, HB_TRACE_FILE: traceFile }, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const files = readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('file:') && u.includes('/dist/'));
+  const files = readFileSync(traceFile, 'utf8')
+    .split('\n')
+    .filter((u) => u.startsWith('file:') && u.includes('/dist/'));
   writeFileSync(traceFile, '');
   return files.flatMap((u) => Object.keys(meta.outputs[`dist/${relative(dist, fileURLToPath(u))}`]?.inputs ?? {}));
 }
@@ -200,13 +217,37 @@ test('lazy: a report loads only its own renderer and no sink code; hb log loads 
   try {
     const md = loadedSources(['report'], s.env);
     assert.ok(md.includes('lib/rules/format/report-markdown.ts') && md.includes('lib/rules/report/build.ts'), 'trace works');
-    for (const heavy of ['lib/rules/format/report-html.ts', 'lib/check/delivery.ts', 'lib/adapters/sinks/load.ts', 'lib/adapters/sinks/http.ts', 'lib/adapters/sinks/webhook.ts', 'lib/rules/alerts/', 'lib/adapters/alerts/', 'node_modules/yaml/']) {
-      assert.deepEqual(md.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by hb report`);
+    for (const heavy of [
+      'lib/rules/format/report-html.ts',
+      'lib/check/delivery.ts',
+      'lib/adapters/sinks/load.ts',
+      'lib/adapters/sinks/http.ts',
+      'lib/adapters/sinks/webhook.ts',
+      'lib/rules/alerts/',
+      'lib/adapters/alerts/',
+      'node_modules/yaml/',
+    ]) {
+      assert.deepEqual(
+        md.filter((src) => src.startsWith(heavy)),
+        [],
+        `${heavy} not loaded by hb report`,
+      );
     }
     const log = loadedSources(['log'], s.env);
     assert.ok(log.includes('lib/rules/report/event-line.ts'), 'trace works');
-    for (const heavy of ['bin/commands/check.ts', 'lib/check/evaluate.ts', 'lib/adapters/health/scan.ts', 'lib/rules/report/build.ts', 'lib/rules/format/', 'lib/adapters/format/']) {
-      assert.deepEqual(log.filter((src) => src.startsWith(heavy)), [], `${heavy} not loaded by hb log`);
+    for (const heavy of [
+      'bin/commands/check.ts',
+      'lib/check/evaluate.ts',
+      'lib/adapters/health/scan.ts',
+      'lib/rules/report/build.ts',
+      'lib/rules/format/',
+      'lib/adapters/format/',
+    ]) {
+      assert.deepEqual(
+        log.filter((src) => src.startsWith(heavy)),
+        [],
+        `${heavy} not loaded by hb log`,
+      );
     }
   } finally {
     s.cleanup();

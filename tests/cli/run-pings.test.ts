@@ -19,7 +19,10 @@ test('wrap loads the run pings and sends /start then /<code> with one run id', a
     writeFileSync(cfg, `jobs:\n  backup:\n    every: 1h\n    notify:\n      - healthchecks: ${rec.url}/ping/abc\n`);
     const bad = await hbRun(['wrap', '--job', 'backup', '--', fixture('exit-with.js'), '3'], { env: { ...s.env, HB_CONFIG: cfg } });
     assert.deepEqual([bad.code, bad.stderr], [3, '']);
-    assert.deepEqual(rec.requests.map((r) => `${r.method} ${r.path}`), ['POST /ping/abc/start', 'POST /ping/abc/3']);
+    assert.deepEqual(
+      rec.requests.map((r) => `${r.method} ${r.path}`),
+      ['POST /ping/abc/start', 'POST /ping/abc/3'],
+    );
     const [start, end] = rec.requests;
     assert.match(start!.query.rid!, UUID);
     assert.equal(end!.query.rid, start!.query.rid, 'start and end of a run share its id');
@@ -49,8 +52,15 @@ test('a healthchecks server that is down never changes the job: the ping waits i
     rec.requests.length = 0;
     const later = ['faketime', '-f', '+5m'];
     assert.equal((await hbRun(['check'], { env, prefix: later })).code, 0);
-    assert.deepEqual(rec.requests.map((q) => q.path), ['/ping/abc/start', '/ping/abc'], 'delivered in order by the next check');
-    assert.deepEqual(readdirSync(join(s.state, 'outbox')).filter((n) => n.endsWith('.json')), []);
+    assert.deepEqual(
+      rec.requests.map((q) => q.path),
+      ['/ping/abc/start', '/ping/abc'],
+      'delivered in order by the next check',
+    );
+    assert.deepEqual(
+      readdirSync(join(s.state, 'outbox')).filter((n) => n.endsWith('.json')),
+      [],
+    );
   } finally {
     await rec.close();
     s.cleanup();
@@ -79,7 +89,10 @@ test('the meta-heartbeat mirrors itself to its healthchecks sink on every check'
     await hbRun(['tick', 'a', '--every', '1h'], { env });
     assert.equal((await hbRun(['check'], { env })).code, 0);
     assert.equal((await hbRun(['check'], { env })).code, 0);
-    assert.deepEqual(rec.requests.map((q) => q.path), ['/ping/watcher', '/ping/watcher']);
+    assert.deepEqual(
+      rec.requests.map((q) => q.path),
+      ['/ping/watcher', '/ping/watcher'],
+    );
   } finally {
     await rec.close();
     s.cleanup();

@@ -78,9 +78,15 @@ test('a webhook URL with user:p%40ss@ is delivered with the right Basic header; 
 
 test('credentials in the URL of a sink that sends its own token, or beside an Authorization header, are refused naming the key; the password is not echoed', () => {
   const cases: Array<[string, RegExp]> = [
-    ['  - github: {repo: org/ops, token_env: T, api_url: "https://me:hunter2@gh.example"}\n', /notify\[0\]\.github\.api_url.*github sink authenticates with its token/],
+    [
+      '  - github: {repo: org/ops, token_env: T, api_url: "https://me:hunter2@gh.example"}\n',
+      /notify\[0\]\.github\.api_url.*github sink authenticates with its token/,
+    ],
     ['  - gitea: {url: "https://me:hunter2@git.example", repo: org/ops, token_env: T}\n', /notify\[0\]\.gitea\.url.*gitea sink authenticates with its token/],
-    ['  - webhook: {url: "https://me:hunter2@hooks.example/x", headers: {Authorization: "Bearer abc"}}\n', /notify\[0\]\.webhook\.url.*an Authorization header/],
+    [
+      '  - webhook: {url: "https://me:hunter2@hooks.example/x", headers: {Authorization: "Bearer abc"}}\n',
+      /notify\[0\]\.webhook\.url.*an Authorization header/,
+    ],
     ['  - webhook: {url: "https://me:hun%zzter2@hooks.example/x"}\n', /notify\[0\]\.webhook\.url.*percent/],
   ];
   for (const [sink, expected] of cases) {

@@ -43,7 +43,13 @@ test('tick, wrap and check with a state dir mkdir refuses: the per-user fallback
   assert.equal(check.code, 1, check.stderr);
   assert.equal(check.stderr, '');
   const jobs = JSON.parse(check.stdout).jobs as { job: string; status: string }[];
-  assert.deepEqual(jobs.filter((j) => j.job !== 'hb-check').map((j) => [j.job, j.status]), [['backup', 'ok'], ['sync', 'failed']]);
+  assert.deepEqual(
+    jobs.filter((j) => j.job !== 'hb-check').map((j) => [j.job, j.status]),
+    [
+      ['backup', 'ok'],
+      ['sync', 'failed'],
+    ],
+  );
   assert.ok(existsSync(join(fallbackOf(s), 'hb-check.last')));
 });
 
@@ -61,11 +67,14 @@ test('when the per-user fallback is refused too: tick says so in one line (exit 
   ended(wrap, 'wrap');
   assert.equal(wrap.stdout, 'ran\n', 'the job runs without a state directory');
   assert.equal(wrap.code, 4, 'and its exit code passes through');
-  assert.deepEqual(wrap.stderr.split('\n').filter(Boolean).map((l) => l.replace(/ in \/proc\/hb-nope.*/, '')), [
-    'hb: could not write the running marker of sync',
-    'hb: could not append to the event log',
-    'hb: could not write the heartbeat of sync',
-  ], 'each record it could not write is named once');
+  assert.deepEqual(
+    wrap.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.replace(/ in \/proc\/hb-nope.*/, '')),
+    ['hb: could not write the running marker of sync', 'hb: could not append to the event log', 'hb: could not write the heartbeat of sync'],
+    'each record it could not write is named once',
+  );
 
   const check = hb(['--state-dir', NOPE, 'check'], { env, ...BOX });
   ended(check, 'check');

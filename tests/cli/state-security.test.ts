@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { hb, sandbox, type Sandbox } from '../helpers.ts';
 
-const PRECIOUS = 'root:x:0:0:precious, not hb\'s\n';
+const PRECIOUS = "root:x:0:0:precious, not hb's\n";
 
 /** A sandbox with a victim file outside the state directory. */
 function withVictim(): { s: Sandbox; victim: string; outside: string } {
@@ -75,7 +75,10 @@ test('a symlinked or hard-linked events.jsonl is refused with a reason; the hear
   symlinkSync(victim, join(s.state, 'events.jsonl'));
   const tick = hb(['tick', 'j', '--every', '1h'], { env: s.env });
   assert.equal(tick.code, 0, 'the event log is not the heartbeat: the ping still succeeds');
-  assert.match(tick.stderr, /^hb: could not append to the event log in \S+: \S+events\.jsonl is a symbolic link; hb does not follow links in its state directory$/m);
+  assert.match(
+    tick.stderr,
+    /^hb: could not append to the event log in \S+: \S+events\.jsonl is a symbolic link; hb does not follow links in its state directory$/m,
+  );
   assert.ok(isLink(join(s.state, 'events.jsonl')), 'left for a person to look at');
   assert.ok(existsSync(join(s.state, 'j.last')));
   assertVictim(victim, 'symlinked events.jsonl');
@@ -147,14 +150,21 @@ test('root refuses a state dir others can write (0777, 1777, group-writable, ano
     assert.equal(check.stderr, '', what);
     assert.deepEqual(readdirSync(s.state), [], `${what}: the check wrote nothing there either`);
     const doc = JSON.parse(check.stdout);
-    assert.ok(doc.jobs.some((j: { job: string }) => j.job === 'j'), `${what}: the check sees the job`);
+    assert.ok(
+      doc.jobs.some((j: { job: string }) => j.job === 'j'),
+      `${what}: the check sees the job`,
+    );
     assert.deepEqual(doc.state_dirs, [userDir], what);
-    assert.deepEqual(doc.untrusted_state_dirs.map((u: { dir: string }) => u.dir), [s.state], what);
+    assert.deepEqual(
+      doc.untrusted_state_dirs.map((u: { dir: string }) => u.dir),
+      [s.state],
+      what,
+    );
     assert.match(doc.untrusted_state_dirs[0].why, reason, what);
   }
 });
 
-test('files of another user inside root\'s state dir are replaced atomically (they become root\'s), never written in place', (t) => {
+test("files of another user inside root's state dir are replaced atomically (they become root's), never written in place", (t) => {
   const { s } = withVictim();
   t.after(() => s.cleanup());
   assert.equal(hb(['tick', 'j', '--every', '1h'], { env: s.env }).code, 0);
@@ -162,7 +172,7 @@ test('files of another user inside root\'s state dir are replaced atomically (th
   const inode = statSync(join(s.state, 'j.last')).ino;
   assert.equal(hb(['tick', 'j', '--every', '1h'], { env: s.env }).code, 0);
   const st = statSync(join(s.state, 'j.last'));
-  assert.equal(st.uid, 0, 'the new heartbeat is root\'s');
+  assert.equal(st.uid, 0, "the new heartbeat is root's");
   assert.notEqual(st.ino, inode, 'a new file, renamed over the old one');
 });
 
@@ -173,13 +183,23 @@ test('with umask 000: heartbeats and events 0640 in 0750 folders, outbox 0600 in
   const guarded = join(s.root, 'secret.conf');
   writeFileSync(guarded, 'password=hunter2\n', { mode: 0o600 });
   const cfg = join(s.root, 'hb.yaml');
-  writeFileSync(cfg, [
-    'notify:', '  - command: "exit 1"',
-    'jobs:',
-    '  agent:', '    every: 1h', '    recover:', '      health: "true"', `      config: [${guarded}]`, '      restart: "true"',
-    '  late:', '    every: 1m',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      'notify:',
+      '  - command: "exit 1"',
+      'jobs:',
+      '  agent:',
+      '    every: 1h',
+      '    recover:',
+      '      health: "true"',
+      `      config: [${guarded}]`,
+      '      restart: "true"',
+      '  late:',
+      '    every: 1m',
+      '',
+    ].join('\n'),
+  );
   s.env.HB_CONFIG = cfg;
   const wrap = hb(['wrap', '--job', 'agent', '--lock', '--', 'sh', '-c', 'echo token=SECRET'], { env: s.env, prefix: umask0 });
   assert.equal(wrap.code, 0, wrap.stderr);
@@ -229,7 +249,7 @@ test('another user reads no heartbeat, and says so instead of reporting "all hea
   chmodSync(s.state, 0o2750);
   spawnSync('chgrp', ['-R', '65534', s.state]);
   assert.equal(hb(['tick', 'sync', '--every', '1h'], { env: s.env }).code, 0);
-  assert.equal(statSync(join(s.state, 'sync.last')).gid, 65534, 'new files take the directory\'s group');
+  assert.equal(statSync(join(s.state, 'sync.last')).gid, 65534, "new files take the directory's group");
   const seen = hb(['check', '--format', 'nagios', '--no-notify', '--no-recover'], { env, prefix: asNobody });
   assert.equal(seen.code, 0, seen.stdout + seen.stderr);
   assert.match(seen.stdout, /^HB OK - 2 jobs healthy/);

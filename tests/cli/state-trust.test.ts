@@ -33,7 +33,15 @@ function attacker(t: Parameters<typeof throwAwayUser>[0], tag: string): Attacker
     gid,
     run,
     // The attacker's own hb, with no config and no home of its own: only the shared directory.
-    hb: (args, env) => run(process.execPath, [HB, ...args], { PATH: process.env.PATH, HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent', TZ: 'UTC', HB_CRONTAB_PATHS: '', ...env }),
+    hb: (args, env) =>
+      run(process.execPath, [HB, ...args], {
+        PATH: process.env.PATH,
+        HOME: '/nonexistent',
+        XDG_CONFIG_HOME: '/nonexistent',
+        TZ: 'UTC',
+        HB_CRONTAB_PATHS: '',
+        ...env,
+      }),
   };
 }
 
@@ -49,7 +57,7 @@ function withShared(mode: number): Sandbox & { shared: string } {
 
 const must = (r: Run, what: string, code = 0) => assert.equal(r.code, code, `${what}: exit ${r.code}\n${r.stdout}${r.stderr}`);
 
-test('a state dir others can write (1777): another user\'s tick never resolves root\'s failed job', async (t) => {
+test("a state dir others can write (1777): another user's tick never resolves root's failed job", async (t) => {
   const bad = attacker(t, 'r');
   if (!bad) return;
   const rec = await startRecorder();
@@ -60,25 +68,25 @@ test('a state dir others can write (1777): another user\'s tick never resolves r
   writeFileSync(cfg, `notify:\n  - webhook: {url: ${rec.url}/hook, timeout: 2s, retries: 0}\n`);
   Object.assign(s.env, { HB_CONFIG: cfg, HB_STATE_DIR: s.shared });
 
-  must(hb(['tick', 'backup', '--every', '1d', '--status', 'error'], { env: s.env }), 'root\'s failed backup');
+  must(hb(['tick', 'backup', '--every', '1d', '--status', 'error'], { env: s.env }), "root's failed backup");
   const first = await hbRun(['check'], { env: s.env });
   must(first, 'the first check', 1);
   const types = () => rec.requests.map((r) => (r.body as { type?: string }).type);
-  assert.deepEqual(types(), ['alert'], 'root\'s backup failure is alerted');
+  assert.deepEqual(types(), ['alert'], "root's backup failure is alerted");
 
   // Another user says root's backup is fine, in the directory root was told to use.
-  must(bad.hb(['tick', 'backup', '--every', '100d'], { HB_STATE_DIR: s.shared }), 'the other user\'s tick');
+  must(bad.hb(['tick', 'backup', '--every', '100d'], { HB_STATE_DIR: s.shared }), "the other user's tick");
   assert.ok(existsSync(join(s.shared, 'backup.last')), 'the planted heartbeat is there');
 
   const second = await hbRun(['check'], { env: s.env });
-  assert.deepEqual(types(), ['alert'], 'no resolve: root never takes the other user\'s word for it');
+  assert.deepEqual(types(), ['alert'], "no resolve: root never takes the other user's word for it");
   must(second, 'the check after the planted heartbeat', 1);
   assert.match(second.stdout, /^backup\s+FAILED/m, second.stdout);
   assert.ok(second.stdout.includes(`${s.shared}  UNTRUSTED`), second.stdout);
   assert.ok(second.stdout.includes(`fix: chown root: ${s.shared} && chmod 0755 ${s.shared}`), second.stdout);
 });
 
-test('a failed heartbeat planted in a state dir others can write never makes root\'s check restart anything', async (t) => {
+test("a failed heartbeat planted in a state dir others can write never makes root's check restart anything", async (t) => {
   const bad = attacker(t, 'p');
   if (!bad) return;
   const s = withShared(0o1777);
@@ -104,9 +112,9 @@ function linkedState(t: Parameters<typeof throwAwayUser>[0], mode: number, tag: 
   const s = withShared(mode);
   t.after(() => s.cleanup());
   const precious = join(s.root, 'precious');
-  must(hb(['tick', 'x', '--every', '1h', '--state-dir', precious], { env: s.env }), 'root\'s own heartbeat');
+  must(hb(['tick', 'x', '--every', '1h', '--state-dir', precious], { env: s.env }), "root's own heartbeat");
   const link = join(s.shared, 'hb');
-  must(bad.run('ln', ['-s', precious, link]), 'the other user\'s link');
+  must(bad.run('ln', ['-s', precious, link]), "the other user's link");
   const before = readFileSync(join(precious, 'x.last'), 'utf8');
   const listing = readdirSync(precious).sort();
   const untouched = (what: string) => {
@@ -122,11 +130,17 @@ for (const mode of [0o1777, 0o777]) {
     const c = linkedState(t, mode, mode === 0o777 ? 'a' : 'b');
     if (!c) return;
     const tick = hb(['tick', 'x', '--every', '1h', '--status', 'error', '--state-dir', c.link], { env: c.s.env });
-    must(tick, 'root\'s tick through the link');
+    must(tick, "root's tick through the link");
     c.untouched('tick');
-    assert.match(tick.stderr, new RegExp(`^hb: state directory ${c.link} is not used by root: (it is a symbolic link owned by uid ${c.bad.uid}|${c.s.shared} is writable by group and others)`), tick.stderr);
+    assert.match(
+      tick.stderr,
+      new RegExp(
+        `^hb: state directory ${c.link} is not used by root: (it is a symbolic link owned by uid ${c.bad.uid}|${c.s.shared} is writable by group and others)`,
+      ),
+      tick.stderr,
+    );
     assert.ok(tick.stderr.endsWith(`writing to ${c.userDir} instead\n`), tick.stderr);
-    assert.ok(existsSync(join(c.userDir, 'x.last')), 'the heartbeat went to root\'s fallback');
+    assert.ok(existsSync(join(c.userDir, 'x.last')), "the heartbeat went to root's fallback");
   });
 
   test(`a symlinked state dir in a directory others can write (${m}): root's forget and pause change nothing where the link points`, (t) => {
@@ -143,21 +157,28 @@ for (const mode of [0o1777, 0o777]) {
   });
 }
 
-test('root\'s check, status, report and log say which state directory they do not trust, and why', async (t) => {
+test("root's check, status, report and log say which state directory they do not trust, and why", async (t) => {
   const s = withShared(0o777);
   t.after(() => s.cleanup());
   Object.assign(s.env, { HB_STATE_DIR: s.shared });
   // Planted directly: what root must not read.
   writeFileSync(join(s.shared, 'ghost.last'), '');
-  must(hb(['tick', 'x', '--every', '1h'], { env: s.env }), 'root\'s tick falls back');
+  must(hb(['tick', 'x', '--every', '1h'], { env: s.env }), "root's tick falls back");
   const fix = `chown root: ${s.shared} && chmod 0755 ${s.shared}`;
 
   const json = hb(['check', '--json'], { env: s.env });
   must(json, 'check --json', 1);
   const doc = JSON.parse(json.stdout);
-  assert.deepEqual(doc.jobs.map((j: { job: string }) => j.job).filter((j: string) => j !== 'hb-check'), ['x'], 'the planted job is not read');
+  assert.deepEqual(
+    doc.jobs.map((j: { job: string }) => j.job).filter((j: string) => j !== 'hb-check'),
+    ['x'],
+    'the planted job is not read',
+  );
   assert.equal(doc.healthy, false);
-  assert.deepEqual(doc.untrusted_state_dirs.map((u: { dir: string; fix: string }) => [u.dir, u.fix]), [[s.shared, fix]]);
+  assert.deepEqual(
+    doc.untrusted_state_dirs.map((u: { dir: string; fix: string }) => [u.dir, u.fix]),
+    [[s.shared, fix]],
+  );
 
   const nagios = hb(['check', '--format', 'nagios'], { env: s.env });
   must(nagios, 'nagios', 2);
@@ -175,7 +196,7 @@ test('root\'s check, status, report and log say which state directory they do no
   }
 });
 
-test('a PID file planted in a state dir others can write never makes root\'s hb daemon stop signal its process', async (t) => {
+test("a PID file planted in a state dir others can write never makes root's hb daemon stop signal its process", async (t) => {
   const bad = attacker(t, 'k');
   if (!bad) return;
   const s = withShared(0o1777);

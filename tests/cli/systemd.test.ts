@@ -61,7 +61,11 @@ test('--allow-ping-only writes the timers anyway, with a warning per ping-only j
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readdirSync(out).sort(), ['backup', 'check', 'report', 'sync'].flatMap((j) => [`hb-${j}.service`, `hb-${j}.timer`]).sort());
   const warnings = r.stderr.split('\n').filter(Boolean);
-  assert.deepEqual(warnings.map((w) => w.match(/^hb: systemd: warning: job (\S+?): /)?.[1]), ['sync', 'report'], r.stderr);
+  assert.deepEqual(
+    warnings.map((w) => w.match(/^hb: systemd: warning: job (\S+?): /)?.[1]),
+    ['sync', 'report'],
+    r.stderr,
+  );
   assert.match(warnings[0]!, /its timer only pings \(hb tick sync runs no command\): hb check will see it on time whatever really happens/);
   const service = readFileSync(join(out, 'hb-sync.service'), 'utf8');
   assert.match(service, /^# hb tick sync runs no command: this timer only records a ping \(written with --allow-ping-only\)$/m);

@@ -15,8 +15,14 @@ test('a ping records what its flags say, in a complete v1 file with no temp file
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const rec = readJson(join(s.state, 'backup.last'));
-    assert.deepEqual([rec.v, rec.job, rec.status, rec.schedule, rec.grace_s, rec.action, rec.message, rec.cycle], [1, 'backup', 'ok', { every: '1h' }, 600, 'nightly', 'all good', 1]);
-    assert.deepEqual(readdirSync(s.state).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      [rec.v, rec.job, rec.status, rec.schedule, rec.grace_s, rec.action, rec.message, rec.cycle],
+      [1, 'backup', 'ok', { every: '1h' }, 600, 'nightly', 'all good', 1],
+    );
+    assert.deepEqual(
+      readdirSync(s.state).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
   } finally {
     s.cleanup();
   }
@@ -97,7 +103,10 @@ test('config errors give file:line:col, all at once, exit 2', () => {
     const cfg = join(s.root, 'hb.yaml');
     const cases: Array<[string, RegExp[]]> = [
       ['jobs:\n  a:\n    every: [1\n', [/hb\.yaml:\d+:\d+: invalid YAML/]],
-      ['jobs:\n  a:\n    every: soon\n    colour: red\n', [/hb\.yaml:3:12: jobs\.a\.every: "soon" is not a duration/, /hb\.yaml:4:5: jobs\.a\.colour: unknown key "colour"/]],
+      [
+        'jobs:\n  a:\n    every: soon\n    colour: red\n',
+        [/hb\.yaml:3:12: jobs\.a\.every: "soon" is not a duration/, /hb\.yaml:4:5: jobs\.a\.colour: unknown key "colour"/],
+      ],
       ['jobs:\n  b:\n    cron: "61 * * * *"\n', [/hb\.yaml:3:11: jobs\.b\.cron: .*61/]],
       ['jobs:\n  b:\n    cron: "0 5-1 * * *"\n', [/hb\.yaml:3:11: jobs\.b\.cron: .*5-1/]],
       ['jobs:\n  c:\n    cron: "0 * * * *"\n    tz: Mars/Base\n', [/hb\.yaml:4:9: jobs\.c\.tz: .*Mars\/Base/]],

@@ -18,16 +18,19 @@ import { fakeForge } from '../fixtures/fake-forge.ts';
  * code blocks and code spans, where neither forge looks for mentions.
  */
 function liveMentions(markdown: string): string[] {
-  const prose = markdown
-    .replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, '')
-    .replace(/(`+)[^`]*?\1/g, '');
+  const prose = markdown.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, '').replace(/(`+)[^`]*?\1/g, '');
   return [...prose.matchAll(/(?<![A-Za-z0-9_])@[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.-]+)?/g)].map((m) => m[0]);
 }
 
 const HIDDEN = /[\p{Cf}\u115f\u1160\u3164\uffa0]/u;
 const FORGES = [
   { kind: 'github', user: 'hbtext-gh', prefix: '/repos/org/ops', sink: (url: string) => `github: {repo: org/ops, token_env: T, api_url: ${url}, timeout: 2s}` },
-  { kind: 'gitea', user: 'hbtext-gt', prefix: '/api/v1/repos/org/ops', sink: (url: string) => `gitea: {url: ${url}, repo: org/ops, token_env: T, timeout: 2s}` },
+  {
+    kind: 'gitea',
+    user: 'hbtext-gt',
+    prefix: '/api/v1/repos/org/ops',
+    sink: (url: string) => `gitea: {url: ${url}, repo: org/ops, token_env: T, timeout: 2s}`,
+  },
 ];
 
 for (const f of FORGES) {

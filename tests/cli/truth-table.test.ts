@@ -42,33 +42,203 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { state: '`ok`', how: 'tick now, `every: 1h`', listed: false, summary: 'all N jobs healthy', exit: 0, nagios: 'OK', status: 'ok', problem: false, alert: false },
-  { state: '`late`', how: 'tick 70m ago, `--every 1h --grace 30m`', listed: false, summary: 'all N jobs healthy', exit: 0, nagios: 'WARNING', status: 'late', problem: false, alert: false },
-  { state: '`stale`', how: 'tick 3h ago, `--every 1h`', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'stale', problem: true, alert: true },
-  { state: '`failed`', how: 'tick now, `--status error`', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'failed', problem: true, alert: true },
-  { state: '`crashed`', how: '`.run` naming a dead pid', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'crashed', problem: true, alert: true },
-  { state: '`running`', how: '`.run` naming a live pid', listed: false, summary: 'all N jobs healthy', exit: 0, nagios: 'OK', status: 'running', problem: false, alert: false },
-  { state: '`overrunning`', how: '`.run` with `timeout_ms` 1m, live pid, checked 10m later', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'overrunning', problem: true, alert: true },
-  { state: '`never`', how: 'configured, first seen 3h ago, no heartbeat', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'never', problem: true, alert: true },
-  { state: '`corrupt`', how: 'a truncated JSON `.last`', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'corrupt', problem: true, alert: true },
-  { state: '`clock_skew`', how: 'tick 2h in the future', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'clock_skew', problem: true, alert: true },
-  { state: '`paused`', how: 'stale, then `hb pause`', listed: false, summary: 'all N jobs healthy', exit: 0, nagios: 'OK', status: 'paused', problem: false, alert: false },
   {
-    state: '`unscheduled` (default)', how: 'tick without a schedule', listed: true,
+    state: '`ok`',
+    how: 'tick now, `every: 1h`',
+    listed: false,
+    summary: 'all N jobs healthy',
+    exit: 0,
+    nagios: 'OK',
+    status: 'ok',
+    problem: false,
+    alert: false,
+  },
+  {
+    state: '`late`',
+    how: 'tick 70m ago, `--every 1h --grace 30m`',
+    listed: false,
+    summary: 'all N jobs healthy',
+    exit: 0,
+    nagios: 'WARNING',
+    status: 'late',
+    problem: false,
+    alert: false,
+  },
+  {
+    state: '`stale`',
+    how: 'tick 3h ago, `--every 1h`',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'stale',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`failed`',
+    how: 'tick now, `--status error`',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'failed',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`crashed`',
+    how: '`.run` naming a dead pid',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'crashed',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`running`',
+    how: '`.run` naming a live pid',
+    listed: false,
+    summary: 'all N jobs healthy',
+    exit: 0,
+    nagios: 'OK',
+    status: 'running',
+    problem: false,
+    alert: false,
+  },
+  {
+    state: '`overrunning`',
+    how: '`.run` with `timeout_ms` 1m, live pid, checked 10m later',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'overrunning',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`never`',
+    how: 'configured, first seen 3h ago, no heartbeat',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'never',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`corrupt`',
+    how: 'a truncated JSON `.last`',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'corrupt',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`clock_skew`',
+    how: 'tick 2h in the future',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'clock_skew',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`paused`',
+    how: 'stale, then `hb pause`',
+    listed: false,
+    summary: 'all N jobs healthy',
+    exit: 0,
+    nagios: 'OK',
+    status: 'paused',
+    problem: false,
+    alert: false,
+  },
+  {
+    state: '`unscheduled` (default)',
+    how: 'tick without a schedule',
+    listed: true,
     summary: 'all N jobs healthy; 1 job has no schedule: hb cannot tell when it is late',
-    exit: 0, nagios: 'WARNING', status: 'unscheduled', problem: false, alert: false,
-  },
-  { state: '`unscheduled` (`unscheduled: problem`)', how: 'the same, with the setting', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'unscheduled', problem: true, alert: true },
-  { state: '`recovery_failed`', how: '`recover:` health `false`, restart `true`, `settle: 0s`', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'recovery_failed', problem: true, alert: true },
-  { state: '`recovery_exhausted`', how: 'the same, `max_restarts: 0/1h`', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'recovery_exhausted', problem: true, alert: true },
-  { state: '`recovery_refused`', how: 'a guarded file replaced by a directory, health failing', listed: true, summary: '1 of N jobs unhealthy', exit: 1, nagios: 'CRITICAL', status: 'recovery_refused', problem: true, alert: true },
-  {
-    state: 'unreadable state dir', how: 'root\'s 0750 dir, checked as another user', listed: null,
-    summary: 'stdout empty; stderr: cannot read the state directory', exit: 2, nagios: 'UNKNOWN', status: null, problem: null, alert: false,
+    exit: 0,
+    nagios: 'WARNING',
+    status: 'unscheduled',
+    problem: false,
+    alert: false,
   },
   {
-    state: 'state dir others can write (root)', how: 'mode 0777; root ticks `ok` job x (into its fallback)', listed: false,
-    summary: 'all N jobs healthy; 1 untrusted state directory not read', exit: 1, nagios: 'CRITICAL', status: 'ok', problem: false, alert: false,
+    state: '`unscheduled` (`unscheduled: problem`)',
+    how: 'the same, with the setting',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'unscheduled',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`recovery_failed`',
+    how: '`recover:` health `false`, restart `true`, `settle: 0s`',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'recovery_failed',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`recovery_exhausted`',
+    how: 'the same, `max_restarts: 0/1h`',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'recovery_exhausted',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`recovery_refused`',
+    how: 'a guarded file replaced by a directory, health failing',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'recovery_refused',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: 'unreadable state dir',
+    how: "root's 0750 dir, checked as another user",
+    listed: null,
+    summary: 'stdout empty; stderr: cannot read the state directory',
+    exit: 2,
+    nagios: 'UNKNOWN',
+    status: null,
+    problem: null,
+    alert: false,
+  },
+  {
+    state: 'state dir others can write (root)',
+    how: 'mode 0777; root ticks `ok` job x (into its fallback)',
+    listed: false,
+    summary: 'all N jobs healthy; 1 untrusted state directory not read',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'ok',
+    problem: false,
+    alert: false,
     untrusted: true,
   },
 ];
@@ -87,7 +257,8 @@ function cells(r: Row): string[] {
     `${r.exit} / ${r.exit} / ${r.exit}`,
     `${r.nagios}, ${NAGIOS_CODE[r.nagios]}`,
     (job ? `${code(r.status!)} / ${code(String(r.problem))}` : 'nothing') + (r.untrusted ? `; ${code('untrusted_state_dirs')} names the dir` : ''),
-    (job ? `${code(`hb_job_status{status="${r.status}"} 1`)}, ${code(`hb_problem ${r.problem ? 1 : 0}`)}` : 'nothing') + (r.untrusted ? `, ${code('hb_state_dir_untrusted{dir="…"} 1')}` : ''),
+    (job ? `${code(`hb_job_status{status="${r.status}"} 1`)}, ${code(`hb_problem ${r.problem ? 1 : 0}`)}` : 'nothing') +
+      (r.untrusted ? `, ${code('hb_state_dir_untrusted{dir="…"} 1')}` : ''),
     job ? 'the same job samples' : 'not written',
     yes(r.alert),
   ];
@@ -102,7 +273,12 @@ function docRows(): string[][] {
   assert.ok(start >= 0, 'docs/cli.md has a "### The truth table" section');
   const section = text.slice(start + 1).split(/\n#{2,3} /)[0]!;
   const lines = section.split('\n').filter((l) => l.startsWith('|'));
-  return lines.slice(2).map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
+  return lines.slice(2).map((l) =>
+    l
+      .slice(1, -1)
+      .split(' | ')
+      .map((c) => c.trim()),
+  );
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19) + 'Z';
@@ -137,7 +313,16 @@ const ok = async (c: Case, args: string[], prefix?: string[]) => {
 
 /** A run marker for job x. */
 function marker(c: Case, pid: number, startedMs: number, timeoutMs?: number): void {
-  const m = { job: 'x', pid, started_at: new Date(startedMs).toISOString(), host: hostname(), cycle: 2, boot_id: null, pid_started_ms: null, ...(timeoutMs ? { timeout_ms: timeoutMs } : {}) };
+  const m = {
+    job: 'x',
+    pid,
+    started_at: new Date(startedMs).toISOString(),
+    host: hostname(),
+    cycle: 2,
+    boot_id: null,
+    pid_started_ms: null,
+    ...(timeoutMs ? { timeout_ms: timeoutMs } : {}),
+  };
   writeFileSync(join(c.s.state, 'x.run'), JSON.stringify(m) + '\n');
 }
 
@@ -233,7 +418,10 @@ const MAKE: Record<string, () => Promise<Case>> = {
     const healthy = join(s0.s.root, 'healthy');
     writeFileSync(guarded, '{"good": true}\n');
     writeFileSync(healthy, '');
-    writeFileSync(s0.cfg, `notify:\n  - command: "cat >> ${s0.notes}"\njobs:\n  x:\n    every: 1h\n    recover:\n      health: "test -e ${healthy}"\n      config: [${guarded}]\n      restart: "true"\n      settle: 0s\n`);
+    writeFileSync(
+      s0.cfg,
+      `notify:\n  - command: "cat >> ${s0.notes}"\njobs:\n  x:\n    every: 1h\n    recover:\n      health: "test -e ${healthy}"\n      config: [${guarded}]\n      restart: "true"\n      settle: 0s\n`,
+    );
     await ok(s0, ['tick', 'x']);
     await ok(s0, ['check']);
     rmSync(guarded);
@@ -264,7 +452,13 @@ const samplesOf = (prom: string) => prom.split('\n').filter((l) => l.includes('h
 
 /** The row's summary as a pattern: N is any count, and "jobs" may be "job". */
 const summaryPattern = (summary: string) =>
-  new RegExp(`^${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\bN jobs\b/g, '\\d+ jobs?').replace(/\bN\b/g, '\\d+')}$`, 'm');
+  new RegExp(
+    `^${summary
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/\bN jobs\b/g, '\\d+ jobs?')
+      .replace(/\bN\b/g, '\\d+')}$`,
+    'm',
+  );
 
 describe('the truth table of hb check', { concurrency: 3 }, () => {
   it('docs/cli.md holds exactly the rows this test checks', () => {
@@ -276,8 +470,8 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
   for (const row of ROWS) {
     it(row.state, async (t) => {
       if (!requireTool(t, 'faketime') || !requireTool(t, 'setpriv')) return;
-    // The state directory rows are about root's directory, and another user reading it.
-    if ((row.listed === null || row.untrusted) && process.getuid?.() !== 0) return t.skip('needs root');
+      // The state directory rows are about root's directory, and another user reading it.
+      if ((row.listed === null || row.untrusted) && process.getuid?.() !== 0) return t.skip('needs root');
       const c = await MAKE[row.state]!();
       t.after(() => c.s.cleanup());
       const p = c.prefix;
@@ -295,7 +489,8 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
         assert.equal(/^x\s/m.test(text.stdout), row.listed, `x listed without --verbose\n${all}`);
         assert.match(text.stdout, summaryPattern(row.summary), all);
         if (row.stderr) assert.ok(text.stderr.includes(row.stderr), text.stderr);
-        if (row.untrusted) assert.match(text.stdout, new RegExp(`^${c.s.state}  UNTRUSTED  not read by root: it is writable by group and others \\(mode 0777\\)`, 'm'), all);
+        if (row.untrusted)
+          assert.match(text.stdout, new RegExp(`^${c.s.state}  UNTRUSTED  not read by root: it is writable by group and others \\(mode 0777\\)`, 'm'), all);
       }
 
       const json = await c.run(['check', '--json', ...quiet], p);
@@ -304,7 +499,11 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
       else {
         const x = JSON.parse(json.stdout).jobs.find((j: { job: string }) => j.job === 'x');
         assert.deepEqual([x.status, x.problem], [row.status, row.problem], json.stdout);
-        if (row.untrusted) assert.deepEqual(JSON.parse(json.stdout).untrusted_state_dirs.map((u: { dir: string }) => u.dir), [c.s.state]);
+        if (row.untrusted)
+          assert.deepEqual(
+            JSON.parse(json.stdout).untrusted_state_dirs.map((u: { dir: string }) => u.dir),
+            [c.s.state],
+          );
       }
 
       const nagios = await c.run(['check', '--format', 'nagios', ...quiet], p);
@@ -321,14 +520,22 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
       } else {
         const status = prom.stdout.split('\n').filter((l) => l.startsWith('hb_job_status{hb_job="x",'));
         assert.equal(status.length, 15, 'one sample per status');
-        assert.deepEqual(status.filter((l) => l.endsWith(' 1')), [`hb_job_status{hb_job="x",status="${row.status}"} 1`], 'one-hot');
+        assert.deepEqual(
+          status.filter((l) => l.endsWith(' 1')),
+          [`hb_job_status{hb_job="x",status="${row.status}"} 1`],
+          'one-hot',
+        );
         assert.ok(prom.stdout.includes(`\nhb_problem{hb_job="x"} ${row.problem ? 1 : 0}\n`), prom.stdout);
         if (row.untrusted) assert.ok(prom.stdout.includes(`\nhb_state_dir_untrusted{dir="${c.s.state}"} 1\n`), prom.stdout);
         assert.deepEqual(samplesOf(readFileSync(textfile, 'utf8')), samplesOf(prom.stdout), 'the textfile holds the same job samples');
       }
 
       const alerts = existsSync(c.notes)
-        ? readFileSync(c.notes, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((n) => n.type === 'alert' && n.job === 'x')
+        ? readFileSync(c.notes, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+            .filter((n) => n.type === 'alert' && n.job === 'x')
         : [];
       assert.equal(alerts.length, row.alert ? 1 : 0, `alerts: ${JSON.stringify(alerts)}`);
       if (row.alert) assert.equal(alerts[0].status, row.status);

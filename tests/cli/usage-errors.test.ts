@@ -51,7 +51,11 @@ test('hb pause --for 0 says a pause must be longer than 0', (t) => {
   t.after(() => s.cleanup());
   assert.equal(hb(['tick', 'j', '--every', '1h'], { env: s.env }).code, 0);
   for (const zero of ['0', '0s', '0m']) {
-    usageError(hb(['pause', 'j', '--for', zero], { env: s.env }), new RegExp(`^hb: --for: a pause must be longer than 0, found "${zero}" \\(leave --for out to pause until hb resume\\)$`, 'm'), zero);
+    usageError(
+      hb(['pause', 'j', '--for', zero], { env: s.env }),
+      new RegExp(`^hb: --for: a pause must be longer than 0, found "${zero}" \\(leave --for out to pause until hb resume\\)$`, 'm'),
+      zero,
+    );
   }
   // Other duration flags say "zero" too, not "too long".
   usageError(hb(['tick', 'j', '--grace', '0'], { env: s.env }), /^hb: --grace: "0" is zero \(expected a duration longer than 0, e.g. 90s/m, '--grace 0');
@@ -63,7 +67,11 @@ test('hb pause --for beyond 100 years is a one-line error naming the flag and th
   t.after(() => s.cleanup());
   assert.equal(hb(['tick', 'j', '--every', '1h'], { env: s.env }).code, 0);
   for (const long of ['99999999d', '36501d', '9999999999999999999999d']) {
-    usageError(hb(['pause', 'j', '--for', long], { env: s.env }), new RegExp(`^hb: --for: a pause can last at most 36500d \\(100 years\\), found "${long}"`, 'm'), long);
+    usageError(
+      hb(['pause', 'j', '--for', long], { env: s.env }),
+      new RegExp(`^hb: --for: a pause can last at most 36500d \\(100 years\\), found "${long}"`, 'm'),
+      long,
+    );
   }
   assert.equal(existsSync(join(s.state, 'paused', 'j.json')), false, 'no pause was written');
   const ok = hb(['pause', 'j', '--for', '36500d'], { env: s.env });
@@ -79,7 +87,10 @@ test('hb daemon --pid-file that is a directory or under a missing one: a usage e
     [['daemon', 'start', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory; expected the path of a file, e\.g\. \/run\/hb-daemon\.pid$/m],
     [['daemon', 'start', '--pid-file', join(s.root, 'adir')], /^hb: --pid-file: \S+\/adir is a directory/m],
     [['daemon', 'start', '--detach', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory/m],
-    [['daemon', 'start', '--pid-file', join(s.root, 'missing', 'hb.pid')], /^hb: --pid-file: \S+\/missing\/hb\.pid: its directory \S+\/missing does not exist$/m],
+    [
+      ['daemon', 'start', '--pid-file', join(s.root, 'missing', 'hb.pid')],
+      /^hb: --pid-file: \S+\/missing\/hb\.pid: its directory \S+\/missing does not exist$/m,
+    ],
     [['daemon', 'status', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory/m],
     [['daemon', 'stop', '--pid-file', '/'], /^hb: --pid-file: \/ is a directory/m],
   ];
@@ -91,12 +102,21 @@ test('a wait may be 0: daemon start --stop-timeout 0 and daemon stop --timeout 0
   const s = sandbox();
   t.after(() => s.cleanup());
   // Past the option: the PID file is what start refuses, so the 0 was taken.
-  usageError(hb(['daemon', 'start', '--stop-timeout', '0', '--pid-file', '/'], { env: s.env, timeoutMs: 20_000 }), /^hb: --pid-file: \/ is a directory/m, '--stop-timeout 0');
+  usageError(
+    hb(['daemon', 'start', '--stop-timeout', '0', '--pid-file', '/'], { env: s.env, timeoutMs: 20_000 }),
+    /^hb: --pid-file: \/ is a directory/m,
+    '--stop-timeout 0',
+  );
   const stop = hb(['daemon', 'stop', '--timeout', '0'], { env: s.env, timeoutMs: 20_000 });
   assert.equal(stop.code, 0, stop.stderr);
   assert.match(stop.stdout, /^hb daemon: not running/);
   const zero = /"0" is zero \(expected a duration longer than 0/;
-  for (const args of [['tick', 'j', '--grace', '0'], ['wrap', '--timeout', '0', '--', 'true'], ['report', '--since', '0'], ['log', '--since', '0']]) {
+  for (const args of [
+    ['tick', 'j', '--grace', '0'],
+    ['wrap', '--timeout', '0', '--', 'true'],
+    ['report', '--since', '0'],
+    ['log', '--since', '0'],
+  ]) {
     usageError(hb(args, { env: s.env }), new RegExp(`^hb: ${args.find((a) => a.startsWith('--'))}: ${zero.source}`, 'm'), args.join(' '));
   }
   usageError(hb(['tick', 'j', '--every', '0'], { env: s.env }), /^hb: --every: "0" is not a period: it must be longer than 0$/m, '--every 0');

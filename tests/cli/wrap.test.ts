@@ -26,7 +26,7 @@ test('stdin, stdout and stderr pass through byte for byte; the tail is bounded',
     // hb's own words come after the child's bytes: here the one-time hint of a job with no schedule.
     assert.equal(sha(spew.stderr), sha(Buffer.concat([direct.stderr, Buffer.from(unscheduledHint('spew'))])));
     const again = spawnSync(process.execPath, [HB, 'wrap', '--job', 'spew', '--', fixture('spew.js'), String(5 << 20)], { env: s.env, maxBuffer: 64 << 20 });
-    assert.equal(sha(again.stderr), sha(direct.stderr), 'from the second run on, nothing of hb\'s');
+    assert.equal(sha(again.stderr), sha(direct.stderr), "from the second run on, nothing of hb's");
     const tail = readJson(join(s.state, 'spew.last')).output_tail as string;
     assert.equal(Buffer.byteLength(tail), 4096);
   } finally {
@@ -71,7 +71,7 @@ test('the first wrap of a job without a schedule adds one hint line after the ou
   try {
     const say = (code: number, ...args: string[]) => hb(['wrap', ...args, '--', fixture('exit-with.js'), String(code)], { env: s.env });
     const first = say(3, '--job', 'legacy');
-    assert.deepEqual([first.code, first.stderr], [3, unscheduledHint('legacy')], 'the exit code is still the child\'s');
+    assert.deepEqual([first.code, first.stderr], [3, unscheduledHint('legacy')], "the exit code is still the child's");
     const again = say(0, '--job', 'legacy');
     assert.deepEqual([again.code, again.stderr], [0, '']);
     // The name from the command's base name, as cron lines adopted by hb crontab --adopt have it.
@@ -102,7 +102,7 @@ test('a missing command: a clear message, exit 127, a failed heartbeat', () => {
   }
 });
 
-test('SIGTERM to hb is forwarded to the child; hb exits with the child\'s code and records it', async () => {
+test("SIGTERM to hb is forwarded to the child; hb exits with the child's code and records it", async () => {
   const s = sandbox();
   try {
     const run = hbAsync(['wrap', '--job', 'trap', '--', fixture('trap-term.js')], { env: s.env });

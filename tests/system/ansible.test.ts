@@ -85,7 +85,10 @@ test('the documented playbook deploys jobs that hb doctor passes, hb check sched
     assert.ok(r.stdout.startsWith('{'), `${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(r.stdout) as { findings: Finding[]; checked: { crontabs: string[] } };
     // What this machine has besides (no running cron, its own files) is not this test's.
-    return { read: report.checked.crontabs, findings: report.findings.filter((f) => f.file === CRON_PATH || f.file === spool || ['duplicate-check', 'no-check', 'unknown-job'].includes(f.code)) };
+    return {
+      read: report.checked.crontabs,
+      findings: report.findings.filter((f) => f.file === CRON_PATH || f.file === spool || ['duplicate-check', 'no-check', 'unknown-job'].includes(f.code)),
+    };
   };
   const rootDoctor = doctor(asRoot(['doctor', '--json']));
   assert.ok(rootDoctor.read.includes(CRON_PATH) && rootDoctor.read.includes(spool), rootDoctor.read.join(' '));
@@ -100,7 +103,9 @@ test('the documented playbook deploys jobs that hb doctor passes, hb check sched
   assert.equal(wrapped.code, 0, wrapped.stderr);
   const job = (r: Run, name: string) => {
     assert.ok(r.stdout.startsWith('{'), `${r.stdout}\n${r.stderr}`);
-    return (JSON.parse(r.stdout) as { jobs: Array<{ job: string; status: string; schedule: unknown; schedule_source: string }> }).jobs.find((j) => j.job === name);
+    return (JSON.parse(r.stdout) as { jobs: Array<{ job: string; status: string; schedule: unknown; schedule_source: string }> }).jobs.find(
+      (j) => j.job === name,
+    );
   };
   const backup = job(asRoot(['check', '--json']), 'backup');
   assert.deepEqual([backup?.status, backup?.schedule, backup?.schedule_source], ['ok', { cron: '30 2 * * *' }, 'crontab']);
@@ -114,15 +119,23 @@ test('the documented playbook deploys jobs that hb doctor passes, hb check sched
   const adoptEnv = { ...rootEnv, HB_CRONTAB_PATHS: CRON_PATH };
   const adopt = hb(['crontab', '--adopt', '--apply', '--user', USER, '--state-dir', s.state], { env: adoptEnv });
   assert.equal(adopt.code, 0, adopt.stderr);
-  const said = /line (\d+) left alone: owned by Ansible \(#Ansible: rotate\), which puts the line back at its next run: change it in the playbook, job: (".*")$/m.exec(adopt.stderr);
+  const said =
+    /line (\d+) left alone: owned by Ansible \(#Ansible: rotate\), which puts the line back at its next run: change it in the playbook, job: (".*")$/m.exec(
+      adopt.stderr,
+    );
   assert.ok(said, adopt.stderr);
   assert.match(adopt.stderr, /nothing to adopt/);
   assert.doesNotMatch(userCrontab(), /wrap --job rotate/, 'adopt wrote nothing Ansible would put back');
 
   // The job: value through Ansible is the line adopt would have written: hb runs it.
   module({ ...rotate, job: JSON.parse(said[2]!) as string });
-  const line = userCrontab().split('\n').find((l) => l.startsWith('5 4 * * * '))!;
-  assert.match(line, / wrap --job \S+ --cron '5 4 \* \* \*' --state-dir \S+ -- \/bin\/sh -c '\/usr\/bin\/find \/tmp -maxdepth 1 -name '\\''hb-rotate-\*'\\'' -delete'$/);
+  const line = userCrontab()
+    .split('\n')
+    .find((l) => l.startsWith('5 4 * * * '))!;
+  assert.match(
+    line,
+    / wrap --job \S+ --cron '5 4 \* \* \*' --state-dir \S+ -- \/bin\/sh -c '\/usr\/bin\/find \/tmp -maxdepth 1 -name '\\''hb-rotate-\*'\\'' -delete'$/,
+  );
   const again = hb(['crontab', '--adopt', '--user', USER, '--state-dir', s.state], { env: adoptEnv });
   assert.doesNotMatch(again.stderr, /owned by Ansible/, again.stderr);
   assert.match(again.stderr, /already run hb/);

@@ -26,7 +26,13 @@ after(async () => {
 
 const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
 
-const vars = (text: string) => new Map(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const vars = (text: string) =>
+  new Map(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
 test('cron runs what doctor finds and not what the shell cannot read; its jobs have no $USER', { timeout: 200_000 }, async (t) => {
   if (!requireTool(t, 'cron')) return;
@@ -67,13 +73,18 @@ test('cron runs what doctor finds and not what the shell cannot read; its jobs h
   const ran = ['env-root.txt', 'prefix-ran', 'variable-ran', 'group-ran', 'user.txt'].map((n) => join(dir, n));
   // A file exists as soon as the shell opens it: the env dumps count once they are whole.
   const whole = (p: string) => read(p).includes('LOGNAME=');
-  await waitFor(() => ran.every((p) => existsSync(p)) && whole(join(dir, 'env-root.txt')) && whole(join(home, 'env.txt')) && read(join(dir, 'user.txt')).endsWith('\n'), 'cron to run the lines', CRON_WAIT_MS).catch((e) =>
-    assert.fail(`${e}\nran: ${ran.filter((p) => existsSync(p)).join(', ')}; user env: ${existsSync(join(home, 'env.txt'))}`),
-  );
+  await waitFor(
+    () => ran.every((p) => existsSync(p)) && whole(join(dir, 'env-root.txt')) && whole(join(home, 'env.txt')) && read(join(dir, 'user.txt')).endsWith('\n'),
+    'cron to run the lines',
+    CRON_WAIT_MS,
+  ).catch((e) => assert.fail(`${e}\nran: ${ran.filter((p) => existsSync(p)).join(', ')}; user env: ${existsSync(join(home, 'env.txt'))}`));
   // Started in the same second as { touch …; }, which is done: this one failed to parse.
   assert.equal(existsSync(join(dir, 'broken-group-ran')), false, 'the command sh cannot read never ran');
   assert.equal(read(join(dir, 'user.txt')), 'user= logname=root\n');
-  for (const [who, env] of [['root', read(join(dir, 'env-root.txt'))], [user, read(join(home, 'env.txt'))]] as const) {
+  for (const [who, env] of [
+    ['root', read(join(dir, 'env-root.txt'))],
+    [user, read(join(home, 'env.txt'))],
+  ] as const) {
     const v = vars(env);
     assert.equal(v.has('USER'), false, `${who}'s job ran with\n${env}`);
     assert.equal(v.get('LOGNAME'), who, env);

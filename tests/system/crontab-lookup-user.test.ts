@@ -22,7 +22,8 @@ test("a user's own crontab (crontab -l, its spool file unreadable) gives its job
   const asUser = [setpriv!, `--reuid=${USER}`, `--regid=${USER}`, '--init-groups'];
   // cron's environment for the user's lines, and nothing from this test's: no HB_CRONTAB_PATHS.
   const env = { HOME, PATH: '/usr/bin:/bin', TZ: 'UTC', LANG: 'C.UTF-8' };
-  const run = (args: string[], iso: string, e: NodeJS.ProcessEnv = env): Run => hb(args, { env: e, prefix: [...asUser, faketime!, '-f', `@${iso.replace('T', ' ').replace('Z', '')}`] });
+  const run = (args: string[], iso: string, e: NodeJS.ProcessEnv = env): Run =>
+    hb(args, { env: e, prefix: [...asUser, faketime!, '-f', `@${iso.replace('T', ' ').replace('Z', '')}`] });
   const asUserSync = (...argv: string[]) => spawnSync(setpriv!, [...asUser.slice(1), ...argv], { encoding: 'utf8' });
   const probe = asUserSync(NODE, '-e', `require('fs').accessSync(${JSON.stringify(HB)}, require('fs').constants.R_OK)`);
   if (probe.status !== 0) {
@@ -62,12 +63,15 @@ test("a user's own crontab (crontab -l, its spool file unreadable) gives its job
   // The first tick asked crontab(1) already (is the job scheduled, or does it need a hint?) and
   // kept the answer: forget it, so each check below asks afresh.
   const kept = join(HOME, '.local', 'state', 'hb', 'meta', 'crontab.json');
-  assert.ok(existsSync(kept), 'the first tick kept crontab -l\'s answer');
+  assert.ok(existsSync(kept), "the first tick kept crontab -l's answer");
   // crontab(1) missing from PATH, or failing: no crash, the jobs stay unscheduled.
   const fakeBin = join(HOME, 'fake-bin');
   mkdirSync(fakeBin, { mode: 0o755 });
   writeFileSync(join(fakeBin, 'crontab'), '#!/bin/sh\necho "crontab: something went wrong" >&2\nexit 1\n', { mode: 0o755 });
-  for (const [what, PATH] of [['crontab(1) not installed', '/nonexistent'], ['crontab -l failing', `${fakeBin}:/usr/bin:/bin`]] as const) {
+  for (const [what, PATH] of [
+    ['crontab(1) not installed', '/nonexistent'],
+    ['crontab -l failing', `${fakeBin}:/usr/bin:/bin`],
+  ] as const) {
     rmSync(kept, { force: true });
     const r = judge(what, PATH);
     assert.deepEqual([r.code, r.sync.status, r.backup.status], [0, 'unscheduled', 'unscheduled'], what);

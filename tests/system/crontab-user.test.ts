@@ -39,7 +39,10 @@ test('install, diff, uninstall, adopt and undo through crontab(1), keeping every
   const merged = crontab('-l').stdout;
   assert.ok(merged.startsWith(`${theirs}\n# BEGIN hb: `), merged);
   const jobs = parseCrontab(merged, { kind: 'user', file: 'x' }).lines.filter((l) => l.kind === 'job');
-  assert.deepEqual(jobs.map((j) => j.kind === 'job' && (j.hb[0]?.subcommand ?? 'theirs')), ['theirs', 'tick', 'check']);
+  assert.deepEqual(
+    jobs.map((j) => j.kind === 'job' && (j.hb[0]?.subcommand ?? 'theirs')),
+    ['theirs', 'tick', 'check'],
+  );
   assert.match(run('--install').stdout, /already has this hb block: nothing changed/);
 
   // Adopt wraps their line, not hb's; undo puts it back.
@@ -81,7 +84,10 @@ test('--adopt without --crontab: the user crontab, /etc/crontab and cron.d files
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`adopted 3 line\\(s\\) in ${user}'s crontab, ${etc}, ${join(crond, 'backup')};`));
   assert.match(spawnSync('crontab', ['-u', user, '-l'], { encoding: 'utf8' }).stdout, /wrap --job mine --cron '0 5 \* \* \*'/);
-  assert.match(readFileSync(etc, 'utf8'), /^17 \* \* \* \* root \S+ \S+ wrap --job cron\.hourly --cron '17 \* \* \* \*' .* -- \/bin\/sh -c 'cd \/ && run-parts --report \/etc\/cron\.hourly'$/m);
+  assert.match(
+    readFileSync(etc, 'utf8'),
+    /^17 \* \* \* \* root \S+ \S+ wrap --job cron\.hourly --cron '17 \* \* \* \*' .* -- \/bin\/sh -c 'cd \/ && run-parts --report \/etc\/cron\.hourly'$/m,
+  );
   assert.match(readFileSync(join(crond, 'backup'), 'utf8'), /wrap --job backup\.sh /);
   assert.equal(readFileSync(join(crond, 'skipped.dpkg-old'), 'utf8'), '30 3 * * * root /usr/local/bin/old\n', 'a name cron ignores is not adopted');
   assert.equal(readFileSync(join(crond, 'loose'), 'utf8'), '30 4 * * * root /usr/local/bin/loose\n', 'a file cron skips (group-writable) is not adopted');

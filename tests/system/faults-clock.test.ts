@@ -174,7 +174,9 @@ describe('the clock jumps between ticks', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /hourly\s+CLOCK_SKEW\s+heartbeat is (1h59m|2h)\S* in the future \(started_at 2026-11-20T11:00:\d\d\.\d+Z\): check the clocks/);
     assert.deepEqual(sent(s), ['alert hourly clock_skew']);
-    const json = JSON.parse(hb(['check', '--json'], { env: s.env, prefix: at(T0 + 1000) }).stdout) as { jobs: Array<{ job: string; status: string; problem: boolean; age_s: number }> };
+    const json = JSON.parse(hb(['check', '--json'], { env: s.env, prefix: at(T0 + 1000) }).stdout) as {
+      jobs: Array<{ job: string; status: string; problem: boolean; age_s: number }>;
+    };
     const hourly = json.jobs.find((j) => j.job === 'hourly')!;
     assert.equal(hourly.status, 'clock_skew');
     assert.equal(hourly.problem, true);

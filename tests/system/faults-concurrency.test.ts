@@ -22,13 +22,16 @@ function wholeRecord(path: string): HeartbeatRecord {
 function eventLines(state: string): Array<Record<string, unknown>> {
   const text = readFileSync(join(state, 'events.jsonl'), 'utf8');
   assert.ok(text.endsWith('\n'), 'events.jsonl ends with a whole line');
-  return text.slice(0, -1).split('\n').map((line, i) => {
-    try {
-      return JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      assert.fail(`events.jsonl line ${i + 1} is not whole JSON: ${line.slice(0, 200)}`);
-    }
-  });
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        assert.fail(`events.jsonl line ${i + 1} is not whole JSON: ${line.slice(0, 200)}`);
+      }
+    });
 }
 
 /** Starts every argv at once; meanwhile reads the watched heartbeat files as fast as it can. */
@@ -74,13 +77,19 @@ test('100 concurrent ticks of one job: whole records, 100 distinct cycles, whole
     const cycles = finished.map((e) => e.cycle as number);
     assert.equal(finished.length, 100, 'one run_finished per tick');
     assert.equal(duplicates(cycles), 0, `duplicate cycles: ${cycles.sort((a, b) => a - b).join(',')}`);
-    assert.deepEqual([...cycles].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i + 1), 'cycles 1..100, no gap');
+    assert.deepEqual(
+      [...cycles].sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      'cycles 1..100, no gap',
+    );
     assert.ok(cycles.includes(last.cycle), 'the heartbeat left is one of the runs');
     const next = await hbRun(['tick', 'one', '--every', '1m'], { env: s.env });
     assertClean([next], 'the tick after');
     assert.equal(wholeRecord(join(s.state, 'one.last')).cycle, 101);
     assert.deepEqual(readdirSync(join(s.state, 'cycles')), ['one.n'], 'no lock or temp file left behind');
-    console.log(`# 100 ticks of one job: 100 distinct cycles, 0 duplicates, ${reads} reads of one.last while they ran (all whole), ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `# 100 ticks of one job: 100 distinct cycles, 0 duplicates, ${reads} reads of one.last while they ran (all whole), ${Math.round(performance.now() - started)} ms`,
+    );
   } finally {
     s.cleanup();
   }
@@ -90,7 +99,11 @@ test('100 concurrent ticks of 100 jobs: 100 whole records, 100 whole event lines
   const s = sandbox();
   try {
     const jobs = Array.from({ length: 100 }, (_, i) => `job-${String(i).padStart(3, '0')}`);
-    const { runs, reads } = await together(jobs.map((j) => ['tick', j, '--every', '1m']), s.env, () => jobs.slice(0, 10).map((j) => join(s.state, `${j}.last`)));
+    const { runs, reads } = await together(
+      jobs.map((j) => ['tick', j, '--every', '1m']),
+      s.env,
+      () => jobs.slice(0, 10).map((j) => join(s.state, `${j}.last`)),
+    );
     assertClean(runs, 'hb tick JOB');
     for (const job of jobs) {
       const rec = wholeRecord(join(s.state, `${job}.last`));
@@ -103,7 +116,10 @@ test('100 concurrent ticks of 100 jobs: 100 whole records, 100 whole event lines
     const check = await hbRun(['check', '--json'], { env: s.env });
     assert.equal(check.code, 0, check.stderr);
     const report = JSON.parse(check.stdout) as { jobs: Array<{ job: string; status: string }> };
-    assert.deepEqual(report.jobs.filter((j) => jobs.includes(j.job)).map((j) => j.status), jobs.map(() => 'ok'));
+    assert.deepEqual(
+      report.jobs.filter((j) => jobs.includes(j.job)).map((j) => j.status),
+      jobs.map(() => 'ok'),
+    );
     console.log(`# 100 ticks of 100 jobs: 100 whole records, 100 whole event lines, ${reads} reads while they ran`);
   } finally {
     s.cleanup();
@@ -121,7 +137,10 @@ test('20 overlapping wraps of one job: distinct cycles, whole records, no marker
     const finishedCycles = lines.filter((e) => e.type === 'run_finished').map((e) => e.cycle as number);
     assert.equal(startedCycles.length, 20);
     assert.equal(duplicates(startedCycles), 0, `duplicate cycles among overlapping wraps: ${startedCycles.join(',')}`);
-    assert.deepEqual([...finishedCycles].sort((a, b) => a - b), [...startedCycles].sort((a, b) => a - b));
+    assert.deepEqual(
+      [...finishedCycles].sort((a, b) => a - b),
+      [...startedCycles].sort((a, b) => a - b),
+    );
     assert.equal(lines.filter((e) => e.type === 'crash_detected').length, 0, 'a live overlapping run is not a crash');
     assert.ok(finishedCycles.includes(wholeRecord(join(s.state, 'w.last')).cycle));
     assert.equal(existsSync(join(s.state, 'w.run')), false, 'no run marker outlives the runs');
@@ -143,7 +162,11 @@ test('10 overlapping checks of a failed job: one alert, distinct hb-check cycles
     s.env.HB_CONFIG = config;
     const failed = await hbRun(['tick', 'j', '--status', 'error'], { env: s.env });
     assertClean([failed], 'hb tick j --status error');
-    const { runs } = await together(Array.from({ length: 10 }, () => ['check']), s.env, () => [join(s.state, 'hb-check.last')]);
+    const { runs } = await together(
+      Array.from({ length: 10 }, () => ['check']),
+      s.env,
+      () => [join(s.state, 'hb-check.last')],
+    );
     assertClean(runs, 'hb check', 1);
     const again = await hbRun(['check'], { env: s.env });
     assert.equal(again.code, 1, again.stderr);

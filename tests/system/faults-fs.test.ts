@@ -6,7 +6,20 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, hbAsync, sandbox, waitFor, type Run, type Sandbox } from '../helpers.ts';
 
@@ -65,7 +78,11 @@ function mounted(t: TestContext): { s: Sandbox; mnt: string } | null {
 function asNobody(t: TestContext, s: Sandbox): string[] | null {
   const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
   chmodSync(s.root, 0o755);
-  const probe = spawnSync(nobody[0]!, [...nobody.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(HB)}, require('fs').constants.R_OK)`], { encoding: 'utf8' });
+  const probe = spawnSync(
+    nobody[0]!,
+    [...nobody.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(HB)}, require('fs').constants.R_OK)`],
+    { encoding: 'utf8' },
+  );
   if (probe.error || probe.status !== 0) {
     const why = `cannot run the built hb as uid 65534 (setpriv missing, or dist/ unreadable to it): ${probe.error?.message ?? probe.stderr.trim()}`;
     if (process.env.HB_REQUIRE_SYSTEM && probe.error) throw new Error(why);
@@ -90,12 +107,12 @@ test('full disk (a filled 64 KiB tmpfs): tick, wrap and check say so in one line
 
   // SPEC §3: wrap exits with the child's code, whatever hb could record; the failure is on stderr.
   const failing = hb(['wrap', '--job', 'j1', '--', 'sh', '-c', 'echo out; exit 3'], { env: s.env });
-  assert.equal(failing.code, 3, 'the job\'s own exit code passes through');
+  assert.equal(failing.code, 3, "the job's own exit code passes through");
   assert.equal(failing.stdout, 'out\n', 'output still passes through');
   assert.match(failing.stderr, /could not write the heartbeat of j1 in \S+: ENOSPC; the previous heartbeat is kept/);
   assertClean(failing, 'wrap');
   const ok = hb(['wrap', '--job', 'j1', '--', 'true'], { env: s.env });
-  assert.equal(ok.code, 0, 'a successful job still exits 0: SPEC §3 passes the child\'s code through');
+  assert.equal(ok.code, 0, "a successful job still exits 0: SPEC §3 passes the child's code through");
   assert.match(ok.stderr, /ENOSPC/);
 
   // No lock can be made on a full disk: the job runs anyway, without overlap protection, and says so.
@@ -112,7 +129,11 @@ test('full disk (a filled 64 KiB tmpfs): tick, wrap and check say so in one line
   assert.match(check.stdout, /all 1 job healthy/, 'the jobs themselves are still judged from disk');
 
   assert.deepEqual(readFileSync(join(s.state, 'j1.last')), before, 'the previous heartbeat, byte for byte');
-  assert.deepEqual(allFiles(mnt).filter((f) => f.endsWith('.tmp')), [], 'no temp file left behind');
+  assert.deepEqual(
+    allFiles(mnt).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temp file left behind',
+  );
   assert.equal(existsSync(join(s.state, 'j1.run')), false, 'no run marker left behind');
 
   // Space again: the next tick records, and the log is still one JSON object per line.
@@ -198,7 +219,11 @@ test('--lock where no lock can be made (EACCES on locks/ as uid 65534): the job 
   const record = JSON.parse(readFileSync(join(s.state, 'j.last'), 'utf8'));
   assert.equal(record.exit_code, 3);
   assert.equal(record.unlocked, why, 'the heartbeat says the run had no lock');
-  const started = readFileSync(join(s.state, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'run_started');
+  const started = readFileSync(join(s.state, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .find((e) => e.type === 'run_started');
   assert.equal(started?.unlocked, why, 'so does the run_started event');
   assert.deepEqual(readdirSync(join(s.state, 'locks')), [], 'nothing left in locks/');
   assert.equal(existsSync(join(s.state, 'j.run')), false, 'no run marker left behind');
@@ -229,5 +254,8 @@ test('the state dir deleted while hb wrap runs: the heartbeat is still recorded 
   assert.equal(record.status, 'ok');
   assert.equal(record.output_tail, 'done\n');
   assert.equal(lstatSync(s.state).mode & 0o777, 0o750);
-  assert.deepEqual(allFiles(s.state).filter((f) => f.endsWith('.tmp') || f.endsWith('.run')), []);
+  assert.deepEqual(
+    allFiles(s.state).filter((f) => f.endsWith('.tmp') || f.endsWith('.run')),
+    [],
+  );
 });

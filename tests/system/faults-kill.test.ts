@@ -62,7 +62,12 @@ const count = (kind: string, what: string, n = 1) => {
   tally[kind][what] = (tally[kind][what] ?? 0) + n;
 };
 after(() => {
-  for (const [kind, counts] of Object.entries(tally)) console.log(`# ${kind}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const [kind, counts] of Object.entries(tally))
+    console.log(
+      `# ${kind}: ${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
 });
 
 /** A `.last` as the project reads it: must be a whole record (torn or empty ones are counted, then fail). */
@@ -83,13 +88,16 @@ function assertOrdinary(r: Run, what: string, code = 0): void {
 function assertWholeEvents(state: string): Array<Record<string, unknown>> {
   const text = readFileSync(join(state, 'events.jsonl'), 'utf8');
   assert.ok(text.endsWith('\n'), why('events.jsonl ends with a whole line'));
-  return text.slice(0, -1).split('\n').map((line) => {
-    try {
-      return JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      assert.fail(why(`events.jsonl holds a torn line: ${line.slice(0, 200)}`));
-    }
-  });
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        assert.fail(why(`events.jsonl holds a torn line: ${line.slice(0, 200)}`));
+      }
+    });
 }
 
 /** Files a killed writer left behind (temp files, lock claims), anywhere under the state dir. */
@@ -147,7 +155,7 @@ describe('kill -9 at random instants', { concurrency: true }, () => {
             assert.ok(k.killed, why('a tick that ran to its end wrote a new record'));
             count('tick', 'killed before the record');
           } else {
-            assert.equal(after.record.pid, k.pid, why('a changed heartbeat is the killed run\'s'));
+            assert.equal(after.record.pid, k.pid, why("a changed heartbeat is the killed run's"));
             assert.ok(after.record.cycle > prev.cycle, why('a new record counts on'));
             count('tick', k.killed ? 'killed after the record' : 'ended before the kill');
           }
@@ -156,7 +164,11 @@ describe('kill -9 at random instants', { concurrency: true }, () => {
           ({ text: prevText, record: prev } = readRecord('tick', join(s.state, 'kt.last')));
           assert.ok(prev.cycle > after.record.cycle, why('the tick after a kill counts on'));
           assert.equal(prev.cycle, Number(readFileSync(join(s.state, 'cycles', 'kt.n'), 'utf8')), why('counted under the lock, not around it'));
-          assert.deepEqual(readdirSync(join(s.state, 'cycles')).filter((n) => n.endsWith('.lock')), [], why('a dead counter lock is taken over and released'));
+          assert.deepEqual(
+            readdirSync(join(s.state, 'cycles')).filter((n) => n.endsWith('.lock')),
+            [],
+            why('a dead counter lock is taken over and released'),
+          );
         }
         assertWholeEvents(s.state);
         await finalCheck('tick', s, { kt: 'ok' });
@@ -186,9 +198,9 @@ describe('kill -9 at random instants', { concurrency: true }, () => {
           const changed = after.text !== prevText;
           const markerPath = join(s.state, 'kw.run');
           const marker = existsSync(markerPath) ? (JSON.parse(readFileSync(markerPath, 'utf8')) as { pid: number; cycle: number }) : null;
-          if (marker) assert.equal(marker.pid, k.pid, why('a marker left is the killed run\'s'));
+          if (marker) assert.equal(marker.pid, k.pid, why("a marker left is the killed run's"));
           if (changed) {
-            assert.equal(after.record.pid, k.pid, why('a changed heartbeat is the killed run\'s'));
+            assert.equal(after.record.pid, k.pid, why("a changed heartbeat is the killed run's"));
             assert.ok(after.record.cycle > prev.cycle, why('a new record counts on'));
           }
           const crashed = marker !== null && !changed;
@@ -208,7 +220,11 @@ describe('kill -9 at random instants', { concurrency: true }, () => {
           assert.ok(prev.cycle > Math.max(after.record.cycle, marker?.cycle ?? 0), why('the run after a kill counts on'));
           assert.equal(existsSync(markerPath), false, why('the next run leaves no marker'));
           if (crashed) {
-            assert.deepEqual(prev.previous, { status: 'crashed', cycle: marker.cycle, started_at: prev.previous?.started_at, pid: k.pid }, why('the next run carries the crash'));
+            assert.deepEqual(
+              prev.previous,
+              { status: 'crashed', cycle: marker.cycle, started_at: prev.previous?.started_at, pid: k.pid },
+              why('the next run carries the crash'),
+            );
             const detected = assertWholeEvents(s.state).filter((e) => e.type === 'crash_detected' && e.cycle === marker.cycle);
             assert.equal(detected.length, 1, why('crash_detected logged once for the killed cycle'));
             count('wrap', 'carried as crash_detected by the next run');
@@ -254,7 +270,8 @@ async function checkLane(lane: number, rec: Recorder, trials: number): Promise<v
   const stateFile = join(s.state, 'alerts', 'state.json');
   const stateText = () => (existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : '');
   // Pending deliveries and claims; a killed writer's hidden temp file is not one.
-  const outbox = () => (existsSync(join(s.state, 'outbox')) ? readdirSync(join(s.state, 'outbox')).filter((n) => !n.startsWith('.') && n.includes('.json')) : []);
+  const outbox = () =>
+    existsSync(join(s.state, 'outbox')) ? readdirSync(join(s.state, 'outbox')).filter((n) => !n.startsWith('.') && n.includes('.json')) : [];
   let problem = false;
   let episodes = 0;
   // The job's health flips between trials; its heartbeat is written here, as `hb tick victim
@@ -264,7 +281,25 @@ async function checkLane(lane: number, rec: Recorder, trials: number): Promise<v
     problem = !problem;
     if (problem) episodes++;
     const now = new Date().toISOString();
-    const record = { v: 1, job: 'victim', host: 'test', status: problem ? 'error' : 'ok', exit_code: problem ? 1 : 0, signal: null, started_at: now, finished_at: now, duration_ms: 0, cycle: ++cycle, action: null, message: null, schedule: { every: '1m' }, grace_s: null, output_tail: null, pid: process.pid, hb_version: 'test' };
+    const record = {
+      v: 1,
+      job: 'victim',
+      host: 'test',
+      status: problem ? 'error' : 'ok',
+      exit_code: problem ? 1 : 0,
+      signal: null,
+      started_at: now,
+      finished_at: now,
+      duration_ms: 0,
+      cycle: ++cycle,
+      action: null,
+      message: null,
+      schedule: { every: '1m' },
+      grace_s: null,
+      output_tail: null,
+      pid: process.pid,
+      hb_version: 'test',
+    };
     writeFileSync(join(s.state, 'victim.last'), `${JSON.stringify(record)}\n`);
   };
   try {

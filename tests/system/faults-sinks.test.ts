@@ -183,56 +183,57 @@ describe('hb check against sinks that misbehave', () => {
   ];
 
   for (const { mode, error } of cases) {
-    test(`a sink that ${mode === 'error500' ? 'answers 500' : mode === 'trickle' ? 'answers one byte at a time' : mode === 'hang' ? 'never answers' : 'resets the connection'}: bounded check, alert kept and retried by the outbox's rules`, { timeout: 60_000 }, async (t) => {
-      if (!requireTool(t, 'faketime')) return;
-      const s = failedJob();
-      t.after(() => s.cleanup());
-      server.mode = mode;
-      server.requests = 0;
+    test(
+      `a sink that ${mode === 'error500' ? 'answers 500' : mode === 'trickle' ? 'answers one byte at a time' : mode === 'hang' ? 'never answers' : 'resets the connection'}: bounded check, alert kept and retried by the outbox's rules`,
+      { timeout: 60_000 },
+      async (t) => {
+        if (!requireTool(t, 'faketime')) return;
+        const s = failedJob();
+        t.after(() => s.cleanup());
+        server.mode = mode;
+        server.requests = 0;
 
-      const first = await measured(['check'], s.env);
-      t.diagnostic(`${mode}: hb check took ${first.ms.toFixed(0)} ms, peak RSS ${first.peakMiB.toFixed(1)} MiB, ${server.requests} requests`);
-      assert.equal(first.code, 1, `the exit code is the job's health (failed): ${first.stderr}`);
-      assert.match(first.stdout, /backup\s+FAILED/);
-      assert.doesNotMatch(first.stderr, NO_STACK, 'a stack trace on stderr');
-      assert.doesNotMatch(first.stdout + first.stderr, /\u001b/, 'a raw escape from the server reached the output');
-      assert.ok(first.ms < WORST_DELIVERY_MS + 3000, `check took ${first.ms.toFixed(0)} ms`);
-      assert.ok(first.peakMiB < 150, `peak RSS ${first.peakMiB.toFixed(1)} MiB`);
-      assert.equal(server.requests, RETRIES + 1, 'attempts within one delivery');
-      let [item] = pending(s);
-      assert.ok(item, 'the alert stays in the outbox');
-      assert.equal(item.notification.type, 'alert');
-      assert.equal(item.attempts, 1);
-      assert.match(item.last_error ?? '', error);
-      assert.doesNotMatch(item.last_error ?? '', /\u001b|\/hook/, 'the error keeps no raw escape and no URL path');
-      // The outbox waits a minute before the next attempt: an immediate check sends nothing.
-      const early = await measured(['check'], s.env);
-      assert.equal(early.code, 1);
-      assert.equal(server.requests, RETRIES + 1, 'retried before it was due');
-      assert.ok(early.ms < 2000, `a check with nothing due took ${early.ms.toFixed(0)} ms`);
+        const first = await measured(['check'], s.env);
+        t.diagnostic(`${mode}: hb check took ${first.ms.toFixed(0)} ms, peak RSS ${first.peakMiB.toFixed(1)} MiB, ${server.requests} requests`);
+        assert.equal(first.code, 1, `the exit code is the job's health (failed): ${first.stderr}`);
+        assert.match(first.stdout, /backup\s+FAILED/);
+        assert.doesNotMatch(first.stderr, NO_STACK, 'a stack trace on stderr');
+        assert.doesNotMatch(first.stdout + first.stderr, /\u001b/, 'a raw escape from the server reached the output');
+        assert.ok(first.ms < WORST_DELIVERY_MS + 3000, `check took ${first.ms.toFixed(0)} ms`);
+        assert.ok(first.peakMiB < 150, `peak RSS ${first.peakMiB.toFixed(1)} MiB`);
+        assert.equal(server.requests, RETRIES + 1, 'attempts within one delivery');
+        let [item] = pending(s);
+        assert.ok(item, 'the alert stays in the outbox');
+        assert.equal(item.notification.type, 'alert');
+        assert.equal(item.attempts, 1);
+        assert.match(item.last_error ?? '', error);
+        assert.doesNotMatch(item.last_error ?? '', /\u001b|\/hook/, 'the error keeps no raw escape and no URL path');
+        // The outbox waits a minute before the next attempt: an immediate check sends nothing.
+        const early = await measured(['check'], s.env);
+        assert.equal(early.code, 1);
+        assert.equal(server.requests, RETRIES + 1, 'retried before it was due');
+        assert.ok(early.ms < 2000, `a check with nothing due took ${early.ms.toFixed(0)} ms`);
 
-      // Two minutes later it is due: one more delivery (with its own attempts), then two minutes' wait.
-      const later = await measured(['check'], s.env, ['faketime', '-f', '+2m']);
-      assert.equal(later.code, 1, later.stderr);
-      assert.doesNotMatch(later.stderr, NO_STACK);
-      assert.equal(server.requests, 2 * (RETRIES + 1), 'the due retry');
-      [item] = pending(s);
-      assert.equal(item?.attempts, 2);
-      const wait = Date.parse(item.next_at) - Date.now();
-      assert.ok(wait > 3 * 60_000 && wait < 5 * 60_000, `next attempt in ${wait} ms, expected 2 min after the +2 min check`);
+        // Two minutes later it is due: one more delivery (with its own attempts), then two minutes' wait.
+        const later = await measured(['check'], s.env, ['faketime', '-f', '+2m']);
+        assert.equal(later.code, 1, later.stderr);
+        assert.doesNotMatch(later.stderr, NO_STACK);
+        assert.equal(server.requests, 2 * (RETRIES + 1), 'the due retry');
+        [item] = pending(s);
+        assert.equal(item?.attempts, 2);
+        const wait = Date.parse(item.next_at) - Date.now();
+        assert.ok(wait > 3 * 60_000 && wait < 5 * 60_000, `next attempt in ${wait} ms, expected 2 min after the +2 min check`);
 
-      // The sink comes back: the alert goes out, once, and the outbox is empty.
-      server.mode = 'ok';
-      server.received = [];
-      const healed = await measured(['check'], s.env, ['faketime', '-f', '+10m']);
-      assert.equal(healed.code, 1, 'still about the job');
-      assert.equal(pending(s).length, 0, 'delivered');
-      assert.equal(server.received.length, 1);
-      assert.deepEqual(
-        [(server.received[0] as { type: string }).type, (server.received[0] as { job: string }).job],
-        ['alert', 'backup'],
-      );
-    });
+        // The sink comes back: the alert goes out, once, and the outbox is empty.
+        server.mode = 'ok';
+        server.received = [];
+        const healed = await measured(['check'], s.env, ['faketime', '-f', '+10m']);
+        assert.equal(healed.code, 1, 'still about the job');
+        assert.equal(pending(s).length, 0, 'delivered');
+        assert.equal(server.received.length, 1);
+        assert.deepEqual([(server.received[0] as { type: string }).type, (server.received[0] as { job: string }).job], ['alert', 'backup']);
+      },
+    );
   }
 
   test('a sink that answers 200 with a 200 MB body: delivered without reading it, memory bounded', { timeout: 60_000 }, async (t) => {
@@ -243,7 +244,9 @@ describe('hb check against sinks that misbehave', () => {
     server.hugeSent = 0;
     server.hugeClosed = false;
     const r = await measured(['check'], s.env);
-    t.diagnostic(`huge: hb check took ${r.ms.toFixed(0)} ms, peak RSS ${r.peakMiB.toFixed(1)} MiB, server wrote ${(server.hugeSent / 1048576).toFixed(1)} MiB of 200 MiB`);
+    t.diagnostic(
+      `huge: hb check took ${r.ms.toFixed(0)} ms, peak RSS ${r.peakMiB.toFixed(1)} MiB, server wrote ${(server.hugeSent / 1048576).toFixed(1)} MiB of 200 MiB`,
+    );
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr, '');
     assert.equal(server.requests, 1);
@@ -270,6 +273,11 @@ describe('hb check against sinks that misbehave', () => {
     assert.match(r.stdout, /all \d+ jobs? healthy/);
     assert.ok(r.ms < WORST_DELIVERY_MS + 3000, `took ${r.ms.toFixed(0)} ms`);
     assert.equal(server.requests, RETRIES + 1, 'the due alert was tried');
-    assert.deepEqual(pending(s).map((p) => p.notification.type).sort(), ['alert', 'resolve']);
+    assert.deepEqual(
+      pending(s)
+        .map((p) => p.notification.type)
+        .sort(),
+      ['alert', 'resolve'],
+    );
   });
 });

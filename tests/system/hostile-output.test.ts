@@ -92,7 +92,10 @@ describe('hostile output through hb wrap', () => {
 
   test('hb status, hb check, hb log and the report show hostile text inert; JSON keeps it whole', () => {
     const message = `backup ${ESC}[2J${ESC}]52;c;ZXZpbA==\u0007 failed\rall good \u009b31m`;
-    assert.equal(hb(['tick', 'evil', '--every', '1h', '--status', 'error', '--message', message, '--action', `copy ${ESC}[31mred\u0007`], { env: s.env }).code, 0);
+    assert.equal(
+      hb(['tick', 'evil', '--every', '1h', '--status', 'error', '--message', message, '--action', `copy ${ESC}[31mred\u0007`], { env: s.env }).code,
+      0,
+    );
     const failing = hbBytes(s, ['wrap', '--job', 'noisy', '--every', '1h', '--', 'sh', '-c', 'cat "$1"; exit 3', 'sh', payloadFile]);
     assert.equal(failing.code, 3);
 
@@ -108,7 +111,10 @@ describe('hostile output through hb wrap', () => {
     assert.match(hb(['check'], { env: s.env }).stdout, /evil\s+FAILED .*\\u001b\[2J/);
     assert.match(hb(['status'], { env: s.env }).stdout, /copy \\u001b\[31mred\\u0007/);
 
-    for (const args of [['check', '--json'], ['status', '--json']]) {
+    for (const args of [
+      ['check', '--json'],
+      ['status', '--json'],
+    ]) {
       const r = hb(args, { env: s.env });
       assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f]/, `${args.join(' ')}: a raw control character in JSON`);
       const jobs = (JSON.parse(r.stdout) as { jobs: Array<{ job: string; last: { message: string | null; output_tail: string | null } | null }> }).jobs;

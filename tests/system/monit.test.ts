@@ -55,14 +55,17 @@ async function freePort(): Promise<number> {
 // A healthy job and a failed one, ticked with the built CLI.
 function failingHost(s: Sandbox): void {
   assert.ok(existsSync(HB), `${HB} is missing: run \`npm run build\` first`);
-  for (const args of [['tick', 'backup', '--every', '1h'], ['tick', 'sync', '--every', '1h', '--status', 'error']]) {
+  for (const args of [
+    ['tick', 'backup', '--every', '1h'],
+    ['tick', 'sync', '--every', '1h', '--status', 'error'],
+  ]) {
     const r = hb(args, { env: s.env });
     assert.equal(r.code, 0, show(r));
   }
 }
 
 describe('docs/integrations.md: monit', () => {
-  it('the documented check program reports a failed job, with hb\'s output, and its recovery', async (t) => {
+  it("the documented check program reports a failed job, with hb's output, and its recovery", async (t) => {
     if (!requireTool(t, 'monit')) return;
     const s = box();
     failingHost(s);
@@ -73,9 +76,7 @@ describe('docs/integrations.md: monit', () => {
     // with an environment of its own, so the state directory and config go on the command line).
     const block = docBlock('# /etc/monit/conf.d/hb');
     assert.match(block, /^check program cron-jobs with path "\/usr\/bin\/node \/usr\/local\/lib\/hb\/dist\/hb\.js check --no-notify --no-recover"$/m);
-    const check = block
-      .replace('/usr/bin/node', process.execPath)
-      .replace(`${DOC_HB} check`, `${HB} --config ${config} --state-dir ${s.state} check`);
+    const check = block.replace('/usr/bin/node', process.execPath).replace(`${DOC_HB} check`, `${HB} --config ${config} --state-dir ${s.state} check`);
 
     const port = await freePort();
     const monitrc = join(s.root, 'monitrc');
@@ -127,7 +128,9 @@ describe('docs/integrations.md: monit', () => {
 describe('docs/integrations.md: Nagios NRPE', () => {
   // The NRPE line, as argv (it has no quoting), pointed at this checkout and the sandbox.
   function nrpeArgs(s: Sandbox): string[] {
-    const line = readFileSync(DOC, 'utf8').split('\n').find((l) => l.startsWith('command[check_hb]='));
+    const line = readFileSync(DOC, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('command[check_hb]='));
     assert.ok(line, 'docs/integrations.md has the NRPE command line');
     const argv = line.slice('command[check_hb]='.length).split(' ');
     assert.deepEqual(argv.slice(0, 2), ['/usr/bin/node', DOC_HB]);
@@ -141,7 +144,11 @@ describe('docs/integrations.md: Nagios NRPE', () => {
     const crit = hb(args, { env: s.env });
     assert.equal(crit.code, 2, show(crit));
     const [first, ...long] = crit.stdout.trimEnd().split('\n');
-    assert.match(first!, /^HB CRITICAL - 1 of (\d) jobs unhealthy: sync failed \(exit 1\) \| 'jobs'=\1;;;0 'problems'=1;;;0 .*'sync_age'=[\d.]+s;3600;7200;0$/, show(crit));
+    assert.match(
+      first!,
+      /^HB CRITICAL - 1 of (\d) jobs unhealthy: sync failed \(exit 1\) \| 'jobs'=\1;;;0 'problems'=1;;;0 .*'sync_age'=[\d.]+s;3600;7200;0$/,
+      show(crit),
+    );
     assert.match(long[0]!, /^CRITICAL sync failed - /);
     assert.equal(crit.stderr, '');
 

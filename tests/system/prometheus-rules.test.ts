@@ -67,8 +67,7 @@ interface Suite {
   tests: TestGroup[];
 }
 
-const rules = (): Rule[] =>
-  (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
+const rules = (): Rule[] => (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
 const ruleNamed = (name: string): Rule => {
   const r = rules().find((x) => x.alert === name);
   assert.ok(r, `no rule ${name} in ${RULES}`);
@@ -165,7 +164,10 @@ function docBlock(firstLine: string): string {
 describe('docs/prometheus/hb-rules.yml with promtool', () => {
   it('passes promtool check rules, with every alert counted', (t) => {
     if (!requireTool(t, 'promtool')) return;
-    assert.deepEqual(rules().map((r) => r.alert), ALERTS);
+    assert.deepEqual(
+      rules().map((r) => r.alert),
+      ALERTS,
+    );
     const r = promtool(['check', 'rules', RULES]);
     assert.equal(r.status, 0, r.output);
     assert.match(r.output, new RegExp(`SUCCESS: ${ALERTS.length} rules found`), r.output);
@@ -189,8 +191,14 @@ describe('docs/prometheus/hb-rules.yml with promtool', () => {
     const suite = loadSuite();
     const tests = suite.tests.flatMap((g) => g.alert_rule_test ?? []);
     for (const name of ALERTS) {
-      assert.ok(tests.some((x) => x.alertname === name && (x.exp_alerts?.length ?? 0) > 0), `the suite sees ${name} fire`);
-      assert.ok(tests.some((x) => x.alertname === name && (x.exp_alerts?.length ?? 0) === 0), `the suite sees ${name} stay silent`);
+      assert.ok(
+        tests.some((x) => x.alertname === name && (x.exp_alerts?.length ?? 0) > 0),
+        `the suite sees ${name} fire`,
+      );
+      assert.ok(
+        tests.some((x) => x.alertname === name && (x.exp_alerts?.length ?? 0) === 0),
+        `the suite sees ${name} stay silent`,
+      );
     }
     const r = promtool(['test', 'rules', SUITE]);
     assert.equal(r.status, 0, r.output);
@@ -227,7 +235,10 @@ describe('the rules on real hb check output', () => {
     assert.ok(existsSync(HB), `${HB} is missing: run \`npm run build\` first`);
     const s = sandbox();
     try {
-      for (const args of [['tick', 'backup', '--every', '1h'], ['tick', 'sync', '--every', '1m', '--status', 'error']]) {
+      for (const args of [
+        ['tick', 'backup', '--every', '1h'],
+        ['tick', 'sync', '--every', '1m', '--status', 'error'],
+      ]) {
         const r = hb(args, { env: s.env });
         assert.equal(r.code, 0, show(r));
       }
@@ -308,7 +319,10 @@ describe('docs/integrations.md: the Prometheus-side recipes', () => {
       const text = docBlock(`# /etc/systemd/system/${unit}`).replace('/usr/bin/node', process.execPath).replace('/usr/local/lib/hb/dist/hb.js', HB);
       writeFileSync(join(dir, unit), text);
     }
-    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'hb-check.service'), join(dir, 'hb-check.timer')], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'hb-check.service'), join(dir, 'hb-check.timer')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     assert.equal(r.stderr, '', 'no warnings either');
   });

@@ -65,16 +65,15 @@ async function freePort(): Promise<number> {
 async function startExporter(dir: string): Promise<string> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/metrics`;
-  const child = spawn('prometheus-node-exporter', [
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--collector.disable-defaults',
-    '--collector.textfile',
-    `--collector.textfile.directory=${dir}`,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    'prometheus-node-exporter',
+    [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   children.push(child);
   let log = '';
   child.stderr.on('data', (b: Buffer) => (log += b.toString()));
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
     if (child.exitCode !== null) break;
     try {
       if ((await fetch(url)).ok) return url;
@@ -96,17 +95,40 @@ async function scrape(url: string): Promise<string> {
 function job(name: string, status: JobStatus, over: Partial<JobHealth> = {}): JobHealth {
   const lastMs = NOW - 600_000;
   return {
-    job: name, status, problem: PROBLEM_STATUSES.has(status), reason: `"${name}" | is\n${status} \\`,
-    age_s: 600, period_s: 3600, grace_s: 1800, ratio: 0.167, due: iso(lastMs + 3600_000),
-    deadline: iso(lastMs + 5400_000), schedule: { every: '1h' }, schedule_source: 'heartbeat',
+    job: name,
+    status,
+    problem: PROBLEM_STATUSES.has(status),
+    reason: `"${name}" | is\n${status} \\`,
+    age_s: 600,
+    period_s: 3600,
+    grace_s: 1800,
+    ratio: 0.167,
+    due: iso(lastMs + 3600_000),
+    deadline: iso(lastMs + 5400_000),
+    schedule: { every: '1h' },
+    schedule_source: 'heartbeat',
     last_success_at: iso(lastMs),
     last: {
-      v: 1, job: name, host: 'web1', status: status === 'failed' ? 'error' : 'ok', exit_code: status === 'failed' ? 1 : 0,
-      signal: null, started_at: iso(lastMs), finished_at: iso(lastMs + 1234), duration_ms: 1234, cycle: 12,
-      action: 'copy "db" \\ to s3', message: 'a\nb', schedule: { every: '1h' }, grace_s: 1800, output_tail: 'x\u0000y',
-      pid: 99, hb_version: '0.1.0',
+      v: 1,
+      job: name,
+      host: 'web1',
+      status: status === 'failed' ? 'error' : 'ok',
+      exit_code: status === 'failed' ? 1 : 0,
+      signal: null,
+      started_at: iso(lastMs),
+      finished_at: iso(lastMs + 1234),
+      duration_ms: 1234,
+      cycle: 12,
+      action: 'copy "db" \\ to s3',
+      message: 'a\nb',
+      schedule: { every: '1h' },
+      grace_s: 1800,
+      output_tail: 'x\u0000y',
+      pid: 99,
+      hb_version: '0.1.0',
     },
-    running: null, file: null,
+    running: null,
+    file: null,
     ...over,
   };
 }
@@ -163,8 +185,7 @@ describe('hb check --format prometheus / --textfile (built CLI)', () => {
     const r = spawnSync(process.execPath, [HB, ...args], { cwd, env, encoding: 'utf8', timeout: 30_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
-  const show = (r: { status: number | null; stdout: string; stderr: string }): string =>
-    `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+  const show = (r: { status: number | null; stdout: string; stderr: string }): string => `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
   it('reports a failed job to promtool and node_exporter and exits 1', async (t) => {
     if (!HAVE_PROMTOOL || !HAVE_EXPORTER) return t.skip('promtool or prometheus-node-exporter not installed');
@@ -173,7 +194,10 @@ describe('hb check --format prometheus / --textfile (built CLI)', () => {
     const state = join(home, 'state');
     const textDir = tmp('hb-cli-textfile-');
 
-    for (const args of [['backup', '--every', '1h'], ['sync', '--every', '1m', '--status', 'error']]) {
+    for (const args of [
+      ['backup', '--every', '1h'],
+      ['sync', '--every', '1m', '--status', 'error'],
+    ]) {
       const r = hb(['--state-dir', state, 'tick', ...args], home);
       assert.ok(r.status === 0 || r.status === 1, show(r));
     }

@@ -46,7 +46,11 @@ function writeSampleState(state: string, now: number): void {
   const ev = (ms: number, job: string, type: string, fields: Record<string, unknown> = {}) => events.push({ ts: iso(ms), job, type, ...fields });
   const from = now - 24 * HOUR;
   const schedules: Record<string, unknown> = {
-    backup: { cron: '0 */6 * * *', tz: 'UTC' }, sync: { every: '15m' }, invoices: { every: '1h' }, agent: { every: '5m' }, cleanup: { every: '1h' },
+    backup: { cron: '0 */6 * * *', tz: 'UTC' },
+    sync: { every: '15m' },
+    invoices: { every: '1h' },
+    agent: { every: '5m' },
+    cleanup: { every: '1h' },
   };
   const cycles: Record<string, number> = { backup: 310, sync: 18_220, invoices: 4_410, agent: 61_002, cleanup: 9_877 };
   const last: Record<string, Run & { cycle: number; lastOk: number }> = {};
@@ -57,7 +61,14 @@ function writeSampleState(state: string, now: number): void {
     if (!r.ping) ev(r.start, job, 'run_started', { cycle, pid: 20_000 + (cycle % 9000) });
     if (r.timeoutMs) ev(end, job, 'timeout', { cycle, timeout_ms: r.timeoutMs, exit_code: 143 });
     const status = r.exit === 0 ? 'ok' : 'error';
-    ev(end, job, 'run_finished', { cycle, status, exit_code: r.signal ? null : r.exit, signal: r.signal ?? null, duration_ms: r.ping ? 0 : r.ms, ...(r.ping ? { ping: true } : {}) });
+    ev(end, job, 'run_finished', {
+      cycle,
+      status,
+      exit_code: r.signal ? null : r.exit,
+      signal: r.signal ?? null,
+      duration_ms: r.ping ? 0 : r.ms,
+      ...(r.ping ? { ping: true } : {}),
+    });
     last[job] = { ...r, cycle, lastOk: r.exit === 0 ? r.start : (last[job]?.lastOk ?? r.start - HOUR) };
   };
   const incident = (job: string, id: string, opened: number, status: string, reason: string, resolved?: number) => {
@@ -75,7 +86,12 @@ function writeSampleState(state: string, now: number): void {
   }
   for (let t = Math.ceil(from / HOUR) * HOUR; t < now; t += HOUR) {
     const failing = t > now - 3 * HOUR;
-    run('invoices', { start: t + 4000, ms: failing ? 2100 + rand() * 400 : (95 + rand() * 50) * 1000, exit: failing ? 3 : 0, ...(failing ? { message: 'disk full: /var/spool/invoices' } : {}) });
+    run('invoices', {
+      start: t + 4000,
+      ms: failing ? 2100 + rand() * 400 : (95 + rand() * 50) * 1000,
+      exit: failing ? 3 : 0,
+      ...(failing ? { message: 'disk full: /var/spool/invoices' } : {}),
+    });
   }
   const crashAt = now - 9 * HOUR - 7 * MIN;
   let crashedCycle = 0;
@@ -86,29 +102,66 @@ function writeSampleState(state: string, now: number): void {
       continue;
     }
     if (t > crashAt && !events.some((e) => e.type === 'crash_detected')) {
-      ev(t + 500, 'agent', 'crash_detected', { cycle: crashedCycle, pid: 31_337, started_at: iso(crashAt - 2 * MIN + 800), reason: 'process 31337 is not running' });
+      ev(t + 500, 'agent', 'crash_detected', {
+        cycle: crashedCycle,
+        pid: 31_337,
+        started_at: iso(crashAt - 2 * MIN + 800),
+        reason: 'process 31337 is not running',
+      });
     }
     run('agent', { start: t + 800, ms: (2 + rand() * 3.5) * 1000, exit: 0 });
   }
   for (let t = Math.ceil(from / HOUR) * HOUR + 5 * MIN; t < now; t += HOUR) run('cleanup', { start: t, ms: 0, exit: 0, ping: true });
 
   // Incidents, recovery and a failed notification, at the times the checks would have logged them.
-  incident('sync', '5b1c0e2a-sync', from + 4 * HOUR + 20 * MIN, 'failed', 'last run failed with exit 23: rsync: connection reset by peer', from + 4 * HOUR + 50 * MIN);
+  incident(
+    'sync',
+    '5b1c0e2a-sync',
+    from + 4 * HOUR + 20 * MIN,
+    'failed',
+    'last run failed with exit 23: rsync: connection reset by peer',
+    from + 4 * HOUR + 50 * MIN,
+  );
   incident('agent', '9f0d44c1-agent', crashAt + 6 * MIN, 'crashed', 'process 31337 is not running', crashAt + 12 * MIN);
-  ev(crashAt + 6 * MIN + 2000, 'agent', 'config_rolled_back', { files: [{ path: '/opt/agent/config.yaml', old_hash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4', new_hash: '5feceb66ffc86f38d952786c6d696c79c2dbc239' }], source: 'snapshot' });
+  ev(crashAt + 6 * MIN + 2000, 'agent', 'config_rolled_back', {
+    files: [{ path: '/opt/agent/config.yaml', old_hash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4', new_hash: '5feceb66ffc86f38d952786c6d696c79c2dbc239' }],
+    source: 'snapshot',
+  });
   ev(crashAt + 6 * MIN + 2500, 'agent', 'restart', { exit_code: 0, signal: null, timed_out: false, duration_ms: 1840, output_tail: '' });
   ev(crashAt + 7 * MIN, 'agent', 'recovery_verified', { healthy: true, reason: 'health check passed' });
   incident('invoices', 'c4a7e9d3-invoices', now - 2 * HOUR - 55 * MIN, 'failed', 'last run failed with exit 3: disk full: /var/spool/invoices');
-  ev(now - 2 * HOUR - 55 * MIN + 3000, 'invoices', 'notify_failed', { sink: 'notify[0]', kind: 'webhook', notification: 'alert', incident: 'c4a7e9d3-invoices', attempts: 1, error: 'HTTP 502 from hooks.example.net', will_retry: true });
+  ev(now - 2 * HOUR - 55 * MIN + 3000, 'invoices', 'notify_failed', {
+    sink: 'notify[0]',
+    kind: 'webhook',
+    notification: 'alert',
+    incident: 'c4a7e9d3-invoices',
+    attempts: 1,
+    error: 'HTTP 502 from hooks.example.net',
+    will_retry: true,
+  });
   events.sort((a, b) => (String(a.ts) < String(b.ts) ? -1 : String(a.ts) > String(b.ts) ? 1 : 0));
   writeFileSync(join(state, 'events.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
   for (const [job, r] of Object.entries(last)) {
     const started = new Date(r.start);
     const record = {
-      v: 1, job, host: 'web1', status: r.exit === 0 ? 'ok' : 'error', exit_code: r.signal ? null : r.exit, signal: r.signal ?? null,
-      started_at: iso(r.start), finished_at: iso(r.start + r.ms), duration_ms: r.ping ? 0 : r.ms, cycle: r.cycle, action: null,
-      message: r.message ?? null, schedule: schedules[job], grace_s: null, output_tail: r.ping ? null : '', pid: 4242, hb_version: '0.1.0',
+      v: 1,
+      job,
+      host: 'web1',
+      status: r.exit === 0 ? 'ok' : 'error',
+      exit_code: r.signal ? null : r.exit,
+      signal: r.signal ?? null,
+      started_at: iso(r.start),
+      finished_at: iso(r.start + r.ms),
+      duration_ms: r.ping ? 0 : r.ms,
+      cycle: r.cycle,
+      action: null,
+      message: r.message ?? null,
+      schedule: schedules[job],
+      grace_s: null,
+      output_tail: r.ping ? null : '',
+      pid: 4242,
+      hb_version: '0.1.0',
       last_success_at: iso(r.lastOk),
     };
     const path = join(state, `${job}.last`);
@@ -116,22 +169,46 @@ function writeSampleState(state: string, now: number): void {
     utimesSync(path, started, started);
   }
   // agent's current run died 7 minutes ago without a heartbeat: hb check says crashed.
-  const marker = { job: 'agent', pid: deadPid(), started_at: iso(now - 7 * MIN), host: 'web1', cycle: cycles.agent! + 1, boot_id: null, pid_started_ms: null, command: '/opt/agent/cycle.py', timeout_ms: null };
+  const marker = {
+    job: 'agent',
+    pid: deadPid(),
+    started_at: iso(now - 7 * MIN),
+    host: 'web1',
+    cycle: cycles.agent! + 1,
+    boot_id: null,
+    pid_started_ms: null,
+    command: '/opt/agent/cycle.py',
+    timeout_ms: null,
+  };
   writeFileSync(join(state, 'agent.run'), JSON.stringify(marker) + '\n');
 }
 
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Runs headless Chromium on a local page with logging to stderr; returns its output. */
 function chromium(root: string, page: string, extra: string[]): { code: number | null; stdout: string; stderr: string } {
   const profile = join(root, `profile-${Math.random().toString(36).slice(2)}`);
-  const r = spawnSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', ...extra, `file://${page}`], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
+  const r = spawnSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', ...extra, `file://${page}`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** Log lines that mean the page tried to load something or failed. */
 const loadProblems = (log: string) =>
-  log.split('\n').filter((l) => /Content Security Policy|Refused to (load|connect|apply|execute)|Failed to load|net::ERR_|Uncaught|CONSOLE\(\d+\)\].*(error|Error)/.test(l));
+  log
+    .split('\n')
+    .filter((l) => /Content Security Policy|Refused to (load|connect|apply|execute)|Failed to load|net::ERR_|Uncaught|CONSOLE\(\d+\)\].*(error|Error)/.test(l));
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(buf: Buffer): { width: number; height: number } {
@@ -177,7 +254,10 @@ test('control: the same Chromium log does show a blocked load, so "no violation"
   const s = sandbox();
   try {
     const page = join(s.root, 'control.html');
-    writeFileSync(page, `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><p>x</p><img src="http://127.0.0.1:9/pixel.png">`);
+    writeFileSync(
+      page,
+      `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><p>x</p><img src="http://127.0.0.1:9/pixel.png">`,
+    );
     const r = chromium(s.root, page, ['--dump-dom']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(loadProblems(r.stderr).length > 0, `Chromium logged the refused load:\n${r.stderr}`);

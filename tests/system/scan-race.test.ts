@@ -24,8 +24,23 @@ function writeHeartbeats(state: string, n: number, nowMs: number): void {
     const job = `job-${String(i).padStart(5, '0')}`;
     const started = new Date(nowMs - 60_000 - (i % 300) * 1000);
     const record = {
-      v: 1, job, host: 'h', status: 'ok', exit_code: 0, signal: null, started_at: started.toISOString(), finished_at: started.toISOString(),
-      duration_ms: 5, cycle: 1, action: null, message: null, schedule: { every: '1h' }, grace_s: null, output_tail: '', pid: 1, hb_version: '0.1.0',
+      v: 1,
+      job,
+      host: 'h',
+      status: 'ok',
+      exit_code: 0,
+      signal: null,
+      started_at: started.toISOString(),
+      finished_at: started.toISOString(),
+      duration_ms: 5,
+      cycle: 1,
+      action: null,
+      message: null,
+      schedule: { every: '1h' },
+      grace_s: null,
+      output_tail: '',
+      pid: 1,
+      hb_version: '0.1.0',
     };
     const path = join(state, `${job}.last`);
     writeFileSync(path, JSON.stringify(record) + '\n');
@@ -89,7 +104,9 @@ test(`${NEW_RUNS} first-time wraps against a loop of checks over ${EXISTING} hea
   }
   await wraps;
 
-  t.diagnostic(`checks run: ${checks}, aborted: ${failures.length}; first-time wraps: ${wrapResults.length} of ${NEW_RUNS} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  t.diagnostic(
+    `checks run: ${checks}, aborted: ${failures.length}; first-time wraps: ${wrapResults.length} of ${NEW_RUNS} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   for (const r of wrapResults) assert.equal(r.code, 0, `a wrap failed: ${r.stderr}`);
   assert.ok(checks >= 10, `only ${checks} checks ran while the wraps did: the race was not exercised`);
   assert.ok(wrapResults.length >= 100, `only ${wrapResults.length} wraps ran before the deadline`);

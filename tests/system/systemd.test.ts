@@ -170,7 +170,9 @@ function setup(config = CONFIG): { box: Sandbox; config: string; out: string } {
 }
 
 function verify(dir: string): { code: number | null; stderr: string; stdout: string } {
-  const files = readdirSync(dir).filter((f) => /\.(service|timer)$/.test(f)).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => /\.(service|timer)$/.test(f))
+    .map((f) => join(dir, f));
   const r = spawnSync('systemd-analyze', ['verify', '--man=no', ...files], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
   return { code: r.status, stderr: r.stderr, stdout: r.stdout };
 }
@@ -188,7 +190,10 @@ describe('hb systemd through the built CLI', () => {
       assert.equal(statSync(join(out, name)).mode & 0o777, 0o644, name);
       assert.ok(r.stdout.includes(`wrote ${join(out, name)}\n`), name);
     }
-    assert.ok(r.stdout.endsWith('systemctl daemon-reload && systemctl enable --now hb-backup.timer hb-sync.timer hb-report.timer hb-quarter.timer hb-check.timer\n'), r.stdout);
+    assert.ok(
+      r.stdout.endsWith('systemctl daemon-reload && systemctl enable --now hb-backup.timer hb-sync.timer hb-report.timer hb-quarter.timer hb-check.timer\n'),
+      r.stdout,
+    );
     const service = readFileSync(join(out, 'hb-backup.service'), 'utf8');
     assert.ok(service.includes(`ExecStart=${process.execPath} ${HB} tick backup --config "${config}" --state-dir ${box.state}\n`), service);
     assert.ok(!service.includes('User='));
@@ -207,7 +212,14 @@ describe('hb systemd through the built CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(readdirSync(out), ['hb-daemon.service'], 'no timers: the daemon runs the jobs');
     const unit = readFileSync(join(out, 'hb-daemon.service'), 'utf8');
-    for (const line of ['Type=notify', 'NotifyAccess=all', 'WatchdogSec=60s', 'KillMode=mixed', 'ExecReload=/bin/kill -HUP $MAINPID', 'WantedBy=multi-user.target']) {
+    for (const line of [
+      'Type=notify',
+      'NotifyAccess=all',
+      'WatchdogSec=60s',
+      'KillMode=mixed',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+      'WantedBy=multi-user.target',
+    ]) {
       assert.ok(unit.includes(`\n${line}\n`), line);
     }
     assert.ok(unit.includes(`ExecStart=${process.execPath} ${HB} daemon start --config "${config}" --state-dir ${box.state}\n`), unit);
@@ -263,11 +275,17 @@ describe('hb systemd through the built CLI', () => {
     const r = hb(['systemd', '--config', config], { env: box.env });
     assert.equal(r.code, 0, r.stderr);
     const headers = [...r.stdout.matchAll(/^# ---- (\S+) ----$/gm)].map((m) => m[1]);
-    assert.deepEqual(headers, ['backup', 'sync', 'report', 'quarter', 'check'].flatMap((j) => [`hb-${j}.service`, `hb-${j}.timer`]));
+    assert.deepEqual(
+      headers,
+      ['backup', 'sync', 'report', 'quarter', 'check'].flatMap((j) => [`hb-${j}.service`, `hb-${j}.timer`]),
+    );
     assert.ok(r.stdout.includes('# ---- hb-quarter.timer ----\n'));
     assert.ok(r.stdout.includes('OnCalendar=*-*-* *:00/15:00 UTC\n'));
     assert.ok(r.stdout.includes('OnActiveSec=15min\nOnUnitActiveSec=15min\n'));
-    assert.ok(r.stdout.includes(`ExecStart=${process.execPath} ${HB} check --config "${config}" --state-dir ${box.state}\n`), '$HB_STATE_DIR does not reach a unit: passed as a flag');
+    assert.ok(
+      r.stdout.includes(`ExecStart=${process.execPath} ${HB} check --config "${config}" --state-dir ${box.state}\n`),
+      '$HB_STATE_DIR does not reach a unit: passed as a flag',
+    );
   });
 
   it('refuses what systemd cannot say exactly: exit 2, the job and the reason, nothing written', () => {
@@ -275,7 +293,10 @@ describe('hb systemd through the built CLI', () => {
     const r = hb(['systemd', '--config', config, '--output-dir', out], { env: box.env });
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^hb: systemd: job nightly: cron "30 2 \* \* \*" in Europe\/Berlin: on \d{4}-03-\d\d Europe\/Berlin skips 02:00-02:59 \(clocks go forward\): cron runs this job's 02:30 at 03:00, a systemd timer does not run it that day/m);
+    assert.match(
+      r.stderr,
+      /^hb: systemd: job nightly: cron "30 2 \* \* \*" in Europe\/Berlin: on \d{4}-03-\d\d Europe\/Berlin skips 02:00-02:59 \(clocks go forward\): cron runs this job's 02:30 at 03:00, a systemd timer does not run it that day/m,
+    );
     assert.match(r.stderr, /no unit written/);
     assert.deepEqual(readdirSync(out), []);
     // The other jobs can still be had by name.
@@ -302,7 +323,10 @@ describe('hb systemd through the built CLI', () => {
     delete env.HB_STATE_DIR;
     const r = hb(['systemd'], { env, cwd: box.root });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual([...r.stdout.matchAll(/^# ---- (\S+) ----$/gm)].map((m) => m[1]), ['hb-check.service', 'hb-check.timer']);
+    assert.deepEqual(
+      [...r.stdout.matchAll(/^# ---- (\S+) ----$/gm)].map((m) => m[1]),
+      ['hb-check.service', 'hb-check.timer'],
+    );
     assert.ok(r.stdout.includes(`ExecStart=${process.execPath} ${HB} check\n`));
   });
 });

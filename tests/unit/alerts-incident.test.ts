@@ -27,11 +27,26 @@ test('quiet by default: one alert when a problem starts, one resolve when it end
 });
 
 test('a second incident gets a new id; a change of problem keeps the incident', () => {
-  assert.deepEqual(run(['failed', 'stale', 'crashed', 'ok', 'failed', 'ok']).sent, ['alert:inc-1:failed', '-', '-', 'resolve:inc-1:ok', 'alert:inc-2:failed', 'resolve:inc-2:ok']);
+  assert.deepEqual(run(['failed', 'stale', 'crashed', 'ok', 'failed', 'ok']).sent, [
+    'alert:inc-1:failed',
+    '-',
+    '-',
+    'resolve:inc-1:ok',
+    'alert:inc-2:failed',
+    'resolve:inc-2:ok',
+  ]);
 });
 
 test('alert_after: N consecutive problem checks before opening; a healthy check resets the count', () => {
-  assert.deepEqual(run(['stale', 'stale', 'ok', 'stale', 'stale', 'stale', 'ok'], { alertAfter: 3 }).sent, ['-', '-', '-', '-', '-', 'alert:inc-1:stale', 'resolve:inc-1:ok']);
+  assert.deepEqual(run(['stale', 'stale', 'ok', 'stale', 'stale', 'stale', 'ok'], { alertAfter: 3 }).sent, [
+    '-',
+    '-',
+    '-',
+    '-',
+    '-',
+    'alert:inc-1:stale',
+    'resolve:inc-1:ok',
+  ]);
   assert.deepEqual(run(['stale', 'ok'], { alertAfter: 2 }).sent, ['-', '-'], 'no resolve for an incident that never opened');
 });
 

@@ -18,21 +18,41 @@ const POLICY = { alertAfter: 1, remindMs: null };
 
 function note(type: Notification['type'], incident: string | null, over: Partial<Notification> = {}): Notification {
   return {
-    v: 1, id: `${type}-${incident}`, type, job: 'j', host: 'h', status: type === 'resolve' ? 'ok' : 'failed', problem: type !== 'resolve',
-    message: 'm', title: 't', ts: iso(T0), incident: incident ? { id: incident, opened_at: iso(T0), status: 'failed', reminders: 0 } : null, ...over,
+    v: 1,
+    id: `${type}-${incident}`,
+    type,
+    job: 'j',
+    host: 'h',
+    status: type === 'resolve' ? 'ok' : 'failed',
+    problem: type !== 'resolve',
+    message: 'm',
+    title: 't',
+    ts: iso(T0),
+    incident: incident ? { id: incident, opened_at: iso(T0), status: 'failed', reminders: 0 } : null,
+    ...over,
   };
 }
-const open = (id: string, reminders = 0): JobAlertState => ({ streak: 3, incident: { id, opened_at: iso(T0), status: 'failed', reminders, last_sent_at: iso(T0) } });
+const open = (id: string, reminders = 0): JobAlertState => ({
+  streak: 3,
+  incident: { id, opened_at: iso(T0), status: 'failed', reminders, last_sent_at: iso(T0) },
+});
 const states = (entries: Array<[string, JobAlertState]>) => new Map(entries);
 
 test('an alert the state never recorded is adopted: the next problem check sends nothing new', () => {
   const r = replayUnrecorded(new Map(), new Set(), [note('alert', 'inc-1')]);
   assert.deepEqual(r.states.get('j'), { streak: 1, incident: { id: 'inc-1', opened_at: iso(T0), status: 'failed', reminders: 0, last_sent_at: iso(T0) } });
-  assert.deepEqual(r.notifications.map((n) => n.id), ['alert-inc-1']);
+  assert.deepEqual(
+    r.notifications.map((n) => n.id),
+    ['alert-inc-1'],
+  );
   const next = step(r.states.get('j')!, { status: 'failed', problem: true }, POLICY, T0 + 60_000, () => 'inc-2');
   assert.deepEqual(next.drafts, [], 'no second incident');
   const healed = step(r.states.get('j')!, { status: 'ok', problem: false }, POLICY, T0 + 60_000, () => 'inc-2');
-  assert.deepEqual(healed.drafts.map((d) => `${d.type}:${d.incident.id}`), ['resolve:inc-1'], 'and it resolves the adopted incident');
+  assert.deepEqual(
+    healed.drafts.map((d) => `${d.type}:${d.incident.id}`),
+    ['resolve:inc-1'],
+    'and it resolves the adopted incident',
+  );
 });
 
 test('a resolve the state never recorded closes the incident: no second resolve', () => {
@@ -44,7 +64,10 @@ test('a resolve the state never recorded closes the incident: no second resolve'
 test('alert and resolve both unrecorded, in order: quiet again, both still to be delivered', () => {
   const r = replayUnrecorded(new Map(), new Set(), [note('alert', 'inc-1'), note('resolve', 'inc-1')]);
   assert.deepEqual(r.states.get('j'), QUIET);
-  assert.deepEqual(r.notifications.map((n) => n.type), ['alert', 'resolve']);
+  assert.deepEqual(
+    r.notifications.map((n) => n.type),
+    ['alert', 'resolve'],
+  );
 });
 
 test('a reminder the state never recorded moves the reminder count and time on', () => {
@@ -71,7 +94,10 @@ test('a state of unknown age (no journal) replays nothing', () => {
 test('one notification queued for several sinks is replayed once; messages and run pings never', () => {
   const alert = note('alert', 'inc-1');
   const r = replayUnrecorded(new Map(), new Set(), [alert, { ...alert }, note('message', null), note('run_end', null)]);
-  assert.deepEqual(r.notifications.map((n) => n.id), ['alert-inc-1']);
+  assert.deepEqual(
+    r.notifications.map((n) => n.id),
+    ['alert-inc-1'],
+  );
 });
 
 test('a resolve of an incident the state does not have open changes nothing', () => {

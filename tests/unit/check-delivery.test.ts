@@ -24,7 +24,10 @@ test('a 503 keeps the alert in the outbox, the one-minute backoff holds it, a la
   assert.equal(others.length, 0);
   assert.deepEqual([item!.attempts, item!.notification.type], [1, 'alert']);
   assert.match(item!.last_error, /503/);
-  assert.deepEqual(events(dir, 'notify_failed').map((e) => [e.will_retry, e.attempts, e.notification]), [[true, 1, 'alert']]);
+  assert.deepEqual(
+    events(dir, 'notify_failed').map((e) => [e.will_retry, e.attempts, e.notification]),
+    [[true, 1, 'alert']],
+  );
 
   await runCheck(dir, cfg, fakeEffects(T + 2 * MIN + 35 * SEC));
   assert.equal(rec.requests.length, 1, 'not retried before the 1 min backoff');
@@ -51,9 +54,15 @@ test('per sink and job, a resolve waits behind its undelivered alert, then both 
   tick(dir, 'j', T + 2 * MIN + 10 * SEC);
   assert.equal((await runCheck(dir, cfg, fakeEffects(T + 2 * MIN + 20 * SEC))).code, 0);
   assert.equal(rec.requests.length, 1, 'the resolve is not sent before its alert');
-  assert.deepEqual(outbox(dir).map((i) => i.notification.type), ['alert', 'resolve']);
+  assert.deepEqual(
+    outbox(dir).map((i) => i.notification.type),
+    ['alert', 'resolve'],
+  );
   await runCheck(dir, cfg, fakeEffects(T + 3 * MIN + 30 * SEC));
-  assert.deepEqual(bodies(rec.requests).map((b) => b.type), ['alert', 'alert', 'resolve']);
+  assert.deepEqual(
+    bodies(rec.requests).map((b) => b.type),
+    ['alert', 'alert', 'resolve'],
+  );
   assert.deepEqual(outbox(dir), []);
   assert.equal(events(dir, 'notify_failed').length, 1);
 });

@@ -70,10 +70,29 @@ export const webhook = (url: string) => `  - webhook: {url: ${url}/hook, timeout
 /** Writes job's heartbeat as a tick at `ms` with `status` would. */
 export function tick(dir: string, job: string, ms: number, status: HeartbeatRecord['status'] = 'ok', every = '1m'): void {
   const at = new Date(ms).toISOString();
-  writeHeartbeat(dir, {
-    v: 1, job, host: 'testhost', status, exit_code: status === 'error' ? 1 : 0, signal: null, started_at: at, finished_at: at,
-    duration_ms: 0, cycle: 1, action: null, message: null, schedule: { every }, grace_s: null, output_tail: null, pid: 1, hb_version: 't',
-  }, { fsync: false });
+  writeHeartbeat(
+    dir,
+    {
+      v: 1,
+      job,
+      host: 'testhost',
+      status,
+      exit_code: status === 'error' ? 1 : 0,
+      signal: null,
+      started_at: at,
+      finished_at: at,
+      duration_ms: 0,
+      cycle: 1,
+      action: null,
+      message: null,
+      schedule: { every },
+      grace_s: null,
+      output_tail: null,
+      pid: 1,
+      hb_version: 't',
+    },
+    { fsync: false },
+  );
 }
 
 /** What one in-process check did. */
@@ -85,10 +104,20 @@ export interface CheckResult {
 }
 
 /** Runs a whole check the way `hb check` does, rendering left out: evaluate (recover), then finish (record, alert, deliver). */
-export async function runCheck(dir: string, cfg: HbConfig, fx: CheckEffects, opts: Partial<ActOptions> & { jobs?: string[]; afterEvaluate?: (e: Evaluation) => void } = {}): Promise<CheckResult> {
+export async function runCheck(
+  dir: string,
+  cfg: HbConfig,
+  fx: CheckEffects,
+  opts: Partial<ActOptions> & { jobs?: string[]; afterEvaluate?: (e: Evaluation) => void } = {},
+): Promise<CheckResult> {
   const acting: ActOptions = { dryRun: opts.dryRun ?? false, notify: opts.notify ?? true, recover: opts.recover ?? true };
   const jobs = opts.jobs ?? [];
-  const evaluation = await evaluateAll({ jobs, config: cfg, dirs: [dir], untrusted: [] }, fx, () => true, async (c, d) => startActing(c, d, fx, acting));
+  const evaluation = await evaluateAll(
+    { jobs, config: cfg, dirs: [dir], untrusted: [] },
+    fx,
+    () => true,
+    async (c, d) => startActing(c, d, fx, acting),
+  );
   opts.afterEvaluate?.(evaluation);
   const code = evaluation.problems > 0 ? 1 : 0;
   const finished = await finishCheck(evaluation, { code, dryRun: acting.dryRun, complete: jobs.length === 0 }, fx);
@@ -99,12 +128,19 @@ export async function runCheck(dir: string, cfg: HbConfig, fx: CheckEffects, opt
 export function outbox(dir: string): Array<{ name: string; notification: { id: string; type: string; job: string } }> {
   const box = join(dir, 'outbox');
   if (!existsSync(box)) return [];
-  return readdirSync(box).filter((n) => n.includes('.json')).sort().map((name) => ({ name, ...JSON.parse(readFileSync(join(box, name), 'utf8')) }));
+  return readdirSync(box)
+    .filter((n) => n.includes('.json'))
+    .sort()
+    .map((name) => ({ name, ...JSON.parse(readFileSync(join(box, name), 'utf8')) }));
 }
 
 /** The events of `type` in the state directory's log. */
 export function events(dir: string, type: string): Array<Record<string, unknown>> {
   const file = join(dir, 'events.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === type);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === type);
 }

@@ -45,7 +45,10 @@ test('an incident opens with one alert when the job goes stale, stays quiet whil
   const [alert] = bodies(rec.requests);
   assert.equal(rec.requests.length, 1);
   assert.equal(rec.requests[0]!.path, '/hook');
-  assert.deepEqual([alert!.type, alert!.job, alert!.status, alert!.problem, alert!.title, alert!.host], ['alert', 'j', 'stale', true, '[hb] j stale', 'testhost']);
+  assert.deepEqual(
+    [alert!.type, alert!.job, alert!.status, alert!.problem, alert!.title, alert!.host],
+    ['alert', 'j', 'stale', true, '[hb] j stale', 'testhost'],
+  );
   assert.match(alert!.message, /deadline passed/);
   assert.deepEqual([alert!.incident.status, alert!.incident.reminders], ['stale', 0]);
 
@@ -74,11 +77,27 @@ test('thresholds and reminders count checks: alert_after 3 alerts on the third s
   t.after(() => rec.close());
   // Each check: seconds after the tick, what it sends, and the streak the alert state then holds.
   const cases = [
-    { name: 'alert_after: 3', extra: '    alert_after: 3\n', checks: [[125, [], 1], [140, [], 2], [155, ['alert'], 3]], logged: { alert_opened: 1 } },
+    {
+      name: 'alert_after: 3',
+      extra: '    alert_after: 3\n',
+      checks: [
+        [125, [], 1],
+        [140, [], 2],
+        [155, ['alert'], 3],
+      ],
+      logged: { alert_opened: 1 },
+    },
     {
       name: 'remind: 10m',
       extra: '    remind: 10m\n',
-      checks: [[125, ['alert'], 1], [180, [], 2], [420, [], 3], [720, [], 4], [730, ['remind'], 5], [900, [], 6]],
+      checks: [
+        [125, ['alert'], 1],
+        [180, [], 2],
+        [420, [], 3],
+        [720, [], 4],
+        [730, ['remind'], 5],
+        [900, [], 6],
+      ],
       logged: { alert_opened: 1, alert_reminded: 1 },
     },
   ] as const;
@@ -89,7 +108,11 @@ test('thresholds and reminders count checks: alert_after 3 alerts on the third s
     for (const [offset, expected, streak] of c.checks) {
       const before = rec.requests.length;
       assert.equal((await runCheck(dir, cfg, fakeEffects(T + offset * SEC))).code, 1);
-      assert.deepEqual(bodies(rec.requests.slice(before)).map((b) => b.type), expected, `${c.name}: the check at +${offset}s`);
+      assert.deepEqual(
+        bodies(rec.requests.slice(before)).map((b) => b.type),
+        expected,
+        `${c.name}: the check at +${offset}s`,
+      );
       assert.equal(JSON.parse(readFileSync(join(dir, 'alerts', 'state.json'), 'utf8')).jobs.j.streak, streak, `${c.name}: the streak at +${offset}s`);
     }
     for (const [type, n] of Object.entries(c.logged)) assert.equal(events(dir, type).length, n, `${c.name}: ${type} events`);
@@ -98,7 +121,7 @@ test('thresholds and reminders count checks: alert_after 3 alerts on the third s
   assert.deepEqual([remind!.title, remind!.incident.id, remind!.incident.reminders], ['[hb] j still stale', alert!.incident.id, 1]);
 });
 
-test('a check of some jobs acts on those only and keeps the other jobs\' incidents; a full check closes the incident of a job it no longer sees', async (t) => {
+test("a check of some jobs acts on those only and keeps the other jobs' incidents; a full check closes the incident of a job it no longer sees", async (t) => {
   const rec = await startRecorder();
   t.after(() => rec.close());
   const dir = stateDir(t);
@@ -122,7 +145,12 @@ test('a check of some jobs acts on those only and keeps the other jobs\' inciden
   unlinkSync(join(dir, 'b.last'));
   await runCheck(dir, cfg, fakeEffects(T + 4 * MIN));
   assert.deepEqual(sent(rec.requests), ['alert a', 'alert b', 'resolve a', 'resolve b']);
-  assert.deepEqual(events(dir, 'alert_resolved').filter((e) => e.job === 'b').map((e) => e.reason), ['no longer watched']);
+  assert.deepEqual(
+    events(dir, 'alert_resolved')
+      .filter((e) => e.job === 'b')
+      .map((e) => e.reason),
+    ['no longer watched'],
+  );
 });
 
 test('a dry run plans and changes nothing; with notify off nothing is queued or sent', async (t) => {
@@ -156,7 +184,8 @@ test('a check that finds the check lock held by a live process only reports: no 
   const lock = join(dir, 'locks', 'hb-check.lock');
   mkdirSync(join(dir, 'locks'));
   // This test process is alive (and started before now): its lock is held.
-  const held = JSON.stringify({ pid: process.pid, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: 'testhost', token: 'held' }) + '\n';
+  const held =
+    JSON.stringify({ pid: process.pid, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: 'testhost', token: 'held' }) + '\n';
   writeFileSync(lock, held);
   const fx = fakeEffects(T + 2 * MIN + 5 * SEC, { pid: DEAD });
   const blocked = await runCheck(dir, cfg, fx);
@@ -179,7 +208,10 @@ test('a lock whose holder died is taken over and released; a delivery a dead che
   const lock = join(dir, 'locks', 'hb-check.lock');
   mkdirSync(join(dir, 'locks'));
   // A killed check's lock: its pid is gone.
-  writeFileSync(lock, JSON.stringify({ pid: DEAD, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: 'testhost', token: 'dead' }) + '\n');
+  writeFileSync(
+    lock,
+    JSON.stringify({ pid: DEAD, started_at: new Date().toISOString(), pid_started_ms: null, boot_id: null, host: 'testhost', token: 'dead' }) + '\n',
+  );
   await runCheck(dir, cfg, fakeEffects(T + 2 * MIN + 10 * SEC));
   assert.equal(rec.requests.length, 1, 'it acted: the 503');
   assert.ok(!existsSync(lock), 'released');
@@ -189,7 +221,12 @@ test('a lock whose holder died is taken over and released; a delivery a dead che
   // The next check to deliver it was killed holding the claim.
   renameSync(join(dir, 'outbox', item.name), join(dir, 'outbox', `${item.name}.claimed-${DEAD}`));
   await runCheck(dir, cfg, fakeEffects(T + 4 * MIN + 10 * SEC));
-  assert.deepEqual(bodies(rec.requests).map((b) => [b.type, b.id]), [['alert', item.notification.id], ['alert', item.notification.id]]);
+  assert.deepEqual(
+    bodies(rec.requests).map((b) => [b.type, b.id]),
+    [
+      ['alert', item.notification.id],
+      ['alert', item.notification.id],
+    ],
+  );
   assert.deepEqual(outbox(dir), []);
 });
-

@@ -39,14 +39,22 @@ test('the alert is in the outbox before the alert state is written: a check that
   mkdirSync(state, { recursive: true });
   await assert.rejects(runCheck(dir, cfg, fakeEffects(T + 2 * MIN + 5 * SEC, { pid: DEAD })));
   const queued = outbox(dir);
-  assert.deepEqual(queued.map((i) => [i.notification.type, i.notification.job]), [['alert', 'j']], 'queued before the state');
+  assert.deepEqual(
+    queued.map((i) => [i.notification.type, i.notification.job]),
+    [['alert', 'j']],
+    'queued before the state',
+  );
   assert.ok(statSync(state).isDirectory(), 'no state written');
   assert.equal(rec.requests.length, 0, 'nothing delivered before the state');
 
   rmdirSync(state);
   await runCheck(dir, cfg, fakeEffects(T + 3 * MIN));
   await runCheck(dir, cfg, fakeEffects(T + 4 * MIN));
-  assert.deepEqual(alerts(rec.requests).map((b) => b.id), [queued[0]!.notification.id], 'the queued alert, once');
+  assert.deepEqual(
+    alerts(rec.requests).map((b) => b.id),
+    [queued[0]!.notification.id],
+    'the queued alert, once',
+  );
   assert.equal(events(dir, 'alert_opened').length, 1);
   const written = JSON.parse(readFileSync(state, 'utf8'));
   assert.equal(written.jobs.j.incident.id, alerts(rec.requests)[0]!.incident.id, 'the state took over the queued incident');
@@ -73,7 +81,10 @@ test('a check that dies at any effect call alerts exactly once with the next che
     tick(dir, 'j', T);
     const from = rec.requests.length;
     const dying = failingAt(fakeEffects(first, { pid: DEAD }), k);
-    const died = await runCheck(dir, cfg, dying.fx).then(() => null, (e: Error) => e.message);
+    const died = await runCheck(dir, cfg, dying.fx).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     for (const ms of [T + 3 * MIN, T + 4 * MIN]) await runCheck(dir, cfg, fakeEffects(ms));
     const sent = alerts(rec.requests.slice(from));
     const at = `${died ?? 'survived'} (calls: ${dying.calls.join(', ')})`;

@@ -16,20 +16,22 @@ async function agent(t: { after(fn: () => void): void }, notify: string) {
   const restarts = join(dir, 'agent-restarts');
   const guarded = join(dir, 'agent.json');
   writeFileSync(guarded, '{"mode": "good"}\n');
-  const cfg = await config([
-    ...(notify ? ['notify:', notify.trimEnd()] : []),
-    'jobs:',
-    '  agent:',
-    '    every: 1m',
-    '    recover:',
-    `      health: "test -f ${alive}"`,
-    `      config: [${guarded}]`,
-    `      restart: "touch ${alive}; echo restarted >> ${restarts}"`,
-    '      max_restarts: 3/1h',
-    '      settle: 30s',
-    '      timeout: 10s',
-    '',
-  ].join('\n'));
+  const cfg = await config(
+    [
+      ...(notify ? ['notify:', notify.trimEnd()] : []),
+      'jobs:',
+      '  agent:',
+      '    every: 1m',
+      '    recover:',
+      `      health: "test -f ${alive}"`,
+      `      config: [${guarded}]`,
+      `      restart: "touch ${alive}; echo restarted >> ${restarts}"`,
+      '      max_restarts: 3/1h',
+      '      settle: 30s',
+      '      timeout: 10s',
+      '',
+    ].join('\n'),
+  );
   return { dir, cfg, alive, restarts };
 }
 
@@ -43,7 +45,14 @@ test('recovery restarts a dead job before alerting and before anything is shown;
   const r = await runCheck(dir, cfg, fx, {
     // Where `hb check` renders: recovery is done, nothing is queued or sent yet.
     afterEvaluate: (e) => {
-      rendered.push({ restarted: readFileSync(restarts, 'utf8'), slept: [...fx.slept], sent: rec.requests.length, queued: outbox(dir).length, actions: e.actions, clock: fx.clock.ms });
+      rendered.push({
+        restarted: readFileSync(restarts, 'utf8'),
+        slept: [...fx.slept],
+        sent: rec.requests.length,
+        queued: outbox(dir).length,
+        actions: e.actions,
+        clock: fx.clock.ms,
+      });
     },
   });
   assert.equal(rendered.length, 1, 'rendered once');
@@ -59,9 +68,18 @@ test('recovery restarts a dead job before alerting and before anything is shown;
 
   // Alerting comes after recovery and carries what it did.
   const sent = rec.requests.map((q) => q.body as Record<string, any>);
-  assert.deepEqual(sent.map((b) => [b.type, b.job]), [['alert', 'agent'], ['message', 'agent']]);
+  assert.deepEqual(
+    sent.map((b) => [b.type, b.job]),
+    [
+      ['alert', 'agent'],
+      ['message', 'agent'],
+    ],
+  );
   assert.match(sent[1]!.message, /agent: hb restarted it; healthy again/);
-  assert.deepEqual(events(dir, 'restart').map((e) => e.exit_code), [0]);
+  assert.deepEqual(
+    events(dir, 'restart').map((e) => e.exit_code),
+    [0],
+  );
   assert.equal(events(dir, 'recovery_verified').length, 1);
 });
 

@@ -37,8 +37,16 @@ test('configDuration: seconds or a duration string, in ms, at least the minimum'
 
 test('job and defaults durations must be longer than 0, each refusal located', async () => {
   for (const key of ['grace', 'timeout', 'max_runtime', 'min_duration', 'remind']) {
-    assert.deepEqual(await refused(`jobs:\n  a:\n    every: 1m\n    ${key}: 0\n`), [`4:${7 + key.length} jobs.a.${key}: expected a duration such as 15m, found number 0`], key);
-    assert.deepEqual(await refused(`jobs:\n  a:\n    ${key}: "0s"\n`), [`3:${7 + key.length} jobs.a.${key}: "0s" is zero (expected a duration longer than 0, e.g. 90s, 15m, 2h, 1d, 1h30m)`], key);
+    assert.deepEqual(
+      await refused(`jobs:\n  a:\n    every: 1m\n    ${key}: 0\n`),
+      [`4:${7 + key.length} jobs.a.${key}: expected a duration such as 15m, found number 0`],
+      key,
+    );
+    assert.deepEqual(
+      await refused(`jobs:\n  a:\n    ${key}: "0s"\n`),
+      [`3:${7 + key.length} jobs.a.${key}: "0s" is zero (expected a duration longer than 0, e.g. 90s, 15m, 2h, 1d, 1h30m)`],
+      key,
+    );
     const c = await parseConfigText(`jobs:\n  a:\n    ${key}: 1ms\n`, 'hb.yaml', 'UTC');
     assert.ok(Object.values(c.jobs.get('a')!).includes(1), `${key}: 1ms is taken`);
   }
@@ -51,13 +59,16 @@ test('job and defaults durations must be longer than 0, each refusal located', a
 test('a sink timeout must be longer than 0, located', async () => {
   const sink = (timeout: string) => `notify:\n  - webhook:\n      url: http://127.0.0.1:9/h\n      timeout: ${timeout}\n`;
   assert.deepEqual(await refused(sink('0')), ['4:16 notify[0].webhook.timeout: expected a duration such as 10s, found 0']);
-  assert.deepEqual(await refused(sink('"0s"')), ['4:16 notify[0].webhook.timeout: "0s" is zero (expected a duration longer than 0, e.g. 90s, 15m, 2h, 1d, 1h30m)']);
+  assert.deepEqual(await refused(sink('"0s"')), [
+    '4:16 notify[0].webhook.timeout: "0s" is zero (expected a duration longer than 0, e.g. 90s, 15m, 2h, 1d, 1h30m)',
+  ]);
   const c = await parseConfigText(sink('1ms'), 'hb.yaml', 'UTC');
   assert.equal(c.notify[0]?.timeoutMs, 1);
 });
 
-test("recovery: settle (a wait) may be 0, timeout must be at least 1ms, each refusal located", async () => {
-  const job = (extra: string) => `jobs:\n  agent:\n    every: 5m\n    command: "true"\n    recover:\n      config: [/etc/agent.conf]\n      restart: "true"\n${extra}`;
+test('recovery: settle (a wait) may be 0, timeout must be at least 1ms, each refusal located', async () => {
+  const job = (extra: string) =>
+    `jobs:\n  agent:\n    every: 5m\n    command: "true"\n    recover:\n      config: [/etc/agent.conf]\n      restart: "true"\n${extra}`;
   const c = await parseConfigText(job('      settle: 0\n      timeout: 1ms\n'), '/etc/hb/hb.yaml', 'UTC');
   const policy = c.jobs.get('agent')?.recover;
   assert.deepEqual([policy?.settleMs, policy?.timeoutMs], [0, 1]);

@@ -137,7 +137,9 @@ test('every problem is reported at once, each at its line and column', async () 
   assert.match(msg('jobs.ok.notify[0]'), /found keys slack/);
   assert.match(msg('jobs.ok.recover.restrat'), /unknown key "restrat"/);
   // The message of the error names file:line:col for each problem.
-  await assert.rejects(parseConfigText(text, 'hb.yaml', 'UTC'), (e: Error) => e.message.split('\n').includes(`hb.yaml:8:5: jobs.backup.comand: ${msg('jobs.backup.comand')}`));
+  await assert.rejects(parseConfigText(text, 'hb.yaml', 'UTC'), (e: Error) =>
+    e.message.split('\n').includes(`hb.yaml:8:5: jobs.backup.comand: ${msg('jobs.backup.comand')}`),
+  );
 });
 
 test('shape problems: both every and cron at the cron key, jobs that are not maps, sinks not a list', async () => {
@@ -164,8 +166,13 @@ test('duplicate keys and YAML syntax errors are reported with their position', a
 });
 
 test('an alias bomb is a config error, not a crash', async () => {
-  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
-    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', ''].join('\n');
+  const bomb = [
+    'a: &a [x, x, x, x, x, x, x, x, x, x]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    '',
+  ].join('\n');
   const ps = await problems(bomb);
   assert.equal(ps.length, 1);
   assert.match(ps[0]!.message, /^invalid YAML: .*alias/i);
@@ -188,7 +195,11 @@ test('unscheduled: warn or problem (absent: warn); anything else is refused at i
   assert.equal((await parseConfigText('jobs: {}\n', 'hb.yaml', 'UTC')).unscheduled, undefined);
   assert.equal((await parseConfigText('unscheduled: warn\n', 'hb.yaml', 'UTC')).unscheduled, 'warn');
   assert.equal((await parseConfigText('unscheduled: problem\njobs:\n  a:\n', 'hb.yaml', 'UTC')).unscheduled, 'problem');
-  for (const [value, found] of [['error', 'string "error"'], ['true', 'boolean true'], ['[warn]', 'a list']]) {
+  for (const [value, found] of [
+    ['error', 'string "error"'],
+    ['true', 'boolean true'],
+    ['[warn]', 'a list'],
+  ]) {
     const ps = await problems(`jobs: {}\nunscheduled: ${value}\n`);
     assert.deepEqual(where(ps), ['2:14 unscheduled'], value);
     assert.equal(ps[0]!.message, `expected warn or problem (what a job with no schedule is), found ${found}`);
@@ -206,23 +217,36 @@ test('durations may be numbers of seconds; zero and negative ones are refused', 
 
 test('findConfig: --config > $HB_CONFIG > ./hb.yaml > $XDG_CONFIG_HOME/hb/hb.yaml > /etc/hb/hb.yaml', () => {
   const everywhere = () => true;
-  const only = (...paths: string[]) => (p: string) => paths.includes(p);
+  const only =
+    (...paths: string[]) =>
+    (p: string) =>
+      paths.includes(p);
   const env = { HB_CONFIG: '/env/hb.yaml', XDG_CONFIG_HOME: '/xdg' };
   assert.deepEqual(findConfig('/flag.yaml', env, '/cwd', '/home/ann', everywhere), { path: '/flag.yaml', explicit: true, source: '--config' });
   // Explicit choices are returned even when missing: loading them then fails loudly.
-  assert.deepEqual(findConfig(undefined, env, '/cwd', '/home/ann', () => false), { path: '/env/hb.yaml', explicit: true, source: '$HB_CONFIG' });
-  assert.deepEqual(findConfig(undefined, { XDG_CONFIG_HOME: '/xdg' }, '/cwd', '/home/ann', everywhere), { path: '/cwd/hb.yaml', explicit: false, source: '/cwd/hb.yaml' });
+  assert.deepEqual(
+    findConfig(undefined, env, '/cwd', '/home/ann', () => false),
+    { path: '/env/hb.yaml', explicit: true, source: '$HB_CONFIG' },
+  );
+  assert.deepEqual(findConfig(undefined, { XDG_CONFIG_HOME: '/xdg' }, '/cwd', '/home/ann', everywhere), {
+    path: '/cwd/hb.yaml',
+    explicit: false,
+    source: '/cwd/hb.yaml',
+  });
   assert.equal(findConfig(undefined, { XDG_CONFIG_HOME: '/xdg' }, '/cwd', '/home/ann', only('/xdg/hb/hb.yaml', '/etc/hb/hb.yaml')).path, '/xdg/hb/hb.yaml');
   assert.equal(findConfig(undefined, {}, '/cwd', '/home/ann', only('/home/ann/.config/hb/hb.yaml', '/etc/hb/hb.yaml')).path, '/home/ann/.config/hb/hb.yaml');
   assert.equal(findConfig(undefined, {}, '/cwd', '/home/ann', only('/etc/hb/hb.yaml')).path, '/etc/hb/hb.yaml');
-  assert.deepEqual(findConfig(undefined, { HB_CONFIG: '' }, '/cwd', '/home/ann', () => false), { path: null, explicit: false, source: 'none' });
+  assert.deepEqual(
+    findConfig(undefined, { HB_CONFIG: '' }, '/cwd', '/home/ann', () => false),
+    { path: null, explicit: false, source: 'none' },
+  );
   // The rule asks about the candidates in order and nothing else.
   const asked: string[] = [];
   findConfig(undefined, {}, '/cwd', '/home/ann', (p) => (asked.push(p), false));
   assert.deepEqual(asked, ['/cwd/hb.yaml', '/home/ann/.config/hb/hb.yaml', '/etc/hb/hb.yaml']);
 });
 
-test('a config read from hb daemon\'s copy is the original file: its name in messages, its directory for relative paths', async () => {
+test("a config read from hb daemon's copy is the original file: its name in messages, its directory for relative paths", async () => {
   const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -241,7 +265,10 @@ test('a config read from hb daemon\'s copy is the original file: its name in mes
     assert.equal(held.config.file, file);
     assert.deepEqual(held.config.jobs.get('agent')?.recover?.config, [join(root, 'etc', 'agent.conf')], 'relative to the original, not to the copy');
     await assert.rejects(loadConfigAndText(choice, 'UTC'), /etc\/hb\.yaml:\d+:\d+: invalid YAML/, 'the file itself is still broken');
-    await assert.rejects(loadConfigAndText(choice, 'UTC', join(root, 'gone.yaml')), /gone\.yaml: cannot read config file \(from --config-snapshot, hb daemon's copy of \S+etc\/hb\.yaml\)/);
+    await assert.rejects(
+      loadConfigAndText(choice, 'UTC', join(root, 'gone.yaml')),
+      /gone\.yaml: cannot read config file \(from --config-snapshot, hb daemon's copy of \S+etc\/hb\.yaml\)/,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

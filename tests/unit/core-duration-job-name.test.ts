@@ -12,9 +12,21 @@ const D = 24 * H;
 
 test('parseDuration: units, compounds and plain seconds', () => {
   const rows: Array<[string, number]> = [
-    ['90s', 90 * S], ['15m', 15 * M], ['2h', 2 * H], ['1d', D], ['1w', 7 * D], ['1h30m', 90 * M], ['500ms', 500],
-    ['120', 120 * S], ['0', 0], ['1m30s', 90 * S], ['1d2h3m4s', D + 2 * H + 3 * M + 4 * S], ['1.5h', 90 * M],
-    [' 15m\n', 15 * M], ['1s500ms', 1500], ['0.5s', 500],
+    ['90s', 90 * S],
+    ['15m', 15 * M],
+    ['2h', 2 * H],
+    ['1d', D],
+    ['1w', 7 * D],
+    ['1h30m', 90 * M],
+    ['500ms', 500],
+    ['120', 120 * S],
+    ['0', 0],
+    ['1m30s', 90 * S],
+    ['1d2h3m4s', D + 2 * H + 3 * M + 4 * S],
+    ['1.5h', 90 * M],
+    [' 15m\n', 15 * M],
+    ['1s500ms', 1500],
+    ['0.5s', 500],
   ];
   for (const [text, ms] of rows) assert.equal(parseDuration(text), ms, JSON.stringify(text));
 });
@@ -31,9 +43,24 @@ test('parseDuration refuses what is not a duration', () => {
 
 test('formatDuration: compact, at most two units, rounded to seconds above one second', () => {
   const rows: Array<[number, string]> = [
-    [0, '0ms'], [250, '250ms'], [999, '999ms'], [1000, '1s'], [1499, '1s'], [45 * S, '45s'], [59_999, '1m'],
-    [90 * S, '1m30s'], [15 * M, '15m'], [2 * H, '2h'], [90 * M, '1h30m'], [3 * D + 4 * H + 5 * M, '3d4h'],
-    [D + 5 * M, '1d5m'], [7 * D, '7d'], [-90 * S, '-1m30s'], [-250, '-250ms'], [Infinity, '-'], [NaN, '-'],
+    [0, '0ms'],
+    [250, '250ms'],
+    [999, '999ms'],
+    [1000, '1s'],
+    [1499, '1s'],
+    [45 * S, '45s'],
+    [59_999, '1m'],
+    [90 * S, '1m30s'],
+    [15 * M, '15m'],
+    [2 * H, '2h'],
+    [90 * M, '1h30m'],
+    [3 * D + 4 * H + 5 * M, '3d4h'],
+    [D + 5 * M, '1d5m'],
+    [7 * D, '7d'],
+    [-90 * S, '-1m30s'],
+    [-250, '-250ms'],
+    [Infinity, '-'],
+    [NaN, '-'],
   ];
   for (const [ms, text] of rows) assert.equal(formatDuration(ms), text, String(ms));
   for (const text of ['15m', '2h', '1h30m', '45s', '250ms', '3d4h']) {

@@ -19,7 +19,10 @@ function tempDir(t: { after(fn: () => void): void }): string {
 // The log's mechanics take a line of any shape: a `seq` field follows each one through rotation.
 const odd = (line: HbEvent) => line as unknown as KnownEvent;
 const event = (seq: number, type = 'run_finished') => odd({ ts: '2026-03-10T10:00:00.000Z', job: 'backup', type, seq });
-const logFiles = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('events.jsonl')).sort();
+const logFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((n) => n.startsWith('events.jsonl'))
+    .sort();
 
 test('appendEvents + readEvents: a round trip, one JSON line per event, oldest first', (t) => {
   const dir = tempDir(t);
@@ -44,7 +47,10 @@ test('rotation at 200 bytes keeping 2: events.jsonl, .1, .2 and never more', (t)
   for (let seq = 1; seq <= 40; seq++) {
     appendEvents(dir, [event(seq)], limits);
     const files = logFiles(dir);
-    assert.ok(files.every((f) => ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2'].includes(f)), `after ${seq}: ${files.join(' ')}`);
+    assert.ok(
+      files.every((f) => ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2'].includes(f)),
+      `after ${seq}: ${files.join(' ')}`,
+    );
     // The live file is rotated once it reaches the cap, so it never holds more than cap + one write.
     assert.ok(statSync(eventsPath(dir)).size < limits.maxBytes + lineBytes);
   }
@@ -57,7 +63,11 @@ test('rotation at 200 bytes keeping 2: events.jsonl, .1, .2 and never more', (t)
   assert.equal(skipped, 0);
   const seqs = events.map((e) => e.seq as number);
   assert.equal(seqs.at(-1), 40, 'the newest event is last');
-  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i), 'oldest first, nothing missing in between');
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i),
+    'oldest first, nothing missing in between',
+  );
   assert.ok(seqs[0]! > 1, 'the oldest events were rotated away');
   // Each file holds a consecutive run: .2 is older than .1, which is older than the live file.
   const firstSeq = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8').split('\n')[0]!).seq as number;
@@ -82,7 +92,10 @@ test('readEvents skips and counts lines that are not events, across rotated file
   appendFileSync(eventsPath(dir), 'null\n{"no":"type"}\n\n[1]\n');
   appendFileSync(eventsPath(dir), JSON.stringify(event(4)) + '\n{"ts":"x","job":"j","type":"tor');
   const { events, skipped } = readEvents(dir, 2);
-  assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4]);
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    [1, 2, 3, 4],
+  );
   assert.equal(skipped, 5, 'garbage, null, no type, a list, a torn last line; blank lines are not counted');
 });
 
@@ -93,7 +106,7 @@ test('readEvents passes over a log file far past what rotation allows (17 MiB, a
   assert.equal(spawnSync('truncate', ['-s', '3G', `${eventsPath(dir)}.1`]).status, 0);
   appendEvents(dir, [event(2)]);
   const read = readEvents(dir);
-  assert.equal(read.events.length, 1, 'only the live log: neither oversized file is hb\'s');
+  assert.equal(read.events.length, 1, "only the live log: neither oversized file is hb's");
   assert.equal(read.events[0]!.seq, 2);
   assert.equal(read.skipped, 2, 'each oversized file counts as one skipped');
 });

@@ -22,12 +22,25 @@ test('the first sighting is kept across checks; jobs that got a heartbeat are dr
   assert.deepEqual(readFirstSeen(dir), new Map());
 
   const first = updateFirstSeen(dir, readFirstSeen(dir), ['a', 'b'], T1);
-  assert.deepEqual(first, new Map([['a', T1], ['b', T1]]));
+  assert.deepEqual(
+    first,
+    new Map([
+      ['a', T1],
+      ['b', T1],
+    ]),
+  );
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { a: '2026-03-10T10:00:00.000Z', b: '2026-03-10T10:00:00.000Z' });
 
   // A later check keeps the original instant and adds the new job at its own.
   const second = updateFirstSeen(dir, readFirstSeen(dir), ['a', 'b', 'c'], T2);
-  assert.deepEqual(second, new Map([['a', T1], ['b', T1], ['c', T2]]));
+  assert.deepEqual(
+    second,
+    new Map([
+      ['a', T1],
+      ['b', T1],
+      ['c', T2],
+    ]),
+  );
 
   // Unchanged: the file is not rewritten (its back-dated mtime stays).
   utimesSync(file, new Date(T1), new Date(T1));
@@ -35,8 +48,20 @@ test('the first sighting is kept across checks; jobs that got a heartbeat are dr
   assert.equal(statSync(file).mtimeMs, T1);
 
   // `b` now has a heartbeat: it leaves the map.
-  assert.deepEqual(updateFirstSeen(dir, readFirstSeen(dir), ['a', 'c'], T2), new Map([['a', T1], ['c', T2]]));
-  assert.deepEqual(readFirstSeen(dir), new Map([['a', T1], ['c', T2]]));
+  assert.deepEqual(
+    updateFirstSeen(dir, readFirstSeen(dir), ['a', 'c'], T2),
+    new Map([
+      ['a', T1],
+      ['c', T2],
+    ]),
+  );
+  assert.deepEqual(
+    readFirstSeen(dir),
+    new Map([
+      ['a', T1],
+      ['c', T2],
+    ]),
+  );
 });
 
 test('an unreadable note is an empty map, and an unwritable dir never fails the check', (t) => {

@@ -7,10 +7,23 @@ import { heartbeatTime, parseHeartbeat, type HeartbeatRecord } from '../../lib/r
 const MTIME = Date.parse('2026-03-10T11:00:00Z');
 
 const valid: HeartbeatRecord = {
-  v: 1, job: 'backup', host: 'web1', status: 'ok', exit_code: 0, signal: null,
-  started_at: '2026-03-10T10:00:00.000Z', finished_at: '2026-03-10T10:00:02.500Z', duration_ms: 2500, cycle: 42,
-  action: 'dumped 3 databases', message: null, schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' }, grace_s: 300,
-  output_tail: 'done\n', pid: 1234, hb_version: '0.1.0',
+  v: 1,
+  job: 'backup',
+  host: 'web1',
+  status: 'ok',
+  exit_code: 0,
+  signal: null,
+  started_at: '2026-03-10T10:00:00.000Z',
+  finished_at: '2026-03-10T10:00:02.500Z',
+  duration_ms: 2500,
+  cycle: 42,
+  action: 'dumped 3 databases',
+  message: null,
+  schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' },
+  grace_s: 300,
+  output_tail: 'done\n',
+  pid: 1234,
+  hb_version: '0.1.0',
 };
 const text = (over: Record<string, unknown>) => JSON.stringify({ ...valid, ...over });
 const without = (key: string) => JSON.stringify(Object.fromEntries(Object.entries(valid).filter(([k]) => k !== key)));
@@ -56,8 +69,17 @@ test('a missing or mistyped required field makes it corrupt, naming the field', 
 
 test('optional fields of the wrong type are corrupt too (the checker and renderers rely on them)', () => {
   const rows: Array<[string, unknown]> = [
-    ['grace_s', '5m'], ['message', 42], ['exit_code', '1'], ['signal', 9], ['duration_ms', 'long'],
-    ['action', { a: 1 }], ['output_tail', []], ['pid', '1'], ['host', 7], ['last_success_at', 1], ['timed_out', 'yes'],
+    ['grace_s', '5m'],
+    ['message', 42],
+    ['exit_code', '1'],
+    ['signal', 9],
+    ['duration_ms', 'long'],
+    ['action', { a: 1 }],
+    ['output_tail', []],
+    ['pid', '1'],
+    ['host', 7],
+    ['last_success_at', 1],
+    ['timed_out', 'yes'],
   ];
   for (const [key, value] of rows) {
     const hb = parseHeartbeat(text({ [key]: value }), MTIME);

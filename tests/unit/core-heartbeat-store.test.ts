@@ -9,7 +9,16 @@ import { Worker } from 'node:worker_threads';
 import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
 import type { RunMarker } from '../../lib/rules/heartbeat/run-marker.ts';
 import {
-  lastPath, listStateFiles, readHeartbeat, readHeartbeatFile, readRunFile, readRunMarker, removeRunMarker, runPath, writeHeartbeat, writeRunMarker,
+  lastPath,
+  listStateFiles,
+  readHeartbeat,
+  readHeartbeatFile,
+  readRunFile,
+  readRunMarker,
+  removeRunMarker,
+  runPath,
+  writeHeartbeat,
+  writeRunMarker,
 } from '../../lib/adapters/heartbeat/store.ts';
 import { STATE_READ_MAX_BYTES } from '../../lib/adapters/fs/no-follow.ts';
 import { writeAtomic } from '../../lib/adapters/fs/atomic.ts';
@@ -24,9 +33,24 @@ function tempDir(t: { after(fn: () => void): void }): string {
 function record(cycle: number, over: Partial<HeartbeatRecord> = {}): HeartbeatRecord {
   const started = new Date(Date.parse('2026-03-10T10:00:00Z') + cycle * 60_000).toISOString();
   return {
-    v: 1, job: 'backup', host: 'h', status: 'ok', exit_code: 0, signal: null, started_at: started, finished_at: started,
-    duration_ms: 0, cycle, action: null, message: null, schedule: { every: '1m' }, grace_s: null, output_tail: null,
-    pid: process.pid, hb_version: '0.1.0', ...over,
+    v: 1,
+    job: 'backup',
+    host: 'h',
+    status: 'ok',
+    exit_code: 0,
+    signal: null,
+    started_at: started,
+    finished_at: started,
+    duration_ms: 0,
+    cycle,
+    action: null,
+    message: null,
+    schedule: { every: '1m' },
+    grace_s: null,
+    output_tail: null,
+    pid: process.pid,
+    hb_version: '0.1.0',
+    ...over,
   };
 }
 
@@ -106,10 +130,17 @@ test('readHeartbeatFile: missing is null, a directory is corrupt, a touched file
 
   mkdirSync(join(dir, 'dir.last'));
   assert.deepEqual(readHeartbeatFile(join(dir, 'dir.last')), { kind: 'corrupt', reason: 'is a directory, not a regular file', mtimeMs: 0 });
-  assert.deepEqual(readHeartbeatFile(join(dir, 'nope.last'), 'a FIFO'), { kind: 'corrupt', reason: 'is a FIFO, not a regular file', mtimeMs: 0 }, 'what the listing saw is never opened');
+  assert.deepEqual(
+    readHeartbeatFile(join(dir, 'nope.last'), 'a FIFO'),
+    { kind: 'corrupt', reason: 'is a FIFO, not a regular file', mtimeMs: 0 },
+    'what the listing saw is never opened',
+  );
 
   const when = new Date('2026-03-10T09:30:00Z');
-  for (const [name, content] of [['empty', ''], ['date', 'Tue Mar 10 09:30:00 UTC 2026\n']] as const) {
+  for (const [name, content] of [
+    ['empty', ''],
+    ['date', 'Tue Mar 10 09:30:00 UTC 2026\n'],
+  ] as const) {
     writeFileSync(join(dir, `${name}.last`), content);
     utimesSync(join(dir, `${name}.last`), when, when);
     assert.deepEqual(readHeartbeat(dir, name), { kind: 'touch', mtimeMs: when.getTime() }, name);
@@ -124,8 +155,21 @@ test('readHeartbeatFile: missing is null, a directory is corrupt, a touched file
 
 test('listStateFiles: .last and .run files with valid job names only', (t) => {
   const dir = tempDir(t);
-  for (const name of ['a.last', 'a.run', 'b.run', 'c.d-e_f.last', '.hidden.last', '.last', '-x.run', 'events.jsonl',
-    'a.last.123.1.tmp', 'fallback.json', 'notes.txt', 'a.lastx', 'with space.last']) {
+  for (const name of [
+    'a.last',
+    'a.run',
+    'b.run',
+    'c.d-e_f.last',
+    '.hidden.last',
+    '.last',
+    '-x.run',
+    'events.jsonl',
+    'a.last.123.1.tmp',
+    'fallback.json',
+    'notes.txt',
+    'a.lastx',
+    'with space.last',
+  ]) {
     writeFileSync(join(dir, name), '');
   }
   mkdirSync(join(dir, 'meta'));
@@ -134,7 +178,14 @@ test('listStateFiles: .last and .run files with valid job names only', (t) => {
   const { last, run, odd } = listStateFiles(dir, isValid);
   assert.deepEqual([...last].sort(), ['a', 'c.d-e_f', 'd']);
   assert.deepEqual([...run].sort(), ['a', 'b', 'l']);
-  assert.deepEqual(odd, new Map([['d.last', 'a directory'], ['l.run', 'a symbolic link']]), 'the entry types come with the listing');
+  assert.deepEqual(
+    odd,
+    new Map([
+      ['d.last', 'a directory'],
+      ['l.run', 'a symbolic link'],
+    ]),
+    'the entry types come with the listing',
+  );
   assert.deepEqual(listStateFiles(join(dir, 'missing'), isValid), { last: new Set(), run: new Set(), odd: new Map(), temps: [] });
 });
 
@@ -146,7 +197,7 @@ test('run markers: round trip; removeRunMarker only removes the marker of the sa
   assert.deepEqual(readdirSync(dir), ['backup.run']);
 
   removeRunMarker(dir, 'backup', 2222);
-  assert.deepEqual(readRunMarker(dir, 'backup'), marker, 'another run\'s marker stays');
+  assert.deepEqual(readRunMarker(dir, 'backup'), marker, "another run's marker stays");
   removeRunMarker(dir, 'backup', 1111);
   assert.equal(readRunMarker(dir, 'backup'), null);
   assert.deepEqual(readdirSync(dir), []);

@@ -4,7 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRunMarker } from '../../lib/rules/heartbeat/run-marker.ts';
 
-const good = { job: 'j', pid: 42, started_at: '2026-03-10T10:00:00.000Z', host: 'h', cycle: 3, boot_id: 'b', pid_started_ms: 5, command: 'true', timeout_ms: null };
+const good = {
+  job: 'j',
+  pid: 42,
+  started_at: '2026-03-10T10:00:00.000Z',
+  host: 'h',
+  cycle: 3,
+  boot_id: 'b',
+  pid_started_ms: 5,
+  command: 'true',
+  timeout_ms: null,
+};
 
 test('a marker as hb writes it parses whole; an older one without boot_id or pid_started_ms gets nulls', () => {
   assert.deepEqual(parseRunMarker(JSON.stringify(good) + '\n'), { kind: 'marker', marker: good });

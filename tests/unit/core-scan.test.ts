@@ -24,12 +24,35 @@ function tempDir(t: { after(fn: () => void): void }): string {
 
 function record(job: string, startedMs: number): HeartbeatRecord {
   return {
-    v: 1, job, host: 'h', status: 'ok', exit_code: 0, signal: null, started_at: iso(startedMs), finished_at: iso(startedMs),
-    duration_ms: 0, cycle: 1, action: null, message: null, schedule: { every: '1h' }, grace_s: null, output_tail: null, pid: 1, hb_version: 't',
+    v: 1,
+    job,
+    host: 'h',
+    status: 'ok',
+    exit_code: 0,
+    signal: null,
+    started_at: iso(startedMs),
+    finished_at: iso(startedMs),
+    duration_ms: 0,
+    cycle: 1,
+    action: null,
+    message: null,
+    schedule: { every: '1h' },
+    grace_s: null,
+    output_tail: null,
+    pid: 1,
+    hb_version: 't',
   };
 }
 
-const marker = (job: string, startedMs: number) => ({ job, pid: 999_999_999, started_at: iso(startedMs), host: 'h', cycle: 1, boot_id: null, pid_started_ms: null });
+const marker = (job: string, startedMs: number) => ({
+  job,
+  pid: 999_999_999,
+  started_at: iso(startedMs),
+  host: 'h',
+  cycle: 1,
+  boot_id: null,
+  pid_started_ms: null,
+});
 
 async function scan(dirs: string[], only: string[] | null, onVisit: (f: JobFacts) => void = () => {}): Promise<{ seen: JobFacts[]; missing: string[] }> {
   const seen: JobFacts[] = [];
@@ -70,16 +93,22 @@ test('a job whose files vanish after the listing (hb forget) is skipped; named o
     }
   };
   const all = await scan([dir], null, forget);
-  assert.deepEqual(all.seen.map((f) => f.job), ['a']);
+  assert.deepEqual(
+    all.seen.map((f) => f.job),
+    ['a'],
+  );
   assert.deepEqual(all.missing, []);
   writeRunMarker(dir, marker('b', NOW - 1000));
   writeHeartbeat(dir, record('c', NOW - 60_000), { fsync: false });
   const named = await scan([dir], ['a', 'b', 'c', 'ghost'], forget);
-  assert.deepEqual(named.seen.map((f) => f.job), ['a']);
+  assert.deepEqual(
+    named.seen.map((f) => f.job),
+    ['a'],
+  );
   assert.deepEqual(named.missing, ['b', 'c', 'ghost']);
 });
 
-test('a .run that turns odd after the listing is that job\'s runError, and the other jobs are still visited', async (t) => {
+test("a .run that turns odd after the listing is that job's runError, and the other jobs are still visited", async (t) => {
   const dir = tempDir(t);
   writeHeartbeat(dir, record('a', NOW - 60_000), { fsync: false });
   writeRunMarker(dir, marker('b', NOW - 1000));
@@ -90,7 +119,10 @@ test('a .run that turns odd after the listing is that job\'s runError, and the o
       mkdirSync(runPath(dir, 'b'));
     }
   });
-  assert.deepEqual(seen.map((f) => f.job), ['a', 'b', 'c']);
+  assert.deepEqual(
+    seen.map((f) => f.job),
+    ['a', 'b', 'c'],
+  );
   assert.deepEqual(seen[1]!.runError, { file: runPath(dir, 'b'), reason: 'is a directory, not a regular file' });
 });
 

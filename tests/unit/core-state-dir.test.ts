@@ -24,7 +24,12 @@ test('chooseStateDir: flag > $HB_STATE_DIR > config > root default > $XDG_STATE_
     ['root default beats XDG', { ...all, flag: undefined, env: { XDG_STATE_HOME: '/x' }, configDir: undefined }, '/var/lib/hb', 'default for root'],
     ['XDG for a user', { ...base, env: { XDG_STATE_HOME: '/x' } }, '/x/hb', 'default'],
     ['~/.local/state/hb without XDG', base, '/home/ann/.local/state/hb', 'default'],
-    ['empty values count as unset', { ...base, flag: '', env: { HB_STATE_DIR: '', XDG_STATE_HOME: '' }, configDir: '' }, '/home/ann/.local/state/hb', 'default'],
+    [
+      'empty values count as unset',
+      { ...base, flag: '', env: { HB_STATE_DIR: '', XDG_STATE_HOME: '' }, configDir: '' },
+      '/home/ann/.local/state/hb',
+      'default',
+    ],
     ['a relative flag is resolved against cwd', { ...base, flag: 'st' }, '/srv/app/st', '--state-dir'],
     ['a relative env value too', { ...base, env: { HB_STATE_DIR: '../s' } }, '/srv/s', '$HB_STATE_DIR'],
     ['a relative config value too', { ...base, configDir: './state/' }, '/srv/app/state', 'state_dir in config'],
@@ -89,10 +94,13 @@ test('openStateDir throws when neither the chosen nor the user dir is writable',
   const root = tempDir(t);
   writeFileSync(join(root, 'file'), '');
   const blocked = join(root, 'file', 'state');
-  assert.throws(() => openStateDir({ dir: blocked, userDir: join(root, 'file', 'user'), source: '--state-dir' }), (e: Error & { code?: string }) => {
-    assert.equal(e.message, `state directory ${blocked} is not writable (ENOTDIR), and no fallback is`);
-    assert.equal(e.code, 'ENOTDIR');
-    return true;
-  });
+  assert.throws(
+    () => openStateDir({ dir: blocked, userDir: join(root, 'file', 'user'), source: '--state-dir' }),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.message, `state directory ${blocked} is not writable (ENOTDIR), and no fallback is`);
+      assert.equal(e.code, 'ENOTDIR');
+      return true;
+    },
+  );
   assert.throws(() => openStateDir({ dir: blocked, userDir: blocked, source: 'default' }), /not writable \(ENOTDIR\), and no fallback is/);
 });

@@ -3,13 +3,35 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HeartbeatRecord, ReadHeartbeat } from '../../lib/rules/heartbeat/record.ts';
-import { becameUnscheduled, needsSchedule, scheduleFix, unscheduledHint, unscheduledIsProblem, unscheduledSummary, warnsUnscheduled } from '../../lib/rules/health/unscheduled.ts';
+import {
+  becameUnscheduled,
+  needsSchedule,
+  scheduleFix,
+  unscheduledHint,
+  unscheduledIsProblem,
+  unscheduledSummary,
+  warnsUnscheduled,
+} from '../../lib/rules/health/unscheduled.ts';
 
 function beat(schedule: HeartbeatRecord['schedule']): ReadHeartbeat {
   const record: HeartbeatRecord = {
-    v: 1, job: 'j', host: 'h', status: 'ok', exit_code: 0, signal: null, started_at: '2026-11-20T09:00:00.000Z',
-    finished_at: '2026-11-20T09:00:01.000Z', duration_ms: 1000, cycle: 1, action: null, message: null, schedule,
-    grace_s: null, output_tail: null, pid: 1, hb_version: '0.1.0',
+    v: 1,
+    job: 'j',
+    host: 'h',
+    status: 'ok',
+    exit_code: 0,
+    signal: null,
+    started_at: '2026-11-20T09:00:00.000Z',
+    finished_at: '2026-11-20T09:00:01.000Z',
+    duration_ms: 1000,
+    cycle: 1,
+    action: null,
+    message: null,
+    schedule,
+    grace_s: null,
+    output_tail: null,
+    pid: 1,
+    hb_version: '0.1.0',
   };
   return { kind: 'record', record, mtimeMs: 0 };
 }
@@ -33,7 +55,10 @@ test('warnsUnscheduled and unscheduledIsProblem: hb-check and hb-report aside, a
   assert.equal(warnsUnscheduled('nightly', { status: 'unscheduled', problem: false }), true);
   assert.equal(warnsUnscheduled('nightly', { status: 'unscheduled', problem: true }), false, 'a problem is counted as one');
   assert.equal(warnsUnscheduled('nightly', { status: 'late', problem: false }), false);
-  assert.deepEqual([undefined, 'warn', 'problem'].map((s) => unscheduledIsProblem('nightly', s as 'warn' | 'problem' | undefined)), [false, false, true]);
+  assert.deepEqual(
+    [undefined, 'warn', 'problem'].map((s) => unscheduledIsProblem('nightly', s as 'warn' | 'problem' | undefined)),
+    [false, false, true],
+  );
   for (const own of ['hb-check', 'hb-report']) {
     assert.equal(needsSchedule(own), false, own);
     assert.equal(warnsUnscheduled(own, { status: 'unscheduled', problem: false }), false, own);

@@ -14,14 +14,29 @@ import type { DoctorFacts, Probe } from '../../lib/rules/doctor/types.ts';
 import { guessCrontabKind } from '../../lib/rules/crontab/kind.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/crontabs/', import.meta.url));
-const ALWAYS = ['/bin/sh', '/usr/bin/node', '/usr/bin/env', '/usr/bin/test', '/usr/bin/curl', '/usr/bin/date', '/usr/bin/true', '/usr/bin/nice', '/usr/local/bin/hb'];
+const ALWAYS = [
+  '/bin/sh',
+  '/usr/bin/node',
+  '/usr/bin/env',
+  '/usr/bin/test',
+  '/usr/bin/curl',
+  '/usr/bin/date',
+  '/usr/bin/true',
+  '/usr/bin/nice',
+  '/usr/local/bin/hb',
+];
 
 /** Every fixture file, cron.d/ ones included. */
 function fixtureFiles(): string[] {
   const files: string[] = [];
   for (const name of readdirSync(DIR).sort()) {
     const path = join(DIR, name);
-    if (statSync(path).isDirectory()) files.push(...readdirSync(path).sort().map((n) => join(path, n)));
+    if (statSync(path).isDirectory())
+      files.push(
+        ...readdirSync(path)
+          .sort()
+          .map((n) => join(path, n)),
+      );
     else if (name !== 'README') files.push(path);
   }
   return files;
@@ -46,19 +61,22 @@ async function fixtureFacts(path: string): Promise<DoctorFacts> {
   }
   // Read as hb reads a file named with --crontab: its place and lines decide, `# fixture: system` settles it.
   const executable = [...kinds].filter(([, k]) => k === 'executable').map(([p]) => p.slice(p.lastIndexOf('/') + 1));
-  const guess = cronD || decl.has('system')
-    ? { kind: 'system' as const, sure: true, why: '' }
-    : guessCrontabKind(path, text, { isUser: (n) => users.has(n), isProgram: (n) => executable.includes(n) });
-  const crontabs: DoctorFacts['crontabs'] = [{
-    path,
-    kind: guess.kind,
-    kindGuess: { sure: guess.sure, why: guess.why },
-    cronD,
-    text,
-    mode: Number.parseInt(decl.get('mode')?.[0] ?? '644', 8),
-    uid: 0,
-    owner: decl.get('owner')?.[0] ?? 'root',
-  }];
+  const guess =
+    cronD || decl.has('system')
+      ? { kind: 'system' as const, sure: true, why: '' }
+      : guessCrontabKind(path, text, { isUser: (n) => users.has(n), isProgram: (n) => executable.includes(n) });
+  const crontabs: DoctorFacts['crontabs'] = [
+    {
+      path,
+      kind: guess.kind,
+      kindGuess: { sure: guess.sure, why: guess.why },
+      cronD,
+      text,
+      mode: Number.parseInt(decl.get('mode')?.[0] ?? '644', 8),
+      uid: 0,
+      owner: decl.get('owner')?.[0] ?? 'root',
+    },
+  ];
   return {
     crontabs,
     config: { file: jobs.size > 0 ? '/etc/hb/hb.yaml' : null, problems: [], jobs },
@@ -79,12 +97,23 @@ function expectations(text: string): string[] {
   const out: string[] = [];
   lines.forEach((line, i) => {
     const file = /^# expect-file: (.+)$/.exec(line);
-    if (file) out.push(...file[1]!.trim().split(/\s+/).map((c) => `${c}@file`));
+    if (file)
+      out.push(
+        ...file[1]!
+          .trim()
+          .split(/\s+/)
+          .map((c) => `${c}@file`),
+      );
     const at = /^# expect: (.+)$/.exec(line);
     if (!at) return;
     let target = i + 1;
     while (target < lines.length && /^\s*(#|$)/.test(lines[target]!.replace(/\r$/, ''))) target++;
-    out.push(...at[1]!.trim().split(/\s+/).map((c) => `${c}@${target + 1}`));
+    out.push(
+      ...at[1]!
+        .trim()
+        .split(/\s+/)
+        .map((c) => `${c}@${target + 1}`),
+    );
   });
   return out.sort();
 }
@@ -104,6 +133,32 @@ for (const path of fixtureFiles()) {
 
 test('the fixtures cover every finding about a crontab file', () => {
   const codes = new Set(fixtureFiles().flatMap((p) => expectations(readFileSync(p, 'utf8')).map((e) => e.split('@')[0])));
-  const fileCodes = ['invalid-line', 'missing-newline', 'crlf', 'percent', 'never-fires', 'truncated-field', 'step-too-large', 'empty-command', 'env-expansion', 'cron-tz', 'unknown-user', 'command-not-found', 'command-not-executable', 'hb-not-on-path', 'node-not-on-path', 'shell-syntax', 'user-variable', 'crond-name', 'crond-mode', 'unknown-job', 'duplicate-check', 'dead-man-duplicate'];
-  assert.deepEqual(fileCodes.filter((c) => !codes.has(c)), []);
+  const fileCodes = [
+    'invalid-line',
+    'missing-newline',
+    'crlf',
+    'percent',
+    'never-fires',
+    'truncated-field',
+    'step-too-large',
+    'empty-command',
+    'env-expansion',
+    'cron-tz',
+    'unknown-user',
+    'command-not-found',
+    'command-not-executable',
+    'hb-not-on-path',
+    'node-not-on-path',
+    'shell-syntax',
+    'user-variable',
+    'crond-name',
+    'crond-mode',
+    'unknown-job',
+    'duplicate-check',
+    'dead-man-duplicate',
+  ];
+  assert.deepEqual(
+    fileCodes.filter((c) => !codes.has(c)),
+    [],
+  );
 });

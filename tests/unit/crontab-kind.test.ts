@@ -14,7 +14,7 @@ const facts = (users: string[], programs: string[] = []): KindFacts => ({ isUser
 const HOST = facts(['root', 'www-data', 'backup'], ['php', 'curl', 'python3', 'rsync', 'sync']);
 const guess = (path: string, text: string, f = HOST) => guessCrontabKind(path, text, f);
 
-test('kind from the place: /etc/crontab, a cron.d folder and a Debian package\'s NAME.cron.d are system files, the spool holds user ones', () => {
+test("kind from the place: /etc/crontab, a cron.d folder and a Debian package's NAME.cron.d are system files, the spool holds user ones", () => {
   for (const path of ['/etc/crontab', '/srv/x/cron.d/hb', '/src/pkg/debian/foo.cron.d', '/src/pkg/debian/cron.d']) {
     const g = guess(path, '* * * * * /bin/x\n');
     assert.deepEqual([g.kind, g.sure], ['system', true], path);

@@ -11,7 +11,14 @@ import { chooseStateDir } from '../../lib/adapters/state/dir.ts';
 
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const ROOT: LendTarget = { user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb', config: { file: null, stateDir: null }, exists: () => false };
-const ALICE: LendTarget = { user: 'alice', isRoot: false, home: '/home/alice', stateDir: '/home/alice/.local/state/hb', config: { file: null, stateDir: null }, exists: () => false };
+const ALICE: LendTarget = {
+  user: 'alice',
+  isRoot: false,
+  home: '/home/alice',
+  stateDir: '/home/alice/.local/state/hb',
+  config: { file: null, stateDir: null },
+  exists: () => false,
+};
 
 /** The last line of `text` (a whole crontab) and its hb command, as the lookup sees them. */
 function lastHb(text: string, kind: CrontabKind, owner: string | null) {
@@ -86,18 +93,32 @@ test('a line for the same user and directory lends, however the directory is wri
     `* * * * * ${HB} tick sync --state-dir "$HOME/.local/state/hb"`,
     `* * * * * ${HB} tick sync --state-dir .local/state/hb`,
     `* * * * * HB_STATE_DIR=~/.local/state/hb ${HB} tick sync`,
-  ]) assert.deepEqual(alices(text), { dir: home, lends: true }, text);
+  ])
+    assert.deepEqual(alices(text), { dir: home, lends: true }, text);
 });
 
 test("the config's state_dir counts when the line's hb reads the check's own config file", () => {
-  const withConfig: LendTarget = { ...ROOT, stateDir: '/srv/hb', config: { file: '/etc/hb/hb.yaml', stateDir: '/srv/hb' }, exists: (p) => p === '/etc/hb/hb.yaml' };
+  const withConfig: LendTarget = {
+    ...ROOT,
+    stateDir: '/srv/hb',
+    config: { file: '/etc/hb/hb.yaml', stateDir: '/srv/hb' },
+    exists: (p) => p === '/etc/hb/hb.yaml',
+  };
   for (const text of [
     `* * * * * root ${HB} tick sync --config /etc/hb/hb.yaml`,
     `HB_CONFIG=/etc/hb/hb.yaml\n* * * * * root ${HB} tick sync`,
     `* * * * * root ${HB} tick sync`, // found by hb's own search
-  ]) assert.deepEqual(system(text, withConfig), { dir: '/srv/hb', lends: true }, text);
+  ])
+    assert.deepEqual(system(text, withConfig), { dir: '/srv/hb', lends: true }, text);
   // The check's config sets no state_dir: the default applies to lines that read it.
-  assert.deepEqual(system(`* * * * * root ${HB} tick sync --config /etc/hb/hb.yaml`, { ...withConfig, stateDir: '/var/lib/hb', config: { file: '/etc/hb/hb.yaml', stateDir: null } }), { dir: '/var/lib/hb', lends: true });
+  assert.deepEqual(
+    system(`* * * * * root ${HB} tick sync --config /etc/hb/hb.yaml`, {
+      ...withConfig,
+      stateDir: '/var/lib/hb',
+      config: { file: '/etc/hb/hb.yaml', stateDir: null },
+    }),
+    { dir: '/var/lib/hb', lends: true },
+  );
   // A line that finds a config the check does not use, or none where the check has one.
   assert.deepEqual(system(`* * * * * root ${HB} tick sync`, { ...ROOT, exists: (p) => p === '/root/hb.yaml' }), { dir: null, lends: false });
   assert.deepEqual(system(`* * * * * root ${HB} tick sync`, { ...withConfig, exists: () => false }), { dir: '/var/lib/hb', lends: false });

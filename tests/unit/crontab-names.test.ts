@@ -80,7 +80,13 @@ test('names: hb wrap names a job as adopt names the same command, whether wrap r
     }
   }
   // Names wrap gave before and still gives: a program run directly keeps its base name.
-  for (const [argv, name] of [[['/usr/local/bin/backup.sh'], 'backup.sh'], [['./.hidden'], 'hidden'], [['my script (v2)!.sh'], 'my_script_v2_.sh'], [['/opt/dir/'], 'dir'], [['$weird'], 'weird']] as const) {
+  for (const [argv, name] of [
+    [['/usr/local/bin/backup.sh'], 'backup.sh'],
+    [['./.hidden'], 'hidden'],
+    [['my script (v2)!.sh'], 'my_script_v2_.sh'],
+    [['/opt/dir/'], 'dir'],
+    [['$weird'], 'weird'],
+  ] as const) {
     assert.equal(jobNameForArgv([...argv]), name, argv[0]);
   }
   assert.equal(jobNameForArgv(['sh', '-c', 'cd /srv && ./nightly.sh']), 'nightly.sh');

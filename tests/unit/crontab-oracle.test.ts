@@ -103,7 +103,11 @@ test('hb says cron ignores a user-crontab fixture exactly when `crontab -n` refu
     if (/^# fixture: system\b/m.test(text)) continue;
     const r = spawnSync('crontab', ['-n', join(dir, name)], { encoding: 'utf8' });
     const ignores = fileRefusals(parseCrontab(text, { kind: 'user', file: name }), null);
-    assert.equal(ignores.length > 0, r.status !== 0, `${name}: crontab -n says ${JSON.stringify(r.stderr.trim() || r.stdout.trim())}; hb: ${JSON.stringify(ignores)}`);
+    assert.equal(
+      ignores.length > 0,
+      r.status !== 0,
+      `${name}: crontab -n says ${JSON.stringify(r.stderr.trim() || r.stdout.trim())}; hb: ${JSON.stringify(ignores)}`,
+    );
     if (r.status !== 0) refused++;
   }
   assert.ok(refused >= 3 && refused < files.length, `both verdicts are met (${refused} of ${files.length} refused)`);

@@ -18,7 +18,7 @@ const job = (text: string, kind: 'user' | 'system' = 'user'): JobLine => {
   return l;
 };
 
-test('settings: Debian cron\'s NAME = VALUE rule, quotes and all', () => {
+test("settings: Debian cron's NAME = VALUE rule, quotes and all", () => {
   const cases: Array<[string, { name: string; value: string } | null]> = [
     ['SHELL=/bin/sh', { name: 'SHELL', value: '/bin/sh' }],
     ['  A = b c  ', { name: 'A', value: 'b c' }],
@@ -114,15 +114,28 @@ test('what cron accepts but does not do as written: truncated fields, never, a s
 test('settings apply to the lines below them; CRON_TZ is the zone of the jobs after it', () => {
   const p = user('0 1 * * * a\nCRON_TZ=Europe/Berlin\nPATH=/opt/bin:/usr/bin\n0 2 * * * b\nCRON_TZ=UTC\n0 3 * * * c\n');
   const jobs = p.lines.filter((l): l is JobLine => l.kind === 'job');
-  assert.deepEqual(jobs.map((j) => j.cronTz), [null, 'Europe/Berlin', 'UTC']);
-  assert.deepEqual(jobs.map((j) => j.env.PATH ?? null), [null, '/opt/bin:/usr/bin', '/opt/bin:/usr/bin']);
+  assert.deepEqual(
+    jobs.map((j) => j.cronTz),
+    [null, 'Europe/Berlin', 'UTC'],
+  );
+  assert.deepEqual(
+    jobs.map((j) => j.env.PATH ?? null),
+    [null, '/opt/bin:/usr/bin', '/opt/bin:/usr/bin'],
+  );
 });
 
 test('line ends: CRLF flagged and kept in raw, a missing final newline flagged, numbers 1-based', () => {
   const p = user('A=1\r\n0 1 * * * /bin/x\r\n0 2 * * * /bin/y');
   assert.equal(p.crlf, true);
   assert.equal(p.finalNewline, false);
-  assert.deepEqual(p.lines.map((l) => [l.line, l.crlf, l.kind]), [[1, true, 'env'], [2, true, 'job'], [3, false, 'job']]);
+  assert.deepEqual(
+    p.lines.map((l) => [l.line, l.crlf, l.kind]),
+    [
+      [1, true, 'env'],
+      [2, true, 'job'],
+      [3, false, 'job'],
+    ],
+  );
   assert.equal((p.lines[0] as { value: string }).value, '1', 'the \\r is not part of what hb reads');
   assert.equal(p.lines[1]!.raw, '0 1 * * * /bin/x\r');
   assert.equal((p.lines[1] as JobLine).command, '/bin/x');
@@ -132,20 +145,40 @@ test('line ends: CRLF flagged and kept in raw, a missing final newline flagged, 
 test('`# hb: ignore` marks the next job line, across comments and settings', () => {
   const p = user('# hb: ignore\n# why: stdin on purpose\nA=1\n0 1 * * * mail x%hi\n0 2 * * * y\n');
   const jobs = p.lines.filter((l): l is JobLine => l.kind === 'job');
-  assert.deepEqual(jobs.map((j) => j.ignored), [true, false]);
+  assert.deepEqual(
+    jobs.map((j) => j.ignored),
+    [true, false],
+  );
   assert.equal((p.lines[0] as { hbIgnore: boolean }).hbIgnore, true);
 });
 
 test("hb's own lines: tick, wrap and check, however hb is started", () => {
-  const hb = (command: string) => job(`* * * * * ${command}`).hb.map((h) => ({ sub: h.subcommand, job: h.job, flags: h.flags, script: h.script?.text ?? null }));
+  const hb = (command: string) =>
+    job(`* * * * * ${command}`).hb.map((h) => ({ sub: h.subcommand, job: h.job, flags: h.flags, script: h.script?.text ?? null }));
   assert.deepEqual(hb('hb tick backup'), [{ sub: 'tick', job: 'backup', flags: {}, script: null }]);
-  assert.deepEqual(hb('/usr/bin/node /opt/hb/dist/hb.js tick backup --every 15m --grace=5m'), [{ sub: 'tick', job: 'backup', flags: { every: '15m', grace: '5m' }, script: '/opt/hb/dist/hb.js' }]);
-  assert.deepEqual(hb("/usr/local/bin/hb --state-dir /var/lib/hb wrap --job sync --cron '*/5 * * * *' --tz UTC --lock -- rsync -a a b"),
-    [{ sub: 'wrap', job: 'sync', flags: { 'state-dir': '/var/lib/hb', job: 'sync', cron: '*/5 * * * *', tz: 'UTC', lock: 'true' }, script: null }]);
-  assert.deepEqual(hb('hb wrap -- /usr/local/bin/backup.sh --full').map((h) => h.job), ['backup.sh'], 'wrap without --job: the base name');
-  assert.deepEqual(hb('nodejs --enable-source-maps /srv/hb/hb.js check --textfile /x.prom >/dev/null 2>&1 || logger hb').map((h) => [h.sub, h.job]), [['check', null]]);
-  assert.deepEqual(hb('/usr/local/bin/backup.sh && /usr/bin/node /opt/hb/dist/hb.js tick backup').map((h) => h.job), ['backup']);
-  assert.deepEqual(hb('cd /tmp; nice -n 5 hb tick a; env X=1 hb tick b').map((h) => h.job), ['a', 'b']);
+  assert.deepEqual(hb('/usr/bin/node /opt/hb/dist/hb.js tick backup --every 15m --grace=5m'), [
+    { sub: 'tick', job: 'backup', flags: { every: '15m', grace: '5m' }, script: '/opt/hb/dist/hb.js' },
+  ]);
+  assert.deepEqual(hb("/usr/local/bin/hb --state-dir /var/lib/hb wrap --job sync --cron '*/5 * * * *' --tz UTC --lock -- rsync -a a b"), [
+    { sub: 'wrap', job: 'sync', flags: { 'state-dir': '/var/lib/hb', job: 'sync', cron: '*/5 * * * *', tz: 'UTC', lock: 'true' }, script: null },
+  ]);
+  assert.deepEqual(
+    hb('hb wrap -- /usr/local/bin/backup.sh --full').map((h) => h.job),
+    ['backup.sh'],
+    'wrap without --job: the base name',
+  );
+  assert.deepEqual(
+    hb('nodejs --enable-source-maps /srv/hb/hb.js check --textfile /x.prom >/dev/null 2>&1 || logger hb').map((h) => [h.sub, h.job]),
+    [['check', null]],
+  );
+  assert.deepEqual(
+    hb('/usr/local/bin/backup.sh && /usr/bin/node /opt/hb/dist/hb.js tick backup').map((h) => h.job),
+    ['backup'],
+  );
+  assert.deepEqual(
+    hb('cd /tmp; nice -n 5 hb tick a; env X=1 hb tick b').map((h) => h.job),
+    ['a', 'b'],
+  );
   assert.deepEqual(hb('/usr/bin/node /opt/app/server.js tick x'), [], 'node running another script');
   assert.deepEqual(hb('echo hb tick x'), [], 'hb as an argument');
   assert.deepEqual(hb("sh -c 'hb tick x'"), [], 'inside sh -c: not looked into');
@@ -168,12 +201,17 @@ test('the files a Debian machine ships in /etc/cron.d and /etc/crontab parse wit
   let jobs = 0;
   for (const path of files) {
     const p = parseCrontab(readFileSync(path, 'utf8'), { kind: 'system', file: path });
-    assert.deepEqual(p.lines.filter((l) => l.kind === 'invalid'), [], path);
+    assert.deepEqual(
+      p.lines.filter((l) => l.kind === 'invalid'),
+      [],
+      path,
+    );
     assert.ok(p.finalNewline && !p.crlf, `${path} ends as cron wants`);
-    for (const l of p.lines) if (l.kind === 'job') {
-      jobs++;
-      assert.ok(l.user && l.command.length > 0, `${path}:${l.line} has a user and a command`);
-    }
+    for (const l of p.lines)
+      if (l.kind === 'job') {
+        jobs++;
+        assert.ok(l.user && l.command.length > 0, `${path}:${l.line} has a user and a command`);
+      }
   }
   t.diagnostic(`${files.length} files, ${jobs} job lines: ${files.join(', ')}`);
 });

@@ -46,7 +46,7 @@ test('escapeForCron: cron hands the shell back exactly the text, whatever its ba
   assert.equal(crontabCommand(['sh', '-c', 'echo a\\\\%b']), "sh -c 'echo a\\\\\\\\\\%b'");
 });
 
-test('doctor\'s fix escapes only the % that start stdin, after a \\\\ too', () => {
+test("doctor's fix escapes only the % that start stdin, after a \\\\ too", () => {
   assert.equal(escapePercent('date +\\\\%F'), 'date +\\\\\\%F');
   const fixed = escapePercent('x \\\\%a %b \\%c');
   assert.deepEqual(splitPercent(fixed), { command: 'x \\%a %b %c', stdin: null });
@@ -54,7 +54,11 @@ test('doctor\'s fix escapes only the % that start stdin, after a \\\\ too', () =
 
 test('adopt: a \\\\% line keeps its meaning — the same shell text, the same stdin', () => {
   const written = 'echo done \\\\%line one%line two';
-  const r = adoptCrontab(parseCrontab(`0 3 * * * ${written}\n`, { kind: 'user', file: 'f' }), { exec: { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js' }, hostTz: 'UTC', taken: new Set() });
+  const r = adoptCrontab(parseCrontab(`0 3 * * * ${written}\n`, { kind: 'user', file: 'f' }), {
+    exec: { node: '/usr/bin/node', hb: '/opt/hb/dist/hb.js' },
+    hostTz: 'UTC',
+    taken: new Set(),
+  });
   assert.equal(r.adopted.length, 1);
   const line = parseCrontab(r.text, { kind: 'user', file: 'f' }).lines[0]!;
   assert.ok(line.kind === 'job', r.text);
@@ -65,4 +69,3 @@ test('adopt: a \\\\% line keeps its meaning — the same shell text, the same st
   const sh = spawnSh(line.hb[0]!.wrapped[2]!);
   assert.equal(sh.status, 0, `sh -n accepts the adopted command: ${sh.stderr}`);
 });
-

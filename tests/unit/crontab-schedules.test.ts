@@ -14,18 +14,22 @@ import { readCrontabs } from '../../lib/adapters/crontab/sources.ts';
 const HB = '/usr/bin/node /opt/hb/dist/hb.js';
 const system = (text: string, file = '/etc/cron.d/hb') => parseCrontab(text, { kind: 'system', file });
 
-test('hb tick, wrap and check lines give their jobs the line\'s schedule, in the host zone whatever CRON_TZ says (Debian cron ignores it)', () => {
-  const map = crontabSchedules([system([
-    `*/10 * * * * root ${HB} tick pinged`,
-    `0 2 * * 5#3 root ${HB} tick truncated`,
-    'CRON_TZ=Europe/Berlin',
-    `30 2 * * * root ${HB} wrap --job nightly -- /usr/bin/true`,
-    `@hourly root /usr/local/bin/hb wrap -- /usr/local/bin/rotate-logs`,
-    `* * * * * root ${HB} check --textfile /x.prom`,
-    `@reboot root ${HB} tick at-boot`,
-    `*/5 * * * * root ${HB} tick pinged`,
-    '',
-  ].join('\n'))]);
+test("hb tick, wrap and check lines give their jobs the line's schedule, in the host zone whatever CRON_TZ says (Debian cron ignores it)", () => {
+  const map = crontabSchedules([
+    system(
+      [
+        `*/10 * * * * root ${HB} tick pinged`,
+        `0 2 * * 5#3 root ${HB} tick truncated`,
+        'CRON_TZ=Europe/Berlin',
+        `30 2 * * * root ${HB} wrap --job nightly -- /usr/bin/true`,
+        `@hourly root /usr/local/bin/hb wrap -- /usr/local/bin/rotate-logs`,
+        `* * * * * root ${HB} check --textfile /x.prom`,
+        `@reboot root ${HB} tick at-boot`,
+        `*/5 * * * * root ${HB} tick pinged`,
+        '',
+      ].join('\n'),
+    ),
+  ]);
   assert.deepEqual(Object.fromEntries(map), {
     pinged: { cron: '*/10 * * * *' },
     truncated: { cron: '0 2 * * 5' },
@@ -51,7 +55,10 @@ test('paths: $HB_CRONTAB_PATHS overrides (empty: none), else the spool file of t
   assert.deepEqual(crontabPaths({ HB_CRONTAB_PATHS: '' }, user), []);
   assert.equal(asked, 0, 'the user is not asked when the paths are given');
   assert.deepEqual(crontabPaths({}, user), ['/var/spool/cron/crontabs/alice', '/etc/crontab', '/etc/cron.d']);
-  assert.deepEqual(crontabPaths({}, () => ''), ['/etc/crontab', '/etc/cron.d']);
+  assert.deepEqual(
+    crontabPaths({}, () => ''),
+    ['/etc/crontab', '/etc/cron.d'],
+  );
 });
 
 test("cron.d names: run-parts' rule", () => {
@@ -73,12 +80,32 @@ test('reading: directories as cron reads /etc/cron.d, user files in a crontabs f
     mkdirSync(join(d, 'subdir'));
     writeFileSync(join(root, 'crontabs', 'alice'), `0 5 * * * ${HB} tick mine\n`);
     const read = await readCrontabs([join(root, 'crontabs', 'alice'), join(root, 'nothing'), d]);
-    assert.deepEqual(read.map((r) => [r.path.slice(root.length), r.kind, r.owner]), [['/crontabs/alice', 'user', 'alice'], ['/cron.d/a-jobs', 'system', null], ['/cron.d/b-jobs', 'system', null]]);
+    assert.deepEqual(
+      read.map((r) => [r.path.slice(root.length), r.kind, r.owner]),
+      [
+        ['/crontabs/alice', 'user', 'alice'],
+        ['/cron.d/a-jobs', 'system', null],
+        ['/cron.d/b-jobs', 'system', null],
+      ],
+    );
     // Lines for root's default directory, and alice's own, lend to alice's check of hers.
-    const alice = { user: 'alice', isRoot: false, home: '/home/alice', stateDir: '/home/alice/.local/state/hb', config: { file: null, stateDir: null }, exists: () => false };
-    const lookup = crontabLookup(() => readCrontabs([d, join(root, 'crontabs', 'alice')]), () => alice);
+    const alice = {
+      user: 'alice',
+      isRoot: false,
+      home: '/home/alice',
+      stateDir: '/home/alice/.local/state/hb',
+      config: { file: null, stateDir: null },
+      exists: () => false,
+    };
+    const lookup = crontabLookup(
+      () => readCrontabs([d, join(root, 'crontabs', 'alice')]),
+      () => alice,
+    );
     assert.deepEqual(await Promise.all(['a', 'mine', 'dotted', 'writable'].map(lookup)), [null, { cron: '0 5 * * *' }, null, null]);
-    const asRoot = crontabLookup(() => readCrontabs([d, join(root, 'crontabs', 'alice')]), () => ({ ...alice, user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb' }));
+    const asRoot = crontabLookup(
+      () => readCrontabs([d, join(root, 'crontabs', 'alice')]),
+      () => ({ ...alice, user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb' }),
+    );
     assert.deepEqual(await Promise.all(['a', 'mine'].map(asRoot)), [{ cron: '0 1 * * *' }, null]);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -87,14 +114,17 @@ test('reading: directories as cron reads /etc/cron.d, user files in a crontabs f
 
 test('the lookup reads nothing and asks nothing until asked, then once', async () => {
   let [reads, targets] = [0, 0];
-  const lookup = crontabLookup(async () => (reads++, []), () => (targets++, { user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb', config: { file: null, stateDir: null }, exists: () => false }));
+  const lookup = crontabLookup(
+    async () => (reads++, []),
+    () => (targets++, { user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb', config: { file: null, stateDir: null }, exists: () => false }),
+  );
   assert.deepEqual([reads, targets], [0, 0]);
   assert.deepEqual(await Promise.all([lookup('x'), lookup('y')]), [null, null]);
   assert.equal(await lookup('z'), null);
   assert.deepEqual([reads, targets], [1, 1]);
 });
 
-test("a user crontab that exists but cannot be read is asked of the reader (crontab -l); an absent one is not", async () => {
+test('a user crontab that exists but cannot be read is asked of the reader (crontab -l); an absent one is not', async () => {
   const root = mkdtempSync(join(tmpdir(), 'hb-crontabs-'));
   try {
     // Root reads every file: a spool path under a plain file (ENOTDIR) stands in for EACCES.
@@ -111,4 +141,3 @@ test("a user crontab that exists but cannot be read is asked of the reader (cron
     rmSync(root, { recursive: true, force: true });
   }
 });
-

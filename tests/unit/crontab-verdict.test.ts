@@ -22,7 +22,11 @@ function doctor(text: string, path = '/etc/cron.d/jobs', jobs: string[] = []): F
   const cronD = path.startsWith('/etc/cron.d/');
   const facts: DoctorFacts = {
     crontabs: [{ path, kind: cronD ? 'system' : 'user', cronD, text, mode: 0o644, uid: 0, owner: cronD ? null : 'root' }],
-    config: { file: jobs.length ? '/etc/hb/hb.yaml' : null, problems: [], jobs: new Map(jobs.map((name) => [name, { name, schedule: { cron: '30 2 * * *' } }])) },
+    config: {
+      file: jobs.length ? '/etc/hb/hb.yaml' : null,
+      problems: [],
+      jobs: new Map(jobs.map((name) => [name, { name, schedule: { cron: '30 2 * * *' } }])),
+    },
     stateDir: null,
     probe: (p) => (EXEC.has(p) ? 'executable' : 'missing'),
     users: new Map([['root', '/root']]),
@@ -35,8 +39,14 @@ function doctor(text: string, path = '/etc/cron.d/jobs', jobs: string[] = []): F
 }
 
 test('verdict: a refused line, an unknown user (system files, users known) or a last job/setting line without newline', () => {
-  assert.deepEqual(fileRefusals(parse('0 1 * * * /bin/a\n60 * * * * /bin/b\n'), null).map((r) => [r.line, r.kind]), [[2, 'invalid']]);
-  assert.deepEqual(fileRefusals(parse('0 1 * * * root /bin/a\n0 2 * * * curl -X POST http://x/\n', 'system'), users).map((r) => [r.line, r.kind]), [[2, 'unknown-user']]);
+  assert.deepEqual(
+    fileRefusals(parse('0 1 * * * /bin/a\n60 * * * * /bin/b\n'), null).map((r) => [r.line, r.kind]),
+    [[2, 'invalid']],
+  );
+  assert.deepEqual(
+    fileRefusals(parse('0 1 * * * root /bin/a\n0 2 * * * curl -X POST http://x/\n', 'system'), users).map((r) => [r.line, r.kind]),
+    [[2, 'unknown-user']],
+  );
   assert.deepEqual(fileRefusals(parse('0 2 * * * curl -X POST http://x/\n', 'system'), null), [], 'users unknown: not judged');
   assert.deepEqual(fileRefusals(parse('0 1 * * * /bin/a\n# last'), null), [], 'a last comment needs no newline');
   assert.deepEqual(fileRefusals(parse('0 1 * * * /bin/a\n   '), null), [], 'nor a last blank line');
@@ -48,35 +58,53 @@ test('verdict: a refused line, an unknown user (system files, users known) or a 
 test('doctor: a refused line makes cron ignore the whole file, and the finding names the jobs that never run', () => {
   const text = `30 2 * * * root /usr/local/bin/backup.sh --full\n0 0 L * * root /usr/local/bin/report --monthly\n15 6 * * 1-5 root /usr/local/bin/report --daily\n`;
   const f = doctor(text);
-  assert.deepEqual(f.map((x) => [x.code, x.severity, x.line]), [['invalid-line', 'error', 2]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.line]),
+    [['invalid-line', 'error', 2]],
+  );
   assert.match(f[0]!.message, /ignores the whole file \("Syntax error, this crontab file will be ignored"\)/);
   assert.match(f[0]!.message, /bad day-of-month/);
-  assert.match(f[0]!.message, /none of its 2 other job lines runs: line 1 \(\/usr\/local\/bin\/backup\.sh --full\), line 3 \(\/usr\/local\/bin\/report --daily\)/);
+  assert.match(
+    f[0]!.message,
+    /none of its 2 other job lines runs: line 1 \(\/usr\/local\/bin\/backup\.sh --full\), line 3 \(\/usr\/local\/bin\/report --daily\)/,
+  );
   assert.doesNotMatch(f[0]!.message, /skips the line/);
 });
 
 test('doctor: an unknown user in /etc/cron.d ignores the whole file, not the line', () => {
   const f = doctor(`*/30 * * * * curl -X POST http://127.0.0.1:9/ping\n0 4 * * * root /usr/local/bin/backup.sh\n`);
-  assert.deepEqual(f.map((x) => [x.code, x.severity, x.line]), [['unknown-user', 'error', 1]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.line]),
+    [['unknown-user', 'error', 1]],
+  );
   assert.match(f[0]!.message, /user "curl" does not exist: cron refuses the line \("bad username"\) and ignores the whole file/);
   assert.match(f[0]!.message, /its other job line never runs: line 2 \(\/usr\/local\/bin\/backup\.sh\)/);
 });
 
 test('doctor: "# hb: ignore" quiets what a line does, not a user that makes cron drop the file', () => {
   const f = doctor(`# hb: ignore\n0 2 * * * nosuchuser /usr/local/bin/report\n0 4 * * * root /usr/local/bin/backup.sh\n`);
-  assert.deepEqual(f.map((x) => [x.code, x.line]), [['unknown-user', 2]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.line]),
+    [['unknown-user', 2]],
+  );
 });
 
 test('doctor: a six-field line is an error, not "no problems found"', () => {
   const f = doctor('0 1 * * * /usr/local/bin/backup.sh\n*/6 * * * * * echo hi\n', '/home/alice/crontab');
-  assert.deepEqual(f.map((x) => [x.code, x.severity, x.line]), [['invalid-line', 'error', 2]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.line]),
+    [['invalid-line', 'error', 2]],
+  );
   assert.match(f[0]!.message, /bad command: "\*" after the 5 time fields/);
   assert.match(f[0]!.message, /line 1 \(\/usr\/local\/bin\/backup\.sh\)/);
 });
 
 test('doctor: a missing final newline names every job; after a last comment it is no finding', () => {
   const f = doctor('0 1 * * * /usr/local/bin/backup.sh\nA=b', '/home/alice/crontab');
-  assert.deepEqual(f.map((x) => [x.code, x.line]), [['missing-newline', 2]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.line]),
+    [['missing-newline', 2]],
+  );
   assert.match(f[0]!.message, /its job line never runs: line 1 \(\/usr\/local\/bin\/backup\.sh\)/);
   assert.deepEqual(doctor('0 1 * * * /usr/local/bin/backup.sh\n# end', '/home/alice/crontab'), []);
 });
@@ -111,7 +139,10 @@ test('adopt: a file cron ignores is adopted not at all, and says why', () => {
 
 test('adopt: a final comment without newline is no reason to leave a file alone', () => {
   const r = adoptCrontab(parse('0 1 * * * /bin/a\n# end'), ctx());
-  assert.deepEqual(r.adopted.map((a) => a.line), [1]);
+  assert.deepEqual(
+    r.adopted.map((a) => a.line),
+    [1],
+  );
   assert.equal(r.refused, null);
   assert.ok(r.text.endsWith('\n# end'), 'the ending is kept as it was');
 });

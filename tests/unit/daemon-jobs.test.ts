@@ -9,11 +9,14 @@ import { Notifier, jobEnv, notifySettings, systemdNotify, type NotifySend } from
 const config = (...jobs: JobConfig[]): HbConfig => ({ file: '/etc/hb/hb.yaml', defaults: {}, notify: [], jobs: new Map(jobs.map((j) => [j.name, j])) });
 
 test('runs jobs that have a schedule and a command, plus the meta-heartbeat every minute', () => {
-  const sel = selectJobs(config(
-    { name: 'zeta', schedule: { every: '15m' }, command: 'true' },
-    { name: 'backup', schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' }, command: ['/usr/local/bin/backup.sh'], lock: true },
-    { name: 'local', schedule: { cron: '0 * * * *' }, command: 'x' },
-  ), 'Asia/Tokyo');
+  const sel = selectJobs(
+    config(
+      { name: 'zeta', schedule: { every: '15m' }, command: 'true' },
+      { name: 'backup', schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' }, command: ['/usr/local/bin/backup.sh'], lock: true },
+      { name: 'local', schedule: { cron: '0 * * * *' }, command: 'x' },
+    ),
+    'Asia/Tokyo',
+  );
   assert.deepEqual(sel.jobs, [
     { name: 'backup', kind: 'tick', schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' }, lock: true },
     { name: 'local', kind: 'tick', schedule: { cron: '0 * * * *', tz: 'Asia/Tokyo' }, lock: false },
@@ -29,12 +32,11 @@ test('hb-check takes its schedule from jobs.hb-check and is never ticked as a jo
 });
 
 test('a schedule without a command (heartbeat from elsewhere) or a command without a schedule is not run, and says why', () => {
-  const sel = selectJobs(config(
-    { name: 'pinged', schedule: { every: '1h' } },
-    { name: 'manual', command: 'make report' },
-    { name: 'hb-report' },
-  ), 'UTC');
-  assert.deepEqual(sel.jobs.map((j) => j.name), ['hb-check']);
+  const sel = selectJobs(config({ name: 'pinged', schedule: { every: '1h' } }, { name: 'manual', command: 'make report' }, { name: 'hb-report' }), 'UTC');
+  assert.deepEqual(
+    sel.jobs.map((j) => j.name),
+    ['hb-check'],
+  );
   assert.deepEqual(sel.ignored, [
     { name: 'manual', reason: 'it has a command but no schedule (every or cron)' },
     { name: 'pinged', reason: 'it has a schedule but no command: its heartbeat is expected from elsewhere' },
@@ -42,7 +44,10 @@ test('a schedule without a command (heartbeat from elsewhere) or a command witho
 });
 
 test('no config at all still runs the meta-heartbeat', () => {
-  assert.deepEqual(selectJobs({ file: null, defaults: {}, notify: [], jobs: new Map() }, 'UTC').jobs.map((j) => j.kind), ['check']);
+  assert.deepEqual(
+    selectJobs({ file: null, defaults: {}, notify: [], jobs: new Map() }, 'UTC').jobs.map((j) => j.kind),
+    ['check'],
+  );
 });
 
 test('schedule text and sameness include the zone', () => {
@@ -57,11 +62,26 @@ test('notify settings: the socket, and the watchdog at half of WATCHDOG_USEC whe
     [{}, { socket: null, watchdogMs: null }],
     [{ WATCHDOG_USEC: '30000000' }, { socket: null, watchdogMs: null }],
     [{ NOTIFY_SOCKET: '/run/systemd/notify' }, { socket: '/run/systemd/notify', watchdogMs: null }],
-    [{ NOTIFY_SOCKET: '@abstract', WATCHDOG_USEC: '30000000' }, { socket: '@abstract', watchdogMs: 15_000 }],
-    [{ NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '42' }, { socket: '/s', watchdogMs: 15_000 }],
-    [{ NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '43' }, { socket: '/s', watchdogMs: null }],
-    [{ NOTIFY_SOCKET: '/s', WATCHDOG_USEC: 'x' }, { socket: '/s', watchdogMs: null }],
-    [{ NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '1000' }, { socket: '/s', watchdogMs: 1 }],
+    [
+      { NOTIFY_SOCKET: '@abstract', WATCHDOG_USEC: '30000000' },
+      { socket: '@abstract', watchdogMs: 15_000 },
+    ],
+    [
+      { NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '42' },
+      { socket: '/s', watchdogMs: 15_000 },
+    ],
+    [
+      { NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '43' },
+      { socket: '/s', watchdogMs: null },
+    ],
+    [
+      { NOTIFY_SOCKET: '/s', WATCHDOG_USEC: 'x' },
+      { socket: '/s', watchdogMs: null },
+    ],
+    [
+      { NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '1000' },
+      { socket: '/s', watchdogMs: 1 },
+    ],
   ];
   for (const [env, want] of rows) assert.deepEqual(notifySettings(env, 42), want, JSON.stringify(env));
 });
@@ -94,7 +114,10 @@ test('notifier: sends the protocol words; a missing systemd-notify is said once 
 test('notifier: a failing send is logged once until one works again', async () => {
   const lines: string[] = [];
   const results = [{ missing: false, error: 'Connection refused' }, { missing: false, error: 'Connection refused' }, null, { missing: false, error: 'again' }];
-  const n = new Notifier(async () => results.shift() ?? null, (l) => lines.push(l));
+  const n = new Notifier(
+    async () => results.shift() ?? null,
+    (l) => lines.push(l),
+  );
   for (let i = 0; i < 4; i++) await n.watchdog();
   assert.deepEqual(lines, [
     'systemd-notify WATCHDOG=1 failed: Connection refused (said once until it works again)',

@@ -67,7 +67,12 @@ class FakeWorld {
 
 function setup(jobs: DaemonJob[], options: Partial<LoopOptions> = {}) {
   const w = new FakeWorld();
-  const loop: DaemonLoop = new DaemonLoop(w.deps(() => loop), jobs, new Map(), { ...LOOP_DEFAULTS, ...options });
+  const loop: DaemonLoop = new DaemonLoop(
+    w.deps(() => loop),
+    jobs,
+    new Map(),
+    { ...LOOP_DEFAULTS, ...options },
+  );
   loop.start();
   return { w, loop };
 }
@@ -77,17 +82,29 @@ test('starts each job at its fires with one timer, sleeping exactly until the ea
   assert.equal(w.pending(), 1);
   w.advance(4000);
   const t0 = 1_000_000;
-  assert.deepEqual(w.spawned.filter((s) => s.job === 'a').map((s) => s.at - t0), [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
-  assert.deepEqual(w.spawned.filter((s) => s.job === 'b').map((s) => s.at - t0), [2000, 4000]);
+  assert.deepEqual(
+    w.spawned.filter((s) => s.job === 'a').map((s) => s.at - t0),
+    [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000],
+  );
+  assert.deepEqual(
+    w.spawned.filter((s) => s.job === 'b').map((s) => s.at - t0),
+    [2000, 4000],
+  );
   assert.equal(w.pending(), 1);
-  assert.ok(w.sleeps.every((ms) => ms === 500), `sleeps ${w.sleeps.join(',')}`);
+  assert.ok(
+    w.sleeps.every((ms) => ms === 500),
+    `sleeps ${w.sleeps.join(',')}`,
+  );
   assert.equal(w.lines[0], 'started tick a (pid 101)');
 });
 
 test('late timers do not shift later fires (starts land on the grid, not wake + period)', () => {
   const { w } = setup([overlapping('a', '1s')]);
   w.advance(10_000, 300);
-  assert.deepEqual(w.spawned.map((s) => s.at - 1_000_000), [1300, 2300, 3300, 4300, 5300, 6300, 7300, 8300, 9300]);
+  assert.deepEqual(
+    w.spawned.map((s) => s.at - 1_000_000),
+    [1300, 2300, 3300, 4300, 5300, 6300, 7300, 8300, 9300],
+  );
   assert.deepEqual(w.sleeps.slice(1), Array(9).fill(700));
 });
 
@@ -96,13 +113,19 @@ test('a long sleep is cut to maxSleepMs so a suspend or clock jump is noticed', 
   assert.equal(w.sleeps[0], 60_000);
 });
 
-test('lock: fires while the run goes are skipped and logged; the run\'s exit lets the next one start', () => {
+test("lock: fires while the run goes are skipped and logged; the run's exit lets the next one start", () => {
   const { w, loop } = setup([every('slow', '1s', true)]);
   w.advance(1000);
   w.advance(2000);
   assert.equal(w.spawned.length, 1);
-  assert.deepEqual(w.skips, [['slow', 101], ['slow', 101]]);
-  assert.match(w.lines[1]!, /^skipped tick slow due at \d\d:\d\d:\d\dZ: the previous run \(pid 101, started \d\d:\d\d:\d\dZ\) is still going and the job has lock$/);
+  assert.deepEqual(w.skips, [
+    ['slow', 101],
+    ['slow', 101],
+  ]);
+  assert.match(
+    w.lines[1]!,
+    /^skipped tick slow due at \d\d:\d\d:\d\dZ: the previous run \(pid 101, started \d\d:\d\d:\d\dZ\) is still going and the job has lock$/,
+  );
   loop.exited(101, 0, null);
   w.advance(1000);
   assert.equal(w.spawned.length, 2);
@@ -113,7 +136,10 @@ test('overlap is off by default: a fire while the run goes is skipped and says s
   w.advance(2000);
   assert.equal(w.spawned.length, 1);
   assert.deepEqual(w.skips, [['a', 101]]);
-  assert.match(w.lines[1]!, /^skipped tick a due at \d\d:\d\d:\d\dZ: the previous run \(pid 101, started \d\d:\d\d:\d\dZ\) is still going and overlap is off for this job$/);
+  assert.match(
+    w.lines[1]!,
+    /^skipped tick a due at \d\d:\d\d:\d\dZ: the previous run \(pid 101, started \d\d:\d\d:\d\dZ\) is still going and overlap is off for this job$/,
+  );
   loop.exited(101, 0, null);
   w.advance(1000);
   assert.equal(w.spawned.length, 2);
@@ -125,7 +151,10 @@ test('with overlap: true runs overlap (lock still wins); a non-zero exit and a s
   assert.equal(locked.w.spawned.length, 1, 'lock: true never overlaps, whatever overlap says');
   const { w, loop } = setup([overlapping('a', '1s')]);
   w.advance(3000);
-  assert.deepEqual(w.spawned.map((s) => s.pid), [101, 102, 103]);
+  assert.deepEqual(
+    w.spawned.map((s) => s.pid),
+    [101, 102, 103],
+  );
   w.nowMs += 1500;
   loop.exited(101, 0, null);
   loop.exited(102, 3, null);
@@ -137,7 +166,10 @@ test('--quiet drops routine start lines, keeps skips and failures', () => {
   const { w, loop } = setup([every('a', '1s', true), check], { quiet: true });
   w.advance(2000);
   loop.exited(101, 1, null);
-  assert.deepEqual(w.lines.map((l) => l.split(' (')[0]), ['skipped tick a due at 00:16:42Z: the previous run', 'tick a']);
+  assert.deepEqual(
+    w.lines.map((l) => l.split(' (')[0]),
+    ['skipped tick a due at 00:16:42Z: the previous run', 'tick a'],
+  );
 });
 
 test('stop with nothing running resolves at once and stops scheduling', async () => {
@@ -169,7 +201,10 @@ test('stop timeout: SIGTERM to the runs, SIGKILL killAfter later, then it resolv
   w.advance(29_999);
   assert.deepEqual(w.kills, []);
   w.advance(1);
-  assert.deepEqual(w.kills, [[101, 'SIGTERM'], [102, 'SIGTERM']]);
+  assert.deepEqual(w.kills, [
+    [101, 'SIGTERM'],
+    [102, 'SIGTERM'],
+  ]);
   loop.exited(101, null, 'SIGTERM');
   w.advance(10_000);
   assert.deepEqual(w.kills.slice(2), [[102, 'SIGKILL']]);
@@ -195,13 +230,22 @@ test('reload keeps the timer on the earliest fire of the new plan', () => {
   assert.deepEqual(changes.added, ['b']);
   assert.equal(w.pending(), 1);
   w.advance(1000);
-  assert.deepEqual(w.spawned.map((s) => s.job), ['b']);
+  assert.deepEqual(
+    w.spawned.map((s) => s.job),
+    ['b'],
+  );
   assert.deepEqual(loop.running(), new Map([['b', [101]]]));
 });
 
 test('log lines: whole-second UTC stamp, one line even for a multi-line message', () => {
-  assert.equal(daemonLogLine(Date.parse('2026-11-23T08:00:00.456Z'), 'started tick backup (pid 123)'), '2026-11-23T08:00:00Z hb daemon: started tick backup (pid 123)\n');
-  assert.equal(daemonLogLine(0, 'reload failed: a.yaml:1:1: x\n  a.yaml:2:1: y'), '1970-01-01T00:00:00Z hb daemon: reload failed: a.yaml:1:1: x; a.yaml:2:1: y\n');
+  assert.equal(
+    daemonLogLine(Date.parse('2026-11-23T08:00:00.456Z'), 'started tick backup (pid 123)'),
+    '2026-11-23T08:00:00Z hb daemon: started tick backup (pid 123)\n',
+  );
+  assert.equal(
+    daemonLogLine(0, 'reload failed: a.yaml:1:1: x\n  a.yaml:2:1: y'),
+    '1970-01-01T00:00:00Z hb daemon: reload failed: a.yaml:1:1: x; a.yaml:2:1: y\n',
+  );
 });
 
 test('the meta-heartbeat never overlaps itself, and its exit 1 says a job is a problem', () => {
@@ -217,20 +261,38 @@ test('the meta-heartbeat never overlaps itself, and its exit 1 says a job is a p
 test('--max-concurrent: fires beyond the cap wait (one per job, oldest first) and start as runs end; a stop drops them', async () => {
   const { w, loop } = setup([every('a', '1s'), every('b', '1s'), every('c', '1s'), every('d', '1s')], { maxConcurrent: 2 });
   w.advance(1000);
-  assert.deepEqual(w.spawned.map((s) => s.job), ['a', 'b']);
-  assert.deepEqual(w.lines.slice(2), ['tick c waits: 2 runs are going, the most --max-concurrent allows', 'tick d waits: 2 runs are going, the most --max-concurrent allows']);
+  assert.deepEqual(
+    w.spawned.map((s) => s.job),
+    ['a', 'b'],
+  );
+  assert.deepEqual(w.lines.slice(2), [
+    'tick c waits: 2 runs are going, the most --max-concurrent allows',
+    'tick d waits: 2 runs are going, the most --max-concurrent allows',
+  ]);
   w.advance(1000);
   assert.equal(w.spawned.length, 2, 'still at the cap');
-  assert.ok(w.lines.includes(`skipped tick c due at ${new Date(w.nowMs).toISOString().slice(11, 19)}Z: an earlier fire of it is still waiting for a free run`), w.lines.join('\n'));
+  assert.ok(
+    w.lines.includes(`skipped tick c due at ${new Date(w.nowMs).toISOString().slice(11, 19)}Z: an earlier fire of it is still waiting for a free run`),
+    w.lines.join('\n'),
+  );
   w.nowMs += 500;
   loop.exited(101, 0, null);
-  assert.deepEqual(w.spawned.map((s) => s.job), ['a', 'b', 'c']);
+  assert.deepEqual(
+    w.spawned.map((s) => s.job),
+    ['a', 'b', 'c'],
+  );
   assert.equal(w.lines.at(-1), 'started tick c (pid 103) after waiting 1.5s for a free run');
   loop.exited(102, 0, null);
-  assert.deepEqual(w.spawned.map((s) => s.job), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(
+    w.spawned.map((s) => s.job),
+    ['a', 'b', 'c', 'd'],
+  );
   const left = w.spawned.length;
   w.advance(500);
-  assert.ok(w.lines.some((l) => /^tick [ab] waits: /.test(l)), w.lines.join('\n'));
+  assert.ok(
+    w.lines.some((l) => /^tick [ab] waits: /.test(l)),
+    w.lines.join('\n'),
+  );
   const stopped = loop.stop();
   assert.match(w.lines.find((l) => l.startsWith('dropped')) ?? '', /^dropped 2 waiting runs: tick a, tick b$/);
   loop.exited(103, 0, null);

@@ -31,36 +31,56 @@ const APPLY_FAILED = failed('cannot write the copy');
 /** [state, { event: [next state, effects] }]; an event left out changes nothing and does nothing. */
 const TABLE: Array<[string, ReloadState, Record<string, [ReloadState, E[]]>]> = [
   ['serving', SERVING, { hup: [reading(), [read]], term: [STOPPING, stopNow] }],
-  ['reading', reading(), {
-    hup: [reading(true), []],
-    term: [STOPPING, stopNow],
-    'read-ok': [applying(), [{ kind: 'apply', config: 'new config' }]],
-    'read-failed': [SERVING, [READ_FAILED]],
-  }],
-  ['reading, a HUP came meanwhile', reading(true), {
-    hup: [reading(true), []],
-    term: [STOPPING, stopNow],
-    'read-ok': [applying(true), [{ kind: 'apply', config: 'new config' }]],
-    'read-failed': [reading(), [READ_FAILED, read]],
-  }],
-  ['applying', applying(), {
-    hup: [applying(true), []],
-    term: [STOPPING, stopNow],
-    applied: [SERVING, []],
-    'apply-failed': [SERVING, [APPLY_FAILED]],
-  }],
-  ['applying, a HUP came meanwhile', applying(true), {
-    hup: [applying(true), []],
-    term: [STOPPING, stopNow],
-    applied: [reading(), [read]],
-    'apply-failed': [reading(), [APPLY_FAILED, read]],
-  }],
-  ['stopping', STOPPING, {
-    term: [STOPPING, [{ kind: 'stop-loop' }]],
-    'read-failed': [STOPPING, [READ_FAILED]],
-    'apply-failed': [STOPPING, [APPLY_FAILED]],
-    'loop-stopped': [STOPPED, [{ kind: 'finish' }]],
-  }],
+  [
+    'reading',
+    reading(),
+    {
+      hup: [reading(true), []],
+      term: [STOPPING, stopNow],
+      'read-ok': [applying(), [{ kind: 'apply', config: 'new config' }]],
+      'read-failed': [SERVING, [READ_FAILED]],
+    },
+  ],
+  [
+    'reading, a HUP came meanwhile',
+    reading(true),
+    {
+      hup: [reading(true), []],
+      term: [STOPPING, stopNow],
+      'read-ok': [applying(true), [{ kind: 'apply', config: 'new config' }]],
+      'read-failed': [reading(), [READ_FAILED, read]],
+    },
+  ],
+  [
+    'applying',
+    applying(),
+    {
+      hup: [applying(true), []],
+      term: [STOPPING, stopNow],
+      applied: [SERVING, []],
+      'apply-failed': [SERVING, [APPLY_FAILED]],
+    },
+  ],
+  [
+    'applying, a HUP came meanwhile',
+    applying(true),
+    {
+      hup: [applying(true), []],
+      term: [STOPPING, stopNow],
+      applied: [reading(), [read]],
+      'apply-failed': [reading(), [APPLY_FAILED, read]],
+    },
+  ],
+  [
+    'stopping',
+    STOPPING,
+    {
+      term: [STOPPING, [{ kind: 'stop-loop' }]],
+      'read-failed': [STOPPING, [READ_FAILED]],
+      'apply-failed': [STOPPING, [APPLY_FAILED]],
+      'loop-stopped': [STOPPED, [{ kind: 'finish' }]],
+    },
+  ],
   ['stopped', STOPPED, {}],
 ];
 
@@ -77,12 +97,17 @@ test('reload machine: SIGINT stops as SIGTERM does, named in the log; HUPs durin
   assert.deepEqual(reloadStep(SERVING, { kind: 'term', signal: 'SIGINT' }).effects[0], { kind: 'log', message: 'SIGINT: stopping' });
   let state = SERVING;
   const effects: E[] = [];
-  for (const event of [EVENTS.hup, EVENTS.hup, EVENTS.hup, EVENTS['read-ok'], EVENTS.applied, EVENTS['read-ok'], EVENTS.applied] as Array<ReloadEvent<string>>) {
+  for (const event of [EVENTS.hup, EVENTS.hup, EVENTS.hup, EVENTS['read-ok'], EVENTS.applied, EVENTS['read-ok'], EVENTS.applied] as Array<
+    ReloadEvent<string>
+  >) {
     const step = reloadStep<string>(state, event);
     state = step.state;
     effects.push(...step.effects);
   }
-  assert.deepEqual(effects.map((e) => e.kind), ['read-config', 'apply', 'read-config', 'apply']);
+  assert.deepEqual(
+    effects.map((e) => e.kind),
+    ['read-config', 'apply', 'read-config', 'apply'],
+  );
   assert.deepEqual(state, SERVING);
 });
 

@@ -23,13 +23,55 @@ const newDir = () => {
 const tick = (name: string, every = '1m'): DaemonJob => ({ name, kind: 'tick', schedule: { every }, lock: false });
 const check: DaemonJob = { name: 'hb-check', kind: 'check', schedule: { every: '1m' }, lock: true };
 const record = (job: string, startedAt: string, cycle = 1) =>
-  JSON.stringify({ v: 1, job, host: 'h', status: 'ok', exit_code: 0, signal: null, started_at: startedAt, finished_at: startedAt, duration_ms: 0, cycle, action: null, message: null, schedule: null, grace_s: null, output_tail: null, pid: 1, hb_version: '0' }) + '\n';
-const marker = (job: string, pid: number, startedAt: string, cycle = 2) => JSON.stringify({ job, pid, started_at: startedAt, host: 'h', cycle, boot_id: null, pid_started_ms: null }) + '\n';
+  JSON.stringify({
+    v: 1,
+    job,
+    host: 'h',
+    status: 'ok',
+    exit_code: 0,
+    signal: null,
+    started_at: startedAt,
+    finished_at: startedAt,
+    duration_ms: 0,
+    cycle,
+    action: null,
+    message: null,
+    schedule: null,
+    grace_s: null,
+    output_tail: null,
+    pid: 1,
+    hb_version: '0',
+  }) + '\n';
+const marker = (job: string, pid: number, startedAt: string, cycle = 2) =>
+  JSON.stringify({ job, pid, started_at: startedAt, host: 'h', cycle, boot_id: null, pid_started_ms: null }) + '\n';
 
-test('a run is hb itself with the daemon\'s state dir and the config it holds: tick JOB, or check', () => {
-  const hb = { execPath: '/usr/bin/node', prefix: ['/opt/hb/dist/hb.js'], stateDir: '/var/lib/hb', configFile: '/etc/hb/hb.yaml', configCopy: '/var/lib/hb/daemon/config.yaml' };
-  assert.deepEqual(runArgv(hb, tick('backup')), ['/opt/hb/dist/hb.js', '--state-dir', '/var/lib/hb', '--config', '/etc/hb/hb.yaml', '--config-snapshot', '/var/lib/hb/daemon/config.yaml', 'tick', 'backup']);
-  assert.deepEqual(runArgv({ ...hb, configFile: null, configCopy: null, prefix: ['--import', 'tsx', 'bin/hb.ts'] }, check), ['--import', 'tsx', 'bin/hb.ts', '--state-dir', '/var/lib/hb', 'check']);
+test("a run is hb itself with the daemon's state dir and the config it holds: tick JOB, or check", () => {
+  const hb = {
+    execPath: '/usr/bin/node',
+    prefix: ['/opt/hb/dist/hb.js'],
+    stateDir: '/var/lib/hb',
+    configFile: '/etc/hb/hb.yaml',
+    configCopy: '/var/lib/hb/daemon/config.yaml',
+  };
+  assert.deepEqual(runArgv(hb, tick('backup')), [
+    '/opt/hb/dist/hb.js',
+    '--state-dir',
+    '/var/lib/hb',
+    '--config',
+    '/etc/hb/hb.yaml',
+    '--config-snapshot',
+    '/var/lib/hb/daemon/config.yaml',
+    'tick',
+    'backup',
+  ]);
+  assert.deepEqual(runArgv({ ...hb, configFile: null, configCopy: null, prefix: ['--import', 'tsx', 'bin/hb.ts'] }, check), [
+    '--import',
+    'tsx',
+    'bin/hb.ts',
+    '--state-dir',
+    '/var/lib/hb',
+    'check',
+  ]);
   assert.equal(runLabel(tick('x')), 'tick x');
   assert.equal(runLabel(check), 'check');
 });
@@ -52,7 +94,8 @@ test('leftovers: a marker whose process is gone is a crash, a live one is report
   writeFileSync(join(d, 'live.run'), marker('live', 4002, '2026-11-23T08:00:00.000Z'));
   writeFileSync(join(d, 'done.run'), marker('done', 4003, '2026-11-23T08:00:00.000Z'));
   writeFileSync(join(d, 'done.last'), record('done', '2026-11-23T08:00:01.000Z'));
-  const facts = (pid: number): ProcessFacts => (pid === 4002 ? { bootId: null, state: 'S', startMs: Date.parse('2026-11-23T07:59:59Z') } : { bootId: null, state: null, startMs: null });
+  const facts = (pid: number): ProcessFacts =>
+    pid === 4002 ? { bootId: null, state: 'S', startMs: Date.parse('2026-11-23T07:59:59Z') } : { bootId: null, state: null, startMs: null };
   const found = findLeftovers(d, [tick('dead'), tick('live'), tick('done'), tick('clean'), check], facts);
   assert.deepEqual(found.map(leftoverLine), [
     'tick dead (pid 4001, cycle 7, started 2026-11-23T08:00:00.000Z) never finished: process 4001 is not running; its next run records it as crashed',
@@ -63,7 +106,9 @@ test('leftovers: a marker whose process is gone is a crash, a live one is report
 test('a lock skip is an overlap_skipped event by the daemon with the holder', () => {
   const d = newDir();
   assert.equal(recordSkip(d, tick('slow'), { pid: 321, startedMs: Date.parse('2026-11-23T08:00:00Z') }, Date.parse('2026-11-23T08:00:01Z')), null);
-  assert.deepEqual(readEvents(d).events, [{ ts: '2026-11-23T08:00:01.000Z', job: 'slow', type: 'overlap_skipped', holder_pid: 321, holder_started_at: '2026-11-23T08:00:00.000Z', by: 'daemon' }]);
+  assert.deepEqual(readEvents(d).events, [
+    { ts: '2026-11-23T08:00:01.000Z', job: 'slow', type: 'overlap_skipped', holder_pid: 321, holder_started_at: '2026-11-23T08:00:00.000Z', by: 'daemon' },
+  ]);
   const problem = recordSkip(join(d, 'missing'), tick('slow'), { pid: 1, startedMs: 0 }, 0);
   assert.match(problem ?? '', /^could not append to the event log in .*missing: /);
 });

@@ -39,7 +39,7 @@ test('fireAfter: every fires on the grid anchor + k·period, strictly after now'
   for (const [anchor, now, want] of rows) assert.equal(fireAfter(job, anchor, now), want, `anchor ${anchor} now ${now}`);
 });
 
-test('fireAfter: cron is the schedule\'s own next fire, DST included', () => {
+test("fireAfter: cron is the schedule's own next fire, DST included", () => {
   const job = cron('b', '30 2 * * *', 'Europe/Berlin');
   const from = at('2026-03-28T00:00:00Z');
   const want = compileSchedule(job.schedule, 'UTC').next(from, 3);
@@ -47,7 +47,10 @@ test('fireAfter: cron is the schedule\'s own next fire, DST included', () => {
   const got = [];
   for (let i = 0; i < 3; i++) got.push((t = fireAfter(job, 0, t)));
   assert.deepEqual(got, want);
-  assert.deepEqual(got.map((ms) => new Date(ms).toISOString()), ['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']);
+  assert.deepEqual(
+    got.map((ms) => new Date(ms).toISOString()),
+    ['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z'],
+  );
 });
 
 test('every: 10,000 late wake-ups never drift — each start is exactly anchor + k·period', () => {
@@ -64,10 +67,13 @@ test('every: 10,000 late wake-ups never drift — each start is exactly anchor +
     assert.equal(decisions[0]!.missed, 0);
     dues.push(decisions[0]!.dueMs);
   }
-  assert.deepEqual(dues, Array.from({ length: 10_000 }, (_, i) => start + (i + 1) * 500));
+  assert.deepEqual(
+    dues,
+    Array.from({ length: 10_000 }, (_, i) => start + (i + 1) * 500),
+  );
 });
 
-test('cron: fires equal the schedule\'s sequence however late the daemon wakes', () => {
+test("cron: fires equal the schedule's sequence however late the daemon wakes", () => {
   const job = cron('five', '*/5 * * * *', 'America/New_York');
   const start = at('2026-11-01T04:00:00Z'); // the New York fall-back night
   let plan = createPlan([job], none, start);
@@ -86,15 +92,27 @@ test('a very late wake-up starts one run, counts the missed fires and stays on t
   const plan = createPlan([every('a', '1s'), cron('c', '* * * * *')], none, start);
   // Asleep for 10.5 minutes (a suspended laptop, a stopped container).
   const { plan: after, decisions } = stepPlan(plan, start + 10 * M + 30 * S, idle);
-  assert.deepEqual(decisions.map((d) => [d.job.name, d.type, d.missed]), [['a', 'start', 629], ['c', 'start', 9]]);
-  assert.deepEqual(after.slots.map((s) => s.dueMs), [start + 10 * M + 31 * S, start + 11 * M]);
+  assert.deepEqual(
+    decisions.map((d) => [d.job.name, d.type, d.missed]),
+    [
+      ['a', 'start', 629],
+      ['c', 'start', 9],
+    ],
+  );
+  assert.deepEqual(
+    after.slots.map((s) => s.dueMs),
+    [start + 10 * M + 31 * S, start + 11 * M],
+  );
 });
 
 test('fires missed while the daemon was down are not replayed; every keeps the phase of the last heartbeat', () => {
   const now = at('2026-11-23T08:00:07Z');
   const lastRun = at('2026-11-23T06:12:00Z');
   const plan = createPlan([every('a', '10m'), cron('c', '0 * * * *'), every('fresh', '10m')], new Map([['a', lastRun]]), now);
-  assert.deepEqual(plan.slots.map((s) => new Date(s.dueMs).toISOString()), ['2026-11-23T08:02:00.000Z', '2026-11-23T09:00:00.000Z', '2026-11-23T08:10:07.000Z']);
+  assert.deepEqual(
+    plan.slots.map((s) => new Date(s.dueMs).toISOString()),
+    ['2026-11-23T08:02:00.000Z', '2026-11-23T09:00:00.000Z', '2026-11-23T08:10:07.000Z'],
+  );
   assert.deepEqual(stepPlan(plan, now, idle).decisions, []);
 });
 
@@ -109,8 +127,18 @@ test('a fire while a run is going is skipped (lock, or overlap off by default); 
   const plan = createPlan([every('locked', '1s', true), every('plain', '1s'), { ...every('free', '1s'), overlap: true }], none, start);
   const running = () => true;
   const { decisions } = stepPlan(plan, start + S, running);
-  assert.deepEqual(decisions.map((d: Decision) => [d.job.name, d.type]), [['locked', 'skip'], ['plain', 'skip'], ['free', 'start']]);
-  assert.deepEqual(stepPlan(plan, start + S, idle).decisions.map((d) => d.type), ['start', 'start', 'start']);
+  assert.deepEqual(
+    decisions.map((d: Decision) => [d.job.name, d.type]),
+    [
+      ['locked', 'skip'],
+      ['plain', 'skip'],
+      ['free', 'start'],
+    ],
+  );
+  assert.deepEqual(
+    stepPlan(plan, start + S, idle).decisions.map((d) => d.type),
+    ['start', 'start', 'start'],
+  );
 });
 
 test('a skipped fire still moves the job to its next fire', () => {
@@ -132,7 +160,10 @@ test('a clock set back an hour brings every fire back near now', () => {
   const back = t - H;
   const { plan: after, decisions } = stepPlan(plan, back, idle);
   assert.deepEqual(decisions, []);
-  assert.deepEqual(after.slots.map((s) => s.dueMs), [back + M, at('2026-11-23T07:10:00Z')]);
+  assert.deepEqual(
+    after.slots.map((s) => s.dueMs),
+    [back + M, at('2026-11-23T07:10:00Z')],
+  );
 });
 
 test('nextWake is the earliest fire; nothing to run is null', () => {
@@ -155,7 +186,15 @@ test('reload: an unchanged schedule keeps its next fire; new, rescheduled, remov
 test('reload of the very same jobs changes nothing', () => {
   const jobs = [every('a', '1m'), cron('b', '0 3 * * *', 'Asia/Tokyo')];
   const plan = createPlan(jobs, none, 42_000);
-  const { plan: next, changes } = reloadPlan(plan, jobs.map((j) => ({ ...j })), none, 50_000);
+  const { plan: next, changes } = reloadPlan(
+    plan,
+    jobs.map((j) => ({ ...j })),
+    none,
+    50_000,
+  );
   assert.deepEqual(changes, { added: [], removed: [], rescheduled: [], updated: [] });
-  assert.deepEqual(next.slots.map((s) => s.dueMs), plan.slots.map((s) => s.dueMs));
+  assert.deepEqual(
+    next.slots.map((s) => s.dueMs),
+    plan.slots.map((s) => s.dueMs),
+  );
 });

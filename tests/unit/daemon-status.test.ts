@@ -6,8 +6,25 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claimDaemon, daemonLockPath, defaultPidFile, findDaemon, PID_FILE_MAX_BYTES, pidFileVerdict, readPidFile } from '../../lib/adapters/daemon/pid-file.ts';
-import { daemonInfo, describeDaemon, infoPathFor, readDaemonInfo, removeDaemonInfo, renderDaemonStatus, writeDaemonInfo, type StatusFacts } from '../../lib/adapters/daemon/status.ts';
+import {
+  claimDaemon,
+  daemonLockPath,
+  defaultPidFile,
+  findDaemon,
+  PID_FILE_MAX_BYTES,
+  pidFileVerdict,
+  readPidFile,
+} from '../../lib/adapters/daemon/pid-file.ts';
+import {
+  daemonInfo,
+  describeDaemon,
+  infoPathFor,
+  readDaemonInfo,
+  removeDaemonInfo,
+  renderDaemonStatus,
+  writeDaemonInfo,
+  type StatusFacts,
+} from '../../lib/adapters/daemon/status.ts';
 import { createPlan } from '../../lib/rules/daemon/scheduler.ts';
 import { gatherFacts, type ProcessFacts } from '../../lib/adapters/run/proc.ts';
 
@@ -55,7 +72,14 @@ test('pidFileVerdict: no process is gone; a process older than the PID file is t
   assert.equal(reused.gone, true);
   assert.match(reused.reason, /reused/);
   // The status file pins the exact process: another boot is gone even if the pid lives.
-  assert.equal(pidFileVerdict(read, { bootId: 'now', state: 'S', startMs: mtimeMs - 300 }, { pid: 4242, started_at: '2026-11-23T07:59:59Z', boot_id: 'before', pid_started_ms: mtimeMs - 300 }).gone, true);
+  assert.equal(
+    pidFileVerdict(
+      read,
+      { bootId: 'now', state: 'S', startMs: mtimeMs - 300 },
+      { pid: 4242, started_at: '2026-11-23T07:59:59Z', boot_id: 'before', pid_started_ms: mtimeMs - 300 },
+    ).gone,
+    true,
+  );
 });
 
 test('claimDaemon: writes the pid; a second daemon on the same state directory is refused while the first lives', () => {
@@ -73,10 +97,13 @@ test('claimDaemon: writes the pid; a second daemon on the same state directory i
   assert.equal(existsSync(daemonLockPath(d)), false);
 });
 
-test('claimDaemon: a dead daemon\'s lock and PID file are taken over and said so', () => {
+test("claimDaemon: a dead daemon's lock and PID file are taken over and said so", () => {
   const d = newDir();
   const pidFile = defaultPidFile(d);
-  writeFileSync(daemonLockPath(d), JSON.stringify({ pid: 999_999_9, started_at: '2026-01-01T00:00:00Z', pid_started_ms: null, boot_id: me.bootId, token: 'x1' }) + '\n');
+  writeFileSync(
+    daemonLockPath(d),
+    JSON.stringify({ pid: 999_999_9, started_at: '2026-01-01T00:00:00Z', pid_started_ms: null, boot_id: me.bootId, token: 'x1' }) + '\n',
+  );
   writeFileSync(pidFile, '9999999\n');
   const claim = claimDaemon(d, pidFile, self, (pid) => (pid === process.pid ? me : gone()));
   assert.equal(claim.ok, true);
@@ -88,7 +115,7 @@ test('claimDaemon: a dead daemon\'s lock and PID file are taken over and said so
   if (claim.ok) claim.release();
 });
 
-test('claimDaemon: a PID file naming a live process (another state directory\'s daemon) is refused', () => {
+test("claimDaemon: a PID file naming a live process (another state directory's daemon) is refused", () => {
   const d = newDir();
   const pidFile = join(d, 'shared.pid');
   writeFileSync(pidFile, `${process.pid}\n`);
@@ -110,25 +137,52 @@ test('release leaves a PID file that another daemon has since written', () => {
 
 const t0 = Date.parse('2026-11-23T08:00:00Z');
 const info = daemonInfo(
-  { pid: 4242, host: 'h1', started_at: new Date(t0).toISOString(), pid_started_ms: t0 - 50, boot_id: 'b', config: '/etc/hb/hb.yaml', state_dir: '/var/lib/hb', pid_file: '/var/lib/hb/daemon.pid', stop_timeout_ms: 30_000, ignored: [] },
-  createPlan([
-    { name: 'backup', kind: 'tick', schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' }, lock: true },
-    { name: 'fast', kind: 'tick', schedule: { every: '500ms' }, lock: false },
-    { name: 'hb-check', kind: 'check', schedule: { every: '1m' }, lock: true },
-  ], new Map(), t0).slots,
+  {
+    pid: 4242,
+    host: 'h1',
+    started_at: new Date(t0).toISOString(),
+    pid_started_ms: t0 - 50,
+    boot_id: 'b',
+    config: '/etc/hb/hb.yaml',
+    state_dir: '/var/lib/hb',
+    pid_file: '/var/lib/hb/daemon.pid',
+    stop_timeout_ms: 30_000,
+    ignored: [],
+  },
+  createPlan(
+    [
+      { name: 'backup', kind: 'tick', schedule: { cron: '30 2 * * *', tz: 'Europe/Berlin' }, lock: true },
+      { name: 'fast', kind: 'tick', schedule: { every: '500ms' }, lock: false },
+      { name: 'hb-check', kind: 'check', schedule: { every: '1m' }, lock: true },
+    ],
+    new Map(),
+    t0,
+  ).slots,
   t0,
 );
-const facts = (over: Partial<StatusFacts>): StatusFacts => ({ pidFile: '/var/lib/hb/daemon.pid', pid: 4242, notRunning: null, info, processStartMs: null, runningPid: () => null, nowMs: t0 + 3_723_250, ...over });
+const facts = (over: Partial<StatusFacts>): StatusFacts => ({
+  pidFile: '/var/lib/hb/daemon.pid',
+  pid: 4242,
+  notRunning: null,
+  info,
+  processStartMs: null,
+  runningPid: () => null,
+  nowMs: t0 + 3_723_250,
+  ...over,
+});
 
-test('status: running, uptime, and each job\'s next run computed the way the daemon schedules', () => {
+test("status: running, uptime, and each job's next run computed the way the daemon schedules", () => {
   const s = describeDaemon(facts({ runningPid: (job) => (job === 'backup' ? 777 : null) }));
   assert.equal(s.running, true);
   assert.equal(s.uptime_s, 3723);
-  assert.deepEqual(s.jobs.map((j) => [j.job, j.next_run, j.running_pid]), [
-    ['backup', '2026-11-24T01:30:00.000Z', 777],
-    ['fast', '2026-11-23T09:02:03.500Z', null],
-    ['hb-check', '2026-11-23T09:03:00.000Z', null],
-  ]);
+  assert.deepEqual(
+    s.jobs.map((j) => [j.job, j.next_run, j.running_pid]),
+    [
+      ['backup', '2026-11-24T01:30:00.000Z', 777],
+      ['fast', '2026-11-23T09:02:03.500Z', null],
+      ['hb-check', '2026-11-23T09:03:00.000Z', null],
+    ],
+  );
   const text = renderDaemonStatus(s);
   assert.match(text, /^hb daemon: running \(pid 4242, up 1h2m, since 2026-11-23T08:00:00Z\)\n/);
   assert.match(text, /\nbackup +cron 30 2 \* \* \* \(Europe\/Berlin\) +yes +2026-11-24T01:30:00Z \(in 16h27m\) +pid 777\n/);
@@ -178,7 +232,10 @@ test('findDaemon: no PID file, a stale one, a live one (pinned by its status fil
   assert.equal(live.claim?.pid_started_ms, me.startMs);
   // The same record, but this process as it really is (not an hb daemon): refused, never "running".
   assert.match(findDaemon(pidFile).refused ?? '', /names process \d+, which is not an hb daemon hb can verify: its command line is not hb daemon start \(/);
-  assert.match(findDaemon(pidFile, gatherFacts, () => ({ argv, uid: owner + 1 })).refused ?? '', new RegExp(`it runs as uid ${owner + 1}, and the PID file belongs to uid ${owner}`));
+  assert.match(
+    findDaemon(pidFile, gatherFacts, () => ({ argv, uid: owner + 1 })).refused ?? '',
+    new RegExp(`it runs as uid ${owner + 1}, and the PID file belongs to uid ${owner}`),
+  );
   // No status file beside it: a live pid with no hb record is refused.
   unlinkSync(infoPathFor(pidFile));
   assert.match(findDaemon(pidFile, gatherFacts, () => ({ argv, uid: owner })).refused ?? '', /no status file .*daemon\.json records it/);
@@ -186,9 +243,15 @@ test('findDaemon: no PID file, a stale one, a live one (pinned by its status fil
 
 test('readPidFile reads a few bytes of a regular file, never through a link, never a FIFO or device', () => {
   const d = newDir();
-  assert.match(readPidFile('/dev/zero').kind === 'unusable' ? (readPidFile('/dev/zero') as { reason: string }).reason : '', /^\/dev\/zero is a character device, not a regular file; a PID file is a regular file holding one pid$/);
+  assert.match(
+    readPidFile('/dev/zero').kind === 'unusable' ? (readPidFile('/dev/zero') as { reason: string }).reason : '',
+    /^\/dev\/zero is a character device, not a regular file; a PID file is a regular file holding one pid$/,
+  );
   writeFileSync(join(d, 'big'), '1'.padEnd(PID_FILE_MAX_BYTES + 1, ' '));
-  assert.deepEqual(readPidFile(join(d, 'big')), { kind: 'unusable', reason: `${join(d, 'big')} holds more than ${PID_FILE_MAX_BYTES} bytes; a PID file holds one pid` });
+  assert.deepEqual(readPidFile(join(d, 'big')), {
+    kind: 'unusable',
+    reason: `${join(d, 'big')} holds more than ${PID_FILE_MAX_BYTES} bytes; a PID file holds one pid`,
+  });
   writeFileSync(join(d, 'ok'), '77\n');
   symlinkSync(join(d, 'ok'), join(d, 'link'));
   assert.equal(readPidFile(join(d, 'link')).kind, 'unusable');

@@ -8,7 +8,16 @@ import { doctorFindings } from '../../lib/rules/doctor/doctor.ts';
 import type { CrontabSource, DoctorFacts } from '../../lib/rules/doctor/types.ts';
 import { seededRandom } from '../helpers.ts';
 
-const crontab = (text: string, over: Partial<CrontabSource> = {}): CrontabSource => ({ path: '/etc/cron.d/jobs', kind: 'system', cronD: true, text, mode: 0o644, uid: 0, owner: null, ...over });
+const crontab = (text: string, over: Partial<CrontabSource> = {}): CrontabSource => ({
+  path: '/etc/cron.d/jobs',
+  kind: 'system',
+  cronD: true,
+  text,
+  mode: 0o644,
+  uid: 0,
+  owner: null,
+  ...over,
+});
 
 function facts(c: CrontabSource, over: Partial<DoctorFacts> = {}): DoctorFacts {
   return {
@@ -39,24 +48,75 @@ test('the shell is asked about every command cron would hand it, with the SHELL 
     '* * * * * root /bin/e "BAD"',
     '',
   ].join('\n');
-  assert.deepEqual(syntaxChecks([crontab(text)]), [{ shell: '/bin/sh', command: '/bin/a "BAD"' }, { shell: '/bin/bash', command: '/bin/d "$X"' }]);
+  assert.deepEqual(syntaxChecks([crontab(text)]), [
+    { shell: '/bin/sh', command: '/bin/a "BAD"' },
+    { shell: '/bin/bash', command: '/bin/d "$X"' },
+  ]);
   const found = doctorFindings(facts(crontab(text)));
-  assert.deepEqual(found.filter((f) => f.code === 'shell-syntax').map((f) => f.line), [1]);
-  assert.deepEqual(doctorFindings(facts(crontab('* * * * * nobody /bin/a "BAD"\n'))).map((f) => f.code), ['unknown-user'], 'a line cron skips is not also a syntax error');
+  assert.deepEqual(
+    found.filter((f) => f.code === 'shell-syntax').map((f) => f.line),
+    [1],
+  );
+  assert.deepEqual(
+    doctorFindings(facts(crontab('* * * * * nobody /bin/a "BAD"\n'))).map((f) => f.code),
+    ['unknown-user'],
+    'a line cron skips is not also a syntax error',
+  );
   assert.deepEqual(doctorFindings(facts(crontab('* * * * * root /bin/a "BAD"\n'), { shellSyntax: undefined })), [], 'not asked: nothing said');
 });
 
-test('$USER: reported for Debian\'s cron, not for cronie (crond), nor where the crontab sets USER', () => {
+test("$USER: reported for Debian's cron, not for cronie (crond), nor where the crontab sets USER", () => {
   const text = '* * * * * root /bin/a "$USER"\n';
   const host = { cronDaemon: 'cron', hbDaemon: false, mta: true, checkAgeMs: 0, unscheduled: [], unreadable: [] };
-  assert.deepEqual(doctorFindings(facts(crontab(text), { host })).map((f) => f.code), ['user-variable']);
+  assert.deepEqual(
+    doctorFindings(facts(crontab(text), { host })).map((f) => f.code),
+    ['user-variable'],
+  );
   assert.match(doctorFindings(facts(crontab(text), { host })).find((f) => f.code === 'user-variable')!.fix, /USER=root above this line/);
-  assert.deepEqual(doctorFindings(facts(crontab(text), { host: { ...host, cronDaemon: 'crond' } })).map((f) => f.code), []);
-  assert.deepEqual(doctorFindings(facts(crontab(`USER=root\n${text}`))).map((f) => f.code), []);
+  assert.deepEqual(
+    doctorFindings(facts(crontab(text), { host: { ...host, cronDaemon: 'crond' } })).map((f) => f.code),
+    [],
+  );
+  assert.deepEqual(
+    doctorFindings(facts(crontab(`USER=root\n${text}`))).map((f) => f.code),
+    [],
+  );
 });
 
 test('commands doctor does not ask about are ones sh and bash always read', () => {
-  const tokens = ['a', '/usr/bin/x', '--flag', 'A=1', '%', '1', 'fi', 'then', 'do', 'done', 'in', 'time', 'esac', '2>&1', '>', '>>', '<', '/dev/null', '&&', '||', ';', '|', '&', ';;', '{', '}', '(', ')', '"q"', '$x', '!'];
+  const tokens = [
+    'a',
+    '/usr/bin/x',
+    '--flag',
+    'A=1',
+    '%',
+    '1',
+    'fi',
+    'then',
+    'do',
+    'done',
+    'in',
+    'time',
+    'esac',
+    '2>&1',
+    '>',
+    '>>',
+    '<',
+    '/dev/null',
+    '&&',
+    '||',
+    ';',
+    '|',
+    '&',
+    ';;',
+    '{',
+    '}',
+    '(',
+    ')',
+    '"q"',
+    '$x',
+    '!',
+  ];
   const random = seededRandom(15);
   let sure = 0;
   for (let n = 0; n < 1500; n++) {
@@ -70,6 +130,7 @@ test('commands doctor does not ask about are ones sh and bash always read', () =
     }
   }
   assert.ok(sure > 60, `only ${sure} commands judged plain`);
-  for (const command of ['/usr/local/bin/backup.sh --full >> /var/log/backup.log 2>&1', 'cd /srv/app && ./run.sh >/dev/null 2>&1', 'a; b & c | d || e']) assert.ok(surelyReadable(command), command);
+  for (const command of ['/usr/local/bin/backup.sh --full >> /var/log/backup.log 2>&1', 'cd /srv/app && ./run.sh >/dev/null 2>&1', 'a; b & c | d || e'])
+    assert.ok(surelyReadable(command), command);
   for (const command of ['a &&', 'fi', 'a; done', '{ a }', 'a |', 'a ;;', 'time a']) assert.ok(!surelyReadable(command), command);
 });

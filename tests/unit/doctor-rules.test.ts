@@ -24,7 +24,11 @@ function host(over: Partial<HostFacts> = {}): HostFacts {
 function facts(over: Partial<DoctorFacts> = {}, jobs: string[] = []): DoctorFacts {
   return {
     crontabs: [crontab(`* * * * * root ${HB} check\n`)],
-    config: { file: jobs.length ? '/etc/hb/hb.yaml' : null, problems: [], jobs: new Map(jobs.map((name): [string, JobConfig] => [name, { name, schedule: { cron: '30 2 * * *' } }])) },
+    config: {
+      file: jobs.length ? '/etc/hb/hb.yaml' : null,
+      problems: [],
+      jobs: new Map(jobs.map((name): [string, JobConfig] => [name, { name, schedule: { cron: '30 2 * * *' } }])),
+    },
     stateDir: { dir: '/var/lib/hb', problem: null },
     probe: (p) => (EXEC.has(p) ? 'executable' : 'missing'),
     users: new Map([['root', '/root']]),
@@ -43,11 +47,23 @@ test('a healthy host: no findings', () => {
 });
 
 test('config problems, each where it is; an unwritable state directory', () => {
-  const f = doctorFindings(facts({
-    config: { file: '/etc/hb/hb.yaml', problems: [{ file: '/etc/hb/hb.yaml', path: 'jobs.a.every', line: 3, col: 12, message: 'expected a duration such as 15m' }], jobs: new Map() },
-    stateDir: { dir: '/var/lib/hb', problem: 'EACCES on /var/lib' },
-  }));
-  assert.deepEqual(f.map((x) => [x.code, x.severity, x.file, x.line]), [['config', 'error', '/etc/hb/hb.yaml', 3], ['state-dir', 'error', '/var/lib/hb', null]]);
+  const f = doctorFindings(
+    facts({
+      config: {
+        file: '/etc/hb/hb.yaml',
+        problems: [{ file: '/etc/hb/hb.yaml', path: 'jobs.a.every', line: 3, col: 12, message: 'expected a duration such as 15m' }],
+        jobs: new Map(),
+      },
+      stateDir: { dir: '/var/lib/hb', problem: 'EACCES on /var/lib' },
+    }),
+  );
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.file, x.line]),
+    [
+      ['config', 'error', '/etc/hb/hb.yaml', 3],
+      ['state-dir', 'error', '/var/lib/hb', null],
+    ],
+  );
   assert.equal(f[0]!.message, 'jobs.a.every: expected a duration such as 15m');
   assert.match(f[1]!.message, /EACCES on \/var\/lib/);
 });
@@ -64,7 +80,10 @@ test('hb check never installed; installed only in a file cron skips; recent else
   const none = doctorFindings(facts({ crontabs: [], host: host({ unreadable: ["other users' crontabs"] }) }));
   assert.deepEqual(codes(none), ['no-check']);
   assert.match(none[0]!.message, /not readable here: other users' crontabs/);
-  assert.equal(none[0]!.fix, 'add the line hb crontab prints for it to your crontab (crontab -e): * * * * *  /usr/bin/node /opt/hb/dist/hb.js check >/dev/null');
+  assert.equal(
+    none[0]!.fix,
+    'add the line hb crontab prints for it to your crontab (crontab -e): * * * * *  /usr/bin/node /opt/hb/dist/hb.js check >/dev/null',
+  );
   const dotted = doctorFindings(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.cron' })] }));
   assert.deepEqual(codes(dotted).sort(), ['crond-name', 'no-check']);
   assert.match(dotted.find((x) => x.code === 'no-check')!.message, /\/etc\/cron\.d\/hb\.cron:1 is in a file cron skips/);
@@ -75,7 +94,10 @@ test('hb check never installed; installed only in a file cron skips; recent else
 
 test('configured jobs no cron line runs; hb-check is not one of them', () => {
   const f = doctorFindings(facts({}, ['backup', 'hb-check']));
-  assert.deepEqual(f.map((x) => [x.code, x.severity, x.file, x.line]), [['job-without-line', 'warning', '/etc/hb/hb.yaml', null]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.file, x.line]),
+    [['job-without-line', 'warning', '/etc/hb/hb.yaml', null]],
+  );
   assert.match(f[0]!.message, /"backup"/);
   assert.equal(f[0]!.fix, `add the line hb crontab prints for it to your crontab (crontab -e): 30 2 * * *  ${HB} tick backup --config /etc/hb/hb.yaml`);
   assert.deepEqual(codes(doctorFindings(facts({ host: host({ hbDaemon: true }) }, ['backup']))), []);
@@ -83,7 +105,7 @@ test('configured jobs no cron line runs; hb-check is not one of them', () => {
   assert.deepEqual(codes(doctorFindings(facts({ crontabs: [missingNewline] }, ['backup']))).sort(), ['job-without-line', 'missing-newline', 'no-check']);
 });
 
-test('the suggested line is the one planCrontab writes for the job: every: computed, --state-dir passed on, or hb crontab\'s reason for none', () => {
+test("the suggested line is the one planCrontab writes for the job: every: computed, --state-dir passed on, or hb crontab's reason for none", () => {
   const jobs = new Map<string, JobConfig>([
     ['backup', { name: 'backup', schedule: { cron: '30 2 * * *' }, command: '/usr/local/bin/backup.sh' }],
     ['sync', { name: 'sync', schedule: { every: '15m' } }],
@@ -98,11 +120,20 @@ test('the suggested line is the one planCrontab writes for the job: every: compu
   const plan = planCrontab({ config, exec: self, hostTz: 'UTC', regenerate: 'x' });
   const fix = (code: string, job: string) => found.find((x) => x.code === code && (code === 'no-check' || x.message.includes(`"${job}"`)))!.fix;
   for (const job of ['backup', 'sync']) assert.equal(fix('job-without-line', job).split(': ').slice(1).join(': '), plan.lines.get(job), job);
-  assert.match(plan.lines.get('sync')!, /^\*\/15 \* \* \* \* +\/usr\/bin\/node \/opt\/hb\/dist\/hb\.js tick sync --config \/etc\/hb\/hb\.yaml --state-dir '\/srv\/hb state'$/);
+  assert.match(
+    plan.lines.get('sync')!,
+    /^\*\/15 \* \* \* \* +\/usr\/bin\/node \/opt\/hb\/dist\/hb\.js tick sync --config \/etc\/hb\/hb\.yaml --state-dir '\/srv\/hb state'$/,
+  );
   assert.equal(fix('no-check', 'hb-check').split(': ').slice(1).join(': '), plan.lines.get('hb-check'), 'jobs.hb-check gives the check its schedule');
   assert.match(plan.lines.get('hb-check')!, /^\*\/5 \* \* \* \* /);
-  assert.equal(fix('job-without-line', 'odd'), "hb crontab has no line for it: every 7m: cron's */N restarts every hour and every day, so this period has no exact cron line; give the job a cron schedule instead");
-  assert.match(fix('job-without-line', 'ny'), /^hb crontab has no line for it: cron "0 9 \* \* \*" in America\/New_York: cron runs every line in the host zone \(UTC\)/);
+  assert.equal(
+    fix('job-without-line', 'odd'),
+    "hb crontab has no line for it: every 7m: cron's */N restarts every hour and every day, so this period has no exact cron line; give the job a cron schedule instead",
+  );
+  assert.match(
+    fix('job-without-line', 'ny'),
+    /^hb crontab has no line for it: cron "0 9 \* \* \*" in America\/New_York: cron runs every line in the host zone \(UTC\)/,
+  );
   // A job with no schedule at all is the unscheduled finding's, with hb check's words.
   assert.ok(!found.some((x) => x.code === 'job-without-line' && x.message.includes('"loose"')));
   assert.match(fix('unscheduled', 'loose'), /^give it one: .*--every 15m/);
@@ -115,14 +146,27 @@ test('files cron refuses: group/other-writable, not owned by root (only real sys
   const staged = crontab(`* * * * * root ${HB} check\n`, { path: '/home/me/ansible/files/cron.d/hb', uid: 1000 });
   assert.deepEqual(codes(doctorFindings(facts({ crontabs: [staged] }))), []);
   const leftover = crontab(`* * * * * root ${HB} check\n`, { path: '/etc/cron.d/hb.dpkg-old' });
-  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`), leftover] }))), [], 'dpkg leftovers are ignored on purpose');
+  assert.deepEqual(
+    codes(doctorFindings(facts({ crontabs: [crontab(`* * * * * root ${HB} check\n`), leftover] }))),
+    [],
+    'dpkg leftovers are ignored on purpose',
+  );
 });
 
 test('heartbeats with no schedule from anywhere', () => {
-  const h = host({ unscheduled: [{ job: 'loose', file: '/var/lib/hb/loose.last' }, { job: 'tabbed', file: '/var/lib/hb/tabbed.last' }, { job: 'backup', file: '/var/lib/hb/backup.last' }] });
+  const h = host({
+    unscheduled: [
+      { job: 'loose', file: '/var/lib/hb/loose.last' },
+      { job: 'tabbed', file: '/var/lib/hb/tabbed.last' },
+      { job: 'backup', file: '/var/lib/hb/backup.last' },
+    ],
+  });
   const tab = crontab(`* * * * * root ${HB} check\n*/5 * * * * root ${HB} wrap --job tabbed -- /usr/bin/true\n30 2 * * * root ${HB} tick backup\n`);
   const f = doctorFindings(facts({ crontabs: [tab], host: h }, ['backup']));
-  assert.deepEqual(f.map((x) => [x.code, x.file]), [['unscheduled', '/var/lib/hb/loose.last']]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.file]),
+    [['unscheduled', '/var/lib/hb/loose.last']],
+  );
   assert.match(f[0]!.message, /^job "loose" has heartbeats but no schedule .*: hb check lists it as unscheduled: it cannot tell when the job is late$/);
   assert.equal(f[0]!.fix, "give it one: add --every 15m or --cron '30 2 * * *' to its hb tick or hb wrap line, or every/cron under jobs.loose in the config");
   const watcher = host({ unscheduled: [{ job: 'hb-check', file: '/var/lib/hb/hb-check.last' }], checkAgeMs: 60_000 });
@@ -144,11 +188,17 @@ test('configured jobs with no schedule and no crontab line are unscheduled (one 
 `);
   const h = host({ unscheduled: [{ job: 'beating', file: '/var/lib/hb/beating.last' }] });
   const f = doctorFindings(facts({ crontabs: [tab], config, host: h }));
-  assert.deepEqual(f.map((x) => [x.code, x.severity, x.file]), [
-    ['unscheduled', 'warning', '/var/lib/hb/beating.last'],
-    ['unscheduled', 'warning', '/etc/hb/hb.yaml'],
-  ]);
-  assert.match(f[1]!.message, /^configured job "pinged" has no schedule \(no every\/cron under jobs\.pinged, no crontab line hb reads runs it\): hb check lists it as unscheduled/);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.file]),
+    [
+      ['unscheduled', 'warning', '/var/lib/hb/beating.last'],
+      ['unscheduled', 'warning', '/etc/hb/hb.yaml'],
+    ],
+  );
+  assert.match(
+    f[1]!.message,
+    /^configured job "pinged" has no schedule \(no every\/cron under jobs\.pinged, no crontab line hb reads runs it\): hb check lists it as unscheduled/,
+  );
   assert.match(f[1]!.fix, /every\/cron under jobs\.pinged in the config$/);
   assert.deepEqual(codes(doctorFindings(facts({ crontabs: [tab], config, host: null }))), [], 'under --crontab: no host checks');
 });
@@ -160,18 +210,36 @@ test('output: grouped by file, file:line: severity: message [code] and a fix lin
     { severity: 'error', code: 'crond-name', file: '/b', line: null, message: 'm3', fix: 'f3' },
     { severity: 'error', code: 'no-cron-daemon', file: null, line: null, message: 'm4', fix: 'f4' },
   ]);
-  assert.deepEqual(findings.map((f) => f.message), ['m3', 'm1', 'm2', 'm4'], 'files in the order met, by line within a file');
+  assert.deepEqual(
+    findings.map((f) => f.message),
+    ['m3', 'm1', 'm2', 'm4'],
+    'files in the order met, by line within a file',
+  );
   const text = renderDoctorText(findings, { crontabs: ['/a', '/b'], config: null });
-  assert.equal(text, [
-    '/b: error: m3 [crond-name]', '  fix: f3',
-    '/b:9: error: m1 [percent]', '  fix: f1', '',
-    '/a:2: warning: m2 [crlf]', '  fix: f2', '',
-    'host: error: m4 [no-cron-daemon]', '  fix: f4', '',
-    'hb doctor: 3 errors, 1 warning (checked /a, /b)', '',
-  ].join('\n'));
+  assert.equal(
+    text,
+    [
+      '/b: error: m3 [crond-name]',
+      '  fix: f3',
+      '/b:9: error: m1 [percent]',
+      '  fix: f1',
+      '',
+      '/a:2: warning: m2 [crlf]',
+      '  fix: f2',
+      '',
+      'host: error: m4 [no-cron-daemon]',
+      '  fix: f4',
+      '',
+      'hb doctor: 3 errors, 1 warning (checked /a, /b)',
+      '',
+    ].join('\n'),
+  );
   assert.equal(renderDoctorText([], { crontabs: [], config: '/etc/hb/hb.yaml' }), 'hb doctor: no problems found (checked no crontab and /etc/hb/hb.yaml)\n');
   const json = JSON.parse(renderDoctorJson(findings, { crontabs: ['/a'], config: null }));
-  assert.deepEqual([json.errors, json.warnings, json.findings.length, Object.keys(json.findings[0]).sort()], [3, 1, 4, ['code', 'file', 'fix', 'line', 'message', 'severity']]);
+  assert.deepEqual(
+    [json.errors, json.warnings, json.findings.length, Object.keys(json.findings[0]).sort()],
+    [3, 1, 4, ['code', 'file', 'fix', 'line', 'message', 'severity']],
+  );
 });
 
 test('the % fix escapes every unescaped % and leaves \\% alone', () => {
@@ -179,9 +247,17 @@ test('the % fix escapes every unescaped % and leaves \\% alone', () => {
 });
 
 test('duplicate-check: checks are the same when they check one state directory, however each names it', () => {
-  const dup = (text: string, config: Partial<DoctorFacts['config']> = {}, users: Array<[string, string]> = [['root', '/root'], ['app', '/srv/app']]) =>
+  const dup = (
+    text: string,
+    config: Partial<DoctorFacts['config']> = {},
+    users: Array<[string, string]> = [
+      ['root', '/root'],
+      ['app', '/srv/app'],
+    ],
+  ) =>
     doctorFindings(facts({ crontabs: [crontab(text)], config: { file: '/etc/hb/hb.yaml', problems: [], jobs: new Map(), ...config }, users: new Map(users) }))
-      .filter((f) => f.code === 'duplicate-check').map((f) => f.line);
+      .filter((f) => f.code === 'duplicate-check')
+      .map((f) => f.line);
   // The config's state_dir and a --state-dir naming the same directory.
   const viaConfig = `* * * * * root ${HB} check --config /etc/hb/hb.yaml\n* * * * * root ${HB} check --state-dir /srv/hb\n`;
   assert.deepEqual(dup(viaConfig, { stateDir: '/srv/hb' }), [2]);
@@ -192,5 +268,8 @@ test('duplicate-check: checks are the same when they check one state directory, 
   assert.deepEqual(dup(`* * * * * root ${HB} check\n* * * * * app ${HB} check\n`), []);
   assert.deepEqual(dup(`* * * * * app ${HB} check\n*/2 * * * * app ${HB} check --textfile /tmp/x.prom\n`), [2]);
   // A directory only the shell knows: lines that name it alike are one check, others are not.
-  assert.deepEqual(dup(`* * * * * root ${HB} check --state-dir $DIR\n* * * * * root ${HB} check --state-dir $DIR\n* * * * * root ${HB} check --state-dir $OTHER\n`), [2]);
+  assert.deepEqual(
+    dup(`* * * * * root ${HB} check --state-dir $DIR\n* * * * * root ${HB} check --state-dir $DIR\n* * * * * root ${HB} check --state-dir $OTHER\n`),
+    [2],
+  );
 });

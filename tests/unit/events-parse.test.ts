@@ -22,13 +22,24 @@ const WHOLE: { [T in EventType]: KnownEvent } = {
   alert_opened: newEvent.alert_opened(TS, J, { incident: 'inc-12345678', status: 'failed', reason: 'exit 1' }),
   alert_reminded: newEvent.alert_reminded(TS, J, { incident: 'inc-12345678', status: 'failed', reason: 'exit 1' }),
   alert_resolved: newEvent.alert_resolved(TS, J, { incident: 'inc-12345678', status: 'ok', reason: 'back' }),
-  notify_failed: newEvent.notify_failed(TS, J, { sink: 'notify[0]', kind: 'email', notification: 'alert', incident: 'inc-1', attempts: 2, error: 'refused', will_retry: true }),
+  notify_failed: newEvent.notify_failed(TS, J, {
+    sink: 'notify[0]',
+    kind: 'email',
+    notification: 'alert',
+    incident: 'inc-1',
+    attempts: 2,
+    error: 'refused',
+    will_retry: true,
+  }),
   paused: newEvent.paused(TS, J, { until: '2026-11-20T11:00:00.000Z' }),
   resumed: newEvent.resumed(TS, J, {}),
   forgotten: newEvent.forgotten(TS, J, { removed: ['/s/a.last', '/s/a.run'] }),
   snapshot_saved: newEvent.snapshot_saved(TS, J, { snapshot: 'snap-1', files: [{ path: '/etc/a', sha256: 'ab'.repeat(32) }] }),
   snapshot_refused: newEvent.snapshot_refused(TS, J, { files: [{ path: '/etc/shadow', reason: 'not a regular file' }] }),
-  config_rolled_back: newEvent.config_rolled_back(TS, J, { files: [{ path: '/etc/a', old_hash: 'aa'.repeat(32), new_hash: 'bb'.repeat(32) }], source: 'snapshot' }),
+  config_rolled_back: newEvent.config_rolled_back(TS, J, {
+    files: [{ path: '/etc/a', old_hash: 'aa'.repeat(32), new_hash: 'bb'.repeat(32) }],
+    source: 'snapshot',
+  }),
   restart: newEvent.restart(TS, J, { exit_code: 1, signal: 'SIGKILL', timed_out: true, duration_ms: 120, output_tail: 'x\n' }),
   recovery_verified: newEvent.recovery_verified(TS, J, { healthy: false, reason: 'HTTP 503' }),
   recovery_blocked: newEvent.recovery_blocked(TS, J, { reason: 'budget spent', restarts: 3 }),
@@ -79,61 +90,64 @@ test('what is not an event at all is skipped, as before: not an object, an array
 // Each field of each type left out, and what `hb log` says then: the summaries hb printed before
 // reads went through the parser (recorded from that code).
 const MISSING: Array<[EventType, string, string]> = [
-  ["run_started", "cycle", "started, pid 41, without its lock (lock dir not writable)"],
-  ["run_started", "pid", "started (cycle 3), without its lock (lock dir not writable)"],
-  ["run_started", "unlocked", "started (cycle 3), pid 41"],
-  ["run_finished", "cycle", "error ping"],
-  ["run_finished", "status", "ok ping (cycle 3)"],
-  ["run_finished", "exit_code", "error ping (cycle 3)"],
-  ["run_finished", "signal", "error ping (cycle 3)"],
-  ["run_finished", "duration_ms", "error ping (cycle 3)"],
-  ["run_finished", "ping", "error killed by SIGTERM in 1.5s (cycle 3)"],
-  ["crash_detected", "cycle", "run died without a heartbeat (pid 40, started 2026-11-20 07:00:00Z): process gone"],
-  ["crash_detected", "pid", "run (cycle 2) died without a heartbeat: process gone"],
-  ["crash_detected", "started_at", "run (cycle 2) died without a heartbeat (pid 40, started undefined): process gone"],
-  ["crash_detected", "reason", "run (cycle 2) died without a heartbeat (pid 40, started 2026-11-20 07:00:00Z)"],
-  ["timeout", "cycle", "stopped by --timeout after 5.0s, exit 143"],
-  ["timeout", "timeout_ms", "stopped by --timeout after -, exit 143 (cycle 4)"],
-  ["timeout", "exit_code", "stopped by --timeout after 5.0s (cycle 4)"],
-  ["overlap_skipped", "holder_pid", "skipped: the previous run still holds the lock"],
-  ["overlap_skipped", "holder_started_at", "skipped: the previous run (pid 40, started undefined) still holds the lock"],
-  ["overlap_skipped", "by", "skipped: the previous run (pid 40, started 2026-11-20 07:59:00Z) still holds the lock"],
-  ["alert_opened", "incident", "alert opened: failed — exit 1"],
-  ["alert_opened", "status", "alert opened:  — exit 1 [incident inc-1234]"],
-  ["alert_opened", "reason", "alert opened: failed [incident inc-1234]"],
-  ["alert_reminded", "incident", "reminder: still failed — exit 1"],
-  ["alert_reminded", "status", "reminder: still  — exit 1 [incident inc-1234]"],
-  ["alert_reminded", "reason", "reminder: still failed [incident inc-1234]"],
-  ["alert_resolved", "incident", "alert resolved — back"],
-  ["alert_resolved", "status", "alert resolved — back [incident inc-1234]"],
-  ["alert_resolved", "reason", "alert resolved [incident inc-1234]"],
-  ["notify_failed", "sink", "alert to ? (email) failed (attempt 2): refused; will retry"],
-  ["notify_failed", "kind", "alert to notify[0] failed (attempt 2): refused; will retry"],
-  ["notify_failed", "notification", "notification to notify[0] (email) failed (attempt 2): refused; will retry"],
-  ["notify_failed", "incident", "alert to notify[0] (email) failed (attempt 2): refused; will retry"],
-  ["notify_failed", "attempts", "alert to notify[0] (email) failed: refused; will retry"],
-  ["notify_failed", "error", "alert to notify[0] (email) failed (attempt 2): ; will retry"],
-  ["notify_failed", "will_retry", "alert to notify[0] (email) failed (attempt 2): refused; gave up"],
-  ["paused", "until", "paused until hb resume"],
-  ["forgotten", "removed", "forgotten"],
-  ["snapshot_saved", "snapshot", "known-good snapshot  saved (1 file)"],
-  ["snapshot_saved", "files", "known-good snapshot snap-1 saved (0 files)"],
-  ["snapshot_refused", "files", "no snapshot: hb will not touch a guarded file"],
-  ["config_rolled_back", "files", "rolled back nothing from snapshot"],
-  ["config_rolled_back", "source", "rolled back /etc/a (aaaaaaaaaaaa → bbbbbbbbbbbb)"],
-  ["restart", "exit_code", "restart killed by SIGKILL in 120ms (timed out)"],
-  ["restart", "signal", "restart exit 1 in 120ms (timed out)"],
-  ["restart", "timed_out", "restart killed by SIGKILL in 120ms"],
-  ["restart", "duration_ms", "restart killed by SIGKILL in - (timed out)"],
-  ["restart", "output_tail", "restart killed by SIGKILL in 120ms (timed out)"],
-  ["recovery_verified", "healthy", "health not known yet: HTTP 503"],
-  ["recovery_verified", "reason", "still unhealthy after recovery:"],
-  ["recovery_blocked", "reason", "recovery blocked after 3 restarts:"],
-  ["recovery_blocked", "restarts", "recovery blocked: budget spent"],
+  ['run_started', 'cycle', 'started, pid 41, without its lock (lock dir not writable)'],
+  ['run_started', 'pid', 'started (cycle 3), without its lock (lock dir not writable)'],
+  ['run_started', 'unlocked', 'started (cycle 3), pid 41'],
+  ['run_finished', 'cycle', 'error ping'],
+  ['run_finished', 'status', 'ok ping (cycle 3)'],
+  ['run_finished', 'exit_code', 'error ping (cycle 3)'],
+  ['run_finished', 'signal', 'error ping (cycle 3)'],
+  ['run_finished', 'duration_ms', 'error ping (cycle 3)'],
+  ['run_finished', 'ping', 'error killed by SIGTERM in 1.5s (cycle 3)'],
+  ['crash_detected', 'cycle', 'run died without a heartbeat (pid 40, started 2026-11-20 07:00:00Z): process gone'],
+  ['crash_detected', 'pid', 'run (cycle 2) died without a heartbeat: process gone'],
+  ['crash_detected', 'started_at', 'run (cycle 2) died without a heartbeat (pid 40, started undefined): process gone'],
+  ['crash_detected', 'reason', 'run (cycle 2) died without a heartbeat (pid 40, started 2026-11-20 07:00:00Z)'],
+  ['timeout', 'cycle', 'stopped by --timeout after 5.0s, exit 143'],
+  ['timeout', 'timeout_ms', 'stopped by --timeout after -, exit 143 (cycle 4)'],
+  ['timeout', 'exit_code', 'stopped by --timeout after 5.0s (cycle 4)'],
+  ['overlap_skipped', 'holder_pid', 'skipped: the previous run still holds the lock'],
+  ['overlap_skipped', 'holder_started_at', 'skipped: the previous run (pid 40, started undefined) still holds the lock'],
+  ['overlap_skipped', 'by', 'skipped: the previous run (pid 40, started 2026-11-20 07:59:00Z) still holds the lock'],
+  ['alert_opened', 'incident', 'alert opened: failed — exit 1'],
+  ['alert_opened', 'status', 'alert opened:  — exit 1 [incident inc-1234]'],
+  ['alert_opened', 'reason', 'alert opened: failed [incident inc-1234]'],
+  ['alert_reminded', 'incident', 'reminder: still failed — exit 1'],
+  ['alert_reminded', 'status', 'reminder: still  — exit 1 [incident inc-1234]'],
+  ['alert_reminded', 'reason', 'reminder: still failed [incident inc-1234]'],
+  ['alert_resolved', 'incident', 'alert resolved — back'],
+  ['alert_resolved', 'status', 'alert resolved — back [incident inc-1234]'],
+  ['alert_resolved', 'reason', 'alert resolved [incident inc-1234]'],
+  ['notify_failed', 'sink', 'alert to ? (email) failed (attempt 2): refused; will retry'],
+  ['notify_failed', 'kind', 'alert to notify[0] failed (attempt 2): refused; will retry'],
+  ['notify_failed', 'notification', 'notification to notify[0] (email) failed (attempt 2): refused; will retry'],
+  ['notify_failed', 'incident', 'alert to notify[0] (email) failed (attempt 2): refused; will retry'],
+  ['notify_failed', 'attempts', 'alert to notify[0] (email) failed: refused; will retry'],
+  ['notify_failed', 'error', 'alert to notify[0] (email) failed (attempt 2): ; will retry'],
+  ['notify_failed', 'will_retry', 'alert to notify[0] (email) failed (attempt 2): refused; gave up'],
+  ['paused', 'until', 'paused until hb resume'],
+  ['forgotten', 'removed', 'forgotten'],
+  ['snapshot_saved', 'snapshot', 'known-good snapshot  saved (1 file)'],
+  ['snapshot_saved', 'files', 'known-good snapshot snap-1 saved (0 files)'],
+  ['snapshot_refused', 'files', 'no snapshot: hb will not touch a guarded file'],
+  ['config_rolled_back', 'files', 'rolled back nothing from snapshot'],
+  ['config_rolled_back', 'source', 'rolled back /etc/a (aaaaaaaaaaaa → bbbbbbbbbbbb)'],
+  ['restart', 'exit_code', 'restart killed by SIGKILL in 120ms (timed out)'],
+  ['restart', 'signal', 'restart exit 1 in 120ms (timed out)'],
+  ['restart', 'timed_out', 'restart killed by SIGKILL in 120ms'],
+  ['restart', 'duration_ms', 'restart killed by SIGKILL in - (timed out)'],
+  ['restart', 'output_tail', 'restart killed by SIGKILL in 120ms (timed out)'],
+  ['recovery_verified', 'healthy', 'health not known yet: HTTP 503'],
+  ['recovery_verified', 'reason', 'still unhealthy after recovery:'],
+  ['recovery_blocked', 'reason', 'recovery blocked after 3 restarts:'],
+  ['recovery_blocked', 'restarts', 'recovery blocked: budget spent'],
 ];
 
 const report = (line: HbEvent) => {
-  const before = [{ ts: '2026-11-20T07:30:00.000Z', job: J, type: 'run_started', cycle: 3, pid: 1 }, { ts: '2026-11-20T07:30:00.000Z', job: J, type: 'alert_opened', incident: 'inc-12345678', status: 'failed', reason: 'x' }];
+  const before = [
+    { ts: '2026-11-20T07:30:00.000Z', job: J, type: 'run_started', cycle: 3, pid: 1 },
+    { ts: '2026-11-20T07:30:00.000Z', job: J, type: 'alert_opened', incident: 'inc-12345678', status: 'failed', reason: 'x' },
+  ];
   return buildReport({ events: [...before, line], health: [], nowMs: Date.parse('2026-11-20T09:00:00.000Z'), windowMs: 86_400_000, host: 'h' }).jobs;
 };
 const without = (e: object, key: string): HbEvent => {
@@ -149,7 +163,8 @@ test('a field left out: every field of every type, the summary hb log printed be
     covered.add(`${type}.${field}`);
   }
   for (const type of EVENT_TYPES) {
-    for (const field of Object.keys(WHOLE[type]).filter((k) => !['ts', 'job', 'type'].includes(k))) assert.ok(covered.has(`${type}.${field}`), `${type}.${field} has a row`);
+    for (const field of Object.keys(WHOLE[type]).filter((k) => !['ts', 'job', 'type'].includes(k)))
+      assert.ok(covered.has(`${type}.${field}`), `${type}.${field} has a row`);
   }
   // Without a time or a job the line is still shown, and the report passes it over.
   assert.equal(line(without(WHOLE.resumed, 'ts')), 'undefined  j  resumed  resumed');
@@ -160,8 +175,18 @@ test('a field left out: every field of every type, the summary hb log printed be
 // Values of every JSON type: each one hb does not write for a field reads as the field left out.
 const VALUES: unknown[] = [42, 0, 'text', '', true, false, null, { a: 1 }, [1, 'two'], []];
 // The fields hb writes null in, and those that hold one value only.
-const NULLABLE = new Set(['run_finished.exit_code', 'run_finished.signal', 'timeout.exit_code', 'overlap_skipped.holder_pid', 'overlap_skipped.holder_started_at',
-  'notify_failed.incident', 'paused.until', 'restart.exit_code', 'restart.signal', 'recovery_verified.healthy']);
+const NULLABLE = new Set([
+  'run_finished.exit_code',
+  'run_finished.signal',
+  'timeout.exit_code',
+  'overlap_skipped.holder_pid',
+  'overlap_skipped.holder_started_at',
+  'notify_failed.incident',
+  'paused.until',
+  'restart.exit_code',
+  'restart.signal',
+  'recovery_verified.healthy',
+]);
 const ONE_VALUE = new Set(['run_finished.ping', 'overlap_skipped.by']);
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
@@ -194,10 +219,22 @@ test('a field of another JSON type reads as left out, in hb log and in the repor
 });
 
 test('inside a list: elements of another type are dropped, a record keeps the fields that read', () => {
-  const read = parseEvent({ ts: TS, job: J, type: 'config_rolled_back', files: [7, { path: '/etc/a', old_hash: 5, new_hash: 'bb' }, null, ['x']], source: 'snapshot' });
+  const read = parseEvent({
+    ts: TS,
+    job: J,
+    type: 'config_rolled_back',
+    files: [7, { path: '/etc/a', old_hash: 5, new_hash: 'bb' }, null, ['x']],
+    source: 'snapshot',
+  });
   assert.deepEqual(read, { known: true, ts: TS, job: J, type: 'config_rolled_back', files: [{ path: '/etc/a', new_hash: 'bb' }, {}], source: 'snapshot' });
   assert.equal(summarize(read), 'rolled back /etc/a (missing → bb),  (missing → missing) from snapshot');
-  assert.deepEqual(parseEvent({ ts: TS, job: J, type: 'forgotten', removed: ['/a', 3, '/b'] }), { known: true, ts: TS, job: J, type: 'forgotten', removed: ['/a', '/b'] });
+  assert.deepEqual(parseEvent({ ts: TS, job: J, type: 'forgotten', removed: ['/a', 3, '/b'] }), {
+    known: true,
+    ts: TS,
+    job: J,
+    type: 'forgotten',
+    removed: ['/a', '/b'],
+  });
 });
 
 test('a field hb does not write (a newer hb) is passed over: the event reads and reads out as without it', () => {
@@ -210,7 +247,7 @@ test('a field hb does not write (a newer hb) is passed over: the event reads and
   }
 });
 
-test('a line\'s time is its ts when that is a string holding a time; hb log --since and the merge of two logs use it', () => {
+test("a line's time is its ts when that is a string holding a time; hb log --since and the merge of two logs use it", () => {
   assert.equal(timeOf({ type: 'resumed', ts: TS }), Date.parse(TS));
   for (const ts of [2026, '2026-13-45', undefined, null, true]) assert.ok(Number.isNaN(timeOf({ type: 'resumed', ts })), String(ts));
   // A line without a time sorts first when two state directories' logs are merged.

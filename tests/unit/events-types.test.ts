@@ -9,7 +9,12 @@ import { RULES, type ReportRules } from '../../lib/rules/report/collect.ts';
 import { SUMMARIES, type Summaries } from '../../lib/rules/report/event-line.ts';
 
 /** A type hb might write one day, as written and as read back. */
-interface Drained { ts: string; job: string; type: 'queue_drained'; count: number }
+interface Drained {
+  ts: string;
+  job: string;
+  type: 'queue_drained';
+  count: number;
+}
 type DrainedRead = { known: true; ts?: string; job?: string; type: 'queue_drained'; count?: number };
 
 // Today's tables cover today's union.

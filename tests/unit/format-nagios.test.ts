@@ -19,19 +19,41 @@ function job(name: string, over: Partial<JobHealth> = {}): JobHealth {
   const grace = over.grace_s === undefined ? 3600 : over.grace_s;
   const lastMs = NOW - (age ?? 0) * 1000;
   const last: HeartbeatRecord = {
-    v: 1, job: name, host: 'web1', status: status === 'failed' ? 'error' : 'ok',
-    exit_code: status === 'failed' ? 1 : 0, signal: null,
-    started_at: iso(lastMs), finished_at: iso(lastMs + 1500), duration_ms: 1500, cycle: 7,
-    action: null, message: null, schedule: { every: '1h' }, grace_s: grace, output_tail: null,
-    pid: 4242, hb_version: '0.1.0',
+    v: 1,
+    job: name,
+    host: 'web1',
+    status: status === 'failed' ? 'error' : 'ok',
+    exit_code: status === 'failed' ? 1 : 0,
+    signal: null,
+    started_at: iso(lastMs),
+    finished_at: iso(lastMs + 1500),
+    duration_ms: 1500,
+    cycle: 7,
+    action: null,
+    message: null,
+    schedule: { every: '1h' },
+    grace_s: grace,
+    output_tail: null,
+    pid: 4242,
+    hb_version: '0.1.0',
   };
   return {
-    job: name, status, problem: PROBLEM_STATUSES.has(status), reason: `${name} is ${status}`,
-    age_s: age, period_s: period, grace_s: grace, ratio: period && age !== null ? age / period : null,
+    job: name,
+    status,
+    problem: PROBLEM_STATUSES.has(status),
+    reason: `${name} is ${status}`,
+    age_s: age,
+    period_s: period,
+    grace_s: grace,
+    ratio: period && age !== null ? age / period : null,
     due: period === null ? null : iso(lastMs + period * 1000),
     deadline: period === null ? null : iso(lastMs + (period + (grace ?? 0)) * 1000),
-    schedule: period === null ? null : { every: '1h' }, schedule_source: period === null ? null : 'heartbeat',
-    last_success_at: status === 'failed' ? null : iso(lastMs), last, running: null, file: `/state/${name}.last`,
+    schedule: period === null ? null : { every: '1h' },
+    schedule_source: period === null ? null : 'heartbeat',
+    last_success_at: status === 'failed' ? null : iso(lastMs),
+    last,
+    running: null,
+    file: `/state/${name}.last`,
     ...over,
   };
 }
@@ -60,10 +82,7 @@ describe('renderNagios', () => {
     const r = renderNagios(jobs, ctx);
     assert.equal(r.exitCode, 2);
     // backup's last run was 3h ago with period 1h: due 2h ago.
-    assert.equal(
-      firstLine(r.text).split(' | ')[0],
-      'HB CRITICAL - 2 of 12 jobs unhealthy: backup stale (due 2h ago), sync failed (exit 1)',
-    );
+    assert.equal(firstLine(r.text).split(' | ')[0], 'HB CRITICAL - 2 of 12 jobs unhealthy: backup stale (due 2h ago), sync failed (exit 1)');
   });
 
   for (const status of [...PROBLEM_STATUSES]) {
@@ -108,7 +127,13 @@ describe('renderNagios', () => {
     const r = renderNagios([unscheduled('loose'), job('dead', { status: 'crashed' })], ctx);
     assert.equal(r.exitCode, 2);
     assert.match(firstLine(r.text), /^HB CRITICAL - 1 of 2 jobs unhealthy: dead crashed /);
-    assert.deepEqual(r.text.split('\n').slice(1, 3).map((l) => l.split(' ').slice(0, 3).join(' ')), ['CRITICAL dead crashed', 'WARNING loose unscheduled']);
+    assert.deepEqual(
+      r.text
+        .split('\n')
+        .slice(1, 3)
+        .map((l) => l.split(' ').slice(0, 3).join(' ')),
+      ['CRITICAL dead crashed', 'WARNING loose unscheduled'],
+    );
   });
 
   it('is CRITICAL for a job without a schedule that the config made a problem (unscheduled: problem)', () => {
@@ -134,16 +159,22 @@ describe('renderNagios', () => {
     const r = renderNagios([job('slow', { status: 'late' }), job('dead', { status: 'crashed' })], ctx);
     assert.equal(r.exitCode, 2);
     assert.doesNotMatch(firstLine(r.text).split(' | ')[0]!, /slow/);
-    assert.deepEqual(r.text.split('\n').slice(1, 3).map((l) => l.split(' ').slice(0, 2).join(' ')), [
-      'CRITICAL dead',
-      'WARNING slow',
-    ]);
+    assert.deepEqual(
+      r.text
+        .split('\n')
+        .slice(1, 3)
+        .map((l) => l.split(' ').slice(0, 2).join(' ')),
+      ['CRITICAL dead', 'WARNING slow'],
+    );
   });
 
   it('puts problems first in the long output, one line per job, sorted by name within a state', () => {
     const r = renderNagios([job('b'), job('z', { status: 'never' }), job('a'), job('c', { status: 'stale' })], ctx);
     const lines = r.text.trimEnd().split('\n').slice(1);
-    assert.deepEqual(lines.map((l) => l.split(' ')[1]), ['c', 'z', 'a', 'b']);
+    assert.deepEqual(
+      lines.map((l) => l.split(' ')[1]),
+      ['c', 'z', 'a', 'b'],
+    );
   });
 
   it('names details from the record: signal, timeout, overrun, crash start, clock skew', () => {
@@ -182,8 +213,7 @@ describe('renderNagios', () => {
     const r = renderNagios([job('backup', { age_s: 3600 }), cron, loose, never], ctx);
     assert.equal(
       perf(r.text),
-      "'jobs'=4;;;0 'problems'=1;;;0 'backup_age'=3600s;3600;7200;0 'ghost_age'=U;3600;7200;0 " +
-        "'loose_age'=12.25s;;;0 'nightly_age'=3600s;66600;68400;0",
+      "'jobs'=4;;;0 'problems'=1;;;0 'backup_age'=3600s;3600;7200;0 'ghost_age'=U;3600;7200;0 " + "'loose_age'=12.25s;;;0 'nightly_age'=3600s;66600;68400;0",
     );
   });
 
@@ -196,11 +226,7 @@ describe('renderNagios', () => {
 
   it('keeps whatever a reason holds from breaking the format', () => {
     const evil = "line1\nHB OK - fake | 'x'=1\r\n\ttab\u0000nul\u2028ls 'quoted' \"dq\" back\\slash";
-    const jobs = [
-      job('c', { status: 'corrupt', reason: evil, last: null }),
-      job('f', { status: 'failed', reason: evil }),
-      job('o', { reason: evil }),
-    ];
+    const jobs = [job('c', { status: 'corrupt', reason: evil, last: null }), job('f', { status: 'failed', reason: evil }), job('o', { reason: evil })];
     const r = renderNagios(jobs, ctx);
     const lines = r.text.split('\n');
     assert.equal(lines.length, 1 + jobs.length + 1, 'one line per job plus the status line and a final newline');

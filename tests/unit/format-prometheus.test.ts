@@ -18,17 +18,40 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 function job(name: string, status: JobStatus = 'ok', over: Partial<JobHealth> = {}): JobHealth {
   const lastMs = NOW - 600_000;
   return {
-    job: name, status, problem: PROBLEM_STATUSES.has(status), reason: `${name} is ${status}`,
-    age_s: 600, period_s: 3600, grace_s: 1800, ratio: 0.167,
-    due: iso(lastMs + 3600_000), deadline: iso(lastMs + 5400_000),
-    schedule: { every: '1h' }, schedule_source: 'heartbeat', last_success_at: iso(lastMs - 3600_000),
+    job: name,
+    status,
+    problem: PROBLEM_STATUSES.has(status),
+    reason: `${name} is ${status}`,
+    age_s: 600,
+    period_s: 3600,
+    grace_s: 1800,
+    ratio: 0.167,
+    due: iso(lastMs + 3600_000),
+    deadline: iso(lastMs + 5400_000),
+    schedule: { every: '1h' },
+    schedule_source: 'heartbeat',
+    last_success_at: iso(lastMs - 3600_000),
     last: {
-      v: 1, job: name, host: 'web1', status: status === 'failed' ? 'error' : 'ok',
-      exit_code: status === 'failed' ? 3 : 0, signal: null, started_at: iso(lastMs), finished_at: iso(lastMs + 2500),
-      duration_ms: 2500, cycle: 41, action: null, message: null, schedule: { every: '1h' }, grace_s: 1800,
-      output_tail: null, pid: 77, hb_version: '0.1.0',
+      v: 1,
+      job: name,
+      host: 'web1',
+      status: status === 'failed' ? 'error' : 'ok',
+      exit_code: status === 'failed' ? 3 : 0,
+      signal: null,
+      started_at: iso(lastMs),
+      finished_at: iso(lastMs + 2500),
+      duration_ms: 2500,
+      cycle: 41,
+      action: null,
+      message: null,
+      schedule: { every: '1h' },
+      grace_s: 1800,
+      output_tail: null,
+      pid: 77,
+      hb_version: '0.1.0',
     },
-    running: null, file: `/state/${name}.last`,
+    running: null,
+    file: `/state/${name}.last`,
     ...over,
   };
 }
@@ -82,10 +105,24 @@ function everyStatus(): JobHealth[] {
 }
 
 const FAMILIES = [
-  'hb_check_timestamp_seconds', 'hb_jobs', 'hb_problems', 'hb_job_healthy', 'hb_problem', 'hb_job_status',
-  'hb_job_info', 'hb_last_run_timestamp_seconds', 'hb_last_success_timestamp_seconds', 'hb_last_duration_seconds',
-  'hb_last_exit_code', 'hb_age_seconds', 'hb_period_seconds', 'hb_grace_seconds', 'hb_due_timestamp_seconds',
-  'hb_deadline_timestamp_seconds', 'hb_run_cycle', 'hb_running',
+  'hb_check_timestamp_seconds',
+  'hb_jobs',
+  'hb_problems',
+  'hb_job_healthy',
+  'hb_problem',
+  'hb_job_status',
+  'hb_job_info',
+  'hb_last_run_timestamp_seconds',
+  'hb_last_success_timestamp_seconds',
+  'hb_last_duration_seconds',
+  'hb_last_exit_code',
+  'hb_age_seconds',
+  'hb_period_seconds',
+  'hb_grace_seconds',
+  'hb_due_timestamp_seconds',
+  'hb_deadline_timestamp_seconds',
+  'hb_run_cycle',
+  'hb_running',
 ];
 
 describe('renderPrometheus', () => {
@@ -138,8 +175,15 @@ describe('renderPrometheus', () => {
     const text = renderPrometheus(everyStatus(), ctx);
     assert.doesNotMatch(text, /NaN|Inf/);
     const p = parse(text);
-    for (const f of ['hb_last_run_timestamp_seconds', 'hb_last_success_timestamp_seconds', 'hb_last_duration_seconds',
-      'hb_last_exit_code', 'hb_age_seconds', 'hb_run_cycle', 'hb_due_timestamp_seconds']) {
+    for (const f of [
+      'hb_last_run_timestamp_seconds',
+      'hb_last_success_timestamp_seconds',
+      'hb_last_duration_seconds',
+      'hb_last_exit_code',
+      'hb_age_seconds',
+      'hb_run_cycle',
+      'hb_due_timestamp_seconds',
+    ]) {
       assert.equal(value(p, f, '{hb_job="j-never"}'), undefined, f);
     }
     for (const f of ['hb_period_seconds', 'hb_grace_seconds', 'hb_deadline_timestamp_seconds']) {
@@ -180,10 +224,19 @@ describe('renderPrometheus', () => {
 
   it('sorts jobs by name whatever the input order', () => {
     const names = ['zeta', 'Alpha', 'beta.2', 'beta-1', '0day'];
-    const text = renderPrometheus(names.map((n) => job(n)), ctx);
+    const text = renderPrometheus(
+      names.map((n) => job(n)),
+      ctx,
+    );
     const seen = [...text.matchAll(/^hb_problem\{hb_job="([^"]+)"\}/gm)].map((m) => m[1]);
     assert.deepEqual(seen, ['0day', 'Alpha', 'beta-1', 'beta.2', 'zeta']);
-    assert.equal(renderPrometheus([...names].reverse().map((n) => job(n)), ctx), text);
+    assert.equal(
+      renderPrometheus(
+        [...names].reverse().map((n) => job(n)),
+        ctx,
+      ),
+      text,
+    );
   });
 
   it('writes one series per job when a job is seen twice, keeping the problem', () => {
@@ -246,11 +299,14 @@ describe('writeTextfile', () => {
     try {
       for (const name of ['hb.txt', 'hb.prom.tmp', 'hb', '.prom']) {
         const target = join(d, name);
-        assert.throws(() => writeTextfile(target, 'x\n'), (e: Error) => {
-          assert.ok(e.message.includes(target), e.message);
-          assert.match(e.message, /must end in \.prom/);
-          return true;
-        });
+        assert.throws(
+          () => writeTextfile(target, 'x\n'),
+          (e: Error) => {
+            assert.ok(e.message.includes(target), e.message);
+            assert.match(e.message, /must end in \.prom/);
+            return true;
+          },
+        );
       }
       assert.deepEqual(readdirSync(d), []);
     } finally {
@@ -263,9 +319,15 @@ describe('writeTextfile', () => {
     try {
       mkdirSync(join(d, 'busy.prom'));
       writeFileSync(join(d, 'busy.prom', 'keep'), '');
-      assert.throws(() => writeTextfile(join(d, 'busy.prom'), 'x\n'), /^UsageError: .*busy\.prom: is a directory, not a regular file; hb writes only a new file or over a regular one$/);
+      assert.throws(
+        () => writeTextfile(join(d, 'busy.prom'), 'x\n'),
+        /^UsageError: .*busy\.prom: is a directory, not a regular file; hb writes only a new file or over a regular one$/,
+      );
       symlinkSync(join(d, 'busy.prom', 'keep'), join(d, 'link.prom'));
-      assert.throws(() => writeTextfile(join(d, 'link.prom'), 'x\n'), /^UsageError: .*link\.prom: is a symbolic link to .*keep; hb writes only a new file or over a regular one, never a link/);
+      assert.throws(
+        () => writeTextfile(join(d, 'link.prom'), 'x\n'),
+        /^UsageError: .*link\.prom: is a symbolic link to .*keep; hb writes only a new file or over a regular one, never a link/,
+      );
       assert.deepEqual(readdirSync(d).sort(), ['busy.prom', 'link.prom'], 'no temp file left');
       assert.equal(readFileSync(join(d, 'busy.prom', 'keep'), 'utf8'), '');
     } finally {

@@ -9,8 +9,22 @@ const plain = { color: false };
 
 function job(name: string, status: JobStatus, reason: string, problem = false): JobHealth {
   return {
-    job: name, status, problem, reason, age_s: null, period_s: null, grace_s: null, ratio: null, due: null, deadline: null,
-    schedule: null, schedule_source: null, last_success_at: null, last: null, running: null, file: null,
+    job: name,
+    status,
+    problem,
+    reason,
+    age_s: null,
+    period_s: null,
+    grace_s: null,
+    ratio: null,
+    due: null,
+    deadline: null,
+    schedule: null,
+    schedule_source: null,
+    last_success_at: null,
+    last: null,
+    running: null,
+    file: null,
   };
 }
 
@@ -20,24 +34,34 @@ test('all healthy: the summary alone', () => {
 });
 
 test('a job without a schedule is listed, one aligned line like a problem, and counted beside "healthy"', () => {
-  const out = renderCheckText([job('nightly', 'unscheduled', 'no schedule, so hb cannot tell when it is late: fix it')], { total: 3, problems: 0, unscheduled: 1 }, plain);
-  assert.equal(out, [
-    'nightly  UNSCHEDULED  no schedule, so hb cannot tell when it is late: fix it',
-    'all 3 jobs healthy; 1 job has no schedule: hb cannot tell when it is late',
-    '',
-  ].join('\n'));
+  const out = renderCheckText(
+    [job('nightly', 'unscheduled', 'no schedule, so hb cannot tell when it is late: fix it')],
+    { total: 3, problems: 0, unscheduled: 1 },
+    plain,
+  );
+  assert.equal(
+    out,
+    [
+      'nightly  UNSCHEDULED  no schedule, so hb cannot tell when it is late: fix it',
+      'all 3 jobs healthy; 1 job has no schedule: hb cannot tell when it is late',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('problems and jobs without a schedule together: both counted in one summary', () => {
   const shown = [job('a', 'unscheduled', 'no schedule'), job('backup', 'stale', 'last heartbeat 3h ago', true), job('b', 'unscheduled', 'no schedule')];
   const out = renderCheckText(shown, { total: 5, problems: 1, unscheduled: 2 }, plain);
-  assert.equal(out, [
-    'a       UNSCHEDULED  no schedule',
-    'backup  STALE        last heartbeat 3h ago',
-    'b       UNSCHEDULED  no schedule',
-    '1 of 5 jobs unhealthy; 2 jobs have no schedule: hb cannot tell when they are late',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      'a       UNSCHEDULED  no schedule',
+      'backup  STALE        last heartbeat 3h ago',
+      'b       UNSCHEDULED  no schedule',
+      '1 of 5 jobs unhealthy; 2 jobs have no schedule: hb cannot tell when they are late',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('colour only when asked: a job without a schedule in yellow like a late one, a problem in bold red', () => {

@@ -32,7 +32,7 @@ test('a regular file under the cap is read whole, through a link too; at the cap
   writeFileSync(join(dir, 'crontab'), '0 2 * * * backup\n');
   symlinkSync(join(dir, 'crontab'), join(dir, 'link'));
   assert.equal(readGivenFile(join(dir, 'crontab'), CAP), '0 2 * * * backup\n');
-  assert.equal(readGivenFile(join(dir, 'link'), CAP), '0 2 * * * backup\n', 'a link is followed: the path is the person\'s own');
+  assert.equal(readGivenFile(join(dir, 'link'), CAP), '0 2 * * * backup\n', "a link is followed: the path is the person's own");
   writeFileSync(join(dir, 'full'), 'x'.repeat(1000));
   assert.equal(readGivenFile(join(dir, 'full'), CAP).length, 1000);
   writeFileSync(join(dir, 'empty'), '');
@@ -83,10 +83,15 @@ test('readUpTo never reads past its limit: /dev/zero, which never ends, gives ex
 });
 
 test('sizeText says sizes the way a person reads them', () => {
-  assert.deepEqual(
-    [1, 100, 1024, 512 * 1024, 1024 * 1024, 1.5 * 2 ** 30, 3 * 2 ** 30].map(sizeText),
-    ['1 byte', '100 bytes', '1 KiB', '512 KiB', '1 MiB', '1.5 GiB', '3 GiB'],
-  );
+  assert.deepEqual([1, 100, 1024, 512 * 1024, 1024 * 1024, 1.5 * 2 ** 30, 3 * 2 ** 30].map(sizeText), [
+    '1 byte',
+    '100 bytes',
+    '1 KiB',
+    '512 KiB',
+    '1 MiB',
+    '1.5 GiB',
+    '3 GiB',
+  ]);
 });
 
 test('outputRefusal: nothing there or a regular file may be written; a link, device, FIFO or directory may not', (t) => {

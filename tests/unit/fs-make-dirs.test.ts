@@ -38,17 +38,32 @@ test('a file in the way is EEXIST or ENOTDIR, a dangling link EEXIST, as mkdir s
   t.after(() => rmSync(root, { recursive: true, force: true }));
   writeFileSync(join(root, 'file'), '');
   symlinkSync(join(root, 'gone'), join(root, 'dangling'));
-  assert.equal(code(() => makeDirs(join(root, 'file'), 0o750)), 'EEXIST');
-  assert.equal(code(() => makeDirs(join(root, 'file', 'x', 'y'), 0o750)), 'ENOTDIR');
-  assert.equal(code(() => makeDirs(join(root, 'dangling'), 0o750)), 'EEXIST');
+  assert.equal(
+    code(() => makeDirs(join(root, 'file'), 0o750)),
+    'EEXIST',
+  );
+  assert.equal(
+    code(() => makeDirs(join(root, 'file', 'x', 'y'), 0o750)),
+    'ENOTDIR',
+  );
+  assert.equal(
+    code(() => makeDirs(join(root, 'dangling'), 0o750)),
+    'EEXIST',
+  );
 });
 
 test('a name the kernel refuses under an existing parent (/proc) is ENOENT at once, not a loop', () => {
-  assert.equal(code(() => makeDirs('/proc/hb-nope', 0o750)), 'ENOENT');
-  assert.equal(code(() => makeDirs('/proc/hb-nope/deeper/still', 0o750)), 'ENOENT');
+  assert.equal(
+    code(() => makeDirs('/proc/hb-nope', 0o750)),
+    'ENOENT',
+  );
+  assert.equal(
+    code(() => makeDirs('/proc/hb-nope/deeper/still', 0o750)),
+    'ENOENT',
+  );
 });
 
-test('no code of hb calls Node\'s recursive mkdir, which can spin', () => {
+test("no code of hb calls Node's recursive mkdir, which can spin", () => {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const offenders: string[] = [];
   for (const top of ['lib', 'bin']) {

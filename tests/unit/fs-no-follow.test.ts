@@ -25,7 +25,10 @@ test('readFileNoFollow and openAppendNoFollow refuse a symlink (ELOOP) and anyth
   writeFileSync(join(dir, 'victim'), 'keep');
   symlinkSync(join(dir, 'victim'), join(dir, 'link'));
   mkdirSync(join(dir, 'sub'));
-  assert.throws(() => readFileNoFollow(join(dir, 'link')), (e: NodeJS.ErrnoException) => e.code === 'ELOOP' && /is a symbolic link/.test(e.message));
+  assert.throws(
+    () => readFileNoFollow(join(dir, 'link')),
+    (e: NodeJS.ErrnoException) => e.code === 'ELOOP' && /is a symbolic link/.test(e.message),
+  );
   assert.throws(() => openAppendNoFollow(join(dir, 'link'), 0o644), { code: 'ELOOP' });
   assert.throws(() => readFileNoFollow(join(dir, 'sub')), { code: 'ENOTREG' });
   assert.equal(readFileNoFollow(join(dir, 'victim')), 'keep');
@@ -43,12 +46,21 @@ test('readBoundedNoFollow reads at most the bound, says whether that was all, an
   }
   assert.equal(readFileNoFollow(join(dir, 'f')).length, 3 * 1024 * 1024, 'unbounded: the whole file');
   writeFileSync(join(dir, 'big'), 'x'.repeat(STATE_READ_MAX_BYTES + 1));
-  assert.throws(() => readStateFileNoFollow(join(dir, 'big')), (e: NodeJS.ErrnoException) => e.code === 'EFBIG' && /larger than 16 MiB/.test(e.message));
+  assert.throws(
+    () => readStateFileNoFollow(join(dir, 'big')),
+    (e: NodeJS.ErrnoException) => e.code === 'EFBIG' && /larger than 16 MiB/.test(e.message),
+  );
   if (spawnSync('mkfifo', [join(dir, 'fifo')]).status === 0) {
-    assert.throws(() => readBoundedNoFollow(join(dir, 'fifo'), 100), (e: NodeJS.ErrnoException & { kind?: string }) => e.code === 'ENOTREG' && e.kind === 'a FIFO' && /is a FIFO, not a regular file/.test(e.message));
+    assert.throws(
+      () => readBoundedNoFollow(join(dir, 'fifo'), 100),
+      (e: NodeJS.ErrnoException & { kind?: string }) => e.code === 'ENOTREG' && e.kind === 'a FIFO' && /is a FIFO, not a regular file/.test(e.message),
+    );
   }
   mkdirSync(join(dir, 'sub'));
-  assert.throws(() => readBoundedNoFollow(join(dir, 'sub'), 100), (e: NodeJS.ErrnoException & { kind?: string }) => e.code === 'ENOTREG' && e.kind === 'a directory');
+  assert.throws(
+    () => readBoundedNoFollow(join(dir, 'sub'), 100),
+    (e: NodeJS.ErrnoException & { kind?: string }) => e.code === 'ENOTREG' && e.kind === 'a directory',
+  );
 });
 
 test('writeAtomic replaces a symlink at the target and never writes through it', (t) => {
@@ -88,7 +100,14 @@ test('unsafeForRoot: only a directory nobody but root can write is safe', { skip
   const d = join(dir, 'state');
   assert.equal(unsafeForRoot(d), null, 'not there yet: root creates it');
   mkdirSync(d);
-  for (const [mode, expected] of [[0o755, null], [0o700, null], [0o1755, null], [0o775, /writable by group \(mode 0775\)/], [0o757, /writable by others/], [0o1777, /writable by group and others \(mode 1777\)/]] as const) {
+  for (const [mode, expected] of [
+    [0o755, null],
+    [0o700, null],
+    [0o1755, null],
+    [0o775, /writable by group \(mode 0775\)/],
+    [0o757, /writable by others/],
+    [0o1777, /writable by group and others \(mode 1777\)/],
+  ] as const) {
     chmodSync(d, mode);
     const got = unsafeForRoot(d);
     if (expected === null) assert.equal(got, null, mode.toString(8));

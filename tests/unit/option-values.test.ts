@@ -3,8 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_PAUSE_MS, parseCrontabUser, parseGrace, parseMaxConcurrent, parseNextCount, parsePauseFor, parseSince, parseSkipCode, parseStopTimeout,
-  parseStopWait, parseSystemdUser, parseTail, parseTimeout,
+  MAX_PAUSE_MS,
+  parseCrontabUser,
+  parseGrace,
+  parseMaxConcurrent,
+  parseNextCount,
+  parsePauseFor,
+  parseSince,
+  parseSkipCode,
+  parseStopTimeout,
+  parseStopWait,
+  parseSystemdUser,
+  parseTail,
+  parseTimeout,
 } from '../../bin/option-values.ts';
 import { UsageError } from '../../lib/rules/errors.ts';
 import fc from 'fast-check';
@@ -14,11 +25,16 @@ const refusal = (fn: () => unknown, pattern: RegExp) =>
   assert.throws(fn, (e: Error & { exitCode?: number }) => e instanceof UsageError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
 
 test('a period, a tolerance, a window or a limit on a run must be longer than 0: --grace, --timeout (wrap), --since', () => {
-  for (const [parse, flag] of [[parseGrace, '--grace'], [parseTimeout, '--timeout'], [parseSince, '--since']] as const) {
+  for (const [parse, flag] of [
+    [parseGrace, '--grace'],
+    [parseTimeout, '--timeout'],
+    [parseSince, '--since'],
+  ] as const) {
     assert.equal(parse('1h30m'), 5_400_000, flag);
     assert.equal(parse('90'), 90_000, flag);
     assert.equal(parse('1ms'), 1, flag);
-    for (const zero of ['0', '0s', '0m']) refusal(() => parse(zero), new RegExp(`^${flag}: "${zero}" is zero \\(expected a duration longer than 0, e\\.g\\. 90s`));
+    for (const zero of ['0', '0s', '0m'])
+      refusal(() => parse(zero), new RegExp(`^${flag}: "${zero}" is zero \\(expected a duration longer than 0, e\\.g\\. 90s`));
     refusal(() => parse('soon'), new RegExp(`^${flag}: "soon" is not a duration \\(expected e\\.g\\. 90s, 15m`));
     refusal(() => parse(''), new RegExp(`^${flag}: "" is not a duration`));
     refusal(() => parse('-5m'), new RegExp(`^${flag}: "-5m" is not a duration`));
@@ -27,7 +43,10 @@ test('a period, a tolerance, a window or a limit on a run must be longer than 0:
 });
 
 test('a wait may be 0, meaning do not wait: --stop-timeout (daemon start), --timeout (daemon stop)', () => {
-  for (const [parse, flag] of [[parseStopTimeout, '--stop-timeout'], [parseStopWait, '--timeout']] as const) {
+  for (const [parse, flag] of [
+    [parseStopTimeout, '--stop-timeout'],
+    [parseStopWait, '--timeout'],
+  ] as const) {
     for (const zero of ['0', '0s', '0ms']) assert.equal(parse(zero), 0, `${flag} ${zero}`);
     assert.equal(parse('300ms'), 300, flag);
     assert.equal(parse('2m'), 120_000, flag);
@@ -79,9 +98,18 @@ test('--user: a login name for hb crontab; a login name or a numeric uid for hb 
 
 test('for any text, each parse function gives its value or one line naming its flag (a UsageError, never another error)', () => {
   const parsers: Array<[(text: string) => unknown, string]> = [
-    [parseGrace, '--grace'], [parseTimeout, '--timeout'], [parseSince, '--since'], [parsePauseFor, '--for'], [parseStopTimeout, '--stop-timeout'],
-    [parseStopWait, '--timeout'], [parseSkipCode, '--skip-code'], [parseTail, '--tail'], [parseMaxConcurrent, '--max-concurrent'], [parseNextCount, '-n'],
-    [parseCrontabUser, '--user'], [parseSystemdUser, '--user'],
+    [parseGrace, '--grace'],
+    [parseTimeout, '--timeout'],
+    [parseSince, '--since'],
+    [parsePauseFor, '--for'],
+    [parseStopTimeout, '--stop-timeout'],
+    [parseStopWait, '--timeout'],
+    [parseSkipCode, '--skip-code'],
+    [parseTail, '--tail'],
+    [parseMaxConcurrent, '--max-concurrent'],
+    [parseNextCount, '-n'],
+    [parseCrontabUser, '--user'],
+    [parseSystemdUser, '--user'],
   ];
   const text = fc.oneof(fc.string(), fc.stringMatching(/^\s?\d{0,20}(\.\d)?(ms|s|m|h|d|w)?\s?$/), fc.constantFrom('\u001b[31m', '\n', '\u200b', '１'));
   fc.assert(

@@ -34,7 +34,11 @@ test('wrap passes everything from the first operand (or --) through to the comma
 
 test('where commander and the fast path once differed, the fast path now does as commander does', () => {
   // A global option before the command name wins over the same option after it.
-  assert.deepEqual(parseFast(['--state-dir', '/a', 'tick', 'x', '--state-dir', '/b']), { command: 'tick', operands: ['x'], options: { stateDir: '/a', color: true } });
+  assert.deepEqual(parseFast(['--state-dir', '/a', 'tick', 'x', '--state-dir', '/b']), {
+    command: 'tick',
+    operands: ['x'],
+    options: { stateDir: '/a', color: true },
+  });
   // --no-color is read from the whole line (processIo), never from the options object.
   assert.deepEqual(parseFast(['--no-color', 'tick', 'x']), { command: 'tick', operands: ['x'], options: { color: false } });
   // After wrap's first operand a `--` is the command's own argument.

@@ -26,13 +26,13 @@ const command = fc.oneof(
   fc.constantFrom('/usr/local/bin/backup.sh', 'echo "done" >> /tmp/log', 'true'),
   fc.array(fc.constantFrom('/usr/bin/python3', '/opt/app/cycle.py', '--verbose'), { minLength: 1, maxLength: 3 }),
 );
-const sink = fc.oneof(
-  fc.constant({ command: 'logger -t hb "$HB_JOB is $HB_STATUS"' }),
-  fc.constant({ webhook: 'https://hooks.example.net/hb' }),
-);
+const sink = fc.oneof(fc.constant({ command: 'logger -t hb "$HB_JOB is $HB_STATUS"' }), fc.constant({ webhook: 'https://hooks.example.net/hb' }));
 const job = fc.record(
   {
-    schedule: fc.oneof(fc.record({ every: duration }, { noNullPrototype: true }), fc.record({ cron, tz: zone }, { requiredKeys: ['cron'], noNullPrototype: true })),
+    schedule: fc.oneof(
+      fc.record({ every: duration }, { noNullPrototype: true }),
+      fc.record({ cron, tz: zone }, { requiredKeys: ['cron'], noNullPrototype: true }),
+    ),
     grace: duration,
     timeout: duration,
     command,
@@ -106,14 +106,33 @@ test('random valid configs load with every job, schedule and duration as written
 });
 
 // Junk of every JSON shape at every level a user writes.
-const junk = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom(-1, 0, 1e300, '', '../x', '* * *', 'Mars/Base'));
+const junk = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom(-1, 0, 1e300, '', '../x', '* * *', 'Mars/Base'),
+);
 const place = fc.oneof(
   fc.tuple(fc.constantFrom('state_dir', 'defaults', 'notify', 'jobs', 'extra'), fc.constant(undefined), fc.constant(undefined)),
   fc.tuple(fc.constant('jobs'), fc.oneof(jobName, fc.constantFrom('../x', '.hidden', '', 'a/b')), fc.constant(undefined)),
   fc.tuple(
     fc.constant('jobs'),
     jobName,
-    fc.constantFrom('every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'tail', 'alert_after', 'remind', 'notify', 'recover', 'description', 'colour'),
+    fc.constantFrom(
+      'every',
+      'cron',
+      'tz',
+      'grace',
+      'command',
+      'timeout',
+      'lock',
+      'tail',
+      'alert_after',
+      'remind',
+      'notify',
+      'recover',
+      'description',
+      'colour',
+    ),
   ),
   fc.tuple(fc.constant('defaults'), fc.constantFrom('grace', 'timeout', 'bogus'), fc.constant(undefined)),
 );
@@ -134,7 +153,36 @@ test('junk anywhere is a ConfigError with a line for every problem, or a config;
 
 test('any text, YAML-like or not, loads or is a ConfigError; never a crash', async () => {
   const yamlish = fc
-    .array(fc.constantFrom('jobs:', '\n', '  ', '- ', 'a', 'b:', '[', ']', '{', '}', ',', '&x ', '*x', '!!str ', '? ', '|', '>', "'", '"', '#', '\t', '---\n', '~', '1', ': '), { maxLength: 40 })
+    .array(
+      fc.constantFrom(
+        'jobs:',
+        '\n',
+        '  ',
+        '- ',
+        'a',
+        'b:',
+        '[',
+        ']',
+        '{',
+        '}',
+        ',',
+        '&x ',
+        '*x',
+        '!!str ',
+        '? ',
+        '|',
+        '>',
+        "'",
+        '"',
+        '#',
+        '\t',
+        '---\n',
+        '~',
+        '1',
+        ': ',
+      ),
+      { maxLength: 40 },
+    )
     .map((parts) => parts.join(''));
   await fc.assert(
     fc.asyncProperty(fc.oneof(yamlish, fc.string({ unit: 'binary', maxLength: 100 })), async (text) => {

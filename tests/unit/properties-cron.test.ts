@@ -31,7 +31,10 @@ const range = (lo: number, hi: number, step = 1) => {
 // One comma item of a field with its values: *, */k, a, a-b, a-b/k.
 function item(min: number, max: number, names?: readonly string[], nameBase = 0): fc.Arbitrary<FieldGen> {
   const num = fc.integer({ min, max });
-  const show = (v: number) => fc.constant(String(v)).chain((s) => (names && v - nameBase >= 0 && v - nameBase < names.length ? fc.constantFrom(s, names[v - nameBase]!) : fc.constant(s)));
+  const show = (v: number) =>
+    fc
+      .constant(String(v))
+      .chain((s) => (names && v - nameBase >= 0 && v - nameBase < names.length ? fc.constantFrom(s, names[v - nameBase]!) : fc.constant(s)));
   return fc.oneof(
     fc.constant({ text: '*', values: new Set(range(min, max)) }),
     fc.integer({ min: 1, max: Math.max(1, Math.floor((max - min + 1) / 2)) }).map((k) => ({ text: `*/${k}`, values: new Set(range(min, max, k)) })),
@@ -55,18 +58,26 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 const expression = fc
-  .record({
-    minute: field(0, 59),
-    hour: field(0, 23),
-    dom: field(1, 31),
-    month: field(1, 12, MONTHS, 1),
-    dow: field(0, 7, DAYS, 0),
-  }, { noNullPrototype: true })
+  .record(
+    {
+      minute: field(0, 59),
+      hour: field(0, 23),
+      dom: field(1, 31),
+      month: field(1, 12, MONTHS, 1),
+      dow: field(0, 7, DAYS, 0),
+    },
+    { noNullPrototype: true },
+  )
   .map((f) => ({ ...f, text: [f.minute, f.hour, f.dom, f.month, f.dow].map((x) => x.text).join(' ') }));
 type Expr = typeof expression extends fc.Arbitrary<infer T> ? T : never;
 
 const MACROS: Array<[string, string]> = [
-  ['@hourly', '0 * * * *'], ['@daily', '0 0 * * *'], ['@midnight', '0 0 * * *'], ['@weekly', '0 0 * * 0'], ['@monthly', '0 0 1 * *'], ['@yearly', '0 0 1 1 *'],
+  ['@hourly', '0 * * * *'],
+  ['@daily', '0 0 * * *'],
+  ['@midnight', '0 0 * * *'],
+  ['@weekly', '0 0 * * 0'],
+  ['@monthly', '0 0 1 * *'],
+  ['@yearly', '0 0 1 1 *'],
 ];
 
 // The zone's offset at an instant, from Intl alone (minutes precision is enough for these zones).
@@ -107,7 +118,8 @@ const zone = fc.constantFrom(...ZONES);
 // Instants 2000-2040, with extra weight near DST transitions (last weekend of March/October, early November, April).
 const instant = fc.oneof(
   fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }),
-  fc.tuple(fc.integer({ min: 2000, max: 2039 }), fc.constantFrom(2, 3, 9, 10), fc.integer({ min: 0, max: 31 * 24 * 60 }))
+  fc
+    .tuple(fc.integer({ min: 2000, max: 2039 }), fc.constantFrom(2, 3, 9, 10), fc.integer({ min: 0, max: 31 * 24 * 60 }))
     .map(([y, m, minutes]) => Date.UTC(y, m, 1) + minutes * MINUTE + 17_000),
 );
 
@@ -138,7 +150,13 @@ function transitions(tz: string, year: number): number[] {
 // A zone and an instant: anywhere, or within days of one of the zone's DST transitions.
 const zoneAndInstant = fc.oneof(
   fc.tuple(zone, instant),
-  fc.tuple(fc.constantFrom(...ZONES.filter((z) => z !== 'UTC' && z !== 'Asia/Kolkata')), fc.integer({ min: 2000, max: 2039 }), fc.nat(), fc.oneof(fc.integer({ min: -3 * 1440, max: 1440 }), fc.integer({ min: -120, max: 90 })))
+  fc
+    .tuple(
+      fc.constantFrom(...ZONES.filter((z) => z !== 'UTC' && z !== 'Asia/Kolkata')),
+      fc.integer({ min: 2000, max: 2039 }),
+      fc.nat(),
+      fc.oneof(fc.integer({ min: -3 * 1440, max: 1440 }), fc.integer({ min: -120, max: 90 })),
+    )
     .map(([tz, year, i, minutes]) => {
       const list = transitions(tz, year);
       return [tz, list.length ? list[i % list.length]! + minutes * MINUTE + 17_000 : Date.UTC(year, 5, 1)] as [string, number];
@@ -207,7 +225,10 @@ test('away from offset changes, no matching minute between `from` and the next f
       const off = offset(tz, from);
       for (let t = from; t <= end + 3_600_000; t += 3_600_000) if (offset(tz, t) !== off) return;
       for (let t = Math.floor(from / MINUTE) * MINUTE + MINUTE; t < end; t += MINUTE) {
-        assert.ok(!matchesWall(e, local(tz, t)), `${e.text} in ${tz}: ${new Date(t).toISOString()} matches but the next fire is ${new Date(first!).toISOString()}`);
+        assert.ok(
+          !matchesWall(e, local(tz, t)),
+          `${e.text} in ${tz}: ${new Date(t).toISOString()} matches but the next fire is ${new Date(first!).toISOString()}`,
+        );
       }
     }),
     propertyRuns(150),
@@ -218,9 +239,14 @@ test('a fixed-time daily job near DST transitions fires once every local day, at
   const daily = fc.tuple(fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 3 }));
   fc.assert(
     fc.property(daily, zoneAndInstant, ([minute, hour], [tz, from]) => {
-      const e = { minute: { text: String(minute), values: new Set([minute]), star: false }, hour: { text: String(hour), values: new Set([hour]), star: false },
-        dom: { text: '*', values: new Set(range(1, 31)), star: true }, month: { text: '*', values: new Set(range(1, 12)), star: true },
-        dow: { text: '*', values: new Set(range(0, 7)), star: true }, text: `${minute} ${hour} * * *` };
+      const e = {
+        minute: { text: String(minute), values: new Set([minute]), star: false },
+        hour: { text: String(hour), values: new Set([hour]), star: false },
+        dom: { text: '*', values: new Set(range(1, 31)), star: true },
+        month: { text: '*', values: new Set(range(1, 12)), star: true },
+        dow: { text: '*', values: new Set(range(0, 7)), star: true },
+        text: `${minute} ${hour} * * *`,
+      };
       const fires = nextFires(parseCron(e.text), tz, from, 5);
       assert.equal(fires.length, 5);
       const days = fires.map((t) => {

@@ -47,27 +47,85 @@ async function commander(argv: string[]): Promise<{ ran: FastCommand | null; cod
 
 // Values that the parse functions take and refuse: durations (0, 1ms, too long), whole numbers
 // (256 past --skip-code, blanks around the digits, a sign, a fraction).
-const values = fc.constantFrom('1h', '15m', '0', '0s', '1ms', '-5m', '99999999999999999d', 'ok', 'error', 'maybe', 'nagios', 'json', 'text', '', ' ', '-', '--', '-x', '--every', 'a=b', '=', '0 2 * * *', 'Europe/Berlin', '3', ' 10 ', '256', '+1', '1.5', 'x y');
-const words = fc.constantFrom('backup', 'sync', 'a b', '-', '--', '-odd', '--odd', 'ls', '-a', '--help', '-h', '-V', '--version', '--json', '--every', 'x=y', '');
+const values = fc.constantFrom(
+  '1h',
+  '15m',
+  '0',
+  '0s',
+  '1ms',
+  '-5m',
+  '99999999999999999d',
+  'ok',
+  'error',
+  'maybe',
+  'nagios',
+  'json',
+  'text',
+  '',
+  ' ',
+  '-',
+  '--',
+  '-x',
+  '--every',
+  'a=b',
+  '=',
+  '0 2 * * *',
+  'Europe/Berlin',
+  '3',
+  ' 10 ',
+  '256',
+  '+1',
+  '1.5',
+  'x y',
+);
+const words = fc.constantFrom(
+  'backup',
+  'sync',
+  'a b',
+  '-',
+  '--',
+  '-odd',
+  '--odd',
+  'ls',
+  '-a',
+  '--help',
+  '-h',
+  '-V',
+  '--version',
+  '--json',
+  '--every',
+  'x=y',
+  '',
+);
 
 /** One flag of `specs` written well: `--flag value` or `--flag=value` with a value it takes, or a switch alone. */
 const goodFlag = (specs: readonly OptionSpec[]) =>
-  fc.constantFrom(...specs).chain((spec) =>
-    spec.value
-      ? fc.tuple(fc.boolean(), spec.choices ? fc.constantFrom(...spec.choices) : fc.constantFrom('1h', '15m', '0', '90', '1ms', '0 2 * * *', 'x y', '3', ' 10 ', '255', '256', 'a=b')).map(([eq, v]) => (eq ? [`${spec.flag}=${v}`] : [spec.flag, v]))
-      : fc.constant<string[]>([spec.flag]),
-  );
+  fc
+    .constantFrom(...specs)
+    .chain((spec) =>
+      spec.value
+        ? fc
+            .tuple(
+              fc.boolean(),
+              spec.choices
+                ? fc.constantFrom(...spec.choices)
+                : fc.constantFrom('1h', '15m', '0', '90', '1ms', '0 2 * * *', 'x y', '3', ' 10 ', '255', '256', 'a=b'),
+            )
+            .map(([eq, v]) => (eq ? [`${spec.flag}=${v}`] : [spec.flag, v]))
+        : fc.constant<string[]>([spec.flag]),
+    );
 
 /** One flag of `specs` (or an unknown one) written as `--flag value`, `--flag=value` or alone, with any value, or a word. */
 const anyFlag = (specs: readonly OptionSpec[]) =>
   fc.oneof(
-    fc.tuple(fc.constantFrom(...specs.map((s) => s.flag), '--bogus', '--no-json', '--col', '-j'), fc.constantFrom('space', 'equals', 'alone'), values).map(([flag, form, value]) =>
-      form === 'space' ? [flag, value] : form === 'equals' ? [`${flag}=${value}`] : [flag],
-    ),
+    fc
+      .tuple(fc.constantFrom(...specs.map((s) => s.flag), '--bogus', '--no-json', '--col', '-j'), fc.constantFrom('space', 'equals', 'alone'), values)
+      .map(([flag, form, value]) => (form === 'space' ? [flag, value] : form === 'equals' ? [`${flag}=${value}`] : [flag])),
     words.map((w) => [w]),
   );
 
-const flagFrom = (specs: readonly OptionSpec[]) => fc.oneof({ arbitrary: goodFlag(specs), weight: 4 }, { arbitrary: anyFlag(specs), weight: 1 }, { arbitrary: fc.constant<string[]>(['backup']), weight: 1 });
+const flagFrom = (specs: readonly OptionSpec[]) =>
+  fc.oneof({ arbitrary: goodFlag(specs), weight: 4 }, { arbitrary: anyFlag(specs), weight: 1 }, { arbitrary: fc.constant<string[]>(['backup']), weight: 1 });
 
 const line = (name: string, specs: readonly OptionSpec[]) =>
   fc

@@ -28,32 +28,57 @@ const schedule = fc.oneof(
 );
 
 // A record as hb writes it: every v1 field, the optional ones sometimes.
-const record: fc.Arbitrary<HeartbeatRecord> = fc
-  .record(
-    {
-      v: fc.constant(1 as const),
-      job: jobName,
-      host: text,
-      status: fc.constantFrom('ok' as const, 'error' as const),
-      exit_code: nullable(fc.integer({ min: 0, max: 255 })),
-      signal: nullable(fc.constantFrom('SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP')),
-      started_at: iso,
-      finished_at: iso,
-      duration_ms: fc.nat(),
-      cycle: fc.nat(),
-      action: nullable(text),
-      message: nullable(text),
-      schedule: nullable(schedule),
-      grace_s: nullable(fc.nat()),
-      output_tail: nullable(text),
-      pid: fc.integer({ min: 1, max: 4_194_304 }),
-      hb_version: fc.constantFrom('0.1.0', '1.2.3-rc.1'),
-      last_success_at: nullable(iso),
-      timed_out: fc.boolean(),
-      previous: nullable(fc.record({ status: fc.constant('crashed' as const), cycle: fc.nat(), started_at: iso, pid: fc.integer({ min: 1, max: 4_194_304 }) }, { noNullPrototype: true })),
-    },
-    { noNullPrototype: true, requiredKeys: ['v', 'job', 'host', 'status', 'exit_code', 'signal', 'started_at', 'finished_at', 'duration_ms', 'cycle', 'action', 'message', 'schedule', 'grace_s', 'output_tail', 'pid', 'hb_version'] },
-  );
+const record: fc.Arbitrary<HeartbeatRecord> = fc.record(
+  {
+    v: fc.constant(1 as const),
+    job: jobName,
+    host: text,
+    status: fc.constantFrom('ok' as const, 'error' as const),
+    exit_code: nullable(fc.integer({ min: 0, max: 255 })),
+    signal: nullable(fc.constantFrom('SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP')),
+    started_at: iso,
+    finished_at: iso,
+    duration_ms: fc.nat(),
+    cycle: fc.nat(),
+    action: nullable(text),
+    message: nullable(text),
+    schedule: nullable(schedule),
+    grace_s: nullable(fc.nat()),
+    output_tail: nullable(text),
+    pid: fc.integer({ min: 1, max: 4_194_304 }),
+    hb_version: fc.constantFrom('0.1.0', '1.2.3-rc.1'),
+    last_success_at: nullable(iso),
+    timed_out: fc.boolean(),
+    previous: nullable(
+      fc.record(
+        { status: fc.constant('crashed' as const), cycle: fc.nat(), started_at: iso, pid: fc.integer({ min: 1, max: 4_194_304 }) },
+        { noNullPrototype: true },
+      ),
+    ),
+  },
+  {
+    noNullPrototype: true,
+    requiredKeys: [
+      'v',
+      'job',
+      'host',
+      'status',
+      'exit_code',
+      'signal',
+      'started_at',
+      'finished_at',
+      'duration_ms',
+      'cycle',
+      'action',
+      'message',
+      'schedule',
+      'grace_s',
+      'output_tail',
+      'pid',
+      'hb_version',
+    ],
+  },
+);
 
 test('every record hb writes parses back equal, its time being started_at', () => {
   fc.assert(
@@ -105,13 +130,31 @@ test('any text is a touch (not JSON), a record, or corrupt with a reason; never 
     fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('utf8')),
     fc.constantFrom('', '\n', 'Mon Nov 23 09:00:00 UTC 2026\n', '{', '{}', '{"v":1}', ' {"a":1', 'null', '[1]'),
   );
-  fc.assert(fc.property(content, fc.nat(), (c, mtime) => void checkKinds(c, mtime)), RUNS);
+  fc.assert(
+    fc.property(content, fc.nat(), (c, mtime) => void checkKinds(c, mtime)),
+    RUNS,
+  );
 });
 
 const FIELD_TYPES: Record<string, string> = {
-  v: 'number', job: 'string', status: 'string', started_at: 'string', finished_at: 'string', cycle: 'number',
-  host: 'string', exit_code: 'number', signal: 'string', duration_ms: 'number', action: 'string', message: 'string',
-  grace_s: 'number', output_tail: 'string', pid: 'number', hb_version: 'string', last_success_at: 'string', timed_out: 'boolean',
+  v: 'number',
+  job: 'string',
+  status: 'string',
+  started_at: 'string',
+  finished_at: 'string',
+  cycle: 'number',
+  host: 'string',
+  exit_code: 'number',
+  signal: 'string',
+  duration_ms: 'number',
+  action: 'string',
+  message: 'string',
+  grace_s: 'number',
+  output_tail: 'string',
+  pid: 'number',
+  hb_version: 'string',
+  last_success_at: 'string',
+  timed_out: 'boolean',
 };
 const REQUIRED = ['v', 'job', 'status', 'started_at', 'finished_at', 'cycle'];
 
@@ -155,7 +198,25 @@ const NUMBER_RANGES: Record<string, { min: number; max: number; whole: boolean }
 };
 // Numbers at and beyond the edges of those ranges, as JSON can hold them.
 const edgeNumber = fc.oneof(
-  fc.constantFrom(0, -0, 1, -1, -57, 0.5, 1.5, 255, 256, 2 ** 31 - 1, 2 ** 31, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER / 1000, 2 ** 53, 1e21, 1e308, -1e308),
+  fc.constantFrom(
+    0,
+    -0,
+    1,
+    -1,
+    -57,
+    0.5,
+    1.5,
+    255,
+    256,
+    2 ** 31 - 1,
+    2 ** 31,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER / 1000,
+    2 ** 53,
+    1e21,
+    1e308,
+    -1e308,
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer({ min: -1000, max: 1000 }),
 );

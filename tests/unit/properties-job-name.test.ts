@@ -30,9 +30,7 @@ const nearName = fc.oneof(
   fc.constantFrom('.', '..', '', '../x', 'a/b', '/', './a', 'a/..', '.hidden', '-x', '_x'),
 );
 const anyName = fc.oneof(nearName, fc.string({ unit: 'binary', maxLength: 140 }));
-const validName = fc
-  .tuple(fc.constantFrom(...ALNUM), fc.array(fc.constantFrom(...REST), { maxLength: 127 }))
-  .map(([first, rest]) => first + rest.join(''));
+const validName = fc.tuple(fc.constantFrom(...ALNUM), fc.array(fc.constantFrom(...REST), { maxLength: 127 })).map(([first, rest]) => first + rest.join(''));
 
 test('validateJobName accepts exactly the rule', () => {
   fc.assert(

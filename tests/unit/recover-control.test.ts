@@ -25,18 +25,50 @@ const ROOT_DIR: [number, number] = [0, 0o755];
 describe('controlOf', () => {
   const cases: Array<[string, ChainStep[], ReturnType<typeof controlOf> | RegExp]> = [
     ['root owns every directory: root acts', chain([ROOT_DIR, ROOT_DIR, ROOT_DIR], [0, 0, 0]), { as: 'root' }],
-    ['a file the agent owns in root-only directories: root acts, the agent cannot replace it', chain([ROOT_DIR, ROOT_DIR, ROOT_DIR], [0, 0, AGENT]), { as: 'root' }],
+    [
+      'a file the agent owns in root-only directories: root acts, the agent cannot replace it',
+      chain([ROOT_DIR, ROOT_DIR, ROOT_DIR], [0, 0, AGENT]),
+      { as: 'root' },
+    ],
     ['a missing file in root-only directories: root acts', chain([ROOT_DIR, ROOT_DIR, ROOT_DIR], [0, 0, null]), { as: 'root' }],
-    ['the file\'s directory is the agent\'s: act as the agent', chain([ROOT_DIR, ROOT_DIR, [AGENT, 0o700]], [0, AGENT, 0]), { as: 'user', uid: AGENT }],
-    ['a root-owned file and directory under a directory the agent owns: the agent can rename them away', chain([ROOT_DIR, [AGENT, 0o755], ROOT_DIR], [AGENT, 0, 0]), { as: 'user', uid: AGENT }],
+    ["the file's directory is the agent's: act as the agent", chain([ROOT_DIR, ROOT_DIR, [AGENT, 0o700]], [0, AGENT, 0]), { as: 'user', uid: AGENT }],
+    [
+      'a root-owned file and directory under a directory the agent owns: the agent can rename them away',
+      chain([ROOT_DIR, [AGENT, 0o755], ROOT_DIR], [AGENT, 0, 0]),
+      { as: 'user', uid: AGENT },
+    ],
     ['an ancestor owned by the agent, however high: act as the agent', chain([[AGENT, 0o755], ROOT_DIR, ROOT_DIR], [0, 0, 0]), { as: 'user', uid: AGENT }],
-    ['a world-writable directory without the sticky bit: refused', chain([ROOT_DIR, [0, 0o777], ROOT_DIR], [0, 0, 0]), /^\/a is writable by every user \(mode 0777\) without the sticky bit: any of them could put another file at this path$/],
-    ['a group-writable directory: refused', chain([ROOT_DIR, ROOT_DIR, [0, 0o775]], [0, 0, 0]), /^\/a\/b is writable by its group \(mode 0775\) without the sticky bit/],
-    ['a sticky world-writable directory: the owner of the entry controls it', chain([ROOT_DIR, [0, 0o1777], ROOT_DIR], [0, AGENT, 0]), { as: 'user', uid: AGENT }],
+    [
+      'a world-writable directory without the sticky bit: refused',
+      chain([ROOT_DIR, [0, 0o777], ROOT_DIR], [0, 0, 0]),
+      /^\/a is writable by every user \(mode 0777\) without the sticky bit: any of them could put another file at this path$/,
+    ],
+    [
+      'a group-writable directory: refused',
+      chain([ROOT_DIR, ROOT_DIR, [0, 0o775]], [0, 0, 0]),
+      /^\/a\/b is writable by its group \(mode 0775\) without the sticky bit/,
+    ],
+    [
+      'a sticky world-writable directory: the owner of the entry controls it',
+      chain([ROOT_DIR, [0, 0o1777], ROOT_DIR], [0, AGENT, 0]),
+      { as: 'user', uid: AGENT },
+    ],
     ['a sticky world-writable directory, entry owned by root: root acts', chain([ROOT_DIR, [0, 0o1777], ROOT_DIR], [0, 0, 0]), { as: 'root' }],
-    ['a sticky world-writable directory without the entry: anyone could create it', chain([ROOT_DIR, ROOT_DIR, [0, 0o1777]], [0, 0, null]), /^c\.conf does not exist in \/a\/b, which every user can write \(mode 1777\): anyone among them could create it first$/],
-    ['two users on the way: refused', chain([ROOT_DIR, [OTHER, 0o755], [AGENT, 0o755]], [OTHER, AGENT, AGENT]), /^several users could replace it \(uids 1001, 1002\): hb acts for none of them$/],
-    ['the entry in a sticky directory and the directory\'s owner differ: refused', chain([ROOT_DIR, ROOT_DIR, [OTHER, 0o1777]], [0, OTHER, AGENT]), /several users could replace it \(uids 1001, 1002\)/],
+    [
+      'a sticky world-writable directory without the entry: anyone could create it',
+      chain([ROOT_DIR, ROOT_DIR, [0, 0o1777]], [0, 0, null]),
+      /^c\.conf does not exist in \/a\/b, which every user can write \(mode 1777\): anyone among them could create it first$/,
+    ],
+    [
+      'two users on the way: refused',
+      chain([ROOT_DIR, [OTHER, 0o755], [AGENT, 0o755]], [OTHER, AGENT, AGENT]),
+      /^several users could replace it \(uids 1001, 1002\): hb acts for none of them$/,
+    ],
+    [
+      "the entry in a sticky directory and the directory's owner differ: refused",
+      chain([ROOT_DIR, ROOT_DIR, [OTHER, 0o1777]], [0, OTHER, AGENT]),
+      /several users could replace it \(uids 1001, 1002\)/,
+    ],
   ];
   for (const [name, steps, want] of cases) {
     test(name, () => {
@@ -55,8 +87,14 @@ describe('no setuid, setgid or sticky bit survives', () => {
   });
 
   test('a snapshot never records one', () => {
-    const m = manifestOf('id', 'job', 0, [{ path: '/a', content: Buffer.from('x'), mode: 0o4755 }, { path: '/b', content: Buffer.from('y'), mode: 0o2640 }]);
-    assert.deepEqual(m.files.map((f) => f.mode), [0o755, 0o640]);
+    const m = manifestOf('id', 'job', 0, [
+      { path: '/a', content: Buffer.from('x'), mode: 0o4755 },
+      { path: '/b', content: Buffer.from('y'), mode: 0o2640 },
+    ]);
+    assert.deepEqual(
+      m.files.map((f) => f.mode),
+      [0o755, 0o640],
+    );
   });
 });
 
@@ -83,24 +121,37 @@ describe('guardedAccess walks the real parent chain', { skip: process.getuid?.()
     const dir = fresh();
     mkdirSync(join(dir, 'agent', 'etc'), { recursive: true });
     chownSync(join(dir, 'agent'), AGENT, 5555);
-    assert.deepEqual(guardedAccess(join(dir, 'agent', 'etc', 'a.conf'), groupOf), { as: 'user', uid: AGENT, gid: 3000, path: join(dir, 'agent', 'etc', 'a.conf') });
+    assert.deepEqual(guardedAccess(join(dir, 'agent', 'etc', 'a.conf'), groupOf), {
+      as: 'user',
+      uid: AGENT,
+      gid: 3000,
+      path: join(dir, 'agent', 'etc', 'a.conf'),
+    });
   });
 
-  test('a link the agent owns in a sticky directory leads into root\'s: the agent still controls the path', () => {
+  test("a link the agent owns in a sticky directory leads into root's: the agent still controls the path", () => {
     const dir = fresh();
     mkdirSync(join(dir, 'shared'));
     chmodSync(join(dir, 'shared'), 0o1777);
     mkdirSync(join(dir, 'root-only'), { mode: 0o700 });
     symlinkSync('../root-only', join(dir, 'shared', 'via'));
     lchownSync(join(dir, 'shared', 'via'), AGENT, 3000);
-    assert.deepEqual(guardedAccess(join(dir, 'shared', 'via', 'a.conf'), groupOf), { as: 'user', uid: AGENT, gid: 3000, path: join(dir, 'root-only', 'a.conf') });
+    assert.deepEqual(guardedAccess(join(dir, 'shared', 'via', 'a.conf'), groupOf), {
+      as: 'user',
+      uid: AGENT,
+      gid: 3000,
+      path: join(dir, 'root-only', 'a.conf'),
+    });
   });
 
   test('a missing file in a sticky directory anyone can write is refused', () => {
     const dir = fresh();
     chmodSync(dir, 0o1777);
     const got = guardedAccess(join(dir, 'a.conf'), groupOf);
-    assert.ok('refused' in got && /a\.conf does not exist in .*, which every user can write \(mode 1777\): anyone among them could create it first/.test(got.refused), JSON.stringify(got));
+    assert.ok(
+      'refused' in got && /a\.conf does not exist in .*, which every user can write \(mode 1777\): anyone among them could create it first/.test(got.refused),
+      JSON.stringify(got),
+    );
     writeFileSync(join(dir, 'a.conf'), 'mine');
     chownSync(join(dir, 'a.conf'), AGENT, 3000);
     assert.deepEqual(guardedAccess(join(dir, 'a.conf'), groupOf), { as: 'user', uid: AGENT, gid: 3000, path: join(dir, 'a.conf') });
@@ -116,7 +167,9 @@ describe('guardedAccess walks the real parent chain', { skip: process.getuid?.()
     assert.deepEqual(guardedAccess(join(dir, 'link'), groupOf), { refused: 'is a symbolic link: hb never follows a link at a guarded path' });
     assert.deepEqual(guardedAccess(join(dir, 'f', 'below'), groupOf), { error: 'a parent of it is not a directory' });
     assert.deepEqual(guardedAccess(join(dir, 'loop', 'a.conf'), groupOf), { error: 'more than 40 symbolic links on its path (a loop?)' });
-    assert.deepEqual(guardedAccess(join(dir, 'orphan', 'a.conf'), groupOf), { refused: 'controlled by uid 4242, which has no entry in the user database: hb acts only as a known user' });
+    assert.deepEqual(guardedAccess(join(dir, 'orphan', 'a.conf'), groupOf), {
+      refused: 'controlled by uid 4242, which has no entry in the user database: hb acts only as a known user',
+    });
   });
 });
 

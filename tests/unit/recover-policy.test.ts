@@ -26,8 +26,14 @@ describe('parseRecover accepts', () => {
   });
 
   test('health: a URL or a command', () => {
-    assert.deepEqual(parseRecover({ restart: 'x', health: 'http://127.0.0.1:8080/health' }, CONFIG).policy?.health, { kind: 'url', url: 'http://127.0.0.1:8080/health' });
-    assert.deepEqual(parseRecover({ restart: 'x', health: 'HTTPS://user:pw@example.net/' }, CONFIG).policy?.health, { kind: 'url', url: 'HTTPS://user:pw@example.net/' });
+    assert.deepEqual(parseRecover({ restart: 'x', health: 'http://127.0.0.1:8080/health' }, CONFIG).policy?.health, {
+      kind: 'url',
+      url: 'http://127.0.0.1:8080/health',
+    });
+    assert.deepEqual(parseRecover({ restart: 'x', health: 'HTTPS://user:pw@example.net/' }, CONFIG).policy?.health, {
+      kind: 'url',
+      url: 'HTTPS://user:pw@example.net/',
+    });
     assert.deepEqual(parseRecover({ restart: 'x', health: 'pg_isready -q' }, CONFIG).policy?.health, { kind: 'command', command: 'pg_isready -q' });
     // Not a URL scheme hb probes: a command like any other.
     assert.deepEqual(parseRecover({ restart: 'x', health: 'httpie-check' }, CONFIG).policy?.health, { kind: 'command', command: 'httpie-check' });
@@ -70,12 +76,24 @@ describe('parseRecover refuses', () => {
     ['max_restarts over a day', { restart: 'x', max_restarts: '3/2d' }, CONFIG, ['max_restarts'], /WINDOW up to 1d/],
     ['max_restarts over 100', { restart: 'x', max_restarts: '500/1h' }, CONFIG, ['max_restarts'], /COUNT 0 to 100/],
     ['max_restarts negative', { restart: 'x', max_restarts: '-1/1h' }, CONFIG, ['max_restarts'], /expected COUNT\/WINDOW/],
-    ['health: 42', { restart: 'x', health: 42 }, CONFIG, ['health'], /expected \{pid_file: PATH\} \(alive while the process it names runs\), an http:\/\/ or https:\/\/ URL that answers 2xx, or a shell command that exits 0, found number 42/],
+    [
+      'health: 42',
+      { restart: 'x', health: 42 },
+      CONFIG,
+      ['health'],
+      /expected \{pid_file: PATH\} \(alive while the process it names runs\), an http:\/\/ or https:\/\/ URL that answers 2xx, or a shell command that exits 0, found number 42/,
+    ],
     ['health: empty', { restart: 'x', health: '  ' }, CONFIG, ['health'], /shell command that exits 0/],
     ['health: a broken URL', { restart: 'x', health: 'http://user:s3cret@[::1' }, CONFIG, ['health'], /this URL does not parse$/],
     ['config: ../x without a config file', { config: '../x' }, null, ['config'], /contains a \.\. segment/],
     ['config: relative without a config file', { config: 'x.conf' }, null, ['config'], /"x.conf" is relative.*write an absolute path/],
-    ['config: .. inside an absolute path', { config: ['/etc/a', '/etc/app/../shadow'] }, CONFIG, ['config', 1], /"\/etc\/app\/\.\.\/shadow" contains a \.\. segment/],
+    [
+      'config: .. inside an absolute path',
+      { config: ['/etc/a', '/etc/app/../shadow'] },
+      CONFIG,
+      ['config', 1],
+      /"\/etc\/app\/\.\.\/shadow" contains a \.\. segment/,
+    ],
     ['config: .. relative to the config file', { config: '../../etc/shadow' }, CONFIG, ['config'], /\.\. segment/],
     ['config: ~', { config: '~/app.conf' }, CONFIG, ['config'], /does not expand ~/],
     ['config: a number', { config: 7 }, CONFIG, ['config'], /expected a file path or a non-empty list of file paths, found number 7/],
@@ -107,7 +125,10 @@ describe('parseRecover refuses', () => {
   test('every problem at once', () => {
     const { policy, problems } = parseRecover({ health: 42, config: '../x', source: 'svn', ref: 'main', max_restarts: 'lots', keep: -1 }, null);
     assert.equal(policy, null);
-    assert.deepEqual(problems.map((p) => p.path.join('.')), ['health', 'config', 'max_restarts', 'source', 'ref', 'keep']);
+    assert.deepEqual(
+      problems.map((p) => p.path.join('.')),
+      ['health', 'config', 'max_restarts', 'source', 'ref', 'keep'],
+    );
   });
 
   test('a URL with credentials is never echoed', () => {

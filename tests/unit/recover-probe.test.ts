@@ -94,7 +94,10 @@ describe('probeUrl', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    assert.deepEqual(await probeUrl(`http://127.0.0.1:${port}/health`, 2000), { healthy: false, reason: `GET http://127.0.0.1:${port}/health failed: ECONNREFUSED` });
+    assert.deepEqual(await probeUrl(`http://127.0.0.1:${port}/health`, 2000), {
+      healthy: false,
+      reason: `GET http://127.0.0.1:${port}/health failed: ECONNREFUSED`,
+    });
   });
 
   test('credentials go as Basic auth and never into the reason', async () => {
@@ -112,7 +115,11 @@ describe('probeUrl', () => {
 
 describe('probeHealth with a command or the heartbeat', () => {
   test('exit 0 is healthy, exit 1 is not, with the output tail', async () => {
-    assert.deepEqual(await probeHealth(health({ kind: 'command', command: 'echo fine' }), { env }), { healthy: true, reason: 'health command exited 0', output_tail: 'fine\n' });
+    assert.deepEqual(await probeHealth(health({ kind: 'command', command: 'echo fine' }), { env }), {
+      healthy: true,
+      reason: 'health command exited 0',
+      output_tail: 'fine\n',
+    });
     assert.deepEqual(await probeHealth(health({ kind: 'command', command: 'echo no database >&2; exit 1' }), { env }), {
       healthy: false,
       reason: 'health command exited 1',
@@ -129,8 +136,11 @@ describe('probeHealth with a command or the heartbeat', () => {
     assert.ok(await gone(Number(readFileSync(pidFile, 'utf8'))), 'the background sleep survived');
   });
 
-  test('the heartbeat: hb\'s own verdict, unknown when none is given', async () => {
-    assert.deepEqual(await probeHealth(health({ kind: 'heartbeat' }), { env, heartbeat: { healthy: false, reason: 'late by 20m' } }), { healthy: false, reason: 'heartbeat: late by 20m' });
+  test("the heartbeat: hb's own verdict, unknown when none is given", async () => {
+    assert.deepEqual(await probeHealth(health({ kind: 'heartbeat' }), { env, heartbeat: { healthy: false, reason: 'late by 20m' } }), {
+      healthy: false,
+      reason: 'heartbeat: late by 20m',
+    });
     assert.equal((await probeHealth(health({ kind: 'heartbeat' }), { env })).healthy, null);
   });
 });

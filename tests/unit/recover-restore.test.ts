@@ -4,7 +4,21 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -68,7 +82,10 @@ describe('restoreFile', () => {
   test('never overwrites a directory, never creates a directory', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'conf.d'));
-    assert.throws(() => restoreFile(join(dir, 'conf.d'), Buffer.from('x'), 0o644, ACTING), (e: unknown) => e instanceof RecoverError && /is a directory: not overwritten/.test(e.message));
+    assert.throws(
+      () => restoreFile(join(dir, 'conf.d'), Buffer.from('x'), 0o644, ACTING),
+      (e: unknown) => e instanceof RecoverError && /is a directory: not overwritten/.test(e.message),
+    );
     assert.ok(statSync(join(dir, 'conf.d')).isDirectory());
     assert.throws(() => restoreFile(join(dir, 'nodir', 'a.conf'), Buffer.from('x'), 0o644, ACTING), /its directory .*nodir does not exist/);
     assert.deepEqual(readdirSync(dir), ['conf.d']);
@@ -80,7 +97,10 @@ describe('no symlink is followed, no setuid bit is restored', () => {
     const dir = fresh();
     writeFileSync(join(dir, 'real.conf'), 'target');
     symlinkSync('real.conf', join(dir, 'link.conf'));
-    assert.throws(() => restoreFile(join(dir, 'link.conf'), Buffer.from('x'), 0o644, ACTING), (e: unknown) => e instanceof RecoverError && /cannot restore .*link\.conf: is a symbolic link: hb never follows a link at a guarded path/.test(e.message));
+    assert.throws(
+      () => restoreFile(join(dir, 'link.conf'), Buffer.from('x'), 0o644, ACTING),
+      (e: unknown) => e instanceof RecoverError && /cannot restore .*link\.conf: is a symbolic link: hb never follows a link at a guarded path/.test(e.message),
+    );
     assert.equal(readlinkSync(join(dir, 'link.conf')), 'real.conf');
     assert.equal(readFileSync(join(dir, 'real.conf'), 'utf8'), 'target');
   });
@@ -133,17 +153,21 @@ describe('no symlink is followed, no setuid bit is restored', () => {
     assert.equal(readFileSync(join(dir, 'open', 'a.conf'), 'utf8'), 'x');
   });
 
-  test('a directory owned by a uid nobody has is refused: hb acts only as a known user', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, () => {
-    const dir = fresh();
-    mkdirSync(join(dir, 'orphan'));
-    chownSync(join(dir, 'orphan'), 4_000_000, 4_000_000);
-    assert.throws(() => restoreFile(join(dir, 'orphan', 'a.conf'), Buffer.from('y'), 0o644, ACTING), /uid 4000000, which has no entry in the user database/);
-    assert.deepEqual(readdirSync(join(dir, 'orphan')), []);
-  });
+  test(
+    'a directory owned by a uid nobody has is refused: hb acts only as a known user',
+    { skip: process.getuid?.() === 0 ? false : 'needs root to chown' },
+    () => {
+      const dir = fresh();
+      mkdirSync(join(dir, 'orphan'));
+      chownSync(join(dir, 'orphan'), 4_000_000, 4_000_000);
+      assert.throws(() => restoreFile(join(dir, 'orphan', 'a.conf'), Buffer.from('y'), 0o644, ACTING), /uid 4000000, which has no entry in the user database/);
+      assert.deepEqual(readdirSync(join(dir, 'orphan')), []);
+    },
+  );
 });
 
 describe('a directory another user controls: hb acts as that user', () => {
-  test('the restore is that user\'s: owned by them, and nothing they could not write', (t) => {
+  test("the restore is that user's: owned by them, and nothing they could not write", (t) => {
     const user = throwAwayUser(t, 'hbsec-rc-unit', { home: true });
     if (!user) return;
     const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
@@ -162,7 +186,10 @@ describe('a directory another user controls: hb acts as that user', () => {
     assert.ok('sha256' in h && h.sha256 === sha256(Buffer.from('good')), JSON.stringify(h));
     // A root-only directory below the agent's: the agent cannot write it, so neither does the restore.
     mkdirSync(join(dir, 'sealed'), { mode: 0o700 });
-    assert.throws(() => restoreFile(join(dir, 'sealed', 'b.conf'), Buffer.from('x'), 0o644, ACTING), (e: unknown) => e instanceof RecoverError && /permission denied/.test(e.message));
+    assert.throws(
+      () => restoreFile(join(dir, 'sealed', 'b.conf'), Buffer.from('x'), 0o644, ACTING),
+      (e: unknown) => e instanceof RecoverError && /permission denied/.test(e.message),
+    );
     assert.deepEqual(readdirSync(join(dir, 'sealed')), []);
     // Nor does reading one: the agent cannot read a 0600 root file, so hb does not read it for the agent.
     writeFileSync(join(dir, 'secret'), 'root only', { mode: 0o600 });
@@ -206,15 +233,21 @@ describe('source: git', () => {
   test('clear errors: not in the ref, a directory, a bad ref, not a repository, no git', async () => {
     await assert.rejects(gitShow(repo, 'HEAD', 'etc/new.conf', { env }), /etc\/new\.conf at HEAD in .*: no such file in that ref/);
     await assert.rejects(gitShow(repo, 'HEAD', 'etc', { env }), /etc at HEAD .* is a directory, not a file/);
-    await assert.rejects(gitShow(repo, 'no-such-branch', 'etc/app.conf', { env }), /git ls-tree failed for etc\/app\.conf: fatal: Not a valid object name no-such-branch/);
+    await assert.rejects(
+      gitShow(repo, 'no-such-branch', 'etc/app.conf', { env }),
+      /git ls-tree failed for etc\/app\.conf: fatal: Not a valid object name no-such-branch/,
+    );
     await assert.rejects(gitShow(repo, '--output=/tmp/x', 'etc/app.conf', { env }), /cannot start with -/);
     const outside = fresh();
     writeFileSync(join(outside, 'x.conf'), 'x');
     await assert.rejects(gitRepoOf(join(outside, 'x.conf'), { env }), /x\.conf is not inside a git repository: fatal: not a git repository/);
-    await assert.rejects(gitShow(repo, 'HEAD', 'etc/app.conf', { env: { PATH: join(tmp, 'empty-path') } }), (e: unknown) => e instanceof RecoverError && e.code === 'ENOENT' && /git is not installed/.test(e.message));
+    await assert.rejects(
+      gitShow(repo, 'HEAD', 'etc/app.conf', { env: { PATH: join(tmp, 'empty-path') } }),
+      (e: unknown) => e instanceof RecoverError && e.code === 'ENOENT' && /git is not installed/.test(e.message),
+    );
   });
 
-  test('gitKnownGood builds the planner\'s manifest, keeping a file\'s current mode without setuid, refusing a symlink', async () => {
+  test("gitKnownGood builds the planner's manifest, keeping a file's current mode without setuid, refusing a symlink", async () => {
     chmodSync(join(repo, 'etc', 'app.conf'), 0o600);
     chmodSync(join(repo, 'run.sh'), 0o4755);
     const outside = fresh();
@@ -232,9 +265,11 @@ describe('source: git', () => {
       ],
     });
     assert.deepEqual(contents.get(sha256(Buffer.from('committed\n'))), Buffer.from('committed\n'));
-    assert.deepEqual(problems.map((p) => p.path), [paths[2], paths[3]]);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      [paths[2], paths[3]],
+    );
     assert.match(problems[0]!.message, /run-link is a symbolic link: hb never follows a link at a guarded path/);
     assert.match(problems[1]!.message, /no such file in that ref/);
   });
-
 });

@@ -79,7 +79,10 @@ describe('takeSnapshot', () => {
     for (let i = 0; i < 7; i++) taken.push(takeSnapshot(state, 'app', [file('/a', `a${i}`), file('/b', 'b')], T0 + i * 60_000, 3));
     assert.deepEqual(taken[6]!.pruned, [taken[3]!.manifest.id]);
     const root = jobRecoverDir(state, 'app');
-    assert.deepEqual(readdirSync(join(root, 'snapshots')).sort(), taken.slice(4).map((t) => t.manifest.id));
+    assert.deepEqual(
+      readdirSync(join(root, 'snapshots')).sort(),
+      taken.slice(4).map((t) => t.manifest.id),
+    );
     const wanted = new Set(taken.slice(4).flatMap((t) => t.manifest.files.map((f) => f.sha256)));
     assert.deepEqual(new Set(readdirSync(join(root, 'blobs'))), wanted);
   });
@@ -127,12 +130,15 @@ describe('latestSnapshot', () => {
     mkdirSync(join(root, 'snapshots', '2024-06-01T120001.000Z'));
     const { manifest, skipped } = latestSnapshot(state, 'app');
     assert.equal(manifest?.id, good.id);
-    assert.deepEqual(skipped.map((s) => s.reason), [
-      'no manifest',
-      'manifest is not valid JSON',
-      'manifest is not a v1 manifest for this snapshot',
-      `blob ${truncated.files[0]!.sha256.slice(0, 12)} of /a has 4 bytes, expected 11`,
-    ]);
+    assert.deepEqual(
+      skipped.map((s) => s.reason),
+      [
+        'no manifest',
+        'manifest is not valid JSON',
+        'manifest is not a v1 manifest for this snapshot',
+        `blob ${truncated.files[0]!.sha256.slice(0, 12)} of /a has 4 bytes, expected 11`,
+      ],
+    );
   });
 
   test('pruning keeps valid snapshots even when newer ones are damaged', () => {
@@ -153,12 +159,18 @@ describe('readBlob', () => {
     const m = takeSnapshot(state, 'app', [file('/a', 'original')], T0, 5).manifest;
     const sha = m.files[0]!.sha256;
     writeFileSync(join(jobRecoverDir(state, 'app'), 'blobs', sha), 'tampered');
-    assert.throws(() => readBlob(state, 'app', sha), (e: unknown) => e instanceof RecoverError && /is corrupt: its content hashes to/.test(e.message));
+    assert.throws(
+      () => readBlob(state, 'app', sha),
+      (e: unknown) => e instanceof RecoverError && /is corrupt: its content hashes to/.test(e.message),
+    );
   });
 
   test('a missing blob and a name that is no hash are errors', () => {
     const state = fresh();
-    assert.throws(() => readBlob(state, 'app', 'f'.repeat(64)), (e: unknown) => e instanceof RecoverError && e.code === 'ENOENT');
+    assert.throws(
+      () => readBlob(state, 'app', 'f'.repeat(64)),
+      (e: unknown) => e instanceof RecoverError && e.code === 'ENOENT',
+    );
     assert.throws(() => readBlob(state, 'app', '../../etc/passwd'), /not a sha256/);
   });
 

@@ -27,8 +27,23 @@ const finished = (ms: number, job: string, cycle: number, fields: Record<string,
 function health(job: string, status: JobStatus, extra: Partial<JobHealth> = {}): JobHealth {
   const problem = ['stale', 'failed', 'crashed', 'overrunning', 'never', 'corrupt', 'clock_skew'].includes(status);
   return {
-    job, status, problem, reason: `${job} is ${status}`, age_s: 0, period_s: 60, grace_s: null, ratio: 0, due: null, deadline: null,
-    schedule: { every: '1m' }, schedule_source: 'heartbeat', last_success_at: null, last: null, running: null, file: null, ...extra,
+    job,
+    status,
+    problem,
+    reason: `${job} is ${status}`,
+    age_s: 0,
+    period_s: 60,
+    grace_s: null,
+    ratio: 0,
+    due: null,
+    deadline: null,
+    schedule: { every: '1m' },
+    schedule_source: 'heartbeat',
+    last_success_at: null,
+    last: null,
+    running: null,
+    file: null,
+    ...extra,
   };
 }
 
@@ -46,11 +61,43 @@ test('the report shape is stable: exactly the documented top-level keys, times f
   assert.equal(r.until, '2026-11-20T09:00:00.000Z');
   assert.equal(r.since, '2026-11-19T09:00:00.000Z');
   assert.equal(r.host, 'web1');
-  assert.deepEqual(Object.keys(r.totals), ['jobs', 'events', 'runs', 'ok', 'failures', 'timeouts', 'crashes', 'incidents_opened', 'open_incidents', 'rollbacks', 'restarts', 'notify_failures', 'blockers']);
+  assert.deepEqual(Object.keys(r.totals), [
+    'jobs',
+    'events',
+    'runs',
+    'ok',
+    'failures',
+    'timeouts',
+    'crashes',
+    'incidents_opened',
+    'open_incidents',
+    'rollbacks',
+    'restarts',
+    'notify_failures',
+    'blockers',
+  ]);
   assert.deepEqual(r.jobs[0], {
-    job: 'a', status: 'ok', problem: false, reason: 'a is ok', runs: 0, ok: 0, failures: 0, timeouts: 0, crashes: 0, pings: 0, overlaps: 0,
-    incidents: { opened: 0, resolved: 0, open: 0, list: [] }, rollbacks: 0, restarts: 0, restart_failures: 0, notify_failures: 0, recovery_blocked: 0,
-    duration_ms: { count: 0, p50: null, p95: null, max: null }, timeline: [], timeline_omitted: 0, recovery: [],
+    job: 'a',
+    status: 'ok',
+    problem: false,
+    reason: 'a is ok',
+    runs: 0,
+    ok: 0,
+    failures: 0,
+    timeouts: 0,
+    crashes: 0,
+    pings: 0,
+    overlaps: 0,
+    incidents: { opened: 0, resolved: 0, open: 0, list: [] },
+    rollbacks: 0,
+    restarts: 0,
+    restart_failures: 0,
+    notify_failures: 0,
+    recovery_blocked: 0,
+    duration_ms: { count: 0, p50: null, p95: null, max: null },
+    timeline: [],
+    timeline_omitted: 0,
+    recovery: [],
   });
   assert.deepEqual(r.blockers, []);
 });
@@ -68,12 +115,15 @@ test('runs, failures, pings and durations: pings are runs but never durations', 
   assert.equal(b.status, null, 'known from events only');
   assert.deepEqual([b.runs, b.ok, b.failures, b.pings], [4, 2, 2, 2]);
   assert.deepEqual(b.duration_ms, { count: 2, p50: 4000, p95: 9000, max: 9000 });
-  assert.deepEqual(b.timeline.map((t) => [t.started_at, t.outcome, t.duration_ms, t.exit_code, t.ping]), [
-    [iso(NOW - 3 * HOUR), 'ok', 4000, 0, false],
-    [iso(NOW - 2 * HOUR), 'failed', 9000, 3, false],
-    [iso(NOW - HOUR), 'ok', 0, 0, true],
-    [iso(NOW - 30 * MIN), 'failed', 0, 1, true],
-  ]);
+  assert.deepEqual(
+    b.timeline.map((t) => [t.started_at, t.outcome, t.duration_ms, t.exit_code, t.ping]),
+    [
+      [iso(NOW - 3 * HOUR), 'ok', 4000, 0, false],
+      [iso(NOW - 2 * HOUR), 'failed', 9000, 3, false],
+      [iso(NOW - HOUR), 'ok', 0, 0, true],
+      [iso(NOW - 30 * MIN), 'failed', 0, 1, true],
+    ],
+  );
   assert.deepEqual([r.totals.runs, r.totals.ok, r.totals.failures, r.totals.events], [4, 2, 2, 6]);
 });
 
@@ -87,7 +137,13 @@ test('a timed-out run is a failure whose timeline mark says timeout; a signal is
   ]);
   const t = job(r, 't');
   assert.deepEqual([t.runs, t.failures, t.timeouts], [2, 1, 1]);
-  assert.deepEqual(t.timeline.map((x) => [x.outcome, x.signal, x.cycle]), [['timeout', 'SIGTERM', 7], ['ok', null, 8]]);
+  assert.deepEqual(
+    t.timeline.map((x) => [x.outcome, x.signal, x.cycle]),
+    [
+      ['timeout', 'SIGTERM', 7],
+      ['ok', null, 8],
+    ],
+  );
 });
 
 test('window boundaries: an event exactly at `since` counts, a millisecond earlier does not, events after now are ignored', () => {
@@ -101,8 +157,14 @@ test('window boundaries: an event exactly at `since` counts, a millisecond earli
   ]);
   const w = job(r, 'w');
   assert.equal(w.runs, 2);
-  assert.deepEqual(w.timeline.map((t) => t.cycle), [2, 3]);
-  assert.equal(r.jobs.some((j) => j.job === 'future-only'), false);
+  assert.deepEqual(
+    w.timeline.map((t) => t.cycle),
+    [2, 3],
+  );
+  assert.equal(
+    r.jobs.some((j) => j.job === 'future-only'),
+    false,
+  );
 });
 
 test('a run that started before the window and finished inside it counts, with its true start', () => {
@@ -120,7 +182,10 @@ test('without run_started (a ping, or rotated away) a run starts at its end minu
 
 test('jobs: every verdict, every job with an event in the window, never one known only from older events', () => {
   const r = report([finished(NOW - 3 * DAY, 'old', 1), finished(NOW - HOUR, 'recent', 1)], [health('quiet', 'ok'), health('zeta', 'late')]);
-  assert.deepEqual(r.jobs.map((j) => j.job), ['quiet', 'recent', 'zeta']);
+  assert.deepEqual(
+    r.jobs.map((j) => j.job),
+    ['quiet', 'recent', 'zeta'],
+  );
   assert.equal(r.totals.jobs, 3);
 });
 
@@ -134,11 +199,14 @@ test('crashes: a logged crash marks the dead run at its start; the current crash
   const r = report(events, [health('agent', 'crashed', { running: deadRun })]);
   const a = job(r, 'agent');
   assert.equal(a.crashes, 2);
-  assert.deepEqual(a.timeline.map((t) => [t.started_at, t.outcome, t.cycle]), [
-    [iso(NOW - 5 * HOUR), 'crashed', 10],
-    [iso(NOW - 4 * HOUR), 'ok', 11],
-    [iso(NOW - 7 * MIN), 'crashed', 12],
-  ]);
+  assert.deepEqual(
+    a.timeline.map((t) => [t.started_at, t.outcome, t.cycle]),
+    [
+      [iso(NOW - 5 * HOUR), 'crashed', 10],
+      [iso(NOW - 4 * HOUR), 'ok', 11],
+      [iso(NOW - 7 * MIN), 'crashed', 12],
+    ],
+  );
   // Once the next run has logged that crash, the verdict's dead run is the same one.
   const logged = [...events, ev(NOW - MIN, 'agent', 'crash_detected', { cycle: 12, pid: 999, started_at: deadRun.started_at, reason: 'gone' })];
   assert.equal(job(report(logged, [health('agent', 'crashed', { running: deadRun })]), 'agent').crashes, 2);
@@ -149,7 +217,10 @@ test('a run in progress is a running mark, not a run', () => {
   const marker = { job: 'r', pid: 5, started_at: iso(NOW - MIN), host: 'h', cycle: 3, boot_id: null, pid_started_ms: null };
   const r = job(report([], [health('r', 'running', { running: marker })]), 'r');
   assert.equal(r.runs, 0);
-  assert.deepEqual(r.timeline.map((t) => t.outcome), ['running']);
+  assert.deepEqual(
+    r.timeline.map((t) => t.outcome),
+    ['running'],
+  );
 });
 
 test('incidents: opened and resolved in the window, resolved before it, and one still open from last week', () => {
@@ -161,11 +232,23 @@ test('incidents: opened and resolved in the window, resolved before it, and one 
     ev(NOW - 4 * HOUR, 'y', 'alert_resolved', { incident: 'y1', status: 'ok', reason: 'back' }),
   ]);
   const x = job(r, 'x');
-  assert.deepEqual(x.incidents, { opened: 0, resolved: 0, open: 1, list: [{ id: 'old', status: 'failed', reason: 'exit 1 | pipe', opened_at: iso(NOW - 7 * DAY), resolved_at: null }] });
+  assert.deepEqual(x.incidents, {
+    opened: 0,
+    resolved: 0,
+    open: 1,
+    list: [{ id: 'old', status: 'failed', reason: 'exit 1 | pipe', opened_at: iso(NOW - 7 * DAY), resolved_at: null }],
+  });
   const y = job(r, 'y');
-  assert.deepEqual(y.incidents, { opened: 1, resolved: 1, open: 0, list: [{ id: 'y1', status: 'stale', reason: 'late', opened_at: iso(NOW - 5 * HOUR), resolved_at: iso(NOW - 4 * HOUR) }] });
+  assert.deepEqual(y.incidents, {
+    opened: 1,
+    resolved: 1,
+    open: 0,
+    list: [{ id: 'y1', status: 'stale', reason: 'late', opened_at: iso(NOW - 5 * HOUR), resolved_at: iso(NOW - 4 * HOUR) }],
+  });
   assert.deepEqual([r.totals.incidents_opened, r.totals.open_incidents], [1, 1]);
-  assert.deepEqual(r.blockers, [{ job: 'x', status: null, reasons: [{ kind: 'open_incident', text: 'incident open, alerted as failed: exit 1 | pipe', since: iso(NOW - 7 * DAY) }] }]);
+  assert.deepEqual(r.blockers, [
+    { job: 'x', status: null, reasons: [{ kind: 'open_incident', text: 'incident open, alerted as failed: exit 1 | pipe', since: iso(NOW - 7 * DAY) }] },
+  ]);
 });
 
 test('recovery: rollbacks, restarts (failed ones counted apart), verification, notify failures, overlaps', () => {
@@ -197,12 +280,19 @@ test('blockers: unhealthy verdicts worst first, then open incidents, then blocke
     ],
     [health('a-ok', 'ok'), health('f', 'failed'), health('s', 'stale'), health('c', 'crashed'), health('late', 'late'), health('rb', 'ok')],
   );
-  assert.deepEqual(r.blockers.map((b) => b.job), ['c', 'f', 's', 'rb']);
+  assert.deepEqual(
+    r.blockers.map((b) => b.job),
+    ['c', 'f', 's', 'rb'],
+  );
   assert.deepEqual(r.blockers[1]!.reasons, [
     { kind: 'unhealthy', text: 'f is failed', since: null },
     { kind: 'open_incident', text: 'incident open, alerted as failed', since: iso(NOW - 2 * HOUR) },
   ]);
-  assert.deepEqual(r.blockers[3], { job: 'rb', status: 'ok', reasons: [{ kind: 'recovery_blocked', text: 'recovery blocked: restart budget 3/1h spent', since: iso(NOW - HOUR) }] });
+  assert.deepEqual(r.blockers[3], {
+    job: 'rb',
+    status: 'ok',
+    reasons: [{ kind: 'recovery_blocked', text: 'recovery blocked: restart budget 3/1h spent', since: iso(NOW - HOUR) }],
+  });
   assert.equal(r.totals.blockers, 4);
   assert.equal(job(r, 'rb').recovery_blocked, 1);
 });
@@ -217,7 +307,11 @@ test('the timeline keeps the newest runs up to its cap and says how many it left
 });
 
 test('unreadable events are skipped: no ts, no job, a ts that is not a time', () => {
-  const r = report([{ ts: 'yesterday', job: 'q', type: 'run_finished' }, { job: 'q', type: 'run_finished' }, { ts: iso(NOW - HOUR), type: 'x' }]);
+  const r = report([
+    { ts: 'yesterday', job: 'q', type: 'run_finished' },
+    { job: 'q', type: 'run_finished' },
+    { ts: iso(NOW - HOUR), type: 'x' },
+  ]);
   assert.deepEqual(r.jobs, []);
 });
 
@@ -226,20 +320,33 @@ test('rotated files: events from events.jsonl.1…3 count as well as the live lo
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // A tiny cap rotates every three appends: the 12 runs end up spread over all four files.
   for (let i = 1; i <= 12; i++) {
-    const run = newEvent.run_finished(iso(NOW - 12 * HOUR + i * HOUR - 1), 'rot', { cycle: i, status: 'ok', exit_code: 0, signal: null, duration_ms: i * 1000 });
+    const run = newEvent.run_finished(iso(NOW - 12 * HOUR + i * HOUR - 1), 'rot', {
+      cycle: i,
+      status: 'ok',
+      exit_code: 0,
+      signal: null,
+      duration_ms: i * 1000,
+    });
     appendEvents(dir, [run], { maxBytes: 300, keep: 3 });
   }
   assert.deepEqual(readdirSync(dir).sort(), ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2', 'events.jsonl.3']);
   const rot = job(report(readEvents(dir).events), 'rot');
   assert.equal(rot.runs, 12);
-  assert.deepEqual(rot.timeline.map((x) => x.cycle), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 'oldest first, across files');
+  assert.deepEqual(
+    rot.timeline.map((x) => x.cycle),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    'oldest first, across files',
+  );
   assert.deepEqual(rot.duration_ms, { count: 12, p50: 6000, p95: 12000, max: 12000 });
 });
 
 test('several state directories merge by time, each keeping its own order for equal times', () => {
   const a = [finished(NOW - 3 * HOUR, 'm', 1), finished(NOW - HOUR, 'm', 3)];
   const b = [finished(NOW - 2 * HOUR, 'm', 2), { ...finished(NOW - HOUR, 'm', 4) }];
-  assert.deepEqual(mergeByTime([a, b]).map((e) => e.cycle), [1, 2, 3, 4]);
+  assert.deepEqual(
+    mergeByTime([a, b]).map((e) => e.cycle),
+    [1, 2, 3, 4],
+  );
   assert.equal(mergeByTime([a, []]), a);
   assert.deepEqual(mergeByTime([]), []);
 });

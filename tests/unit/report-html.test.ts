@@ -17,7 +17,24 @@ const run = (ms: number, job: string, cycle: number, status: string, fields: Rec
   ev(ms, job, 'run_finished', { cycle, status, exit_code: status === 'ok' ? 0 : 1, signal: null, duration_ms: 2000, ...fields });
 function health(job: string, status: JobStatus, reason: string): JobHealth {
   const problem = ['failed', 'crashed', 'stale'].includes(status);
-  return { job, status, problem, reason, age_s: 0, period_s: 60, grace_s: null, ratio: 0, due: null, deadline: null, schedule: null, schedule_source: null, last_success_at: null, last: null, running: null, file: null };
+  return {
+    job,
+    status,
+    problem,
+    reason,
+    age_s: 0,
+    period_s: 60,
+    grace_s: null,
+    ratio: 0,
+    due: null,
+    deadline: null,
+    schedule: null,
+    schedule_source: null,
+    last_success_at: null,
+    last: null,
+    running: null,
+    file: null,
+  };
 }
 
 const XSS = '<script>alert(1)</script>';
@@ -33,7 +50,15 @@ function sample(): string {
     ev(NOW - HOUR, 'evil', 'config_rolled_back', { files: [{ path: `/etc/${XSS}`, old_hash: 'a', new_hash: 'b' }] }),
     run(NOW - 30 * MIN, 'evil', 1, 'error'),
   ];
-  return renderHtml(buildReport({ events, health: [health('evil', 'failed', `last message: ${XSS}`), health('sync', 'ok', 'fine')], nowMs: NOW, windowMs: 24 * HOUR, host: `<b>host</b>` }));
+  return renderHtml(
+    buildReport({
+      events,
+      health: [health('evil', 'failed', `last message: ${XSS}`), health('sync', 'ok', 'fine')],
+      nowMs: NOW,
+      windowMs: 24 * HOUR,
+      host: `<b>host</b>`,
+    }),
+  );
 }
 
 test('esc: every character that could open markup or end an attribute', () => {
@@ -79,7 +104,10 @@ test('one timeline mark per run, coloured by outcome, each with a hover title of
   const lanes = html.slice(html.indexOf('class="lanes"'), html.indexOf('<h2>Jobs</h2>'));
   const marks = [...lanes.matchAll(/<rect class="m-(ok|failed|timeout|crashed|running)"[^>]*><title>([^<]*)<\/title>/g)].map((m) => [m[1], m[2]]);
   assert.deepEqual(marks.map((m) => m[0]).sort(), ['crashed', 'failed', 'failed', 'ok', 'timeout']);
-  assert.ok(marks.some(([c, t]) => c === 'failed' && t === '2026-11-20 04:59:58Z: failed, exit 1, 2.0s, cycle 2'), JSON.stringify(marks));
+  assert.ok(
+    marks.some(([c, t]) => c === 'failed' && t === '2026-11-20 04:59:58Z: failed, exit 1, 2.0s, cycle 2'),
+    JSON.stringify(marks),
+  );
   assert.ok(marks.some(([c, t]) => c === 'timeout' && t === '2026-11-20 05:59:58Z: timed out, SIGTERM, 2.0s, cycle 3'));
   assert.ok(marks.some(([c, t]) => c === 'crashed' && t === '2026-11-20 06:55:00Z: crashed (no heartbeat), cycle 4'));
   // The bad ones are drawn last, on top of the green.

@@ -12,7 +12,24 @@ const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const ev = (ms: number, job: string, type: string, fields: Record<string, unknown> = {}): HbEvent => ({ ts: iso(ms), job, type, ...fields });
 function health(job: string, status: JobStatus, reason: string): JobHealth {
-  return { job, status, problem: status === 'failed', reason, age_s: 0, period_s: 60, grace_s: null, ratio: 0, due: null, deadline: null, schedule: null, schedule_source: null, last_success_at: null, last: null, running: null, file: null };
+  return {
+    job,
+    status,
+    problem: status === 'failed',
+    reason,
+    age_s: 0,
+    period_s: 60,
+    grace_s: null,
+    ratio: 0,
+    due: null,
+    deadline: null,
+    schedule: null,
+    schedule_source: null,
+    last_success_at: null,
+    last: null,
+    running: null,
+    file: null,
+  };
 }
 
 test('cells: pipes, newlines and markup cannot break out of a table cell', () => {

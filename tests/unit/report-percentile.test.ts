@@ -47,13 +47,22 @@ test('position is clamped to the window; a zero window puts everything at 0', ()
 test('ticks fall on round UTC times strictly inside the window, at most 8, midnight labelled with the date', () => {
   const until = Date.parse('2026-11-20T09:00:00Z');
   const day = ticks(until - 86_400_000, until);
-  assert.deepEqual(day.map((t) => t.label), ['12:00', '15:00', '18:00', '21:00', '11-20', '03:00', '06:00']);
+  assert.deepEqual(
+    day.map((t) => t.label),
+    ['12:00', '15:00', '18:00', '21:00', '11-20', '03:00', '06:00'],
+  );
   assert.equal(day[0]!.x, 3 / 24);
   assert.equal(day.at(-1)!.x, 21 / 24);
   const odd = ticks(until - 86_400_000 + 7 * 60_000, until + 7 * 60_000);
-  assert.deepEqual(odd.map((t) => t.label), ['12:00', '15:00', '18:00', '21:00', '11-20', '03:00', '06:00', '09:00']);
+  assert.deepEqual(
+    odd.map((t) => t.label),
+    ['12:00', '15:00', '18:00', '21:00', '11-20', '03:00', '06:00', '09:00'],
+  );
   const week = ticks(until - 7 * 86_400_000, until);
-  assert.deepEqual(week.map((t) => t.label), ['11-14', '11-15', '11-16', '11-17', '11-18', '11-19', '11-20']);
+  assert.deepEqual(
+    week.map((t) => t.label),
+    ['11-14', '11-15', '11-16', '11-17', '11-18', '11-19', '11-20'],
+  );
   assert.equal(ticks(until - 60 * 60_000, until).length, 5, 'an hour: every 10 minutes');
   assert.deepEqual(ticks(until, until), []);
 });
@@ -61,7 +70,16 @@ test('ticks fall on round UTC times strictly inside the window, at most 8, midni
 test('short forms: times, durations and window lengths', () => {
   assert.equal(shortTime('2026-11-20T09:00:05.123Z'), '2026-11-20 09:00:05Z');
   assert.equal(shortTime('not a time'), 'not a time');
-  const table: Array<[number | null, string]> = [[null, '-'], [0, '0ms'], [250, '250ms'], [1234, '1.2s'], [9_940, '9.9s'], [45_000, '45s'], [200_000, '3m20s'], [3_900_000, '1h5m']];
+  const table: Array<[number | null, string]> = [
+    [null, '-'],
+    [0, '0ms'],
+    [250, '250ms'],
+    [1234, '1.2s'],
+    [9_940, '9.9s'],
+    [45_000, '45s'],
+    [200_000, '3m20s'],
+    [3_900_000, '1h5m'],
+  ];
   for (const [ms, text] of table) assert.equal(shortDuration(ms), text, String(ms));
   assert.equal(windowLabel(86_400_000), '24h');
   assert.equal(windowLabel(7 * 86_400_000), '7d');

@@ -245,7 +245,7 @@ describe('runChild output', () => {
   });
 
   test('interleaved stdout and stderr both reach the tail, each stream in order', async () => {
-    const { stdout, stderr, result } = run("echo out1; echo err1 >&2; echo out2; echo err2 >&2");
+    const { stdout, stderr, result } = run('echo out1; echo err1 >&2; echo out2; echo err2 >&2');
     const r = await result;
     assert.equal(stdout.text(), 'out1\nout2\n');
     assert.equal(stderr.text(), 'err1\nerr2\n');
@@ -356,7 +356,7 @@ describe('TailRing', () => {
 
   test('matches a naive implementation on random pushes', () => {
     let seed = 7;
-    const rand = (n: number) => ((seed = (Math.imul(seed, 48271) + 1) >>> 0) % n);
+    const rand = (n: number) => (seed = (Math.imul(seed, 48271) + 1) >>> 0) % n;
     for (const cap of [1, 2, 7, 64]) {
       const ring = new TailRing(cap);
       let all = Buffer.alloc(0);

@@ -29,7 +29,10 @@ const holding = (dir: string, job: string, holder: object) => {
 
 test('each call hands out the next number and remembers it', () => {
   const dir = newDir();
-  assert.deepEqual([1, 2, 3].map(() => nextCycle(dir, 'backup', 0, self)), [1, 2, 3]);
+  assert.deepEqual(
+    [1, 2, 3].map(() => nextCycle(dir, 'backup', 0, self)),
+    [1, 2, 3],
+  );
   assert.equal(readFileSync(cyclePath(dir, 'backup'), 'utf8'), '3\n');
   assert.equal(nextCycle(dir, 'other', 0, self), 1, 'every job counts on its own');
 });
@@ -71,7 +74,13 @@ test('the holder letting go in time is noticed on the next attempt', () => {
   const dir = newDir();
   holding(dir, 'j', self);
   const sleeps: number[] = [];
-  const cycle = nextCycle(dir, 'j', 0, self, { attempts: 5, sleep: (ms) => { sleeps.push(ms); if (sleeps.length === 2) unlinkSync(lockFile(dir, 'j')); } });
+  const cycle = nextCycle(dir, 'j', 0, self, {
+    attempts: 5,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      if (sleeps.length === 2) unlinkSync(lockFile(dir, 'j'));
+    },
+  });
   assert.equal(cycle, 1);
   assert.equal(sleeps.length, 2);
   assert.equal(readCounter(cyclePath(dir, 'j')), 1);

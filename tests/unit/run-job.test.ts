@@ -79,25 +79,82 @@ test('a first ping writes the whole record from the request and the clock, and o
   const { req } = request(dir, 'backup', clock, { action: 'nightly', message: 'all good' });
   const result = await runJob(req);
   const record = {
-    v: 1, job: 'backup', host: 'testhost', status: 'ok', exit_code: 0, signal: null,
-    started_at: iso(T0), finished_at: iso(T0), duration_ms: 0, cycle: 1, action: 'nightly', message: 'all good',
-    schedule: { every: '1h' }, grace_s: 600, output_tail: null, pid: process.pid, hb_version: '9.9.9', last_success_at: iso(T0),
+    v: 1,
+    job: 'backup',
+    host: 'testhost',
+    status: 'ok',
+    exit_code: 0,
+    signal: null,
+    started_at: iso(T0),
+    finished_at: iso(T0),
+    duration_ms: 0,
+    cycle: 1,
+    action: 'nightly',
+    message: 'all good',
+    schedule: { every: '1h' },
+    grace_s: 600,
+    output_tail: null,
+    pid: process.pid,
+    hb_version: '9.9.9',
+    last_success_at: iso(T0),
   };
   assert.deepEqual(result, { exitCode: 0, record, previous: null, skipped: false, warnings: [] });
   assert.deepEqual(readRecord(dir, 'backup'), record);
   assert.equal(statSync(lastPath(dir, 'backup')).mtimeMs, T0, 'the file time is the heartbeat time');
-  assert.deepEqual(eventsOf(dir), [{ ts: iso(T0), job: 'backup', type: 'run_finished', cycle: 1, status: 'ok', exit_code: 0, signal: null, duration_ms: 0, ping: true }]);
+  assert.deepEqual(eventsOf(dir), [
+    { ts: iso(T0), job: 'backup', type: 'run_finished', cycle: 1, status: 'ok', exit_code: 0, signal: null, duration_ms: 0, ping: true },
+  ]);
   assert.equal(existsSync(runPath(dir, 'backup')), false, 'a ping leaves no running marker');
 });
 
 test('the table: status, exit code, message and last success of each kind of run', async () => {
-  type Case = { name: string; over: Partial<JobRunRequest>; exitCode: number; status: string; exit_code: number | null; message: string | null; events: string[] };
+  type Case = {
+    name: string;
+    over: Partial<JobRunRequest>;
+    exitCode: number;
+    status: string;
+    exit_code: number | null;
+    message: string | null;
+    events: string[];
+  };
   const cases: Case[] = [
-    { name: 'a ping with --status error', over: { status: 'error', message: 'upstream 503' }, exitCode: 0, status: 'error', exit_code: 1, message: 'upstream 503', events: ['run_finished'] },
-    { name: 'a command that succeeds', over: { command: [fixture('exit-with.js'), '0'] }, exitCode: 0, status: 'ok', exit_code: 0, message: null, events: ['run_started', 'run_finished'] },
-    { name: 'a command that fails', over: { command: [fixture('exit-with.js'), '3'] }, exitCode: 3, status: 'error', exit_code: 3, message: null, events: ['run_started', 'run_finished'] },
+    {
+      name: 'a ping with --status error',
+      over: { status: 'error', message: 'upstream 503' },
+      exitCode: 0,
+      status: 'error',
+      exit_code: 1,
+      message: 'upstream 503',
+      events: ['run_finished'],
+    },
+    {
+      name: 'a command that succeeds',
+      over: { command: [fixture('exit-with.js'), '0'] },
+      exitCode: 0,
+      status: 'ok',
+      exit_code: 0,
+      message: null,
+      events: ['run_started', 'run_finished'],
+    },
+    {
+      name: 'a command that fails',
+      over: { command: [fixture('exit-with.js'), '3'] },
+      exitCode: 3,
+      status: 'error',
+      exit_code: 3,
+      message: null,
+      events: ['run_started', 'run_finished'],
+    },
     { name: 'a shell line', over: { command: 'exit 4' }, exitCode: 4, status: 'error', exit_code: 4, message: null, events: ['run_started', 'run_finished'] },
-    { name: 'a command that is not there', over: { command: ['/nonexistent/backup.sh'] }, exitCode: 127, status: 'error', exit_code: 127, message: 'MISSING', events: ['run_started', 'run_finished'] },
+    {
+      name: 'a command that is not there',
+      over: { command: ['/nonexistent/backup.sh'] },
+      exitCode: 127,
+      status: 'error',
+      exit_code: 127,
+      message: 'MISSING',
+      events: ['run_started', 'run_finished'],
+    },
   ];
   for (const c of cases) {
     const dir = newDir();
@@ -122,28 +179,48 @@ test('the table: status, exit code, message and last success of each kind of run
     assert.equal(rec.cycle, 2, `${c.name}: the cycle continues`);
     assert.equal(rec.last_success_at, c.status === 'ok' ? iso(T0 + 3_600_000) : iso(T0), c.name);
     assert.equal(result.previous?.kind, 'record', `${c.name}: the heartbeat it found`);
-    assert.deepEqual(eventsOf(dir).slice(1).map((e) => e.type), c.events, c.name);
+    assert.deepEqual(
+      eventsOf(dir)
+        .slice(1)
+        .map((e) => e.type),
+      c.events,
+      c.name,
+    );
     assert.equal(existsSync(runPath(dir, 'j')), false, `${c.name}: the running marker is removed`);
   }
 });
 
-test('a command run: the marker while it runs, the child\'s environment, the output tail and the events', async () => {
+test("a command run: the marker while it runs, the child's environment, the output tail and the events", async () => {
   const dir = newDir();
   const clock = { t: T0 };
-  const script = 'cat "$HB_STATE_DIR/$HB_JOB.run"; echo "job=$HB_JOB cycle=$HB_CYCLE prev=$HB_PREV_STATUS code=$HB_PREV_EXIT_CODE at=$HB_PREV_STARTED_AT"; echo oops >&2; exit 2';
+  const script =
+    'cat "$HB_STATE_DIR/$HB_JOB.run"; echo "job=$HB_JOB cycle=$HB_CYCLE prev=$HB_PREV_STATUS code=$HB_PREV_EXIT_CODE at=$HB_PREV_STARTED_AT"; echo oops >&2; exit 2';
   const first = request(dir, 'nightly', clock, { command: script, timeoutMs: 60_000 });
   assert.equal((await runJob(first.req)).exitCode, 2);
   const [markerLine, envLine] = first.stdout.text.split('\n');
   // The child's pid is added once it is spawned: the child may read the marker before or after.
   const { child_pid: childPid, ...marker } = JSON.parse(markerLine!);
   assert.ok(childPid === undefined || Number.isSafeInteger(childPid), String(childPid));
-  assert.deepEqual(marker, { job: 'nightly', pid: process.pid, started_at: iso(T0), host: 'testhost', cycle: 1, boot_id: bootId(), pid_started_ms: processStartMs(process.pid), command: script, timeout_ms: 60_000 });
+  assert.deepEqual(marker, {
+    job: 'nightly',
+    pid: process.pid,
+    started_at: iso(T0),
+    host: 'testhost',
+    cycle: 1,
+    boot_id: bootId(),
+    pid_started_ms: processStartMs(process.pid),
+    command: script,
+    timeout_ms: 60_000,
+  });
   assert.equal(envLine, 'job=nightly cycle=1 prev=none code= at=');
   assert.equal(first.stderr.text, 'oops\n');
   const rec = readRecord(dir, 'nightly');
   assert.ok(rec.output_tail.endsWith('oops\n') && rec.output_tail.includes('job=nightly cycle=1'), 'stdout and stderr in the tail');
   clock.t = T0 + 60_000;
-  const second = request(dir, 'nightly', clock, { command: 'echo "cycle=$HB_CYCLE prev=$HB_PREV_STATUS code=$HB_PREV_EXIT_CODE at=$HB_PREV_STARTED_AT"', tailBytes: 0 });
+  const second = request(dir, 'nightly', clock, {
+    command: 'echo "cycle=$HB_CYCLE prev=$HB_PREV_STATUS code=$HB_PREV_EXIT_CODE at=$HB_PREV_STARTED_AT"',
+    tailBytes: 0,
+  });
   await runJob(second.req);
   assert.equal(second.stdout.text, `cycle=2 prev=error code=2 at=${iso(T0)}\n`);
   assert.equal(readRecord(dir, 'nightly').output_tail, null, '--tail 0 keeps no output');
@@ -161,15 +238,29 @@ test('a previous run whose .run was left by a dead process is crashed: event, re
   await runJob(request(dir, 'agent', clock).req);
   const gone = deadPid();
   const crashedAt = iso(T0 + 60_000);
-  writeRunMarker(dir, { job: 'agent', pid: gone, started_at: crashedAt, host: 'testhost', cycle: 2, boot_id: bootId(), pid_started_ms: null, command: 'agent', timeout_ms: null });
+  writeRunMarker(dir, {
+    job: 'agent',
+    pid: gone,
+    started_at: crashedAt,
+    host: 'testhost',
+    cycle: 2,
+    boot_id: bootId(),
+    pid_started_ms: null,
+    command: 'agent',
+    timeout_ms: null,
+  });
   clock.t = T0 + 120_000;
-  const { req, stdout } = request(dir, 'agent', clock, { command: 'echo "prev=$HB_PREV_STATUS code=$HB_PREV_EXIT_CODE at=$HB_PREV_STARTED_AT cycle=$HB_CYCLE"' });
+  const { req, stdout } = request(dir, 'agent', clock, {
+    command: 'echo "prev=$HB_PREV_STATUS code=$HB_PREV_EXIT_CODE at=$HB_PREV_STARTED_AT cycle=$HB_CYCLE"',
+  });
   const result = await runJob(req);
   assert.equal(stdout.text, `prev=crashed code= at=${crashedAt} cycle=3\n`);
   assert.deepEqual(result.record?.previous, { status: 'crashed', cycle: 2, started_at: crashedAt, pid: gone });
   assert.equal(readRecord(dir, 'agent').cycle, 3, 'the cycle continues past the crashed run');
   const crash = eventsOf(dir).filter((e) => e.type === 'crash_detected');
-  assert.deepEqual(crash, [{ ts: iso(T0 + 120_000), job: 'agent', type: 'crash_detected', cycle: 2, pid: gone, started_at: crashedAt, reason: `process ${gone} is not running` }]);
+  assert.deepEqual(crash, [
+    { ts: iso(T0 + 120_000), job: 'agent', type: 'crash_detected', cycle: 2, pid: gone, started_at: crashedAt, reason: `process ${gone} is not running` },
+  ]);
   assert.equal(existsSync(runPath(dir, 'agent')), false, 'the leftover marker is replaced, then removed');
 });
 
@@ -181,12 +272,26 @@ test('a leftover .run is no crash when its process lives or a heartbeat came aft
     const dir = newDir();
     const clock = { t: T0 };
     await runJob(request(dir, 'j', clock).req);
-    writeRunMarker(dir, { job: 'j', pid, started_at: startedAt, host: 'testhost', cycle: 7, boot_id: bootId(), pid_started_ms: processStartMs(pid), command: 'x', timeout_ms: null });
+    writeRunMarker(dir, {
+      job: 'j',
+      pid,
+      started_at: startedAt,
+      host: 'testhost',
+      cycle: 7,
+      boot_id: bootId(),
+      pid_started_ms: processStartMs(pid),
+      command: 'x',
+      timeout_ms: null,
+    });
     clock.t = T0 + 120_000;
     const result = await runJob(request(dir, 'j', clock).req);
     assert.equal(result.record?.previous, undefined, what);
     assert.equal(result.record?.cycle, 8, `${what}: the marker's cycle still counts`);
-    assert.deepEqual(eventsOf(dir).filter((e) => e.type === 'crash_detected'), [], what);
+    assert.deepEqual(
+      eventsOf(dir).filter((e) => e.type === 'crash_detected'),
+      [],
+      what,
+    );
   }
 });
 
@@ -198,11 +303,11 @@ test('a timeout stops the child with TERM and is recorded with an event', async 
   assert.equal(stdout.text, 'READY\n');
   assert.equal(result.exitCode, 143);
   const rec = readRecord(dir, 'slow');
+  assert.deepEqual([rec.status, rec.exit_code, rec.signal, rec.timed_out, rec.message], ['error', null, 'SIGTERM', true, 'timed out after 1s']);
   assert.deepEqual(
-    [rec.status, rec.exit_code, rec.signal, rec.timed_out, rec.message],
-    ['error', null, 'SIGTERM', true, 'timed out after 1s'],
+    eventsOf(dir).map((e) => e.type),
+    ['run_started', 'timeout', 'run_finished'],
   );
-  assert.deepEqual(eventsOf(dir).map((e) => e.type), ['run_started', 'timeout', 'run_finished']);
   assert.deepEqual(eventsOf(dir)[1], { ts: iso(T0), job: 'slow', type: 'timeout', cycle: 1, timeout_ms: 1000, exit_code: 143 });
 });
 
@@ -221,7 +326,10 @@ test('a lock held by a live run: skipped with the skip code, nothing written but
     assert.equal(existsSync(lastPath(dir, 'locked')), false);
     assert.equal(existsSync(runPath(dir, 'locked')), false);
     const skips = eventsOf(dir);
-    assert.deepEqual(skips, [0, 1].map(() => ({ ts: iso(T0), job: 'locked', type: 'overlap_skipped', holder_pid: process.pid, holder_started_at: iso(T0 - 1000) })));
+    assert.deepEqual(
+      skips,
+      [0, 1].map(() => ({ ts: iso(T0), job: 'locked', type: 'overlap_skipped', holder_pid: process.pid, holder_started_at: iso(T0 - 1000) })),
+    );
   } finally {
     if (lock.kind === 'held') lock.release();
   }
@@ -237,9 +345,12 @@ test('a state directory that refuses writes: the child still runs, the warnings 
   const { req, stdout } = request(dir, 'j', clock, { command: 'echo ran' });
   const result = await runJob(req);
   assert.equal(stdout.text, 'ran\n');
-  assert.equal(result.exitCode, 0, 'the child\'s code, whatever became of the heartbeat');
+  assert.equal(result.exitCode, 0, "the child's code, whatever became of the heartbeat");
   assert.equal(result.record, null);
-  assert.ok(result.warnings.some((w) => w.startsWith(`hb: could not write the running marker of j in ${dir}: `)), result.warnings.join('\n'));
+  assert.ok(
+    result.warnings.some((w) => w.startsWith(`hb: could not write the running marker of j in ${dir}: `)),
+    result.warnings.join('\n'),
+  );
   assert.ok(result.warnings.some((w) => w.startsWith(`hb: could not write the heartbeat of j in ${dir}: `) && w.endsWith('; the previous heartbeat is kept')));
   assert.ok(result.warnings.some((w) => w.startsWith(`hb: could not append to the event log in ${dir}: `)));
   const ping = await runJob(request(dir, 'j', clock).req);

@@ -34,8 +34,7 @@ const self: LockInfo = {
   job: 'backup',
 };
 /** Lock content as another process would have written it. */
-const holderFile = (over: Partial<LockHolder>): string =>
-  `${JSON.stringify({ ...self, pid: 999_999, token: 'abc123', ...over })}\n`;
+const holderFile = (over: Partial<LockHolder>): string => `${JSON.stringify({ ...self, pid: 999_999, token: 'abc123', ...over })}\n`;
 const missing = (): ProcessFacts => ({ bootId: me.bootId, state: null, startMs: null });
 const alive = (): ProcessFacts => ({ bootId: me.bootId, state: 'S', startMs: me.startMs });
 
@@ -140,12 +139,15 @@ describe('acquireLock', () => {
 
   test('a missing directory is a LockError naming the path', () => {
     const path = join(fresh(), 'j.lock');
-    assert.throws(() => acquireLock(path, self), (err: unknown) => {
-      assert.ok(err instanceof LockError);
-      assert.equal(err.code, 'ENOENT');
-      assert.match(err.message, /cannot use lock .*j\.lock: its directory does not exist/);
-      return true;
-    });
+    assert.throws(
+      () => acquireLock(path, self),
+      (err: unknown) => {
+        assert.ok(err instanceof LockError);
+        assert.equal(err.code, 'ENOENT');
+        assert.match(err.message, /cannot use lock .*j\.lock: its directory does not exist/);
+        return true;
+      },
+    );
   });
 });
 

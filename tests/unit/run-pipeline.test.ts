@@ -70,23 +70,37 @@ function effects(clock: { t: number }, hint: string | null = 'HINT') {
 
 const config = (yaml: string): Promise<HbConfig> => parseConfigText(yaml, '/etc/hb/hb.yaml', 'UTC');
 const input = (dir: string, job: string, cfg: HbConfig, over: Partial<RunInput> = {}): RunInput => ({
-  job, config: cfg, state: { dir, userDir: join(dir, 'user'), source: '--state-dir' }, flagSchedule: null, ...over,
+  job,
+  config: cfg,
+  state: { dir, userDir: join(dir, 'user'), source: '--state-dir' },
+  flagSchedule: null,
+  ...over,
 });
 const readRecord = (dir: string, job: string) => JSON.parse(readFileSync(lastPath(dir, job), 'utf8'));
 const types = (dir: string) => readEvents(dir).events.map((e) => e.type);
 
-test('tick takes command, timeout, lock and tail from the job\'s config, else the defaults; a wrap flag wins over both', () => {
+test("tick takes command, timeout, lock and tail from the job's config, else the defaults; a wrap flag wins over both", () => {
   const defaults = { timeoutMs: 60_000 };
   const job = { name: 'j', command: 'x', timeoutMs: 5_000, lock: true, tailBytes: 10 };
   assert.deepEqual(tickPlan(undefined, defaults), { command: undefined, timeoutMs: 60_000, lock: false, skipCode: 0, tailBytes: DEFAULT_TAIL_BYTES });
   assert.deepEqual(tickPlan(job, defaults), { command: 'x', timeoutMs: 5_000, lock: true, skipCode: 0, tailBytes: 10 });
   const bare = { command: ['run'], lock: false, skipCode: 75 };
   assert.deepEqual(wrapPlan(bare, undefined, {}), { command: ['run'], timeoutMs: undefined, lock: false, skipCode: 75, tailBytes: DEFAULT_TAIL_BYTES });
-  assert.deepEqual(wrapPlan(bare, job, defaults), { command: ['run'], timeoutMs: 5_000, lock: true, skipCode: 75, tailBytes: 10 }, 'the config fills what no flag says; the command is always the given one');
-  assert.deepEqual(wrapPlan({ ...bare, timeoutMs: 1_000, tailBytes: 0, lock: true }, { name: 'j', lock: false }, defaults), { command: ['run'], timeoutMs: 1_000, lock: true, skipCode: 75, tailBytes: 0 });
+  assert.deepEqual(
+    wrapPlan(bare, job, defaults),
+    { command: ['run'], timeoutMs: 5_000, lock: true, skipCode: 75, tailBytes: 10 },
+    'the config fills what no flag says; the command is always the given one',
+  );
+  assert.deepEqual(wrapPlan({ ...bare, timeoutMs: 1_000, tailBytes: 0, lock: true }, { name: 'j', lock: false }, defaults), {
+    command: ['run'],
+    timeoutMs: 1_000,
+    lock: true,
+    skipCode: 75,
+    tailBytes: 0,
+  });
 });
 
-test('the schedule a heartbeat carries: the flags\', else the config\'s; a cron without zone gets the host\'s', () => {
+test("the schedule a heartbeat carries: the flags', else the config's; a cron without zone gets the host's", () => {
   const tz = () => 'Asia/Tokyo';
   assert.equal(runSchedule(null, undefined, tz), null);
   assert.deepEqual(runSchedule({ every: '5m' }, { name: 'j', schedule: { every: '1h' } }, tz), { every: '5m' });
@@ -96,13 +110,20 @@ test('the schedule a heartbeat carries: the flags\', else the config\'s; a cron 
 });
 
 test('which jobs have sinks that hear of runs: healthchecks by default, others only when asked', async () => {
-  const cfg = await config('jobs:\n  a:\n    notify:\n      - healthchecks: http://127.0.0.1:9/p\n  b:\n    notify:\n      - webhook: http://127.0.0.1:9/h\n  c:\n    notify:\n      - webhook: { url: "http://127.0.0.1:9/h", on: [run_end] }\n');
-  assert.deepEqual(['a', 'b', 'c', 'none'].map((j) => hasRunPings(cfg, j)), [true, false, true, false]);
+  const cfg = await config(
+    'jobs:\n  a:\n    notify:\n      - healthchecks: http://127.0.0.1:9/p\n  b:\n    notify:\n      - webhook: http://127.0.0.1:9/h\n  c:\n    notify:\n      - webhook: { url: "http://127.0.0.1:9/h", on: [run_end] }\n',
+  );
+  assert.deepEqual(
+    ['a', 'b', 'c', 'none'].map((j) => hasRunPings(cfg, j)),
+    [true, false, true, false],
+  );
 });
 
 test('a configured command runs (a string through sh, a list without a shell); its output and exit code pass through', async () => {
   const dir = newDir();
-  const cfg = await config('jobs:\n  shell:\n    every: 15m\n    command: "echo from-sh $HB_JOB cycle=$HB_CYCLE; exit 3"\n  argv:\n    every: 15m\n    command: ["/bin/echo", "$HB_JOB", "literal"]\n');
+  const cfg = await config(
+    'jobs:\n  shell:\n    every: 15m\n    command: "echo from-sh $HB_JOB cycle=$HB_CYCLE; exit 3"\n  argv:\n    every: 15m\n    command: ["/bin/echo", "$HB_JOB", "literal"]\n',
+  );
   const a = effects({ t: T0 });
   assert.deepEqual(await runTickOrWrap(input(dir, 'shell', cfg), a.fx), { exitCode: 3, record: readRecord(dir, 'shell') });
   assert.equal(a.stdout.text, 'from-sh shell cycle=1\n');
@@ -115,29 +136,52 @@ test('a configured command runs (a string through sh, a list without a shell); i
   assert.deepEqual([...a.said, ...b.said], []);
 });
 
-test('flags reach the heartbeat: schedule, grace, action, message, --status; the config\'s grace and the defaults fill in', async () => {
+test("flags reach the heartbeat: schedule, grace, action, message, --status; the config's grace and the defaults fill in", async () => {
   const dir = newDir();
   const cfg = await config('defaults:\n  grace: 2m\njobs:\n  conf:\n    cron: "0 2 * * *"\n    grace: 30m\n');
   const { fx } = effects({ t: T0 });
-  await runTickOrWrap(input(dir, 'sync', cfg, { flagSchedule: { every: '5m' }, graceMs: 600_000, action: 'nightly', message: 'upstream 503', status: 'error' }), fx);
+  await runTickOrWrap(
+    input(dir, 'sync', cfg, { flagSchedule: { every: '5m' }, graceMs: 600_000, action: 'nightly', message: 'upstream 503', status: 'error' }),
+    fx,
+  );
   const rec = readRecord(dir, 'sync');
-  assert.deepEqual([rec.status, rec.exit_code, rec.schedule, rec.grace_s, rec.action, rec.message], ['error', 1, { every: '5m' }, 600, 'nightly', 'upstream 503']);
+  assert.deepEqual(
+    [rec.status, rec.exit_code, rec.schedule, rec.grace_s, rec.action, rec.message],
+    ['error', 1, { every: '5m' }, 600, 'nightly', 'upstream 503'],
+  );
   await runTickOrWrap(input(dir, 'conf', cfg), fx);
-  assert.deepEqual([readRecord(dir, 'conf').schedule, readRecord(dir, 'conf').grace_s], [{ cron: '0 2 * * *', tz: 'Europe/Berlin' }, 1800], 'a cron without zone: the host\'s');
+  assert.deepEqual(
+    [readRecord(dir, 'conf').schedule, readRecord(dir, 'conf').grace_s],
+    [{ cron: '0 2 * * *', tz: 'Europe/Berlin' }, 1800],
+    "a cron without zone: the host's",
+  );
   await runTickOrWrap(input(dir, 'other', cfg, { flagSchedule: { cron: '*/5 * * * *' } }), fx);
-  assert.deepEqual([readRecord(dir, 'other').schedule, readRecord(dir, 'other').grace_s], [{ cron: '*/5 * * * *', tz: 'Europe/Berlin' }, 120], 'the host zone from the effects');
+  assert.deepEqual(
+    [readRecord(dir, 'other').schedule, readRecord(dir, 'other').grace_s],
+    [{ cron: '*/5 * * * *', tz: 'Europe/Berlin' }, 120],
+    'the host zone from the effects',
+  );
 });
 
 test('usage errors: --status for a job that runs a command; a ping with no state directory to record in', async () => {
   const dir = newDir();
   const cfg = await config('jobs:\n  cmd:\n    command: "true"\n');
   const { fx } = effects({ t: T0 });
-  await assert.rejects(runTickOrWrap(input(dir, 'cmd', cfg, { status: 'ok' }), fx), (e: unknown) => e instanceof UsageError && /^--status: job cmd runs a command, whose exit code is its status; --status is for pings$/.test(e.message));
-  await assert.rejects(runTickOrWrap(input(dir, 'w', emptyConfig(), { status: 'error', wrap: { command: ['true'], lock: false, skipCode: 0 } }), fx), /--status: job w runs a command/);
+  await assert.rejects(
+    runTickOrWrap(input(dir, 'cmd', cfg, { status: 'ok' }), fx),
+    (e: unknown) => e instanceof UsageError && /^--status: job cmd runs a command, whose exit code is its status; --status is for pings$/.test(e.message),
+  );
+  await assert.rejects(
+    runTickOrWrap(input(dir, 'w', emptyConfig(), { status: 'error', wrap: { command: ['true'], lock: false, skipCode: 0 } }), fx),
+    /--status: job w runs a command/,
+  );
   const blocker = join(dir, 'blocker');
   writeFileSync(blocker, 'a file where directories should be');
   const nowhere = { dir: join(blocker, 'state'), userDir: join(blocker, 'user'), source: '--state-dir' };
-  await assert.rejects(runTickOrWrap({ ...input(dir, 'p', emptyConfig()), state: nowhere }, fx), (e: unknown) => e instanceof UsageError && /^cannot record the heartbeat: state directory .*blocker\/state .*, and no fallback is$/.test(e.message));
+  await assert.rejects(
+    runTickOrWrap({ ...input(dir, 'p', emptyConfig()), state: nowhere }, fx),
+    (e: unknown) => e instanceof UsageError && /^cannot record the heartbeat: state directory .*blocker\/state .*, and no fallback is$/.test(e.message),
+  );
   assert.deepEqual(readdirSync(dir), ['blocker'], 'nothing written');
 });
 
@@ -157,14 +201,21 @@ test('a command still runs with no state directory at all, and each lost write i
   writeFileSync(join(dir, 'blocker'), '');
   const state = { dir: join(dir, 'blocker', 'state'), userDir: join(dir, 'blocker', 'user'), source: '--state-dir' };
   const { fx, said, stdout } = effects({ t: T0 });
-  const out = await runTickOrWrap({ ...input(dir, 'w', emptyConfig(), { wrap: { command: ['sh', '-c', 'echo ran; exit 4'], lock: false, skipCode: 0 } }), state }, fx);
+  const out = await runTickOrWrap(
+    { ...input(dir, 'w', emptyConfig(), { wrap: { command: ['sh', '-c', 'echo ran; exit 4'], lock: false, skipCode: 0 } }), state },
+    fx,
+  );
   assert.deepEqual(out, { exitCode: 4, record: null });
   assert.equal(stdout.text, 'ran\n');
-  assert.deepEqual(said.map((l) => l.slice(0, l.indexOf(state.dir) + state.dir.length)), [
-    `hb: could not write the running marker of w in ${state.dir}`,
-    `hb: could not append to the event log in ${state.dir}`,
-    `hb: could not write the heartbeat of w in ${state.dir}`,
-  ], said.join('\n'));
+  assert.deepEqual(
+    said.map((l) => l.slice(0, l.indexOf(state.dir) + state.dir.length)),
+    [
+      `hb: could not write the running marker of w in ${state.dir}`,
+      `hb: could not append to the event log in ${state.dir}`,
+      `hb: could not write the heartbeat of w in ${state.dir}`,
+    ],
+    said.join('\n'),
+  );
 });
 
 test('a job without a schedule is hinted at on its first run and when it loses one, never otherwise', async () => {
@@ -213,7 +264,15 @@ test('once the meta-heartbeat has run and gone stale, a run of another job warns
   assert.equal(said.length, 1);
   assert.match(said[0]!, /hb check \(the meta-heartbeat\) last ran 10 min ago and is stale/);
   const unscheduled = newDir();
-  writeCheckHeartbeat(unscheduled, emptyConfig(), { startedMs: T0, finishedMs: T0, host: 'testhost', pid: process.pid, version: '9.9.9', message: 'ok', exitCode: 0 });
+  writeCheckHeartbeat(unscheduled, emptyConfig(), {
+    startedMs: T0,
+    finishedMs: T0,
+    host: 'testhost',
+    pid: process.pid,
+    version: '9.9.9',
+    message: 'ok',
+    exitCode: 0,
+  });
   clock.t = T0 + 10 * 86_400_000;
   const e = effects(clock);
   await runTickOrWrap(input(unscheduled, 'a', emptyConfig(), { flagSchedule: { every: '1h' } }), e.fx);
@@ -224,7 +283,9 @@ test('run pings: /start then success or /<code>, one run id per run, the output 
   const rec = await startRecorder();
   try {
     const dir = newDir();
-    const cfg = await config(`jobs:\n  backup:\n    every: 1h\n    notify:\n      - healthchecks: ${rec.url}/ping/abc\n  nightly:\n    every: 1d\n    notify:\n      - healthchecks: { url: "${rec.url}/ping/def", timeout: 2s }\n`);
+    const cfg = await config(
+      `jobs:\n  backup:\n    every: 1h\n    notify:\n      - healthchecks: ${rec.url}/ping/abc\n  nightly:\n    every: 1d\n    notify:\n      - healthchecks: { url: "${rec.url}/ping/def", timeout: 2s }\n`,
+    );
     const clock = { t: Date.now() };
     const wrap = (command: string[]) => ({ wrap: { command, lock: false, skipCode: 0 } });
     const ok = effects(clock);
@@ -232,7 +293,10 @@ test('run pings: /start then success or /<code>, one run id per run, the output 
     assert.deepEqual([ok.stdout.text, ok.said], ['all fine\n', []]);
     const bad = effects(clock);
     assert.equal((await runTickOrWrap(input(dir, 'backup', cfg, wrap([fixture('exit-with.js'), '3'])), bad.fx)).exitCode, 3);
-    assert.deepEqual(rec.requests.map((r) => `${r.method} ${r.path}`), ['POST /ping/abc/start', 'POST /ping/abc', 'POST /ping/abc/start', 'POST /ping/abc/3']);
+    assert.deepEqual(
+      rec.requests.map((r) => `${r.method} ${r.path}`),
+      ['POST /ping/abc/start', 'POST /ping/abc', 'POST /ping/abc/start', 'POST /ping/abc/3'],
+    );
     const [start1, end1, start2, end2] = rec.requests.map((r) => r.query.rid);
     assert.match(start1!, /^00000000-0000-4000-8000-\d{12}$/, 'the id from the effects');
     assert.equal(end1, start1, 'start and end of a run share its id');
@@ -241,7 +305,11 @@ test('run pings: /start then success or /<code>, one run id per run, the output 
     assert.match(rec.requests[1]!.raw, /all fine/);
     rec.requests.length = 0;
     assert.equal((await runTickOrWrap(input(dir, 'nightly', cfg), effects(clock).fx)).exitCode, 0);
-    assert.deepEqual(rec.requests.map((r) => `${r.method} ${r.path}`), ['POST /ping/def'], 'a ping has no start, only its success');
+    assert.deepEqual(
+      rec.requests.map((r) => `${r.method} ${r.path}`),
+      ['POST /ping/def'],
+      'a ping has no start, only its success',
+    );
   } finally {
     await rec.close();
   }
@@ -257,14 +325,17 @@ test('a healthchecks server that is down never changes the job: both pings wait 
     assert.deepEqual(e.said, [], 'a retryable failure is not a message for cron mail');
     assert.equal(readdirSync(join(dir, 'outbox')).filter((f) => f.endsWith('.json')).length, 2, 'start and end pings kept');
     const failed = readEvents(dir).events.filter((ev) => ev.type === 'notify_failed');
-    assert.deepEqual(failed.map((ev) => ev.will_retry), [true, true]);
+    assert.deepEqual(
+      failed.map((ev) => ev.will_retry),
+      [true, true],
+    );
     assert.equal(rec.requests.length, 2, 'each tried once');
   } finally {
     await rec.close();
   }
 });
 
-test('--notify sends the text through the job\'s sinks once; with no sink for messages it says so', async () => {
+test("--notify sends the text through the job's sinks once; with no sink for messages it says so", async () => {
   const rec = await startRecorder();
   try {
     const dir = newDir();

@@ -6,15 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import {
-  bootId,
-  bootTimeMs,
-  gatherFacts,
-  isRunGone,
-  parseStatLine,
-  processStartMs,
-  processState,
-} from '../../lib/adapters/run/proc.ts';
+import { bootId, bootTimeMs, gatherFacts, isRunGone, parseStatLine, processStartMs, processState } from '../../lib/adapters/run/proc.ts';
 import type { ProcessClaim, ProcessFacts } from '../../lib/adapters/run/proc.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hb-run-proc-'));
@@ -106,9 +98,17 @@ describe('/proc readers', () => {
     try {
       let out = '';
       parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      const line = await waitFor(() => (out.includes('\n') ? out : null), (v) => v !== null, 'the zombie pid');
+      const line = await waitFor(
+        () => (out.includes('\n') ? out : null),
+        (v) => v !== null,
+        'the zombie pid',
+      );
       const pid = Number(line!.trim());
-      await waitFor(() => processState(pid), (s) => s === 'Z', `process ${pid} to become a zombie`);
+      await waitFor(
+        () => processState(pid),
+        (s) => s === 'Z',
+        `process ${pid} to become a zombie`,
+      );
       const facts = gatherFacts(pid);
       const claim = { pid, started_at: new Date().toISOString(), boot_id: facts.bootId, pid_started_ms: facts.startMs };
       const verdict = isRunGone(claim, facts);

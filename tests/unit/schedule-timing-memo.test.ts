@@ -13,14 +13,18 @@ const specs: ScheduleSpec[] = [
   { cron: '30 * * * *', tz: 'America/New_York' },
   { every: '15m' },
 ];
-const anchors = ['2026-03-29T00:59:30Z', '2026-03-29T01:00:00Z', '2026-10-25T00:30:10.500Z', '2026-11-20T08:00:00.045Z', '2026-11-06T05:59:59.999Z'].map(Date.parse);
+const anchors = ['2026-03-29T00:59:30Z', '2026-03-29T01:00:00Z', '2026-10-25T00:30:10.500Z', '2026-11-20T08:00:00.045Z', '2026-11-06T05:59:59.999Z'].map(
+  Date.parse,
+);
 const noZone = () => {
   throw new Error('not asked: every spec here has a zone');
 };
 
 test('the memo answers exactly as compileSchedule does, from scratch and from the store', () => {
   const first = timingMemo(null, 'tzdata-1', noZone);
-  for (const spec of specs) for (const at of anchors) assert.deepEqual(first.timing(spec, at), compileSchedule(spec, 'UTC').timing(at), `${JSON.stringify(spec)} @ ${new Date(at).toISOString()}`);
+  for (const spec of specs)
+    for (const at of anchors)
+      assert.deepEqual(first.timing(spec, at), compileSchedule(spec, 'UTC').timing(at), `${JSON.stringify(spec)} @ ${new Date(at).toISOString()}`);
   const stored = JSON.parse(JSON.stringify(first.toStore()));
   assert.equal(stored.tzdata, 'tzdata-1');
   assert.equal(Object.keys(stored.entries).length, 4 * anchors.length, 'cron answers only, one per (schedule, minute)');

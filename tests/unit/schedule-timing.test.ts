@@ -11,7 +11,13 @@ const M = 60_000;
 const H = 60 * M;
 
 test('every: due is last + P and the period is P', () => {
-  const rows: Array<[string, number]> = [['15m', 15 * M], ['90s', 90_000], ['1h30m', 90 * M], ['2d', 48 * H], ['300', 300_000]];
+  const rows: Array<[string, number]> = [
+    ['15m', 15 * M],
+    ['90s', 90_000],
+    ['1h30m', 90 * M],
+    ['2d', 48 * H],
+    ['300', 300_000],
+  ];
   for (const [every, p] of rows) {
     const s = compileSchedule({ every }, 'UTC');
     const last = at('2026-03-29T00:50:00Z');
@@ -22,17 +28,12 @@ test('every: due is last + P and the period is P', () => {
 
 test('cron: due is the first fire after last, period the gap to the fire after it', () => {
   const rows: Array<[string, ScheduleSpec, string, string, number]> = [
-    ['Friday run: due Monday, period Monday → Tuesday', { cron: '0 9 * * 1-5', tz: 'UTC' },
-      '2026-11-20T09:00:05Z', '2026-11-23T09:00:00Z', 24 * H],
-    ['Thursday run: due Friday, period Friday → Monday', { cron: '0 9 * * 1-5', tz: 'UTC' },
-      '2026-11-19T09:00:00Z', '2026-11-20T09:00:00Z', 72 * H],
+    ['Friday run: due Monday, period Monday → Tuesday', { cron: '0 9 * * 1-5', tz: 'UTC' }, '2026-11-20T09:00:05Z', '2026-11-23T09:00:00Z', 24 * H],
+    ['Thursday run: due Friday, period Friday → Monday', { cron: '0 9 * * 1-5', tz: 'UTC' }, '2026-11-19T09:00:00Z', '2026-11-20T09:00:00Z', 72 * H],
     ['every 15 minutes', { cron: '*/15 * * * *', tz: 'UTC' }, '2026-01-01T10:07:00Z', '2026-01-01T10:15:00Z', 15 * M],
-    ['spring-forward day is 23 hours of wall clock', { cron: '30 2 * * *', tz: 'Europe/Berlin' },
-      '2026-03-28T01:30:00Z', '2026-03-29T01:00:00Z', 23.5 * H],
-    ['fall-back: the repeated hour counts', { cron: '0 * * * *', tz: 'Europe/Berlin' },
-      '2026-10-25T00:00:00Z', '2026-10-25T01:00:00Z', H],
-    ['New York weekdays across the spring change', { cron: '0 9 * * 1-5', tz: 'America/New_York' },
-      '2026-03-06T14:00:00Z', '2026-03-09T13:00:00Z', 24 * H],
+    ['spring-forward day is 23 hours of wall clock', { cron: '30 2 * * *', tz: 'Europe/Berlin' }, '2026-03-28T01:30:00Z', '2026-03-29T01:00:00Z', 23.5 * H],
+    ['fall-back: the repeated hour counts', { cron: '0 * * * *', tz: 'Europe/Berlin' }, '2026-10-25T00:00:00Z', '2026-10-25T01:00:00Z', H],
+    ['New York weekdays across the spring change', { cron: '0 9 * * 1-5', tz: 'America/New_York' }, '2026-03-06T14:00:00Z', '2026-03-09T13:00:00Z', 24 * H],
     ['the default zone (Athens, +03:00) applies without tz', { cron: '0 9 * * *' }, '2026-07-01T00:00:00Z', '2026-07-01T06:00:00Z', 24 * H],
     ['leap day', { cron: '0 0 29 2 *', tz: 'UTC' }, '2026-11-20T00:00:00Z', '2028-02-29T00:00:00Z', 1461 * 24 * H],
   ];
@@ -53,19 +54,25 @@ test('compileSchedule refuses bad schedules with a ScheduleError naming the key'
     [{ every: '5m', cron: '* * * * *' }, 'every', 'a schedule has either every or cron, not both'],
   ];
   for (const [spec, key, message] of rows) {
-    assert.throws(() => compileSchedule(spec, 'UTC'), (e: unknown) => {
-      assert.ok(e instanceof ScheduleError);
-      assert.equal(e.key, key);
-      assert.equal(e.message, message);
-      return true;
-    });
+    assert.throws(
+      () => compileSchedule(spec, 'UTC'),
+      (e: unknown) => {
+        assert.ok(e instanceof ScheduleError);
+        assert.equal(e.key, key);
+        assert.equal(e.message, message);
+        return true;
+      },
+    );
   }
   assert.throws(() => compileSchedule({ cron: '* * * * *' }, 'Nowhere/Land'), /unknown time zone "Nowhere\/Land"/);
 });
 
 test('validateSchedule reports every problem at once', () => {
   const problems = validateSchedule({ cron: '61 * * * *', tz: 'Mars/Base' }, 'UTC');
-  assert.deepEqual(problems.map((p) => p.key), ['cron', 'tz']);
+  assert.deepEqual(
+    problems.map((p) => p.key),
+    ['cron', 'tz'],
+  );
   assert.deepEqual(validateSchedule({ cron: '@daily', tz: 'Europe/Berlin' }, 'UTC'), []);
   assert.deepEqual(validateSchedule({ every: '15m' }, 'UTC'), []);
 });
@@ -83,7 +90,10 @@ test('scheduleFromFlags returns the spec or a UsageError naming the flag', () =>
     [{ every: '5m', tz: 'UTC' }, '--tz applies only to --cron (an --every interval has no time zone)'],
   ];
   for (const [flags, message] of rows) {
-    assert.throws(() => scheduleFromFlags(flags), (e: unknown) => e instanceof UsageError && e.message === message);
+    assert.throws(
+      () => scheduleFromFlags(flags),
+      (e: unknown) => e instanceof UsageError && e.message === message,
+    );
   }
 });
 
@@ -116,8 +126,11 @@ test('hb next refuses bad input with a UsageError naming it', async () => {
   const rows: Array<[string, NextOptions, string]> = [
     ['61 * * * *', {}, 'cron expression "61 * * * *": 61 in the minute field is out of range (expected 0-59)'],
     ['* * * * *', { tz: 'Mars/Base' }, '--tz: unknown time zone "Mars/Base" (expected an IANA name such as Europe/Berlin or UTC)'],
-    ['* * * * *', { from: 'soon' },
-      '--from: "soon" is not an ISO 8601 time (expected e.g. 2026-03-29T01:30:00Z, 2026-03-29T03:30:00+02:00, or 2026-03-29T03:30 read in Europe/Berlin)'],
+    [
+      '* * * * *',
+      { from: 'soon' },
+      '--from: "soon" is not an ISO 8601 time (expected e.g. 2026-03-29T01:30:00Z, 2026-03-29T03:30:00+02:00, or 2026-03-29T03:30 read in Europe/Berlin)',
+    ],
   ];
   for (const [expr, opts, message] of rows) {
     await assert.rejects(next(expr, opts), (e: unknown) => e instanceof UsageError && e.message === message && e.exitCode === 2);

@@ -48,7 +48,13 @@ test('nothing is run: substitutions, redirections and BASH_ENV stay unread', asy
   try {
     writeFileSync(join(dir, 'env.sh'), `touch ${dir}/bash-env\n`);
     process.env.BASH_ENV = join(dir, 'env.sh');
-    const commands = [`touch ${dir}/plain`, `echo $(touch ${dir}/subst)`, `echo \`touch ${dir}/backquote\``, `echo > ${dir}/redirect`, `{ touch ${dir}/group; }`];
+    const commands = [
+      `touch ${dir}/plain`,
+      `echo $(touch ${dir}/subst)`,
+      `echo \`touch ${dir}/backquote\``,
+      `echo > ${dir}/redirect`,
+      `{ touch ${dir}/group; }`,
+    ];
     const checks = ['/bin/sh', '/bin/bash'].flatMap((shell) => commands.map((command) => ({ shell, command })));
     const verdicts = await checkSyntax(checks);
     for (const c of checks) assert.equal(verdicts(c.shell, c.command), null, c.command);
@@ -63,7 +69,10 @@ test('nothing is run: substitutions, redirections and BASH_ENV stay unread', asy
 test('bounded: a batch out of time, commands past the total and a shell that is not there are left unchecked', async () => {
   const many = Array.from({ length: 200 }, (_, i) => ({ shell: '/bin/sh', command: `{ x${i} }` }));
   const late = await checkSyntax(many, { ...SYNTAX_LIMITS, batch: 200, timeoutMs: 1 });
-  assert.ok(many.some((c) => late(c.shell, c.command) === undefined), 'a driver stopped by its time limit leaves commands unchecked');
+  assert.ok(
+    many.some((c) => late(c.shell, c.command) === undefined),
+    'a driver stopped by its time limit leaves commands unchecked',
+  );
   const capped = await checkSyntax(many, { ...SYNTAX_LIMITS, total: 3 });
   assert.deepEqual(many.map((c) => capped(c.shell, c.command) !== undefined).filter(Boolean).length, 3);
   const missing = await checkSyntax([{ shell: '/nonexistent/sh', command: '{ x }' }]);

@@ -34,7 +34,14 @@ const note = (over: Partial<Notification> = {}): Notification => ({
   run: { run_id: 'r1', exit_code: 3, output_tail: 'tar: disk full\n' },
   ...over,
 });
-const config = (run: string | string[], timeoutMs = 5000): SinkConfig => ({ kind: 'command', where: 'notify[0]', options: { run }, timeoutMs, retries: 0, on: null });
+const config = (run: string | string[], timeoutMs = 5000): SinkConfig => ({
+  kind: 'command',
+  where: 'notify[0]',
+  options: { run },
+  timeoutMs,
+  retries: 0,
+  on: null,
+});
 const ctx = (env: NodeJS.ProcessEnv = {}): SinkContext => ({ env: { PATH: process.env.PATH, ...env }, now: () => 0, readFile: () => '' });
 
 /** Whether a pid is a running process (a zombie waiting for its reaper counts as gone). */

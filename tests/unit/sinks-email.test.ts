@@ -34,14 +34,24 @@ const note = (over: Partial<Notification> = {}): Notification => ({
   run: { exit_code: 3, started_at: '2026-01-02T03:00:00Z', finished_at: '2026-01-02T03:00:12Z', duration_ms: 12_345, output_tail: 'tar: disk full\n.\n' },
   ...over,
 });
-const config = (options: Record<string, unknown>, timeoutMs = 5000): SinkConfig => ({ kind: 'email', where: 'notify[0]', options, timeoutMs, retries: 0, on: null });
+const config = (options: Record<string, unknown>, timeoutMs = 5000): SinkConfig => ({
+  kind: 'email',
+  where: 'notify[0]',
+  options,
+  timeoutMs,
+  retries: 0,
+  on: null,
+});
 
 /** Sends through the fake sendmail; returns its recorded argv and stdin, or the failure. */
 async function viaFake(n: Notification, options: Record<string, unknown> = {}, fakeEnv: NodeJS.ProcessEnv = {}, timeoutMs = 5000) {
   const log = join(tmp, `${++seq}.log`);
   const ctx: SinkContext = { env: { PATH: process.env.PATH, FAKE_SENDMAIL_LOG: log, ...fakeEnv }, now: () => NOW, readFile: () => '' };
   const sink = createSink(config({ to: 'ops@example.net', sendmail: FAKE, ...options }, timeoutMs), ctx);
-  const error = await sink.deliver(n, null).then(() => null, (e: unknown) => e);
+  const error = await sink.deliver(n, null).then(
+    () => null,
+    (e: unknown) => e,
+  );
   const rec = existsSync(log) ? (JSON.parse(readFileSync(log, 'utf8')) as { argv: string[]; stdin: string }) : null;
   return { sink, error, rec, ...split(rec?.stdin ?? '') };
 }
@@ -111,7 +121,10 @@ describe('email sink (fake sendmail)', () => {
     for (let i = at + 1; headerLines[i]?.startsWith(' '); i++) folded.push(headerLines[i]!);
     assert.ok(folded.length > 1, 'a long subject is folded');
     assert.ok(folded.every((l) => /^ ?=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=$/.test(l)));
-    assert.ok(headerLines.every((l) => l.length <= 78), 'every header line within 78 characters');
+    assert.ok(
+      headerLines.every((l) => l.length <= 78),
+      'every header line within 78 characters',
+    );
     assert.equal(decodeWords(folded.join('')), title);
     for (const word of folded) assert.doesNotMatch(decodeWords(word), /\uFFFD/);
   });

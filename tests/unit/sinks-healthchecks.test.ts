@@ -132,7 +132,10 @@ describe('healthchecks sink', () => {
   test('keeps a query of the configured URL (slug URLs with ?create=1)', async () => {
     const sink = createSink(config({}, `${base}/ping/k3y/nightly-backup?create=1`), ctx);
     await sink.deliver(note('run_end', { run_id: RID, exit_code: 2 }), null);
-    assert.deepEqual(hits.map((h) => h.url), [`/ping/k3y/nightly-backup/2?create=1&rid=${RID}`]);
+    assert.deepEqual(
+      hits.map((h) => h.url),
+      [`/ping/k3y/nightly-backup/2?create=1&rid=${RID}`],
+    );
   });
 
   test('bounds the body to its last 10 000 bytes without splitting a character', async () => {

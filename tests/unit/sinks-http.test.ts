@@ -182,10 +182,12 @@ describe('withRetries', () => {
 
   test('a non-retryable error stops at once', async () => {
     let calls = 0;
-    await failure(withRetries({ retries: 4, sleep: async () => {} }, async () => {
-      calls++;
-      throw new SinkError('bad', false, 400);
-    }));
+    await failure(
+      withRetries({ retries: 4, sleep: async () => {} }, async () => {
+        calls++;
+        throw new SinkError('bad', false, 400);
+      }),
+    );
     assert.equal(calls, 1);
   });
 });

@@ -137,11 +137,15 @@ test('a 401 echoing the URL never shows the token', async () => {
 });
 
 test('flood control: retry_after is honoured when short, left for the next check when long', async () => {
-  const rec = await recorder({ [path]: [{ status: 429, body: { ok: false, description: 'Too Many Requests: retry after 0', parameters: { retry_after: 0 } } }, { body: { ok: true } }] });
+  const rec = await recorder({
+    [path]: [{ status: 429, body: { ok: false, description: 'Too Many Requests: retry after 0', parameters: { retry_after: 0 } } }, { body: { ok: true } }],
+  });
   await createSink(config(rec.url), ctx(), net).deliver(failed, null);
   assert.equal(rec.requests.length, 2);
 
-  const slow = await recorder({ [path]: { status: 429, body: { ok: false, description: 'Too Many Requests: retry after 60', parameters: { retry_after: 60 } } } });
+  const slow = await recorder({
+    [path]: { status: 429, body: { ok: false, description: 'Too Many Requests: retry after 60', parameters: { retry_after: 60 } } },
+  });
   const err = await failure(createSink(config(slow.url, {}, 3), ctx(), net).deliver(failed, null));
   assert.equal(err.retryable, true);
   assert.equal(err.status, 429);

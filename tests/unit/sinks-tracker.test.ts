@@ -31,12 +31,25 @@ async function fakeForge(prefix: string) {
     if (rest === '/issues' && req.method === 'GET') return { body: issues.filter((i) => req.query.state === 'all' || i.state === req.query.state) };
     if (rest === '/issues' && req.method === 'POST') {
       const number = issues.filter((i) => !i.pull_request).length + 1;
-      const item: Item = { number, title: String(body.title), body: String(body.body), state: 'open', html_url: `https://forge.test/org/ops/issues/${number}`, labels: body.labels };
+      const item: Item = {
+        number,
+        title: String(body.title),
+        body: String(body.body),
+        state: 'open',
+        html_url: `https://forge.test/org/ops/issues/${number}`,
+        labels: body.labels,
+      };
       issues.push(item);
       if (state.hangCreates-- > 0) return { hang: true };
       return { status: 201, body: item };
     }
-    if (rest === '/labels' && req.method === 'GET') return { body: [{ id: 7, name: 'ops' }, { id: 9, name: 'hb' }] };
+    if (rest === '/labels' && req.method === 'GET')
+      return {
+        body: [
+          { id: 7, name: 'ops' },
+          { id: 9, name: 'hb' },
+        ],
+      };
     const onComments = /^\/issues\/(\d+)\/comments$/.exec(rest);
     if (onComments) {
       const list = comments.get(Number(onComments[1])) ?? [];
@@ -65,7 +78,19 @@ const FORGES = [
     kind: 'github',
     prefix: '/repos/org/ops',
     make: (url: string, c: Partial<SinkConfig> = {}, env?: NodeJS.ProcessEnv): Sink =>
-      github({ kind: 'github', where: 'notify[0]', options: { repo: 'org/ops', api_url: url, labels: ['ops', 'hb'], token_env: 'HB_TOKEN' }, timeoutMs: 1000, retries: 1, on: null, ...c }, ctx(env), { backoffMs: 10 }),
+      github(
+        {
+          kind: 'github',
+          where: 'notify[0]',
+          options: { repo: 'org/ops', api_url: url, labels: ['ops', 'hb'], token_env: 'HB_TOKEN' },
+          timeoutMs: 1000,
+          retries: 1,
+          on: null,
+          ...c,
+        },
+        ctx(env),
+        { backoffMs: 10 },
+      ),
     auth: `Bearer ${TOKEN}`,
     labels: ['ops', 'hb'],
     lookups: [] as string[],
@@ -74,7 +99,19 @@ const FORGES = [
     kind: 'gitea',
     prefix: '/api/v1/repos/org/ops',
     make: (url: string, c: Partial<SinkConfig> = {}, env?: NodeJS.ProcessEnv): Sink =>
-      gitea({ kind: 'gitea', where: 'notify[0]', options: { url, repo: 'org/ops', labels: ['ops', 'missing'], token_env: 'HB_TOKEN' }, timeoutMs: 1000, retries: 1, on: null, ...c }, ctx(env), { backoffMs: 10 }),
+      gitea(
+        {
+          kind: 'gitea',
+          where: 'notify[0]',
+          options: { url, repo: 'org/ops', labels: ['ops', 'missing'], token_env: 'HB_TOKEN' },
+          timeoutMs: 1000,
+          retries: 1,
+          on: null,
+          ...c,
+        },
+        ctx(env),
+        { backoffMs: 10 },
+      ),
     auth: `token ${TOKEN}`,
     labels: [7],
     lookups: ['GET /labels'],
@@ -164,7 +201,14 @@ for (const f of FORGES) {
 
     test('a remind without memo finds the incident issue by its marker, skipping pull requests', async () => {
       const fake = await fakeForge(f.prefix);
-      fake.issues.push({ number: 90, title: '[hb] backup stale', body: 'a PR quoting <!-- hb:incident=inc-42 -->', state: 'open', html_url: 'x', pull_request: {} });
+      fake.issues.push({
+        number: 90,
+        title: '[hb] backup stale',
+        body: 'a PR quoting <!-- hb:incident=inc-42 -->',
+        state: 'open',
+        html_url: 'x',
+        pull_request: {},
+      });
       fake.issues.push({ number: 3, title: '[hb] backup stale', body: 'older <!-- hb:incident=inc-41 -->', state: 'closed', html_url: 'y' });
       fake.issues.push({ number: 4, title: 'renamed by a person', body: 'x\n<!-- hb:incident=inc-42 -->', state: 'open', html_url: 'https://forge.test/4' });
       const memo = await f.make(fake.rec.url).deliver(note('remind'), null);
@@ -260,7 +304,12 @@ describe('issue bodies', () => {
   test('output is fenced longer than its backtick runs; the message cannot inject markup', async () => {
     const fake = await fakeForge('/repos/org/ops');
     const tail = 'step 1\n```\nnot the end of the block\n````\n';
-    await FORGES[0]!.make(fake.rec.url).deliver(note('alert', { message: 'failed <script>x</script> [link](http://e) | # h', run: { exit_code: 3, duration_ms: 1234, output_tail: tail } }), null);
+    await FORGES[0]!
+      .make(fake.rec.url)
+      .deliver(
+        note('alert', { message: 'failed <script>x</script> [link](http://e) | # h', run: { exit_code: 3, duration_ms: 1234, output_tail: tail } }),
+        null,
+      );
     const body = fake.issues[0]!.body;
     assert.ok(body.startsWith('failed \\<script\\>x\\</script\\> \\[link\\](http://e) \\| \\# h\n'));
     assert.ok(body.includes('\n`````\nstep 1\n```\nnot the end of the block\n````\n`````\n'));

@@ -34,7 +34,10 @@ test('credentialProblem: a malformed percent escape or a colon in the user name 
 });
 
 test('redactUrls and redact hide every password in a URL, and a lone user name', () => {
-  assert.equal(redactUrls('see https://user:p%40ss@h/x and http://a:b@c@host:8/ and ftp://tok@h'), 'see https://user:***@h/x and http://a:***@host:8/ and ftp://***@h');
+  assert.equal(
+    redactUrls('see https://user:p%40ss@h/x and http://a:b@c@host:8/ and ftp://tok@h'),
+    'see https://user:***@h/x and http://a:***@host:8/ and ftp://***@h',
+  );
   assert.equal(redact('failed: POST http://me:hunter2@h/x'), 'failed: POST http://me:***@h/x');
 });
 
@@ -54,7 +57,10 @@ test('hb doctor names a dead-man URL with its password as ***', () => {
     host: null,
   };
   const findings = doctorFindings(facts);
-  assert.ok(findings.some((f) => f.code === 'dead-man-duplicate'), JSON.stringify(findings));
+  assert.ok(
+    findings.some((f) => f.code === 'dead-man-duplicate'),
+    JSON.stringify(findings),
+  );
   const summary = { crontabs: ['/etc/crontab'], config: '/etc/hb/hb.yaml' };
   for (const out of [renderDoctorText(findings, summary), renderDoctorJson(findings, summary)]) {
     assert.ok(!out.includes('hunter2'), out);

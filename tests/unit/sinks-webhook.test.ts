@@ -55,7 +55,11 @@ async function failure(p: Promise<unknown>): Promise<SinkError> {
 
 test('POSTs the notification as JSON with hb and user headers; label names the host only', async () => {
   const rec = await recorder();
-  const sink = createSink(config({ url: `${rec.url}/hooks/T0/B0/s3cret?key=k3y`, headers: { 'X-Token': 'h3ader', 'Content-Type': 'application/json; charset=utf-8' } }), ctx, net);
+  const sink = createSink(
+    config({ url: `${rec.url}/hooks/T0/B0/s3cret?key=k3y`, headers: { 'X-Token': 'h3ader', 'Content-Type': 'application/json; charset=utf-8' } }),
+    ctx,
+    net,
+  );
   assert.equal(sink.kind, 'webhook');
   assert.equal(sink.label, `webhook ${new URL(rec.url).host}`);
   assert.equal(await sink.deliver(alert, null), undefined);

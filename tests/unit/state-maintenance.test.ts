@@ -31,7 +31,8 @@ function effects(clock: { t: number }) {
 }
 
 const events = (dir: string) => readEvents(dir).events.map(({ type, ts, job, ...fields }) => ({ type, ts, job, ...fields }));
-const noJob = (job: string, dir: string) => (e: unknown) => e instanceof UsageError && e.message === `no job named ${job}: no heartbeat in ${dir} and not in the config`;
+const noJob = (job: string, dir: string) => (e: unknown) =>
+  e instanceof UsageError && e.message === `no job named ${job}: no heartbeat in ${dir} and not in the config`;
 
 test('a job exists by its heartbeat, its running marker or its config entry; otherwise a usage error and nothing made', () => {
   const { fx, said } = effects({ t: T0 });

@@ -28,14 +28,14 @@ function refusal(spec: ScheduleSpec, over: Partial<TranslateContext> = {}): stri
   return t.ok ? '' : t.reason;
 }
 
-test('the zone: the job\'s own is appended; without one, the host zone stays implicit', () => {
+test("the zone: the job's own is appended; without one, the host zone stays implicit", () => {
   assert.deepEqual(events({ cron: '30 2 * * *', tz: 'UTC' }), ['*-*-* 02:30:00 UTC']);
   assert.deepEqual(events({ cron: '30 2 * * *', tz: 'Asia/Kolkata' }), ['*-*-* 02:30:00 Asia/Kolkata'], 'no DST: nothing to refuse');
   assert.deepEqual(events({ cron: '30 3 * * *', tz: 'Europe/Berlin' }), ['*-*-* 03:30:00 Europe/Berlin']);
   assert.deepEqual(events({ cron: '30 3 * * *' }, { defaultTz: 'Europe/Berlin' }), ['*-*-* 03:30:00']);
 });
 
-test('a fixed-time job in a spring-forward gap is refused: cron runs it at the gap\'s end, systemd skips it', () => {
+test("a fixed-time job in a spring-forward gap is refused: cron runs it at the gap's end, systemd skips it", () => {
   const reason = refusal({ cron: '30 2 * * *', tz: 'Europe/Berlin' });
   assert.match(reason, /on 2027-03-28 Europe\/Berlin skips 02:00-02:59 \(clocks go forward\)/);
   assert.match(reason, /runs this job's 02:30 at 03:00, a systemd timer does not run it/);
@@ -69,7 +69,10 @@ test('wildcard jobs on every hour of every day are written in UTC when that is t
     const t = translate({ cron, tz: 'Europe/Berlin' });
     assert.ok(t.ok && t.trigger.kind === 'calendar', cron);
     if (t.ok && t.trigger.kind === 'calendar') {
-      assert.ok(t.trigger.events.every((e) => e.endsWith(' UTC')), `${cron}: ${t.trigger.events.join(',')}`);
+      assert.ok(
+        t.trigger.events.every((e) => e.endsWith(' UTC')),
+        `${cron}: ${t.trigger.events.join(',')}`,
+      );
       assert.match(t.trigger.note ?? '', /same instants as in UTC/);
     }
   }
@@ -105,10 +108,13 @@ test('systemd time spans', () => {
 
 test('offset transitions are pinned to the second', () => {
   const ts = offsetTransitions('Europe/Berlin', Date.parse('2027-01-01T00:00:00Z'), Date.parse('2028-01-01T00:00:00Z'));
-  assert.deepEqual(ts.map((t) => [new Date(t.atMs).toISOString(), t.beforeMs / 3_600_000, t.afterMs / 3_600_000]), [
-    ['2027-03-28T01:00:00.000Z', 1, 2],
-    ['2027-10-31T01:00:00.000Z', 2, 1],
-  ]);
+  assert.deepEqual(
+    ts.map((t) => [new Date(t.atMs).toISOString(), t.beforeMs / 3_600_000, t.afterMs / 3_600_000]),
+    [
+      ['2027-03-28T01:00:00.000Z', 1, 2],
+      ['2027-10-31T01:00:00.000Z', 2, 1],
+    ],
+  );
   assert.deepEqual(offsetTransitions('UTC', 0, 1e12), []);
   assert.ok(parseCron('@hourly').wildcard);
 });

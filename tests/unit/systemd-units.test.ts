@@ -35,14 +35,21 @@ test('the service: oneshot, absolute ExecStart, no User= unless asked', () => {
   assert.ok(lines.includes('ExecStart=/usr/bin/node /usr/local/lib/hb/dist/hb.js tick backup --config /etc/hb/hb.yaml'));
   assert.ok(!s.text.includes('User='));
   assert.ok(s.text.endsWith('\n') && !s.text.endsWith('\n\n'));
-  assert.ok(serviceFile({ ...PAIR, user: 'backup' }, EXEC).text.split('\n').includes('User=backup'));
+  assert.ok(
+    serviceFile({ ...PAIR, user: 'backup' }, EXEC)
+      .text.split('\n')
+      .includes('User=backup'),
+  );
 });
 
 test('the timer: one OnCalendar= per event, Persistent, to the second, pointing at its service', () => {
   const t = timerFile(PAIR);
   assert.equal(t.name, 'hb-backup.timer');
   const lines = t.text.split('\n');
-  assert.deepEqual(lines.filter((l) => l.startsWith('OnCalendar=')), ['OnCalendar=Mon *-*-* 00:00:00 UTC', 'OnCalendar=*-*-01,15 00:00:00 UTC']);
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('OnCalendar=')),
+    ['OnCalendar=Mon *-*-* 00:00:00 UTC', 'OnCalendar=*-*-01,15 00:00:00 UTC'],
+  );
   for (const want of ['Persistent=true', 'AccuracySec=1s', 'Unit=hb-backup.service', '[Install]', 'WantedBy=timers.target']) {
     assert.ok(lines.includes(want), want);
   }

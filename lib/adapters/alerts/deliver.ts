@@ -60,7 +60,12 @@ export async function deliverPending(env: DeliveryEnv, only?: (item: OutboxItem)
   return report;
 }
 
-async function deliverGroup(env: DeliveryEnv, items: OutboxItem[], sinkFor: (c: SinkConfig, key: string) => Promise<Sink>, report: DeliveryReport): Promise<void> {
+async function deliverGroup(
+  env: DeliveryEnv,
+  items: OutboxItem[],
+  sinkFor: (c: SinkConfig, key: string) => Promise<Sink>,
+  report: DeliveryReport,
+): Promise<void> {
   for (const item of items) {
     const now = env.now();
     // Order matters within a group (a tracker must open the issue before it closes it).
@@ -84,15 +89,17 @@ async function deliverGroup(env: DeliveryEnv, items: OutboxItem[], sinkFor: (c: 
     const attempts = item.attempts + 1;
     const retry = error.retryable && attempts < (env.maxAttempts ?? MAX_ATTEMPTS);
     const next = { ...item, attempts, last_error: error.message, next_at: new Date(now + backoffMs(attempts)).toISOString() };
-    report.events.push(newEvent.notify_failed(new Date(now).toISOString(), item.notification.job, {
-      sink: item.sink.where,
-      kind: item.sink.kind,
-      notification: item.notification.type,
-      incident: incident?.id ?? null,
-      attempts,
-      error: error.message,
-      will_retry: retry,
-    }));
+    report.events.push(
+      newEvent.notify_failed(new Date(now).toISOString(), item.notification.job, {
+        sink: item.sink.where,
+        kind: item.sink.kind,
+        notification: item.notification.type,
+        incident: incident?.id ?? null,
+        attempts,
+        error: error.message,
+        will_retry: retry,
+      }),
+    );
     if (retry) {
       release(env.dir, next, env.pid);
       report.retrying++;
@@ -100,7 +107,9 @@ async function deliverGroup(env: DeliveryEnv, items: OutboxItem[], sinkFor: (c: 
     }
     giveUp(env.dir, next, env.pid);
     report.gaveUp++;
-    report.warnings.push(`hb: gave up notifying ${item.sink.where} (${item.sink.kind}) about ${item.notification.job} ${item.notification.type} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`);
+    report.warnings.push(
+      `hb: gave up notifying ${item.sink.where} (${item.sink.kind}) about ${item.notification.job} ${item.notification.type} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}`,
+    );
   }
 }
 

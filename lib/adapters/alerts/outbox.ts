@@ -46,7 +46,9 @@ export function enqueue(dir: string, items: Array<Omit<OutboxItem, 'v' | 'name' 
 export function listPending(dir: string): { items: OutboxItem[]; unreadable: string[] } {
   const items: OutboxItem[] = [];
   const unreadable: string[] = [];
-  for (const name of listNames(outboxDir(dir)).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of listNames(outboxDir(dir))
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     try {
       items.push({ ...(JSON.parse(readFileNoFollow(join(outboxDir(dir), name))) as OutboxItem), name });
     } catch {
@@ -131,4 +133,3 @@ const memoPath = (dir: string, sinkKey: string, incidentId: string) => join(memo
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
-

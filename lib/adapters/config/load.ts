@@ -20,7 +20,12 @@ export async function loadConfig(choice: ConfigChoice, defaultTz: string): Promi
  * `copyPath` the text is read from that copy of the file (hb daemon's, docs/daemon.md) and
  * read as the chosen file: its name in messages, its directory for relative paths.
  */
-export async function loadConfigAndText(choice: ConfigChoice, defaultTz: string, copyPath?: string, check?: ConfigCheck): Promise<{ config: HbConfig; text: string | null }> {
+export async function loadConfigAndText(
+  choice: ConfigChoice,
+  defaultTz: string,
+  copyPath?: string,
+  check?: ConfigCheck,
+): Promise<{ config: HbConfig; text: string | null }> {
   if (!choice.path) return { config: emptyConfig(), text: null };
   const file = choice.path;
   const source = copyPath ?? file;

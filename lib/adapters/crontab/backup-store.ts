@@ -8,7 +8,16 @@ import { HbError, UsageError } from '../../rules/errors.ts';
 import { writeAtomic } from '../fs/atomic.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 import { outputRefusal } from '../fs/output-path.ts';
-import { backupSetName, MANIFEST_NAME, parseManifest, planBackupSet, targetLabel, type AdoptedChange, type BackupEntry, type CrontabTarget } from '../../rules/crontab/backup-manifest.ts';
+import {
+  backupSetName,
+  MANIFEST_NAME,
+  parseManifest,
+  planBackupSet,
+  targetLabel,
+  type AdoptedChange,
+  type BackupEntry,
+  type CrontabTarget,
+} from '../../rules/crontab/backup-manifest.ts';
 import { fileOwnership, readCrontabFile, writeCrontabFile, type WriteMeta } from './crontab-file.ts';
 import { planUndo, type UndoFact, type UndoPlan } from '../../rules/crontab/undo-plan.ts';
 
@@ -34,7 +43,13 @@ export interface Adoption {
  * is written and nothing backed up (exit 2; `root` is not asked for). Returns the set and the
  * labels written, in order.
  */
-export async function applyAdoption(root: () => string, adoptions: readonly Adoption[], users: UserCrontabs, nowMs: number, pid: number): Promise<{ set: string; written: string[] }> {
+export async function applyAdoption(
+  root: () => string,
+  adoptions: readonly Adoption[],
+  users: UserCrontabs,
+  nowMs: number,
+  pid: number,
+): Promise<{ set: string; written: string[] }> {
   for (const { target } of adoptions) {
     const refusal = target.kind === 'file' ? outputRefusal(target.path) : null;
     if (refusal) throw new UsageError(`--crontab ${targetLabel(target)}: ${refusal}; nothing written`);
@@ -88,7 +103,9 @@ export async function undoLatest(root: string, users: UserCrontabs): Promise<Und
 function latestSet(root: string): string | null {
   let names: string[] = [];
   try {
-    names = readdirSync(root).filter((n) => !n.startsWith('.')).sort();
+    names = readdirSync(root)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
   } catch {
     // none
   }
@@ -113,12 +130,13 @@ async function undoFact(set: string, entry: BackupEntry, users: UserCrontabs): P
   const t = entry.target;
   const refusal = t.kind === 'file' ? outputRefusal(t.path) : null;
   if (refusal) return { refusal, current: null, original: null };
-  const current = t.kind === 'file' ? readCrontabFile(t.path, 'crontab:')?.text ?? '' : await users.read(t.user);
+  const current = t.kind === 'file' ? (readCrontabFile(t.path, 'crontab:')?.text ?? '') : await users.read(t.user);
   let original: string | null = null;
   try {
     original = readFileSync(join(set, entry.backup), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new HbError(`crontab: cannot read the backup ${join(set, entry.backup)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new HbError(`crontab: cannot read the backup ${join(set, entry.backup)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
   }
   return { refusal: null, current, original };
 }

@@ -46,7 +46,12 @@ export function writeCrontabFile(path: string, text: string, meta: WriteMeta): v
   const refusal = outputRefusal(path);
   if (refusal) throw new HbError(`crontab: cannot write ${path}: it ${refusal}`, 2);
   try {
-    writeAtomic(path, text, { fsync: true, mode: meta.mode ?? 0o644, syncDir: true, ...(meta.uid === undefined ? {} : { owner: { uid: meta.uid, gid: meta.gid! } }) });
+    writeAtomic(path, text, {
+      fsync: true,
+      mode: meta.mode ?? 0o644,
+      syncDir: true,
+      ...(meta.uid === undefined ? {} : { owner: { uid: meta.uid, gid: meta.gid! } }),
+    });
   } catch (e) {
     throw new HbError(`crontab: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
   }

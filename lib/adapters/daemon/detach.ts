@@ -20,9 +20,7 @@ export interface DetachRequest {
 
 /** The outcome: running (PID file written), ended first (with what it logged), or silent too long. */
 export type DetachResult =
-  | { kind: 'started'; pid: number }
-  | { kind: 'exited'; code: number | null; error: string | null; said: string }
-  | { kind: 'timeout'; pid: number };
+  { kind: 'started'; pid: number } | { kind: 'exited'; code: number | null; error: string | null; said: string } | { kind: 'timeout'; pid: number };
 
 /** Starts the daemon in the background and waits for its PID file. */
 export async function startDetached(r: DetachRequest): Promise<DetachResult> {

@@ -34,7 +34,10 @@ export class Notifier {
   private disabled = false;
   private failing = false;
 
-  constructor(private readonly send: NotifySend, private readonly log: (message: string) => void) {}
+  constructor(
+    private readonly send: NotifySend,
+    private readonly log: (message: string) => void,
+  ) {}
 
   /** Scheduling has started. */
   ready(status: string): Promise<void> {
@@ -84,7 +87,8 @@ export function systemdNotify(env: NodeJS.ProcessEnv): NotifySend {
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       child.on('error', (e: NodeJS.ErrnoException) =>
-        finish(e.code === 'ENOENT' ? { missing: true, error: 'systemd-notify is not installed (not found on PATH)' } : { missing: false, error: e.message }));
+        finish(e.code === 'ENOENT' ? { missing: true, error: 'systemd-notify is not installed (not found on PATH)' } : { missing: false, error: e.message }),
+      );
       child.on('close', (code, signal) => finish(code === 0 ? null : { missing: false, error: stderr.trim() || `exit ${code ?? signal}` }));
     });
   };

@@ -24,10 +24,7 @@ export { PID_FILE_MAX_BYTES } from '../../rules/run/pid-text.ts';
 
 /** What a PID file holds; `unusable` says why it can be no PID file (a device, a FIFO, a link, too big). */
 export type PidFileRead =
-  | { kind: 'absent' }
-  | { kind: 'unusable'; reason: string }
-  | { kind: 'invalid'; text: string }
-  | { kind: 'pid'; pid: number; mtimeMs: number; uid: number };
+  { kind: 'absent' } | { kind: 'unusable'; reason: string } | { kind: 'invalid'; text: string } | { kind: 'pid'; pid: number; mtimeMs: number; uid: number };
 
 /**
  * Reads a PID file: at most PID_FILE_MAX_BYTES, opened non-blocking without following a link,
@@ -45,7 +42,10 @@ export function readPidFile(path: string): PidFileRead {
     if (err.code === 'ENOENT') return { kind: 'absent' };
     if (err.code === 'ENOTREG') {
       const kind = err.kind ?? 'not a regular file';
-      return { kind: 'unusable', reason: `${path} is ${kind.startsWith('not ') ? kind : `${kind}, not a regular file`}; a PID file is a regular file holding one pid` };
+      return {
+        kind: 'unusable',
+        reason: `${path} is ${kind.startsWith('not ') ? kind : `${kind}, not a regular file`}; a PID file is a regular file holding one pid`,
+      };
     }
     if (err.code === 'ELOOP') return { kind: 'unusable', reason: `${path} is a symbolic link; hb reads a PID file only where it is, never through a link` };
     throw e;
@@ -68,9 +68,8 @@ export function readPidFile(path: string): PidFileRead {
  * wrote its PID file, so a process that started later merely reuses the pid.
  */
 export function pidFileVerdict(read: { pid: number; mtimeMs: number }, facts: ProcessFacts, known?: ProcessClaim | null): GoneVerdict {
-  const claim: ProcessClaim = known && known.pid === read.pid
-    ? known
-    : { pid: read.pid, started_at: new Date(read.mtimeMs).toISOString(), boot_id: null, pid_started_ms: null };
+  const claim: ProcessClaim =
+    known && known.pid === read.pid ? known : { pid: read.pid, started_at: new Date(read.mtimeMs).toISOString(), boot_id: null, pid_started_ms: null };
   return isRunGone(claim, facts);
 }
 
@@ -94,7 +93,12 @@ export interface DaemonRefusal {
  * Takes the state directory's daemon lock, then the PID file: refuses when a live daemon holds
  * either, takes over what a dead one left, and writes `pid` into the PID file.
  */
-export function claimDaemon(stateDir: string, pidFile: string, info: LockInfo, factsOf: (pid: number) => ProcessFacts = gatherFacts): DaemonClaim | DaemonRefusal {
+export function claimDaemon(
+  stateDir: string,
+  pidFile: string,
+  info: LockInfo,
+  factsOf: (pid: number) => ProcessFacts = gatherFacts,
+): DaemonClaim | DaemonRefusal {
   const before = readPidFile(pidFile);
   if (before.kind === 'unusable') return { ok: false, pid: null, reason: before.reason };
   const lock = acquireLock(daemonLockPath(stateDir), { ...info, job: 'hb daemon' }, { factsOf });
@@ -150,7 +154,11 @@ export interface FoundDaemon {
  * and is the daemon recorded there: same start time, an hb daemon's command line, the PID
  * file's owner. A PID file that can be no PID file (a device, a FIFO, huge) throws a UsageError.
  */
-export function findDaemon(pidFile: string, factsOf: (pid: number) => ProcessFacts = gatherFacts, identify: (pid: number) => ProcessIdentity = readIdentity): FoundDaemon {
+export function findDaemon(
+  pidFile: string,
+  factsOf: (pid: number) => ProcessFacts = gatherFacts,
+  identify: (pid: number) => ProcessIdentity = readIdentity,
+): FoundDaemon {
   const read = readPidFile(pidFile);
   const none = { pid: null, info: null, claim: null, refused: null };
   if (read.kind === 'absent') return { ...none, notRunning: `no PID file ${pidFile}` };
@@ -165,10 +173,15 @@ export function findDaemon(pidFile: string, factsOf: (pid: number) => ProcessFac
   const verdict = pidFileVerdict(read, factsOf(read.pid), claim);
   if (verdict.gone) return { pid: read.pid, info, claim, notRunning: `stale PID file ${pidFile}: ${verdict.reason}`, refused: null };
   const why = !info
-    ? stored ? `its status file ${infoPath} records pid ${stored.pid}` : `no status file ${infoPath} records it`
+    ? stored
+      ? `its status file ${infoPath} records pid ${stored.pid}`
+      : `no status file ${infoPath} records it`
     : info.pid_started_ms === null || info.pid_started_ms === undefined
       ? `its status file ${infoPath} records no start time`
       : identityProblem({ pid: read.pid, live: identify(read.pid), recordedArgv: info.cmdline ?? null, pidFileUid: read.uid });
-  const refused = why === null ? null : `PID file ${pidFile} names process ${read.pid}, which is not an hb daemon hb can verify: ${why}; hb acts only on a daemon it started and recorded`;
+  const refused =
+    why === null
+      ? null
+      : `PID file ${pidFile} names process ${read.pid}, which is not an hb daemon hb can verify: ${why}; hb acts only on a daemon it started and recorded`;
   return { pid: read.pid, info, claim, notRunning: null, refused };
 }

@@ -21,7 +21,9 @@ export interface HbCommand {
 /** The argv (after execPath) of one run: `… --state-dir D [--config F --config-snapshot C] tick JOB` or `… check`. */
 export function runArgv(hb: HbCommand, job: DaemonJob): string[] {
   return [
-    ...hb.prefix, '--state-dir', hb.stateDir,
+    ...hb.prefix,
+    '--state-dir',
+    hb.stateDir,
     ...(hb.configFile ? ['--config', hb.configFile] : []),
     ...(hb.configFile && hb.configCopy ? ['--config-snapshot', hb.configCopy] : []),
     ...(job.kind === 'check' ? ['check'] : ['tick', job.name]),
@@ -32,7 +34,13 @@ export function runArgv(hb: HbCommand, job: DaemonJob): string[] {
  * Starts one run with the daemon's stdout/stderr, in its own process group (a terminal's Ctrl-C
  * then reaches only the daemon, which lets runs finish). `onExit` gets its end.
  */
-export function startRun(hb: HbCommand, job: DaemonJob, env: NodeJS.ProcessEnv, onExit: (pid: number, code: number | null, signal: string | null) => void, onError: (message: string) => void): { pid: number } | { error: string } {
+export function startRun(
+  hb: HbCommand,
+  job: DaemonJob,
+  env: NodeJS.ProcessEnv,
+  onExit: (pid: number, code: number | null, signal: string | null) => void,
+  onError: (message: string) => void,
+): { pid: number } | { error: string } {
   const child = spawn(hb.execPath, runArgv(hb, job), { stdio: ['ignore', 'inherit', 'inherit'], env, detached: true });
   const pid = child.pid;
   if (pid === undefined) {
@@ -64,9 +72,13 @@ function signalQuietly(pid: number, signal: NodeJS.Signals): void {
 /** Records a fire skipped for lock as `overlap_skipped` (by the daemon); returns a problem to log, or null. */
 export function recordSkip(stateDir: string, job: DaemonJob, holder: { pid: number; startedMs: number }, nowMs: number): string | null {
   try {
-    appendEvents(stateDir, [newEvent.overlap_skipped(new Date(nowMs).toISOString(), job.name, {
-      holder_pid: holder.pid, holder_started_at: new Date(holder.startedMs).toISOString(), by: 'daemon',
-    })]);
+    appendEvents(stateDir, [
+      newEvent.overlap_skipped(new Date(nowMs).toISOString(), job.name, {
+        holder_pid: holder.pid,
+        holder_started_at: new Date(holder.startedMs).toISOString(),
+        by: 'daemon',
+      }),
+    ]);
     return null;
   } catch (e) {
     return `could not append to the event log in ${stateDir}: ${(e as Error).message}`;

@@ -33,7 +33,14 @@ export interface DaemonInfo {
 
 /** The status file's content for the current plan. */
 export function daemonInfo(base: Omit<DaemonInfo, 'v' | 'jobs' | 'updated_at'>, slots: readonly Slot[], nowMs: number): DaemonInfo {
-  const jobs = slots.map((s) => ({ job: s.job.name, kind: s.job.kind, schedule: s.job.schedule, lock: s.job.lock, ...(mayOverlap(s.job) ? { overlap: true } : {}), anchor_ms: s.anchorMs }));
+  const jobs = slots.map((s) => ({
+    job: s.job.name,
+    kind: s.job.kind,
+    schedule: s.job.schedule,
+    lock: s.job.lock,
+    ...(mayOverlap(s.job) ? { overlap: true } : {}),
+    anchor_ms: s.anchorMs,
+  }));
   return { v: 1, ...base, jobs, updated_at: new Date(nowMs).toISOString() };
 }
 
@@ -111,7 +118,18 @@ export interface StatusFacts {
 export function describeDaemon(f: StatusFacts): DaemonStatus {
   const checkedAt = new Date(f.nowMs).toISOString();
   if (f.notRunning !== null || f.pid === null) {
-    return { running: false, reason: f.notRunning ?? 'not running', pid: f.pid, pid_file: f.pidFile, started_at: null, uptime_s: null, config: null, state_dir: null, jobs: [], checked_at: checkedAt };
+    return {
+      running: false,
+      reason: f.notRunning ?? 'not running',
+      pid: f.pid,
+      pid_file: f.pidFile,
+      started_at: null,
+      uptime_s: null,
+      config: null,
+      state_dir: null,
+      jobs: [],
+      checked_at: checkedAt,
+    };
   }
   const info = f.info;
   const startedMs = info ? Date.parse(info.started_at) : f.processStartMs;
@@ -120,7 +138,11 @@ export function describeDaemon(f: StatusFacts): DaemonStatus {
     const next = fireAfter(job, Math.min(j.anchor_ms, f.nowMs), f.nowMs);
     const finite = Number.isFinite(next);
     return {
-      job: j.job, kind: j.kind, schedule: j.schedule, lock: j.lock, overlap: mayOverlap(job),
+      job: j.job,
+      kind: j.kind,
+      schedule: j.schedule,
+      lock: j.lock,
+      overlap: mayOverlap(job),
       next_run: finite ? new Date(next).toISOString() : null,
       next_in_s: finite ? (next - f.nowMs) / 1000 : null,
       running_pid: f.runningPid(j.job),
@@ -154,7 +176,13 @@ export function renderDaemonStatus(s: DaemonStatus): string {
   const rows = [['JOB', 'SCHEDULE', 'LOCK', 'NEXT RUN', 'RUNNING']];
   for (const j of s.jobs) {
     const next = j.next_run === null ? 'never' : `${seconds(j.next_run)} (in ${formatDuration((j.next_in_s ?? 0) * 1000)})`;
-    rows.push([j.kind === 'check' ? `${j.job} (hb check)` : j.job, scheduleText(j.schedule), j.lock ? 'yes' : 'no', next, j.running_pid === null ? '-' : `pid ${j.running_pid}`]);
+    rows.push([
+      j.kind === 'check' ? `${j.job} (hb check)` : j.job,
+      scheduleText(j.schedule),
+      j.lock ? 'yes' : 'no',
+      next,
+      j.running_pid === null ? '-' : `pid ${j.running_pid}`,
+    ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const table = rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '));

@@ -7,7 +7,6 @@ import { STATE_FILE_MODE } from '../../rules/fs/modes.ts';
 import { asEventLine, type HbEvent } from '../../rules/events/parse.ts';
 import type { KnownEvent } from '../../rules/events/schema.ts';
 
-
 /** Size cap and how many rotated files to keep (at least 1). */
 export interface LogLimits {
   maxBytes: number;

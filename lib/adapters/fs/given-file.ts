@@ -30,7 +30,11 @@ export class GivenFileError extends Error {
 
 /** A size as a person reads it: `512 KiB`, `1 MiB`, `3 GiB`, `1.5 GiB`, `100 bytes`. */
 export function sizeText(bytes: number): string {
-  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const) {
     if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
   }
   return `${bytes} byte${bytes === 1 ? '' : 's'}`;
@@ -54,7 +58,8 @@ function fromErrno(path: string, e: unknown): GivenFileError {
 function refuse(path: string, st: Stats, cap: ReadCap): void {
   const rule = `hb reads ${cap.what} only from a regular file of at most ${sizeText(cap.maxBytes)}`;
   if (!st.isFile()) throw new GivenFileError(path, 'ENOTREG', `is ${fileKind(st)}, not a regular file; ${rule}`);
-  if (st.size > cap.maxBytes) throw new GivenFileError(path, 'EFBIG', `is ${sizeText(st.size)}, more than ${sizeText(cap.maxBytes)}, the most hb reads of ${cap.what}`);
+  if (st.size > cap.maxBytes)
+    throw new GivenFileError(path, 'EFBIG', `is ${sizeText(st.size)}, more than ${sizeText(cap.maxBytes)}, the most hb reads of ${cap.what}`);
 }
 
 /**

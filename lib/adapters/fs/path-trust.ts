@@ -70,7 +70,8 @@ export function untrustedPath(target: string, fs: PathReader, end: PathEnd = 'di
     const open = writers(held.mode);
     if (st === null) {
       // Not there yet: root creates it, unless someone else can create it first.
-      if (open && !(held.mode & STICKY)) return { path: holder, reason: `is writable by ${open} (${octal(held.mode)}): they could create ${path} before root does`, fix: fixDir(holder) };
+      if (open && !(held.mode & STICKY))
+        return { path: holder, reason: `is writable by ${open} (${octal(held.mode)}): they could create ${path} before root does`, fix: fixDir(holder) };
       return null;
     }
     if (open && !(held.mode & STICKY)) {
@@ -97,13 +98,18 @@ export function untrustedPath(target: string, fs: PathReader, end: PathEnd = 'di
       // A file where a directory should be: opening the path fails, and says so.
       // A device or a FIFO at the end is the reader's to refuse, by what it is.
       if (end === 'dir' || queue.length > 0 || st.kind !== 'file') return null;
-      if (st.uid !== 0) return { path, reason: `is owned by uid ${st.uid}, not root (${octal(st.mode)}): its owner decides what root runs`, fix: fixFile(path) };
+      if (st.uid !== 0)
+        return { path, reason: `is owned by uid ${st.uid}, not root (${octal(st.mode)}): its owner decides what root runs`, fix: fixFile(path) };
       const fileWriters = writers(st.mode);
       if (fileWriters) return { path, reason: `is writable by ${fileWriters} (${octal(st.mode)}): they decide what root runs`, fix: fixFile(path) };
       return null;
     }
     if (st.uid !== 0) {
-      return { path, reason: `is owned by uid ${st.uid}, not root (${octal(st.mode)})${open ? `, in ${holder}, which ${open} can write` : ''}: its owner could plant links in it`, fix: fixDir(path) };
+      return {
+        path,
+        reason: `is owned by uid ${st.uid}, not root (${octal(st.mode)})${open ? `, in ${holder}, which ${open} can write` : ''}: its owner could plant links in it`,
+        fix: fixDir(path),
+      };
     }
     holder = path;
     held = st;

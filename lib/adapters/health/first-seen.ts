@@ -12,7 +12,11 @@ const file = (dir: string) => join(dir, 'meta', 'first-seen.json');
 export function readFirstSeen(dir: string): Map<string, number> {
   try {
     const data = JSON.parse(readStateFileNoFollow(file(dir))) as Record<string, string>;
-    return new Map(Object.entries(data).map(([job, at]) => [job, Date.parse(at)] as [string, number]).filter(([, ms]) => !Number.isNaN(ms)));
+    return new Map(
+      Object.entries(data)
+        .map(([job, at]) => [job, Date.parse(at)] as [string, number])
+        .filter(([, ms]) => !Number.isNaN(ms)),
+    );
   } catch {
     return new Map();
   }

@@ -31,7 +31,14 @@ const isAlive = (pid: number) => {
  * the listing (`hb forget`), skipped: an odd file is the job's `corrupt` status, never a failed
  * scan. Returns the jobs named in `only` that exist nowhere (no file, not configured).
  */
-export async function scanJobs(dirs: string[], config: HbConfig, only: string[] | null, nowMs: number, visit: (facts: JobFacts) => void, crontab: CrontabLookup = async () => null): Promise<string[]> {
+export async function scanJobs(
+  dirs: string[],
+  config: HbConfig,
+  only: string[] | null,
+  nowMs: number,
+  visit: (facts: JobFacts) => void,
+  crontab: CrontabLookup = async () => null,
+): Promise<string[]> {
   const [primary, ...fallbacks] = dirs as [string, ...string[]];
   const want = only ? new Set(only) : null;
   const wanted = (job: string) => !want || want.has(job);

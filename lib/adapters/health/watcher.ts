@@ -10,11 +10,20 @@ import { CHECK_JOB } from '../../rules/job-name.ts';
 import { judgeJob } from '../../rules/health/evaluate.ts';
 
 /** Records that a check ran: `hb-check.last`, with the schedule the config gives it (if any). */
-export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { startedMs: number; finishedMs: number; host: string; pid: number; version: string; message: string; exitCode: number }): HeartbeatRecord {
+export function writeCheckHeartbeat(
+  dir: string,
+  config: HbConfig,
+  run: { startedMs: number; finishedMs: number; host: string; pid: number; version: string; message: string; exitCode: number },
+): HeartbeatRecord {
   const prev = readHeartbeat(dir, CHECK_JOB);
   const prevCycle = prev?.kind === 'record' ? prev.record.cycle : 0;
   // Two checks that overlap (a slow one and the next minute's) still count one cycle each.
-  const cycle = nextCycle(dir, CHECK_JOB, prevCycle, { pid: run.pid, started_at: new Date(run.startedMs).toISOString(), boot_id: bootId(), pid_started_ms: processStartMs(run.pid) });
+  const cycle = nextCycle(dir, CHECK_JOB, prevCycle, {
+    pid: run.pid,
+    started_at: new Date(run.startedMs).toISOString(),
+    boot_id: bootId(),
+    pid_started_ms: processStartMs(run.pid),
+  });
   const job = config.jobs.get(CHECK_JOB);
   const record: HeartbeatRecord = {
     v: 1,
@@ -50,7 +59,16 @@ export function writeCheckHeartbeat(dir: string, config: HbConfig, run: { starte
 export function staleWatcherWarning(dir: string, config: HbConfig, nowMs: number, hostTz: () => string): string | null {
   const hb = readHeartbeat(dir, CHECK_JOB);
   if (!hb || hb.kind === 'corrupt') return null;
-  const facts = { job: CHECK_JOB, heartbeat: hb, file: null, run: null, runGone: null, config: config.jobs.get(CHECK_JOB) ?? null, firstSeenMs: null, pausedUntilMs: null };
+  const facts = {
+    job: CHECK_JOB,
+    heartbeat: hb,
+    file: null,
+    run: null,
+    runGone: null,
+    config: config.jobs.get(CHECK_JOB) ?? null,
+    firstSeenMs: null,
+    pausedUntilMs: null,
+  };
   const timing = (spec: Parameters<typeof compileSchedule>[0], at: number) => compileSchedule(spec, 'cron' in spec && !spec.tz ? hostTz() : 'UTC').timing(at);
   const j = judgeJob(facts, { nowMs, defaults: config.defaults, timing });
   if (j.status !== 'stale' || j.lastMs === null) return null;

@@ -72,9 +72,10 @@ export function readHeartbeatFile(path: string, listedAs: string | null = null):
     return why === null ? null : { kind: 'corrupt', reason: why, mtimeMs: 0 };
   }
   // A heartbeat record is far smaller; a big file of plain text is still a touch (SPEC §2).
-  const parsed = !read.complete && read.text.trimStart().startsWith('{')
-    ? { kind: 'corrupt' as const, reason: `is larger than ${STATE_READ_MAX_BYTES / 1024 / 1024} MiB: not a heartbeat record`, mtimeMs: 0 }
-    : parseHeartbeat(read.text, 0);
+  const parsed =
+    !read.complete && read.text.trimStart().startsWith('{')
+      ? { kind: 'corrupt' as const, reason: `is larger than ${STATE_READ_MAX_BYTES / 1024 / 1024} MiB: not a heartbeat record`, mtimeMs: 0 }
+      : parseHeartbeat(read.text, 0);
   if (parsed.kind === 'record') return parsed;
   try {
     return { ...parsed, mtimeMs: lstatSync(path).mtimeMs };
@@ -147,7 +148,10 @@ export function listStateFiles(dir: string, isValidName: (name: string) => boole
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return listing;
     // An unreadable directory must not read as "no jobs, all healthy".
-    throw new HbError(`cannot read the state directory ${dir} (${code ?? (e as Error).message}): run as its owner, or let this user in through the directory's group (docs/state.md)`, 2);
+    throw new HbError(
+      `cannot read the state directory ${dir} (${code ?? (e as Error).message}): run as its owner, or let this user in through the directory's group (docs/state.md)`,
+      2,
+    );
   }
   for (const entry of entries) {
     const name = entry.name;

@@ -42,7 +42,11 @@ export function actAs(as: { uid: number; gid: number } | null, req: GuardedReque
     timeout: acting.timeoutMs ?? 30_000,
     killSignal: 'SIGKILL',
   });
-  if (r.error) return { error: `cannot act as ${who}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`, code: (r.error as NodeJS.ErrnoException).code ?? null };
+  if (r.error)
+    return {
+      error: `cannot act as ${who}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`,
+      code: (r.error as NodeJS.ErrnoException).code ?? null,
+    };
   if (r.status !== 0) return { error: `acting as ${who} failed (${r.signal ?? `exit ${r.status}`}): ${r.stderr.trim().split('\n').pop() ?? ''}`, code: null };
   try {
     const reply = JSON.parse(r.stdout) as GuardedReply | { content: string; mode: number };

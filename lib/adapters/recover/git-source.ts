@@ -56,7 +56,13 @@ export async function gitShow(repoDir: string, ref: string, relPath: string, opt
  * bytes by hash, and why the others could not. A file's mode is its current one (a 0600 secret
  * stays 0600) without setuid, setgid or sticky bits, or git's (0755/0644) when it is missing.
  */
-export async function gitKnownGood(paths: string[], ref: string, job: string, nowMs: number, opts: GitOptions): Promise<{
+export async function gitKnownGood(
+  paths: string[],
+  ref: string,
+  job: string,
+  nowMs: number,
+  opts: GitOptions,
+): Promise<{
   manifest: Manifest | null;
   contents: Map<string, Buffer>;
   problems: Array<{ path: string; message: string }>;
@@ -107,7 +113,13 @@ async function git(args: string[], opts: GitOptions, subject: string): Promise<B
     execFile(
       'git',
       args,
-      { encoding: 'buffer', env: { ...opts.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_GUARDED_BYTES + 1 },
+      {
+        encoding: 'buffer',
+        env: { ...opts.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' },
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: MAX_GUARDED_BYTES + 1,
+      },
       (err, stdout, stderr) => {
         if (!err) return resolvePromise(stdout);
         const e = err as NodeJS.ErrnoException & { killed?: boolean };

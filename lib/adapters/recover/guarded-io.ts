@@ -5,16 +5,10 @@
 // arguments and Node's globals, never follows a symbolic link, and never sets a setuid bit.
 
 /** Read the file (at most `max` bytes), or replace it with `content` and `mode`. */
-export type GuardedRequest =
-  | { op: 'read'; path: string; max: number }
-  | { op: 'write'; path: string; content: Uint8Array; mode: number; keepOwner: boolean };
+export type GuardedRequest = { op: 'read'; path: string; max: number } | { op: 'write'; path: string; content: Uint8Array; mode: number; keepOwner: boolean };
 
 /** What was read (mode without setuid/setgid/sticky), that nothing is there, that it was written, or why not. */
-export type GuardedReply =
-  | { content: Buffer; mode: number }
-  | { missing: true }
-  | { written: true }
-  | { error: string; code: string | null };
+export type GuardedReply = { content: Buffer; mode: number } | { missing: true } | { written: true } | { error: string; code: string | null };
 
 /** Carries out `req` with `fs`; never throws for a file-system error, it answers with it. */
 export function guardedIo(fs: typeof import('node:fs'), req: GuardedRequest): GuardedReply {
@@ -75,7 +69,7 @@ export function guardedIo(fs: typeof import('node:fs'), req: GuardedRequest): Gu
   let fd: number | null = null;
   try {
     fd = fs.openSync(tmp, c.O_WRONLY | c.O_CREAT | c.O_EXCL | c.O_NOFOLLOW, 0o600);
-    for (let off = 0; off < req.content.length; ) {
+    for (let off = 0; off < req.content.length;) {
       const n = fs.writeSync(fd, req.content, off);
       if (n <= 0) throw Object.assign(new Error(`write made no progress after ${off} bytes`), { code: 'EIO' });
       off += n;

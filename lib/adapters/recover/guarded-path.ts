@@ -8,11 +8,7 @@ import { dirname, join } from 'node:path';
 import { controlOf, type ChainStep } from '../../rules/recover/control.ts';
 
 /** How hb may touch a guarded file (at `path`, its physical location), or why it must not (`refused`), or could not look (`error`). */
-export type GuardedAccess =
-  | { as: 'root'; path: string }
-  | { as: 'user'; uid: number; gid: number; path: string }
-  | { refused: string }
-  | { error: string };
+export type GuardedAccess = { as: 'root'; path: string } | { as: 'user'; uid: number; gid: number; path: string } | { refused: string } | { error: string };
 
 /** Links followed on the way before giving up, as the kernel does (ELOOP). */
 const MAX_LINKS = 40;

@@ -15,7 +15,13 @@ export { gitShow, gitRepoOf, gitKnownGood } from './git-source.ts';
  * written. Refuses a symbolic link, anything but a regular file, and a path nobody hb may act for
  * controls; never creates directories. As root it keeps the replaced file's owner.
  */
-export function restoreFile(path: string, content: Uint8Array, mode: number, acting: Acting, groupOf: (uid: number) => number | null = primaryGid): { target: string } {
+export function restoreFile(
+  path: string,
+  content: Uint8Array,
+  mode: number,
+  acting: Acting,
+  groupOf: (uid: number) => number | null = primaryGid,
+): { target: string } {
   const access = guardedAccess(path, groupOf);
   if ('refused' in access) throw new RecoverError(`cannot restore ${path}: ${access.refused}`, path, 'EPERM');
   if ('error' in access) throw new RecoverError(`cannot restore ${path}: ${access.error}`, path, null);

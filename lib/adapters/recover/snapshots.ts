@@ -156,8 +156,13 @@ function checkSnapshot(root: string, id: string): { manifest: Manifest } | { rea
   }
   const m = data as Manifest;
   const fileOk = (f: ManifestFile): boolean =>
-    typeof f === 'object' && f !== null && typeof f.path === 'string' && typeof f.sha256 === 'string' && SHA.test(f.sha256) &&
-    Number.isInteger(f.size) && Number.isInteger(f.mode);
+    typeof f === 'object' &&
+    f !== null &&
+    typeof f.path === 'string' &&
+    typeof f.sha256 === 'string' &&
+    SHA.test(f.sha256) &&
+    Number.isInteger(f.size) &&
+    Number.isInteger(f.mode);
   if (typeof m !== 'object' || m === null || m.v !== 1 || m.id !== id || typeof m.taken_at !== 'string' || !Array.isArray(m.files) || !m.files.every(fileOk)) {
     return { reason: 'manifest is not a v1 manifest for this snapshot' };
   }
@@ -172,4 +177,3 @@ function checkSnapshot(root: string, id: string): { manifest: Manifest } | { rea
   }
   return { manifest: m };
 }
-

@@ -86,10 +86,7 @@ export interface Signallable {
  * While installed, the handlers replace Node's default (exit), so hb outlives the signal and
  * can report the child's own ending.
  */
-export function forwardSignals(
-  target: Signallable,
-  signals: readonly NodeJS.Signals[] = FORWARDED_SIGNALS,
-): () => void {
+export function forwardSignals(target: Signallable, signals: readonly NodeJS.Signals[] = FORWARDED_SIGNALS): () => void {
   const handler = (signal: NodeJS.Signals): void => {
     target.kill(signal);
   };
@@ -140,22 +137,12 @@ export async function runChild(opts: RunChildOptions): Promise<ChildResult> {
   return supervise(child, pid, opts, group, startedMs, now);
 }
 
-async function supervise(
-  child: ChildProcess,
-  pid: number,
-  opts: RunChildOptions,
-  group: boolean,
-  startedMs: number,
-  now: () => number,
-): Promise<ChildResult> {
+async function supervise(child: ChildProcess, pid: number, opts: RunChildOptions, group: boolean, startedMs: number, now: () => number): Promise<ChildResult> {
   const ring = new TailRing(opts.tailBytes);
   const target: Signallable = { kill: (signal) => signalChild(pid, signal, group) };
   const forward = opts.forward === true ? FORWARDED_SIGNALS : opts.forward || [];
   const unforward = forwardSignals(target, forward);
-  const outputs = [
-    relayOutput(child.stdout!, opts.stdout, ring),
-    relayOutput(child.stderr!, opts.stderr, ring),
-  ];
+  const outputs = [relayOutput(child.stdout!, opts.stdout, ring), relayOutput(child.stderr!, opts.stderr, ring)];
   let timedOut = false;
   let abandoned = false;
   let timeoutTimer: NodeJS.Timeout | undefined;
@@ -182,11 +169,14 @@ async function supervise(
     });
   });
   if (opts.timeoutMs !== undefined) {
-    timeoutTimer = setTimeout(() => {
-      timedOut = true;
-      target.kill('SIGTERM');
-      killTimer = setTimeout(() => target.kill('SIGKILL'), opts.killAfterMs ?? 10_000);
-    }, Math.min(opts.timeoutMs, MAX_TIMER_MS));
+    timeoutTimer = setTimeout(
+      () => {
+        timedOut = true;
+        target.kill('SIGTERM');
+        killTimer = setTimeout(() => target.kill('SIGKILL'), opts.killAfterMs ?? 10_000);
+      },
+      Math.min(opts.timeoutMs, MAX_TIMER_MS),
+    );
   }
   let callbackError: { error: unknown } | null = null;
   try {
@@ -237,13 +227,7 @@ function commandLine(command: string | readonly string[]): [string, string[]] {
 }
 
 /** The result for a command that never ran, with the code a shell would give (127 or 126). */
-function notStarted(
-  err: unknown,
-  file: string,
-  cwd: string | undefined,
-  startedMs: number,
-  finishedMs: number,
-): ChildResult {
+function notStarted(err: unknown, file: string, cwd: string | undefined, startedMs: number, finishedMs: number): ChildResult {
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : 'ESPAWN';
   let message: string;

@@ -103,9 +103,7 @@ export function acquireLock(path: string, info: LockInfo, options: LockOptions =
 
 /** Where a `--lock` run stands: it holds the lock, a live run does (skip), or none can be made here. */
 export type RunLock =
-  | { kind: 'held'; release: () => boolean }
-  | { kind: 'busy'; holder: LockHolder | null; reason: string }
-  | { kind: 'unavailable'; reason: string };
+  { kind: 'held'; release: () => boolean } | { kind: 'busy'; holder: LockHolder | null; reason: string } | { kind: 'unavailable'; reason: string };
 
 /**
  * Takes `<dir>/locks/<job>.lock` for one run of a job. Only a live holder keeps the run from
@@ -158,11 +156,7 @@ function removeStale(
   return null;
 }
 
-function judge(
-  holder: LockHolder | null,
-  info: LockInfo,
-  factsOf: (pid: number) => ProcessFacts,
-): GoneVerdict {
+function judge(holder: LockHolder | null, info: LockInfo, factsOf: (pid: number) => ProcessFacts): GoneVerdict {
   if (holder === null) return { gone: true, reason: 'the lock file is unreadable' };
   if (holder.host && info.host && holder.host !== info.host) {
     return { gone: false, reason: `held by process ${holder.pid} on host ${holder.host}` };
@@ -239,8 +233,11 @@ function parseHolder(text: string): LockHolder | null {
   try {
     const v = JSON.parse(text) as Partial<LockHolder> | null;
     const ok =
-      typeof v === 'object' && v !== null &&
-      typeof v.pid === 'number' && typeof v.token === 'string' && /^[a-z0-9]+$/.test(v.token) &&
+      typeof v === 'object' &&
+      v !== null &&
+      typeof v.pid === 'number' &&
+      typeof v.token === 'string' &&
+      /^[a-z0-9]+$/.test(v.token) &&
       typeof v.started_at === 'string';
     if (!ok) return null;
     return { ...v, pid_started_ms: v.pid_started_ms ?? null, boot_id: v.boot_id ?? null } as LockHolder;

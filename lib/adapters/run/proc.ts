@@ -54,7 +54,10 @@ export function parseStatLine(line: string): { state: string; startTicks: number
   // after the LAST ')'.
   const close = line.lastIndexOf(')');
   if (close < 0) return null;
-  const fields = line.slice(close + 1).trim().split(/\s+/);
+  const fields = line
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state); starttime is field 22.
   const state = fields[0];
   const startTicks = Number(fields[22 - 3]);

@@ -78,7 +78,10 @@ export async function runProgram(file: string, args: string[], opts: { input: st
 
 /** The last non-empty line of a program's stderr, at most 200 characters, for an error message. */
 export function lastLine(text: string): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   // The program's words end up on hb's stderr: its escape sequences stay inert.
   const line = visible(lines.at(-1) ?? '');
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
@@ -88,7 +91,13 @@ export function lastLine(text: string): string {
 export function createSink(config: SinkConfig, ctx: SinkContext): Sink {
   const run = config.options.run as string | string[];
   const [file, args] = typeof run === 'string' ? ['/bin/sh', ['-c', run]] : [run[0]!, run.slice(1)];
-  const program = typeof run === 'string' ? (run.trim().split(/\s+/).find((w) => !w.includes('=')) ?? 'sh') : run[0]!;
+  const program =
+    typeof run === 'string'
+      ? (run
+          .trim()
+          .split(/\s+/)
+          .find((w) => !w.includes('=')) ?? 'sh')
+      : run[0]!;
   const label = `command ${program}`;
   return {
     kind: 'command',
@@ -139,5 +148,8 @@ function commandEnv(base: NodeJS.ProcessEnv, n: Notification): NodeJS.ProcessEnv
 function capped(value: string): string {
   if (Buffer.byteLength(value) <= ENV_VALUE_BYTES) return value;
   // A cut inside a character decodes to U+FFFD: drop it.
-  return `${Buffer.from(value).subarray(0, ENV_VALUE_BYTES - 3).toString('utf8').replace(/\uFFFD$/, '')}…`;
+  return `${Buffer.from(value)
+    .subarray(0, ENV_VALUE_BYTES - 3)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}…`;
 }

@@ -30,10 +30,12 @@ export function createSink(config: SinkConfig, ctx: SinkContext): Sink {
       const said = lastLine(r.stderrTail);
       const tail = said ? `: ${said}` : '';
       // All retryable: a missing MTA gets installed, a full queue drains; the alert must survive both.
-      if (r.spawnError === 'ENOENT') throw new SinkError(`${label}: ${sendmail} not found: install an MTA that provides sendmail (e.g. Debian's dma) or set sendmail: to its path`, true);
+      if (r.spawnError === 'ENOENT')
+        throw new SinkError(`${label}: ${sendmail} not found: install an MTA that provides sendmail (e.g. Debian's dma) or set sendmail: to its path`, true);
       if (r.spawnError) throw new SinkError(`${label}: could not start ${sendmail} (${r.spawnError})`, true);
       if (r.timedOut) throw new SinkError(`${label}: ${sendmail} timed out after ${config.timeoutMs} ms and was killed${tail}`, true);
-      if (r.exitCode !== 0) throw new SinkError(`${label}: ${sendmail} ${r.exitCode === null ? `killed by ${r.signal}` : `exited with ${r.exitCode}`}${tail}`, true);
+      if (r.exitCode !== 0)
+        throw new SinkError(`${label}: ${sendmail} ${r.exitCode === null ? `killed by ${r.signal}` : `exited with ${r.exitCode}`}${tail}`, true);
     },
   };
 }

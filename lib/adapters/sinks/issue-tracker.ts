@@ -83,7 +83,10 @@ async function ensureIssue({ forge, call }: Tracker, n: Notification): Promise<I
   const marker = mark('incident', n.incident?.id ?? n.id);
   const found = findIssue(await call(`/issues${forge.issuesQuery('all', before(n.incident?.opened_at ?? n.ts))}`, 'list issues'), marker);
   if (found) return found;
-  const late = n.type === 'alert' ? '' : `\n\n_The alert of this incident was not delivered; hb opened this issue on its ${n.type === 'remind' ? 'reminder' : 'recovery'}._`;
+  const late =
+    n.type === 'alert'
+      ? ''
+      : `\n\n_The alert of this incident was not delivered; hb opened this issue on its ${n.type === 'remind' ? 'reminder' : 'recovery'}._`;
   const body = `${issueBody(n)}${late}\n\n${marker}\n${mark('notification', n.id)}`;
   return created(await createIssue({ forge, call }, `[hb] ${n.job} ${n.incident?.status ?? n.status}`, body), forge.label);
 }
@@ -111,7 +114,8 @@ async function createIssue({ forge, call }: Tracker, title: string, body: string
 async function ensureComment({ forge, call }: Tracker, issue: number, n: Notification, text: string): Promise<void> {
   const marker = mark('notification', n.id);
   const comments = await call(`/issues/${issue}/comments${forge.commentsQuery(before(n.ts) ?? n.ts)}`, 'list comments');
-  if (Array.isArray(comments) && comments.some((c) => typeof (c as { body?: unknown })?.body === 'string' && (c as { body: string }).body.includes(marker))) return;
+  if (Array.isArray(comments) && comments.some((c) => typeof (c as { body?: unknown })?.body === 'string' && (c as { body: string }).body.includes(marker)))
+    return;
   await call(`/issues/${issue}/comments`, n.type === 'resolve' ? 'comment recovery' : 'comment', 'POST', { body: `${text}\n\n${marker}` });
 }
 

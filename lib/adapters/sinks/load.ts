@@ -6,7 +6,10 @@ import type { SinkConfig } from '../../rules/sinks/validate.ts';
 
 /** A stable key for a configured sink: where it is configured, its kind and its options. */
 export function sinkKey(config: SinkConfig): string {
-  const digest = createHash('sha256').update(JSON.stringify([config.kind, config.options])).digest('hex').slice(0, 12);
+  const digest = createHash('sha256')
+    .update(JSON.stringify([config.kind, config.options]))
+    .digest('hex')
+    .slice(0, 12);
   return `${config.where}:${config.kind}:${digest}`;
 }
 

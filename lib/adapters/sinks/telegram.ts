@@ -44,9 +44,7 @@ export function createSink(config: SinkConfig, ctx: SinkContext, net: NetTuning 
 
 /** Title in bold, the message, one line of facts, then the end of the output in a <pre> block. */
 function renderHtml(n: Notification): string {
-  const facts = [n.host, n.run?.exit_code != null ? `exit ${n.run.exit_code}` : '', n.run?.signal ? `signal ${n.run.signal}` : '']
-    .filter(Boolean)
-    .join(' · ');
+  const facts = [n.host, n.run?.exit_code != null ? `exit ${n.run.exit_code}` : '', n.run?.signal ? `signal ${n.run.signal}` : ''].filter(Boolean).join(' · ');
   const head = [`<b>${fitEscaped(n.title, 256, 'start')}</b>`, fitEscaped(n.message, HEAD, 'start'), facts ? `<i>${fitEscaped(facts, 256, 'start')}</i>` : '']
     .filter(Boolean)
     .join('\n');

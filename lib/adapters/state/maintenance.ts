@@ -35,7 +35,8 @@ export function knownJobDir(job: string, config: HbConfig, state: StateDirChoice
   return opened.dir;
 }
 
-const event = <T extends EventType>(fx: MaintenanceEffects, job: string, type: T, fields: FieldsOf<T>) => newEvent[type](new Date(fx.now()).toISOString(), job, fields);
+const event = <T extends EventType>(fx: MaintenanceEffects, job: string, type: T, fields: FieldsOf<T>) =>
+  newEvent[type](new Date(fx.now()).toISOString(), job, fields);
 
 /** Pauses a job for `forMs` (undefined: until resumed) and logs it; returns when the pause ends (null: never by itself). */
 export function pauseKnownJob(dir: string, job: string, forMs: number | undefined, fx: MaintenanceEffects): number | null {

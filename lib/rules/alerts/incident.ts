@@ -52,7 +52,13 @@ export const QUIET: JobAlertState = { streak: 0, incident: null };
  * One check's step for one job. Quiet by default: exactly one `alert` when an incident opens,
  * one `resolve` when it ends, and `remind`s only when asked for.
  */
-export function step(prev: JobAlertState, health: HealthSnapshot, policy: AlertPolicy, nowMs: number, newId: () => string): { state: JobAlertState; drafts: Draft[] } {
+export function step(
+  prev: JobAlertState,
+  health: HealthSnapshot,
+  policy: AlertPolicy,
+  nowMs: number,
+  newId: () => string,
+): { state: JobAlertState; drafts: Draft[] } {
   const now = new Date(nowMs).toISOString();
   if (HOLDING.has(health.status)) return { state: { streak: 0, incident: prev.incident }, drafts: [] };
   if (!health.problem) {

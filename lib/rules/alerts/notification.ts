@@ -12,7 +12,11 @@ export const NOTIFICATION_TAIL_BYTES = 4096;
 export function notificationFor(draft: Draft, health: JobHealth, host: string, nowMs: number): Notification {
   const { incident } = draft;
   const title =
-    draft.type === 'resolve' ? `[hb] ${health.job} recovered` : draft.type === 'remind' ? `[hb] ${health.job} still ${health.status}` : `[hb] ${health.job} ${incident.status}`;
+    draft.type === 'resolve'
+      ? `[hb] ${health.job} recovered`
+      : draft.type === 'remind'
+        ? `[hb] ${health.job} still ${health.status}`
+        : `[hb] ${health.job} ${incident.status}`;
   return {
     v: 1,
     id: randomUUID(),
@@ -31,7 +35,19 @@ export function notificationFor(draft: Draft, health: JobHealth, host: string, n
 
 /** A free-text message from `hb tick JOB --notify TEXT`. */
 export function messageNotification(job: string, text: string, host: string, nowMs: number, status: JobHealth['status']): Notification {
-  return { v: 1, id: randomUUID(), type: 'message', job, host, status, problem: false, message: text, title: `[hb] ${job}: ${firstLine(text)}`, incident: null, ts: new Date(nowMs).toISOString() };
+  return {
+    v: 1,
+    id: randomUUID(),
+    type: 'message',
+    job,
+    host,
+    status,
+    problem: false,
+    message: text,
+    title: `[hb] ${job}: ${firstLine(text)}`,
+    incident: null,
+    ts: new Date(nowMs).toISOString(),
+  };
 }
 
 /** The run facts a notification carries, output bounded. */
@@ -62,7 +78,14 @@ function firstLine(text: string): string {
 }
 
 /** A healthchecks-style run ping: `run_start` before the command, `run_end` with its outcome. */
-export function runNotification(type: 'run_start' | 'run_end', job: string, host: string, nowMs: number, runId: string, rec: NonNullable<JobHealth['last']> | null): Notification {
+export function runNotification(
+  type: 'run_start' | 'run_end',
+  job: string,
+  host: string,
+  nowMs: number,
+  runId: string,
+  rec: NonNullable<JobHealth['last']> | null,
+): Notification {
   const failed = rec?.status === 'error';
   return {
     v: 1,
@@ -73,7 +96,12 @@ export function runNotification(type: 'run_start' | 'run_end', job: string, host
     status: type === 'run_start' ? 'running' : failed ? 'failed' : 'ok',
     problem: failed,
     // The record's own message when it has one (the meta-heartbeat's says how many jobs are unhealthy).
-    message: type === 'run_start' ? `${job} started` : rec?.message ? `${job} ${failed ? 'failed' : 'ran'}: ${rec.message}` : `${job} ${failed ? 'failed' : 'succeeded'}`,
+    message:
+      type === 'run_start'
+        ? `${job} started`
+        : rec?.message
+          ? `${job} ${failed ? 'failed' : 'ran'}: ${rec.message}`
+          : `${job} ${failed ? 'failed' : 'succeeded'}`,
     title: `[hb] ${job} ${type === 'run_start' ? 'started' : failed ? 'failed' : 'succeeded'}`,
     incident: null,
     ts: new Date(nowMs).toISOString(),

@@ -19,11 +19,7 @@ export function findConfig(
 ): ConfigChoice {
   if (flag) return { path: flag, explicit: true, source: '--config' };
   if (env.HB_CONFIG) return { path: env.HB_CONFIG, explicit: true, source: '$HB_CONFIG' };
-  const candidates = [
-    join(cwd, 'hb.yaml'),
-    join(env.XDG_CONFIG_HOME || join(home, '.config'), 'hb', 'hb.yaml'),
-    '/etc/hb/hb.yaml',
-  ];
+  const candidates = [join(cwd, 'hb.yaml'), join(env.XDG_CONFIG_HOME || join(home, '.config'), 'hb', 'hb.yaml'), '/etc/hb/hb.yaml'];
   for (const path of candidates) {
     if (exists(path)) return { path, explicit: false, source: path };
   }

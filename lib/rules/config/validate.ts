@@ -20,8 +20,22 @@ export interface RawProblem {
 const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'notify', 'jobs'];
 const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
 const JOB_KEYS = [
-  'every', 'cron', 'tz', 'grace', 'command', 'timeout', 'lock', 'overlap', 'tail', 'max_runtime',
-  'min_duration', 'alert_after', 'remind', 'notify', 'recover', 'description',
+  'every',
+  'cron',
+  'tz',
+  'grace',
+  'command',
+  'timeout',
+  'lock',
+  'overlap',
+  'tail',
+  'max_runtime',
+  'min_duration',
+  'alert_after',
+  'remind',
+  'notify',
+  'recover',
+  'description',
 ];
 /** More jobs than hb is measured with (docs/benchmarks.md): refused rather than slowly half-served. */
 export const MAX_JOBS = 10_000;
@@ -32,7 +46,11 @@ type Tree = Record<string, unknown>;
 const isMap = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`);
 /** A key path as users write it: jobs.backup.notify[0]. */
-export const pathText = (path: Array<string | number>) => path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+export const pathText = (path: Array<string | number>) =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
 
 /** Validates the whole tree; returns the config and every problem found. */
 export function validateConfig(tree: unknown, file: string, defaultTz: string): { config: HbConfig; problems: RawProblem[] } {
@@ -58,7 +76,11 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
   }
   if (tree.unscheduled !== undefined) {
     if ((UNSCHEDULED_SETTINGS as readonly unknown[]).includes(tree.unscheduled)) config.unscheduled = tree.unscheduled as UnscheduledSetting;
-    else problems.push({ path: ['unscheduled'], message: `expected ${UNSCHEDULED_SETTINGS.join(' or ')} (what a job with no schedule is), found ${typeName(tree.unscheduled)}` });
+    else
+      problems.push({
+        path: ['unscheduled'],
+        message: `expected ${UNSCHEDULED_SETTINGS.join(' or ')} (what a job with no schedule is), found ${typeName(tree.unscheduled)}`,
+      });
   }
   config.notify = sinks(tree.notify, ['notify'], problems);
   if (tree.jobs !== undefined && tree.jobs !== null) {
@@ -106,13 +128,18 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
   }
   if (body.overlap !== undefined) {
     if (typeof body.overlap === 'boolean') job.overlap = body.overlap;
-    else problems.push({ path: [...at, 'overlap'], message: `expected true or false (may hb daemon start a run while the previous one goes), found ${typeName(body.overlap)}` });
+    else
+      problems.push({
+        path: [...at, 'overlap'],
+        message: `expected true or false (may hb daemon start a run while the previous one goes), found ${typeName(body.overlap)}`,
+      });
   }
   job.tailBytes = integer(body, at, 'tail', 0, 1 << 20, problems);
   job.alertAfter = integer(body, at, 'alert_after', 1, 1000, problems);
   if (body.notify !== undefined) job.notify = sinks(body.notify, [...at, 'notify'], problems);
   if (body.recover !== undefined) {
-    if (!isMap(body.recover)) problems.push({ path: [...at, 'recover'], message: `expected a map (health, config, restart, max_restarts), found ${typeName(body.recover)}` });
+    if (!isMap(body.recover))
+      problems.push({ path: [...at, 'recover'], message: `expected a map (health, config, restart, max_restarts), found ${typeName(body.recover)}` });
     else {
       unknownKeys(body.recover, [...at, 'recover'], RECOVER_KEYS, problems);
       const { policy, problems: found } = parseRecover(body.recover, file);
@@ -147,7 +174,10 @@ function scheduleOf(body: Tree, at: string[], defaultTz: string, problems: RawPr
     spec = tz === undefined ? { cron } : { cron, tz: String(tz) };
   }
   if (tz !== undefined && (cron === undefined || typeof tz !== 'string')) {
-    problems.push({ path: [...at, 'tz'], message: cron === undefined ? 'tz applies to cron schedules only' : `expected a time zone name, found ${typeName(tz)}` });
+    problems.push({
+      path: [...at, 'tz'],
+      message: cron === undefined ? 'tz applies to cron schedules only' : `expected a time zone name, found ${typeName(tz)}`,
+    });
     return undefined;
   }
   if (!spec) return undefined;
@@ -209,4 +239,3 @@ function integer(map: Tree, at: Array<string | number>, key: string, min: number
   }
   return v;
 }
-

@@ -21,8 +21,7 @@ export interface YamlProblem {
 
 /** The plain tree with the document that locates its keys, or the YAML problems that stopped it. */
 export type YamlResult =
-  | { ok: true; tree: unknown; doc: Document.Parsed; lineCounter: LineCounter }
-  | { ok: false; problems: YamlProblem[]; lineCounter: LineCounter };
+  { ok: true; tree: unknown; doc: Document.Parsed; lineCounter: LineCounter } | { ok: false; problems: YamlProblem[]; lineCounter: LineCounter };
 
 type Yaml = typeof import('yaml');
 

@@ -49,7 +49,6 @@ export const MANIFEST_NAME = 'manifest.json';
 /** A crontab's name in messages: its path, or "NAME's crontab". */
 export const targetLabel = (t: CrontabTarget): string => (t.kind === 'file' ? t.path : t.label);
 
-
 /** A backup set's directory name: its creation time (sortable, no colons) and the pid that made it. */
 export const backupSetName = (nowMs: number, pid: number): string => `${new Date(nowMs).toISOString().replace(/[:.]/g, '-')}-${pid}`;
 
@@ -76,7 +75,8 @@ export function parseManifest(text: string): { entries: BackupEntry[] } | { prob
     return { problem: (e as Error).message };
   }
   if (!isObject(data) || !Array.isArray(data.files)) return { problem: `expected an object with a "files" list, found ${describe(data)}` };
-  if (data.version !== MANIFEST_VERSION) return { problem: `expected "version": ${MANIFEST_VERSION}, found ${describe(data.version)} (written by another hb?)` };
+  if (data.version !== MANIFEST_VERSION)
+    return { problem: `expected "version": ${MANIFEST_VERSION}, found ${describe(data.version)} (written by another hb?)` };
   const entries: BackupEntry[] = [];
   for (const [i, raw] of data.files.entries()) {
     const problem = entryProblem(raw);

@@ -23,9 +23,7 @@ export interface Oddity {
 }
 
 /** What cron does with five fields. */
-export type FieldsVerdict =
-  | { ok: false; reason: string }
-  | { ok: true; effective: string; truncated: Truncation[]; oddity: Oddity | null };
+export type FieldsVerdict = { ok: false; reason: string } | { ok: true; effective: string; truncated: Truncation[]; oddity: Oddity | null };
 
 // Cron reads a field item by item and stops at the first character no item can hold, then skips
 // to the next blank: everything from that character on is ignored.

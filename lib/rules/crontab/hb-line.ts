@@ -30,9 +30,30 @@ const HB_FILE = /^hb(?:\.[cm]?js)?$/;
 const NODE = /^node(?:js)?[0-9]*$/;
 // hb's options that take a value, across commands (SPEC §3 and bin/options.ts).
 const VALUED = new Set([
-  '--config', '--state-dir', '--every', '--cron', '--tz', '--grace', '--status', '--action', '--message', '--notify',
-  '--job', '--timeout', '--skip-code', '--tail', '--format', '--textfile', '--since', '--output', '--for', '--from',
-  '-n', '--file', '--crontab', '--output-dir',
+  '--config',
+  '--state-dir',
+  '--every',
+  '--cron',
+  '--tz',
+  '--grace',
+  '--status',
+  '--action',
+  '--message',
+  '--notify',
+  '--job',
+  '--timeout',
+  '--skip-code',
+  '--tail',
+  '--format',
+  '--textfile',
+  '--since',
+  '--output',
+  '--for',
+  '--from',
+  '-n',
+  '--file',
+  '--crontab',
+  '--output-dir',
 ]);
 
 /** The hb command `use` runs, or null when it does not run hb. */

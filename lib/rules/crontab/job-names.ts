@@ -36,20 +36,88 @@ const WRAPPERS: Record<string, Wrapper> = {
   time: { valued: ['-f', '-o', '--format', '--output'], operands: 0 },
   flock: { valued: ['-w', '-E', '--wait', '--timeout', '--conflict-exit-code'], operands: 1, code: ['-c', '--command'] },
   sudo: {
-    valued: ['-u', '-g', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--close-from', '--chdir', '--role', '--type', '--other-user', '--command-timeout'],
+    valued: [
+      '-u',
+      '-g',
+      '-p',
+      '-C',
+      '-D',
+      '-r',
+      '-t',
+      '-U',
+      '-T',
+      '--user',
+      '--group',
+      '--host',
+      '--prompt',
+      '--close-from',
+      '--chdir',
+      '--role',
+      '--type',
+      '--other-user',
+      '--command-timeout',
+    ],
     operands: 0,
   },
-  runuser: { valued: ['-u', '-g', '-G', '-s', '-w', '--user', '--group', '--supp-group', '--shell', '--whitelist-environment'], operands: 0, code: ['-c', '--command'], codeAnywhere: true },
+  runuser: {
+    valued: ['-u', '-g', '-G', '-s', '-w', '--user', '--group', '--supp-group', '--shell', '--whitelist-environment'],
+    operands: 0,
+    code: ['-c', '--command'],
+    codeAnywhere: true,
+  },
   // su starts a shell: only its -c code runs anything (the user is an operand, not a program).
-  su: { valued: ['-g', '-G', '-s', '-w', '--group', '--supp-group', '--shell', '--whitelist-environment'], operands: 1, code: ['-c', '--command'], codeAnywhere: true },
-  setpriv: { valued: ['--reuid', '--regid', '--groups', '--inh-caps', '--ambient-caps', '--bounding-set', '--securebits', '--pdeathsig', '--selinux-label', '--apparmor-profile'], operands: 0 },
+  su: {
+    valued: ['-g', '-G', '-s', '-w', '--group', '--supp-group', '--shell', '--whitelist-environment'],
+    operands: 1,
+    code: ['-c', '--command'],
+    codeAnywhere: true,
+  },
+  setpriv: {
+    valued: [
+      '--reuid',
+      '--regid',
+      '--groups',
+      '--inh-caps',
+      '--ambient-caps',
+      '--bounding-set',
+      '--securebits',
+      '--pdeathsig',
+      '--selinux-label',
+      '--apparmor-profile',
+    ],
+    operands: 0,
+  },
 };
 
 const SHELLS = /^(?:sh|bash|dash|zsh|ksh|mksh)$/;
 const PYTHON = /^python[0-9.]*$/;
 const INTERPRETER = /^(?:sh|bash|dash|zsh|ksh|mksh|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*|Rscript)$/;
 // Tools that help a job along rather than being it: named after only when nothing else runs.
-const HELPERS = new Set(['date', 'echo', 'printf', 'find', 'grep', 'egrep', 'fgrep', 'cat', 'tee', 'touch', 'rm', 'mkdir', 'logger', 'xargs', 'awk', 'sed', 'head', 'tail', 'sort', 'wc', 'tr', 'cut', 'gzip']);
+const HELPERS = new Set([
+  'date',
+  'echo',
+  'printf',
+  'find',
+  'grep',
+  'egrep',
+  'fgrep',
+  'cat',
+  'tee',
+  'touch',
+  'rm',
+  'mkdir',
+  'logger',
+  'xargs',
+  'awk',
+  'sed',
+  'head',
+  'tail',
+  'sort',
+  'wc',
+  'tr',
+  'cut',
+  'gzip',
+]);
 // Builtins and waits say nothing about the job: named after only when nothing else runs at all.
 const SILENT = new Set([...BUILTINS, 'sleep', 'true', 'false', 'test']);
 // Shells inside shells: looked into this deep, no deeper.
@@ -75,7 +143,12 @@ export function jobNameForArgv(argv: readonly string[]): string {
 
 /** A name given in words (an `#Ansible: NAME` entry) as a job name: lower case, dashes between words; null when nothing is left. */
 export function slugJobName(text: string): string | null {
-  const slug = text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '').slice(0, 128).replace(/[._-]+$/, '');
+  const slug = text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|[._-]+$/g, '')
+    .slice(0, 128)
+    .replace(/[._-]+$/, '');
   return slug === '' ? null : slug;
 }
 
@@ -83,12 +156,14 @@ export function slugJobName(text: string): string | null {
 function candidatesIn(command: string, depth: number): Candidate[] {
   if (depth > MAX_DEPTH) return [];
   // A wrapper programsOf looks through is followed by the program it starts: that one names it.
-  return programsOf(command).filter((u) => !u.wraps).flatMap((u) => candidatesOf([u.word, ...u.args], depth));
+  return programsOf(command)
+    .filter((u) => !u.wraps)
+    .flatMap((u) => candidatesOf([u.word, ...u.args], depth));
 }
 
 // The names one simple command offers: its program's, past the wrappers in front of it.
 function candidatesOf(words: readonly Word[], depth: number): Candidate[] {
-  for (let i = 0; i < words.length; ) {
+  for (let i = 0; i < words.length;) {
     const word = words[i]!;
     const program = baseName(word.text);
     const args = words.slice(i + 1);

@@ -24,7 +24,29 @@ export interface KindGuess {
 // What a user field can hold: a login name (Debian's rule, plus a trailing $ for machine accounts).
 const LOGIN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/;
 // Words that start a command and are never anyone's login.
-const NEVER_USERS = new Set([...BUILTINS, 'if', 'for', 'while', 'until', 'case', '{', '(', '!', 'sleep', 'nice', 'ionice', 'nohup', 'timeout', 'env', 'sudo', 'su', 'flock', 'time', 'sh', 'bash']);
+const NEVER_USERS = new Set([
+  ...BUILTINS,
+  'if',
+  'for',
+  'while',
+  'until',
+  'case',
+  '{',
+  '(',
+  '!',
+  'sleep',
+  'nice',
+  'ionice',
+  'nohup',
+  'timeout',
+  'env',
+  'sudo',
+  'su',
+  'flock',
+  'time',
+  'sh',
+  'bash',
+]);
 
 /** How a path names a file's format, or null when its place says nothing. */
 function kindByPlace(path: string): KindGuess | null {
@@ -67,11 +89,18 @@ export function guessCrontabKind(path: string, text: string, host: KindFacts): K
   if (jobs === 0) return { kind: 'user', sure: true, why: 'it has no job lines' };
   if (users.length > 0 && commands.length === 0) {
     const most = users.length >= either.length;
-    const others = either.length === 0 ? '' : `; ${either.length === 1 ? 'one names' : `${either.length} name`} ${names(either)}, not a user here (a user of another host, or a program?)`;
+    const others =
+      either.length === 0
+        ? ''
+        : `; ${either.length === 1 ? 'one names' : `${either.length} name`} ${names(either)}, not a user here (a user of another host, or a program?)`;
     return { kind: 'system', sure: most, why: `${users.length} of ${jobs} job lines name a known user after the schedule (${names(users)})${others}` };
   }
   if (commands.length > 0 && users.length === 0) {
-    return { kind: 'user', sure: true, why: `${first(commands)} starts a command where a system crontab has its user field, and no line names a known user there` };
+    return {
+      kind: 'user',
+      sure: true,
+      why: `${first(commands)} starts a command where a system crontab has its user field, and no line names a known user there`,
+    };
   }
   if (users.length > 0) {
     const kind = users.length >= commands.length ? 'system' : 'user';

@@ -62,7 +62,13 @@ export function lineStateDir(line: JobLine, h: HbInvocation, t: Omit<LendTarget,
  * it reads none or one without state_dir, null when it reads another config — whose state_dir
  * is not looked up: that would cost the YAML parser on every check — or it cannot be told.
  */
-function stateDirFromConfig(named: Value, env: (name: string) => Value, cwd: string | null, home: string | null, t: Omit<LendTarget, 'user' | 'stateDir'>): string | null {
+function stateDirFromConfig(
+  named: Value,
+  env: (name: string) => Value,
+  cwd: string | null,
+  home: string | null,
+  t: Omit<LendTarget, 'user' | 'stateDir'>,
+): string | null {
   const fromEnv = named ? undefined : env('HB_CONFIG');
   if (named === null || fromEnv === null) return null;
   const given = named || fromEnv;

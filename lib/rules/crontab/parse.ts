@@ -154,7 +154,9 @@ function parseJob(body: string, kind: CrontabKind): ParsedJob | { reason: string
     const verdict = checkFields(fields);
     if (!verdict.ok) return { reason: verdict.reason };
     if (!m) {
-      return { reason: `bad ${FIELD_NAMES[words.length]}: a job line needs 5 time fields (minute hour day-of-month month day-of-week) before the ${kind === 'system' ? 'user and ' : ''}command, found ${words.length}` };
+      return {
+        reason: `bad ${FIELD_NAMES[words.length]}: a job line needs 5 time fields (minute hour day-of-month month day-of-week) before the ${kind === 'system' ? 'user and ' : ''}command, found ${words.length}`,
+      };
     }
     rest = m[6] ?? '';
     job = { schedule: fields.join(' '), fields, macro: null, cronSchedule: verdict.effective, truncated: verdict.truncated, oddity: verdict.oddity };
@@ -163,13 +165,17 @@ function parseJob(body: string, kind: CrontabKind): ParsedJob | { reason: string
   // Cron refuses it in a user crontab as a bad command, in a system one as a bad username.
   if (rest.startsWith('*')) {
     const what = kind === 'user' ? 'bad command' : 'bad username';
-    return { reason: `${what}: "${/^\S+/.exec(rest)![0]}" after the 5 time fields looks like a sixth one (seconds or years, from another scheduler): Debian cron has exactly 5` };
+    return {
+      reason: `${what}: "${/^\S+/.exec(rest)![0]}" after the 5 time fields looks like a sixth one (seconds or years, from another scheduler): Debian cron has exactly 5`,
+    };
   }
   if (kind === 'user') return { ...job, user: null, written: rest };
   // Cron reads the user up to a blank: a line that ends there (no user, or no blank after it) is refused.
   const u = /^(\S+)[ \t]([^]*)$/.exec(rest);
   if (!u) {
-    return { reason: `bad command: a line in /etc/crontab or /etc/cron.d needs a user field and then the command after the schedule, found ${rest === '' ? 'neither' : `only "${rest}"`}` };
+    return {
+      reason: `bad command: a line in /etc/crontab or /etc/cron.d needs a user field and then the command after the schedule, found ${rest === '' ? 'neither' : `only "${rest}"`}`,
+    };
   }
   return { ...job, user: u[1]!, written: u[2]!.replace(/^[ \t]+/, '') };
 }
@@ -179,10 +185,11 @@ function notASetting(body: string): string | null {
   const m = /^(["']?)[^\s="']+\1[ \t]*=[ \t]*([^]*)$/.exec(body);
   if (!m) return null;
   const value = m[2]!;
-  const why = value === ''
-    ? 'an empty value must be written in quotes, NAME=""'
-    : /^["']/.test(value) && value.indexOf(value[0]!, 1) < 0
-      ? 'its quoted value has no closing quote'
-      : 'nothing but blanks may follow a quoted value (cron allows no comment there)';
+  const why =
+    value === ''
+      ? 'an empty value must be written in quotes, NAME=""'
+      : /^["']/.test(value) && value.indexOf(value[0]!, 1) < 0
+        ? 'its quoted value has no closing quote'
+        : 'nothing but blanks may follow a quoted value (cron allows no comment there)';
   return `bad minute: cron does not read this as a NAME=VALUE setting: ${why}`;
 }

@@ -88,7 +88,16 @@ export function simpleCommands(text: string): SimpleCommand[] {
       i++;
     } else if (c === '$' || c === '`') {
       const next = text[i + 1];
-      const end = c === '`' ? closing(i, '`', '`') : next === '(' ? closing(i + 1, '(', ')') : next === '{' ? closing(i + 1, '{', '}') : next === '[' ? closing(i + 1, '[', ']') : i;
+      const end =
+        c === '`'
+          ? closing(i, '`', '`')
+          : next === '('
+            ? closing(i + 1, '(', ')')
+            : next === '{'
+              ? closing(i + 1, '{', '}')
+              : next === '['
+                ? closing(i + 1, '[', ']')
+                : i;
       [cur, dynamic, inWord] = [cur + text.slice(i, end + 1), true, true];
       i = end;
     } else if (c === '<' || c === '>' || (c === '&' && text[i + 1] === '>')) {

@@ -47,7 +47,8 @@ export function selectJobs(config: HbConfig, hostTz: string): JobSelection {
   for (const job of [...config.jobs.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (job.name === CHECK_JOB) continue;
     if (pingOnly(job)) ignored.push({ name: job.name, reason: PING_ONLY_REASON });
-    else if (job.schedule) jobs.push({ name: job.name, kind: 'tick', schedule: withZone(job.schedule, hostTz), lock: job.lock ?? false, ...(job.overlap ? { overlap: true } : {}) });
+    else if (job.schedule)
+      jobs.push({ name: job.name, kind: 'tick', schedule: withZone(job.schedule, hostTz), lock: job.lock ?? false, ...(job.overlap ? { overlap: true } : {}) });
     else if (job.command !== undefined) ignored.push({ name: job.name, reason: 'it has a command but no schedule (every or cron)' });
   }
   const check = config.jobs.get(CHECK_JOB)?.schedule ?? DEFAULT_CHECK_SCHEDULE;

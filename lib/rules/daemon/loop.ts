@@ -36,7 +36,13 @@ export interface LoopOptions {
 }
 
 /** Defaults: 30 s to finish, 10 s between TERM and KILL (as `hb wrap --timeout`), wake at least every minute, 32 runs at once. */
-export const LOOP_DEFAULTS: LoopOptions = { quiet: false, stopTimeoutMs: 30_000, killAfterMs: 10_000, maxSleepMs: 60_000, maxConcurrent: DEFAULT_MAX_CONCURRENT };
+export const LOOP_DEFAULTS: LoopOptions = {
+  quiet: false,
+  stopTimeoutMs: 30_000,
+  killAfterMs: 10_000,
+  maxSleepMs: 60_000,
+  maxConcurrent: DEFAULT_MAX_CONCURRENT,
+};
 
 /** How long the loop waits for killed runs to be reaped before it gives up on them. */
 const REAP_WAIT_MS = 2000;
@@ -110,7 +116,8 @@ export class DaemonLoop {
     this.runs.delete(pid);
     const took = shortDuration(this.deps.now() - run.startedMs);
     if (signal) this.deps.log(`${label(run.job)} (pid ${pid}) was ended by ${signal} after ${took}`);
-    else if (code !== 0) this.deps.log(`${label(run.job)} (pid ${pid}) exited ${code} after ${took}${run.job.kind === 'check' && code === 1 ? ': a job is a problem' : ''}`);
+    else if (code !== 0)
+      this.deps.log(`${label(run.job)} (pid ${pid}) exited ${code} after ${took}${run.job.kind === 'check' && code === 1 ? ': a job is a problem' : ''}`);
     if (this.phase === 'running') this.startWaiting();
     else if (this.runs.size === 0) this.finish();
   }
@@ -219,7 +226,9 @@ export class DaemonLoop {
   private skip(job: DaemonJob, dueMs: number, late: string): void {
     const holder = this.holderOf(job.name)!;
     const why = job.lock ? 'the job has lock' : 'overlap is off for this job';
-    this.deps.log(`skipped ${label(job)} due at ${hms(dueMs)}: the previous run (pid ${holder.pid}, started ${hms(holder.startedMs)}) is still going and ${why}${late}`);
+    this.deps.log(
+      `skipped ${label(job)} due at ${hms(dueMs)}: the previous run (pid ${holder.pid}, started ${hms(holder.startedMs)}) is still going and ${why}${late}`,
+    );
     this.deps.skipped(job, holder);
   }
 

@@ -5,10 +5,7 @@
 
 /** Where the daemon is: serving; reloading (reading the config, or applying what was read); stopping; stopped. */
 export type ReloadState =
-  | { phase: 'serving' }
-  | { phase: 'reloading'; step: 'reading' | 'applying'; again: boolean }
-  | { phase: 'stopping' }
-  | { phase: 'stopped' };
+  { phase: 'serving' } | { phase: 'reloading'; step: 'reading' | 'applying'; again: boolean } | { phase: 'stopping' } | { phase: 'stopped' };
 
 /** What happened: a signal, the end of a config read or of applying it, or the loop's end. `C` is a config as read. */
 export type ReloadEvent<C> =
@@ -48,12 +45,16 @@ export function reloadStep<C>(state: ReloadState, event: ReloadEvent<C>): Reload
   if (event.kind === 'term') {
     // A second signal while stopping asks the loop again: it then stops the runs now.
     if (state.phase === 'stopping') return { state, effects: [{ kind: 'stop-loop' }] };
-    return { state: { phase: 'stopping' }, effects: [{ kind: 'log', message: `${event.signal}: stopping` }, { kind: 'notify-stopping' }, { kind: 'stop-loop' }] };
+    return {
+      state: { phase: 'stopping' },
+      effects: [{ kind: 'log', message: `${event.signal}: stopping` }, { kind: 'notify-stopping' }, { kind: 'stop-loop' }],
+    };
   }
   if (state.phase === 'stopping') {
     if (event.kind === 'loop-stopped') return { state: { phase: 'stopped' }, effects: [{ kind: 'finish' }] };
     // A read or an apply that fails after the stop is still said; one that succeeds is dropped.
-    if (event.kind === 'config-read-failed' || event.kind === 'apply-failed') return { state, effects: [{ kind: 'log', message: reloadFailedLine(event.message) }] };
+    if (event.kind === 'config-read-failed' || event.kind === 'apply-failed')
+      return { state, effects: [{ kind: 'log', message: reloadFailedLine(event.message) }] };
     return stay;
   }
   if (state.phase === 'serving') {

@@ -100,7 +100,9 @@ function missedFires(slot: Slot, nowMs: number): number {
     const period = scheduleOf(slot.job).timing(slot.anchorMs).periodMs;
     return Math.max(0, Math.floor((nowMs - slot.anchorMs) / period) - Math.floor((slot.dueMs - slot.anchorMs) / period));
   }
-  return scheduleOf(slot.job).next(slot.dueMs, MISSED_SCAN).filter((t) => t <= nowMs).length;
+  return scheduleOf(slot.job)
+    .next(slot.dueMs, MISSED_SCAN)
+    .filter((t) => t <= nowMs).length;
 }
 
 /** When the next fire is due (ms since the epoch), or null with nothing to run. */

@@ -15,7 +15,25 @@ const SIMPLE = `${WORD}(?:[ \\t]+(?:${REDIRECT}|${WORD}))*`;
 // Plain words and redirections to plain words, joined by && || ; | &: the shell reads such a
 // command whatever the words, unless a command starts with a reserved word.
 const PLAIN = new RegExp(`^[ \\t]*${SIMPLE}(?:[ \\t]*(?:&&|\\|\\||;|\\||&)[ \\t]*${SIMPLE})*[ \\t]*[;&]?[ \\t]*$`);
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'case', 'esac', 'while', 'until', 'for', 'in', 'function', 'select', 'time', 'coproc']);
+const RESERVED = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'do',
+  'done',
+  'case',
+  'esac',
+  'while',
+  'until',
+  'for',
+  'in',
+  'function',
+  'select',
+  'time',
+  'coproc',
+]);
 
 /** Whether the shell surely reads `command`: plain words only, no command starting with a reserved word. */
 export function surelyReadable(command: string): boolean {
@@ -52,17 +70,27 @@ export function commandRules(parsed: ParsedCrontab, source: CrontabSource, facts
     if (l.kind !== 'job' || l.ignored) continue;
     // A line whose user does not exist never runs (reported by the line rules).
     if (l.user !== null && facts.users && !facts.users.has(l.user)) continue;
-    const at = (severity: Finding['severity'], code: Finding['code'], message: string, fix: string) => out.push(finding(severity, code, parsed.file, l.line, message, fix));
+    const at = (severity: Finding['severity'], code: Finding['code'], message: string, fix: string) =>
+      out.push(finding(severity, code, parsed.file, l.line, message, fix));
     const shell = syntaxShell(l);
     const refused = shell === null ? undefined : facts.shellSyntax?.(shell, l.command);
     if (refused) {
-      at('error', 'shell-syntax', `${shell} cannot read this command, so it fails on every run before anything starts: ${refused}`, syntaxFix(shell!, l.command, refused));
+      at(
+        'error',
+        'shell-syntax',
+        `${shell} cannot read this command, so it fails on every run before anything starts: ${refused}`,
+        syntaxFix(shell!, l.command, refused),
+      );
     }
     // cronie sets USER too; hb knows Debian's cron.
     if (facts.host?.cronDaemon !== 'crond' && readsUser(l)) {
       const login = source.kind === 'system' ? l.user : source.owner;
-      at('warning', 'user-variable', "$USER is empty when cron runs this line: Debian's cron sets LOGNAME, HOME, SHELL and PATH, not USER",
-        `use $LOGNAME (cron sets it to the user the line runs as), or set USER=${login ?? 'NAME'} above this line`);
+      at(
+        'warning',
+        'user-variable',
+        "$USER is empty when cron runs this line: Debian's cron sets LOGNAME, HOME, SHELL and PATH, not USER",
+        `use $LOGNAME (cron sets it to the user the line runs as), or set USER=${login ?? 'NAME'} above this line`,
+      );
     }
   }
   return out;
@@ -78,6 +106,7 @@ function readsUser(l: JobLine): boolean {
 function syntaxFix(shell: string, command: string, refused: string): string {
   const check = `check it with ${shell} -n -c '…'`;
   if (/\$\[/.test(command) && !/bash$/.test(shell)) return `$[ … ] is bash's: write $(( … )), or put SHELL=/bin/bash above the line; ${check}`;
-  if (/"\}"|`\}'|end of file/.test(refused) && /\{/.test(command)) return `a { … } group needs ; (or a newline) before its closing }: { cmd --flag; }; ${check}`;
+  if (/"\}"|`\}'|end of file/.test(refused) && /\{/.test(command))
+    return `a { … } group needs ; (or a newline) before its closing }: { cmd --flag; }; ${check}`;
   return `correct the command's quoting or syntax; ${check}`;
 }

@@ -15,7 +15,11 @@ interface Pinger {
 }
 
 /** A ping URL without what healthchecks-style services append (/start, /fail, /0-255, /log, a query). */
-export const pingKey = (url: string) => url.replace(/[?#].*$/, '').replace(/\/(?:start|fail|log|\d{1,3})\/?$/, '').replace(/\/+$/, '');
+export const pingKey = (url: string) =>
+  url
+    .replace(/[?#].*$/, '')
+    .replace(/\/(?:start|fail|log|\d{1,3})\/?$/, '')
+    .replace(/\/+$/, '');
 
 const DEAD_MAN_HOST = /^https?:\/\/[^/]*(?:hc-ping|healthchecks|cronitor|deadmanssnitch|nosnch)/i;
 
@@ -44,17 +48,31 @@ export function deadManRules(checked: readonly Checked[], facts: Pick<DoctorFact
   for (const p of pingers) byKey.set(p.key, [...(byKey.get(p.key) ?? []), p]);
   for (const [key, list] of byKey) {
     for (const p of list.slice(1)) {
-      out.push(finding('error', 'dead-man-duplicate', p.file, p.line,
-        `${key} is also pinged by ${list[0]!.who}: while one of them still pings, the remote check stays green after the other has stopped`,
-        sinks.includes(key) ? `delete this ping: the healthchecks sink of jobs.${CHECK_JOB} is the dead-man switch` : 'ping it from one place only'));
+      out.push(
+        finding(
+          'error',
+          'dead-man-duplicate',
+          p.file,
+          p.line,
+          `${key} is also pinged by ${list[0]!.who}: while one of them still pings, the remote check stays green after the other has stopped`,
+          sinks.includes(key) ? `delete this ping: the healthchecks sink of jobs.${CHECK_JOB} is the dead-man switch` : 'ping it from one place only',
+        ),
+      );
     }
   }
   const keys = [...byKey.keys()];
   if (keys.length > 1) {
     const second = byKey.get(keys[1]!)![0]!;
-    out.push(finding('warning', 'dead-man-duplicate', second.file, second.line,
-      `${keys.length} dead-man switches are installed (${keys.join(', ')}): each pages on its own when cron or the host stops, and the one not fed by hb check proves only that cron runs`,
-      `keep one, fed by hb check: a healthchecks sink under jobs.${CHECK_JOB}.notify`));
+    out.push(
+      finding(
+        'warning',
+        'dead-man-duplicate',
+        second.file,
+        second.line,
+        `${keys.length} dead-man switches are installed (${keys.join(', ')}): each pages on its own when cron or the host stops, and the one not fed by hb check proves only that cron runs`,
+        `keep one, fed by hb check: a healthchecks sink under jobs.${CHECK_JOB}.notify`,
+      ),
+    );
   }
   return out;
 }

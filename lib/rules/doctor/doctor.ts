@@ -19,7 +19,13 @@ export function doctorFindings(facts: DoctorFacts): Finding[] {
   });
   const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts)];
   for (const { source, parsed } of checked) {
-    found.push(...kindRules(source), ...fileRules(source, parsed), ...lineRules(parsed, facts), ...programRules(parsed, source, facts), ...commandRules(parsed, source, facts));
+    found.push(
+      ...kindRules(source),
+      ...fileRules(source, parsed),
+      ...lineRules(parsed, facts),
+      ...programRules(parsed, source, facts),
+      ...commandRules(parsed, source, facts),
+    );
   }
   found.push(...jobRules(checked, facts), ...deadManRules(checked, facts));
   return groupByFile(found);

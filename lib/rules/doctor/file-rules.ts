@@ -22,20 +22,41 @@ export function fileRules(source: CrontabSource, parsed: ParsedCrontab): Finding
   if (source.cronD && !cronDNameOk(name) && jobs > 0 && !LEFTOVER.test(name)) {
     const bad = [...new Set(name.replace(/[A-Za-z0-9_-]/g, ''))].map((c) => `"${c}"`).join(', ');
     const better = name.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9_-]/g, '_') || 'hb';
-    out.push(finding('error', 'crond-name', source.path, null,
-      `cron ignores files in /etc/cron.d whose name has anything but letters, digits, _ and - (this one has ${bad}), without a word: ${lost}`,
-      `rename it: mv ${source.path} ${source.path.slice(0, -name.length)}${better}`));
+    out.push(
+      finding(
+        'error',
+        'crond-name',
+        source.path,
+        null,
+        `cron ignores files in /etc/cron.d whose name has anything but letters, digits, _ and - (this one has ${bad}), without a word: ${lost}`,
+        `rename it: mv ${source.path} ${source.path.slice(0, -name.length)}${better}`,
+      ),
+    );
   }
   const checked = source.cronD || isSystemPath(source.path);
   if (checked && source.mode !== null && (source.mode & 0o022) !== 0) {
-    out.push(finding('error', 'crond-mode', source.path, null,
-      `mode ${source.mode.toString(8).padStart(4, '0')} is group- or other-writable: cron refuses the file ("INSECURE MODE"), so ${lost}`,
-      `chmod 644 ${source.path}`));
+    out.push(
+      finding(
+        'error',
+        'crond-mode',
+        source.path,
+        null,
+        `mode ${source.mode.toString(8).padStart(4, '0')} is group- or other-writable: cron refuses the file ("INSECURE MODE"), so ${lost}`,
+        `chmod 644 ${source.path}`,
+      ),
+    );
   }
   if (isSystemPath(source.path) && source.uid !== null && source.uid !== 0) {
-    out.push(finding('error', 'crond-owner', source.path, null,
-      `owned by uid ${source.uid}, not root: cron refuses the file ("WRONG FILE OWNER"), so ${lost}`,
-      `chown root:root ${source.path}`));
+    out.push(
+      finding(
+        'error',
+        'crond-owner',
+        source.path,
+        null,
+        `owned by uid ${source.uid}, not root: cron refuses the file ("WRONG FILE OWNER"), so ${lost}`,
+        `chown root:root ${source.path}`,
+      ),
+    );
   }
   return out;
 }
@@ -51,7 +72,14 @@ export function cronReads(source: CrontabSource, parsed: ParsedCrontab, users: R
 /** A file named by hand whose lines do not tell a user crontab from a system one: which was assumed, and why. */
 export function kindRules(source: CrontabSource): Finding[] {
   if (!source.kindGuess || source.kindGuess.sure) return [];
-  return [finding('warning', 'crontab-kind', source.path, null,
-    `hb cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${source.kindGuess.why}; read as a ${source.kind} crontab, so the findings below may be about the wrong reading`,
-    `say which: hb doctor --crontab ${source.path} --system, or --user-crontab`)];
+  return [
+    finding(
+      'warning',
+      'crontab-kind',
+      source.path,
+      null,
+      `hb cannot tell whether this is a user crontab or a system one (a user field after the schedule): ${source.kindGuess.why}; read as a ${source.kind} crontab, so the findings below may be about the wrong reading`,
+      `say which: hb doctor --crontab ${source.path} --system, or --user-crontab`,
+    ),
+  ];
 }

@@ -35,7 +35,8 @@ const where = (u: { file: string; line: { line: number } }) => `${u.file}:${u.li
 export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Finding[] {
   const out: Finding[] = [];
   const uses: Use[] = checked.flatMap(({ source, parsed, reads }) =>
-    parsed.lines.flatMap((line) => (line.kind === 'job' ? line.hb.map((h) => ({ file: parsed.file, line, h, reads, runsAs: line.user ?? source.owner })) : [])));
+    parsed.lines.flatMap((line) => (line.kind === 'job' ? line.hb.map((h) => ({ file: parsed.file, line, h, reads, runsAs: line.user ?? source.owner })) : [])),
+  );
   const running = uses.filter((u) => u.reads);
   const { config, host } = facts;
 
@@ -46,15 +47,26 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
       if (h.subcommand !== 'tick' || !h.job || line.ignored || !ownConfig || config.jobs.has(h.job) || h.flags.every || h.flags.cron) continue;
       if (runsBefore(line, h)) continue;
       const near = closest(h.job, [...config.jobs.keys()]);
-      out.push(finding('warning', 'unknown-job', u.file, line.line,
-        `hb tick ${h.job}: ${config.file} has no job "${h.job}"${near ? ` (did you mean "${near}"?)` : ''}, so the line runs no command: it only records a ping`,
-        near ? `name the configured job: hb tick ${near}` : `add jobs.${h.job} to ${config.file}, or give the ping a schedule: hb tick ${h.job} --every DUR`));
+      out.push(
+        finding(
+          'warning',
+          'unknown-job',
+          u.file,
+          line.line,
+          `hb tick ${h.job}: ${config.file} has no job "${h.job}"${near ? ` (did you mean "${near}"?)` : ''}, so the line runs no command: it only records a ping`,
+          near ? `name the configured job: hb tick ${near}` : `add jobs.${h.job} to ${config.file}, or give the ping a schedule: hb tick ${h.job} --every DUR`,
+        ),
+      );
     }
   }
 
   const checks = running.filter((u) => u.h.subcommand === 'check');
   // Checks of different state directories are different checks; two of one race for its lock.
-  const site: CheckSite = { homes: facts.users ?? new Map(), config: { file: config.file, stateDir: config.stateDir ?? null }, exists: (p) => facts.probe(p) !== 'missing' };
+  const site: CheckSite = {
+    homes: facts.users ?? new Map(),
+    config: { file: config.file, stateDir: config.stateDir ?? null },
+    exists: (p) => facts.probe(p) !== 'missing',
+  };
   const firstOf = new Map<string, Use>();
   for (const u of checks) {
     const stateDir = stateDirOfLine(u.line, u.h, u.runsAs, site);
@@ -64,9 +76,16 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
       firstOf.set(key, u);
       continue;
     }
-    out.push(finding('warning', 'duplicate-check', u.file, u.line.line,
-      `hb check runs here and at ${where(first)}${stateDir ? `, both for ${stateDir}` : ''}: two meta-heartbeats of one state directory do the same work twice and race for its check lock`,
-      'keep one hb check line (every minute) for each state directory and delete the others'));
+    out.push(
+      finding(
+        'warning',
+        'duplicate-check',
+        u.file,
+        u.line.line,
+        `hb check runs here and at ${where(first)}${stateDir ? `, both for ${stateDir}` : ''}: two meta-heartbeats of one state directory do the same work twice and race for its check lock`,
+        'keep one hb check line (every minute) for each state directory and delete the others',
+      ),
+    );
   }
 
   if (host && !host.hbDaemon) {
@@ -76,17 +95,31 @@ export function jobRules(checked: readonly Checked[], facts: DoctorFacts): Findi
       // A job with no schedule is the unscheduled finding's (host-rules.ts): one finding, one fix.
       if (job === CHECK_JOB || ran.has(job) || !jc.schedule) continue;
       const dead = uses.find((u) => u.h.job === job);
-      out.push(finding('warning', 'job-without-line', config.file, null,
-        `configured job "${job}" has no cron line${dead ? ` that cron runs (${where(dead)} is in a file cron skips)` : ''}: nothing runs it, and hb check will report it as "never"`,
-        suggest(job)));
+      out.push(
+        finding(
+          'warning',
+          'job-without-line',
+          config.file,
+          null,
+          `configured job "${job}" has no cron line${dead ? ` that cron runs (${where(dead)} is in a file cron skips)` : ''}: nothing runs it, and hb check will report it as "never"`,
+          suggest(job),
+        ),
+      );
     }
     const recent = host.checkAgeMs !== null && host.checkAgeMs < RECENT_CHECK_MS;
     if (checks.length === 0 && !recent) {
       const skipped = uses.find((u) => u.h.subcommand === 'check');
       const unread = host.unreadable.length > 0 ? ` (not readable here: ${host.unreadable.join(', ')})` : '';
-      out.push(finding('error', 'no-check', null, null,
-        `hb check (the meta-heartbeat) runs from no crontab${skipped ? ` cron reads (${where(skipped)} is in a file cron skips)` : ''}${unread}: a job that stops is never noticed`,
-        suggest(CHECK_JOB)));
+      out.push(
+        finding(
+          'error',
+          'no-check',
+          null,
+          null,
+          `hb check (the meta-heartbeat) runs from no crontab${skipped ? ` cron reads (${where(skipped)} is in a file cron skips)` : ''}${unread}: a job that stops is never noticed`,
+          suggest(CHECK_JOB),
+        ),
+      );
     }
   }
   return out;

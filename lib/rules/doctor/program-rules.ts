@@ -40,7 +40,16 @@ export function programRules(parsed: ParsedCrontab, source: CrontabSource, facts
   const out: Finding[] = [];
   for (const l of parsed.lines) {
     if (l.kind === 'env' && l.name === 'SHELL' && l.value.startsWith('/') && facts.probe(l.value) !== 'executable') {
-      out.push(finding('error', 'command-not-found', parsed.file, l.line, `SHELL ${l.value} ${facts.probe(l.value) === 'missing' ? 'does not exist' : 'is not executable'}: every job below fails to start`, 'set SHELL=/bin/sh (cron\'s default) or a shell that exists'));
+      out.push(
+        finding(
+          'error',
+          'command-not-found',
+          parsed.file,
+          l.line,
+          `SHELL ${l.value} ${facts.probe(l.value) === 'missing' ? 'does not exist' : 'is not executable'}: every job below fails to start`,
+          "set SHELL=/bin/sh (cron's default) or a shell that exists",
+        ),
+      );
     }
     if (l.kind !== 'job' || l.ignored) continue;
     // cron skips a line whose user does not exist (reported by the line rules): nothing runs.
@@ -104,7 +113,7 @@ function checkUse(use: ProgramUse, l: JobLine, w: Where): Finding[] {
   const asWritten = `${w.facts.self.node} ${w.facts.self.hb}`;
   // A PATH set on the line (in front of the program, or earlier) is the one searched; unknown: not judged.
   const linePath = use.env.PATH ? lookup('PATH') : null;
-  const dirs = use.env.PATH ? linePath?.split(':') ?? null : w.dirs;
+  const dirs = use.env.PATH ? (linePath?.split(':') ?? null) : w.dirs;
   const pathName = `${linePath === null ? "cron's PATH" : 'the PATH the line sets'} (${dirs?.join(':')})`;
   if (!use.guarded && !BUILTINS.has(name)) {
     if (!name.includes('/') && !word.dynamic) {
@@ -113,11 +122,23 @@ function checkUse(use: ProgramUse, l: JobLine, w: Where): Finding[] {
         const shell = searchPath(name, w.facts.userPath, w.facts.probe).path;
         const named = `"${name}"${via}`;
         if (HB.test(name)) {
-          at('hb-not-on-path', `${named} is not on ${pathName}: the line fails with "${name}: not found"`, `name node and hb by absolute path, as hb crontab writes them: ${asWritten} ${hbLine?.subcommand ?? 'tick'} …`);
+          at(
+            'hb-not-on-path',
+            `${named} is not on ${pathName}: the line fails with "${name}: not found"`,
+            `name node and hb by absolute path, as hb crontab writes them: ${asWritten} ${hbLine?.subcommand ?? 'tick'} …`,
+          );
         } else if (NODE.test(name)) {
-          at('node-not-on-path', `${named} is not on ${pathName}${shell ? ` (your shell finds ${shell})` : ''}: the line fails with "${name}: not found"`, `use the absolute path: ${shell ?? w.facts.self.node}`);
+          at(
+            'node-not-on-path',
+            `${named} is not on ${pathName}${shell ? ` (your shell finds ${shell})` : ''}: the line fails with "${name}: not found"`,
+            `use the absolute path: ${shell ?? w.facts.self.node}`,
+          );
         } else {
-          at('command-not-found', `${named} is not found on ${pathName}${shell ? `; your shell finds ${shell}, cron does not` : ''}`, shell ? `use the absolute path ${shell}, or set PATH= at the top of this file` : 'install it, or fix the name');
+          at(
+            'command-not-found',
+            `${named} is not found on ${pathName}${shell ? `; your shell finds ${shell}, cron does not` : ''}`,
+            shell ? `use the absolute path ${shell}, or set PATH= at the top of this file` : 'install it, or fix the name',
+          );
         }
       } else if (found.probe === 'file') {
         at('command-not-executable', `${found.path} (found for "${name}"${via}) is not executable`, `chmod +x ${found.path}`);
@@ -125,19 +146,37 @@ function checkUse(use: ProgramUse, l: JobLine, w: Where): Finding[] {
     } else {
       const path = pathOf(word, use, lookup, w.home);
       const p = path === null ? null : w.facts.probe(path);
-      if (p === 'missing') at('command-not-found', `${path}${via} does not exist: cron runs this line and it fails with "not found" every time`, `fix the path, or install the program at ${path}`);
-      else if (p === 'file' || p === 'directory') at('command-not-executable', `${path}${via} is ${p === 'directory' ? 'a directory' : 'not executable'}: the line fails with "Permission denied"`, p === 'directory' ? 'name the program inside it' : `chmod +x ${path}, or run it with its interpreter (sh ${path})`);
+      if (p === 'missing')
+        at(
+          'command-not-found',
+          `${path}${via} does not exist: cron runs this line and it fails with "not found" every time`,
+          `fix the path, or install the program at ${path}`,
+        );
+      else if (p === 'file' || p === 'directory')
+        at(
+          'command-not-executable',
+          `${path}${via} is ${p === 'directory' ? 'a directory' : 'not executable'}: the line fails with "Permission denied"`,
+          p === 'directory' ? 'name the program inside it' : `chmod +x ${path}, or run it with its interpreter (sh ${path})`,
+        );
     }
   }
   if (script) {
     const path = pathOf(script, use, lookup, w.home);
     if (path !== null && w.facts.probe(path) === 'missing') {
-      at('command-not-found', `${path} does not exist: ${baseName(name)} is started with a script that is not there, so the line fails every time`, HB.test(baseName(path)) ? `fix the path: this hb runs as ${asWritten}` : `fix the path, or put ${baseName(path)} at ${path}`);
+      at(
+        'command-not-found',
+        `${path} does not exist: ${baseName(name)} is started with a script that is not there, so the line fails every time`,
+        HB.test(baseName(path)) ? `fix the path: this hb runs as ${asWritten}` : `fix the path, or put ${baseName(path)} at ${path}`,
+      );
     }
   }
   // hb's own script starts with `#!/usr/bin/env node`: run directly, it needs node on cron's PATH.
   if (HB.test(baseName(name)) && !word.dynamic && dirs !== null && searchPath('node', dirs, w.facts.probe).probe === 'missing' && out.length === 0) {
-    at('node-not-on-path', `${name} starts with "#!/usr/bin/env node", and ${pathName} has no node: the line fails with "env: 'node': No such file or directory"`, `run hb through node by absolute path: ${asWritten} ${hbLine?.subcommand ?? ''} …`.replace('  ', ' '));
+    at(
+      'node-not-on-path',
+      `${name} starts with "#!/usr/bin/env node", and ${pathName} has no node: the line fails with "env: 'node': No such file or directory"`,
+      `run hb through node by absolute path: ${asWritten} ${hbLine?.subcommand ?? ''} …`.replace('  ', ' '),
+    );
   }
   return out;
 }

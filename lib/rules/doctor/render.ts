@@ -34,7 +34,9 @@ export function renderDoctorText(findings: readonly Finding[], summary: DoctorSu
   const what = shown.length === 0 ? 'no crontab' : shown.length <= 4 ? shown.join(', ') : count(shown.length, 'crontab');
   const checked = `checked ${what}${summary.config ? ` and ${summary.config}` : ''}`;
   if (findings.length > 0) lines.push('');
-  lines.push(findings.length === 0 ? `hb doctor: no problems found (${checked})` : `hb doctor: ${count(errors, 'error')}, ${count(warnings, 'warning')} (${checked})`);
+  lines.push(
+    findings.length === 0 ? `hb doctor: no problems found (${checked})` : `hb doctor: ${count(errors, 'error')}, ${count(warnings, 'warning')} (${checked})`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

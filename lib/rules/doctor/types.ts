@@ -8,13 +8,39 @@ import { redactUrls } from '../sinks/url-credentials.ts';
 
 /** Every kind of finding; docs/cron-pitfalls.md has one section per code. */
 export type FindingCode =
-  | 'config' | 'state-dir'
-  | 'invalid-line' | 'missing-newline' | 'crlf' | 'percent' | 'never-fires' | 'truncated-field' | 'step-too-large'
-  | 'empty-command' | 'env-expansion' | 'cron-tz' | 'unknown-user'
-  | 'command-not-found' | 'command-not-executable' | 'hb-not-on-path' | 'node-not-on-path' | 'shell-syntax' | 'user-variable'
-  | 'crond-name' | 'crond-mode' | 'crond-owner' | 'crontab-kind'
-  | 'unknown-job' | 'job-without-line' | 'duplicate-check' | 'no-check' | 'dead-man-duplicate'
-  | 'no-cron-daemon' | 'no-mta' | 'unscheduled' | 'kill-0-probe' | 'recover-unsafe-path';
+  | 'config'
+  | 'state-dir'
+  | 'invalid-line'
+  | 'missing-newline'
+  | 'crlf'
+  | 'percent'
+  | 'never-fires'
+  | 'truncated-field'
+  | 'step-too-large'
+  | 'empty-command'
+  | 'env-expansion'
+  | 'cron-tz'
+  | 'unknown-user'
+  | 'command-not-found'
+  | 'command-not-executable'
+  | 'hb-not-on-path'
+  | 'node-not-on-path'
+  | 'shell-syntax'
+  | 'user-variable'
+  | 'crond-name'
+  | 'crond-mode'
+  | 'crond-owner'
+  | 'crontab-kind'
+  | 'unknown-job'
+  | 'job-without-line'
+  | 'duplicate-check'
+  | 'no-check'
+  | 'dead-man-duplicate'
+  | 'no-cron-daemon'
+  | 'no-mta'
+  | 'unscheduled'
+  | 'kill-0-probe'
+  | 'recover-unsafe-path';
 
 /** One problem, located, with what to do about it. */
 export interface Finding {

@@ -55,13 +55,24 @@ const str: Decoder<string> = (v) => (typeof v === 'string' ? v : undefined);
 // JSON holds no NaN or Infinity, so every number read from a line is finite.
 const num: Decoder<number> = (v) => (typeof v === 'number' ? v : undefined);
 const bool: Decoder<boolean> = (v) => (typeof v === 'boolean' ? v : undefined);
-const orNull = <V>(d: Decoder<V>): Decoder<V | null> => (v) => (v === null ? null : d(v));
-const exactly = <V extends string | boolean>(want: V): Decoder<V> => (v) => (v === want ? want : undefined);
+const orNull =
+  <V>(d: Decoder<V>): Decoder<V | null> =>
+  (v) =>
+    v === null ? null : d(v);
+const exactly =
+  <V extends string | boolean>(want: V): Decoder<V> =>
+  (v) =>
+    v === want ? want : undefined;
 /** An array, keeping the elements that read; anything else is missing. */
-const list = <V>(d: Decoder<V>): Decoder<V[]> => (v) => (Array.isArray(v) ? v.map(d).filter((x): x is V => x !== undefined) : undefined);
+const list =
+  <V>(d: Decoder<V>): Decoder<V[]> =>
+  (v) =>
+    Array.isArray(v) ? v.map(d).filter((x): x is V => x !== undefined) : undefined;
 /** An object (not null), keeping the fields that read; the decoders list every field. */
-const record = <V extends object>(fields: { [K in keyof V]-?: Decoder<V[K]> }): Decoder<{ [K in keyof V]?: V[K] }> => (v) =>
-  typeof v === 'object' && v !== null ? pick(v as Record<string, unknown>, fields) : undefined;
+const record =
+  <V extends object>(fields: { [K in keyof V]-?: Decoder<V[K]> }): Decoder<{ [K in keyof V]?: V[K] }> =>
+  (v) =>
+    typeof v === 'object' && v !== null ? pick(v as Record<string, unknown>, fields) : undefined;
 
 /** The fields of `line` that read, in the decoders' order. */
 function pick<V>(line: Readonly<Record<string, unknown>>, fields: { [K in keyof V]-?: Decoder<V[K]> }): { [K in keyof V]?: V[K] } {

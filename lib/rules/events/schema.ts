@@ -27,7 +27,11 @@ export interface RolledFile {
 }
 
 /** A run began; `unlocked` says why it runs without the lock it asked for. */
-export interface RunStarted extends Base<'run_started'> { cycle: number; pid: number; unlocked?: string }
+export interface RunStarted extends Base<'run_started'> {
+  cycle: number;
+  pid: number;
+  unlocked?: string;
+}
 /** A run ended (or a ping arrived, `ping: true`). */
 export interface RunFinished extends Base<'run_finished'> {
   cycle: number;
@@ -38,13 +42,30 @@ export interface RunFinished extends Base<'run_finished'> {
   ping?: true;
 }
 /** A run left a marker but no heartbeat: it died. */
-export interface CrashDetected extends Base<'crash_detected'> { cycle: number; pid: number; started_at: string; reason: string }
+export interface CrashDetected extends Base<'crash_detected'> {
+  cycle: number;
+  pid: number;
+  started_at: string;
+  reason: string;
+}
 /** A run was stopped by --timeout (logged before its run_finished). */
-export interface Timeout extends Base<'timeout'> { cycle: number; timeout_ms: number | undefined; exit_code: number | null }
+export interface Timeout extends Base<'timeout'> {
+  cycle: number;
+  timeout_ms: number | undefined;
+  exit_code: number | null;
+}
 /** A run was not started because the previous one still holds the lock. */
-export interface OverlapSkipped extends Base<'overlap_skipped'> { holder_pid: number | null; holder_started_at: string | null; by?: 'daemon' }
+export interface OverlapSkipped extends Base<'overlap_skipped'> {
+  holder_pid: number | null;
+  holder_started_at: string | null;
+  by?: 'daemon';
+}
 /** Fields of the three alert events. */
-interface AlertFields { incident: string; status: string; reason: string }
+interface AlertFields {
+  incident: string;
+  status: string;
+  reason: string;
+}
 /** An incident opened. */
 export interface AlertOpened extends Base<'alert_opened'>, AlertFields {}
 /** An open incident was reminded about. */
@@ -62,17 +83,29 @@ export interface NotifyFailed extends Base<'notify_failed'> {
   will_retry: boolean;
 }
 /** The job was paused, until a time or (null) until hb resume. */
-export interface Paused extends Base<'paused'> { until: string | null }
+export interface Paused extends Base<'paused'> {
+  until: string | null;
+}
 /** The job was resumed. */
 export type Resumed = Base<'resumed'>;
 /** The job's state files were removed. */
-export interface Forgotten extends Base<'forgotten'> { removed: string[] }
+export interface Forgotten extends Base<'forgotten'> {
+  removed: string[];
+}
 /** A known-good snapshot of the job's configs was saved. */
-export interface SnapshotSaved extends Base<'snapshot_saved'> { snapshot: string; files: SnapshotFile[] }
+export interface SnapshotSaved extends Base<'snapshot_saved'> {
+  snapshot: string;
+  files: SnapshotFile[];
+}
 /** No snapshot was saved: some files are not hb's to touch. */
-export interface SnapshotRefused extends Base<'snapshot_refused'> { files: RefusedFile[] }
+export interface SnapshotRefused extends Base<'snapshot_refused'> {
+  files: RefusedFile[];
+}
 /** Configs were put back from a snapshot. */
-export interface ConfigRolledBack extends Base<'config_rolled_back'> { files: RolledFile[]; source: string }
+export interface ConfigRolledBack extends Base<'config_rolled_back'> {
+  files: RolledFile[];
+  source: string;
+}
 /** The job's restart command ran. */
 export interface Restart extends Base<'restart'> {
   exit_code: number | null;
@@ -82,16 +115,36 @@ export interface Restart extends Base<'restart'> {
   output_tail: string;
 }
 /** The health probe after recovery: healthy, not, or not known yet (null). */
-export interface RecoveryVerified extends Base<'recovery_verified'> { healthy: boolean | null; reason: string }
+export interface RecoveryVerified extends Base<'recovery_verified'> {
+  healthy: boolean | null;
+  reason: string;
+}
 /** Recovery was not attempted (restart budget spent, nothing to do safely…). */
-export interface RecoveryBlocked extends Base<'recovery_blocked'> { reason: string; restarts: number }
+export interface RecoveryBlocked extends Base<'recovery_blocked'> {
+  reason: string;
+  restarts: number;
+}
 
 /** Every event hb writes (a line read back is an HbEvent of lib/adapters/events/log.ts until its type is checked). */
 export type KnownEvent =
-  | RunStarted | RunFinished | CrashDetected | Timeout | OverlapSkipped
-  | AlertOpened | AlertReminded | AlertResolved | NotifyFailed
-  | Paused | Resumed | Forgotten
-  | SnapshotSaved | SnapshotRefused | ConfigRolledBack | Restart | RecoveryVerified | RecoveryBlocked;
+  | RunStarted
+  | RunFinished
+  | CrashDetected
+  | Timeout
+  | OverlapSkipped
+  | AlertOpened
+  | AlertReminded
+  | AlertResolved
+  | NotifyFailed
+  | Paused
+  | Resumed
+  | Forgotten
+  | SnapshotSaved
+  | SnapshotRefused
+  | ConfigRolledBack
+  | Restart
+  | RecoveryVerified
+  | RecoveryBlocked;
 
 /** The `type` of an event hb writes. */
 export type EventType = KnownEvent['type'];
@@ -105,7 +158,10 @@ export type FieldsOf<T extends EventType> = Omit<EventOf<T>, keyof Base<T>>;
 /** Builds an event of one type; the fields keep the order they are given in. */
 export type Constructor<T extends EventType> = (ts: string, job: string, fields: FieldsOf<T>) => EventOf<T>;
 
-const make = <T extends EventType>(type: T): Constructor<T> => (ts, job, fields) => ({ ts, job, type, ...fields }) as EventOf<T>;
+const make =
+  <T extends EventType>(type: T): Constructor<T> =>
+  (ts, job, fields) =>
+    ({ ts, job, type, ...fields }) as EventOf<T>;
 
 /** One constructor per event type: every writer builds its events here. */
 export const newEvent: { readonly [T in EventType]: Constructor<T> } = {

@@ -68,7 +68,9 @@ export function renderNagios(jobs: readonly JobHealth[], ctx: NagiosContext): Na
   const dirs = untrusted.map((u) => `state directory ${u.dir} untrusted, not read (${u.why}): ${u.fix}`);
   if (dirs.length > 0) summary = `${dirs.join('; ')}; ${summary}`;
   const first = `HB ${STATE_NAMES[exitCode]} - ${clean(summary, Infinity)} | ${perfdata(sorted, problems.length, ctx.nowMs)}`;
-  const long = untrusted.map((u) => clean(`CRITICAL state directory ${u.dir} untrusted - ${u.why}; fix: ${u.fix}`, MAX_LINE)).concat(sorted.map((j) => clean(`${STATE_NAMES[severity(j)]} ${j.job} ${j.status}${j.reason ? ` - ${j.reason}` : ''}`, MAX_LINE)));
+  const long = untrusted
+    .map((u) => clean(`CRITICAL state directory ${u.dir} untrusted - ${u.why}; fix: ${u.fix}`, MAX_LINE))
+    .concat(sorted.map((j) => clean(`${STATE_NAMES[severity(j)]} ${j.job} ${j.status}${j.reason ? ` - ${j.reason}` : ''}`, MAX_LINE)));
   return { text: [first, ...long].join('\n') + '\n', exitCode };
 }
 
@@ -165,6 +167,8 @@ function num(n: number): string {
 // Job data (reasons, messages) may hold anything: keep each output line one line, bidi and
 // zero-width characters written out, and `|` out, since Nagios reads the first pipe as the start of perfdata.
 function clean(text: string, max: number): string {
-  const one = inert(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')).replace(/\|/g, '/').trim();
+  const one = inert(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' '))
+    .replace(/\|/g, '/')
+    .trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }

@@ -76,7 +76,14 @@ const JOB_FAMILIES: Family[] = [
   {
     name: 'hb_job_status',
     help: 'The job status, one-hot: 1 for the current status, 0 for every other.',
-    samples: (j) => ALL_STATUSES.map((s) => ({ labels: [['hb_job', j.job], ['status', s]], value: s === j.status ? 1 : 0 })),
+    samples: (j) =>
+      ALL_STATUSES.map((s) => ({
+        labels: [
+          ['hb_job', j.job],
+          ['status', s],
+        ],
+        value: s === j.status ? 1 : 0,
+      })),
   },
   {
     name: 'hb_job_info',
@@ -148,23 +155,30 @@ export function renderPrometheus(jobs: readonly JobHealth[], ctx: PrometheusCont
     out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} gauge`);
     for (const s of samples) out.push(`${name}${labelSet(s.labels)} ${formatValue(s.value)}`);
   };
-  family('hb_check_timestamp_seconds', 'When hb check evaluated the jobs, in seconds since the epoch.', [
-    { labels: [], value: ctx.nowMs / 1000 },
-  ]);
+  family('hb_check_timestamp_seconds', 'When hb check evaluated the jobs, in seconds since the epoch.', [{ labels: [], value: ctx.nowMs / 1000 }]);
   family('hb_jobs', 'Number of jobs hb check evaluated.', [{ labels: [], value: list.length }]);
-  family('hb_problems', 'Number of jobs with a problem; hb check exits 1 when this is above 0.', [
-    { labels: [], value: list.filter((j) => j.problem).length },
-  ]);
+  family('hb_problems', 'Number of jobs with a problem; hb check exits 1 when this is above 0.', [{ labels: [], value: list.filter((j) => j.problem).length }]);
   // Only a check that reads the outbox knows these; a missing series is better than a wrong 0.
   if (ctx.notifications) {
     family('hb_notifications_pending', 'Notifications waiting in the outbox for a retry.', [{ labels: [], value: ctx.notifications.pending }]);
-    family('hb_notifications_failed', 'Notifications given up after repeated delivery failures (see outbox/failed).', [{ labels: [], value: ctx.notifications.failed }]);
+    family('hb_notifications_failed', 'Notifications given up after repeated delivery failures (see outbox/failed).', [
+      { labels: [], value: ctx.notifications.failed },
+    ]);
   }
   if (ctx.untrusted) {
-    family('hb_state_dir_untrusted', 'State directories hb check, run as root, did not read because other users can change them: 1 each; hb check exits 1 while there is one.', ctx.untrusted.map((u) => ({ labels: [['dir', u.dir]], value: 1 })));
+    family(
+      'hb_state_dir_untrusted',
+      'State directories hb check, run as root, did not read because other users can change them: 1 each; hb check exits 1 while there is one.',
+      ctx.untrusted.map((u) => ({ labels: [['dir', u.dir]], value: 1 })),
+    );
   }
   // Every family is written even with no jobs, so rules and dashboards see the same names.
-  for (const f of JOB_FAMILIES) family(f.name, f.help, list.flatMap((j) => f.samples(j, ctx.nowMs)));
+  for (const f of JOB_FAMILIES)
+    family(
+      f.name,
+      f.help,
+      list.flatMap((j) => f.samples(j, ctx.nowMs)),
+    );
   return out.join('\n') + '\n';
 }
 
@@ -184,7 +198,11 @@ function scheduleLabels(j: JobHealth): Labels {
   const s = j.schedule;
   const schedule = !s ? '' : 'every' in s ? `every ${s.every}` : `cron ${s.cron}`;
   const tz = s && 'cron' in s ? (s.tz ?? '') : '';
-  return [['schedule', schedule], ['tz', tz], ['schedule_source', j.schedule_source ?? '']];
+  return [
+    ['schedule', schedule],
+    ['tz', tz],
+    ['schedule_source', j.schedule_source ?? ''],
+  ];
 }
 
 function labelSet(labels: Labels): string {

@@ -74,19 +74,32 @@ footer{color:var(--muted);font-size:12px;text-align:center}
 
 function statusBadge(status: string | null): string {
   if (status === null) return '<span class="badge">gone</span>';
-  const cls = status === 'crashed' ? 'crashed' : PROBLEM.has(status) ? 'bad' : status === 'ok' ? 'ok' : status === 'late' ? 'late' : status === 'running' ? 'running' : '';
+  const cls =
+    status === 'crashed'
+      ? 'crashed'
+      : PROBLEM.has(status)
+        ? 'bad'
+        : status === 'ok'
+          ? 'ok'
+          : status === 'late'
+            ? 'late'
+            : status === 'running'
+              ? 'running'
+              : '';
   return `<span class="badge ${cls}">${esc(status)}</span>`;
 }
 
 function runTitle(run: TimelineRun): string {
-  const what = run.outcome === 'running' ? 'running' : run.outcome === 'crashed' ? 'crashed (no heartbeat)' : run.outcome === 'timeout' ? 'timed out' : run.outcome;
+  const what =
+    run.outcome === 'running' ? 'running' : run.outcome === 'crashed' ? 'crashed (no heartbeat)' : run.outcome === 'timeout' ? 'timed out' : run.outcome;
   const exit = run.signal ? `, ${run.signal}` : run.exit_code !== null ? `, exit ${run.exit_code}` : '';
   const took = run.duration_ms !== null ? `, ${shortDuration(run.duration_ms)}` : '';
   return `${shortTime(run.started_at)}: ${run.ping ? 'ping ' : ''}${what}${exit}${took}${run.cycle !== null ? `, cycle ${run.cycle}` : ''}`;
 }
 
 function blockersSection(blockers: readonly Blocker[]): string {
-  if (blockers.length === 0) return '<section class="blockers none"><h2>No blockers</h2><div>Every job is healthy, no incident is open and no recovery is blocked.</div></section>';
+  if (blockers.length === 0)
+    return '<section class="blockers none"><h2>No blockers</h2><div>Every job is healthy, no incident is open and no recovery is blocked.</div></section>';
   const items = blockers.map((b) => {
     const why = b.reasons.map((r) => `<li>${esc(r.text)}${r.since ? `<time>since ${esc(shortTime(r.since))}</time>` : ''}</li>`).join('');
     return `<li><span class="job">${esc(b.job)}</span>${statusBadge(b.status)}<ul class="why">${why}</ul></li>`;
@@ -97,9 +110,15 @@ function blockersSection(blockers: readonly Blocker[]): string {
 function tiles(r: Report): string {
   const t = r.totals;
   const list: Array<[string, number, boolean]> = [
-    ['jobs', t.jobs, false], ['runs', t.runs, false], ['failed', t.failures, true], ['crashed', t.crashes, true],
-    ['timed out', t.timeouts, true], ['incidents', t.incidents_opened, true], ['rollbacks', t.rollbacks, true],
-    ['restarts', t.restarts, true], ['notify failures', t.notify_failures, true],
+    ['jobs', t.jobs, false],
+    ['runs', t.runs, false],
+    ['failed', t.failures, true],
+    ['crashed', t.crashes, true],
+    ['timed out', t.timeouts, true],
+    ['incidents', t.incidents_opened, true],
+    ['rollbacks', t.rollbacks, true],
+    ['restarts', t.restarts, true],
+    ['notify failures', t.notify_failures, true],
   ];
   return `<section class="tiles">${list.map(([label, n, alarming]) => `<div class="tile${alarming && n > 0 ? ' alert' : ''}"><b>${n}</b><span>${label}</span></div>`).join('')}</section>`;
 }
@@ -112,7 +131,9 @@ function lane(j: JobReport, sinceMs: number, untilMs: number, grid: number[]): s
   for (const i of j.incidents.list) {
     const a = x(i.opened_at);
     const b = i.resolved_at ? x(i.resolved_at) : W;
-    parts.push(`<rect class="band" x="${a.toFixed(1)}" y="${BAR_TOP - 2}" width="${Math.max(2, b - a).toFixed(1)}" height="${H - BAR_TOP + 2}"><title>${esc(`incident ${i.status}: ${i.reason} (${shortTime(i.opened_at)} to ${i.resolved_at ? shortTime(i.resolved_at) : 'still open'})`)}</title></rect>`);
+    parts.push(
+      `<rect class="band" x="${a.toFixed(1)}" y="${BAR_TOP - 2}" width="${Math.max(2, b - a).toFixed(1)}" height="${H - BAR_TOP + 2}"><title>${esc(`incident ${i.status}: ${i.reason} (${shortTime(i.opened_at)} to ${i.resolved_at ? shortTime(i.resolved_at) : 'still open'})`)}</title></rect>`,
+    );
   }
   const runs = j.timeline.map((run, n) => ({ run, n })).sort((a, b) => LAYER[a.run.outcome] - LAYER[b.run.outcome] || a.n - b.n);
   const span = untilMs - sinceMs;
@@ -123,15 +144,24 @@ function lane(j: JobReport, sinceMs: number, untilMs: number, grid: number[]): s
     const left = Math.min(start, W - w);
     const tall = run.outcome !== 'ok' && run.outcome !== 'running';
     const y = tall ? BAR_TOP - 2 : BAR_TOP + 3;
-    parts.push(`<rect class="m-${run.outcome}" x="${left.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${H - y - (tall ? 0 : 3)}"><title>${esc(runTitle(run))}</title></rect>`);
+    parts.push(
+      `<rect class="m-${run.outcome}" x="${left.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${H - y - (tall ? 0 : 3)}"><title>${esc(runTitle(run))}</title></rect>`,
+    );
   }
   for (const step of j.recovery) {
     const text =
-      step.type === 'config_rolled_back' ? `config rolled back: ${(step.files ?? []).join(', ')}`
-        : step.type === 'restart' ? `restarted, exit ${step.exit_code ?? '?'}`
-          : step.type === 'recovery_verified' ? (step.healthy ? 'healthy after recovery' : `still unhealthy after recovery${step.reason ? `: ${step.reason}` : ''}`)
+      step.type === 'config_rolled_back'
+        ? `config rolled back: ${(step.files ?? []).join(', ')}`
+        : step.type === 'restart'
+          ? `restarted, exit ${step.exit_code ?? '?'}`
+          : step.type === 'recovery_verified'
+            ? step.healthy
+              ? 'healthy after recovery'
+              : `still unhealthy after recovery${step.reason ? `: ${step.reason}` : ''}`
             : `recovery blocked: ${step.reason ?? ''}`;
-    parts.push(`<circle class="m-rec" cx="${Math.min(W - 4, Math.max(4, x(step.at))).toFixed(1)}" cy="3.5" r="3.5"><title>${esc(`${shortTime(step.at)}: ${text}`)}</title></circle>`);
+    parts.push(
+      `<circle class="m-rec" cx="${Math.min(W - 4, Math.max(4, x(step.at))).toFixed(1)}" cy="3.5" r="3.5"><title>${esc(`${shortTime(step.at)}: ${text}`)}</title></circle>`,
+    );
   }
   return `<svg class="lane" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`runs of ${j.job}`)}">${parts.join('')}</svg>`;
 }
@@ -146,8 +176,22 @@ function timelineSection(r: Report): string {
   const untilMs = Date.parse(r.until);
   const axis = ticks(sinceMs, untilMs);
   const labels = axis.map((t) => `<span style="left:${(t.x * 100).toFixed(2)}%">${esc(t.label)}</span>`).join('');
-  const rows = r.jobs.map((j) => `<div class="name" title="${esc(j.job)}">${esc(j.job)}${statusBadge(j.status)}</div>${lane(j, sinceMs, untilMs, axis.map((t) => t.x * W))}<div class="count">${laneCount(j)}</div>`);
-  const legend = [['ok', 'ok'], ['failed', 'failed'], ['timeout', 'timed out'], ['crashed', 'crashed'], ['running', 'running']]
+  const rows = r.jobs.map(
+    (j) =>
+      `<div class="name" title="${esc(j.job)}">${esc(j.job)}${statusBadge(j.status)}</div>${lane(
+        j,
+        sinceMs,
+        untilMs,
+        axis.map((t) => t.x * W),
+      )}<div class="count">${laneCount(j)}</div>`,
+  );
+  const legend = [
+    ['ok', 'ok'],
+    ['failed', 'failed'],
+    ['timeout', 'timed out'],
+    ['crashed', 'crashed'],
+    ['running', 'running'],
+  ]
     .map(([c, l]) => `<span><i style="background:var(--${c})"></i>${l}</span>`)
     .join('');
   return `<section><h2>Runs, ${esc(windowLabel(untilMs - sinceMs))} to ${esc(shortTime(r.until))} (UTC)</h2>
@@ -167,14 +211,18 @@ function sparkline(j: JobReport): string {
     return `<rect class="m-${t.outcome}" x="${(i * slot).toFixed(1)}" y="${(28 - h).toFixed(1)}" width="${Math.max(1, slot - 1).toFixed(1)}" height="${h.toFixed(1)}"><title>${esc(runTitle(t))}</title></rect>`;
   });
   const p95 = j.duration_ms.p95;
-  const line = p95 === null ? '' : `<line class="p95" x1="0" x2="140" y1="${(28 - (p95 / max) * 26).toFixed(1)}" y2="${(28 - (p95 / max) * 26).toFixed(1)}"><title>p95 ${esc(shortDuration(p95))}</title></line>`;
+  const line =
+    p95 === null
+      ? ''
+      : `<line class="p95" x1="0" x2="140" y1="${(28 - (p95 / max) * 26).toFixed(1)}" y2="${(28 - (p95 / max) * 26).toFixed(1)}"><title>p95 ${esc(shortDuration(p95))}</title></line>`;
   return `<svg class="spark" viewBox="0 0 140 28" role="img" aria-label="${esc(`durations of ${j.job}`)}">${bars.join('')}${line}</svg>`;
 }
 
 function jobsSection(r: Report): string {
   const n = (v: number, alarming = false) => `<td class="n${alarming && v > 0 ? ' bad' : ''}">${v}</td>`;
-  const rows = r.jobs.map((j) =>
-    `<tr><td class="job">${esc(j.job)}</td><td>${statusBadge(j.status)}</td>${n(j.runs)}${n(j.failures, true)}${n(j.crashes, true)}${n(j.timeouts, true)}` +
+  const rows = r.jobs.map(
+    (j) =>
+      `<tr><td class="job">${esc(j.job)}</td><td>${statusBadge(j.status)}</td>${n(j.runs)}${n(j.failures, true)}${n(j.crashes, true)}${n(j.timeouts, true)}` +
       `<td class="n${j.incidents.open > 0 ? ' bad' : ''}">${j.incidents.opened}${j.incidents.open > 0 ? ` (${j.incidents.open} open)` : ''}</td>${n(j.rollbacks, true)}${n(j.restarts, true)}` +
       `<td class="n">${esc(shortDuration(j.duration_ms.p50))}</td><td class="n">${esc(shortDuration(j.duration_ms.p95))}</td><td>${sparkline(j)}</td></tr>`,
   );
@@ -188,9 +236,14 @@ function recoverySection(r: Report): string {
   const steps = r.jobs.flatMap((j) => j.recovery.map((s) => ({ job: j.job, s }))).sort((a, b) => (a.s.at < b.s.at ? -1 : 1));
   if (steps.length === 0) return '';
   const text = ({ s }: (typeof steps)[number]) =>
-    s.type === 'config_rolled_back' ? `config rolled back: ${(s.files ?? []).join(', ')}`
-      : s.type === 'restart' ? `restarted (exit ${s.exit_code ?? '?'})`
-        : s.type === 'recovery_verified' ? (s.healthy ? 'healthy again' : `still unhealthy${s.reason ? `: ${s.reason}` : ''}`)
+    s.type === 'config_rolled_back'
+      ? `config rolled back: ${(s.files ?? []).join(', ')}`
+      : s.type === 'restart'
+        ? `restarted (exit ${s.exit_code ?? '?'})`
+        : s.type === 'recovery_verified'
+          ? s.healthy
+            ? 'healthy again'
+            : `still unhealthy${s.reason ? `: ${s.reason}` : ''}`
           : `recovery blocked: ${s.reason ?? ''}`;
   const items = steps.map((x) => `<li><span class="muted">${esc(shortTime(x.s.at))}</span> <b>${esc(x.job)}</b> ${esc(text(x))}</li>`);
   return `<section><h2>Dead-man recovery</h2><ol class="steps">${items.join('')}</ol></section>`;

@@ -12,7 +12,11 @@ export interface TextStyle {
 }
 
 const COLORS: Partial<Record<JobStatus, string>> = {
-  ok: '32', running: '36', late: '33', paused: '90', unscheduled: '33',
+  ok: '32',
+  running: '36',
+  late: '33',
+  paused: '90',
+  unscheduled: '33',
 };
 
 function paint(text: string, status: JobStatus, problem: boolean, style: TextStyle): string {
@@ -26,10 +30,18 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
  * all with --verbose), one line per action recovery took in this check, then a summary that
  * counts both.
  */
-export function renderCheckText(shown: JobHealth[], counts: { total: number; problems: number; unscheduled: number }, style: TextStyle, actions: readonly string[] = [], untrusted: readonly UntrustedDir[] = []): string {
+export function renderCheckText(
+  shown: JobHealth[],
+  counts: { total: number; problems: number; unscheduled: number },
+  style: TextStyle,
+  actions: readonly string[] = [],
+  untrusted: readonly UntrustedDir[] = [],
+): string {
   const width = Math.max(0, ...shown.map((j) => j.job.length));
   const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
-  const lines = shown.map((j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`);
+  const lines = shown.map(
+    (j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`,
+  );
   const { total, problems, unscheduled } = counts;
   const jobs = `job${total === 1 ? '' : 's'}`;
   const health =
@@ -42,7 +54,9 @@ export function renderCheckText(shown: JobHealth[], counts: { total: number; pro
   if (unscheduled > 0) notes.push(unscheduledSummary(unscheduled));
   if (untrusted.length > 0) notes.push(`${untrusted.length} untrusted state director${untrusted.length === 1 ? 'y' : 'ies'} not read`);
   // A directory root would not read is a problem of its own, listed with what fixes it.
-  const dirs = untrusted.map((u) => `${visible(u.dir)}  ${paint('UNTRUSTED', 'failed', true, style)}  not read by root: ${visible(u.why)}; fix: ${visible(u.fix)}`);
+  const dirs = untrusted.map(
+    (u) => `${visible(u.dir)}  ${paint('UNTRUSTED', 'failed', true, style)}  not read by root: ${visible(u.why)}; fix: ${visible(u.fix)}`,
+  );
   return [...dirs, ...lines, ...actions.map((a) => `recovery: ${visible(a)}`), notes.join('; ')].join('\n') + '\n';
 }
 

@@ -74,9 +74,18 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   const hb = f.heartbeat;
   const record = hb?.kind === 'record' ? hb.record : null;
   const j: Judgement = {
-    status: 'ok', problem: false, spec: null, source: null,
+    status: 'ok',
+    problem: false,
+    spec: null,
+    source: null,
     lastMs: hb && hb.kind !== 'corrupt' ? heartbeatTime(hb) : null,
-    dueMs: null, deadlineMs: null, periodMs: null, graceMs: null, runStartMs: null, limitMs: null, scheduleError: null,
+    dueMs: null,
+    deadlineMs: null,
+    periodMs: null,
+    graceMs: null,
+    runStartMs: null,
+    limitMs: null,
+    scheduleError: null,
   };
   const verdict = (status: JobStatus): Judgement => {
     j.status = status;
@@ -206,7 +215,8 @@ function reasonFor(f: JobFacts, j: Judgement, now: number): string {
     case 'running':
       return `running for ${formatDuration(now - j.runStartMs!)} (pid ${run!.pid}, cycle ${run!.cycle})`;
     case 'failed': {
-      if (record!.status === 'ok') return `last run finished in ${formatDuration(record!.duration_ms)}, faster than its min_duration ${formatDuration(j.limitMs!)}: suspicious`;
+      if (record!.status === 'ok')
+        return `last run finished in ${formatDuration(record!.duration_ms)}, faster than its min_duration ${formatDuration(j.limitMs!)}: suspicious`;
       const how = record!.timed_out ? 'timed out' : record!.signal ? `was killed by ${record!.signal}` : `failed with exit ${record!.exit_code}`;
       return `last run ${how}, ${ago(now - (lastMs ?? now))}${record!.message ? `: ${oneLine(record!.message)}` : ''}`;
     }

@@ -6,19 +6,7 @@ import type { ScheduleSpec } from '../schedule/types.ts';
 
 /** Every status a job can have (SPEC §4). */
 export type JobStatus =
-  | 'ok'
-  | 'late'
-  | 'stale'
-  | 'failed'
-  | 'crashed'
-  | 'running'
-  | 'overrunning'
-  | 'never'
-  | 'corrupt'
-  | 'clock_skew'
-  | 'paused'
-  | 'unscheduled'
-  | RecoveryStatus;
+  'ok' | 'late' | 'stale' | 'failed' | 'crashed' | 'running' | 'overrunning' | 'never' | 'corrupt' | 'clock_skew' | 'paused' | 'unscheduled' | RecoveryStatus;
 
 /** Dead-man recovery could not bring the job back: a person must act (SPEC §6). */
 export type RecoveryStatus =

@@ -38,7 +38,8 @@ export function scheduleFix(job: string): string {
 
 /** The reason `hb check` gives for an unscheduled job. */
 export function unscheduledReason(job: string): string {
-  if (job === CHECK_JOB) return `no schedule for the meta-heartbeat (none under jobs.${CHECK_JOB}, no crontab line running hb check that hb reads): shown, never judged`;
+  if (job === CHECK_JOB)
+    return `no schedule for the meta-heartbeat (none under jobs.${CHECK_JOB}, no crontab line running hb check that hb reads): shown, never judged`;
   if (job === REPORT_JOB) return `routes hb report --send to its sinks; needs no schedule: shown, never judged`;
   return `no schedule, so hb cannot tell when it is late: ${scheduleFix(job)}`;
 }

@@ -33,9 +33,7 @@ export interface HeartbeatRecord {
 
 /** What a `.last` file turned out to hold. */
 export type ReadHeartbeat =
-  | { kind: 'record'; record: HeartbeatRecord; mtimeMs: number }
-  | { kind: 'touch'; mtimeMs: number }
-  | { kind: 'corrupt'; reason: string; mtimeMs: number };
+  { kind: 'record'; record: HeartbeatRecord; mtimeMs: number } | { kind: 'touch'; mtimeMs: number } | { kind: 'corrupt'; reason: string; mtimeMs: number };
 
 const REQUIRED: Array<[keyof HeartbeatRecord, string]> = [
   ['v', 'number'],
@@ -137,7 +135,10 @@ export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
     }
   }
   const previous = rec.previous as Record<string, unknown> | null | undefined;
-  for (const [key, rule] of [['cycle', CYCLE_RULE], ['pid', PID_RULE]] as const) {
+  for (const [key, rule] of [
+    ['cycle', CYCLE_RULE],
+    ['pid', PID_RULE],
+  ] as const) {
     const v = previous?.[key];
     if (v === undefined || v === null) continue;
     const problem = typeof v === 'number' ? numberProblem(v, rule) : 'is not a number';

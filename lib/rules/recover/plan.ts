@@ -61,11 +61,18 @@ export function planRecovery(input: PlanInput): RecoveryPlan {
   // A restart stamped in the future (the clock stepped back) still counts: the budget errs on the side of stopping.
   const used = input.restarts.filter((t) => t > now - windowMs).length;
   const budget = { used, max, windowMs };
-  const plan = input.healthy === null
-    ? { kind: 'none' as const, restores: [], skipped: [], restart: false, reason: 'health unknown (the check could not run): nothing is snapshotted, restored or restarted' }
-    : input.healthy
-      ? planHealthy(input)
-      : planUnhealthy(input, used);
+  const plan =
+    input.healthy === null
+      ? {
+          kind: 'none' as const,
+          restores: [],
+          skipped: [],
+          restart: false,
+          reason: 'health unknown (the check could not run): nothing is snapshotted, restored or restarted',
+        }
+      : input.healthy
+        ? planHealthy(input)
+        : planUnhealthy(input, used);
   const reason = input.dryRun ? `dry run, nothing done: ${plan.reason}` : plan.reason;
   return { ...plan, reason, budget };
 }
@@ -107,9 +114,11 @@ function planUnhealthy(input: PlanInput, used: number): Decision {
   const skipped: Array<{ path: string; why: string }> = [];
   const notes: string[] = [];
   if (policy.config.length > 0 && !snapshot) {
-    notes.push(policy.source === 'git'
-      ? `no known-good content could be read from git ${policy.ref}: nothing to roll back`
-      : 'no known-good snapshot yet (the job has not been seen healthy): nothing to roll back');
+    notes.push(
+      policy.source === 'git'
+        ? `no known-good content could be read from git ${policy.ref}: nothing to roll back`
+        : 'no known-good snapshot yet (the job has not been seen healthy): nothing to roll back',
+    );
   } else if (snapshot) {
     const byPath = new Map(input.current.map((c) => [c.path, c]));
     const known = new Map(snapshot.files.map((f) => [f.path, f]));

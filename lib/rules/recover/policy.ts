@@ -26,7 +26,8 @@ export const MAX_WINDOW_MS = 86_400_000;
 /** The largest budget count: the restart history remembers 100 restarts. */
 export const MAX_RESTART_COUNT = 100;
 
-const shown = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`);
+const shown = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`;
 
 /**
  * Validates `raw` (the map under `recover:`); returns the policy, or null with every problem.
@@ -72,7 +73,8 @@ type Add = (path: Array<string | number>, message: string) => void;
 
 function parseHealth(v: unknown, configFile: string | null, add: Add): HealthCheck | undefined {
   if (v === undefined) return { kind: 'heartbeat' };
-  const expected = 'expected {pid_file: PATH} (alive while the process it names runs), an http:// or https:// URL that answers 2xx, or a shell command that exits 0';
+  const expected =
+    'expected {pid_file: PATH} (alive while the process it names runs), an http:// or https:// URL that answers 2xx, or a shell command that exits 0';
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
     const keys = Object.keys(v);
     if (keys.length !== 1 || keys[0] !== 'pid_file') {

@@ -52,7 +52,8 @@ function jobReport(job: string, t: JobTally | undefined, h: JobHealth | undefine
   // The run the verdict is about: in progress now, or dead and not yet logged by a later run.
   const m = h?.running;
   if (m && Date.parse(m.started_at) <= nowMs) {
-    const mark = (outcome: TimelineRun['outcome']) => timeline.push({ started_at: m.started_at, duration_ms: null, outcome, exit_code: null, signal: null, cycle: m.cycle, ping: false });
+    const mark = (outcome: TimelineRun['outcome']) =>
+      timeline.push({ started_at: m.started_at, duration_ms: null, outcome, exit_code: null, signal: null, cycle: m.cycle, ping: false });
     if (h.status === 'running' || h.status === 'overrunning') mark('running');
     else if (h.status === 'crashed' && !t?.crashedCycles.has(m.cycle)) {
       mark('crashed');

@@ -48,10 +48,31 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function tally(job: string): JobTally {
   return {
-    job, seen: false, events: 0, runs: 0, ok: 0, failures: 0, timeouts: 0, crashes: 0, pings: 0, overlaps: 0,
-    opened: 0, resolved: 0, rollbacks: 0, restarts: 0, restartFailures: 0, notifyFailures: 0, recoveryBlocked: 0,
-    durations: [], timeline: [], crashedCycles: new Set(), open: new Map(), closed: [], recovery: [],
-    starts: new Map(), timedOut: new Set(),
+    job,
+    seen: false,
+    events: 0,
+    runs: 0,
+    ok: 0,
+    failures: 0,
+    timeouts: 0,
+    crashes: 0,
+    pings: 0,
+    overlaps: 0,
+    opened: 0,
+    resolved: 0,
+    rollbacks: 0,
+    restarts: 0,
+    restartFailures: 0,
+    notifyFailures: 0,
+    recoveryBlocked: 0,
+    durations: [],
+    timeline: [],
+    crashedCycles: new Set(),
+    open: new Map(),
+    closed: [],
+    recovery: [],
+    starts: new Map(),
+    timedOut: new Set(),
   };
 }
 
@@ -109,7 +130,15 @@ export const RULES: ReportRules<ReadKnown> = {
     j.crashes++;
     if (cycle !== null) j.crashedCycles.add(cycle);
     const started = Date.parse(e.started_at ?? '');
-    j.timeline.push({ started_at: iso(Number.isFinite(started) ? started : t), duration_ms: null, outcome: 'crashed', exit_code: null, signal: null, cycle, ping: false });
+    j.timeline.push({
+      started_at: iso(Number.isFinite(started) ? started : t),
+      duration_ms: null,
+      outcome: 'crashed',
+      exit_code: null,
+      signal: null,
+      cycle,
+      ping: false,
+    });
   },
   overlap_skipped: (j, _e, { inside }) => {
     if (inside) j.overlaps++;

@@ -21,7 +21,8 @@ export const SUMMARIES: Summaries<ReadKnown> = {
   crash_detected: (e) =>
     `run${cycle(e)} died without a heartbeat${e.pid ? ` (pid ${e.pid}, started ${shortTime(e.started_at)})` : ''}${e.reason ? `: ${e.reason}` : ''}`,
   timeout: (e) => `stopped by --timeout after ${shortDuration(e.timeout_ms)}${e.exit_code !== undefined ? `, exit ${text(e.exit_code)}` : ''}${cycle(e)}`,
-  overlap_skipped: (e) => `skipped: the previous run${e.holder_pid ? ` (pid ${e.holder_pid}, started ${shortTime(e.holder_started_at)})` : ''} still holds the lock`,
+  overlap_skipped: (e) =>
+    `skipped: the previous run${e.holder_pid ? ` (pid ${e.holder_pid}, started ${shortTime(e.holder_started_at)})` : ''} still holds the lock`,
   alert_opened: (e) => `alert opened: ${text(e.status)}${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
   alert_reminded: (e) => `reminder: still ${text(e.status)}${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
   alert_resolved: (e) => `alert resolved${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
@@ -36,7 +37,11 @@ export const SUMMARIES: Summaries<ReadKnown> = {
     `rolled back ${(e.files ?? []).map((f) => `${text(f.path)} (${hash(f.old_hash)} → ${hash(f.new_hash)})`).join(', ') || 'nothing'}${e.source ? ` from ${e.source}` : ''}`,
   restart: (e) => `restart ${ended(e)} in ${shortDuration(e.duration_ms)}${e.timed_out ? ' (timed out)' : ''}`,
   recovery_verified: (e) =>
-    e.healthy === true ? `healthy again${e.reason ? `: ${e.reason}` : ''}` : e.healthy === false ? `still unhealthy after recovery: ${text(e.reason)}` : `health not known yet${e.reason ? `: ${e.reason}` : ''}`,
+    e.healthy === true
+      ? `healthy again${e.reason ? `: ${e.reason}` : ''}`
+      : e.healthy === false
+        ? `still unhealthy after recovery: ${text(e.reason)}`
+        : `health not known yet${e.reason ? `: ${e.reason}` : ''}`,
   recovery_blocked: (e) => `recovery blocked${e.restarts !== undefined ? ` after ${plural(e.restarts, 'restart')}` : ''}: ${text(e.reason)}`,
 };
 

@@ -27,10 +27,8 @@ const FIELDS: readonly Field[] = [
   { name: 'minute', min: 0, max: 59, maxStep: 60 },
   { name: 'hour', min: 0, max: 23, maxStep: 24 },
   { name: 'day-of-month', min: 1, max: 31, maxStep: 31 },
-  { name: 'month', min: 1, max: 12, maxStep: 12, nameBase: 1,
-    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
-  { name: 'day-of-week', min: 0, max: 7, maxStep: 7, nameBase: 0,
-    names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+  { name: 'month', min: 1, max: 12, maxStep: 12, nameBase: 1, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { name: 'day-of-week', min: 0, max: 7, maxStep: 7, nameBase: 0, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ];
 
 const MACROS: Record<string, string> = {
@@ -119,8 +117,7 @@ function value(text: string, token: string, f: Field): number {
 // Forms other cron dialects (croner, Quartz) accept and Debian does not: say which one it is.
 function extension(token: string, f: Field): string | undefined {
   const days = f.name === 'day-of-month' || f.name === 'day-of-week';
-  const ext = (what: string) =>
-    `"${token}" in the ${f.name} field: ${what} is not Debian cron syntax (${hint(f)})`;
+  const ext = (what: string) => `"${token}" in the ${f.name} field: ${what} is not Debian cron syntax (${hint(f)})`;
   if (token.includes('#')) return ext('"#" (nth weekday of the month)');
   if (token.includes('?')) return ext('"?" (no specific value)');
   if (days && /^(?:L|LW|L-\d+|\d+L|[a-z]{3}L)$/i.test(token)) {
@@ -134,8 +131,7 @@ function extension(token: string, f: Field): string | undefined {
 function diagnose(token: string, f: Field): string {
   const single = /^([a-z]+|\d+)\/(\d+)$/i.exec(token);
   if (single) {
-    return `"${token}" in the ${f.name} field: a step needs * or a range before it ` +
-      `(write */${single[2]} or ${single[1]}-${f.max}/${single[2]})`;
+    return `"${token}" in the ${f.name} field: a step needs * or a range before it ` + `(write */${single[2]} or ${single[1]}-${f.max}/${single[2]})`;
   }
   if (token === '') return `empty item in the ${f.name} field (a comma needs a value on both sides)`;
   return `"${token}" in the ${f.name} field is not valid (${hint(f)})`;
@@ -160,9 +156,7 @@ function parseItem(token: string, f: Field, values: boolean[]): string {
     throw new CronSyntaxError(`step 0 in "${token}" in the ${f.name} field never advances (a step must be at least 1)`);
   }
   if (step > f.maxStep) {
-    throw new CronSyntaxError(
-      `step ${step} in "${token}" in the ${f.name} field is larger than the field (a step can be 1-${f.maxStep})`,
-    );
+    throw new CronSyntaxError(`step ${step} in "${token}" in the ${f.name} field is larger than the field (a step can be 1-${f.maxStep})`);
   }
   for (let v = lo; v <= hi; v += step) values[v] = true;
   const base = star ? '*' : lo === hi && b === undefined ? String(lo) : `${lo}-${hi}`;
@@ -171,7 +165,10 @@ function parseItem(token: string, f: Field, values: boolean[]): string {
 
 function parseField(text: string, f: Field): ParsedField {
   const values: boolean[] = [];
-  const normalized = text.split(',').map((token) => parseItem(token, f, values)).join(',');
+  const normalized = text
+    .split(',')
+    .map((token) => parseItem(token, f, values))
+    .join(',');
   return { text, star: text.startsWith('*'), values, normalized };
 }
 
@@ -182,9 +179,7 @@ function compile(source: string): CronExpr {
     if (text === '@reboot') throw new CronSyntaxError('@reboot has no schedule to be late against');
     const macro = MACROS[text];
     if (!macro) {
-      throw new CronSyntaxError(
-        `unknown macro "${text}" (expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly)`,
-      );
+      throw new CronSyntaxError(`unknown macro "${text}" (expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly)`);
     }
     text = macro;
   }
@@ -193,15 +188,11 @@ function compile(source: string): CronExpr {
     const extra = parts.length > 5 ? ' (cron has no seconds field, and the command is not part of the schedule)' : '';
     throw new CronSyntaxError(`${SHAPE}, found ${parts.length}${extra}`);
   }
-  const [minute, hour, dom, month, dow] = parts.map((p, i) => parseField(p, FIELDS[i]!)) as [
-    ParsedField, ParsedField, ParsedField, ParsedField, ParsedField,
-  ];
+  const [minute, hour, dom, month, dow] = parts.map((p, i) => parseField(p, FIELDS[i]!)) as [ParsedField, ParsedField, ParsedField, ParsedField, ParsedField];
   // Debian ORs the day fields unless either starts with `*` (so `*/2` counts as a star).
   const orDays = !dom.star && !dow.star;
   if (!orDays && !someDateExists(dom.values, month.values)) {
-    throw new CronSyntaxError(
-      `day-of-month ${dom.text} never falls in month ${month.text}: cron never fires it`,
-    );
+    throw new CronSyntaxError(`day-of-month ${dom.text} never falls in month ${month.text}: cron never fires it`);
   }
   const fields = [minute, hour, dom, month, dow].map((p) => p.normalized).join(' ');
   const sets: FieldSets = { minute: minute.values, hour: hour.values, dom: dom.values, month: month.values, dow: dow.values, orDays };

@@ -174,8 +174,7 @@ export function withinIsoYears(ms: number, tz: string): boolean {
   return t <= LAST_ISO_MS && t + isoOffset(tz, t) <= LAST_ISO_MS;
 }
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * Reads an ISO 8601 date or date-time. Without an offset the text is a wall-clock time in `tz`

@@ -41,7 +41,10 @@ export function credentialProblem(href: string): string | null {
     return null;
   }
   if (u.username === '' && u.password === '') return null;
-  for (const [part, text] of [['user name', u.username], ['password', u.password]] as const) {
+  for (const [part, text] of [
+    ['user name', u.username],
+    ['password', u.password],
+  ] as const) {
     try {
       decodeURIComponent(text);
     } catch {

@@ -70,14 +70,16 @@ export function validateSink(kind: SinkKind, value: unknown, where: string): { s
     return { sink: null, problems };
   }
   for (const key of Object.keys(options)) {
-    if (key === 'token') problems.push({ path: at(key), message: 'a token is never written in the config: use token_env (an environment variable) or token_file' });
+    if (key === 'token')
+      problems.push({ path: at(key), message: 'a token is never written in the config: use token_env (an environment variable) or token_file' });
     else if (!KEYS[kind].includes(key)) problems.push({ path: at(key), message: `unknown key "${key}" (expected one of ${KEYS[kind].join(', ')})` });
   }
   for (const key of REQUIRED[kind]) if (options[key] === undefined || options[key] === '') problems.push({ path: at(key), message: `${key} is required` });
   if (SECRET.some((k) => KEYS[kind].includes(k))) {
     const given = SECRET.filter((k) => options[k] !== undefined);
     if (given.length !== 1) problems.push({ path: at(), message: `exactly one of token_env or token_file is required${given.length ? `, found both` : ''}` });
-    for (const k of given) if (typeof options[k] !== 'string' || options[k] === '') problems.push({ path: at(k), message: 'expected a variable name or a file path' });
+    for (const k of given)
+      if (typeof options[k] !== 'string' || options[k] === '') problems.push({ path: at(k), message: 'expected a variable name or a file path' });
   }
   for (const key of ['url', 'api_url']) {
     const value = options[key];
@@ -91,7 +93,12 @@ export function validateSink(kind: SinkKind, value: unknown, where: string): { s
     }
   }
   const checks: Record<string, (v: unknown) => string | null> = {
-    run: (v) => (typeof v === 'string' && v.trim() ? null : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? null : 'expected a shell command or a list of strings'),
+    run: (v) =>
+      typeof v === 'string' && v.trim()
+        ? null
+        : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')
+          ? null
+          : 'expected a shell command or a list of strings',
     headers: (v) => (isMap(v) && Object.values(v).every((x) => typeof x === 'string') ? null : 'expected a map of header names to strings'),
     chat_id: (v) => (typeof v === 'string' || Number.isInteger(v) ? null : 'expected a chat id such as "12345" or "@channel"'),
     repo: (v) => (typeof v === 'string' && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v) ? null : 'expected owner/name, e.g. org/ops'),
@@ -100,7 +107,10 @@ export function validateSink(kind: SinkKind, value: unknown, where: string): { s
     from: (v) => (typeof v === 'string' && emails(v) ? null : 'expected an address'),
     sendmail: (v) => (typeof v === 'string' && v.startsWith('/') ? null : 'expected an absolute path to a sendmail program'),
     retries: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 10 ? null : 'expected a whole number from 0 to 10'),
-    on: (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => NOTIFICATION_TYPES.includes(x as string)) ? null : `expected a list of ${NOTIFICATION_TYPES.join(', ')}`),
+    on: (v) =>
+      Array.isArray(v) && v.length > 0 && v.every((x) => NOTIFICATION_TYPES.includes(x as string))
+        ? null
+        : `expected a list of ${NOTIFICATION_TYPES.join(', ')}`,
   };
   for (const [key, check] of Object.entries(checks)) {
     if (options[key] === undefined || !KEYS[kind].includes(key)) continue;
@@ -110,7 +120,12 @@ export function validateSink(kind: SinkKind, value: unknown, where: string): { s
   let timeoutMs = 10_000;
   if (options.timeout !== undefined) {
     const ms = configDuration(options.timeout, ABOVE_ZERO);
-    if (ms === undefined) problems.push({ path: at('timeout'), message: typeof options.timeout === 'string' ? durationHint(options.timeout) : `expected a duration such as 10s, found ${JSON.stringify(options.timeout)}` });
+    if (ms === undefined)
+      problems.push({
+        path: at('timeout'),
+        message:
+          typeof options.timeout === 'string' ? durationHint(options.timeout) : `expected a duration such as 10s, found ${JSON.stringify(options.timeout)}`,
+      });
     else timeoutMs = ms;
   }
   if (problems.length > 0) return { sink: null, problems };

@@ -25,7 +25,7 @@ function progressionStep(values: readonly number[]): number | undefined {
 /** Consecutive runs of three or more as `a..b`, shorter runs as single values: `01..03,05`. */
 function runs(values: readonly number[], name: (v: number) => string): string {
   const out: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
     if (j - i >= 2) out.push(`${name(values[i]!)}..${name(values[j]!)}`);
@@ -78,8 +78,7 @@ export function calendarEvents(expr: CronExpr, zoneSuffix?: string): string[] {
   const time = `${renderComponent(hour.values, 0, 23)}:${renderComponent(minute.values, 0, 59)}:00`;
   const months = renderComponent(month.values, 1, 12);
   const zone = zoneSuffix ? ` ${zoneSuffix}` : '';
-  const event = (weekdays: string | undefined, days: string) =>
-    `${weekdays ? `${weekdays} ` : ''}*-${months}-${days} ${time}${zone}`;
+  const event = (weekdays: string | undefined, days: string) => `${weekdays ? `${weekdays} ` : ''}*-${months}-${days} ${time}${zone}`;
   const days = renderComponent(dom.values, 1, 31);
   const weekdays = renderWeekdays(dow.values);
   const orDays = !dom.star && !dow.star;

@@ -56,8 +56,7 @@ const pingOnlyRefusal = (job: string, where: string) =>
   `give it a command: in ${where}, or let the job itself (or its cron line) run hb tick ${job}`;
 
 /** What a person must know about a timer written for such a job anyway. */
-const pingOnlyWarning = (job: string) =>
-  `its timer only pings (hb tick ${job} runs no command): hb check will see it on time whatever really happens`;
+const pingOnlyWarning = (job: string) => `its timer only pings (hb tick ${job} runs no command): hb check will see it on time whatever really happens`;
 
 /** Decides every pair and every problem; writes nothing. */
 export function planSystemd(req: SystemdRequest): SystemdPlan {

@@ -9,8 +9,7 @@ import { DST_HORIZON_MS, firstDstConflict, offsetTransitions, sameInstantsInUtc,
 
 /** The trigger of a timer: calendar events (cron) or a period counted from each start (every). */
 export type TimerTrigger =
-  | { kind: 'calendar'; events: string[]; /** why the events are not the obvious ones, for a comment */ note?: string }
-  | { kind: 'monotonic'; periodMs: number };
+  { kind: 'calendar'; events: string[]; /** why the events are not the obvious ones, for a comment */ note?: string } | { kind: 'monotonic'; periodMs: number };
 
 /** A translation: the trigger, or the reason there is none. */
 export type Translation = { ok: true; trigger: TimerTrigger } | { ok: false; reason: string };
@@ -87,7 +86,12 @@ export function translateSchedule(spec: ScheduleSpec, ctx: TranslateContext): Tr
 export function timespan(ms: number): string {
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['min', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
