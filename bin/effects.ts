@@ -1,6 +1,6 @@
 // The real effects lib/check takes as one object, built from the process's Io.
 
-import type { DeliveryEffects } from '../lib/check/delivery.ts';
+import type { DeliveryEffects } from '../lib/adapters/alerts/delivery.ts';
 import type { CheckEffects } from '../lib/check/effects.ts';
 import { gatherFacts } from '../lib/adapters/run/proc.ts';
 import type { Io } from './io.ts';

@@ -88,7 +88,7 @@ async function writeOutput(path: string, text: string): Promise<void> {
  */
 async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report: Report) => Promise<void>> {
   const [{ hasReceiver, sendNow }, { messageNotification }, { renderMarkdown, reportHeadline }] = await Promise.all([
-    import('../../lib/check/delivery.ts'),
+    import('../../lib/adapters/alerts/delivery.ts'),
     import('../../lib/rules/alerts/notification.ts'),
     import('../../lib/rules/format/report-markdown.ts'),
   ]);

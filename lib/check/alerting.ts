@@ -15,7 +15,7 @@ import type { JobFacts, Judgement } from '../rules/health/evaluate.ts';
 import type { JobHealth } from '../rules/health/types.ts';
 import type { Notification } from '../rules/sinks/types.ts';
 import type { CheckEffects } from './effects.ts';
-import { deliver, deliveriesFor, hasReceiver } from './delivery.ts';
+import { deliver, deliveriesFor, hasReceiver } from '../adapters/alerts/delivery.ts';
 
 /** Called for every judged job, then once at the end. */
 export interface Alerting {

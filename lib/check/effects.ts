@@ -1,7 +1,7 @@
 // The effects the check pipeline takes from outside, as one object: bin/effects.ts builds the
 // real one from the process, tests a fake clock and sleep. State directories stay real files.
 
-import type { DeliveryEffects } from './delivery.ts';
+import type { DeliveryEffects } from '../adapters/alerts/delivery.ts';
 
 /** Everything a check takes from outside but its files: clock, waiting, ids, who and where it runs, where warnings go. */
 export interface CheckEffects extends DeliveryEffects {

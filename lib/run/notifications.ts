@@ -3,7 +3,7 @@
 // Loaded only for a job whose sinks hear about its runs, or a --notify (its own bundle).
 
 import { messageNotification, runNotification } from '../rules/alerts/notification.ts';
-import { hasReceiver, sendNow, type DeliveryEffects } from '../check/delivery.ts';
+import { hasReceiver, sendNow, type DeliveryEffects } from '../adapters/alerts/delivery.ts';
 import type { HbConfig } from '../rules/config/types.ts';
 import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 

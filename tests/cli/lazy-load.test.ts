@@ -20,7 +20,7 @@ const NETWORK = [
   'lib/adapters/sinks/command.ts',
   'lib/check/alerting.ts',
   'lib/run/notifications.ts',
-  'lib/check/delivery.ts',
+  'lib/adapters/alerts/delivery.ts',
 ];
 /** The crontab reading behind the first-run hint of a job without a schedule. */
 const CRONTAB = ['lib/rules/crontab/', 'lib/adapters/crontab/', 'bin/first-run-hint.ts'];

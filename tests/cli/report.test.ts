@@ -219,7 +219,7 @@ test('lazy: a report loads only its own renderer and no sink code; hb log loads 
     assert.ok(md.includes('lib/rules/format/report-markdown.ts') && md.includes('lib/rules/report/build.ts'), 'trace works');
     for (const heavy of [
       'lib/rules/format/report-html.ts',
-      'lib/check/delivery.ts',
+      'lib/adapters/alerts/delivery.ts',
       'lib/adapters/sinks/load.ts',
       'lib/adapters/sinks/http.ts',
       'lib/adapters/sinks/webhook.ts',

@@ -1,14 +1,14 @@
 // What alerting, run pings, `tick --notify` and `report --send` share: turning notifications into
 // outbox items for the job's sinks, and delivering them (the outbox and the log are real files).
 
-import { deliverPending, type DeliveryReport } from '../adapters/alerts/deliver.ts';
-import { enqueue, type OutboxItem } from '../adapters/alerts/outbox.ts';
-import { allSinks, sinksOf, type HbConfig } from '../rules/config/types.ts';
-import { appendEvents } from '../adapters/events/log.ts';
-import { readGivenFile, type ReadCap } from '../adapters/fs/given-file.ts';
-import { sinkKey } from '../adapters/sinks/load.ts';
-import type { Notification } from '../rules/sinks/types.ts';
-import { receives, type SinkConfig } from '../rules/sinks/validate.ts';
+import { deliverPending, type DeliveryReport } from './deliver.ts';
+import { enqueue, type OutboxItem } from './outbox.ts';
+import { allSinks, sinksOf, type HbConfig } from '../../rules/config/types.ts';
+import { appendEvents } from '../events/log.ts';
+import { readGivenFile, type ReadCap } from '../fs/given-file.ts';
+import { sinkKey } from '../sinks/load.ts';
+import type { Notification } from '../../rules/sinks/types.ts';
+import { receives, type SinkConfig } from '../../rules/sinks/validate.ts';
 
 /** What delivering takes from outside: the clock, the environment (sink tokens), who we are, who is alive. */
 export interface DeliveryEffects {
