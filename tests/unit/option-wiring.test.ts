@@ -6,32 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../bin/cli.ts';
-import type { Io } from '../../bin/io.ts';
+import { quietIo } from '../fakes.ts';
 import type { FastCommand } from '../../bin/options.ts';
-
-/** An Io that keeps what is written. */
-function quietIo(): Io & { said: string[] } {
-  const said: string[] = [];
-  return {
-    said,
-    out: (t) => void said.push(t),
-    err: (t) => void said.push(t),
-    env: {},
-    now: () => 0,
-    isTTY: false,
-    color: false,
-    cwd: '/nonexistent-hb-test-dir',
-    host: 'h',
-    pid: 1,
-    isRoot: false,
-    homedir: '/nonexistent-hb-test-dir',
-    localTz: () => 'UTC',
-  };
-}
 
 /** Runs argv through commander; the hot commands (tick, wrap, check) are caught before they run. */
 async function run(argv: string[]): Promise<{ code: number; said: string; ran: FastCommand | null }> {
-  const io = quietIo();
+  const io = quietIo('/nonexistent-hb-test-dir');
   let ran: FastCommand | null = null;
   const code = await main(argv, io, async (parsed) => {
     ran = parsed;

@@ -8,31 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { main } from '../../bin/cli.ts';
-import type { Io } from '../../bin/io.ts';
+import { quietIo } from '../fakes.ts';
 import { CHECK_OPTIONS, GLOBAL_OPTIONS, TICK_OPTIONS, WRAP_OPTIONS, parseFast, type FastCommand, type OptionSpec } from '../../bin/options.ts';
 import { propertyRuns } from '../helpers.ts';
 
 const RUNS = propertyRuns(600);
-
-/** An Io that keeps what is written; nothing here reaches the process. */
-function quietIo(): Io & { said: string[] } {
-  const said: string[] = [];
-  return {
-    said,
-    out: (t) => void said.push(t),
-    err: (t) => void said.push(t),
-    env: {},
-    now: () => 0,
-    isTTY: false,
-    color: false,
-    cwd: '/',
-    host: 'h',
-    pid: 1,
-    isRoot: false,
-    homedir: '/',
-    localTz: () => 'UTC',
-  };
-}
 
 /** What commander makes of argv: the hot command it would run, or its exit code and words when it refuses. */
 async function commander(argv: string[]): Promise<{ ran: FastCommand | null; code: number; said: string }> {

@@ -2,22 +2,15 @@
 // or lost, a dead holder's lock taken over, and a live holder waited for, then counted without.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { cyclePath, nextCycle, readCounter } from '../../lib/adapters/run/cycle.ts';
 import type { LockInfo } from '../../lib/adapters/run/lock.ts';
 import { gatherFacts } from '../../lib/adapters/run/proc.ts';
+import { tempDirs } from '../fakes.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'hb-run-cycle-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const newDir = (): string => {
-  const dir = join(root, `t${n++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const newDir = tempDirs('hb-run-cycle-');
 
 const me = gatherFacts(process.pid);
 const self: LockInfo = { pid: process.pid, started_at: new Date().toISOString(), pid_started_ms: me.startMs, boot_id: me.bootId };

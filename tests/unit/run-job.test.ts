@@ -4,27 +4,20 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readEvents } from '../../lib/adapters/events/log.ts';
 import { lastPath, runPath, writeRunMarker } from '../../lib/adapters/heartbeat/store.ts';
 import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
 import { lockForRun } from '../../lib/adapters/run/lock.ts';
 import { bootId, processStartMs } from '../../lib/adapters/run/proc.ts';
+import { tempDirs } from '../fakes.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'hb-run-job-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const newDir = (): string => {
-  const dir = join(root, `t${n++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const newDir = tempDirs('hb-run-job-');
 
 const T0 = Date.parse('2026-03-01T02:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -4,11 +4,10 @@
 // real HTTP server on 127.0.0.1, and the stale-watcher warning without faketime.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../../lib/adapters/config/load.ts';
 import { emptyConfig, type HbConfig } from '../../lib/rules/config/types.ts';
@@ -20,16 +19,10 @@ import { runTickOrWrap, type RunEffects, type RunInput } from '../../lib/run/pip
 import { DEFAULT_TAIL_BYTES, hasRunPings, runSchedule, tickPlan, wrapPlan } from '../../lib/rules/run/plan.ts';
 import { gatherFacts } from '../../lib/adapters/run/proc.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
+import { tempDirs } from '../fakes.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'hb-run-pipeline-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const newDir = (): string => {
-  const dir = join(root, `t${n++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const newDir = tempDirs('hb-run-pipeline-');
 
 const T0 = Date.parse('2026-03-01T02:00:00.000Z');
 let ids = 0;

@@ -2,24 +2,17 @@
 // clock: which directory holds a job that must exist, the files each writes or removes, the events.
 
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { emptyConfig } from '../../lib/rules/config/types.ts';
 import { UsageError } from '../../lib/rules/errors.ts';
 import { readEvents } from '../../lib/adapters/events/log.ts';
 import { cyclePath } from '../../lib/adapters/run/cycle.ts';
 import { forgetKnownJob, knownJobDir, pauseKnownJob, resumeKnownJob, type MaintenanceEffects } from '../../lib/adapters/state/maintenance.ts';
+import { tempDirs } from '../fakes.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'hb-state-maintenance-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const newDir = (): string => {
-  const dir = join(root, `t${n++}`);
-  mkdirSync(dir);
-  return dir;
-};
+const newDir = tempDirs('hb-state-maintenance-');
 
 const T0 = Date.parse('2026-11-20T09:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
