@@ -1,6 +1,6 @@
 // The nightly report, built purely from the event log, the current verdicts and an injected `now`.
 
-import { parseEvent, type HbEvent } from '../events/parse.ts';
+import type { HbEvent } from '../events/parse.ts';
 import type { JobHealth } from '../health/types.ts';
 import { blockersOf } from './blockers.ts';
 import { collect, type JobTally } from './collect.ts';
@@ -28,7 +28,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function buildReport(input: ReportInput): Report {
   const { nowMs, windowMs } = input;
   const sinceMs = nowMs - windowMs;
-  const tallies = collect(input.events.map(parseEvent), { sinceMs, untilMs: nowMs });
+  const tallies = collect(input.events, { sinceMs, untilMs: nowMs });
   const verdicts = new Map(input.health.map((h) => [h.job, h]));
   const names = new Set<string>(verdicts.keys());
   for (const t of tallies.values()) if (t.seen || t.open.size > 0) names.add(t.job);

@@ -1,6 +1,6 @@
 // One pass over the event log: per-job counters, run timelines, incidents and recovery steps.
 
-import type { ReadEvent, ReadKnown } from '../events/parse.ts';
+import { parseEvent, type HbEvent, type ReadKnown } from '../events/parse.ts';
 import { LIST_CAP, type IncidentSpan, type RecoveryStep, type TimelineRun } from './types.ts';
 
 /** What one pass over the events learnt about one job. */
@@ -192,10 +192,12 @@ export const RULES: ReportRules<ReadKnown> = {
  * `since` gets its true start and an incident opened last week still shows as open. An event
  * without a time or a job is passed over.
  */
-export function collect(events: readonly ReadEvent[], window: Window): Map<string, JobTally> {
+export function collect(lines: readonly HbEvent[], window: Window): Map<string, JobTally> {
   const jobs = new Map<string, JobTally>();
   const { sinceMs, untilMs } = window;
-  for (const e of events) {
+  for (const line of lines) {
+    // Each line is parsed as it is counted: a week of events is never held twice.
+    const e = parseEvent(line);
     if (e.job === undefined || e.ts === undefined) continue;
     const t = Date.parse(e.ts);
     if (!(t <= untilMs)) continue; // NaN too
