@@ -11,7 +11,8 @@ import { RecoverError } from '../../lib/rules/recover/error.ts';
 import { currentOf, hashFile } from '../../lib/adapters/recover/hash-file.ts';
 import { sha256 } from '../../lib/rules/sha256.ts';
 import { appendRestart, pruneRestarts, readRestarts, restartsPath } from '../../lib/adapters/recover/restarts.ts';
-import { jobRecoverDir, latestSnapshot, manifestOf, pruneSnapshots, readBlob, takeSnapshot } from '../../lib/adapters/recover/snapshots.ts';
+import { latestSnapshot, manifestOf, pruneSnapshots, readBlob, takeSnapshot } from '../../lib/adapters/recover/snapshots.ts';
+import { jobRecoverDir } from '../../lib/rules/recover/paths.ts';
 
 /** hb as these tests run it: as root, it acts as the user who controls a directory. */
 const ACTING = { root: process.getuid?.() === 0, node: process.execPath };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import type { RecoveryOutcome, RecoveryStatus } from '../../rules/health/types.ts';
 import { ensurePrivateDir, writeBytesAtomic } from './atomic.ts';
-import { jobRecoverDir } from './snapshots.ts';
+import { jobRecoverDir } from '../../rules/recover/paths.ts';
 
 const STATUSES: ReadonlySet<string> = new Set<RecoveryStatus>(['recovery_exhausted', 'recovery_failed', 'recovery_refused']);
 const FILE = 'outcome.json';

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileNoFollow } from '../fs/no-follow.ts';
 import { ensurePrivateDir, writeBytesAtomic } from './atomic.ts';
-import { jobRecoverDir } from './snapshots.ts';
+import { jobRecoverDir } from '../../rules/recover/paths.ts';
 
 const FILE = 'refused';
 

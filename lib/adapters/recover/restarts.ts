@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, writeBytesAtomic } from './atomic.ts';
-import { jobRecoverDir } from './snapshots.ts';
+import { jobRecoverDir } from '../../rules/recover/paths.ts';
 
 /** How long and how many restarts are remembered. */
 export const RESTART_MEMORY = { ms: 86_400_000, count: 100 } as const;

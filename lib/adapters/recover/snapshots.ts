@@ -5,9 +5,9 @@
 
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateJobName } from '../../rules/job-name.ts';
 import { ensurePrivateDir, writeBytesAtomic } from './atomic.ts';
 import { RecoverError } from '../../rules/recover/error.ts';
+import { jobRecoverDir } from '../../rules/recover/paths.ts';
 import { sha256 } from '../../rules/sha256.ts';
 import { safeMode } from '../../rules/recover/safe-mode.ts';
 import type { Manifest, ManifestFile } from '../../rules/recover/types.ts';
@@ -29,13 +29,6 @@ export interface SkippedSnapshot {
 }
 
 const SHA = /^[0-9a-f]{64}$/;
-
-/** `<state>/recover/<job>`: everything recovery keeps for a job. */
-export function jobRecoverDir(stateDir: string, job: string): string {
-  const problem = validateJobName(job);
-  if (problem) throw new RecoverError(problem);
-  return join(stateDir, 'recover', job);
-}
 
 /** The manifest `takeSnapshot` would write; pure. */
 export function manifestOf(id: string, job: string, nowMs: number, files: SnapshotInput[]): Manifest {
