@@ -18,6 +18,8 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const LAZY = {
   'bin/cli.ts': 'cli',
   'bin/commands/check.ts': 'check',
+  // The check pipeline's scan and judge, for hb status and hb report: one file, as check.js is.
+  'lib/check/evaluate.ts': 'evaluate',
   'lib/run/notifications.ts': 'run-notify',
   'bin/first-run-hint.ts': 'first-run-hint',
   'lib/check/act.ts': 'act',
@@ -69,7 +71,13 @@ const check = await build({
   ...common,
   entryPoints: ['bin/commands/check.ts'],
   outfile: 'dist/check.js',
-  plugins: [separate(except('bin/commands/check.ts', 'lib/rules/crontab/job-names.ts'))],
+  plugins: [separate(except('bin/commands/check.ts', 'lib/check/evaluate.ts', 'lib/rules/crontab/job-names.ts'))],
+});
+const evaluate = await build({
+  ...common,
+  entryPoints: ['lib/check/evaluate.ts'],
+  outfile: 'dist/evaluate.js',
+  plugins: [separate(except('bin/commands/check.ts', 'lib/check/evaluate.ts', 'lib/rules/crontab/job-names.ts'))],
 });
 // CommonJS dependencies (yaml, commander's core) bundled into ESM still call require() for
 // Node built-ins; hb.js and check.js have none and do without.
@@ -77,17 +85,17 @@ const rest = await build({
   ...common,
   entryPoints: Object.fromEntries(
     Object.entries(LAZY)
-      .filter(([, out]) => out !== 'check')
+      .filter(([, out]) => out !== 'check' && out !== 'evaluate')
       .map(([src, out]) => [out, src]),
   ),
   outdir: 'dist',
   splitting: true,
   // Beside the entries: an external import such as ./check.js is written verbatim into chunks.
   chunkNames: '[name]-[hash]',
-  plugins: [separate(['bin/commands/check.ts'])],
+  plugins: [separate(['bin/commands/check.ts', 'lib/check/evaluate.ts'])],
   banner: { js: "import { createRequire as __hbCreateRequire } from 'node:module';\nconst require = __hbCreateRequire(import.meta.url);" },
 });
 
 // Which source modules went into which output file: tests use it to prove lazy loading.
-const outputs = { ...hot.metafile.outputs, ...check.metafile.outputs, ...rest.metafile.outputs };
+const outputs = { ...hot.metafile.outputs, ...check.metafile.outputs, ...evaluate.metafile.outputs, ...rest.metafile.outputs };
 writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify({ outputs }));
