@@ -62,8 +62,16 @@ export function startActing(config: HbConfig, dir: string, fx: CheckEffects, opt
       return null;
     }
   }
-  const alerting = opts.notify && allSinks(config).length > 0 ? startAlerting(config, dir, fx, { dryRun: opts.dryRun }) : null;
-  const recovery = opts.recover && [...config.jobs.values()].some((j) => j.recover) ? startRecovery(config, dir, fx, { dryRun: opts.dryRun }) : null;
+  let alerting: ReturnType<typeof startAlerting> | null;
+  let recovery: ReturnType<typeof startRecovery> | null;
+  try {
+    alerting = opts.notify && allSinks(config).length > 0 ? startAlerting(config, dir, fx, { dryRun: opts.dryRun }) : null;
+    recovery = opts.recover && [...config.jobs.values()].some((j) => j.recover) ? startRecovery(config, dir, fx, { dryRun: opts.dryRun }) : null;
+  } catch (e) {
+    // A check that cannot start acting lets go of the lock now, not when the next check finds its holder dead.
+    release?.();
+    throw e;
+  }
   let recovered: RecoveryResult = { events: [], notifications: [], warnings: [], planned: [], actions: [], verdicts: [] };
   return {
     observe(facts, own, final, describe) {

@@ -85,6 +85,8 @@ test('a check that dies at any effect call alerts exactly once with the next che
       () => null,
       (e: Error) => e.message,
     );
+    // Whatever step it died at, the dying check let go of the check lock on its way out.
+    assert.ok(!existsSync(join(dir, 'locks', 'hb-check.lock')), `the check lock released by a check that died at ${died ?? 'survived'}`);
     for (const ms of [T + 3 * MIN, T + 4 * MIN]) await runCheck(dir, cfg, fakeEffects(ms));
     const sent = alerts(rec.requests.slice(from));
     const at = `${died ?? 'survived'} (calls: ${dying.calls.join(', ')})`;
@@ -92,7 +94,7 @@ test('a check that dies at any effect call alerts exactly once with the next che
     assert.equal(new Set(sent.map((b) => b.incident.id)).size, 1, at);
     assert.equal(events(dir, 'alert_opened').length, 1, `one alert_opened logged: ${at}`);
     assert.deepEqual(outbox(dir), [], at);
-    // A lock the dead check left is taken over (its pid is gone); the healthy checks release theirs.
+    // The healthy checks release theirs.
     assert.ok(!existsSync(join(dir, 'locks', 'hb-check.lock')), at);
   }
 });
