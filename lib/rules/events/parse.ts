@@ -121,7 +121,7 @@ export function asEventLine(value: unknown): HbEvent | null {
 /** The time of a line in ms since the epoch; NaN when its `ts` is missing, not a string or not a time. */
 export const timeOf = (line: HbEvent): number => (typeof line.ts === 'string' ? Date.parse(line.ts) : NaN);
 
-/** Each type's fields with their decoders, listed once: a report reads every line of a week's log. */
+/** Each type's fields with their decoders, listed once: a report reads every line of a week's log. A type without a plan is one hb does not write. */
 const PLANS = new Map<string, ReadonlyArray<readonly [string, Decoder<unknown>]>>(
   Object.entries(DECODERS).map(([type, fields]) => [type, Object.entries(fields as Record<string, Decoder<unknown>>)]),
 );

@@ -187,6 +187,3 @@ export const newEvent: { readonly [T in EventType]: Constructor<T> } = {
 
 /** Every event type hb writes, in the order docs/state.md lists them. */
 export const EVENT_TYPES = Object.keys(newEvent) as EventType[];
-
-/** True when `type` is one hb writes (a line from another version may carry others). */
-export const isEventType = (type: string): type is EventType => Object.hasOwn(newEvent, type);
