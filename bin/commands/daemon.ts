@@ -114,8 +114,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
   async function serve(): Promise<number> {
     const log = (message: string) => io.err(daemonLogLine(io.now(), message));
     for (const line of claim.ok ? claim.replaced : []) log(line);
-    let config = ctx.config;
-    let selection = selectJobs(config, io.localTz());
+    let selection = selectJobs(ctx.config, io.localTz());
     reportIgnored(selection.ignored, log);
     for (const l of findLeftovers(dir, selection.jobs)) log(leftoverLine(l));
 
@@ -185,7 +184,6 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       // Before anything changes: a copy that cannot be written fails the reload as a whole.
       if (nextFile) keepConfigCopy(copyPath, next.configText ?? '', 'the runs would not see it');
       const changes = loop.reload(nextSelection.jobs, readAnchors(dir, nextSelection.jobs));
-      config = next.config;
       selection = nextSelection;
       hb.configFile = nextFile;
       hb.configCopy = nextFile ? copyPath : null;
