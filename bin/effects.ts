@@ -1,4 +1,4 @@
-// The real effects lib/check takes as one object, built from the process's Io.
+// The real effects the check pipeline and delivery (for runs too) take as one object, built from the process's Io.
 
 import type { DeliveryEffects } from '../lib/adapters/alerts/delivery.ts';
 import type { CheckEffects } from '../lib/check/effects.ts';
