@@ -10,6 +10,7 @@ import {
   parseCrontabUser,
   parseMaxConcurrent,
   parseNextCount,
+  parseLogLines,
   parsePauseFor,
   parseSince,
   parseStopTimeout,
@@ -132,8 +133,9 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .argument('[job]', 'only the events of this job')
     .description('the event history, oldest first: runs, crashes, alerts, recovery, notifications')
     .option('--since <duration>', 'only events from the last DURATION', parseSince)
+    .option('-n <count>', 'only the last COUNT lines (after JOB and --since), like tail -n', parseLogLines)
     .option('--json', 'one stored JSON event per line')
-    .addHelpText('after', '\nExamples:\n  hb log\n  hb log backup --since 2d\n  hb log --json | jq -c \'select(.type == "crash_detected")\'')
+    .addHelpText('after', '\nExamples:\n  hb log\n  hb log -n 50\n  hb log backup --since 2d\n  hb log --json | jq -c \'select(.type == "crash_detected")\'')
     .action(async (job: string | undefined, _o, cmd: Command) => {
       const { runLog } = await import('./commands/log.ts');
       code = await runLog(job, globals(cmd), io);

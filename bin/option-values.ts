@@ -57,6 +57,12 @@ export const parseTail = wholeNumber('--tail', 0, 1 << 20);
 /** `--since DURATION` (report, log): the length of the window that ends now, in ms. */
 export const parseSince = longerThanZero('--since');
 
+/** The most lines `hb log -n` keeps: each is held until the log has been read to its end. */
+export const MAX_LOG_LINES = 100_000;
+
+/** `-n COUNT` (log): print only the last COUNT lines, 1 to MAX_LOG_LINES. */
+export const parseLogLines = wholeNumber('-n', 1, MAX_LOG_LINES);
+
 // --- pause -----------------------------------------------------------------------------------
 
 /** The longest pause: past any maintenance window, and its end stays a time a date can hold (~275,000 years from 1970). */

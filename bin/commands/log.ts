@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../lib/rules/errors.ts';
-import { readEvents } from '../../lib/adapters/events/log.ts';
-import { parseEvent, timeOf, type HbEvent } from '../../lib/rules/events/parse.ts';
+import { eventsIn } from '../../lib/adapters/events/read.ts';
+import { parseEvent, timeOf, type HbEvent, type ReadEvent } from '../../lib/rules/events/parse.ts';
 import { validateJobName } from '../../lib/rules/job-name.ts';
-import { logLine, widthsOf } from '../../lib/rules/report/event-line.ts';
+import { logLine, widen, widthsOf } from '../../lib/rules/report/event-line.ts';
 import { mergeByTime } from '../../lib/rules/report/merge.ts';
 import { stateDirsToRead } from '../../lib/adapters/state/dir.ts';
 import { trustedDirs, warnUntrusted } from '../untrusted.ts';
@@ -16,65 +16,98 @@ import type { Io } from '../io.ts';
 interface LogOptions extends GlobalOptions {
   /** ms, from parseSince. */
   since?: number;
+  /** -n: only the last N lines (after JOB and --since), from parseLogLines. */
+  n?: number;
 }
 
 /** Lines are written in chunks: a long history never builds one giant string. */
 const CHUNK = 2000;
 
 /**
+ * Lines held before the first is printed, so job and type line up over them; a longer history
+ * is printed as it is read, and its columns widen when a longer name comes (never narrow).
+ */
+const ALIGN_AHEAD = 10_000;
+
+/**
  * Runs `hb log [JOB]` and returns its exit code. A job name is a usage error (exit 2) only when
- * hb knows nothing of it: no event ever, no heartbeat or run marker, not in the config.
+ * hb knows nothing of it: no event ever, no heartbeat or run marker, not in the config. The log is
+ * streamed: only the lines being printed are held (with -n, the last N).
  */
 export async function runLog(job: string | undefined, opts: LogOptions, io: Io): Promise<number> {
   if (job !== undefined) {
     const problem = validateJobName(job);
     if (problem) throw new UsageError(problem);
   }
-  const windowMs = opts.since ?? null;
   const ctx = await loadContext(opts, io);
   const read = stateDirsToRead(ctx.state);
   warnUntrusted(read.untrusted, io);
   const dirs = trustedDirs(read);
-  const all = mergeByTime(dirs.map((d) => readEvents(d).events));
-  const mine = job === undefined ? all : all.filter((e) => e.job === job);
+  const from = opts.since === undefined ? null : io.now() - opts.since;
+  let mine = 0;
+  function* shown(): Generator<HbEvent> {
+    for (const e of mergeByTime(dirs.map((d) => eventsIn(d)))) {
+      if (job !== undefined && e.job !== job) continue;
+      mine++;
+      if (from === null || timeOf(e) >= from) yield e;
+    }
+  }
+  const lines = opts.n === undefined ? shown() : lastOf(shown(), opts.n);
+  const complete = await writeChunks(io, opts.json ? asStored(lines) : inWords(lines));
   if (
+    complete &&
     job !== undefined &&
-    mine.length === 0 &&
+    mine === 0 &&
     !ctx.config.jobs.has(job) &&
     !dirs.some((d) => existsSync(join(d, `${job}.last`)) || existsSync(join(d, `${job}.run`)))
   ) {
     throw new UsageError(`no job named ${job}: no events, no heartbeat in ${dirs.join(' or ')} and not in the config`);
   }
-  let shown: HbEvent[] = mine;
-  if (windowMs !== null) {
-    const from = io.now() - windowMs;
-    shown = mine.filter((e) => timeOf(e) >= from);
-  }
-  let write = (from: number) =>
-    shown
-      .slice(from, from + CHUNK)
-      .map((e) => JSON.stringify(e))
-      .join('\n') + '\n';
-  if (!opts.json) {
-    // The stored line as it stands for --json; read through its type's fields for words.
-    const read = shown.map(parseEvent);
-    const widths = widthsOf(read);
-    write = (from) =>
-      read
-        .slice(from, from + CHUNK)
-        .map((e) => logLine(e, widths))
-        .join('\n') + '\n';
-  }
-  await writeChunks(io, shown.length, write);
   return 0;
 }
 
+/** The last `n` of a stream, oldest first: a ring of n, whatever the stream's length. */
+function lastOf<T>(stream: Iterable<T>, n: number): T[] {
+  const ring: T[] = [];
+  let next = 0;
+  for (const item of stream) {
+    if (ring.length < n) ring.push(item);
+    else ring[next] = item;
+    next = (next + 1) % n;
+  }
+  return ring.length < n ? ring : [...ring.slice(next), ...ring.slice(0, next)];
+}
+
+/** The stored line of each event (for --json). */
+function* asStored(events: Iterable<HbEvent>): Generator<string> {
+  for (const e of events) yield JSON.stringify(e);
+}
+
+/** Each event in words, its type's fields read through the parser; columns aligned over what is held. */
+function* inWords(events: Iterable<HbEvent>): Generator<string> {
+  const ahead: ReadEvent[] = [];
+  const it = events[Symbol.iterator]();
+  for (let next = it.next(); !next.done; next = it.next()) {
+    ahead.push(parseEvent(next.value));
+    if (ahead.length >= ALIGN_AHEAD) break;
+  }
+  const widths = widthsOf(ahead);
+  for (const e of ahead) yield logLine(e, widths);
+  ahead.length = 0;
+  for (let next = it.next(); !next.done; next = it.next()) {
+    const e = parseEvent(next.value);
+    widen(widths, e);
+    yield logLine(e, widths);
+  }
+}
+
 /**
- * Writes the output chunk by chunk and stops quietly when the reader goes away (`hb log | head`),
- * as `cat` would, instead of dying on EPIPE with a stack trace. The pipe error arrives on the next
- * turn of the event loop, so each chunk waits for one.
+ * Writes the lines chunk by chunk and stops quietly when the reader goes away (`hb log | head`),
+ * as `cat` would, instead of dying on EPIPE with a stack trace; the rest of the log is then not
+ * read. The pipe error arrives on the next turn of the event loop, so each chunk waits for one.
+ * Returns false when the reader went away.
  */
-async function writeChunks(io: Io, total: number, chunk: (from: number) => string): Promise<void> {
+async function writeChunks(io: Io, lines: Iterable<string>): Promise<boolean> {
   let closed = false;
   const onError = (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
@@ -82,10 +115,17 @@ async function writeChunks(io: Io, total: number, chunk: (from: number) => strin
   };
   process.stdout.on('error', onError);
   try {
-    for (let i = 0; i < total && !closed; i += CHUNK) {
-      io.out(chunk(i));
+    let chunk: string[] = [];
+    for (const line of lines) {
+      chunk.push(line);
+      if (chunk.length < CHUNK) continue;
+      io.out(chunk.join('\n') + '\n');
+      chunk = [];
       await new Promise((resolve) => setImmediate(resolve));
+      if (closed) return false;
     }
+    if (chunk.length > 0) io.out(chunk.join('\n') + '\n');
+    return true;
   } finally {
     // Later EPIPEs (a write still in flight) must not crash the exit either.
     if (!closed) process.stdout.off('error', onError);

@@ -3,7 +3,7 @@
 
 import { statSync } from 'node:fs';
 import { HbError, UsageError } from '../../lib/rules/errors.ts';
-import { readEvents } from '../../lib/adapters/events/log.ts';
+import { eventsIn } from '../../lib/adapters/events/read.ts';
 import { REPORT_JOB } from '../../lib/rules/job-name.ts';
 import { buildReport } from '../../lib/rules/report/build.ts';
 import { mergeByTime } from '../../lib/rules/report/merge.ts';
@@ -39,7 +39,8 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   warnUntrusted(untrusted, io);
   // Before any work is written: --send without a sink that takes messages is a usage error.
   const sender = opts.send ? await sendingTo(config, dirs[0]!, io) : null;
-  const events = mergeByTime(dirs.map((d) => readEvents(d).events));
+  // Streamed: each directory's log is read a chunk at a time as the report counts it.
+  const events = mergeByTime(dirs.map((d) => eventsIn(d)));
   const report = buildReport({ events, health, nowMs, windowMs, host: io.host });
 
   const text = await render(format, report);

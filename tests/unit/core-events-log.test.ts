@@ -59,7 +59,7 @@ test('rotation at 200 bytes keeping 2: events.jsonl, .1, .2 and never more', (t)
     assert.ok(statSync(join(dir, rotated)).size >= limits.maxBytes, `${rotated} was rotated only once full`);
   }
 
-  const { events, skipped } = readEvents(dir, limits.keep);
+  const { events, skipped } = readEvents(dir);
   assert.equal(skipped, 0);
   const seqs = events.map((e) => e.seq as number);
   assert.equal(seqs.at(-1), 40, 'the newest event is last');
@@ -80,7 +80,7 @@ test('keep 1 keeps a single rotated file', (t) => {
   const dir = tempDir(t);
   for (let seq = 1; seq <= 20; seq++) appendEvents(dir, [event(seq)], { maxBytes: 100, keep: 1 });
   assert.deepEqual(logFiles(dir), ['events.jsonl', 'events.jsonl.1']);
-  const seqs = readEvents(dir, 1).events.map((e) => e.seq);
+  const seqs = readEvents(dir).events.map((e) => e.seq);
   assert.equal(seqs.at(-1), 20);
 });
 
@@ -91,7 +91,7 @@ test('readEvents skips and counts lines that are not events, across rotated file
   appendEvents(dir, [event(3)], { maxBytes: 10, keep: 2 }); // rotates: 1, 2 and the garbage move to .1
   appendFileSync(eventsPath(dir), 'null\n{"no":"type"}\n\n[1]\n');
   appendFileSync(eventsPath(dir), JSON.stringify(event(4)) + '\n{"ts":"x","job":"j","type":"tor');
-  const { events, skipped } = readEvents(dir, 2);
+  const { events, skipped } = readEvents(dir);
   assert.deepEqual(
     events.map((e) => e.seq),
     [1, 2, 3, 4],

@@ -253,5 +253,5 @@ test("a line's time is its ts when that is a string holding a time; hb log --sin
   // A line without a time sorts first when two state directories' logs are merged.
   const a = { type: 'resumed', ts: TS, job: 'a' };
   const b = { type: 'resumed', ts: 2030, job: 'b' }; // not read as the year 2030
-  assert.deepEqual(mergeByTime([[a], [b]]), [b, a]);
+  assert.deepEqual([...mergeByTime([[a], [b]])], [b, a]);
 });

@@ -344,9 +344,10 @@ test('several state directories merge by time, each keeping its own order for eq
   const a = [finished(NOW - 3 * HOUR, 'm', 1), finished(NOW - HOUR, 'm', 3)];
   const b = [finished(NOW - 2 * HOUR, 'm', 2), { ...finished(NOW - HOUR, 'm', 4) }];
   assert.deepEqual(
-    mergeByTime([a, b]).map((e) => e.cycle),
+    [...mergeByTime([a, b])].map((e) => e.cycle),
     [1, 2, 3, 4],
   );
-  assert.equal(mergeByTime([a, []]), a);
-  assert.deepEqual(mergeByTime([]), []);
+  assert.deepEqual([...mergeByTime([a, []])], a);
+  assert.deepEqual([...mergeByTime([[], b])], b);
+  assert.deepEqual([...mergeByTime([])], []);
 });

@@ -1,10 +1,10 @@
 // The append-only event log `<state>/events.jsonl`, capped in size with numbered rotations.
 
 import { readSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
-import { openAppendNoFollow, readBoundedNoFollow, STATE_READ_MAX_BYTES, writeAll, type AppendHandle } from '../fs/no-follow.ts';
+import { openAppendNoFollow, writeAll, type AppendHandle } from '../fs/no-follow.ts';
+import { eventsIn, eventsPath } from './read.ts';
 import { STATE_FILE_MODE } from '../../rules/fs/modes.ts';
-import { asEventLine, type HbEvent } from '../../rules/events/parse.ts';
+import type { HbEvent } from '../../rules/events/parse.ts';
 import type { KnownEvent } from '../../rules/events/schema.ts';
 
 /** Size cap and how many rotated files to keep (at least 1). */
@@ -16,8 +16,7 @@ export interface LogLimits {
 /** 1 MiB per file and 3 old files keep months of a busy host's history in 4 MiB. */
 export const DEFAULT_LIMITS: LogLimits = { maxBytes: 1 << 20, keep: 3 };
 
-/** Path of the live event log. */
-export const eventsPath = (dir: string) => join(dir, 'events.jsonl');
+export { eventsPath };
 
 /**
  * Appends events, one JSON line each, in a single write (O_APPEND keeps concurrent writers'
@@ -71,36 +70,12 @@ function rotate(path: string, keep: number): void {
 }
 
 /**
- * Reads events from the rotated files and the live log, oldest first; bad lines are skipped, and
- * so is a file over STATE_READ_MAX_BYTES (counted as one), of which at most that much is read.
+ * Reads a directory's whole log into memory, oldest first (tests and small callers; hb report and
+ * hb log stream it through eventsIn instead): bad lines are skipped and counted, and so is a file
+ * over STATE_READ_MAX_BYTES (counted as one), which is never read.
  */
-export function readEvents(dir: string, keep = DEFAULT_LIMITS.keep): { events: HbEvent[]; skipped: number } {
-  const path = eventsPath(dir);
-  const events: HbEvent[] = [];
-  let skipped = 0;
-  for (const file of [...Array.from({ length: keep }, (_, i) => `${path}.${keep - i}`), path]) {
-    let text: string;
-    try {
-      const read = readBoundedNoFollow(file, STATE_READ_MAX_BYTES);
-      // Far past what rotation lets a log grow to: not hb's log, and never read whole.
-      if (!read.complete) {
-        skipped++;
-        continue;
-      }
-      text = read.text;
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        const e = asEventLine(JSON.parse(line));
-        if (e) events.push(e);
-        else skipped++;
-      } catch {
-        skipped++;
-      }
-    }
-  }
-  return { events, skipped };
+export function readEvents(dir: string): { events: HbEvent[]; skipped: number } {
+  const counts = { skipped: 0 };
+  const events = [...eventsIn(dir, counts)];
+  return { events, skipped: counts.skipped };
 }

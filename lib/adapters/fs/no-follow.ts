@@ -177,3 +177,29 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
     off += n;
   }
 }
+
+/** A regular file opened for reading: its descriptor and what it was when opened. */
+export interface ReadHandle {
+  fd: number;
+  stats: Stats;
+  close(): void;
+}
+
+/**
+ * Opens a regular file for reading in pieces without following a link (code ELOOP) and without
+ * blocking on a FIFO or taking a terminal; anything but a regular file is refused (code ENOTREG).
+ */
+export function openReadNoFollow(path: string): ReadHandle {
+  let fd: number;
+  try {
+    fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  } catch (e) {
+    throw explained(path, e);
+  }
+  try {
+    return { fd, stats: regularFile(path, fd), close: () => closeSync(fd) };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}

@@ -9,8 +9,8 @@ import { LIST_CAP, TIMELINE_CAP, type JobReport, type Report, type ReportTotals,
 
 /** What a report is made of; nothing here touches the disk or the clock. */
 export interface ReportInput {
-  /** Every line of the log, oldest first (all rotations; events after `nowMs` are ignored); each is parsed here. */
-  events: readonly HbEvent[];
+  /** Every line of the log, oldest first (all rotations; events after `nowMs` are ignored), read once as a stream; each is parsed here. */
+  events: Iterable<HbEvent>;
   /** The current verdict of every job, as `hb check` judges it now. */
   health: readonly JobHealth[];
   nowMs: number;

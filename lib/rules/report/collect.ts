@@ -192,7 +192,7 @@ export const RULES: ReportRules<ReadKnown> = {
  * `since` gets its true start and an incident opened last week still shows as open. An event
  * without a time or a job is passed over.
  */
-export function collect(lines: readonly HbEvent[], window: Window): Map<string, JobTally> {
+export function collect(lines: Iterable<HbEvent>, window: Window): Map<string, JobTally> {
   const jobs = new Map<string, JobTally>();
   const { sinceMs, untilMs } = window;
   for (const line of lines) {

@@ -72,13 +72,15 @@ export interface LogWidths {
 
 /** The widths for a list of events. */
 export function widthsOf(events: readonly ReadEvent[]): LogWidths {
-  let job = 0;
-  let type = 0;
-  for (const e of events) {
-    job = Math.max(job, oneLine(e.job ?? '').length);
-    type = Math.max(type, oneLine(e.type).length);
-  }
-  return { job, type };
+  const w = { job: 0, type: 0 };
+  for (const e of events) widen(w, e);
+  return w;
+}
+
+/** Widens `w` in place to fit one more event (a long log printed as it is read). */
+export function widen(w: LogWidths, e: ReadEvent): void {
+  w.job = Math.max(w.job, oneLine(e.job ?? '').length);
+  w.type = Math.max(w.type, oneLine(e.type).length);
 }
 
 /** `2026-11-20 09:00:05Z  backup  run_finished  ok exit 0 in 1.2s (cycle 12)`. */
