@@ -67,6 +67,26 @@ test('a missing or mistyped required field makes it corrupt, naming the field', 
   }
 });
 
+test('a record with several problems is corrupt for the first in the checking order: required, optional, ranges, shapes, status, times', () => {
+  const rows: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['required before optional', { cycle: 'x', host: 7 }, /^field "cycle" missing or not a number$/],
+    ['optional in table order', { pid: '1', host: 7 }, /^field "host" is not a string$/],
+    ['optional before ranges', { exit_code: 300, message: 1 }, /^field "message" is not a string$/],
+    ['ranges in table order', { pid: -1, exit_code: 300 }, /^field "exit_code" is 300, expected a whole number from 0 to 255$/],
+    ['ranges before shapes', { grace_s: -1, schedule: 5 }, /^field "grace_s" is -1/],
+    ['schedule before previous', { schedule: [], previous: 5 }, /^field "schedule" is not an object$/],
+    ['previous cycle before pid', { previous: { status: 'crashed', cycle: -2, pid: 0 } }, /^field "previous": "cycle" is -2/],
+    ['previous before status', { previous: { pid: 'x' }, status: 'maybe' }, /^field "previous": "pid" is not a number$/],
+    ['status before times', { status: 'maybe', started_at: 'soon' }, /^field "status" is "maybe"/],
+    ['started_at before finished_at', { started_at: 'soon', finished_at: 'later' }, /^field "started_at" is not an ISO 8601 time$/],
+  ];
+  for (const [what, over, reason] of rows) {
+    const hb = parseHeartbeat(text(over), MTIME);
+    assert.equal(hb.kind, 'corrupt', what);
+    assert.match((hb as { reason: string }).reason, reason, what);
+  }
+});
+
 test('optional fields of the wrong type are corrupt too (the checker and renderers rely on them)', () => {
   const rows: Array<[string, unknown]> = [
     ['grace_s', '5m'],

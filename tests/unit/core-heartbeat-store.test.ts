@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
 import type { RunMarker } from '../../lib/rules/heartbeat/run-marker.ts';
 import {
+  fileNamePrefix,
   lastPath,
   listStateFiles,
   readHeartbeat,
@@ -222,4 +223,30 @@ test('readRunFile: a marker, or why the file is not one; null only when there is
   assert.deepEqual(readRunFile(runPath(dir, 'nope'), 'a FIFO'), { kind: 'invalid', reason: 'is a FIFO, not a regular file' });
   writeFileSync(runPath(dir, 'big'), `{"pad":"${'x'.repeat(STATE_READ_MAX_BYTES)}"}`);
   assert.deepEqual(readRunFile(runPath(dir, 'big')), { kind: 'invalid', reason: 'is larger than 16 MiB: not a run marker' });
+});
+
+test('fileNamePrefix + a job file name is the path join builds, for any form of the directory', () => {
+  const dirs = [
+    '/var/lib/hb',
+    '/var/lib/hb/',
+    '/var//lib/./hb/..',
+    '/',
+    '//',
+    '.',
+    './',
+    '',
+    'state',
+    'state/',
+    './state',
+    '../state',
+    '..',
+    '../',
+    'a/..',
+    'a/../',
+    '/tmp/x y/z',
+  ];
+  const names = ['backup.last', 'backup.run', 'a.last', 'x..y.run', 'job-00001.last', 'A_b-c.d.last'];
+  for (const dir of dirs) {
+    for (const name of names) assert.equal(fileNamePrefix(dir) + name, join(dir, name), `${JSON.stringify(dir)} + ${name}`);
+  }
 });

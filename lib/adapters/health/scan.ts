@@ -6,7 +6,7 @@ import type { HbConfig } from '../../rules/config/types.ts';
 import { removeOrphanTemps } from '../fs/atomic.ts';
 import type { CrontabLookup } from '../../rules/crontab/lookup.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../../rules/heartbeat/record.ts';
-import { lastPath, listStateFiles, readHeartbeatFile, readRunFile, runPath, type StateListing } from '../heartbeat/store.ts';
+import { fileNamePrefix, listStateFiles, readHeartbeatFile, readRunFile, type StateListing } from '../heartbeat/store.ts';
 import { validateJobName } from '../../rules/job-name.ts';
 import { gatherFacts, isRunGone, processState } from '../run/proc.ts';
 import { readPauses } from '../state/pause.ts';
@@ -42,15 +42,15 @@ export async function scanJobs(
   const [primary, ...fallbacks] = dirs as [string, ...string[]];
   const want = only ? new Set(only) : null;
   const wanted = (job: string) => !want || want.has(job);
-  const listing = listStateFiles(primary, isValid);
+  const listing: ScannedDir = { ...listStateFiles(primary, isValid), prefix: fileNamePrefix(primary) };
   // Housekeeping: a heartbeat writer killed between create and rename leaves its temp file.
   if (listing.temps.length > 0) removeOrphanTemps(primary, listing.temps, nowMs, isAlive);
   // Fallback directories are rare and small: read them whole first, merge as we go.
   const extra = new Map<string, JobFacts>();
   for (const dir of fallbacks) {
-    const other = listStateFiles(dir, isValid);
+    const other: ScannedDir = { ...listStateFiles(dir, isValid), prefix: fileNamePrefix(dir) };
     for (const job of new Set([...other.last, ...other.run])) {
-      if (wanted(job)) extra.set(job, readJob(dir, job, other, extra.get(job) ?? blank(job)));
+      if (wanted(job)) extra.set(job, readJob(other, job, extra.get(job) ?? blank(job)));
     }
   }
   const names = new Set<string>();
@@ -70,7 +70,7 @@ export async function scanJobs(
 
   const missing: string[] = [];
   for (const job of [...names].sort()) {
-    const facts = readJob(primary, job, listing, extra.get(job) ?? blank(job));
+    const facts = readJob(listing, job, extra.get(job) ?? blank(job));
     facts.config = config.jobs.get(job) ?? null;
     if (!facts.heartbeat && !facts.run && !facts.runError && !facts.config) {
       if (want) missing.push(job);
@@ -91,22 +91,38 @@ export async function scanJobs(
  * Adds what `dir` holds for `job` to `facts`, keeping the newer heartbeat. The `.run` is read
  * first: a run writes its `.last` before it removes its `.run`, so when the `.run` listed a moment
  * ago is gone, the `.last` read next holds that run's heartbeat. One extra read, never a loop.
+ * `listing.prefix` + a file name is the file's path.
  */
-function readJob(dir: string, job: string, listing: StateListing, facts: JobFacts): JobFacts {
+function readJob(listing: ScannedDir, job: string, facts: JobFacts): JobFacts {
   let readLast = listing.last.has(job);
-  if (listing.run.has(job) && !facts.run) {
-    const path = runPath(dir, job);
-    const run = readRunFile(path, listing.odd.get(`${job}.run`) ?? null);
-    if (run?.kind === 'marker') [facts.run, facts.runError] = [run.marker, null];
-    else if (run) facts.runError ??= { file: path, reason: run.reason };
+  if (!facts.run && listing.run.has(job)) {
+    const path = `${listing.prefix}${job}.run`;
+    const run = readRunFile(path, oddKind(listing, `${job}.run`));
+    if (run?.kind === 'marker') {
+      facts.run = run.marker;
+      facts.runError = null;
+    } else if (run) facts.runError ??= { file: path, reason: run.reason };
     else readLast = true;
   }
   if (readLast) {
-    const path = lastPath(dir, job);
-    const hb = readHeartbeatFile(path, listing.odd.get(`${job}.last`) ?? null);
-    if (hb && newer(hb, facts.heartbeat)) [facts.heartbeat, facts.file] = [hb, path];
+    const path = `${listing.prefix}${job}.last`;
+    const hb = readHeartbeatFile(path, oddKind(listing, `${job}.last`));
+    if (hb && newer(hb, facts.heartbeat)) {
+      facts.heartbeat = hb;
+      facts.file = path;
+    }
   }
   return facts;
+}
+
+/** A directory's listing and the prefix of its files' paths. */
+interface ScannedDir extends StateListing {
+  prefix: string;
+}
+
+/** What the listing saw under `name` instead of a regular file; null for a regular file (the usual case, asked without a lookup). */
+function oddKind(listing: StateListing, name: string): string | null {
+  return listing.odd.size === 0 ? null : (listing.odd.get(name) ?? null);
 }
 
 function ownSchedule(facts: JobFacts): boolean {

@@ -4,7 +4,7 @@ import { lstatSync, readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { HbError } from '../../rules/errors.ts';
 import { isTempName, writeAtomic } from '../fs/atomic.ts';
 import { fileKind, readBoundedNoFollow, STATE_READ_MAX_BYTES, type BoundedRead } from '../fs/no-follow.ts';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { parseHeartbeat, type HeartbeatRecord, type ReadHeartbeat } from '../../rules/heartbeat/record.ts';
 import { parseRunMarker, type ReadRun, type RunMarker } from '../../rules/heartbeat/run-marker.ts';
 import { STATE_DIR_MODE } from '../../rules/fs/modes.ts';
@@ -14,6 +14,17 @@ import { makeDirs } from '../fs/make-dirs.ts';
 export const lastPath = (dir: string, job: string) => join(dir, `${job}.last`);
 /** Path of a job's running marker. */
 export const runPath = (dir: string, job: string) => join(dir, `${job}.run`);
+
+/**
+ * What goes before a file name in `dir` so that `prefix + name` is `join(dir, name)` for any name
+ * that is one plain path segment (a valid job name with its extension): a scan normalises the
+ * directory once instead of once per file.
+ */
+export function fileNamePrefix(dir: string): string {
+  const base = normalize(dir);
+  if (base === '.' || base === './') return '';
+  return base.endsWith('/') ? base : `${base}/`;
+}
 
 /**
  * Replaces `<job>.last` atomically: temp file in the same directory, mtime set to the heartbeat

@@ -92,9 +92,17 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
     j.problem = PROBLEM_STATUSES.has(status) || (status === 'unscheduled' && unscheduledIsProblem(f.job, ctx.unscheduled));
     return j;
   };
-  if (record?.schedule) [j.spec, j.source] = [record.schedule, 'heartbeat'];
-  else if (f.config?.schedule) [j.spec, j.source] = [f.config.schedule, 'config'];
-  else if (f.crontabSchedule) [j.spec, j.source] = [f.crontabSchedule, 'crontab'];
+  // Plain assignments: this runs once per job, and a destructuring assignment builds and walks an array each time.
+  if (record?.schedule) {
+    j.spec = record.schedule;
+    j.source = 'heartbeat';
+  } else if (f.config?.schedule) {
+    j.spec = f.config.schedule;
+    j.source = 'config';
+  } else if (f.crontabSchedule) {
+    j.spec = f.crontabSchedule;
+    j.source = 'crontab';
+  }
 
   // Timing first, so every verdict carries due/deadline/ratio. Without an anchor the schedule is
   // only validated. A resume after the last heartbeat restarts the clock.

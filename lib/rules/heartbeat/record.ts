@@ -88,6 +88,12 @@ const NUMBERS: Array<[keyof HeartbeatRecord, NumberRule]> = [
   ['pid', PID_RULE],
 ];
 
+// The numbers of `previous` (the crashed run a record reports).
+const PREVIOUS_NUMBERS: ReadonlyArray<readonly ['cycle' | 'pid', NumberRule]> = [
+  ['cycle', CYCLE_RULE],
+  ['pid', PID_RULE],
+];
+
 /** Why `value` breaks `rule`, as the end of a sentence about it ("is -57, expected …"), or null. */
 export function numberProblem(value: number, rule: NumberRule): string | null {
   // Every record of every check passes through here: the message is built only for a bad one.
@@ -113,46 +119,55 @@ export function parseHeartbeat(text: string, mtimeMs: number): ReadHeartbeat {
     return { kind: 'corrupt', reason: 'not a JSON object', mtimeMs };
   }
   const rec = data as Record<string, unknown>;
-  for (const [key, type] of REQUIRED) {
-    if (typeof rec[key] !== type) {
-      return { kind: 'corrupt', reason: `field "${key}" missing or not a ${type}`, mtimeMs };
-    }
+  const reason = recordProblem(rec);
+  if (reason !== null) return { kind: 'corrupt', reason, mtimeMs };
+  return { kind: 'record', record: rec as unknown as HeartbeatRecord, mtimeMs };
+}
+
+/**
+ * Why a parsed object is not a heartbeat record, or null when it is one; the first problem in the
+ * order below is the one reported. Every record of every check passes through here, mostly before
+ * the code is optimised: the tables are walked by index, because `for…of` and array destructuring
+ * cost an iterator per field there, and a message is built only for a bad record.
+ */
+function recordProblem(rec: Record<string, unknown>): string | null {
+  for (let i = 0; i < REQUIRED.length; i++) {
+    const field = REQUIRED[i]!;
+    if (typeof rec[field[0]] !== field[1]) return `field "${field[0]}" missing or not a ${field[1]}`;
   }
-  for (const [key, type] of OPTIONAL) {
-    if (rec[key] !== undefined && rec[key] !== null && typeof rec[key] !== type) {
-      return { kind: 'corrupt', reason: `field "${key}" is not a ${type}`, mtimeMs };
-    }
+  for (let i = 0; i < OPTIONAL.length; i++) {
+    const field = OPTIONAL[i]!;
+    const v = rec[field[0]];
+    if (v !== undefined && v !== null && typeof v !== field[1]) return `field "${field[0]}" is not a ${field[1]}`;
   }
-  for (const [key, rule] of NUMBERS) {
-    const problem = typeof rec[key] === 'number' ? numberProblem(rec[key], rule) : null;
-    if (problem) return { kind: 'corrupt', reason: `field "${key}" ${problem}`, mtimeMs };
+  for (let i = 0; i < NUMBERS.length; i++) {
+    const field = NUMBERS[i]!;
+    const v = rec[field[0]];
+    const problem = typeof v === 'number' ? numberProblem(v, field[1]) : null;
+    if (problem) return `field "${field[0]}" ${problem}`;
   }
   // Checked in full where it is compiled; here only its shape, so a number is corrupt rather than a crash there.
-  for (const key of ['schedule', 'previous'] as const) {
-    const v = rec[key];
-    if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) {
-      return { kind: 'corrupt', reason: `field "${key}" is not an object`, mtimeMs };
-    }
-  }
+  if (!objectOrAbsent(rec.schedule)) return 'field "schedule" is not an object';
+  if (!objectOrAbsent(rec.previous)) return 'field "previous" is not an object';
   const previous = rec.previous as Record<string, unknown> | null | undefined;
-  for (const [key, rule] of [
-    ['cycle', CYCLE_RULE],
-    ['pid', PID_RULE],
-  ] as const) {
-    const v = previous?.[key];
-    if (v === undefined || v === null) continue;
-    const problem = typeof v === 'number' ? numberProblem(v, rule) : 'is not a number';
-    if (problem) return { kind: 'corrupt', reason: `field "previous": "${key}" ${problem}`, mtimeMs };
-  }
-  if (rec.status !== 'ok' && rec.status !== 'error') {
-    return { kind: 'corrupt', reason: `field "status" is "${String(rec.status)}", expected ok or error`, mtimeMs };
-  }
-  for (const key of ['started_at', 'finished_at'] as const) {
-    if (Number.isNaN(Date.parse(rec[key] as string))) {
-      return { kind: 'corrupt', reason: `field "${key}" is not an ISO 8601 time`, mtimeMs };
+  if (previous) {
+    for (let i = 0; i < PREVIOUS_NUMBERS.length; i++) {
+      const field = PREVIOUS_NUMBERS[i]!;
+      const v = previous[field[0]];
+      if (v === undefined || v === null) continue;
+      const problem = typeof v === 'number' ? numberProblem(v, field[1]) : 'is not a number';
+      if (problem) return `field "previous": "${field[0]}" ${problem}`;
     }
   }
-  return { kind: 'record', record: rec as unknown as HeartbeatRecord, mtimeMs };
+  if (rec.status !== 'ok' && rec.status !== 'error') return `field "status" is "${String(rec.status)}", expected ok or error`;
+  if (Number.isNaN(Date.parse(rec.started_at as string))) return 'field "started_at" is not an ISO 8601 time';
+  if (Number.isNaN(Date.parse(rec.finished_at as string))) return 'field "finished_at" is not an ISO 8601 time';
+  return null;
+}
+
+/** Whether `v` is absent (undefined, null) or a JSON object (not an array). */
+function objectOrAbsent(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
 }
 
 /** The instant the heartbeat counts from: the record's `started_at`, else the file's mtime. */
