@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asEventLine, parseEvent, timeOf, type HbEvent } from '../../lib/rules/events/parse.ts';
+import { asEventLine, isoTime, parseEvent, timeOf, type HbEvent } from '../../lib/rules/events/parse.ts';
 import { EVENT_TYPES, newEvent, type EventType, type KnownEvent } from '../../lib/rules/events/schema.ts';
 import { buildReport } from '../../lib/rules/report/build.ts';
 import { logLine, summarize, widthsOf } from '../../lib/rules/report/event-line.ts';
@@ -254,4 +254,42 @@ test("a line's time is its ts when that is a string holding a time; hb log --sin
   const a = { type: 'resumed', ts: TS, job: 'a' };
   const b = { type: 'resumed', ts: 2030, job: 'b' }; // not read as the year 2030
   assert.deepEqual([...mergeByTime([[a], [b]])], [b, a]);
+});
+
+test('a line that reads whole as it stands is taken over, not copied; any other is copied and left as it was', () => {
+  for (const type of EVENT_TYPES) {
+    const whole = reread(WHOLE[type]);
+    const scalarsOnly = Object.values(whole).every((v) => typeof v !== 'object' || v === null);
+    const read = parseEvent(whole);
+    assert.equal(read === (whole as unknown), scalarsOnly, `${type}: ${scalarsOnly ? 'taken over' : 'copied (it holds a list)'}`);
+    assert.equal(read.known, true);
+  }
+  const stored = { ts: TS, job: J, type: 'run_finished', cycle: 3, status: 'ok', exit_code: 0, signal: null, duration_ms: 5 };
+  for (const odd of [
+    { ...stored, extra: 1 },
+    { ...stored, cycle: 'three' },
+    { ...stored, known: false },
+    { ...stored, ts: 5 },
+    { ...stored, job: null },
+  ]) {
+    const before = JSON.stringify(odd);
+    const read = parseEvent(odd);
+    assert.notEqual(read, odd, before);
+    assert.equal(JSON.stringify(odd), before, `${before} is left as it was`);
+    assert.equal(read.known, true);
+  }
+});
+
+test('isoTime reads a time exactly as Date.parse does: every form hb writes, and every odd one', () => {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  for (let i = 0; i < 20_000; i++) {
+    const ts = new Date(Math.floor(rand() * 4_102_444_800_000)).toISOString(); // 1970 … 2100
+    assert.equal(isoTime(ts), Date.parse(ts), ts);
+  }
+  const odd = ['2026-02-30T00:00:00.000Z', '2026-04-31T23:59:59.999Z', '2026-01-01T24:00:00.000Z', '2026-01-01T23:60:00.000Z', '2026-13-01T00:00:00.000Z']
+    .concat(['2026-00-01T00:00:00.000Z', '2026-01-00T00:00:00.000Z', '0099-01-01T00:00:00.000Z', '0999-12-31T00:00:00.000Z', '2026-01-01T00:00:00.00xZ'])
+    .concat(['2026-01-01T00:00:00.000+', '2026-01-01T00:00:00Z', '2026-01-01 00:00:00.000Z', '+02026-01-01T00:00:00.000Z', '2026-1-01T00:00:00.000Z', ''])
+    .concat(['2026-01-01T0a:00:00.000Z', '２026-01-01T00:00:00.000Z', 'yesterday']);
+  for (const ts of odd) assert.ok(Object.is(isoTime(ts), Date.parse(ts)), `${ts}: ${isoTime(ts)} vs ${Date.parse(ts)}`);
 });

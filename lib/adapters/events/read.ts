@@ -7,7 +7,7 @@ import { openReadNoFollow, STATE_READ_MAX_BYTES } from '../fs/no-follow.ts';
 import { asEventLine, type HbEvent } from '../../rules/events/parse.ts';
 
 /** How much of a file is read at once. */
-export const READ_CHUNK_BYTES = 1 << 16;
+export const READ_CHUNK_BYTES = 1 << 18;
 
 /** The most rotated files looked for: far past what the size cap lets rotation keep. */
 const MAX_ROTATED = 10_000;
@@ -55,28 +55,39 @@ function present(path: string): boolean {
  */
 export function* eventsIn(dir: string, counts: ReadCounts = { skipped: 0 }, options: ReadOptions = {}): Generator<HbEvent> {
   for (const file of logFiles(dir)) {
-    for (const line of linesOf(file, counts, options)) {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        counts.skipped++;
-        continue;
+    for (const lines of batchesOf(file, counts, options)) {
+      for (const line of lines) {
+        if (blank(line)) continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          counts.skipped++;
+          continue;
+        }
+        const e = asEventLine(value);
+        if (e) yield e;
+        else counts.skipped++;
       }
-      const e = asEventLine(value);
-      if (e) yield e;
-      else counts.skipped++;
     }
   }
 }
 
-/**
- * The non-blank lines of one file, read `chunkBytes` at a time; a line split across two reads is
- * joined first (lines are cut at the newline byte, so a UTF-8 character is never split). The last
- * line is given even without its newline (a torn line then fails to parse). Reading stops at
- * `maxFileBytes` even when the file grows while it is read.
- */
+/** The non-blank lines of one file, one at a time (see batchesOf). */
 export function* linesOf(file: string, counts: ReadCounts, options: ReadOptions = {}): Generator<string> {
+  for (const lines of batchesOf(file, counts, options)) for (const line of lines) if (!blank(line)) yield line;
+}
+
+/** An empty line, or one holding only the \r of a CRLF end (a CRLF line's \r is blank to JSON.parse). */
+const blank = (line: string) => line === '' || line === '\r';
+
+/**
+ * The lines of one file (blank ones included), a read's worth at a time, read `chunkBytes` at a
+ * time; a line split across two reads is joined first (lines are cut at the newline byte, so a
+ * UTF-8 character is never split). The last line is given even without its newline (a torn line
+ * then fails to parse). Reading stops at `maxFileBytes` even when the file grows while it is read.
+ */
+function* batchesOf(file: string, counts: ReadCounts, options: ReadOptions = {}): Generator<string[]> {
   const limit = options.maxFileBytes ?? STATE_READ_MAX_BYTES;
   let handle;
   try {
@@ -108,12 +119,11 @@ export function* linesOf(file: string, counts: ReadCounts, options: ReadOptions 
         have = end;
         continue;
       }
-      // A CRLF line's \r is blank to JSON.parse; a line of only \r is a blank line.
-      for (const line of buf.toString('utf8', 0, nl).split('\n')) if (line && line !== '\r') yield line;
+      yield buf.toString('utf8', 0, nl).split('\n');
       have = end - nl - 1;
       buf.copy(buf, 0, nl + 1, end);
     }
-    if (have > 0 && !(have === 1 && buf[0] === 0x0d)) yield buf.toString('utf8', 0, have);
+    if (have > 0) yield [buf.toString('utf8', 0, have)];
   } finally {
     handle.close();
   }

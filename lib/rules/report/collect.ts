@@ -1,6 +1,6 @@
 // One pass over the event log: per-job counters, run timelines, incidents and recovery steps.
 
-import { parseEvent, type HbEvent, type ReadKnown } from '../events/parse.ts';
+import { isoTime, parseEvent, type HbEvent, type ReadKnown, type ReadOf } from '../events/parse.ts';
 import { LIST_CAP, type IncidentSpan, type RecoveryStep, type TimelineRun } from './types.ts';
 
 /** What one pass over the events learnt about one job. */
@@ -76,115 +76,128 @@ function tally(job: string): JobTally {
   };
 }
 
-/** Where an event falls: its time, whether it is inside the window, and its cycle when it has one. */
-interface At {
-  t: number;
-  inside: boolean;
-  cycle: number | null;
+/** A known event of one type, with its time. */
+type Read<T extends ReadKnown['type']> = ReadOf<T> & { ts: string };
+
+/**
+ * What one event hb writes adds to its job's tally: `t` is its time, `inside` whether it falls in
+ * the window, `cycle` its cycle when it has one. One case per type: a type hb writes without a
+ * case here does not type-check (the `never` below).
+ */
+export function countEvent(j: JobTally, e: ReadKnown & { ts: string }, t: number, inside: boolean, cycle: number | null): void {
+  switch (e.type) {
+    case 'run_started':
+      if (cycle !== null) j.starts.set(cycle, t);
+      return;
+    case 'timeout':
+      if (cycle !== null) j.timedOut.add(cycle);
+      if (inside) j.timeouts++;
+      return;
+    case 'run_finished':
+      return runFinished(j, e, t, inside, cycle);
+    case 'crash_detected':
+      return crashDetected(j, e, t, inside, cycle);
+    case 'overlap_skipped':
+      if (inside) j.overlaps++;
+      return;
+    case 'alert_opened': {
+      const id = e.incident ?? '';
+      j.open.set(id, { id, status: e.status ?? '', reason: e.reason ?? '', opened_at: e.ts, resolved_at: null });
+      if (inside) j.opened++;
+      return;
+    }
+    case 'alert_resolved': {
+      const id = e.incident ?? '';
+      const span = j.open.get(id);
+      j.open.delete(id);
+      if (!inside) return;
+      j.resolved++;
+      if (span) push(j.closed, { ...span, resolved_at: e.ts });
+      return;
+    }
+    case 'config_rolled_back':
+      if (!inside) return;
+      j.rollbacks++;
+      push(j.recovery, { at: e.ts, type: 'config_rolled_back', files: (e.files ?? []).map((f) => f.path ?? '') });
+      return;
+    case 'restart':
+      if (!inside) return;
+      j.restarts++;
+      if (e.exit_code !== 0) j.restartFailures++;
+      push(j.recovery, { at: e.ts, type: 'restart', exit_code: e.exit_code ?? null });
+      return;
+    case 'recovery_verified':
+      if (inside) push(j.recovery, { at: e.ts, type: 'recovery_verified', healthy: e.healthy ?? null, reason: e.reason ?? '' });
+      return;
+    case 'recovery_blocked':
+      if (!inside) return;
+      j.recoveryBlocked++;
+      push(j.recovery, { at: e.ts, type: 'recovery_blocked', reason: e.reason ?? '' });
+      return;
+    case 'notify_failed':
+      if (inside) j.notifyFailures++;
+      return;
+    // Counted as an event of their job only.
+    case 'alert_reminded':
+    case 'paused':
+    case 'resumed':
+    case 'forgotten':
+    case 'snapshot_saved':
+    case 'snapshot_refused':
+      return;
+    default:
+      return unhandled(e);
+  }
 }
 
-/** One report rule per type of a union of read events: a type without one does not type-check. */
-export type ReportRules<E extends { type: string }> = { readonly [T in E['type']]: (j: JobTally, e: Extract<E, { type: T }> & { ts: string }, at: At) => void };
+/** Reached by no event: every type hb writes has its case above, or this does not type-check. */
+function unhandled(e: never): void {
+  void e;
+}
 
-/** Counted as an event of its job only. */
-const countOnly = () => {};
+function runFinished(j: JobTally, e: Read<'run_finished'>, t: number, inside: boolean, cycle: number | null): void {
+  const started = cycle === null ? undefined : j.starts.get(cycle);
+  const timedOut = cycle !== null && j.timedOut.has(cycle);
+  if (cycle !== null) {
+    j.starts.delete(cycle);
+    j.timedOut.delete(cycle);
+  }
+  if (!inside) return;
+  const failed = e.status === 'error';
+  const ping = e.ping === true;
+  const duration = e.duration_ms ?? null;
+  j.runs++;
+  if (failed) j.failures++;
+  else j.ok++;
+  if (ping) j.pings++;
+  else if (duration !== null && duration >= 0) j.durations.push(duration);
+  j.timeline.push({
+    started_at: iso(started ?? t - (duration ?? 0)),
+    duration_ms: duration,
+    outcome: timedOut ? 'timeout' : failed ? 'failed' : 'ok',
+    exit_code: e.exit_code ?? null,
+    signal: e.signal ?? null,
+    cycle,
+    ping,
+  });
+}
 
-/** What each type hb writes adds to its job's tally. */
-export const RULES: ReportRules<ReadKnown> = {
-  run_started: (j, _e, { t, cycle }) => {
-    if (cycle !== null) j.starts.set(cycle, t);
-  },
-  timeout: (j, _e, { inside, cycle }) => {
-    if (cycle !== null) j.timedOut.add(cycle);
-    if (inside) j.timeouts++;
-  },
-  run_finished: (j, e, { t, inside, cycle }) => {
-    const started = cycle === null ? undefined : j.starts.get(cycle);
-    const timedOut = cycle !== null && j.timedOut.has(cycle);
-    if (cycle !== null) {
-      j.starts.delete(cycle);
-      j.timedOut.delete(cycle);
-    }
-    if (!inside) return;
-    const failed = e.status === 'error';
-    const ping = e.ping === true;
-    const duration = e.duration_ms ?? null;
-    j.runs++;
-    if (failed) j.failures++;
-    else j.ok++;
-    if (ping) j.pings++;
-    else if (duration !== null && duration >= 0) j.durations.push(duration);
-    j.timeline.push({
-      started_at: iso(started ?? t - (duration ?? 0)),
-      duration_ms: duration,
-      outcome: timedOut ? 'timeout' : failed ? 'failed' : 'ok',
-      exit_code: e.exit_code ?? null,
-      signal: e.signal ?? null,
-      cycle,
-      ping,
-    });
-  },
-  crash_detected: (j, e, { t, inside, cycle }) => {
-    if (cycle !== null) j.starts.delete(cycle);
-    if (!inside) return;
-    j.crashes++;
-    if (cycle !== null) j.crashedCycles.add(cycle);
-    const started = Date.parse(e.started_at ?? '');
-    j.timeline.push({
-      started_at: iso(Number.isFinite(started) ? started : t),
-      duration_ms: null,
-      outcome: 'crashed',
-      exit_code: null,
-      signal: null,
-      cycle,
-      ping: false,
-    });
-  },
-  overlap_skipped: (j, _e, { inside }) => {
-    if (inside) j.overlaps++;
-  },
-  alert_opened: (j, e, { inside }) => {
-    const id = e.incident ?? '';
-    j.open.set(id, { id, status: e.status ?? '', reason: e.reason ?? '', opened_at: e.ts, resolved_at: null });
-    if (inside) j.opened++;
-  },
-  alert_resolved: (j, e, { inside }) => {
-    const id = e.incident ?? '';
-    const span = j.open.get(id);
-    j.open.delete(id);
-    if (!inside) return;
-    j.resolved++;
-    if (span) push(j.closed, { ...span, resolved_at: e.ts });
-  },
-  config_rolled_back: (j, e, { inside }) => {
-    if (!inside) return;
-    j.rollbacks++;
-    push(j.recovery, { at: e.ts, type: 'config_rolled_back', files: (e.files ?? []).map((f) => f.path ?? '') });
-  },
-  restart: (j, e, { inside }) => {
-    if (!inside) return;
-    j.restarts++;
-    if (e.exit_code !== 0) j.restartFailures++;
-    push(j.recovery, { at: e.ts, type: 'restart', exit_code: e.exit_code ?? null });
-  },
-  recovery_verified: (j, e, { inside }) => {
-    if (inside) push(j.recovery, { at: e.ts, type: 'recovery_verified', healthy: e.healthy ?? null, reason: e.reason ?? '' });
-  },
-  recovery_blocked: (j, e, { inside }) => {
-    if (!inside) return;
-    j.recoveryBlocked++;
-    push(j.recovery, { at: e.ts, type: 'recovery_blocked', reason: e.reason ?? '' });
-  },
-  notify_failed: (j, _e, { inside }) => {
-    if (inside) j.notifyFailures++;
-  },
-  alert_reminded: countOnly,
-  paused: countOnly,
-  resumed: countOnly,
-  forgotten: countOnly,
-  snapshot_saved: countOnly,
-  snapshot_refused: countOnly,
-};
+function crashDetected(j: JobTally, e: Read<'crash_detected'>, t: number, inside: boolean, cycle: number | null): void {
+  if (cycle !== null) j.starts.delete(cycle);
+  if (!inside) return;
+  j.crashes++;
+  if (cycle !== null) j.crashedCycles.add(cycle);
+  const started = Date.parse(e.started_at ?? '');
+  j.timeline.push({
+    started_at: iso(Number.isFinite(started) ? started : t),
+    duration_ms: null,
+    outcome: 'crashed',
+    exit_code: null,
+    signal: null,
+    cycle,
+    ping: false,
+  });
+}
 
 /**
  * Reads every event (oldest first) up to the window's end. Counts come from events inside the
@@ -199,7 +212,7 @@ export function collect(lines: Iterable<HbEvent>, window: Window): Map<string, J
     // Each line is parsed as it is counted: a week of events is never held twice.
     const e = parseEvent(line);
     if (e.job === undefined || e.ts === undefined) continue;
-    const t = Date.parse(e.ts);
+    const t = isoTime(e.ts);
     if (!(t <= untilMs)) continue; // NaN too
     let j = jobs.get(e.job);
     if (!j) jobs.set(e.job, (j = tally(e.job)));
@@ -210,8 +223,7 @@ export function collect(lines: Iterable<HbEvent>, window: Window): Map<string, J
     }
     // A type from another version of hb counts as an event of its job, and nothing more.
     if (!e.known) continue;
-    const at = { t, inside, cycle: 'cycle' in e && e.cycle !== undefined ? e.cycle : null };
-    (RULES[e.type] as (j: JobTally, e: ReadKnown & { ts: string }, at: At) => void)(j, e as ReadKnown & { ts: string }, at);
+    countEvent(j, e as ReadKnown & { ts: string }, t, inside, 'cycle' in e && e.cycle !== undefined ? e.cycle : null);
   }
   return jobs;
 }
