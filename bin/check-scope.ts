@@ -16,7 +16,7 @@ export async function readCheckScope(jobs: string[], opts: GlobalOptions, io: Io
     const problem = validateJobName(job);
     if (problem) throw new UsageError(problem);
   }
-  const ctx = await loadContext(opts, io);
+  const ctx = await loadContext(opts, io, undefined, 'all');
   const read = stateDirsToRead(ctx.state);
   const dirs = trustedDirs(read);
   return { jobs, config: ctx.config, dirs, untrusted: read.untrusted, crontab: checkCrontabLookup(ctx, io, dirs[0]!) };

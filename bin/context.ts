@@ -6,7 +6,9 @@ import { findConfig } from '../lib/rules/config/find.ts';
 import type { ConfigCheck } from '../lib/adapters/config/load.ts';
 import type { HbConfig } from '../lib/rules/config/types.ts';
 import { ConfigError, UsageError } from '../lib/rules/errors.ts';
-import { chooseStateDir, type StateDirChoice } from '../lib/adapters/state/dir.ts';
+import { chooseStateDir, unsafeForRoot, type StateDirChoice } from '../lib/adapters/state/dir.ts';
+import { compiledPlace, readCompiled, writeCompiled, type CompiledPlace, type ConfigWant } from '../lib/adapters/config/cache.ts';
+import { sameKey } from '../lib/rules/config/compiled.ts';
 import type { Io } from './io.ts';
 
 /** The global options every command accepts. */
@@ -26,8 +28,13 @@ export interface Context {
   state: StateDirChoice;
 }
 
-/** Finds and loads the config (YAML is imported only if a file exists), then picks the state dir; `check` adds a command's own config rules. */
-export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigCheck): Promise<Context> {
+/**
+ * Finds and loads the config (YAML is imported only if a file exists and has no compiled form
+ * yet), then picks the state dir; `check` adds a command's own config rules. Given `want`, the
+ * config's compiled form is used and kept (lib/adapters/config/cache.ts): with `{ jobs }` the
+ * returned config holds only those jobs (those that exist) and the globals; the text is then not read (`configText` null).
+ */
+export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigCheck, want?: ConfigWant): Promise<Context> {
   if (opts.configSnapshot !== undefined && opts.config === undefined) {
     throw new UsageError('--config-snapshot: it is a copy of the file --config names, and --config is missing');
   }
@@ -35,15 +42,45 @@ export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigChe
   let config: HbConfig;
   let configText: string | null = null;
   if (choice.path) {
-    if (io.isRoot) await refuseUntrustedConfig(resolve(io.cwd, choice.path), choice.source);
-    const { loadConfigAndText } = await import('../lib/adapters/config/load.ts');
-    ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot, check));
+    const absolute = resolve(io.cwd, choice.path);
+    // Checked on every run, compiled form or not: root obeys only a config root alone controls.
+    if (io.isRoot) await refuseUntrustedConfig(absolute, choice.source);
+    const cacheDir = want && !check ? preConfigStateDir(opts, io) : null;
+    const source = resolve(io.cwd, opts.configSnapshot ?? choice.path);
+    const place = cacheDir === null ? null : compiledPlace(cacheDir, choice.path, absolute, source, io.localTz());
+    const compiled = place && want ? readCompiled(place, want) : null;
+    if (compiled) config = compiled;
+    else {
+      const { loadConfigAndText } = await import('../lib/adapters/config/load.ts');
+      ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot, check));
+      if (place && cacheDir !== null) keepCompiled(place, cacheDir, config, io);
+    }
   } else {
     const { emptyConfig } = await import('../lib/rules/config/types.ts');
     config = emptyConfig();
   }
   const state = stateDirFor(config, opts, io);
   return { config, configText, state };
+}
+
+/**
+ * The state directory chosen before the config is read (--state-dir, $HB_STATE_DIR, or the
+ * default): where the compiled config is kept, since the config's own state_dir is not known yet.
+ */
+function preConfigStateDir(opts: GlobalOptions, io: Io): string {
+  return chooseStateDir({ flag: opts.stateDir, env: io.env, isRoot: io.isRoot, home: io.homedir, cwd: io.cwd }).dir;
+}
+
+/**
+ * Keeps the config just validated compiled, if the source is still as it was when the lookup
+ * keyed it (an edit while it was read would otherwise be keyed by the old identity). As root,
+ * only into a state directory nobody else can change.
+ */
+function keepCompiled(place: CompiledPlace, stateDir: string, config: HbConfig, io: Io): void {
+  const after = compiledPlace(stateDir, place.key.given, place.key.absolute, place.key.source, place.key.tz);
+  if (!after || !sameKey(after.key, place.key)) return;
+  if (io.isRoot && unsafeForRoot(stateDir) !== null) return;
+  writeCompiled(place, config, io.now());
 }
 
 /** As root, throws the config error that says why a config others could change is not used. */

@@ -1,7 +1,7 @@
 // The command-line side tick and wrap share: their common flags read, the config loaded, the
 // process's effects handed to the run pipeline (lib/run/pipeline.ts).
 
-import { validateJobName } from '../lib/rules/job-name.ts';
+import { CHECK_JOB, validateJobName } from '../lib/rules/job-name.ts';
 import { runTickOrWrap, type RunEffects, type TickOrWrapResult } from '../lib/run/pipeline.ts';
 import type { WrapChoices } from '../lib/rules/run/plan.ts';
 import { UsageError } from '../lib/rules/errors.ts';
@@ -29,7 +29,8 @@ export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: 
   const nameProblem = validateJobName(job);
   if (nameProblem) throw new UsageError(nameProblem);
   const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz }) ?? null;
-  const ctx = await loadContext(flags, io);
+  // The globals, this job and the meta-heartbeat (the stale-watcher warning) are all a run reads.
+  const ctx = await loadContext(flags, io, undefined, { jobs: [job, CHECK_JOB] });
   const input = {
     job,
     config: ctx.config,
