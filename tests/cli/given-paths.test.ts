@@ -189,9 +189,9 @@ test('--config and $HB_CONFIG: a FIFO, /dev/zero and a 3 GiB file are refused by
   const pipe = fifo(join(s.root, 'config.fifo'));
   const big = sparse(join(s.root, 'huge.yaml'));
   for (const [path, what] of [
-    [pipe, 'is a FIFO, not a regular file; hb reads a config only from a regular file of at most 512 KiB'],
+    [pipe, 'is a FIFO, not a regular file; hb reads a config only from a regular file of at most 2 MiB'],
     ['/dev/zero', 'is a character device, not a regular file'],
-    [big, 'is 3 GiB, more than 512 KiB, the most hb reads of a config'],
+    [big, 'is 3 GiB, more than 2 MiB, the most hb reads of a config'],
   ] as const) {
     const message = new RegExp(`${path}: cannot read config file \\(from (--config|\\$HB_CONFIG)\\): ${what.replace(/[()]/g, '\\$&')}`);
     refused(run(s, ['check', '--config', path]), message);

@@ -137,11 +137,11 @@ test('a 50 MB config of 100,000 jobs, and /dev/zero, are refused by size before 
     const file = join(s.root, 'huge.yaml');
     writeFileSync(file, `jobs:\n${block}${'# padding to 50 MB\n'.repeat(Math.ceil((50 * 2 ** 20 - block.length) / 19))}`);
     const refusals = [
-      ['50 MB file', file, /cannot read config file \(from --config\): is 50 MiB, more than 512 KiB, the most hb reads of a config$/],
+      ['50 MB file', file, /cannot read config file \(from --config\): is 50 MiB, more than 2 MiB, the most hb reads of a config$/],
       [
         '/dev/zero',
         '/dev/zero',
-        /cannot read config file \(from --config\): is a character device, not a regular file; hb reads a config only from a regular file of at most 512 KiB$/,
+        /cannot read config file \(from --config\): is a character device, not a regular file; hb reads a config only from a regular file of at most 2 MiB$/,
       ],
     ] as const;
     for (const [name, path, message] of refusals) {
@@ -157,7 +157,7 @@ test('a 50 MB config of 100,000 jobs, and /dev/zero, are refused by size before 
 
 // Files just under the size cap are parsed in full: these bound what a hostile file can cost.
 // What each costs is a diagnostic; a cost out of all bounds meets hb()'s deadline of 30 s a run.
-test('under the size cap: 50,000 jobs, 30,000 duplicate keys or 40,000 YAML errors are refused in 20 lines', (t) => {
+test('under the size cap: 50,000 jobs, 800,000 YAML tokens, 30,000 duplicate keys or 40,000 YAML errors are refused in 20 lines', (t) => {
   const s = sandbox();
   try {
     const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -167,7 +167,7 @@ test('under the size cap: 50,000 jobs, 30,000 duplicate keys or 40,000 YAML erro
         `jobs:\n${range(50_000)
           .map((i) => `  a${i}:\n`)
           .join('')}`,
-        /:2:3: jobs: 50000 jobs, more than hb handles in one config \(at most 10000\)$/,
+        /:2:3: jobs: 50000 jobs, more than hb handles in one config \(at most 20000\)$/,
         1,
       ],
       [
@@ -179,6 +179,12 @@ test('under the size cap: 50,000 jobs, 30,000 duplicate keys or 40,000 YAML erro
         21,
       ],
       [
+        'a list of 400,000 one-letter items',
+        `jobs:\n  a:\n    command: [${Array(400_000).fill('a').join(',')}]\n`,
+        /:3:\d+: invalid YAML: more than 750000 YAML tokens \(some 30,000 jobs written out\); hb reads no config that large$/,
+        1,
+      ],
+      [
         '40,000 tab indents',
         `jobs:\n${range(40_000)
           .map((i) => `\ta${i}: 1\n`)
@@ -188,7 +194,7 @@ test('under the size cap: 50,000 jobs, 30,000 duplicate keys or 40,000 YAML erro
       ],
     ];
     for (const [name, text, message, lines] of cases) {
-      assert.ok(text.length < 512 * 1024, `${name} fits under the cap (${text.length} bytes)`);
+      assert.ok(text.length < 2 * 1024 * 1024, `${name} fits under the cap (${text.length} bytes)`);
       const file = join(s.root, 'big.yaml');
       writeFileSync(file, text);
       // The heap is left at Node's default: yaml holds ~150 bytes per byte of such a file.

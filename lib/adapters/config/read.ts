@@ -3,10 +3,12 @@
 import { GivenFileError, readGivenFile } from '../fs/given-file.ts';
 
 /**
- * The largest config hb reads: 3,000 jobs written out in full. yaml holds about 150 bytes of
- * memory per byte of text it reads, so this also bounds a check's memory (~100 MB at worst).
+ * The largest config hb reads: some 20,000 jobs written out in full. Parsing holds about 130
+ * bytes of memory per byte of an ordinary config (~250 MB at this size; the YAML token cap,
+ * lib/rules/config/yaml.ts, bounds odder files alike); a run whose config has not changed reads
+ * its compiled form instead (lib/adapters/config/cache.ts) and parses nothing.
  */
-export const MAX_CONFIG_BYTES = 512 * 1024;
+export const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
 
 /** Why a config file could not be read, for the message; `code` is the errno code when there is one. */
 export class ConfigReadError extends Error {

@@ -37,8 +37,8 @@ const JOB_KEYS = [
   'recover',
   'description',
 ];
-/** More jobs than hb is measured with (docs/benchmarks.md): refused rather than slowly half-served. */
-export const MAX_JOBS = 10_000;
+/** More jobs than one file should hold (a check over them takes seconds, a parse some 250 MB): refused rather than slowly half-served. */
+export const MAX_JOBS = 20_000;
 const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout', 'keep'];
 
 type Tree = Record<string, unknown>;

@@ -13,6 +13,13 @@ export const MAX_DEPTH = 64;
  */
 export const MAX_REPEATED_NODES = 10_000;
 
+/**
+ * Tokens the lexer may produce: a job written out takes about 25, so this is some 30,000 jobs.
+ * yaml's memory follows its tokens more than the bytes (a list of one-letter items has one per
+ * 1.5 bytes): this bounds a parse to a few hundred MB whatever the file holds.
+ */
+export const MAX_TOKENS = 750_000;
+
 /** A YAML problem at a source offset, before it is given a file and a line. */
 export interface YamlProblem {
   offset: number | undefined;
@@ -44,7 +51,10 @@ export async function parseYaml(text: string): Promise<YamlResult> {
   const parser = new yaml.Parser(lineCounter.addNewLine);
   function* tokens(): Generator<CST.Token> {
     lineCounter.addNewLine(0);
+    let count = 0;
     for (const lexeme of new yaml.Lexer().lex(text)) {
+      if (++count > MAX_TOKENS)
+        throw new Refused(parser.offset, `more than ${MAX_TOKENS} YAML tokens (some 30,000 jobs written out); hb reads no config that large`);
       yield* parser.next(lexeme);
       // The stack holds the document and every open collection.
       if (parser.stack.length > MAX_DEPTH + 1) throw new Refused(parser.offset, `nested deeper than ${MAX_DEPTH} levels (a config needs a handful)`);
