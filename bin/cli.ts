@@ -184,10 +184,10 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
 
   const daemon = command('daemon')
     .argument('[subcommand]', 'start, stop or status')
-    .description("a scheduler for hosts and containers without cron: runs hb tick JOB on each job's schedule")
+    .description("a scheduler for hosts and containers without cron: runs each job's tick (inside the daemon, around sh -c COMMAND) on its schedule")
     .addHelpText(
       'after',
-      '\nExamples:\n  hb daemon start                    in the foreground (containers, systemd Type=notify)\n  hb daemon start --detach           in the background, logging to <state>/daemon.log\n  hb daemon status\n  hb daemon stop\n\nDocs: docs/daemon.md',
+      '\nExamples:\n  hb daemon start                    in the foreground (containers, systemd Type=notify)\n  hb daemon start --detach           in the background, logging to <state>/daemon.log\n  hb daemon start --quiet --max-concurrent 64   many jobs: no line per run, 64 at once\n  hb daemon status\n  hb daemon stop\n\nDocs: docs/daemon.md',
     )
     .action((sub: string | undefined) => {
       throw new HbError(`daemon: ${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'}: expected start, stop or status`, 2);
@@ -198,7 +198,11 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .option('--detach', 'run in the background, logging to <state>/daemon.log; returns once the PID file is written')
     .option('--stop-timeout <duration>', 'on stop, how long running jobs may take before they get SIGTERM (default 30s; 0: at once)', parseStopTimeout)
     .option('--quiet', 'no log line for each routine start (problems, skips and lifecycle are still logged)')
-    .option('--max-concurrent <n>', 'the most runs at once; a fire beyond it waits for a run to end (default 32)', parseMaxConcurrent)
+    .option(
+      '--max-concurrent <n>',
+      'the most runs at once; a fire beyond it waits for a run to end, late (>2s) and lost fires are logged once a minute (default 32)',
+      parseMaxConcurrent,
+    )
     .action(async (_o, cmd: Command) => {
       const { runDaemonStart } = await import('./commands/daemon.ts');
       code = await runDaemonStart(globals(cmd), io);
@@ -212,7 +216,9 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
       code = await runDaemonStop(globals(cmd), io);
     });
   declare(daemon.command('status'), GLOBAL_OPTIONS)
-    .description('is the daemon running: pid, uptime, jobs and their next runs (exit 0 running, 1 not, 2 a PID file naming a process hb cannot verify)')
+    .description(
+      'is the daemon running: pid, uptime, its load, jobs and their next runs (exit 0 running, 1 not, 2 a PID file naming a process hb cannot verify)',
+    )
     .option('--pid-file <file>', 'PID file (default <state>/daemon.pid)')
     .option('--json', 'print JSON')
     .action(async (_o, cmd: Command) => {

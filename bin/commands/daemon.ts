@@ -22,7 +22,10 @@ import { readRunMarker } from '../../lib/adapters/heartbeat/store.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from '../../lib/adapters/run/proc.ts';
 import { openStateDir, trustFix, unsafeForRoot } from '../../lib/adapters/state/dir.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
+import { deliveryEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
+import type { RunEffects } from '../../lib/run/pipeline.ts';
+import type { DaemonRun } from '../../lib/run/daemon-run.ts';
 
 /** `hb daemon start` options. */
 export interface DaemonStartOptions extends GlobalOptions {
@@ -126,12 +129,47 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
     }
     const env = jobEnv(io.env);
     const jobOf = new Map<number, DaemonJob>();
+    // A job's run is hb tick's pipeline inside the daemon around `sh -c COMMAND` (docs/decisions.md,
+    // "hb daemon runs a job's tick in its own process"); the meta-heartbeat stays an `hb check` process.
+    const { startDaemonRun } = await import('../../lib/run/daemon-run.ts');
+    let heldConfig = ctx.config;
+    const runState = { ...ctx.state, dir, source: '--state-dir' };
+    const runFx: RunEffects = {
+      ...deliveryEffects(io),
+      env,
+      host: io.host,
+      newId: () => crypto.randomUUID(),
+      localTz: () => io.localTz(),
+      warn: (line) => io.err(`${line}\n`),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      forwardSignals: false,
+      stdin: 'ignore',
+      // A job the daemon runs always has a schedule: it is never just left without one.
+      unscheduledHint: async () => null,
+    };
+    // Each run relays its output into the daemon's streams, and listens to them for errors.
+    process.stdout.setMaxListeners(maxConcurrent + 16);
+    process.stderr.setMaxListeners(maxConcurrent + 16);
+    const inline = new Map<number, DaemonRun>();
+    let lastRunId = 0;
     const loop: DaemonLoop = new DaemonLoop(
       {
         now: io.now,
         setTimer: (fn, ms) => setTimeout(fn, ms),
         clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
         spawn: (job) => {
+          if (job.kind === 'tick') {
+            // Negative: never a process id, which the check runs below are keyed by.
+            const id = --lastRunId;
+            const run = startDaemonRun(job.name, heldConfig, runState, runFx);
+            inline.set(id, run);
+            void run.done.then((code) => {
+              inline.delete(id);
+              loop.exited(id, code, null);
+            });
+            return { id, tag: `run ${-id}`, holderPid: io.pid };
+          }
           const r = startRun(
             hb,
             job,
@@ -142,15 +180,20 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
             },
             log,
           );
-          if ('pid' in r) jobOf.set(r.pid, job);
-          return r;
+          if (!('pid' in r)) return r;
+          jobOf.set(r.pid, job);
+          return { id: r.pid };
         },
-        kill: (pid, signal) => signalRun(pid, signal, dir, jobOf.get(pid)),
+        kill: (id, signal) => {
+          if (id < 0) inline.get(id)?.signal(signal);
+          else signalRun(id, signal, dir, jobOf.get(id));
+        },
         log,
         skipped: (job, holder) => {
           const problem = recordSkip(dir, job, holder, io.now());
           if (problem) log(problem);
         },
+        minuteEnded: () => publish(),
       },
       selection.jobs,
       readAnchors(dir, selection.jobs),
@@ -169,6 +212,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
         pid_file: pidFile,
         stop_timeout_ms: stopTimeoutMs,
         ignored: selection.ignored,
+        load: loop.load(),
       };
       try {
         writeDaemonInfo(infoPath, daemonInfo(base, loop.slots(), io.now()));
@@ -185,6 +229,7 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
       if (nextFile) keepConfigCopy(copyPath, next.configText ?? '', 'the runs would not see it');
       const changes = loop.reload(nextSelection.jobs, readAnchors(dir, nextSelection.jobs));
       selection = nextSelection;
+      heldConfig = next.config;
       hb.configFile = nextFile;
       hb.configCopy = nextFile ? copyPath : null;
       publish();
@@ -327,7 +372,8 @@ export async function runDaemonStatus(opts: DaemonControlOptions, io: Io): Promi
     processStartMs: found.pid === null ? null : processStartMs(found.pid),
     runningPid: (job) => {
       const marker = stateDir ? readRunMarker(stateDir, job) : null;
-      return marker && !isRunGone(marker, gatherFacts(marker.pid)).gone ? marker.pid : null;
+      // A job's run inside the daemon is recorded under the daemon's pid: name its command's.
+      return marker && !isRunGone(marker, gatherFacts(marker.pid)).gone ? (marker.child_pid ?? marker.pid) : null;
     },
     nowMs: io.now(),
   });

@@ -37,6 +37,10 @@ export interface JobRunRequest {
   stdout: Writable;
   stderr: Writable;
   forwardSignals: boolean;
+  /** The child's stdin (default: hb's own). */
+  stdin?: 'inherit' | 'ignore';
+  /** Told the child's pid once it exists (the daemon signals its process group). */
+  onChild?: (pid: number) => void;
 }
 
 /** What happened: the exit code to pass on, the record written, and lines for stderr. */
@@ -130,8 +134,12 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         stdout: req.stdout,
         stderr: req.stderr,
         forward: req.forwardSignals,
+        stdin: req.stdin,
         now: req.now,
-        onSpawn: (childPid) => mark({ ...marker, child_pid: childPid }),
+        onSpawn: (childPid) => {
+          mark({ ...marker, child_pid: childPid });
+          req.onChild?.(childPid);
+        },
       });
     }
     // Like a shell, say why the command never ran: cron mails it.

@@ -27,6 +27,10 @@ export interface RunEffects extends NotifyEffects {
   stderr: Writable;
   /** Whether signals to hb are passed on to the child. */
   forwardSignals: boolean;
+  /** The child's stdin (default: hb's own; the daemon gives none). */
+  stdin?: 'inherit' | 'ignore';
+  /** Told the child's pid once it exists (the daemon signals its process group on stop). */
+  onChild?: (pid: number) => void;
   /** The hint for a job just left without a schedule, or null when a crontab line gives it one (reads crontabs: asked only then). */
   unscheduledHint(job: string, dir: string): Promise<string | null>;
 }
@@ -94,6 +98,8 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
     stdout: fx.stdout,
     stderr: fx.stderr,
     forwardSignals: fx.forwardSignals,
+    stdin: fx.stdin,
+    onChild: fx.onChild,
   };
   // Sinks load only for a job that has them: most ticks never touch this.
   const talks = Boolean(input.notify) || hasRunPings(config, job);

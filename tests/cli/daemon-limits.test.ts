@@ -126,7 +126,7 @@ test("overlap is off by default: a fire while the job's run goes is skipped (log
       assert.fail(`${String(e)}\n${d.stderr()}\nsolo saw ${seen(solo).join(',')}, multi saw ${seen(multi).join(',')}`),
     );
     assert.deepEqual([...new Set(seen(solo))], [1], `solo never ran twice at once: ${seen(solo).join(',')}`);
-    assert.match(d.stderr(), /skipped tick solo due at .*: the previous run \(pid \d+, started .*\) is still going and overlap is off for this job/);
+    assert.match(d.stderr(), /skipped tick solo due at .*: the previous run \(run \d+, started .*\) is still going and overlap is off for this job/);
     assert.doesNotMatch(d.stderr(), /skipped tick multi/);
     const skips = readEventsFile(s.state).filter((e: { type: string; job: string }) => e.type === 'overlap_skipped' && e.job === 'solo');
     assert.ok(skips.length >= 1, 'each skipped fire is an overlap_skipped event');
@@ -153,7 +153,7 @@ test('--max-concurrent: with 4 jobs and a cap of 2, never more than 2 runs at on
     );
     assert.ok(Math.max(...seen(dir)) <= 2, `at most 2 runs at once: ${seen(dir).join(',')}`);
     assert.match(d.stderr(), /tick j\d waits: 2 runs are going, the most --max-concurrent allows/);
-    assert.match(d.stderr(), /started tick j\d \(pid \d+\) after waiting [\d.]+m?s for a free run/);
+    assert.match(d.stderr(), /started tick j\d \(run \d+\) after waiting [\d.]+m?s for a free run/);
   } finally {
     await stop(s, d);
   }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonJob } from '../../lib/rules/daemon/jobs.ts';
 import { DaemonLoop, LOOP_DEFAULTS, daemonLogLine, type LoopOptions } from '../../lib/rules/daemon/loop.ts';
+import { LATE_START_MS, type LoadStats } from '../../lib/rules/daemon/load.ts';
 
 const every = (name: string, e: string, lock = false): DaemonJob => ({ name, kind: 'tick', schedule: { every: e }, lock });
 /** A job with `overlap: true`: its fires start runs while earlier ones go (the fake runs never end on their own). */
@@ -22,6 +23,12 @@ class FakeWorld {
   readonly lines: string[] = [];
   readonly sleeps: number[] = [];
   private pid = 100;
+  /** When set, each run ends by itself (exit 0) this long after it started. */
+  runMs: number | null = null;
+  /** Runs in flight now, and the most at once. */
+  inFlight = 0;
+  peakInFlight = 0;
+  readonly minutes: LoadStats[] = [];
 
   deps(loopRef: () => DaemonLoop) {
     return {
@@ -36,7 +43,19 @@ class FakeWorld {
       spawn: (job: DaemonJob) => {
         const pid = ++this.pid;
         this.spawned.push({ job: job.name, pid, at: this.nowMs });
-        return { pid };
+        this.peakInFlight = Math.max(this.peakInFlight, ++this.inFlight);
+        if (this.runMs !== null) {
+          const t = {
+            id: this.nextId++,
+            at: this.nowMs + this.runMs,
+            fn: () => {
+              this.inFlight--;
+              loopRef().exited(pid, 0, null);
+            },
+          };
+          this.timers.push(t);
+        }
+        return { id: pid };
       },
       kill: (pid: number, signal: 'SIGTERM' | 'SIGKILL') => {
         this.kills.push([pid, signal]);
@@ -44,6 +63,7 @@ class FakeWorld {
       },
       log: (m: string) => this.lines.push(m),
       skipped: (job: DaemonJob, holder: { pid: number }) => this.skips.push([job.name, holder.pid]),
+      minuteEnded: (stats: LoadStats) => void this.minutes.push(stats),
     };
   }
 
@@ -307,4 +327,84 @@ test('with nothing to run the loop still keeps one timer (the daemon stays up fo
   w.advance(180_000);
   assert.equal(w.pending(), 1);
   assert.equal(w.spawned.length, 0);
+});
+
+/** `n` jobs every minute, all on the same grid (same-phase: every fire is due at one instant). */
+const sameMinute = (n: number) => Array.from({ length: n }, (_, i) => every(`j${String(i).padStart(4, '0')}`, '1m'));
+const overloadLines = (w: FakeWorld) => w.lines.filter((l) => l.startsWith('overloaded in the minute from '));
+
+test('1,000 same-phase jobs every minute: every fire starts within the minute, never more than the cap at once, nothing late or lost', () => {
+  const { w, loop } = setup(sameMinute(1000), { maxConcurrent: 32, quiet: true });
+  w.runMs = 20;
+  w.advance(5 * 60_000 + 59_000);
+  const dueEach = (k: number) => 1_000_000 + k * 60_000;
+  assert.equal(w.spawned.length, 5000, 'five fires of each job');
+  for (let k = 1; k <= 5; k++) {
+    const minute = w.spawned.filter((s) => s.at >= dueEach(k) && s.at < dueEach(k) + 60_000);
+    assert.equal(new Set(minute.map((s) => s.job)).size, 1000, `every job started in minute ${k}`);
+    const worst = Math.max(...minute.map((s) => s.at - dueEach(k)));
+    assert.ok(worst <= LATE_START_MS, `minute ${k}: the last start came ${worst}ms after its fire`);
+  }
+  assert.ok(w.peakInFlight <= 32, `peak ${w.peakInFlight} runs at once`);
+  assert.equal(w.peakInFlight, 32, 'the cap was used');
+  const load = loop.load();
+  assert.deepEqual([load.fires, load.late, load.lost, load.overload_minutes], [5000, 0, 0, 0]);
+  assert.deepEqual(overloadLines(w), []);
+  // Under --quiet: one line when a queue forms each minute, no line per waiting fire or start.
+  assert.equal(w.lines.length, 5, w.lines.join('\n'));
+  assert.ok(w.minutes.length >= 4, 'the counters were published as minutes ended');
+  assert.equal(w.minutes.at(-1)!.last_minute!.fires, 1000);
+});
+
+test('past capacity: late and lost fires are counted, and each overloaded minute gives exactly one log line', () => {
+  // 4 runs at once of 5 s each: 48 runs a minute for 100 fires a minute.
+  const { w, loop } = setup(sameMinute(100), { maxConcurrent: 4, quiet: true });
+  w.runMs = 5000;
+  w.advance(3 * 60_000 + 30_000);
+  const lines = overloadLines(w);
+  assert.equal(lines.length, 3, w.lines.join('\n'));
+  assert.equal(new Set(lines.map((l) => /from (\d\d:\d\d)Z/.exec(l)![1])).size, 3, 'one line for each minute');
+  assert.match(
+    lines[0]!,
+    /^overloaded in the minute from \d\d:\d\dZ: \d+ of \d+ fires started more than 2s after they were due \(worst [\d.]+s, p99 [\d.]+s\), \d+ lost, up to \d+ waiting for a free run; /,
+  );
+  const load = loop.load();
+  assert.equal(load.overload_minutes, 3);
+  assert.ok(load.late > 0 && load.lost > 0, JSON.stringify(load));
+  assert.equal(load.running, 4);
+  assert.ok(load.waiting > 0);
+  assert.notEqual(load.last_overload_at, null);
+  assert.ok(w.peakInFlight <= 4);
+  // Every fire is accounted for: started (on time or late) or skipped for overlap; the rest are lost.
+  assert.equal(load.fires, w.spawned.length + w.skips.length);
+});
+
+test('a loop woken late keeps every fire: each due fire still starts once, none is lost', () => {
+  const { w, loop } = setup(sameMinute(8), { maxConcurrent: 8, quiet: true });
+  w.runMs = 10;
+  // Every timer fires 1.5 s late (a busy host), for 5 minutes.
+  w.advance(5 * 60_000 + 10_000, 1500);
+  const perJob = new Map<string, number>();
+  for (const s of w.spawned) perJob.set(s.job, (perJob.get(s.job) ?? 0) + 1);
+  assert.equal(perJob.size, 8);
+  assert.ok(
+    [...perJob.values()].every((n) => n === 5),
+    JSON.stringify([...perJob]),
+  );
+  assert.deepEqual([loop.load().lost, loop.load().late], [0, 0]);
+  assert.ok(!w.lines.some((l) => l.includes('missed')), w.lines.join('\n'));
+});
+
+test('a wake-up later than a whole period still starts one run (missed fires are not replayed), counts them as lost and says so once for the minute', () => {
+  const { w, loop } = setup(sameMinute(3), { quiet: true });
+  w.runMs = 10;
+  w.advance(60_000 * 4, 150_000);
+  assert.equal(w.spawned.length, 3, 'one run each, not a burst');
+  assert.ok(
+    w.lines.some((l) => /^started tick j0000 \(pid \d+\); 2 earlier fires missed \(the daemon was late\)$/.test(l)),
+    w.lines.join('\n'),
+  );
+  assert.equal(loop.load().lost, 6);
+  w.advance(60_000);
+  assert.equal(overloadLines(w).length, 1, w.lines.join('\n'));
 });

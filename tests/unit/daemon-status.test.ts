@@ -257,3 +257,37 @@ test('readPidFile reads a few bytes of a regular file, never through a link, nev
   assert.equal(readPidFile(join(d, 'link')).kind, 'unusable');
   assert.throws(() => findDaemon(join(d, 'big')), { name: 'UsageError', exitCode: 2 });
 });
+
+test('status: the load from the status file (runs, late and lost fires, the last minute), and a forged one left out', () => {
+  const load = {
+    running: 3,
+    waiting: 968,
+    max_concurrent: 32,
+    fires: 5000,
+    late: 312,
+    lost: 4,
+    overload_minutes: 2,
+    last_overload_at: '2026-11-23T08:59:00.000Z',
+    last_minute: { from: '2026-11-23T09:01:00.000Z', fires: 1000, late: 0, lost: 0, lag_p50_ms: 240, lag_p99_ms: 1800, lag_max_ms: 1950, peak_waiting: 968 },
+  };
+  const s = describeDaemon(facts({ info: { ...info, load } }));
+  assert.deepEqual(s.load, load);
+  assert.match(
+    renderDaemonStatus(s),
+    /\nload: {5}3 running, 968 waiting \(--max-concurrent 32\); 5000 fires, 312 late, 4 lost; OVERLOADED 2 min \(last from 2026-11-23T08:59:00Z\); minute from 2026-11-23T09:01:00Z: 1000 fires, start lag p50 240ms, p99 1800ms, max 1950ms\n/,
+  );
+  assert.equal(describeDaemon(facts({})).load, null, 'a status file without load (an older daemon)');
+  const calm = describeDaemon(facts({ info: { ...info, load: { ...load, overload_minutes: 0, last_overload_at: null, last_minute: null } } }));
+  assert.match(renderDaemonStatus(calm), /\nload: {5}3 running, 968 waiting \(--max-concurrent 32\); 5000 fires, 312 late, 4 lost; never overloaded\n/);
+
+  const d = newDir();
+  const path = infoPathFor(defaultPidFile(d));
+  writeDaemonInfo(path, { ...info, load });
+  assert.deepEqual(readDaemonInfo(path)?.load, load);
+  for (const forged of [{ ...load, late: '\u001b[2J' }, { ...load, fires: -1 }, { ...load, last_minute: { ...load.last_minute, from: 'x\u001b' } }, 'busy']) {
+    writeFileSync(path, JSON.stringify({ ...info, load: forged }));
+    const read = readDaemonInfo(path);
+    assert.equal(read?.pid, 4242, 'the rest of the file is still read');
+    assert.equal(read?.load, undefined, JSON.stringify(forged));
+  }
+});

@@ -8,6 +8,7 @@ import { readStateFileNoFollow } from '../fs/no-follow.ts';
 import type { ScheduleSpec } from '../../rules/schedule/types.ts';
 import { mayOverlap, scheduleText, type DaemonJob, type IgnoredJob } from '../../rules/daemon/jobs.ts';
 import { fireAfter, type Slot } from '../../rules/daemon/scheduler.ts';
+import type { LoadStats } from '../../rules/daemon/load.ts';
 
 /** The status file beside a PID file: `daemon.pid` → `daemon.json`. */
 export const infoPathFor = (pidFile: string) => (pidFile.endsWith('.pid') ? pidFile.slice(0, -4) : pidFile) + '.json';
@@ -28,6 +29,8 @@ export interface DaemonInfo {
   stop_timeout_ms: number;
   jobs: Array<{ job: string; kind: DaemonJob['kind']; schedule: ScheduleSpec; lock: boolean; overlap?: boolean; anchor_ms: number }>;
   ignored: IgnoredJob[];
+  /** How far behind its schedule the daemon runs (rewritten each minute with fires). */
+  load?: LoadStats;
   updated_at: string;
 }
 
@@ -54,10 +57,28 @@ export function readDaemonInfo(path: string): DaemonInfo | null {
   try {
     const v = JSON.parse(readStateFileNoFollow(path)) as DaemonInfo;
     const argvOk = v?.cmdline === undefined || v.cmdline === null || (Array.isArray(v.cmdline) && v.cmdline.every((a) => typeof a === 'string'));
-    return v && v.v === 1 && typeof v.pid === 'number' && Array.isArray(v.jobs) && argvOk ? v : null;
+    if (!(v && v.v === 1 && typeof v.pid === 'number' && Array.isArray(v.jobs) && argvOk)) return null;
+    // Shown on a terminal: load figures that are not plain numbers and times are left out.
+    if (v.load !== undefined && !isLoadStats(v.load)) delete v.load;
+    return v;
   } catch {
     return null;
   }
+}
+
+const count = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+const isoOrNull = (x: unknown) => x === null || (typeof x === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/.test(x));
+
+/** Whether a status file's `load` holds only counts and ISO times (what the daemon writes). */
+export function isLoadStats(x: unknown): x is LoadStats {
+  const l = x as Record<string, unknown> | null;
+  if (typeof l !== 'object' || l === null) return false;
+  const counts = ['running', 'waiting', 'max_concurrent', 'fires', 'late', 'lost', 'overload_minutes'];
+  if (!counts.every((k) => count(l[k])) || !isoOrNull(l.last_overload_at)) return false;
+  const m = l.last_minute as Record<string, unknown> | null;
+  if (m === null) return true;
+  if (typeof m !== 'object' || m === undefined || !isoOrNull(m.from) || m.from === null) return false;
+  return ['fires', 'late', 'lost', 'lag_p50_ms', 'lag_p99_ms', 'lag_max_ms', 'peak_waiting'].every((k) => count(m[k]));
 }
 
 /** Removes the status file if it still describes `pid`. */
@@ -95,6 +116,8 @@ export interface DaemonStatus {
   config: string | null;
   state_dir: string | null;
   jobs: DaemonJobStatus[];
+  /** The daemon's load as of its last status-file write, or null (not running, or an older daemon). */
+  load: LoadStats | null;
   checked_at: string;
 }
 
@@ -128,6 +151,7 @@ export function describeDaemon(f: StatusFacts): DaemonStatus {
       config: null,
       state_dir: null,
       jobs: [],
+      load: null,
       checked_at: checkedAt,
     };
   }
@@ -158,11 +182,20 @@ export function describeDaemon(f: StatusFacts): DaemonStatus {
     config: info?.config ?? null,
     state_dir: info?.state_dir ?? null,
     jobs,
+    load: info?.load ?? null,
     checked_at: checkedAt,
   };
 }
 
 const seconds = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
+
+/** One line: runs in flight and waiting, and how far behind the schedule the daemon ran. */
+function loadText(l: LoadStats): string {
+  const m = l.last_minute;
+  const minute = m ? `; minute from ${seconds(m.from)}: ${m.fires} fires, start lag p50 ${m.lag_p50_ms}ms, p99 ${m.lag_p99_ms}ms, max ${m.lag_max_ms}ms` : '';
+  const overload = l.overload_minutes > 0 ? `; OVERLOADED ${l.overload_minutes} min (last from ${seconds(l.last_overload_at ?? '')})` : '; never overloaded';
+  return `${l.running} running, ${l.waiting} waiting (--max-concurrent ${l.max_concurrent}); ${l.fires} fires, ${l.late} late, ${l.lost} lost${overload}${minute}`;
+}
 
 /** The text form of `hb daemon status`. */
 export function renderDaemonStatus(s: DaemonStatus): string {
@@ -172,6 +205,7 @@ export function renderDaemonStatus(s: DaemonStatus): string {
   const lines = [`hb daemon: running (pid ${s.pid}${up}${since})`];
   if (s.config !== null || s.state_dir !== null) lines.push(`config:   ${s.config ?? '(none)'}`, `state:    ${s.state_dir}`);
   lines.push(`pid file: ${s.pid_file}`);
+  if (s.load) lines.push(`load:     ${loadText(s.load)}`);
   if (s.jobs.length === 0) return lines.join('\n') + (s.reason.includes('missing') ? `\n${s.reason}` : '') + '\n';
   const rows = [['JOB', 'SCHEDULE', 'LOCK', 'NEXT RUN', 'RUNNING']];
   for (const j of s.jobs) {

@@ -32,6 +32,8 @@ export interface RunChildOptions {
   /** Where the child's stdout and stderr go, unmodified (process.stdout/stderr in the CLI). */
   stdout: Writable;
   stderr: Writable;
+  /** The child's stdin: hb's own (default, as cron's shell), or none (`/dev/null`, for the daemon's runs). */
+  stdin?: 'inherit' | 'ignore';
   /** Called once the child exists, e.g. to record its pid in the `.run` marker. */
   onSpawn?: (pid: number) => void;
   /** Relay signals hb receives to the child while it runs: true = FORWARDED_SIGNALS. */
@@ -121,7 +123,7 @@ export async function runChild(opts: RunChildOptions): Promise<ChildResult> {
     child = spawn(file, args, {
       env: opts.env,
       cwd: opts.cwd,
-      stdio: ['inherit', 'pipe', 'pipe'],
+      stdio: [opts.stdin ?? 'inherit', 'pipe', 'pipe'],
       detached: group,
     });
   } catch (err) {

@@ -4,21 +4,35 @@
 import { formatDuration } from '../duration.ts';
 import { mayOverlap, runLabel as label, type DaemonJob } from './jobs.ts';
 import { DEFAULT_MAX_CONCURRENT } from './limits.ts';
+import { LATE_START_MS, LoadMeter, type LoadStats } from './load.ts';
 import { createPlan, nextWake, reloadPlan, stepPlan, type Decision, type Plan, type PlanChanges, type Slot } from './scheduler.ts';
+
+/**
+ * A run once started: `id` is unique among the runs in flight (a process id, or a number the
+ * spawner chose); `tag` is how the log names it (default `pid ID`); `holderPid` is the process a
+ * skipped fire names as the holder (default ID).
+ */
+export interface StartedRun {
+  id: number;
+  tag?: string;
+  holderPid?: number;
+}
 
 /** What the loop needs from the outside world. */
 export interface LoopDeps {
   now(): number;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
-  /** Starts one run of `job` as its own process; its exit must be reported with `exited`. */
-  spawn(job: DaemonJob): { pid: number } | { error: string };
-  /** Signals a run; SIGKILL should also reach what the run started. */
-  kill(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
+  /** Starts one run of `job`; its end must be reported with `exited`. */
+  spawn(job: DaemonJob): StartedRun | { error: string };
+  /** Signals a run (by its id); SIGKILL should also reach what the run started. */
+  kill(id: number, signal: 'SIGTERM' | 'SIGKILL'): void;
   /** One line for the daemon's log (no timestamp, no newline). */
   log(message: string): void;
   /** A fire was skipped because `holder` (a run of the same locked job) is still going. */
   skipped(job: DaemonJob, holder: { pid: number; startedMs: number }): void;
+  /** A minute of fires ended (the load counters changed); optional. */
+  minuteEnded?(stats: LoadStats): void;
 }
 
 /** Timings and verbosity. */
@@ -50,11 +64,14 @@ const REAP_WAIT_MS = 2000;
 interface Run {
   job: DaemonJob;
   startedMs: number;
+  tag: string;
+  holderPid: number;
 }
 
 /** A fire waiting for a free run (the cap was reached); `late` is its missed-fires note. */
 interface Waiting {
   job: DaemonJob;
+  dueMs: number;
   sinceMs: number;
   late: string;
 }
@@ -71,6 +88,7 @@ export class DaemonLoop {
   private phaseTimer: unknown = null;
   private stopped: Promise<void> | null = null;
   private resolveStopped: () => void = () => {};
+  private readonly meter = new LoadMeter();
 
   constructor(
     private readonly deps: LoopDeps,
@@ -91,11 +109,16 @@ export class DaemonLoop {
     return this.plan.slots;
   }
 
-  /** Pids of the runs in flight, by job name. */
+  /** Ids of the runs in flight, by job name. */
   running(): Map<string, number[]> {
     const byJob = new Map<string, number[]>();
-    for (const [pid, run] of this.runs) byJob.set(run.job.name, [...(byJob.get(run.job.name) ?? []), pid]);
+    for (const [id, run] of this.runs) byJob.set(run.job.name, [...(byJob.get(run.job.name) ?? []), id]);
     return byJob;
+  }
+
+  /** The load counters: runs in flight, fires waiting, late and lost fires, overloaded minutes. */
+  load(): LoadStats {
+    return this.meter.stats(this.runs.size, this.waiting.length, this.options.maxConcurrent);
   }
 
   /** Applies a reloaded job list; unchanged schedules keep their next fire. */
@@ -109,15 +132,16 @@ export class DaemonLoop {
     return r.changes;
   }
 
-  /** A run's process ended (`code` null when a signal ended it). */
-  exited(pid: number, code: number | null, signal: string | null): void {
-    const run = this.runs.get(pid);
+  /** A run ended (`code` null when a signal ended it). */
+  exited(id: number, code: number | null, signal: string | null): void {
+    const run = this.runs.get(id);
     if (!run) return;
-    this.runs.delete(pid);
+    this.runs.delete(id);
     const took = shortDuration(this.deps.now() - run.startedMs);
-    if (signal) this.deps.log(`${label(run.job)} (pid ${pid}) was ended by ${signal} after ${took}`);
+    if (signal) this.deps.log(`${label(run.job)} (${run.tag}) was ended by ${signal} after ${took}`);
     else if (code !== 0)
-      this.deps.log(`${label(run.job)} (pid ${pid}) exited ${code} after ${took}${run.job.kind === 'check' && code === 1 ? ': a job is a problem' : ''}`);
+      this.deps.log(`${label(run.job)} (${run.tag}) exited ${code} after ${took}${run.job.kind === 'check' && code === 1 ? ': a job is a problem' : ''}`);
+    this.note(this.meter.roll(this.deps.now()));
     if (this.phase === 'running') this.startWaiting();
     else if (this.runs.size === 0) this.finish();
   }
@@ -153,14 +177,14 @@ export class DaemonLoop {
     this.phase = 'terminating';
     this.deps.clearTimer(this.phaseTimer);
     this.deps.log(`sending SIGTERM to ${this.describeRuns()}`);
-    for (const pid of this.runs.keys()) this.deps.kill(pid, 'SIGTERM');
+    for (const id of this.runs.keys()) this.deps.kill(id, 'SIGTERM');
     this.phaseTimer = this.deps.setTimer(() => this.killAll(), this.options.killAfterMs);
   }
 
   private killAll(): void {
     this.phase = 'killing';
     this.deps.log(`sending SIGKILL to ${this.describeRuns()}: still running ${formatDuration(this.options.killAfterMs)} after SIGTERM`);
-    for (const pid of this.runs.keys()) this.deps.kill(pid, 'SIGKILL');
+    for (const id of this.runs.keys()) this.deps.kill(id, 'SIGKILL');
     this.phaseTimer = this.deps.setTimer(() => this.finish(), REAP_WAIT_MS);
   }
 
@@ -173,7 +197,7 @@ export class DaemonLoop {
   }
 
   private describeRuns(): string {
-    const runs = [...this.runs].map(([pid, r]) => `${label(r.job)} (pid ${pid})`);
+    const runs = [...this.runs.values()].map((r) => `${label(r.job)} (${r.tag})`);
     return `${runs.length} run${runs.length === 1 ? '' : 's'}: ${runs.join(', ')}`;
   }
 
@@ -196,7 +220,9 @@ export class DaemonLoop {
 
   private wake(): void {
     if (this.phase !== 'running') return;
-    const r = stepPlan(this.plan, this.deps.now(), (name) => this.holderOf(name) !== null);
+    const now = this.deps.now();
+    this.note(this.meter.roll(now));
+    const r = stepPlan(this.plan, now, (name) => this.holderOf(name) !== null);
     this.plan = r.plan;
     for (const d of r.decisions) this.act(d);
     this.arm();
@@ -204,22 +230,36 @@ export class DaemonLoop {
 
   private act(d: Decision): void {
     const late = d.missed > 0 ? `; ${missedText(d)} missed (the daemon was late)` : '';
+    const now = this.deps.now();
+    if (d.missed > 0) this.note(this.meter.lost(d.missed, now, this.waiting.length));
     if (d.type === 'skip') {
+      this.note(this.meter.started(d.dueMs, now, this.waiting.length));
       this.skip(d.job, d.dueMs, late);
       return;
     }
     if (this.runs.size < this.options.maxConcurrent) {
-      this.begin(d.job, late, null);
+      this.begin(d.job, d.dueMs, late, null);
       return;
     }
     // At the cap: the fire waits for a run to end. One waiting fire per job, so the queue never
     // grows past the job list however long the runs take.
     if (this.waiting.some((w) => w.job.name === d.job.name)) {
+      this.note(this.meter.lost(1, now, this.waiting.length));
       this.deps.log(`skipped ${label(d.job)} due at ${hms(d.dueMs)}: an earlier fire of it is still waiting for a free run${late}`);
       return;
     }
-    this.waiting.push({ job: d.job, sinceMs: this.deps.now(), late });
-    this.deps.log(`${label(d.job)} waits: ${this.runs.size} runs are going, the most --max-concurrent allows${late}`);
+    const first = this.waiting.length === 0;
+    this.waiting.push({ job: d.job, dueMs: d.dueMs, sinceMs: now, late });
+    this.note(this.meter.queued(this.waiting.length, now));
+    // Under --quiet, one line when the queue forms (or for a fire with a note), not one per
+    // waiting fire: a thousand same-minute fires would otherwise log a thousand lines.
+    if (!this.options.quiet || first || late) this.deps.log(`${label(d.job)} waits: ${this.runs.size} runs are going, the most --max-concurrent allows${late}`);
+  }
+
+  /** Logs the meter's line for a minute the daemon fell behind in, and publishes the counters when a minute ended. */
+  private note(line: string | null): void {
+    if (line) this.deps.log(line);
+    if (this.meter.closedSinceLastAsked()) this.deps.minuteEnded?.(this.load());
   }
 
   /** A fire that found a run of its job going, and the job may not overlap: logged and recorded, never queued. */
@@ -227,36 +267,41 @@ export class DaemonLoop {
     const holder = this.holderOf(job.name)!;
     const why = job.lock ? 'the job has lock' : 'overlap is off for this job';
     this.deps.log(
-      `skipped ${label(job)} due at ${hms(dueMs)}: the previous run (pid ${holder.pid}, started ${hms(holder.startedMs)}) is still going and ${why}${late}`,
+      `skipped ${label(job)} due at ${hms(dueMs)}: the previous run (${holder.tag}, started ${hms(holder.startedMs)}) is still going and ${why}${late}`,
     );
-    this.deps.skipped(job, holder);
+    this.deps.skipped(job, { pid: holder.pid, startedMs: holder.startedMs });
   }
 
-  /** Starts a run; `waitedSinceMs` is when it began waiting for a free run, or null. */
-  private begin(job: DaemonJob, late: string, waitedSinceMs: number | null): void {
+  /** Starts a run of the fire due at `dueMs`; `waitedSinceMs` is when it began waiting for a free run, or null. */
+  private begin(job: DaemonJob, dueMs: number, late: string, waitedSinceMs: number | null): void {
+    const now = this.deps.now();
+    this.note(this.meter.started(dueMs, now, this.waiting.length));
     const started = this.deps.spawn(job);
     if ('error' in started) {
       this.deps.log(`could not start ${label(job)}: ${started.error}`);
       return;
     }
-    const now = this.deps.now();
-    this.runs.set(started.pid, { job, startedMs: now });
+    const tag = started.tag ?? `pid ${started.id}`;
+    this.runs.set(started.id, { job, startedMs: now, tag, holderPid: started.holderPid ?? started.id });
     const waited = waitedSinceMs === null ? '' : ` after waiting ${shortDuration(now - waitedSinceMs)} for a free run`;
-    if (!this.options.quiet || late || waited) this.deps.log(`started ${label(job)} (pid ${started.pid})${waited}${late}`);
+    // Under --quiet a wait is routine too: the minute's overload line says how late fires were.
+    if (!this.options.quiet || late || (waited && now - dueMs > LATE_START_MS)) this.deps.log(`started ${label(job)} (${tag})${waited}${late}`);
   }
 
   /** Starts waiting fires, oldest first, while the cap allows. */
   private startWaiting(): void {
     while (this.runs.size < this.options.maxConcurrent && this.waiting.length > 0) {
       const w = this.waiting.shift()!;
-      if (!mayOverlap(w.job) && this.holderOf(w.job.name)) this.skip(w.job, w.sinceMs, w.late);
-      else this.begin(w.job, w.late, w.sinceMs);
+      if (!mayOverlap(w.job) && this.holderOf(w.job.name)) {
+        this.note(this.meter.started(w.dueMs, this.deps.now(), this.waiting.length));
+        this.skip(w.job, w.dueMs, w.late);
+      } else this.begin(w.job, w.dueMs, w.late, w.sinceMs);
     }
   }
 
   /** The oldest run in flight of a job, or null. */
-  private holderOf(name: string): { pid: number; startedMs: number } | null {
-    for (const [pid, run] of this.runs) if (run.job.name === name) return { pid, startedMs: run.startedMs };
+  private holderOf(name: string): { pid: number; tag: string; startedMs: number } | null {
+    for (const run of this.runs.values()) if (run.job.name === name) return { pid: run.holderPid, tag: run.tag, startedMs: run.startedMs };
     return null;
   }
 }
