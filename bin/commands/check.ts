@@ -9,6 +9,7 @@ import { UsageError } from '../../lib/rules/errors.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 import { warnsUnscheduled } from '../../lib/rules/health/unscheduled.ts';
 import type { UntrustedDir } from '../../lib/adapters/state/dir.ts';
+import { inPieces } from '../../lib/rules/format/pieces.ts';
 import { HB_VERSION } from '../../lib/rules/version.ts';
 import { readCheckScope } from '../check-scope.ts';
 import type { GlobalOptions } from '../context.ts';
@@ -64,6 +65,11 @@ async function startActor(config: HbConfig, dir: string, fx: CheckEffects, actin
   return startActing(config, dir, fx, acting);
 }
 
+/** Writes a long output to stdout as it is made, a piece at a time: 100,000 jobs make 100 MB of JSON. */
+function writePieces(io: Io, parts: Iterable<string>): void {
+  for (const piece of inPieces(parts)) io.out(piece);
+}
+
 /** Prints the verdicts in the asked format (and the textfile); returns the check's exit code. */
 async function render(
   format: string,
@@ -80,20 +86,20 @@ async function render(
   const prom = async () => ({ ...meta, notifications: (await import('../../lib/adapters/alerts/outbox.ts')).countOutbox(dirs[0]!) });
 
   if (opts.textfile) {
-    const [{ renderPrometheus }, { writeTextfile }] = await Promise.all([
+    const [{ prometheusParts }, { writeTextfile }] = await Promise.all([
       import('../../lib/rules/format/prometheus.ts'),
       import('../../lib/adapters/format/textfile.ts'),
     ]);
     try {
-      writeTextfile(opts.textfile, renderPrometheus(health, await prom()));
+      writeTextfile(opts.textfile, inPieces(prometheusParts(health, await prom())));
     } catch (e) {
       throw new UsageError(`--textfile: ${(e as Error).message}`);
     }
   }
   switch (format) {
     case 'json': {
-      const { renderJson } = await import('../../lib/rules/format/json.ts');
-      io.out(renderJson(health, meta));
+      const { jsonParts } = await import('../../lib/rules/format/json.ts');
+      writePieces(io, jsonParts(health, meta));
       return unhealthy;
     }
     case 'nagios': {
@@ -103,8 +109,8 @@ async function render(
       return exitCode;
     }
     case 'prometheus': {
-      const { renderPrometheus } = await import('../../lib/rules/format/prometheus.ts');
-      io.out(renderPrometheus(health, await prom()));
+      const { prometheusParts } = await import('../../lib/rules/format/prometheus.ts');
+      writePieces(io, prometheusParts(health, await prom()));
       return unhealthy;
     }
     default: {

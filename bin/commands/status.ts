@@ -14,8 +14,13 @@ export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Pr
   warnUntrusted(untrusted, io);
   const notifications = countOutbox(dirs[0]!);
   if (opts.json) {
-    const [{ renderJson }, { HB_VERSION }] = await Promise.all([import('../../lib/rules/format/json.ts'), import('../../lib/rules/version.ts')]);
-    io.out(renderJson(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, notifications, untrusted }));
+    const [{ jsonParts }, { HB_VERSION }, { inPieces }] = await Promise.all([
+      import('../../lib/rules/format/json.ts'),
+      import('../../lib/rules/version.ts'),
+      import('../../lib/rules/format/pieces.ts'),
+    ]);
+    // Written as it is made: 100,000 jobs make 100 MB of JSON.
+    for (const piece of inPieces(jsonParts(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, notifications, untrusted }))) io.out(piece);
   } else {
     const { renderStatusTable } = await import('../../lib/rules/format/text.ts');
     io.out(renderStatusTable(health, { color: io.color }));

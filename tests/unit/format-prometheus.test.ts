@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALL_STATUSES, escapeLabel, formatValue, renderPrometheus } from '../../lib/rules/format/prometheus.ts';
+import { ALL_STATUSES, escapeLabel, formatValue, prometheusParts, renderPrometheus } from '../../lib/rules/format/prometheus.ts';
+import { inPieces } from '../../lib/rules/format/pieces.ts';
 import { writeTextfile } from '../../lib/adapters/format/textfile.ts';
 import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
@@ -268,6 +269,78 @@ describe('renderPrometheus', () => {
   });
 });
 
+describe('prometheusParts', () => {
+  const nightly = job('nightly', 'failed', {
+    period_s: 86400,
+    grace_s: 1800,
+    due: iso(NOW + 85_800_000),
+    deadline: iso(NOW + 87_600_000),
+    schedule: { cron: '30 2 * * *', tz: 'Eu"rope' },
+    schedule_source: 'crontab',
+  });
+  const backup = job('backup', 'running', {
+    age_s: null,
+    period_s: null,
+    grace_s: null,
+    due: null,
+    deadline: null,
+    last: null,
+    last_success_at: null,
+    running: { pid: 9 } as JobHealth['running'],
+  });
+  const full = { ...ctx, notifications: { pending: 1, failed: 0 }, untrusted: [{ dir: '/tmp/x', why: 'other users can write it', fix: 'chmod o-w /tmp/x' }] };
+
+  it('writes exactly these samples, in this order, for a known pair of jobs', () => {
+    const samples = renderPrometheus([nightly, backup], full)
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('hb_job_status'));
+    assert.deepEqual(samples, [
+      `hb_check_timestamp_seconds ${NOW / 1000}`,
+      'hb_jobs 2',
+      'hb_problems 1',
+      'hb_notifications_pending 1',
+      'hb_notifications_failed 0',
+      'hb_state_dir_untrusted{dir="/tmp/x"} 1',
+      'hb_job_healthy{hb_job="backup"} 1',
+      'hb_job_healthy{hb_job="nightly"} 0',
+      'hb_problem{hb_job="backup"} 0',
+      'hb_problem{hb_job="nightly"} 1',
+      'hb_job_info{hb_job="backup",schedule="every 1h",tz="",schedule_source="heartbeat"} 1',
+      'hb_job_info{hb_job="nightly",schedule="cron 30 2 * * *",tz="Eu\\"rope",schedule_source="crontab"} 1',
+      `hb_last_run_timestamp_seconds{hb_job="nightly"} ${(NOW - 600_000) / 1000}`,
+      `hb_last_success_timestamp_seconds{hb_job="nightly"} ${(NOW - 4_200_000) / 1000}`,
+      'hb_last_duration_seconds{hb_job="nightly"} 2.5',
+      'hb_last_exit_code{hb_job="nightly"} 3',
+      'hb_age_seconds{hb_job="nightly"} 600',
+      'hb_period_seconds{hb_job="nightly"} 86400',
+      'hb_grace_seconds{hb_job="nightly"} 1800',
+      `hb_due_timestamp_seconds{hb_job="nightly"} ${(NOW + 85_800_000) / 1000}`,
+      `hb_deadline_timestamp_seconds{hb_job="nightly"} ${(NOW + 87_600_000) / 1000}`,
+      'hb_run_cycle{hb_job="nightly"} 41',
+      'hb_running{hb_job="backup"} 1',
+      'hb_running{hb_job="nightly"} 0',
+    ]);
+    const status = renderPrometheus([nightly, backup], full)
+      .split('\n')
+      .filter((l) => l.startsWith('hb_job_status{'));
+    assert.deepEqual(status, [
+      ...ALL_STATUSES.map((s) => `hb_job_status{hb_job="backup",status="${s}"} ${s === 'running' ? 1 : 0}`),
+      ...ALL_STATUSES.map((s) => `hb_job_status{hb_job="nightly",status="${s}"} ${s === 'failed' ? 1 : 0}`),
+    ]);
+  });
+
+  it('gives the same text as renderPrometheus a part at a time: a family header, then one part per job', () => {
+    const jobs = Array.from({ length: 30 }, (_, i) => job(`j${String(i).padStart(2, '0')}`, ALL_STATUSES[i % ALL_STATUSES.length]));
+    const parts = [...prometheusParts(jobs, full)];
+    assert.equal(parts.join(''), renderPrometheus(jobs, full));
+    assert.equal([...inPieces(parts, 1000)].join(''), renderPrometheus(jobs, full));
+    // Each family of the jobs: its header, then at most one part per job (none for an unknown value).
+    const status = parts.findIndex((p) => p.startsWith('# HELP hb_job_status '));
+    assert.ok(status > 0);
+    assert.equal(parts.slice(status + 1, status + 1 + jobs.length).filter((p) => p.startsWith('hb_job_status{')).length, jobs.length);
+  });
+});
+
 describe('escapeLabel and formatValue', () => {
   it('escapes backslash, quote and newline, and nothing else', () => {
     assert.equal(escapeLabel('a"b\\c\nd\te'), 'a\\"b\\\\c\\nd\te');
@@ -288,6 +361,18 @@ describe('writeTextfile', () => {
       writeTextfile(join(d, 'hb.prom'), 'hb_jobs 1\n');
       assert.equal(readFileSync(join(d, 'hb.prom'), 'utf8'), 'hb_jobs 1\n');
       assert.equal(statSync(join(d, 'hb.prom')).mode & 0o777, 0o644);
+      assert.deepEqual(readdirSync(d), ['hb.prom']);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('writes text given in pieces whole, in order', () => {
+    const d = dir();
+    try {
+      const pieces = Array.from({ length: 50 }, (_, i) => `hb_jobs{n="${i}"} ${i}\n`);
+      writeTextfile(join(d, 'hb.prom'), pieces);
+      assert.equal(readFileSync(join(d, 'hb.prom'), 'utf8'), pieces.join(''));
       assert.deepEqual(readdirSync(d), ['hb.prom']);
     } finally {
       rmSync(d, { recursive: true, force: true });

@@ -7,13 +7,13 @@ import { writeAtomic } from '../fs/atomic.ts';
 import { outputRefusal } from '../fs/output-path.ts';
 
 /**
- * Writes `content` to `path` atomically: a temp file beside it, fsynced, renamed over `path`
+ * Writes `content` (the text, or its pieces in order) to `path` atomically: a temp file beside it, fsynced, renamed over `path`
  * (a regular file or nothing: a link or anything else under the name is refused, exit 2).
  * The temp name ends in `.tmp`, never `.prom`, because the collector reads every `*.prom` in
  * the directory and would scrape a partial file. Synchronous: `hb check` is a one-shot process
  * with nothing to overlap, and the caller can catch a plain throw.
  */
-export function writeTextfile(path: string, content: string): void {
+export function writeTextfile(path: string, content: string | Iterable<string>): void {
   const name = basename(path);
   if (!name.endsWith('.prom') || name === '.prom') {
     throw new UsageError(`${path}: the file name must end in .prom (node_exporter's textfile collector reads only *.prom files)`);

@@ -48,15 +48,17 @@ function createTemp(path: string): { tmp: string; fd: number } {
 /**
  * Writes `content` to `path` atomically; on failure removes the temp file and rethrows. The
  * rename replaces whatever has the name (a symlink is replaced, never written through); the
- * temp file is only ever touched through its own descriptor until the rename.
+ * temp file is only ever touched through its own descriptor until the rename. Content given as
+ * pieces (any iterable of strings) is written piece by piece, never joined in memory.
  */
-export function writeAtomic(path: string, content: string | Uint8Array, opts: AtomicWrite): void {
-  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+export function writeAtomic(path: string, content: string | Uint8Array | Iterable<string>, opts: AtomicWrite): void {
   const created = createTemp(path);
   const tmp = created.tmp;
   let fd: number | undefined = created.fd;
   try {
-    writeAll(fd, bytes);
+    if (typeof content === 'string') writeAll(fd, Buffer.from(content));
+    else if (content instanceof Uint8Array) writeAll(fd, content);
+    else for (const piece of content) writeAll(fd, Buffer.from(piece));
     if (opts.owner) {
       try {
         fchownSync(fd, opts.owner.uid, opts.owner.gid);
