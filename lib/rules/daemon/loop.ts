@@ -4,7 +4,7 @@
 import { formatDuration } from '../duration.ts';
 import { mayOverlap, runLabel as label, type DaemonJob } from './jobs.ts';
 import { DEFAULT_MAX_CONCURRENT } from './limits.ts';
-import { LATE_START_MS, LoadMeter, type LoadStats } from './load.ts';
+import { LoadMeter, type LoadStats } from './load.ts';
 import { createPlan, nextWake, reloadPlan, stepPlan, type Decision, type Plan, type PlanChanges, type Slot } from './scheduler.ts';
 
 /**
@@ -285,7 +285,7 @@ export class DaemonLoop {
     this.runs.set(started.id, { job, startedMs: now, tag, holderPid: started.holderPid ?? started.id });
     const waited = waitedSinceMs === null ? '' : ` after waiting ${shortDuration(now - waitedSinceMs)} for a free run`;
     // Under --quiet a wait is routine too: the minute's overload line says how late fires were.
-    if (!this.options.quiet || late || (waited && now - dueMs > LATE_START_MS)) this.deps.log(`started ${label(job)} (${tag})${waited}${late}`);
+    if (!this.options.quiet || late) this.deps.log(`started ${label(job)} (${tag})${waited}${late}`);
   }
 
   /** Starts waiting fires, oldest first, while the cap allows. */
