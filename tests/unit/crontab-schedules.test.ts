@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mayStartHb } from '../../lib/rules/crontab/hb-line.ts';
 import { crontabLookup } from '../../lib/rules/crontab/lookup.ts';
+import { seededRandom } from '../helpers.ts';
 import { parseCrontab } from '../../lib/rules/crontab/parse.ts';
 import { crontabSchedules } from '../../lib/rules/crontab/schedules.ts';
 import { crontabPaths, cronDNameOk } from '../../lib/rules/crontab/locations.ts';
@@ -112,16 +114,59 @@ test('reading: directories as cron reads /etc/cron.d, user files in a crontabs f
   }
 });
 
-test('the lookup reads nothing and asks nothing until asked, then once', async () => {
-  let [reads, targets] = [0, 0];
-  const lookup = crontabLookup(
-    async () => (reads++, []),
-    () => (targets++, { user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb', config: { file: null, stateDir: null }, exists: () => false }),
-  );
-  assert.deepEqual([reads, targets], [0, 0]);
-  assert.deepEqual(await Promise.all([lookup('x'), lookup('y')]), [null, null]);
-  assert.equal(await lookup('z'), null);
-  assert.deepEqual([reads, targets], [1, 1]);
+test('the lookup reads nothing and asks nothing until asked, then once; who checks only when a crontab can start hb', async () => {
+  const root = { user: 'root', isRoot: true, home: '/root', stateDir: '/var/lib/hb', config: { file: null, stateDir: null }, exists: () => false };
+  const other = { path: '/etc/crontab', kind: 'system' as const, owner: null, text: '17 * * * * root cd / && run-parts --report /etc/cron.hourly\n' };
+  const withHb = { path: '/etc/cron.d/hb', kind: 'system' as const, owner: null, text: `*/5 * * * * root ${HB} tick pinged\n` };
+  for (const [texts, asked, pinged] of [
+    [[], 0, null],
+    [[other], 0, null],
+    [[other, withHb], 1, { cron: '*/5 * * * *' }],
+  ] as const) {
+    let [reads, targets] = [0, 0];
+    const lookup = crontabLookup(
+      async () => (reads++, texts),
+      () => (targets++, root),
+    );
+    assert.deepEqual([reads, targets], [0, 0]);
+    assert.deepEqual(await Promise.all([lookup('x'), lookup('pinged')]), [null, pinged]);
+    assert.equal(await lookup('z'), null);
+    assert.deepEqual([reads, targets], [1, asked], `${texts.length} crontabs`);
+  }
+});
+
+test('a crontab in which the parser finds an hb command always may start hb, however the words are quoted', () => {
+  const lines = [
+    'hb tick a',
+    'h"b" tick a',
+    "'h'b tick a",
+    'h\\b tick a',
+    "/usr/local/bin/h''b check",
+    'node /opt/hb/dist/h"b".js check',
+    '"/opt/x/h"\\b check',
+    'cd /tmp && h""b tick a',
+  ];
+  for (const command of lines) {
+    const text = `* * * * * root ${command}\n`;
+    const found = system(text).lines.some((l) => l.kind === 'job' && l.hb.length > 0);
+    assert.ok(found, `the parser finds hb in ${command}`);
+    assert.ok(mayStartHb(text), command);
+  }
+  // Random program words over the characters that matter: whenever the parser sees hb, so does the filter.
+  const chars = ['h', 'b', 'h', 'b', '"', "'", '\\', '/', '.js', 'x', '$x'];
+  const starts = ['', 'cd / && ', 'node ', 'node /opt/', '/usr/bin/'];
+  const random = seededRandom(17);
+  const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)]!;
+  let seen = 0;
+  for (let i = 0; i < 4000; i++) {
+    const word = Array.from({ length: 2 + Math.floor(random() * 5) }, () => pick(chars)).join('');
+    const text = `* * * * * root ${pick(starts)}${word} tick a\n`;
+    if (!system(text).lines.some((l) => l.kind === 'job' && l.hb.length > 0)) continue;
+    seen++;
+    assert.ok(mayStartHb(text), JSON.stringify(text));
+  }
+  assert.ok(seen > 30, `enough words that start hb (${seen})`);
+  assert.equal(mayStartHb('17 * * * * root cd / && run-parts --report /etc/cron.hourly\n'), false);
 });
 
 test('a user crontab that exists but cannot be read is asked of the reader (crontab -l); an absent one is not', async () => {

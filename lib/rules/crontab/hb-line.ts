@@ -56,6 +56,19 @@ const VALUED = new Set([
   '--output-dir',
 ]);
 
+// An `h` then a `b` with only quotes or backslashes between them: what any word that sh turns
+// into `hb`, `hb.js` or `…/hb` holds as written (`hb`, `h"b"`, `'h'b`, `h\b`).
+const MAY_START_HB = /h[\\'"]*b/;
+
+/**
+ * Whether `text` (a crontab) may hold an hb command at all: false only when no word in it can
+ * become hb's name or script once sh removes its quotes, so that its lines need no parsing to
+ * know that none of them runs hb.
+ */
+export function mayStartHb(text: string): boolean {
+  return MAY_START_HB.test(text);
+}
+
 /** The hb command `use` runs, or null when it does not run hb. */
 export function hbInvocation(use: ProgramUse, index: number): HbInvocation | null {
   let args: Word[];
