@@ -8,7 +8,8 @@ import { statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../../rules/errors.ts';
-import { relayOutput, TailRing } from '../../rules/run/tail.ts';
+import { TailRing } from '../../rules/run/tail.ts';
+import { relayOutput, type SocketClass } from './relay.ts';
 
 /** Node's timers overflow past 2^31-1 ms (about 24.8 days) and would fire at once: cap there. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -114,8 +115,8 @@ export async function runChild(opts: RunChildOptions): Promise<ChildResult> {
   const now = opts.now ?? Date.now;
   const [file, args] = commandLine(opts.command);
   // Loaded here, not at the top: a ping or a check never spawns, and child_process pulls in
-  // net, dgram and streams — milliseconds on every cron tick.
-  const { spawn } = await import('node:child_process');
+  // net, dgram and streams — milliseconds on every cron tick. net comes with it, at no cost.
+  const [{ spawn }, { Socket }] = await Promise.all([import('node:child_process'), import('node:net')]);
   const group = opts.group ?? true;
   const startedMs = now();
   let child: ChildProcess;
@@ -136,15 +137,23 @@ export async function runChild(opts: RunChildOptions): Promise<ChildResult> {
       child.once('error', (err) => resolve(notStarted(err, file, opts.cwd, startedMs, now())));
     });
   }
-  return supervise(child, pid, opts, group, startedMs, now);
+  return supervise(child, pid, opts, group, startedMs, now, Socket);
 }
 
-async function supervise(child: ChildProcess, pid: number, opts: RunChildOptions, group: boolean, startedMs: number, now: () => number): Promise<ChildResult> {
+async function supervise(
+  child: ChildProcess,
+  pid: number,
+  opts: RunChildOptions,
+  group: boolean,
+  startedMs: number,
+  now: () => number,
+  Socket: SocketClass,
+): Promise<ChildResult> {
   const ring = new TailRing(opts.tailBytes);
   const target: Signallable = { kill: (signal) => signalChild(pid, signal, group) };
   const forward = opts.forward === true ? FORWARDED_SIGNALS : opts.forward || [];
   const unforward = forwardSignals(target, forward);
-  const outputs = [relayOutput(child.stdout!, opts.stdout, ring), relayOutput(child.stderr!, opts.stderr, ring)];
+  const outputs = [relayOutput(child.stdout!, opts.stdout, ring, Socket), relayOutput(child.stderr!, opts.stderr, ring, Socket)];
   let timedOut = false;
   let abandoned = false;
   let timeoutTimer: NodeJS.Timeout | undefined;

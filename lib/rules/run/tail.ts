@@ -1,8 +1,6 @@
-// A child's output on its way out: relayed to its target untouched, chunk by chunk, while a
-// bounded ring keeps its last bytes for the heartbeat, so a job that prints gigabytes costs
-// no more than the ring's capacity in memory.
-
-import type { Readable, Writable } from 'node:stream';
+// The tail of a child's output: a bounded ring keeps its last bytes for the heartbeat, so a job
+// that prints gigabytes costs no more than the ring's capacity in memory, and the kept bytes
+// are decoded once, when the run ends (lib/adapters/run/relay.ts feeds the ring).
 
 /** Keeps the last `capacity` bytes pushed into it (0 keeps nothing). */
 export class TailRing {
@@ -84,73 +82,4 @@ export function decodeTail(bytes: Buffer): string {
     cut += cp > 0xffff ? 2 : 1;
   }
   return cut === 0 ? text : text.slice(cut);
-}
-
-/** One output stream being relayed; see relayOutput. */
-export interface OutputRelay {
-  /** Settles when the source has closed and every chunk handed over has been flushed. */
-  readonly done: Promise<void>;
-  isOpen(): boolean;
-  /** Whether reading is paused because the target is full (time that is not the child's). */
-  isBlocked(): boolean;
-  /** Stops reading (destroys the source); `done` still waits for chunks already handed over. */
-  abandon(): void;
-  /** Removes what the relay attached to the target. */
-  detach(): void;
-}
-
-/**
- * Copies `src` to `target` and into `ring`. A full target pauses `src` (the child then blocks
- * on its pipe) instead of buffering; a target that fails (EPIPE: the reader went away) gets
- * nothing more, but `src` is still drained into the ring so the child never blocks on it.
- */
-export function relayOutput(src: Readable, target: Writable, ring: TailRing): OutputRelay {
-  let open = true;
-  let unwritten = 0;
-  let broken = false;
-  let blocked = false;
-  let settle: () => void = () => {};
-  const done = new Promise<void>((resolve) => (settle = resolve));
-  const check = (): void => {
-    if (!open && unwritten === 0) settle();
-  };
-  const resume = (): void => {
-    blocked = false;
-    src.resume();
-  };
-  const onTargetError = (): void => {
-    broken = true;
-    resume();
-  };
-  src.on('data', (chunk: Buffer) => {
-    ring.push(chunk);
-    if (broken || target.destroyed || target.writableEnded) return;
-    unwritten++;
-    // Writable calls every callback, with an error if the target is destroyed meanwhile.
-    const more = target.write(chunk, () => {
-      unwritten--;
-      check();
-    });
-    if (!more) {
-      blocked = true;
-      src.pause();
-      target.once('drain', resume);
-    }
-  });
-  src.on('error', () => {}); // a read error ends in 'close', which is what we wait for
-  src.once('close', () => {
-    open = false;
-    check();
-  });
-  target.on('error', onTargetError);
-  return {
-    done,
-    isOpen: () => open,
-    isBlocked: () => blocked,
-    abandon: () => src.destroy(),
-    detach: () => {
-      target.off('error', onTargetError);
-      target.off('drain', resume);
-    },
-  };
 }
