@@ -4,6 +4,8 @@
 import type { Evaluation } from './evaluate.ts';
 import type { CheckEffects } from './effects.ts';
 import { recordCheck } from './own-heartbeat.ts';
+import { pruneEvents } from '../adapters/events/log.ts';
+import { limitsFor } from '../rules/events/retention.ts';
 
 /** How the check ended: the exit code it chose, a dry run, and whether it looked at every job. */
 export interface CheckEnd {
@@ -20,12 +22,25 @@ export interface Finished {
   planned: string[];
 }
 
-/** Records the check's own heartbeat (not in a dry run), then lets the actor alert and release the lock. */
+/**
+ * Records the check's own heartbeat (not in a dry run), then lets the actor alert and release the
+ * lock, then removes the event log's rotated files past `events_keep` in the chosen state directory.
+ */
 export async function finishCheck(ev: Evaluation, end: CheckEnd, fx: CheckEffects): Promise<Finished> {
   const run = { nowMs: ev.nowMs, problems: ev.problems, total: ev.total, untrusted: ev.untrusted.length, code: end.code };
   const own = end.dryRun ? null : recordCheck(ev.dirs, ev.config, run, fx);
   const unrecorded = own === 'failed';
-  if (!ev.actor) return { unrecorded, warnings: [], planned: [] };
-  const { warnings, planned } = await ev.actor.finish(end.complete, typeof own === 'object' ? own : null);
-  return { unrecorded, warnings, planned };
+  const { warnings, planned } = ev.actor ? await ev.actor.finish(end.complete, typeof own === 'object' ? own : null) : { warnings: [], planned: [] };
+  const pruned = end.dryRun || ev.dirs.length === 0 ? null : pruneLog(ev.dirs[0]!, ev.config.eventsKeepMs, ev.nowMs);
+  return { unrecorded, warnings: pruned ? [...warnings, pruned] : warnings, planned };
+}
+
+/** Removes the rotated event files older than `keepMs` (or past the size cap); a line for stderr when that fails. */
+function pruneLog(dir: string, keepMs: number | undefined, nowMs: number): string | null {
+  try {
+    pruneEvents(dir, limitsFor(keepMs), () => nowMs);
+    return null;
+  } catch (e) {
+    return `hb: could not remove old event log files in ${dir}: ${(e as Error).message}`;
+  }
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HB, hb, sandbox } from '../helpers.ts';
 import { parseEvent, type HbEvent } from '../../lib/rules/events/parse.ts';
@@ -148,6 +148,40 @@ test('a log of 250,000 lines over four files is reported and tailed within a 32 
     assert.equal(tail.status, 0, tail.stderr.slice(0, 500));
     const live = readFileSync(join(s.state, 'events.jsonl'), 'utf8').trimEnd().split('\n');
     assert.equal(tail.stdout, live.slice(-2).join('\n') + '\n');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('hb check removes the rotated event files older than events_keep (a week by default); a dry run removes nothing', () => {
+  const s = sandbox();
+  try {
+    const now = Date.now();
+    const ages = { 'events.jsonl.1': 1, 'events.jsonl.2': 3, 'events.jsonl.3': 10 };
+    const lay = () => {
+      writeLog(s.state, 40, 3, now);
+      for (const [name, days] of Object.entries(ages)) {
+        const at = (now - days * 24 * HOUR) / 1000;
+        utimesSync(join(s.state, name), at, at);
+      }
+    };
+    const logs = () =>
+      readdirSync(s.state)
+        .filter((f) => f.startsWith('events.jsonl'))
+        .sort();
+    lay();
+    const config = join(s.root, 'hb.yaml');
+    writeFileSync(config, 'events_keep: 2d\n');
+    const withConfig = { ...s.env, HB_CONFIG: config };
+    assert.notEqual(hb(['check', '--dry-run'], { env: withConfig }).code, 2);
+    assert.deepEqual(logs(), ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2', 'events.jsonl.3']);
+    const r = hb(['check'], { env: withConfig });
+    assert.doesNotMatch(r.stderr, /event log/);
+    assert.deepEqual(logs(), ['events.jsonl', 'events.jsonl.1'], 'events_keep: 2d');
+
+    lay();
+    hb(['check'], { env: s.env });
+    assert.deepEqual(logs(), ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2'], 'the default week');
   } finally {
     s.cleanup();
   }

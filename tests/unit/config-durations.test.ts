@@ -77,3 +77,11 @@ test('recovery: settle (a wait) may be 0, timeout must be at least 1ms, each ref
     '9:16 jobs.agent.recover.timeout: expected a duration such as 1m (the limit for the health check and the restart command), found number 0',
   ]);
 });
+
+test('events_keep: how long the event log is kept, a duration longer than 0, refused where it stands; absent, no setting', async () => {
+  assert.equal((await parseConfigText('events_keep: 30d\n', 'hb.yaml', 'UTC')).eventsKeepMs, 30 * 86_400_000);
+  assert.equal((await parseConfigText('events_keep: 36h\njobs: {}\n', 'hb.yaml', 'UTC')).eventsKeepMs, 36 * 3_600_000);
+  assert.equal((await parseConfigText('jobs: {}\n', 'hb.yaml', 'UTC')).eventsKeepMs, undefined, 'the default week comes from lib/rules/events/retention.ts');
+  assert.deepEqual(await refused('events_keep: 0\n'), ['1:14 events_keep: expected a duration such as 15m, found number 0']);
+  assert.deepEqual(await refused('events_keep: forever\n'), ['1:14 events_keep: "forever" is not a duration (expected e.g. 90s, 15m, 2h, 1d, 1h30m)']);
+});

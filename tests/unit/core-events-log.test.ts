@@ -2,11 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendEvents, eventsPath, readEvents } from '../../lib/adapters/events/log.ts';
+import { appendEvents, eventsPath, pruneEvents, readEvents } from '../../lib/adapters/events/log.ts';
 import type { HbEvent } from '../../lib/rules/events/parse.ts';
 import type { KnownEvent } from '../../lib/rules/events/schema.ts';
 
@@ -40,55 +40,94 @@ test('appendEvents + readEvents: a round trip, one JSON line per event, oldest f
   assert.deepEqual(readEvents(dir), { events: [event(1, 'run_started'), event(2), crash], skipped: 0 });
 });
 
-test('rotation at 200 bytes keeping 2: events.jsonl, .1, .2 and never more', (t) => {
+test('rotation at 200 bytes, 600 in all: no file ever past 200 bytes, the oldest files removed past 600', (t) => {
   const dir = tempDir(t);
-  const limits = { maxBytes: 200, keep: 2 };
-  const lineBytes = JSON.stringify(event(10)).length + 1;
-  for (let seq = 1; seq <= 40; seq++) {
+  const limits = { fileBytes: 200, totalBytes: 600, keepMs: Infinity };
+  for (let seq = 1; seq <= 60; seq++) {
     appendEvents(dir, [event(seq)], limits);
     const files = logFiles(dir);
+    const sizes = files.map((f) => statSync(join(dir, f)).size);
     assert.ok(
-      files.every((f) => ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2'].includes(f)),
-      `after ${seq}: ${files.join(' ')}`,
+      sizes.every((n) => n <= limits.fileBytes),
+      `after ${seq}: ${files.map((f, i) => `${f}=${sizes[i]}`).join(' ')}`,
     );
-    // The live file is rotated once it reaches the cap, so it never holds more than cap + one write.
-    assert.ok(statSync(eventsPath(dir)).size < limits.maxBytes + lineBytes);
+    assert.ok(sizes.reduce((a, b) => a + b, 0) <= limits.totalBytes, `after ${seq}: ${sizes.join('+')} in all`);
   }
-  assert.deepEqual(logFiles(dir), ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2']);
-  for (const rotated of ['events.jsonl.1', 'events.jsonl.2']) {
-    assert.ok(statSync(join(dir, rotated)).size >= limits.maxBytes, `${rotated} was rotated only once full`);
+  const lineBytes = JSON.stringify(event(10)).length + 1;
+  const files = logFiles(dir);
+  assert.ok(files.length >= 3, files.join(' '));
+  for (const rotated of files.filter((f) => f !== 'events.jsonl')) {
+    assert.ok(statSync(join(dir, rotated)).size > limits.fileBytes - lineBytes, `${rotated} was rotated only once the next line would not fit`);
   }
 
   const { events, skipped } = readEvents(dir);
   assert.equal(skipped, 0);
   const seqs = events.map((e) => e.seq as number);
-  assert.equal(seqs.at(-1), 40, 'the newest event is last');
+  assert.equal(seqs.at(-1), 60, 'the newest event is last');
   assert.deepEqual(
     seqs,
     Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i),
     'oldest first, nothing missing in between',
   );
-  assert.ok(seqs[0]! > 1, 'the oldest events were rotated away');
+  assert.ok(seqs[0]! > 1, 'the oldest events were removed');
   // Each file holds a consecutive run: .2 is older than .1, which is older than the live file.
   const firstSeq = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8').split('\n')[0]!).seq as number;
   assert.ok(firstSeq('events.jsonl.2') < firstSeq('events.jsonl.1'));
   assert.ok(firstSeq('events.jsonl.1') < firstSeq('events.jsonl'));
-  assert.equal(firstSeq('events.jsonl.2'), seqs[0]);
 });
 
-test('keep 1 keeps a single rotated file', (t) => {
+test('a batch bigger than the cap goes alone into a fresh file, whole, and the next append starts another', (t) => {
   const dir = tempDir(t);
-  for (let seq = 1; seq <= 20; seq++) appendEvents(dir, [event(seq)], { maxBytes: 100, keep: 1 });
+  const limits = { fileBytes: 300, totalBytes: 10_000, keepMs: Infinity };
+  appendEvents(dir, [event(1)], limits);
+  const big = Array.from({ length: 5 }, (_, i) => event(10 + i));
+  appendEvents(dir, big, limits);
   assert.deepEqual(logFiles(dir), ['events.jsonl', 'events.jsonl.1']);
-  const seqs = readEvents(dir).events.map((e) => e.seq);
-  assert.equal(seqs.at(-1), 20);
+  assert.equal(readFileSync(join(dir, 'events.jsonl.1'), 'utf8'), JSON.stringify(event(1)) + '\n');
+  assert.equal(readFileSync(eventsPath(dir), 'utf8'), big.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  appendEvents(dir, [event(20)], limits);
+  assert.deepEqual(logFiles(dir), ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2']);
+  assert.deepEqual(
+    readEvents(dir).events.map((e) => e.seq),
+    [1, 10, 11, 12, 13, 14, 20],
+  );
+});
+
+test('rotated files older than the keep time are removed, oldest first; the live log never is', (t) => {
+  const dir = tempDir(t);
+  const DAY = 86_400_000;
+  let now = Date.parse('2026-03-10T00:00:00Z');
+  const limits = { fileBytes: 150, totalBytes: 1 << 20, keepMs: 3 * DAY };
+  // One line a day, on days 0 to 5; each append rotates (a line is about 100 bytes): one file a day.
+  for (let seq = 1; seq <= 6; seq++, now += DAY) {
+    appendEvents(dir, [event(seq)], limits, () => now);
+    if (existsSync(`${eventsPath(dir)}.1`)) utimesSync(`${eventsPath(dir)}.1`, (now - DAY) / 1000, (now - DAY) / 1000);
+  }
+  // Each rotation removed the files whose newest line was more than 3 days old then: seq 1 at day
+  // 4, seq 2 at day 5.
+  assert.deepEqual(
+    readEvents(dir).events.map((e) => e.seq),
+    [3, 4, 5, 6],
+  );
+  // At day 6, seq 3 (day 2) is past the keep time: hb check's prune removes it without a rotation.
+  pruneEvents(dir, limits, () => now);
+  assert.deepEqual(
+    readEvents(dir).events.map((e) => e.seq),
+    [4, 5, 6],
+  );
+  pruneEvents(dir, limits, () => now + 30 * DAY);
+  assert.deepEqual(logFiles(dir), ['events.jsonl']);
+  assert.deepEqual(
+    readEvents(dir).events.map((e) => e.seq),
+    [6],
+  );
 });
 
 test('readEvents skips and counts lines that are not events, across rotated files', (t) => {
   const dir = tempDir(t);
-  appendEvents(dir, [event(1), event(2)], { maxBytes: 10, keep: 2 });
+  appendEvents(dir, [event(1), event(2)], { fileBytes: 10, totalBytes: 1000, keepMs: Infinity });
   appendFileSync(eventsPath(dir), 'garbage{\n');
-  appendEvents(dir, [event(3)], { maxBytes: 10, keep: 2 }); // rotates: 1, 2 and the garbage move to .1
+  appendEvents(dir, [event(3)], { fileBytes: 10, totalBytes: 1000, keepMs: Infinity }); // rotates: 1, 2 and the garbage move to .1
   appendFileSync(eventsPath(dir), 'null\n{"no":"type"}\n\n[1]\n');
   appendFileSync(eventsPath(dir), JSON.stringify(event(4)) + '\n{"ts":"x","job":"j","type":"tor');
   const { events, skipped } = readEvents(dir);

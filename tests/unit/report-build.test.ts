@@ -327,7 +327,7 @@ test('rotated files: events from events.jsonl.1…3 count as well as the live lo
       signal: null,
       duration_ms: i * 1000,
     });
-    appendEvents(dir, [run], { maxBytes: 300, keep: 3 });
+    appendEvents(dir, [run], { fileBytes: 450, totalBytes: 1 << 20, keepMs: Infinity });
   }
   assert.deepEqual(readdirSync(dir).sort(), ['events.jsonl', 'events.jsonl.1', 'events.jsonl.2', 'events.jsonl.3']);
   const rot = job(report(readEvents(dir).events), 'rot');

@@ -35,6 +35,8 @@ export interface HbConfig {
   defaults: { graceMs?: number; timeoutMs?: number };
   /** What a job with no schedule anywhere is: `warn` (absent: listed, not a problem) or `problem`. */
   unscheduled?: UnscheduledSetting;
+  /** `events_keep`: how long the event log's rotated files are kept (absent: a week, lib/rules/events/retention.ts). */
+  eventsKeepMs?: number;
   notify: SinkConfig[];
   jobs: Map<string, JobConfig>;
 }

@@ -17,7 +17,7 @@ export interface RawProblem {
   message: string;
 }
 
-const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'notify', 'jobs'];
+const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'events_keep', 'notify', 'jobs'];
 const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
 const JOB_KEYS = [
   'every',
@@ -82,6 +82,8 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
         message: `expected ${UNSCHEDULED_SETTINGS.join(' or ')} (what a job with no schedule is), found ${typeName(tree.unscheduled)}`,
       });
   }
+  const keep = duration(tree, [], 'events_keep', problems);
+  if (keep !== undefined) config.eventsKeepMs = keep;
   config.notify = sinks(tree.notify, ['notify'], problems);
   if (tree.jobs !== undefined && tree.jobs !== null) {
     if (!isMap(tree.jobs)) problems.push({ path: ['jobs'], message: `expected a map of job names, found ${typeName(tree.jobs)}` });
