@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderCheckText } from '../../lib/rules/format/text.ts';
+import { renderCheckText, renderStatusTable } from '../../lib/rules/format/text.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 
 const plain = { color: false };
@@ -70,4 +70,18 @@ test('colour only when asked: a job without a schedule in yellow like a late one
   assert.match(out, /^a {2}\u001b\[33mUNSCHEDULED\u001b\[0m {2}x$/m);
   assert.match(out, /^b {2}\u001b\[31;1mFAILED {5}\u001b\[0m {2}y$/m);
   assert.doesNotMatch(renderCheckText(shown, { total: 2, problems: 1, unscheduled: 1 }, plain), /\u001b/);
+});
+
+test('200,000 jobs to show (a host-wide outage): every line aligned, no stack overflow measuring the columns', () => {
+  const count = 200_000;
+  const jobs = Array.from({ length: count }, (_, i) => job(`job-${i}`, 'stale', 'last heartbeat 2h ago', true));
+  jobs[count - 1] = job('the-longest-name-of-all', 'overrunning', 'running for 3h', true);
+  const lines = renderCheckText(jobs, { total: count, problems: count, unscheduled: 0 }, plain).split('\n');
+  assert.equal(lines.length, count + 2);
+  assert.equal(lines[0], `job-0${' '.repeat('the-longest-name-of-all'.length - 'job-0'.length)}  STALE        last heartbeat 2h ago`);
+  assert.equal(lines[count - 1], 'the-longest-name-of-all  OVERRUNNING  running for 3h');
+  const table = renderStatusTable(jobs, plain).split('\n');
+  assert.equal(table.length, count + 2);
+  assert.match(table[0]!, /^JOB {22}STATUS {7}AGE/);
+  assert.match(table[count]!, /^the-longest-name-of-all {2}overrunning {2}-/);
 });

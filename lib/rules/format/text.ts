@@ -37,8 +37,8 @@ export function renderCheckText(
   actions: readonly string[] = [],
   untrusted: readonly UntrustedDir[] = [],
 ): string {
-  const width = Math.max(0, ...shown.map((j) => j.job.length));
-  const statusWidth = Math.max(0, ...shown.map((j) => j.status.length));
+  const width = widest(shown, (j) => j.job);
+  const statusWidth = widest(shown, (j) => j.status);
   const lines = shown.map(
     (j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`,
   );
@@ -75,7 +75,12 @@ export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
     j.last ? String(j.last.cycle) : j.running ? String(j.running.cycle) : '-',
     j.last?.action ? oneLine(j.last.action, 40) : '-',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map((h, i) =>
+    Math.max(
+      h.length,
+      widest(rows, (r) => r[i]!),
+    ),
+  );
   // Pad before painting so colour codes do not break the alignment.
   const fmt = (cells: string[], j?: JobHealth) =>
     cells
@@ -87,6 +92,16 @@ export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
       .trimEnd();
   const out = [fmt(header), ...rows.map((r, n) => fmt(r, jobs[n]))];
   return out.join('\n') + '\n';
+}
+
+/**
+ * The length of the longest `text(item)` (0 for no items). A loop, not `Math.max(...lengths)`:
+ * spreading 150,000 jobs into one call overflows the stack.
+ */
+function widest<T>(items: readonly T[], text: (item: T) => string): number {
+  let width = 0;
+  for (const item of items) width = Math.max(width, text(item).length);
+  return width;
 }
 
 function oneLine(text: string, max: number): string {
