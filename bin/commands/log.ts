@@ -78,12 +78,24 @@ function lastOf<T>(stream: Iterable<T>, n: number): T[] {
   return ring.length < n ? ring : [...ring.slice(next), ...ring.slice(0, next)];
 }
 
-/** The stored line of each event (for --json). */
-function* asStored(events: Iterable<HbEvent>): Generator<string> {
-  for (const e of events) yield JSON.stringify(e);
+/** Text of CHUNK lines at a time, each line `line(item)`, each chunk ending in a newline. */
+function* chunks<T>(items: Iterable<T>, line: (item: T) => string): Generator<string> {
+  let chunk = '';
+  let n = 0;
+  for (const item of items) {
+    chunk += line(item) + '\n';
+    if (++n < CHUNK) continue;
+    yield chunk;
+    chunk = '';
+    n = 0;
+  }
+  if (n > 0) yield chunk;
 }
 
-/** Each event in words, its type's fields read through the parser; columns aligned over what is held. */
+/** The stored line of each event (for --json), in chunks. */
+const asStored = (events: Iterable<HbEvent>) => chunks(events, (e) => JSON.stringify(e));
+
+/** Each event in words, its type's fields read through the parser, in chunks; columns aligned over what is held. */
 function* inWords(events: Iterable<HbEvent>): Generator<string> {
   const ahead: ReadEvent[] = [];
   const it = events[Symbol.iterator]();
@@ -92,22 +104,22 @@ function* inWords(events: Iterable<HbEvent>): Generator<string> {
     if (ahead.length >= ALIGN_AHEAD) break;
   }
   const widths = widthsOf(ahead);
-  for (const e of ahead) yield logLine(e, widths);
-  ahead.length = 0;
-  for (let next = it.next(); !next.done; next = it.next()) {
-    const e = parseEvent(next.value);
+  yield* chunks(ahead.splice(0), (e) => logLine(e, widths));
+  const rest: Iterable<HbEvent> = { [Symbol.iterator]: () => it };
+  yield* chunks(rest, (raw) => {
+    const e = parseEvent(raw);
     widen(widths, e);
-    yield logLine(e, widths);
-  }
+    return logLine(e, widths);
+  });
 }
 
 /**
- * Writes the lines chunk by chunk and stops quietly when the reader goes away (`hb log | head`),
+ * Writes the text chunk by chunk and stops quietly when the reader goes away (`hb log | head`),
  * as `cat` would, instead of dying on EPIPE with a stack trace; the rest of the log is then not
  * read. The pipe error arrives on the next turn of the event loop, so each chunk waits for one.
  * Returns false when the reader went away.
  */
-async function writeChunks(io: Io, lines: Iterable<string>): Promise<boolean> {
+async function writeChunks(io: Io, text: Iterable<string>): Promise<boolean> {
   let closed = false;
   const onError = (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
@@ -115,16 +127,11 @@ async function writeChunks(io: Io, lines: Iterable<string>): Promise<boolean> {
   };
   process.stdout.on('error', onError);
   try {
-    let chunk: string[] = [];
-    for (const line of lines) {
-      chunk.push(line);
-      if (chunk.length < CHUNK) continue;
-      io.out(chunk.join('\n') + '\n');
-      chunk = [];
+    for (const chunk of text) {
+      io.out(chunk);
       await new Promise((resolve) => setImmediate(resolve));
       if (closed) return false;
     }
-    if (chunk.length > 0) io.out(chunk.join('\n') + '\n');
     return true;
   } finally {
     // Later EPIPEs (a write still in flight) must not crash the exit either.

@@ -30,7 +30,16 @@ function writtenOut(c: string): string {
 
 /** `text` on one line with each control or hidden character written out (`\n`, `\u001b`, `\u202e`): for terminals and table cells. */
 export function visible(text: string): string {
-  return text.replace(ONE_LINE, writtenOut);
+  return plainAscii(text) ? text : text.replace(ONE_LINE, writtenOut);
+}
+
+/** True when every character is printable ASCII (space to `~`): none of them is ever written out. */
+function plainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /**

@@ -28,3 +28,12 @@ test('inert keeps tabs, newlines and CRLF, and writes out every other control an
   assert.equal(inert('ok\u202edone\u200b\n'), 'ok\\u202edone\\u200b\n');
   assert.equal(inert('👨\u200d👩'), '👨\\u200d👩');
 });
+
+test('printable ASCII is left as it is; every control character next to it is still written out', () => {
+  let ascii = '';
+  for (let c = 0x20; c <= 0x7e; c++) ascii += String.fromCharCode(c);
+  assert.equal(visible(ascii), ascii);
+  for (let c = 0; c < 0x20; c++) assert.notEqual(visible(`a${String.fromCharCode(c)}b`), `a${String.fromCharCode(c)}b`, `U+${c.toString(16)}`);
+  assert.equal(visible('a\u007fb'), 'a\\u007fb');
+  assert.equal(visible('a\u00adb'), 'a\\u00adb', 'the soft hyphen, just past ASCII');
+});

@@ -3,7 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asEventLine, isoTime, parseEvent, timeOf, type HbEvent } from '../../lib/rules/events/parse.ts';
+import { asEventLine, parseEvent, timeOf, type HbEvent } from '../../lib/rules/events/parse.ts';
+import { isCanonicalIso, isoTime } from '../../lib/rules/iso-time.ts';
 import { EVENT_TYPES, newEvent, type EventType, type KnownEvent } from '../../lib/rules/events/schema.ts';
 import { buildReport } from '../../lib/rules/report/build.ts';
 import { logLine, summarize, widthsOf } from '../../lib/rules/report/event-line.ts';
@@ -292,4 +293,27 @@ test('isoTime reads a time exactly as Date.parse does: every form hb writes, and
     .concat(['2026-01-01T00:00:00.000+', '2026-01-01T00:00:00Z', '2026-01-01 00:00:00.000Z', '+02026-01-01T00:00:00.000Z', '2026-1-01T00:00:00.000Z', ''])
     .concat(['2026-01-01T0a:00:00.000Z', '２026-01-01T00:00:00.000Z', 'yesterday']);
   for (const ts of odd) assert.ok(Object.is(isoTime(ts), Date.parse(ts)), `${ts}: ${isoTime(ts)} vs ${Date.parse(ts)}`);
+});
+
+test('isCanonicalIso: true only for text that toISOString gives back as it stands', () => {
+  let seed = 11;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  let canonical = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const ts = new Date(Math.floor(rand() * 4_102_444_800_000)).toISOString();
+    if (isCanonicalIso(ts)) canonical++;
+    else assert.ok(Number(ts.slice(8, 10)) > 28, `${ts} is canonical`);
+  }
+  assert.ok(canonical > 18_000, `${canonical}`);
+  for (const ts of [
+    '2026-02-30T00:00:00.000Z',
+    '2026-01-01T24:00:00.000Z',
+    '0999-12-01T00:00:00.000Z',
+    '2026-01-01T00:00:00Z',
+    '2026-01-01T00:00:00.000+',
+    '2026-01-0xT00:00:00.000Z',
+  ]) {
+    assert.equal(isCanonicalIso(ts), false, ts);
+  }
+  for (const ts of ['2026-03-10T10:00:00.000Z', '1999-12-28T23:59:59.999Z']) assert.equal(new Date(Date.parse(ts)).toISOString(), ts);
 });

@@ -1,6 +1,7 @@
 // Reading events back: the one place a line of events.jsonl is checked, field by field; pure.
 
 import type { EventType, FieldsOf, KnownEvent } from './schema.ts';
+import { isoTime } from '../iso-time.ts';
 
 /**
  * One line of the log as read back: only `type` is known to be a string, since a line may come
@@ -121,37 +122,6 @@ export function asEventLine(value: unknown): HbEvent | null {
 
 /** The time of a line in ms since the epoch; NaN when its `ts` is missing, not a string or not a time. */
 export const timeOf = (line: HbEvent): number => (typeof line.ts === 'string' ? isoTime(line.ts) : NaN);
-
-/** The value of the ASCII digits of `s` from `at` for `n` characters; NaN when one is not a digit. */
-function digits(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-/**
- * `Date.parse`, with a quick path for the one form hb writes (`2026-11-20T08:00:00.000Z`, from
- * toISOString): a report reads a week of lines, and parsing the text is most of what it costs to
- * learn a line's time. Anything else, or a field out of the quick path's range, goes to Date.parse.
- */
-export function isoTime(s: string): number {
-  if (s.length === 24 && s[4] === '-' && s[7] === '-' && s[10] === 'T' && s[13] === ':' && s[16] === ':' && s[19] === '.' && s[23] === 'Z') {
-    const y = digits(s, 0, 4);
-    const mo = digits(s, 5, 2);
-    const d = digits(s, 8, 2);
-    const h = digits(s, 11, 2);
-    const mi = digits(s, 14, 2);
-    const sec = digits(s, 17, 2);
-    const ms = digits(s, 20, 3);
-    // Date.UTC rolls a 31st of a short month over just as Date.parse does; it reads years below 100 as 19xx.
-    if (y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59 && ms >= 0) return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-  }
-  return Date.parse(s);
-}
 
 /** One field of a type's plan: its name, its decoder, and whether that decoder gives back what it takes. */
 type Step = readonly [key: string, decode: Decoder<unknown>, asIs: boolean];

@@ -1,6 +1,7 @@
 // One pass over the event log: per-job counters, run timelines, incidents and recovery steps.
 
-import { isoTime, parseEvent, type HbEvent, type ReadKnown, type ReadOf } from '../events/parse.ts';
+import { parseEvent, type HbEvent, type ReadKnown, type ReadOf } from '../events/parse.ts';
+import { isoTime } from '../iso-time.ts';
 import { LIST_CAP, type IncidentSpan, type RecoveryStep, type TimelineRun } from './types.ts';
 
 /** What one pass over the events learnt about one job. */

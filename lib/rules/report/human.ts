@@ -2,9 +2,12 @@
 
 import { formatDuration } from '../duration.ts';
 import { visible } from '../visible.ts';
+import { isCanonicalIso } from '../iso-time.ts';
 
 /** `2026-11-20 09:00:05Z` for an ISO time; the text itself when it is not a time. */
 export function shortTime(ts: unknown): string {
+  // hb's own form needs no parsing: the date and the time are where toISOString put them.
+  if (typeof ts === 'string' && isCanonicalIso(ts)) return `${ts.slice(0, 10)} ${ts.slice(11, 19)}Z`;
   const t = typeof ts === 'string' ? Date.parse(ts) : NaN;
   if (!Number.isFinite(t)) return String(ts);
   const s = new Date(t).toISOString();
