@@ -2,7 +2,8 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { findConfig } from '../lib/rules/config/find.ts';
+import { FRAGMENT_DIR, findConfig } from '../lib/rules/config/find.ts';
+import { fragmentFiles } from '../lib/adapters/config/fragments.ts';
 import type { ConfigCheck } from '../lib/adapters/config/load.ts';
 import type { HbConfig } from '../lib/rules/config/types.ts';
 import { ConfigError, UsageError } from '../lib/rules/errors.ts';
@@ -44,7 +45,10 @@ export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigChe
   if (choice.path) {
     const absolute = resolve(io.cwd, choice.path);
     // Checked on every run, compiled form or not: root obeys only a config root alone controls.
-    if (io.isRoot) await refuseUntrustedConfig(absolute, choice.source);
+    if (io.isRoot) {
+      await refuseUntrustedConfig(absolute, choice.source);
+      for (const fragment of fragmentFiles(absolute)) await refuseUntrustedConfig(fragment, `${FRAGMENT_DIR} beside ${absolute}`);
+    }
     const cacheDir = want && !check ? preConfigStateDir(opts, io) : null;
     const source = resolve(io.cwd, opts.configSnapshot ?? choice.path);
     const place = cacheDir === null ? null : compiledPlace(cacheDir, choice.path, absolute, source, io.localTz());

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseConfigText } from '../../lib/adapters/config/load.ts';
 import { compiledPlace, readCompiled, writeCompiled } from '../../lib/adapters/config/cache.ts';
 import {
+  COMPILED_FORMAT,
   RACY_WINDOW_MS,
   bucketOf,
   compiledFileName,
@@ -31,6 +32,7 @@ const KEY: CompiledKey = {
   given: 'hb.yaml',
   absolute: '/etc/hb/hb.yaml',
   source: '/etc/hb/hb.yaml',
+  parts: '',
   dev: '1',
   ino: '2',
   size: '3',
@@ -123,7 +125,7 @@ test('a header that is not one is named, never used', () => {
   assert.equal(typeof decodeHeader(JSON.stringify(good)), 'object');
   const bad: Array<[string, unknown]> = [
     ['not JSON', '{'],
-    ['another format', { ...good, hbc: 2 }],
+    ['another format', { ...good, hbc: COMPILED_FORMAT + 1 }],
     ['a key without ctime', { ...good, key: { ...KEY, ctimeNs: undefined } }],
     ['an index of the wrong length', { ...good, index: [0, 1, 2] }],
     ['an index going back', { ...good, buckets: 2, index: [0, 5, 4] }],

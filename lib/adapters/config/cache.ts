@@ -23,6 +23,7 @@ import { STATE_DIR_MODE } from '../../rules/fs/modes.ts';
 import { HB_VERSION } from '../../rules/version.ts';
 import { writeAtomic } from '../fs/atomic.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
+import { fragmentsIdentity } from './fragments.ts';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
 
@@ -39,7 +40,7 @@ export type ConfigWant = { jobs: string[] } | 'all';
 export interface CompiledPlace {
   file: string;
   key: CompiledKey;
-  /** The source's ctime in ms, for the racy rule. */
+  /** The newest ctime in ms of the source and its jobs.d, for the racy rule. */
   ctimeMs: number;
 }
 
@@ -72,19 +73,23 @@ export function compiledPlace(stateDir: string, given: string, absolute: string,
     return null;
   }
   if (!st.isFile()) return null;
+  const fragments = fragmentsIdentity(absolute);
+  if (!fragments) return null;
   const key: CompiledKey = {
     build: buildStamp(),
     tz,
     given,
     absolute,
     source,
+    parts: fragments.parts,
     dev: String(st.dev),
     ino: String(st.ino),
     size: String(st.size),
     mtimeNs: String(st.mtimeNs),
     ctimeNs: String(st.ctimeNs),
   };
-  return { file: join(compiledDir(stateDir), compiledFileName(key)), key, ctimeMs: Number(st.ctimeNs / 1_000_000n) };
+  const ctimeMs = Math.max(Number(st.ctimeNs / 1_000_000n), fragments.newestCtimeMs);
+  return { file: join(compiledDir(stateDir), compiledFileName(key)), key, ctimeMs };
 }
 
 /** Reads `length` bytes at `position`; null when the file is shorter. */

@@ -2,8 +2,10 @@
 
 import { ConfigError, type ConfigProblem } from '../../rules/errors.ts';
 import { ConfigReadError, readConfigText } from './read.ts';
-import { pathText, validateConfig, type RawProblem } from '../../rules/config/validate.ts';
-import { emptyConfig, type HbConfig } from '../../rules/config/types.ts';
+import { pathText, validateConfig, validateFragment, type RawProblem } from '../../rules/config/validate.ts';
+import { FRAGMENT_DIR, MAX_TOTAL_JOBS } from '../../rules/config/find.ts';
+import { fragmentFiles } from './fragments.ts';
+import { emptyConfig, type HbConfig, type JobConfig } from '../../rules/config/types.ts';
 import { parseYaml } from '../../rules/config/yaml.ts';
 import type { ConfigChoice } from '../../rules/config/find.ts';
 
@@ -38,7 +40,38 @@ export async function loadConfigAndText(
     const from = copyPath === undefined ? choice.source : `--config-snapshot, hb daemon's copy of ${file}`;
     throw new ConfigError([{ file: source, path: '', message: `cannot read config file (from ${from}): ${e.message}` }]);
   }
-  return { config: await parseConfigText(text, file, defaultTz, check), text };
+  const config = await parseConfigText(text, file, defaultTz, check);
+  await addFragments(config, file, defaultTz, check);
+  return { config, text };
+}
+
+/**
+ * Adds the jobs of every file of `jobs.d/` beside `file` (docs/configuration.md), in name order;
+ * each file is read and located on its own, and a job may be configured in one file only.
+ */
+async function addFragments(config: HbConfig, file: string, defaultTz: string, check?: ConfigCheck): Promise<void> {
+  const files = fragmentFiles(file);
+  if (files.length === 0) return;
+  const taken = new Map<string, string>([...config.jobs.keys()].map((name) => [name, file]));
+  for (const fragment of files) {
+    let text: string;
+    try {
+      text = readConfigText(fragment);
+    } catch (e) {
+      if (!(e instanceof ConfigReadError)) throw e;
+      throw new ConfigError([{ file: fragment, path: '', message: `cannot read config file (in ${FRAGMENT_DIR} of ${file}): ${e.message}` }]);
+    }
+    const jobs = await parseFragmentText(text, fragment, defaultTz, taken, check);
+    if (taken.size + jobs.size > MAX_TOTAL_JOBS) {
+      throw new ConfigError([
+        { file: fragment, path: 'jobs', message: `${taken.size + jobs.size} jobs with the files before it, more than hb handles (at most ${MAX_TOTAL_JOBS})` },
+      ]);
+    }
+    for (const [name, job] of jobs) {
+      config.jobs.set(name, job);
+      taken.set(name, fragment);
+    }
+  }
 }
 
 // The first problems, and one line saying how many more there are.
@@ -54,6 +87,31 @@ export type ConfigCheck = (config: HbConfig) => RawProblem[];
 
 /** Parses config text; exported for tests and `hb doctor`. `check` adds a command's own rules. */
 export async function parseConfigText(text: string, file: string, defaultTz: string, check?: ConfigCheck): Promise<HbConfig> {
+  return parseLocated(text, file, (tree) => {
+    const { config, problems } = validateConfig(tree, file, defaultTz);
+    if (problems.length === 0 && check) problems.push(...check(config));
+    return { value: config, problems };
+  });
+}
+
+/** Parses the text of one file of jobs.d: its jobs, or a ConfigError located in that file. `taken`: jobs of earlier files → their file. */
+export async function parseFragmentText(
+  text: string,
+  file: string,
+  defaultTz: string,
+  taken: ReadonlyMap<string, string>,
+  check?: ConfigCheck,
+): Promise<Map<string, JobConfig>> {
+  return parseLocated(text, file, (tree) => {
+    const { jobs, problems } = validateFragment(tree, file, defaultTz, taken);
+    // A command's own rules see this file's jobs as a config of their own, so their problems are located here.
+    if (problems.length === 0 && check) problems.push(...check({ ...emptyConfig(), file, jobs }));
+    return { value: jobs, problems };
+  });
+}
+
+/** YAML text → a validated value, or a ConfigError with every problem (the first 20) at its file:line:col. */
+async function parseLocated<T>(text: string, file: string, validate: (tree: unknown) => { value: T; problems: RawProblem[] }): Promise<T> {
   const parsed = await parseYaml(text);
   const { lineCounter } = parsed;
   const at = (offset: number | undefined) => (offset === undefined ? {} : lineCounter.linePos(offset));
@@ -62,10 +120,8 @@ export async function parseConfigText(text: string, file: string, defaultTz: str
   }
   const { doc, tree } = parsed;
   const { isMap, isPair, isScalar } = (await import('yaml')).default;
-  const { config, problems } = validateConfig(tree, file, defaultTz);
-  if (problems.length === 0 && check) problems.push(...check(config));
-  if (problems.length === 0) return config;
-
+  const { value, problems } = validate(tree);
+  if (problems.length === 0) return value;
   // Point at the key for unknown keys, at the value otherwise; fall back to the nearest parent.
   type Ranged = { range?: [number, number, number] } | null | undefined;
   const nodeAt = (path: Array<string | number>, atKey: boolean): Ranged => {

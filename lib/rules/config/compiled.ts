@@ -9,7 +9,7 @@
 import type { JobConfig, HbConfig } from './types.ts';
 
 /** The layout's number; a different one is never read. */
-export const COMPILED_FORMAT = 1;
+export const COMPILED_FORMAT = 2;
 
 /** Jobs per bucket on average: a run parses about this many lines besides its own. */
 const JOBS_PER_BUCKET = 8;
@@ -31,6 +31,8 @@ export interface CompiledKey {
   given: string;
   absolute: string;
   source: string;
+  /** jobs.d beside the config and each of its files: identities as text ('' when there is no jobs.d). */
+  parts: string;
   /** The source file's identity: device, inode, size, mtime and ctime in ns (as decimal text). */
   dev: string;
   ino: string;
@@ -39,7 +41,7 @@ export interface CompiledKey {
   ctimeNs: string;
 }
 
-const KEY_FIELDS = ['build', 'tz', 'given', 'absolute', 'source', 'dev', 'ino', 'size', 'mtimeNs', 'ctimeNs'] as const;
+const KEY_FIELDS = ['build', 'tz', 'given', 'absolute', 'source', 'parts', 'dev', 'ino', 'size', 'mtimeNs', 'ctimeNs'] as const;
 
 /** The globals of a config: everything but its jobs. */
 export type CompiledGlobals = Omit<HbConfig, 'jobs'>;

@@ -25,3 +25,14 @@ export function findConfig(
   }
   return { path: null, explicit: false, source: 'none' };
 }
+
+/** The folder beside the config file whose `*.yaml` files add jobs (docs/configuration.md). */
+export const FRAGMENT_DIR = 'jobs.d';
+
+/** Jobs across the config and its jobs.d files: a check over them all stays within a few hundred MB. */
+export const MAX_TOTAL_JOBS = 200_000;
+
+/** Whether a name in jobs.d is a file of jobs: `*.yaml`, not hidden (an editor's `.x.yaml.swp`, hb's own temp files). */
+export function isFragmentName(name: string): boolean {
+  return name.endsWith('.yaml') && !name.startsWith('.');
+}

@@ -85,19 +85,60 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
   const keep = duration(tree, [], 'events_keep', problems);
   if (keep !== undefined) config.eventsKeepMs = keep;
   config.notify = sinks(tree.notify, ['notify'], problems);
-  if (tree.jobs !== undefined && tree.jobs !== null) {
-    if (!isMap(tree.jobs)) problems.push({ path: ['jobs'], message: `expected a map of job names, found ${typeName(tree.jobs)}` });
-    else if (Object.keys(tree.jobs).length > MAX_JOBS) {
-      const count = Object.keys(tree.jobs).length;
-      problems.push({ path: ['jobs'], message: `${count} jobs, more than hb handles in one config (at most ${MAX_JOBS})` });
-    } else {
-      for (const [name, body] of Object.entries(tree.jobs)) {
-        const job = validateJob(name, body, defaultTz, problems, file);
-        if (job) config.jobs.set(name, job);
-      }
-    }
-  }
+  validateJobs(tree.jobs, file, defaultTz, config.jobs, problems);
   return { config, problems };
+}
+
+/** The jobs written in one file, added to `into`; a name already there (from an earlier file, `taken` says which) is a problem. */
+function validateJobs(
+  jobs: unknown,
+  file: string,
+  defaultTz: string,
+  into: Map<string, JobConfig>,
+  problems: RawProblem[],
+  taken?: ReadonlyMap<string, string>,
+): void {
+  if (jobs === undefined || jobs === null) return;
+  if (!isMap(jobs)) {
+    problems.push({ path: ['jobs'], message: `expected a map of job names, found ${typeName(jobs)}` });
+    return;
+  }
+  const count = Object.keys(jobs).length;
+  if (count > MAX_JOBS) {
+    problems.push({ path: ['jobs'], message: `${count} jobs, more than hb handles in one config (at most ${MAX_JOBS})` });
+    return;
+  }
+  for (const [name, body] of Object.entries(jobs)) {
+    const first = taken?.get(name);
+    if (first !== undefined) {
+      problems.push({ path: ['jobs', name], atKey: true, message: `job ${name} is already configured in ${first}` });
+      continue;
+    }
+    const job = validateJob(name, body, defaultTz, problems, file);
+    if (job) into.set(name, job);
+  }
+}
+
+/**
+ * Validates one file of `jobs.d/` (docs/configuration.md): a map whose only key is `jobs`,
+ * each job as in the main file; a job named in an earlier file (`taken`: name → that file) is a problem.
+ */
+export function validateFragment(
+  tree: unknown,
+  file: string,
+  defaultTz: string,
+  taken: ReadonlyMap<string, string>,
+): { jobs: Map<string, JobConfig>; problems: RawProblem[] } {
+  const problems: RawProblem[] = [];
+  const jobs = new Map<string, JobConfig>();
+  if (tree === null || tree === undefined) return { jobs, problems };
+  if (!isMap(tree)) {
+    problems.push({ path: [], message: `expected a map with the one key jobs (a file of jobs.d holds jobs only), found ${typeName(tree)}` });
+    return { jobs, problems };
+  }
+  unknownKeys(tree, [], ['jobs'], problems);
+  validateJobs(tree.jobs, file, defaultTz, jobs, problems, taken);
+  return { jobs, problems };
 }
 
 function validateJob(name: string, body: unknown, defaultTz: string, problems: RawProblem[], file: string): JobConfig | undefined {
