@@ -33,6 +33,31 @@ test('the memo answers exactly as compileSchedule does, from scratch and from th
   assert.equal(second.toStore(), null, 'nothing new to write when every answer was remembered');
 });
 
+test('every-schedules: the same answers as compileSchedule for any period and anchor, from fresh spec objects; an invalid one throws the same error each time', () => {
+  const memo = timingMemo(null, 'tzdata-1', noZone);
+  const periods = ['15m', '1h', '90s', '1d', '1h30m', '7d', '250ms', '2w'];
+  for (let i = 0; i < 2000; i++) {
+    const every = periods[i % periods.length]!;
+    const at = Date.parse('2026-01-01T00:00:00Z') + i * 7_777_777 + (i % 1000);
+    // A new object each time, as every heartbeat's parsed record brings its own.
+    assert.deepEqual(memo.timing({ every: `${every}` }, at), compileSchedule({ every }, 'UTC').timing(at), `${every} @ ${at}`);
+  }
+  for (const every of ['15x', '0s', '', '-5m']) {
+    const expected = (() => {
+      try {
+        compileSchedule({ every }, 'UTC');
+        return null;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    assert.ok(expected, `"${every}" is invalid`);
+    for (let i = 0; i < 2; i++) assert.throws(() => memo.timing({ every }, 0), { message: expected }, `"${every}", time ${i + 1}`);
+  }
+  assert.throws(() => memo.timing({ every: 15 } as unknown as ScheduleSpec, 0), /expected a duration such as 15m, found number/);
+  assert.equal(memo.toStore(), null, 'every-schedules are arithmetic: nothing to store');
+});
+
 test('a cron without a zone asks for the host zone once per use and stores under it', () => {
   let asked = 0;
   const memo = timingMemo(null, 't', () => (asked++, 'Europe/Berlin'));

@@ -3,7 +3,7 @@
 // kept in the state directory and reused while the time-zone data is the same.
 
 import { compileSchedule } from './compile.ts';
-import type { ScheduleSpec, Timing } from './types.ts';
+import type { Schedule, ScheduleSpec, Timing } from './types.ts';
 
 /** What is persisted: the tz data version it was computed with, and key → [due, period]. */
 export interface StoredTimings {
@@ -27,10 +27,19 @@ export interface TimingMemo {
 export function timingMemo(stored: unknown, tzdata: string, zoneFor: (spec: ScheduleSpec) => string): TimingMemo {
   const old = isStored(stored) && stored.tzdata === tzdata ? stored.entries : {};
   const used: Record<string, [number, number]> = {};
+  // Every-schedules by their period's text: each heartbeat brings its own spec object, and the
+  // 10,000 jobs of a check share a handful of periods.
+  const periods = new Map<string, Schedule>();
   let computed = 0;
   return {
     timing(spec, anchorMs) {
-      if (!('cron' in spec)) return compileSchedule(spec, 'UTC').timing(anchorMs);
+      if (!('cron' in spec)) {
+        const every: unknown = spec.every;
+        if (typeof every !== 'string') return compileSchedule(spec, 'UTC').timing(anchorMs);
+        let schedule = periods.get(every);
+        if (!schedule) periods.set(every, (schedule = compileSchedule(spec, 'UTC')));
+        return schedule.timing(anchorMs);
+      }
       const minute = Math.floor(anchorMs / 60_000) * 60_000;
       const tz = spec.tz ?? zoneFor(spec);
       const key = `${spec.cron}\u0000${tz}\u0000${minute}`;
