@@ -8,6 +8,8 @@ import { REPORT_JOB } from '../../lib/rules/job-name.ts';
 import { buildReport } from '../../lib/rules/report/build.ts';
 import { mergeByTime } from '../../lib/rules/report/merge.ts';
 import type { Report } from '../../lib/rules/report/types.ts';
+import { reportJsonParts } from '../../lib/rules/format/report-json.ts';
+import { inPieces } from '../../lib/rules/format/pieces.ts';
 import type { HbConfig } from '../../lib/rules/config/types.ts';
 import type { GlobalOptions } from '../context.ts';
 import { evaluateAll } from '../../lib/check/evaluate.ts';
@@ -43,19 +45,20 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const events = mergeByTime(dirs.map((d) => eventsIn(d)));
   const report = buildReport({ events, health, nowMs, windowMs, host: io.host });
 
-  const text = await render(format, report);
-  if (output !== undefined) await writeOutput(output, text);
+  const parts = await render(format, report);
+  if (output !== undefined) await writeOutput(output, [...parts].join(''));
   // With --send the report goes to the sinks; stdout stays quiet so cron mails nothing twice,
   // unless `--output -` asks for it.
-  else if (!sender || opts.output === '-') io.out(text);
+  else if (!sender || opts.output === '-') for (const piece of inPieces(parts)) io.out(piece);
   if (sender) await sender(report);
   return 0;
 }
 
-async function render(format: string, report: Report): Promise<string> {
-  if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
-  if (format === 'html') return (await import('../../lib/rules/format/report-html.ts')).renderHtml(report);
-  return (await import('../../lib/rules/format/report-markdown.ts')).renderMarkdown(report);
+/** The rendered report in parts (JSON a job at a time, so a big one is never one string; the others whole). */
+async function render(format: string, report: Report): Promise<Iterable<string>> {
+  if (format === 'json') return reportJsonParts(report);
+  if (format === 'html') return [(await import('../../lib/rules/format/report-html.ts')).renderHtml(report)];
+  return [(await import('../../lib/rules/format/report-markdown.ts')).renderMarkdown(report)];
 }
 
 /** Refuses, before any work, an output name hb must not replace: a directory, a link, a device, a FIFO, a socket. */
