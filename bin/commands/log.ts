@@ -6,7 +6,7 @@ import { UsageError } from '../../lib/rules/errors.ts';
 import { eventsIn } from '../../lib/adapters/events/read.ts';
 import { parseEvent, timeOf, type HbEvent, type ReadEvent } from '../../lib/rules/events/parse.ts';
 import { validateJobName } from '../../lib/rules/job-name.ts';
-import { logLine, widen, widthsOf } from '../../lib/rules/report/event-line.ts';
+import { lineMaker, widen, widthsOf } from '../../lib/rules/report/event-line.ts';
 import { mergeByTime } from '../../lib/rules/report/merge.ts';
 import { stateDirsToRead } from '../../lib/adapters/state/dir.ts';
 import { trustedDirs, warnUntrusted } from '../untrusted.ts';
@@ -104,12 +104,13 @@ function* inWords(events: Iterable<HbEvent>): Generator<string> {
     if (ahead.length >= ALIGN_AHEAD) break;
   }
   const widths = widthsOf(ahead);
-  yield* chunks(ahead.splice(0), (e) => logLine(e, widths));
+  const line = lineMaker(widths);
+  yield* chunks(ahead.splice(0), line);
   const rest: Iterable<HbEvent> = { [Symbol.iterator]: () => it };
   yield* chunks(rest, (raw) => {
     const e = parseEvent(raw);
     widen(widths, e);
-    return logLine(e, widths);
+    return line(e);
   });
 }
 

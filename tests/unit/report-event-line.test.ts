@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvent, type ReadEvent } from '../../lib/rules/events/parse.ts';
-import { logLine, summarize, widthsOf } from '../../lib/rules/report/event-line.ts';
+import { lineMaker, logLine, summarize, widen, widthsOf } from '../../lib/rules/report/event-line.ts';
 
 const TS = '2026-11-20T09:00:05.120Z';
 const e = (type: string, fields: Record<string, unknown> = {}, job = 'backup'): ReadEvent => parseEvent({ ts: TS, job, type, ...fields });
@@ -93,4 +93,22 @@ test('job and type columns line up over the lines printed together', () => {
     evs.map((x) => logLine(x, w)),
     ['2026-11-20 09:00:05Z  a            resumed       resumed', '2026-11-20 09:00:05Z  longer-name  run_finished  ok exit 0 in 5ms (cycle 1)'],
   );
+});
+
+test('lineMaker gives exactly logLine, over names with control characters, blank summaries and widths that widen on the way', () => {
+  const events = [
+    e('run_finished', { cycle: 1, status: 'ok', exit_code: 0, signal: null, duration_ms: 5 }),
+    e('resumed', {}, 'b'),
+    e('something_new', {}, 'tab\there'),
+    e('something_new', { note: ' ' }, 'x'),
+    e('alert_opened', { incident: 'i', status: 'stale', reason: 'ends in a space ' }, 'a-much-longer-job-name'),
+    e('resumed', {}, 'b'),
+    { ...e('resumed', {}, 'b'), ts: 'not a time' } as ReadEvent,
+  ];
+  const widths = widthsOf(events.slice(0, 2));
+  const line = lineMaker(widths);
+  for (const ev of events) {
+    widen(widths, ev);
+    assert.equal(line(ev), logLine(ev, widths), JSON.stringify(ev));
+  }
 });

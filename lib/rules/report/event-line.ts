@@ -87,3 +87,38 @@ export function widen(w: LogWidths, e: ReadEvent): void {
 export function logLine(e: ReadEvent, w: LogWidths): string {
   return `${oneLine(shortTime(e.ts))}  ${oneLine(e.job ?? '').padEnd(w.job)}  ${oneLine(e.type).padEnd(w.type)}  ${summarize(e)}`.trimEnd();
 }
+
+/** Padded columns of one width, built once per name (a log names a few jobs and types many times). */
+class Column {
+  private width = -1;
+  private readonly cells = new Map<string, string>();
+  /** `text` on one line, padded to `width`. */
+  cell(text: string, width: number): string {
+    if (width !== this.width) {
+      this.cells.clear();
+      this.width = width;
+    }
+    let cell = this.cells.get(text);
+    if (cell === undefined) {
+      cell = oneLine(text).padEnd(width);
+      // A log of endless distinct names keeps no more than this many.
+      if (this.cells.size < 10_000) this.cells.set(text, cell);
+    }
+    return cell;
+  }
+}
+
+/**
+ * logLine for a long run of events: the same lines, with the padded job and type columns built
+ * once per name and width (the widths are read at each call, so they may widen on the way).
+ */
+export function lineMaker(w: LogWidths): (e: ReadEvent) => string {
+  const jobs = new Column();
+  const types = new Column();
+  return (e) => {
+    const line = `${oneLine(shortTime(e.ts))}  ${jobs.cell(e.job ?? '', w.job)}  ${types.cell(e.type, w.type)}  ${summarize(e)}`;
+    // Only a line ending in blank space has anything to trim.
+    const last = line.charCodeAt(line.length - 1);
+    return last > 0x20 && last < 0x7f ? line : line.trimEnd();
+  };
+}
