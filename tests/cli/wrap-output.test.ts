@@ -38,7 +38,7 @@ function interleavedJob(dir: string): { command: string; stdout: Buffer; stderr:
   return { command: lines.join('; '), stdout: Buffer.concat(out), stderr: Buffer.concat(err) };
 }
 
-test("random binary on stdout and stderr reaches hb's stdout and stderr byte for byte, to pipes, files and /dev/null; the tail is the last bytes", () => {
+test("random binary on stdout and stderr reaches hb's stdout and stderr byte for byte, to pipes (read at once or late), files and /dev/null; the tail is the last bytes", () => {
   const s = sandbox();
   try {
     const job = interleavedJob(s.root);
@@ -62,6 +62,19 @@ test("random binary on stdout and stderr reaches hb's stdout and stderr byte for
     assert.ok(readFileSync(outFile).equals(job.stdout), 'stdout to a file');
     assert.ok(readFileSync(errFile).equals(job.stderr), 'stderr to a file');
     assert.equal(readJson(join(s.state, 'mixed.last')).output_tail, expectedTail, 'tail with files');
+
+    // A reader that starts late: hb fills the pipe, holds reads back, then passes them all on.
+    const lateOut = join(s.root, 'late.out');
+    const errFd = openSync(errFile, 'w');
+    const late = spawnSync('sh', ['-c', `"$0" "$@" | { sleep 0.5; cat > ${lateOut}; }`, process.execPath, ...args], {
+      ...opts,
+      stdio: ['ignore', 'ignore', errFd],
+    });
+    closeSync(errFd);
+    assert.equal(late.status, 0, readFileSync(errFile, 'utf8').slice(-500));
+    assert.ok(readFileSync(lateOut).equals(job.stdout), 'stdout through a pipe read late');
+    assert.ok(readFileSync(errFile).equals(job.stderr), 'stderr to a file, beside it');
+    assert.equal(readJson(join(s.state, 'mixed.last')).output_tail, expectedTail, 'tail with a late reader');
 
     const devNull = openSync('/dev/null', 'w');
     const dropped = spawnSync(process.execPath, args, { ...opts, stdio: ['ignore', devNull, devNull] });

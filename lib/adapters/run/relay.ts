@@ -1,6 +1,6 @@
-// A child's output on its way out: read from its pipe into one reused buffer, written on to hb's
-// own stdout or stderr untouched, and pushed into the tail ring, so that a job printing gigabytes
-// costs a read and a write per pipeful and no more memory than the buffer and the ring.
+// A child's output on its way out: read from its pipe into reused buffers, written on to hb's own
+// stdout or stderr untouched, and pushed into the tail ring, so that a job printing gigabytes
+// costs a read and a write per pipeful and no more memory than a few buffers and the ring.
 
 import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -9,6 +9,9 @@ import type { TailRing } from '../../rules/run/tail.ts';
 
 /** The most one read of a child's pipe takes: more than the ~200 KiB its socket pair holds, so one read empties it. */
 export const READ_BYTES = 256 * 1024;
+
+/** How many reads a pipe or socket target may hold in its queue before reading pauses (until half are written). */
+const SOCKET_BUFFERS = 4;
 
 /** The net.Socket class, passed in by the caller that already loaded node:net with node:child_process. */
 export type SocketClass = typeof Socket;
@@ -28,12 +31,14 @@ export interface OutputRelay {
 
 /**
  * Copies `src` to `target` and into `ring`. A child's pipe (a socket of node:child_process, given
- * `SocketCtor`) is read into one reused buffer; any other stream through its 'data' events.
- * A target on a file or a device (hb's stdout sent to a file or /dev/null) gets each chunk with
- * write(2) directly while nothing of it is queued; any other target gets it through write(),
- * and a target that does not take it at once pauses `src` until it has (the child then blocks
- * on its pipe) instead of buffering. A target that fails (EPIPE: the reader went away) gets
- * nothing more, but `src` is still drained into the ring so the child never blocks on it.
+ * `SocketCtor`) is read into reused buffers of READ_BYTES; any other stream through its 'data'
+ * events. A target on a file or a device (hb's stdout sent to a file or /dev/null) gets each
+ * chunk with write(2) directly while nothing of it is queued. A pipe, socket or terminal gets
+ * it through write() without a copy, and reading pauses while SOCKET_BUFFERS reads wait in its
+ * queue; any other stream gets a copy, and reading pauses until it drains. So a slow reader
+ * holds the child back (it blocks on its pipe) instead of hb buffering. A target that fails
+ * (EPIPE: the reader went away) gets nothing more, but `src` is still drained into the ring so
+ * the child never blocks on it.
  */
 export function relayOutput(src: Readable, target: Writable, ring: TailRing, SocketCtor?: SocketClass): OutputRelay {
   let open = true;
@@ -55,8 +60,12 @@ export function relayOutput(src: Readable, target: Writable, ring: TailRing, Soc
     broken = true;
     resume();
   };
-  /** Hands one chunk on; false when reading must pause until the target has taken it. */
-  const relay = (chunk: Buffer, reused: boolean): boolean => {
+  // A socket target's read buffers: the one being read into, and those its queue still holds.
+  let inFlight = 0;
+  const spare: Buffer[] = [];
+  const nextBuffer = (): Buffer => spare.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES);
+  /** Hands one chunk on (read into `readBuffer`, if reused); false when reading must pause. */
+  const relay = (chunk: Buffer, readBuffer: Buffer | null): boolean => {
     ring.push(chunk);
     if (broken || target.destroyed || target.writableEnded) return true;
     let written = 0;
@@ -67,20 +76,22 @@ export function relayOutput(src: Readable, target: Writable, ring: TailRing, Soc
       if (broken || written === chunk.length) return true;
     }
     unwritten++;
-    if (reused && sink.socket) {
-      // A socket is done with the read buffer once the write is: read again only then.
+    if (readBuffer && sink.socket) {
+      // A socket holds on to the buffer until its write is done: the next read goes into another.
+      inFlight++;
       target.write(chunk.subarray(written), () => {
+        inFlight--;
+        spare.push(readBuffer);
         unwritten--;
-        if (blocked) resume();
+        if (blocked && inFlight <= SOCKET_BUFFERS / 2) resume();
         check();
       });
-      // Nothing left queued: the chunk went to the kernel at once, the buffer is free again.
-      if (target.writableLength === 0) return true;
+      if (inFlight < SOCKET_BUFFERS) return true;
       blocked = true;
       return false;
     }
     // Any other stream may keep the chunk it was given: it gets its own copy of a reused buffer.
-    const rest = reused ? Buffer.from(chunk.subarray(written)) : chunk.subarray(written);
+    const rest = readBuffer ? Buffer.from(chunk.subarray(written)) : chunk.subarray(written);
     // Writable calls every callback, with an error if the target is destroyed meanwhile.
     const more = target.write(rest, () => {
       unwritten--;
@@ -91,12 +102,12 @@ export function relayOutput(src: Readable, target: Writable, ring: TailRing, Soc
     target.once('drain', resume);
     return false;
   };
-  const owned = SocketCtor ? takeOver(src, SocketCtor, (n, buf) => relay(buf.subarray(0, n), true)) : null;
+  const owned = SocketCtor ? takeOver(src, SocketCtor, sink.socket ? nextBuffer : nextBuffer(), (n, buf) => relay(buf.subarray(0, n), buf)) : null;
   if (owned) {
     reader = owned;
   } else {
     src.on('data', (chunk: Buffer) => {
-      if (!relay(chunk, false)) src.pause();
+      if (!relay(chunk, null)) src.pause();
     });
   }
   reader.on('error', () => {}); // a read error ends in 'close', which is what we wait for
@@ -118,25 +129,25 @@ export function relayOutput(src: Readable, target: Writable, ring: TailRing, Soc
 }
 
 /**
- * Moves the pipe under `src` to a new socket that reads into one reused buffer of READ_BYTES,
- * calling `onChunk` for each read (returning false pauses it); null when `src` is not a socket
- * over a pipe, or has read something already, and must be read as a stream. `src` is left
- * closed, without its pipe.
+ * Moves the pipe under `src` to a new socket that reads into `buffer` (a function: into the
+ * buffer it gives after each read), calling `onChunk` for each read (returning false pauses it),
+ * as net.Socket's `onread` does; null when `src` is not a socket over a pipe, or has read
+ * something already, and must be read as a stream. `src` is left closed, without its pipe.
  */
-function takeOver(src: Readable, SocketCtor: SocketClass, onChunk: (bytes: number, buf: Buffer) => boolean): Socket | null {
+function takeOver(src: Readable, SocketCtor: SocketClass, buffer: Buffer | (() => Buffer), onChunk: (bytes: number, buf: Buffer) => boolean): Socket | null {
   const holder = src as unknown as { _handle?: unknown };
   const handle = holder._handle;
   if (!(src instanceof SocketCtor) || handle === null || typeof handle !== 'object' || src.readableLength > 0) return null;
   holder._handle = null;
   src.destroy();
-  const options = { handle, readable: true, writable: false, onread: { buffer: Buffer.allocUnsafe(READ_BYTES), callback: onChunk } };
+  const options = { handle, readable: true, writable: false, onread: { buffer, callback: onChunk } };
   return new SocketCtor(options);
 }
 
 /**
  * How to hand chunks to `target`: `fd` when it is on a file or a device, which Node itself
  * writes synchronously, so write(2) directly; `socket` when it is a pipe, socket or terminal
- * (a net.Socket, non-blocking: libuv handles its would-block), which keeps a buffer only until
+ * (a net.Socket, non-blocking: libuv handles its would-block), which holds a buffer only until
  * its write is done. Any other stream may keep what it is given.
  */
 function sinkOf(target: Writable, SocketCtor: SocketClass | undefined): { fd: number | null; socket: boolean } {
