@@ -704,7 +704,10 @@ if (!existsSync(HB)) {
 tmp = mkdtempSync(join(tmpdir(), 'hb-bench-'));
 /** Removes the temporary world (100,000 heartbeat files take a while); the exit handler is the fallback. */
 const cleanUp = () => {
-  if (tmp && existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+  if (!tmp || !existsSync(tmp)) return;
+  // rm -rf takes about a third less time than rmSync over many small files; rmSync is the fallback.
+  spawnSync('rm', ['-rf', '--', tmp], { stdio: 'ignore' });
+  if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
 };
 process.on('exit', cleanUp);
 process.on('SIGINT', () => process.exit(130));
@@ -884,7 +887,7 @@ const SOAK_STOP_TIMEOUT_MS = 10_000;
 
 function daemonResult() {
   const args = [SOAK, '--jobs', '1000', '--minutes', String(DAEMON_MINUTES), '--json'];
-  say(`running node scripts/daemon-soak.mjs ${args.slice(1).join(' ')} (about ${DAEMON_MINUTES + 2} minutes)…\n`);
+  say(`running node scripts/daemon-soak.mjs ${args.slice(1).join(' ')} (up to ${DAEMON_MINUTES + 2} minutes)…\n`);
   const r = spawnSync(NODE, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   let soak = null;
   try {
