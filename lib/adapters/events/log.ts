@@ -36,8 +36,9 @@ export function appendEvents(dir: string, events: readonly KnownEvent[], limits:
         if (rotateBefore(log.stats.size, bytes.length + 1, limits.fileBytes)) {
           log.close();
           log = null;
-          rotate(path);
-          prune(path, limits, now());
+          // A rotation that cannot be done (something else planted under a rotated name) leaves
+          // the files as they are: the lines still go in, past the cap, rather than be lost.
+          if (rotate(path)) prune(path, limits, now());
           log = openAppendNoFollow(path, STATE_FILE_MODE);
         }
         if (log.stats.size > 0 && lastByte(log.fd, log.stats.size) !== 0x0a) bytes = Buffer.from('\n' + lines);
@@ -85,14 +86,22 @@ function rotatedFiles(path: string): RotatedFile[] {
   }
 }
 
-/** Shifts every rotated file up by one (the oldest first) and makes the live log `.1`. */
-function rotate(path: string): void {
-  for (let i = rotatedFiles(path).length; i >= 1; i--) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+/**
+ * Shifts every rotated file up by one (the oldest first) and makes the live log `.1`; false when a
+ * rename fails (the live log then stays where it is: no file is ever renamed over another).
+ */
+function rotate(path: string): boolean {
+  try {
+    for (let i = rotatedFiles(path).length; i >= 1; i--) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+  } catch {
+    return false;
+  }
   try {
     renameSync(path, `${path}.1`);
   } catch {
     // Gone (removed by hand): the next append starts a new one.
   }
+  return true;
 }
 
 /** Removes the rotated files past those `rotatedToKeep` keeps. */
