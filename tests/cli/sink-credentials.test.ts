@@ -1,12 +1,13 @@
 // Credentials written in a sink URL (`http://user:pass@host/…`) are sent as HTTP Basic auth to a
 // real server on 127.0.0.1, and the password is never shown: not on stderr, in events.jsonl, in an
-// outbox file or in hb status. A sink that authenticates with its own token refuses them.
+// outbox file or in hb status (the compiled config, a private copy of the config, is readable by
+// its owner only). A sink that authenticates with its own token refuses them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hb, hbRun, sandbox, type Run, type Sandbox } from '../helpers.ts';
+import { hb, hbRun, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 
 /** Every file under `dir`, recursively. */
@@ -28,7 +29,7 @@ function configured(yaml: string): Sandbox & { config: string } {
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
-test('a webhook URL with user:p%40ss@ is delivered with the right Basic header; the password is in no output, event or file', async () => {
+test('a webhook URL with user:p%40ss@ is delivered with the right Basic header; the password is in no output, event or file but the private compiled config', async (t) => {
   const rec = await startRecorder({ 'POST /hook': { status: 200 }, 'POST /gone': { status: 404, body: 'no such hook' }, 'POST /busy': { status: 503 } });
   const port = new URL(rec.url).port;
   // The passwords as written (percent-encoded) and as sent (decoded): neither may show.
@@ -61,12 +62,24 @@ test('a webhook URL with user:p%40ss@ is delivered with the right Basic header; 
     assert.equal(readdirSync(join(s.state, 'outbox')).filter((n) => n.endsWith('.json')).length, 1, 'the 503 is pending');
 
     for (const args of [['status'], ['status', '--json'], ['check'], ['check', '--json'], ['log']]) runs.push(hb(args, { env: s.env }));
+    // A run a minute ahead sees a config that has been still long enough to be compiled.
+    if (requireTool(t, 'faketime')) runs.push(hb(['status'], { env: s.env, prefix: ['faketime', '-f', '+60s'] }));
     for (const r of runs) {
       for (const secret of secrets) {
         assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), `"${secret}" shown:\n${r.stdout}\n${r.stderr}`);
       }
     }
-    for (const file of filesUnder(s.state)) {
+    // The compiled config (docs/state.md) is a copy of the config, secrets and all: only its
+    // owner may read it, as only the owner may read the config. No other state file holds one.
+    const compiled = join(s.state, 'meta', 'config');
+    if (existsSync(compiled)) assert.equal(statSync(compiled).mode & 0o777, 0o700);
+    const state = filesUnder(s.state);
+    if (requireTool(t, 'faketime')) assert.ok(state.some((f) => f.startsWith(compiled + '/')), 'the config was compiled');
+    for (const file of state) {
+      if (file.startsWith(compiled + '/')) {
+        assert.equal(statSync(file).mode & 0o777, 0o600, file);
+        continue;
+      }
       const text = readFileSync(file, 'utf8');
       for (const secret of secrets) assert.ok(!text.includes(secret), `"${secret}" in ${file}: ${text}`);
     }
