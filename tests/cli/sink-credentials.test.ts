@@ -74,7 +74,11 @@ test('a webhook URL with user:p%40ss@ is delivered with the right Basic header; 
     const compiled = join(s.state, 'meta', 'config');
     if (existsSync(compiled)) assert.equal(statSync(compiled).mode & 0o777, 0o700);
     const state = filesUnder(s.state);
-    if (requireTool(t, 'faketime')) assert.ok(state.some((f) => f.startsWith(compiled + '/')), 'the config was compiled');
+    if (requireTool(t, 'faketime'))
+      assert.ok(
+        state.some((f) => f.startsWith(compiled + '/')),
+        'the config was compiled',
+      );
     for (const file of state) {
       if (file.startsWith(compiled + '/')) {
         assert.equal(statSync(file).mode & 0o777, 0o600, file);
