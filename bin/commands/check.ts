@@ -114,10 +114,10 @@ async function render(
       return unhealthy;
     }
     default: {
-      const { renderCheckText } = await import('../../lib/rules/format/text.ts');
+      const { checkTextParts } = await import('../../lib/rules/format/text.ts');
       // --textfile keeps every job for Prometheus; the text still lists what needs attention.
       const shown = opts.verbose ? health : health.filter((h) => needsAttention(h, h.job));
-      io.out(renderCheckText(shown, { total, problems, unscheduled }, { color: io.color }, actions, untrusted));
+      writePieces(io, checkTextParts(shown, { total, problems, unscheduled }, { color: io.color }, actions, untrusted));
       return unhealthy;
     }
   }

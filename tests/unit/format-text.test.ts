@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderCheckText, renderStatusTable } from '../../lib/rules/format/text.ts';
+import { checkTextParts, renderCheckText, renderStatusTable } from '../../lib/rules/format/text.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 
 const plain = { color: false };
@@ -84,4 +84,21 @@ test('200,000 jobs to show (a host-wide outage): every line aligned, no stack ov
   assert.equal(table.length, count + 2);
   assert.match(table[0]!, /^JOB {22}STATUS {7}AGE/);
   assert.match(table[count]!, /^the-longest-name-of-all {2}overrunning {2}-/);
+});
+
+test('checkTextParts is the check text a line at a time: untrusted directories, jobs, recovery actions, then the summary', () => {
+  const shown = [job('a', 'stale', 'late\nreally', true), job('bb', 'unscheduled', 'no schedule')];
+  const untrusted = [{ dir: '/tmp/x', why: 'other users can write it', fix: 'chmod o-w /tmp/x' }];
+  const actions = ['agent: restarted'];
+  const counts = { total: 5, problems: 1, unscheduled: 1 };
+  const parts = [...checkTextParts(shown, counts, plain, actions, untrusted)];
+  assert.deepEqual(parts, [
+    '/tmp/x  UNTRUSTED  not read by root: other users can write it; fix: chmod o-w /tmp/x\n',
+    'a   STALE        late\\nreally\n',
+    'bb  UNSCHEDULED  no schedule\n',
+    'recovery: agent: restarted\n',
+    `${renderCheckText([], counts, plain, [], untrusted).split('\n').at(-2)}\n`,
+  ]);
+  assert.equal(parts.join(''), renderCheckText(shown, counts, plain, actions, untrusted));
+  assert.match(parts.at(-1)!, /^1 of 5 jobs unhealthy; .*1 untrusted state directory not read\n$/);
 });

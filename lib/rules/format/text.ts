@@ -37,11 +37,32 @@ export function renderCheckText(
   actions: readonly string[] = [],
   untrusted: readonly UntrustedDir[] = [],
 ): string {
+  let out = '';
+  for (const part of checkTextParts(shown, counts, style, actions, untrusted)) out += part;
+  return out;
+}
+
+/**
+ * The same text as renderCheckText, a line at a time (each with its newline), so that a caller
+ * can write it out as it goes: a host-wide outage lists 100,000 jobs.
+ */
+export function* checkTextParts(
+  shown: JobHealth[],
+  counts: { total: number; problems: number; unscheduled: number },
+  style: TextStyle,
+  actions: readonly string[] = [],
+  untrusted: readonly UntrustedDir[] = [],
+): Generator<string> {
   const width = widest(shown, (j) => j.job);
   const statusWidth = widest(shown, (j) => j.status);
-  const lines = shown.map(
-    (j) => `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}`,
-  );
+  // A directory root would not read is a problem of its own, listed with what fixes it.
+  for (const u of untrusted) {
+    yield `${visible(u.dir)}  ${paint('UNTRUSTED', 'failed', true, style)}  not read by root: ${visible(u.why)}; fix: ${visible(u.fix)}\n`;
+  }
+  for (const j of shown) {
+    yield `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}\n`;
+  }
+  for (const a of actions) yield `recovery: ${visible(a)}\n`;
   const { total, problems, unscheduled } = counts;
   const jobs = `job${total === 1 ? '' : 's'}`;
   const health =
@@ -53,11 +74,7 @@ export function renderCheckText(
   const notes = [health];
   if (unscheduled > 0) notes.push(unscheduledSummary(unscheduled));
   if (untrusted.length > 0) notes.push(`${untrusted.length} untrusted state director${untrusted.length === 1 ? 'y' : 'ies'} not read`);
-  // A directory root would not read is a problem of its own, listed with what fixes it.
-  const dirs = untrusted.map(
-    (u) => `${visible(u.dir)}  ${paint('UNTRUSTED', 'failed', true, style)}  not read by root: ${visible(u.why)}; fix: ${visible(u.fix)}`,
-  );
-  return [...dirs, ...lines, ...actions.map((a) => `recovery: ${visible(a)}`), notes.join('; ')].join('\n') + '\n';
+  yield `${notes.join('; ')}\n`;
 }
 
 /** The `hb status` panel. */
