@@ -455,7 +455,7 @@ function probe(c, argv = c.argv) {
 /** A config error names the config file: hb refused it (a MISS), rather than the bench failing. */
 function refusal(r, cfg) {
   if (r.status === 2 && `${r.stderr}`.includes(cfg.dir))
-    return `config refused by hb (${(cfg.bytes / 1024).toFixed(0)} KiB in ${cfg.files} files): ${firstLine(r)}`;
+    return `config refused by hb (${(cfg.bytes / 1024).toFixed(0)} KiB${cfg.files > 1 ? ` in ${cfg.files} files` : ''}): ${firstLine(r)}`;
   return null;
 }
 function mustPass(c, r, what) {
