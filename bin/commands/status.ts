@@ -22,8 +22,8 @@ export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Pr
     // Written as it is made: 100,000 jobs make 100 MB of JSON.
     for (const piece of inPieces(jsonParts(health, { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, notifications, untrusted }))) io.out(piece);
   } else {
-    const { renderStatusTable } = await import('../../lib/rules/format/text.ts');
-    io.out(renderStatusTable(health, { color: io.color }));
+    const [{ statusTableParts }, { inPieces }] = await Promise.all([import('../../lib/rules/format/text.ts'), import('../../lib/rules/format/pieces.ts')]);
+    for (const piece of inPieces(statusTableParts(health, { color: io.color }))) io.out(piece);
     if (notifications.failed > 0)
       io.out(
         `${notifications.failed} notification${notifications.failed === 1 ? ' was' : 's were'} given up after repeated failures: see ${dirs[0]}/outbox/failed/ and notify_failed in events.jsonl\n`,

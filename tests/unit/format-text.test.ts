@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTextParts, renderCheckText, renderStatusTable } from '../../lib/rules/format/text.ts';
+import { checkTextParts, renderCheckText, renderStatusTable, statusTableParts } from '../../lib/rules/format/text.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 
 const plain = { color: false };
@@ -101,4 +101,22 @@ test('checkTextParts is the check text a line at a time: untrusted directories, 
   ]);
   assert.equal(parts.join(''), renderCheckText(shown, counts, plain, actions, untrusted));
   assert.match(parts.at(-1)!, /^1 of 5 jobs unhealthy; .*1 untrusted state directory not read\n$/);
+});
+
+test('statusTableParts is the status panel a line at a time: the header, then one aligned line per job', () => {
+  const jobs = [
+    job('short', 'ok', 'fine'),
+    job('a-much-longer-name', 'overrunning', 'slow', true),
+    { ...job('c', 'paused', 'paused'), age_s: 3725, ratio: 1.5 },
+  ];
+  const parts = [...statusTableParts(jobs, plain)];
+  assert.equal(parts.length, jobs.length + 1);
+  assert.equal(parts.join(''), renderStatusTable(jobs, plain));
+  assert.deepEqual(parts, [
+    'JOB                 STATUS       AGE   INTERVAL  RATIO  EXIT  DURATION  CYCLE  ACTION\n',
+    'short               ok           -     -         -      -     -         -      -\n',
+    'a-much-longer-name  overrunning  -     -         -      -     -         -      -\n',
+    'c                   paused       1h2m  -         1.50   -     -         -      -\n',
+  ]);
+  assert.deepEqual([...statusTableParts([], plain)], ['no jobs yet: run `hb tick JOB --every 15m` or configure jobs in hb.yaml\n']);
 });

@@ -79,9 +79,16 @@ export function* checkTextParts(
 
 /** The `hb status` panel. */
 export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
-  if (jobs.length === 0) return 'no jobs yet: run `hb tick JOB --every 15m` or configure jobs in hb.yaml\n';
-  const header = ['JOB', 'STATUS', 'AGE', 'INTERVAL', 'RATIO', 'EXIT', 'DURATION', 'CYCLE', 'ACTION'];
-  const rows = jobs.map((j) => [
+  let out = '';
+  for (const part of statusTableParts(jobs, style)) out += part;
+  return out;
+}
+
+const STATUS_HEADER = ['JOB', 'STATUS', 'AGE', 'INTERVAL', 'RATIO', 'EXIT', 'DURATION', 'CYCLE', 'ACTION'];
+
+/** A job's cells in the status panel, in the order of STATUS_HEADER. */
+function statusCells(j: JobHealth): string[] {
+  return [
     j.job,
     j.status,
     j.age_s === null ? '-' : formatDuration(j.age_s * 1000),
@@ -91,13 +98,23 @@ export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
     j.last ? formatDuration(j.last.duration_ms) : '-',
     j.last ? String(j.last.cycle) : j.running ? String(j.running.cycle) : '-',
     j.last?.action ? oneLine(j.last.action, 40) : '-',
-  ]);
-  const widths = header.map((h, i) =>
-    Math.max(
-      h.length,
-      widest(rows, (r) => r[i]!),
-    ),
-  );
+  ];
+}
+
+/**
+ * The same panel as renderStatusTable, a line at a time (each with its newline). The cells are
+ * made twice, once to measure the columns and once to write them, rather than kept for 100,000 jobs.
+ */
+export function* statusTableParts(jobs: JobHealth[], style: TextStyle): Generator<string> {
+  if (jobs.length === 0) {
+    yield 'no jobs yet: run `hb tick JOB --every 15m` or configure jobs in hb.yaml\n';
+    return;
+  }
+  const widths = STATUS_HEADER.map((h) => h.length);
+  for (const j of jobs) {
+    const cells = statusCells(j);
+    for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, cells[i]!.length);
+  }
   // Pad before painting so colour codes do not break the alignment.
   const fmt = (cells: string[], j?: JobHealth) =>
     cells
@@ -106,9 +123,9 @@ export function renderStatusTable(jobs: JobHealth[], style: TextStyle): string {
         return i === 1 && j ? paint(padded, j.status, j.problem, style) : padded;
       })
       .join('  ')
-      .trimEnd();
-  const out = [fmt(header), ...rows.map((r, n) => fmt(r, jobs[n]))];
-  return out.join('\n') + '\n';
+      .trimEnd() + '\n';
+  yield fmt(STATUS_HEADER);
+  for (const j of jobs) yield fmt(statusCells(j), j);
 }
 
 /**
