@@ -411,3 +411,37 @@ test('a wake-up later than a whole period still starts one run (missed fires are
   w.advance(60_000);
   assert.equal(overloadLines(w).length, 1, w.lines.join('\n'));
 });
+
+/** Five jobs due together 50 s after the start behind a cap of one, 2.5 s each: all but the first start late, then nothing happens until the next minute. */
+function lateBurst() {
+  const jobs = Array.from({ length: 5 }, (_, i) => every(`b${i}`, '50s'));
+  const { w, loop } = setup(jobs, { maxConcurrent: 1, quiet: true });
+  w.runMs = 2500;
+  return { w, loop };
+}
+
+test('an overloaded minute is logged when it ends, not held back until the next fire', () => {
+  const { w, loop } = lateBurst();
+  // The fake clock starts 40 s into a minute: the fires come 10 s into the next one, which ends
+  // 20 s before the next fires are due.
+  w.advance(79_000);
+  assert.equal(w.spawned.length, 5);
+  assert.deepEqual(overloadLines(w), [], 'not before the minute ends');
+  w.advance(1_500);
+  assert.equal(overloadLines(w).length, 1, w.lines.join('\n'));
+  assert.match(overloadLines(w)[0]!, /: 4 of 5 fires started more than 2s after/);
+  assert.equal(loop.load().overload_minutes, 1);
+});
+
+test('a stop in the middle of an overloaded minute logs that minute before the daemon exits', async () => {
+  const { w, loop } = lateBurst();
+  w.advance(56_000);
+  assert.equal(w.spawned.length, 3);
+  assert.deepEqual(overloadLines(w), []);
+  const stopped = loop.stop();
+  assert.equal(overloadLines(w).length, 1, w.lines.join('\n'));
+  assert.match(overloadLines(w)[0]!, /: 2 of 3 fires started more than 2s after/);
+  assert.equal(loop.load().overload_minutes, 1);
+  w.advance(5_000);
+  await stopped;
+});

@@ -97,7 +97,7 @@ export class LoadMeter {
 
   /**
    * Closes the minute before `nowMs`'s if it has ended; returns its one log line when the daemon
-   * fell behind in it, else null. Called on every event, so the line comes with the next one.
+   * fell behind in it, else null. Called on every event and when the minute ends (closesAt).
    */
   roll(nowMs: number): string | null {
     const w = this.window;
@@ -119,6 +119,16 @@ export class LoadMeter {
     this.totals.overloadMinutes++;
     this.totals.lastOverloadMs = w.startMs;
     return overloadLine(this.last, w.startMs);
+  }
+
+  /** When the minute being counted ends (the loop wakes then, so its line is not held back for the next fire), or null. */
+  closesAt(): number | null {
+    return this.window ? this.window.startMs + MINUTE_MS : null;
+  }
+
+  /** Closes the minute being counted although it has not ended (the daemon stops): its line, or null. */
+  flush(nowMs: number): string | null {
+    return this.window ? this.roll(Math.max(nowMs, this.window.startMs + MINUTE_MS)) : null;
   }
 
   /** Whether a minute was closed since the last call (the counters then changed for the status file). */

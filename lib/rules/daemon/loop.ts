@@ -160,6 +160,7 @@ export class DaemonLoop {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     this.clear();
     this.phase = 'draining';
+    this.note(this.meter.flush(this.deps.now()));
     if (this.waiting.length > 0) {
       this.deps.log(`dropped ${this.waiting.length} waiting run${this.waiting.length === 1 ? '' : 's'}: ${this.waiting.map((w) => label(w.job)).join(', ')}`);
       this.waiting = [];
@@ -210,7 +211,7 @@ export class DaemonLoop {
     this.clear();
     if (this.phase !== 'running') return;
     // Nothing to run (no jobs) still keeps one timer: the daemon stays up for a reload or a stop.
-    const wake = nextWake(this.plan) ?? Infinity;
+    const wake = Math.min(nextWake(this.plan) ?? Infinity, this.meter.closesAt() ?? Infinity);
     const delay = Math.min(Math.max(wake - this.deps.now(), 0), this.options.maxSleepMs);
     this.timer = this.deps.setTimer(() => {
       this.timer = null;
