@@ -1,10 +1,12 @@
 // The one place that touches the process: output, TTY and colour, environment, clock, identity.
 import { existsSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { blockingWriter } from '../lib/adapters/fs/blocking-out.ts';
 
 /** What a command may use from the outside world; tests build their own. */
 export interface Io {
-  out(text: string): void;
+  /** Writes to stdout; false (from the real one) once the reader has gone. */
+  out(text: string): boolean | void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
   now(): number;
@@ -31,7 +33,9 @@ export function processIo(noColor: boolean): Io {
   }
   const isTTY = Boolean(process.stdout.isTTY);
   return {
-    out: (text) => void process.stdout.write(text),
+    // Written through before it returns: a reader slower than hb (`hb report | gzip`) holds hb
+    // back instead of making it queue the whole output in memory.
+    out: blockingWriter(1),
     err: (text) => void process.stderr.write(text),
     env,
     now: () => Date.now(),

@@ -53,7 +53,7 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
     }
   }
   const lines = opts.n === undefined ? shown() : lastOf(shown(), opts.n);
-  const complete = await writeChunks(io, opts.json ? asStored(lines) : inWords(lines));
+  const complete = writeChunks(io, opts.json ? asStored(lines) : inWords(lines));
   if (
     complete &&
     job !== undefined &&
@@ -117,25 +117,9 @@ function* inWords(events: Iterable<HbEvent>): Generator<string> {
 /**
  * Writes the text chunk by chunk and stops quietly when the reader goes away (`hb log | head`),
  * as `cat` would, instead of dying on EPIPE with a stack trace; the rest of the log is then not
- * read. The pipe error arrives on the next turn of the event loop, so each chunk waits for one.
- * Returns false when the reader went away.
+ * read. Returns false when the reader went away.
  */
-async function writeChunks(io: Io, text: Iterable<string>): Promise<boolean> {
-  let closed = false;
-  const onError = (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    closed = true;
-  };
-  process.stdout.on('error', onError);
-  try {
-    for (const chunk of text) {
-      io.out(chunk);
-      await new Promise((resolve) => setImmediate(resolve));
-      if (closed) return false;
-    }
-    return true;
-  } finally {
-    // Later EPIPEs (a write still in flight) must not crash the exit either.
-    if (!closed) process.stdout.off('error', onError);
-  }
+function writeChunks(io: Io, text: Iterable<string>): boolean {
+  for (const chunk of text) if (io.out(chunk) === false) return false;
+  return true;
 }

@@ -186,3 +186,28 @@ test('hb check removes the rotated event files older than events_keep (a week by
     s.cleanup();
   }
 });
+
+test('a reader slower than hb (the pipe full, hb waiting on it) gets the whole output, the same bytes as a file gets', () => {
+  const s = sandbox();
+  try {
+    writeLog(s.state, 20_000, 2, Date.now());
+    const file = join(s.root, 'direct.json');
+    const piped = join(s.root, 'piped.json');
+    for (const args of [['report', '--format', 'json'], ['log', '--json'], ['log']]) {
+      // The reader starts a second late: the pipe (64 KiB) fills at once, and hb must wait on it.
+      const cmd = `"${process.execPath}" "${HB}" ${args.join(' ')}`;
+      const direct = spawnSync('sh', ['-c', `${cmd} > "${file}"`], { env: s.env, encoding: 'utf8' });
+      const slow = spawnSync('sh', ['-c', `${cmd} | (sleep 1; cat > "${piped}")`], { env: s.env, encoding: 'utf8' });
+      assert.equal(direct.status, 0, direct.stderr);
+      assert.equal(slow.status, 0, slow.stderr);
+      assert.equal(slow.stderr, '');
+      // The report's window ends when it runs: the two runs differ only there.
+      const same = (path: string) => readFileSync(path, 'utf8').replace(/"(since|until|generated_at)": "[^"]+"/g, '');
+      const want = same(file);
+      assert.ok(want.length > 4 * 65_536, `${args.join(' ')}: more than a pipe holds (${want.length} bytes)`);
+      assert.equal(same(piped), want, args.join(' '));
+    }
+  } finally {
+    s.cleanup();
+  }
+});
