@@ -306,6 +306,26 @@ test('the timeline keeps the newest runs up to its cap and says how many it left
   assert.equal(b.timeline[0]!.cycle, 6);
 });
 
+test('a timeline of many runs logged out of start order keeps exactly the newest by start, with the running run, as if all were held', () => {
+  // Runs end in log order, but their durations vary, so their starts come out of order; a
+  // job with 5 caps' worth of runs is trimmed several times on the way.
+  const n = TIMELINE_CAP * 5 + 7;
+  const events = Array.from({ length: n }, (_, i) => finished(NOW - DAY + (i + 1) * 5 * SEC, 'busy', i + 1, { duration_ms: ((i * 7919) % 97) * 1000 }));
+  const running = iso(NOW - 5 * SEC);
+  const b = job(report(events, [health('busy', 'running', { running: { started_at: running, cycle: n + 1 } as JobHealth['running'] })]), 'busy');
+  const all = events.map((e, i) => ({ start: Date.parse(e.ts as string) - ((i * 7919) % 97) * 1000, cycle: i + 1 }));
+  all.push({ start: Date.parse(running), cycle: n + 1 });
+  // A stable sort by start, the newest TIMELINE_CAP: what the report shows when it holds every run.
+  const expected = all.sort((x, y) => x.start - y.start).slice(-TIMELINE_CAP);
+  assert.deepEqual(
+    b.timeline.map((r) => [Date.parse(r.started_at), r.cycle]),
+    expected.map((r) => [r.start, r.cycle]),
+  );
+  assert.equal(b.timeline_omitted, n + 1 - TIMELINE_CAP);
+  assert.equal(b.runs, n);
+  assert.equal(b.timeline.at(-1)!.outcome, 'running');
+});
+
 test('unreadable events are skipped: no ts, no job, a ts that is not a time', () => {
   const r = report([
     { ts: 'yesterday', job: 'q', type: 'run_finished' },

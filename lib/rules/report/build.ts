@@ -3,7 +3,7 @@
 import type { HbEvent } from '../events/parse.ts';
 import type { JobHealth } from '../health/types.ts';
 import { blockersOf } from './blockers.ts';
-import { collect, type JobTally } from './collect.ts';
+import { byStart, collect, type JobTally } from './collect.ts';
 import { durationStats } from './percentile.ts';
 import { LIST_CAP, TIMELINE_CAP, type JobReport, type Report, type ReportTotals, type TimelineRun } from './types.ts';
 
@@ -61,8 +61,9 @@ function jobReport(job: string, t: JobTally | undefined, h: JobHealth | undefine
     }
   }
   // Crashes are logged when found, later than the run started: order the marks by start.
-  timeline.sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0));
-  const omitted = Math.max(0, timeline.length - TIMELINE_CAP);
+  timeline.sort(byStart);
+  const cut = Math.max(0, timeline.length - TIMELINE_CAP);
+  const omitted = cut + (t?.timelineDropped ?? 0);
   const list = t ? [...t.closed, ...t.open.values()].sort((a, b) => (a.opened_at < b.opened_at ? -1 : 1)).slice(-LIST_CAP) : [];
   return {
     job,
@@ -83,7 +84,7 @@ function jobReport(job: string, t: JobTally | undefined, h: JobHealth | undefine
     notify_failures: t?.notifyFailures ?? 0,
     recovery_blocked: t?.recoveryBlocked ?? 0,
     duration_ms: durationStats(t?.durations ?? []),
-    timeline: omitted > 0 ? timeline.slice(omitted) : timeline,
+    timeline: cut > 0 ? timeline.slice(cut) : timeline,
     timeline_omitted: omitted,
     recovery: t ? t.recovery.slice(-LIST_CAP) : [],
   };

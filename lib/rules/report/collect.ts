@@ -2,7 +2,7 @@
 
 import { parseEvent, type HbEvent, type ReadKnown, type ReadOf } from '../events/parse.ts';
 import { isoTime } from '../iso-time.ts';
-import { LIST_CAP, type IncidentSpan, type RecoveryStep, type TimelineRun } from './types.ts';
+import { LIST_CAP, TIMELINE_CAP, type IncidentSpan, type RecoveryStep, type TimelineRun } from './types.ts';
 
 /** What one pass over the events learnt about one job. */
 export interface JobTally {
@@ -25,7 +25,10 @@ export interface JobTally {
   notifyFailures: number;
   recoveryBlocked: number;
   durations: number[];
+  /** The newest runs by start, at least TIMELINE_CAP of them when there are that many (see pushRun). */
   timeline: TimelineRun[];
+  /** Runs left out of `timeline` as older than the newest TIMELINE_CAP. */
+  timelineDropped: number;
   /** Cycles whose crash was logged in the window (the current verdict must not count it twice). */
   crashedCycles: Set<number>;
   /** Incidents open at the end of the window, by id. */
@@ -68,6 +71,7 @@ function tally(job: string): JobTally {
     recoveryBlocked: 0,
     durations: [],
     timeline: [],
+    timelineDropped: 0,
     crashedCycles: new Set(),
     open: new Map(),
     closed: [],
@@ -172,7 +176,7 @@ function runFinished(j: JobTally, e: Read<'run_finished'>, t: number, inside: bo
   else j.ok++;
   if (ping) j.pings++;
   else if (duration !== null && duration >= 0) j.durations.push(duration);
-  j.timeline.push({
+  pushRun(j, {
     started_at: iso(started ?? t - (duration ?? 0)),
     duration_ms: duration,
     outcome: timedOut ? 'timeout' : failed ? 'failed' : 'ok',
@@ -189,7 +193,7 @@ function crashDetected(j: JobTally, e: Read<'crash_detected'>, t: number, inside
   j.crashes++;
   if (cycle !== null) j.crashedCycles.add(cycle);
   const started = Date.parse(e.started_at ?? '');
-  j.timeline.push({
+  pushRun(j, {
     started_at: iso(Number.isFinite(started) ? started : t),
     duration_ms: null,
     outcome: 'crashed',
@@ -228,6 +232,25 @@ export function collect(lines: Iterable<HbEvent>, window: Window): Map<string, J
   }
   return jobs;
 }
+
+/**
+ * Adds a run to the job's timeline, holding no more than twice TIMELINE_CAP: past that, the
+ * oldest by start are dropped (and counted) down to TIMELINE_CAP, so a day of a job that runs
+ * every second costs the report its newest runs only. The report shows the newest TIMELINE_CAP
+ * (lib/rules/report/build.ts), which are always among those kept.
+ */
+function pushRun(j: JobTally, run: TimelineRun): void {
+  const timeline = j.timeline;
+  timeline.push(run);
+  if (timeline.length <= TIMELINE_CAP * 2) return;
+  timeline.sort(byStart);
+  const drop = timeline.length - TIMELINE_CAP;
+  timeline.splice(0, drop);
+  j.timelineDropped += drop;
+}
+
+/** Orders runs by start (ISO text sorts as time); a stable sort keeps equal starts in log order. */
+export const byStart = (a: TimelineRun, b: TimelineRun): number => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : 0);
 
 /** Appends, keeping the newest LIST_CAP entries (amortised: trims in batches). */
 function push<T>(list: T[], item: T): void {
