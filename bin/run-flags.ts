@@ -47,7 +47,7 @@ export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: 
 }
 
 /** A run's effects from the real process: its clock, pid, host and env, its own stdout and stderr, signals passed on. */
-function runEffects(io: Io, ctx: Context): RunEffects {
+export function runEffects(io: Io, ctx: Context): RunEffects {
   return {
     ...deliveryEffects(io),
     host: io.host,

@@ -22,7 +22,7 @@ import { readRunMarker } from '../../lib/adapters/heartbeat/store.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from '../../lib/adapters/run/proc.ts';
 import { openStateDir, trustFix, unsafeForRoot } from '../../lib/adapters/state/dir.ts';
 import { loadContext, type Context, type GlobalOptions } from '../context.ts';
-import { deliveryEffects } from '../effects.ts';
+import { runEffects } from '../run-flags.ts';
 import type { Io } from '../io.ts';
 import type { RunEffects } from '../../lib/run/pipeline.ts';
 import type { DaemonRun } from '../../lib/run/daemon-run.ts';
@@ -134,15 +134,10 @@ export async function runDaemonStart(opts: DaemonStartOptions, io: Io): Promise<
     const { startDaemonRun } = await import('../../lib/run/daemon-run.ts');
     let heldConfig = ctx.config;
     const runState = { ...ctx.state, dir, source: '--state-dir' };
+    // A tick's effects, but the job's environment, no signal passed on, no stdin.
     const runFx: RunEffects = {
-      ...deliveryEffects(io),
+      ...runEffects(io, ctx),
       env,
-      host: io.host,
-      newId: () => crypto.randomUUID(),
-      localTz: () => io.localTz(),
-      warn: (line) => io.err(`${line}\n`),
-      stdout: process.stdout,
-      stderr: process.stderr,
       forwardSignals: false,
       stdin: 'ignore',
       // A job the daemon runs always has a schedule: it is never just left without one.
