@@ -3,6 +3,7 @@
 
 import { closeSync, constants, lstatSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { pauseSync } from '../fs/pause.ts';
 import { unlinkQuiet } from '../fs/quiet.ts';
 import { STATE_FILE_MODE } from '../../rules/fs/modes.ts';
 
@@ -16,13 +17,6 @@ export const LOG_LOCK = 'events.jsonl.lock';
  * under a millisecond, a rotation for a few renames.
  */
 export const STALE_LOCK_MS = 2_000;
-
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** Waits `ms` without returning to the event loop: writers are synchronous, and the wait is short. */
-function sleep(ms: number): void {
-  Atomics.wait(pause, 0, 0, ms);
-}
 
 /**
  * Runs `fn` holding `<dir>/events.jsonl.lock`, created with O_EXCL (never through a link) and
@@ -42,7 +36,7 @@ export function withLogLock<T>(dir: string, fn: () => T, now: () => number = Dat
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') break;
     }
     if (isStale(path, now())) breakStale(path);
-    else sleep(wait);
+    else pauseSync(wait); // writers are synchronous, and the wait is short
   }
   try {
     return fn();

@@ -2,15 +2,10 @@
 // call returns, so a big output (a report, a check of 100,000 jobs) is never queued in memory.
 
 import { writeSync } from 'node:fs';
+import { pauseSync } from './pause.ts';
 
 /** How long to wait, at most, before asking a full pipe again. */
 const MAX_WAIT_MS = 20;
-
-let cell: Int32Array | null = null;
-function pause(ms: number): void {
-  cell ??= new Int32Array(new SharedArrayBuffer(4));
-  Atomics.wait(cell, 0, 0, ms);
-}
 
 /**
  * A writer for `fd` (hb's stdout). Node puts a pipe on stdout into non-blocking mode and queues
@@ -36,7 +31,7 @@ export function blockingWriter(fd: number, write: typeof writeSync = writeSync):
           return false;
         }
         if (code !== 'EAGAIN') throw e;
-        pause(wait);
+        pauseSync(wait);
         wait = Math.min(wait * 2, MAX_WAIT_MS);
       }
     }

@@ -8,6 +8,7 @@ import { readFileNoFollow } from '../fs/no-follow.ts';
 import { acquireLock, type LockInfo } from './lock.ts';
 import { STATE_DIR_MODE } from '../../rules/fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
+import { pauseSync } from '../fs/pause.ts';
 
 /** Path of a job's counter; the `.n` suffix can never meet a lock file's `.lock` name. */
 export const cyclePath = (dir: string, job: string) => join(dir, 'cycles', `${job}.n`);
@@ -57,7 +58,7 @@ export function readCounter(path: string): number {
 
 function lockCounter(folder: string, name: string, holder: LockInfo, opts: CycleOptions): (() => boolean) | null {
   const attempts = opts.attempts ?? 400;
-  const sleep = opts.sleep ?? sleepSync;
+  const sleep = opts.sleep ?? pauseSync;
   try {
     makeDirs(folder, STATE_DIR_MODE);
     for (let i = 0; i < attempts; i++) {
@@ -71,10 +72,4 @@ function lockCounter(folder: string, name: string, holder: LockInfo, opts: Cycle
     // An unusable folder: count without the lock.
   }
   return null;
-}
-
-let cell: Int32Array | null = null;
-function sleepSync(ms: number): void {
-  cell ??= new Int32Array(new SharedArrayBuffer(4));
-  Atomics.wait(cell, 0, 0, ms);
 }
