@@ -4,7 +4,7 @@
 // regular file of ours that nobody else can write, and only when its key matches the config as
 // it is now; anything else is a miss, and the next build replaces it.
 
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -23,9 +23,8 @@ import { STATE_DIR_MODE } from '../../rules/fs/modes.ts';
 import { HB_VERSION } from '../../rules/version.ts';
 import { writeAtomic } from '../fs/atomic.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
+import { openReadNoFollow, type ReadHandle } from '../fs/no-follow.ts';
 import { fragmentsIdentity } from './fragments.ts';
-
-const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
 
 /** The folder of compiled configs in a state directory. */
 export const compiledDir = (stateDir: string): string => join(stateDir, 'meta', 'config');
@@ -106,19 +105,19 @@ function readAt(fd: number, position: number, length: number): Buffer | null {
 
 /** Opens the compiled file only if it is a regular file owned by this user, with one link and no write bits for others. */
 function openOwn(file: string): { fd: number; size: number } | null {
-  let fd: number;
+  let handle: ReadHandle;
   try {
-    fd = openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    handle = openReadNoFollow(file);
   } catch {
     return null;
   }
-  const st = fstatSync(fd);
+  const st = handle.stats;
   const uid = typeof process.geteuid === 'function' ? process.geteuid() : st.uid;
-  if (!st.isFile() || st.uid !== uid || st.nlink !== 1 || (st.mode & 0o022) !== 0 || st.size > MAX_COMPILED_BYTES) {
-    closeSync(fd);
+  if (st.uid !== uid || st.nlink !== 1 || (st.mode & 0o022) !== 0 || st.size > MAX_COMPILED_BYTES) {
+    handle.close();
     return null;
   }
-  return { fd, size: st.size };
+  return { fd: handle.fd, size: st.size };
 }
 
 /** The first line's bytes: read in growing chunks until its newline; null when there is none. */

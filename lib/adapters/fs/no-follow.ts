@@ -18,6 +18,15 @@ function explained(path: string, e: unknown): unknown {
   return e;
 }
 
+/** Opens `path` to read, never through a link, never blocking on a FIFO or taking a terminal. */
+function openForRead(path: string): number {
+  try {
+    return openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  } catch (e) {
+    throw explained(path, e);
+  }
+}
+
 /** What a directory entry or an open file is, in words, when it is not a regular file. */
 export function fileKind(st: {
   isDirectory(): boolean;
@@ -74,12 +83,7 @@ export interface BoundedRead {
  * directory fails the read itself. `complete` is false when the file holds more than `maxBytes`.
  */
 export function readBoundedNoFollow(path: string, maxBytes: number): BoundedRead {
-  let fd: number;
-  try {
-    fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-  } catch (e) {
-    throw explained(path, e);
-  }
+  const fd = openForRead(path);
   try {
     scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
     const first = Math.min(SCRATCH_BYTES, maxBytes + 1);
@@ -190,12 +194,7 @@ export interface ReadHandle {
  * blocking on a FIFO or taking a terminal; anything but a regular file is refused (code ENOTREG).
  */
 export function openReadNoFollow(path: string): ReadHandle {
-  let fd: number;
-  try {
-    fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-  } catch (e) {
-    throw explained(path, e);
-  }
+  const fd = openForRead(path);
   try {
     return { fd, stats: regularFile(path, fd), close: () => closeSync(fd) };
   } catch (e) {
