@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import type { Io } from '../bin/io.ts';
+import { eventsIn } from '../lib/adapters/events/read.ts';
+import type { HbEvent } from '../lib/rules/events/parse.ts';
 
 /** An Io that keeps what is written and reaches nothing of the process; `dir` is its cwd and home. */
 export function quietIo(dir = '/'): Io & { said: string[] } {
@@ -37,4 +39,14 @@ export function tempDirs(prefix: string): () => string {
     mkdirSync(dir);
     return dir;
   };
+}
+
+/**
+ * A directory's whole event log in memory, oldest first, read through the streaming reader hb
+ * report and hb log use: bad lines are skipped and counted, and so is a file over the read cap.
+ */
+export function readEvents(dir: string): { events: HbEvent[]; skipped: number } {
+  const counts = { skipped: 0 };
+  const events = [...eventsIn(dir, counts)];
+  return { events, skipped: counts.skipped };
 }

@@ -6,7 +6,8 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendEvents, eventsPath, pruneEvents, readEvents } from '../../lib/adapters/events/log.ts';
+import { readEvents } from '../fakes.ts';
+import { appendEvents, eventsPath, pruneEvents } from '../../lib/adapters/events/log.ts';
 import type { HbEvent } from '../../lib/rules/events/parse.ts';
 import type { KnownEvent } from '../../lib/rules/events/schema.ts';
 

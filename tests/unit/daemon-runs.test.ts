@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { findLeftovers, leftoverLine, readAnchors } from '../../lib/adapters/daemon/leftovers.ts';
 import { runLabel, type DaemonJob } from '../../lib/rules/daemon/jobs.ts';
 import { recordSkip, runArgv } from '../../lib/adapters/daemon/runs.ts';
-import { readEvents } from '../../lib/adapters/events/log.ts';
+import { readEvents } from '../fakes.ts';
 import type { ProcessFacts } from '../../lib/adapters/run/proc.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hb-daemon-runs-'));

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendEvents, eventsPath, readEvents } from '../../lib/adapters/events/log.ts';
+import { appendEvents, eventsPath } from '../../lib/adapters/events/log.ts';
 import { LOG_LOCK, STALE_LOCK_MS, withLogLock } from '../../lib/adapters/events/lock.ts';
 import { DEFAULT_KEEP_MS, FILE_BYTES, limitsFor, rotateBefore, rotatedToKeep, TOTAL_BYTES, WRITER_LIMITS } from '../../lib/rules/events/retention.ts';
 import { STATE_READ_MAX_BYTES } from '../../lib/adapters/fs/no-follow.ts';
 import type { KnownEvent } from '../../lib/rules/events/schema.ts';
-import { tempDirs } from '../fakes.ts';
+import { readEvents, tempDirs } from '../fakes.ts';
 
 const newDir = tempDirs('hb-events-retention-');
 const HOUR = 3_600_000;

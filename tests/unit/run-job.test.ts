@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readEvents } from '../../lib/adapters/events/log.ts';
 import { lastPath, runPath, writeRunMarker } from '../../lib/adapters/heartbeat/store.ts';
 import { runJob, type JobRunRequest } from '../../lib/run/job.ts';
 import { lockForRun } from '../../lib/adapters/run/lock.ts';
 import { bootId, processStartMs } from '../../lib/adapters/run/proc.ts';
-import { tempDirs } from '../fakes.ts';
+import { readEvents, tempDirs } from '../fakes.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const newDir = tempDirs('hb-run-job-');

@@ -12,14 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '../../lib/adapters/config/load.ts';
 import { emptyConfig, type HbConfig } from '../../lib/rules/config/types.ts';
 import { UsageError } from '../../lib/rules/errors.ts';
-import { readEvents } from '../../lib/adapters/events/log.ts';
 import { writeCheckHeartbeat } from '../../lib/adapters/health/watcher.ts';
 import { lastPath } from '../../lib/adapters/heartbeat/store.ts';
 import { runTickOrWrap, type RunEffects, type RunInput } from '../../lib/run/pipeline.ts';
 import { DEFAULT_TAIL_BYTES, hasRunPings, runSchedule, tickPlan, wrapPlan } from '../../lib/rules/run/plan.ts';
 import { gatherFacts } from '../../lib/adapters/run/proc.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
-import { tempDirs } from '../fakes.ts';
+import { readEvents, tempDirs } from '../fakes.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const newDir = tempDirs('hb-run-pipeline-');

@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { emptyConfig } from '../../lib/rules/config/types.ts';
 import { UsageError } from '../../lib/rules/errors.ts';
-import { readEvents } from '../../lib/adapters/events/log.ts';
 import { cyclePath } from '../../lib/adapters/run/cycle.ts';
 import { forgetKnownJob, knownJobDir, pauseKnownJob, resumeKnownJob, type MaintenanceEffects } from '../../lib/adapters/state/maintenance.ts';
-import { tempDirs } from '../fakes.ts';
+import { readEvents, tempDirs } from '../fakes.ts';
 
 const newDir = tempDirs('hb-state-maintenance-');
 

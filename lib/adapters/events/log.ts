@@ -5,11 +5,10 @@ import { lstatSync, readSync, renameSync } from 'node:fs';
 import { openAppendNoFollow, writeAll, type AppendHandle } from '../fs/no-follow.ts';
 import { unlinkQuiet } from '../fs/quiet.ts';
 import { STATE_FILE_MODE } from '../../rules/fs/modes.ts';
-import type { HbEvent } from '../../rules/events/parse.ts';
 import type { KnownEvent } from '../../rules/events/schema.ts';
 import { rotateBefore, rotatedToKeep, WRITER_LIMITS, type LogLimits, type RotatedFile } from '../../rules/events/retention.ts';
 import { withLogLock } from './lock.ts';
-import { eventsIn, eventsPath } from './read.ts';
+import { eventsPath } from './read.ts';
 
 export { eventsPath };
 export type { LogLimits };
@@ -110,15 +109,4 @@ function prune(path: string, limits: LogLimits, nowMs: number): void {
   const keep = rotatedToKeep(rotated, limits, nowMs);
   // The oldest first, so a reader never meets a gap in the numbering.
   for (let i = rotated.length; i > keep; i--) unlinkQuiet(`${path}.${i}`);
-}
-
-/**
- * Reads a directory's whole log into memory, oldest first (tests and small callers; hb report and
- * hb log stream it through eventsIn instead): bad lines are skipped and counted, and so is a file
- * over STATE_READ_MAX_BYTES (counted as one), which is never read.
- */
-export function readEvents(dir: string): { events: HbEvent[]; skipped: number } {
-  const counts = { skipped: 0 };
-  const events = [...eventsIn(dir, counts)];
-  return { events, skipped: counts.skipped };
 }
