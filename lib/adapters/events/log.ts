@@ -1,14 +1,14 @@
 // The append-only event log `<state>/events.jsonl`: one file capped in size, numbered rotations,
 // and the oldest removed by age (`events_keep`) and by the total size cap.
 
-import { lstatSync, readSync, renameSync } from 'node:fs';
+import { readSync, renameSync } from 'node:fs';
 import { openAppendNoFollow, writeAll, type AppendHandle } from '../fs/no-follow.ts';
 import { unlinkQuiet } from '../fs/quiet.ts';
 import { STATE_FILE_MODE } from '../../rules/fs/modes.ts';
 import type { KnownEvent } from '../../rules/events/schema.ts';
-import { rotateBefore, rotatedToKeep, WRITER_LIMITS, type LogLimits, type RotatedFile } from '../../rules/events/retention.ts';
+import { rotateBefore, rotatedToKeep, WRITER_LIMITS, type LogLimits } from '../../rules/events/retention.ts';
 import { withLogLock } from './lock.ts';
-import { eventsPath } from './read.ts';
+import { eventsPath, rotatedFiles } from './read.ts';
 
 export { eventsPath };
 export type { LogLimits };
@@ -69,19 +69,6 @@ function lastByte(fd: number, size: number): number {
     return readSync(fd, one, 0, 1, size - 1) === 1 ? one[0]! : -1;
   } catch {
     return -1;
-  }
-}
-
-/** The rotated files .1, .2 … as they are now, up to the first missing number. */
-function rotatedFiles(path: string): RotatedFile[] {
-  const files: RotatedFile[] = [];
-  for (let i = 1; ; i++) {
-    try {
-      const st = lstatSync(`${path}.${i}`);
-      files.push({ bytes: st.size, mtimeMs: st.mtimeMs });
-    } catch {
-      return files;
-    }
   }
 }
 

@@ -5,6 +5,7 @@ import { lstatSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { openReadNoFollow, STATE_READ_MAX_BYTES } from '../fs/no-follow.ts';
 import { asEventLine, type HbEvent } from '../../rules/events/parse.ts';
+import type { RotatedFile } from '../../rules/events/retention.ts';
 
 /** How much of a file is read at once. */
 export const READ_CHUNK_BYTES = 1 << 18;
@@ -30,20 +31,27 @@ export const eventsPath = (dir: string) => join(dir, 'events.jsonl');
 /** The files of the log in a directory, oldest first: events.jsonl.N … events.jsonl.1, events.jsonl. */
 export function logFiles(dir: string): string[] {
   const path = eventsPath(dir);
-  let n = 0;
-  while (n < MAX_ROTATED && present(`${path}.${n + 1}`)) n++;
+  const n = rotatedFiles(path, MAX_ROTATED).length;
   const files = Array.from({ length: n }, (_, i) => `${path}.${n - i}`);
   files.push(path);
   return files;
 }
 
-function present(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
+/**
+ * The rotated files `<path>.1`, `.2` … as they are now, up to the first missing number (and at
+ * most `max` of them): what readers list, and what writers rotate and prune.
+ */
+export function rotatedFiles(path: string, max = Infinity): RotatedFile[] {
+  const files: RotatedFile[] = [];
+  for (let i = 1; i <= max; i++) {
+    try {
+      const st = lstatSync(`${path}.${i}`);
+      files.push({ bytes: st.size, mtimeMs: st.mtimeMs });
+    } catch {
+      break;
+    }
   }
+  return files;
 }
 
 /**
