@@ -5,14 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hb, sandbox } from '../helpers.ts';
+import { hb, requireTool, sandbox } from '../helpers.ts';
 
 const JOBS = 400;
+
+// Every run is at this instant (faketime): 10 minutes after a */30 fire, so each job's last run
+// (a minute earlier) is its latest and every job is ok, whatever the clock of the test host says.
+const NOW = '2026-12-03T15:10:00Z';
+const at = ['faketime', '-f', `@${NOW.replace('T', ' ').replace('Z', '')}`];
 
 /** Writes `count` recent, healthy heartbeats as hb writes them; returns their names in order. */
 function heartbeats(dir: string, count: number): string[] {
   mkdirSync(dir, { recursive: true });
-  const now = Date.now();
+  const now = Date.parse(NOW);
   const names: string[] = [];
   for (let i = 1; i <= count; i++) {
     const job = `job-${String(i).padStart(4, '0')}`;
@@ -43,7 +48,8 @@ function heartbeats(dir: string, count: number): string[] {
   return names;
 }
 
-test('hb check --json and hb status --json over hundreds of jobs: the whole report, as JSON.stringify indents it', () => {
+test('hb check --json and hb status --json over hundreds of jobs: the whole report, as JSON.stringify indents it', (t) => {
+  if (!requireTool(t, 'faketime')) return;
   const s = sandbox();
   try {
     const names = heartbeats(s.state, JOBS);
@@ -51,7 +57,7 @@ test('hb check --json and hb status --json over hundreds of jobs: the whole repo
       ['check', '--json'],
       ['status', '--json'],
     ]) {
-      const r = hb(args, { env: s.env });
+      const r = hb(args, { env: s.env, prefix: at });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.stdout.length > 4 * 64 * 1024, `${args.join(' ')}: long enough to take several pieces (${r.stdout.length} characters)`);
       const report = JSON.parse(r.stdout) as { jobs: Array<{ job: string; status: string }>; healthy: boolean };
@@ -69,13 +75,14 @@ test('hb check --json and hb status --json over hundreds of jobs: the whole repo
   }
 });
 
-test('hb check --format prometheus --textfile over hundreds of jobs: stdout and the file are the same whole text, a sample per job and family', () => {
+test('hb check --format prometheus --textfile over hundreds of jobs: stdout and the file are the same whole text, a sample per job and family', (t) => {
+  if (!requireTool(t, 'faketime')) return;
   const s = sandbox();
   try {
     const names = heartbeats(s.state, JOBS);
-    hb(['check'], { env: s.env }); // the check's own heartbeat, so the output has one more job
+    hb(['check'], { env: s.env, prefix: at }); // the check's own heartbeat, so the output has one more job
     const file = join(s.root, 'hb.prom');
-    const r = hb(['check', '--format', 'prometheus', '--textfile', file], { env: s.env });
+    const r = hb(['check', '--format', 'prometheus', '--textfile', file], { env: s.env, prefix: at });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.length > 4 * 64 * 1024, `long enough to take several pieces (${r.stdout.length} characters)`);
     assert.equal(readFileSync(file, 'utf8'), r.stdout);
