@@ -12,6 +12,9 @@ import { runChild, type ChildResult } from '../adapters/run/child.ts';
 import { nextCycle } from '../adapters/run/cycle.ts';
 import { lockForRun } from '../adapters/run/lock.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from '../adapters/run/proc.ts';
+import type { OutcomeRules } from '../rules/outcome/rules.ts';
+import { failedInARow } from '../rules/outcome/types.ts';
+import { settleOutcome, type Settled } from './outcome.ts';
 
 /** Everything one run needs; the CLI layer fills it from flags, config and the process. */
 export interface JobRunRequest {
@@ -26,6 +29,9 @@ export interface JobRunRequest {
   lock: boolean;
   skipCode: number;
   tailBytes: number;
+  /** How the run's outcome is judged beyond its exit code (config and wrap's flags). */
+  rules?: OutcomeRules;
+  minDurationMs?: number;
   status?: 'ok' | 'error';
   action?: string;
   message?: string;
@@ -145,7 +151,22 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     // Like a shell, say why the command never ran: cron mails it.
     if (child?.spawnError) warnings.push(`hb: ${req.job}: ${child.spawnError.message}`);
     const finishedMs = child ? child.finishedMs : startedMs;
-    const status = child ? (child.code === 0 ? 'ok' : 'error') : (req.status ?? 'ok');
+    const settled: Settled = child
+      ? await settleOutcome({
+          job: req.job,
+          dir: req.dir,
+          exit: { code: child.code, signal: child.signal, timedOut: child.timedOut, spawnFailed: child.spawnError !== null },
+          startedMs: child.startedMs,
+          durationMs: child.durationMs,
+          tail: child.tail,
+          rules: req.rules,
+          minDurationMs: req.minDurationMs,
+          previous: prevRecord,
+        })
+      : { outcome: req.status === 'error' ? 'failed' : 'ok', reason: null, expect: null, baseline: null };
+    const status = settled.outcome === 'failed' ? 'error' : 'ok';
+    // Said on stderr when the exit code does not say it: cron mails it.
+    if (settled.reason !== null && settled.outcome !== 'warning') warnings.push(`hb: ${req.job}: ${settled.outcome}: ${settled.reason}`);
     const record: HeartbeatRecord = {
       v: 1,
       job: req.job,
@@ -174,6 +195,11 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       ...(child?.timedOut ? { timed_out: true } : {}),
       ...(unlocked ? { unlocked } : {}),
       ...(crashed ? { previous: { status: 'crashed' as const, cycle: leftover!.cycle, started_at: leftover!.started_at, pid: leftover!.pid } } : {}),
+      outcome: settled.outcome,
+      reason: settled.reason,
+      failed_streak: status === 'ok' ? 0 : prevRecord?.status === 'error' ? failedInARow(prevRecord) + 1 : 1,
+      ...(settled.expect ? { expect: settled.expect } : {}),
+      ...(settled.baseline ? { baseline: settled.baseline } : {}),
     };
     if (child?.timedOut) event('timeout', { cycle, timeout_ms: req.timeoutMs, exit_code: child.code });
     let written = true;

@@ -87,6 +87,8 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
     lock: plan.lock,
     skipCode: plan.skipCode,
     tailBytes: plan.tailBytes,
+    rules: cfg?.outcome,
+    minDurationMs: cfg?.minDurationMs,
     status: input.status,
     action: input.action,
     message: input.message,

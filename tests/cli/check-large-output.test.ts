@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, requireTool, sandbox } from '../helpers.ts';
+import { ALL_STATUSES } from '../../lib/rules/format/prometheus.ts';
 
 const JOBS = 400;
 
@@ -94,7 +95,7 @@ test('hb check --format prometheus --textfile over hundreds of jobs: stdout and 
     assert.deepEqual(jobsOf('hb_job_healthy'), all);
     assert.deepEqual(jobsOf('hb_job_info'), all);
     assert.deepEqual(jobsOf('hb_run_cycle'), all);
-    assert.equal(samples('hb_job_status').length, all.length * 15);
+    assert.equal(samples('hb_job_status').length, all.length * ALL_STATUSES.length);
     assert.ok(lines.includes(`hb_jobs ${all.length}`));
   } finally {
     s.cleanup();

@@ -95,7 +95,9 @@ test('the problem statuses are exactly those of SPEC §4', () => {
     'recovery_exhausted',
     'recovery_failed',
     'recovery_refused',
+    'slow',
     'stale',
+    'suspicious',
   ]);
 });
 
@@ -556,7 +558,7 @@ test('the verdict carries the facts through unchanged', () => {
   assert.deepEqual(h.last, record({ job: 'backup' }));
 });
 
-test('min_duration: a successful run faster than it is failed ("suspicious"); slower, or a failure, is unchanged', async () => {
+test('min_duration: a successful run of a record without an outcome (written before outcome rules) faster than it is suspicious; slower, or a failure, is unchanged', async () => {
   const { evaluateJob } = await import('../../lib/rules/health/evaluate.ts');
   const { compileSchedule: compile } = await import('../../lib/rules/schedule/compile.ts');
   const now = Date.parse('2026-11-20T09:05:00Z');
@@ -591,7 +593,7 @@ test('min_duration: a successful run faster than it is failed ("suspicious"); sl
     pausedUntilMs: null,
   });
   const fast = evaluateJob(facts(120), ctx);
-  assert.equal(fast.status, 'failed');
+  assert.equal(fast.status, 'suspicious');
   assert.equal(fast.problem, true);
   assert.match(fast.reason, /finished in 120ms, faster than its min_duration 5s: suspicious/);
   assert.equal(evaluateJob(facts(6000), ctx).status, 'ok');

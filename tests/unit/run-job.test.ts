@@ -89,6 +89,9 @@ test('a first ping writes the whole record from the request and the clock, and o
     pid: process.pid,
     hb_version: '9.9.9',
     last_success_at: iso(T0),
+    outcome: 'ok',
+    reason: null,
+    failed_streak: 0,
   };
   assert.deepEqual(result, { exitCode: 0, record, previous: null, skipped: false, warnings: [] });
   assert.deepEqual(readRecord(dir, 'backup'), record);

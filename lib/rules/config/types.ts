@@ -4,6 +4,7 @@ import type { ScheduleSpec } from '../schedule/types.ts';
 import type { SinkConfig } from '../sinks/validate.ts';
 import type { RecoverPolicy } from '../recover/types.ts';
 import type { UnscheduledSetting } from '../health/unscheduled.ts';
+import type { OutcomeRules } from '../outcome/rules.ts';
 
 /** A job as configured under `jobs:`; every field optional (no config at all is valid). */
 export interface JobConfig {
@@ -20,6 +21,10 @@ export interface JobConfig {
   maxRuntimeMs?: number;
   minDurationMs?: number;
   alertAfter?: number;
+  /** `tolerate: {failed_runs: N}`: failed runs in a row before the failure is a problem (default 1). */
+  failedRuns?: number;
+  /** How a finished run's outcome is decided beyond exit 0 (lib/rules/outcome/rules.ts). */
+  outcome?: OutcomeRules;
   remindMs?: number;
   /** The job's own sinks, in addition to the global ones. */
   notify?: SinkConfig[];

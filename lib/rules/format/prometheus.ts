@@ -31,6 +31,9 @@ const STATUS_ORDER: Record<JobStatus, true> = {
   recovery_exhausted: true,
   recovery_failed: true,
   recovery_refused: true,
+  warning: true,
+  suspicious: true,
+  slow: true,
 };
 
 /** Every status, in the order the one-hot `hb_job_status` family lists them. */

@@ -4,6 +4,7 @@ import { formatDuration } from '../duration.ts';
 import { visible } from '../visible.ts';
 import type { JobConfig } from '../config/types.ts';
 import { heartbeatTime, type ReadHeartbeat } from '../heartbeat/record.ts';
+import { failedInARow } from '../outcome/types.ts';
 import type { ScheduleSpec, Timing } from '../schedule/types.ts';
 import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RecoveryOutcome, type ScheduleSource } from './types.ts';
 import type { RunMarker } from '../heartbeat/run-marker.ts';
@@ -143,14 +144,22 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
     return verdict('running');
   }
   // Nor does a pause's end mend a failure: the last run failed until a later one succeeds.
-  if (record?.status === 'error') return verdict('failed');
-  // A run that "succeeds" faster than it can is suspicious (an empty backup, a skipped step).
-  const minimum = f.config?.minDurationMs;
-  if (record && minimum !== undefined && record.duration_ms < minimum) {
-    j.limitMs = minimum;
-    return verdict('failed');
+  if (record?.status === 'error') {
+    verdict('failed');
+    // `tolerate: {failed_runs: N}` counts the job's own runs: fewer failures in a row are shown, not a problem.
+    j.problem = failedInARow(record) >= (f.config?.failedRuns ?? 1);
+    return j;
   }
-  return verdict(timingVerdict(j, now, resumed));
+  if (record?.outcome === 'suspicious' || record?.outcome === 'slow') return verdict(record.outcome);
+  // A record from before outcome rules: its min_duration is judged here. A run that "succeeds"
+  // faster than it can is suspicious (an empty backup, a skipped step).
+  const minimum = f.config?.minDurationMs;
+  if (record && record.outcome === undefined && minimum !== undefined && record.duration_ms < minimum) {
+    j.limitMs = minimum;
+    return verdict('suspicious');
+  }
+  const timing = timingVerdict(j, now, resumed);
+  return verdict(timing === 'ok' && record?.outcome === 'warning' ? 'warning' : timing);
 }
 
 /** The verdict of the schedule alone: unscheduled, ok, late, stale or never. */
@@ -223,11 +232,19 @@ function reasonFor(f: JobFacts, j: Judgement, now: number): string {
     case 'running':
       return `running for ${formatDuration(now - j.runStartMs!)} (pid ${run!.pid}, cycle ${run!.cycle})`;
     case 'failed': {
-      if (record!.status === 'ok')
-        return `last run finished in ${formatDuration(record!.duration_ms)}, faster than its min_duration ${formatDuration(j.limitMs!)}: suspicious`;
       const how = record!.timed_out ? 'timed out' : record!.signal ? `was killed by ${record!.signal}` : `failed with exit ${record!.exit_code}`;
-      return `last run ${how}, ${ago(now - (lastMs ?? now))}${record!.message ? `: ${oneLine(record!.message)}` : ''}`;
+      const why = record!.reason ?? record!.message;
+      const text = `last run ${record!.reason ? 'failed' : how}, ${ago(now - (lastMs ?? now))}${why ? `: ${oneLine(why)}` : ''}`;
+      const needed = f.config?.failedRuns ?? 1;
+      return j.problem || needed <= 1 ? text : `${text} (${failedInARow(record!)} of ${needed} failed runs in a row tolerated)`;
     }
+    case 'suspicious':
+    case 'slow':
+      if (j.limitMs !== null)
+        return `last run finished in ${formatDuration(record!.duration_ms)}, faster than its min_duration ${formatDuration(j.limitMs)}: suspicious`;
+      return `last run ${ago(now - (lastMs ?? now))} was ${j.status}: ${oneLine(record!.reason ?? `it took ${formatDuration(record!.duration_ms)}`)}`;
+    case 'warning':
+      return `last run ${ago(now - (lastMs ?? now))} succeeded with a warning: ${oneLine(record!.reason ?? 'no reason recorded')}${dueMs === null ? '' : `; next due in ${formatDuration(dueMs - now)}`}`;
     case 'unscheduled':
       return unscheduledReason(f.job);
     case 'recovery_exhausted':

@@ -6,7 +6,25 @@ import type { ScheduleSpec } from '../schedule/types.ts';
 
 /** Every status a job can have (SPEC §4). */
 export type JobStatus =
-  'ok' | 'late' | 'stale' | 'failed' | 'crashed' | 'running' | 'overrunning' | 'never' | 'corrupt' | 'clock_skew' | 'paused' | 'unscheduled' | RecoveryStatus;
+  | 'ok'
+  /** The last run succeeded with a warning (an exit code of `warn_codes`, a `warn_on` match): shown, not a problem. */
+  | 'warning'
+  | 'late'
+  | 'stale'
+  | 'failed'
+  /** The last run succeeded far faster than usual or than its min_duration: an empty backup, a skipped step. */
+  | 'suspicious'
+  /** The last run succeeded far slower than its learned usual duration. */
+  | 'slow'
+  | 'crashed'
+  | 'running'
+  | 'overrunning'
+  | 'never'
+  | 'corrupt'
+  | 'clock_skew'
+  | 'paused'
+  | 'unscheduled'
+  | RecoveryStatus;
 
 /** Dead-man recovery could not bring the job back: a person must act (SPEC §6). */
 export type RecoveryStatus =
@@ -30,6 +48,8 @@ export interface RecoveryOutcome {
 export const PROBLEM_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
   'stale',
   'failed',
+  'suspicious',
+  'slow',
   'crashed',
   'overrunning',
   'never',

@@ -1,5 +1,6 @@
 // The heartbeat record (version 1) and tolerant reading of `.last` files.
 
+import { OUTCOME_RANK, type ArtifactResult, type BaselineBand, type RunOutcome } from '../outcome/types.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 
 /** One completed run, as written to `<state>/<job>.last`. */
@@ -29,6 +30,16 @@ export interface HeartbeatRecord {
   unlocked?: string;
   /** Set on the first run after a crash: what the crashed run was doing. */
   previous?: { status: 'crashed'; cycle: number; started_at: string; pid: number } | null;
+  /** hb's judgement of the run (lib/rules/outcome/types.ts); absent in older records, whose status alone speaks. `failed` exactly when status is `error`. */
+  outcome?: RunOutcome;
+  /** Why the outcome is not ok, in one line a person understands ("backup.sql.gz is 20 B; last run's was 2.1 GB"). */
+  reason?: string | null;
+  /** Failed runs in a row, this one included (0 after a success): what `tolerate: {failed_runs}` counts. */
+  failed_streak?: number;
+  /** What each configured artifact check found. */
+  expect?: ArtifactResult[] | null;
+  /** The duration band learned from earlier runs that this run was judged against. */
+  baseline?: BaselineBand | null;
 }
 
 /** What a `.last` file turned out to hold. */
@@ -59,6 +70,8 @@ const OPTIONAL: Array<[keyof HeartbeatRecord, string]> = [
   ['hb_version', 'string'],
   ['last_success_at', 'string'],
   ['timed_out', 'boolean'],
+  ['outcome', 'string'],
+  ['reason', 'string'],
 ];
 
 /** The range a number in a state file must be in; `whole`: an integer. */
@@ -74,6 +87,8 @@ const MAX_MS = Number.MAX_SAFE_INTEGER;
 export const PID_RULE: NumberRule = { min: 1, max: 2 ** 31 - 1, whole: true };
 /** A cycle number. */
 export const CYCLE_RULE: NumberRule = { min: 0, max: Number.MAX_SAFE_INTEGER, whole: true };
+/** A size in bytes. */
+export const SIZE_RULE: NumberRule = { min: 0, max: Number.MAX_SAFE_INTEGER, whole: true };
 /** A duration in milliseconds (a run's, a timeout). */
 export const MS_RULE: NumberRule = { min: 0, max: MAX_MS, whole: false };
 
@@ -86,6 +101,7 @@ const NUMBERS: Array<[keyof HeartbeatRecord, NumberRule]> = [
   ['duration_ms', MS_RULE],
   ['grace_s', { min: 0, max: MAX_MS / 1000, whole: false }],
   ['pid', PID_RULE],
+  ['failed_streak', CYCLE_RULE],
 ];
 
 // The numbers of `previous` (the crashed run a record reports).
@@ -160,8 +176,43 @@ function recordProblem(rec: Record<string, unknown>): string | null {
     }
   }
   if (rec.status !== 'ok' && rec.status !== 'error') return `field "status" is "${String(rec.status)}", expected ok or error`;
+  if (rec.outcome !== undefined && rec.outcome !== null) {
+    const outcome = rec.outcome as string;
+    if (!Object.hasOwn(OUTCOME_RANK, outcome)) return `field "outcome" is "${outcome}", expected one of ${Object.keys(OUTCOME_RANK).join(', ')}`;
+    if ((outcome === 'failed') !== (rec.status === 'error')) return `field "outcome" is "${outcome}" but "status" is "${String(rec.status)}"`;
+  }
+  if (!objectOrAbsent(rec.baseline)) return 'field "baseline" is not an object';
+  const band = rec.baseline as Record<string, unknown> | null | undefined;
+  if (band) {
+    for (const key of ['runs', 'low_ms', 'high_ms'] as const) {
+      const n = band[key];
+      const problem = typeof n === 'number' ? numberProblem(n, MS_RULE) : 'is not a number';
+      if (problem) return `field "baseline": "${key}" ${problem}`;
+    }
+  }
+  const artifacts = artifactsProblem(rec.expect);
+  if (artifacts) return `field "expect" ${artifacts}`;
   if (Number.isNaN(Date.parse(rec.started_at as string))) return 'field "started_at" is not an ISO 8601 time';
   if (Number.isNaN(Date.parse(rec.finished_at as string))) return 'field "finished_at" is not an ISO 8601 time';
+  return null;
+}
+
+/** Why an `expect` value is not a list of artifact results (the renderers read path, file, size, ok and reason), or null. */
+function artifactsProblem(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v)) return 'is not a list';
+  for (let i = 0; i < v.length; i++) {
+    const a = v[i] as Record<string, unknown> | null;
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) return `[${i}] is not an object`;
+    if (typeof a.path !== 'string' || typeof a.ok !== 'boolean') return `[${i}] lacks a path or ok`;
+    for (const key of ['file', 'reason'] as const) if (a[key] != null && typeof a[key] !== 'string') return `[${i}].${key} is not text`;
+    for (const key of ['size', 'ref_size'] as const) {
+      const n = a[key];
+      if (n == null) continue;
+      const problem = typeof n === 'number' ? numberProblem(n, SIZE_RULE) : 'is not a number';
+      if (problem) return `[${i}].${key} ${problem}`;
+    }
+  }
   return null;
 }
 

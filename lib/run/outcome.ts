@@ -1,0 +1,39 @@
+// Settles a finished run's outcome: the exit, then each rule the job gives, in order of trust
+// (docs/configuration.md "Outcome rules"). Stages that read files or run verifiers live in
+// lib/adapters; the decisions are lib/rules/outcome.
+
+import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
+import { exitVerdict, type ExitFacts } from '../rules/outcome/exit.ts';
+import { minDurationVerdict } from '../rules/outcome/min-duration.ts';
+import type { OutcomeRules } from '../rules/outcome/rules.ts';
+import { worst, type ArtifactResult, type BaselineBand, type Verdict } from '../rules/outcome/types.ts';
+
+/** A finished run with a command, as the stages see it. */
+export interface FinishedRun {
+  job: string;
+  /** The state directory (where per-job history lives). */
+  dir: string;
+  exit: ExitFacts;
+  startedMs: number;
+  durationMs: number;
+  /** The output tail kept (empty when none). */
+  tail: string;
+  rules: OutcomeRules | undefined;
+  minDurationMs: number | undefined;
+  /** The job's heartbeat before this run (null: none, or not a record). */
+  previous: HeartbeatRecord | null;
+}
+
+/** The outcome and what the stages recorded on the way. */
+export interface Settled extends Verdict {
+  expect: ArtifactResult[] | null;
+  baseline: BaselineBand | null;
+}
+
+/** Decides the outcome of a finished run; never throws for the job's sake. */
+export async function settleOutcome(run: FinishedRun): Promise<Settled> {
+  const verdicts: Verdict[] = [exitVerdict(run.exit, run.rules)];
+  // Only a success can be too fast: a failure already says more.
+  if (verdicts[0]!.outcome !== 'failed') verdicts.push(minDurationVerdict(run.durationMs, run.minDurationMs));
+  return { ...worst(verdicts), expect: null, baseline: null };
+}
