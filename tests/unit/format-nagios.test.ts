@@ -155,6 +155,39 @@ describe('renderNagios', () => {
     assert.match(firstLine(r.text), /^HB WARNING - 1 of 2 jobs late: slow late \(due 5m ago\) \| /);
   });
 
+  const outcome = (name: string, status: JobStatus, reason: string, over: Partial<JobHealth> = {}): JobHealth => {
+    const base = job(name, { status });
+    return { ...base, last: { ...base.last!, outcome: status === 'failed' ? 'failed' : (status as 'warning'), reason }, ...over };
+  };
+
+  it('is WARNING (1) for a run that succeeded with a warning, its reason on the status line and in the long output', () => {
+    const w = outcome('sync', 'warning', 'exit 24 is in warn_codes', { reason: 'last run 10m ago succeeded with a warning: exit 24 is in warn_codes' });
+    const r = renderNagios([job('a'), w], ctx);
+    assert.equal(r.exitCode, 1);
+    assert.equal(firstLine(r.text).split(' | ')[0], 'HB WARNING - 1 of 2 jobs warned: sync warning (exit 24 is in warn_codes)');
+    assert.equal(r.text.split('\n')[1], 'WARNING sync warning - last run 10m ago succeeded with a warning: exit 24 is in warn_codes');
+  });
+
+  it('is WARNING (1) for a failure still within tolerate: {failed_runs}, CRITICAL once it is a problem', () => {
+    const reason = 'last run failed, 10m ago: ERROR: db unreachable (1 of 2 failed runs in a row tolerated)';
+    const t = outcome('dump', 'failed', 'ERROR: db unreachable', { problem: false, reason });
+    const r = renderNagios([t, job('a')], ctx);
+    assert.equal(r.exitCode, 1);
+    assert.equal(firstLine(r.text).split(' | ')[0], 'HB WARNING - 1 of 2 jobs failed within tolerance: dump failed (ERROR: db unreachable)');
+    assert.equal(r.text.split('\n')[1], `WARNING dump failed - ${reason}`);
+    assert.equal(renderNagios([{ ...t, problem: true }], ctx).exitCode, 2);
+  });
+
+  it('is CRITICAL (2) for a suspicious or a slow run, with the reason the run recorded', () => {
+    for (const status of ['suspicious', 'slow'] as const) {
+      const j = outcome('backup', status, 'took 10ms; usually 2s–2.4s', { reason: `last run 10m ago was ${status}: took 10ms; usually 2s–2.4s` });
+      const r = renderNagios([j], ctx);
+      assert.equal(r.exitCode, 2);
+      assert.equal(firstLine(r.text).split(' | ')[0], `HB CRITICAL - 1 of 1 job unhealthy: backup ${status} (took 10ms; usually 2s–2.4s)`);
+      assert.equal(r.text.split('\n')[1], `CRITICAL backup ${status} - last run 10m ago was ${status}: took 10ms; usually 2s–2.4s`);
+    }
+  });
+
   it('stays CRITICAL when a late job sits beside a problem, listing the late one only below', () => {
     const r = renderNagios([job('slow', { status: 'late' }), job('dead', { status: 'crashed' })], ctx);
     assert.equal(r.exitCode, 2);

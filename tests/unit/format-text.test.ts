@@ -72,6 +72,15 @@ test('colour only when asked: a job without a schedule in yellow like a late one
   assert.doesNotMatch(renderCheckText(shown, { total: 2, problems: 1, unscheduled: 1 }, plain), /\u001b/);
 });
 
+test('outcome colours: a warning and a failure within tolerance in yellow, suspicious and slow runs in bold red', () => {
+  const shown = [job('w', 'warning', 'r1'), job('t', 'failed', 'r2'), job('s', 'suspicious', 'r3', true), job('l', 'slow', 'r4', true)];
+  const out = renderCheckText(shown, { total: 4, problems: 2, unscheduled: 0 }, { color: true });
+  assert.match(out, /^w {2}\u001b\[33mWARNING {3}\u001b\[0m {2}r1$/m);
+  assert.match(out, /^t {2}\u001b\[33mFAILED {4}\u001b\[0m {2}r2$/m);
+  assert.match(out, /^s {2}\u001b\[31;1mSUSPICIOUS\u001b\[0m {2}r3$/m);
+  assert.match(out, /^l {2}\u001b\[31;1mSLOW {6}\u001b\[0m {2}r4$/m);
+});
+
 test('200,000 jobs to show (a host-wide outage): every line aligned, no stack overflow measuring the columns', () => {
   const count = 200_000;
   const jobs = Array.from({ length: count }, (_, i) => job(`job-${i}`, 'stale', 'last heartbeat 2h ago', true));

@@ -32,26 +32,32 @@ const MAX_DETAIL = 60;
 const MAX_LINE = 300;
 
 /**
- * Renders the plugin answer for the evaluated jobs: problems → CRITICAL; late jobs and jobs
- * without a schedule (hb cannot tell when they are late) → WARNING.
+ * Renders the plugin answer for the evaluated jobs: problems (suspicious and slow runs among
+ * them) → CRITICAL; late jobs, jobs without a schedule (hb cannot tell when they are late), runs
+ * that succeeded with a warning and failures still within `tolerate: {failed_runs}` → WARNING.
  */
 export function renderNagios(jobs: readonly JobHealth[], ctx: NagiosContext): NagiosResult {
   // Worst first, so the long output reads in the same order as the status line.
   const sorted = [...jobs].sort((a, b) => severity(b) - severity(a) || compare(a.job, b.job));
   const problems = sorted.filter((j) => j.problem);
   const late = sorted.filter((j) => !j.problem && j.status === 'late');
+  const warned = sorted.filter((j) => !j.problem && j.status === 'warning');
+  const tolerated = sorted.filter((j) => !j.problem && j.status === 'failed');
   const unscheduled = sorted.filter((j) => warnsUnscheduled(j.job, j));
   const untrusted = ctx.untrusted ?? [];
-  const exitCode: NagiosExitCode = problems.length > 0 || untrusted.length > 0 ? 2 : late.length + unscheduled.length > 0 ? 1 : 0;
+  const warnings = late.length + warned.length + tolerated.length + unscheduled.length;
+  const exitCode: NagiosExitCode = problems.length > 0 || untrusted.length > 0 ? 2 : warnings > 0 ? 1 : 0;
 
   const n = jobs.length;
   const verdict = (j: JobHealth) => `${j.job} ${j.status}${paren(detail(j, ctx.nowMs))}`;
   let summary: string;
   if (problems.length > 0) {
     summary = `${problems.length} of ${n} ${plural(n)} unhealthy: ${nameList(problems, verdict)}`;
-  } else if (late.length + unscheduled.length > 0) {
+  } else if (warnings > 0) {
     const parts = [];
     if (late.length > 0) parts.push(`${late.length} of ${n} ${plural(n)} late: ${nameList(late, verdict)}`);
+    if (warned.length > 0) parts.push(`${warned.length} of ${n} ${plural(n)} warned: ${nameList(warned, verdict)}`);
+    if (tolerated.length > 0) parts.push(`${tolerated.length} of ${n} ${plural(n)} failed within tolerance: ${nameList(tolerated, verdict)}`);
     if (unscheduled.length > 0) {
       const they = unscheduled.length === 1 ? 'it is' : 'they are';
       parts.push(`${unscheduled.length} of ${n} ${plural(n)} without a schedule (hb cannot tell when ${they} late): ${nameList(unscheduled, (j) => j.job)}`);
@@ -79,8 +85,11 @@ export function renderNagiosError(message: string): NagiosResult {
   return { text: `HB UNKNOWN - ${clean(message, Infinity)}\n`, exitCode: 3 };
 }
 
+// A verdict that is no problem yet asks for a look: late, warned, failed within tolerance, unscheduled.
+const WARNING_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>(['late', 'warning', 'failed']);
+
 function severity(j: JobHealth): NagiosExitCode {
-  return j.problem ? 2 : j.status === 'late' || warnsUnscheduled(j.job, j) ? 1 : 0;
+  return j.problem ? 2 : WARNING_STATUSES.has(j.status) || warnsUnscheduled(j.job, j) ? 1 : 0;
 }
 
 function compare(a: string, b: string): number {
@@ -111,6 +120,9 @@ function detail(j: JobHealth, nowMs: number): string | null {
     late: () => ago('due', since(j.due)),
     stale: () => ago('due', since(j.due)),
     failed: () => failure(j),
+    warning: () => j.last?.reason ?? null,
+    suspicious: () => j.last?.reason ?? 'under min_duration',
+    slow: () => j.last?.reason ?? null,
     crashed: () => ago('started', since(j.running?.started_at)),
     overrunning: () => (since(j.running?.started_at) ? `running ${since(j.running?.started_at)}` : null),
     never: () => 'no heartbeat',
@@ -127,6 +139,8 @@ function ago(what: string, span: string | null): string | null {
 function failure(j: JobHealth): string | null {
   const last = j.last;
   if (!last) return null;
+  // An outcome rule failed the run (an output match, a missing artifact): its exit code says nothing.
+  if (last.reason) return last.reason;
   if (last.timed_out) return 'timed out';
   if (last.signal) return `signal ${last.signal}`;
   return last.exit_code !== null ? `exit ${last.exit_code}` : null;

@@ -11,10 +11,14 @@ export interface TextStyle {
   color: boolean;
 }
 
+// The colours of verdicts that are not problems (a problem is bold red, whatever its status):
+// yellow asks for a look (late, a warning, a failure still within `tolerate: {failed_runs}`).
 const COLORS: Partial<Record<JobStatus, string>> = {
   ok: '32',
   running: '36',
   late: '33',
+  warning: '33',
+  failed: '33',
   paused: '90',
   unscheduled: '33',
 };
