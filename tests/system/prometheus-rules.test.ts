@@ -21,6 +21,8 @@ const DOC = join(ROOT, 'docs', 'integrations.md');
 const ALERTS = [
   'HbJobStale',
   'HbJobFailed',
+  'HbJobSuspicious',
+  'HbJobSlow',
   'HbJobCrashed',
   'HbJobOverrunning',
   'HbJobNeverRan',

@@ -142,6 +142,14 @@ function richJobs(): JobHealth[] {
     job('touched', 'ok', { last: null, last_success_at: null }),
     job('ghost', 'never', { age_s: null, ratio: null, last: null, last_success_at: null, due: null, deadline: null }),
     job('loose', 'unscheduled', { period_s: null, grace_s: null, ratio: null, due: null, deadline: null, schedule: null, schedule_source: null }),
+    ...(['warning', 'suspicious', 'slow'] as const).map((s) => {
+      const j = job(`j_${s}`, s);
+      return { ...j, last: { ...j.last!, outcome: s, reason: `a "${s}" | reason\nover lines` } };
+    }),
+    (() => {
+      const j = job('j_tolerated', 'failed', { problem: false });
+      return { ...j, last: { ...j.last!, outcome: 'failed' as const, reason: 'ERROR: db unreachable', failed_streak: 2 } };
+    })(),
   ];
 }
 
@@ -152,7 +160,12 @@ describe('renderPrometheus with the real tools', () => {
     // promtool accepts empty input, so prove the content is there before trusting its verdict.
     assert.match(text, /^hb_last_success_timestamp_seconds\{hb_job="backup"\} 1795164600$/m);
     assert.match(text, /^hb_job_status\{hb_job="j_failed",status="failed"\} 1$/m);
-    assert.match(text, /^hb_problems 7$/m);
+    assert.match(text, /^hb_problems 9$/m);
+    assert.match(text, /^hb_job_status\{hb_job="j_suspicious",status="suspicious"\} 1$/m);
+    assert.match(text, /^hb_last_run_outcome\{hb_job="j_warning",outcome="warning"\} 1$/m);
+    assert.match(text, /^hb_last_run_outcome\{hb_job="j_slow",outcome="slow"\} 1$/m);
+    assert.match(text, /^hb_failed_runs_in_a_row\{hb_job="j_tolerated"\} 2$/m);
+    assert.doesNotMatch(text, /over lines|unreachable/, 'no reason text in the metrics');
     const r = promtool(text);
     assert.equal(r.output, '', 'no lint findings');
     assert.equal(r.status, 0);

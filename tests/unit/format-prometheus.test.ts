@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALL_STATUSES, escapeLabel, formatValue, prometheusParts, renderPrometheus } from '../../lib/rules/format/prometheus.ts';
+import { ALL_OUTCOMES, ALL_STATUSES, escapeLabel, formatValue, prometheusParts, renderPrometheus } from '../../lib/rules/format/prometheus.ts';
 import { inPieces } from '../../lib/rules/format/pieces.ts';
 import { writeTextfile } from '../../lib/adapters/format/textfile.ts';
 import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
+import type { RunOutcome } from '../../lib/rules/outcome/types.ts';
 
 const NOW = Date.parse('2026-11-20T09:00:00Z');
 const ctx = { nowMs: NOW, host: 'web1' };
@@ -124,6 +125,8 @@ const FAMILIES = [
   'hb_deadline_timestamp_seconds',
   'hb_run_cycle',
   'hb_running',
+  'hb_last_run_outcome',
+  'hb_failed_runs_in_a_row',
 ];
 
 describe('renderPrometheus', () => {
@@ -153,6 +156,35 @@ describe('renderPrometheus', () => {
       assert.equal(value(p, 'hb_problem', `{hb_job="j-${s}"}`), problem, s);
       assert.equal(value(p, 'hb_job_healthy', `{hb_job="j-${s}"}`), 1 - problem, s);
     }
+  });
+
+  it('one-hot encodes the last run outcome, and counts the failed runs in a row it ends', () => {
+    const base = job('b', 'ok');
+    const cases: Array<[JobHealth, RunOutcome | null, number | null]> = [
+      [{ ...base, last: { ...base.last!, outcome: 'warning', reason: 'exit 24 is in warn_codes' } }, 'warning', 0],
+      [{ ...base, status: 'suspicious', last: { ...base.last!, outcome: 'suspicious', reason: 'took 10ms' } }, 'suspicious', 0],
+      [{ ...base, status: 'slow', last: { ...base.last!, outcome: 'slow', reason: 'took 1h' } }, 'slow', 0],
+      [{ ...base, status: 'failed', last: { ...base.last!, status: 'error', outcome: 'failed', reason: null, failed_streak: 3 } }, 'failed', 3],
+      // A record from before outcomes: its status speaks, and a failure counts once.
+      [{ ...base, status: 'failed', last: { ...base.last!, status: 'error' } }, 'failed', 1],
+      [base, 'ok', 0],
+      [{ ...base, status: 'never', last: null }, null, null],
+    ];
+    for (const [j, outcome, streak] of cases) {
+      const text = renderPrometheus([j], ctx);
+      const p = parse(text);
+      const samples = text.split('\n').filter((l) => l.startsWith('hb_last_run_outcome{'));
+      if (outcome === null) assert.deepEqual(samples, [], 'no run, no outcome');
+      else {
+        assert.deepEqual(
+          samples,
+          ALL_OUTCOMES.map((o) => `hb_last_run_outcome{hb_job="b",outcome="${o}"} ${o === outcome ? 1 : 0}`),
+        );
+      }
+      assert.equal(value(p, 'hb_failed_runs_in_a_row', '{hb_job="b"}'), streak ?? undefined, `${outcome}: ${text}`);
+      assert.doesNotMatch(text, /exit 24|took 10ms|took 1h/, 'no reason in the metrics');
+    }
+    assert.deepEqual(ALL_OUTCOMES, ['ok', 'warning', 'slow', 'suspicious', 'failed']);
   });
 
   it('writes the per-job values in seconds', () => {
@@ -293,7 +325,7 @@ describe('prometheusParts', () => {
   it('writes exactly these samples, in this order, for a known pair of jobs', () => {
     const samples = renderPrometheus([nightly, backup], full)
       .split('\n')
-      .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('hb_job_status'));
+      .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('hb_job_status') && !l.startsWith('hb_last_run_outcome'));
     assert.deepEqual(samples, [
       `hb_check_timestamp_seconds ${NOW / 1000}`,
       'hb_jobs 2',
@@ -319,6 +351,7 @@ describe('prometheusParts', () => {
       'hb_run_cycle{hb_job="nightly"} 41',
       'hb_running{hb_job="backup"} 1',
       'hb_running{hb_job="nightly"} 0',
+      'hb_failed_runs_in_a_row{hb_job="nightly"} 1',
     ]);
     const status = renderPrometheus([nightly, backup], full)
       .split('\n')

@@ -2,6 +2,7 @@
 // clean under `promtool check metrics` and readable by node_exporter's textfile collector.
 
 import type { JobHealth, JobStatus } from '../health/types.ts';
+import { OUTCOME_RANK, failedInARow, type RunOutcome } from '../outcome/types.ts';
 import type { UntrustedDir } from '../../adapters/state/dir.ts';
 
 /** What the renderer needs besides the jobs; `host` is accepted for parity with other renderers. */
@@ -69,12 +70,22 @@ const seconds = (iso: string | null | undefined): number | null => {
 // What follows the job's label in each line of the one-hot family, status by status.
 const STATUS_LABELS = ALL_STATUSES.map((s) => `,status="${escapeLabel(s)}"} `);
 
+/** Every run outcome, mildest first: the order the one-hot `hb_last_run_outcome` family lists them. */
+export const ALL_OUTCOMES = Object.keys(OUTCOME_RANK) as readonly RunOutcome[];
+const OUTCOME_LABELS = ALL_OUTCOMES.map((o) => `,outcome="${o}"} `);
+
+/** The outcome of the job's last run; a record from before outcomes has its status alone. Null: no run known. */
+function lastOutcome(j: JobHealth): RunOutcome | null {
+  if (!j.last) return null;
+  return j.last.outcome ?? (j.last.status === 'error' ? 'failed' : 'ok');
+}
+
 // The job's families, in output order. Names end in their unit and avoid `_total`, since all are
 // gauges: they describe the last run, not a count that only grows.
 const JOB_FAMILIES: Family[] = [
   perJob(
     'hb_job_healthy',
-    '1 when the job is healthy, 0 when it has a problem (stale, failed, crashed, overrunning, never, corrupt, clock_skew, recovery_exhausted, recovery_failed, recovery_refused; unscheduled under unscheduled: problem).',
+    '1 when the job is healthy, 0 when it has a problem (stale, failed, suspicious, slow, crashed, overrunning, never, corrupt, clock_skew, recovery_exhausted, recovery_failed, recovery_refused; unscheduled under unscheduled: problem). A failure within tolerate: {failed_runs} is no problem yet.',
     (j) => (j.problem ? 0 : 1),
   ),
   perJob('hb_problem', '1 when the job has a problem that makes hb check exit 1, else 0.', (j) => (j.problem ? 1 : 0)),
@@ -109,6 +120,22 @@ const JOB_FAMILIES: Family[] = [
   perJob('hb_deadline_timestamp_seconds', 'When the job becomes stale (due time plus grace), in seconds since the epoch.', (j) => seconds(j.deadline)),
   perJob('hb_run_cycle', 'The cycle number of the last run; it grows by one per run and survives crashes.', (j) => j.last?.cycle),
   perJob('hb_running', '1 while a run of the job is in progress, else 0 (a crashed run is not running).', (j) => (j.running && j.status !== 'crashed' ? 1 : 0)),
+  {
+    name: 'hb_last_run_outcome',
+    help: 'The outcome of the last run, one-hot: 1 for ok, warning, slow, suspicious or failed, 0 for the others; absent when no run is known. hb check --verbose names the reason.',
+    lines: (j, label) => {
+      const outcome = lastOutcome(j);
+      if (outcome === null) return '';
+      let out = '';
+      for (let i = 0; i < ALL_OUTCOMES.length; i++) out += `hb_last_run_outcome{${label}${OUTCOME_LABELS[i]}${ALL_OUTCOMES[i] === outcome ? 1 : 0}\n`;
+      return out;
+    },
+  },
+  perJob(
+    'hb_failed_runs_in_a_row',
+    'Failed runs in a row the last run ends (0 after a success): what tolerate: {failed_runs} counts; absent when no run is known.',
+    (j) => (!j.last ? null : j.last.status === 'error' ? failedInARow(j.last) : 0),
+  ),
 ];
 
 /** Renders the exposition text for the evaluated jobs; stable output, sorted by job name. */
