@@ -93,7 +93,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .passThroughOptions()
     .addHelpText(
       'after',
-      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/',
+      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/\n  hb wrap --job backup --quiet -- /usr/local/bin/backup.sh   cron mails its output only when it fails',
     )
     .action(async (command: string[], _o, cmd: Command) => {
       code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);

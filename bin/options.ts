@@ -64,6 +64,7 @@ export const WRAP_OPTIONS: readonly OptionSpec[] = [
   { flag: '--skip-code', key: 'skipCode', value: 'n', parse: parseSkipCode, help: 'exit code when --lock skips a run (default 0)' },
   { flag: '--tail', key: 'tail', value: 'bytes', parse: parseTail, help: 'bytes of output to keep in the heartbeat (default 4096)' },
   { flag: '--action', key: 'action', value: 'text', help: 'what the job does (free text, shown by hb status)' },
+  { flag: '--quiet', key: 'quiet', help: "hold the command's output back and write it out only if the run fails (cron then mails failures only)" },
 ];
 
 /** `hb check` options. */

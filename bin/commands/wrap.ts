@@ -11,6 +11,7 @@ interface WrapFlags extends RunFlags {
   lock?: boolean;
   skipCode?: number;
   tail?: number;
+  quiet?: boolean;
 }
 
 /** Runs `hb wrap` and returns the child's exit code (128+n for a signal). */
@@ -20,6 +21,13 @@ export async function runWrap(command: string[], flags: WrapFlags, io: Io): Prom
   const { timeout: timeoutMs, skipCode = 0, tail: tailBytes } = flags;
   // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
   const job = flags.job ?? (await import('../../lib/rules/crontab/job-names.ts')).jobNameForArgv(command);
-  const { exitCode } = await runFromFlags(job, flags, io, { command, timeoutMs, lock: Boolean(flags.lock), skipCode, tailBytes });
+  const { exitCode } = await runFromFlags(job, flags, io, {
+    command,
+    timeoutMs,
+    lock: Boolean(flags.lock),
+    skipCode,
+    tailBytes,
+    rules: { quiet: flags.quiet || undefined },
+  });
   return exitCode;
 }

@@ -11,8 +11,11 @@ import type { ScheduleSpec } from '../rules/schedule/types.ts';
 import { runChild, type ChildResult } from '../adapters/run/child.ts';
 import { nextCycle } from '../adapters/run/cycle.ts';
 import { lockForRun } from '../adapters/run/lock.ts';
+import { openSpool, type OutputSpool } from '../adapters/run/spool.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from '../adapters/run/proc.ts';
 import type { OutcomeRules } from '../rules/outcome/rules.ts';
+import type { ExitFacts } from '../rules/outcome/exit.ts';
+import { quietExitReason } from '../rules/outcome/quiet.ts';
 import { failedInARow } from '../rules/outcome/types.ts';
 import { settleOutcome, type Settled } from './outcome.ts';
 
@@ -75,6 +78,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
   };
 
   let release: (() => void) | null = null;
+  let spool: OutputSpool | null = null;
   // Why this run holds no lock although it asked for one (none could be made): it runs anyway.
   let unlocked: string | null = null;
   if (req.lock && req.command) {
@@ -131,14 +135,15 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       mark(marker);
       event('run_started', { cycle, pid: req.pid, ...(unlocked ? { unlocked } : {}) });
       flush();
+      if (req.rules?.quiet) spool = await quietSpool(req.job, warnings);
       child = await runChild({
         command: req.command,
         env: childEnv(req, cycle, prev, crashed ? leftover : null),
         tailBytes: req.tailBytes,
         timeoutMs: req.timeoutMs,
         killAfterMs: req.killAfterMs,
-        stdout: req.stdout,
-        stderr: req.stderr,
+        stdout: spool?.stdout ?? req.stdout,
+        stderr: spool?.stderr ?? req.stderr,
         forward: req.forwardSignals,
         stdin: req.stdin,
         now: req.now,
@@ -155,7 +160,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       ? await settleOutcome({
           job: req.job,
           dir: req.dir,
-          exit: { code: child.code, signal: child.signal, timedOut: child.timedOut, spawnFailed: child.spawnError !== null },
+          exit: exitFacts(child),
           startedMs: child.startedMs,
           durationMs: child.durationMs,
           tail: child.tail,
@@ -165,6 +170,15 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         })
       : { outcome: req.status === 'error' ? 'failed' : 'ok', reason: null, expect: null, baseline: null };
     const status = settled.outcome === 'failed' ? 'error' : 'ok';
+    // Quiet: the output a run held back is written out only when it failed, and hb's line after
+    // it says why even when the exit code alone does (the mail is all its reader gets).
+    if (spool && status === 'error') {
+      await spool.replay(req.stdout, req.stderr);
+      const lost = spool.problem();
+      if (lost) warnings.push(`hb: ${req.job}: quiet: ${lost}`);
+      const why = settled.reason === null && child ? quietExitReason(exitFacts(child), req.timeoutMs) : null;
+      if (why) warnings.push(`hb: ${req.job}: failed: ${why}`);
+    }
     // Said on stderr when the exit code does not say it: cron mails it.
     if (settled.reason !== null && settled.outcome !== 'warning') warnings.push(`hb: ${req.job}: ${settled.outcome}: ${settled.reason}`);
     const record: HeartbeatRecord = {
@@ -224,8 +238,25 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     const exitCode = child ? child.code : written ? 0 : 1;
     return { exitCode, record: written ? record : null, previous: prev, skipped: false, warnings };
   } finally {
+    spool?.close();
     release?.();
   }
+}
+
+/** The spool that holds a quiet run's output, or null (said in `warnings`) when none can be made: the output then passes through. */
+async function quietSpool(job: string, warnings: string[]): Promise<OutputSpool | null> {
+  try {
+    return await openSpool();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    warnings.push(`hb: ${job}: quiet: cannot hold the output back (${err.message}); it is passed through`);
+    return null;
+  }
+}
+
+/** How the child ended, as the outcome stages read it. */
+function exitFacts(child: ChildResult): ExitFacts {
+  return { code: child.code, signal: child.signal, timedOut: child.timedOut, spawnFailed: child.spawnError !== null };
 }
 
 /** Why a leftover `.run` marker is a crash, or null when it is not (alive, or a heartbeat came after it). */

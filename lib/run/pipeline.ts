@@ -87,7 +87,7 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
     lock: plan.lock,
     skipCode: plan.skipCode,
     tailBytes: plan.tailBytes,
-    rules: cfg?.outcome,
+    rules: plan.rules,
     minDurationMs: cfg?.minDurationMs,
     status: input.status,
     action: input.action,

@@ -31,6 +31,7 @@ const JOB_KEYS = [
   'tail',
   'max_runtime',
   'min_duration',
+  'quiet',
   'alert_after',
   'remind',
   'notify',
@@ -175,6 +176,14 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
       problems.push({
         path: [...at, 'overlap'],
         message: `expected true or false (may hb daemon start a run while the previous one goes), found ${typeName(body.overlap)}`,
+      });
+  }
+  if (body.quiet !== undefined) {
+    if (typeof body.quiet === 'boolean') job.outcome = { ...job.outcome, quiet: body.quiet };
+    else
+      problems.push({
+        path: [...at, 'quiet'],
+        message: `expected true or false (hold the command's output back unless the run fails), found ${typeName(body.quiet)}`,
       });
   }
   job.tailBytes = integer(body, at, 'tail', 0, 1 << 20, problems);

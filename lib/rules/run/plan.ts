@@ -1,8 +1,9 @@
 // What a tick or a wrap runs, decided from its flags, the job's config and the config's defaults:
-// the command, timeout, lock, skip code and tail; the schedule and grace the heartbeat carries;
-// whether the job has sinks that hear about its runs. Pure.
+// the command, timeout, lock, skip code, tail and outcome rules; the schedule and grace the
+// heartbeat carries; whether the job has sinks that hear about its runs. Pure.
 
 import { sinksOf, type HbConfig, type JobConfig } from '../config/types.ts';
+import type { OutcomeRules } from '../outcome/rules.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { receives } from '../sinks/validate.ts';
 
@@ -18,6 +19,8 @@ export interface RunPlan {
   /** The exit code of a run skipped because another holds the lock. */
   skipCode: number;
   tailBytes: number;
+  /** How the run's outcome is judged (absent: by its exit code alone). */
+  rules?: OutcomeRules;
 }
 
 /** What `hb wrap`'s own flags say (absent: not given). */
@@ -27,6 +30,8 @@ export interface WrapChoices {
   lock: boolean;
   skipCode: number;
   tailBytes?: number;
+  /** The outcome rules given as flags (--quiet, ...); each key given wins over the job's config. */
+  rules?: OutcomeRules;
 }
 
 /** `hb tick`: the job's configured command (none: a ping), timeout, lock and tail, else the defaults. */
@@ -37,6 +42,7 @@ export function tickPlan(cfg: JobConfig | undefined, defaults: HbConfig['default
     lock: cfg?.lock ?? false,
     skipCode: 0,
     tailBytes: cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
+    ...withRules(cfg?.outcome),
   };
 }
 
@@ -48,7 +54,18 @@ export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults
     lock: wrap.lock || (cfg?.lock ?? false),
     skipCode: wrap.skipCode,
     tailBytes: wrap.tailBytes ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
+    ...withRules(mergeRules(cfg?.outcome, wrap.rules)),
   };
+}
+
+/** A plan's `rules` key, present only when there are rules. */
+const withRules = (rules: OutcomeRules | undefined): { rules?: OutcomeRules } => (rules ? { rules } : {});
+
+/** The job's configured rules with each rule the flags give in place of the configured one; undefined when neither gives any. */
+export function mergeRules(configured: OutcomeRules | undefined, flags: OutcomeRules | undefined): OutcomeRules | undefined {
+  if (!flags) return configured;
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as OutcomeRules;
+  return Object.keys(given).length > 0 ? { ...configured, ...given } : configured;
 }
 
 /** The schedule a heartbeat carries: the flags', else the config's; a cron without zone gets the host's, so a check under another TZ judges it the same. */
