@@ -135,7 +135,11 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .option('--since <duration>', 'only events from the last DURATION', parseSince)
     .option('-n <count>', 'only the last COUNT lines (after JOB and --since), like tail -n', parseLogLines)
     .option('--json', 'one stored JSON event per line')
-    .addHelpText('after', '\nExamples:\n  hb log\n  hb log -n 50\n  hb log backup --since 2d\n  hb log --json | jq -c \'select(.type == "crash_detected")\'')
+    .option('--output', "instead of events, the output of the job's last 10 failed runs, oldest first (-n N: the last N)")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hb log\n  hb log -n 50\n  hb log backup --since 2d\n  hb log backup --output -n 1      what the last failed run of backup printed\n  hb log --json | jq -c \'select(.type == "crash_detected")\'',
+    )
     .action(async (job: string | undefined, _o, cmd: Command) => {
       const { runLog } = await import('./commands/log.ts');
       code = await runLog(job, globals(cmd), io);

@@ -12,12 +12,17 @@ import { stateDirsToRead } from '../../lib/adapters/state/dir.ts';
 import { trustedDirs, warnUntrusted } from '../untrusted.ts';
 import { loadContext, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
+import { formatDuration } from '../../lib/rules/duration.ts';
+import { FAILED_OUTPUTS_KEPT, failedOutputParts, type FailedOutput } from '../../lib/rules/history/failed-output.ts';
+import { readFailedOutputs } from '../../lib/adapters/history/failed-output.ts';
 
 interface LogOptions extends GlobalOptions {
   /** ms, from parseSince. */
   since?: number;
   /** -n: only the last N lines (after JOB and --since), from parseLogLines. */
   n?: number;
+  /** --output: the output of the job's last failed runs instead of its events. */
+  output?: boolean;
 }
 
 /** Lines are written in chunks: a long history never builds one giant string. */
@@ -39,11 +44,14 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
     const problem = validateJobName(job);
     if (problem) throw new UsageError(problem);
   }
+  if (opts.output && job === undefined) throw new UsageError('--output: name the job whose failed runs to show (hb log JOB --output)');
   const ctx = await loadContext(opts, io);
   const read = stateDirsToRead(ctx.state);
   warnUntrusted(read.untrusted, io);
   const dirs = trustedDirs(read);
   const from = opts.since === undefined ? null : io.now() - opts.since;
+  const known = (name: string) => ctx.config.jobs.has(name) || dirs.some((d) => existsSync(join(d, `${name}.last`)) || existsSync(join(d, `${name}.run`)));
+  if (opts.output) return showFailedOutputs(job!, dirs, from, opts, io, known);
   let mine = 0;
   function* shown(): Generator<HbEvent> {
     for (const e of mergeByTime(dirs.map((d) => eventsIn(d)))) {
@@ -54,16 +62,46 @@ export async function runLog(job: string | undefined, opts: LogOptions, io: Io):
   }
   const lines = opts.n === undefined ? shown() : lastOf(shown(), opts.n);
   const complete = writeChunks(io, opts.json ? asStored(lines) : inWords(lines));
-  if (
-    complete &&
-    job !== undefined &&
-    mine === 0 &&
-    !ctx.config.jobs.has(job) &&
-    !dirs.some((d) => existsSync(join(d, `${job}.last`)) || existsSync(join(d, `${job}.run`)))
-  ) {
-    throw new UsageError(`no job named ${job}: no events, no heartbeat in ${dirs.join(' or ')} and not in the config`);
-  }
+  if (complete && job !== undefined && mine === 0 && !known(job)) throw noSuchJob(job, dirs);
   return 0;
+}
+
+const noSuchJob = (job: string, dirs: string[]) => new UsageError(`no job named ${job}: no events, no heartbeat in ${dirs.join(' or ')} and not in the config`);
+
+/**
+ * `hb log JOB --output`: the output kept of the job's last failed runs (docs/state.md), oldest
+ * first, from every state directory read; `--since` and `-n` choose among them as among events.
+ * A job hb knows with none kept is one line and exit 0; a job it does not know, exit 2.
+ */
+function showFailedOutputs(job: string, dirs: string[], from: number | null, opts: LogOptions, io: Io, known: (job: string) => boolean): number {
+  let entries: FailedOutput[] = [];
+  for (const dir of dirs) {
+    try {
+      entries.push(...readFailedOutputs(dir, job));
+    } catch (e) {
+      io.err(`hb: the output of ${job}'s failed runs in ${dir} is not shown: ${(e as Error).message}\n`);
+    }
+  }
+  entries.sort((a, b) => a.finished_at.localeCompare(b.finished_at));
+  if (from !== null) entries = entries.filter((e) => Date.parse(e.finished_at) >= from);
+  if (opts.n !== undefined) entries = entries.slice(-opts.n);
+  if (entries.length > 0) {
+    writeChunks(io, opts.json ? entries.map((e) => JSON.stringify(e) + '\n') : failedOutputParts(entries));
+    return 0;
+  }
+  if (!known(job) && !hasEvents(job, dirs)) throw noSuchJob(job, dirs);
+  const which = from === null ? '' : ` in the last ${formatDuration(opts.since!)}`;
+  // One line a person reads; on stderr under --json, so a pipe into jq gets only JSON.
+  const none = `no failed run of ${job}${which} has its output kept (hb keeps the last ${FAILED_OUTPUTS_KEPT} in ${dirs[0]}/history)\n`;
+  if (opts.json) io.err(none);
+  else io.out(none);
+  return 0;
+}
+
+/** Whether the event log names `job` at all (read only when nothing else does). */
+function hasEvents(job: string, dirs: string[]): boolean {
+  for (const e of mergeByTime(dirs.map((d) => eventsIn(d)))) if (e.job === job) return true;
+  return false;
 }
 
 /** The last `n` of a stream, oldest first: a ring of n, whatever the stream's length. */

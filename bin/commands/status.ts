@@ -24,6 +24,11 @@ export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Pr
   } else {
     const [{ statusTableParts }, { inPieces }] = await Promise.all([import('../../lib/rules/format/text.ts'), import('../../lib/rules/format/pieces.ts')]);
     for (const piece of inPieces(statusTableParts(health, { color: io.color }))) io.out(piece);
+    // Jobs named: why each has its status, and what its last run said.
+    if (jobs.length > 0) {
+      const { statusDetailParts } = await import('../../lib/rules/format/status-detail.ts');
+      for (const j of health) for (const piece of inPieces(statusDetailParts(j))) io.out(piece);
+    }
     if (notifications.failed > 0)
       io.out(
         `${notifications.failed} notification${notifications.failed === 1 ? ' was' : 's were'} given up after repeated failures: see ${dirs[0]}/outbox/failed/ and notify_failed in events.jsonl\n`,

@@ -18,6 +18,7 @@ import type { ExitFacts } from '../rules/outcome/exit.ts';
 import { quietExitReason } from '../rules/outcome/quiet.ts';
 import { failedInARow } from '../rules/outcome/types.ts';
 import { settleOutcome, type Settled } from './outcome.ts';
+import { keepFailedOutput } from '../adapters/history/failed-output.ts';
 
 /** Everything one run needs; the CLI layer fills it from flags, config and the process. */
 export interface JobRunRequest {
@@ -224,6 +225,15 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       warnings.push(
         `hb: could not write the heartbeat of ${req.job} in ${req.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the previous heartbeat is kept`,
       );
+    }
+    // The output of a failed run outlives the next run's heartbeat (hb log --output); kept only
+    // beside the heartbeat it belongs to, and never at the heartbeat's cost.
+    if (child && status === 'error' && written) {
+      try {
+        keepFailedOutput(req.dir, record);
+      } catch (e) {
+        warnings.push(`hb: could not keep the output of this failed run of ${req.job}: ${(e as Error).message}`);
+      }
     }
     if (req.command) removeRunMarker(req.dir, req.job, req.pid);
     event('run_finished', {

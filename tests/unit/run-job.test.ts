@@ -351,3 +351,47 @@ test('a state directory that refuses writes: the child still runs, the warnings 
   const ping = await runJob(request(dir, 'j', clock).req);
   assert.equal(ping.exitCode, 1, 'a ping whose heartbeat is lost fails');
 });
+
+test('a failed command run keeps its output in history/<job>.failed.jsonl after the heartbeat; a success or a ping keeps none', async () => {
+  const dir = newDir();
+  const clock = { t: T0 };
+  await runJob(request(dir, 'j', clock, { command: 'echo fine' }).req);
+  await runJob(request(dir, 'j', clock, { status: 'error' }).req);
+  const failed = join(dir, 'history', 'j.failed.jsonl');
+  assert.equal(existsSync(failed), false, 'nothing failed with output yet');
+  clock.t = T0 + 60_000;
+  const result = await runJob(request(dir, 'j', clock, { command: 'echo "ERROR: db unreachable" >&2; exit 3' }).req);
+  assert.deepEqual(result.warnings, []);
+  const lines = readFileSync(failed, 'utf8').split('\n');
+  assert.equal(lines.pop(), '');
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l)),
+    [
+      {
+        started_at: result.record!.started_at,
+        finished_at: result.record!.finished_at,
+        cycle: 3,
+        exit_code: 3,
+        signal: null,
+        outcome: 'failed',
+        reason: null,
+        output_tail: 'ERROR: db unreachable\n',
+      },
+    ],
+  );
+  assert.equal(statSync(failed).mode & 0o777, 0o600);
+});
+
+test('output history that cannot be written costs one warning line, never the heartbeat', async () => {
+  const dir = newDir();
+  writeFileSync(join(dir, 'history'), 'a file where the history folder should be');
+  const clock = { t: T0 };
+  const result = await runJob(request(dir, 'j', clock, { command: 'echo oops; exit 5' }).req);
+  assert.equal(result.exitCode, 5);
+  assert.equal(readRecord(dir, 'j').exit_code, 5, 'the heartbeat is written');
+  assert.deepEqual(
+    result.warnings.filter((w) => w.includes('history')),
+    [`hb: could not keep the output of this failed run of j: ${join(dir, 'history')} is not a regular file, expected a folder`],
+  );
+  assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
+});
