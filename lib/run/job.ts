@@ -168,6 +168,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
           rules: req.rules,
           minDurationMs: req.minDurationMs,
           previous: prevRecord,
+          env: req.env,
         })
       : { outcome: req.status === 'error' ? 'failed' : 'ok', reason: null, expect: null, baseline: null };
     const status = settled.outcome === 'failed' ? 'error' : 'ok';

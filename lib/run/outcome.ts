@@ -4,6 +4,7 @@
 
 import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 import { exitVerdict, type ExitFacts } from '../rules/outcome/exit.ts';
+import { expectVerdict } from '../rules/outcome/expect.ts';
 import { minDurationVerdict } from '../rules/outcome/min-duration.ts';
 import type { OutcomeRules } from '../rules/outcome/rules.ts';
 import { worst, type ArtifactResult, type BaselineBand, type Verdict } from '../rules/outcome/types.ts';
@@ -22,6 +23,8 @@ export interface FinishedRun {
   minDurationMs: number | undefined;
   /** The job's heartbeat before this run (null: none, or not a record). */
   previous: HeartbeatRecord | null;
+  /** The job's environment, which verifiers run with (absent: an empty one). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The outcome and what the stages recorded on the way. */
@@ -33,7 +36,15 @@ export interface Settled extends Verdict {
 /** Decides the outcome of a finished run; never throws for the job's sake. */
 export async function settleOutcome(run: FinishedRun): Promise<Settled> {
   const verdicts: Verdict[] = [exitVerdict(run.exit, run.rules)];
+  const failed = () => verdicts.some((v) => v.outcome === 'failed');
+  let expect: ArtifactResult[] | null = null;
+  // A run that already failed is not asked for its artifacts: the failure says more.
+  if (!failed() && run.rules?.expect?.length) {
+    const { checkArtifacts } = await import('../adapters/outcome/artifacts.ts');
+    expect = await checkArtifacts(run.rules.expect, run.startedMs, run.previous?.expect, run.env ?? {});
+    verdicts.push(expectVerdict(expect));
+  }
   // Only a success can be too fast: a failure already says more.
-  if (verdicts[0]!.outcome !== 'failed') verdicts.push(minDurationVerdict(run.durationMs, run.minDurationMs));
-  return { ...worst(verdicts), expect: null, baseline: null };
+  if (!failed()) verdicts.push(minDurationVerdict(run.durationMs, run.minDurationMs));
+  return { ...worst(verdicts), expect, baseline: null };
 }

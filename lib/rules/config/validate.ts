@@ -3,6 +3,7 @@
 import { ABOVE_ZERO, configDuration, durationHint } from '../duration.ts';
 import { UNSCHEDULED_SETTINGS, type UnscheduledSetting } from '../health/unscheduled.ts';
 import { validateJobName } from '../job-name.ts';
+import { parseExpect } from './expect-rules.ts';
 import { parseRecover } from '../recover/policy.ts';
 import { validateSchedule } from '../schedule/compile.ts';
 import { SINK_KINDS, isSinkKind, validateSink, type SinkConfig } from '../sinks/validate.ts';
@@ -32,6 +33,7 @@ const JOB_KEYS = [
   'max_runtime',
   'min_duration',
   'quiet',
+  'expect',
   'alert_after',
   'remind',
   'notify',
@@ -160,6 +162,11 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
   job.maxRuntimeMs = duration(body, at, 'max_runtime', problems);
   job.minDurationMs = duration(body, at, 'min_duration', problems);
   job.remindMs = duration(body, at, 'remind', problems);
+  if (body.expect !== undefined) {
+    const { rules, problems: found } = parseExpect(body.expect);
+    for (const p of found) problems.push({ path: [...at, 'expect', ...p.path], atKey: p.atKey, message: p.message });
+    if (rules) job.outcome = { ...job.outcome, expect: rules };
+  }
   if (body.command !== undefined) {
     const c = body.command;
     const okList = Array.isArray(c) && c.length > 0 && c.every((x) => typeof x === 'string' && x !== '');
