@@ -243,6 +243,8 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       exit_code: record.exit_code,
       signal: record.signal,
       duration_ms: record.duration_ms,
+      outcome: settled.outcome,
+      ...(settled.reason !== null ? { reason: settled.reason } : {}),
       ...(req.command ? {} : { ping: true }),
     });
     flush();

@@ -35,6 +35,30 @@ test('the history of real runs: oldest first, one readable line per event, per j
   }
 });
 
+test('a run judged suspicious: hb log names the outcome and its reason, --json holds both fields', () => {
+  const s = sandbox();
+  try {
+    const cfg = join(s.root, 'hb.yaml');
+    writeFileSync(cfg, 'jobs:\n  dump:\n    every: 1h\n    min_duration: 1h\n');
+    const env = { ...s.env, HB_CONFIG: cfg };
+    const run = hb(['wrap', '--job', 'dump', '--', process.execPath, fixture('exit-with.js'), '0'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const text = hb(['log', 'dump'], { env });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, / {2}dump {2}run_finished {2}ok exit 0 in \d+ms \(cycle 1\) — suspicious: .*min_duration 1h.*$/m);
+    const finished = hb(['log', 'dump', '--json'], { env })
+      .stdout.trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'run_finished');
+    assert.equal(finished.length, 1);
+    assert.equal(finished[0].outcome, 'suspicious');
+    assert.match(finished[0].reason, /min_duration 1h/);
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('--json prints the events exactly as stored, one per line; --since keeps the recent ones', () => {
   const s = sandbox();
   try {

@@ -16,7 +16,16 @@ const J = 'j';
 // Each type with every field it can carry, optional ones included, built by its constructor.
 const WHOLE: { [T in EventType]: KnownEvent } = {
   run_started: newEvent.run_started(TS, J, { cycle: 3, pid: 41, unlocked: 'lock dir not writable' }),
-  run_finished: newEvent.run_finished(TS, J, { cycle: 3, status: 'error', exit_code: 2, signal: 'SIGTERM', duration_ms: 1500, ping: true }),
+  run_finished: newEvent.run_finished(TS, J, {
+    cycle: 3,
+    status: 'error',
+    exit_code: 2,
+    signal: 'SIGTERM',
+    duration_ms: 1500,
+    outcome: 'failed',
+    reason: 'output matched fail_on /ERROR/',
+    ping: true,
+  }),
   crash_detected: newEvent.crash_detected(TS, J, { cycle: 2, pid: 40, started_at: '2026-11-20T07:00:00.000Z', reason: 'process gone' }),
   timeout: newEvent.timeout(TS, J, { cycle: 4, timeout_ms: 5000, exit_code: 143 }),
   overlap_skipped: newEvent.overlap_skipped(TS, J, { holder_pid: 40, holder_started_at: '2026-11-20T07:59:00.000Z', by: 'daemon' }),
@@ -99,7 +108,9 @@ const MISSING: Array<[EventType, string, string]> = [
   ['run_finished', 'exit_code', 'error ping (cycle 3)'],
   ['run_finished', 'signal', 'error ping (cycle 3)'],
   ['run_finished', 'duration_ms', 'error ping (cycle 3)'],
-  ['run_finished', 'ping', 'error killed by SIGTERM in 1.5s (cycle 3)'],
+  ['run_finished', 'outcome', 'error ping (cycle 3)'],
+  ['run_finished', 'reason', 'error ping (cycle 3)'],
+  ['run_finished', 'ping', 'error killed by SIGTERM in 1.5s (cycle 3) — failed: output matched fail_on /ERROR/'],
   ['crash_detected', 'cycle', 'run died without a heartbeat (pid 40, started 2026-11-20 07:00:00Z): process gone'],
   ['crash_detected', 'pid', 'run (cycle 2) died without a heartbeat: process gone'],
   ['crash_detected', 'started_at', 'run (cycle 2) died without a heartbeat (pid 40, started undefined): process gone'],

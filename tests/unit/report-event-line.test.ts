@@ -13,6 +13,27 @@ test('the documented line shape: time, job, type, summary', () => {
   assert.equal(logLine(ev, widthsOf([ev])), '2026-11-20 09:00:05Z  backup  run_finished  ok exit 0 in 1.2s (cycle 12)');
 });
 
+test('a run_finished line names what hb made of the run when its status and exit do not say it', () => {
+  const run = (fields: Record<string, unknown>) => summarize(e('run_finished', { cycle: 7, signal: null, duration_ms: 1500, ...fields }));
+  assert.equal(
+    run({ status: 'ok', exit_code: 24, outcome: 'warning', reason: 'exit 24 is in warn_codes' }),
+    'ok exit 24 in 1.5s (cycle 7) — warning: exit 24 is in warn_codes',
+  );
+  assert.equal(
+    run({ status: 'ok', exit_code: 0, outcome: 'suspicious', reason: 'took 10ms; usually 2s–2.4s' }),
+    'ok exit 0 in 1.5s (cycle 7) — suspicious: took 10ms; usually 2s–2.4s',
+  );
+  assert.equal(run({ status: 'ok', exit_code: 0, outcome: 'slow' }), 'ok exit 0 in 1.5s (cycle 7) — slow');
+  assert.equal(
+    run({ status: 'error', exit_code: 0, outcome: 'failed', reason: "backup.sql.gz is 20 B; last run's was 2.1 GB" }),
+    "error exit 0 in 1.5s (cycle 7) — failed: backup.sql.gz is 20 B; last run's was 2.1 GB",
+  );
+  // The status says it all: an ok run, a plain failure, and a line of an older hb.
+  assert.equal(run({ status: 'ok', exit_code: 0, outcome: 'ok' }), 'ok exit 0 in 1.5s (cycle 7)');
+  assert.equal(run({ status: 'error', exit_code: 3, outcome: 'failed' }), 'error exit 3 in 1.5s (cycle 7)');
+  assert.equal(run({ status: 'error', exit_code: 3 }), 'error exit 3 in 1.5s (cycle 7)');
+});
+
 test('every documented type has its own summary', () => {
   const table: Array<[ReadEvent, string]> = [
     [e('run_started', { cycle: 12, pid: 4242 }), 'started (cycle 12), pid 4242'],

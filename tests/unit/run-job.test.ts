@@ -97,7 +97,7 @@ test('a first ping writes the whole record from the request and the clock, and o
   assert.deepEqual(readRecord(dir, 'backup'), record);
   assert.equal(statSync(lastPath(dir, 'backup')).mtimeMs, T0, 'the file time is the heartbeat time');
   assert.deepEqual(eventsOf(dir), [
-    { ts: iso(T0), job: 'backup', type: 'run_finished', cycle: 1, status: 'ok', exit_code: 0, signal: null, duration_ms: 0, ping: true },
+    { ts: iso(T0), job: 'backup', type: 'run_finished', cycle: 1, status: 'ok', exit_code: 0, signal: null, duration_ms: 0, outcome: 'ok', ping: true },
   ]);
   assert.equal(existsSync(runPath(dir, 'backup')), false, 'a ping leaves no running marker');
 });
@@ -221,9 +221,9 @@ test("a command run: the marker while it runs, the child's environment, the outp
   assert.equal(readRecord(dir, 'nightly').output_tail, null, '--tail 0 keeps no output');
   assert.deepEqual(eventsOf(dir), [
     { ts: iso(T0), job: 'nightly', type: 'run_started', cycle: 1, pid: process.pid },
-    { ts: iso(T0), job: 'nightly', type: 'run_finished', cycle: 1, status: 'error', exit_code: 2, signal: null, duration_ms: 0 },
+    { ts: iso(T0), job: 'nightly', type: 'run_finished', cycle: 1, status: 'error', exit_code: 2, signal: null, duration_ms: 0, outcome: 'failed' },
     { ts: iso(T0 + 60_000), job: 'nightly', type: 'run_started', cycle: 2, pid: process.pid },
-    { ts: iso(T0 + 60_000), job: 'nightly', type: 'run_finished', cycle: 2, status: 'ok', exit_code: 0, signal: null, duration_ms: 0 },
+    { ts: iso(T0 + 60_000), job: 'nightly', type: 'run_finished', cycle: 2, status: 'ok', exit_code: 0, signal: null, duration_ms: 0, outcome: 'ok' },
   ]);
 });
 
@@ -394,4 +394,20 @@ test('output history that cannot be written costs one warning line, never the he
     [`hb: could not keep the output of this failed run of j: ${join(dir, 'history')} is not a regular file, expected a folder`],
   );
   assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
+});
+
+test('run_finished carries the outcome, and the reason when the outcome has one', async () => {
+  const dir = newDir();
+  const clock = { t: T0 };
+  await runJob(request(dir, 'dump', clock, { command: 'true', minDurationMs: 3_600_000 }).req);
+  const finished = eventsOf(dir).filter((e) => e.type === 'run_finished') as Array<{ outcome?: unknown; reason?: unknown }>;
+  assert.equal(finished.length, 1);
+  const rec = readRecord(dir, 'dump');
+  assert.equal(rec.outcome, 'suspicious');
+  assert.match(rec.reason, /min_duration/);
+  assert.deepEqual(
+    { outcome: finished[0]!.outcome, reason: finished[0]!.reason },
+    { outcome: 'suspicious', reason: rec.reason },
+    'the event says what the record says',
+  );
 });

@@ -92,7 +92,7 @@ const alert = { incident: str, status: str, reason: str };
 /** What each field of each type holds when hb writes it. */
 export const DECODERS: FieldDecodersOf<KnownEvent> = {
   run_started: { cycle: num, pid: num, unlocked: str },
-  run_finished: { cycle: num, status: str, exit_code: orNull(num), signal: orNull(str), duration_ms: num, ping: exactly(true) },
+  run_finished: { cycle: num, status: str, exit_code: orNull(num), signal: orNull(str), duration_ms: num, outcome: str, reason: str, ping: exactly(true) },
   crash_detected: { cycle: num, pid: num, started_at: str, reason: str },
   timeout: { cycle: num, timeout_ms: num, exit_code: orNull(num) },
   overlap_skipped: { holder_pid: orNull(num), holder_started_at: orNull(str), by: exactly('daemon') },

@@ -39,6 +39,10 @@ export interface RunFinished extends Base<'run_finished'> {
   exit_code: number | null;
   signal: string | null;
   duration_ms: number;
+  /** What hb made of the run (ok, warning, slow, suspicious, failed); absent in lines of an older hb. */
+  outcome?: string;
+  /** Why the outcome is not ok, in one line; only when there is one. */
+  reason?: string;
   ping?: true;
 }
 /** A run left a marker but no heartbeat: it died. */

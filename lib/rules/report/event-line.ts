@@ -11,13 +11,16 @@ const cycle = (e: { cycle?: number }) => (e.cycle === undefined ? '' : ` (cycle 
 const hash = (v: string | null | undefined) => (typeof v === 'string' ? v.slice(0, 12) : 'missing');
 const tag = (e: { incident?: string | null }) => (e.incident ? ` [incident ${e.incident.slice(0, 8)}]` : '');
 const ended = (e: { signal?: string | null; exit_code?: number | null }) => (e.signal ? `killed by ${e.signal}` : `exit ${text(e.exit_code) || '?'}`);
+// What hb made of a run when its status and exit do not say it all: ` — warning: exit 24 is in warn_codes`.
+const judged = (e: { outcome?: string; reason?: string }) =>
+  e.reason ? ` — ${e.outcome ?? '?'}: ${e.reason}` : e.outcome && e.outcome !== 'ok' && e.outcome !== 'failed' ? ` — ${e.outcome}` : '';
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** What each type hb writes says in `hb log`; a missing field is left out or shown as `?`. */
 export const SUMMARIES: Summaries<ReadKnown> = {
   run_started: (e) => `started${cycle(e)}${e.pid ? `, pid ${e.pid}` : ''}${e.unlocked ? `, without its lock (${e.unlocked})` : ''}`,
   run_finished: (e) =>
-    e.ping === true ? `${e.status || 'ok'} ping${cycle(e)}` : `${e.status || '?'} ${ended(e)} in ${shortDuration(e.duration_ms)}${cycle(e)}`,
+    e.ping === true ? `${e.status || 'ok'} ping${cycle(e)}` : `${e.status || '?'} ${ended(e)} in ${shortDuration(e.duration_ms)}${cycle(e)}${judged(e)}`,
   crash_detected: (e) =>
     `run${cycle(e)} died without a heartbeat${e.pid ? ` (pid ${e.pid}, started ${shortTime(e.started_at)})` : ''}${e.reason ? `: ${e.reason}` : ''}`,
   timeout: (e) => `stopped by --timeout after ${shortDuration(e.timeout_ms)}${e.exit_code !== undefined ? `, exit ${text(e.exit_code)}` : ''}${cycle(e)}`,
