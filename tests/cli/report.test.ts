@@ -36,7 +36,7 @@ test('default: Markdown on stdout, blockers first, exit 0 even with an unhealthy
     assert.match(r.stdout, /^# hb report: .+\n\n24h from .+: 1 blocker, 3 runs, 1 failed, 0 crashed\.\n/);
     assert.ok(r.stdout.indexOf('## Blockers') < r.stdout.indexOf('## Jobs'));
     assert.match(r.stdout, /\| \*\*bad\*\* \| failed \| last run failed with exit 3/);
-    assert.match(r.stdout, /\| good \| ok \| 2 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| \d+ms \| \d+ms \|/);
+    assert.match(r.stdout, /\| good \| ok \| 2 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| 0 \| \d+ms \| \d+ms \|/);
   } finally {
     s.cleanup();
   }

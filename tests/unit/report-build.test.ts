@@ -26,7 +26,7 @@ const finished = (ms: number, job: string, cycle: number, fields: Record<string,
 
 /** A verdict with only what the report reads. */
 function health(job: string, status: JobStatus, extra: Partial<JobHealth> = {}): JobHealth {
-  const problem = ['stale', 'failed', 'crashed', 'overrunning', 'never', 'corrupt', 'clock_skew'].includes(status);
+  const problem = ['stale', 'failed', 'suspicious', 'slow', 'crashed', 'overrunning', 'never', 'corrupt', 'clock_skew'].includes(status);
   return {
     job,
     status,
@@ -67,6 +67,9 @@ test('the report shape is stable: exactly the documented top-level keys, times f
     'events',
     'runs',
     'ok',
+    'warnings',
+    'slow',
+    'suspicious',
     'failures',
     'timeouts',
     'crashes',
@@ -84,6 +87,9 @@ test('the report shape is stable: exactly the documented top-level keys, times f
     reason: 'a is ok',
     runs: 0,
     ok: 0,
+    warnings: 0,
+    slow: 0,
+    suspicious: 0,
     failures: 0,
     timeouts: 0,
     crashes: 0,
@@ -101,6 +107,58 @@ test('the report shape is stable: exactly the documented top-level keys, times f
     recovery: [],
   });
   assert.deepEqual(r.blockers, []);
+});
+
+test('run outcomes: warnings, slow and suspicious runs are counted apart among the ok ones, each mark with its outcome and reason', () => {
+  const r = report(
+    [
+      finished(NOW - 4 * HOUR, 'sync', 1, { exit_code: 24, outcome: 'warning', reason: 'exit 24 is in warn_codes' }),
+      finished(NOW - 3 * HOUR, 'sync', 2, { outcome: 'ok' }),
+      finished(NOW - 2 * HOUR, 'sync', 3, { outcome: 'suspicious', reason: 'took 10ms; usually 2s–2.4s' }),
+      finished(NOW - HOUR, 'sync', 4, { outcome: 'slow', reason: 'took 1h; usually 2s–2.4s' }),
+      finished(NOW - 30 * MIN, 'sync', 5, { status: 'error', outcome: 'failed', reason: 'output matched fail_on /ERROR/' }),
+      // A line of an older hb: no outcome, its status says it all.
+      finished(NOW - 20 * MIN, 'sync', 6),
+    ],
+    [health('sync', 'warning', { reason: 'last run succeeded with a warning: exit 24 is in warn_codes' })],
+  );
+  const j = job(r, 'sync');
+  assert.deepEqual([j.runs, j.ok, j.warnings, j.suspicious, j.slow, j.failures], [6, 5, 1, 1, 1, 1]);
+  assert.deepEqual(
+    j.timeline.map((t) => [t.cycle, t.outcome, t.reason]),
+    [
+      [1, 'warning', 'exit 24 is in warn_codes'],
+      [2, 'ok', undefined],
+      [3, 'suspicious', 'took 10ms; usually 2s–2.4s'],
+      [4, 'slow', 'took 1h; usually 2s–2.4s'],
+      [5, 'failed', 'output matched fail_on /ERROR/'],
+      [6, 'ok', undefined],
+    ],
+  );
+  assert.deepEqual([r.totals.warnings, r.totals.suspicious, r.totals.slow, r.totals.ok], [1, 1, 1, 5]);
+  assert.deepEqual(r.blockers, [], 'a warning is shown, never a blocker');
+});
+
+test('blockers: a suspicious and a slow job are blockers with their reason, after a failed one and before a late-turned-stale one', () => {
+  const r = report(
+    [],
+    [
+      health('s', 'stale'),
+      health('z', 'slow', { reason: 'last run was slow: took 1h; usually 2s–2.4s' }),
+      health('d', 'suspicious', { reason: 'last run was suspicious: took 10ms; usually 2s–2.4s' }),
+      health('f', 'failed'),
+      health('w', 'warning'),
+    ],
+  );
+  assert.deepEqual(
+    r.blockers.map((b) => [b.job, b.status, b.reasons.map((x) => x.text)]),
+    [
+      ['f', 'failed', ['f is failed']],
+      ['d', 'suspicious', ['last run was suspicious: took 10ms; usually 2s–2.4s']],
+      ['s', 'stale', ['s is stale']],
+      ['z', 'slow', ['last run was slow: took 1h; usually 2s–2.4s']],
+    ],
+  );
 });
 
 test('runs, failures, pings and durations: pings are runs but never durations', () => {

@@ -122,3 +122,26 @@ test('an empty state still renders a complete page', () => {
   assert.match(html, /^<!doctype html>/);
   assert.match(html, /<\/html>\n$/);
 });
+
+test('warned, slow and suspicious runs get their own mark colour and their reason in the hover title; the warned count is shown, not alarming', () => {
+  const html = renderHtml(
+    buildReport({
+      events: [
+        run(NOW - 3 * HOUR, 'sync', 1, 'ok', { exit_code: 24, outcome: 'warning', reason: 'exit 24 is in warn_codes' }),
+        run(NOW - 2 * HOUR, 'sync', 2, 'ok', { outcome: 'slow', reason: 'took 1h' }),
+        run(NOW - HOUR, 'sync', 3, 'ok', { outcome: 'suspicious', reason: 'took 10ms' }),
+      ],
+      health: [health('sync', 'warning', 'last run succeeded with a warning')],
+      nowMs: NOW,
+      windowMs: 24 * HOUR,
+      host: 'web1',
+    }),
+  );
+  assert.match(html, /<rect class="m-warning"[^>]*><title>[^<]*exit 24, 2\.0s, cycle 1: exit 24 is in warn_codes<\/title>/);
+  assert.match(html, /<rect class="m-slow"[^>]*><title>[^<]*slow, exit 0, 2\.0s, cycle 2: took 1h<\/title>/);
+  assert.match(html, /<rect class="m-suspicious"[^>]*><title>[^<]*suspicious, exit 0, 2\.0s, cycle 3: took 10ms<\/title>/);
+  for (const c of ['warning', 'slow', 'suspicious']) assert.match(html, new RegExp(`\\.m-${c}\\{fill:var\\(--${c}\\)\\}`), `${c} has a colour`);
+  assert.match(html, /<div class="tile"><b>1<\/b><span>warned<\/span><\/div>/);
+  assert.match(html, /<div class="tile alert"><b>1<\/b><span>suspicious<\/span><\/div>/);
+  assert.match(html, /3 runs<br><span style="color:var\(--failed\)">2 bad<\/span><br><span class="muted">1 warned<\/span>/);
+});

@@ -60,13 +60,15 @@ test('blockers come first, then the jobs table, then the totals; a hostile reaso
   const blocker = lines.filter((l) => l.startsWith('| **backup**'));
   assert.deepEqual(blocker, ['| **backup** | failed | exit 3 \\| disk full \\<b\\>now\\</b\\> |  |']);
   assert.ok(lines.includes('|  |  | incident open, alerted as failed | 2026-11-20 08:00:00Z |'));
-  assert.ok(lines.includes('| job | status | runs | failures | crashes | timeouts | incidents | rollbacks | restarts | p50 | p95 |'));
-  assert.ok(lines.includes('| backup | failed | 1 | 1 | 0 | 0 | 1 (1 open) | 0 | 0 | 1.5s | 1.5s |'));
-  assert.ok(lines.includes('| sync | ok | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 1m5s | 1m5s |'));
+  assert.ok(
+    lines.includes('| job | status | runs | warnings | suspicious | slow | failures | crashes | timeouts | incidents | rollbacks | restarts | p50 | p95 |'),
+  );
+  assert.ok(lines.includes('| backup | failed | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 1 (1 open) | 0 | 0 | 1.5s | 1.5s |'));
+  assert.ok(lines.includes('| sync | ok | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1m5s | 1m5s |'));
   // Every table row has the same number of unescaped pipes as its header.
   for (const l of lines.filter((x) => x.startsWith('|'))) {
     const pipes = l.replace(/\\\|/g, '').split('|').length - 1;
-    assert.ok(pipes === 5 || pipes === 12, `row keeps its columns: ${l}`);
+    assert.ok(pipes === 5 || pipes === 15, `row keeps its columns: ${l}`);
   }
   assert.equal(reportHeadline(r), '1 blocker, 2 runs, 1 failed, 0 crashed');
 });
@@ -76,4 +78,55 @@ test('no blockers and no jobs say so in words', () => {
   assert.match(md, /## Blockers\n\nNone: every job is healthy/);
   assert.match(md, /## Jobs\n\nNo jobs:/);
   assert.match(md, /7d from 2026-11-13 09:00:00Z/);
+});
+
+test('warned, suspicious and slow runs have their own columns and totals; a warning is no blocker', () => {
+  const r = buildReport({
+    events: [
+      {
+        ts: '2026-11-20T06:00:00.000Z',
+        job: 'sync',
+        type: 'run_finished',
+        cycle: 1,
+        status: 'ok',
+        exit_code: 24,
+        signal: null,
+        duration_ms: 2000,
+        outcome: 'warning',
+        reason: 'exit 24',
+      },
+      {
+        ts: '2026-11-20T07:00:00.000Z',
+        job: 'sync',
+        type: 'run_finished',
+        cycle: 2,
+        status: 'ok',
+        exit_code: 0,
+        signal: null,
+        duration_ms: 2000,
+        outcome: 'suspicious',
+        reason: 'took 10ms',
+      },
+      {
+        ts: '2026-11-20T08:00:00.000Z',
+        job: 'sync',
+        type: 'run_finished',
+        cycle: 3,
+        status: 'ok',
+        exit_code: 0,
+        signal: null,
+        duration_ms: 2000,
+        outcome: 'slow',
+      },
+    ],
+    health: [],
+    nowMs: Date.parse('2026-11-20T09:00:00.000Z'),
+    windowMs: 24 * 3_600_000,
+    host: 'web1',
+  });
+  const md = renderMarkdown(r);
+  const lines = md.split('\n');
+  assert.ok(lines.includes('| sync | - | 3 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 2.0s | 2.0s |'), md);
+  assert.match(md, /Totals: 1 jobs, 3 runs \(3 ok, of which 1 warned, 1 suspicious and 1 slow; 0 failed, 0 timed out\)/);
+  assert.match(md, /## Blockers\n\nNone/);
 });

@@ -22,15 +22,17 @@ const W = 1000; // lane width in SVG units; lanes scale uniformly to the page
 const H = 40;
 const BAR_TOP = 10;
 /** Draw order: the rare and the bad on top of the many green marks. */
-const LAYER: Record<RunOutcome, number> = { ok: 0, running: 1, timeout: 2, failed: 3, crashed: 4 };
-const PROBLEM = new Set(['stale', 'failed', 'crashed', 'overrunning', 'never', 'corrupt', 'clock_skew']);
+const LAYER: Record<RunOutcome, number> = { ok: 0, warning: 1, running: 2, slow: 3, timeout: 4, suspicious: 5, failed: 6, crashed: 7 };
+const PROBLEM = new Set(['stale', 'failed', 'suspicious', 'slow', 'crashed', 'overrunning', 'never', 'corrupt', 'clock_skew']);
 
 const CSS = `
 :root{color-scheme:light dark;--bg:#f4f6f9;--card:#fff;--fg:#17202b;--muted:#5b6878;--line:#dde3ea;--lane:#eef1f5;
 --ok:#2f9e44;--failed:#e03131;--crashed:#7a0c0c;--timeout:#f59f00;--running:#1c7ed6;--band:rgba(224,49,49,.13);--rec:#7048e8;
+--warning:#94d82d;--slow:#e8590c;--suspicious:#c2255c;
 --bad-bg:#fff0f0;--bad-line:#e03131;--good-bg:#ebfbee;--good-line:#2f9e44}
 @media (prefers-color-scheme:dark){:root{--bg:#0e1217;--card:#161c23;--fg:#e6edf3;--muted:#95a3b4;--line:#2a333e;--lane:#1d252e;
 --ok:#37b24d;--failed:#ff5c5c;--crashed:#b51d1d;--timeout:#fcc419;--running:#4dabf7;--band:rgba(255,92,92,.16);--rec:#b197fc;
+--warning:#a9e34b;--slow:#ff922b;--suspicious:#f06595;
 --bad-bg:#2a1517;--bad-line:#ff5c5c;--good-bg:#12261a;--good-line:#37b24d}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans","DejaVu Sans",sans-serif}
@@ -47,7 +49,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:10px;p
 .why{margin:4px 0 0 2px}.why li{margin:2px 0;overflow-wrap:anywhere}.why time{color:var(--muted);margin-left:6px;white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;background:var(--lane);color:var(--muted);vertical-align:1px}
 .badge.ok{background:var(--ok);color:#fff}.badge.bad{background:var(--failed);color:#fff}.badge.crashed{background:var(--crashed);color:#fff}
-.badge.late{background:var(--timeout);color:#222}.badge.running{background:var(--running);color:#fff}
+.badge.late,.badge.warning{background:var(--timeout);color:#222}.badge.running{background:var(--running);color:#fff}
 .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(112px,1fr));gap:10px;background:none;border:0;padding:0}
 .tile{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 12px}
 .tile b{display:block;font-size:24px;line-height:1.2}.tile span{color:var(--muted);font-size:12px}
@@ -63,7 +65,8 @@ section{background:var(--card);border:1px solid var(--line);border-radius:10px;p
 svg.lane{display:block;width:100%;height:auto}
 .lane-bg{fill:var(--lane)}.grid{stroke:var(--line);stroke-width:1}.band{fill:var(--band)}
 .m-ok{fill:var(--ok)}.m-failed{fill:var(--failed)}.m-crashed{fill:var(--crashed)}.m-timeout{fill:var(--timeout)}.m-running{fill:var(--running)}
-.m-rec{fill:var(--rec)}rect.m-crashed,rect.m-failed,rect.m-timeout{stroke:var(--card);stroke-width:.8}
+.m-warning{fill:var(--warning)}.m-slow{fill:var(--slow)}.m-suspicious{fill:var(--suspicious)}
+.m-rec{fill:var(--rec)}rect.m-crashed,rect.m-failed,rect.m-timeout,rect.m-suspicious,rect.m-slow{stroke:var(--card);stroke-width:.8}
 table{border-collapse:collapse;width:100%}th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}
 th{color:var(--muted);font-weight:600;font-size:12px;white-space:nowrap}td.n,th.n{text-align:right}
 td.bad{color:var(--failed);font-weight:700}td.job{font-weight:600;overflow-wrap:anywhere}
@@ -81,8 +84,8 @@ function statusBadge(status: string | null): string {
         ? 'bad'
         : status === 'ok'
           ? 'ok'
-          : status === 'late'
-            ? 'late'
+          : status === 'late' || status === 'warning'
+            ? status
             : status === 'running'
               ? 'running'
               : '';
@@ -94,7 +97,8 @@ function runTitle(run: TimelineRun): string {
     run.outcome === 'running' ? 'running' : run.outcome === 'crashed' ? 'crashed (no heartbeat)' : run.outcome === 'timeout' ? 'timed out' : run.outcome;
   const exit = run.signal ? `, ${run.signal}` : run.exit_code !== null ? `, exit ${run.exit_code}` : '';
   const took = run.duration_ms !== null ? `, ${shortDuration(run.duration_ms)}` : '';
-  return `${shortTime(run.started_at)}: ${run.ping ? 'ping ' : ''}${what}${exit}${took}${run.cycle !== null ? `, cycle ${run.cycle}` : ''}`;
+  const why = run.reason ? `: ${run.reason}` : '';
+  return `${shortTime(run.started_at)}: ${run.ping ? 'ping ' : ''}${what}${exit}${took}${run.cycle !== null ? `, cycle ${run.cycle}` : ''}${why}`;
 }
 
 function blockersSection(blockers: readonly Blocker[]): string {
@@ -112,6 +116,9 @@ function tiles(r: Report): string {
   const list: Array<[string, number, boolean]> = [
     ['jobs', t.jobs, false],
     ['runs', t.runs, false],
+    ['warned', t.warnings, false],
+    ['suspicious', t.suspicious, true],
+    ['slow', t.slow, true],
     ['failed', t.failures, true],
     ['crashed', t.crashes, true],
     ['timed out', t.timeouts, true],
@@ -142,7 +149,7 @@ function lane(j: JobReport, sinceMs: number, untilMs: number, grid: number[]): s
     const len = run.outcome === 'running' ? W - start : ((run.duration_ms ?? 0) / span) * W;
     const w = Math.max(run.outcome === 'ok' ? 2.5 : run.outcome === 'crashed' ? 6 : 4, len);
     const left = Math.min(start, W - w);
-    const tall = run.outcome !== 'ok' && run.outcome !== 'running';
+    const tall = run.outcome !== 'ok' && run.outcome !== 'warning' && run.outcome !== 'running';
     const y = tall ? BAR_TOP - 2 : BAR_TOP + 3;
     parts.push(
       `<rect class="m-${run.outcome}" x="${left.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${H - y - (tall ? 0 : 3)}"><title>${esc(runTitle(run))}</title></rect>`,
@@ -167,8 +174,9 @@ function lane(j: JobReport, sinceMs: number, untilMs: number, grid: number[]): s
 }
 
 function laneCount(j: JobReport): string {
-  const bad = j.failures + j.crashes;
-  return `${j.runs} run${j.runs === 1 ? '' : 's'}${bad > 0 ? `<br><span style="color:var(--failed)">${bad} bad</span>` : ''}`;
+  const bad = j.failures + j.crashes + j.suspicious + j.slow;
+  const warned = j.warnings > 0 ? `<br><span class="muted">${j.warnings} warned</span>` : '';
+  return `${j.runs} run${j.runs === 1 ? '' : 's'}${bad > 0 ? `<br><span style="color:var(--failed)">${bad} bad</span>` : ''}${warned}`;
 }
 
 function timelineSection(r: Report): string {
@@ -187,6 +195,9 @@ function timelineSection(r: Report): string {
   );
   const legend = [
     ['ok', 'ok'],
+    ['warning', 'warning'],
+    ['slow', 'slow'],
+    ['suspicious', 'suspicious'],
     ['failed', 'failed'],
     ['timeout', 'timed out'],
     ['crashed', 'crashed'],

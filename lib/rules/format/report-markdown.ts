@@ -53,8 +53,8 @@ export function renderMarkdown(r: Report): string {
   if (r.jobs.length === 0) out.push('No jobs: no heartbeats, no configured jobs and no events in this window.');
   else {
     out.push(
-      row(['job', 'status', 'runs', 'failures', 'crashes', 'timeouts', 'incidents', 'rollbacks', 'restarts', 'p50', 'p95']),
-      row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+      row(['job', 'status', 'runs', 'warnings', 'suspicious', 'slow', 'failures', 'crashes', 'timeouts', 'incidents', 'rollbacks', 'restarts', 'p50', 'p95']),
+      row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     );
     for (const j of r.jobs) {
       out.push(
@@ -62,6 +62,9 @@ export function renderMarkdown(r: Report): string {
           cell(j.job),
           cell(j.status ?? '-'),
           String(j.runs),
+          String(j.warnings),
+          String(j.suspicious),
+          String(j.slow),
           String(j.failures),
           String(j.crashes),
           String(j.timeouts),
@@ -77,7 +80,7 @@ export function renderMarkdown(r: Report): string {
   const t = r.totals;
   out.push(
     '',
-    `Totals: ${t.jobs} jobs, ${t.runs} runs (${t.ok} ok, ${t.failures} failed, ${t.timeouts} timed out), ${t.crashes} crashes, ` +
+    `Totals: ${t.jobs} jobs, ${t.runs} runs (${t.ok} ok, of which ${t.warnings} warned, ${t.suspicious} suspicious and ${t.slow} slow; ${t.failures} failed, ${t.timeouts} timed out), ${t.crashes} crashes, ` +
       `${t.incidents_opened} incidents opened (${t.open_incidents} open), ${t.rollbacks} rollbacks, ${t.restarts} restarts, ${t.notify_failures} failed notifications.`,
     '',
   );

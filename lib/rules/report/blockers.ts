@@ -3,8 +3,11 @@
 import type { JobStatus } from '../health/types.ts';
 import type { Blocker, BlockerReason, JobReport } from './types.ts';
 
-/** Worst first: a dead job before a failed one before a late one; anything else after. */
-const SEVERITY: readonly JobStatus[] = ['crashed', 'failed', 'overrunning', 'stale', 'never', 'corrupt', 'clock_skew'];
+/**
+ * Worst first: a dead job before a failed one before one that "succeeded" at doing nothing before
+ * a late one; a slow run after those; anything else after.
+ */
+const SEVERITY: readonly JobStatus[] = ['crashed', 'failed', 'suspicious', 'overrunning', 'stale', 'slow', 'never', 'corrupt', 'clock_skew'];
 const rank = (s: JobStatus | null) => {
   const i = s === null ? -1 : SEVERITY.indexOf(s);
   return i < 0 ? SEVERITY.length : i;

@@ -12,6 +12,9 @@ export interface JobTally {
   events: number;
   runs: number;
   ok: number;
+  warnings: number;
+  slow: number;
+  suspicious: number;
   failures: number;
   timeouts: number;
   crashes: number;
@@ -57,6 +60,9 @@ function tally(job: string): JobTally {
     events: 0,
     runs: 0,
     ok: 0,
+    warnings: 0,
+    slow: 0,
+    suspicious: 0,
     failures: 0,
     timeouts: 0,
     crashes: 0,
@@ -171,21 +177,32 @@ function runFinished(j: JobTally, e: Read<'run_finished'>, t: number, inside: bo
   const failed = e.status === 'error';
   const ping = e.ping === true;
   const duration = e.duration_ms ?? null;
+  // A success hb judged a warning, slow or suspicious (an older hb's line has no outcome: ok).
+  const judged = failed ? null : SUCCESS_OUTCOMES.get(e.outcome ?? '');
   j.runs++;
   if (failed) j.failures++;
   else j.ok++;
+  if (judged) j[judged.counter]++;
   if (ping) j.pings++;
   else if (duration !== null && duration >= 0) j.durations.push(duration);
   pushRun(j, {
     started_at: iso(started ?? t - (duration ?? 0)),
     duration_ms: duration,
-    outcome: timedOut ? 'timeout' : failed ? 'failed' : 'ok',
+    outcome: timedOut ? 'timeout' : failed ? 'failed' : (judged?.outcome ?? 'ok'),
     exit_code: e.exit_code ?? null,
     signal: e.signal ?? null,
     cycle,
     ping,
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
   });
 }
+
+/** The outcomes of a successful run that the report counts apart, and the counter each adds to. */
+const SUCCESS_OUTCOMES = new Map<string, { outcome: TimelineRun['outcome']; counter: 'warnings' | 'slow' | 'suspicious' }>([
+  ['warning', { outcome: 'warning', counter: 'warnings' }],
+  ['slow', { outcome: 'slow', counter: 'slow' }],
+  ['suspicious', { outcome: 'suspicious', counter: 'suspicious' }],
+]);
 
 function crashDetected(j: JobTally, e: Read<'crash_detected'>, t: number, inside: boolean, cycle: number | null): void {
   if (cycle !== null) j.starts.delete(cycle);

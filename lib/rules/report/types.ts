@@ -2,8 +2,11 @@
 
 import type { JobStatus } from '../health/types.ts';
 
-/** How one run ended, as the timeline colours it. `running` is the run in progress now. */
-export type RunOutcome = 'ok' | 'failed' | 'timeout' | 'crashed' | 'running';
+/**
+ * How one run ended, as the timeline colours it. `running` is the run in progress now; `warning`,
+ * `slow` and `suspicious` are successes hb judged so (docs/configuration.md, "Outcome rules").
+ */
+export type RunOutcome = 'ok' | 'warning' | 'slow' | 'suspicious' | 'failed' | 'timeout' | 'crashed' | 'running';
 
 /** One mark on a job's timeline. */
 export interface TimelineRun {
@@ -17,6 +20,8 @@ export interface TimelineRun {
   cycle: number | null;
   /** True for `hb tick` without a command. */
   ping: boolean;
+  /** Why hb judged the run so (a warning, a suspicious run, a failed expectation); only when the event gave one. */
+  reason?: string;
 }
 
 /** An incident that was open at some moment of the window. */
@@ -59,6 +64,10 @@ export interface JobReport {
   reason: string | null;
   runs: number;
   ok: number;
+  /** Successful runs (counted in `ok`) that hb judged a warning, slow or suspicious. */
+  warnings: number;
+  slow: number;
+  suspicious: number;
   failures: number;
   timeouts: number;
   crashes: number;
@@ -99,6 +108,9 @@ export interface ReportTotals {
   events: number;
   runs: number;
   ok: number;
+  warnings: number;
+  slow: number;
+  suspicious: number;
   failures: number;
   timeouts: number;
   crashes: number;
