@@ -6,6 +6,7 @@ import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 import { exitVerdict, type ExitFacts } from '../rules/outcome/exit.ts';
 import { expectVerdict } from '../rules/outcome/expect.ts';
 import { minDurationVerdict } from '../rules/outcome/min-duration.ts';
+import { compileOutputRules, outputVerdict } from '../rules/outcome/output.ts';
 import type { OutcomeRules } from '../rules/outcome/rules.ts';
 import { worst, type ArtifactResult, type BaselineBand, type Verdict } from '../rules/outcome/types.ts';
 
@@ -35,8 +36,10 @@ export interface Settled extends Verdict {
 
 /** Decides the outcome of a finished run; never throws for the job's sake. */
 export async function settleOutcome(run: FinishedRun): Promise<Settled> {
-  const verdicts: Verdict[] = [exitVerdict(run.exit, run.rules)];
+  const exit = exitVerdict(run.exit, run.rules);
+  const verdicts: Verdict[] = [exit];
   const failed = () => verdicts.some((v) => v.outcome === 'failed');
+  verdicts.push(outputVerdict(run.tail, compileOutputRules(run.rules), exit.outcome === 'failed'));
   let expect: ArtifactResult[] | null = null;
   // A run that already failed is not asked for its artifacts: the failure says more.
   if (!failed() && run.rules?.expect?.length) {

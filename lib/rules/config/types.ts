@@ -20,6 +20,7 @@ export interface JobConfig {
   tailBytes?: number;
   maxRuntimeMs?: number;
   minDurationMs?: number;
+  /** `alert_after` as written: deprecated, read as `tolerate: {failed_runs}` (failedRuns); kept so hb doctor can name it. */
   alertAfter?: number;
   /** `tolerate: {failed_runs: N}`: failed runs in a row before the failure is a problem (default 1). */
   failedRuns?: number;

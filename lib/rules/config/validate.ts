@@ -9,6 +9,7 @@ import { validateSchedule } from '../schedule/compile.ts';
 import { SINK_KINDS, isSinkKind, validateSink, type SinkConfig } from '../sinks/validate.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';
+import { outcomeKeys } from './outcome-keys.ts';
 
 /** A problem before it is given a file and a position. */
 export interface RawProblem {
@@ -35,6 +36,10 @@ const JOB_KEYS = [
   'quiet',
   'expect',
   'alert_after',
+  'ok_codes',
+  'warn_codes',
+  'output',
+  'tolerate',
   'remind',
   'notify',
   'recover',
@@ -194,7 +199,11 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
       });
   }
   job.tailBytes = integer(body, at, 'tail', 0, 1 << 20, problems);
-  job.alertAfter = integer(body, at, 'alert_after', 1, 1000, problems);
+  const keys = outcomeKeys(body, job.tailBytes);
+  for (const p of keys.problems) problems.push({ ...p, path: [...at, ...p.path] });
+  if (Object.keys(keys.rules).length > 0) job.outcome = { ...job.outcome, ...keys.rules };
+  if (keys.failedRuns !== undefined) job.failedRuns = keys.failedRuns;
+  if (keys.alertAfter !== undefined) job.alertAfter = keys.alertAfter;
   if (body.notify !== undefined) job.notify = sinks(body.notify, [...at, 'notify'], problems);
   if (body.recover !== undefined) {
     if (!isMap(body.recover))

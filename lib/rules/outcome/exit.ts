@@ -1,4 +1,5 @@
-// The first stage of a run's outcome: what its exit says. Pure.
+// The first stage of a run's outcome: what its exit says, read through the job's `ok_codes` and
+// `warn_codes`. Pure.
 
 import { OK, type Verdict } from './types.ts';
 import type { OutcomeRules } from './rules.ts';
@@ -13,10 +14,17 @@ export interface ExitFacts {
   spawnFailed: boolean;
 }
 
+/** The exit codes that mean success when a job lists none. */
+export const DEFAULT_OK_CODES: readonly number[] = [0];
+
 /**
- * Exit 0 is a success and anything else a failure, whose reason the record's exit code, signal
- * and message already give (so the reason stays null).
+ * A code in `warn_codes` is a warning, one in `ok_codes` (default [0]) a success, anything else a
+ * failure, whose reason the record's exit code, signal and message already give (so it stays
+ * null). A signal, a timeout or a command that never started fails whatever the lists say.
  */
-export function exitVerdict(exit: ExitFacts, _rules: OutcomeRules | undefined): Verdict {
-  return exit.code === 0 ? OK : { outcome: 'failed', reason: null };
+export function exitVerdict(exit: ExitFacts, rules: OutcomeRules | undefined): Verdict {
+  const failed: Verdict = { outcome: 'failed', reason: null };
+  if (exit.signal !== null || exit.timedOut || exit.spawnFailed) return failed;
+  if (rules?.warnCodes?.includes(exit.code)) return { outcome: 'warning', reason: `exit ${exit.code} is listed in warn_codes` };
+  return (rules?.okCodes ?? DEFAULT_OK_CODES).includes(exit.code) ? OK : failed;
 }

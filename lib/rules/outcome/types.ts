@@ -20,10 +20,16 @@ export interface Verdict {
 /** The verdict of a run nothing found fault with. */
 export const OK: Verdict = { outcome: 'ok', reason: null };
 
-/** The worst of the verdicts; among equally bad ones the first (stages run in order of trust). */
+/**
+ * The worst of the verdicts; its reason is the first one given among the equally bad (stages run
+ * in order of trust), so exit 3 (no reason: the exit code says it) and a fail_on match carry the line.
+ */
 export function worst(verdicts: readonly Verdict[]): Verdict {
   let out = OK;
-  for (const v of verdicts) if (OUTCOME_RANK[v.outcome] > OUTCOME_RANK[out.outcome]) out = v;
+  for (const v of verdicts) {
+    if (OUTCOME_RANK[v.outcome] > OUTCOME_RANK[out.outcome]) out = v;
+    else if (v.outcome === out.outcome && out.reason === null && v.reason !== null) out = v;
+  }
   return out;
 }
 
