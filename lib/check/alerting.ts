@@ -49,7 +49,7 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
     add: (notifications) => void outgoing.push(...notifications),
     observe(facts, j, describe) {
       const cfg = facts.config;
-      const policy = { alertAfter: cfg?.alertAfter ?? 1, remindMs: cfg?.remindMs ?? null };
+      const policy = { remindMs: cfg?.remindMs ?? null };
       const { state, drafts } = step(previous.get(facts.job) ?? QUIET, j, policy, nowMs, () => fx.newId());
       next.set(facts.job, state);
       if (drafts.length === 0) return;

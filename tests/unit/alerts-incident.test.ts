@@ -15,7 +15,7 @@ function run(statuses: JobStatus[], policy: Partial<AlertPolicy> = {}): { sent: 
   let n = 0;
   const sent: string[] = [];
   statuses.forEach((status, i) => {
-    const r = step(state, { status, problem: PROBLEM_STATUSES.has(status) }, { alertAfter: 1, remindMs: null, ...policy }, T0 + i * MIN, () => `inc-${++n}`);
+    const r = step(state, { status, problem: PROBLEM_STATUSES.has(status) }, { remindMs: null, ...policy }, T0 + i * MIN, () => `inc-${++n}`);
     state = r.state;
     sent.push(r.drafts.map((d) => `${d.type}:${d.incident.id}:${d.status}`).join(',') || '-');
   });
@@ -37,17 +37,21 @@ test('a second incident gets a new id; a change of problem keeps the incident', 
   ]);
 });
 
-test('alert_after: N consecutive problem checks before opening; a healthy check resets the count', () => {
-  assert.deepEqual(run(['stale', 'stale', 'ok', 'stale', 'stale', 'stale', 'ok'], { alertAfter: 3 }).sent, [
-    '-',
-    '-',
-    '-',
-    '-',
-    '-',
-    'alert:inc-1:stale',
-    'resolve:inc-1:ok',
-  ]);
-  assert.deepEqual(run(['stale', 'ok'], { alertAfter: 2 }).sent, ['-', '-'], 'no resolve for an incident that never opened');
+test('the machine counts no checks: a problem opens at once, and a tolerated failure (problem false) opens nothing and resolves nothing', () => {
+  assert.deepEqual(run(['stale', 'stale', 'ok', 'stale']).sent, ['alert:inc-1:stale', '-', 'resolve:inc-1:ok', 'alert:inc-2:stale']);
+  let state = QUIET;
+  const sent: string[] = [];
+  for (const [status, problem] of [
+    ['failed', false],
+    ['failed', false],
+    ['failed', true],
+    ['ok', false],
+  ] as const) {
+    const r = step(state, { status, problem }, { remindMs: null }, T0, () => 'inc-1');
+    state = r.state;
+    sent.push(r.drafts.map((d) => d.type).join(',') || '-');
+  }
+  assert.deepEqual(sent, ['-', '-', 'alert', 'resolve']);
 });
 
 test('reminders every remind interval while open, counted on the incident', () => {

@@ -14,7 +14,7 @@ import type { Notification } from '../../lib/rules/sinks/types.ts';
 
 const T0 = Date.parse('2026-11-20T09:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-const POLICY = { alertAfter: 1, remindMs: null };
+const POLICY = { remindMs: null };
 
 function note(type: Notification['type'], incident: string | null, over: Partial<Notification> = {}): Notification {
   return {
@@ -33,14 +33,13 @@ function note(type: Notification['type'], incident: string | null, over: Partial
   };
 }
 const open = (id: string, reminders = 0): JobAlertState => ({
-  streak: 3,
   incident: { id, opened_at: iso(T0), status: 'failed', reminders, last_sent_at: iso(T0) },
 });
 const states = (entries: Array<[string, JobAlertState]>) => new Map(entries);
 
 test('an alert the state never recorded is adopted: the next problem check sends nothing new', () => {
   const r = replayUnrecorded(new Map(), new Set(), [note('alert', 'inc-1')]);
-  assert.deepEqual(r.states.get('j'), { streak: 1, incident: { id: 'inc-1', opened_at: iso(T0), status: 'failed', reminders: 0, last_sent_at: iso(T0) } });
+  assert.deepEqual(r.states.get('j'), { incident: { id: 'inc-1', opened_at: iso(T0), status: 'failed', reminders: 0, last_sent_at: iso(T0) } });
   assert.deepEqual(
     r.notifications.map((n) => n.id),
     ['alert-inc-1'],

@@ -72,18 +72,27 @@ test('an incident opens with one alert when the job goes stale, stays quiet whil
   assert.deepEqual(state.jobs, {}, 'nothing left to remember once resolved');
 });
 
-test('thresholds and reminders count checks: alert_after 3 alerts on the third stale check, remind 10m reminds once after ten minutes', async (t) => {
+test('tolerance never delays a missed run: tolerate and alert_after alert on the first stale check; remind 10m reminds once after ten minutes', async (t) => {
   const rec = await startRecorder();
   t.after(() => rec.close());
-  // Each check: seconds after the tick, what it sends, and the streak the alert state then holds.
+  // Each check: seconds after the tick, what it sends, and the reminders the open incident then counts.
   const cases = [
+    {
+      name: 'tolerate: {failed_runs: 3}',
+      extra: '    tolerate: {failed_runs: 3}\n',
+      checks: [
+        [125, ['alert'], 0],
+        [140, [], 0],
+        [155, [], 0],
+      ],
+      logged: { alert_opened: 1 },
+    },
     {
       name: 'alert_after: 3',
       extra: '    alert_after: 3\n',
       checks: [
-        [125, [], 1],
-        [140, [], 2],
-        [155, ['alert'], 3],
+        [125, ['alert'], 0],
+        [140, [], 0],
       ],
       logged: { alert_opened: 1 },
     },
@@ -91,12 +100,12 @@ test('thresholds and reminders count checks: alert_after 3 alerts on the third s
       name: 'remind: 10m',
       extra: '    remind: 10m\n',
       checks: [
-        [125, ['alert'], 1],
-        [180, [], 2],
-        [420, [], 3],
-        [720, [], 4],
-        [730, ['remind'], 5],
-        [900, [], 6],
+        [125, ['alert'], 0],
+        [180, [], 0],
+        [420, [], 0],
+        [720, [], 0],
+        [730, ['remind'], 1],
+        [900, [], 1],
       ],
       logged: { alert_opened: 1, alert_reminded: 1 },
     },
@@ -105,7 +114,7 @@ test('thresholds and reminders count checks: alert_after 3 alerts on the third s
     const dir = stateDir(t);
     const cfg = await config(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n${c.extra}`);
     tick(dir, 'j', T);
-    for (const [offset, expected, streak] of c.checks) {
+    for (const [offset, expected, reminders] of c.checks) {
       const before = rec.requests.length;
       assert.equal((await runCheck(dir, cfg, fakeEffects(T + offset * SEC))).code, 1);
       assert.deepEqual(
@@ -113,7 +122,11 @@ test('thresholds and reminders count checks: alert_after 3 alerts on the third s
         expected,
         `${c.name}: the check at +${offset}s`,
       );
-      assert.equal(JSON.parse(readFileSync(join(dir, 'alerts', 'state.json'), 'utf8')).jobs.j.streak, streak, `${c.name}: the streak at +${offset}s`);
+      assert.equal(
+        JSON.parse(readFileSync(join(dir, 'alerts', 'state.json'), 'utf8')).jobs.j.incident.reminders,
+        reminders,
+        `${c.name}: the reminders at +${offset}s`,
+      );
     }
     for (const [type, n] of Object.entries(c.logged)) assert.equal(events(dir, type).length, n, `${c.name}: ${type} events`);
   }

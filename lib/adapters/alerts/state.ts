@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readFileNoFollow } from '../fs/no-follow.ts';
-import type { JobAlertState } from '../../rules/alerts/incident.ts';
+import type { Incident, JobAlertState } from '../../rules/alerts/incident.ts';
 import { STATE_DIR_MODE } from '../../rules/fs/modes.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
 
@@ -29,13 +29,27 @@ export function readAlertState(dir: string): StoredAlerts {
     return { jobs: new Map(), journal: (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Set() : null };
   }
   try {
-    const data = JSON.parse(text) as { v?: number; jobs?: Record<string, JobAlertState>; journal?: unknown };
+    const data = JSON.parse(text) as { v?: number; jobs?: Record<string, unknown>; journal?: unknown };
     if (data.v !== 1 || typeof data.jobs !== 'object' || data.jobs === null) return { jobs: new Map(), journal: null };
     const journal = Array.isArray(data.journal) ? new Set(data.journal.filter((id): id is string => typeof id === 'string')) : null;
-    return { jobs: new Map(Object.entries(data.jobs).filter(([, s]) => typeof s?.streak === 'number')), journal };
+    return { jobs: incidents(data.jobs), journal };
   } catch {
     return { jobs: new Map(), journal: null };
   }
+}
+
+/**
+ * Each job's open incident, or none. A file written before tolerance was counted in runs also
+ * holds each job's count of problem checks (`streak`): it is read past, and a job with only a
+ * count has nothing open.
+ */
+function incidents(jobs: Record<string, unknown>): Map<string, JobAlertState> {
+  const out = new Map<string, JobAlertState>();
+  for (const [job, s] of Object.entries(jobs)) {
+    const incident = (s as { incident?: unknown } | null)?.incident;
+    if (typeof incident === 'object' && incident !== null && !Array.isArray(incident)) out.set(job, { incident: incident as Incident });
+  }
+  return out;
 }
 
 /** Writes the alert states (only jobs with something to remember) and the journal, unless nothing changed. */
@@ -47,6 +61,6 @@ export function writeAlertState(dir: string, states: Map<string, JobAlertState>,
 }
 
 function serialize(states: Map<string, JobAlertState>, journal: Set<string> | null): string {
-  const jobs = Object.fromEntries([...states].filter(([, s]) => s.streak > 0 || s.incident !== null).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const jobs = Object.fromEntries([...states].filter(([, s]) => s.incident !== null).sort(([a], [b]) => (a < b ? -1 : 1)));
   return JSON.stringify({ v: 1, jobs, ...(journal ? { journal: [...journal].sort() } : {}) }) + '\n';
 }

@@ -14,17 +14,16 @@ export interface Incident {
   last_sent_at: string;
 }
 
-/** What is remembered per job between checks. */
+/**
+ * What is remembered per job between checks. How many failed runs in a row open an incident
+ * (`tolerate`) is the job's own count, in its heartbeat: a check only asks whether it is a problem.
+ */
 export interface JobAlertState {
-  /** Consecutive checks that found a problem (for alert_after). */
-  streak: number;
   incident: Incident | null;
 }
 
 /** A job's alerting settings. */
 export interface AlertPolicy {
-  /** Consecutive problem checks before an incident opens (default 1). */
-  alertAfter: number;
   /** Remind this often while an incident stays open; null: never. */
   remindMs: number | null;
 }
@@ -46,11 +45,11 @@ export interface Draft {
 const HOLDING: ReadonlySet<JobStatus> = new Set<JobStatus>(['running', 'paused']);
 
 /** The state of a job hb has not alerted about. */
-export const QUIET: JobAlertState = { streak: 0, incident: null };
+export const QUIET: JobAlertState = { incident: null };
 
 /**
- * One check's step for one job. Quiet by default: exactly one `alert` when an incident opens,
- * one `resolve` when it ends, and `remind`s only when asked for.
+ * One check's step for one job. Quiet by default: exactly one `alert` when the job becomes a
+ * problem, one `resolve` when it ends, and `remind`s only when asked for.
  */
 export function step(
   prev: JobAlertState,
@@ -60,19 +59,17 @@ export function step(
   newId: () => string,
 ): { state: JobAlertState; drafts: Draft[] } {
   const now = new Date(nowMs).toISOString();
-  if (HOLDING.has(health.status)) return { state: { streak: 0, incident: prev.incident }, drafts: [] };
+  if (HOLDING.has(health.status)) return { state: { incident: prev.incident }, drafts: [] };
   if (!health.problem) {
     if (!prev.incident) return { state: QUIET, drafts: [] };
     return { state: QUIET, drafts: [{ type: 'resolve', status: health.status, incident: prev.incident }] };
   }
-  const streak = prev.streak + 1;
   if (prev.incident) {
     const due = policy.remindMs !== null && nowMs - Date.parse(prev.incident.last_sent_at) >= policy.remindMs;
-    if (!due) return { state: { streak, incident: prev.incident }, drafts: [] };
+    if (!due) return { state: { incident: prev.incident }, drafts: [] };
     const incident = { ...prev.incident, reminders: prev.incident.reminders + 1, last_sent_at: now };
-    return { state: { streak, incident }, drafts: [{ type: 'remind', status: health.status, incident }] };
+    return { state: { incident }, drafts: [{ type: 'remind', status: health.status, incident }] };
   }
-  if (streak < Math.max(1, policy.alertAfter)) return { state: { streak, incident: null }, drafts: [] };
   const incident: Incident = { id: newId(), opened_at: now, status: health.status, reminders: 0, last_sent_at: now };
-  return { state: { streak, incident }, drafts: [{ type: 'alert', status: health.status, incident }] };
+  return { state: { incident }, drafts: [{ type: 'alert', status: health.status, incident }] };
 }

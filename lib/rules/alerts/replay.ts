@@ -37,7 +37,7 @@ export function replayUnrecorded(states: Map<string, JobAlertState>, journal: Re
       continue;
     }
     const { id, opened_at, status, reminders } = n.incident;
-    next.set(n.job, { streak: Math.max(prev.streak, 1), incident: { id, opened_at, status, reminders, last_sent_at: n.ts } });
+    next.set(n.job, { incident: { id, opened_at, status, reminders, last_sent_at: n.ts } });
   }
   return { states: next, notifications };
 }

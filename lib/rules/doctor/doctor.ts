@@ -3,6 +3,7 @@
 import { parseCrontab } from '../crontab/parse.ts';
 import { commandRules } from './command-rules.ts';
 import { deadManRules } from './dead-man.ts';
+import { deprecatedKeyRules } from './deprecated-keys.ts';
 import { cronReads, fileRules, kindRules } from './file-rules.ts';
 import { hostRules, setupRules } from './host-rules.ts';
 import { jobRules, type Checked } from './job-rules.ts';
@@ -17,7 +18,7 @@ export function doctorFindings(facts: DoctorFacts): Finding[] {
     const parsed = parseCrontab(source.text, { kind: source.kind, file: source.path });
     return { source, parsed, reads: cronReads(source, parsed, facts.users) };
   });
-  const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts)];
+  const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts), ...deprecatedKeyRules(facts)];
   for (const { source, parsed } of checked) {
     found.push(
       ...kindRules(source),

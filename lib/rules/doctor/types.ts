@@ -40,7 +40,8 @@ export type FindingCode =
   | 'no-mta'
   | 'unscheduled'
   | 'kill-0-probe'
-  | 'recover-unsafe-path';
+  | 'recover-unsafe-path'
+  | 'alert-after';
 
 /** One problem, located, with what to do about it. */
 export interface Finding {

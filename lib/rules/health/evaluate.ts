@@ -145,9 +145,12 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   }
   // Nor does a pause's end mend a failure: the last run failed until a later one succeeds.
   if (record?.status === 'error') {
+    // `tolerate: {failed_runs: N}` counts the job's own runs: fewer failures in a row are shown, not a
+    // problem. It never hides a missed run: a tolerated failure past its next deadline is stale.
+    const tolerated = failedInARow(record) < (f.config?.failedRuns ?? 1);
+    if (tolerated && timingVerdict(j, now, resumed) === 'stale') return verdict('stale');
     verdict('failed');
-    // `tolerate: {failed_runs: N}` counts the job's own runs: fewer failures in a row are shown, not a problem.
-    j.problem = failedInARow(record) >= (f.config?.failedRuns ?? 1);
+    j.problem = !tolerated;
     return j;
   }
   if (record?.outcome === 'suspicious' || record?.outcome === 'slow') return verdict(record.outcome);
