@@ -67,7 +67,9 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     for (const o of specs) {
       const option = new Option(o.value ? `${o.flag} <${o.value}>` : o.flag, o.help);
       if (o.hidden) option.hideHelp();
-      if (o.parse) option.argParser(o.parse);
+      const parse = o.parse ?? ((text: string) => text);
+      if (o.repeatable) option.argParser((text: string, before: unknown): unknown[] => [...(Array.isArray(before) ? (before as unknown[]) : []), parse(text)]);
+      else if (o.parse) option.argParser(o.parse);
       cmd.addOption(o.choices ? option.choices(o.choices) : option);
     }
     return cmd;
@@ -93,7 +95,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .passThroughOptions()
     .addHelpText(
       'after',
-      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/\n  hb wrap --job backup --quiet -- /usr/local/bin/backup.sh   cron mails its output only when it fails',
+      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/\n  hb wrap --job backup --quiet -- /usr/local/bin/backup.sh   cron mails its output only when it fails\n  hb wrap --job backup --expect "/var/backups/db-*.sql.gz" --min-size 1MB --min-ratio 50% --verify "gzip -t {}" -- /usr/local/bin/backup.sh',
     )
     .action(async (command: string[], _o, cmd: Command) => {
       code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);

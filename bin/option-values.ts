@@ -9,6 +9,8 @@
 
 import { durationHint, looksLikeDuration, parseDuration } from '../lib/rules/duration.ts';
 import { UsageError } from '../lib/rules/errors.ts';
+import { globProblem } from '../lib/rules/outcome/glob.ts';
+import { RATIO_HINT, SIZE_HINT, parseRatio, parseSize } from '../lib/rules/outcome/size.ts';
 import { visible } from '../lib/rules/visible.ts';
 
 /** A parser of a duration flag whose value must be longer than 0 (a period, a window, a limit), in ms. */
@@ -51,6 +53,33 @@ export const parseSkipCode = wholeNumber('--skip-code', 0, 255);
 
 /** `--tail BYTES` (wrap): bytes of output kept in the heartbeat, 0 to 1 MiB. */
 export const parseTail = wholeNumber('--tail', 0, 1 << 20);
+
+/** `--expect PATH` (wrap): an absolute file path or glob the run must leave. */
+export function parseExpectPath(text: string): string {
+  const problem = globProblem(text);
+  if (problem) throw new UsageError(`--expect: ${visible(problem)}`);
+  return text;
+}
+
+/** `--min-size SIZE` (wrap): the least bytes each --expect file may have. */
+export function parseMinSize(text: string): number {
+  const bytes = parseSize(text);
+  if (bytes === undefined) throw new UsageError(`--min-size: ${SIZE_HINT}, found "${visible(text)}"`);
+  return bytes;
+}
+
+/** `--min-ratio PCT` (wrap): the least share of the last good size each --expect file may have, as a fraction. */
+export function parseMinRatio(text: string): number {
+  const ratio = parseRatio(text);
+  if (ratio === undefined) throw new UsageError(`--min-ratio: ${RATIO_HINT}, found "${visible(text)}"`);
+  return ratio;
+}
+
+/** `--verify CMD` (wrap): a shell command each --expect file must pass. */
+export function parseVerify(text: string): string {
+  if (text.trim() === '') throw new UsageError('--verify: expected a command such as "gzip -t {}" ({} is the file), found an empty one');
+  return text;
+}
 
 // --- report and log --------------------------------------------------------------------------
 

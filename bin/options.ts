@@ -2,7 +2,7 @@
 // commander is built from this table, and the fast path parses argv with it. A valued option's
 // `parse` (bin/option-values.ts) turns its text into its value for both.
 
-import { parseGrace, parseSkipCode, parseTail, parseTimeout } from './option-values.ts';
+import { parseExpectPath, parseGrace, parseMinRatio, parseMinSize, parseSkipCode, parseTail, parseTimeout, parseVerify } from './option-values.ts';
 
 /** One long option. Without `value` it is a switch; `negates` marks a `--no-x` switch. */
 export interface OptionSpec {
@@ -14,6 +14,8 @@ export interface OptionSpec {
   /** Turns the value's text into the value, or throws a UsageError naming the flag. */
   parse?: (text: string) => string | number;
   negates?: boolean;
+  /** Given more than once, every value is kept in order (the option's value is a list). */
+  repeatable?: boolean;
   /** Left out of --help: for hb's own use (documented where it is used). */
   hidden?: boolean;
   help: string;
@@ -64,6 +66,23 @@ export const WRAP_OPTIONS: readonly OptionSpec[] = [
   { flag: '--skip-code', key: 'skipCode', value: 'n', parse: parseSkipCode, help: 'exit code when --lock skips a run (default 0)' },
   { flag: '--tail', key: 'tail', value: 'bytes', parse: parseTail, help: 'bytes of output to keep in the heartbeat (default 4096)' },
   { flag: '--action', key: 'action', value: 'text', help: 'what the job does (free text, shown by hb status)' },
+  {
+    flag: '--expect',
+    key: 'expect',
+    value: 'path',
+    parse: parseExpectPath,
+    repeatable: true,
+    help: 'a file or glob (newest match) the run must leave, written during the run, else it failed; repeatable',
+  },
+  { flag: '--min-size', key: 'minSize', value: 'size', parse: parseMinSize, help: 'each --expect file must be at least this big (20B, 1MB, 1MiB)' },
+  {
+    flag: '--min-ratio',
+    key: 'minRatio',
+    value: 'pct',
+    parse: parseMinRatio,
+    help: "each --expect file must be at least this share of the last good one's size (50%)",
+  },
+  { flag: '--verify', key: 'verify', value: 'cmd', parse: parseVerify, help: 'a shell command each --expect file must pass, {} is its path ("gzip -t {}")' },
   { flag: '--quiet', key: 'quiet', help: "hold the command's output back and write it out only if the run fails (cron then mails failures only)" },
 ];
 
@@ -86,7 +105,7 @@ export interface FastCommand {
   command: 'tick' | 'wrap' | 'check';
   /** tick: [job]; wrap: the command and its arguments; check: the job names. */
   operands: string[];
-  options: Record<string, string | number | boolean>;
+  options: Record<string, string | number | boolean | Array<string | number>>;
 }
 
 /**
@@ -152,13 +171,16 @@ function take(argv: readonly string[], i: number, specs: readonly OptionSpec[], 
   const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
   if (value === undefined || (eq < 0 && value.startsWith('-'))) return null;
   if (spec.choices && !spec.choices.includes(value)) return null;
+  let parsed: string | number = value;
   if (spec.parse) {
     // A value its parser refuses goes to commander, which calls the same parser and reports it.
     try {
-      into[spec.key] = spec.parse(value);
+      parsed = spec.parse(value);
     } catch {
       return null;
     }
-  } else into[spec.key] = value;
+  }
+  const before = into[spec.key];
+  into[spec.key] = spec.repeatable ? [...(Array.isArray(before) ? before : []), parsed] : parsed;
   return eq > 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // `hb wrap [...] -- CMD`: instrument an existing cron line without changing what it does.
 
 import { UsageError } from '../../lib/rules/errors.ts';
+import { expectFromFlags } from '../../lib/rules/outcome/expect.ts';
 import type { Io } from '../io.ts';
 import { runFromFlags, type RunFlags } from '../run-flags.ts';
 
@@ -12,6 +13,13 @@ interface WrapFlags extends RunFlags {
   skipCode?: number;
   tail?: number;
   quiet?: boolean;
+  /** --expect, repeatable: paths from parseExpectPath. */
+  expect?: string[];
+  /** Bytes, from parseMinSize. */
+  minSize?: number;
+  /** A fraction, from parseMinRatio. */
+  minRatio?: number;
+  verify?: string;
 }
 
 /** Runs `hb wrap` and returns the child's exit code (128+n for a signal). */
@@ -19,6 +27,18 @@ export async function runWrap(command: string[], flags: WrapFlags, io: Io): Prom
   if (command.length === 0 || command[0] === '') throw new UsageError('wrap: no command given (usage: hb wrap [options] -- CMD [ARGS...])');
   if (flags.status) throw new UsageError("--status: wrap takes the status from the command's exit code");
   const { timeout: timeoutMs, skipCode = 0, tail: tailBytes } = flags;
+  const checks = { minBytes: flags.minSize, minRatio: flags.minRatio, verify: flags.verify };
+  if (!flags.expect?.length) {
+    const lone = [
+      ['--min-size', checks.minBytes],
+      ['--min-ratio', checks.minRatio],
+      ['--verify', checks.verify],
+    ].find(([, v]) => v !== undefined);
+    if (lone)
+      throw new UsageError(
+        `${String(lone[0])}: checks the files of --expect; give --expect PATH too (e.g. --expect "/var/backups/db-*.sql.gz" ${String(lone[0])} …)`,
+      );
+  }
   // Named after what it runs, as hb crontab --adopt names the same command (loaded only without --job).
   const job = flags.job ?? (await import('../../lib/rules/crontab/job-names.ts')).jobNameForArgv(command);
   const { exitCode } = await runFromFlags(job, flags, io, {
@@ -27,7 +47,7 @@ export async function runWrap(command: string[], flags: WrapFlags, io: Io): Prom
     lock: Boolean(flags.lock),
     skipCode,
     tailBytes,
-    rules: { quiet: flags.quiet || undefined },
+    rules: { quiet: flags.quiet || undefined, expect: expectFromFlags(flags.expect, checks) },
   });
   return exitCode;
 }

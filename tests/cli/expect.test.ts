@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, readJson, sandbox } from '../helpers.ts';
 
@@ -49,6 +49,61 @@ test('tick: nothing matching fails the run; a failed command skips the artifact 
     assert.deepEqual([failed.code, failed.stderr], [3, '']);
     const rec = readJson(join(s.state, 'sync.last'));
     assert.deepEqual([rec.status, rec.reason, 'expect' in rec], ['error', null, false]);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('wrap --expect with --min-size and --verify checks every path given; the flags replace the config’s expect', () => {
+  const s = sandbox();
+  try {
+    const cfg = join(s.root, 'hb.yaml');
+    writeFileSync(cfg, `jobs:\n  dump:\n    every: 1h\n    expect:\n      - path: ${s.root}/never-written\n`);
+    const env = { ...s.env, HB_CONFIG: cfg };
+    const write = `printf 'hello hello hello' > ${s.root}/a.txt; printf 'x' > ${s.root}/b.txt`;
+    const args = ['wrap', '--job', 'dump', '--expect', `${s.root}/a.*`, '--expect', `${s.root}/b.txt`, '--verify', 'grep -q x {}', '--', 'sh', '-c', write];
+    const r = hb(args, { env });
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, 'hb: dump: failed: grep -q x a.txt failed with exit 1\n', 'the config’s never-written path is not asked for');
+    const rec = readJson(join(s.state, 'dump.last'));
+    assert.deepEqual(
+      rec.expect.map((e: { file: string; ok: boolean }) => [e.file, e.ok]),
+      [
+        [`${s.root}/a.txt`, false],
+        [`${s.root}/b.txt`, true],
+      ],
+    );
+    const small = hb(['wrap', '--job', 'dump', '--expect', `${s.root}/b.txt`, '--min-size', '1KiB', '--', 'sh', '-c', write], { env });
+    assert.equal(small.stderr, 'hb: dump: failed: b.txt is 1 B, under its min_size 1 KB\n');
+    const good = hb(['wrap', '--job', 'dump', '--expect', `${s.root}/a.txt`, '--min-size', '10B', '--', 'sh', '-c', write], { env });
+    assert.deepEqual([good.code, good.stderr, readJson(join(s.state, 'dump.last')).outcome], [0, '', 'ok']);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('wrap refuses a bad --expect, --min-size, --min-ratio, and a check without --expect, with exit 2 and nothing run', () => {
+  const s = sandbox();
+  try {
+    const cases: Array<[string[], RegExp]> = [
+      [['--expect', 'backups/db.gz'], /^hb: --expect: "backups\/db.gz" is relative; expected an absolute file path or glob/],
+      [
+        ['--expect', '/b/x', '--min-size', '1XB'],
+        /^hb: --min-size: expected a size such as 20B, 1KB \(1000 bytes\), 1KiB \(1024 bytes\), 2.5GB, or a whole number of bytes, found "1XB"/,
+      ],
+      [
+        ['--expect', '/b/x', '--min-ratio', '150%'],
+        /^hb: --min-ratio: expected a share of the last good size above 0 and at most 100%, such as "50%" or 0.5, found "150%"/,
+      ],
+      [['--min-size', '1MB'], /^hb: --min-size: checks the files of --expect; give --expect PATH too/],
+      [['--verify', 'gzip -t {}'], /^hb: --verify: checks the files of --expect; give --expect PATH too/],
+    ];
+    for (const [flags, said] of cases) {
+      const r = hb(['wrap', '--job', 'x', ...flags, '--', 'touch', join(s.root, 'ran')], { env: s.env });
+      assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, said);
+    }
+    assert.equal(readdirSync(s.root).includes('ran'), false);
   } finally {
     s.cleanup();
   }

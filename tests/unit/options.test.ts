@@ -32,6 +32,15 @@ test('wrap passes everything from the first operand (or --) through to the comma
   });
 });
 
+test('a repeatable option keeps every value in order; its parse function still applies', () => {
+  assert.deepEqual(parseFast(['wrap', '--expect', '/b/db-*.gz', '--min-size', '1MB', '--expect=/b/files.tar', '--min-ratio', '50%', '--', 'backup.sh']), {
+    command: 'wrap',
+    operands: ['backup.sh'],
+    options: { expect: ['/b/db-*.gz', '/b/files.tar'], minSize: 1_000_000, minRatio: 0.5, color: true },
+  });
+  assert.equal(parseFast(['wrap', '--expect', '/b/x', '--expect', 'relative/x', '--', 'true']), null, 'a refused value goes to commander');
+});
+
 test('where commander and the fast path once differed, the fast path now does as commander does', () => {
   // A global option before the command name wins over the same option after it.
   assert.deepEqual(parseFast(['--state-dir', '/a', 'tick', 'x', '--state-dir', '/b']), {

@@ -218,3 +218,14 @@ test('the run fails with the first failed artifact; all passing is ok', () => {
   assert.deepEqual(expectVerdict([ok, bad('first'), bad('second')]), { outcome: 'failed', reason: 'first' });
   assert.deepEqual(expectVerdict([ok]), { outcome: 'ok', reason: null });
 });
+
+test("wrap's flags make one fresh rule per --expect path, each with every check given; none without --expect", async () => {
+  const { expectFromFlags } = await import('../../lib/rules/outcome/expect.ts');
+  assert.equal(expectFromFlags(undefined, { minBytes: 5 }), undefined);
+  assert.equal(expectFromFlags([], {}), undefined);
+  assert.deepEqual(expectFromFlags(['/a', '/b/*.gz'], { minBytes: 5, verify: 'gzip -t {}' }), [
+    { path: '/a', fresh: true, minBytes: 5, verify: 'gzip -t {}', verifyTimeoutMs: 300_000 },
+    { path: '/b/*.gz', fresh: true, minBytes: 5, verify: 'gzip -t {}', verifyTimeoutMs: 300_000 },
+  ]);
+  assert.deepEqual(expectFromFlags(['/a'], { minRatio: 0.5 }), [{ path: '/a', fresh: true, minRatio: 0.5 }]);
+});

@@ -26,8 +26,14 @@ async function commander(argv: string[]): Promise<{ ran: FastCommand | null; cod
 }
 
 // Values that the parse functions take and refuse: durations (0, 1ms, too long), whole numbers
-// (256 past --skip-code, blanks around the digits, a sign, a fraction).
+// (256 past --skip-code, blanks around the digits, a sign, a fraction), paths, sizes and shares.
 const values = fc.constantFrom(
+  '/var/backups/db-*.gz',
+  'backups/db.gz',
+  '1MB',
+  '50%',
+  '150%',
+  'gzip -t {}',
   '1h',
   '15m',
   '0',
@@ -129,3 +135,10 @@ for (const [name, specs] of [
     );
   });
 }
+
+test('a repeated --expect is a list in order, through commander as through the fast path', async () => {
+  const argv = ['wrap', '--expect', '/b/db-*.gz', '--verify', 'gzip -t {}', '--expect=/b/files.tar', '--', 'backup.sh'];
+  const fast = parseFast(argv);
+  assert.deepEqual(fast?.options.expect, ['/b/db-*.gz', '/b/files.tar']);
+  assert.deepEqual(await commander(argv), { ran: fast, code: 0, said: '' });
+});

@@ -16,6 +16,25 @@ export const DEFAULT_VERIFY_TIMEOUT_MS = 5 * 60_000;
  */
 export const FRESH_SLACK_MS = 1000;
 
+/** The checks wrap's flags apply to every `--expect` path. */
+export interface ExpectFlagChecks {
+  minBytes?: number;
+  minRatio?: number;
+  verify?: string;
+}
+
+/** The `expect:` rules of wrap's flags: one per `--expect` path in order, each fresh and with every check given; undefined without `--expect`. */
+export function expectFromFlags(paths: readonly string[] | undefined, checks: ExpectFlagChecks): ExpectRule[] | undefined {
+  if (!paths?.length) return undefined;
+  return paths.map((path) => ({
+    path,
+    fresh: true,
+    ...(checks.minBytes !== undefined ? { minBytes: checks.minBytes } : {}),
+    ...(checks.minRatio !== undefined ? { minRatio: checks.minRatio } : {}),
+    ...(checks.verify !== undefined ? { verify: checks.verify, verifyTimeoutMs: DEFAULT_VERIFY_TIMEOUT_MS } : {}),
+  }));
+}
+
 /** A file the walk found: the newest match of the path. */
 export interface FoundFile {
   file: string;
