@@ -93,6 +93,19 @@ describe('command sink', () => {
     assert.equal(rec.env.HB_TYPE, 'message');
   });
 
+  test("passes the run's outcome and reason as HB_OUTCOME and HB_REASON when the notification has them, never inherited ones", async () => {
+    const out = file('rec.json');
+    const sink = createSink(config([process.execPath, fixture('sink-command.js'), out]), ctx({ HB_OUTCOME: 'ok', HB_REASON: 'stale' }));
+    const reason = "backup.sql.gz is 20 B; last run's was 2.1 GB";
+    await sink.deliver(note({ message: `last run failed: ${reason}`, run: { exit_code: 0, outcome: 'failed', reason } }), null);
+    const rec = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual([rec.env.HB_OUTCOME, rec.env.HB_REASON, rec.env.HB_MESSAGE], ['failed', reason, `last run failed: ${reason}`]);
+    const bare = file('rec.json');
+    await createSink(config([process.execPath, fixture('sink-command.js'), bare]), ctx({ HB_OUTCOME: 'ok', HB_REASON: 'stale' })).deliver(note(), null);
+    const env = JSON.parse(readFileSync(bare, 'utf8')).env;
+    assert.deepEqual([env.HB_OUTCOME, env.HB_REASON], [undefined, undefined]);
+  });
+
   test('runs a string through /bin/sh -c, and labels the sink by its first word', async () => {
     const out = file('sh.txt');
     const sink = createSink(config(`printf '%s|%s|' "$HB_JOB" "$HB_TYPE" > ${out}; cat >> ${out}`), ctx());

@@ -118,6 +118,30 @@ describe('healthchecks sink', () => {
     assert.ok(hits.every((h) => h.contentType === 'text/plain; charset=utf-8'));
   });
 
+  test("a run_end follows hb's judgement of the run when it carries one: exit 0 yet failed fails, an ok exit code succeeds", async () => {
+    const sink = createSink(config(), ctx);
+    const p = `/ping/${UUID}`;
+    const judged = (exit_code: number, outcome: string, problem: boolean): Notification => ({
+      ...note('run_end', { run_id: RID, exit_code, outcome, output_tail: '' }, `backup ${outcome}`),
+      problem,
+    });
+    await sink.deliver(judged(0, 'failed', true), null);
+    await sink.deliver(judged(0, 'suspicious', true), null);
+    await sink.deliver(judged(24, 'warning', false), null);
+    await sink.deliver(judged(1, 'ok', false), null);
+    await sink.deliver(judged(3, 'failed', true), null);
+    assert.deepEqual(
+      hits.map((h) => [h.url, h.body]),
+      [
+        [`${p}/fail?rid=${RID}`, 'backup failed'],
+        [`${p}/fail?rid=${RID}`, 'backup suspicious'],
+        [`${p}?rid=${RID}`, 'backup warning'],
+        [`${p}?rid=${RID}`, 'backup ok'],
+        [`${p}/3?rid=${RID}`, 'backup failed'],
+      ],
+    );
+  });
+
   test('sends rid only as a canonical lower-case UUID, and tolerates a trailing slash in the URL', async () => {
     const sink = createSink(config({}, `${base}/ping/${UUID}/`), ctx);
     await sink.deliver(note('run_start', { run_id: RID.toUpperCase() }), null);

@@ -141,6 +141,11 @@ function commandEnv(base: NodeJS.ProcessEnv, n: Notification): NodeJS.ProcessEnv
   // An HB_EXIT_CODE inherited from an outer hb would be taken for this run's.
   delete env.HB_EXIT_CODE;
   if (typeof n.run?.exit_code === 'number') env.HB_EXIT_CODE = String(n.run.exit_code);
+  // Likewise the outcome of the run and its reason, set only when the run's record has them.
+  delete env.HB_OUTCOME;
+  delete env.HB_REASON;
+  if (n.run?.outcome) env.HB_OUTCOME = n.run.outcome;
+  if (n.run?.reason) env.HB_REASON = capped(n.run.reason);
   return env;
 }
 

@@ -45,8 +45,12 @@ function pingFor(n: Notification): { suffix: string; body: string; rid: string |
       return { suffix: '/start', body: '', rid };
     case 'run_end': {
       const code = n.run?.exit_code;
-      // /<code> rather than /fail: the service then shows the exit status itself.
-      const suffix = code === 0 ? '' : typeof code === 'number' && code >= 1 && code <= 255 ? `/${code}` : '/fail';
+      // hb's judgement, not the exit code alone, says whether the run failed: an empty backup
+      // that exited 0 fails, an exit code of ok_codes succeeds. /<code> rather than /fail: the
+      // service then shows the exit status itself.
+      // A notification without an outcome (from an older hb's outbox) has its exit code alone.
+      const failed = n.run?.outcome !== undefined ? n.problem : code !== 0;
+      const suffix = !failed ? '' : typeof code === 'number' && code >= 1 && code <= 255 ? `/${code}` : '/fail';
       return { suffix, body: tail || n.message, rid };
     }
     case 'alert':

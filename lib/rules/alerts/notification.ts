@@ -59,6 +59,8 @@ export function runFacts(rec: NonNullable<JobHealth['last']>): NonNullable<Notif
     started_at: rec.started_at,
     finished_at: rec.finished_at,
     duration_ms: rec.duration_ms,
+    ...(rec.outcome ? { outcome: rec.outcome } : {}),
+    ...(rec.reason ? { reason: rec.reason } : {}),
     output_tail: rec.output_tail === null ? null : lastBytes(rec.output_tail, NOTIFICATION_TAIL_BYTES),
   };
 }
@@ -77,7 +79,7 @@ function firstLine(text: string): string {
   return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
-/** A healthchecks-style run ping: `run_start` before the command, `run_end` with its outcome. */
+/** A healthchecks-style run ping: `run_start` before the command, `run_end` with its outcome and reason. */
 export function runNotification(
   type: 'run_start' | 'run_end',
   job: string,
@@ -87,22 +89,21 @@ export function runNotification(
   rec: NonNullable<JobHealth['last']> | null,
 ): Notification {
   const failed = rec?.status === 'error';
+  // A success hb judged otherwise: a warning is shown, a slow or suspicious run is a problem.
+  const judged = !failed && rec?.outcome && rec.outcome !== 'ok' && rec.outcome !== 'failed' ? rec.outcome : null;
+  const words = failed ? 'failed' : judged === 'warning' ? 'succeeded with a warning' : judged ? `was ${judged}` : 'succeeded';
+  // The run's reason first, else the record's own message (the meta-heartbeat's says how many jobs are unhealthy).
+  const why = rec?.reason ?? rec?.message ?? null;
   return {
     v: 1,
     id: randomUUID(),
     type,
     job,
     host,
-    status: type === 'run_start' ? 'running' : failed ? 'failed' : 'ok',
-    problem: failed,
-    // The record's own message when it has one (the meta-heartbeat's says how many jobs are unhealthy).
-    message:
-      type === 'run_start'
-        ? `${job} started`
-        : rec?.message
-          ? `${job} ${failed ? 'failed' : 'ran'}: ${rec.message}`
-          : `${job} ${failed ? 'failed' : 'succeeded'}`,
-    title: `[hb] ${job} ${type === 'run_start' ? 'started' : failed ? 'failed' : 'succeeded'}`,
+    status: type === 'run_start' ? 'running' : failed ? 'failed' : (judged ?? 'ok'),
+    problem: failed || judged === 'slow' || judged === 'suspicious',
+    message: type === 'run_start' ? `${job} started` : why ? `${job} ${failed || judged || rec?.reason ? words : 'ran'}: ${why}` : `${job} ${words}`,
+    title: `[hb] ${job} ${type === 'run_start' ? 'started' : words}`,
     incident: null,
     ts: new Date(nowMs).toISOString(),
     run: { run_id: runId, ...(rec ? runFacts(rec) : {}) },

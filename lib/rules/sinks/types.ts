@@ -32,6 +32,10 @@ export interface Notification {
     started_at?: string;
     finished_at?: string;
     duration_ms?: number;
+    /** What hb made of the run (ok, warning, slow, suspicious, failed), when the record says. */
+    outcome?: string;
+    /** Why that outcome is not ok, when there is a reason (the message carries it too). */
+    reason?: string;
     output_tail?: string | null;
   };
 }
