@@ -176,7 +176,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     // it says why even when the exit code alone does (the mail is all its reader gets).
     if (spool && status === 'error') {
       await spool.replay(req.stdout, req.stderr);
-      const lost = spool.problem();
+      const lost = child ? spool.missing(child.outputBytes) : null;
       if (lost) warnings.push(`hb: ${req.job}: quiet: ${lost}`);
       const why = settled.reason === null && child ? quietExitReason(exitFacts(child), req.timeoutMs) : null;
       if (why) warnings.push(`hb: ${req.job}: failed: ${why}`);

@@ -152,6 +152,38 @@ test('a quiet run with no temp dir to hold its output in passes the output throu
   }
 });
 
+test('output the temp dir cannot take is counted and said after what was held, instead of being lost without a word', () => {
+  const s = sandbox();
+  try {
+    const tmp = tempDir(s);
+    // A file size limit stands in for a full disk: past 1 MB, writes to the spool fail (EFBIG).
+    const args = [
+      '--fsize=1000000',
+      process.execPath,
+      HB,
+      'wrap',
+      '--job',
+      'q',
+      '--every',
+      '1h',
+      '--quiet',
+      '--',
+      'sh',
+      '-c',
+      'head -c 3000000 /dev/zero; echo err >&2; exit 3',
+    ];
+    const r = spawnSync('prlimit', args, { env: { ...s.env, TMPDIR: tmp }, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(r.status, 3, r.stderr.toString());
+    assert.equal(r.stdout.length, 1_000_000);
+    assert.equal(
+      r.stderr.toString(),
+      `err\nhb: q: quiet: 2000000 bytes of the output could not be written to ${tmp} (full, or over a file size limit) and are missing\nhb: q: failed: exit code 3\n`,
+    );
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('the held output is in unlinked files of a private temp dir while the job runs, and hb killed mid-run leaves nothing behind', async () => {
   const s = sandbox();
   try {

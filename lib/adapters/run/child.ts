@@ -77,6 +77,8 @@ export interface ChildResult {
   spawnError: SpawnError | null;
   /** Something the child left behind still held its stdout/stderr after drainAfterExitMs. */
   outputAbandoned: boolean;
+  /** How many bytes the child wrote to each stream (read by hb, whether or not its target took them). */
+  outputBytes: { stdout: number; stderr: number };
 }
 
 /** Anything that can be sent a signal: a ChildProcess, or a wrapper that signals a group. */
@@ -217,6 +219,7 @@ async function supervise(
     pid,
     spawnError: null,
     outputAbandoned: abandoned,
+    outputBytes: { stdout: outputs[0]!.bytes(), stderr: outputs[1]!.bytes() },
   };
 }
 
@@ -263,6 +266,7 @@ function notStarted(err: unknown, file: string, cwd: string | undefined, started
     pid: null,
     spawnError: { code, message },
     outputAbandoned: false,
+    outputBytes: { stdout: 0, stderr: 0 },
   };
 }
 

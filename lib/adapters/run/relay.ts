@@ -27,6 +27,8 @@ export interface OutputRelay {
   abandon(): void;
   /** Removes what the relay attached to the target. */
   detach(): void;
+  /** How many bytes were read from the source so far (all of them handed on, unless the target failed). */
+  bytes(): number;
 }
 
 /**
@@ -65,7 +67,9 @@ export function relayOutput(src: Readable, target: Writable, ring: TailRing, Soc
   const spare: Buffer[] = [];
   const nextBuffer = (): Buffer => spare.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES);
   /** Hands one chunk on (read into `readBuffer`, if reused); false when reading must pause. */
+  let read = 0;
   const relay = (chunk: Buffer, readBuffer: Buffer | null): boolean => {
+    read += chunk.length;
     ring.push(chunk);
     if (broken || target.destroyed || target.writableEnded) return true;
     let written = 0;
@@ -125,6 +129,7 @@ export function relayOutput(src: Readable, target: Writable, ring: TailRing, Soc
       target.off('error', onTargetError);
       target.off('drain', resume);
     },
+    bytes: () => read,
   };
 }
 

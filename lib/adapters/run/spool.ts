@@ -3,12 +3,10 @@
 // open, so output of any size costs disk rather than hb's memory, and nothing is left behind
 // however hb ends (even SIGKILL). The output is written out later only if the run failed.
 
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { TailRing } from '../../rules/run/tail.ts';
-import { relayOutput } from './relay.ts';
+import type { Writable } from 'node:stream';
 
 const { O_RDWR, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
 
@@ -23,8 +21,8 @@ export interface OutputSpool {
   readonly stderr: Writable;
   /** Writes the held stdout to `stdout` and the held stderr to `stderr`, each whole and in order; settles once written. */
   replay(stdout: Writable, stderr: Writable): Promise<void>;
-  /** Why some output could not be held (a full disk), or null when all of it was. */
-  problem(): string | null;
+  /** What is missing of the output, given how many bytes the child wrote to each stream (a full disk), or null when all of it was held. */
+  missing(written: { stdout: number; stderr: number }): string | null;
   /** Frees the files (their space goes with their descriptors). */
   close(): void;
 }
@@ -36,7 +34,7 @@ export interface OutputSpool {
  */
 export async function openSpool(tmp: string = tmpdir()): Promise<OutputSpool> {
   // node:stream is already loaded with node:child_process; imported here to keep it off a ping's path.
-  const { Readable, Writable } = await import('node:stream');
+  const { Writable } = await import('node:stream');
   const dir = mkdtempSync(join(tmp, 'hb-quiet-'));
   const fds: number[] = [];
   try {
@@ -55,35 +53,18 @@ export async function openSpool(tmp: string = tmpdir()): Promise<OutputSpool> {
       // Left only if a file in it could not be unlinked: the error above says why.
     }
   }
-  let lost: string | null = null;
-  let lostBytes = 0;
-  const writer = (fd: number): Writable =>
-    new Writable({
-      // Each write is done before write() returns: no queue builds up, so never ask to wait.
-      highWaterMark: 1 << 30,
-      write(chunk: Buffer, _encoding, done) {
-        let at = 0;
-        if (lost === null) {
-          try {
-            while (at < chunk.length) at += writeSync(fd, chunk, at, chunk.length - at);
-          } catch (e) {
-            lost = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-          }
-        }
-        // Past a failure the rest is counted and dropped, so the child never blocks on its pipe.
-        lostBytes += chunk.length - at;
-        done();
-      },
-    });
   const [outFd, errFd] = fds as [number, number];
   return {
-    stdout: writer(outFd),
-    stderr: writer(errFd),
+    stdout: spoolWriter(Writable, outFd),
+    stderr: spoolWriter(Writable, errFd),
     replay: async (stdout, stderr) => {
-      await copyOut(fileReader(Readable, outFd), stdout);
-      await copyOut(fileReader(Readable, errFd), stderr);
+      await copyOut(outFd, stdout);
+      await copyOut(errFd, stderr);
     },
-    problem: () => (lost === null ? null : `${lostBytes} bytes of output could not be held in ${tmp} (${lost}) and are missing`),
+    missing: (written) => {
+      const lost = written.stdout - fstatSync(outFd).size + (written.stderr - fstatSync(errFd).size);
+      return lost > 0 ? `${lost} bytes of the output could not be written to ${tmp} (full, or over a file size limit) and are missing` : null;
+    },
     close: () => {
       for (const fd of fds) {
         try {
@@ -96,30 +77,48 @@ export async function openSpool(tmp: string = tmpdir()): Promise<OutputSpool> {
   };
 }
 
-/** A stream of the spool file at `fd` from its start, read by position (the descriptor stays open). */
-function fileReader(ReadableClass: typeof Readable, fd: number): Readable {
-  let at = 0;
-  return new ReadableClass({
-    read() {
-      // A fresh buffer per read: the relay may hand it to a target that keeps it.
-      const buf = Buffer.allocUnsafe(REPLAY_BYTES);
+/**
+ * The target a child's stream is relayed to: its `fd` makes the relay write each chunk straight
+ * to the file with write(2), without a copy (lib/adapters/run/relay.ts); `write` is only the
+ * stream form of the same. A write that fails (a full disk) loses what it could not write, as
+ * the relay does for any target; `missing` counts it afterwards.
+ */
+function spoolWriter(WritableClass: typeof Writable, fd: number): Writable {
+  const writer = new WritableClass({
+    write(chunk: Buffer, _encoding, done) {
       try {
-        const n = readSync(fd, buf, 0, REPLAY_BYTES, at);
-        at += n;
-        this.push(n > 0 ? buf.subarray(0, n) : null);
-      } catch (e) {
-        this.destroy(e as Error);
+        for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at, chunk.length - at);
+      } catch {
+        // Counted by `missing`: the file is shorter than what the child wrote.
       }
+      done();
     },
   });
+  return Object.assign(writer, { fd });
 }
 
-/** Copies `src` to `target` through the output relay: on a file written directly, on a pipe waiting while it is full, and a reader that went away ends it quietly. */
-async function copyOut(src: Readable, target: Writable): Promise<void> {
-  const relay = relayOutput(src, target, new TailRing(0));
+/**
+ * Writes the spool file at `fd`, from its start, to `target`, one read at a time through one
+ * buffer, each read written before the next is made (so a slow reader holds the replay back, and
+ * memory stays one buffer whatever the size). A target that fails (EPIPE: the reader went away)
+ * ends it quietly, as the relay treats a target that fails while the child runs.
+ */
+async function copyOut(fd: number, target: Writable): Promise<void> {
+  const buf = Buffer.allocUnsafe(REPLAY_BYTES);
+  let failed = false;
+  const onError = (): void => {
+    failed = true;
+  };
+  target.on('error', onError);
   try {
-    await relay.done;
+    for (let at = 0; !failed && !target.destroyed;) {
+      const n = readSync(fd, buf, 0, REPLAY_BYTES, at);
+      if (n === 0) break;
+      at += n;
+      // Writable calls back every write, with an error when the target failed or was destroyed.
+      await new Promise<void>((resolve) => target.write(buf.subarray(0, n), (err) => resolve(void (failed ||= Boolean(err)))));
+    }
   } finally {
-    relay.detach();
+    target.off('error', onError);
   }
 }
