@@ -8,6 +8,8 @@ import { REPORT_JOB } from '../../lib/rules/job-name.ts';
 import { buildReport } from '../../lib/rules/report/build.ts';
 import { mergeByTime } from '../../lib/rules/report/merge.ts';
 import type { Report } from '../../lib/rules/report/types.ts';
+import type { FailedOutput } from '../../lib/rules/history/failed-output.ts';
+import { attachFailedOutputs, REPORT_OUTPUT_BUDGET_CHARS, wantsFailedOutputs } from '../../lib/rules/report/failed-outputs.ts';
 import { reportJsonParts } from '../../lib/rules/format/report-json.ts';
 import { inPieces } from '../../lib/rules/format/pieces.ts';
 import type { HbConfig } from '../../lib/rules/config/types.ts';
@@ -43,7 +45,7 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const sender = opts.send ? await sendingTo(config, dirs[0]!, io) : null;
   // Streamed: each directory's log is read a chunk at a time as the report counts it.
   const events = mergeByTime(dirs.map((d) => eventsIn(d)));
-  const report = buildReport({ events, health, nowMs, windowMs, host: io.host });
+  const report = await withFailedOutputs(buildReport({ events, health, nowMs, windowMs, host: io.host }), dirs, io);
 
   const parts = await render(format, report);
   if (output !== undefined) await writeOutput(output, [...parts].join(''));
@@ -52,6 +54,35 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   else if (!sender || opts.output === '-') for (const piece of inPieces(parts)) io.out(piece);
   if (sender) await sender(report);
   return 0;
+}
+
+/**
+ * The report with the output kept of each job's failed runs in the window (docs/state.md), read
+ * from every state directory, one job's file at a time and only for jobs that failed in the
+ * window; what is kept is bounded (lib/rules/report/failed-outputs.ts). A file hb will not read
+ * (a link) is one line on stderr, and the report goes on without it.
+ */
+async function withFailedOutputs(report: Report, dirs: readonly string[], io: Io): Promise<Report> {
+  if (!report.jobs.some(wantsFailedOutputs)) return report;
+  const { readFailedOutputs } = await import('../../lib/adapters/history/failed-output.ts');
+  const sinceMs = Date.parse(report.since);
+  const untilMs = Date.parse(report.until);
+  let budget = REPORT_OUTPUT_BUDGET_CHARS;
+  const jobs = report.jobs.map((job) => {
+    if (!wantsFailedOutputs(job)) return job;
+    const entries: FailedOutput[] = [];
+    for (const dir of dirs) {
+      try {
+        entries.push(...readFailedOutputs(dir, job.job));
+      } catch (e) {
+        io.err(`hb: the output of ${job.job}'s failed runs in ${dir} is not in the report: ${(e as Error).message}\n`);
+      }
+    }
+    const attached = attachFailedOutputs(job, entries, sinceMs, untilMs, budget);
+    budget -= attached.chars;
+    return attached.job;
+  });
+  return { ...report, jobs };
 }
 
 /** The rendered report in parts (JSON a job at a time, so a big one is never one string; the others whole). */
@@ -104,7 +135,7 @@ async function sendingTo(config: HbConfig, dir: string, io: Io): Promise<(report
   return async (report) => {
     const blocked = report.blockers.length > 0;
     const n = {
-      ...messageNotification(REPORT_JOB, renderMarkdown(report), io.host, Date.parse(report.generated_at), blocked ? 'failed' : 'ok'),
+      ...messageNotification(REPORT_JOB, renderMarkdown(report, { failedOutputs: false }), io.host, Date.parse(report.generated_at), blocked ? 'failed' : 'ok'),
       problem: blocked,
       title: `[hb] report ${report.host}: ${reportHeadline(report)}`,
     };

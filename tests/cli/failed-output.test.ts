@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, sandbox } from '../helpers.ts';
 
@@ -91,4 +91,48 @@ test('hb log JOB --output: 11 failures keep the last 10, oldest first, each head
   const nameless = hb(['log', '--output'], { env: s.env });
   assert.equal(nameless.code, 2);
   assert.equal(nameless.stderr, 'hb: --output: name the job whose failed runs to show (hb log JOB --output)\n');
+});
+
+test('hb report links a failed run to its output: HTML anchor, Markdown fence, JSON failed_outputs; only failing jobs are read', (t) => {
+  const s = sandbox();
+  t.after(s.cleanup);
+  const out = 'ERROR: db unreachable <script>alert(1)</script>';
+  assert.equal(hb(['wrap', '--job', 'db', '--every', '1h', '--', 'sh', '-c', `echo '${out}'; exit 3`], { env: s.env }).code, 3);
+  assert.equal(hb(['wrap', '--job', 'fine', '--every', '1h', '--', 'true'], { env: s.env }).code, 0);
+  // A link planted as the healthy job's file: never read, since it failed no run in the window.
+  symlinkSync('/etc/passwd', join(s.state, 'history', 'fine.failed.jsonl'));
+
+  const page = join(s.root, 'report.html');
+  const r = hb(['report', '--format', 'html', '--output', page], { env: s.env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const html = readFileSync(page, 'utf8');
+  assert.match(html, /<a href="#failed-output-db-1">output of the last failed run<\/a>/);
+  assert.match(
+    html,
+    /<div class="fo" id="failed-output-db-1">[^]*?<pre class="out">ERROR: db unreachable &#60;script&#62;alert\(1\)&#60;\/script&#62;\n<\/pre>/,
+  );
+  assert.equal(html.includes('<script>'), false);
+
+  const md = hb(['report'], { env: s.env });
+  assert.match(
+    md.stdout,
+    /\n## Output of failed runs\n\n### db\n\n\S+Z {2}cycle 1 {2}exit 3 {2}failed\n\n```text\nERROR: db unreachable <script>alert\(1\)<\/script>\n```\n/,
+  );
+
+  const json = JSON.parse(hb(['report', '--json'], { env: s.env }).stdout);
+  const db = json.jobs.find((j: { job: string }) => j.job === 'db');
+  assert.deepEqual(
+    db.failed_outputs.map((e: { cycle: number; exit_code: number; output_tail: string }) => [e.cycle, e.exit_code, e.output_tail]),
+    [[1, 3, `${out}\n`]],
+  );
+  assert.deepEqual(json.jobs.find((j: { job: string }) => j.job === 'fine').failed_outputs, []);
+
+  // The failing job's file made a link: the report goes on without it and says so once.
+  rmSync(join(s.state, 'history', 'db.failed.jsonl'));
+  symlinkSync('/etc/passwd', join(s.state, 'history', 'db.failed.jsonl'));
+  const refused = hb(['report'], { env: s.env });
+  assert.equal(refused.code, 0);
+  assert.match(refused.stderr, /^hb: the output of db's failed runs in \S+ is not in the report: .*symbolic link.*\n$/);
+  assert.doesNotMatch(refused.stdout, /root:/);
 });

@@ -283,3 +283,25 @@ test('markup in a job message is shown as text by Chromium, never run', (t) => {
     s.cleanup();
   }
 });
+
+test("a failed run's output is linked from its blocker in Chromium's DOM, its markup shown as text, nothing loaded", (t) => {
+  if (!requireTool(t, 'chromium')) return;
+  const s = sandbox();
+  try {
+    const wrapped = hb(['wrap', '--job', 'db', '--every', '1h', '--', 'sh', '-c', 'echo "ERROR: db unreachable <img src=x onerror=alert(3)>"; exit 3'], {
+      env: s.env,
+    });
+    assert.equal(wrapped.code, 3, wrapped.stderr);
+    const page = join(s.root, 'failed.html');
+    assert.equal(hb(['report', '--format', 'html', '--output', page], { env: s.env }).code, 0);
+    const dom = chromium(s.root, page, ['--dump-dom']);
+    assert.equal(dom.code, 0, dom.stderr);
+    assert.match(dom.stdout, /<a href="#failed-output-db-1">output of the last failed run<\/a>/);
+    assert.match(dom.stdout, /<div class="fo" id="failed-output-db-1">/);
+    assert.match(dom.stdout, /<pre class="out">ERROR: db unreachable &lt;img src=x onerror=alert\(3\)&gt;\n<\/pre>/);
+    assert.doesNotMatch(dom.stdout, /<img/i);
+    assert.deepEqual(loadProblems(dom.stderr), []);
+  } finally {
+    s.cleanup();
+  }
+});

@@ -105,6 +105,8 @@ test('the report shape is stable: exactly the documented top-level keys, times f
     timeline: [],
     timeline_omitted: 0,
     recovery: [],
+    failed_outputs: [],
+    failed_outputs_omitted: 0,
   });
   assert.deepEqual(r.blockers, []);
 });

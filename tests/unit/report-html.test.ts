@@ -76,16 +76,41 @@ test('injected markup from job messages, incident reasons, file names and the ho
   assert.doesNotMatch(html, /\son\w+=/i, 'no event handler attributes');
 });
 
-test('self-contained: a strict CSP, inline CSS only, no src= or href= at all, no http(s) resource, no script', () => {
-  const html = sample();
-  assert.equal(REPORT_CSP, "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
-  assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`));
-  assert.doesNotMatch(html, /\s(src|href|srcset|xlink:href|action|poster|data)\s*=/i);
-  assert.doesNotMatch(html, /https?:\/\//i);
-  assert.doesNotMatch(html, /url\(|@import|@font-face|<link|<img|<iframe|<object|<embed|<script/i);
-  assert.equal((html.match(/<style>/g) ?? []).length, 1);
-  assert.match(html, /@media \(prefers-color-scheme:dark\)/);
-  assert.match(html, /<meta name="color-scheme" content="light dark">/);
+test('self-contained: a strict CSP, inline CSS only, no src=, no href= but to an anchor in the page, no http(s) resource, no script', () => {
+  // With the output of a failed run attached, the page links to it, and only inside itself.
+  const report = buildReport({
+    events: [run(NOW - HOUR, 'evil', 1, 'error')],
+    health: [health('evil', 'failed', 'x')],
+    nowMs: NOW,
+    windowMs: 24 * HOUR,
+    host: 'h',
+  });
+  const output = {
+    started_at: iso(NOW - HOUR),
+    finished_at: iso(NOW - HOUR),
+    cycle: 1,
+    exit_code: 1,
+    signal: null,
+    outcome: 'failed' as const,
+    reason: null,
+    output_tail: XSS,
+  };
+  const linked = renderHtml({ ...report, jobs: report.jobs.map((j) => ({ ...j, failed_outputs: [output] })) });
+  const ids = new Set([...linked.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+  const hrefs = [...linked.matchAll(/\shref\s*=\s*"([^"]*)"/gi)].map((m) => m[1]!);
+  assert.equal(hrefs.length, 2);
+  for (const h of hrefs) assert.ok(h.startsWith('#') && ids.has(h.slice(1)), `${h} is an anchor of the page`);
+  for (const html of [sample(), linked]) {
+    assert.equal(REPORT_CSP, "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`));
+    assert.doesNotMatch(html, /\s(src|srcset|xlink:href|action|poster|data)\s*=/i);
+    assert.doesNotMatch(html, /\shref\s*=\s*"?[^"#]/i);
+    assert.doesNotMatch(html, /https?:\/\//i);
+    assert.doesNotMatch(html, /url\(|@import|@font-face|<link|<img|<iframe|<object|<embed|<script/i);
+    assert.equal((html.match(/<style>/g) ?? []).length, 1);
+    assert.match(html, /@media \(prefers-color-scheme:dark\)/);
+    assert.match(html, /<meta name="color-scheme" content="light dark">/);
+  }
 });
 
 test('blockers come first in a box of their own; the timeline and the jobs table follow', () => {

@@ -7,6 +7,7 @@ import { writeAtomic } from '../fs/atomic.ts';
 import { readBoundedNoFollow } from '../fs/no-follow.ts';
 import { historyDir, historyPath, openHistoryDir } from './dir.ts';
 import type { HeartbeatRecord } from '../../rules/heartbeat/record.ts';
+import { validateJobName } from '../../rules/job-name.ts';
 import {
   FAILED_OUTPUT_FILE_MAX_BYTES,
   failedOutputLine,
@@ -39,6 +40,8 @@ function readText(path: string): string {
 export function keepFailedOutput(stateDir: string, record: HeartbeatRecord): boolean {
   const entry = failedOutputOf(record);
   if (entry === null) return false;
+  const problem = validateJobName(record.job);
+  if (problem) throw Object.assign(new Error(problem), { code: 'EINVAL' });
   openHistoryDir(stateDir);
   const path = historyPath(stateDir, record.job, 'failed');
   const lines: string[] = [];
@@ -53,6 +56,9 @@ export function keepFailedOutput(stateDir: string, record: HeartbeatRecord): boo
  * folder or file that is a link, or not what hb makes, is refused (thrown), never followed.
  */
 export function readFailedOutputs(stateDir: string, job: string): FailedOutput[] {
+  // A name from the event log is not trusted to be one: it never makes a path outside history/.
+  const problem = validateJobName(job);
+  if (problem) throw Object.assign(new Error(problem), { code: 'EINVAL' });
   const dir = historyDir(stateDir);
   try {
     const st = lstatSync(dir);

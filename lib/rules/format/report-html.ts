@@ -5,6 +5,8 @@ import { shortDuration, shortTime, windowLabel } from '../report/human.ts';
 import { position, ticks } from '../report/timeline-geometry.ts';
 import type { Blocker, JobReport, Report, RunOutcome, TimelineRun } from '../report/types.ts';
 import { inert } from '../visible.ts';
+import { failedOutputHeading } from '../history/failed-output.ts';
+import { failedOutputAnchor, failedOutputsAnchor } from '../report/failed-outputs.ts';
 
 /**
  * Text safe in an HTML text node and in a quoted attribute. Control characters other than tab
@@ -73,6 +75,9 @@ td.bad{color:var(--failed);font-weight:700}td.job{font-weight:600;overflow-wrap:
 svg.spark{display:block;width:140px;height:28px}.p95{stroke:var(--muted);stroke-dasharray:3 2;stroke-width:1}
 .muted{color:var(--muted)}ol.steps{margin:0;padding-left:18px}ol.steps li{margin:3px 0;overflow-wrap:anywhere}
 footer{color:var(--muted);font-size:12px;text-align:center}
+a{color:inherit}.why a,td.n a{color:var(--failed)}
+.fo{margin:10px 0 0}.fo:target .fo-h{background:var(--bad-bg)}.fo-h{font-weight:600;overflow-wrap:anywhere;padding:2px 4px;border-radius:4px}
+pre.out{margin:4px 0 0;padding:8px 10px;background:var(--lane);border-radius:6px;font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre-wrap;overflow-wrap:anywhere;max-height:28em;overflow:auto}
 `;
 
 function statusBadge(status: string | null): string {
@@ -101,12 +106,18 @@ function runTitle(run: TimelineRun): string {
   return `${shortTime(run.started_at)}: ${run.ping ? 'ping ' : ''}${what}${exit}${took}${run.cycle !== null ? `, cycle ${run.cycle}` : ''}${why}`;
 }
 
-function blockersSection(blockers: readonly Blocker[]): string {
+/** A link to the newest failed run's output shown for `job`, or '' when none is shown. */
+function outputLink(j: JobReport | undefined): string {
+  if (!j || j.failed_outputs.length === 0) return '';
+  return `<li><a href="#${esc(failedOutputAnchor(j.job, j.failed_outputs.length - 1))}">output of the last failed run</a></li>`;
+}
+
+function blockersSection(blockers: readonly Blocker[], jobs: ReadonlyMap<string, JobReport>): string {
   if (blockers.length === 0)
     return '<section class="blockers none"><h2>No blockers</h2><div>Every job is healthy, no incident is open and no recovery is blocked.</div></section>';
   const items = blockers.map((b) => {
     const why = b.reasons.map((r) => `<li>${esc(r.text)}${r.since ? `<time>since ${esc(shortTime(r.since))}</time>` : ''}</li>`).join('');
-    return `<li><span class="job">${esc(b.job)}</span>${statusBadge(b.status)}<ul class="why">${why}</ul></li>`;
+    return `<li><span class="job">${esc(b.job)}</span>${statusBadge(b.status)}<ul class="why">${why}${outputLink(jobs.get(b.job))}</ul></li>`;
   });
   return `<section class="blockers"><h2>${blockers.length === 1 ? '1 blocker needs' : `${blockers.length} blockers need`} a person</h2><ul>${items.join('')}</ul></section>`;
 }
@@ -231,9 +242,12 @@ function sparkline(j: JobReport): string {
 
 function jobsSection(r: Report): string {
   const n = (v: number, alarming = false) => `<td class="n${alarming && v > 0 ? ' bad' : ''}">${v}</td>`;
+  // The count of failures links to their output when some is shown.
+  const failures = (j: JobReport) =>
+    j.failed_outputs.length === 0 ? n(j.failures, true) : `<td class="n bad"><a href="#${esc(failedOutputsAnchor(j.job))}">${j.failures}</a></td>`;
   const rows = r.jobs.map(
     (j) =>
-      `<tr><td class="job">${esc(j.job)}</td><td>${statusBadge(j.status)}</td>${n(j.runs)}${n(j.failures, true)}${n(j.crashes, true)}${n(j.timeouts, true)}` +
+      `<tr><td class="job">${esc(j.job)}</td><td>${statusBadge(j.status)}</td>${n(j.runs)}${failures(j)}${n(j.crashes, true)}${n(j.timeouts, true)}` +
       `<td class="n${j.incidents.open > 0 ? ' bad' : ''}">${j.incidents.opened}${j.incidents.open > 0 ? ` (${j.incidents.open} open)` : ''}</td>${n(j.rollbacks, true)}${n(j.restarts, true)}` +
       `<td class="n">${esc(shortDuration(j.duration_ms.p50))}</td><td class="n">${esc(shortDuration(j.duration_ms.p95))}</td><td>${sparkline(j)}</td></tr>`,
   );
@@ -241,6 +255,25 @@ function jobsSection(r: Report): string {
     .map((h, i) => `<th${i >= 2 && i <= 10 ? ' class="n"' : ''}>${h}</th>`)
     .join('');
   return `<section><h2>Jobs</h2><table><thead><tr>${head}</tr></thead><tbody>${rows.join('\n')}</tbody></table></section>`;
+}
+
+/** Per job with failed runs' output kept: a section with each run's heading and its output tail, escaped. */
+function failedOutputsSections(r: Report): string {
+  const sections = r.jobs
+    .filter((j) => j.failed_outputs.length > 0)
+    .map((j) => {
+      const runs = j.failed_outputs.map((e, i) => {
+        const body =
+          e.output_tail === null ? '<div class="muted">no output kept (the job keeps no tail)</div>' : `<pre class="out">${esc(e.output_tail)}</pre>`;
+        return `<div class="fo" id="${esc(failedOutputAnchor(j.job, i))}"><div class="fo-h">${esc(failedOutputHeading(e))}</div>${body}</div>`;
+      });
+      const more =
+        j.failed_outputs_omitted > 0
+          ? `<div class="muted">${j.failed_outputs_omitted} earlier failed run${j.failed_outputs_omitted === 1 ? '' : 's'} in this window not shown: <code>hb log ${esc(j.job)} --output</code></div>`
+          : '';
+      return `<section id="${esc(failedOutputsAnchor(j.job))}"><h2>Output of failed runs: ${esc(j.job)}</h2>${more}${runs.join('')}</section>`;
+    });
+  return sections.join('\n');
 }
 
 function recoverySection(r: Report): string {
@@ -271,10 +304,11 @@ export function renderHtml(r: Report): string {
 <style>${CSS}</style></head>
 <body><main>
 <h1>hb report</h1><p class="sub">${sub}</p>
-${blockersSection(r.blockers)}
+${blockersSection(r.blockers, new Map(r.jobs.map((j) => [j.job, j])))}
 ${tiles(r)}
 ${timelineSection(r)}
 ${jobsSection(r)}
+${failedOutputsSections(r)}
 ${recoverySection(r)}
 <footer>Generated ${esc(shortTime(r.generated_at))} by <code>hb report --format html</code>. One self-contained file: no scripts, nothing loaded from the network.</footer>
 </main></body></html>

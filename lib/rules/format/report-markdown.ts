@@ -2,7 +2,8 @@
 
 import { shortDuration, shortTime, windowLabel } from '../report/human.ts';
 import type { JobReport, Report } from '../report/types.ts';
-import { visible } from '../visible.ts';
+import { inert, visible } from '../visible.ts';
+import { failedOutputHeading } from '../history/failed-output.ts';
 
 /**
  * Text safe in a Markdown table cell: pipes and inline markup are backslash-escaped, a newline
@@ -29,8 +30,45 @@ export function reportHeadline(r: Report): string {
   return `${b === 0 ? 'no blockers' : `${b} blocker${b === 1 ? '' : 's'}`}, ${t.runs} run${t.runs === 1 ? '' : 's'}, ${t.failures} failed, ${t.crashes} crashed`;
 }
 
+/** A fence no run of backticks in `text` can close: one backtick longer than its longest run, at least three. */
+export function fenceFor(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** Each job's kept output of failed runs: a heading per job, a line per run, its tail in a fenced block, control characters written out. */
+function failedOutputLines(r: Report): string[] {
+  const jobs = r.jobs.filter((j) => j.failed_outputs.length > 0);
+  if (jobs.length === 0) return [];
+  const out = ['', '## Output of failed runs'];
+  for (const j of jobs) {
+    out.push('', `### ${cell(j.job)}`);
+    if (j.failed_outputs_omitted > 0) {
+      const n = j.failed_outputs_omitted;
+      out.push('', `${n} earlier failed run${n === 1 ? '' : 's'} in this window not shown: \`hb log ${j.job} --output\`.`);
+    }
+    for (const e of j.failed_outputs) {
+      out.push('', cell(failedOutputHeading(e)), '');
+      if (e.output_tail === null) {
+        out.push('No output kept (the job keeps no tail).');
+        continue;
+      }
+      const text = inert(e.output_tail).replace(/\r?\n$/, '');
+      const fence = fenceFor(text);
+      out.push(`${fence}text`, text, fence);
+    }
+  }
+  return out;
+}
+
+/** How to render: `failedOutputs: false` leaves the output of failed runs out (a message sent through sinks stays short). */
+export interface MarkdownOptions {
+  failedOutputs?: boolean;
+}
+
 /** The whole report as Markdown. */
-export function renderMarkdown(r: Report): string {
+export function renderMarkdown(r: Report, options: MarkdownOptions = {}): string {
   const window = windowLabel(Date.parse(r.until) - Date.parse(r.since));
   const out: string[] = [
     `# hb report: ${cell(r.host)}`,
@@ -82,7 +120,8 @@ export function renderMarkdown(r: Report): string {
     '',
     `Totals: ${t.jobs} jobs, ${t.runs} runs (${t.ok} ok, of which ${t.warnings} warned, ${t.suspicious} suspicious and ${t.slow} slow; ${t.failures} failed, ${t.timeouts} timed out), ${t.crashes} crashes, ` +
       `${t.incidents_opened} incidents opened (${t.open_incidents} open), ${t.rollbacks} rollbacks, ${t.restarts} restarts, ${t.notify_failures} failed notifications.`,
-    '',
   );
+  if (options.failedOutputs !== false) out.push(...failedOutputLines(r));
+  out.push('');
   return out.join('\n');
 }

@@ -90,6 +90,9 @@ function jobReport(job: string, t: JobTally | undefined, h: JobHealth | undefine
     timeline: cut > 0 ? timeline.slice(cut) : timeline,
     timeline_omitted: omitted,
     recovery: t ? t.recovery.slice(-LIST_CAP) : [],
+    // Filled from the history folder by whoever reads it (attachFailedOutputs).
+    failed_outputs: [],
+    failed_outputs_omitted: 0,
   };
 }
 

@@ -1,6 +1,7 @@
 // The nightly report's shape: what `hb report --format json` prints (docs/report.md). Stable.
 
 import type { JobStatus } from '../health/types.ts';
+import type { FailedOutput } from '../history/failed-output.ts';
 
 /**
  * How one run ended, as the timeline colours it. `running` is the run in progress now; `warning`,
@@ -85,6 +86,13 @@ export interface JobReport {
   /** Older runs left out of `timeline` by the cap. */
   timeline_omitted: number;
   recovery: RecoveryStep[];
+  /**
+   * The output kept of the newest failed runs in the window (history/<job>.failed.jsonl), oldest
+   * first, each tail cut to its end (lib/rules/report/failed-outputs.ts); [] when none was kept.
+   */
+  failed_outputs: FailedOutput[];
+  /** Failed runs in the window with output kept that the report leaves out (see hb log JOB --output). */
+  failed_outputs_omitted: number;
 }
 
 /** Why a job is a blocker. */
