@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hbRun, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
+import { fixture, hbRun, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
 import { ALL_STATUSES } from '../../lib/rules/format/prometheus.ts';
 
 type Nagios = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
@@ -84,6 +84,50 @@ const ROWS: Row[] = [
     exit: 1,
     nagios: 'CRITICAL',
     status: 'failed',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`failed` (tolerated)',
+    how: '`hb wrap` exiting 3, `tolerate: {failed_runs: 2}`',
+    listed: false,
+    summary: 'all N jobs healthy',
+    exit: 0,
+    nagios: 'WARNING',
+    status: 'failed',
+    problem: false,
+    alert: false,
+  },
+  {
+    state: '`warning`',
+    how: '`hb wrap` exiting 24, `warn_codes: [24]`',
+    listed: false,
+    summary: 'all N jobs healthy',
+    exit: 0,
+    nagios: 'WARNING',
+    status: 'warning',
+    problem: false,
+    alert: false,
+  },
+  {
+    state: '`suspicious`',
+    how: '`hb wrap` exiting 0 at once, `min_duration: 1h`',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'suspicious',
+    problem: true,
+    alert: true,
+  },
+  {
+    state: '`slow`',
+    how: 'a successful run whose `.last` says `outcome: slow`',
+    listed: true,
+    summary: '1 of N jobs unhealthy',
+    exit: 1,
+    nagios: 'CRITICAL',
+    status: 'slow',
     problem: true,
     alert: true,
   },
@@ -328,6 +372,12 @@ function marker(c: Case, pid: number, startedMs: number, timeoutMs?: number): vo
 }
 
 const every1h = 'jobs:\n  x:\n    every: 1h\n';
+
+/** `hb wrap` of job x exiting `code` (the exit-with fixture), which hb passes on. */
+const wrapExit = async (c: Case, code: number) => {
+  const r = await c.run(['wrap', '--job', 'x', '--', process.execPath, fixture('exit-with.js'), String(code)]);
+  assert.ok(r.code === code, `hb wrap exiting ${code}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+};
 const recovering = (extra: string) => `jobs:\n  x:\n    every: 1h\n    recover:\n      health: "false"\n      restart: "true"\n      settle: 0s\n${extra}`;
 
 /** Builds each row's state for real; returns the case to check. */
@@ -350,6 +400,29 @@ const MAKE: Record<string, () => Promise<Case>> = {
   '`failed`': async () => {
     const c = newCase('');
     await ok(c, ['tick', 'x', '--every', '1h', '--status', 'error']);
+    return c;
+  },
+  '`failed` (tolerated)': async () => {
+    const c = newCase('jobs:\n  x:\n    every: 1h\n    tolerate: {failed_runs: 2}\n');
+    await wrapExit(c, 3);
+    return c;
+  },
+  '`warning`': async () => {
+    const c = newCase('jobs:\n  x:\n    every: 1h\n    warn_codes: [24]\n');
+    await wrapExit(c, 24);
+    return c;
+  },
+  '`suspicious`': async () => {
+    const c = newCase('jobs:\n  x:\n    every: 1h\n    min_duration: 1h\n');
+    await wrapExit(c, 0);
+    return c;
+  },
+  '`slow`': async () => {
+    const c = newCase(every1h);
+    await wrapExit(c, 0);
+    const file = join(c.s.state, 'x.last');
+    const rec = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...rec, outcome: 'slow', reason: 'took 1h2m; its usual runs take 1s to 2s' }) + '\n');
     return c;
   },
   '`crashed`': async () => {
