@@ -63,6 +63,14 @@ test('a warning never opens an incident; an open failure incident resolves when 
     assert.match(verbose.stdout, /^mirror {2}WARNING {2}last run .* succeeded with a warning: exit 24 is listed in warn_codes/m);
     assert.doesNotMatch(await check(s, 0), /^mirror\s/m, 'a warning is not listed without --verbose');
 
+    const json = await hbRun(['check', '--json', '--no-notify'], { env: s.env });
+    const mirror = JSON.parse(json.stdout).jobs.find((j: { job: string }) => j.job === 'mirror');
+    assert.deepEqual(
+      [mirror.status, mirror.problem, mirror.last.outcome, mirror.last.reason, mirror.last.failed_streak],
+      ['warning', false, 'warning', 'exit 24 is listed in warn_codes', 0],
+    );
+    assert.match(mirror.reason, /succeeded with a warning: exit 24 is listed in warn_codes/);
+
     // A failure opens an incident; the next run only warns: the incident resolves, saying so.
     wrapExit(s, 'sync', 3);
     await check(s, 1);

@@ -108,3 +108,15 @@ test('inPieces joins parts into pieces of at least the size, the last one shorte
   assert.deepEqual([...inPieces(['', '', ''])], []);
   assert.deepEqual([...inPieces([])], []);
 });
+
+test('docs/cli.md names every status a job can have in its JSON section, and the outcome fields of the record', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { ALL_STATUSES } = await import('../../lib/rules/format/prometheus.ts');
+  const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+  const start = doc.indexOf('\n### JSON (`hb check --json`, `hb status --json`)\n');
+  assert.ok(start >= 0, 'docs/cli.md has the JSON section');
+  const section = doc.slice(start + 1).split(/\n#{2,3} /)[0]!;
+  for (const status of ALL_STATUSES) assert.ok(section.includes(`\`${status}\``), `the JSON section names the status ${status}`);
+  for (const field of ['last.outcome', 'last.reason', 'last.failed_streak', 'last.expect', 'last.baseline'])
+    assert.ok(section.includes(`\`${field}\``), `the JSON section names ${field}`);
+});
