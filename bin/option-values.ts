@@ -11,6 +11,7 @@ import { durationHint, looksLikeDuration, parseDuration } from '../lib/rules/dur
 import { UsageError } from '../lib/rules/errors.ts';
 import { globProblem } from '../lib/rules/outcome/glob.ts';
 import { RATIO_HINT, SIZE_HINT, parseRatio, parseSize } from '../lib/rules/outcome/size.ts';
+import { patternProblem } from '../lib/rules/outcome/output.ts';
 import { visible } from '../lib/rules/visible.ts';
 
 /** A parser of a duration flag whose value must be longer than 0 (a period, a window, a limit), in ms. */
@@ -80,6 +81,41 @@ export function parseVerify(text: string): string {
   if (text.trim() === '') throw new UsageError('--verify: expected a command such as "gzip -t {}" ({} is the file), found an empty one');
   return text;
 }
+
+/** A parser of a list of exit codes (`0,24`): whole numbers from 0 to 255, separated by commas. */
+function exitCodes(flag: string): (text: string) => number[] {
+  return (text) => {
+    const parts = text.split(',').map((p) => p.trim());
+    const codes = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
+    if (codes.some((c) => !(c >= 0 && c <= 255)))
+      throw new UsageError(`${flag}: expected exit codes from 0 to 255 separated by commas (e.g. 0,24), found "${visible(text)}"`);
+    return codes;
+  };
+}
+
+/** A parser of a regular-expression flag: the pattern as given, once it is known to compile. */
+function pattern(flag: string): (text: string) => string {
+  return (text) => {
+    const problem = patternProblem(text);
+    if (problem) throw new UsageError(`${flag}: "${visible(text)}" is not a usable regular expression: ${problem}`);
+    return text;
+  };
+}
+
+/** `--ok-codes LIST` (wrap): exit codes that mean success (default 0). */
+export const parseOkCodes = exitCodes('--ok-codes');
+
+/** `--warn-codes LIST` (wrap): exit codes that mean success with a warning. */
+export const parseWarnCodes = exitCodes('--warn-codes');
+
+/** `--fail-on RE` (wrap, repeatable): an output line matching it fails the run. */
+export const parseFailOn = pattern('--fail-on');
+
+/** `--warn-on RE` (wrap, repeatable): an output line matching it makes the run a warning. */
+export const parseWarnOn = pattern('--warn-on');
+
+/** `--require RE` (wrap, repeatable): some output line must match it, or the run fails. */
+export const parseRequire = pattern('--require');
 
 // --- report and log --------------------------------------------------------------------------
 

@@ -2,7 +2,21 @@
 // commander is built from this table, and the fast path parses argv with it. A valued option's
 // `parse` (bin/option-values.ts) turns its text into its value for both.
 
-import { parseExpectPath, parseGrace, parseMinRatio, parseMinSize, parseSkipCode, parseTail, parseTimeout, parseVerify } from './option-values.ts';
+import {
+  parseExpectPath,
+  parseFailOn,
+  parseGrace,
+  parseMinRatio,
+  parseMinSize,
+  parseOkCodes,
+  parseRequire,
+  parseSkipCode,
+  parseTail,
+  parseTimeout,
+  parseVerify,
+  parseWarnCodes,
+  parseWarnOn,
+} from './option-values.ts';
 
 /** One long option. Without `value` it is a switch; `negates` marks a `--no-x` switch. */
 export interface OptionSpec {
@@ -12,7 +26,7 @@ export interface OptionSpec {
   value?: string;
   choices?: readonly string[];
   /** Turns the value's text into the value, or throws a UsageError naming the flag. */
-  parse?: (text: string) => string | number;
+  parse?: (text: string) => string | number | number[];
   negates?: boolean;
   /** Given more than once, every value is kept in order (the option's value is a list). */
   repeatable?: boolean;
@@ -84,6 +98,24 @@ export const WRAP_OPTIONS: readonly OptionSpec[] = [
   },
   { flag: '--verify', key: 'verify', value: 'cmd', parse: parseVerify, help: 'a shell command each --expect file must pass, {} is its path ("gzip -t {}")' },
   { flag: '--quiet', key: 'quiet', help: "hold the command's output back and write it out only if the run fails (cron then mails failures only)" },
+  { flag: '--ok-codes', key: 'okCodes', value: 'list', parse: parseOkCodes, help: 'exit codes that mean success, e.g. 0,1 (default 0)' },
+  {
+    flag: '--warn-codes',
+    key: 'warnCodes',
+    value: 'list',
+    parse: parseWarnCodes,
+    help: "exit codes that mean success with a warning, e.g. 24 (rsync's vanished files)",
+  },
+  { flag: '--fail-on', key: 'failOn', value: 're', parse: parseFailOn, repeatable: true, help: 'fail the run when an output line matches RE (repeatable)' },
+  { flag: '--warn-on', key: 'warnOn', value: 're', parse: parseWarnOn, repeatable: true, help: 'a warning when an output line matches RE (repeatable)' },
+  {
+    flag: '--require',
+    key: 'require',
+    value: 're',
+    parse: parseRequire,
+    repeatable: true,
+    help: 'fail the run unless some output line matches RE (repeatable)',
+  },
 ];
 
 /** `hb check` options. */
@@ -171,7 +203,7 @@ function take(argv: readonly string[], i: number, specs: readonly OptionSpec[], 
   const value = eq > 0 ? arg.slice(eq + 1) : argv[i + 1];
   if (value === undefined || (eq < 0 && value.startsWith('-'))) return null;
   if (spec.choices && !spec.choices.includes(value)) return null;
-  let parsed: string | number = value;
+  let parsed: string | number | number[] = value;
   if (spec.parse) {
     // A value its parser refuses goes to commander, which calls the same parser and reports it.
     try {
@@ -181,6 +213,6 @@ function take(argv: readonly string[], i: number, specs: readonly OptionSpec[], 
     }
   }
   const before = into[spec.key];
-  into[spec.key] = spec.repeatable ? [...(Array.isArray(before) ? before : []), parsed] : parsed;
+  into[spec.key] = spec.repeatable ? [...(Array.isArray(before) ? before : []), parsed as string] : parsed;
   return eq > 0 ? 0 : 1;
 }

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, readJson, sandbox } from '../helpers.ts';
 
@@ -101,4 +101,47 @@ test('alert_after: read as tolerate, hb doctor warns with the migration; both ke
   const both = run(['check']);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /:4:5: jobs\.nightly\.alert_after: alert_after and tolerate are both set/);
+});
+
+test("wrap's flags: --warn-codes, --fail-on and --require judge the run, each replacing the same rule of the job's config and keeping the others", (t) => {
+  const { s, run } = withConfig(t, 'jobs:\n  dump:\n    every: 1h\n    output: {fail_on: [XYZ], require: ["backup complete"]}\n');
+  const last = () => readJson(join(s.state, 'dump.last'));
+  let r = run(['wrap', '--job', 'dump', '--fail-on', 'ERROR', '--fail-on', 'denied', '--', 'sh', '-c', 'echo XYZ; echo backup complete']);
+  assert.equal(r.code, 0);
+  assert.deepEqual([last().outcome, last().reason], ['ok', null], "the flag's fail_on replaced the config's");
+  r = run(['wrap', '--job', 'dump', '--fail-on', 'ERROR', '--fail-on', 'denied', '--', 'sh', '-c', 'echo permission denied; echo backup complete']);
+  assert.deepEqual([last().status, last().reason], ['error', 'output matched fail_on /denied/: "permission denied"']);
+  assert.match(r.stderr, /^hb: dump: failed: output matched fail_on \/denied\/: "permission denied"$/m);
+  run(['wrap', '--job', 'dump', '--fail-on', 'ERROR', '--', 'sh', '-c', 'echo half done']);
+  assert.equal(last().reason, 'output lacks /backup complete/ (require)', "the config's require still applies");
+  r = run(['wrap', '--job', 'dump', '--warn-codes', '24', '--require', 'sent', '--', 'sh', '-c', 'echo sent; exit 24']);
+  assert.equal(r.code, 24);
+  assert.deepEqual([last().status, last().outcome, last().reason], ['ok', 'warning', 'exit 24 is listed in warn_codes']);
+  r = run(['wrap', '--job', 'dump', '--ok-codes', '0,1', '--require', 'sent', '--', 'sh', '-c', 'echo sent; exit 1']);
+  assert.deepEqual([r.code, last().status, last().outcome], [1, 'ok', 'ok']);
+  const check = run(['check', '--json']);
+  assert.equal(check.code, 0, check.stdout);
+});
+
+test("wrap's flags: a pattern that does not compile, a bad code list, a code in both lists and output rules without a tail are usage errors before the command runs", (t) => {
+  const { s, run } = withConfig(t, 'jobs:\n  tiny:\n    tail: 0\n');
+  const marker = join(s.root, 'ran');
+  const cases: Array<[string[], RegExp]> = [
+    [['--fail-on', '(x'], /^hb: --fail-on: "\(x" is not a usable regular expression: Invalid regular expression: \/\(x\/: Unterminated group\n/],
+    [['--require', ''], /^hb: --require: "" is not a usable regular expression: an empty pattern matches every line\n/],
+    [['--ok-codes', '0,256'], /^hb: --ok-codes: expected exit codes from 0 to 255 separated by commas \(e\.g\. 0,24\), found "0,256"\n/],
+    [['--warn-codes', '24,x'], /^hb: --warn-codes: expected exit codes from 0 to 255/],
+    [['--ok-codes', '0,24', '--warn-codes', '24'], /^hb: --warn-codes: exit 24 is also in --ok-codes; a code means success or a warning, not both\n/],
+    [['--tail', '0', '--warn-on', 'x'], /^hb: --tail: output rules .* read the output tail, but a tail of 0 bytes keeps none\n/],
+    [['--job', 'tiny', '--fail-on', 'x'], /^hb: --tail: output rules .* a tail of 0 bytes keeps none\n/],
+  ];
+  for (const [flags, said] of cases) {
+    const r = run(['wrap', ...flags, '--', 'touch', marker]);
+    assert.equal(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, said, flags.join(' '));
+    assert.ok(!existsSync(marker), `${flags.join(' ')}: the command did not run`);
+  }
+  const help = run(['wrap', '--help']);
+  assert.match(help.stdout, /--fail-on <re>\s+fail the run when an output line matches RE\s+\(repeatable\)/);
+  assert.match(help.stdout, /hb wrap --job mirror --warn-codes 24 -- rsync -a src\/ dst\//);
 });

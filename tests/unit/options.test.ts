@@ -41,6 +41,17 @@ test('a repeatable option keeps every value in order; its parse function still a
   assert.equal(parseFast(['wrap', '--expect', '/b/x', '--expect', 'relative/x', '--', 'true']), null, 'a refused value goes to commander');
 });
 
+test("wrap's outcome flags: code lists become numbers, --fail-on, --warn-on and --require collect every value in order", () => {
+  assert.deepEqual(parseFast(['wrap', '--ok-codes', '0, 1', '--warn-codes=24', '--fail-on', 'ERROR', '--fail-on=denied', '--require', 'done', '--', 'x']), {
+    command: 'wrap',
+    operands: ['x'],
+    options: { okCodes: [0, 1], warnCodes: [24], failOn: ['ERROR', 'denied'], require: ['done'], color: true },
+  });
+  // Values their parsers refuse go to commander, which says why.
+  assert.equal(parseFast(['wrap', '--ok-codes', '0,256', '--', 'x']), null);
+  assert.equal(parseFast(['wrap', '--fail-on', '(', '--', 'x']), null);
+});
+
 test('where commander and the fast path once differed, the fast path now does as commander does', () => {
   // A global option before the command name wins over the same option after it.
   assert.deepEqual(parseFast(['--state-dir', '/a', 'tick', 'x', '--state-dir', '/b']), {

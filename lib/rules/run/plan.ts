@@ -3,6 +3,7 @@
 // heartbeat carries; whether the job has sinks that hear about its runs. Pure.
 
 import { sinksOf, type HbConfig, type JobConfig } from '../config/types.ts';
+import { UsageError } from '../errors.ts';
 import type { OutcomeRules } from '../outcome/rules.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { receives } from '../sinks/validate.ts';
@@ -48,7 +49,7 @@ export function tickPlan(cfg: JobConfig | undefined, defaults: HbConfig['default
 
 /** `hb wrap`: the given command; a flag wins over the job's config, which wins over the defaults; --lock or the config's lock. */
 export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults: HbConfig['defaults']): RunPlan {
-  return {
+  const plan: RunPlan = {
     command: wrap.command,
     timeoutMs: wrap.timeoutMs ?? cfg?.timeoutMs ?? defaults.timeoutMs,
     lock: wrap.lock || (cfg?.lock ?? false),
@@ -56,6 +57,12 @@ export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults
     tailBytes: wrap.tailBytes ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
     ...withRules(mergeRules(cfg?.outcome, wrap.rules)),
   };
+  const { failOn, warnOn, require } = plan.rules ?? {};
+  if (plan.tailBytes === 0 && (failOn?.length || warnOn?.length || require?.length))
+    throw new UsageError(
+      "--tail: output rules (--fail-on, --warn-on, --require or the config's output) read the output tail, but a tail of 0 bytes keeps none",
+    );
+  return plan;
 }
 
 /** A plan's `rules` key, present only when there are rules. */
