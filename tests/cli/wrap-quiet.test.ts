@@ -76,6 +76,24 @@ test('a quiet run that fails writes its stdout and stderr back whole, byte for b
   }
 });
 
+test('a quiet run that exits 0 but fails its expectation writes its output back, then the reason; the exit code stays 0', () => {
+  const s = sandbox();
+  try {
+    const missing = join(s.root, 'backup.sql.gz');
+    const r = run(
+      s,
+      ['wrap', '--job', 'dump', '--every', '1h', '--quiet', '--expect', missing, '--', 'sh', '-c', 'echo dumping; echo "db unreachable" >&2'],
+      tempDir(s),
+    );
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.toString(), 'dumping\n');
+    assert.equal(r.stderr.toString(), `db unreachable\nhb: dump: failed: no file matches ${missing}\n`);
+    assert.equal(readJson(join(s.state, 'dump.last')).outcome, 'failed');
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('without --quiet the output passes through as it comes and hb adds no line for a plain failure', () => {
   const s = sandbox();
   try {
