@@ -109,10 +109,13 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     });
 
   command('status')
-    .argument('[job...]', 'jobs to show (default: all)')
+    .argument('[job...]', "jobs to show (default: all); named jobs also get why, and their last run's reason and output")
     .description('the heartbeat panel: status, age, interval, ratio, last exit, duration, cycle, action')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  hb status\n  hb status backup --json')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  hb status\n  hb status backup           the panel, then why backup's last run failed and what it printed\n  hb status backup --json",
+    )
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runStatus } = await import('./commands/status.ts');
       code = await runStatus(jobs, globals(cmd), io);
