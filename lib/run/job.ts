@@ -169,6 +169,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
           minDurationMs: req.minDurationMs,
           previous: prevRecord,
           env: req.env,
+          forwardSignals: req.forwardSignals,
         })
       : { outcome: req.status === 'error' ? 'failed' : 'ok', reason: null, expect: null, baseline: null };
     const status = settled.outcome === 'failed' ? 'error' : 'ok';

@@ -26,6 +26,8 @@ export interface FinishedRun {
   previous: HeartbeatRecord | null;
   /** The job's environment, which verifiers run with (absent: an empty one). */
   env?: NodeJS.ProcessEnv;
+  /** Whether signals to hb reach a verifier, as they reached the job (hb daemon handles its own). */
+  forwardSignals?: boolean;
 }
 
 /** The outcome and what the stages recorded on the way. */
@@ -44,7 +46,7 @@ export async function settleOutcome(run: FinishedRun): Promise<Settled> {
   // A run that already failed is not asked for its artifacts: the failure says more.
   if (!failed() && run.rules?.expect?.length) {
     const { checkArtifacts } = await import('../adapters/outcome/artifacts.ts');
-    expect = await checkArtifacts(run.rules.expect, run.startedMs, run.previous?.expect, run.env ?? {});
+    expect = await checkArtifacts(run.rules.expect, run.startedMs, run.previous?.expect, run.env ?? {}, run.forwardSignals ?? false);
     verdicts.push(expectVerdict(expect));
   }
   // Only a success can be too fast: a failure already says more.

@@ -3,12 +3,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkArtifacts, findNewest, runVerifier } from '../../lib/adapters/outcome/artifacts.ts';
 import { WALK_LIMIT } from '../../lib/rules/outcome/expect.ts';
 import { settleOutcome } from '../../lib/run/outcome.ts';
+import { waitFor } from '../helpers.ts';
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-artifacts-'));
@@ -90,7 +91,7 @@ test('the walk stops after its entry limit (10,000 unless given) and says so', (
 test('a verifier passes on exit 0, fails with its exit code and first stderr line, runs with the job env', async (t) => {
   const d = tmp(t);
   const f = file(join(d, "it's.txt"), 5);
-  assert.deepEqual(await runVerifier('test -s {}', f, ENV, 10_000), {
+  assert.deepEqual(await runVerifier('test -s {}', f, { env: ENV, timeoutMs: 10_000 }), {
     code: 0,
     signal: null,
     timedOut: false,
@@ -98,20 +99,20 @@ test('a verifier passes on exit 0, fails with its exit code and first stderr lin
     notStarted: null,
     stderrLine: '',
   });
-  const bad = await runVerifier('echo out; echo "first problem" >&2; echo second >&2; exit 3', f, ENV, 10_000);
+  const bad = await runVerifier('echo out; echo "first problem" >&2; echo second >&2; exit 3', f, { env: ENV, timeoutMs: 10_000 });
   assert.deepEqual([bad.code, bad.stderrLine], [3, 'first problem']);
-  const env = await runVerifier('[ "$BACKUP_KIND" = full ]', f, { ...ENV, BACKUP_KIND: 'full' }, 10_000);
+  const env = await runVerifier('[ "$BACKUP_KIND" = full ]', f, { env: { ...ENV, BACKUP_KIND: 'full' }, timeoutMs: 10_000 });
   assert.equal(env.code, 0);
-  const list = await runVerifier(['/bin/sh', '-c', 'test "$1" = "$2"', 'sh', '{}', f], f, ENV, 10_000);
+  const list = await runVerifier(['/bin/sh', '-c', 'test "$1" = "$2"', 'sh', '{}', f], f, { env: ENV, timeoutMs: 10_000 });
   assert.equal(list.code, 0, 'a list verifier gets the path itself in place of {}');
-  const missing = await runVerifier(['/nonexistent/verifier', '{}'], f, ENV, 10_000);
+  const missing = await runVerifier(['/nonexistent/verifier', '{}'], f, { env: ENV, timeoutMs: 10_000 });
   assert.match(missing.notStarted ?? '', /command not found: \/nonexistent\/verifier/);
 });
 
 test('a verifier that outlives its timeout is stopped, TERM then KILL', async (t) => {
   const d = tmp(t);
   const f = file(join(d, 'x'), 1);
-  const end = await runVerifier("trap '' TERM; while :; do sleep 0.05; done", f, ENV, 200, 200);
+  const end = await runVerifier("trap '' TERM; while :; do sleep 0.05; done", f, { env: ENV, timeoutMs: 200, killAfterMs: 200 });
   assert.equal(end.timedOut, true);
   assert.equal(end.signal, 'SIGKILL');
 });
@@ -167,4 +168,15 @@ test('settleOutcome: a failed artifact fails a run that exited 0; a failed exit 
   const fast = await run(0);
   assert.equal(fast.outcome, 'suspicious', 'passing artifacts let min_duration judge');
   assert.equal(fast.expect?.[0]?.ok, true);
+});
+
+test('with forward, a SIGTERM sent to hb while a verifier runs reaches the verifier, and hb carries on', async (t) => {
+  const d = tmp(t);
+  const f = file(join(d, 'x'), 1);
+  const ready = join(d, 'ready');
+  const running = runVerifier(`touch ${ready}; exec sleep 30`, f, { env: ENV, timeoutMs: 60_000, forward: true });
+  await waitFor(() => existsSync(ready), 'the verifier started');
+  process.kill(process.pid, 'SIGTERM');
+  const end = await running;
+  assert.deepEqual([end.signal, end.timedOut], ['SIGTERM', false]);
 });

@@ -99,14 +99,19 @@ export function findNewest(path: string, limit = WALK_LIMIT): Lookup {
   return refused ? { kind: 'unreadable', reason: `no file matches ${path} (${refused})` } : { kind: 'none' };
 }
 
-/** Runs a verifier on `file` with the job's environment, TERM then KILL after `timeoutMs`; its output is not passed on, only its stderr's first line kept. */
-export async function runVerifier(
-  verify: string | readonly string[],
-  file: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-  killAfterMs?: number,
-): Promise<VerifyEnd> {
+/** How a verifier runs: the job's environment, its time limit, whether hb's signals reach it. */
+export interface VerifierOptions {
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  /** Default 10 s after the TERM. */
+  killAfterMs?: number;
+  /** Relay SIGTERM, SIGINT and SIGHUP sent to hb (as they were relayed to the job). */
+  forward?: boolean;
+}
+
+/** Runs a verifier on `file`, TERM then KILL after its time limit; its output is not passed on, only its stderr's first line kept. */
+export async function runVerifier(verify: string | readonly string[], file: string, opts: VerifierOptions): Promise<VerifyEnd> {
+  const { env, timeoutMs, killAfterMs } = opts;
   const { Writable } = await import('node:stream');
   let head = '';
   const discard = new Writable({ write: (_chunk, _enc, done) => done() });
@@ -125,7 +130,7 @@ export async function runVerifier(
     stdout: discard,
     stderr,
     stdin: 'ignore',
-    forward: true,
+    forward: opts.forward ?? false,
   });
   return {
     code: child.exitCode,
@@ -143,6 +148,7 @@ export async function checkArtifacts(
   runStartedMs: number,
   previous: readonly ArtifactResult[] | null | undefined,
   env: NodeJS.ProcessEnv,
+  forward = false,
 ): Promise<ArtifactResult[]> {
   const results: ArtifactResult[] = [];
   for (const rule of rules) {
@@ -150,7 +156,8 @@ export async function checkArtifacts(
     const ref = sizeReference(rule.path, previous);
     let reason = artifactProblem(rule, lookup, runStartedMs, ref);
     if (reason === null && rule.verify !== undefined && lookup.kind === 'found') {
-      const end = await runVerifier(rule.verify, lookup.found.file, env, rule.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS);
+      const timeoutMs = rule.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
+      const end = await runVerifier(rule.verify, lookup.found.file, { env, timeoutMs, forward });
       reason = verifyProblem(verifyLabel(rule.verify, lookup.found.file), end);
     }
     results.push(artifactResult(rule, lookup, reason, ref));
