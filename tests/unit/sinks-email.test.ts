@@ -108,6 +108,18 @@ describe('email sink (fake sendmail)', () => {
     );
   });
 
+  test('the facts name the outcome of a run whose exit does not say it', async () => {
+    const reason = 'finished in 12ms, faster than its min_duration 1h';
+    const { body } = await viaFake(
+      note({ status: 'suspicious', message: `last run was suspicious: ${reason}`, run: { exit_code: 0, outcome: 'suspicious', reason } }),
+      {
+        to: ['ops@example.net'],
+      },
+    );
+    assert.ok(body.startsWith(`last run was suspicious: ${reason}\n`), body);
+    assert.match(body, /^Exit: {5}0\nOutcome: {2}suspicious\n/m);
+  });
+
   test('uses `from` when given', async () => {
     const { headerLines } = await viaFake(note(), { from: 'cron@example.net' });
     assert.equal(header(headerLines, 'From'), 'cron@example.net');

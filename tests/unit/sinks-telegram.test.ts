@@ -87,6 +87,25 @@ test('sends sendMessage with the chat, HTML parse mode, no previews and an escap
   );
 });
 
+test('an outcome the exit does not say joins the facts line, beside the message that gives its reason', async () => {
+  const rec = await recorder();
+  const sink = createSink(config(rec.url), ctx(), net);
+  const reason = 'finished in 12ms, faster than its min_duration 1h';
+  await sink.deliver(
+    {
+      ...failed,
+      status: 'suspicious',
+      message: `last run 1m ago was suspicious: ${reason}`,
+      run: { exit_code: 0, outcome: 'suspicious', reason, output_tail: '' },
+    },
+    null,
+  );
+  await sink.deliver({ ...failed, run: { exit_code: 0, outcome: 'ok', output_tail: '' } }, null);
+  const texts = rec.requests.map((r) => (r.body as { text: string }).text);
+  assert.equal(texts[0], `<b>[hb] backup failed</b>\nlast run 1m ago was suspicious: ${reason}\n<i>db1 · exit 0 · suspicious</i>`);
+  assert.match(texts[1]!, /<i>db1 · exit 0<\/i>$/);
+});
+
 test('a resolve has no output block', async () => {
   const rec = await recorder();
   await createSink(config(rec.url), ctx(), net).deliver({ ...failed, type: 'resolve', title: '[hb] backup recovered', message: 'ok again' }, null);

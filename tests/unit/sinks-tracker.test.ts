@@ -315,6 +315,18 @@ describe('issue bodies', () => {
     assert.ok(body.includes('\n`````\nstep 1\n```\nnot the end of the block\n````\n`````\n'));
     assert.match(body, /\| exit code \| 3 \|\n/);
     assert.match(body, /\| duration \| 1\.2 s \|/);
+    assert.doesNotMatch(body, /\| outcome \|/, 'no outcome row without an outcome');
+  });
+
+  test('the facts table names the outcome of a run whose exit code does not say it', async () => {
+    const fake = await fakeForge('/repos/org/ops');
+    const reason = "backup.sql.gz is 20 B; last run's was 2.1 GB";
+    await FORGES[0]!
+      .make(fake.rec.url)
+      .deliver(note('alert', { message: `last run failed: ${reason}`, run: { exit_code: 0, outcome: 'failed', reason } }), null);
+    const body = fake.issues[0]!.body;
+    assert.ok(body.startsWith(`last run failed: backup.sql.gz is 20 B; last run's was 2.1 GB\n`), body);
+    assert.match(body, /\| exit code \| 0 \|\n\| outcome \| failed \|\n/);
   });
 
   test('escapeMarkdown neutralises block starts; codeBlock uses at least three backticks', () => {

@@ -67,6 +67,8 @@ function body(n: Notification): string {
     ['Host', n.host],
     ['Incident', n.incident ? `${n.incident.id} (opened ${n.incident.opened_at})` : undefined],
     ['Exit', n.run?.exit_code != null ? String(n.run.exit_code) : n.run?.signal ? `killed by ${n.run.signal}` : undefined],
+    // What hb made of the run: an exit of 0 may still have failed (an empty backup).
+    ['Outcome', n.run?.outcome],
     ['Started', n.run?.started_at],
     ['Finished', n.run?.finished_at],
     ['Duration', n.run?.duration_ms != null ? `${(n.run.duration_ms / 1000).toFixed(1)} s` : undefined],

@@ -175,6 +175,7 @@ function issueBody(n: Notification): string {
     ['run', r.run_id],
     ['exit code', r.exit_code],
     ['signal', r.signal],
+    ['outcome', r.outcome],
     ['started', r.started_at],
     ['finished', r.finished_at],
     ['duration', typeof r.duration_ms === 'number' ? `${(r.duration_ms / 1000).toFixed(1)} s` : undefined],

@@ -44,7 +44,11 @@ export function createSink(config: SinkConfig, ctx: SinkContext, net: NetTuning 
 
 /** Title in bold, the message, one line of facts, then the end of the output in a <pre> block. */
 function renderHtml(n: Notification): string {
-  const facts = [n.host, n.run?.exit_code != null ? `exit ${n.run.exit_code}` : '', n.run?.signal ? `signal ${n.run.signal}` : ''].filter(Boolean).join(' · ');
+  // The outcome when the exit does not say it: `exit 0 · suspicious`.
+  const outcome = n.run?.outcome && n.run.outcome !== 'ok' ? n.run.outcome : '';
+  const facts = [n.host, n.run?.exit_code != null ? `exit ${n.run.exit_code}` : '', n.run?.signal ? `signal ${n.run.signal}` : '', outcome]
+    .filter(Boolean)
+    .join(' · ');
   const head = [`<b>${fitEscaped(n.title, 256, 'start')}</b>`, fitEscaped(n.message, HEAD, 'start'), facts ? `<i>${fitEscaped(facts, 256, 'start')}</i>` : '']
     .filter(Boolean)
     .join('\n');
