@@ -95,7 +95,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .passThroughOptions()
     .addHelpText(
       'after',
-      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/\n  hb wrap --job backup --quiet -- /usr/local/bin/backup.sh   cron mails its output only when it fails\n  hb wrap --job backup --expect "/var/backups/db-*.sql.gz" --min-size 1MB --min-ratio 50% --verify "gzip -t {}" -- /usr/local/bin/backup.sh\n  hb wrap --job mirror --warn-codes 24 -- rsync -a src/ dst/   exit 24 (vanished files) is a warning, not a failure\n  hb wrap --job dump --fail-on ERROR --fail-on denied --require "backup complete" -- /usr/local/bin/dump.sh',
+      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/\n  hb wrap --job backup --quiet -- /usr/local/bin/backup.sh   cron mails its output only when it fails\n  hb wrap --job backup --expect "/var/backups/db-*.sql.gz" --min-size 1MB --min-ratio 50% --verify "gzip -t {}" -- /usr/local/bin/backup.sh\n  hb wrap --job mirror --warn-codes 24 -- rsync -a src/ dst/   exit 24 (vanished files) is a warning, not a failure\n  hb wrap --job dump --fail-on ERROR --fail-on denied --require "backup complete" -- /usr/local/bin/dump.sh\n  hb wrap --job backup --cron "30 2 * * *" --baseline --min-duration 30s -- /usr/local/bin/backup.sh',
     )
     .action(async (command: string[], _o, cmd: Command) => {
       code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);

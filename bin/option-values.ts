@@ -81,6 +81,8 @@ export function parseVerify(text: string): string {
   if (text.trim() === '') throw new UsageError('--verify: expected a command such as "gzip -t {}" ({} is the file), found an empty one');
   return text;
 }
+/** `--min-duration DURATION` (wrap): a success faster than this is suspicious, in ms. */
+export const parseMinDuration = longerThanZero('--min-duration');
 
 /** A parser of a list of exit codes (`0,24`): whole numbers from 0 to 255, separated by commas. */
 function exitCodes(flag: string): (text: string) => number[] {

@@ -6,6 +6,7 @@ import {
   parseExpectPath,
   parseFailOn,
   parseGrace,
+  parseMinDuration,
   parseMinRatio,
   parseMinSize,
   parseOkCodes,
@@ -115,6 +116,18 @@ export const WRAP_OPTIONS: readonly OptionSpec[] = [
     parse: parseRequire,
     repeatable: true,
     help: 'fail the run unless some output line matches RE (repeatable)',
+  },
+  {
+    flag: '--min-duration',
+    key: 'minDuration',
+    value: 'duration',
+    parse: parseMinDuration,
+    help: 'a run that exits 0 faster than this is suspicious (a hard floor, as min_duration)',
+  },
+  {
+    flag: '--baseline',
+    key: 'baseline',
+    help: "judge each success against the job's usual duration, learned from its last runs (as baseline: true)",
   },
 ];
 

@@ -25,6 +25,9 @@ interface WrapFlags extends RunFlags {
   failOn?: string[];
   warnOn?: string[];
   require?: string[];
+  /** ms, from parseMinDuration. */
+  minDuration?: number;
+  baseline?: boolean;
 }
 
 /** Runs `hb wrap` and returns the child's exit code (128+n for a signal). */
@@ -55,6 +58,8 @@ export async function runWrap(command: string[], flags: WrapFlags, io: Io): Prom
     skipCode,
     tailBytes,
     rules: { quiet: flags.quiet || undefined, expect: expectFromFlags(flags.expect, checks), okCodes, warnCodes, failOn, warnOn, require },
+    baseline: Boolean(flags.baseline),
+    minDurationMs: flags.minDuration,
   });
   return exitCode;
 }

@@ -7,6 +7,8 @@ import { exitVerdict, type ExitFacts } from '../rules/outcome/exit.ts';
 import { expectVerdict } from '../rules/outcome/expect.ts';
 import { minDurationVerdict } from '../rules/outcome/min-duration.ts';
 import { compileOutputRules, outputVerdict } from '../rules/outcome/output.ts';
+import { baselineVerdict, successDurations, type BaselineJudgement } from '../rules/outcome/baseline.ts';
+import { readRuns } from '../adapters/history/runs.ts';
 import type { OutcomeRules } from '../rules/outcome/rules.ts';
 import { worst, type ArtifactResult, type BaselineBand, type Verdict } from '../rules/outcome/types.ts';
 
@@ -51,5 +53,22 @@ export async function settleOutcome(run: FinishedRun): Promise<Settled> {
   }
   // Only a success can be too fast: a failure already says more.
   if (!failed()) verdicts.push(minDurationVerdict(run.durationMs, run.minDurationMs));
-  return { ...worst(verdicts), expect, baseline: null };
+  // Last: a failed run is not judged by its duration, and only a job with a baseline reads its history.
+  const learned = failed() ? null : baselineStage(run);
+  if (learned) verdicts.push({ outcome: learned.outcome, reason: learned.reason });
+  return { ...worst(verdicts), expect, baseline: learned?.band ?? null };
+}
+
+/** The run judged against the job's learned band; null when the job has no `baseline`. */
+function baselineStage(run: FinishedRun): BaselineJudgement | null {
+  const rule = run.rules?.baseline;
+  if (!rule) return null;
+  let history;
+  try {
+    history = readRuns(run.dir, run.job);
+  } catch {
+    // An unreadable history judges nothing; appending this run to it says why, once.
+    return { outcome: 'ok', reason: null, band: null };
+  }
+  return baselineVerdict(run.durationMs, successDurations(history, rule.runs), rule);
 }

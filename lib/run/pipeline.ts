@@ -88,7 +88,7 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
     skipCode: plan.skipCode,
     tailBytes: plan.tailBytes,
     rules: plan.rules,
-    minDurationMs: cfg?.minDurationMs,
+    minDurationMs: plan.minDurationMs,
     status: input.status,
     action: input.action,
     message: input.message,

@@ -36,7 +36,7 @@ test('openHistoryDir refuses a symbolic link, a file, or a folder others can wri
   writeFileSync(historyDir(state), '');
   assert.throws(
     () => openHistoryDir(state),
-    (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR' && /expected a folder/.test(e.message),
+    (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR' && e.message === `${historyDir(state)} is a file, expected a folder`,
   );
   rmSync(historyDir(state));
   mkdirSync(historyDir(state));

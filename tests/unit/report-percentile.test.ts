@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationStats, nearestRank } from '../../lib/rules/report/percentile.ts';
+import { durationStats } from '../../lib/rules/report/percentile.ts';
+import { nearestRank } from '../../lib/rules/percentile.ts';
 import { position, ticks } from '../../lib/rules/report/timeline-geometry.ts';
 import { shortDuration, shortTime, windowLabel } from '../../lib/rules/report/human.ts';
 

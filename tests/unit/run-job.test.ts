@@ -391,9 +391,24 @@ test('output history that cannot be written costs one warning line, never the he
   assert.equal(readRecord(dir, 'j').exit_code, 5, 'the heartbeat is written');
   assert.deepEqual(
     result.warnings.filter((w) => w.includes('history')),
-    [`hb: could not keep the output of this failed run of j: ${join(dir, 'history')} is not a regular file, expected a folder`],
+    [`hb: could not keep the output of this failed run of j: ${join(dir, 'history')} is a file, expected a folder`],
   );
   assert.equal(result.warnings.length, 1, result.warnings.join('\n'));
+});
+
+test('a run history that cannot be added to costs one warning line, never the heartbeat; a successful run adds its line', async () => {
+  const dir = newDir();
+  const clock = { t: T0 };
+  await runJob(request(dir, 'j', clock, { command: 'true' }).req);
+  const line = JSON.parse(readFileSync(join(dir, 'history', 'j.runs.jsonl'), 'utf8'));
+  assert.deepEqual(Object.keys(line), ['started_at', 'duration_ms', 'status', 'outcome', 'exit_code', 'cycle']);
+  assert.equal(line.cycle, readRecord(dir, 'j').cycle);
+  const broken = newDir();
+  writeFileSync(join(broken, 'history'), 'a file where the history folder should be');
+  const result = await runJob(request(broken, 'j', clock, { command: 'true' }).req);
+  assert.equal(result.exitCode, 0);
+  assert.equal(readRecord(broken, 'j').status, 'ok', 'the heartbeat is written');
+  assert.deepEqual(result.warnings, [`hb: could not add this run to the history of j in ${broken}: ${join(broken, 'history')} is a file, expected a folder`]);
 });
 
 test('run_finished carries the outcome, and the reason when the outcome has one', async () => {

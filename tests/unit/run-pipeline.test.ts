@@ -16,6 +16,7 @@ import { writeCheckHeartbeat } from '../../lib/adapters/health/watcher.ts';
 import { lastPath } from '../../lib/adapters/heartbeat/store.ts';
 import { runTickOrWrap, type RunEffects, type RunInput } from '../../lib/run/pipeline.ts';
 import { DEFAULT_TAIL_BYTES, hasRunPings, runSchedule, tickPlan, wrapPlan } from '../../lib/rules/run/plan.ts';
+import { DEFAULT_BASELINE } from '../../lib/rules/outcome/baseline.ts';
 import { gatherFacts } from '../../lib/adapters/run/proc.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 import { readEvents, tempDirs } from '../fakes.ts';
@@ -90,6 +91,20 @@ test("tick takes command, timeout, lock and tail from the job's config, else the
     skipCode: 75,
     tailBytes: 0,
   });
+});
+
+test('outcome rules and min_duration: from the config for tick; for wrap --baseline and --min-duration merged in, a flag winning', () => {
+  const baseline = { runs: 10, minRuns: 5, fast: 2, slow: 2, slackMs: 0 };
+  const job = { name: 'j', minDurationMs: 30_000, outcome: { baseline } };
+  assert.deepEqual(tickPlan(job, {}).rules, { baseline });
+  assert.equal(tickPlan(job, {}).minDurationMs, 30_000);
+  const bare = { command: ['run'], lock: false, skipCode: 0 };
+  assert.deepEqual(wrapPlan({ ...bare, baseline: true }, undefined, {}).rules, { baseline: DEFAULT_BASELINE });
+  assert.deepEqual(wrapPlan({ ...bare, baseline: true }, job, {}).rules, { baseline }, "--baseline keeps the config's settings");
+  assert.deepEqual(wrapPlan(bare, job, {}).rules, { baseline }, 'without the flag, the config still says it');
+  assert.equal(wrapPlan(bare, undefined, {}).rules, undefined);
+  assert.equal(wrapPlan({ ...bare, minDurationMs: 5_000 }, job, {}).minDurationMs, 5_000);
+  assert.equal(wrapPlan(bare, job, {}).minDurationMs, 30_000);
 });
 
 test("the schedule a heartbeat carries: the flags', else the config's; a cron without zone gets the host's", () => {

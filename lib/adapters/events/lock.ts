@@ -1,5 +1,6 @@
-// The lock every writer of events.jsonl holds for the moment of one append (and a rotation), so
-// two writers never both rotate the log and no line lands in a file past its cap.
+// The short lock a writer of an append-only state file holds for the moment of one append (and a
+// rotation or trim): for events.jsonl, so two writers never both rotate the log and no line lands
+// in a file past its cap; for a job's run history, so no line is appended to a file being cut.
 
 import { closeSync, constants, lstatSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,18 +15,22 @@ export const LOG_LOCK = 'events.jsonl.lock';
 
 /**
  * A lock older than this was left by a writer that died holding it: an append holds it for well
- * under a millisecond, a rotation for a few renames.
+ * under a millisecond, a rotation or trim for a read and a few renames.
  */
 export const STALE_LOCK_MS = 2_000;
 
+/** Runs `fn` holding `<dir>/events.jsonl.lock` (withFileLock). */
+export function withLogLock<T>(dir: string, fn: () => T, now: () => number = Date.now): T {
+  return withFileLock(join(dir, LOG_LOCK), fn, now);
+}
+
 /**
- * Runs `fn` holding `<dir>/events.jsonl.lock`, created with O_EXCL (never through a link) and
+ * Runs `fn` holding the lock file `path`, created with O_EXCL (never through a link) and
  * removed afterwards. A lock left by a dead writer (older than STALE_LOCK_MS) is moved aside and
  * removed. When no lock can be made at all (a directory hb may append in but not create files in),
  * `fn` runs without one, as an append always could.
  */
-export function withLogLock<T>(dir: string, fn: () => T, now: () => number = Date.now): T {
-  const path = join(dir, LOG_LOCK);
+export function withFileLock<T>(path: string, fn: () => T, now: () => number = Date.now): T {
   let held = false;
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
     try {

@@ -9,6 +9,9 @@ import { fileKind } from '../fs/no-follow.ts';
 /** The folder's mode: history holds output tails, which can hold secrets. */
 export const HISTORY_DIR_MODE = 0o700;
 
+/** The mode of every file in it: owner-only, like the folder. */
+export const HISTORY_FILE_MODE = 0o600;
+
 /** The kinds of per-job history file: one line per run, or the last failed runs with their output. */
 export type HistoryKind = 'runs' | 'failed';
 
@@ -29,15 +32,21 @@ export const historyPath = (stateDir: string, job: string, kind: HistoryKind): s
  */
 export function openHistoryDir(stateDir: string): string {
   const dir = historyDir(stateDir);
+  let st;
   try {
-    mkdirSync(dir, { mode: HISTORY_DIR_MODE });
-    return dir;
+    st = lstatSync(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    try {
+      mkdirSync(dir, { mode: HISTORY_DIR_MODE });
+      return dir;
+    } catch (made) {
+      if ((made as NodeJS.ErrnoException).code !== 'EEXIST') throw made;
+      st = lstatSync(dir); // made by a run at the same moment: judged like any other
+    }
   }
-  const st = lstatSync(dir);
   if (st.isSymbolicLink()) throw refusal(dir, 'ELOOP', 'is a symbolic link; hb keeps history only in a real folder of its state directory');
-  if (!st.isDirectory()) throw refusal(dir, 'ENOTDIR', `is ${fileKind(st)}, expected a folder`);
+  if (!st.isDirectory()) throw refusal(dir, 'ENOTDIR', `is ${st.isFile() ? 'a file' : fileKind(st)}, expected a folder`);
   if ((st.mode & (constants.S_IWGRP | constants.S_IWOTH)) !== 0) {
     throw refusal(dir, 'EPERM', `is writable by others (mode ${(st.mode & 0o777).toString(8)}); expected ${HISTORY_DIR_MODE.toString(8)}`);
   }

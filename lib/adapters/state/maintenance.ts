@@ -10,6 +10,7 @@ import { newEvent, type EventType, type FieldsOf } from '../../rules/events/sche
 import { unlinkQuiet } from '../fs/quiet.ts';
 import { lastPath, runPath } from '../heartbeat/store.ts';
 import { cyclePath } from '../run/cycle.ts';
+import { HISTORY_KINDS, historyPath } from '../history/dir.ts';
 import { openStateDir, unsafeForRoot, type StateDirChoice } from './dir.ts';
 import { pauseJob, resumeJob } from './pause.ts';
 
@@ -57,7 +58,8 @@ export function resumeKnownJob(dir: string, job: string, fx: MaintenanceEffects)
 /** Removes a job's heartbeat, running marker, pause and cycle counter, and logs it; returns the paths of its data removed. */
 export function forgetKnownJob(dir: string, job: string, fx: MaintenanceEffects): string[] {
   const removed: string[] = [];
-  for (const path of [lastPath(dir, job), runPath(dir, job), join(dir, 'paused', `${job}.json`)]) {
+  const history = HISTORY_KINDS.map((kind) => historyPath(dir, job, kind));
+  for (const path of [lastPath(dir, job), runPath(dir, job), join(dir, 'paused', `${job}.json`), ...history]) {
     try {
       unlinkSync(path);
       removed.push(path);

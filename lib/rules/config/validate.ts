@@ -10,6 +10,7 @@ import { SINK_KINDS, isSinkKind, validateSink, type SinkConfig } from '../sinks/
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';
 import { outcomeKeys } from './outcome-keys.ts';
+import { parseBaseline } from './baseline.ts';
 
 /** A problem before it is given a file and a position. */
 export interface RawProblem {
@@ -35,6 +36,7 @@ const JOB_KEYS = [
   'min_duration',
   'quiet',
   'expect',
+  'baseline',
   'alert_after',
   'ok_codes',
   'warn_codes',
@@ -204,6 +206,11 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
   if (Object.keys(keys.rules).length > 0) job.outcome = { ...job.outcome, ...keys.rules };
   if (keys.failedRuns !== undefined) job.failedRuns = keys.failedRuns;
   if (keys.alertAfter !== undefined) job.alertAfter = keys.alertAfter;
+  if (body.baseline !== undefined) {
+    const { rule, problems: found } = parseBaseline(body.baseline);
+    for (const p of found) problems.push({ path: [...at, 'baseline', ...p.path], atKey: p.message.startsWith('unknown key'), message: p.message });
+    if (rule) (job.outcome ??= {}).baseline = rule;
+  }
   if (body.notify !== undefined) job.notify = sinks(body.notify, [...at, 'notify'], problems);
   if (body.recover !== undefined) {
     if (!isMap(body.recover))

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.ts';
 import type { OutcomeRules } from '../outcome/rules.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import { receives } from '../sinks/validate.ts';
+import { DEFAULT_BASELINE } from '../outcome/baseline.ts';
 
 /** Default bytes of output kept in a heartbeat. */
 export const DEFAULT_TAIL_BYTES = 4096;
@@ -20,8 +21,10 @@ export interface RunPlan {
   /** The exit code of a run skipped because another holds the lock. */
   skipCode: number;
   tailBytes: number;
-  /** How the run's outcome is judged (absent: by its exit code alone). */
+  /** How the run's outcome is judged beyond its exit code. */
   rules?: OutcomeRules;
+  /** A success faster than this is suspicious. */
+  minDurationMs?: number;
 }
 
 /** What `hb wrap`'s own flags say (absent: not given). */
@@ -33,6 +36,10 @@ export interface WrapChoices {
   tailBytes?: number;
   /** The outcome rules given as flags (--quiet, ...); each key given wins over the job's config. */
   rules?: OutcomeRules;
+  /** `--baseline`: judge the run against the job's learned band (the config's settings, else the defaults). */
+  baseline?: boolean;
+  /** `--min-duration`, in ms. */
+  minDurationMs?: number;
 }
 
 /** `hb tick`: the job's configured command (none: a ping), timeout, lock and tail, else the defaults. */
@@ -43,7 +50,7 @@ export function tickPlan(cfg: JobConfig | undefined, defaults: HbConfig['default
     lock: cfg?.lock ?? false,
     skipCode: 0,
     tailBytes: cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
-    ...withRules(cfg?.outcome),
+    ...outcomePart(cfg?.outcome, cfg?.minDurationMs),
   };
 }
 
@@ -55,7 +62,7 @@ export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults
     lock: wrap.lock || (cfg?.lock ?? false),
     skipCode: wrap.skipCode,
     tailBytes: wrap.tailBytes ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
-    ...withRules(mergeRules(cfg?.outcome, wrap.rules)),
+    ...outcomePart(withBaselineFlag(mergeRules(cfg?.outcome, wrap.rules), wrap.baseline), wrap.minDurationMs ?? cfg?.minDurationMs),
   };
   const { failOn, warnOn, require } = plan.rules ?? {};
   if (plan.tailBytes === 0 && (failOn?.length || warnOn?.length || require?.length))
@@ -65,8 +72,16 @@ export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults
   return plan;
 }
 
-/** A plan's `rules` key, present only when there are rules. */
-const withRules = (rules: OutcomeRules | undefined): { rules?: OutcomeRules } => (rules ? { rules } : {});
+/** The plan's outcome rules and floor, each only when there is one. */
+function outcomePart(rules: OutcomeRules | undefined, minDurationMs: number | undefined): Pick<RunPlan, 'rules' | 'minDurationMs'> {
+  return { ...(rules ? { rules } : {}), ...(minDurationMs !== undefined ? { minDurationMs } : {}) };
+}
+
+/** `--baseline` turns the baseline on with the config's settings when it has them, else the defaults. */
+function withBaselineFlag(rules: OutcomeRules | undefined, flag: boolean | undefined): OutcomeRules | undefined {
+  if (!flag) return rules;
+  return { ...rules, baseline: rules?.baseline ?? { ...DEFAULT_BASELINE } };
+}
 
 /** The job's configured rules with each rule the flags give in place of the configured one; undefined when neither gives any. */
 export function mergeRules(configured: OutcomeRules | undefined, flags: OutcomeRules | undefined): OutcomeRules | undefined {
