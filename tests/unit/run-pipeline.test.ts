@@ -360,3 +360,21 @@ test("--notify sends the text through the job's sinks once; with no sink for mes
     await rec.close();
   }
 });
+
+test('a job with quiet: true run in this process, as hb daemon runs it, writes nothing to its streams on success and all of its output on failure, then hb says why', async () => {
+  const dir = newDir();
+  const cfg = await config(
+    'jobs:\n  q:\n    every: 15m\n    quiet: true\n    command: \'head -c 600000 /dev/zero | tr "\\\\0" a; echo; echo "$QUIET_NOTE" >&2; exit $QUIET_CODE\'\n',
+  );
+  const ok = effects({ t: T0 });
+  ok.fx.env = { ...ok.fx.env, QUIET_CODE: '0', QUIET_NOTE: 'fine' };
+  assert.equal((await runTickOrWrap(input(dir, 'q', cfg), ok.fx)).exitCode, 0);
+  assert.equal(ok.stdout.text, '');
+  assert.deepEqual(ok.said, []);
+  const failed = effects({ t: T0 + 60_000 });
+  failed.fx.env = { ...failed.fx.env, QUIET_CODE: '4', QUIET_NOTE: 'broken' };
+  assert.equal((await runTickOrWrap(input(dir, 'q', cfg), failed.fx)).exitCode, 4);
+  // One stream stands for both here: stdout's whole text comes first, then stderr's.
+  assert.equal(failed.stdout.text, `${'a'.repeat(600_000)}\nbroken\n`);
+  assert.deepEqual(failed.said, ['hb: q: failed: exit code 4']);
+});
