@@ -45,6 +45,8 @@ test('a glob matches names within one segment: *, ?, [...], [!...], ranges, esca
   assert.ok(!matches('/b/a\\*b', '/b/axxb'));
   assert.ok(matches('/b/a.b+c(d)', '/b/a.b+c(d)'), 'regular-expression characters are literal');
   assert.ok(!matches('/b/a.b', '/b/aXb'));
+  assert.ok(matches('/b/**.gz', '/b/x.gz'), '** is *');
+  assert.ok(!matches('/b/**/x.gz', '/b/a/c/x.gz'), 'no recursion');
 });
 
 test('a leading wildcard does not match a hidden name, a leading dot does', () => {
