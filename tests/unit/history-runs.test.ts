@@ -53,6 +53,18 @@ test('appendRun writes one JSON line per run in a 0600 file of a 0700 folder, an
   assert.deepEqual(existsSync(`${path}.lock`), false, 'no lock left behind');
 });
 
+test('a new history folder and file are 0700 and 0600 whatever the umask', (t) => {
+  const dir = stateDir(t);
+  const before = process.umask(0o377);
+  try {
+    appendRun(dir, 'backup', line(1));
+  } finally {
+    process.umask(before);
+  }
+  assert.equal(lstatSync(join(dir, 'history')).mode & 0o777, 0o700);
+  assert.equal(lstatSync(historyPath(dir, 'backup', 'runs')).mode & 0o777, 0o600);
+});
+
 test('the file is cut back to its last 200 runs once it passes about twice that, and no run is lost on the way', (t) => {
   const dir = stateDir(t);
   const path = historyPath(dir, 'backup', 'runs');

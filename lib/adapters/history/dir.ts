@@ -2,7 +2,7 @@
 // names the folder and creates it: owner-only (0700), never through a symbolic link, so a link
 // planted there never sends a run's history, or root's appends, anywhere else.
 
-import { constants, lstatSync, mkdirSync } from 'node:fs';
+import { chmodSync, constants, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileKind } from '../fs/no-follow.ts';
 
@@ -39,6 +39,7 @@ export function openHistoryDir(stateDir: string): string {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     try {
       mkdirSync(dir, { mode: HISTORY_DIR_MODE });
+      chmodSync(dir, HISTORY_DIR_MODE); // exactly, whatever the umask took away
       return dir;
     } catch (made) {
       if ((made as NodeJS.ErrnoException).code !== 'EEXIST') throw made;

@@ -2,7 +2,7 @@
 // short lock and cut back to the last RUNS_KEPT runs when it has grown to about twice that, so
 // the history a baseline learns from outlives the event log's rotation and never grows unbounded.
 
-import { readSync } from 'node:fs';
+import { fchmodSync, readSync } from 'node:fs';
 import { withFileLock } from '../events/lock.ts';
 import { writeAtomic } from '../fs/atomic.ts';
 import { openAppendNoFollow, openReadNoFollow, writeAll } from '../fs/no-follow.ts';
@@ -27,6 +27,8 @@ export function appendRun(stateDir: string, job: string, run: RunLine, now: () =
     () => {
       const file = openAppendNoFollow(path, HISTORY_FILE_MODE);
       try {
+        // A new file gets its mode exactly, whatever the umask took away.
+        if ((file.stats.mode & 0o777) !== HISTORY_FILE_MODE && file.stats.size === 0) fchmodSync(file.fd, HISTORY_FILE_MODE);
         writeAll(file.fd, bytes);
       } finally {
         file.close();
