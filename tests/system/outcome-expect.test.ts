@@ -104,6 +104,9 @@ head -c 6000 /dev/urandom | od -An -tx1 | sed "s/^/INSERT INTO t VALUES ('/; s/\
     assert.match(check.stdout, new RegExp(`backup\\s+FAILED\\s+.*${reason.replace(/[.()]/g, '\\$&')}`));
     const json = JSON.parse(hb(['check', 'backup', '--json'], { env }).stdout);
     assert.ok(JSON.stringify(json).includes(reason), 'the JSON carries the reason');
+    const nagios = hb(['check', 'backup', '--format', 'nagios'], { env });
+    assert.equal(nagios.code, 2);
+    assert.ok(nagios.stdout.startsWith(`HB CRITICAL - 1 of 1 job unhealthy: backup failed (${reason})`), nagios.stdout);
 
     // A second dead run is still held to the last good size, and the database's return resolves it.
     assert.ok(tick('backup').stderr.includes(`the last good one was ${formatSize(sizes[2]!)}`));
