@@ -36,6 +36,8 @@ interface Row {
   problem: boolean | null;
   /** Whether a configured sink gets an alert for the job. */
   alert: boolean;
+  /** The last run's outcome: Prometheus's `hb_last_run_outcome` sample that is 1 (not a doc cell). */
+  outcome?: string;
   /** Set where the behaviour looks like an untruth: the table says what the code does. */
   flag?: string;
   /** The row is about root and a state directory root will not read: JSON and Prometheus name it too. */
@@ -53,6 +55,7 @@ const ROWS: Row[] = [
     status: 'ok',
     problem: false,
     alert: false,
+    outcome: 'ok',
   },
   {
     state: '`late`',
@@ -86,6 +89,7 @@ const ROWS: Row[] = [
     status: 'failed',
     problem: true,
     alert: true,
+    outcome: 'failed',
   },
   {
     state: '`failed` (tolerated)',
@@ -97,6 +101,7 @@ const ROWS: Row[] = [
     status: 'failed',
     problem: false,
     alert: false,
+    outcome: 'failed',
   },
   {
     state: '`warning`',
@@ -108,6 +113,7 @@ const ROWS: Row[] = [
     status: 'warning',
     problem: false,
     alert: false,
+    outcome: 'warning',
   },
   {
     state: '`suspicious`',
@@ -119,6 +125,7 @@ const ROWS: Row[] = [
     status: 'suspicious',
     problem: true,
     alert: true,
+    outcome: 'suspicious',
   },
   {
     state: '`slow`',
@@ -130,6 +137,7 @@ const ROWS: Row[] = [
     status: 'slow',
     problem: true,
     alert: true,
+    outcome: 'slow',
   },
   {
     state: '`crashed`',
@@ -568,11 +576,13 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
       }
 
       const json = await c.run(['check', '--json', ...quiet], p);
+      let reason = '';
       assert.equal(json.code, row.exit, `json exit\n${json.stdout}${json.stderr}`);
       if (row.status === null) assert.equal(json.stdout, '');
       else {
         const x = JSON.parse(json.stdout).jobs.find((j: { job: string }) => j.job === 'x');
         assert.deepEqual([x.status, x.problem], [row.status, row.problem], json.stdout);
+        reason = x.reason;
         if (row.untrusted)
           assert.deepEqual(
             JSON.parse(json.stdout).untrusted_state_dirs.map((u: { dir: string }) => u.dir),
@@ -583,6 +593,14 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
       const nagios = await c.run(['check', '--format', 'nagios', ...quiet], p);
       assert.equal(nagios.code, NAGIOS_CODE[row.nagios], nagios.stdout + nagios.stderr);
       assert.match(nagios.stdout, new RegExp(`^HB ${row.nagios} - ${row.status === null ? row.summary.replace(/^.*stderr: /, '') : ''}`));
+      // A run's outcome reaches the plugin's long output with the verdict's reason, which quotes the run's.
+      if (row.outcome && row.outcome !== 'ok') {
+        // Checks a moment apart: "850ms ago" and "1s ago", "due in 1h" and "in 59m59s" are the same words.
+        const words = reason
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\d[\d\\.]*(?:ms|[smhd])(?:\d[\d\\.]*(?:ms|[smh]))*/g, '[\\d.]+\\w+?(?:[\\d.]+\\w+?)*');
+        assert.match(nagios.stdout, new RegExp(`\n${row.nagios} x ${row.status} - ${words}\n`), `${reason}\n${nagios.stdout}`);
+      }
 
       const prom = await c.run(['check', '--format', 'prometheus', ...quiet], p);
       assert.equal(prom.code, row.exit, `prometheus exit\n${prom.stdout}${prom.stderr}`);
@@ -601,6 +619,10 @@ describe('the truth table of hb check', { concurrency: 3 }, () => {
         );
         assert.ok(prom.stdout.includes(`\nhb_problem{hb_job="x"} ${row.problem ? 1 : 0}\n`), prom.stdout);
         if (row.untrusted) assert.ok(prom.stdout.includes(`\nhb_state_dir_untrusted{dir="${c.s.state}"} 1\n`), prom.stdout);
+        if (row.outcome) {
+          const outcome = prom.stdout.split('\n').filter((l) => l.startsWith('hb_last_run_outcome{hb_job="x",') && l.endsWith(' 1'));
+          assert.deepEqual(outcome, [`hb_last_run_outcome{hb_job="x",outcome="${row.outcome}"} 1`], prom.stdout);
+        }
         assert.deepEqual(samplesOf(readFileSync(textfile, 'utf8')), samplesOf(prom.stdout), 'the textfile holds the same job samples');
       }
 
