@@ -129,7 +129,7 @@ const ROWS: Row[] = [
   },
   {
     state: '`slow`',
-    how: 'a successful run whose `.last` says `outcome: slow`',
+    how: '`hb wrap` of `true` 5 times, then of `sleep 2`, `baseline: {min_runs: 5}`',
     listed: true,
     summary: '1 of N jobs unhealthy',
     exit: 1,
@@ -381,6 +381,12 @@ function marker(c: Case, pid: number, startedMs: number, timeoutMs?: number): vo
 
 const every1h = 'jobs:\n  x:\n    every: 1h\n';
 
+/** `hb wrap` of job x running `argv`, which must succeed. */
+const wrapCommand = async (c: Case, argv: string[]) => {
+  const r = await c.run(['wrap', '--job', 'x', '--', ...argv]);
+  assert.ok(r.code === 0, `hb wrap ${argv.join(' ')}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+};
+
 /** `hb wrap` of job x exiting `code` (the exit-with fixture), which hb passes on. */
 const wrapExit = async (c: Case, code: number) => {
   const r = await c.run(['wrap', '--job', 'x', '--', process.execPath, fixture('exit-with.js'), String(code)]);
@@ -426,11 +432,10 @@ const MAKE: Record<string, () => Promise<Case>> = {
     return c;
   },
   '`slow`': async () => {
-    const c = newCase(every1h);
-    await wrapExit(c, 0);
-    const file = join(c.s.state, 'x.last');
-    const rec = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...rec, outcome: 'slow', reason: 'took 1h2m; its usual runs take 1s to 2s' }) + '\n');
+    const c = newCase('jobs:\n  x:\n    every: 1h\n    baseline: {min_runs: 5}\n');
+    // Five runs of a few milliseconds make the band; two seconds is far over its p95 × 3 + 500ms.
+    for (let i = 0; i < 5; i++) await wrapCommand(c, ['true']);
+    await wrapCommand(c, ['sleep', '2']);
     return c;
   },
   '`crashed`': async () => {
