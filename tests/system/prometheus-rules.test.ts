@@ -289,6 +289,53 @@ describe('the rules on real hb check output', () => {
   });
 });
 
+describe('the rules on real run outcomes', () => {
+  it('fire HbJobSuspicious for a run under its min_duration, and nothing for a warning or a failure within tolerance', (t) => {
+    if (!requireTool(t, 'promtool')) return;
+    assert.ok(existsSync(HB), `${HB} is missing: run \`npm run build\` first`);
+    const s = sandbox();
+    try {
+      const config = join(s.root, 'hb.yaml');
+      writeFileSync(
+        config,
+        'jobs:\n  dump:\n    every: 1h\n    min_duration: 1h\n  mirror:\n    every: 1h\n    warn_codes: [24]\n  nightly:\n    every: 1h\n    tolerate: {failed_runs: 2}\n',
+      );
+      const env = { ...s.env, HB_CONFIG: config };
+      for (const [job, code] of [
+        ['dump', 0],
+        ['mirror', 24],
+        ['nightly', 3],
+      ] as const) {
+        const r = hb(['wrap', '--job', job, '--', 'sh', '-c', `exit ${code}`], { env });
+        assert.equal(r.code, code, show(r));
+      }
+      const check = hb(['check', '--format', 'prometheus', '--no-notify'], { env });
+      assert.equal(check.code, 1, show(check));
+      const { samples } = parseExposition(check.stdout);
+      const input_series = samples
+        .filter((x) => !x.name.endsWith('_timestamp_seconds'))
+        .map((x) => ({
+          series: `${x.name}{${[x.labels, `instance="${INSTANCE}"`, `job="${SCRAPE_JOB}"`].filter(Boolean).join(',')}}`,
+          values: `${x.value}+0x10`,
+        }));
+      const host = { instance: INSTANCE, job: SCRAPE_JOB };
+      const alert_rule_test: AlertTest[] = [
+        { eval_time: '1m', alertname: 'HbJobSuspicious', exp_alerts: [] },
+        { eval_time: '2m', alertname: 'HbJobSuspicious', exp_alerts: [expected('HbJobSuspicious', { hb_job: 'dump', status: 'suspicious', ...host })] },
+        // The tolerated failure is status failed with hb_problem 0; the warning is no problem at all.
+        ...['HbJobFailed', 'HbJobSlow', 'HbJobProblem', 'HbJobStale'].map((alertname) => ({ eval_time: '5m', alertname, exp_alerts: [] })),
+      ];
+      const r = runSuite({ rule_files: [], evaluation_interval: '1m', tests: [{ interval: '1m', input_series, alert_rule_test }] });
+      assert.equal(r.status, 0, `${r.output}\n--- hb check output\n${check.stdout}`);
+      assert.match(r.output, /SUCCESS/);
+      assert.match(check.stdout, /^hb_job_status\{hb_job="nightly",status="failed"\} 1$/m, 'the tolerated failure is in the input');
+      assert.match(check.stdout, /^hb_last_run_outcome\{hb_job="mirror",outcome="warning"\} 1$/m, 'the warning is in the input');
+    } finally {
+      s.cleanup();
+    }
+  });
+});
+
 describe('docs/integrations.md: the Prometheus-side recipes', () => {
   it('prometheus.yml passes promtool check config and loads the rule file', (t) => {
     if (!requireTool(t, 'promtool')) return;
