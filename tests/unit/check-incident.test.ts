@@ -1,5 +1,5 @@
 // The check pipeline's alerting rules, in-process: an incident opens once and resolves once,
-// thresholds and reminders count checks, a partial check keeps the other jobs' incidents, a dry
+// tolerance never delays a missed run, reminders count time, a partial check keeps the other jobs' incidents, a dry
 // run and --no-notify change nothing, and a check that finds the lock taken only reports.
 
 import { test } from 'node:test';
