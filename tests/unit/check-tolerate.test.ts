@@ -109,3 +109,15 @@ test('an alert state written when checks were counted is read: its open incident
   const state = JSON.parse(readFileSync(join(dir, 'alerts', 'state.json'), 'utf8'));
   assert.deepEqual(state.jobs, {}, 'nothing open is remembered, and no count of checks');
 });
+
+test('tolerance never delays a job that never ran: it is never and alerts as soon as it would without tolerate', async (t) => {
+  const rec = await startRecorder();
+  t.after(() => rec.close());
+  const dir = stateDir(t);
+  const cfg = await config(`notify:\n${webhook(rec.url)}jobs:\n  j:\n    every: 1m\n    tolerate: {failed_runs: 1000}\n`);
+  assert.equal((await runCheck(dir, cfg, fakeEffects(T))).code, 0, 'first seen now');
+  const missed = await runCheck(dir, cfg, fakeEffects(T + 3 * MIN));
+  assert.equal(missed.evaluation.kept.find((h) => h.job === 'j')?.status, 'never');
+  assert.equal(missed.code, 1);
+  assert.deepEqual(types(rec.requests), ['alert']);
+});
