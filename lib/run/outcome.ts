@@ -4,7 +4,7 @@
 
 import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 import { exitVerdict, type ExitFacts } from '../rules/outcome/exit.ts';
-import { expectVerdict } from '../rules/outcome/expect.ts';
+import { expectVerdict, uncheckedArtifacts } from '../rules/outcome/expect.ts';
 import { minDurationVerdict } from '../rules/outcome/min-duration.ts';
 import { compileOutputRules, outputVerdict } from '../rules/outcome/output.ts';
 import { baselineVerdict, successDurations, type BaselineJudgement } from '../rules/outcome/baseline.ts';
@@ -45,8 +45,10 @@ export async function settleOutcome(run: FinishedRun): Promise<Settled> {
   const failed = () => verdicts.some((v) => v.outcome === 'failed');
   verdicts.push(outputVerdict(run.tail, compileOutputRules(run.rules), exit.outcome === 'failed'));
   let expect: ArtifactResult[] | null = null;
-  // A run that already failed is not asked for its artifacts: the failure says more.
-  if (!failed() && run.rules?.expect?.length) {
+  // A run that already failed is not asked for its artifacts (the failure says more), but the
+  // last good sizes go on in its record, or min_ratio would not hold the run after it.
+  if (failed() && run.rules?.expect?.length) expect = uncheckedArtifacts(run.rules.expect, run.previous?.expect);
+  else if (run.rules?.expect?.length) {
     const { checkArtifacts } = await import('../adapters/outcome/artifacts.ts');
     expect = await checkArtifacts(run.rules.expect, run.startedMs, run.previous?.expect, run.env ?? {}, run.forwardSignals ?? false);
     verdicts.push(expectVerdict(expect));

@@ -10,6 +10,8 @@ import { checkArtifacts, findNewest, runVerifier } from '../../lib/adapters/outc
 import { WALK_LIMIT } from '../../lib/rules/outcome/expect.ts';
 import { settleOutcome } from '../../lib/run/outcome.ts';
 import { waitFor } from '../helpers.ts';
+import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
+import type { ArtifactResult } from '../../lib/rules/outcome/types.ts';
 
 function tmp(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'hb-artifacts-'));
@@ -163,11 +165,40 @@ test('settleOutcome: a failed artifact fails a run that exited 0; a failed exit 
   assert.equal(failed.outcome, 'failed');
   assert.equal(failed.reason, 'backup.gz is 20 B, under its min_size 1 KB');
   assert.equal(failed.expect?.length, 1);
-  assert.deepEqual(await run(2), { outcome: 'failed', reason: null, expect: null, baseline: null });
+  const unchecked = { path: join(d, 'backup.gz'), file: null, size: null, ok: false, reason: 'not checked: the run had already failed', ref_size: null };
+  assert.deepEqual(await run(2), { outcome: 'failed', reason: null, expect: [unchecked], baseline: null });
   file(join(d, 'backup.gz'), 5000, 0);
   const fast = await run(0);
   assert.equal(fast.outcome, 'suspicious', 'passing artifacts let min_duration judge');
   assert.equal(fast.expect?.[0]?.ok, true);
+});
+
+test('settleOutcome: a run that failed before its artifacts carries the last good size on, so min_ratio holds the run after it', async (t) => {
+  const d = tmp(t);
+  const path = join(d, 'backup.gz');
+  const rules = { expect: [{ path, fresh: false, minRatio: 0.5 }] };
+  const run = (code: number, previous: ArtifactResult[] | null) =>
+    settleOutcome({
+      job: 'backup',
+      dir: d,
+      exit: { code, signal: null, timedOut: false, spawnFailed: false },
+      startedMs: Date.now() - 60_000,
+      durationMs: 60_000,
+      tail: '',
+      rules,
+      minDurationMs: undefined,
+      previous: previous && ({ expect: previous } as HeartbeatRecord),
+      env: ENV,
+    });
+  file(path, 5000, 0);
+  const good = await run(0, null);
+  assert.equal(good.outcome, 'ok');
+  const dead = await run(1, good.expect);
+  assert.equal(dead.expect?.[0]?.ref_size, 5000);
+  file(path, 20, 0);
+  const empty = await run(0, dead.expect);
+  assert.equal(empty.outcome, 'failed');
+  assert.equal(empty.reason, 'backup.gz is 20 B; the last good one was 5 KB (min_ratio 50%)');
 });
 
 test('with forward, a SIGTERM sent to hb while a verifier runs reaches the verifier, and hb carries on', async (t) => {

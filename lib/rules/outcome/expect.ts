@@ -142,6 +142,18 @@ export function artifactResult(rule: ExpectRule, lookup: Lookup, reason: string 
   };
 }
 
+/** What a run that failed before its artifacts were checked records for them: nothing found, the last good sizes carried on. */
+export function uncheckedArtifacts(rules: readonly ExpectRule[], previous: readonly ArtifactResult[] | null | undefined): ArtifactResult[] {
+  return rules.map((rule) => ({
+    path: rule.path,
+    file: null,
+    size: null,
+    ok: false,
+    reason: 'not checked: the run had already failed',
+    ref_size: sizeReference(rule.path, previous).size,
+  }));
+}
+
 /** The run's verdict from its artifacts: failed with the first failed one's reason, else ok. */
 export function expectVerdict(results: readonly ArtifactResult[]): Verdict {
   const bad = results.find((r) => !r.ok);
