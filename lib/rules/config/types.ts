@@ -38,7 +38,8 @@ export interface HbConfig {
   /** The file it came from, or null when no config file exists. */
   file: string | null;
   stateDir?: string;
-  defaults: { graceMs?: number; timeoutMs?: number };
+  /** Each job's grace, timeout, max_runtime and tail when it sets none. */
+  defaults: { graceMs?: number; timeoutMs?: number; maxRuntimeMs?: number; tailBytes?: number };
   /** What a job with no schedule anywhere is: `warn` (absent: listed, not a problem) or `problem`. */
   unscheduled?: UnscheduledSetting;
   /** `events_keep`: how long the event log's rotated files are kept (absent: a week, lib/rules/events/retention.ts). */

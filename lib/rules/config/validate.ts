@@ -82,6 +82,10 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
       unknownKeys(tree.defaults, ['defaults'], DEFAULT_KEYS, problems);
       config.defaults.graceMs = duration(tree.defaults, ['defaults'], 'grace', problems);
       config.defaults.timeoutMs = duration(tree.defaults, ['defaults'], 'timeout', problems);
+      const maxRuntimeMs = duration(tree.defaults, ['defaults'], 'max_runtime', problems);
+      if (maxRuntimeMs !== undefined) config.defaults.maxRuntimeMs = maxRuntimeMs;
+      const tailBytes = integer(tree.defaults, ['defaults'], 'tail', 0, 1 << 20, problems);
+      if (tailBytes !== undefined) config.defaults.tailBytes = tailBytes;
     }
   }
   if (tree.unscheduled !== undefined) {
@@ -96,6 +100,16 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
   if (keep !== undefined) config.eventsKeepMs = keep;
   config.notify = sinks(tree.notify, ['notify'], problems);
   validateJobs(tree.jobs, file, defaultTz, config.jobs, problems);
+  if (config.defaults.tailBytes === 0) {
+    for (const [name, job] of config.jobs) {
+      const o = job.outcome;
+      if (job.tailBytes === undefined && (o?.failOn?.length || o?.warnOn?.length || o?.require?.length))
+        problems.push({
+          path: ['jobs', name, 'output'],
+          message: 'output rules read the output tail, but defaults.tail: 0 keeps none (give the job its own tail)',
+        });
+    }
+  }
   return { config, problems };
 }
 

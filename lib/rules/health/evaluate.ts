@@ -35,7 +35,7 @@ export interface JobFacts {
 /** What the rule needs besides the facts. */
 export interface EvalContext {
   nowMs: number;
-  defaults: { graceMs?: number; timeoutMs?: number };
+  defaults: { graceMs?: number; timeoutMs?: number; maxRuntimeMs?: number };
   /** The config's `unscheduled:` setting (absent: warn, never a problem). */
   unscheduled?: UnscheduledSetting;
   /** Due time and period of `spec` after a run at `anchorMs` (possibly cached); throws on an invalid schedule. */
@@ -136,7 +136,7 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
     // The end of a pause restarts the clock, not the outcome: a run that died stays crashed
     // until a later run, whenever it died.
     if (f.runGone?.gone) return verdict('crashed');
-    const limit = f.config?.maxRuntimeMs ?? run.timeout_ms ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
+    const limit = f.config?.maxRuntimeMs ?? ctx.defaults.maxRuntimeMs ?? run.timeout_ms ?? f.config?.timeoutMs ?? ctx.defaults.timeoutMs;
     if (limit != null && now - runStart > limit) {
       j.limitMs = limit;
       return verdict('overrunning');

@@ -49,7 +49,7 @@ export function tickPlan(cfg: JobConfig | undefined, defaults: HbConfig['default
     timeoutMs: cfg?.timeoutMs ?? defaults.timeoutMs,
     lock: cfg?.lock ?? false,
     skipCode: 0,
-    tailBytes: cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
+    tailBytes: cfg?.tailBytes ?? defaults.tailBytes ?? DEFAULT_TAIL_BYTES,
     ...outcomePart(cfg?.outcome, cfg?.minDurationMs),
   };
 }
@@ -61,7 +61,7 @@ export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults
     timeoutMs: wrap.timeoutMs ?? cfg?.timeoutMs ?? defaults.timeoutMs,
     lock: wrap.lock || (cfg?.lock ?? false),
     skipCode: wrap.skipCode,
-    tailBytes: wrap.tailBytes ?? cfg?.tailBytes ?? DEFAULT_TAIL_BYTES,
+    tailBytes: wrap.tailBytes ?? cfg?.tailBytes ?? defaults.tailBytes ?? DEFAULT_TAIL_BYTES,
     ...outcomePart(withBaselineFlag(mergeRules(cfg?.outcome, wrap.rules), wrap.baseline), wrap.minDurationMs ?? cfg?.minDurationMs),
   };
   const { failOn, warnOn, require } = plan.rules ?? {};
