@@ -34,7 +34,7 @@ test('defaults.max_runtime is the overrunning limit of a job that sets no max_ru
         job,
         heartbeat: null,
         file: null,
-        run: { job, pid: process.pid, started_at: started, host: 'h', cycle: 1, timeout_ms: 3600_000 },
+        run: { job, pid: process.pid, started_at: started, host: 'h', cycle: 1, timeout_ms: 3600_000, boot_id: null, pid_started_ms: null },
         runGone: { gone: false, reason: '' },
         config: config.jobs.get(job)!,
         firstSeenMs: now - 20 * 60_000,
