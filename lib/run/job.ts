@@ -173,6 +173,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
           previous: prevRecord,
           env: req.env,
           forwardSignals: req.forwardSignals,
+          onChild: req.onChild,
         })
       : { outcome: req.status === 'error' ? 'failed' : 'ok', reason: null, expect: null, baseline: null };
     const status = settled.outcome === 'failed' ? 'error' : 'ok';

@@ -30,6 +30,8 @@ export interface FinishedRun {
   env?: NodeJS.ProcessEnv;
   /** Whether signals to hb reach a verifier, as they reached the job (hb daemon handles its own). */
   forwardSignals?: boolean;
+  /** Told a verifier's pid, as the job's was told (hb daemon signals its process group on stop). */
+  onChild?: (pid: number) => void;
 }
 
 /** The outcome and what the stages recorded on the way. */
@@ -50,7 +52,11 @@ export async function settleOutcome(run: FinishedRun): Promise<Settled> {
   if (failed() && run.rules?.expect?.length) expect = uncheckedArtifacts(run.rules.expect, run.previous?.expect);
   else if (run.rules?.expect?.length) {
     const { checkArtifacts } = await import('../adapters/outcome/artifacts.ts');
-    expect = await checkArtifacts(run.rules.expect, run.startedMs, run.previous?.expect, run.env ?? {}, run.forwardSignals ?? false);
+    expect = await checkArtifacts(run.rules.expect, run.startedMs, run.previous?.expect, {
+      env: run.env ?? {},
+      forward: run.forwardSignals ?? false,
+      onSpawn: run.onChild,
+    });
     verdicts.push(expectVerdict(expect));
   }
   // Only a success can be too fast: a failure already says more.

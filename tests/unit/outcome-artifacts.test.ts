@@ -132,7 +132,7 @@ test('checkArtifacts: one entry per rule, the verifier only after the rest passe
     ],
     started,
     null,
-    ENV,
+    { env: ENV },
   );
   assert.deepEqual(
     results.map((r) => [r.ok, r.size, r.reason]),
@@ -210,4 +210,30 @@ test('with forward, a SIGTERM sent to hb while a verifier runs reaches the verif
   process.kill(process.pid, 'SIGTERM');
   const end = await running;
   assert.deepEqual([end.signal, end.timedOut], ['SIGTERM', false]);
+});
+
+test('settleOutcome tells onChild the verifier’s pid, the leader of its own group, so hb daemon’s stop reaches it as it reaches a job', async (t) => {
+  const d = tmp(t);
+  const path = join(d, 'backup.gz');
+  file(path, 100, 0);
+  const told: number[] = [];
+  const settled = await settleOutcome({
+    job: 'backup',
+    dir: d,
+    exit: { code: 0, signal: null, timedOut: false, spawnFailed: false },
+    startedMs: Date.now() - 60_000,
+    durationMs: 60_000,
+    tail: '',
+    rules: { expect: [{ path, fresh: false, verify: 'exec sleep 30', verifyTimeoutMs: 60_000 }] },
+    minDurationMs: undefined,
+    previous: null,
+    env: ENV,
+    onChild: (pid) => {
+      told.push(pid);
+      process.kill(-pid, 'SIGTERM');
+    },
+  });
+  assert.equal(told.length, 1);
+  assert.equal(settled.outcome, 'failed');
+  assert.match(settled.reason ?? '', /was killed by SIGTERM/);
 });

@@ -107,6 +107,8 @@ export interface VerifierOptions {
   killAfterMs?: number;
   /** Relay SIGTERM, SIGINT and SIGHUP sent to hb (as they were relayed to the job). */
   forward?: boolean;
+  /** Told the verifier's pid once it runs, in its own process group (hb daemon stops it as it stops a job). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Runs a verifier on `file`, TERM then KILL after its time limit; its output is not passed on, only its stderr's first line kept. */
@@ -131,6 +133,7 @@ export async function runVerifier(verify: string | readonly string[], file: stri
     stderr,
     stdin: 'ignore',
     forward: opts.forward ?? false,
+    onSpawn: opts.onSpawn,
   });
   return {
     code: child.exitCode,
@@ -147,8 +150,7 @@ export async function checkArtifacts(
   rules: readonly ExpectRule[],
   runStartedMs: number,
   previous: readonly ArtifactResult[] | null | undefined,
-  env: NodeJS.ProcessEnv,
-  forward = false,
+  verifier: Omit<VerifierOptions, 'timeoutMs' | 'killAfterMs'>,
 ): Promise<ArtifactResult[]> {
   const results: ArtifactResult[] = [];
   for (const rule of rules) {
@@ -157,7 +159,7 @@ export async function checkArtifacts(
     let reason = artifactProblem(rule, lookup, runStartedMs, ref);
     if (reason === null && rule.verify !== undefined && lookup.kind === 'found') {
       const timeoutMs = rule.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS;
-      const end = await runVerifier(rule.verify, lookup.found.file, { env, timeoutMs, forward });
+      const end = await runVerifier(rule.verify, lookup.found.file, { ...verifier, timeoutMs });
       reason = verifyProblem(verifyLabel(rule.verify, lookup.found.file), end);
     }
     results.push(artifactResult(rule, lookup, reason, ref));
