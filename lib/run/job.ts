@@ -17,11 +17,7 @@ import type { OutcomeRules } from '../rules/outcome/rules.ts';
 import type { ExitFacts } from '../rules/outcome/exit.ts';
 import { quietExitReason } from '../rules/outcome/quiet.ts';
 import { failedInARow } from '../rules/outcome/types.ts';
-import { settleOutcome, type Settled } from './outcome.ts';
-import { keepFailedOutput } from '../adapters/history/failed-output.ts';
-import { appendRun } from '../adapters/history/runs.ts';
-import { historyDir } from '../adapters/history/dir.ts';
-import { runLineOf } from '../rules/history/runs.ts';
+import { keepRunHistory, settleOutcome, type Settled } from './outcome.ts';
 
 /** Everything one run needs; the CLI layer fills it from flags, config and the process. */
 export interface JobRunRequest {
@@ -232,28 +228,9 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         `hb: could not write the heartbeat of ${req.job} in ${req.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; the previous heartbeat is kept`,
       );
     }
-    // The output of a failed run outlives the next run's heartbeat (hb log --output); kept only
-    // beside the heartbeat it belongs to, and never at the heartbeat's cost.
-    // A history folder hb cannot use is said once, not once per file in it.
-    let historyFolderRefused = false;
-    if (child && status === 'error' && written) {
-      try {
-        keepFailedOutput(req.dir, record);
-      } catch (e) {
-        historyFolderRefused = (e as NodeJS.ErrnoException).path === historyDir(req.dir);
-        warnings.push(`hb: could not keep the output of this failed run of ${req.job}: ${(e as Error).message}`);
-      }
-    }
+    // Only beside the heartbeat it belongs to: a directory that took no heartbeat is not asked again.
+    if (child && written) warnings.push(...keepRunHistory(req.dir, record, req.now));
     if (req.command) removeRunMarker(req.dir, req.job, req.pid);
-    // After the heartbeat, and only with it: the history a baseline learns from never costs the
-    // run its record, and a directory that took no heartbeat is not asked again.
-    if (child && written && !historyFolderRefused) {
-      try {
-        appendRun(req.dir, req.job, runLineOf(record), req.now);
-      } catch (e) {
-        warnings.push(`hb: could not add this run to the history of ${req.job} in ${req.dir}: ${(e as Error).message}`);
-      }
-    }
     event('run_finished', {
       cycle,
       status,

@@ -8,7 +8,10 @@ import { expectVerdict, uncheckedArtifacts } from '../rules/outcome/expect.ts';
 import { minDurationVerdict } from '../rules/outcome/min-duration.ts';
 import { compileOutputRules, outputVerdict } from '../rules/outcome/output.ts';
 import { baselineVerdict, successDurations, type BaselineJudgement } from '../rules/outcome/baseline.ts';
-import { readRuns } from '../adapters/history/runs.ts';
+import { appendRun, readRuns } from '../adapters/history/runs.ts';
+import { keepFailedOutput } from '../adapters/history/failed-output.ts';
+import { historyDir } from '../adapters/history/dir.ts';
+import { runLineOf } from '../rules/history/runs.ts';
 import type { OutcomeRules } from '../rules/outcome/rules.ts';
 import { worst, type ArtifactResult, type BaselineBand, type Verdict } from '../rules/outcome/types.ts';
 
@@ -65,6 +68,30 @@ export async function settleOutcome(run: FinishedRun): Promise<Settled> {
   const learned = failed() ? null : baselineStage(run);
   if (learned) verdicts.push({ outcome: learned.outcome, reason: learned.reason });
   return { ...worst(verdicts), expect, baseline: learned?.band ?? null };
+}
+
+/**
+ * Keeps a command run's history once its heartbeat is written: the output of a failed run
+ * (`hb log --output`) and the run's line (what a baseline learns from). Never at the
+ * heartbeat's cost: returns the warning lines of what could not be kept, a history folder hb
+ * cannot use said once, not once per file in it.
+ */
+export function keepRunHistory(dir: string, record: HeartbeatRecord, now: () => number): string[] {
+  const warnings: string[] = [];
+  if (record.status === 'error') {
+    try {
+      keepFailedOutput(dir, record);
+    } catch (e) {
+      warnings.push(`hb: could not keep the output of this failed run of ${record.job}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).path === historyDir(dir)) return warnings;
+    }
+  }
+  try {
+    appendRun(dir, record.job, runLineOf(record), now);
+  } catch (e) {
+    warnings.push(`hb: could not add this run to the history of ${record.job} in ${dir}: ${(e as Error).message}`);
+  }
+  return warnings;
 }
 
 /** The run judged against the job's learned band; null when the job has no `baseline`. */
