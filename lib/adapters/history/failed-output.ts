@@ -5,7 +5,7 @@
 import { lstatSync } from 'node:fs';
 import { writeAtomic } from '../fs/atomic.ts';
 import { readBoundedNoFollow } from '../fs/no-follow.ts';
-import { historyDir, historyPath, openHistoryDir } from './dir.ts';
+import { HISTORY_FILE_MODE, historyDir, historyPath, openHistoryDir } from './dir.ts';
 import type { HeartbeatRecord } from '../../rules/heartbeat/record.ts';
 import { validateJobName } from '../../rules/job-name.ts';
 import {
@@ -17,9 +17,6 @@ import {
   parseFailedOutputs,
   type FailedOutput,
 } from '../../rules/history/failed-output.ts';
-
-/** The file's mode: output tails can hold secrets. */
-const FAILED_OUTPUT_FILE_MODE = 0o600;
 
 /** The file's text, at most the bound (a longer file's last line is cut, and then not an entry); '' when there is none. */
 function readText(path: string): string {
@@ -47,7 +44,7 @@ export function keepFailedOutput(stateDir: string, record: HeartbeatRecord): boo
   const lines: string[] = [];
   for (const line of readText(path).split('\n')) if (line !== '' && parseFailedOutput(line) !== null) lines.push(line + '\n');
   lines.push(failedOutputLine(entry));
-  writeAtomic(path, keptFailedLines(lines), { fsync: false, mode: FAILED_OUTPUT_FILE_MODE });
+  writeAtomic(path, keptFailedLines(lines), { fsync: false, mode: HISTORY_FILE_MODE });
   return true;
 }
 
