@@ -5,12 +5,7 @@ import { configDuration, durationHint } from '../duration.ts';
 import { RUNS_KEPT } from '../history/runs.ts';
 import { DEFAULT_BASELINE } from '../outcome/baseline.ts';
 import type { BaselineRule } from '../outcome/rules.ts';
-
-/** One problem under `baseline:`; `path` is the key path below it. */
-export interface BaselineProblem {
-  path: string[];
-  message: string;
-}
+import { isMap, typeName, type RawProblem } from './tree.ts';
 
 /** The keys of a `baseline:` map. */
 export const BASELINE_KEYS = ['runs', 'min_runs', 'fast', 'slow', 'slack'];
@@ -18,16 +13,13 @@ export const BASELINE_KEYS = ['runs', 'min_runs', 'fast', 'slow', 'slack'];
 /** The most a factor may be: past it no run is ever judged. */
 const MAX_FACTOR = 1000;
 
-const shown = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`;
-
 /** Validates the value of `baseline:`; the rule (undefined when off or wrong) and every problem. */
-export function parseBaseline(raw: unknown): { rule: BaselineRule | undefined; problems: BaselineProblem[] } {
-  const problems: BaselineProblem[] = [];
+export function parseBaseline(raw: unknown): { rule: BaselineRule | undefined; problems: RawProblem[] } {
+  const problems: RawProblem[] = [];
   if (raw === false) return { rule: undefined, problems };
   if (raw === true) return { rule: { ...DEFAULT_BASELINE }, problems };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push({ path: [], message: `expected true, false or a map (runs, min_runs, fast, slow, slack), found ${shown(raw)}` });
+  if (!isMap(raw)) {
+    problems.push({ path: [], message: `expected true, false or a map (runs, min_runs, fast, slow, slack), found ${typeName(raw)}` });
     return { rule: undefined, problems };
   }
   const map = raw as Record<string, unknown>;
@@ -38,14 +30,14 @@ export function parseBaseline(raw: unknown): { rule: BaselineRule | undefined; p
     const v = map[key];
     if (v === undefined) return fallback;
     if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
-    problems.push({ path: [key], message: `expected a whole number from ${min} to ${max}, found ${shown(v)}` });
+    problems.push({ path: [key], message: `expected a whole number from ${min} to ${max}, found ${typeName(v)}` });
     return fallback;
   };
   const factor = (key: string, fallback: number): number => {
     const v = map[key];
     if (v === undefined) return fallback;
     if (typeof v === 'number' && Number.isFinite(v) && v >= 1 && v <= MAX_FACTOR) return v;
-    problems.push({ path: [key], message: `expected a factor from 1 to ${MAX_FACTOR} (3: three times off the usual band), found ${shown(v)}` });
+    problems.push({ path: [key], message: `expected a factor from 1 to ${MAX_FACTOR} (3: three times off the usual band), found ${typeName(v)}` });
     return fallback;
   };
   const runs = whole('runs', 1, RUNS_KEPT, DEFAULT_BASELINE.runs);
@@ -64,7 +56,7 @@ export function parseBaseline(raw: unknown): { rule: BaselineRule | undefined; p
     const ms = configDuration(map.slack, 0);
     if (ms === undefined) {
       const v = map.slack;
-      problems.push({ path: ['slack'], message: typeof v === 'string' ? durationHint(v) : `expected a duration such as 500ms or 2s, found ${shown(v)}` });
+      problems.push({ path: ['slack'], message: typeof v === 'string' ? durationHint(v) : `expected a duration such as 500ms or 2s, found ${typeName(v)}` });
     } else rule.slackMs = ms;
   }
   return problems.length ? { rule: undefined, problems } : { rule, problems };

@@ -7,6 +7,7 @@
 //            index[i] .. index[i+1] after the header's newline.
 
 import type { JobConfig, HbConfig } from './types.ts';
+import { isMap } from './tree.ts';
 
 /** The layout's number; a different one is never read. */
 export const COMPILED_FORMAT = 2;
@@ -132,8 +133,6 @@ export function utf8Length(text: string): number {
   }
   return n;
 }
-
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads a header line back: the header, or the reason it is not one hb can use. */
 export function decodeHeader(line: string): CompiledHeader | string {

@@ -3,13 +3,7 @@
 
 import { patternProblem } from '../outcome/output.ts';
 import type { OutcomeRules } from '../outcome/rules.ts';
-
-/** A problem at a key path below the job. */
-export interface KeyProblem {
-  path: Array<string | number>;
-  atKey?: boolean;
-  message: string;
-}
+import { isMap, typeName, type RawProblem, type Tree } from './tree.ts';
 
 /** What the keys give the job. */
 export interface OutcomeKeys {
@@ -18,7 +12,7 @@ export interface OutcomeKeys {
   failedRuns?: number;
   /** `alert_after` as written (hb doctor names it). */
   alertAfter?: number;
-  problems: KeyProblem[];
+  problems: RawProblem[];
 }
 
 /** The keys of `output:`, in the order their rules are asked. */
@@ -27,13 +21,9 @@ const TOLERATE_KEYS = ['failed_runs'];
 /** The most failed runs in a row `tolerate` may wait for. */
 export const MAX_FAILED_RUNS = 1000;
 
-type Tree = Record<string, unknown>;
-const isMap = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
-const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`);
-
 /** Reads the outcome keys of one job's map; `tailBytes` is its validated `tail` (0: no output kept). */
 export function outcomeKeys(body: Tree, tailBytes: number | undefined): OutcomeKeys {
-  const problems: KeyProblem[] = [];
+  const problems: RawProblem[] = [];
   const rules: OutcomeKeys['rules'] = {};
   const ok = exitCodes(body, 'ok_codes', problems);
   const warn = exitCodes(body, 'warn_codes', problems);
@@ -93,7 +83,7 @@ export function outcomeKeys(body: Tree, tailBytes: number | undefined): OutcomeK
 const camel = (key: (typeof OUTPUT_KEYS)[number]) => (key === 'fail_on' ? 'failOn' : key === 'warn_on' ? 'warnOn' : 'require');
 
 /** A list of exit codes, each a whole number from 0 to 255 (duplicates are kept as written; they do no harm). */
-function exitCodes(body: Tree, key: string, problems: KeyProblem[]): number[] | undefined {
+function exitCodes(body: Tree, key: string, problems: RawProblem[]): number[] | undefined {
   const v = body[key];
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) {
@@ -110,7 +100,7 @@ function exitCodes(body: Tree, key: string, problems: KeyProblem[]): number[] | 
 }
 
 /** A pattern or a list of them, each a JavaScript regular expression that compiles. */
-function patterns(output: Tree, key: string, problems: KeyProblem[]): string[] | undefined {
+function patterns(output: Tree, key: string, problems: RawProblem[]): string[] | undefined {
   const v = output[key];
   if (v === undefined) return undefined;
   const list: unknown[] = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
@@ -130,7 +120,7 @@ function patterns(output: Tree, key: string, problems: KeyProblem[]): string[] |
 }
 
 /** `tolerate: {failed_runs: N}`: N from 1 to MAX_FAILED_RUNS. */
-function tolerate(v: unknown, problems: KeyProblem[]): number | undefined {
+function tolerate(v: unknown, problems: RawProblem[]): number | undefined {
   if (v === undefined) return undefined;
   if (!isMap(v)) {
     problems.push({ path: ['tolerate'], message: `expected a map such as {failed_runs: 2}, found ${typeName(v)}` });

@@ -11,14 +11,9 @@ import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';
 import { outcomeKeys } from './outcome-keys.ts';
 import { parseBaseline } from './baseline.ts';
+import { isMap, typeName, type RawProblem, type Tree } from './tree.ts';
 
-/** A problem before it is given a file and a position. */
-export interface RawProblem {
-  path: Array<string | number>;
-  /** Point at the key itself (unknown keys) rather than its value. */
-  atKey?: boolean;
-  message: string;
-}
+export type { RawProblem } from './tree.ts';
 
 const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'events_keep', 'notify', 'jobs'];
 const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
@@ -51,10 +46,6 @@ const JOB_KEYS = [
 export const MAX_JOBS = 20_000;
 const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout', 'keep'];
 
-type Tree = Record<string, unknown>;
-
-const isMap = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
-const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`);
 /** A key path as users write it: jobs.backup.notify[0]. */
 export const pathText = (path: Array<string | number>) =>
   path
