@@ -4,7 +4,7 @@
 // regular file of ours that nobody else can write, and only when its key matches the config as
 // it is now; anything else is a miss, and the next build replaces it.
 
-import { closeSync, readSync, statSync } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -23,7 +23,7 @@ import { STATE_DIR_MODE } from '../../rules/fs/modes.ts';
 import { HB_VERSION } from '../../rules/version.ts';
 import { writeAtomic } from '../fs/atomic.ts';
 import { makeDirs } from '../fs/make-dirs.ts';
-import { openReadNoFollow, type ReadHandle } from '../fs/no-follow.ts';
+import { openReadNoFollow, readRange, type ReadHandle } from '../fs/no-follow.ts';
 import { fragmentsIdentity } from './fragments.ts';
 
 /** The folder of compiled configs in a state directory. */
@@ -93,14 +93,8 @@ export function compiledPlace(stateDir: string, given: string, absolute: string,
 
 /** Reads `length` bytes at `position`; null when the file is shorter. */
 function readAt(fd: number, position: number, length: number): Buffer | null {
-  const buf = Buffer.allocUnsafe(length);
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, got, length - got, position + got);
-    if (n === 0) return null;
-    got += n;
-  }
-  return buf;
+  const buf = readRange(fd, position, length);
+  return buf.length === length ? buf : null;
 }
 
 /** Opens the compiled file only if it is a regular file owned by this user, with one link and no write bits for others. */

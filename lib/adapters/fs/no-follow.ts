@@ -128,6 +128,18 @@ export function readUpTo(fd: number, limit: number, head: Buffer = Buffer.alloc(
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
+/** The `length` bytes of `fd` at `position`, or fewer when the file ends first. */
+export function readRange(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
 /** Reads a whole regular file without following a link (readBoundedNoFollow without a bound). */
 export function readFileNoFollow(path: string): string {
   return readBoundedNoFollow(path, Number.MAX_SAFE_INTEGER).text;

@@ -2,10 +2,10 @@
 // short lock and cut back to the last RUNS_KEPT runs when it has grown to about twice that, so
 // the history a baseline learns from outlives the event log's rotation and never grows unbounded.
 
-import { fchmodSync, readSync } from 'node:fs';
+import { fchmodSync } from 'node:fs';
 import { withFileLock } from '../events/lock.ts';
 import { writeAtomic } from '../fs/atomic.ts';
-import { openAppendNoFollow, openReadNoFollow, writeAll } from '../fs/no-follow.ts';
+import { openAppendNoFollow, openReadNoFollow, readRange, writeAll } from '../fs/no-follow.ts';
 import { formatRunLine, parseRunLines, RUNS_KEPT, RUNS_TRIM_BYTES, type RunLine } from '../../rules/history/runs.ts';
 import { HISTORY_FILE_MODE, historyPath, openHistoryDir } from './dir.ts';
 
@@ -63,14 +63,7 @@ function readEnd(path: string, maxBytes: number): string {
   try {
     const size = file.stats.size;
     const from = Math.max(0, size - maxBytes);
-    const buf = Buffer.allocUnsafe(size - from);
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(file.fd, buf, got, buf.length - got, from + got);
-      if (n === 0) break;
-      got += n;
-    }
-    const text = buf.toString('utf8', 0, got);
+    const text = readRange(file.fd, from, size - from).toString('utf8');
     // Cut mid-file: the first line is a part of one.
     return from === 0 ? text : text.slice(text.indexOf('\n') + 1);
   } finally {
