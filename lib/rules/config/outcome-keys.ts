@@ -21,8 +21,8 @@ const TOLERATE_KEYS = ['failed_runs'];
 /** The most failed runs in a row `tolerate` may wait for. */
 export const MAX_FAILED_RUNS = 1000;
 
-/** Reads the outcome keys of one job's map; `tailBytes` is its validated `tail` (0: no output kept). */
-export function outcomeKeys(body: Tree, tailBytes: number | undefined): OutcomeKeys {
+/** Reads the outcome keys of one job's map; `tailBytes` is its validated `tail`, `defaultTailBytes` the config's `defaults.tail` (0: no output kept). */
+export function outcomeKeys(body: Tree, tailBytes: number | undefined, defaultTailBytes?: number): OutcomeKeys {
   const problems: RawProblem[] = [];
   const rules: OutcomeKeys['rules'] = {};
   const ok = exitCodes(body, 'ok_codes', problems);
@@ -56,6 +56,8 @@ export function outcomeKeys(body: Tree, tailBytes: number | undefined): OutcomeK
           atKey: true,
           message: 'output rules read the output tail, but tail: 0 keeps none (remove tail: 0 or the output rules)',
         });
+      else if (tailBytes === undefined && defaultTailBytes === 0)
+        problems.push({ path: ['output'], message: 'output rules read the output tail, but defaults.tail: 0 keeps none (give the job its own tail)' });
     }
   }
   for (const key of OUTPUT_KEYS) if (rules[camel(key)] === undefined) delete rules[camel(key)];

@@ -90,29 +90,19 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
   const keep = duration(tree, [], 'events_keep', problems);
   if (keep !== undefined) config.eventsKeepMs = keep;
   config.notify = sinks(tree.notify, ['notify'], problems);
-  validateJobs(tree.jobs, file, defaultTz, config.jobs, problems);
-  if (config.defaults.tailBytes === 0) {
-    for (const [name, job] of config.jobs) {
-      const o = job.outcome;
-      if (job.tailBytes === undefined && (o?.failOn?.length || o?.warnOn?.length || o?.require?.length))
-        problems.push({
-          path: ['jobs', name, 'output'],
-          message: 'output rules read the output tail, but defaults.tail: 0 keeps none (give the job its own tail)',
-        });
-    }
-  }
+  validateJobs(tree.jobs, { file, defaultTz, defaultTailBytes: config.defaults.tailBytes }, config.jobs, problems);
   return { config, problems };
 }
 
+/** Where jobs are read: the file they are written in, the host's zone, the `defaults.tail` of the main file (none for a `jobs.d` file). */
+interface JobsSource {
+  file: string;
+  defaultTz: string;
+  defaultTailBytes?: number;
+}
+
 /** The jobs written in one file, added to `into`; a name already there (from an earlier file, `taken` says which) is a problem. */
-function validateJobs(
-  jobs: unknown,
-  file: string,
-  defaultTz: string,
-  into: Map<string, JobConfig>,
-  problems: RawProblem[],
-  taken?: ReadonlyMap<string, string>,
-): void {
+function validateJobs(jobs: unknown, source: JobsSource, into: Map<string, JobConfig>, problems: RawProblem[], taken?: ReadonlyMap<string, string>): void {
   if (jobs === undefined || jobs === null) return;
   if (!isMap(jobs)) {
     problems.push({ path: ['jobs'], message: `expected a map of job names, found ${typeName(jobs)}` });
@@ -129,7 +119,7 @@ function validateJobs(
       problems.push({ path: ['jobs', name], atKey: true, message: `job ${name} is already configured in ${first}` });
       continue;
     }
-    const job = validateJob(name, body, defaultTz, problems, file);
+    const job = validateJob(name, body, source, problems);
     if (job) into.set(name, job);
   }
 }
@@ -152,11 +142,12 @@ export function validateFragment(
     return { jobs, problems };
   }
   unknownKeys(tree, [], ['jobs'], problems);
-  validateJobs(tree.jobs, file, defaultTz, jobs, problems, taken);
+  validateJobs(tree.jobs, { file, defaultTz }, jobs, problems, taken);
   return { jobs, problems };
 }
 
-function validateJob(name: string, body: unknown, defaultTz: string, problems: RawProblem[], file: string): JobConfig | undefined {
+function validateJob(name: string, body: unknown, source: JobsSource, problems: RawProblem[]): JobConfig | undefined {
+  const { file, defaultTz } = source;
   const at = ['jobs', name];
   const nameProblem = validateJobName(name);
   if (nameProblem) problems.push({ path: at, atKey: true, message: nameProblem });
@@ -206,7 +197,7 @@ function validateJob(name: string, body: unknown, defaultTz: string, problems: R
       });
   }
   job.tailBytes = integer(body, at, 'tail', 0, 1 << 20, problems);
-  const keys = outcomeKeys(body, job.tailBytes);
+  const keys = outcomeKeys(body, job.tailBytes, source.defaultTailBytes);
   for (const p of keys.problems) problems.push({ ...p, path: [...at, ...p.path] });
   if (Object.keys(keys.rules).length > 0) job.outcome = { ...job.outcome, ...keys.rules };
   if (keys.failedRuns !== undefined) job.failedRuns = keys.failedRuns;
