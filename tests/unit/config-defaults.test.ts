@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfigText } from '../../lib/adapters/config/load.ts';
-import { ConfigError } from '../../lib/rules/errors.ts';
+import { refused } from './config-refusals.ts';
 import { tickPlan, wrapPlan } from '../../lib/rules/run/plan.ts';
 import { evaluateJob, type EvalContext } from '../../lib/rules/health/evaluate.ts';
 import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
@@ -47,21 +47,13 @@ test('defaults.max_runtime is the overrunning limit of a job that sets no max_ru
 });
 
 test('defaults.tail and defaults.max_runtime are checked; tail 0 with a job’s output rules and no tail of its own is refused', async () => {
-  const problems = async (text: string) => {
-    try {
-      await parseConfigText(text, 'hb.yaml', 'UTC');
-    } catch (e) {
-      assert.ok(e instanceof ConfigError, String(e));
-      return e.problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
-    }
-    return [];
-  };
-  assert.deepEqual(await problems('defaults: {tail: -1, max_runtime: 0}\n'), [
+  assert.deepEqual(await refused('defaults: {tail: -1, max_runtime: 0}\n'), [
     '1:35 defaults.max_runtime: expected a duration such as 15m, found number 0',
     '1:18 defaults.tail: expected a whole number from 0 to 1048576, found number -1',
   ]);
-  assert.deepEqual(await problems('defaults: {tail: 0}\njobs:\n  a:\n    every: 1h\n    output: {fail_on: [ERROR]}\n'), [
+  assert.deepEqual(await refused('defaults: {tail: 0}\njobs:\n  a:\n    every: 1h\n    output: {fail_on: [ERROR]}\n'), [
     '5:13 jobs.a.output: output rules read the output tail, but defaults.tail: 0 keeps none (give the job its own tail)',
   ]);
-  assert.deepEqual(await problems('defaults: {tail: 0}\njobs:\n  a:\n    every: 1h\n    tail: 64\n    output: {fail_on: [ERROR]}\n'), []);
+  const own = await parseConfigText('defaults: {tail: 0}\njobs:\n  a:\n    every: 1h\n    tail: 64\n    output: {fail_on: [ERROR]}\n', 'hb.yaml', 'UTC');
+  assert.equal(own.jobs.get('a')?.tailBytes, 64, 'a job with its own tail is taken');
 });

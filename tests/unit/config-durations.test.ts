@@ -6,18 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfigText } from '../../lib/adapters/config/load.ts';
 import { ABOVE_ZERO, configDuration } from '../../lib/rules/duration.ts';
-import { ConfigError } from '../../lib/rules/errors.ts';
-
-/** `line:col path: message` of each problem of a config that must fail. */
-async function refused(text: string): Promise<string[]> {
-  try {
-    await parseConfigText(text, 'hb.yaml', 'UTC');
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, String(e));
-    return e.problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
-  }
-  return assert.fail(`expected a ConfigError for ${JSON.stringify(text)}`);
-}
+import { refused } from './config-refusals.ts';
 
 test('configDuration: seconds or a duration string, in ms, at least the minimum', () => {
   assert.equal(configDuration(90, ABOVE_ZERO), 90_000);

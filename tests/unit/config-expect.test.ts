@@ -3,18 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, type ConfigProblem } from '../../lib/rules/errors.ts';
+import { problemsOf } from './config-refusals.ts';
 import { parseConfigText } from '../../lib/adapters/config/load.ts';
-
-async function problems(text: string): Promise<ConfigProblem[]> {
-  try {
-    await parseConfigText(text, 'hb.yaml', 'UTC');
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `a ConfigError, not ${String(e)}`);
-    return e.problems;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('expect entries become rules: fresh by default, sizes in bytes, ratios as fractions, verify with its default timeout', async () => {
   const config = await parseConfigText(
@@ -46,7 +36,7 @@ test('expect entries become rules: fresh by default, sizes in bytes, ratios as f
 });
 
 test('each expect mistake is a problem at its place: relative or empty path, bad size, ratio out of range, unknown key', async () => {
-  const found = await problems(`jobs:
+  const found = await problemsOf(`jobs:
   backup:
     command: /usr/local/bin/backup.sh
     expect:
@@ -88,7 +78,7 @@ test('each expect mistake is a problem at its place: relative or empty path, bad
 });
 
 test('expect must be a non-empty list', async () => {
-  const [p] = await problems(`jobs:\n  backup:\n    expect: /var/backups/db.sql.gz\n`);
+  const [p] = await problemsOf(`jobs:\n  backup:\n    expect: /var/backups/db.sql.gz\n`);
   assert.equal(p?.path, 'jobs.backup.expect');
   assert.match(p.message, /expected a list of artifacts \(- path: \/var\/backups\/db.sql.gz\), found string/);
 });

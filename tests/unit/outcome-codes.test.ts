@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfigText } from '../../lib/adapters/config/load.ts';
-import { ConfigError, type ConfigProblem } from '../../lib/rules/errors.ts';
+import { problemsOf } from './config-refusals.ts';
 import { exitVerdict, type ExitFacts } from '../../lib/rules/outcome/exit.ts';
 import { compileOutputRules, outputVerdict } from '../../lib/rules/outcome/output.ts';
 import type { OutcomeRules } from '../../lib/rules/outcome/rules.ts';
@@ -94,17 +94,6 @@ test('settleOutcome: exit 3 with a fail_on match records the line; exit 24 in wa
   assert.equal((await run(0, 'ok\n', { require: ['backup complete'] })).reason, 'output lacks /backup complete/ (require)');
 });
 
-/** The problems of a config that must fail. */
-async function problems(text: string): Promise<ConfigProblem[]> {
-  try {
-    await parseConfigText(text, 'hb.yaml', 'UTC');
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `a ConfigError, not ${String(e)}`);
-    return e.problems;
-  }
-  assert.fail('expected a ConfigError');
-}
-
 test('config: ok_codes, warn_codes, output and tolerate become the job outcome rules; alert_after is read as tolerate', async () => {
   const cfg = await parseConfigText(
     [
@@ -151,7 +140,7 @@ test('config: every outcome-key error at once, at its line and column, saying wh
     /* 18 */ '    warn_codes: [24]',
     '',
   ].join('\n');
-  const ps = await problems(text);
+  const ps = await problemsOf(text);
   const got = [...ps].sort((x, y) => x.line! - y.line! || x.col! - y.col!).map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
   const expected: Array<[string, RegExp]> = [
     ['4:22 jobs.a.warn_codes[1]', /expected an exit code, a whole number from 0 to 255, found number 256/],
