@@ -67,8 +67,15 @@ export const config = (yaml: string): Promise<HbConfig> => parseConfigText(yaml,
 /** A webhook sink line for `notify:` (no retries within a check: one request per attempt). */
 export const webhook = (url: string) => `  - webhook: {url: ${url}/hook, timeout: 1s, retries: 0}\n`;
 
-/** Writes job's heartbeat as a tick at `ms` with `status` would. */
-export function tick(dir: string, job: string, ms: number, status: HeartbeatRecord['status'] = 'ok', every = '1m'): void {
+/** Writes job's heartbeat as a tick at `ms` with `status` would; `fields` replace or add record fields. */
+export function tick(
+  dir: string,
+  job: string,
+  ms: number,
+  status: HeartbeatRecord['status'] = 'ok',
+  every = '1m',
+  fields: Partial<HeartbeatRecord> = {},
+): void {
   const at = new Date(ms).toISOString();
   writeHeartbeat(
     dir,
@@ -90,6 +97,7 @@ export function tick(dir: string, job: string, ms: number, status: HeartbeatReco
       output_tail: null,
       pid: 1,
       hb_version: 't',
+      ...fields,
     },
     { fsync: false },
   );

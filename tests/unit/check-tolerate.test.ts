@@ -5,42 +5,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeHeartbeat } from '../../lib/adapters/heartbeat/store.ts';
 import { startRecorder, type Recorded } from '../fixtures/http-recorder.ts';
-import { MIN, SEC, T, config, fakeEffects, runCheck, stateDir, webhook } from './check-harness.ts';
+import { MIN, SEC, T, config, fakeEffects, runCheck, stateDir, tick, webhook } from './check-harness.ts';
 
 const types = (requests: Recorded[]) => requests.map((r) => (r.body as { type: string }).type);
 
 /** Writes the heartbeat of a run at `ms` as hb wrap would: failed ones carry their count in a row. */
 function ran(dir: string, ms: number, failedStreak: number): void {
-  const at = new Date(ms).toISOString();
   const failed = failedStreak > 0;
-  writeHeartbeat(
-    dir,
-    {
-      v: 1,
-      job: 'j',
-      host: 'testhost',
-      status: failed ? 'error' : 'ok',
-      exit_code: failed ? 3 : 0,
-      signal: null,
-      started_at: at,
-      finished_at: at,
-      duration_ms: 0,
-      cycle: 1,
-      action: null,
-      message: null,
-      schedule: { every: '1m' },
-      grace_s: null,
-      output_tail: null,
-      pid: 1,
-      hb_version: 't',
-      outcome: failed ? 'failed' : 'ok',
-      reason: null,
-      failed_streak: failedStreak,
-    },
-    { fsync: false },
-  );
+  tick(dir, 'j', ms, failed ? 'error' : 'ok', '1m', {
+    exit_code: failed ? 3 : 0,
+    outcome: failed ? 'failed' : 'ok',
+    reason: null,
+    failed_streak: failedStreak,
+  });
 }
 
 test('failed_runs 2: the first failed run alerts nobody however often hb check runs, the second alerts once, a success in between restarts the count', async (t) => {
