@@ -23,6 +23,8 @@ const LAZY = {
   'lib/run/notifications.ts': 'run-notify',
   'bin/first-run-hint.ts': 'first-run-hint',
   'lib/check/act.ts': 'act',
+  // What a check looks into when a job is a problem (evidence, root causes): never on the healthy path.
+  'lib/check/explain.ts': 'explain',
   'lib/adapters/config/load.ts': 'config-load',
   'lib/rules/format/json.ts': 'format-json',
   'lib/rules/format/nagios.ts': 'format-nagios',

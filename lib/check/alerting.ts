@@ -1,7 +1,7 @@
 // Alerting in `hb check`: the incident step for every job as it is judged, then the outbox and
 // delivery. Runs inside the acting check (lib/check/act.ts holds the lock).
 
-import { QUIET, step, type JobAlertState } from '../rules/alerts/incident.ts';
+import { QUIET, step, type Draft, type JobAlertState } from '../rules/alerts/incident.ts';
 import { closingNotification, notificationFor, runNotification } from '../rules/alerts/notification.ts';
 import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 import { CHECK_JOB } from '../rules/job-name.ts';
@@ -42,6 +42,7 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
   const previous = replayed.states;
   const next = new Map<string, JobAlertState>();
   const outgoing: Notification[] = [];
+  const decided: Array<{ job: string; draft: Draft; describe: () => JobHealth }> = [];
   const events: KnownEvent[] = replayed.notifications.map((n) =>
     alertEvent(n.type, n.ts, n.job, { incident: n.incident!.id, status: n.status, reason: n.message }),
   );
@@ -52,16 +53,15 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
       const policy = { remindMs: cfg?.remindMs ?? null };
       const { state, drafts } = step(previous.get(facts.job) ?? QUIET, j, policy, nowMs, () => fx.newId());
       next.set(facts.job, state);
-      if (drafts.length === 0) return;
-      const health = describe();
-      for (const draft of drafts) {
-        outgoing.push(notificationFor(draft, health, fx.host, nowMs));
-        events.push(
-          alertEvent(draft.type, new Date(nowMs).toISOString(), facts.job, { incident: draft.incident.id, status: health.status, reason: health.reason }),
-        );
-      }
+      for (const draft of drafts) decided.push({ job: facts.job, draft, describe });
     },
     async finish(complete, own) {
+      // Built now, not as each job is judged: the explain stage has since added evidence to the verdicts.
+      for (const { job, draft, describe } of decided) {
+        const health = describe();
+        outgoing.push(notificationFor(draft, health, fx.host, nowMs));
+        events.push(alertEvent(draft.type, new Date(nowMs).toISOString(), job, { incident: draft.incident.id, status: health.status, reason: health.reason }));
+      }
       for (const [job, s] of previous) {
         if (next.has(job)) continue;
         // A check of some jobs keeps the others' state as it was; a full check that no longer

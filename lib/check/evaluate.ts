@@ -13,6 +13,8 @@ import { readRecoveryOutcome } from '../adapters/recover/outcome.ts';
 import { timingMemo } from '../rules/schedule/timing-memo.ts';
 import type { UntrustedDir } from '../adapters/state/dir.ts';
 import type { Actor } from './act.ts';
+import type { Explained, ExplainTarget } from './explain.ts';
+import { neededJobs } from '../rules/needs/types.ts';
 import type { CheckEffects } from './effects.ts';
 
 /** What a check looks at: the jobs named (none: all), the config, the state directories to read (the first is written). */
@@ -47,6 +49,8 @@ export interface Evaluation {
   /** What recovery did in this check, one line each (`agent: restarted …`). */
   actions: string[];
   config: HbConfig;
+  /** What the explain stage concluded about the problem jobs (null: none was a problem). */
+  explained: Explained | null;
 }
 
 /**
@@ -68,7 +72,12 @@ export async function evaluateAll(
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), fx.tzData, zoneFor);
   const evalCtx = { nowMs, defaults: config.defaults, unscheduled: config.unscheduled, timing: memo.timing };
-  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, untrusted, nowMs, actor: null, actions: [], config };
+  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, untrusted, nowMs, actor: null, actions: [], config, explained: null };
+  // The problem jobs are looked into after the scan (lib/check/explain.ts), with the verdicts of
+  // the jobs some `needs:` names.
+  const targets: ExplainTarget[] = [];
+  const needed = config.jobs.size > 0 ? neededJobs(config.jobs.values()) : null;
+  const watched = new Map<string, ExplainTarget>();
   const actor = startActor ? await startActor(config, primary) : null;
   try {
     // A job with no schedule of its own takes its crontab line's; the crontabs are read only then.
@@ -87,6 +96,11 @@ export async function evaluateAll(
         let described: JobHealth | undefined;
         const describe = () => (described ??= describeJob(facts, j, nowMs));
         if (keep(j, facts.job)) result.kept.push(describe());
+        if (j.problem || needed?.has(facts.job)) {
+          const target = { facts, judgement: j, describe };
+          if (j.problem) targets.push(target);
+          if (needed?.has(facts.job)) watched.set(facts.job, target);
+        }
         actor?.observe(facts, own, j, describe);
       },
       scope.crontab,
@@ -94,6 +108,21 @@ export async function evaluateAll(
     writeTimings(primary, memo.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
+    }
+    if (targets.length > 0) {
+      const { explainProblems } = await import('./explain.ts');
+      const ctx = {
+        nowMs,
+        config,
+        dirs,
+        verdictOf: (job: string) => watched.get(job),
+        timing: memo.timing,
+        localTz: zoneFor,
+        procRoot: '/proc',
+        isRoot: fx.isRoot,
+        env: fx.env,
+      };
+      result.explained = await explainProblems(targets, ctx, fx.warn);
     }
     // Recovery acts before anything is shown: what it did, or could not do, is part of the verdict.
     if (actor) {

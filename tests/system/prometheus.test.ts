@@ -129,6 +129,8 @@ function job(name: string, status: JobStatus, over: Partial<JobHealth> = {}): Jo
     },
     running: null,
     file: null,
+    evidence: [],
+    root_cause: null,
     ...over,
   };
 }

@@ -27,6 +27,8 @@ function job(name: string, over: Partial<JobHealth> = {}): JobHealth {
     last: null,
     running: null,
     file: `/state/${name}.last`,
+    evidence: [],
+    root_cause: null,
     ...over,
   };
 }

@@ -54,6 +54,8 @@ function job(name: string, over: Partial<JobHealth> = {}): JobHealth {
     last,
     running: null,
     file: `/state/${name}.last`,
+    evidence: [],
+    root_cause: null,
     ...over,
   };
 }

@@ -54,6 +54,8 @@ function job(name: string, status: JobStatus = 'ok', over: Partial<JobHealth> = 
     },
     running: null,
     file: `/state/${name}.last`,
+    evidence: [],
+    root_cause: null,
     ...over,
   };
 }

@@ -25,6 +25,8 @@ function job(name: string, status: JobStatus, reason: string, problem = false): 
     last: null,
     running: null,
     file: null,
+    evidence: [],
+    root_cause: null,
   };
 }
 

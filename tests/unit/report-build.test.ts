@@ -44,6 +44,8 @@ function health(job: string, status: JobStatus, extra: Partial<JobHealth> = {}):
     last: null,
     running: null,
     file: null,
+    evidence: [],
+    root_cause: null,
     ...extra,
   };
 }

@@ -45,6 +45,8 @@ function health(job: string, status: JobStatus): JobHealth {
     last: null,
     running: null,
     file: null,
+    evidence: [],
+    root_cause: null,
   };
 }
 

@@ -29,6 +29,8 @@ function health(job: string, status: JobStatus, reason: string): JobHealth {
     last: null,
     running: null,
     file: null,
+    evidence: [],
+    root_cause: null,
   };
 }
 

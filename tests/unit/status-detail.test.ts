@@ -47,6 +47,8 @@ function health(last: Partial<HeartbeatRecord> | null, over: Partial<JobHealth> 
           },
     running: null,
     file: null,
+    evidence: [],
+    root_cause: null,
     ...over,
   };
 }

@@ -5,6 +5,9 @@ import type { SinkConfig } from '../sinks/validate.ts';
 import type { RecoverPolicy } from '../recover/types.ts';
 import type { UnscheduledSetting } from '../health/unscheduled.ts';
 import type { OutcomeRules } from '../outcome/rules.ts';
+import type { Need } from '../needs/types.ts';
+import type { MaintenanceWindow } from '../maintenance/types.ts';
+import type { EscalationStep } from '../escalate/types.ts';
 
 /** A job as configured under `jobs:`; every field optional (no config at all is valid). */
 export interface JobConfig {
@@ -31,6 +34,12 @@ export interface JobConfig {
   notify?: SinkConfig[];
   /** Dead-man recovery (SPEC §6), validated. */
   recover?: RecoverPolicy;
+  /** What the job depends on (`needs:`): jobs whose problems its own fold into, preconditions probed at check time. */
+  needs?: Need[];
+  /** The job's own maintenance windows, besides the global ones that apply to it. */
+  maintenance?: MaintenanceWindow[];
+  /** The job's escalation steps (absent: the global ones). */
+  escalate?: EscalationStep[];
 }
 
 /** The whole config file. */
@@ -45,6 +54,12 @@ export interface HbConfig {
   /** `events_keep`: how long the event log's rotated files are kept (absent: a week, lib/rules/events/retention.ts). */
   eventsKeepMs?: number;
   notify: SinkConfig[];
+  /** Global maintenance windows (`maintenance:`), each for every job or the jobs it names. */
+  maintenance?: MaintenanceWindow[];
+  /** Global escalation steps (`escalate:`), for jobs with none of their own. */
+  escalate?: EscalationStep[];
+  /** `cron_log:` where cron's own log is read from for evidence (absent: the usual places). */
+  cronLog?: string[];
   jobs: Map<string, JobConfig>;
 }
 

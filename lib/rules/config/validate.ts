@@ -12,10 +12,13 @@ import type { HbConfig, JobConfig } from './types.ts';
 import { outcomeKeys } from './outcome-keys.ts';
 import { parseBaseline } from './baseline.ts';
 import { isMap, typeName, type RawProblem, type Tree } from './tree.ts';
+import { parseNeeds } from './needs.ts';
+import { parseMaintenance } from './maintenance.ts';
+import { parseEscalate } from './escalate.ts';
 
 export type { RawProblem } from './tree.ts';
 
-const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'events_keep', 'notify', 'jobs'];
+const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'events_keep', 'notify', 'maintenance', 'escalate', 'cron_log', 'jobs'];
 const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
 const JOB_KEYS = [
   'every',
@@ -40,6 +43,9 @@ const JOB_KEYS = [
   'remind',
   'notify',
   'recover',
+  'needs',
+  'maintenance',
+  'escalate',
   'description',
 ];
 /** More jobs than one file should hold (a check over them takes seconds, a parse some 250 MB): refused rather than slowly half-served. */
@@ -90,6 +96,25 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
   const keep = duration(tree, [], 'events_keep', problems);
   if (keep !== undefined) config.eventsKeepMs = keep;
   config.notify = sinks(tree.notify, ['notify'], problems);
+  if (tree.maintenance !== undefined) {
+    const { windows, problems: found } = parseMaintenance(tree.maintenance, defaultTz, true);
+    for (const p of found) problems.push({ ...p, path: ['maintenance', ...p.path] });
+    if (windows) config.maintenance = windows;
+  }
+  if (tree.escalate !== undefined) {
+    const { steps, problems: found } = parseEscalate(tree.escalate, 'escalate');
+    for (const p of found) problems.push({ ...p, path: ['escalate', ...p.path] });
+    if (steps) config.escalate = steps;
+  }
+  if (tree.cron_log !== undefined) {
+    const paths = typeof tree.cron_log === 'string' ? [tree.cron_log] : tree.cron_log;
+    if (Array.isArray(paths) && paths.length > 0 && paths.every((x) => typeof x === 'string' && x.startsWith('/'))) config.cronLog = paths as string[];
+    else
+      problems.push({
+        path: ['cron_log'],
+        message: `expected an absolute path or a list of them (where cron's log is, e.g. /var/log/cron.log), found ${typeName(tree.cron_log)}`,
+      });
+  }
   validateJobs(tree.jobs, { file, defaultTz, defaultTailBytes: config.defaults.tailBytes }, config.jobs, problems);
   return { config, problems };
 }
@@ -217,6 +242,21 @@ function validateJob(name: string, body: unknown, source: JobsSource, problems: 
       for (const p of found) problems.push({ path: [...at, 'recover', ...p.path], message: p.message });
       if (policy) job.recover = policy;
     }
+  }
+  if (body.needs !== undefined) {
+    const { needs, problems: found } = parseNeeds(body.needs);
+    for (const p of found) problems.push({ ...p, path: [...at, 'needs', ...p.path] });
+    if (needs) job.needs = needs;
+  }
+  if (body.maintenance !== undefined) {
+    const { windows, problems: found } = parseMaintenance(body.maintenance, defaultTz, false);
+    for (const p of found) problems.push({ ...p, path: [...at, 'maintenance', ...p.path] });
+    if (windows) job.maintenance = windows;
+  }
+  if (body.escalate !== undefined) {
+    const { steps, problems: found } = parseEscalate(body.escalate, `jobs.${name}.escalate`);
+    for (const p of found) problems.push({ ...p, path: [...at, 'escalate', ...p.path] });
+    if (steps) job.escalate = steps;
   }
   if (body.description !== undefined && typeof body.description !== 'string') {
     problems.push({ path: [...at, 'description'], message: `expected text, found ${typeName(body.description)}` });

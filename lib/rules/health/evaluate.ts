@@ -196,6 +196,8 @@ export function describeJob(f: JobFacts, j: Judgement, nowMs: number): JobHealth
     last: record,
     running: f.run,
     file: f.file,
+    evidence: [],
+    root_cause: null,
   };
 }
 

@@ -3,6 +3,7 @@
 import type { HeartbeatRecord } from '../heartbeat/record.ts';
 import type { RunMarker } from '../heartbeat/run-marker.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
+import type { Evidence, RootCause } from '../evidence/types.ts';
 
 /** Every status a job can have (SPEC §4). */
 export type JobStatus =
@@ -88,4 +89,8 @@ export interface JobHealth {
   running: RunMarker | null;
   /** The `.last` file this verdict read, when there is one. */
   file: string | null;
+  /** Why a problem job missed its run, most likely cause first (lib/check/explain.ts); empty when nothing was gathered. */
+  evidence: Evidence[];
+  /** The problem this job's incident is folded into (a job it `needs:` that is itself a problem); null: none. */
+  root_cause: RootCause | null;
 }
