@@ -51,8 +51,8 @@ export interface Explained {
 /** At most this many problem jobs are looked into per check (the rest show their reason alone). */
 export const MAX_EXPLAINED = 200;
 
-/** The gatherers, in no particular order (ranking decides what is shown first). */
-const GATHERERS: Array<() => Promise<Gatherer>> = [];
+/** The gatherers, in no particular order (ranking decides what is shown first). This module is loaded lazily, so they are imported statically. */
+const GATHERERS: Gatherer[] = [];
 
 /**
  * Looks into the targets: gathers every kind of evidence, ranks it into each target's described
@@ -62,7 +62,7 @@ const GATHERERS: Array<() => Promise<Gatherer>> = [];
 export async function explainProblems(targets: readonly ExplainTarget[], ctx: ExplainContext, warn: (line: string) => void): Promise<Explained> {
   const looked = targets.slice(0, MAX_EXPLAINED);
   const found = new Map<string, Evidence[]>();
-  const results = await Promise.allSettled(GATHERERS.map(async (load) => (await load())(looked, ctx)));
+  const results = await Promise.allSettled(GATHERERS.map((gather) => gather(looked, ctx)));
   for (const r of results) {
     if (r.status === 'rejected') {
       warn(`hb: could not gather evidence: ${(r.reason as Error)?.message ?? String(r.reason)}`);
