@@ -7,6 +7,7 @@ import { FRAGMENT_DIR, MAX_TOTAL_JOBS } from '../../rules/config/find.ts';
 import { fragmentFiles } from './fragments.ts';
 import { emptyConfig, type HbConfig, type JobConfig } from '../../rules/config/types.ts';
 import { parseYaml } from '../../rules/config/yaml.ts';
+import { cycleMessage, needsCycle } from '../../rules/needs/cycle.ts';
 import type { ConfigChoice } from '../../rules/config/find.ts';
 
 /** At most this many problems are listed: a broken 1 MiB file must not print (or locate) thousands. */
@@ -72,6 +73,9 @@ async function addFragments(config: HbConfig, file: string, defaultTz: string, c
       taken.set(name, fragment);
     }
   }
+  // Needs may cross files: a cycle is looked for once every file is in.
+  const cycle = needsCycle(config.jobs);
+  if (cycle) throw new ConfigError([{ file: taken.get(cycle[0]!) ?? file, path: `jobs.${cycle[0]}.needs`, message: cycleMessage(cycle) }]);
 }
 
 // The first problems, and one line saying how many more there are.

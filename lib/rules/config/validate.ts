@@ -13,6 +13,7 @@ import { outcomeKeys } from './outcome-keys.ts';
 import { parseBaseline } from './baseline.ts';
 import { isMap, typeName, type RawProblem, type Tree } from './tree.ts';
 import { parseNeeds } from './needs.ts';
+import { cycleMessage, needsCycle } from '../needs/cycle.ts';
 import { parseMaintenance } from './maintenance.ts';
 import { parseEscalate } from './escalate.ts';
 
@@ -116,6 +117,8 @@ export function validateConfig(tree: unknown, file: string, defaultTz: string): 
       });
   }
   validateJobs(tree.jobs, { file, defaultTz, defaultTailBytes: config.defaults.tailBytes }, config.jobs, problems);
+  const cycle = needsCycle(config.jobs);
+  if (cycle) problems.push({ path: ['jobs', cycle[0]!, 'needs'], message: cycleMessage(cycle) });
   return { config, problems };
 }
 
@@ -244,7 +247,7 @@ function validateJob(name: string, body: unknown, source: JobsSource, problems: 
     }
   }
   if (body.needs !== undefined) {
-    const { needs, problems: found } = parseNeeds(body.needs);
+    const { needs, problems: found } = parseNeeds(body.needs, name);
     for (const p of found) problems.push({ ...p, path: [...at, 'needs', ...p.path] });
     if (needs) job.needs = needs;
   }
