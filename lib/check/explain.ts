@@ -7,6 +7,7 @@ import type { HbConfig } from '../rules/config/types.ts';
 import { rankEvidence, type Evidence, type RootCause } from '../rules/evidence/types.ts';
 import type { EvalContext, JobFacts, Judgement } from '../rules/health/evaluate.ts';
 import type { JobHealth } from '../rules/health/types.ts';
+import { gatherNeeds } from '../adapters/evidence/needs.ts';
 
 /** A job the scan judged a problem, with what the stage may read and the verdict it describes into. */
 export interface ExplainTarget {
@@ -52,7 +53,7 @@ export interface Explained {
 export const MAX_EXPLAINED = 200;
 
 /** The gatherers, in no particular order (ranking decides what is shown first). This module is loaded lazily, so they are imported statically. */
-const GATHERERS: Gatherer[] = [];
+const GATHERERS: Gatherer[] = [gatherNeeds];
 
 /**
  * Looks into the targets: gathers every kind of evidence, ranks it into each target's described
@@ -74,5 +75,11 @@ export async function explainProblems(targets: readonly ExplainTarget[], ctx: Ex
     const items = found.get(t.facts.job);
     if (items && items.length > 0) t.describe().evidence = rankEvidence(items);
   }
-  return { folded: new Map() };
+  // A job whose root cause is another job that is a problem has its incident folded into that job's.
+  const folded = new Map<string, RootCause>();
+  for (const t of looked) {
+    const root = t.describe().root_cause;
+    if (root?.job) folded.set(t.facts.job, root);
+  }
+  return { folded };
 }
