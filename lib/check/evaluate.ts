@@ -15,6 +15,7 @@ import type { UntrustedDir } from '../adapters/state/dir.ts';
 import type { Actor } from './act.ts';
 import type { Explained, ExplainTarget } from './explain.ts';
 import { neededJobs } from '../rules/needs/types.ts';
+import { maintenanceAt } from '../rules/maintenance/open.ts';
 import type { CheckEffects } from './effects.ts';
 
 /** What a check looks at: the jobs named (none: all), the config, the state directories to read (the first is written). */
@@ -72,6 +73,7 @@ export async function evaluateAll(
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), fx.tzData, zoneFor);
   const evalCtx = { nowMs, defaults: config.defaults, unscheduled: config.unscheduled, timing: memo.timing };
+  const inWindow = maintenanceAt(config.maintenance, nowMs);
   const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, untrusted, nowMs, actor: null, actions: [], config, explained: null };
   // The problem jobs are looked into after the scan (lib/check/explain.ts), with the verdicts of
   // the jobs some `needs:` names.
@@ -90,6 +92,7 @@ export async function evaluateAll(
       (facts) => {
         // What recovery last concluded for a job it could not bring back outranks the heartbeat.
         if (facts.config?.recover) facts.recovery = readRecoveryOutcome(primary, facts.job);
+        facts.maintenance = inWindow(facts.job, facts.config?.maintenance);
         const own = judgeJob(facts, evalCtx);
         const j = withRecovery(own, facts.recovery ?? null);
         count(result, facts.job, j, 1);

@@ -9,6 +9,8 @@ import type { ScheduleSpec, Timing } from '../schedule/types.ts';
 import { PROBLEM_STATUSES, type JobHealth, type JobStatus, type RecoveryOutcome, type ScheduleSource } from './types.ts';
 import type { RunMarker } from '../heartbeat/run-marker.ts';
 import { unscheduledIsProblem, unscheduledReason, type UnscheduledSetting } from './unscheduled.ts';
+import type { OpenWindow } from '../maintenance/open.ts';
+import { formatIsoUtc } from '../schedule/tz.ts';
 
 /** Everything known about one job, gathered by the caller. */
 export interface JobFacts {
@@ -28,6 +30,8 @@ export interface JobFacts {
   pausedUntilMs: number | null;
   /** When a pause ended: what happened before it is not judged, the clock restarts there. */
   resumedAtMs?: number | null;
+  /** The maintenance window the job is in (lib/rules/maintenance/open.ts): paused; its end restarts nothing. */
+  maintenance?: OpenWindow | null;
   /** What dead-man recovery concluded when it could not bring the job back; null: nothing. */
   recovery?: RecoveryOutcome | null;
 }
@@ -126,6 +130,7 @@ export function judgeJob(f: JobFacts, ctx: EvalContext): Judgement {
   }
 
   if (f.pausedUntilMs !== null && f.pausedUntilMs > now) return verdict('paused');
+  if (f.maintenance && f.maintenance.untilMs > now) return verdict('paused');
   if (hb?.kind === 'corrupt' || f.runError) return verdict('corrupt');
   if (j.lastMs !== null && j.lastMs > now + CLOCK_SKEW_MS) return verdict('clock_skew');
 
@@ -223,7 +228,9 @@ function reasonFor(f: JobFacts, j: Judgement, now: number): string {
   const record = f.heartbeat?.kind === 'record' ? f.heartbeat.record : null;
   switch (j.status) {
     case 'paused':
-      return Number.isFinite(f.pausedUntilMs) ? `paused until ${iso(f.pausedUntilMs!)}` : 'paused until resumed';
+      if (f.pausedUntilMs === null || f.pausedUntilMs <= now)
+        return `in maintenance window ${f.maintenance!.text} until ${formatIsoUtc(f.maintenance!.untilMs)}`;
+      return Number.isFinite(f.pausedUntilMs) ? `paused until ${iso(f.pausedUntilMs)}` : 'paused until resumed';
     case 'corrupt':
       if (j.scheduleError !== null) return `${j.source} schedule is invalid: ${j.scheduleError}`;
       if (f.heartbeat?.kind !== 'corrupt' && f.runError) return `${f.runError.file}: ${f.runError.reason}`;
