@@ -23,16 +23,30 @@ export function createSink(config: SinkConfig, _ctx: SinkContext): Sink {
     kind: 'healthchecks',
     label,
     async deliver(n: Notification): Promise<void> {
-      const ping = pingFor(n);
+      const ping = pingRequest(base, n);
       if (!ping) return;
-      // Through URL, so a query the user wrote (slug URLs take ?create=1) stays after the suffix.
-      const url = new URL(base);
-      url.pathname = url.pathname.replace(/\/+$/, '') + ping.suffix;
-      if (ping.rid) url.searchParams.set('rid', ping.rid);
-      // The body is shown in the service's web page: bidi and zero-width characters written out.
-      await post(url.href, bounded(inert(ping.body)), config, `${label} ${ping.suffix ? `${ping.suffix} ping` : 'success ping'}`);
+      await postPing(ping, config, `${label} ${ping.suffix ? `${ping.suffix} ping` : 'success ping'}`);
     },
   };
+}
+
+/** One ping to send: the URL to POST to, the path suffix it took (`/start`, `/fail`, `` for success) and the body. */
+export interface PingRequest {
+  href: string;
+  suffix: string;
+  body: string;
+}
+
+/** The ping a notification makes of the check at `base` (its ping URL), or null: nothing to say to the service. */
+export function pingRequest(base: string, n: Notification): PingRequest | null {
+  const ping = pingFor(n);
+  if (!ping) return null;
+  // Through URL, so a query the user wrote (slug URLs take ?create=1) stays after the suffix.
+  const url = new URL(base);
+  url.pathname = url.pathname.replace(/\/+$/, '') + ping.suffix;
+  if (ping.rid) url.searchParams.set('rid', ping.rid);
+  // The body is shown in the service's web page: bidi and zero-width characters written out.
+  return { href: url.href, suffix: ping.suffix, body: bounded(inert(ping.body)) };
 }
 
 /** Which endpoint a notification maps to, with what body. Null: nothing to say to this service. */
@@ -77,14 +91,15 @@ function bounded(text: string): string {
 }
 
 /**
- * POSTs `body` with a timeout per attempt; http.ts's withRetries retries timeouts, connection
- * errors, 408, 429 and 5xx up to `config.retries` times. The first backoff follows the timeout (a
- * quarter of it, at most 1 s) so a sink's worst case stays near (retries + 1) × timeout and tests
+ * POSTs the ping with a timeout per attempt; http.ts's withRetries retries timeouts, connection
+ * errors, 408, 429 and 5xx up to `tuning.retries` times. The first backoff follows the timeout (a
+ * quarter of it, at most 1 s) so a ping's worst case stays near (retries + 1) × timeout and tests
  * with tiny timeouts wait tiny backoffs. Not http.ts's request(): it sends JSON, a ping sends text.
+ * Rejects with a SinkError whose message starts with `what: `.
  */
-function post(url: string, body: string, config: SinkConfig, what: string): Promise<void> {
-  const backoffMs = Math.min(1000, Math.max(10, Math.floor(config.timeoutMs / 4)));
-  return withRetries({ retries: config.retries, backoffMs }, () => attemptPost(url, body, config.timeoutMs, what));
+export function postPing(ping: PingRequest, tuning: { timeoutMs: number; retries: number }, what: string): Promise<void> {
+  const backoffMs = Math.min(1000, Math.max(10, Math.floor(tuning.timeoutMs / 4)));
+  return withRetries({ retries: tuning.retries, backoffMs }, () => attemptPost(ping.href, ping.body, tuning.timeoutMs, what));
 }
 
 /** One request; resolves once a 2xx answer is read, else throws a SinkError saying why. */
