@@ -85,7 +85,10 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
 
   declare(command('tick').argument('<job>', 'job name'), TICK_OPTIONS)
     .description("run the job's configured command (if any) and record its heartbeat")
-    .addHelpText('after', '\nExamples:\n  hb tick backup --every 1h\n  hb tick sync --cron "*/5 * * * *" --status error --message "upstream 503"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hb tick backup --every 1h\n  hb tick sync --cron "*/5 * * * *" --status error --message "upstream 503"\n  hb tick agent --every 15m --cycle 1207   the agent\'s own cycle number instead of hb\'s count\n  hb tick backup --every 1d --ping https://hc-ping.com/UUID   also ping a healthchecks check (or set HB_PING_URL)',
+    )
     .action(async (job: string, _o, cmd: Command) => {
       code = await hot({ command: 'tick', operands: [job], options: cmd.optsWithGlobals<FastCommand['options']>() }, io);
     });
@@ -95,7 +98,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
     .passThroughOptions()
     .addHelpText(
       'after',
-      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/\n  hb wrap --job backup --quiet -- /usr/local/bin/backup.sh   cron mails its output only when it fails\n  hb wrap --job backup --expect "/var/backups/db-*.sql.gz" --min-size 1MB --min-ratio 50% --verify "gzip -t {}" -- /usr/local/bin/backup.sh\n  hb wrap --job mirror --warn-codes 24 -- rsync -a src/ dst/   exit 24 (vanished files) is a warning, not a failure\n  hb wrap --job dump --fail-on ERROR --fail-on denied --require "backup complete" -- /usr/local/bin/dump.sh\n  hb wrap --job backup --cron "30 2 * * *" --baseline --min-duration 30s -- /usr/local/bin/backup.sh',
+      '\nExamples:\n  hb wrap -- /usr/local/bin/backup.sh --full\n  hb wrap --job sync --every 15m --timeout 10m --lock -- rsync -a src/ dst/\n  hb wrap --job backup --quiet -- /usr/local/bin/backup.sh   cron mails its output only when it fails\n  hb wrap --job backup --expect "/var/backups/db-*.sql.gz" --min-size 1MB --min-ratio 50% --verify "gzip -t {}" -- /usr/local/bin/backup.sh\n  hb wrap --job mirror --warn-codes 24 -- rsync -a src/ dst/   exit 24 (vanished files) is a warning, not a failure\n  hb wrap --job dump --fail-on ERROR --fail-on denied --require "backup complete" -- /usr/local/bin/dump.sh\n  hb wrap --job backup --cron "30 2 * * *" --baseline --min-duration 30s -- /usr/local/bin/backup.sh\n  hb wrap --job backup --ping https://hc-ping.com/UUID -- /usr/local/bin/backup.sh   report /start and the outcome to a healthchecks check, no config needed (or HB_PING_URL)\n  hb wrap --job agent --cycle 1207 -- /opt/agent/cycle.sh   the caller\'s cycle number in the record',
     )
     .action(async (command: string[], _o, cmd: Command) => {
       code = await hot({ command: 'wrap', operands: command, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);

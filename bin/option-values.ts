@@ -13,6 +13,7 @@ import { globProblem } from '../lib/rules/outcome/glob.ts';
 import { RATIO_HINT, SIZE_HINT, parseRatio, parseSize } from '../lib/rules/outcome/size.ts';
 import { patternProblem } from '../lib/rules/outcome/output.ts';
 import { visible } from '../lib/rules/visible.ts';
+import { pingUrlProblem } from '../lib/rules/sinks/ping-url.ts';
 
 /** A parser of a duration flag whose value must be longer than 0 (a period, a window, a limit), in ms. */
 function longerThanZero(flag: string): (text: string) => number {
@@ -54,6 +55,16 @@ export const parseSkipCode = wholeNumber('--skip-code', 0, 255);
 
 /** `--tail BYTES` (wrap): bytes of output kept in the heartbeat, 0 to 1 MiB. */
 export const parseTail = wholeNumber('--tail', 0, 1 << 20);
+
+/** `--cycle N` (tick, wrap): the run's cycle as the caller counts it, 0 to Number.MAX_SAFE_INTEGER. */
+export const parseCycle = wholeNumber('--cycle', 0, Number.MAX_SAFE_INTEGER);
+
+/** `--ping URL` (tick, wrap): a healthchecks-compatible ping URL to report the run to. */
+export function parsePing(text: string): string {
+  const problem = pingUrlProblem(text);
+  if (problem) throw new UsageError(`--ping: ${problem}`);
+  return text;
+}
 
 /** `--expect PATH` (wrap): an absolute file path or glob the run must leave. */
 export function parseExpectPath(text: string): string {

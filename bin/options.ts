@@ -3,6 +3,7 @@
 // `parse` (bin/option-values.ts) turns its text into its value for both.
 
 import {
+  parseCycle,
   parseExpectPath,
   parseFailOn,
   parseGrace,
@@ -10,6 +11,7 @@ import {
   parseMinRatio,
   parseMinSize,
   parseOkCodes,
+  parsePing,
   parseRequire,
   parseSkipCode,
   parseTail,
@@ -62,6 +64,24 @@ const SCHEDULE: readonly OptionSpec[] = [
   { flag: '--grace', key: 'grace', value: 'duration', parse: parseGrace, help: 'how late a run may be before it is a problem (default: one period)' },
 ];
 
+/** How a run is reported and counted, for tick and wrap alike. */
+const REPORT: readonly OptionSpec[] = [
+  {
+    flag: '--ping',
+    key: 'ping',
+    value: 'url',
+    parse: parsePing,
+    help: 'also report the run to this healthchecks-compatible ping URL (/start, then success, /<code> or /fail); default $HB_PING_URL',
+  },
+  {
+    flag: '--cycle',
+    key: 'cycle',
+    value: 'n',
+    parse: parseCycle,
+    help: "the run's cycle number, for callers that keep their own count (default: hb's counter + 1)",
+  },
+];
+
 /** `hb tick` options. */
 export const TICK_OPTIONS: readonly OptionSpec[] = [
   ...SCHEDULE,
@@ -70,6 +90,7 @@ export const TICK_OPTIONS: readonly OptionSpec[] = [
   { flag: '--message', key: 'message', value: 'text', help: 'a message to keep with the heartbeat' },
   { flag: '--notify', key: 'notify', value: 'text', help: "send TEXT through the job's sinks (the quiet contract: speak only when there is something to say)" },
   { flag: '--json', key: 'json', help: 'print the written heartbeat as JSON' },
+  ...REPORT,
 ];
 
 /** `hb wrap` options. */
@@ -129,6 +150,7 @@ export const WRAP_OPTIONS: readonly OptionSpec[] = [
     key: 'baseline',
     help: "judge each success against the job's usual duration, learned from its last runs (as baseline: true)",
   },
+  ...REPORT,
 ];
 
 /** `hb check` options. */

@@ -6,6 +6,7 @@ import { runTickOrWrap, type RunEffects, type TickOrWrapResult } from '../lib/ru
 import type { WrapChoices } from '../lib/rules/run/plan.ts';
 import { UsageError } from '../lib/rules/errors.ts';
 import { scheduleFromFlags } from '../lib/rules/schedule/compile.ts';
+import { pingUrlProblem } from '../lib/rules/sinks/ping-url.ts';
 import { loadContext, type Context, type GlobalOptions } from './context.ts';
 import { deliveryEffects } from './effects.ts';
 import type { Io } from './io.ts';
@@ -22,6 +23,10 @@ export interface RunFlags extends GlobalOptions {
   status?: 'ok' | 'error';
   /** tick only: a message for the job's sinks. */
   notify?: string;
+  /** --ping URL, checked by parsePing. */
+  ping?: string;
+  /** --cycle N, from parseCycle. */
+  cycle?: number;
 }
 
 /** Validates the job name and the shared flags, loads config, runs the tick (or, given `wrap`, the wrap). */
@@ -29,6 +34,7 @@ export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: 
   const nameProblem = validateJobName(job);
   if (nameProblem) throw new UsageError(nameProblem);
   const flagSchedule = scheduleFromFlags({ every: flags.every, cron: flags.cron, tz: flags.tz }) ?? null;
+  const pingUrl = flags.ping ?? pingFromEnv(io.env.HB_PING_URL);
   // The globals, this job and the meta-heartbeat (the stale-watcher warning) are all a run reads.
   const ctx = await loadContext(flags, io, undefined, { jobs: [job, CHECK_JOB] });
   const input = {
@@ -42,8 +48,18 @@ export async function runFromFlags(job: string, flags: RunFlags, io: Io, wrap?: 
     message: flags.message,
     notify: flags.notify,
     wrap,
+    pingUrl,
+    cycle: flags.cycle,
   };
   return runTickOrWrap(input, runEffects(io, ctx));
+}
+
+/** HB_PING_URL when set (empty counts as unset); a value --ping would refuse is refused the same way. */
+function pingFromEnv(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const problem = pingUrlProblem(value);
+  if (problem) throw new UsageError(`HB_PING_URL: ${problem}`);
+  return value;
 }
 
 /** A run's effects from the real process: its clock, pid, host and env, its own stdout and stderr, signals passed on. */

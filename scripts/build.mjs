@@ -21,6 +21,8 @@ const LAZY = {
   // The check pipeline's scan and judge, for hb status and hb report: one file, as check.js is.
   'lib/check/evaluate.ts': 'evaluate',
   'lib/run/notifications.ts': 'run-notify',
+  // hb wrap --ping / HB_PING_URL: loaded only when a run is given a ping URL.
+  'lib/run/ping.ts': 'run-ping',
   'bin/first-run-hint.ts': 'first-run-hint',
   'lib/check/act.ts': 'act',
   // What a check looks into when a job is a problem (evidence, root causes): never on the healthy path.

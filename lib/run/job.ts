@@ -9,7 +9,7 @@ import type { HeartbeatRecord, ReadHeartbeat } from '../rules/heartbeat/record.t
 import { readHeartbeat, readRunMarker, removeRunMarker, writeHeartbeat, writeRunMarker } from '../adapters/heartbeat/store.ts';
 import type { ScheduleSpec } from '../rules/schedule/types.ts';
 import { runChild, type ChildResult } from '../adapters/run/child.ts';
-import { nextCycle } from '../adapters/run/cycle.ts';
+import { nextCycle, takeCycle } from '../adapters/run/cycle.ts';
 import { lockForRun } from '../adapters/run/lock.ts';
 import { openSpool, type OutputSpool } from '../adapters/run/spool.ts';
 import { bootId, gatherFacts, isRunGone, processStartMs } from '../adapters/run/proc.ts';
@@ -50,12 +50,16 @@ export interface JobRunRequest {
   stdin?: 'inherit' | 'ignore';
   /** Told the child's pid once it exists (the daemon signals its process group). */
   onChild?: (pid: number) => void;
+  /** The run's cycle as its caller counts (--cycle); absent: the next of hb's own counter. */
+  cycle?: number;
 }
 
 /** What happened: the exit code to pass on, the record written, and lines for stderr. */
 export interface JobRunResult {
   exitCode: number;
   record: HeartbeatRecord | null;
+  /** The record this run made, written or not (null: the run was skipped). */
+  made: HeartbeatRecord | null;
   /** The heartbeat this run found before writing its own (null: none, or the run was skipped). */
   previous: ReadHeartbeat | null;
   skipped: boolean;
@@ -86,7 +90,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     if (lock.kind === 'busy') {
       event('overlap_skipped', { holder_pid: lock.holder?.pid ?? null, holder_started_at: lock.holder?.started_at ?? null });
       flush();
-      return { exitCode: req.skipCode, record: null, previous: null, skipped: true, warnings };
+      return { exitCode: req.skipCode, record: null, made: null, previous: null, skipped: true, warnings };
     }
     if (lock.kind === 'held') release = lock.release;
     else {
@@ -104,13 +108,13 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     const startedMs = req.now();
     const boot = bootId();
     const pidStartedMs = processStartMs(req.pid);
-    // Concurrent runs of one job each get their own number (lib/adapters/run/cycle.ts).
-    const cycle = nextCycle(req.dir, req.job, Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0), {
-      pid: req.pid,
-      started_at: iso(startedMs),
-      boot_id: boot,
-      pid_started_ms: pidStartedMs,
-    });
+    // Concurrent runs of one job each get their own number (lib/adapters/run/cycle.ts); a
+    // number the caller gives is taken as it is, and keeps the counter from going back below it.
+    const holder = { pid: req.pid, started_at: iso(startedMs), boot_id: boot, pid_started_ms: pidStartedMs };
+    const cycle =
+      req.cycle !== undefined
+        ? takeCycle(req.dir, req.job, req.cycle, holder)
+        : nextCycle(req.dir, req.job, Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0), holder);
 
     let child: ChildResult | null = null;
     if (req.command) {
@@ -243,7 +247,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     });
     flush();
     const exitCode = child ? child.code : written ? 0 : 1;
-    return { exitCode, record: written ? record : null, previous: prev, skipped: false, warnings };
+    return { exitCode, record: written ? record : null, made: record, previous: prev, skipped: false, warnings };
   } finally {
     spool?.close();
     release?.();

@@ -51,6 +51,10 @@ export interface RunInput {
   notify?: string;
   /** wrap's command and flags; absent for a tick. */
   wrap?: WrapChoices;
+  /** --ping or HB_PING_URL: a healthchecks-compatible check to report this run to (lib/run/ping.ts). */
+  pingUrl?: string;
+  /** --cycle: the run's cycle number, given by the caller instead of counted. */
+  cycle?: number;
 }
 
 /** How the run ended: the exit code to pass on and the heartbeat written (null: none). */
@@ -102,14 +106,19 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
     forwardSignals: fx.forwardSignals,
     stdin: fx.stdin,
     onChild: fx.onChild,
+    cycle: input.cycle,
   };
   // Sinks load only for a job that has them: most ticks never touch this.
   const talks = Boolean(input.notify) || hasRunPings(config, job);
   const notifier = talks && opened ? await import('./notifications.ts') : null;
   const pings = notifier?.startRunPings(config, job, req.dir, fx, Boolean(plan.command)) ?? null;
+  // --ping needs no config and no state directory; its code loads only when a URL is given.
+  const pinger = input.pingUrl ? await import('./ping.ts') : null;
+  const ping = pinger?.startPing(input.pingUrl!, job, pings?.runId ?? fx.newId(), fx, Boolean(plan.command)) ?? null;
   const result = await runJob(req);
   const warnings = [...result.warnings];
   if (notifier) warnings.push(...(await notifier.finishRun(config, job, req.dir, fx, pings, result.record, input.notify)));
+  if (pinger && ping) warnings.push(...(await pinger.finishPing(ping, job, fx, result.made)));
   // Said once, when the job has just been left without a schedule: cron would mail it every run.
   if (result.record && becameUnscheduled(job, req.schedule, result.previous)) {
     const hint = await fx.unscheduledHint(job, req.dir);

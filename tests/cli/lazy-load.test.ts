@@ -139,3 +139,23 @@ test('the trace can tell the difference: a config loads yaml, a command loads ch
     s.cleanup();
   }
 });
+
+test('a wrap without a ping URL loads no ping code; --ping (to a closed port) loads it', () => {
+  const s = sandbox();
+  try {
+    const PING = ['lib/run/ping.ts', 'lib/adapters/sinks/healthchecks.ts', 'lib/adapters/sinks/http.ts', ...NETWORK];
+    const plain = loadedSources(['wrap', '--job', 'w', '--every', '1h', '--', 'true'], s.env);
+    assert.ok(plain.includes('node:child_process'), 'trace works: the command ran');
+    for (const heavy of PING)
+      assert.deepEqual(
+        plain.filter((src) => src.startsWith(heavy)),
+        [],
+        `${heavy} not loaded by a plain wrap`,
+      );
+    // Port 9 (discard) refuses at once here; the failure is one stderr line, which loadedSources ignores.
+    const pinged = loadedSources(['wrap', '--job', 'w', '--every', '1h', '--ping', 'http://127.0.0.1:9/ping/x', '--', 'true'], s.env);
+    assert.ok(pinged.includes('lib/run/ping.ts') && pinged.includes('lib/adapters/sinks/healthchecks.ts'), 'a ping URL loads the ping code');
+  } finally {
+    s.cleanup();
+  }
+});

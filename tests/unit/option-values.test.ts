@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import {
   MAX_PAUSE_MS,
   parseCrontabUser,
+  parseCycle,
   parseGrace,
   parseMaxConcurrent,
   parseNextCount,
   parsePauseFor,
+  parsePing,
   parseSince,
   parseSkipCode,
   parseStopTimeout,
@@ -110,6 +112,8 @@ test('for any text, each parse function gives its value or one line naming its f
     [parseNextCount, '-n'],
     [parseCrontabUser, '--user'],
     [parseSystemdUser, '--user'],
+    [parseCycle, '--cycle'],
+    [parsePing, '--ping'],
   ];
   const text = fc.oneof(fc.string(), fc.stringMatching(/^\s?\d{0,20}(\.\d)?(ms|s|m|h|d|w)?\s?$/), fc.constantFrom('\u001b[31m', '\n', '\u200b', '１'));
   fc.assert(

@@ -37,6 +37,10 @@ test('a refused value is one usage-error line naming the flag, for every valued 
     [['daemon', 'start', '--max-concurrent', '0'], '--max-concurrent: expected a whole number from 1 to 1000, found "0"'],
     [['daemon', 'stop', '--timeout', '-1s'], '--timeout: "-1s" is not a duration (expected e.g. 90s, 15m, 2h, 1d, 1h30m)'],
     [['crontab', '--user', 'a b'], '--user: "a b" is not a login name (e.g. backup)'],
+    [['tick', 'j', '--cycle', '1.5'], '--cycle: expected a whole number from 0 to 9007199254740991, found "1.5"'],
+    [['wrap', '--cycle=-2', '--', 'true'], '--cycle: expected a whole number from 0 to 9007199254740991, found "-2"'],
+    [['wrap', '--ping', 'example.com/x', '--', 'true'], '--ping: expected an http:// or https:// URL such as https://hc-ping.com/UUID, found "example.com/x"'],
+    [['tick', 'j', '--ping', 'mailto:a@b'], '--ping: expected an http:// or https:// URL such as https://hc-ping.com/UUID, found "mailto:a@b"'],
     [['systemd', '--user', 'a b'], '--user: "a b" is not a user name (expected a login name such as backup, or a numeric uid)'],
   ];
   for (const [argv, message] of cases) {
@@ -50,6 +54,9 @@ test('the hot commands get the parsed values: milliseconds and numbers, not the 
   assert.deepEqual(tick.ran?.options.grace, 3_600_000);
   const wrap = await run(['wrap', '--timeout=90', '--skip-code', '3', '--tail', ' 10 ', '--', 'true']);
   assert.deepEqual([wrap.ran?.options.timeout, wrap.ran?.options.skipCode, wrap.ran?.options.tail], [90_000, 3, 10]);
+  const reported = await run(['wrap', '--cycle', '12', '--ping', 'https://hc.example/p/k', '--', 'true']);
+  assert.deepEqual([reported.ran?.options.cycle, reported.ran?.options.ping], [12, 'https://hc.example/p/k']);
+  assert.equal((await run(['tick', 'j', '--cycle', '0'])).ran?.options.cycle, 0);
 });
 
 test('a repeated option: each value is parsed, and the last one counts', async () => {

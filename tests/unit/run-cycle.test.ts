@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cyclePath, nextCycle, readCounter } from '../../lib/adapters/run/cycle.ts';
+import { cyclePath, nextCycle, readCounter, takeCycle } from '../../lib/adapters/run/cycle.ts';
 import type { LockInfo } from '../../lib/adapters/run/lock.ts';
 import { gatherFacts } from '../../lib/adapters/run/proc.ts';
 import { tempDirs } from '../fakes.ts';
@@ -83,4 +83,25 @@ test('a state directory where the counter cannot live still gives the run a numb
   const dir = newDir();
   writeFileSync(join(dir, 'cycles'), 'a file where the folder should be');
   assert.equal(nextCycle(dir, 'j', 3, self, { sleep: () => assert.fail('must not wait') }), 4);
+});
+
+test('a given cycle is taken as it is and moves the counter up to it, never down', () => {
+  const dir = newDir();
+  assert.equal(nextCycle(dir, 'agent', 0, self), 1);
+  assert.equal(takeCycle(dir, 'agent', 1000, self), 1000);
+  assert.equal(readCounter(cyclePath(dir, 'agent')), 1000, 'the counter is moved up to the given number');
+  assert.equal(nextCycle(dir, 'agent', 0, self), 1001, 'a later counted run goes on from it');
+  assert.equal(takeCycle(dir, 'agent', 5, self), 5, "a lower number is still the run's");
+  assert.equal(readCounter(cyclePath(dir, 'agent')), 1001, 'but the counter does not go back');
+  assert.equal(takeCycle(dir, 'fresh', 0, self), 0);
+  assert.equal(nextCycle(dir, 'fresh', 0, self), 1);
+});
+
+test("a given cycle held up by a live counter lock is still the run's, and the counter is left alone", () => {
+  const dir = newDir();
+  mkdirSync(join(dir, 'cycles'));
+  writeFileSync(cyclePath(dir, 'j'), '3\n');
+  holding(dir, 'j', self);
+  assert.equal(takeCycle(dir, 'j', 40, self, { attempts: 2, sleep: () => undefined }), 40);
+  assert.equal(readCounter(cyclePath(dir, 'j')), 3);
 });

@@ -93,7 +93,7 @@ test('a first ping writes the whole record from the request and the clock, and o
     reason: null,
     failed_streak: 0,
   };
-  assert.deepEqual(result, { exitCode: 0, record, previous: null, skipped: false, warnings: [] });
+  assert.deepEqual(result, { exitCode: 0, record, made: record, previous: null, skipped: false, warnings: [] });
   assert.deepEqual(readRecord(dir, 'backup'), record);
   assert.equal(statSync(lastPath(dir, 'backup')).mtimeMs, T0, 'the file time is the heartbeat time');
   assert.deepEqual(eventsOf(dir), [
@@ -315,7 +315,7 @@ test('a lock held by a live run: skipped with the skip code, nothing written but
   try {
     for (const skipCode of [0, 75]) {
       const { req, stdout } = request(dir, 'locked', clock, { command: 'echo ran', lock: true, skipCode });
-      assert.deepEqual(await runJob(req), { exitCode: skipCode, record: null, previous: null, skipped: true, warnings: [] });
+      assert.deepEqual(await runJob(req), { exitCode: skipCode, record: null, made: null, previous: null, skipped: true, warnings: [] });
       assert.equal(stdout.text, '', 'the command did not run');
     }
     assert.equal(existsSync(lastPath(dir, 'locked')), false);
@@ -342,6 +342,7 @@ test('a state directory that refuses writes: the child still runs, the warnings 
   assert.equal(stdout.text, 'ran\n');
   assert.equal(result.exitCode, 0, "the child's code, whatever became of the heartbeat");
   assert.equal(result.record, null);
+  assert.deepEqual([result.made?.status, result.made?.exit_code], ['ok', 0], 'the record the run made, for the pings that need no state');
   assert.ok(
     result.warnings.some((w) => w.startsWith(`hb: could not write the running marker of j in ${dir}: `)),
     result.warnings.join('\n'),

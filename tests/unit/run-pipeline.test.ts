@@ -225,6 +225,28 @@ test('a command still runs with no state directory at all, and each lost write i
   );
 });
 
+test('a ping URL needs neither a config nor a state directory: a run whose heartbeat is lost is still reported, with one run id', async () => {
+  const rec = await startRecorder();
+  try {
+    const dir = newDir();
+    writeFileSync(join(dir, 'blocker'), '');
+    const state = { dir: join(dir, 'blocker', 'state'), userDir: join(dir, 'blocker', 'user'), source: '--state-dir' };
+    const { fx } = effects({ t: T0 });
+    const wrap = { command: ['sh', '-c', 'echo ran; exit 4'], lock: false, skipCode: 0 };
+    const out = await runTickOrWrap({ ...input(dir, 'w', emptyConfig(), { wrap, pingUrl: `${rec.url}/p` }), state }, fx);
+    assert.deepEqual(out, { exitCode: 4, record: null });
+    assert.deepEqual(
+      rec.requests.map((q) => [q.path, q.query.rid, q.raw]),
+      [
+        ['/p/start', '00000000-0000-4000-8000-' + String(ids).padStart(12, '0'), ''],
+        ['/p/4', '00000000-0000-4000-8000-' + String(ids).padStart(12, '0'), 'ran\n'],
+      ],
+    );
+  } finally {
+    await rec.close();
+  }
+});
+
 test('a job without a schedule is hinted at on its first run and when it loses one, never otherwise', async () => {
   const dir = newDir();
   const cfg = await config('jobs:\n  configured:\n    command: "echo ran"\n  scheduled:\n    every: 1h\n');

@@ -46,6 +46,26 @@ export function nextCycle(dir: string, job: string, floor: number, holder: LockI
   }
 }
 
+/**
+ * Takes `given` as this run's cycle (`--cycle N`, an agent that keeps its own count) and moves the
+ * counter up to it when it is behind, so a later run without `--cycle` gets a number above N. A
+ * counter already past N stays where it is: the count never goes back, and the next plain run
+ * goes on from it. Without the lock the counter is left alone; the heartbeat still carries N.
+ */
+export function takeCycle(dir: string, job: string, given: number, holder: LockInfo, opts: CycleOptions = {}): number {
+  const path = cyclePath(dir, job);
+  const release = lockCounter(join(dir, 'cycles'), `${job}.lock`, holder, opts);
+  if (!release) return given;
+  try {
+    if (readCounter(path) < given) writeAtomic(path, `${given}\n`, { fsync: false });
+  } catch {
+    // As in nextCycle: the heartbeat and marker carry the number.
+  } finally {
+    release();
+  }
+  return given;
+}
+
 /** The last number handed out; 0 when there is no counter or it is unreadable. */
 export function readCounter(path: string): number {
   try {
