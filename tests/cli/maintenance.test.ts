@@ -61,6 +61,15 @@ test('a job failing inside a maintenance window sends nothing; once the window c
     [['alert', 'web']],
     'nothing sent for db inside its window',
   );
+  // The report shows db paused, with the window as its reason, and no blocker; web is one.
+  const report = hb(['report', '--format', 'json'], { env, prefix: at(T + 75 * MIN) });
+  const parsed = JSON.parse(report.stdout) as { blockers: Array<{ job: string }>; jobs: Array<{ job: string; status: string; reason: string }> };
+  const dbRow = parsed.jobs.find((j) => j.job === 'db');
+  assert.deepEqual([dbRow?.status, dbRow?.reason], ['paused', 'in maintenance window 0 10 * * * for 1h (UTC) until 2026-11-20T11:00:00Z']);
+  assert.deepEqual(
+    parsed.blockers.map((b) => b.job),
+    ['web'],
+  );
   await check(T + 119 * MIN);
   assert.equal(rec.requests.length, 1, 'still inside the window: still nothing for db');
 
