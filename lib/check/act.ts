@@ -9,7 +9,7 @@ import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 import { acquireLock } from '../adapters/run/lock.ts';
 import { bootId, processStartMs } from '../adapters/run/proc.ts';
 import type { CheckEffects } from './effects.ts';
-import { startAlerting } from './alerting.ts';
+import { startAlerting, type Folds } from './alerting.ts';
 import { startRecovery, type RecoveryResult } from './recovery.ts';
 import { appendEvents } from '../adapters/events/log.ts';
 import { STATE_DIR_MODE } from '../rules/fs/modes.ts';
@@ -25,7 +25,7 @@ export interface Actor {
   /** Runs dead-man recovery; the jobs whose verdict it may have changed, and what it did. */
   recover(): Promise<Recovered>;
   /** Alerts; returns lines for stderr and, in a dry run, the plan. */
-  finish(complete: boolean, own: HeartbeatRecord | null): Promise<{ warnings: string[]; planned: string[] }>;
+  finish(complete: boolean, own: HeartbeatRecord | null, folds: Folds | null): Promise<{ warnings: string[]; planned: string[] }>;
   abort(): void;
 }
 
@@ -90,9 +90,9 @@ export function startActing(config: HbConfig, dir: string, fx: CheckEffects, opt
         actions: recovered.actions,
       };
     },
-    async finish(complete, own) {
+    async finish(complete, own, folds) {
       try {
-        const alerted = alerting ? await alerting.finish(complete, own) : { warnings: [], planned: [] };
+        const alerted = alerting ? await alerting.finish(complete, own, folds) : { warnings: [], planned: [] };
         return { warnings: [...recovered.warnings, ...alerted.warnings], planned: [...recovered.planned, ...alerted.planned] };
       } finally {
         release?.();

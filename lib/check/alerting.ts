@@ -16,12 +16,21 @@ import type { JobHealth } from '../rules/health/types.ts';
 import type { Notification } from '../rules/sinks/types.ts';
 import type { CheckEffects } from './effects.ts';
 import { deliver, deliveriesFor, hasReceiver } from '../adapters/alerts/delivery.ts';
+import { stepDependant, withReleased } from '../rules/alerts/fold.ts';
+import type { RootCause } from '../rules/evidence/types.ts';
+import type { EvalContext } from '../rules/health/evaluate.ts';
+
+/** What finishing alerting needs from the explain stage: the incidents folded into a root, and the check's timing (for a released job's next deadline). */
+export interface Folds {
+  folded: ReadonlyMap<string, RootCause>;
+  timing: EvalContext['timing'];
+}
 
 /** Called for every judged job, then once at the end. */
 export interface Alerting {
   observe(facts: JobFacts, j: Judgement, describe: () => JobHealth): void;
   /** Persists, enqueues and delivers; returns lines for stderr (and, in a dry run, stdout). */
-  finish(complete: boolean, own: HeartbeatRecord | null): Promise<{ warnings: string[]; planned: string[] }>;
+  finish(complete: boolean, own: HeartbeatRecord | null, folds: Folds | null): Promise<{ warnings: string[]; planned: string[] }>;
   /** Adds notifications decided elsewhere in the check (recovery outcomes). */
   add(notifications: Notification[]): void;
 }
@@ -43,6 +52,9 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
   const next = new Map<string, JobAlertState>();
   const outgoing: Notification[] = [];
   const decided: Array<{ job: string; draft: Draft; describe: () => JobHealth }> = [];
+  // A problem job that needs other jobs is stepped once the explain stage knows whether its
+  // incident is folded into a root; only these are held until then (memory stays flat).
+  const deferred: Array<{ facts: JobFacts; j: Judgement; describe: () => JobHealth }> = [];
   const events: KnownEvent[] = replayed.notifications.map((n) =>
     alertEvent(n.type, n.ts, n.job, { incident: n.incident!.id, status: n.status, reason: n.message }),
   );
@@ -50,16 +62,50 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
     add: (notifications) => void outgoing.push(...notifications),
     observe(facts, j, describe) {
       const cfg = facts.config;
+      if (j.problem && cfg?.needs?.some((n) => n.kind === 'job')) {
+        deferred.push({ facts, j, describe });
+        return;
+      }
       const policy = { remindMs: cfg?.remindMs ?? null };
       const { state, drafts } = step(previous.get(facts.job) ?? QUIET, j, policy, nowMs, () => fx.newId());
       next.set(facts.job, state);
       for (const draft of drafts) decided.push({ job: facts.job, draft, describe });
     },
-    async finish(complete, own) {
+    async finish(complete, own, folds) {
+      const released = new Map<string, string[]>();
+      // Roots first (a root's own root is none): a job folded into one that is held since its own
+      // root recovered is released with it, not folded anew.
+      const rootOf = (job: string) => folds?.folded.get(job)?.job ?? null;
+      const order = [...deferred.filter((d) => rootOf(d.facts.job) === null), ...deferred.filter((d) => rootOf(d.facts.job) !== null)];
+      for (const { facts, j, describe } of order) {
+        const prev = previous.get(facts.job) ?? QUIET;
+        // A check of some jobs may not have judged the root a job is folded into: it leaves the fold as it was.
+        if (!complete && prev.folded_into !== undefined && !folds?.folded.has(facts.job)) {
+          next.set(facts.job, prev);
+          continue;
+        }
+        const named = rootOf(facts.job);
+        const root = named !== null && next.get(named)?.held ? null : named;
+        const nextDeadline = () => {
+          if (!j.spec || !folds) return null;
+          const t = folds.timing(j.spec, nowMs);
+          return t.dueMs + (j.graceMs ?? t.periodMs);
+        };
+        const policy = { remindMs: facts.config?.remindMs ?? null };
+        const seen = Math.max(j.lastMs ?? -Infinity, j.runStartMs ?? -Infinity);
+        const health = { status: j.status, problem: j.problem, lastMs: Number.isFinite(seen) ? seen : null };
+        const r = stepDependant(prev, health, policy, nowMs, () => fx.newId(), root, nextDeadline);
+        next.set(facts.job, r.state);
+        for (const draft of r.drafts) decided.push({ job: facts.job, draft, describe });
+        if (r.released !== null) released.set(r.released, [...(released.get(r.released) ?? []), facts.job]);
+      }
       // Built now, not as each job is judged: the explain stage has since added evidence to the verdicts.
       for (const { job, draft, describe } of decided) {
         const health = describe();
-        outgoing.push(notificationFor(draft, health, fx.host, nowMs));
+        const n = notificationFor(draft, health, fx.host, nowMs);
+        // The jobs folded into a root resolve with it, named in its resolve rather than each in one of its own.
+        if (draft.type === 'resolve') n.message = withReleased(n.message, released.get(job) ?? []);
+        outgoing.push(n);
         events.push(alertEvent(draft.type, new Date(nowMs).toISOString(), job, { incident: draft.incident.id, status: health.status, reason: health.reason }));
       }
       for (const [job, s] of previous) {

@@ -4,7 +4,7 @@
 import type { HbConfig } from '../rules/config/types.ts';
 import type { CrontabLookup } from '../rules/crontab/lookup.ts';
 import { UsageError } from '../rules/errors.ts';
-import { describeJob, judgeJob, withRecovery, type Judgement } from '../rules/health/evaluate.ts';
+import { describeJob, judgeJob, withRecovery, type EvalContext, type Judgement } from '../rules/health/evaluate.ts';
 import { scanJobs } from '../adapters/health/scan.ts';
 import { readTimings, writeTimings } from '../adapters/health/timings-file.ts';
 import type { JobHealth } from '../rules/health/types.ts';
@@ -52,6 +52,8 @@ export interface Evaluation {
   config: HbConfig;
   /** What the explain stage concluded about the problem jobs (null: none was a problem). */
   explained: Explained | null;
+  /** Due time and period of a schedule after an anchor (the check's memo; alerting asks it for a released job's next deadline). */
+  timing: EvalContext['timing'];
 }
 
 /**
@@ -74,7 +76,20 @@ export async function evaluateAll(
   const memo = timingMemo(readTimings(primary), fx.tzData, zoneFor);
   const evalCtx = { nowMs, defaults: config.defaults, unscheduled: config.unscheduled, timing: memo.timing };
   const inWindow = maintenanceAt(config.maintenance, nowMs);
-  const result: Evaluation = { kept: [], total: 0, problems: 0, unscheduled: 0, dirs, untrusted, nowMs, actor: null, actions: [], config, explained: null };
+  const result: Evaluation = {
+    kept: [],
+    total: 0,
+    problems: 0,
+    unscheduled: 0,
+    dirs,
+    untrusted,
+    nowMs,
+    actor: null,
+    actions: [],
+    config,
+    explained: null,
+    timing: memo.timing,
+  };
   // The problem jobs are looked into after the scan (lib/check/explain.ts), with the verdicts of
   // the jobs some `needs:` names.
   const targets: ExplainTarget[] = [];

@@ -30,7 +30,9 @@ export async function finishCheck(ev: Evaluation, end: CheckEnd, fx: CheckEffect
   const run = { nowMs: ev.nowMs, problems: ev.problems, total: ev.total, untrusted: ev.untrusted.length, code: end.code };
   const own = end.dryRun ? null : recordCheck(ev.dirs, ev.config, run, fx);
   const unrecorded = own === 'failed';
-  const { warnings, planned } = ev.actor ? await ev.actor.finish(end.complete, typeof own === 'object' ? own : null) : { warnings: [], planned: [] };
+  const { warnings, planned } = ev.actor
+    ? await ev.actor.finish(end.complete, typeof own === 'object' ? own : null, { folded: ev.explained?.folded ?? new Map(), timing: ev.timing })
+    : { warnings: [], planned: [] };
   const pruned = end.dryRun || ev.dirs.length === 0 ? null : pruneLog(ev.dirs[0]!, ev.config.eventsKeepMs, ev.nowMs);
   return { unrecorded, warnings: pruned ? [...warnings, pruned] : warnings, planned };
 }

@@ -20,6 +20,10 @@ export interface Incident {
  */
 export interface JobAlertState {
   incident: Incident | null;
+  /** The job this one's problem is folded into (its root cause, itself a problem): no incident of its own (lib/rules/alerts/fold.ts). */
+  folded_into?: string;
+  /** After the root it was folded into recovered: runs missed before `since` are not alerted on until `until`, its next deadline after it. */
+  held?: { since: string; until: string };
 }
 
 /** A job's alerting settings. */
