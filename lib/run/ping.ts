@@ -5,7 +5,9 @@
 // state directory. A ping that is lost is what the remote check notices anyway. Its own bundle:
 // loaded only when a URL is given.
 
+import { appendEvents } from '../adapters/events/log.ts';
 import { pingRequest, postPing } from '../adapters/sinks/healthchecks.ts';
+import { newEvent } from '../rules/events/schema.ts';
 import { runNotification } from '../rules/alerts/notification.ts';
 import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 import type { Notification } from '../rules/sinks/types.ts';
@@ -44,22 +46,54 @@ export function startPing(url: string, job: string, runId: string, fx: PingEffec
 /**
  * After the run: waits for the start ping, then sends the end ping with hb's verdict (`record`:
  * success, `/<exit code>` or `/fail`, the output tail as body). Null `record`: the run was skipped,
- * nothing more is said. Returns at most one stderr line: a dead endpoint fails both pings, and
- * cron would mail the same news twice.
+ * nothing more is said. Each failed ping is a `notify_failed` event in `dir` (null: no state
+ * directory), as `hb log` and the report show. Returns at most one stderr line: a dead endpoint
+ * fails both pings, and cron would mail the same news twice.
  */
-export async function finishPing(ping: RunPing, job: string, fx: PingEffects, record: HeartbeatRecord | null, tuning = PING_TUNING): Promise<string[]> {
+export async function finishPing(
+  ping: RunPing,
+  job: string,
+  fx: PingEffects,
+  record: HeartbeatRecord | null,
+  dir: string | null,
+  tuning = PING_TUNING,
+): Promise<string[]> {
   const start = ping.started ? await ping.started : null;
   const end = record ? await send(ping.url, runNotification('run_end', job, fx.host, fx.now(), ping.runId, record), tuning) : null;
   const failed = end ?? start;
   if (!failed) return [];
+  if (dir) logFailures(dir, job, new Date(fx.now()).toISOString(), [start, end]);
   const also = end && start ? ' (its /start ping failed too)' : '';
   return [`hb: ping ${failed.shown}${also} failed: ${failed.why}; will not retry`];
 }
 
-/** A ping that could not be delivered: its URL as shown and why. */
+/** A ping that could not be delivered: its URL as shown, why, and which notification it carried. */
 interface Failed {
   shown: string;
   why: string;
+  type: Notification['type'];
+}
+
+/** One `notify_failed` per failed ping, logged at `ts` (after the run): attempt 1 of 1, never retried. */
+function logFailures(dir: string, job: string, ts: string, failed: Array<Failed | null>): void {
+  const events = failed
+    .filter((f): f is Failed => f !== null)
+    .map((f) =>
+      newEvent.notify_failed(ts, job, {
+        sink: '--ping',
+        kind: 'healthchecks',
+        notification: f.type,
+        incident: null,
+        attempts: 1,
+        error: `${f.shown}: ${f.why}`,
+        will_retry: false,
+      }),
+    );
+  try {
+    appendEvents(dir, events);
+  } catch {
+    // The run's own events already said the log is unwritable.
+  }
 }
 
 /** Sends one ping; resolves with why it failed, or null once it is delivered. */
@@ -73,6 +107,6 @@ async function send(url: string, n: Notification, tuning: PingTuning): Promise<F
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const why = message.startsWith(`${shown}: `) ? message.slice(shown.length + 2) : message;
-    return { shown, why: redactUrls(why) };
+    return { shown, why: redactUrls(why), type: n.type };
   }
 }

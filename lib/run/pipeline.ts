@@ -118,7 +118,7 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
   const result = await runJob(req);
   const warnings = [...result.warnings];
   if (notifier) warnings.push(...(await notifier.finishRun(config, job, req.dir, fx, pings, result.record, input.notify)));
-  if (pinger && ping) warnings.push(...(await pinger.finishPing(ping, job, fx, result.made)));
+  if (pinger && ping) warnings.push(...(await pinger.finishPing(ping, job, fx, result.made, opened?.dir ?? null)));
   // Said once, when the job has just been left without a schedule: cron would mail it every run.
   if (result.record && becameUnscheduled(job, req.schedule, result.previous)) {
     const hint = await fx.unscheduledHint(job, req.dir);

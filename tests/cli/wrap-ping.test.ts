@@ -147,6 +147,16 @@ test("a dead endpoint: wrap ends with the command's code and output, one stderr 
     assert.ok(!r.stderr.includes('s3cret') && !r.stderr.includes(CHECK), 'neither the password nor the check UUID is printed');
     const record = JSON.parse(readFileSync(join(s.state, 'j.last'), 'utf8'));
     assert.equal(record.exit_code, 3, 'the heartbeat is written as without --ping');
+    const failed = readEventsFile(s.state).filter((e: { type: string }) => e.type === 'notify_failed');
+    assert.deepEqual(
+      failed.map((e: Record<string, unknown>) => [e.sink, e.kind, e.notification, e.attempts, e.will_retry]),
+      [
+        ['--ping', 'healthchecks', 'run_start', 1, false],
+        ['--ping', 'healthchecks', 'run_end', 1, false],
+      ],
+    );
+    assert.ok(!JSON.stringify(failed).includes('s3cret') && !JSON.stringify(failed).includes(CHECK), 'nor is either logged');
+    assert.match(hb(['log', 'j'], { env: s.env }).stdout, /run_end to --ping \(healthchecks\) failed \(attempt 1\): .*ECONNREFUSED.*; gave up/);
   } finally {
     s.cleanup();
   }
