@@ -209,7 +209,8 @@ function hostFacts(stateDir: string, config: HbConfig, nowMs: number, unreadable
     // Never ran here.
   }
   const unscheduled: HostFacts['unscheduled'] = [];
-  for (const job of listStateFiles(stateDir, (n) => validateJobName(n) === null).last) {
+  const heartbeats = listStateFiles(stateDir, (n) => validateJobName(n) === null).last;
+  for (const job of heartbeats) {
     const hb = readHeartbeatFile(lastPath(stateDir, job));
     if (hb && hb.kind !== 'corrupt' && !(hb.kind === 'record' && hb.record.schedule) && !config.jobs.get(job)?.schedule) {
       unscheduled.push({ job, file: lastPath(stateDir, job) });
@@ -222,6 +223,7 @@ function hostFacts(stateDir: string, config: HbConfig, nowMs: number, unreadable
     checkAgeMs,
     unscheduled,
     unreadable,
+    heartbeats,
   };
 }
 

@@ -273,3 +273,27 @@ test('duplicate-check: checks are the same when they check one state directory, 
     [2],
   );
 });
+
+test('a job: need naming no configured job and no heartbeat is an unknown-need warning; one known either way is not', () => {
+  const need = (job: string) => ({ kind: 'job' as const, job, text: `job:${job}` });
+  const jobs = new Map<string, JobConfig>([
+    ['dump', { name: 'dump' }],
+    ['backup', { name: 'backup', needs: [need('dump'), need('pinged'), need('dmup'), { kind: 'path', path: '/srv', text: 'path:/srv' }] }],
+  ]);
+  const tab = crontab(`* * * * * root ${HB} check\n* * * * * root ${HB} tick dump\n* * * * * root ${HB} tick backup\n`);
+  const config = { file: '/etc/hb/hb.yaml', problems: [], jobs };
+  const found = doctorFindings(facts({ crontabs: [tab], config, host: host({ heartbeats: new Set(['pinged']) }) })).filter((f) => f.code === 'unknown-need');
+  assert.deepEqual(
+    found.map((f) => [f.severity, f.file, f.message]),
+    [
+      [
+        'warning',
+        '/etc/hb/hb.yaml',
+        'job "backup" needs job "dmup", which is neither in the config nor has a heartbeat: its problems cannot be folded into dmup\'s, and hb check says it has no verdict',
+      ],
+    ],
+  );
+  assert.match(found[0]!.fix, /^correct the name under jobs\.backup\.needs/);
+  // Without the state directory looked at (hb doctor --crontab), heartbeats are unknown: nothing is said.
+  assert.deepEqual(codes(doctorFindings(facts({ crontabs: [tab], config, host: null }))).includes('unknown-need'), false);
+});

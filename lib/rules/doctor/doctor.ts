@@ -10,6 +10,7 @@ import { jobRules, type Checked } from './job-rules.ts';
 import { lineRules } from './line-rules.ts';
 import { programRules } from './program-rules.ts';
 import { recoverRules } from './recover-rules.ts';
+import { needsRules } from './needs-rules.ts';
 import type { DoctorFacts, Finding } from './types.ts';
 
 /** Every finding for `facts`: host first, then file by file in the order met, each by line. */
@@ -18,7 +19,7 @@ export function doctorFindings(facts: DoctorFacts): Finding[] {
     const parsed = parseCrontab(source.text, { kind: source.kind, file: source.path });
     return { source, parsed, reads: cronReads(source, parsed, facts.users) };
   });
-  const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts), ...deprecatedKeyRules(facts)];
+  const found: Finding[] = [...hostRules(checked, facts), ...setupRules(facts), ...recoverRules(facts), ...deprecatedKeyRules(facts), ...needsRules(facts)];
   for (const { source, parsed } of checked) {
     found.push(
       ...kindRules(source),

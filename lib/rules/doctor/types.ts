@@ -41,7 +41,8 @@ export type FindingCode =
   | 'unscheduled'
   | 'kill-0-probe'
   | 'recover-unsafe-path'
-  | 'alert-after';
+  | 'alert-after'
+  | 'unknown-need';
 
 /** One problem, located, with what to do about it. */
 export interface Finding {
@@ -89,6 +90,8 @@ export interface HostFacts {
   unscheduled: Array<{ job: string; file: string }>;
   /** Crontabs that exist but could not be read (another user's, as non-root), for messages. */
   unreadable: string[];
+  /** Every job with a heartbeat in the state directory (absent: not looked at). */
+  heartbeats?: ReadonlySet<string>;
 }
 
 /** Everything the rules need. */
