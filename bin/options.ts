@@ -158,7 +158,11 @@ export const CHECK_OPTIONS: readonly OptionSpec[] = [
   { flag: '--format', key: 'format', value: 'format', choices: ['text', 'json', 'nagios', 'prometheus'], help: 'output format (default: text)' },
   { flag: '--json', key: 'json', help: 'same as --format json' },
   { flag: '--textfile', key: 'textfile', value: 'path', help: "also write Prometheus text atomically to PATH (node_exporter's textfile collector)" },
-  { flag: '--verbose', key: 'verbose', help: 'print every job, not only the unhealthy and unscheduled ones' },
+  {
+    flag: '--verbose',
+    key: 'verbose',
+    help: "print every job, not only the unhealthy and unscheduled ones, and name the causes the check ruled out in each job's cause line",
+  },
   { flag: '--dry-run', key: 'dryRun', help: 'say what would be notified or restored, do none of it' },
   { flag: '--no-notify', key: 'notify', negates: true, help: 'send no notifications' },
   { flag: '--no-recover', key: 'recover', negates: true, help: 'run no recovery actions' },

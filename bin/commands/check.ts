@@ -117,7 +117,7 @@ async function render(
       const { checkTextParts } = await import('../../lib/rules/format/text.ts');
       // --textfile keeps every job for Prometheus; the text still lists what needs attention.
       const shown = opts.verbose ? health : health.filter((h) => needsAttention(h, h.job));
-      writePieces(io, checkTextParts(shown, { total, problems, unscheduled }, { color: io.color }, actions, untrusted));
+      writePieces(io, checkTextParts(shown, { total, problems, unscheduled }, { color: io.color, verbose: Boolean(opts.verbose) }, actions, untrusted));
       return unhealthy;
     }
   }

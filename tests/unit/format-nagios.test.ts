@@ -6,6 +6,7 @@ import { renderNagios, renderNagiosError } from '../../lib/rules/format/nagios.t
 import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
+import { CRON_DOWN, HOSTILE, LINE_GONE, NO_LOCK } from '../fixtures/evidence.ts';
 
 const NOW = Date.parse('2026-11-20T09:00:00Z');
 const ctx = { nowMs: NOW, host: 'web1' };
@@ -269,6 +270,25 @@ describe('renderNagios', () => {
     assert.equal(firstLine(r.text).split('|').length, 2, 'exactly one pipe on the status line');
     for (const line of lines.slice(1)) assert.doesNotMatch(line, /[|\u0000-\u001f\u2028]/);
     assert.match(firstLine(r.text), /c corrupt \(line1 HB OK - fake \/ 'x'=1 tab nul ls/);
+  });
+
+  it("puts a problem job's likely cause in the long output under its line, never a late job's, never a ruled-out cause", () => {
+    const jobs = [
+      job('backup', { status: 'stale', age_s: 3 * 3600, evidence: [LINE_GONE, NO_LOCK, CRON_DOWN] }),
+      job('sync', { status: 'late', age_s: 4000, evidence: [CRON_DOWN] }),
+    ];
+    const lines = renderNagios(jobs, ctx).text.split('\n');
+    assert.equal(lines[1], 'CRITICAL backup stale - backup is stale');
+    assert.equal(lines[2], `  likely: ${CRON_DOWN.text}; also: ${LINE_GONE.text}`);
+    assert.equal(lines[3], 'WARNING sync late - sync is late');
+    assert.equal(lines.length, 5);
+  });
+
+  it('keeps a hostile cause line to one line with no pipe and no control character', () => {
+    const lines = renderNagios([job('backup', { status: 'stale', evidence: [HOSTILE] })], ctx).text.split('\n');
+    assert.equal(lines.length, 4);
+    assert.match(lines[2]!, /^ {2}likely: cron said {2}\[2J<b>\*boom\*<\/b> \/ @ops invoice\\u202etxt\.exe next line$/);
+    assert.doesNotMatch(lines[2]!, /[|\u0000-\u001f\u202e]/);
   });
 
   it('does not reorder or change the jobs it was given', () => {

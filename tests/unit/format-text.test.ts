@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTextParts, renderCheckText, renderStatusTable, statusTableParts } from '../../lib/rules/format/text.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
+import { CRON_DOWN, DUMP_FAILED, DUMP_ROOT, HOST_UP, HOSTILE, LINE_GONE, NO_LOCK } from '../fixtures/evidence.ts';
 
 const plain = { color: false };
 
@@ -130,4 +131,47 @@ test('statusTableParts is the status panel a line at a time: the header, then on
     'c                   paused       1h2m  -         1.50   -     -         -      -\n',
   ]);
   assert.deepEqual([...statusTableParts([], plain)], ['no jobs yet: run `hb tick JOB --every 15m` or configure jobs in hb.yaml\n']);
+});
+
+test('a job with evidence gets a second line under its reason: the likely cause, then the rest in rank order', () => {
+  const backup = { ...job('backup', 'stale', 'last heartbeat 3h ago, due every 1h', true), evidence: [LINE_GONE, NO_LOCK, CRON_DOWN] };
+  const shown = [backup, job('nightly-report', 'never', 'no heartbeat since it was configured 2h ago', true)];
+  assert.equal(
+    renderCheckText(shown, { total: 4, problems: 2, unscheduled: 0 }, plain),
+    [
+      'backup          STALE  last heartbeat 3h ago, due every 1h',
+      `                       likely: ${CRON_DOWN.text}; also: ${LINE_GONE.text}`,
+      'nightly-report  NEVER  no heartbeat since it was configured 2h ago',
+      '2 of 4 jobs unhealthy',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('ruled-out causes show with --verbose only; a job with nothing else to say gets no second line without it', () => {
+  const cleared = { ...job('backup', 'stale', 'late', true), evidence: [NO_LOCK, HOST_UP] };
+  const counts = { total: 1, problems: 1, unscheduled: 0 };
+  assert.equal(renderCheckText([cleared], counts, plain), 'backup  STALE  late\n1 of 1 job unhealthy\n');
+  assert.equal(
+    renderCheckText([cleared], counts, { color: false, verbose: true }),
+    `backup  STALE  late\n               ruled out: ${HOST_UP.text}; ${NO_LOCK.text}\n1 of 1 job unhealthy\n`,
+  );
+});
+
+test('a root cause is the second line, before any other evidence', () => {
+  const backup = { ...job('backup', 'stale', 'late', true), evidence: [CRON_DOWN, DUMP_FAILED], root_cause: DUMP_ROOT };
+  const lines = renderCheckText([backup], { total: 2, problems: 1, unscheduled: 0 }, plain).split('\n');
+  assert.equal(lines[1], `               because dump failed 2h ago (needs job:dump): alerted as dump's incident; also: ${CRON_DOWN.text}`);
+});
+
+test('evidence text from outside is written out on the second line, which stays one line without colour codes', () => {
+  const backup = { ...job('backup', 'stale', 'late', true), evidence: [HOSTILE] };
+  const out = renderCheckText([backup], { total: 1, problems: 1, unscheduled: 0 }, plain);
+  const lines = out.split('\n');
+  assert.equal(lines.length, 4);
+  assert.equal(lines[1], '               likely: cron said \\u001b[2J<b>*boom*</b> | @ops invoice\\u202etxt.exe next line');
+  assert.doesNotMatch(out, /[\u001b\u202e]/);
+  // Colour paints the status only: the cause line has no escape codes even on a terminal.
+  const painted = renderCheckText([{ ...backup, evidence: [CRON_DOWN] }], { total: 1, problems: 1, unscheduled: 0 }, { color: true }).split('\n');
+  assert.equal(painted[1], `               likely: ${CRON_DOWN.text}`);
 });

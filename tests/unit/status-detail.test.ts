@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { JobHealth } from '../../lib/rules/health/types.ts';
 import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
 import { statusDetailParts, STATUS_TAIL_LINES } from '../../lib/rules/format/status-detail.ts';
+import { CRON_DOWN, DUMP_FAILED, DUMP_ROOT, HOSTILE, LINE_GONE, NO_LOCK } from '../fixtures/evidence.ts';
 
 function health(last: Partial<HeartbeatRecord> | null, over: Partial<JobHealth> = {}): JobHealth {
   return {
@@ -94,4 +95,26 @@ test(`only the last ${STATUS_TAIL_LINES} lines of a long tail, and no raw contro
   assert.doesNotMatch(out, /line 26\n/);
   assert.match(out, / {4}\\u009b31m\\u202eevil\n$/);
   assert.doesNotMatch(out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+});
+
+test('the evidence, most likely first, one per line with its weight, ruled-out causes included; the root cause above it', () => {
+  const out = text(
+    health(null, { status: 'stale', reason: 'last heartbeat 3h ago', evidence: [NO_LOCK, LINE_GONE, CRON_DOWN, DUMP_FAILED], root_cause: DUMP_ROOT }),
+  );
+  assert.equal(
+    out,
+    '\nbackup: stale: last heartbeat 3h ago\n' +
+      "  root   because dump failed 2h ago (needs job:dump): alerted as dump's incident\n" +
+      `  cause  ${DUMP_FAILED.text}\n` +
+      `  cause  ${CRON_DOWN.text}\n` +
+      `  clue   ${LINE_GONE.text}\n` +
+      `  clear  ${NO_LOCK.text}\n` +
+      '  no run recorded yet\n',
+  );
+});
+
+test('an evidence text from outside is shown, never obeyed', () => {
+  const out = text(health(null, { status: 'stale', evidence: [HOSTILE] }));
+  assert.match(out, /\n {2}cause {2}cron said \\u001b\[2J<b>\*boom\*<\/b> \| @ops invoice\\u202etxt\.exe\\nnext line\n/);
+  assert.doesNotMatch(out, /[\u0000-\u0009\u000b-\u001f\u202e]/);
 });

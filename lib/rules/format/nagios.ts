@@ -5,6 +5,7 @@ import type { JobHealth, JobStatus } from '../health/types.ts';
 import { warnsUnscheduled } from '../health/unscheduled.ts';
 import { formatDuration } from '../duration.ts';
 import { inert } from '../visible.ts';
+import { causeLine } from '../evidence/cause-line.ts';
 import type { UntrustedDir } from '../../adapters/state/dir.ts';
 
 /** What the renderer needs besides the jobs; `host` is accepted for parity with other renderers. */
@@ -76,8 +77,14 @@ export function renderNagios(jobs: readonly JobHealth[], ctx: NagiosContext): Na
   const first = `HB ${STATE_NAMES[exitCode]} - ${clean(summary, Infinity)} | ${perfdata(sorted, problems.length, ctx.nowMs)}`;
   const long = untrusted
     .map((u) => clean(`CRITICAL state directory ${u.dir} untrusted - ${u.why}; fix: ${u.fix}`, MAX_LINE))
-    .concat(sorted.map((j) => clean(`${STATE_NAMES[severity(j)]} ${j.job} ${j.status}${j.reason ? ` - ${j.reason}` : ''}`, MAX_LINE)));
+    .concat(sorted.flatMap((j) => [clean(`${STATE_NAMES[severity(j)]} ${j.job} ${j.status}${j.reason ? ` - ${j.reason}` : ''}`, MAX_LINE), ...causeOf(j)]));
   return { text: [first, ...long].join('\n') + '\n', exitCode };
+}
+
+/** A problem job's cause line, indented under its verdict in the long output (none for the others). */
+function causeOf(j: JobHealth): string[] {
+  const line = j.problem && (j.evidence.length > 0 || j.root_cause) ? causeLine(j) : null;
+  return line ? [`  ${clean(line, MAX_LINE)}`] : [];
 }
 
 /** The answer for a usage or config error: UNKNOWN (3), never 2, as plugins must. */

@@ -5,10 +5,13 @@ import type { JobHealth, JobStatus } from '../health/types.ts';
 import { unscheduledSummary } from '../health/unscheduled.ts';
 import type { UntrustedDir } from '../../adapters/state/dir.ts';
 import { visible } from '../visible.ts';
+import { causeLine } from '../evidence/cause-line.ts';
 
 /** Terminal styling; `color: false` gives plain text for pipes and cron mail. */
 export interface TextStyle {
   color: boolean;
+  /** `hb check --verbose`: the cause line also names what was ruled out. */
+  verbose?: boolean;
 }
 
 // The colours of verdicts that are not problems (a problem is bold red, whatever its status):
@@ -31,7 +34,7 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
 
 /**
  * The `hb check` text: one line per job shown (the problems and the jobs without a schedule, or
- * all with --verbose), one line per action recovery took in this check, then a summary that
+ * all with --verbose), under it a line saying why when the explain stage found something, one line per action recovery took in this check, then a summary that
  * counts both.
  */
 export function renderCheckText(
@@ -63,8 +66,12 @@ export function* checkTextParts(
   for (const u of untrusted) {
     yield `${visible(u.dir)}  ${paint('UNTRUSTED', 'failed', true, style)}  not read by root: ${visible(u.why)}; fix: ${visible(u.fix)}\n`;
   }
+  // The cause line sits under the reason, where the eye already is; it is never wrapped.
+  const indent = ' '.repeat(width + statusWidth + 4);
   for (const j of shown) {
     yield `${j.job.padEnd(width)}  ${paint(j.status.toUpperCase().padEnd(statusWidth), j.status, j.problem, style)}  ${visible(j.reason)}\n`;
+    const cause = j.evidence.length > 0 || j.root_cause ? causeLine(j, { verbose: style.verbose }) : null;
+    if (cause) yield `${indent}${visible(cause)}\n`;
   }
   for (const a of actions) yield `recovery: ${visible(a)}\n`;
   const { total, problems, unscheduled } = counts;
