@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { notificationFor, runFacts, runNotification } from '../../lib/rules/alerts/notification.ts';
 import type { JobHealth } from '../../lib/rules/health/types.ts';
 import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
+import type { Evidence } from '../../lib/rules/evidence/types.ts';
+import { CRON_DOWN, DUMP_FAILED, DUMP_ROOT, LINE_GONE, NO_LOCK } from '../fixtures/evidence.ts';
 
 const NOW = Date.parse('2026-11-20T09:00:00Z');
 
@@ -58,7 +60,9 @@ test("an alert for every new status says the verdict's reason in its message, an
       problem: true,
       reason: `last run 1m ago was ${status}: ${reason}`,
       last: record({ status: outcome === 'failed' ? 'error' : 'ok', outcome, reason }),
-    } as JobHealth;
+      evidence: [],
+      root_cause: null,
+    } as unknown as JobHealth;
     const incident = { id: 'i1', opened_at: '2026-11-20T09:00:00.000Z', status, reminders: 0, last_sent_at: '2026-11-20T09:00:00.000Z' };
     const n = notificationFor({ type: 'alert', status, incident }, health, 'db1', NOW);
     assert.equal(n.message, health.reason);
@@ -95,4 +99,39 @@ test('a run_end ping says what hb made of the run: status, problem, title and me
   // As before outcomes: a record's own message (the meta-heartbeat's), a plain failure.
   assert.deepEqual(end(record({ message: '2 of 5 jobs unhealthy' })), ['ok', false, '[hb] backup succeeded', 'backup ran: 2 of 5 jobs unhealthy']);
   assert.deepEqual(end(record({ status: 'error', exit_code: 3 })), ['failed', true, '[hb] backup failed', 'backup failed']);
+});
+
+test('an alert and a reminder carry the evidence ranked and bounded, the cause line and the root cause; a resolve carries none', () => {
+  const clues = Array.from({ length: 12 }, (_, i): Evidence => ({ kind: 'elsewhere', weight: 'clue', text: `clue ${i}`, facts: {} }));
+  const health = {
+    job: 'backup',
+    status: 'stale',
+    problem: true,
+    reason: 'last heartbeat 3h ago',
+    last: null,
+    evidence: [NO_LOCK, LINE_GONE, ...clues, DUMP_FAILED, CRON_DOWN],
+    root_cause: DUMP_ROOT,
+  } as unknown as JobHealth;
+  const incident = { id: 'i1', opened_at: '2026-11-20T09:00:00.000Z', status: 'stale' as const, reminders: 0, last_sent_at: '2026-11-20T09:00:00.000Z' };
+  for (const type of ['alert', 'remind'] as const) {
+    const n = notificationFor({ type, status: 'stale', incident }, health, 'db1', NOW);
+    assert.equal(n.evidence!.length, 10);
+    assert.deepEqual(n.evidence!.slice(0, 3), [DUMP_FAILED, CRON_DOWN, LINE_GONE]);
+    assert.equal(
+      n.cause,
+      `because dump failed 2h ago (needs job:dump): alerted as dump's incident; also: ${CRON_DOWN.text}; ${LINE_GONE.text}; clue 0; 11 more in hb status`,
+    );
+    assert.deepEqual(n.root_cause, DUMP_ROOT);
+    assert.equal(n.message, 'last heartbeat 3h ago');
+  }
+  const resolve = notificationFor(
+    { type: 'resolve', status: 'ok', incident },
+    { ...health, status: 'ok', problem: false, evidence: [], root_cause: null },
+    'db1',
+    NOW,
+  );
+  assert.deepEqual(['evidence' in resolve, 'cause' in resolve, 'root_cause' in resolve], [false, false, false]);
+  // Nothing found: an empty list and nulls, so a receiver reads the same keys on every alert.
+  const bare = notificationFor({ type: 'alert', status: 'stale', incident }, { ...health, evidence: [], root_cause: null }, 'db1', NOW);
+  assert.deepEqual([bare.evidence, bare.cause, bare.root_cause], [[], null, null]);
 });

@@ -146,6 +146,9 @@ function commandEnv(base: NodeJS.ProcessEnv, n: Notification): NodeJS.ProcessEnv
   delete env.HB_REASON;
   if (n.run?.outcome) env.HB_OUTCOME = n.run.outcome;
   if (n.run?.reason) env.HB_REASON = capped(n.run.reason);
+  // Why the job missed its run (an alert or reminder that has a cause line), else unset.
+  delete env.HB_CAUSE;
+  if (n.cause) env.HB_CAUSE = capped(n.cause);
   return env;
 }
 

@@ -59,7 +59,7 @@ function composeMessage(n: Notification, o: { to: string[]; from: string; now: n
   return `${head}\n\n${body(n)}`;
 }
 
-/** message, then the facts a reader needs, then the output tail. */
+/** message and cause line, then the facts a reader needs, then the output tail. */
 function body(n: Notification): string {
   const facts: Array<[string, string | undefined]> = [
     ['Job', n.job],
@@ -74,7 +74,13 @@ function body(n: Notification): string {
     ['Duration', n.run?.duration_ms != null ? `${(n.run.duration_ms / 1000).toFixed(1)} s` : undefined],
     ['Sent', n.ts],
   ];
-  const lines = [n.message, '', ...facts.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${`${k}:`.padEnd(10)}${v}`)];
+  // The cause line reads as the message's second line, as under the reason in hb check.
+  const lines = [
+    n.message,
+    ...(n.cause ? [n.cause] : []),
+    '',
+    ...facts.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${`${k}:`.padEnd(10)}${v}`),
+  ];
   if (n.run?.output_tail) lines.push('', 'Output (last lines):', n.run.output_tail);
   // A job's text is read in a mail client: bidi and zero-width characters are written out.
   return `${wrap(inert(lines.join('\n').replace(/\r\n?/g, '\n')))}\n`;

@@ -156,14 +156,14 @@ function before(iso: string): string | null {
 }
 
 function commentText(n: Notification): string {
-  const message = escapeMarkdown(truncateBytes(n.message, 8192));
+  const message = escapeMarkdown(truncateBytes(n.message, 8192)) + causeText(n);
   if (n.type === 'resolve') return `**Recovered** at ${n.ts}: ${message}`;
   if (n.type === 'remind') return `**Still ${n.status}** at ${n.ts} (reminder ${n.incident?.reminders ?? ''}): ${message}`.replace(' ()', '');
   if (n.type === 'message') return `**Message** at ${n.ts}: ${message}`;
   return message;
 }
 
-/** The message, a table of facts, and the end of the output in a fence it cannot close. */
+/** The message and its cause line, a table of facts, and the end of the output in a fence it cannot close. */
 function issueBody(n: Notification): string {
   const r = n.run ?? {};
   const rows: Array<[string, unknown]> = [
@@ -185,5 +185,10 @@ function issueBody(n: Notification): string {
     .map(([k, v]) => `| ${k} | ${escapeMarkdown(String(v).replace(/\s+/g, ' '))} |`);
   const tail = (r.output_tail ?? '').replace(/\s+$/, '');
   const output = tail ? `\n\nEnd of the last run's output:\n\n${codeBlock(truncateBytes(tail, 16384, { keep: 'end' }))}` : '';
-  return `${escapeMarkdown(truncateBytes(n.message, 8192))}\n\n| | |\n|---|---|\n${table.join('\n')}${output}`;
+  return `${escapeMarkdown(truncateBytes(n.message, 8192))}${causeText(n)}\n\n| | |\n|---|---|\n${table.join('\n')}${output}`;
+}
+
+/** The cause line as the message's second line (a Markdown line break), or '' when there is none. */
+function causeText(n: Notification): string {
+  return n.cause ? `\\\n${escapeMarkdown(truncateBytes(n.cause, 4096))}` : '';
 }

@@ -11,6 +11,8 @@ import type { SinkConfig } from '../../rules/sinks/validate.ts';
 const LIMIT = 4096;
 /** The title and message keep at most this much, so the output tail always has room. */
 const HEAD = 1536;
+/** The cause line keeps at most this much (title, message, cause and facts stay under half the limit). */
+const CAUSE = 512;
 /** Shown where text was cut. */
 const MARKER = '…';
 
@@ -42,14 +44,19 @@ export function createSink(config: SinkConfig, ctx: SinkContext, net: NetTuning 
   };
 }
 
-/** Title in bold, the message, one line of facts, then the end of the output in a <pre> block. */
+/** Title in bold, the message, the cause line, one line of facts, then the end of the output in a <pre> block. */
 function renderHtml(n: Notification): string {
   // The outcome when the exit does not say it: `exit 0 · suspicious`.
   const outcome = n.run?.outcome && n.run.outcome !== 'ok' ? n.run.outcome : '';
   const facts = [n.host, n.run?.exit_code != null ? `exit ${n.run.exit_code}` : '', n.run?.signal ? `signal ${n.run.signal}` : '', outcome]
     .filter(Boolean)
     .join(' · ');
-  const head = [`<b>${fitEscaped(n.title, 256, 'start')}</b>`, fitEscaped(n.message, HEAD, 'start'), facts ? `<i>${fitEscaped(facts, 256, 'start')}</i>` : '']
+  const head = [
+    `<b>${fitEscaped(n.title, 256, 'start')}</b>`,
+    fitEscaped(n.message, HEAD, 'start'),
+    n.cause ? fitEscaped(n.cause, CAUSE, 'start') : '',
+    facts ? `<i>${fitEscaped(facts, 256, 'start')}</i>` : '',
+  ]
     .filter(Boolean)
     .join('\n');
   const tail = n.type === 'resolve' ? '' : (n.run?.output_tail ?? '').replace(/\s+$/, '');

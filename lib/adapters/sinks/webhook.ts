@@ -36,7 +36,7 @@ export function createSink(config: SinkConfig, _ctx: SinkContext, net: NetTuning
 }
 
 /**
- * The notification with its text fields (title, message, output tail) as a person may read them
+ * The notification with its text fields (title, message, cause line, output tail) as a person may read them
  * in a chat a webhook feeds: bidi and zero-width characters written out, lines kept. Everything
  * else is as is; the command sink, read by a program, gets the notification exact.
  */
@@ -46,6 +46,7 @@ function readable(n: Notification): Notification {
     ...n,
     title: inert(n.title),
     message: inert(n.message),
+    ...(typeof n.cause === 'string' ? { cause: inert(n.cause) } : {}),
     ...(n.run ? { run: { ...n.run, ...(typeof tail === 'string' ? { output_tail: inert(tail) } : {}) } } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobHealth } from '../health/types.ts';
 import type { Notification } from '../sinks/types.ts';
 import type { Draft } from './incident.ts';
+import { causeLine, notifiedEvidence } from '../evidence/cause-line.ts';
 
 /** Bytes of job output carried in a notification (sinks bound further for their target). */
 export const NOTIFICATION_TAIL_BYTES = 4096;
@@ -29,8 +30,14 @@ export function notificationFor(draft: Draft, health: JobHealth, host: string, n
     title,
     incident: { id: incident.id, opened_at: incident.opened_at, status: incident.status, reminders: incident.reminders },
     ts: new Date(nowMs).toISOString(),
+    ...(draft.type === 'resolve' ? {} : whyFacts(health)),
     ...(health.last ? { run: runFacts(health.last) } : {}),
   };
+}
+
+/** Why an alerted or reminded job is a problem: its evidence (bounded), the cause line, its root cause. */
+function whyFacts(health: JobHealth): Pick<Notification, 'evidence' | 'cause' | 'root_cause'> {
+  return { evidence: notifiedEvidence(health.evidence), cause: causeLine(health), root_cause: health.root_cause };
 }
 
 /** A free-text message from `hb tick JOB --notify TEXT`. */

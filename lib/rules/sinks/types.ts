@@ -1,6 +1,7 @@
 // What every notification sink implements, and the notification it is handed.
 
 import type { JobStatus } from '../health/types.ts';
+import type { Evidence, RootCause } from '../evidence/types.ts';
 
 /** Why a notification is sent. */
 export type NotificationType = 'alert' | 'remind' | 'resolve' | 'message' | 'run_start' | 'run_end';
@@ -23,6 +24,15 @@ export interface Notification {
   /** The incident this belongs to (alert, remind, resolve); null for messages and run pings. */
   incident: { id: string; opened_at: string; status: JobStatus; reminders: number } | null;
   ts: string;
+  /**
+   * Why the job missed its run, on an alert and a reminder (absent on the other types): the
+   * evidence hb check found, most likely first, at most 10 items; [] when it found none.
+   */
+  evidence?: Evidence[];
+  /** The same in one line, as `hb check` prints it under the reason (ruled-out causes left out); null when none. */
+  cause?: string | null;
+  /** The problem this job's incident is folded into (a job it `needs:`); null when none. */
+  root_cause?: RootCause | null;
   /** Facts about the last run, when there is one. `output_tail` is bounded (at most 4 KiB). */
   run?: {
     run_id?: string;
