@@ -87,6 +87,8 @@ test('the report shape is stable: exactly the documented top-level keys, times f
     status: 'ok',
     problem: false,
     reason: 'a is ok',
+    evidence: [],
+    root_cause: null,
     runs: 0,
     ok: 0,
     warnings: 0,

@@ -48,7 +48,7 @@ section{background:var(--card);border:1px solid var(--line);border-radius:10px;p
 .blockers h2{font-size:18px}.blockers ul{margin:0;padding:0;list-style:none}
 .blockers>ul>li{padding:8px 0;border-top:1px solid var(--line)}.blockers>ul>li:first-child{border-top:0;padding-top:0}
 .blockers .job{font-weight:700;font-size:15px;margin-right:8px}
-.why{margin:4px 0 0 2px}.why li{margin:2px 0;overflow-wrap:anywhere}.why time{color:var(--muted);margin-left:6px;white-space:nowrap}
+.why{margin:4px 0 0 2px}.why li{margin:2px 0;overflow-wrap:anywhere}.why time{color:var(--muted);margin-left:6px;white-space:nowrap}.why .cause{color:var(--muted);font-size:13px}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;background:var(--lane);color:var(--muted);vertical-align:1px}
 .badge.ok{background:var(--ok);color:#fff}.badge.bad{background:var(--failed);color:#fff}.badge.crashed{background:var(--crashed);color:#fff}
 .badge.late,.badge.warning{background:var(--timeout);color:#222}.badge.running{background:var(--running);color:#fff}
@@ -116,7 +116,12 @@ function blockersSection(blockers: readonly Blocker[], jobs: ReadonlyMap<string,
   if (blockers.length === 0)
     return '<section class="blockers none"><h2>No blockers</h2><div>Every job is healthy, no incident is open and no recovery is blocked.</div></section>';
   const items = blockers.map((b) => {
-    const why = b.reasons.map((r) => `<li>${esc(r.text)}${r.since ? `<time>since ${esc(shortTime(r.since))}</time>` : ''}</li>`).join('');
+    const why = b.reasons
+      .map(
+        (r) =>
+          `<li>${esc(r.text)}${r.since ? `<time>since ${esc(shortTime(r.since))}</time>` : ''}${r.cause ? `<div class="cause">${esc(r.cause)}</div>` : ''}</li>`,
+      )
+      .join('');
     return `<li><span class="job">${esc(b.job)}</span>${statusBadge(b.status)}<ul class="why">${why}${outputLink(jobs.get(b.job))}</ul></li>`;
   });
   return `<section class="blockers"><h2>${blockers.length === 1 ? '1 blocker needs' : `${blockers.length} blockers need`} a person</h2><ul>${items.join('')}</ul></section>`;

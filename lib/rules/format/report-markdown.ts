@@ -84,6 +84,8 @@ export function renderMarkdown(r: Report, options: MarkdownOptions = {}): string
     for (const b of r.blockers) {
       for (const [i, why] of b.reasons.entries()) {
         out.push(row([i === 0 ? `**${cell(b.job)}**` : '', i === 0 ? cell(b.status ?? '-') : '', cell(why.text), why.since ? shortTime(why.since) : '']));
+        // The cause line is a row of its own under the reason, in italics.
+        if (why.cause) out.push(row(['', '', `↳ _${cell(why.cause)}_`, '']));
       }
     }
   }

@@ -2,6 +2,7 @@
 
 import type { JobStatus } from '../health/types.ts';
 import type { Blocker, BlockerReason, JobReport } from './types.ts';
+import { causeLine } from '../evidence/cause-line.ts';
 
 /**
  * Worst first: a dead job before a failed one before one that "succeeded" at doing nothing before
@@ -16,13 +17,18 @@ const rank = (s: JobStatus | null) => {
 /**
  * A job is a blocker when its current verdict is a problem, when an incident of it is still open
  * at the end of the window (alerted, never resolved), or when dead-man recovery gave up on it
- * (`recovery_blocked`) inside the window. Unhealthy jobs come first, worst status first.
+ * (`recovery_blocked`) inside the window. Unhealthy jobs come first, worst status first; an unhealthy
+ * job's reason carries its cause line when the check found why.
  */
 export function blockersOf(jobs: readonly JobReport[]): Blocker[] {
   const out: Blocker[] = [];
   for (const j of jobs) {
     const reasons: BlockerReason[] = [];
-    if (j.problem) reasons.push({ kind: 'unhealthy', text: j.reason || `${j.status}`, since: null });
+    if (j.problem) {
+      // What the check found about why: under the reason, as hb check prints it.
+      const cause = causeLine(j);
+      reasons.push({ kind: 'unhealthy', text: j.reason || `${j.status}`, since: null, ...(cause ? { cause } : {}) });
+    }
     for (const i of j.incidents.list) {
       // An unhealthy job's verdict already says why; the incident adds only that it was alerted.
       const why = i.reason && !j.problem ? `: ${i.reason}` : '';

@@ -70,6 +70,8 @@ function jobReport(job: string, t: JobTally | undefined, h: JobHealth | undefine
     status: h?.status ?? null,
     problem: h?.problem ?? false,
     reason: h?.reason ?? null,
+    evidence: h?.evidence ?? [],
+    root_cause: h?.root_cause ?? null,
     runs: t?.runs ?? 0,
     ok: t?.ok ?? 0,
     warnings: t?.warnings ?? 0,

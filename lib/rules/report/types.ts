@@ -2,6 +2,7 @@
 
 import type { JobStatus } from '../health/types.ts';
 import type { FailedOutput } from '../history/failed-output.ts';
+import type { Evidence, RootCause } from '../evidence/types.ts';
 
 /**
  * How one run ended, as the timeline colours it. `running` is the run in progress now; `warning`,
@@ -63,6 +64,10 @@ export interface JobReport {
   status: JobStatus | null;
   problem: boolean;
   reason: string | null;
+  /** Why the job missed its run, most likely first, as `hb check --json` gives it ([] when nothing was found). */
+  evidence: Evidence[];
+  /** The problem this job's incident is folded into, as `hb check --json` gives it; null when none. */
+  root_cause: RootCause | null;
   runs: number;
   ok: number;
   /** Successful runs (counted in `ok`) that hb judged a warning, slow or suspicious. */
@@ -101,6 +106,8 @@ export interface BlockerReason {
   text: string;
   /** When it started (incident opened, recovery blocked); null for the current verdict. */
   since: string | null;
+  /** `unhealthy` only: the cause line under the reason (the root or likely cause, then the rest), when something was found. */
+  cause?: string;
 }
 
 /** A job that needs a person, promoted to the top of the report. */
