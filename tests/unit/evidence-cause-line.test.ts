@@ -32,6 +32,13 @@ test('a root cause comes first, and the dependency item that names it is not sai
   assert.match(causeLine({ evidence: [DUMP_FAILED, other], root_cause: DUMP_ROOT })!, /; also: keys is stale$/);
 });
 
+test('a root cause found through a chain keeps one pair of parentheses', () => {
+  assert.equal(
+    rootCauseText({ job: 'db', need: 'job:dump', text: 'db failed 2h ago (through dump)' }),
+    "because db failed 2h ago (through dump; needs job:dump): alerted as db's incident",
+  );
+});
+
 test('a precondition at the root has no incident of its own to be alerted as', () => {
   assert.equal(
     rootCauseText({ job: null, need: 'mount:/mnt/backup', text: '/mnt/backup is not mounted' }),

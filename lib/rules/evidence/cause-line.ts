@@ -56,7 +56,11 @@ export function causeLine(h: Explained, opts: CauseLineOptions = {}): string | n
 /** "because dump failed 2h ago (needs job:dump): alerted as dump's incident"; a precondition has no incident. */
 export function rootCauseText(root: RootCause): string {
   const folded = root.job === null ? '' : `: alerted as ${root.job}'s incident`;
-  return `because ${oneLine(root.text)} (needs ${oneLine(root.need)})${folded}`;
+  const text = oneLine(root.text);
+  const need = oneLine(root.need);
+  // "db failed 2h ago (through dump)" takes the need into its own parentheses.
+  const said = text.endsWith(')') ? `${text.slice(0, -1)}; needs ${need})` : `${text} (needs ${need})`;
+  return `because ${said}${folded}`;
 }
 
 /** The evidence a notification carries: the ranked list, at most NOTIFIED_EVIDENCE items. */
