@@ -16,6 +16,8 @@ import type { Actor } from './act.ts';
 import type { Explained, ExplainTarget } from './explain.ts';
 import { neededJobs } from '../rules/needs/types.ts';
 import { maintenanceAt } from '../rules/maintenance/open.ts';
+import { windowMemo } from '../rules/maintenance/memo.ts';
+import { readWindows, writeWindows } from '../adapters/health/windows-file.ts';
 import type { CheckEffects } from './effects.ts';
 
 /** What a check looks at: the jobs named (none: all), the config, the state directories to read (the first is written). */
@@ -75,7 +77,9 @@ export async function evaluateAll(
   const primary = dirs[0]!;
   const memo = timingMemo(readTimings(primary), fx.tzData, zoneFor);
   const evalCtx = { nowMs, defaults: config.defaults, unscheduled: config.unscheduled, timing: memo.timing };
-  const inWindow = maintenanceAt(config.maintenance, nowMs);
+  // Maintenance windows are decided once per check and remembered while the answer holds.
+  const windows = windowMemo(() => readWindows(primary), fx.tzData);
+  const inWindow = maintenanceAt(config.maintenance, nowMs, windows.openAt);
   const result: Evaluation = {
     kept: [],
     total: 0,
@@ -124,6 +128,7 @@ export async function evaluateAll(
       scope.crontab,
     );
     writeTimings(primary, memo.toStore());
+    writeWindows(primary, windows.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
     }

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hb, hbRun, requireTool, sandbox } from '../helpers.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
@@ -70,6 +70,7 @@ test('a job failing inside a maintenance window sends nothing; once the window c
     parsed.blockers.map((b) => b.job),
     ['web'],
   );
+  assert.ok(existsSync(join(s.state, 'meta', 'windows.json')), 'the window answer is kept for the next checks');
   await check(T + 119 * MIN);
   assert.equal(rec.requests.length, 1, 'still inside the window: still nothing for db');
 

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maintenanceAt, openUntil, windowOpenAt } from '../../lib/rules/maintenance/open.ts';
+import { maintenanceAt, windowOpenAt, windowState } from '../../lib/rules/maintenance/open.ts';
 import type { MaintenanceWindow } from '../../lib/rules/maintenance/types.ts';
 import { evaluateJob, type EvalContext, type JobFacts } from '../../lib/rules/health/evaluate.ts';
 import type { HeartbeatRecord } from '../../lib/rules/heartbeat/record.ts';
@@ -41,23 +41,26 @@ test('a window across midnight is open on both sides of it, in its own zone', ()
   assert.equal(windowOpenAt(w, f + 90 * M), null);
 });
 
-test('windows that overlap or abut are one stretch; the chain followed is bounded', () => {
+test('windows that overlap or abut are one stretch; the chain followed is bounded; a closed window says when it opens', () => {
   // Every 30 minutes for 45 minutes: always open, and each fire pushes the end on.
   const fires = (step: number) => (from: number, n: number) => Array.from({ length: n }, (_, i) => (Math.floor(from / step) + 1 + i) * step);
   const now = 10 * H + 5 * M;
-  const until = openUntil(fires(30 * M), 45 * M, now);
-  assert.ok(until !== null && until > now + 45 * M, 'later overlapping fires extend the window');
-  assert.equal(until, 9 * H + 30 * M + 64 * 30 * M + 45 * M, 'from the 09:30 fire, at most 64 later fires are followed');
-  // Abutting: every hour for one hour is open at the hour's last ms and at the next hour.
-  assert.ok(openUntil(fires(H), H, 11 * H - 1)! > 11 * H);
-  // A schedule with no fire left is never open.
-  assert.equal(
-    openUntil(() => [], H, now),
-    null,
+  assert.deepEqual(
+    windowState(fires(30 * M), 45 * M, now),
+    { open: true, untilMs: 9 * H + 30 * M + 64 * 30 * M + 45 * M },
+    'from the 09:30 fire, at most 64 later fires are followed',
   );
-  // A gap between windows: closed in it.
-  assert.equal(openUntil(fires(2 * H), H, 11 * H), null);
-  assert.equal(openUntil(fires(2 * H), H, 12 * H), 13 * H);
+  // Abutting: every hour for one hour is open at the hour's last ms and on past the next hour.
+  const abutting = windowState(fires(H), H, 11 * H - 1);
+  assert.ok(abutting.open && abutting.untilMs > 12 * H);
+  // A schedule with no fire left is closed for good.
+  assert.deepEqual(
+    windowState(() => [], H, now),
+    { open: false, untilMs: Infinity },
+  );
+  // A gap between windows: closed in it until the next fire; open from it for the duration.
+  assert.deepEqual(windowState(fires(2 * H), H, 11 * H), { open: false, untilMs: 12 * H });
+  assert.deepEqual(windowState(fires(2 * H), H, 12 * H), { open: true, untilMs: 13 * H });
 });
 
 test('the lookup: own windows and the global ones that apply; jobs: limits a global window; the one closing last is named', () => {

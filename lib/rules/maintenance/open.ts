@@ -12,16 +12,25 @@ export interface OpenWindow {
 /** How many later fires an open window follows when they start before it ends (windows that overlap or abut are one stretch). */
 const CHAIN_MAX = 64;
 
+/** What a window is at an instant: open or not, and until when that holds (Infinity: for good). */
+export interface WindowState {
+  open: boolean;
+  /** Open: when the window closes. Closed: when it next opens. */
+  untilMs: number;
+}
+
 /**
- * When the window opened by the fires of `next` (the fires strictly after an instant, ascending)
- * and lasting `durationMs` closes, if it is open at `nowMs`; null when it is closed. A window is
+ * Whether the window opened by the fires of `next` (the fires strictly after an instant,
+ * ascending) and lasting `durationMs` is open at `nowMs`, and until when that holds. A window is
  * open when some fire f has f ≤ now < f + duration, in absolute time: the first fire after
- * now − duration is that f when there is one. Windows that overlap or abut the open one extend it
- * (at most CHAIN_MAX fires on: the next check sees further).
+ * now − duration is that f when there is one; when it is later, the window is closed until it.
+ * Windows that overlap or abut the open one extend it (at most CHAIN_MAX fires on: the next
+ * check sees further).
  */
-export function openUntil(next: (fromMs: number, n: number) => number[], durationMs: number, nowMs: number): number | null {
+export function windowState(next: (fromMs: number, n: number) => number[], durationMs: number, nowMs: number): WindowState {
   const [first] = next(nowMs - durationMs, 1);
-  if (first === undefined || first > nowMs) return null;
+  if (first === undefined) return { open: false, untilMs: Infinity };
+  if (first > nowMs) return { open: false, untilMs: first };
   let end = first + durationMs;
   let from = first;
   for (let followed = 0; followed < CHAIN_MAX;) {
@@ -36,15 +45,20 @@ export function openUntil(next: (fromMs: number, n: number) => number[], duratio
     }
     if (!extended || fires.length < 8) break;
   }
-  return end;
+  return { open: true, untilMs: end };
+}
+
+/** What `window` is at `nowMs`, from its cron's fires in its zone. */
+export function decideWindow(window: MaintenanceWindow, nowMs: number): WindowState {
+  const { cron, tz } = window.schedule;
+  const schedule = compileSchedule({ cron, tz }, tz);
+  return windowState((from, n) => schedule.next(from, n), window.durationMs, nowMs);
 }
 
 /** Whether `window` is open at `nowMs`, and until when. */
 export function windowOpenAt(window: MaintenanceWindow, nowMs: number): OpenWindow | null {
-  const { cron, tz } = window.schedule;
-  const schedule = compileSchedule({ cron, tz }, tz);
-  const untilMs = openUntil((from, n) => schedule.next(from, n), window.durationMs, nowMs);
-  return untilMs === null ? null : { untilMs, text: window.text };
+  const state = decideWindow(window, nowMs);
+  return state.open ? { untilMs: state.untilMs, text: window.text } : null;
 }
 
 /** The window a job is in during one check (its own windows or a global one that applies to it); null: none. */
