@@ -59,6 +59,8 @@ export function hb(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: stri
     input: opts.input,
     cwd: opts.cwd,
     encoding: 'utf8',
+    // hb status --json over a few thousand jobs writes more than spawnSync's 1 MiB default.
+    maxBuffer: 256 * 1024 * 1024,
     timeout: opts.timeoutMs ?? 30_000,
     killSignal: opts.timeoutMs === undefined ? 'SIGTERM' : 'SIGKILL',
   });
