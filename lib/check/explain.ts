@@ -3,6 +3,8 @@
 // did heartbeats go elsewhere) and at what they `needs:`. Loaded only when some job is a problem:
 // the healthy path does none of this.
 
+import { gatherCronDaemon } from '../adapters/evidence/cron-daemon.ts';
+import { gatherHostDown } from '../adapters/evidence/host-down.ts';
 import type { HbConfig } from '../rules/config/types.ts';
 import { rankEvidence, type Evidence, type RootCause } from '../rules/evidence/types.ts';
 import type { EvalContext, JobFacts, Judgement } from '../rules/health/evaluate.ts';
@@ -55,7 +57,7 @@ export interface Explained {
 export const MAX_EXPLAINED = 200;
 
 /** The gatherers, in no particular order (ranking decides what is shown first). This module is loaded lazily, so they are imported statically. */
-const GATHERERS: Gatherer[] = [gatherNeeds, gatherCronLog, gatherElsewhere];
+const GATHERERS: Gatherer[] = [gatherNeeds, gatherCronLog, gatherElsewhere, gatherCronDaemon, gatherHostDown];
 
 /**
  * Looks into the targets: gathers every kind of evidence, ranks it into each target's described

@@ -67,6 +67,13 @@ export function parseStatLine(line: string): { state: string; startTicks: number
   return { state, startTicks };
 }
 
+/** The process name (field 2, comm) of a /proc/<pid>/stat line, or null when the line is malformed. */
+export function statComm(line: string): string | null {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  return open >= 0 && close > open ? line.slice(open + 1, close) : null;
+}
+
 /** The single-letter state of `pid` ('Z' for a zombie), or null if there is no such process. */
 export function processState(pid: number, procRoot = '/proc'): string | null {
   return readStat(pid, procRoot)?.state ?? null;
@@ -130,7 +137,8 @@ function reusedReason(pid: number, startMs: number, expectedMs: number): string 
   );
 }
 
-function startMsFrom(startTicks: number, btimeMs: number): number {
+/** When a process started, ms since the epoch, from its stat line's start ticks and the boot time. */
+export function startMsFrom(startTicks: number, btimeMs: number): number {
   return btimeMs + Math.round((startTicks * 1000) / CLOCK_TICKS_PER_SECOND);
 }
 
