@@ -77,9 +77,9 @@ export function hostDownEvidence(job: DueFacts, clocks: HostClocks, nowMs: numbe
       items.push({ kind: 'host_down', weight: 'clue', text, facts });
     }
   } else if (slept === null || slept < MIN_SLEEP_MS) {
-    const sleep = slept === null ? ' (whether it slept is not known)' : ' and has not slept';
+    const sleep = slept === null ? ' (whether it slept since is not known)' : ', and has not slept';
     const facts = { booted_at: isoOrNull(bootMs), due_at: isoOrNull(dueMs), slept_s: slept === null ? null : Math.round(slept / 1000) };
-    items.push({ kind: 'host_down', weight: 'clear', text: `the host has been up since ${booted}, before the run was due,${sleep}`, facts });
+    items.push({ kind: 'host_down', weight: 'clear', text: `the host has been up since ${booted}, before the run was due${sleep}`, facts });
   }
   if (slept !== null && slept >= MIN_SLEEP_MS) items.push(sleepClue(dueMs, bootMs, slept, clocks.awakeMs!, nowMs));
   return items;
