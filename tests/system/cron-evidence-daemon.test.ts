@@ -90,7 +90,7 @@ test('hb check in the namespace of a running cron rules cron out with its pid an
       `^no cron daemon is running \\(the last one, pid ${cronPid}, started \\d\\d:\\d\\d UTC; since when is not known\\): nothing starts crontab lines`,
     ),
   );
-  assert.deepEqual(first.facts, { running: false, pid: cronPid, started_at: first.facts.started_at, pid_file: '/run/crond.pid' });
+  assert.deepEqual(first.facts, { runner: 'cron', running: false, pid: cronPid, started_at: first.facts.started_at, pid_file: '/run/crond.pid' });
   assert.ok(Math.abs(Date.parse(first.facts.started_at) - since) < 3_000, 'the pid file was written as that cron started');
   t.diagnostic(`text output:\n${out('stopped.txt')}`);
 });

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cronDaemonEvidence, cronDaemonOf, type CronDaemonFacts } from '../../lib/rules/evidence/cron-daemon.ts';
+import { cronDaemonEvidence, cronDaemonOf, hbDaemonEvidence, type CronDaemonFacts, type HbDaemonFacts } from '../../lib/rules/evidence/cron-daemon.ts';
 import { clockAgo, clockText, isoOrNull } from '../../lib/rules/evidence/when.ts';
 
 const T = (hhmm: string, day = '2026-12-03') => Date.parse(`${day}T${hhmm}:00Z`);
@@ -20,14 +20,14 @@ describe('cronDaemonEvidence', () => {
       e.text,
       'no cron daemon is running (the last one, pid 812, started 07:32 UTC; since when is not known): nothing starts crontab lines; start it (systemctl start cron)',
     );
-    assert.deepEqual(e.facts, { running: false, pid: 812, started_at: '2026-12-03T07:32:00.000Z', pid_file: '/run/crond.pid' });
+    assert.deepEqual(e.facts, { runner: 'cron', running: false, pid: 812, started_at: '2026-12-03T07:32:00.000Z', pid_file: '/run/crond.pid' });
   });
 
   test('no cron daemon and no pid file: a cause that says nothing it does not know', () => {
     const e = cronDaemonEvidence({ running: [], pidFile: null }, DUE, NOW);
     assert.equal(e.weight, 'cause');
     assert.equal(e.text, 'no cron daemon is running (since when is not known): nothing starts crontab lines; start it (systemctl start cron)');
-    assert.deepEqual(e.facts, { running: false, pid: null, started_at: null, pid_file: null });
+    assert.deepEqual(e.facts, { runner: 'cron', running: false, pid: null, started_at: null, pid_file: null });
   });
 
   test('a pid file without a pid names no last cron', () => {
@@ -40,13 +40,13 @@ describe('cronDaemonEvidence', () => {
     const e = cronDaemonEvidence({ running: [{ pid: 812, startMs: T('07:32') }], pidFile: PID_FILE }, DUE, NOW);
     assert.equal(e.weight, 'clear');
     assert.equal(e.text, 'cron (pid 812) has run since 07:32 UTC (4h28m ago), since before the run was due');
-    assert.deepEqual(e.facts, { running: true, pid: 812, started_at: '2026-12-03T07:32:00.000Z', pid_file: '/run/crond.pid' });
+    assert.deepEqual(e.facts, { runner: 'cron', running: true, pid: 812, started_at: '2026-12-03T07:32:00.000Z', pid_file: '/run/crond.pid' });
   });
 
-  test('cron started after the due time is a clue: it was stopped or restarted then', () => {
+  test('cron started after the due time is a clue: it was not running then, or was restarted since', () => {
     const e = cronDaemonEvidence({ running: [{ pid: 900, startMs: T('10:14') }], pidFile: null }, DUE, NOW);
     assert.equal(e.weight, 'clue');
-    assert.equal(e.text, 'cron (pid 900) started 10:14 UTC (1h46m ago), after the run was due at 10:00 UTC: it was stopped or restarted then');
+    assert.equal(e.text, 'cron (pid 900) started 10:14 UTC (1h46m ago), after the run was due at 10:00 UTC: it was not running then, or was restarted since');
     assert.equal(e.facts.pid_file, null);
   });
 
@@ -105,5 +105,48 @@ describe('clock text', () => {
     assert.equal(isoOrNull(null), null);
     assert.equal(isoOrNull(Infinity), null);
     assert.equal(isoOrNull(9e15), null);
+  });
+});
+
+describe('hbDaemonEvidence', () => {
+  const daemon = (over: Partial<HbDaemonFacts>): HbDaemonFacts => ({
+    pid: 4242,
+    startMs: T('07:32'),
+    alive: true,
+    statusFile: '/var/lib/hb/daemon.json',
+    ...over,
+  });
+
+  test('the hb daemon that runs the job, gone: a cause that says how to start it', () => {
+    const e = hbDaemonEvidence(daemon({ alive: false }), DUE, NOW);
+    assert.equal(e.kind, 'cron_daemon');
+    assert.equal(e.weight, 'cause');
+    assert.equal(e.text, 'hb daemon, which runs this job instead of cron, is not running (pid 4242, started 07:32 UTC, is gone): start it (hb daemon start)');
+    assert.deepEqual(e.facts, {
+      runner: 'hb_daemon',
+      running: false,
+      pid: 4242,
+      started_at: '2026-12-03T07:32:00.000Z',
+      pid_file: null,
+      status_file: '/var/lib/hb/daemon.json',
+    });
+    assert.equal(
+      hbDaemonEvidence(daemon({ alive: false, startMs: null }), DUE, NOW).text,
+      'hb daemon, which runs this job instead of cron, is not running (pid 4242 is gone): start it (hb daemon start)',
+    );
+  });
+
+  test('running since before the due time rules it out', () => {
+    const e = hbDaemonEvidence(daemon({}), DUE, NOW);
+    assert.equal(e.weight, 'clear');
+    assert.equal(e.text, 'hb daemon (pid 4242) runs this job instead of cron, and has run since 07:32 UTC (4h28m ago)');
+    assert.equal(e.facts.running, true);
+    assert.equal(hbDaemonEvidence(daemon({ startMs: null }), DUE, NOW).text, 'hb daemon (pid 4242) runs this job instead of cron');
+  });
+
+  test('started after the due time is a clue', () => {
+    const e = hbDaemonEvidence(daemon({ startMs: T('10:14') }), DUE, NOW);
+    assert.equal(e.weight, 'clue');
+    assert.equal(e.text, 'hb daemon (pid 4242), which runs this job instead of cron, started 10:14 UTC (1h46m ago), after the run was due at 10:00 UTC');
   });
 });

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { gatherCronDaemon, readCronPidFile, scanCronProcesses } from '../../lib/adapters/evidence/cron-daemon.ts';
+import { gatherCronDaemon, readCronPidFile, readHbDaemon, scanCronProcesses } from '../../lib/adapters/evidence/cron-daemon.ts';
 import { gatherHostDown, readHostClocks } from '../../lib/adapters/evidence/host-down.ts';
 import type { ExplainContext, ExplainTarget } from '../../lib/check/explain.ts';
 import type { Judgement } from '../../lib/rules/health/evaluate.ts';
@@ -64,11 +64,11 @@ function target(job: string, status: JobStatus, dueMs: number | null): ExplainTa
   return { facts: { job } as ExplainTarget['facts'], judgement, describe: () => assert.fail('a gatherer never describes') };
 }
 
-function context(procRoot: string, nowMs: number): ExplainContext {
+function context(procRoot: string, nowMs: number, stateDir = join(tmp, 'no-state')): ExplainContext {
   return {
     nowMs,
     config: {} as ExplainContext['config'],
-    dirs: [tmp],
+    dirs: [stateDir],
     verdictOf: () => undefined,
     timing: (spec, anchorMs) => compileSchedule(spec, 'UTC').timing(anchorMs),
     localTz: () => 'UTC',
@@ -142,7 +142,7 @@ describe('gatherCronDaemon', () => {
     assert.deepEqual([...found.keys()].sort(), ['a', 'b']);
     const [e] = found.get('a')!;
     assert.equal(e!.weight, 'clear');
-    assert.deepEqual(e!.facts, { running: true, pid: 812, started_at: new Date(BOOT_MS + 5_000).toISOString(), pid_file: pidFile });
+    assert.deepEqual(e!.facts, { runner: 'cron', running: true, pid: 812, started_at: new Date(BOOT_MS + 5_000).toISOString(), pid_file: pidFile });
   });
 
   test('no cron process under /proc: a cause naming the last one its pid file names', async () => {
@@ -158,6 +158,75 @@ describe('gatherCronDaemon', () => {
   test('no stale or never-ran job: nothing is read', async () => {
     const found = await gatherCronDaemon([target('c', 'crashed', 0)], context(join(tmp, 'no-such-proc'), 0), []);
     assert.equal(found.size, 0);
+  });
+});
+
+describe('the hb daemon that runs a job instead of cron', () => {
+  /** A state directory whose daemon.json says pid 4242 started 5 s after boot and runs `a`. */
+  function stateWithDaemon(name: string): string {
+    const dir = join(tmp, name);
+    mkdirSync(dir, { recursive: true });
+    const started = new Date(BOOT_MS + 5_000).toISOString();
+    const info = {
+      v: 1,
+      pid: 4242,
+      host: 'h',
+      started_at: started,
+      pid_started_ms: BOOT_MS + 5_000,
+      boot_id: null,
+      config: null,
+      state_dir: dir,
+      pid_file: join(dir, 'daemon.pid'),
+      stop_timeout_ms: 1000,
+      jobs: [{ job: 'a', kind: 'tick', schedule: { every: '1h' }, lock: false, anchor_ms: 0 }],
+      ignored: [],
+      updated_at: started,
+    };
+    writeFileSync(join(dir, 'daemon.json'), JSON.stringify(info));
+    return dir;
+  }
+
+  test('a live daemon that lists the job speaks for it; cron still speaks for the others', async () => {
+    const root = fakeProc('daemon-alive', [[4242, 'node', 'S', 500]]);
+    const state = stateWithDaemon('state-alive');
+    const found = await gatherCronDaemon([target('a', 'stale', BOOT_MS + H), target('b', 'stale', BOOT_MS + H)], context(root, BOOT_MS + 3 * H, state), []);
+    const [a] = found.get('a')!;
+    assert.equal(a!.weight, 'clear');
+    assert.deepEqual(a!.facts, {
+      runner: 'hb_daemon',
+      running: true,
+      pid: 4242,
+      started_at: new Date(BOOT_MS + 5_000).toISOString(),
+      pid_file: null,
+      status_file: join(state, 'daemon.json'),
+    });
+    const [b] = found.get('b')!;
+    assert.equal(b!.facts.runner, 'cron');
+    assert.equal(b!.weight, 'cause');
+  });
+
+  test('a daemon whose process is gone, or whose pid now belongs to a later process, is a cause', async () => {
+    const state = stateWithDaemon('state-dead');
+    const cases: Array<[string, Array<[number, string, string, number]>]> = [
+      ['daemon-gone', []],
+      ['daemon-reused', [[4242, 'node', 'S', 900_000]]],
+    ];
+    for (const [name, procs] of cases) {
+      const root = fakeProc(name, procs);
+      const found = await gatherCronDaemon([target('a', 'never', BOOT_MS + H)], context(root, BOOT_MS + 3 * H, state), []);
+      const [e] = found.get('a')!;
+      assert.equal(e!.weight, 'cause', name);
+      assert.equal(e!.facts.runner, 'hb_daemon', name);
+      assert.equal(e!.facts.running, false, name);
+    }
+  });
+
+  test('no status file, or one that is not a daemon’s: no hb daemon', () => {
+    assert.equal(readHbDaemon(join(tmp, 'no-state'), join(tmp, 'no-such-proc')), null);
+    const dir = join(tmp, 'state-garbage');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'daemon.json'), '{"v":1}');
+    assert.equal(readHbDaemon(dir, join(tmp, 'no-such-proc')), null);
   });
 });
 

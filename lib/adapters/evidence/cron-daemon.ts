@@ -1,9 +1,20 @@
-// Gathers `cron_daemon` evidence: one scan of /proc for a cron daemon and one read of its pid
-// file per check, whatever the number of jobs; the pure rule decides per job.
+// Gathers `cron_daemon` evidence: one read of the hb daemon's status file, one scan of /proc for
+// a cron daemon and one read of its pid file per check, whatever the number of jobs; the pure
+// rule decides per job.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { bootTimeMs, parseStatLine, startMsFrom, statComm } from '../run/proc.ts';
-import { CRON_COMMS, cronDaemonEvidence, type CronDaemonFacts, type CronPidFile, type CronProcess } from '../../rules/evidence/cron-daemon.ts';
+import { join } from 'node:path';
+import { bootTimeMs, gatherFacts, isRunGone, parseStatLine, startMsFrom, statComm } from '../run/proc.ts';
+import { readDaemonInfo } from '../daemon/status.ts';
+import {
+  CRON_COMMS,
+  cronDaemonEvidence,
+  hbDaemonEvidence,
+  type CronDaemonFacts,
+  type CronPidFile,
+  type CronProcess,
+  type HbDaemonFacts,
+} from '../../rules/evidence/cron-daemon.ts';
 import type { Evidence } from '../../rules/evidence/types.ts';
 import type { ExplainContext, ExplainTarget } from '../../check/explain.ts';
 import { isHostTarget } from './targets.ts';
@@ -54,7 +65,26 @@ export function readCronPidFile(paths: readonly string[]): CronPidFile | null {
   return null;
 }
 
-/** Says for each stale or never-ran target whether a cron daemon runs, and since when. */
+/**
+ * The hb daemon that keeps its status file beside its default PID file in `stateDir`
+ * (`daemon.json`, removed when it stops cleanly), with the jobs it runs and whether its process
+ * still runs; null when there is no such file.
+ */
+export function readHbDaemon(stateDir: string, procRoot: string): { daemon: HbDaemonFacts; jobs: ReadonlySet<string> } | null {
+  const statusFile = join(stateDir, 'daemon.json');
+  const info = readDaemonInfo(statusFile);
+  if (!info) return null;
+  const proc = gatherFacts(info.pid, procRoot);
+  const claim = { pid: info.pid, started_at: info.started_at, boot_id: info.boot_id, pid_started_ms: info.pid_started_ms };
+  const listed = Date.parse(info.started_at);
+  const startMs = proc.startMs ?? (Number.isFinite(listed) ? listed : null);
+  return { daemon: { pid: info.pid, startMs, alive: !isRunGone(claim, proc).gone, statusFile }, jobs: new Set(info.jobs.map((j) => j.job)) };
+}
+
+/**
+ * Says for each stale or never-ran target whether what starts it runs, and since when: the hb
+ * daemon whose status file in the primary state directory lists the job, else cron.
+ */
 export async function gatherCronDaemon(
   targets: readonly ExplainTarget[],
   ctx: ExplainContext,
@@ -63,7 +93,16 @@ export async function gatherCronDaemon(
   const found = new Map<string, Evidence[]>();
   const looked = targets.filter(isHostTarget);
   if (looked.length === 0) return found;
-  const facts: CronDaemonFacts = { running: scanCronProcesses(ctx.procRoot), pidFile: readCronPidFile(pidFiles) };
-  for (const t of looked) found.set(t.facts.job, [cronDaemonEvidence(facts, t.judgement.dueMs, ctx.nowMs)]);
+  const hbDaemon = ctx.dirs[0] === undefined ? null : readHbDaemon(ctx.dirs[0], ctx.procRoot);
+  let cron: CronDaemonFacts | undefined;
+  for (const t of looked) {
+    const { job } = t.facts;
+    if (hbDaemon?.jobs.has(job)) {
+      found.set(job, [hbDaemonEvidence(hbDaemon.daemon, t.judgement.dueMs, ctx.nowMs)]);
+      continue;
+    }
+    cron ??= { running: scanCronProcesses(ctx.procRoot), pidFile: readCronPidFile(pidFiles) };
+    found.set(job, [cronDaemonEvidence(cron, t.judgement.dueMs, ctx.nowMs)]);
+  }
   return found;
 }

@@ -43,7 +43,7 @@ export function cronDaemonOf(facts: CronDaemonFacts): CronProcess | null {
 
 /**
  * What cron's state says about a run due at `dueMs`: none running is a cause (nothing starts
- * crontab lines); one started after the due time is a clue (it was down or restarted then); one
+ * crontab lines); one started after the due time is a clue (not running then, or restarted since); one
  * running since before it rules cron out.
  */
 export function cronDaemonEvidence(facts: CronDaemonFacts, dueMs: number | null, nowMs: number): Evidence {
@@ -55,10 +55,10 @@ export function cronDaemonEvidence(facts: CronDaemonFacts, dueMs: number | null,
       kind: 'cron_daemon',
       weight: 'cause',
       text: `no cron daemon is running (${lastText}since when is not known): nothing starts crontab lines; start it (systemctl start cron)`,
-      facts: { running: false, pid: last?.pid ?? null, started_at: last ? isoOrNull(last.mtimeMs) : null, pid_file: last?.path ?? null },
+      facts: { runner: 'cron', running: false, pid: last?.pid ?? null, started_at: last ? isoOrNull(last.mtimeMs) : null, pid_file: last?.path ?? null },
     };
   }
-  const facts_ = { running: true, pid: daemon.pid, started_at: isoOrNull(daemon.startMs), pid_file: facts.pidFile?.path ?? null };
+  const facts_ = { runner: 'cron', running: true, pid: daemon.pid, started_at: isoOrNull(daemon.startMs), pid_file: facts.pidFile?.path ?? null };
   if (daemon.startMs === null) {
     return { kind: 'cron_daemon', weight: 'clear', text: `cron (pid ${daemon.pid}) is running (since when is not known)`, facts: facts_ };
   }
@@ -66,10 +66,41 @@ export function cronDaemonEvidence(facts: CronDaemonFacts, dueMs: number | null,
     return {
       kind: 'cron_daemon',
       weight: 'clue',
-      text: `cron (pid ${daemon.pid}) started ${clockAgo(daemon.startMs, nowMs)}, after the run was due at ${clockText(dueMs, nowMs)}: it was stopped or restarted then`,
+      text: `cron (pid ${daemon.pid}) started ${clockAgo(daemon.startMs, nowMs)}, after the run was due at ${clockText(dueMs, nowMs)}: it was not running then, or was restarted since`,
       facts: facts_,
     };
   }
   const before = dueMs === null ? '' : ', since before the run was due';
   return { kind: 'cron_daemon', weight: 'clear', text: `cron (pid ${daemon.pid}) has run since ${clockAgo(daemon.startMs, nowMs)}${before}`, facts: facts_ };
+}
+
+/** The hb daemon whose status file lists the job: it runs the job instead of cron. */
+export interface HbDaemonFacts {
+  pid: number;
+  /** When it started, ms since the epoch (from /proc, else its status file); null when neither tells. */
+  startMs: number | null;
+  /** Whether that process still runs (same pid, same start, same boot). */
+  alive: boolean;
+  /** The status file that lists the job. */
+  statusFile: string;
+}
+
+/**
+ * What the state of the hb daemon that runs the job says about a run due at `dueMs` (cron's
+ * state does not matter then): not running is a cause, started after the due time a clue,
+ * running since before it rules the daemon out.
+ */
+export function hbDaemonEvidence(d: HbDaemonFacts, dueMs: number | null, nowMs: number): Evidence {
+  const facts = { runner: 'hb_daemon', running: d.alive, pid: d.pid, started_at: isoOrNull(d.startMs), pid_file: null, status_file: d.statusFile };
+  const started = d.startMs === null ? '' : `, started ${clockText(d.startMs, nowMs)},`;
+  if (!d.alive) {
+    const text = `hb daemon, which runs this job instead of cron, is not running (pid ${d.pid}${started} is gone): start it (hb daemon start)`;
+    return { kind: 'cron_daemon', weight: 'cause', text, facts };
+  }
+  if (d.startMs !== null && dueMs !== null && d.startMs > dueMs) {
+    const text = `hb daemon (pid ${d.pid}), which runs this job instead of cron, started ${clockAgo(d.startMs, nowMs)}, after the run was due at ${clockText(dueMs, nowMs)}`;
+    return { kind: 'cron_daemon', weight: 'clue', text, facts };
+  }
+  const since = d.startMs === null ? '' : `, and has run since ${clockAgo(d.startMs, nowMs)}`;
+  return { kind: 'cron_daemon', weight: 'clear', text: `hb daemon (pid ${d.pid}) runs this job instead of cron${since}`, facts };
 }
