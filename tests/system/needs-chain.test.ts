@@ -61,6 +61,9 @@ jobs:
   for (const ms of [T + 2 * H + 30 * MIN, T + 3 * H, T + 4 * H]) await checkAt(s, ms, 1);
   assert.equal(sent().length, 1, `only db-dump's alert: ${JSON.stringify(sent())}`);
 
+  const text = (await checkAt(s, T + 4 * H, 1)).stdout;
+  assert.match(text, /^backup +STALE .*\n +because db-dump failed 3h ago\b/m);
+  assert.match(text, /^upload +STALE .*\n +because db-dump failed 3h ago \(through backup/m);
   const json = JSON.parse((await checkAt(s, T + 4 * H, 1, ['--json'])).stdout) as {
     jobs: Array<{
       job: string;
