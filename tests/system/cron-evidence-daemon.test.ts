@@ -92,5 +92,9 @@ test('hb check in the namespace of a running cron rules cron out with its pid an
   );
   assert.deepEqual(first.facts, { runner: 'cron', running: false, pid: cronPid, started_at: first.facts.started_at, pid_file: '/run/crond.pid' });
   assert.ok(Math.abs(Date.parse(first.facts.started_at) - since) < 3_000, 'the pid file was written as that cron started');
-  t.diagnostic(`text output:\n${out('stopped.txt')}`);
+  // The text output names it on the line under the reason.
+  const lines = out('stopped.txt').split('\n');
+  const reason = lines.findIndex((l) => /^nightly +STALE +/.test(l));
+  assert.ok(reason >= 0, out('stopped.txt'));
+  assert.match(lines[reason + 1]!, new RegExp(`^ +likely: no cron daemon is running \\(the last one, pid ${cronPid}, `), out('stopped.txt'));
 });
