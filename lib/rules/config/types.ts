@@ -73,7 +73,13 @@ export function sinksOf(config: HbConfig, job: string): SinkConfig[] {
   return [...(config.jobs.get(job)?.notify ?? []), ...config.notify];
 }
 
-/** Every configured sink, global and per job. */
+/** The escalation steps of a job: its own, else the global ones (none: an empty list). */
+export function escalationOf(config: HbConfig, job: string): EscalationStep[] {
+  return config.jobs.get(job)?.escalate ?? config.escalate ?? [];
+}
+
+/** Every configured sink, global and per job, those of escalation steps included. */
 export function allSinks(config: HbConfig): SinkConfig[] {
-  return [...config.notify, ...[...config.jobs.values()].flatMap((j) => j.notify ?? [])];
+  const steps = [...(config.escalate ?? []), ...[...config.jobs.values()].flatMap((j) => j.escalate ?? [])];
+  return [...config.notify, ...[...config.jobs.values()].flatMap((j) => j.notify ?? []), ...steps.flatMap((s) => s.notify)];
 }

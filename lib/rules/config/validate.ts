@@ -6,7 +6,6 @@ import { validateJobName } from '../job-name.ts';
 import { parseExpect } from './expect-rules.ts';
 import { parseRecover } from '../recover/policy.ts';
 import { validateSchedule } from '../schedule/compile.ts';
-import { SINK_KINDS, isSinkKind, validateSink, type SinkConfig } from '../sinks/validate.ts';
 import type { ScheduleSpec } from '../schedule/types.ts';
 import type { HbConfig, JobConfig } from './types.ts';
 import { outcomeKeys } from './outcome-keys.ts';
@@ -16,8 +15,10 @@ import { parseNeeds } from './needs.ts';
 import { cycleMessage, needsCycle } from '../needs/cycle.ts';
 import { parseMaintenance } from './maintenance.ts';
 import { parseEscalate } from './escalate.ts';
+import { parseSinks as sinks, pathText } from './sink-list.ts';
 
 export type { RawProblem } from './tree.ts';
+export { pathText } from './sink-list.ts';
 
 const TOP_KEYS = ['state_dir', 'defaults', 'unscheduled', 'events_keep', 'notify', 'maintenance', 'escalate', 'cron_log', 'jobs'];
 const DEFAULT_KEYS = ['grace', 'timeout', 'max_runtime', 'tail'];
@@ -52,13 +53,6 @@ const JOB_KEYS = [
 /** More jobs than one file should hold (a check over them takes seconds, a parse some 250 MB): refused rather than slowly half-served. */
 export const MAX_JOBS = 20_000;
 const RECOVER_KEYS = ['health', 'config', 'restart', 'max_restarts', 'source', 'ref', 'settle', 'timeout', 'keep'];
-
-/** A key path as users write it: jobs.backup.notify[0]. */
-export const pathText = (path: Array<string | number>) =>
-  path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
-    .join('.')
-    .replace(/\.\[/g, '[');
 
 /** Validates the whole tree; returns the config and every problem found. */
 export function validateConfig(tree: unknown, file: string, defaultTz: string): { config: HbConfig; problems: RawProblem[] } {
@@ -298,30 +292,6 @@ function scheduleOf(body: Tree, at: string[], defaultTz: string, problems: RawPr
   const found = validateSchedule(spec, defaultTz);
   for (const problem of found) problems.push({ path: [...at, problem.key], message: problem.message });
   return found.length === 0 ? spec : undefined;
-}
-
-function sinks(value: unknown, at: Array<string | number>, problems: RawProblem[]): SinkConfig[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) {
-    problems.push({ path: at, message: `expected a list of sinks (- command: …, - webhook: …), found ${typeName(value)}` });
-    return [];
-  }
-  const out: SinkConfig[] = [];
-  value.forEach((entry, i) => {
-    const keys = isMap(entry) ? Object.keys(entry) : [];
-    const [kind] = keys;
-    if (keys.length !== 1 || kind === undefined || !isSinkKind(kind)) {
-      problems.push({
-        path: [...at, i],
-        message: `expected a one-key map whose key is one of ${SINK_KINDS.join(', ')}, found ${isMap(entry) ? `keys ${keys.join(', ') || '(none)'}` : typeName(entry)}`,
-      });
-      return;
-    }
-    const { sink, problems: found } = validateSink(kind, (entry as Tree)[kind], pathText([...at, i]));
-    for (const p of found) problems.push({ path: [...at, i, ...p.path], message: p.message });
-    if (sink) out.push(sink);
-  });
-  return out;
 }
 
 function unknownKeys(map: Tree, at: Array<string | number>, known: string[], problems: RawProblem[]): void {

@@ -31,7 +31,12 @@ export function isSinkKind(key: string): key is SinkKind {
   return (SINK_KINDS as readonly string[]).includes(key);
 }
 
-const NOTIFICATION_TYPES = ['alert', 'remind', 'resolve', 'message', 'run_start', 'run_end'];
+const NOTIFICATION_TYPES = ['alert', 'remind', 'resolve', 'message', 'run_start', 'run_end', 'escalate', 'late'];
+/** What a sink of an `escalate:` step can receive: its step's escalation, and the resolve of an incident it heard of. */
+const ESCALATION_TYPES = ['escalate', 'resolve'];
+
+/** Whether a sink is one of an `escalate:` step (its `where` is `escalate[0].notify[1]` or `jobs.backup.escalate[0].notify[1]`). */
+export const isEscalationSink = (where: string): boolean => /(?:^|\.)escalate\[\d+\]\.notify\[\d+\]$/.test(where);
 const COMMON = ['timeout', 'retries', 'on'];
 const SECRET = ['token_env', 'token_file'];
 const KEYS: Record<SinkKind, string[]> = {
@@ -117,6 +122,10 @@ export function validateSink(kind: SinkKind, value: unknown, where: string): { s
     const why = check(options[key]);
     if (why) problems.push({ path: at(key), message: `${why}, found ${JSON.stringify(options[key])}` });
   }
+  if (Array.isArray(options.on) && !problems.some((p) => p.path[1] === 'on')) {
+    const why = onProblem(options.on as string[], where);
+    if (why) problems.push({ path: at('on'), message: `${why}, found ${JSON.stringify(options.on)}` });
+  }
   let timeoutMs = 10_000;
   if (options.timeout !== undefined) {
     const ms = configDuration(options.timeout, ABOVE_ZERO);
@@ -133,6 +142,15 @@ export function validateSink(kind: SinkKind, value: unknown, where: string): { s
     sink: { kind, where, options, timeoutMs, retries: (options.retries as number | undefined) ?? 2, on: (options.on as string[] | undefined) ?? null },
     problems,
   };
+}
+
+/** Why an `on:` list cannot be kept where the sink is: escalations reach the sinks of an `escalate:` step only, and those nothing but. */
+function onProblem(on: string[], where: string): string | null {
+  if (isEscalationSink(where)) {
+    const other = on.filter((t) => !ESCALATION_TYPES.includes(t));
+    return other.length ? `a sink of an escalate: step receives escalate and resolve only (alerts, reminders and the rest go to the job's own sinks)` : null;
+  }
+  return on.includes('escalate') ? 'escalate notifications go to the sinks of an escalate: step only: list this sink under escalate: […].notify' : null;
 }
 
 /**
@@ -168,6 +186,7 @@ function emails(v: unknown): boolean {
 /** Which notification types a sink receives unless its `on:` says otherwise. */
 export function receives(config: SinkConfig, type: string): boolean {
   if (config.on) return config.on.includes(type);
+  if (isEscalationSink(config.where)) return ESCALATION_TYPES.includes(type);
   if (config.kind === 'healthchecks') return type === 'run_start' || type === 'run_end';
   return type === 'alert' || type === 'remind' || type === 'resolve' || type === 'message';
 }
