@@ -1,14 +1,15 @@
 // Alerting in `hb check`: the incident step for every job as it is judged, then the outbox and
 // delivery. Runs inside the acting check (lib/check/act.ts holds the lock).
 
-import { QUIET, step, type Draft, type JobAlertState } from '../rules/alerts/incident.ts';
-import { closingNotification, notificationFor, runNotification } from '../rules/alerts/notification.ts';
+import { QUIET, step, type AlertPolicy, type Draft, type JobAlertState } from '../rules/alerts/incident.ts';
+import { closingNotification, lateNotification, notificationFor, runNotification } from '../rules/alerts/notification.ts';
+import type { LateNotice } from '../rules/alerts/late.ts';
 import type { HeartbeatRecord } from '../rules/heartbeat/record.ts';
 import { CHECK_JOB } from '../rules/job-name.ts';
 import { enqueue, listPending, recoverClaims } from '../adapters/alerts/outbox.ts';
 import { INCIDENT_TYPES, replayUnrecorded } from '../rules/alerts/replay.ts';
 import { readAlertState, writeAlertState } from '../adapters/alerts/state.ts';
-import type { HbConfig } from '../rules/config/types.ts';
+import { allSinks, escalationOf, type HbConfig } from '../rules/config/types.ts';
 import { appendEvents } from '../adapters/events/log.ts';
 import { newEvent, type FieldsOf, type KnownEvent } from '../rules/events/schema.ts';
 import type { JobFacts, Judgement } from '../rules/health/evaluate.ts';
@@ -55,9 +56,20 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
   // A problem job that needs other jobs is stepped once the explain stage knows whether its
   // incident is folded into a root; only these are held until then (memory stays flat).
   const deferred: Array<{ facts: JobFacts; j: Judgement; describe: () => JobHealth }> = [];
-  const events: KnownEvent[] = replayed.notifications.map((n) =>
-    alertEvent(n.type, n.ts, n.job, { incident: n.incident!.id, status: n.status, reason: n.message }),
+  const late: Array<{ notice: LateNotice; describe: () => JobHealth }> = [];
+  const events: KnownEvent[] = replayed.notifications.flatMap((n) =>
+    n.incident ? [alertEvent(n.type, n.ts, n.job, { incident: n.incident.id, status: n.status, reason: n.message }, n.escalation?.step)] : [],
   );
+  // Asked once per check: most configs have no sink that wants late notices, and then no job is looked at for one.
+  const lateWanted = allSinks(config).some((s) => s.on?.includes('late'));
+  const policyOf = (facts: JobFacts): AlertPolicy => {
+    const steps = escalationOf(config, facts.job);
+    return {
+      remindMs: facts.config?.remindMs ?? null,
+      escalateAfterMs: steps.length ? steps.map((s) => s.afterMs) : undefined,
+      late: lateWanted && hasReceiver(config, facts.job, 'late'),
+    };
+  };
   return {
     add: (notifications) => void outgoing.push(...notifications),
     observe(facts, j, describe) {
@@ -66,10 +78,10 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
         deferred.push({ facts, j, describe });
         return;
       }
-      const policy = { remindMs: cfg?.remindMs ?? null };
-      const { state, drafts } = step(previous.get(facts.job) ?? QUIET, j, policy, nowMs, () => fx.newId());
+      const { state, drafts, late: notice } = step(previous.get(facts.job) ?? QUIET, j, policyOf(facts), nowMs, () => fx.newId());
       next.set(facts.job, state);
       for (const draft of drafts) decided.push({ job: facts.job, draft, describe });
+      if (notice) late.push({ notice, describe });
     },
     async finish(complete, own, folds) {
       const released = new Map<string, string[]>();
@@ -91,7 +103,7 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
           const t = folds.timing(j.spec, nowMs);
           return t.dueMs + (j.graceMs ?? t.periodMs);
         };
-        const policy = { remindMs: facts.config?.remindMs ?? null };
+        const policy = policyOf(facts);
         const seen = Math.max(j.lastMs ?? -Infinity, j.runStartMs ?? -Infinity);
         const health = { status: j.status, problem: j.problem, lastMs: Number.isFinite(seen) ? seen : null };
         const r = stepDependant(prev, health, policy, nowMs, () => fx.newId(), root, nextDeadline);
@@ -106,8 +118,10 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
         // The jobs folded into a root resolve with it, named in its resolve rather than each in one of its own.
         if (draft.type === 'resolve') n.message = withReleased(n.message, released.get(job) ?? []);
         outgoing.push(n);
-        events.push(alertEvent(draft.type, new Date(nowMs).toISOString(), job, { incident: draft.incident.id, status: health.status, reason: health.reason }));
+        const fields = { incident: draft.incident.id, status: health.status, reason: health.reason };
+        events.push(alertEvent(draft.type, new Date(nowMs).toISOString(), job, fields, draft.escalation?.step));
       }
+      for (const { notice, describe } of late) outgoing.push(lateNotification(describe(), notice, fx.host, nowMs));
       for (const [job, s] of previous) {
         if (next.has(job)) continue;
         // A check of some jobs keeps the others' state as it was; a full check that no longer
@@ -145,8 +159,9 @@ export function startAlerting(config: HbConfig, dir: string, fx: CheckEffects, o
   };
 }
 
-/** The event logged for an incident notification or draft of type `type`. */
-function alertEvent(type: string, ts: string, job: string, fields: FieldsOf<'alert_opened'>): KnownEvent {
+/** The event logged for an incident notification or draft of type `type` (`step`: an escalation's). */
+function alertEvent(type: string, ts: string, job: string, fields: FieldsOf<'alert_opened'>, step: number | undefined): KnownEvent {
+  if (type === 'escalate') return newEvent.alert_escalated(ts, job, { ...fields, step: step ?? 0 });
   const build = type === 'alert' ? newEvent.alert_opened : type === 'resolve' ? newEvent.alert_resolved : newEvent.alert_reminded;
   return build(ts, job, fields);
 }

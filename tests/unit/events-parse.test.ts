@@ -31,6 +31,7 @@ const WHOLE: { [T in EventType]: KnownEvent } = {
   overlap_skipped: newEvent.overlap_skipped(TS, J, { holder_pid: 40, holder_started_at: '2026-11-20T07:59:00.000Z', by: 'daemon' }),
   alert_opened: newEvent.alert_opened(TS, J, { incident: 'inc-12345678', status: 'failed', reason: 'exit 1' }),
   alert_reminded: newEvent.alert_reminded(TS, J, { incident: 'inc-12345678', status: 'failed', reason: 'exit 1' }),
+  alert_escalated: newEvent.alert_escalated(TS, J, { incident: 'inc-12345678', status: 'stale', reason: 'due 1h ago', step: 2 }),
   alert_resolved: newEvent.alert_resolved(TS, J, { incident: 'inc-12345678', status: 'ok', reason: 'back' }),
   notify_failed: newEvent.notify_failed(TS, J, {
     sink: 'notify[0]',
@@ -127,6 +128,10 @@ const MISSING: Array<[EventType, string, string]> = [
   ['alert_reminded', 'incident', 'reminder: still failed — exit 1'],
   ['alert_reminded', 'status', 'reminder: still  — exit 1 [incident inc-1234]'],
   ['alert_reminded', 'reason', 'reminder: still failed [incident inc-1234]'],
+  ['alert_escalated', 'incident', 'escalated (step 2): still stale — due 1h ago'],
+  ['alert_escalated', 'status', 'escalated (step 2): still  — due 1h ago [incident inc-1234]'],
+  ['alert_escalated', 'reason', 'escalated (step 2): still stale [incident inc-1234]'],
+  ['alert_escalated', 'step', 'escalated: still stale — due 1h ago [incident inc-1234]'],
   ['alert_resolved', 'incident', 'alert resolved — back'],
   ['alert_resolved', 'status', 'alert resolved — back [incident inc-1234]'],
   ['alert_resolved', 'reason', 'alert resolved [incident inc-1234]'],

@@ -45,6 +45,10 @@ const CASES: { [T in EventType]: [KnownEvent, string] } = {
     newEvent.alert_reminded(TS, J, { incident: 'inc-1', status: 'failed', reason: 'exit 1' }),
     '{"ts":"2026-03-10T10:00:00.000Z","job":"backup","type":"alert_reminded","incident":"inc-1","status":"failed","reason":"exit 1"}',
   ],
+  alert_escalated: [
+    newEvent.alert_escalated(TS, J, { incident: 'inc-1', status: 'stale', reason: 'due 1h ago', step: 1 }),
+    '{"ts":"2026-03-10T10:00:00.000Z","job":"backup","type":"alert_escalated","incident":"inc-1","status":"stale","reason":"due 1h ago","step":1}',
+  ],
   alert_resolved: [
     newEvent.alert_resolved(TS, J, { incident: 'inc-1', status: 'ok', reason: 'no longer watched' }),
     '{"ts":"2026-03-10T10:00:00.000Z","job":"backup","type":"alert_resolved","incident":"inc-1","status":"ok","reason":"no longer watched"}',

@@ -7,6 +7,7 @@ import { allSinks, sinksOf, type HbConfig } from '../../rules/config/types.ts';
 import { appendEvents } from '../events/log.ts';
 import { readGivenFile, type ReadCap } from '../fs/given-file.ts';
 import { sinkKey } from '../sinks/load.ts';
+import { recipients } from '../../rules/alerts/recipients.ts';
 import type { Notification } from '../../rules/sinks/types.ts';
 import { receives, type SinkConfig } from '../../rules/sinks/validate.ts';
 
@@ -27,12 +28,10 @@ export function hasReceiver(config: HbConfig, job: string, type: Notification['t
   return sinksOf(config, job).some((s) => receives(s, type));
 }
 
-/** The outbox items for notifications: one per (notification, sink that receives its type). */
+/** The outbox items for notifications: one per (notification, sink it goes to: lib/rules/alerts/recipients.ts). */
 export function deliveriesFor(config: HbConfig, notifications: Notification[]) {
   return notifications.flatMap((n) =>
-    sinksOf(config, n.job)
-      .filter((s) => receives(s, n.type))
-      .map((s) => ({ created_at: n.ts, sink: { key: sinkKey(s), kind: s.kind, where: s.where }, notification: n })),
+    recipients(config, n).map((s) => ({ created_at: n.ts, sink: { key: sinkKey(s), kind: s.kind, where: s.where }, notification: n })),
   );
 }
 

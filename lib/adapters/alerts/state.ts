@@ -39,26 +39,28 @@ export function readAlertState(dir: string): StoredAlerts {
 }
 
 /**
- * Each job's open incident, or none, and what it is folded into or held by (`needs:`). A file
- * written before tolerance was counted in runs also holds each job's count of problem checks
- * (`streak`): it is read past, and a job with only a count has nothing open. A file written
- * before folding has no `folded_into` or `held`: nothing is folded.
+ * Each job's open incident, or none, what it is folded into or held by (`needs:`), and the due
+ * time of its last `late` notice. A file written before tolerance was counted in runs also holds
+ * each job's count of problem checks (`streak`): it is read past, and a job with only a count has
+ * nothing open. A file written before folding has no `folded_into` or `held`: nothing is folded;
+ * one written before escalation has no `escalated` count on its incidents: no step was sent.
  */
 function incidents(jobs: Record<string, unknown>): Map<string, JobAlertState> {
   const out = new Map<string, JobAlertState>();
   for (const [job, raw] of Object.entries(jobs)) {
-    const s = (typeof raw === 'object' && raw !== null ? raw : {}) as { incident?: unknown; folded_into?: unknown; held?: unknown };
+    const s = (typeof raw === 'object' && raw !== null ? raw : {}) as { incident?: unknown; folded_into?: unknown; held?: unknown; late_due?: unknown };
     const incident = typeof s.incident === 'object' && s.incident !== null && !Array.isArray(s.incident) ? (s.incident as Incident) : null;
     const state: JobAlertState = { incident };
     if (typeof s.folded_into === 'string') state.folded_into = s.folded_into;
     const held = s.held as { since?: unknown; until?: unknown } | null | undefined;
     if (typeof held?.since === 'string' && typeof held.until === 'string') state.held = { since: held.since, until: held.until };
-    if (incident || state.folded_into !== undefined || state.held) out.set(job, state);
+    if (typeof s.late_due === 'string') state.late_due = s.late_due;
+    if (incident || state.folded_into !== undefined || state.held || state.late_due !== undefined) out.set(job, state);
   }
   return out;
 }
 
-/** Writes the alert states (only jobs with something to remember: an incident, a fold, a hold) and the journal, unless nothing changed. */
+/** Writes the alert states (only jobs with something to remember: an incident, a fold, a hold, a late notice's due time) and the journal, unless nothing changed. */
 export function writeAlertState(dir: string, states: Map<string, JobAlertState>, journal: Set<string>, before: StoredAlerts): void {
   const text = serialize(states, journal);
   if (text === serialize(before.jobs, before.journal)) return;
@@ -68,7 +70,9 @@ export function writeAlertState(dir: string, states: Map<string, JobAlertState>,
 
 function serialize(states: Map<string, JobAlertState>, journal: Set<string> | null): string {
   const jobs = Object.fromEntries(
-    [...states].filter(([, s]) => s.incident !== null || s.folded_into !== undefined || s.held !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)),
+    [...states]
+      .filter(([, s]) => s.incident !== null || s.folded_into !== undefined || s.held !== undefined || s.late_due !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
   );
   return JSON.stringify({ v: 1, jobs, ...(journal ? { journal: [...journal].sort() } : {}) }) + '\n';
 }

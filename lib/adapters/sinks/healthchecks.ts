@@ -72,6 +72,8 @@ function pingFor(n: Notification): { suffix: string; body: string; rid: string |
     case 'resolve':
       return { suffix: '', body: n.message, rid: null };
     case 'remind':
+    case 'escalate':
+    case 'late':
     case 'message':
       // /log records an event without changing the check's state.
       return { suffix: '/log', body: n.message, rid: null };

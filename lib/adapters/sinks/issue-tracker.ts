@@ -60,12 +60,16 @@ export function createTrackerSink(config: SinkConfig, ctx: SinkContext, forge: F
       const tracker = { forge, call };
       let known = issueOf(memo);
       return withRetries({ ...net, retries: config.retries }, async () => {
-        if (n.type === 'message' && !known) {
+        // A late notice belongs to no incident: it joins the job's message thread.
+        if ((n.type === 'message' || n.type === 'late') && !known) {
           await postMessage(tracker, n);
           return undefined;
         }
-        known ??= await ensureIssue(tracker, n);
-        if (n.type === 'remind' || n.type === 'message') await ensureComment(tracker, known.issue, n, commentText(n));
+        const opened = known ? null : await ensureIssue(tracker, n);
+        known ??= opened!;
+        // An escalation that opened the issue (its sink's first word on the incident) is said by the issue itself.
+        if (n.type === 'remind' || n.type === 'message' || (n.type === 'escalate' && !opened?.created))
+          await ensureComment(tracker, known.issue, n, commentText(n));
         if (n.type === 'resolve') {
           await ensureComment(tracker, known.issue, n, commentText(n));
           await call(`/issues/${known.issue}`, 'close issue', 'PATCH', { state: 'closed' });
@@ -78,17 +82,18 @@ export function createTrackerSink(config: SinkConfig, ctx: SinkContext, forge: F
 
 type Tracker = { forge: Forge; call: (path: string, action: string, method?: string, body?: unknown, parse?: boolean) => Promise<unknown> };
 
-/** The incident's issue: found by its marker among recently updated issues, else created. */
-async function ensureIssue({ forge, call }: Tracker, n: Notification): Promise<Issue> {
+/** The incident's issue: found by its marker among recently updated issues (another sink on the same repository may have opened it), else created. */
+async function ensureIssue({ forge, call }: Tracker, n: Notification): Promise<Issue & { created?: true }> {
   const marker = mark('incident', n.incident?.id ?? n.id);
   const found = findIssue(await call(`/issues${forge.issuesQuery('all', before(n.incident?.opened_at ?? n.ts))}`, 'list issues'), marker);
   if (found) return found;
   const late =
-    n.type === 'alert'
+    n.type === 'alert' || n.type === 'escalate'
       ? ''
       : `\n\n_The alert of this incident was not delivered; hb opened this issue on its ${n.type === 'remind' ? 'reminder' : 'recovery'}._`;
   const body = `${issueBody(n)}${late}\n\n${marker}\n${mark('notification', n.id)}`;
-  return created(await createIssue({ forge, call }, `[hb] ${n.job} ${n.incident?.status ?? n.status}`, body), forge.label);
+  const title = n.type === 'escalate' ? n.title : `[hb] ${n.job} ${n.incident?.status ?? n.status}`;
+  return { ...created(await createIssue({ forge, call }, title, body), forge.label), created: true };
 }
 
 /**
@@ -160,6 +165,8 @@ function commentText(n: Notification): string {
   if (n.type === 'resolve') return `**Recovered** at ${n.ts}: ${message}`;
   if (n.type === 'remind') return `**Still ${n.status}** at ${n.ts} (reminder ${n.incident?.reminders ?? ''}): ${message}`.replace(' ()', '');
   if (n.type === 'message') return `**Message** at ${n.ts}: ${message}`;
+  if (n.type === 'escalate') return `**Escalated** at ${n.ts} (step ${n.escalation?.step ?? '?'}): ${message}`;
+  if (n.type === 'late') return `**Late** at ${n.ts}: ${message}`;
   return message;
 }
 

@@ -2,6 +2,7 @@
 // state and the notifications to send out. Pure: the caller persists state and delivers.
 
 import type { JobStatus } from '../health/types.ts';
+import { lateStep, type LateNotice } from './late.ts';
 
 /** An open incident, as remembered between checks. */
 export interface Incident {
@@ -12,6 +13,8 @@ export interface Incident {
   reminders: number;
   /** When the last alert or reminder went out. */
   last_sent_at: string;
+  /** How many escalation steps were sent (absent: none, as in a state written before escalation existed). */
+  escalated?: number;
 }
 
 /**
@@ -24,25 +27,36 @@ export interface JobAlertState {
   folded_into?: string;
   /** After the root it was folded into recovered: runs missed before `since` are not alerted on until `until`, its next deadline after it. */
   held?: { since: string; until: string };
+  /** The due time (ISO 8601) a `late` notice went out for, while it is still the job's due time. */
+  late_due?: string;
 }
 
 /** A job's alerting settings. */
 export interface AlertPolicy {
   /** Remind this often while an incident stays open; null: never. */
   remindMs: number | null;
+  /** When each escalation step is due, in ms after the incident opened, ascending (absent: no steps). */
+  escalateAfterMs?: readonly number[];
+  /** Some sink of the job asks for `late` notices. */
+  late?: boolean;
 }
 
 /** What a check saw of the job. */
 export interface HealthSnapshot {
   status: JobStatus;
   problem: boolean;
+  /** When the job is due and when it turns stale (ms), when known: a `late` notice says both. */
+  dueMs?: number | null;
+  deadlineMs?: number | null;
 }
 
 /** A notification to send, before it gets the job's facts and an id. */
 export interface Draft {
-  type: 'alert' | 'remind' | 'resolve';
+  type: 'alert' | 'remind' | 'resolve' | 'escalate';
   status: JobStatus;
   incident: Incident;
+  /** On an `escalate`: its step (from 1) and how long after the incident opened it was due. */
+  escalation?: { step: number; afterMs: number };
 }
 
 /** Statuses that neither open nor close an incident: the outcome is not known yet. */
@@ -53,7 +67,8 @@ export const QUIET: JobAlertState = { incident: null };
 
 /**
  * One check's step for one job. Quiet by default: exactly one `alert` when the job becomes a
- * problem, one `resolve` when it ends, and `remind`s only when asked for.
+ * problem, one `resolve` when it ends, `remind`s only when asked for, one `escalate` per step as
+ * the incident stays open, and one `late` notice per due time for a job whose sinks ask for it.
  */
 export function step(
   prev: JobAlertState,
@@ -61,19 +76,41 @@ export function step(
   policy: AlertPolicy,
   nowMs: number,
   newId: () => string,
-): { state: JobAlertState; drafts: Draft[] } {
+): { state: JobAlertState; drafts: Draft[]; late: LateNotice | null } {
+  const late = lateStep(prev.late_due, health, policy.late === true);
+  const { incident, drafts } = incidentStep(prev.incident, health, policy, nowMs, newId);
+  return { state: late.due === undefined ? { incident } : { incident, late_due: late.due }, drafts, late: late.notice };
+}
+
+function incidentStep(
+  open: Incident | null,
+  health: HealthSnapshot,
+  policy: AlertPolicy,
+  nowMs: number,
+  newId: () => string,
+): { incident: Incident | null; drafts: Draft[] } {
   const now = new Date(nowMs).toISOString();
-  if (HOLDING.has(health.status)) return { state: { incident: prev.incident }, drafts: [] };
+  if (HOLDING.has(health.status)) return { incident: open, drafts: [] };
   if (!health.problem) {
-    if (!prev.incident) return { state: QUIET, drafts: [] };
-    return { state: QUIET, drafts: [{ type: 'resolve', status: health.status, incident: prev.incident }] };
+    if (!open) return { incident: null, drafts: [] };
+    return { incident: null, drafts: [{ type: 'resolve', status: health.status, incident: open }] };
   }
-  if (prev.incident) {
-    const due = policy.remindMs !== null && nowMs - Date.parse(prev.incident.last_sent_at) >= policy.remindMs;
-    if (!due) return { state: { incident: prev.incident }, drafts: [] };
-    const incident = { ...prev.incident, reminders: prev.incident.reminders + 1, last_sent_at: now };
-    return { state: { incident }, drafts: [{ type: 'remind', status: health.status, incident }] };
+  if (!open) {
+    const incident: Incident = { id: newId(), opened_at: now, status: health.status, reminders: 0, last_sent_at: now };
+    return { incident, drafts: [{ type: 'alert', status: health.status, incident }] };
   }
-  const incident: Incident = { id: newId(), opened_at: now, status: health.status, reminders: 0, last_sent_at: now };
-  return { state: { incident }, drafts: [{ type: 'alert', status: health.status, incident }] };
+  const drafts: Draft[] = [];
+  let incident = open;
+  // Every step now due, in order, once each: a check that runs late catches up on all of them.
+  const steps = policy.escalateAfterMs ?? [];
+  const openFor = nowMs - Date.parse(open.opened_at);
+  for (let i = open.escalated ?? 0; i < steps.length && openFor >= steps[i]!; i++) {
+    incident = { ...incident, escalated: i + 1 };
+    drafts.push({ type: 'escalate', status: health.status, incident, escalation: { step: i + 1, afterMs: steps[i]! } });
+  }
+  if (policy.remindMs !== null && nowMs - Date.parse(incident.last_sent_at) >= policy.remindMs) {
+    incident = { ...incident, reminders: incident.reminders + 1, last_sent_at: now };
+    drafts.push({ type: 'remind', status: health.status, incident });
+  }
+  return { incident, drafts };
 }

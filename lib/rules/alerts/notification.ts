@@ -5,6 +5,8 @@ import type { JobHealth } from '../health/types.ts';
 import type { Notification } from '../sinks/types.ts';
 import type { Draft } from './incident.ts';
 import { causeLine, notifiedEvidence } from '../evidence/cause-line.ts';
+import type { LateNotice } from './late.ts';
+import { formatDuration } from '../duration.ts';
 
 /** Bytes of job output carried in a notification (sinks bound further for their target). */
 export const NOTIFICATION_TAIL_BYTES = 4096;
@@ -17,7 +19,9 @@ export function notificationFor(draft: Draft, health: JobHealth, host: string, n
       ? `[hb] ${health.job} recovered`
       : draft.type === 'remind'
         ? `[hb] ${health.job} still ${health.status}`
-        : `[hb] ${health.job} ${incident.status}`;
+        : draft.type === 'escalate'
+          ? `[hb] ${health.job} ${health.status} for ${formatDuration(nowMs - Date.parse(incident.opened_at))}: escalated`
+          : `[hb] ${health.job} ${incident.status}`;
   return {
     v: 1,
     id: randomUUID(),
@@ -28,9 +32,10 @@ export function notificationFor(draft: Draft, health: JobHealth, host: string, n
     problem: health.problem,
     message: health.reason,
     title,
-    incident: { id: incident.id, opened_at: incident.opened_at, status: incident.status, reminders: incident.reminders },
+    incident: incidentFacts(incident),
     ts: new Date(nowMs).toISOString(),
     ...(draft.type === 'resolve' ? {} : whyFacts(health)),
+    ...(draft.escalation ? { escalation: { step: draft.escalation.step, after_s: Math.round(draft.escalation.afterMs / 1000) } } : {}),
     ...(health.last ? { run: runFacts(health.last) } : {}),
   };
 }
@@ -38,6 +43,39 @@ export function notificationFor(draft: Draft, health: JobHealth, host: string, n
 /** Why an alerted or reminded job is a problem: its evidence (bounded), the cause line, its root cause. */
 function whyFacts(health: JobHealth): Pick<Notification, 'evidence' | 'cause' | 'root_cause'> {
   return { evidence: notifiedEvidence(health.evidence), cause: causeLine(health), root_cause: health.root_cause };
+}
+
+/** The incident as a notification carries it: `escalated` only once a step was sent. */
+function incidentFacts(incident: Draft['incident']): NonNullable<Notification['incident']> {
+  const { id, opened_at, status, reminders, escalated } = incident;
+  return escalated ? { id, opened_at, status, reminders, escalated } : { id, opened_at, status, reminders };
+}
+
+/** The early warning for a job whose due time passed: when it was due, when it turns stale. */
+export function lateNotification(health: JobHealth, notice: LateNotice, host: string, nowMs: number): Notification {
+  const due = new Date(notice.dueMs).toISOString();
+  const staleAt = new Date(notice.deadlineMs).toISOString();
+  return {
+    v: 1,
+    id: randomUUID(),
+    type: 'late',
+    job: health.job,
+    host,
+    status: health.status,
+    problem: false,
+    message: `${health.job} is late: due ${clockTime(due, nowMs)}, stale at ${clockTime(staleAt, nowMs)} unless it runs`,
+    title: `[hb] ${health.job} late`,
+    incident: null,
+    ts: new Date(nowMs).toISOString(),
+    late: { due, stale_at: staleAt },
+  };
+}
+
+/** `10:00 UTC` on the day of `nowMs`, with the date on another day, the seconds when there are any. */
+function clockTime(iso: string, nowMs: number): string {
+  const time = iso.slice(17, 19) === '00' ? iso.slice(11, 16) : iso.slice(11, 19);
+  const day = iso.slice(0, 10) === new Date(nowMs).toISOString().slice(0, 10) ? '' : `${iso.slice(0, 10)} `;
+  return `${day}${time} UTC`;
 }
 
 /** A free-text message from `hb tick JOB --notify TEXT`. */
@@ -129,7 +167,7 @@ export function closingNotification(job: string, incident: Draft['incident'], ho
     problem: false,
     message: `${job} is no longer watched (forgotten or removed from the config): the incident is closed`,
     title: `[hb] ${job} no longer watched`,
-    incident: { id: incident.id, opened_at: incident.opened_at, status: incident.status, reminders: incident.reminders },
+    incident: incidentFacts(incident),
     ts: new Date(nowMs).toISOString(),
   };
 }

@@ -6,8 +6,8 @@
 import type { Notification } from '../sinks/types.ts';
 import { QUIET, type JobAlertState } from './incident.ts';
 
-/** The notifications whose sending changes an incident (messages and run pings do not). */
-export const INCIDENT_TYPES: ReadonlySet<string> = new Set(['alert', 'remind', 'resolve']);
+/** The notifications whose sending changes a job's alert state: an incident's, and the `late` notice remembered per due time (messages and run pings change nothing). */
+export const INCIDENT_TYPES: ReadonlySet<string> = new Set(['alert', 'remind', 'escalate', 'resolve', 'late']);
 
 /** What replaying found: the state as the dead check left it, and the notifications it had decided. */
 export interface Replayed {
@@ -28,16 +28,24 @@ export function replayUnrecorded(states: Map<string, JobAlertState>, journal: Re
   if (journal === null) return { states: next, notifications };
   const seen = new Set<string>();
   for (const n of pending) {
-    if (!INCIDENT_TYPES.has(n.type) || !n.incident || journal.has(n.id) || seen.has(n.id)) continue;
+    if (!INCIDENT_TYPES.has(n.type) || journal.has(n.id) || seen.has(n.id)) continue;
+    if (n.type === 'late' ? !n.late : !n.incident) continue;
     seen.add(n.id);
     notifications.push(n);
     const prev = next.get(n.job) ?? QUIET;
-    if (n.type === 'resolve') {
-      if (prev.incident?.id === n.incident.id) next.set(n.job, QUIET);
-      continue;
-    }
-    const { id, opened_at, status, reminders } = n.incident;
-    next.set(n.job, { incident: { id, opened_at, status, reminders, last_sent_at: n.ts } });
+    next.set(n.job, replayed(prev, n));
   }
   return { states: next, notifications };
+}
+
+/** A job's alert state once `n` (an incident notification, or a late notice) counts as sent. */
+function replayed(prev: JobAlertState, n: Notification): JobAlertState {
+  const late = prev.late_due === undefined ? {} : { late_due: prev.late_due };
+  if (n.type === 'late') return { incident: prev.incident, late_due: n.late!.due };
+  const { id, opened_at, status, reminders, escalated } = n.incident!;
+  if (n.type === 'resolve') return prev.incident?.id === id ? { incident: null, ...late } : prev;
+  const steps = escalated ? { escalated } : {};
+  // An escalation is not a reminder: the reminders keep their own pace.
+  if (n.type === 'escalate' && prev.incident?.id === id) return { incident: { ...prev.incident, ...steps }, ...late };
+  return { incident: { id, opened_at, status, reminders, last_sent_at: n.ts, ...steps }, ...late };
 }

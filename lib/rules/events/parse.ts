@@ -98,6 +98,7 @@ export const DECODERS: FieldDecodersOf<KnownEvent> = {
   overlap_skipped: { holder_pid: orNull(num), holder_started_at: orNull(str), by: exactly('daemon') },
   alert_opened: alert,
   alert_reminded: alert,
+  alert_escalated: { ...alert, step: num },
   alert_resolved: alert,
   notify_failed: { sink: str, kind: str, notification: str, incident: orNull(str), attempts: num, error: str, will_retry: bool },
   paused: { until: orNull(str) },

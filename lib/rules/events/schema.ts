@@ -74,6 +74,10 @@ interface AlertFields {
 export interface AlertOpened extends Base<'alert_opened'>, AlertFields {}
 /** An open incident was reminded about. */
 export interface AlertReminded extends Base<'alert_reminded'>, AlertFields {}
+/** An open incident reached an escalation step's sinks; `step` counts from 1. */
+export interface AlertEscalated extends Base<'alert_escalated'>, AlertFields {
+  step: number;
+}
 /** An incident closed. */
 export interface AlertResolved extends Base<'alert_resolved'>, AlertFields {}
 /** A notification could not be delivered to a sink. */
@@ -138,6 +142,7 @@ export type KnownEvent =
   | OverlapSkipped
   | AlertOpened
   | AlertReminded
+  | AlertEscalated
   | AlertResolved
   | NotifyFailed
   | Paused
@@ -176,6 +181,7 @@ export const newEvent: { readonly [T in EventType]: Constructor<T> } = {
   overlap_skipped: make('overlap_skipped'),
   alert_opened: make('alert_opened'),
   alert_reminded: make('alert_reminded'),
+  alert_escalated: make('alert_escalated'),
   alert_resolved: make('alert_resolved'),
   notify_failed: make('notify_failed'),
   paused: make('paused'),

@@ -150,6 +150,7 @@ export function countEvent(j: JobTally, e: ReadKnown & { ts: string }, t: number
       return;
     // Counted as an event of their job only.
     case 'alert_reminded':
+    case 'alert_escalated':
     case 'paused':
     case 'resumed':
     case 'forgotten':

@@ -28,6 +28,7 @@ export const SUMMARIES: Summaries<ReadKnown> = {
     `skipped: the previous run${e.holder_pid ? ` (pid ${e.holder_pid}, started ${shortTime(e.holder_started_at)})` : ''} still holds the lock`,
   alert_opened: (e) => `alert opened: ${text(e.status)}${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
   alert_reminded: (e) => `reminder: still ${text(e.status)}${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
+  alert_escalated: (e) => `escalated${e.step !== undefined ? ` (step ${e.step})` : ''}: still ${text(e.status)}${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
   alert_resolved: (e) => `alert resolved${e.reason ? ` — ${e.reason}` : ''}${tag(e)}`,
   notify_failed: (e) =>
     `${e.notification || 'notification'} to ${e.sink || '?'}${e.kind ? ` (${e.kind})` : ''} failed${e.attempts ? ` (attempt ${e.attempts})` : ''}: ${text(e.error)}; ${e.will_retry ? 'will retry' : 'gave up'}`,

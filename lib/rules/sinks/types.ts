@@ -4,7 +4,7 @@ import type { JobStatus } from '../health/types.ts';
 import type { Evidence, RootCause } from '../evidence/types.ts';
 
 /** Why a notification is sent. */
-export type NotificationType = 'alert' | 'remind' | 'resolve' | 'message' | 'run_start' | 'run_end';
+export type NotificationType = 'alert' | 'remind' | 'resolve' | 'message' | 'run_start' | 'run_end' | 'escalate' | 'late';
 
 /** One notification, the same JSON for every sink (a command sink gets it on stdin, a webhook as its body). */
 export interface Notification {
@@ -21,11 +21,14 @@ export interface Notification {
   message: string;
   /** A short title: `[hb] backup stale`, `[hb] backup recovered`. */
   title: string;
-  /** The incident this belongs to (alert, remind, resolve); null for messages and run pings. */
-  incident: { id: string; opened_at: string; status: JobStatus; reminders: number } | null;
+  /**
+   * The incident this belongs to (alert, remind, escalate, resolve); null for messages, late notices
+   * and run pings. `escalated`: how many escalation steps were sent, this one included (absent: none).
+   */
+  incident: { id: string; opened_at: string; status: JobStatus; reminders: number; escalated?: number } | null;
   ts: string;
   /**
-   * Why the job missed its run, on an alert and a reminder (absent on the other types): the
+   * Why the job missed its run, on an alert, a reminder and an escalation (absent on the other types): the
    * evidence hb check found, most likely first, at most 10 items; [] when it found none.
    */
   evidence?: Evidence[];
@@ -33,6 +36,10 @@ export interface Notification {
   cause?: string | null;
   /** The problem this job's incident is folded into (a job it `needs:`); null when none. */
   root_cause?: RootCause | null;
+  /** On an `escalate`: which step (from 1) and after how long open (seconds) it is due. */
+  escalation?: { step: number; after_s: number };
+  /** On a `late` notice: when the job was due, and when it turns stale unless it runs (ISO 8601 UTC). */
+  late?: { due: string; stale_at: string };
   /** Facts about the last run, when there is one. `output_tail` is bounded (at most 4 KiB). */
   run?: {
     run_id?: string;
