@@ -39,6 +39,20 @@ test('a root cause found through a chain keeps one pair of parentheses', () => {
   );
 });
 
+test('the precondition at the root is not said twice; another failed precondition is', () => {
+  const mount: Evidence = { kind: 'precondition', weight: 'cause', text: '/mnt/b is not mounted', facts: { need: 'mount:/mnt/b', holds: false } };
+  const port: Evidence = {
+    kind: 'precondition',
+    weight: 'cause',
+    text: '127.0.0.1:9 refused the connection',
+    facts: { need: 'tcp:127.0.0.1:9', holds: false },
+  };
+  assert.equal(
+    causeLine({ evidence: [mount, port], root_cause: { job: null, need: 'mount:/mnt/b', text: '/mnt/b is not mounted' } }),
+    'because /mnt/b is not mounted (needs mount:/mnt/b); also: 127.0.0.1:9 refused the connection',
+  );
+});
+
 test('a precondition at the root has no incident of its own to be alerted as', () => {
   assert.equal(
     rootCauseText({ job: null, need: 'mount:/mnt/backup', text: '/mnt/backup is not mounted' }),

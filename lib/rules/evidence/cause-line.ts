@@ -34,8 +34,8 @@ export const NOTIFIED_EVIDENCE = 10;
 export function causeLine(h: Explained, opts: CauseLineOptions = {}): string | null {
   const ranked = rankEvidence(h.evidence);
   const root = h.root_cause;
-  // The dependency item that names the root cause says what the root cause already says.
-  const rest = root ? ranked.filter((e) => !(e.kind === 'dependency' && namesRoot(e, root))) : ranked;
+  // The dependency or precondition item that names the root cause says what the root cause already says.
+  const rest = root ? ranked.filter((e) => !((e.kind === 'dependency' || e.kind === 'precondition') && namesRoot(e, root))) : ranked;
   const likely = root ? null : likelyCause(rest);
   const others = rest.filter((e) => e !== likely && e.weight !== 'clear');
   const cleared = opts.verbose ? rest.filter((e) => e.weight === 'clear') : [];
@@ -68,7 +68,7 @@ export function notifiedEvidence(evidence: readonly Evidence[]): Evidence[] {
   return rankEvidence(evidence).slice(0, NOTIFIED_EVIDENCE);
 }
 
-/** Whether a dependency item is about the job or need the root cause names. */
+/** Whether a dependency or precondition item is about the job or need the root cause names. */
 function namesRoot(e: Evidence, root: RootCause): boolean {
   return e.facts.need === root.need || (root.job !== null && e.facts.job === root.job) || e.text === root.text;
 }
