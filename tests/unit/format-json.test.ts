@@ -122,3 +122,18 @@ test('docs/cli.md names every status a job can have in its JSON section, and the
   for (const field of ['last.outcome', 'last.reason', 'last.failed_streak', 'last.expect', 'last.baseline'])
     assert.ok(section.includes(`\`${field}\``), `the JSON section names ${field}`);
 });
+
+test('docs/cli.md documents evidence and root_cause in its JSON section: every field, every kind, every weight', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+  const start = doc.indexOf('\n### JSON (`hb check --json`, `hb status --json`)\n');
+  const section = doc.slice(start + 1).split(/\n#{2,3} /)[0]!;
+  const kinds = ['dependency', 'precondition', 'cron_daemon', 'crontab_line', 'host_down', 'lock', 'cron_log', 'elsewhere'];
+  for (const name of ['evidence', 'root_cause', 'kind', 'weight', 'text', 'facts', 'job', 'need', 'cause', 'clue', 'clear', ...kinds])
+    assert.ok(section.includes(`\`${name}\``), `the JSON section names ${name}`);
+  // The example is JSON as hb prints it, with both fields on the job.
+  const example = JSON.parse(section.slice(section.indexOf('```json\n') + 8, section.indexOf('\n```', section.indexOf('```json')))) as {
+    jobs: Array<Record<string, unknown>>;
+  };
+  assert.ok(Array.isArray(example.jobs[0]!.evidence) && 'root_cause' in example.jobs[0]!);
+});
