@@ -60,10 +60,12 @@ test('a precondition at the root has no incident of its own to be alerted as', (
   );
 });
 
-test('at most three items follow the first; the rest are counted and pointed to', () => {
+test('at most three items follow the first; the rest are counted and pointed to; verbose names them all', () => {
   const clues = Array.from({ length: 6 }, (_, i): Evidence => ({ kind: 'elsewhere', weight: 'clue', text: `clue ${i}`, facts: {} }));
-  const line = causeLine({ evidence: [CRON_DOWN, ...clues, NO_LOCK], root_cause: null }, { verbose: true });
-  assert.equal(line, `likely: ${CRON_DOWN.text}; also: clue 0; clue 1; clue 2; 4 more in hb status`);
+  const line = causeLine({ evidence: [CRON_DOWN, ...clues, NO_LOCK], root_cause: null });
+  assert.equal(line, `likely: ${CRON_DOWN.text}; also: clue 0; clue 1; clue 2; 3 more in hb status`);
+  const all = causeLine({ evidence: [CRON_DOWN, ...clues, NO_LOCK], root_cause: null }, { verbose: true });
+  assert.equal(all, `likely: ${CRON_DOWN.text}; also: clue 0; clue 1; clue 2; clue 3; clue 4; clue 5; ruled out: ${NO_LOCK.text}`);
   assert.equal(causeLine({ evidence: [CRON_DOWN, LINE_GONE], root_cause: null }, { also: 0 }), `likely: ${CRON_DOWN.text}; 1 more in hb status`);
 });
 

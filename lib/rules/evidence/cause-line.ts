@@ -15,7 +15,7 @@ export interface Explained {
 export interface CauseLineOptions {
   /** Name the items weighted `clear` too ("ruled out: …"); `hb check --verbose`. */
   verbose?: boolean;
-  /** At most this many items after the first (default ALSO_ITEMS); the rest are counted. */
+  /** At most this many items after the first (default ALSO_ITEMS, all with `verbose`); the rest are counted. */
   also?: number;
 }
 
@@ -42,7 +42,8 @@ export function causeLine(h: Explained, opts: CauseLineOptions = {}): string | n
   const parts: string[] = [];
   if (root) parts.push(rootCauseText(root));
   else if (likely) parts.push(`likely: ${oneLine(likely.text)}`);
-  const room = opts.also ?? ALSO_ITEMS;
+  // Verbose asks for everything: nothing is counted away.
+  const room = opts.also ?? (opts.verbose ? Infinity : ALSO_ITEMS);
   const named = [...others, ...cleared].slice(0, room);
   const alsoNamed = named.filter((e) => e.weight !== 'clear');
   const clearNamed = named.filter((e) => e.weight === 'clear');
