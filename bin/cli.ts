@@ -300,17 +300,25 @@ Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`,
     });
 
   command('next')
-    .argument('<expr>', 'cron expression or macro (@hourly, @daily, …)')
-    .description('the next times a cron schedule fires, with their UTC offsets')
+    .argument('<expr>', 'cron expression or macro (@hourly, @daily, …), or a job: its maintenance windows')
+    .description('the next times a cron schedule fires, with their UTC offsets; for a job, its next maintenance windows')
     .option('--tz <zone>', 'time zone (default: the host zone)')
     .option('--from <iso>', 'start from this time (default: now)')
     .option('-n <count>', 'how many (default 5)', parseNextCount)
     .option('--json', 'print {"next": [...]}')
-    .addHelpText('after', "\nExamples:\n  hb next '30 2 * * *' --tz Europe/Berlin --from 2026-03-28T00:00:00Z -n 3\n  hb next @weekly --json")
+    .addHelpText(
+      'after',
+      "\nExamples:\n  hb next '30 2 * * *' --tz Europe/Berlin --from 2026-03-28T00:00:00Z -n 3\n  hb next @weekly --json\n  hb next backup -n 3                    the next 3 maintenance windows of the job backup",
+    )
     .action(async (expr: string, _o, cmd: Command) => {
       const { runNext } = await import('./commands/next.ts');
       const o = globals(cmd) as { tz?: string; from?: string; n?: number; json?: boolean };
-      code = await runNext(expr, o, { out: io.out, err: io.err, now: io.now, defaultTz: io.localTz() });
+      // Only `hb next JOB` reads the config: an expression needs none.
+      const loadConfig = async (job: string) => {
+        const { loadContext } = await import('./context.ts');
+        return (await loadContext(globals(cmd), io, undefined, { jobs: [job] })).config;
+      };
+      code = await runNext(expr, o, { out: io.out, err: io.err, now: io.now, defaultTz: io.localTz(), loadConfig });
     });
 
   try {

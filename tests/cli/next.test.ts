@@ -1,8 +1,10 @@
 // `hb next` through the built CLI: when Debian cron really fires, including the month ends and
-// OR-ed day fields the evaluator once got wrong, in text and JSON.
+// OR-ed day fields the evaluator once got wrong, in text and JSON; given a job, its maintenance windows.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hb, sandbox } from '../helpers.ts';
 
 const next = (args: string[]) => {
@@ -61,4 +63,53 @@ test('at the end of year 9999: what there is, then one stderr line saying no mor
   assert.match(ny.stderr, /only 3 of 5 fire times/);
   const plenty = next(['0 0 * * *', '--tz', 'UTC', '--from', '9999-12-01T00:00:00Z', '-n', '3']);
   assert.equal(plenty.stderr, '', 'no word when all asked fall in range');
+});
+
+test('a job instead of an expression: its next maintenance windows, its own and the global ones naming it, an open one first', () => {
+  const s = sandbox();
+  try {
+    const config = join(s.root, 'hb.yaml');
+    writeFileSync(
+      config,
+      [
+        'maintenance:',
+        '  - {cron: "0 2 * * 0", duration: 2h, tz: Europe/Berlin, jobs: [backup]}',
+        '  - {cron: "0 5 * * *", duration: 1h, tz: UTC, jobs: [web]}',
+        'jobs:',
+        '  backup:',
+        '    every: 1h',
+        '    maintenance:',
+        '      - {cron: "30 23 * * 6", duration: 30m, tz: UTC}',
+        '  web:',
+        '    every: 1h',
+        '  quiet:',
+        '    every: 1h',
+        '',
+      ].join('\n'),
+    );
+    const env = { ...s.env, HB_CONFIG: config };
+    // Saturday 2026-03-28 23:40Z: the job's own window is open; Sunday's falls after the spring-forward gap.
+    let r = hb(['next', 'backup', '--from', '2026-03-28T23:40:00Z', '-n', '3', '--json'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      job: 'backup',
+      maintenance: [
+        { opens: '2026-03-28T23:30:00+00:00', closes: '2026-03-29T00:00:00+00:00', window: '30 23 * * 6 for 30m (UTC)' },
+        { opens: '2026-03-29T03:00:00+02:00', closes: '2026-03-29T05:00:00+02:00', window: '0 2 * * 0 for 2h (Europe/Berlin)' },
+        { opens: '2026-04-04T23:30:00+00:00', closes: '2026-04-05T00:00:00+00:00', window: '30 23 * * 6 for 30m (UTC)' },
+      ],
+    });
+    r = hb(['next', 'backup', '--from', '2026-03-29T00:00:00Z', '-n', '1'], { env });
+    assert.equal(r.stdout, '2026-03-29T03:00:00+02:00 until 2026-03-29T05:00:00+02:00  (2026-03-29T01:00:00Z)  0 2 * * 0 for 2h (Europe/Berlin)\n');
+    r = hb(['next', 'quiet'], { env });
+    assert.deepEqual([r.code, r.stdout], [0, 'quiet: no maintenance window (maintenance: in the config gives some)\n']);
+    r = hb(['next', 'nope'], { env });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^hb: no job named nope in the config \(hb next takes a cron expression such as "0 2 \* \* \*", or a configured job/);
+    r = hb(['next', 'backup', '--tz', 'UTC'], { env });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--tz applies to a cron expression; the windows of backup are shown in their own zones/);
+  } finally {
+    s.cleanup();
+  }
 });

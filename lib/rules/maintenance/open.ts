@@ -90,3 +90,26 @@ export function maintenanceAt(globals: MaintenanceWindow[] | undefined, nowMs: n
     return best;
   };
 }
+
+/** The windows that apply to `job`: its own, then the global ones for every job or naming it. */
+export function windowsOf(job: string, own: MaintenanceWindow[] | undefined, globals: MaintenanceWindow[] | undefined): MaintenanceWindow[] {
+  return [...(own ?? []), ...(globals ?? []).filter((w) => !w.jobs || w.jobs.includes(job))];
+}
+
+/** One opening of a window: when it opens and closes (ms), and which window it is. */
+export interface WindowTime {
+  opensMs: number;
+  closesMs: number;
+  window: MaintenanceWindow;
+}
+
+/** The first `n` openings of `windows` that have not closed by `fromMs` (an open one first), earliest first. */
+export function upcomingWindows(windows: MaintenanceWindow[], fromMs: number, n: number): WindowTime[] {
+  const all: WindowTime[] = [];
+  for (const window of windows) {
+    const { cron, tz } = window.schedule;
+    const schedule = compileSchedule({ cron, tz }, tz);
+    for (const opensMs of schedule.next(fromMs - window.durationMs, n)) all.push({ opensMs, closesMs: opensMs + window.durationMs, window });
+  }
+  return all.sort((a, b) => a.opensMs - b.opensMs || a.closesMs - b.closesMs).slice(0, n);
+}
