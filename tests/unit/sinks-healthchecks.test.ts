@@ -102,6 +102,8 @@ describe('healthchecks sink', () => {
     await sink.deliver(note('resolve', undefined, 'backup recovered'), null);
     await sink.deliver(note('remind', undefined, 'still late'), null);
     await sink.deliver(note('message', undefined, 'rotated 3 files'), null);
+    await sink.deliver(note('escalate', undefined, 'stale for 30m'), null);
+    await sink.deliver(note('late', undefined, 'backup is late'), null);
     assert.deepEqual(
       hits.map((h) => [h.method, h.url, h.body]),
       [
@@ -113,6 +115,8 @@ describe('healthchecks sink', () => {
         ['POST', p, 'backup recovered'],
         ['POST', `${p}/log`, 'still late'],
         ['POST', `${p}/log`, 'rotated 3 files'],
+        ['POST', `${p}/log`, 'stale for 30m'],
+        ['POST', `${p}/log`, 'backup is late'],
       ],
     );
     assert.ok(hits.every((h) => h.contentType === 'text/plain; charset=utf-8'));

@@ -189,6 +189,40 @@ for (const f of FORGES) {
       assert.equal(fake.issues[0]!.state, 'closed');
     });
 
+    test('an escalation opens its own sink’s issue under its title, or comments on the one a sink on the same repository opened; a late notice joins the message thread', async () => {
+      const fake = await fakeForge(f.prefix);
+      const escalate = note('escalate', {
+        title: '[hb] backup stale for 30m: escalated',
+        incident: { id: 'inc-42', opened_at: OPENED, status: 'stale', reminders: 0, escalated: 1 },
+        escalation: { step: 1, after_s: 1800 },
+      });
+      const memo = (await f.make(fake.rec.url).deliver(escalate, null)) as SinkMemo;
+      assert.deepEqual(memo, { issue: 1, url: 'https://forge.test/org/ops/issues/1' });
+      assert.deepEqual(fake.calls(), ['GET /issues', ...f.lookups, 'POST /issues'], 'the issue says it all: no comment');
+      assert.equal(fake.issues[0]!.title, '[hb] backup stale for 30m: escalated');
+      assert.doesNotMatch(fake.issues[0]!.body, /not delivered/);
+
+      // The first-line sink on the same repository opened the incident's issue: the escalation comments on it.
+      const shared = await fakeForge(f.prefix);
+      const first = (await f.make(shared.rec.url).deliver(note('alert'), null)) as SinkMemo;
+      const second = f.make(shared.rec.url, { where: 'escalate[0].notify[0]' });
+      assert.deepEqual(await second.deliver(escalate, null), first);
+      assert.equal(shared.issues.length, 1);
+      assert.match(shared.comments.get(1)![0]!.body, /^\*\*Escalated\*\* at 2024-05-01T11:00:00\.000Z \(step 1\): backup: last run 3h ago/);
+
+      const late = await fakeForge(f.prefix);
+      const notice = note('late', {
+        incident: null,
+        status: 'late',
+        problem: false,
+        title: '[hb] backup late',
+        message: 'backup is late: due 10:00 UTC, stale at 10:30 UTC unless it runs',
+      });
+      assert.equal(await f.make(late.rec.url).deliver(notice, null), undefined);
+      assert.equal(late.issues[0]!.title, '[hb] backup message');
+      assert.match(late.issues[0]!.body, /^\*\*Late\*\* at 2024-05-01T11:00:00\.000Z: backup is late: due 10:00 UTC/);
+    });
+
     test('a resolve without memo and without issue opens one, comments and closes it', async () => {
       const fake = await fakeForge(f.prefix);
       const memo = await f.make(fake.rec.url).deliver(note('resolve'), null);
