@@ -1,6 +1,7 @@
 // Evidence from cron's own log: the `cron_log:` files, else the first usual syslog file that can
 // be read, else the journal; read once per check, from the end back to the earliest due time.
 
+import { readdirSync } from 'node:fs';
 import type { ExplainContext, ExplainTarget } from '../../check/explain.ts';
 import type { Evidence } from '../../rules/evidence/types.ts';
 import {
@@ -115,6 +116,14 @@ function mergeViews(views: CronLogView[]): CronLogView {
   };
 }
 
+function holdsAnything(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs journalctl with `args`; its stdout, or null when it is missing, fails or takes too long. */
 async function journal(args: string[]): Promise<string | null> {
   const { execFile } = await import('node:child_process');
@@ -128,8 +137,12 @@ async function journal(args: string[]): Promise<string | null> {
   });
 }
 
+/** Where systemd-journald keeps its files (one folder per machine id): with neither holding any, journalctl has nothing to tell and is not started. */
+export const JOURNAL_DIRS = ['/run/log/journal', '/var/log/journal'];
+
 /** Cron's entries in the journal since `fromMs`, and whether the journal reaches back that far; null: no journal to ask. */
-export async function readJournal(fromMs: number): Promise<{ view: CronLogView } | null> {
+export async function readJournal(fromMs: number, journalDirs: readonly string[] = JOURNAL_DIRS): Promise<{ view: CronLogView } | null> {
+  if (!journalDirs.some(holdsAnything)) return null;
   const since = `@${Math.floor(fromMs / 1000)}`;
   const [cron, before] = await Promise.all([journal(['-t', 'CRON', '--since', since]), journal(['-n', '1', '--until', since])]);
   if (cron === null || before === null) return null;
