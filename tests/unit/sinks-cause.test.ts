@@ -66,6 +66,18 @@ test('email: the cause line is the second line of the body, right under the mess
   );
 });
 
+test('email: a hostile cause line has its hidden and control characters written out, on one line', async () => {
+  const log = join(tmp, 'hostile-mail.json');
+  await email(config('email', { to: 'ops@example.net', sendmail: fixture('fake-sendmail.js') }), ctx({ FAKE_SENDMAIL_LOG: log })).deliver(
+    note(HOSTILE_CAUSE),
+    null,
+  );
+  const stdin = (JSON.parse(readFileSync(log, 'utf8')) as { stdin: string }).stdin;
+  const body = stdin.slice(stdin.indexOf('\n\n') + 2);
+  assert.equal(body.split('\n')[1], 'likely: cron said \\u001b[2J<b>*boom*</b> | @ops invoice\\u202etxt.exe next line');
+  assert.doesNotMatch(body, /[\u001b\u202e]/);
+});
+
 test('telegram: the cause line follows the message, its markup escaped and hidden characters written out', async () => {
   const rec = await startRecorder();
   try {
@@ -97,6 +109,27 @@ test('github: the issue body has the cause line under the message, Markdown and 
     const [first, second] = created.body.split('\n');
     assert.equal(first, 'last heartbeat 3h ago; was due 2h ago\\');
     assert.equal(second, 'likely: cron said \\\\u001b\\[2J\\<b\\>\\*boom\\*\\</b\\> \\| `@ops` invoice\\\\u202etxt.exe next line');
+  } finally {
+    await rec.close();
+  }
+});
+
+test('github: a reminder comment has the cause line under the message', async () => {
+  const rec = await startRecorder({}, (req: Recorded) => (req.method === 'POST' ? { status: 201, body: { id: 1 } } : { body: [] }));
+  try {
+    const sink = github(
+      { kind: 'github', where: 'notify[0]', options: { repo: 'org/ops', api_url: rec.url, token_env: 'T' }, timeoutMs: 2000, retries: 0, on: null },
+      ctx({ T: 'tok' }),
+      { backoffMs: 1 },
+    );
+    await sink.deliver(
+      { ...note(CAUSE), type: 'remind', incident: { ...note(CAUSE).incident!, reminders: 1 } },
+      { issue: 7, url: 'https://forge.test/org/ops/issues/7' },
+    );
+    const comment = rec.requests.find((r) => r.method === 'POST' && r.path.endsWith('/issues/7/comments'))!.body as { body: string };
+    const [first, second] = comment.body.split('\n');
+    assert.equal(first, '**Still stale** at 2026-01-02T00:00:00Z (reminder 1): last heartbeat 3h ago; was due 2h ago\\');
+    assert.ok(second!.startsWith('likely: no cron daemon is running'), second);
   } finally {
     await rec.close();
   }
