@@ -156,8 +156,9 @@ export function slugJobName(text: string): string | null {
 function candidatesIn(command: string, depth: number): Candidate[] {
   if (depth > MAX_DEPTH) return [];
   // A wrapper programsOf looks through is followed by the program it starts: that one names it.
+  // One that starts none programsOf can see (`flock FILE -c CODE`) is looked into here.
   return programsOf(command)
-    .filter((u) => !u.wraps)
+    .filter((u, k, all) => !u.wraps || all[k + 1]?.index !== u.index)
     .flatMap((u) => candidatesOf([u.word, ...u.args], depth));
 }
 

@@ -89,6 +89,8 @@ const WRAPPERS: Record<string, { valued: string[]; operands: number }> = {
   env: { valued: ['-u', '-C', '-S'], operands: 0 },
   timeout: { valued: ['-s', '-k'], operands: 1 },
   chronic: { valued: [], operands: 0 },
+  // `flock [-n|-w N|…] FILE cmd`: the lock file is an operand; `-c CODE` runs shell code, not looked into.
+  flock: { valued: ['-w', '-E', '--wait', '--timeout', '--conflict-exit-code', '-c', '--command'], operands: 1 },
 };
 
 const SHELLS = /^(?:sh|bash|dash|zsh|ksh|mksh)$/;
