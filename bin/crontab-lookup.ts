@@ -10,7 +10,7 @@ import { readCrontabs } from '../lib/adapters/crontab/sources.ts';
 import { cachedCrontab } from '../lib/adapters/crontab/user-cache.ts';
 import { configStateDir, type Context } from './context.ts';
 import type { Io } from './io.ts';
-import { readUserCrontab } from './user-crontab.ts';
+import { readUserCrontab } from '../lib/adapters/crontab/user-crontab.ts';
 import { currentUser, readUsers } from './users.ts';
 
 /**

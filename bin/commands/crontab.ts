@@ -26,7 +26,7 @@ import { openStateDir } from '../../lib/adapters/state/dir.ts';
 import { configStateDir, loadContext, type Context, type GlobalOptions } from '../context.ts';
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
-import { readUserCrontab as readOrNull, writeUserCrontab } from '../user-crontab.ts';
+import { readUserCrontab as readOrNull, writeUserCrontab } from '../../lib/adapters/crontab/user-crontab.ts';
 import { currentUser, readUsers } from '../users.ts';
 
 /** Flags of `hb crontab`. */

@@ -21,7 +21,7 @@ import { trustFix, unsafeForRoot, type StateDirChoice } from '../../lib/adapters
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { checkSyntax } from '../shell-syntax.ts';
-import { readUserCrontab } from '../user-crontab.ts';
+import { readUserCrontab } from '../../lib/adapters/crontab/user-crontab.ts';
 import { readUsers } from '../users.ts';
 import { guardedAccess } from '../../lib/adapters/recover/guarded-path.ts';
 import { primaryGid } from '../../lib/adapters/recover/primary-gid.ts';

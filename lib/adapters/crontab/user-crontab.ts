@@ -1,9 +1,9 @@
 // A user's crontab through crontab(1): the spool file is crontab's to read and replace (it checks
 // the text and swaps the file in whole), not ours.
 
-import { HbError } from '../lib/rules/errors.ts';
-import { sizeText } from '../lib/adapters/fs/given-file.ts';
-import { CRONTAB_CAP } from '../lib/rules/crontab/locations.ts';
+import { HbError } from '../../rules/errors.ts';
+import { sizeText } from '../fs/given-file.ts';
+import { CRONTAB_CAP } from '../../rules/crontab/locations.ts';
 
 async function crontabProgram(args: string[], input?: string) {
   const { spawnSync } = await import('node:child_process');
