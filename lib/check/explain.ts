@@ -12,6 +12,8 @@ import type { JobHealth } from '../rules/health/types.ts';
 import { gatherNeeds } from '../adapters/evidence/needs.ts';
 import { gatherCronLog } from '../adapters/evidence/cron-log.ts';
 import { gatherElsewhere } from '../adapters/evidence/elsewhere.ts';
+import { gatherCrontabLines } from '../adapters/evidence/crontab-line.ts';
+import { gatherLocks } from '../adapters/evidence/lock.ts';
 
 /** A job the scan judged a problem, with what the stage may read and the verdict it describes into. */
 export interface ExplainTarget {
@@ -57,7 +59,7 @@ export interface Explained {
 export const MAX_EXPLAINED = 200;
 
 /** The gatherers, in no particular order (ranking decides what is shown first). This module is loaded lazily, so they are imported statically. */
-const GATHERERS: Gatherer[] = [gatherNeeds, gatherCronLog, gatherElsewhere, gatherCronDaemon, gatherHostDown];
+const GATHERERS: Gatherer[] = [gatherNeeds, gatherCronLog, gatherElsewhere, gatherCronDaemon, gatherHostDown, gatherCrontabLines, gatherLocks];
 
 /**
  * Looks into the targets: gathers every kind of evidence, ranks it into each target's described

@@ -124,6 +124,16 @@ export function lockForRun(dir: string, job: string, info: LockInfo, options: Lo
 }
 
 /**
+ * Who the lock file at `path` says holds it, without taking it: null when there is no lock
+ * file, `holder: null` when it is unreadable or not a lock (a link, garbage). Throws LockError
+ * when it cannot be looked at.
+ */
+export function lockHolderAt(path: string): { holder: LockHolder | null } | null {
+  const seen = inspect(path);
+  return seen === null ? null : { holder: seen.holder };
+}
+
+/**
  * Removes the stale lock file `file` if it is still exactly `seen`. Only the process that
  * created the claim `<file>.stale-<key>` may remove it, and it checks the file is still the
  * one judged stale, so a lock created meanwhile is never removed. Returns who blocks the
