@@ -51,7 +51,9 @@ test('a real user crontab: the line present is ruled out; commented out, and rem
   const lineOf = (text: string) => readFileSync(spoolFile, 'utf8').split('\n').indexOf(text) + 1;
   lastRun(s, cfg, job, '150m', user);
 
-  install(`MAILTO=""\n0 * * * * hb wrap --job ${job} -- /bin/true\n`);
+  // The user's lines write to the check's state directory (HB_STATE_DIR above them), as a job of this check does.
+  const head = `MAILTO=""\nHB_STATE_DIR=${s.state}\n`;
+  install(`${head}0 * * * * hb wrap --job ${job} -- /bin/true\n`);
   const present = crontabItems(s, cfg, job);
   assert.deepEqual(
     present.map((e) => [e.weight, e.text]),
@@ -59,13 +61,13 @@ test('a real user crontab: the line present is ruled out; commented out, and rem
   );
   assert.deepEqual([present[0]!.facts.state, present[0]!.facts.file], ['runs', spoolFile]);
 
-  install(`MAILTO=""\n# 0 * * * * hb wrap --job ${job} -- /bin/true\n`);
+  install(`${head}# 0 * * * * hb wrap --job ${job} -- /bin/true\n`);
   assert.deepEqual(
     crontabItems(s, cfg, job).map((e) => [e.weight, e.text]),
     [['cause', `the line is commented out: ${spoolFile}:${lineOf(`# 0 * * * * hb wrap --job ${job} -- /bin/true`)} (0 * * * *)`]],
   );
 
-  install('MAILTO=""\n15 4 * * * /bin/true\n');
+  install(`${head}15 4 * * * /bin/true\n`);
   const removed = crontabItems(s, cfg, job);
   assert.equal(removed.length, 1);
   assert.equal(removed[0]!.weight, 'cause');
@@ -89,18 +91,18 @@ test('a line in a file of /etc/cron.d that cron ignores is the cause, naming the
   const dotFile = `/etc/cron.d/hbevl${process.pid}.job`;
   const modeFile = `/etc/cron.d/hbevl${process.pid}gw`;
   t.after(() => [dotFile, modeFile].forEach((f) => rmSync(f, { force: true })));
-  writeFileSync(dotFile, `0 * * * * root hb tick ${dotted}\n`, { mode: 0o644 });
-  writeFileSync(modeFile, `0 * * * * root hb tick ${loose}\n`);
+  writeFileSync(dotFile, `HB_STATE_DIR=${s.state}\n0 * * * * root hb tick ${dotted}\n`, { mode: 0o644 });
+  writeFileSync(modeFile, `HB_STATE_DIR=${s.state}\n0 * * * * root hb tick ${loose}\n`);
   chmodSync(modeFile, 0o664);
 
   const byName = crontabItems(s, cfg, dotted);
   assert.deepEqual(
     byName.map((e) => [e.weight, e.text, e.facts.rule]),
-    [['cause', `${dotFile} is ignored by cron: a name with "." (cron.d names take only letters, digits, _ and -) (line 1 runs it)`, 'crond-name']],
+    [['cause', `${dotFile} is ignored by cron: a name with "." (cron.d names take only letters, digits, _ and -) (line 2 runs it)`, 'crond-name']],
   );
   const byMode = crontabItems(s, cfg, loose);
   assert.deepEqual(
     byMode.map((e) => [e.weight, e.text, e.facts.rule]),
-    [['cause', `${modeFile} is ignored by cron: mode 0664 is group- or other-writable (line 1 runs it)`, 'crond-mode']],
+    [['cause', `${modeFile} is ignored by cron: mode 0664 is group- or other-writable (line 2 runs it)`, 'crond-mode']],
   );
 });

@@ -53,7 +53,7 @@ test("a crontab line's flock held by a live `flock LOCKFILE sleep 600` is the ca
   const lockFile = join(s.root, 'sync.lock');
   const crontabs = join(s.root, 'cron.d');
   mkdirSync(crontabs);
-  writeFileSync(join(crontabs, 'sync'), `0 * * * * root flock -n ${lockFile} hb wrap --job ${job} -- /bin/true\n`);
+  writeFileSync(join(crontabs, 'sync'), `0 * * * * root flock -n ${lockFile} hb wrap --state-dir ${s.state} --job ${job} -- /bin/true\n`);
   assert.equal(hb(['tick', job, '--config', cfg], { env: s.env, prefix: ['faketime', '-f', '-150m'] }).code, 0);
   const env = { ...s.env, HB_CRONTAB_PATHS: crontabs };
 

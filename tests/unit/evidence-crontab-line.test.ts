@@ -172,18 +172,21 @@ test('rule: no line at all is the cause, "removed since the last run" only when 
   assert.equal(missing.weight, 'cause');
   assert.equal(missing.text, 'no crontab line runs it');
   assert.equal(missing.facts.state, 'missing');
-  const removed = one({ watched });
+  // alice's run wrote the last heartbeat and her own crontab changed since: the line was there.
+  const removed = one({ watched, ranAs: 'alice' });
   assert.equal(removed.text, 'no crontab line runs it: removed since the last run (/var/spool/cron/crontabs/alice changed 40m ago, after the last run)');
   assert.deepEqual(
     [removed.facts.state, removed.facts.changed, removed.facts.changed_at],
     ['removed', '/var/spool/cron/crontabs/alice', '2026-12-03T11:20:00.000Z'],
   );
+  // Who ran it is not known: a crontab changed since, which may never have held the line.
+  const unsure = one({ watched });
+  assert.equal(unsure.text, 'no crontab line runs it (/var/spool/cron/crontabs/alice changed 40m ago, after the last run: removed then?)');
+  assert.deepEqual([unsure.facts.state, unsure.facts.changed], ['missing', '/var/spool/cron/crontabs/alice']);
   // A job bob ran cannot have been in alice's crontab: only the spool directory changed for him.
   const bob = one({ watched, ranAs: 'bob' });
-  assert.equal(
-    bob.text,
-    'no crontab line runs it: removed since the last run (/var/spool/cron/crontabs changed 40m ago (a crontab added or removed), after the last run)',
-  );
+  assert.equal(bob.text, 'no crontab line runs it (/var/spool/cron/crontabs changed 40m ago, a crontab added or removed, after the last run: removed then?)');
+  assert.equal(bob.facts.state, 'missing');
   // alice's own crontab tells more than a system one changed later.
   const later = [...watched, { path: '/etc/crontab', mtimeMs: NOW - 60_000, dir: false, owner: null }];
   assert.equal(one({ watched: later, ranAs: 'alice' }).facts.changed, '/var/spool/cron/crontabs/alice');
@@ -206,7 +209,8 @@ function fakeHost(t: { after(fn: () => void): void }) {
   writeFileSync(join(crontabs, 'alice'), '# 0 4 * * * hb tick report --state-dir /var/lib/hb\n');
   // bob's backup writes to his own state directory: another job than root's backup.
   writeFileSync(join(crontabs, 'bob'), '0 2 * * * hb tick backup\n15 2 * * * hb tick backup --state-dir "$STATE"\n');
-  writeFileSync(join(d, 'jobs'), '0 5 * * * root hb tick ping\n');
+  // A line commented out under the file's HB_STATE_DIR: uncommented, it would write to the checked directory.
+  writeFileSync(join(d, 'jobs'), '0 5 * * * root hb tick ping\nHB_STATE_DIR=/var/lib/hb\n# 0 6 * * * alice hb tick envjob\n');
   writeFileSync(join(d, 'jobs.dpkg-old'), '0 5 * * * root hb tick old\n');
   writeFileSync(join(d, 'loose'), '0 5 * * * root hb tick loose\n');
   chmodSync(join(d, 'loose'), 0o664);
@@ -259,6 +263,10 @@ test('reader: as root every spool file beside its own, /etc/crontab, and every c
     ['/spool/crontabs/bob:2 runs', '/spool/crontabs/root:1 runs'],
   );
   assert.deepEqual(
+    states(got.byJob.get('envjob')).map((s) => s.slice(root.length)),
+    ['/cron.d/jobs:3 commented_out'],
+  );
+  assert.deepEqual(
     states(got.byJob.get('old')).map((s) => s.slice(root.length)),
     ['/cron.d/jobs.dpkg-old:1 ignored_file crond-name'],
   );
@@ -283,9 +291,9 @@ test('reader: as root every spool file beside its own, /etc/crontab, and every c
   assert.equal((await readHostCrontabs({ ...ctx, env: { HB_CRONTAB_PATHS: '' } }, host)).none, true);
 });
 
-function target(job: string, status: 'stale' | 'never' | 'failed', lastMs: number | null): ExplainTarget {
+function target(job: string, status: 'stale' | 'never' | 'failed', lastMs: number | null, file: string | null = null): ExplainTarget {
   return {
-    facts: { job, heartbeat: null, file: null, run: null, runGone: null, config: null, firstSeenMs: NOW - 48 * H, pausedUntilMs: null },
+    facts: { job, heartbeat: null, file, run: null, runGone: null, config: null, firstSeenMs: NOW - 48 * H, pausedUntilMs: null },
     judgement: {
       status,
       problem: true,
@@ -306,7 +314,10 @@ function target(job: string, status: 'stale' | 'never' | 'failed', lastMs: numbe
 
 test('gatherer: stale and never-ran jobs only, each with its line; a removed one named by what changed', async (t) => {
   const { root, crontabs, d, host } = fakeHost(t);
-  // The root crontab changed after backup2's last run, 25 hours ago.
+  // gone's last heartbeat was written by a run of root (uid 0 in the fake passwd).
+  const heartbeat = join(root, 'gone.last');
+  writeFileSync(heartbeat, '{}');
+  // root's crontab changed after gone's last run, 25 hours ago.
   utimesSync(join(crontabs, 'root'), new Date(NOW - 30 * 60_000), new Date(NOW - 30 * 60_000));
   for (const p of [join(crontabs, 'alice'), crontabs, d, join(d, 'jobs'), join(d, 'loose'), join(d, 'jobs.dpkg-old')])
     utimesSync(p, new Date(NOW - 50 * H), new Date(NOW - 50 * H));
@@ -320,7 +331,12 @@ test('gatherer: stale and never-ran jobs only, each with its line; a removed one
     timing: (_spec: unknown, anchor: number) => ({ dueMs: anchor + H, periodMs: H }),
   } as unknown as ExplainContext;
   const got = await crontabLineGatherer(host)(
-    [target('backup', 'stale', NOW - 3 * H), target('report', 'never', null), target('gone', 'stale', NOW - 25 * H), target('ping', 'failed', NOW - H)],
+    [
+      target('backup', 'stale', NOW - 3 * H),
+      target('report', 'never', null),
+      target('gone', 'stale', NOW - 25 * H, heartbeat),
+      target('ping', 'failed', NOW - H),
+    ],
     ctx,
   );
   assert.deepEqual([...got.keys()], ['backup', 'report', 'gone']);

@@ -55,17 +55,20 @@ export function indexJobLines(sources: readonly CrontabSource[], users: Readonly
     const parsed = parseCrontab(source.text, { kind: source.kind, file: source.path, owner: source.owner });
     const userMap = users && new Map([...users].map((u) => [u, u]));
     const ignored = cronReads(source, parsed, userMap) ? null : ignoredWhy(source, parsed, users);
+    // The file's settings above each line: a commented-out line would run with them.
+    let env: Record<string, string> = {};
     for (const l of parsed.lines) {
       let job: JobLine | null = null;
       let state: LineState = ignored ? 'ignored_file' : 'runs';
+      if (l.kind === 'env') env = { ...env, [l.name]: l.value };
       if (l.kind === 'job') job = l;
       else if (l.kind === 'comment') {
-        job = uncommented(l.text, source, l.line);
+        job = uncommented(l.text, source, l.line, env);
         state = 'commented_out';
       }
       if (job === null) continue;
       const runsAs = job.user ?? source.owner;
-      const jobs = new Set(job.hb.filter((h) => belongs(runsAs, job!, h)).map(jobOfInvocation));
+      const jobs = new Set(job.hb.filter((h) => belongs(runsAs, job, h)).map(jobOfInvocation));
       for (const j of jobs) {
         if (j === null) continue;
         add(j, {
@@ -84,12 +87,13 @@ export function indexJobLines(sources: readonly CrontabSource[], users: Readonly
   return out;
 }
 
-// The job line a comment holds once its `#`s go (`# 0 3 * * * root hb wrap …`), or null.
-function uncommented(text: string, source: CrontabSource, line: number): JobLine | null {
+// The job line a comment holds once its `#`s go (`# 0 3 * * * root hb wrap …`), under the
+// file's settings `env`, or null.
+function uncommented(text: string, source: CrontabSource, line: number, env: Readonly<Record<string, string>>): JobLine | null {
   const body = text.replace(/^#+[ \t]*/, '');
   if (body === '' || !mayStartHb(body)) return null;
   const l = parseCrontab(`${body}\n`, { kind: source.kind, file: source.path, owner: source.owner }).lines[0];
-  return l?.kind === 'job' && l.hb.length > 0 ? { ...l, line } : null;
+  return l?.kind === 'job' && l.hb.length > 0 ? { ...l, line, env, cronTz: env.CRON_TZ ?? null } : null;
 }
 
 // Why cron skips the whole file, the first of doctor's reasons, short.

@@ -68,17 +68,15 @@ function missingLine(f: CrontabLineFacts): Evidence {
   const could = f.watched.filter((w) => f.ranAs === null || w.owner === null || w.owner === f.ranAs);
   const changed = f.lastMs === null ? null : changedAfter(could, f.lastMs, f.nowMs, f.ranAs);
   if (changed === null) return item('cause', 'no crontab line runs it', base);
-  const what = changed.dir ? ' (a crontab added or removed)' : '';
-  return item(
-    'cause',
-    `no crontab line runs it: removed since the last run (${changed.path} changed ${formatDuration(f.nowMs - changed.mtimeMs)} ago${what}, after the last run)`,
-    {
-      ...base,
-      state: 'removed',
-      changed: changed.path,
-      changed_at: isoOf(changed.mtimeMs),
-    },
-  );
+  const ago = `${changed.path} changed ${formatDuration(f.nowMs - changed.mtimeMs)} ago`;
+  const facts = { ...base, changed: changed.path, changed_at: isoOf(changed.mtimeMs) };
+  // Only the crontab of the user whose run wrote the last heartbeat shows the line was there:
+  // another crontab that changed since may never have held it.
+  if (f.ranAs !== null && changed.owner === f.ranAs) {
+    return item('cause', `no crontab line runs it: removed since the last run (${ago}, after the last run)`, { ...facts, state: 'removed' });
+  }
+  const what = changed.dir ? ', a crontab added or removed' : '';
+  return item('cause', `no crontab line runs it (${ago}${what}, after the last run: removed then?)`, facts);
 }
 
 /**
