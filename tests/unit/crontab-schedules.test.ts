@@ -43,6 +43,20 @@ test("hb tick, wrap and check lines give their jobs the line's schedule, in the 
   assert.deepEqual(Object.fromEntries(crontabSchedules([refused])), {}, 'one line cron refuses: cron ignores the whole file');
 });
 
+test('a line that runs hb behind flock FILE lends its schedule as one behind nice does; flock -c CODE runs code, not hb', () => {
+  const map = crontabSchedules([
+    system(
+      [
+        `0 1 * * * root flock -n /run/lock/sync.lock ${HB} wrap --job sync -- /usr/local/bin/sync.sh`,
+        `0 2 * * * root /usr/bin/flock -w 30 /run/lock/x.lock nice -n 10 ${HB} tick export`,
+        `0 3 * * * root flock /run/lock/y.lock -c '${HB} tick inline'`,
+        '',
+      ].join('\n'),
+    ),
+  ]);
+  assert.deepEqual(Object.fromEntries(map), { sync: { cron: '0 1 * * *' }, export: { cron: '0 2 * * *' } });
+});
+
 test('a file cron ignores for its missing final newline gives nothing; earlier files win', () => {
   const first = parseCrontab(`0 1 * * * ${HB} tick a\n`, { kind: 'user', file: '/var/spool/cron/crontabs/root' });
   const second = system(`0 2 * * * root ${HB} tick a\n0 3 * * * root ${HB} tick b\n`);
