@@ -2,8 +2,8 @@
 // whether it is the hb daemon a PID file and its status file describe. `stop` signals and
 // `status` says "running" only when this rule passes: a PID file alone names any process at all.
 
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { readTextQuiet } from '../fs/quiet.ts';
 
 /** What /proc says about who runs as `pid`; null where it could not be read. */
 export interface ProcessIdentity {
@@ -16,8 +16,8 @@ export interface ProcessIdentity {
 /** Reads the command line and user of `pid`. */
 export function readIdentity(pid: number, procRoot = '/proc'): ProcessIdentity {
   if (!Number.isSafeInteger(pid) || pid <= 0) return { argv: null, uid: null };
-  const cmdline = readText(`${procRoot}/${pid}/cmdline`);
-  const status = readText(`${procRoot}/${pid}/status`);
+  const cmdline = readTextQuiet(`${procRoot}/${pid}/cmdline`);
+  const status = readTextQuiet(`${procRoot}/${pid}/status`);
   const uid = status === null ? null : /^Uid:\s+(\d+)/m.exec(status)?.[1];
   return {
     argv: cmdline === null || cmdline === '' ? null : cmdline.replace(/\0$/, '').split('\0'),
@@ -75,12 +75,4 @@ export function identityProblem(f: IdentityFacts): string | null {
   if (f.pidFileUid === null) return 'the owner of the PID file cannot be read';
   if (uid !== f.pidFileUid) return `it runs as uid ${uid}, and the PID file belongs to uid ${f.pidFileUid}`;
   return null;
-}
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
 }

@@ -3,7 +3,7 @@
 // procRoot/locks (read once per check, only when some line takes a flock). The pure rule
 // (lib/rules/evidence/lock.ts) decides.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import type { ExplainContext, Gatherer } from '../../check/explain.ts';
@@ -14,6 +14,7 @@ import { lockHolderAt } from '../run/lock.ts';
 import { gatherFacts, isRunGone, processStartMs } from '../run/proc.ts';
 import { hostCrontabs, type CrontabHost } from './crontabs.ts';
 import { missedRun } from './crontab-line.ts';
+import { readTextQuiet } from '../fs/quiet.ts';
 
 /** Gathers `lock` evidence (`host` for tests; the real host by default). */
 export function lockGatherer(host?: CrontabHost): Gatherer {
@@ -22,7 +23,7 @@ export function lockGatherer(host?: CrontabHost): Gatherer {
     const missed = targets.filter(missedRun);
     if (missed.length === 0) return out;
     let procLocks: ProcLock[] | undefined;
-    const locks = () => (procLocks ??= parseProcLocks(readText(join(ctx.procRoot, 'locks')) ?? ''));
+    const locks = () => (procLocks ??= parseProcLocks(readTextQuiet(join(ctx.procRoot, 'locks')) ?? ''));
     const crontabs = await hostCrontabs(ctx, host);
     for (const t of missed) {
       const job = t.facts.job;
@@ -85,14 +86,6 @@ function statOf(path: string): { dev: number; ino: number } | null {
   try {
     const st = statSync(path);
     return { dev: st.dev, ino: st.ino };
-  } catch {
-    return null;
-  }
-}
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
   } catch {
     return null;
   }

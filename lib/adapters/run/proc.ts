@@ -2,8 +2,8 @@
 // the process behind a `.run` marker or a lock is gone. Reading and deciding are apart so the
 // rule is table-tested with plain data.
 
-import { readFileSync } from 'node:fs';
 import type { RunMarker } from '../../rules/heartbeat/run-marker.ts';
+import { readTextQuiet } from '../fs/quiet.ts';
 
 /**
  * Clock ticks per second for /proc/<pid>/stat times. USER_HZ is 100 on every Linux
@@ -37,13 +37,13 @@ export interface GoneVerdict {
 
 /** The kernel's id for this boot, or null when it cannot be read. */
 export function bootId(procRoot = '/proc'): string | null {
-  const id = readText(`${procRoot}/sys/kernel/random/boot_id`)?.trim();
+  const id = readTextQuiet(`${procRoot}/sys/kernel/random/boot_id`)?.trim();
   return id ? id : null;
 }
 
 /** The boot time from /proc/stat's `btime` line, ms since the epoch. */
 export function bootTimeMs(procRoot = '/proc'): number | null {
-  const text = readText(`${procRoot}/stat`);
+  const text = readTextQuiet(`${procRoot}/stat`);
   const m = text === null ? null : /^btime\s+(\d+)\s*$/m.exec(text);
   return m ? Number(m[1]) * 1000 : null;
 }
@@ -144,14 +144,6 @@ export function startMsFrom(startTicks: number, btimeMs: number): number {
 
 function readStat(pid: number, procRoot: string): { state: string; startTicks: number } | null {
   if (!Number.isSafeInteger(pid) || pid <= 0) return null;
-  const line = readText(`${procRoot}/${pid}/stat`);
+  const line = readTextQuiet(`${procRoot}/${pid}/stat`);
   return line === null ? null : parseStatLine(line);
-}
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
 }
