@@ -6,7 +6,7 @@ import type { CrontabLookup } from '../rules/crontab/lookup.ts';
 import { UsageError } from '../rules/errors.ts';
 import { describeJob, judgeJob, withRecovery, type EvalContext, type Judgement } from '../rules/health/evaluate.ts';
 import { scanJobs } from '../adapters/health/scan.ts';
-import { readTimings, writeTimings } from '../adapters/health/timings-file.ts';
+import { readMetaCache, writeMetaCache } from '../adapters/health/meta-cache.ts';
 import type { JobHealth } from '../rules/health/types.ts';
 import { warnsUnscheduled } from '../rules/health/unscheduled.ts';
 import { readRecoveryOutcome } from '../adapters/recover/outcome.ts';
@@ -17,7 +17,6 @@ import type { Explained, ExplainTarget } from './explain.ts';
 import { neededJobs } from '../rules/needs/types.ts';
 import { maintenanceAt } from '../rules/maintenance/open.ts';
 import { windowMemo } from '../rules/maintenance/memo.ts';
-import { readWindows, writeWindows } from '../adapters/health/windows-file.ts';
 import type { CheckEffects } from './effects.ts';
 
 /** What a check looks at: the jobs named (none: all), the config, the state directories to read (the first is written). */
@@ -75,10 +74,10 @@ export async function evaluateAll(
   let hostTz: string | undefined;
   const zoneFor = () => (hostTz ??= fx.localTz());
   const primary = dirs[0]!;
-  const memo = timingMemo(readTimings(primary), fx.tzData, zoneFor);
+  const memo = timingMemo(readMetaCache(primary, 'timings'), fx.tzData, zoneFor);
   const evalCtx = { nowMs, defaults: config.defaults, unscheduled: config.unscheduled, timing: memo.timing };
   // Maintenance windows are decided once per check and remembered while the answer holds.
-  const windows = windowMemo(() => readWindows(primary), fx.tzData);
+  const windows = windowMemo(() => readMetaCache(primary, 'windows'), fx.tzData);
   const inWindow = maintenanceAt(config.maintenance, nowMs, windows.openAt);
   const result: Evaluation = {
     kept: [],
@@ -127,8 +126,8 @@ export async function evaluateAll(
       },
       scope.crontab,
     );
-    writeTimings(primary, memo.toStore());
-    writeWindows(primary, windows.toStore());
+    writeMetaCache(primary, 'timings', memo.toStore());
+    writeMetaCache(primary, 'windows', windows.toStore());
     if (unknown.length > 0) {
       throw new UsageError(`no job named ${unknown.join(', ')}: no heartbeat in ${dirs.join(' or ')} and not in the config`);
     }

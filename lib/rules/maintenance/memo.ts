@@ -1,7 +1,7 @@
 // Maintenance windows decided in one check remembered for the next ones. A window's state holds
 // until its next opening or its end, and finding a fire in a zone starts ICU (~15 ms on an idle
 // host, far more on a busy one): a check a minute over a config with windows reuses the answer
-// while it holds and the time-zone data is the same. Pure: lib/adapters/health/windows-file.ts
+// while it holds and the time-zone data is the same. Pure: lib/adapters/health/meta-cache.ts
 // reads and writes what it keeps.
 
 import { decideWindow, type OpenWindow } from './open.ts';
