@@ -126,7 +126,10 @@ test('every problem is reported at once, each at its line and column', async () 
   ]);
   assert.ok(ps.every((p) => p.file === 'hb.yaml'));
   const msg = (path: string) => ps.find((p) => p.path === path)!.message;
-  assert.match(msg('extra'), /unknown key "extra" \(expected one of state_dir, defaults, unscheduled, events_keep, notify, maintenance, escalate, cron_log, jobs\)/);
+  assert.match(
+    msg('extra'),
+    /unknown key "extra" \(expected one of state_dir, defaults, unscheduled, events_keep, notify, maintenance, escalate, cron_log, jobs\)/,
+  );
   assert.match(msg('defaults.grace'), /"soon" is not a duration/);
   assert.match(msg('jobs.backup.cron'), /61 .*minute/);
   assert.match(msg('jobs.backup.tz'), /Mars\/Olympus/);
@@ -187,7 +190,10 @@ test('empty and comment-only files are an empty config; a top-level list is refu
   assert.equal(c.jobs.size, 0);
   const ps = await problems('- a\n- b\n');
   assert.deepEqual(where(ps), ['1:1 ']);
-  assert.match(ps[0]!.message, /expected a map with keys state_dir, defaults, unscheduled, events_keep, notify, maintenance, escalate, cron_log, jobs, found a list/);
+  assert.match(
+    ps[0]!.message,
+    /expected a map with keys state_dir, defaults, unscheduled, events_keep, notify, maintenance, escalate, cron_log, jobs, found a list/,
+  );
   assert.deepEqual(where(await problems('just text\n')), ['1:1 ']);
 });
 
