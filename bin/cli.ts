@@ -155,7 +155,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
 
   command('pause')
     .argument('<job>', 'job name')
-    .description('a maintenance window: the job is shown as paused and never alerts')
+    .description('a one-off maintenance window: the job is shown as paused and never alerts (recurring windows: maintenance: in the config)')
     .option('--for <duration>', 'end the pause by itself after this long (default: until hb resume)', parsePauseFor)
     .addHelpText('after', '\nExamples:\n  hb pause backup --for 2h\n  hb pause agent')
     .action(async (job: string, _o, cmd: Command) => {
@@ -166,6 +166,7 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   command('resume')
     .argument('<job>', 'job name')
     .description('end a pause: the job is judged from now on, nothing from before is alerted')
+    .addHelpText('after', '\nExamples:\n  hb resume backup                 after the maintenance, judged from now on\n  hb resume backup && hb check backup')
     .action(async (job: string, _o, cmd: Command) => {
       const { runResume } = await import('./commands/maintenance.ts');
       code = await runResume(job, globals(cmd), io);
@@ -173,7 +174,11 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
 
   command('forget')
     .argument('<job>', 'job name')
-    .description("remove a job's heartbeat, running marker and pause (its events stay in the log)")
+    .description("remove a job's heartbeat, running marker, pause, run history and cycle count (its events stay in the log)")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hb forget old-backup             a job taken out of cron: hb check stops listing it\n  hb forget old-backup --state-dir /srv/hb',
+    )
     .action(async (job: string, _o, cmd: Command) => {
       const { runForget } = await import('./commands/maintenance.ts');
       code = await runForget(job, globals(cmd), io);
