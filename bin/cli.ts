@@ -114,10 +114,11 @@ async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Pro
   command('status')
     .argument('[job...]', "jobs to show (default: all); named jobs also get why, and their last run's reason and output")
     .description('the heartbeat panel: status, age, interval, ratio, last exit, duration, cycle, action')
-    .option('--json', 'print JSON')
+    .addOption(new Option('--format <format>', 'output format (default text)').choices(['text', 'json']))
+    .option('--json', 'same as --format json')
     .addHelpText(
       'after',
-      "\nExamples:\n  hb status\n  hb status backup           the panel, then why backup's last run failed and what it printed\n  hb status backup --json",
+      "\nExamples:\n  hb status\n  hb status backup           the panel, then why backup's last run failed and what it printed\n  hb status backup --json\n  hb status --format json | jq -r '.jobs[] | select(.problem) | .job'",
     )
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runStatus } = await import('./commands/status.ts');

@@ -8,12 +8,16 @@ import { checkEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
 import { warnUntrusted } from '../untrusted.ts';
 
+interface StatusOptions extends GlobalOptions {
+  format?: 'text' | 'json';
+}
+
 /** Runs `hb status` and returns its exit code. */
-export async function runStatus(jobs: string[], opts: GlobalOptions, io: Io): Promise<number> {
+export async function runStatus(jobs: string[], opts: StatusOptions, io: Io): Promise<number> {
   const { kept: health, dirs, untrusted, nowMs } = await evaluateAll(await readCheckScope(jobs, opts, io), checkEffects(io), () => true);
   warnUntrusted(untrusted, io);
   const notifications = countOutbox(dirs[0]!);
-  if (opts.json) {
+  if (opts.json || opts.format === 'json') {
     const [{ jsonParts }, { HB_VERSION }, { inPieces }] = await Promise.all([
       import('../../lib/rules/format/json.ts'),
       import('../../lib/rules/version.ts'),
