@@ -1,5 +1,6 @@
 // hb's own timestamps (`2026-11-20T08:00:00.000Z`, from toISOString) read without Date.parse's
-// general parser: a report or hb log meets one on every line of a week's log. Pure.
+// general parser: a report or hb log meets one on every line of a week's log; and written back for
+// an instant that may be none. Pure.
 
 /** The value of the ASCII digits of `s` from `at` for `n` characters; NaN when one is not a digit. */
 function digits(s: string, at: number, n: number): number {
@@ -49,4 +50,12 @@ export function isCanonicalIso(s: string): boolean {
   return (
     y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && digits(s, 11, 2) <= 23 && digits(s, 14, 2) <= 59 && digits(s, 17, 2) <= 59 && digits(s, 20, 3) >= 0
   );
+}
+
+/** The largest instant from the epoch a Date holds, either way (ECMAScript's ±8.64e15 ms). */
+export const MAX_DATE_MS = 8.64e15;
+
+/** ISO 8601 UTC, or null for no instant or one no Date can hold (a cron never due again, an absurd `every`). */
+export function isoOrNull(ms: number | null): string | null {
+  return ms !== null && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : null;
 }

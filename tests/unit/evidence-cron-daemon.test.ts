@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { cronDaemonEvidence, cronDaemonOf, hbDaemonEvidence, type CronDaemonFacts, type HbDaemonFacts } from '../../lib/rules/evidence/cron-daemon.ts';
-import { clockAgo, clockText, isoOrNull } from '../../lib/rules/evidence/when.ts';
+import { clockAgo, clockText } from '../../lib/rules/evidence/when.ts';
+import { isoOrNull } from '../../lib/rules/iso-time.ts';
 
 const T = (hhmm: string, day = '2026-12-03') => Date.parse(`${day}T${hhmm}:00Z`);
 const NOW = T('12:00');

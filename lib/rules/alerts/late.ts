@@ -2,6 +2,7 @@
 // for sinks that ask for it. Not an incident: nothing opens, nothing resolves. Pure.
 
 import type { JobStatus } from '../health/types.ts';
+import { isoOrNull } from '../iso-time.ts';
 
 /** A `late` notice to send: when the job was due and when it turns stale. */
 export interface LateNotice {
@@ -20,9 +21,9 @@ export function lateStep(
   health: { status: JobStatus; dueMs?: number | null; deadlineMs?: number | null },
   wanted: boolean,
 ): { due: string | undefined; notice: LateNotice | null } {
-  if (!wanted || health.dueMs == null || Math.abs(health.dueMs) > 8.64e15) return { due: undefined, notice: null };
-  const due = new Date(health.dueMs).toISOString();
+  const due = wanted ? isoOrNull(health.dueMs ?? null) : null;
+  if (due === null) return { due: undefined, notice: null };
   if (remembered === due) return { due, notice: null };
   if (health.status !== 'late' || health.deadlineMs == null) return { due: undefined, notice: null };
-  return { due, notice: { dueMs: health.dueMs, deadlineMs: health.deadlineMs } };
+  return { due, notice: { dueMs: health.dueMs!, deadlineMs: health.deadlineMs } };
 }

@@ -2,7 +2,8 @@
 // from a scan of /proc and cron's pid file in, one evidence item out.
 
 import type { Evidence } from './types.ts';
-import { clockAgo, clockText, isoOrNull } from './when.ts';
+import { clockAgo, clockText } from './when.ts';
+import { isoOrNull } from '../iso-time.ts';
 
 /** The process names (/proc/PID/comm) of the cron daemons hb knows: Debian's cron, cronie's and busybox's crond. */
 export const CRON_COMMS: ReadonlySet<string> = new Set(['cron', 'crond']);

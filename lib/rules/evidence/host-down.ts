@@ -5,7 +5,8 @@
 import { formatDuration } from '../duration.ts';
 import type { ScheduleSpec, Timing } from '../schedule/types.ts';
 import type { Evidence } from './types.ts';
-import { clockAgo, clockText, isoOrNull } from './when.ts';
+import { clockAgo, clockText } from './when.ts';
+import { isoOrNull } from '../iso-time.ts';
 
 /** The host's clocks, read together by the caller; null where one could not be read. */
 export interface HostClocks {

@@ -16,7 +16,3 @@ export function clockText(ms: number, nowMs: number): string {
 export function clockAgo(ms: number, nowMs: number): string {
   return nowMs >= ms ? `${clockText(ms, nowMs)} (${formatDuration(nowMs - ms)} ago)` : clockText(ms, nowMs);
 }
-
-/** ISO 8601 UTC for `facts`, or null for an unknown or impossible instant. */
-export const isoOrNull = (ms: number | null): string | null =>
-  ms !== null && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;

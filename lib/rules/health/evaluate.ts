@@ -11,6 +11,7 @@ import type { RunMarker } from '../heartbeat/run-marker.ts';
 import { unscheduledIsProblem, unscheduledReason, type UnscheduledSetting } from './unscheduled.ts';
 import type { OpenWindow } from '../maintenance/open.ts';
 import { formatIsoUtc } from '../schedule/tz.ts';
+import { isoOrNull } from '../iso-time.ts';
 
 /** Everything known about one job, gathered by the caller. */
 export interface JobFacts {
@@ -50,8 +51,6 @@ export interface EvalContext {
 export const CLOCK_SKEW_MS = 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-/** ISO time, or null for an instant no Date can hold (a cron never due again, an absurd `every`). */
-const isoOrNull = (ms: number | null) => (ms !== null && Math.abs(ms) <= 8.64e15 ? iso(ms) : null);
 const ago = (ms: number) => `${formatDuration(ms)} ago`;
 
 /** The decision alone, in numbers: cheap enough to make for 10,000 jobs, described only when shown. */
