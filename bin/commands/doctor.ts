@@ -2,7 +2,7 @@
 // owners, the config, the state directory, programs on disk, /proc, /etc/passwd — hands it to the
 // pure rules, prints the findings, exits 1 on any error.
 
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { findConfig } from '../../lib/rules/config/find.ts';
 import { emptyConfig, type HbConfig } from '../../lib/rules/config/types.ts';
@@ -25,6 +25,7 @@ import { readUserCrontab } from '../../lib/adapters/crontab/user-crontab.ts';
 import { readUsers } from '../users.ts';
 import { guardedAccess } from '../../lib/adapters/recover/guarded-path.ts';
 import { primaryGid } from '../../lib/adapters/recover/primary-gid.ts';
+import { listNames } from '../../lib/adapters/fs/quiet.ts';
 
 interface DoctorOptions extends GlobalOptions, KindFlags {
   crontab?: string[];
@@ -136,7 +137,7 @@ async function systemCrontabs(paths: string[], io: Io, me: string, unreadable: s
   const ownSpool = join(SPOOL, me);
   for (const path of paths) {
     if (path === ownSpool && io.isRoot) {
-      for (const name of list(SPOOL)) out.push(...readOne(join(SPOOL, name), 'user', name, unreadable));
+      for (const name of listNames(SPOOL).sort()) out.push(...readOne(join(SPOOL, name), 'user', name, unreadable));
       continue;
     }
     if (path === ownSpool) {
@@ -153,17 +154,9 @@ async function systemCrontabs(paths: string[], io: Io, me: string, unreadable: s
       continue;
     }
     if (!isDir) out.push(...readOne(path, basename(dirname(path)) === 'crontabs' ? 'user' : 'system', basename(path), unreadable));
-    else for (const name of list(path)) out.push(...readOne(join(path, name), 'system', null, unreadable, true));
+    else for (const name of listNames(path).sort()) out.push(...readOne(join(path, name), 'system', null, unreadable, true));
   }
   return out;
-}
-
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
 }
 
 function readOne(path: string, kind: CrontabSource['kind'], owner: string | null, unreadable: string[], cronD = false): CrontabSource[] {
@@ -229,7 +222,7 @@ function hostFacts(stateDir: string, config: HbConfig, nowMs: number, unreadable
 
 function processes(): Array<{ comm: string; args: string[] }> {
   const out: Array<{ comm: string; args: string[] }> = [];
-  for (const pid of list('/proc')) {
+  for (const pid of listNames('/proc').sort()) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

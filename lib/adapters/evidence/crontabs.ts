@@ -3,7 +3,7 @@
 // mtime, and the lines that start each job. As root every user's spool file; as a user their own,
 // through crontab(1) where the spool is root's to read.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { ExplainContext } from '../../check/explain.ts';
@@ -18,6 +18,7 @@ import { readGivenFile } from '../fs/given-file.ts';
 import { cachedCrontab } from '../crontab/user-cache.ts';
 import { readUserCrontab } from '../crontab/user-crontab.ts';
 import { readUsers, type Users } from '../users/passwd.ts';
+import { listNames } from '../fs/quiet.ts';
 
 /** What the crontabs of this host say, for one check. */
 export interface HostCrontabs {
@@ -88,7 +89,7 @@ export async function readHostCrontabs(ctx: Pick<ExplainContext, 'env' | 'isRoot
       const spoolDir = basename(dir) === 'crontabs';
       const dirSt = statOf(dir);
       if (dirSt) watched.push({ path: dir, mtimeMs: dirSt.mtimeMs, dir: true, owner: null });
-      for (const name of list(dir)) {
+      for (const name of listNames(dir).sort()) {
         const entry = join(dir, name);
         if (statOf(entry)?.dir === false) await file(entry, spoolDir ? 'user' : 'system', !spoolDir);
       }
@@ -145,13 +146,5 @@ function statOf(path: string): { dir: boolean; mtimeMs: number; mode: number; ui
     return { dir: st.isDirectory(), mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid };
   } catch {
     return null;
-  }
-}
-
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
   }
 }
