@@ -4,6 +4,7 @@
 import type { JobHealth, JobStatus } from '../health/types.ts';
 import { OUTCOME_RANK, failedInARow, type RunOutcome } from '../outcome/types.ts';
 import type { UntrustedDir } from '../../adapters/state/dir.ts';
+import { reasonClass } from '../health/reason-class.ts';
 
 /** What the renderer needs besides the jobs; `host` is accepted for parity with other renderers. */
 export interface PrometheusContext {
@@ -102,6 +103,11 @@ const JOB_FAMILIES: Family[] = [
     name: 'hb_job_info',
     help: 'Always 1; labels carry the job schedule and where it came from, for alert annotations.',
     lines: (j, label) => `hb_job_info{${label},${labelPairs(scheduleLabels(j))}} 1\n`,
+  },
+  {
+    name: 'hb_job_reason_info',
+    help: 'Always 1; the reason_class label says why the job has its status, one word from a fixed list (docs/integrations.md), for alert annotations and fleet views.',
+    lines: (j, label) => `hb_job_reason_info{${label},reason_class="${reasonClass(j)}"} 1\n`,
   },
   perJob(
     'hb_last_run_timestamp_seconds',
