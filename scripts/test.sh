@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 declare -A PROVIDES=(
   [faketime]=faketime
   [promtool]=prometheus
+  [prometheus]=prometheus
+  [prometheus-alertmanager]=prometheus-alertmanager
+  [zsh]=zsh
+  [fish]=fish
   [prometheus-node-exporter]=prometheus-node-exporter
   [hyperfine]=hyperfine
   [dma]=dma
