@@ -105,12 +105,13 @@ test('SIGTERM while 100 jobs run: scheduling stops at once, the commands get SIG
       30_000,
     );
     process.kill(d.pid, 'SIGTERM');
-    // The commands would run for two minutes, and SIGKILL would come 10 s after SIGTERM: an exit
-    // before that deadline means the stop timeout's SIGTERM ended them.
-    await waitFor(() => d!.gone, 'the daemon to exit', 8000);
+    // The commands would run for two minutes, and SIGKILL would come 10 s after SIGTERM: each
+    // record's SIGTERM (below) proves the stop timeout's SIGTERM ended them, however slow the host.
+    await waitFor(() => d!.gone, 'the daemon to exit', 30_000);
     assert.deepEqual(await d.exited, { code: 0, signal: null });
     const log = d.stderr();
-    assert.match(log, /SIGTERM: stopping\n.*stopping: waiting up to 1s for 100 runs: /);
+    // A loaded host may log a line of its own (such as "overloaded") in between.
+    assert.match(log, /SIGTERM: stopping\n(?:.*\n)*?.*stopping: waiting up to 1s for 100 runs: /);
     assert.match(log, /sending SIGTERM to 100 runs: /);
     assert.doesNotMatch(log.split('SIGTERM: stopping')[1]!, /started tick|SIGKILL/, 'no new run after the stop, no SIGKILL needed');
     for (const j of names) {
