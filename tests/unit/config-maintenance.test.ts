@@ -38,7 +38,7 @@ test('global and per-job windows are taken, each with its zone (the host zone by
 
 test('an empty list is no window; seven days is the longest window', async () => {
   const config = await parseConfigText(
-    'maintenance: []\njobs:\n  a:\n    every: 1m\n    maintenance:\n      - {cron: "0 0 * * 0", duration: 7d}\n',
+    'maintenance: []\njobs:\n  a:\n    every: 1m\n    maintenance:\n      - {cron: "0 0 1 * *", duration: 7d}\n',
     'hb.yaml',
     'UTC',
   );
@@ -105,6 +105,28 @@ test('a window under a job takes no jobs: list, and is refused at the job key', 
   assert.deepEqual(await refused('jobs:\n  a:\n    every: 1m\n    maintenance: 2h\n'), [
     '4:18 jobs.a.maintenance: expected a list of windows (- cron: "0 2 * * 0", duration: 2h), found string "2h"',
   ]);
+});
+
+test('a window that never closes is refused: each one opens before, or as, the one before it ends', async () => {
+  const never = (cron: string, duration: string) =>
+    `a window of ${duration} opening at "${cron}" never closes (each one opens before the one before it ends), so its jobs would never be watched: make duration shorter than the time between the cron's fires, or pause the job with hb pause JOB`;
+  assert.deepEqual(await refused('maintenance:\n  - {cron: "*/5 * * * *", duration: 10m}\n'), [`2:37 maintenance[0].duration: ${never('*/5 * * * *', '10m')}`]);
+  // Windows that abut are one stretch, as a check sees them.
+  assert.deepEqual(await refused('jobs:\n  a:\n    every: 1m\n    maintenance:\n      - {cron: "0 0 * * 0", duration: 7d}\n'), [
+    `5:39 jobs.a.maintenance[0].duration: ${never('0 0 * * 0', '7d')}`,
+  ]);
+  assert.deepEqual(await refused('maintenance:\n  - {cron: "0 */6 * * *", duration: 6h}\n'), [`2:37 maintenance[0].duration: ${never('0 */6 * * *', '6h')}`]);
+  // Windows that chain for a while and then close are taken: overnight, at weekends, in December.
+  const closing = [
+    '{cron: "*/5 * * * *", duration: 4m}',
+    '{cron: "* 8-17 * * 1-5", duration: 2m}',
+    '{cron: "* * * * 1-5", duration: 90s}',
+    '{cron: "0 * * 1-11 *", duration: 1h, tz: Europe/Berlin}',
+    // A window lasts real time: in Berlin, the night the clocks go back leaves 7h between 00:00 and 06:00.
+    '{cron: "0 */6 * * *", duration: 6h, tz: Europe/Berlin}',
+  ];
+  const config = await parseConfigText(`maintenance:\n${closing.map((w) => `  - ${w}\n`).join('')}`, 'hb.yaml', 'UTC');
+  assert.equal(config.maintenance!.length, closing.length);
 });
 
 test('every problem of a window is reported at once', async () => {

@@ -3,7 +3,8 @@
 import { ABOVE_ZERO, configDuration, durationHint, formatDuration } from '../duration.ts';
 import { validateJobName } from '../job-name.ts';
 import { MAX_WINDOW_MS, type MaintenanceWindow } from '../maintenance/types.ts';
-import { validateSchedule } from '../schedule/compile.ts';
+import { closesWithin } from '../maintenance/open.ts';
+import { compileSchedule, validateSchedule } from '../schedule/compile.ts';
 import { isMap, typeName, type RawProblem, type Tree } from './tree.ts';
 
 const ENTRY_KEYS = ['cron', 'duration', 'tz'];
@@ -40,6 +41,13 @@ function parseWindow(entry: unknown, at: number[], defaultTz: string, global: bo
   const jobs = global && entry.jobs !== undefined ? jobsOf(entry.jobs, [...at, 'jobs'], problems) : undefined;
   if (problems.length > before || cron === undefined || durationMs === undefined) return undefined;
   const written = typeof entry.duration === 'string' ? entry.duration.trim() : formatDuration(durationMs);
+  if (neverCloses(cron, durationMs)) {
+    problems.push({
+      path: [...at, 'duration'],
+      message: `a window of ${written} opening at "${cron.cron}" never closes (each one opens before the one before it ends), so its jobs would never be watched: make duration shorter than the time between the cron's fires, or pause the job with hb pause JOB`,
+    });
+    return undefined;
+  }
   const window: MaintenanceWindow = { schedule: cron, durationMs, text: `${cron.cron} for ${written} (${cron.tz})` };
   if (jobs) window.jobs = jobs;
   return window;
@@ -68,6 +76,18 @@ function cronOf(entry: Tree, at: number[], defaultTz: string, problems: RawProbl
     problems.push(key === null ? { path: at, message: `the host time zone: ${problem.message}` } : { path: [...at, key], message: problem.message });
   }
   return found.length === 0 ? spec : undefined;
+}
+
+// Where the walk for a window that never closes starts, and how far it looks: a year and a day,
+// so a window that closes only on some weekday, date or month still closes. A config is
+// compiled once per change; a window that closes stops the walk at its first gap.
+const CLOSE_FROM_MS = Date.UTC(2026, 0, 1);
+const CLOSE_HORIZON_MS = 367 * 24 * 3_600_000;
+
+/** Whether a window opening at each fire of `cron` and lasting `durationMs` stays open for good. */
+function neverCloses(cron: { cron: string; tz: string }, durationMs: number): boolean {
+  const schedule = compileSchedule(cron, cron.tz);
+  return !closesWithin((from, n) => schedule.next(from, n), durationMs, CLOSE_FROM_MS, CLOSE_HORIZON_MS);
 }
 
 /** How long the window lasts: longer than 0, at most MAX_WINDOW_MS (longer is a pause). */

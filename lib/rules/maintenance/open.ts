@@ -48,6 +48,28 @@ export function windowState(next: (fromMs: number, n: number) => number[], durat
   return { open: true, untilMs: end };
 }
 
+/**
+ * Whether the windows opened by `next`'s fires close at some instant within `horizonMs` after
+ * `fromMs`: false when each window opens before (or as) the one before it ends for that long, so
+ * its jobs would be paused for good. Walks fire by fire: a window that closes returns early.
+ */
+export function closesWithin(next: (fromMs: number, n: number) => number[], durationMs: number, fromMs: number, horizonMs: number): boolean {
+  const [first] = next(fromMs, 1);
+  if (first === undefined) return true;
+  let end = first + durationMs;
+  let from = first;
+  while (end <= fromMs + horizonMs) {
+    const fires = next(from, 256);
+    for (const f of fires) {
+      if (f > end) return true;
+      end = Math.max(end, f + durationMs);
+      from = f;
+    }
+    if (fires.length < 256) return true;
+  }
+  return false;
+}
+
 /** What `window` is at `nowMs`, from its cron's fires in its zone. */
 export function decideWindow(window: MaintenanceWindow, nowMs: number): WindowState {
   const { cron, tz } = window.schedule;
