@@ -50,6 +50,8 @@ export interface JobRunRequest {
   stdin?: 'inherit' | 'ignore';
   /** Told the child's pid once it exists (the daemon signals its process group). */
   onChild?: (pid: number) => void;
+  /** Told once the run goes ahead (past --lock): a run skipped for overlap never starts. */
+  onStart?: () => void;
   /** The run's cycle as its caller counts (--cycle); absent: the next of hb's own counter. */
   cycle?: number;
 }
@@ -98,6 +100,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       warnings.push(`hb: overlap protection is off for this run of ${req.job}: ${lock.reason}`);
     }
   }
+  req.onStart?.();
 
   try {
     const prev = readHeartbeat(req.dir, req.job);

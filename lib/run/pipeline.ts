@@ -13,7 +13,8 @@ import type { ScheduleSpec } from '../rules/schedule/types.ts';
 import { openStateDir, type OpenedStateDir, type StateDirChoice } from '../adapters/state/dir.ts';
 import { HB_VERSION } from '../rules/version.ts';
 import { runJob, type JobRunRequest } from './job.ts';
-import type { NotifyEffects } from './notifications.ts';
+import type { NotifyEffects, RunPings } from './notifications.ts';
+import type { RunPing } from './ping.ts';
 import { hasRunPings, runSchedule, tickPlan, wrapPlan, type WrapChoices } from '../rules/run/plan.ts';
 
 /** What a tick or wrap takes from outside: clock, pid, host, env, liveness, run ids, the streams the child shares, where hb's lines go. */
@@ -111,10 +112,15 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
   // Sinks load only for a job that has them: most ticks never touch this.
   const talks = Boolean(input.notify) || hasRunPings(config, job);
   const notifier = talks && opened ? await import('./notifications.ts') : null;
-  const pings = notifier?.startRunPings(config, job, req.dir, fx, Boolean(plan.command)) ?? null;
   // --ping needs no config and no state directory; its code loads only when a URL is given.
   const pinger = input.pingUrl ? await import('./ping.ts') : null;
-  const ping = pinger?.startPing(input.pingUrl!, job, pings?.runId ?? fx.newId(), fx, Boolean(plan.command)) ?? null;
+  // The /start pings go out once the run goes ahead: a run --lock skips would leave a check started for good.
+  let pings: RunPings | null = null;
+  let ping: RunPing | null = null;
+  req.onStart = () => {
+    pings = notifier?.startRunPings(config, job, req.dir, fx, Boolean(plan.command)) ?? null;
+    ping = pinger?.startPing(input.pingUrl!, job, pings?.runId ?? fx.newId(), fx, Boolean(plan.command)) ?? null;
+  };
   const result = await runJob(req);
   const warnings = [...result.warnings];
   if (notifier) warnings.push(...(await notifier.finishRun(config, job, req.dir, fx, pings, result.record, input.notify)));

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRecorder } from '../fixtures/http-recorder.ts';
-import { fixture, hb, hbRun, readEventsFile, sandbox } from '../helpers.ts';
+import { fixture, hb, hbRun, readEventsFile, sandbox, waitFor } from '../helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CHECK = '0f1e2d3c-4b5a-4697-8877-665544332211';
@@ -122,6 +122,34 @@ test('a configured healthchecks sink and --ping both fire, with the same run id'
     assert.deepEqual([r.code, r.stderr], [0, '']);
     assert.deepEqual(rec.requests.map((q) => q.path).sort(), ['/adhoc', '/adhoc/start', '/configured', '/configured/start']);
     assert.deepEqual(new Set(rec.requests.map((q) => q.query.rid)).size, 1);
+  } finally {
+    await rec.close();
+    s.cleanup();
+  }
+});
+
+test('a run --lock skips pings nothing: no /start is left open on the check, from --ping or a configured sink', async () => {
+  const s = sandbox();
+  const rec = await startRecorder();
+  try {
+    const cfg = join(s.root, 'hb.yaml');
+    writeFileSync(cfg, `jobs:\n  backup:\n    every: 1h\n    notify:\n      - healthchecks: ${rec.url}/configured\n`);
+    const env = { ...s.env, HB_CONFIG: cfg };
+    const holding = hbRun(['wrap', '--job', 'backup', '--lock', '--', 'sh', '-c', `touch ${join(s.root, 'holding')}; sleep 30`], { env });
+    await waitFor(() => existsSync(join(s.root, 'holding')), 'the first run to hold the lock', 20_000);
+    await waitFor(() => rec.requests.some((q) => q.path === '/configured/start'), "the first run's /start", 20_000);
+    rec.requests.length = 0;
+    const skipped = await hbRun(['wrap', '--job', 'backup', '--lock', '--skip-code', '75', '--ping', `${rec.url}/adhoc`, '--', 'true'], { env });
+    assert.deepEqual([skipped.code, skipped.stderr], [75, '']);
+    assert.deepEqual(readEventsFile(s.state).filter((e) => e.type === 'overlap_skipped').length, 1);
+    assert.deepEqual(
+      rec.requests.map((q) => q.path),
+      [],
+      'a skipped run sends no ping',
+    );
+    const marker = JSON.parse(readFileSync(join(s.state, 'backup.run'), 'utf8'));
+    process.kill(marker.child_pid, 'SIGTERM');
+    await holding;
   } finally {
     await rec.close();
     s.cleanup();
