@@ -293,5 +293,7 @@ function childEnv(req: JobRunRequest, cycle: number, prev: ReadHeartbeat | null,
     HB_PREV_EXIT_CODE: crashed ? '' : rec?.exit_code != null ? String(rec.exit_code) : '',
     HB_PREV_STARTED_AT: crashed ? crashed.started_at : (rec?.started_at ?? ''),
   };
+  // The check is this run's: an hb the command starts (a tick of another job) must not report to it.
+  delete env.HB_PING_URL;
   return env;
 }

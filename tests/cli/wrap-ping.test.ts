@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRecorder } from '../fixtures/http-recorder.ts';
-import { fixture, hb, hbRun, readEventsFile, sandbox, waitFor } from '../helpers.ts';
+import { fixture, HB, hb, hbRun, readEventsFile, sandbox, waitFor } from '../helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CHECK = '0f1e2d3c-4b5a-4697-8877-665544332211';
@@ -87,7 +87,12 @@ test('HB_PING_URL alone reports the run; --ping wins over it; tick --ping sends 
   const rec = await startRecorder();
   try {
     const env = { ...s.env, HB_PING_URL: `${rec.url}/from-env` };
-    assert.equal((await hbRun(['wrap', '--job', 'j', '--every', '1h', '--', 'true'], { env })).code, 0);
+    // The command, here an hb tick of another job, does not inherit the check.
+    const nested = await hbRun(
+      ['wrap', '--job', 'j', '--every', '1h', '--', 'sh', '-c', `echo "\${HB_PING_URL-unset}"; ${process.execPath} ${HB} tick inner --every 1h`],
+      { env },
+    );
+    assert.deepEqual([nested.code, nested.stdout], [0, 'unset\n']);
     assert.deepEqual(
       rec.requests.map((q) => q.path),
       ['/from-env/start', '/from-env'],
