@@ -37,13 +37,13 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
   const scope = await readCheckScope(jobs, opts, io);
   const fx = checkEffects(io);
   const evaluation = await evaluateAll(scope, fx, keepAll ? all : needsAttention, (config, dir) => startActor(config, dir, fx, acting));
-  const { kept: health, problems, unscheduled, total, dirs, untrusted, nowMs, actions } = evaluation;
+  const { kept: health, problems, unscheduled, warnings, total, dirs, untrusted, nowMs, actions } = evaluation;
   let code = 2;
   let unrecorded: boolean;
   try {
     // What recovery did is part of the text; other formats keep stdout for machines.
     if (format !== 'text') for (const line of actions) io.err(`hb: ${line}\n`);
-    code = await render(format, health, { problems, unscheduled, total, dirs, untrusted, nowMs, actions }, opts, io);
+    code = await render(format, health, { problems, unscheduled, warnings, total, dirs, untrusted, nowMs, actions }, opts, io);
   } finally {
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
     const finished = await finishCheck(evaluation, { code, dryRun: acting.dryRun, complete: jobs.length === 0 }, fx);
@@ -74,11 +74,20 @@ function writePieces(io: Io, parts: Iterable<string>): void {
 async function render(
   format: string,
   health: JobHealth[],
-  counts: { problems: number; unscheduled: number; total: number; dirs: string[]; untrusted: UntrustedDir[]; nowMs: number; actions: string[] },
+  counts: {
+    problems: number;
+    unscheduled: number;
+    warnings: number;
+    total: number;
+    dirs: string[];
+    untrusted: UntrustedDir[];
+    nowMs: number;
+    actions: string[];
+  },
   opts: CheckOptions,
   io: Io,
 ): Promise<number> {
-  const { problems, unscheduled, total, dirs, untrusted, nowMs, actions } = counts;
+  const { problems, unscheduled, warnings, total, dirs, untrusted, nowMs, actions } = counts;
   // A state directory root would not read is a problem like a job's: what it holds went unjudged.
   const unhealthy = problems > 0 || untrusted.length > 0 ? 1 : 0;
   const meta = { nowMs, host: io.host, stateDirs: dirs, version: HB_VERSION, untrusted };
@@ -117,7 +126,10 @@ async function render(
       const { checkTextParts } = await import('../../lib/rules/format/text.ts');
       // --textfile keeps every job for Prometheus; the text still lists what needs attention.
       const shown = opts.verbose ? health : health.filter((h) => needsAttention(h, h.job));
-      writePieces(io, checkTextParts(shown, { total, problems, unscheduled }, { color: io.color, verbose: Boolean(opts.verbose) }, actions, untrusted));
+      writePieces(
+        io,
+        checkTextParts(shown, { total, problems, unscheduled, warnings }, { color: io.color, verbose: Boolean(opts.verbose) }, actions, untrusted),
+      );
       return unhealthy;
     }
   }

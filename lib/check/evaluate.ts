@@ -43,6 +43,8 @@ export interface Evaluation {
   problems: number;
   /** Jobs without a schedule that are not problems (the meta-heartbeat not counted). */
   unscheduled: number;
+  /** Jobs whose last run succeeded with a warning (status `warning`). */
+  warnings: number;
   dirs: string[];
   untrusted: UntrustedDir[];
   nowMs: number;
@@ -84,6 +86,7 @@ export async function evaluateAll(
     total: 0,
     problems: 0,
     unscheduled: 0,
+    warnings: 0,
     dirs,
     untrusted,
     nowMs,
@@ -170,4 +173,5 @@ function count(result: Evaluation, job: string, j: Judgement, by: 1 | -1): void 
   result.total += by;
   if (j.problem) result.problems += by;
   else if (warnsUnscheduled(job, j)) result.unscheduled += by;
+  else if (j.status === 'warning') result.warnings += by;
 }

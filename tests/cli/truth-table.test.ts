@@ -107,7 +107,7 @@ const ROWS: Row[] = [
     state: '`warning`',
     how: '`hb wrap` exiting 24, `warn_codes: [24]`',
     listed: false,
-    summary: 'all N jobs healthy',
+    summary: 'all N jobs healthy; 1 with a warning',
     exit: 0,
     nagios: 'WARNING',
     status: 'warning',

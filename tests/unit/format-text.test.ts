@@ -33,6 +33,8 @@ function job(name: string, status: JobStatus, reason: string, problem = false): 
 
 test('all healthy: the summary alone', () => {
   assert.equal(renderCheckText([], { total: 3, problems: 0, unscheduled: 0 }, plain), 'all 3 jobs healthy\n');
+  assert.equal(renderCheckText([], { total: 3, problems: 0, unscheduled: 0, warnings: 1 }, plain), 'all 3 jobs healthy; 1 with a warning\n');
+  assert.equal(renderCheckText([], { total: 3, problems: 1, unscheduled: 1, warnings: 1 }, plain).split('; ')[1], '1 with a warning');
   assert.equal(renderCheckText([], { total: 0, problems: 0, unscheduled: 0 }, plain), 'no jobs: no heartbeats in the state directory and none configured\n');
 });
 

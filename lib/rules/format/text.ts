@@ -32,6 +32,14 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
   return `\u001b[${code}m${text}\u001b[0m`;
 }
 
+/** What the summary line counts; `warnings` (jobs whose last run succeeded with a warning) may be left out. */
+export interface CheckCounts {
+  total: number;
+  problems: number;
+  unscheduled: number;
+  warnings?: number;
+}
+
 /**
  * The `hb check` text: one line per job shown (the problems and the jobs without a schedule, or
  * all with --verbose), under it a line saying why when the explain stage found something, one line per action recovery took in this check, then a summary that
@@ -39,7 +47,7 @@ function paint(text: string, status: JobStatus, problem: boolean, style: TextSty
  */
 export function renderCheckText(
   shown: JobHealth[],
-  counts: { total: number; problems: number; unscheduled: number },
+  counts: CheckCounts,
   style: TextStyle,
   actions: readonly string[] = [],
   untrusted: readonly UntrustedDir[] = [],
@@ -55,7 +63,7 @@ export function renderCheckText(
  */
 export function* checkTextParts(
   shown: JobHealth[],
-  counts: { total: number; problems: number; unscheduled: number },
+  counts: CheckCounts,
   style: TextStyle,
   actions: readonly string[] = [],
   untrusted: readonly UntrustedDir[] = [],
@@ -74,7 +82,7 @@ export function* checkTextParts(
     if (cause) yield `${indent}${visible(cause)}\n`;
   }
   for (const a of actions) yield `recovery: ${visible(a)}\n`;
-  const { total, problems, unscheduled } = counts;
+  const { total, problems, unscheduled, warnings = 0 } = counts;
   const jobs = `job${total === 1 ? '' : 's'}`;
   const health =
     total === 0
@@ -83,6 +91,7 @@ export function* checkTextParts(
         ? `all ${total} ${jobs} healthy`
         : `${problems} of ${total} ${jobs} unhealthy`;
   const notes = [health];
+  if (warnings > 0) notes.push(`${warnings} with a warning`);
   if (unscheduled > 0) notes.push(unscheduledSummary(unscheduled));
   if (untrusted.length > 0) notes.push(`${untrusted.length} untrusted state director${untrusted.length === 1 ? 'y' : 'ies'} not read`);
   yield `${notes.join('; ')}\n`;
