@@ -1,5 +1,5 @@
 // crontab.example is what `hb crontab` prints for docs/examples/hb.yaml, with hb installed in
-// /usr/local/lib/hb and the config in /etc/hb: regenerate it with the command in the failure.
+// /usr/local/lib/node_modules/hb (npm install -g) and the config in /etc/hb: regenerate it with the command in the failure.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ test('crontab.example is the output of hb crontab for the example config', (t) =
   assert.equal(r.code, 0, r.stderr);
   const printed = r.stdout
     .replaceAll(`${process.execPath} `, '/usr/bin/node ')
-    .replaceAll(realpathSync(HB), '/usr/local/lib/hb/dist/hb.js')
+    .replaceAll(realpathSync(HB), '/usr/local/lib/node_modules/hb/dist/hb.js')
     .replaceAll(config, '/etc/hb/hb.yaml');
   assert.equal(readFileSync(root('crontab.example'), 'utf8'), printed, `crontab.example is out of date; it should read:\n${printed}`);
 });

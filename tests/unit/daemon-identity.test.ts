@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { argvText, identityProblem, isDaemonArgv, readIdentity } from '../../lib/adapters/daemon/identity.ts';
 
-const daemon = ['/usr/bin/node', '/usr/local/lib/hb/dist/hb.js', '--config', '/etc/hb/hb.yaml', 'daemon', 'start'];
+const daemon = ['/usr/bin/node', '/usr/local/lib/node_modules/hb/dist/hb.js', '--config', '/etc/hb/hb.yaml', 'daemon', 'start'];
 
 test("isDaemonArgv: node, hb's entry script, then daemon and start", () => {
   for (const argv of [

@@ -221,7 +221,7 @@ test('findDaemon: no PID file, a stale one, a live one (pinned by its status fil
   writeFileSync(pidFile, '4242\n');
   assert.match(findDaemon(pidFile, gone).notRunning ?? '', /^stale PID file .*: process 4242 is not running$/);
   writeFileSync(pidFile, `${process.pid}\n`);
-  const argv = ['/usr/bin/node', '/usr/local/lib/hb/dist/hb.js', 'daemon', 'start'];
+  const argv = ['/usr/bin/node', '/usr/local/lib/node_modules/hb/dist/hb.js', 'daemon', 'start'];
   writeDaemonInfo(infoPathFor(pidFile), { ...info, pid: process.pid, pid_started_ms: me.startMs, boot_id: me.bootId, cmdline: argv });
   const owner = statSync(pidFile).uid;
   const live = findDaemon(pidFile, gatherFacts, () => ({ argv, uid: owner }));
