@@ -296,9 +296,10 @@ Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`,
       '--allow-ping-only',
       'write timers for jobs that have a schedule but no command (refused otherwise): they only ping, so hb check sees them on time whatever happens; warns on stderr',
     )
+    .option('--textfile <path>', "the meta-heartbeat's service also writes the Prometheus textfile there (hb check --textfile PATH; must end in .prom)")
     .addHelpText(
       'after',
-      '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd sync --allow-ping-only            a timer that only pings sync (its config has no command)\n  hb systemd --daemon --output-dir /etc/systemd/system',
+      '\nExamples:\n  hb systemd\n  hb systemd --output-dir /etc/systemd/system\n  hb systemd hb-check --textfile /var/lib/prometheus/node-exporter/hb.prom --output-dir /etc/systemd/system\n  hb systemd backup --user backup --output-dir /etc/systemd/system\n  hb systemd sync --allow-ping-only            a timer that only pings sync (its config has no command)\n  hb systemd --daemon --output-dir /etc/systemd/system',
     )
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runSystemd } = await import('./commands/systemd.ts');

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HbError, UsageError } from '../../lib/rules/errors.ts';
-import { validateJobName } from '../../lib/rules/job-name.ts';
+import { CHECK_JOB, validateJobName } from '../../lib/rules/job-name.ts';
 import { writeAtomic } from '../../lib/adapters/fs/atomic.ts';
 import { outputRefusal } from '../../lib/adapters/fs/output-path.ts';
 import { planSystemd, type SystemdPlan } from '../../lib/rules/systemd/plan.ts';
@@ -21,6 +21,8 @@ export interface SystemdOptions extends GlobalOptions {
   daemon?: boolean;
   /** Write timers for jobs with a schedule but no command (they only ping), with a warning. */
   allowPingOnly?: boolean;
+  /** The meta-heartbeat's service also writes the Prometheus textfile there. */
+  textfile?: string;
 }
 
 function outputDir(dir: string | undefined, cwd: string): string | undefined {
@@ -34,6 +36,17 @@ function outputDir(dir: string | undefined, cwd: string): string | undefined {
   }
   if (!isDir) throw new UsageError(`--output-dir: ${abs} is not a directory (create it first, e.g. /etc/systemd/system exists on systemd hosts)`);
   return abs;
+}
+
+/** --textfile as an absolute path, or a usage error saying what it must be and when it applies. */
+function textfilePath(path: string | undefined, jobs: readonly string[], daemon: boolean, cwd: string): string | undefined {
+  if (path === undefined) return undefined;
+  if (daemon) throw new UsageError('--textfile: the daemon runs hb check itself; write the textfile with hb check --textfile, or use the timer units');
+  if (jobs.length > 0 && !jobs.includes(CHECK_JOB)) {
+    throw new UsageError(`--textfile: only the meta-heartbeat's service writes it, and it is not among the jobs named (${jobs.join(' ')}): add ${CHECK_JOB}`);
+  }
+  if (!path.endsWith('.prom')) throw new UsageError(`--textfile: expected a path ending in .prom (node_exporter reads only those), got ${path}`);
+  return resolve(cwd, path);
 }
 
 function failIfProblems(plan: SystemdPlan): void {
@@ -51,6 +64,7 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
     if (problem) throw new UsageError(problem);
   }
   const dir = outputDir(opts.outputDir, io.cwd);
+  const textfile = textfilePath(opts.textfile, jobs, opts.daemon === true, io.cwd);
   const ctx = await loadContext(opts, io);
   if (opts.daemon) {
     if (jobs.length > 0) throw new UsageError('--daemon: the daemon runs every scheduled job; name no jobs');
@@ -63,6 +77,7 @@ export async function runSystemd(jobs: string[], opts: SystemdOptions, io: Io): 
     exec: selfExec(ctx, io.cwd),
     ...(opts.user === undefined ? {} : { user: opts.user }),
     allowPingOnly: opts.allowPingOnly === true,
+    ...(textfile === undefined ? {} : { textfile }),
     translate: {
       defaultTz: io.localTz(),
       nowMs: io.now(),

@@ -475,7 +475,7 @@ test('the Type=notify unit in docs/daemon.md passes systemd-analyze verify', (t:
     for (const key of [
       'Type=notify',
       'WatchdogSec=',
-      'ExecStart=/usr/bin/node /usr/local/lib/hb/dist/hb.js daemon start',
+      'ExecStart=/usr/bin/node /usr/local/lib/node_modules/hb/dist/hb.js daemon start',
       'ExecReload=/bin/kill -HUP $MAINPID',
     ]) {
       assert.ok(unit.includes(key), `the unit has ${key}`);

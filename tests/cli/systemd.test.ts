@@ -78,3 +78,24 @@ test('hb systemd --help names the flag with an example', () => {
   assert.match(r.stdout, /--allow-ping-only\s+write timers for jobs that have a schedule but no command/);
   assert.match(r.stdout, /hb systemd sync --allow-ping-only/);
 });
+
+test('--textfile: the meta-heartbeat service writes it (made absolute); a path without .prom, a job list without hb-check or --daemon is a usage error', (t) => {
+  const { out, run } = setup(t);
+  const written = run(['hb-check', '--textfile', 'metrics/hb.prom', '--output-dir', out]);
+  assert.equal(written.code, 0, written.stderr);
+  const service = readFileSync(join(out, 'hb-check.service'), 'utf8');
+  assert.match(service, /^ExecStart=\S+ \S+ check --textfile \/\S+\/metrics\/hb\.prom --config /m, service);
+  for (const [args, message] of [
+    [['hb-check', '--textfile', 'hb.txt'], /^hb: --textfile: expected a path ending in \.prom \(node_exporter reads only those\), got hb\.txt$/m],
+    [
+      ['backup', '--textfile', 'hb.prom'],
+      /^hb: --textfile: only the meta-heartbeat's service writes it, and it is not among the jobs named \(backup\): add hb-check$/m,
+    ],
+    [['--daemon', '--textfile', 'hb.prom'], /^hb: --textfile: the daemon runs hb check itself/m],
+  ] as const) {
+    const r = run([...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '');
+  }
+});

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { HB, hb, hbRun, requireTool, sandbox, waitFor, type Run, type Sandbox } from '../helpers.ts';
 
 const DOC = fileURLToPath(new URL('../../docs/integrations.md', import.meta.url));
-const DOC_HB = '/usr/local/lib/hb/dist/hb.js';
+const DOC_HB = '/usr/local/lib/node_modules/hb/dist/hb.js';
 
 const sandboxes: Sandbox[] = [];
 const children: ChildProcess[] = [];
@@ -75,7 +75,10 @@ describe('docs/integrations.md: monit', () => {
     // The documented block, pointed at this checkout and the sandbox (monit runs the program
     // with an environment of its own, so the state directory and config go on the command line).
     const block = docBlock('# /etc/monit/conf.d/hb');
-    assert.match(block, /^check program cron-jobs with path "\/usr\/bin\/node \/usr\/local\/lib\/hb\/dist\/hb\.js check --no-notify --no-recover"$/m);
+    assert.match(
+      block,
+      /^check program cron-jobs with path "\/usr\/bin\/node \/usr\/local\/lib\/node_modules\/hb\/dist\/hb\.js check --no-notify --no-recover"$/m,
+    );
     const check = block.replace('/usr/bin/node', process.execPath).replace(`${DOC_HB} check`, `${HB} --config ${config} --state-dir ${s.state} check`);
 
     const port = await freePort();

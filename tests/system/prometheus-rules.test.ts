@@ -365,7 +365,9 @@ describe('docs/integrations.md: the Prometheus-side recipes', () => {
     const dir = tmp();
     for (const unit of ['hb-check.service', 'hb-check.timer']) {
       // verify insists that ExecStart's program exists: point it at this machine's node and hb.
-      const text = docBlock(`# /etc/systemd/system/${unit}`).replace('/usr/bin/node', process.execPath).replace('/usr/local/lib/hb/dist/hb.js', HB);
+      const text = docBlock(`# /etc/systemd/system/${unit}`)
+        .replace('/usr/bin/node', process.execPath)
+        .replace('/usr/local/lib/node_modules/hb/dist/hb.js', HB);
       writeFileSync(join(dir, unit), text);
     }
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'hb-check.service'), join(dir, 'hb-check.timer')], {

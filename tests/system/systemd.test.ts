@@ -5,13 +5,14 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCron } from '../../lib/rules/schedule/cron.ts';
 import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
 import { calendarEvents } from '../../lib/rules/systemd/calendar.ts';
 import { translateSchedule } from '../../lib/rules/systemd/translate.ts';
 import { HB, hb, requireTool, sandbox, type Sandbox } from '../helpers.ts';
+import { installGlobal, packHb } from '../pack.ts';
 
 const boxes: Sandbox[] = [];
 after(() => {
@@ -328,5 +329,95 @@ describe('hb systemd through the built CLI', () => {
       ['hb-check.service', 'hb-check.timer'],
     );
     assert.ok(r.stdout.includes(`ExecStart=${process.execPath} ${HB} check\n`));
+  });
+});
+
+/** The fenced blocks of a doc, each without its fence lines. */
+function blocks(doc: string): string[] {
+  const text = readFileSync(new URL(`../../docs/${doc}`, import.meta.url), 'utf8');
+  return [...text.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+/** The one block of `doc` that holds `line` (a unit's header), without a leading `# /etc/…` path comment. */
+function docUnit(doc: string, line: string): string {
+  const found = blocks(doc).filter((b) => b.split('\n').includes(line));
+  assert.equal(found.length, 1, `exactly one block of docs/${doc} holds "${line}"`);
+  return found[0]!.replace(/^# \/etc\/systemd\/system\/\S+\n/, '');
+}
+
+describe('the units the docs show are what the installed hb generates', () => {
+  // hb as a server gets it (README, "Install on a server"): packed, installed with npm -g into a
+  // prefix that stands in for /usr/local; the config stands in for /etc/hb/hb.yaml.
+  let installed: { box: Sandbox; prefix: string; config: string } | undefined;
+  const install = () => {
+    if (installed) return installed;
+    const box = sandbox();
+    boxes.push(box);
+    const prefix = join(box.root, 'usr-local');
+    installGlobal(packHb(box.root), prefix);
+    const config = join(box.root, 'hb.yaml');
+    writeFileSync(config, 'jobs: {}\n');
+    return (installed = { box, prefix, config });
+  };
+  /** Runs the installed hb as root would (no $HB_STATE_DIR) with `args`, writing into a new directory; returns it. */
+  const generate = (args: string[]): string => {
+    const { box, prefix, config } = install();
+    const out = mkdtempSync(join(box.root, 'units-'));
+    const env = { ...box.env };
+    delete env.HB_STATE_DIR;
+    const r = spawnSync(join(prefix, 'bin', 'hb'), ['--config', config, 'systemd', ...args, '--output-dir', out], { env, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    return out;
+  };
+  /** A generated unit as the docs write it: /usr/bin/node, /usr/local, /etc/hb/hb.yaml. */
+  const asDocumented = (path: string): string => {
+    const { prefix, config } = install();
+    return readFileSync(path, 'utf8')
+      .replaceAll(`${process.execPath} `, '/usr/bin/node ')
+      .replaceAll(prefix, '/usr/local')
+      .replaceAll(config, '/etc/hb/hb.yaml');
+  };
+
+  it('docs/daemon.md shows hb-daemon.service exactly as hb systemd --daemon writes it; it verifies clean and its Documentation= exists', (t) => {
+    if (!requireTool(t, 'systemd-analyze')) return;
+    const out = generate(['--daemon']);
+    const unit = asDocumented(join(out, 'hb-daemon.service'));
+    assert.equal(docUnit('daemon.md', 'Type=notify'), unit, `docs/daemon.md is out of date; the unit is:\n${unit}`);
+    for (const line of [
+      'After=network-online.target',
+      'Wants=network-online.target',
+      'ExecStart=/usr/bin/node /usr/local/lib/node_modules/hb/dist/hb.js daemon start --config /etc/hb/hb.yaml',
+    ]) {
+      assert.ok(unit.split('\n').includes(line), line);
+    }
+    const docs = /^Documentation=file:\/\/(\S+)$/m.exec(readFileSync(join(out, 'hb-daemon.service'), 'utf8'))?.[1];
+    assert.ok(docs && existsSync(docs), `Documentation= names a page the package ships: ${docs}`);
+    const v = verify(out);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stderr, '', 'no warning either');
+  });
+
+  it('docs/integrations.md shows hb-check.service and .timer exactly as hb systemd hb-check --textfile writes them; they verify clean', (t) => {
+    if (!requireTool(t, 'systemd-analyze')) return;
+    const prom = '/var/lib/prometheus/node-exporter/hb.prom';
+    const command = blocks('integrations.md').filter((b) => b.startsWith('hb --config /etc/hb/hb.yaml systemd hb-check'));
+    assert.deepEqual(
+      command,
+      [`hb --config /etc/hb/hb.yaml systemd hb-check --textfile ${prom} --output-dir /etc/systemd/system\n`],
+      'the command the docs give',
+    );
+    const out = generate(['hb-check', '--textfile', prom]);
+    assert.deepEqual(readdirSync(out).sort(), ['hb-check.service', 'hb-check.timer']);
+    for (const name of ['hb-check.service', 'hb-check.timer']) {
+      const unit = asDocumented(join(out, name));
+      assert.equal(
+        docUnit('integrations.md', `# ${name}: generated by \`hb systemd\`; change the hb config and regenerate rather than edit.`),
+        unit,
+        `docs/integrations.md is out of date; ${name} is:\n${unit}`,
+      );
+    }
+    const v = verify(out);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stderr, '', 'no warning either');
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { emptyConfig, type HbConfig, type JobConfig } from '../../lib/rules/config/types.ts';
 import { planSystemd, type SystemdRequest } from '../../lib/rules/systemd/plan.ts';
 
-const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/hb/dist/hb.js' };
+const EXEC = { node: '/usr/bin/node', hb: '/usr/local/lib/node_modules/hb/dist/hb.js' };
 
 function config(jobs: Record<string, Omit<JobConfig, 'name'>>): HbConfig {
   const c = emptyConfig();
@@ -36,7 +36,7 @@ test('plan: every scheduled job and the meta-heartbeat; unscheduled jobs skipped
   assert.equal(plan.skipped.length, 1);
   assert.match(plan.skipped[0]!.reason, /no schedule \(cron or every\) in \/etc\/hb\/hb.yaml/);
   const check = plan.files.find((f) => f.name === 'hb-check.service')!.text;
-  assert.ok(check.includes('ExecStart=/usr/bin/node /usr/local/lib/hb/dist/hb.js check --config /etc/hb/hb.yaml'));
+  assert.ok(check.includes('ExecStart=/usr/bin/node /usr/local/lib/node_modules/hb/dist/hb.js check --config /etc/hb/hb.yaml'));
   assert.ok(plan.files.find((f) => f.name === 'hb-check.timer')!.text.includes('OnCalendar=*-*-* *:*:00 UTC'), 'every minute by default');
 });
 
@@ -125,4 +125,17 @@ test('plan: allowPingOnly writes the ping-only timer, with a warning and a note 
   const service = (name: string) => plan.files.find((f) => f.name === name)!.text;
   assert.ok(service('hb-ping.service').includes('\n# hb tick ping runs no command: this timer only records a ping (written with --allow-ping-only)\n[Unit]\n'));
   assert.ok(!service('hb-run.service').includes('only records a ping'));
+});
+
+test('plan: a textfile path goes to the meta-heartbeat only, as hb check --textfile PATH', () => {
+  const cfg = config({ backup: { schedule: { cron: '30 3 * * *' }, command: 'true' } });
+  const plan = planSystemd(request(cfg, [], { textfile: '/var/lib/prometheus/node-exporter/hb.prom' }));
+  const check = plan.files.find((f) => f.name === 'hb-check.service')!.text;
+  assert.ok(
+    check.includes(
+      'ExecStart=/usr/bin/node /usr/local/lib/node_modules/hb/dist/hb.js check --textfile /var/lib/prometheus/node-exporter/hb.prom --config /etc/hb/hb.yaml\n',
+    ),
+    check,
+  );
+  assert.ok(!plan.files.find((f) => f.name === 'hb-backup.service')!.text.includes('--textfile'));
 });

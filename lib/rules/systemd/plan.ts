@@ -21,6 +21,8 @@ export interface SystemdRequest {
   user?: string;
   /** Write timers for jobs with a schedule but no command (they only ping) instead of refusing them. */
   allowPingOnly?: boolean;
+  /** An absolute `.prom` path the meta-heartbeat's service also writes (`hb check --textfile PATH`). */
+  textfile?: string;
   translate: TranslateContext;
 }
 
@@ -96,7 +98,8 @@ export function planSystemd(req: SystemdRequest): SystemdPlan {
     }
   }
   if (all || req.jobs.includes(CHECK_JOB)) {
-    const pair = pairFor(CHECK_JOB, config.jobs.get(CHECK_JOB)?.schedule ?? CHECK_DEFAULT_SCHEDULE, ['check'], 'hb meta-heartbeat (hb check)');
+    const args = req.textfile === undefined ? ['check'] : ['check', '--textfile', req.textfile];
+    const pair = pairFor(CHECK_JOB, config.jobs.get(CHECK_JOB)?.schedule ?? CHECK_DEFAULT_SCHEDULE, args, 'hb meta-heartbeat (hb check)');
     if (pair) pairs.push(pair);
   }
   for (const pair of pairs) {

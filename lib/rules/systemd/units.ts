@@ -85,9 +85,20 @@ export function timerFile(pair: UnitPairSpec): UnitFile {
 }
 
 /**
+ * Where the docs of the hb that runs `exec.hb` are: the package ships docs/ beside dist/, so
+ * `/usr/local/lib/node_modules/hb/dist/hb.js` → `file:///usr/local/lib/node_modules/hb/docs/PAGE`.
+ */
+export function docsUrl(exec: HbExec, page: string): string {
+  const dist = exec.hb.slice(0, exec.hb.lastIndexOf('/'));
+  const root = dist.slice(0, dist.lastIndexOf('/'));
+  return specifiers(`file://${encodeURI(`${root}/docs/${page}`)}`);
+}
+
+/**
  * `hb-daemon.service` (`hb systemd --daemon`): the scheduler as a Type=notify service with a
  * watchdog, instead of one timer per job. The daemon's notifications come from `systemd-notify`,
- * its child, hence NotifyAccess=all; KillMode=mixed lets running jobs finish on stop.
+ * its child, hence NotifyAccess=all; KillMode=mixed lets running jobs finish on stop. The config
+ * is passed as `--config` on ExecStart=, as in every line and unit hb generates.
  */
 export function daemonServiceFile(exec: HbExec, watchdogSec: number, user?: string): UnitFile {
   const name = 'hb-daemon.service';
@@ -95,13 +106,19 @@ export function daemonServiceFile(exec: HbExec, watchdogSec: number, user?: stri
     header(name).trimEnd(),
     '[Unit]',
     'Description=hb daemon: runs the hb jobs on their schedules',
+    `Documentation=${docsUrl(exec, 'daemon.md')}`,
+    // Jobs and notifications may need the network from their first run on.
+    'After=network-online.target',
+    'Wants=network-online.target',
     '',
     '[Service]',
     'Type=notify',
+    '# The notifications come from systemd-notify, a child of the daemon.',
     'NotifyAccess=all',
     `ExecStart=${execStart(exec, ['daemon', 'start'])}`,
     'ExecReload=/bin/kill -HUP $MAINPID',
     `WatchdogSec=${watchdogSec}s`,
+    '# SIGTERM to the daemon only: it lets running jobs finish (30 s), then stops them itself.',
     'KillMode=mixed',
     'TimeoutStopSec=50s',
     'Restart=on-failure',
