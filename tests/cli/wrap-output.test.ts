@@ -4,11 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeTail } from '../../lib/rules/run/tail.ts';
-import { HB, readJson, sandbox, waitFor } from '../helpers.ts';
+import { HB, PROPERTY_SEED, readJson, sandbox, seededRandom, waitFor } from '../helpers.ts';
 
 const TAIL = 64;
 
@@ -18,6 +17,9 @@ const TAIL = 64;
  * apart, so that hb reads it in two reads. Returns the job's command and the bytes it writes.
  */
 function interleavedJob(dir: string): { command: string; stdout: Buffer; stderr: Buffer } {
+  // Seeded: every run writes the same bytes, so a failure can be run again as it was.
+  const random = seededRandom(PROPERTY_SEED);
+  const bytes = (n: number) => Buffer.from(Uint8Array.from({ length: n }, () => Math.floor(random() * 256)));
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const lines: string[] = [];
@@ -26,7 +28,7 @@ function interleavedJob(dir: string): { command: string; stdout: Buffer; stderr:
       [`out-${i}`, out, ''],
       [`err-${i}`, err, ' >&2'],
     ] as const) {
-      const chunk = randomBytes(40_960 + Math.floor(Math.random() * 1_000_000));
+      const chunk = bytes(40_960 + Math.floor(random() * 1_000_000));
       writeFileSync(join(dir, name), chunk);
       list.push(chunk);
       lines.push(`cat ${name}${redirect}`);
