@@ -37,6 +37,9 @@ const ALERTS = [
   'HbStateDirUntrusted',
 ];
 
+// How far back every rule reads a series: the last sample of this window bridges a failed scrape.
+const WINDOW = '[2m30s]';
+
 // How Prometheus labels what it scrapes from one node_exporter.
 const INSTANCE = 'db1.example.net:9100';
 const SCRAPE_JOB = 'node';
@@ -109,6 +112,10 @@ function findTest(suite: Suite, group: string, alertname: string, evalTime: stri
   return t;
 }
 
+// The annotations a job alert renders with `query` (the why of the alert), and what they read.
+const WHY = ['exit_code', 'reason_class'] as const;
+type Why = Record<(typeof WHY)[number], string>;
+
 // Renders the annotation templates the rules use; anything else is a test to extend, not to guess.
 function render(template: string, labels: Record<string, string>, value: string): string {
   return template.replace(/\{\{(.*?)\}\}/g, (_, expr: string) => {
@@ -123,11 +130,20 @@ function render(template: string, labels: Record<string, string>, value: string)
   });
 }
 
-/** The exp_alerts entry promtool must see for `name` with these labels (the rule's own added). */
-function expected(name: string, labels: Record<string, string>, value = ''): ExpAlert {
+/**
+ * The exp_alerts entry promtool must see for `name` with these labels (the rule's own added);
+ * `why` gives what a job alert's query annotations must render.
+ */
+function expected(name: string, labels: Record<string, string>, value = '', why?: Why): ExpAlert {
   const rule = ruleNamed(name);
   const all = { ...labels, ...(rule.labels ?? {}) };
-  const annotations = Object.fromEntries(Object.entries(rule.annotations ?? {}).map(([k, v]) => [k, render(v, all, value)]));
+  const annotations = Object.fromEntries(
+    Object.entries(rule.annotations ?? {}).map(([k, v]) => {
+      if (!(WHY as readonly string[]).includes(k)) return [k, render(v, all, value)];
+      assert.ok(why, `${name} has the query annotation ${k}: say what it renders`);
+      return [k, why[k as keyof Why]];
+    }),
+  );
   return { exp_labels: all, exp_annotations: annotations };
 }
 
@@ -180,10 +196,51 @@ describe('docs/prometheus/hb-rules.yml with promtool', () => {
       assert.match(r.labels?.severity ?? '', /^(critical|warning|info)$/, r.alert);
       assert.match(r.for ?? '', /^\d+[mh]$/, `${r.alert} has a for: duration`);
       assert.ok(r.annotations?.summary && r.annotations.description, `${r.alert} has summary and description`);
-      // `job` is the scrape job once Prometheus has the series: the cron job is `hb_job`.
-      assert.doesNotMatch(JSON.stringify(r), /\$labels\.job\b/, `${r.alert} must not present the scrape job as the cron job`);
+      // `job` is the scrape job once Prometheus has the series: the cron job is `hb_job`. (The
+      // query annotations pass it on as a matcher, which is where it belongs.)
+      assert.doesNotMatch(
+        `${r.annotations.summary} ${r.annotations.description}`,
+        /\$labels\.job\b/,
+        `${r.alert} must not present the scrape job as the cron job`,
+      );
       if (r.alert.startsWith('HbJob')) {
         assert.match(r.annotations.summary, /\{\{ \$labels\.hb_job \}\}.*\{\{ \$labels\.instance \}\}/, r.alert);
+      }
+    }
+  });
+
+  it('every job alert renders its status, last exit code and reason class, from one set of templates', () => {
+    const job = rules().filter((r) => r.alert.startsWith('HbJob'));
+    assert.equal(job.length, ALERTS.filter((a) => a.startsWith('HbJob')).length);
+    const first = job[0]!;
+    assert.match(
+      first.annotations?.exit_code ?? '',
+      /"hb_last_exit_code%\[1\]s or .*\| query \}\}\{\{ \. \| first \| value \}\}\{\{ else \}\}unknown\{\{ end \}\}$/,
+    );
+    assert.match(
+      first.annotations?.reason_class ?? '',
+      /"hb_job_reason_info%\[1\]s or .*\| first \| label "reason_class" \}\}\{\{ else \}\}unknown\{\{ end \}\}$/,
+    );
+    for (const r of job) {
+      assert.equal(r.annotations?.status, '{{ $labels.status }}', r.alert);
+      for (const k of WHY) {
+        assert.equal(r.annotations?.[k], first.annotations?.[k], `${r.alert}'s ${k} is the template ${first.alert} has`);
+        assert.ok(r.annotations?.[k]?.includes(WINDOW), `${r.alert}'s ${k} falls back over ${WINDOW}`);
+      }
+    }
+  });
+
+  it('every expression reads each hb series over the scrape-gap window, never as a bare selector', () => {
+    for (const r of rules()) {
+      const metrics = [...r.expr.matchAll(/\bhb_[a-z_]+\b/g)].filter((m) => m[0] !== 'hb_job');
+      assert.ok(metrics.length > 0, r.alert);
+      for (const m of metrics) {
+        // A bare selector finds nothing after a failed scrape (stale markers) and restarts `for:`.
+        assert.match(r.expr.slice(0, m.index), /_over_time\($/, `${r.alert}: ${m[0]} is read through an *_over_time function`);
+        const window = /^\{[^}]*\}(\[[^\]]+\])|^(\[[^\]]+\])/.exec(r.expr.slice(m.index + m[0].length));
+        const w = window?.[1] ?? window?.[2];
+        // present_over_time(…[1d]) is HbCheckMetricsMissing's memory of a host, not a gap bridge.
+        assert.ok(w === WINDOW || (r.alert === 'HbCheckMetricsMissing' && w === '[1d]'), `${r.alert}: ${m[0]} over ${w}, not ${WINDOW}`);
       }
     }
   });
@@ -269,15 +326,18 @@ describe('the rules on real hb check output', () => {
 
       const host = { instance: INSTANCE, job: SCRAPE_JOB };
       const failed = { hb_job: 'sync', status: 'failed', ...host };
+      // From the same output: `--status error` is exit 1, classed exit_code.
+      const syncWhy = { exit_code: '1', reason_class: 'exit_code' };
+      assert.match(check.stdout, /^hb_job_reason_info\{hb_job="sync",reason_class="exit_code"\} 1$/m);
       const alert_rule_test: AlertTest[] = [
         { eval_time: '1m', alertname: 'HbJobFailed', exp_alerts: [] },
-        { eval_time: '2m', alertname: 'HbJobFailed', exp_alerts: [expected('HbJobFailed', failed)] },
+        { eval_time: '2m', alertname: 'HbJobFailed', exp_alerts: [expected('HbJobFailed', failed, '', syncWhy)] },
         // Nothing else: backup is ok, hb-check unscheduled, the outbox empty, the check fresh.
         ...ALERTS.filter((a) => a !== 'HbJobFailed').map((alertname) => ({ eval_time: '2m', alertname, exp_alerts: [] })),
         // Checked at 60 s: older than 600 s from 720 s on, for 5m → fires at 17m, 960 s old.
         { eval_time: '16m', alertname: 'HbCheckNotRunning', exp_alerts: [] },
         { eval_time: '17m', alertname: 'HbCheckNotRunning', exp_alerts: [expected('HbCheckNotRunning', host, '16m 0s')] },
-        { eval_time: '17m', alertname: 'HbJobFailed', exp_alerts: [expected('HbJobFailed', failed)] },
+        { eval_time: '17m', alertname: 'HbJobFailed', exp_alerts: [expected('HbJobFailed', failed, '', syncWhy)] },
         { eval_time: '17m', alertname: 'HbJobStale', exp_alerts: [] },
       ];
       const r = runSuite({ rule_files: [], evaluation_interval: '1m', tests: [{ interval: '1m', input_series, alert_rule_test }] });
@@ -321,7 +381,11 @@ describe('the rules on real run outcomes', () => {
       const host = { instance: INSTANCE, job: SCRAPE_JOB };
       const alert_rule_test: AlertTest[] = [
         { eval_time: '1m', alertname: 'HbJobSuspicious', exp_alerts: [] },
-        { eval_time: '2m', alertname: 'HbJobSuspicious', exp_alerts: [expected('HbJobSuspicious', { hb_job: 'dump', status: 'suspicious', ...host })] },
+        {
+          eval_time: '2m',
+          alertname: 'HbJobSuspicious',
+          exp_alerts: [expected('HbJobSuspicious', { hb_job: 'dump', status: 'suspicious', ...host }, '', { exit_code: '0', reason_class: 'too_fast' })],
+        },
         // The tolerated failure is status failed with hb_problem 0; the warning is no problem at all.
         ...['HbJobFailed', 'HbJobSlow', 'HbJobProblem', 'HbJobStale'].map((alertname) => ({ eval_time: '5m', alertname, exp_alerts: [] })),
       ];
@@ -358,6 +422,25 @@ describe('docs/integrations.md: the Prometheus-side recipes', () => {
       if (key === 'alertname') assert.ok(ALERTS.includes(value!), `${value} is an alert of the rule file`);
       else assert.ok(severities.has(value), `severity ${value} is used by a rule`);
     }
+  });
+
+  it('the Alertmanager example passes amtool check-config, and every receiver sends resolves', (t) => {
+    if (!requireTool(t, 'amtool')) return;
+    const block = docBlock('# /etc/prometheus/alertmanager.yml');
+    const file = join(tmp(), 'alertmanager.yml');
+    writeFileSync(file, block);
+    const r = spawnSync('amtool', ['check-config', file], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /SUCCESS/);
+    // The docs say to write send_resolved in every receiver: e-mail's default is false.
+    const { receivers } = parse(block) as { receivers: Array<Record<string, unknown>> };
+    const configs = receivers.flatMap((rc) =>
+      Object.entries(rc)
+        .filter(([k]) => k.endsWith('_configs'))
+        .flatMap(([, v]) => v as Array<Record<string, unknown>>),
+    );
+    assert.ok(configs.length >= 2, JSON.stringify(receivers));
+    for (const c of configs) assert.equal(c.send_resolved, true, JSON.stringify(c));
   });
 
   it('the hb-check systemd units pass systemd-analyze verify', (t) => {
