@@ -47,7 +47,27 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--n
 }
 
 async function run(argv: string[], io: Io, nagios: boolean, hot: HotRunner): Promise<number> {
-  const { Command: CommandClass, Option } = await import('commander');
+  const { program, exitCode } = await buildProgram(io, nagios, hot);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    const ce = e as { code?: string; exitCode?: number };
+    if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return 0;
+    // Commander has printed its message already, except under nagios where stdout gets it.
+    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
+      throw new HbError(nagios ? String((e as Error).message).replace(/^error: /, '') : '', 2);
+    }
+    throw e;
+  }
+  return exitCode();
+}
+
+/**
+ * hb's commander program, every command's action bound to `io`; `exitCode()` is the code the
+ * action that ran returned. The completion scripts are made from it, and tests walk it.
+ */
+export async function buildProgram(io: Io, nagios = false, hot: HotRunner = runHot): Promise<{ program: Command; exitCode: () => number }> {
+  const { Argument, Command: CommandClass, Option } = await import('commander');
   const { HB_VERSION } = await import('../lib/rules/version.ts');
   let code = 0;
   const program = new CommandClass('hb')
@@ -328,18 +348,20 @@ Docs: docs/cli.md, docs/cron-pitfalls.md, docs/ansible.md`,
       code = await runNext(expr, o, { out: io.out, err: io.err, now: io.now, defaultTz: io.localTz(), loadConfig });
     });
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    const ce = e as { code?: string; exitCode?: number };
-    if (ce.code === 'commander.helpDisplayed' || ce.code === 'commander.version' || ce.code === 'commander.help') return 0;
-    // Commander has printed its message already, except under nagios where stdout gets it.
-    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) {
-      throw new HbError(nagios ? String((e as Error).message).replace(/^error: /, '') : '', 2);
-    }
-    throw e;
-  }
-  return code;
+  command('completion')
+    .addArgument(new Argument('[shell]', 'the shell to complete in').choices(['bash', 'zsh', 'fish']))
+    .description('a completion script for bash, zsh or fish: commands, options, their values and job names')
+    .addOption(new Option('--jobs', "print the job names the scripts offer (the state directory's and the config's); writes nothing").hideHelp())
+    .addHelpText(
+      'after',
+      '\nJob names are asked of hb as you type (hb completion --jobs: the jobs in the state directory and the config, reading only).\n\nExamples:\n  source <(hb completion bash)                          in ~/.bashrc\n  hb completion zsh > "${fpath[1]}/_hb"                  then start a new zsh (compinit loads it)\n  hb completion fish > ~/.config/fish/completions/hb.fish\n\nDocs: docs/cli.md',
+    )
+    .action(async (shell: string | undefined, _o, cmd: Command) => {
+      const { runCompletion } = await import('./commands/completion.ts');
+      code = await runCompletion(shell, globals(cmd), program, io);
+    });
+
+  return { program, exitCode: () => code };
 }
 
 /** A usage error naming the arguments `cmd` does not take, with the usage line. */

@@ -159,3 +159,25 @@ test('a wrap without a ping URL loads no ping code; --ping (to a closed port) lo
     s.cleanup();
   }
 });
+
+test('the completion generators are loaded by hb completion only, never by status, tick or check', () => {
+  const s = sandbox();
+  try {
+    const GENERATOR = ['lib/rules/completion/', 'bin/commands/completion.ts'];
+    const script = loadedSources(['completion', 'bash'], s.env);
+    assert.ok(
+      script.includes('lib/rules/completion/bash.ts') && script.includes('bin/commands/completion.ts'),
+      'trace works: hb completion bash loads its generator',
+    );
+    for (const args of [['tick', 'a', '--every', '1m'], ['check'], ['status']]) {
+      const sources = loadedSources(args, s.env);
+      assert.deepEqual(
+        sources.filter((src) => GENERATOR.some((g) => src.startsWith(g))),
+        [],
+        `hb ${args.join(' ')} loads no completion code`,
+      );
+    }
+  } finally {
+    s.cleanup();
+  }
+});
