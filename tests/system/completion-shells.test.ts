@@ -99,6 +99,12 @@ test('bash: commands, options, fixed values, job names, paths with spaces and th
     assert.ok(complete('hb', 'wrap', '--', 'ech').includes('echo'), 'the wrapped command completes as a command');
     assert.deepEqual(complete('hb', 'wrap', '--job', 'x', 'echo', 'no'), ['notes.txt'], "then its arguments (as files, bash-completion's helpers absent)");
     assert.ok(complete('hb', 'log', '-').includes('--since'));
+    // With bash-completion loaded, its _command_offset completes the wrapped command from the
+    // word that names it (an index into COMP_WORDS, where --job=x is three words).
+    const offset = `_command_offset() { COMPREPLY=("offset $1: \${COMP_WORDS[$1]}"); }; ${BASH_DRIVER}`;
+    const delegated = (...words: string[]) => run('bash', ['--norc', '--noprofile', '-c', offset, 'bash', file, ...words], env, work).trim();
+    assert.equal(delegated('hb', 'wrap', '--job', 'x', 'mytool', '--col'), 'offset 4: mytool');
+    assert.equal(delegated('hb', 'wrap', '--job', '=', 'x', '--', 'mytool', ''), 'offset 6: mytool');
     assert.deepEqual(complete('hb', 'completion', ''), ['bash', 'zsh', 'fish']);
   } finally {
     s.cleanup();
@@ -187,6 +193,14 @@ test('zsh: the script installed on $fpath as _hb, loaded by compinit, completes 
     assert.ok(got('hb wrap -- ech').includes('echo'), 'the wrapped command completes as a command');
     assert.deepEqual(got('hb wrap --job x mytool --col'), ['--colour'], "then with that command's own completions");
     assert.deepEqual(got('hb completion ').sort(), ['bash', 'fish', 'zsh']);
+
+    // Sourced after compinit instead, as the script's own comment offers.
+    const sourced = script('zsh', env, s.root, 'hb.zsh');
+    const empty = join(s.root, 'empty-fpath');
+    mkdirSync(empty);
+    run('zsh', ['-f', fixture('zsh-complete.zsh'), empty, `${out}-sourced`, `source ${sourced}`, 'hb st', 'hb status '], { ...env, TERM: 'dumb' }, work);
+    assert.equal(readFileSync(`${out}-sourced.1`, 'utf8'), 'status\n');
+    assert.equal(readFileSync(`${out}-sourced.2`, 'utf8'), 'backup\nreport-mail\nsync\n');
   } finally {
     s.cleanup();
   }
