@@ -63,9 +63,12 @@ async function startServer(t: TestContext, bin: string, args: string[], port: nu
   throw new Error(`${bin} did not answer on ${url}${probe}; its log:\n${log}`);
 }
 
-/** node_exporter with only the textfile collector, serving `dir`. Its scrape target is `host:port`. */
-export async function startNodeExporter(t: TestContext, dir: string): Promise<Server & { target: string }> {
-  const port = await freePort();
+/**
+ * node_exporter with only the textfile collector, serving `dir`. Its scrape target is `host:port`.
+ * `port` starts it again where a stopped one listened (a scrape that fails, then works again).
+ */
+export async function startNodeExporter(t: TestContext, dir: string, port?: number): Promise<Server & { target: string }> {
+  port ??= await freePort();
   const args = [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`];
   const server = await startServer(t, 'prometheus-node-exporter', args, port, '/metrics');
   return { ...server, target: `127.0.0.1:${port}` };
