@@ -65,21 +65,30 @@ function failingHost(s: Sandbox): void {
 }
 
 describe('docs/integrations.md: monit', () => {
-  it("the documented check program reports a failed job, with hb's output, and its recovery", async (t) => {
+  it("the documented check program reports a failed job with hb's output, its exec action sends hb's alert and resolve, in monit's environment", async (t) => {
     if (!requireTool(t, 'monit')) return;
     const s = box();
     failingHost(s);
+    // A command sink: what hb's acting check sends, and the MONIT_ variables it ran with.
+    const sent = join(s.root, 'sent.jsonl');
+    const monitEnv = join(s.root, 'monit-env.txt');
     const config = join(s.root, 'hb.yaml');
-    writeFileSync(config, 'jobs: {}\n');
-
-    // The documented block, pointed at this checkout and the sandbox (monit runs the program
-    // with an environment of its own, so the state directory and config go on the command line).
-    const block = docBlock('# /etc/monit/conf.d/hb');
-    assert.match(
-      block,
-      /^check program cron-jobs with path "\/usr\/bin\/node \/usr\/local\/lib\/node_modules\/hb\/dist\/hb\.js check --no-notify --no-recover"$/m,
+    writeFileSync(
+      config,
+      `notify:\n  - command: "cat >> ${sent}; echo >> ${sent}; env | grep -e ^MONIT_ -e ^HB_STATE_DIR= -e ^PATH= >> ${monitEnv}"\njobs: {}\n`,
     );
-    const check = block.replace('/usr/bin/node', process.execPath).replace(`${DOC_HB} check`, `${HB} --config ${config} --state-dir ${s.state} check`);
+
+    // The documented block, pointed at this checkout, the sandbox's config and state directory.
+    const block = docBlock('# /etc/monit/conf.d/hb');
+    const doc = `/usr/bin/node ${DOC_HB} check --no-notify --no-recover --config /etc/hb/hb.yaml --state-dir /var/lib/hb`;
+    assert.ok(block.includes(`check program cron-jobs with path "${doc}"\n`), block);
+    const acting = `exec "/usr/bin/node ${DOC_HB} check --config /etc/hb/hb.yaml --state-dir /var/lib/hb"`;
+    assert.ok(block.includes(`if status != 0 then ${acting}\n`) && block.includes(`else if succeeded then ${acting}\n`), block);
+    const check = block
+      .replaceAll('/usr/bin/node', process.execPath)
+      .replaceAll(DOC_HB, HB)
+      .replaceAll('/etc/hb/hb.yaml', config)
+      .replaceAll('/var/lib/hb', s.state);
 
     const port = await freePort();
     const monitrc = join(s.root, 'monitrc');
@@ -103,7 +112,9 @@ describe('docs/integrations.md: monit', () => {
     assert.equal(syntax.status, 0, `${syntax.stdout}${syntax.stderr}`);
     assert.match(`${syntax.stdout}${syntax.stderr}`, /Control file syntax OK/);
 
-    const daemon = spawn('monit', ['-c', monitrc, '-I'], { env: s.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // monit as init would start it: none of hb's variables and no PATH (the block needs neither).
+    // HB_CRONTAB_PATHS='' keeps hb off this machine's real crontabs, as in every test.
+    const daemon = spawn('monit', ['-c', monitrc, '-I'], { env: { HB_CRONTAB_PATHS: '', TZ: 'UTC', LANG: 'C.UTF-8' }, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(daemon);
     let log = '';
     daemon.stderr.on('data', (b: Buffer) => (log += b.toString()));
@@ -115,16 +126,36 @@ describe('docs/integrations.md: monit', () => {
       status = `${r.stdout}${r.stderr}`;
       return want.test(status);
     };
-    const explain = () => `monit status:\n${status}\nmonit stderr:\n${log}`;
+    const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+    const explain = () => `monit status:\n${status}\nmonit stderr:\n${log}\nmonit.log:\n${read(join(s.root, 'monit.log'))}\nsent:\n${read(sent)}`;
+    const notifications = () =>
+      read(sent)
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; job: string });
 
     await waitFor(poll(/last exit value\s+1/), 'monit to run hb check and see it exit 1', 20_000).catch((e) => assert.fail(`${e}\n${explain()}`));
     assert.match(status, /^\s*status\s+Status failed$/m, explain());
     assert.match(status, /last output\s+sync\s+FAILED\s+last run failed with exit 1/, explain());
+    await waitFor(() => notifications().some((n) => n.type === 'alert' && n.job === 'sync'), "the exec action's hb check to alert", 20_000).catch((e) =>
+      assert.fail(`${e}\n${explain()}`),
+    );
+    // What monit gave the program it ran: its own environment (here none of hb's, no PATH) plus MONIT_*.
+    const env = read(monitEnv);
+    assert.match(env, /^MONIT_SERVICE=cron-jobs$/m, env);
+    assert.match(env, /^MONIT_EVENT=Status failed$/m, env);
+    assert.match(env, /^MONIT_PROGRAM_STATUS=1$/m, env);
+    assert.doesNotMatch(env, /^HB_STATE_DIR=/m, env);
+    assert.doesNotMatch(env, /^PATH=/m, 'monit sets no PATH of its own');
 
     const fixed = hb(['tick', 'sync', '--every', '1h'], { env: s.env });
     assert.equal(fixed.code, 0, show(fixed));
     await waitFor(poll(/last exit value\s+0/), 'monit to see hb check exit 0', 20_000).catch((e) => assert.fail(`${e}\n${explain()}`));
     assert.match(status, /^\s*status\s+OK$/m, explain());
+    await waitFor(() => notifications().some((n) => n.type === 'resolve' && n.job === 'sync'), "the exec action's hb check to resolve", 20_000).catch((e) =>
+      assert.fail(`${e}\n${explain()}`),
+    );
+    assert.equal(notifications().filter((n) => n.type === 'alert').length, 1, `one alert for the incident, however often monit ran the check:\n${read(sent)}`);
   });
 });
 
