@@ -18,6 +18,7 @@ import {
   parseSystemdUser,
 } from './option-values.ts';
 import { runHot, type HotRunner } from './hot.ts';
+import { parseHostLabel, parsePrometheusUrl, parseQueryTimeout, parseStaleAfter } from './fleet-flags.ts';
 import type { GlobalOptions } from './context.ts';
 
 const EXAMPLES = `
@@ -136,9 +137,17 @@ export async function buildProgram(io: Io, nagios = false, hot: HotRunner = runH
     .description('the heartbeat panel: status, age, interval, ratio, last exit, duration, cycle, action')
     .addOption(new Option('--format <format>', 'output format (default text)').choices(['text', 'json']))
     .option('--json', 'same as --format json')
+    .option(
+      '--prometheus <url>',
+      'the fleet view: every host and job from the hb series in this Prometheus (user:password@ for basic auth)',
+      parsePrometheusUrl,
+    )
+    .option('--timeout <duration>', 'with --prometheus: how long each query may take (default 5s)', parseQueryTimeout)
+    .option('--stale-after <duration>', 'with --prometheus: a host whose hb check is older is a blocker (default 3m)', parseStaleAfter)
+    .option('--host-label <label>', 'with --prometheus: the label that names a host (default instance)', parseHostLabel)
     .addHelpText(
       'after',
-      "\nExamples:\n  hb status\n  hb status backup           the panel, then why backup's last run failed and what it printed\n  hb status backup --json\n  hb status --format json | jq -r '.jobs[] | select(.problem) | .job'",
+      "\nExamples:\n  hb status\n  hb status backup           the panel, then why backup's last run failed and what it printed\n  hb status backup --json\n  hb status --format json | jq -r '.jobs[] | select(.problem) | .job'\n  hb status --prometheus http://prometheus.example.net:9090   every host and job of the fleet, blockers first\n  hb status --prometheus http://prometheus:9090 --json | jq -r '.jobs[] | select(.blocker) | \"\\(.host) \\(.job)\"'",
     )
     .action(async (jobs: string[], _o, cmd: Command) => {
       const { runStatus } = await import('./commands/status.ts');
@@ -152,7 +161,14 @@ export async function buildProgram(io: Io, nagios = false, hot: HotRunner = runH
     .option('--json', 'same as --format json')
     .option('--output <file>', 'write the report to FILE atomically instead of stdout (- is stdout; a link, device, FIFO or directory is refused)')
     .option('--send', 'send the Markdown report as a message through the global sinks (job hb-report)')
-    .addHelpText('after', '\nExamples:\n  hb report\n  hb report --since 7d --format html --output /var/www/hb/report.html\n  hb report --send')
+    .option('--prometheus <url>', 'the report over the fleet: every host and job from the hb series in this Prometheus', parsePrometheusUrl)
+    .option('--timeout <duration>', 'with --prometheus: how long each query may take (default 5s)', parseQueryTimeout)
+    .option('--stale-after <duration>', 'with --prometheus: a host whose hb check is older is a blocker (default 3m)', parseStaleAfter)
+    .option('--host-label <label>', 'with --prometheus: the label that names a host (default instance)', parseHostLabel)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  hb report\n  hb report --since 7d --format html --output /var/www/hb/report.html\n  hb report --send\n  hb report --prometheus http://prometheus.example.net:9090 --format html --output /var/www/hb/fleet.html',
+    )
     .action(async (_o, cmd: Command) => {
       const { runReport } = await import('./commands/report.ts');
       code = await runReport(globals(cmd), io);

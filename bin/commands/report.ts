@@ -19,11 +19,12 @@ import { readCheckScope } from '../check-scope.ts';
 import { checkEffects, deliveryEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
 import { warnUntrusted } from '../untrusted.ts';
+import { refuseFleetFlagsAlone, type FleetFlags } from '../fleet-flags.ts';
 
 /** The window when --since is not given. */
 const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 
-interface ReportOptions extends GlobalOptions {
+interface ReportOptions extends GlobalOptions, FleetFlags {
   /** ms, from parseSince. */
   since?: number;
   format?: 'markdown' | 'html' | 'json';
@@ -37,7 +38,17 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const format = opts.json ? 'json' : (opts.format ?? 'markdown');
   // `--output -` is stdout, as for most tools that take an output file.
   const output = opts.output === '-' ? undefined : opts.output;
+  refuseFleetFlagsAlone(opts, 'report');
+  if (opts.prometheus !== undefined && opts.send)
+    throw new UsageError("report: --send is not available with --prometheus; send each host's own report, or mail the output");
   if (output !== undefined) await refuseOutput(output);
+  // The fleet report reads Prometheus, not the state directory; its code loads only then.
+  if (opts.prometheus !== undefined) {
+    const fleetParts = await (await import('./fleet.ts')).fleetReportParts(opts, format, windowMs);
+    if (output !== undefined) await writeOutput(output, [...fleetParts].join(''));
+    else for (const piece of fleetParts) io.out(piece);
+    return 0;
+  }
 
   const { kept: health, dirs, untrusted, nowMs, config } = await evaluateAll(await readCheckScope([], opts, io), checkEffects(io), () => true);
   warnUntrusted(untrusted, io);

@@ -27,10 +27,10 @@ const CRONTAB = ['lib/rules/crontab/', 'lib/adapters/crontab/', 'bin/first-run-h
 const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
 
 /** The source modules (from esbuild's metafile) behind every dist file a run of hb loaded, plus the Node built-ins it imported. */
-function loadedSources(args: string[], env: NodeJS.ProcessEnv): string[] {
+function loadedSources(args: string[], env: NodeJS.ProcessEnv, codes: readonly number[] = [0, 1]): string[] {
   const traceFile = join(env.HOME!, '..', 'trace.txt');
   const r = spawnSync(process.execPath, ['--import', fixture('trace-loads.mjs'), HB, ...args], { env: { ...env, HB_TRACE_FILE: traceFile }, encoding: 'utf8' });
-  assert.ok(r.status === 0 || r.status === 1, `hb ${args.join(' ')} ran: ${r.stderr}`);
+  assert.ok(codes.includes(r.status!), `hb ${args.join(' ')} ran: ${r.stderr}`);
   const urls = readFileSync(traceFile, 'utf8').split('\n');
   writeFileSync(traceFile, '');
   const builtins = urls.filter((u) => u.startsWith('node:'));
@@ -177,6 +177,31 @@ test('the completion generators are loaded by hb completion only, never by statu
         `hb ${args.join(' ')} loads no completion code`,
       );
     }
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('status and report load the fleet view only with --prometheus', () => {
+  const s = sandbox();
+  try {
+    const FLEET = ['bin/commands/fleet.ts', 'lib/rules/fleet/', 'lib/adapters/prometheus/', 'node:http', 'node:https'];
+    spawnSync(process.execPath, [HB, 'tick', 'a', '--every', '1m'], { env: s.env });
+    for (const args of [['status'], ['status', '--json'], ['report']]) {
+      const plain = loadedSources(args, s.env);
+      assert.ok(plain.includes(`bin/commands/${args[0]}.ts`), `trace works: ${args[0]}.ts was loaded`);
+      for (const heavy of FLEET)
+        assert.deepEqual(
+          plain.filter((src) => src.startsWith(heavy)),
+          [],
+          `${heavy} not loaded by hb ${args.join(' ')}`,
+        );
+    }
+    // Port 9 (discard) refuses at once: the run ends with exit 2 after it loaded the fleet code.
+    const fleet = loadedSources(['status', '--prometheus', 'http://127.0.0.1:9'], s.env, [2]);
+    for (const module of ['bin/commands/fleet.ts', 'lib/rules/fleet/model.ts', 'lib/adapters/prometheus/client.ts', 'node:http'])
+      assert.ok(fleet.includes(module), `--prometheus loads ${module}`);
+    assert.ok(!fleet.includes('lib/check/evaluate.ts'), 'the fleet view does not judge the local state directory');
   } finally {
     s.cleanup();
   }
