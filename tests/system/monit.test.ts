@@ -69,13 +69,14 @@ describe('docs/integrations.md: monit', () => {
     if (!requireTool(t, 'monit')) return;
     const s = box();
     failingHost(s);
-    // A command sink: what hb's acting check sends, and the MONIT_ variables it ran with.
+    // A command sink: the MONIT_ variables it ran with, then what hb's acting check sends (so a
+    // notification in `sent` means its environment is already written).
     const sent = join(s.root, 'sent.jsonl');
     const monitEnv = join(s.root, 'monit-env.txt');
     const config = join(s.root, 'hb.yaml');
     writeFileSync(
       config,
-      `notify:\n  - command: "cat >> ${sent}; echo >> ${sent}; env | grep -e ^MONIT_ -e ^HB_STATE_DIR= -e ^PATH= >> ${monitEnv}"\njobs: {}\n`,
+      `notify:\n  - command: "env | grep -e ^MONIT_ -e ^HB_STATE_DIR= -e ^PATH= >> ${monitEnv}; cat >> ${sent}; echo >> ${sent}"\njobs: {}\n`,
     );
 
     // The documented block, pointed at this checkout, the sandbox's config and state directory.
@@ -131,7 +132,7 @@ describe('docs/integrations.md: monit', () => {
     const notifications = () =>
       read(sent)
         .split('\n')
-        .filter(Boolean)
+        .filter((l) => l.endsWith('}'))
         .map((l) => JSON.parse(l) as { type: string; job: string });
 
     await waitFor(poll(/last exit value\s+1/), 'monit to run hb check and see it exit 1', 20_000).catch((e) => assert.fail(`${e}\n${explain()}`));
