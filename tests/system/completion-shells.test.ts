@@ -88,6 +88,8 @@ test('bash: commands, options, fixed values, job names, paths with spaces and th
     assert.deepEqual(complete('hb', 'check', '--format', '=', 'pro'), ['prometheus']);
     assert.deepEqual(complete('hb', 'status', ''), ['backup', 'report-mail', 'sync']);
     assert.deepEqual(complete('hb', 'pause', 'ba'), ['backup']);
+    assert.deepEqual(complete('hb', 'status', 'backup', 's'), ['sync'], 'status takes several jobs');
+    assert.deepEqual(complete('hb', 'tick', 'backup', ''), [], 'tick takes one');
     assert.deepEqual(complete('hb', 'daemon', 'st'), ['start', 'stop', 'status']);
     assert.deepEqual(complete('hb', 'wrap', '--job', 's'), ['sync']);
     // A state directory given on the line, quoted as typed, is the one whose jobs are offered.
@@ -129,6 +131,8 @@ test('fish: commands, options, fixed values, job names, paths with spaces and th
     assert.deepEqual(complete('hb check --format=pro'), ['--format=prometheus']);
     assert.deepEqual(complete('hb status '), ['backup', 'report-mail', 'sync']);
     assert.deepEqual(complete('hb pause ba'), ['backup']);
+    assert.deepEqual(complete('hb status backup s'), ['sync'], 'status takes several jobs');
+    assert.deepEqual(complete('hb tick backup '), [], 'tick takes one');
     assert.deepEqual(complete('hb daemon st').sort(), ['start', 'status', 'stop']);
     assert.deepEqual(complete('hb wrap --job s'), ['sync']);
     assert.deepEqual(complete(`hb --state-dir '${spaced}' status `), ['elsewhere', 'report-mail']);
@@ -161,6 +165,7 @@ test('zsh: the script installed on $fpath as _hb, loaded by compinit, completes 
       'hb check --format=pro',
       'hb status ',
       'hb pause ba',
+      'hb status backup s',
       'hb daemon st',
       'hb wrap --job s',
       `hb --state-dir '${spaced}' status `,
@@ -186,6 +191,7 @@ test('zsh: the script installed on $fpath as _hb, loaded by compinit, completes 
     assert.deepEqual(got('hb check --format=pro'), ['prometheus']);
     assert.deepEqual(got('hb status '), ['backup', 'report-mail', 'sync']);
     assert.deepEqual(got('hb pause ba'), ['backup']);
+    assert.deepEqual(got('hb status backup s'), ['sync'], 'status takes several jobs');
     assert.deepEqual(got('hb daemon st').sort(), ['start', 'status', 'stop']);
     assert.deepEqual(got('hb wrap --job s'), ['sync']);
     assert.deepEqual(got(`hb --state-dir '${spaced}' status `), ['elsewhere', 'report-mail']);
