@@ -11,14 +11,17 @@ import {
   parseMaxConcurrent,
   parseNextCount,
   parseLogLines,
+  parseHostLabel,
   parsePauseFor,
+  parsePrometheusUrl,
+  parseQueryTimeout,
+  parseStaleAfter,
   parseSince,
   parseStopTimeout,
   parseStopWait,
   parseSystemdUser,
 } from './option-values.ts';
 import { runHot, type HotRunner } from './hot.ts';
-import { parseHostLabel, parsePrometheusUrl, parseQueryTimeout, parseStaleAfter } from './fleet-flags.ts';
 import type { GlobalOptions } from './context.ts';
 
 const EXAMPLES = `
@@ -150,6 +153,7 @@ export async function buildProgram(io: Io, nagios = false, hot: HotRunner = runH
       "\nExamples:\n  hb status\n  hb status backup           the panel, then why backup's last run failed and what it printed\n  hb status backup --json\n  hb status --format json | jq -r '.jobs[] | select(.problem) | .job'\n  hb status --prometheus http://prometheus.example.net:9090   every host and job of the fleet, blockers first\n  hb status --prometheus http://prometheus:9090 --json | jq -r '.jobs[] | select(.blocker) | \"\\(.host) \\(.job)\"'",
     )
     .action(async (jobs: string[], _o, cmd: Command) => {
+      refuseFleetFlagsAlone(cmd);
       const { runStatus } = await import('./commands/status.ts');
       code = await runStatus(jobs, globals(cmd), io);
     });
@@ -170,6 +174,7 @@ export async function buildProgram(io: Io, nagios = false, hot: HotRunner = runH
       '\nExamples:\n  hb report\n  hb report --since 7d --format html --output /var/www/hb/report.html\n  hb report --send\n  hb report --prometheus http://prometheus.example.net:9090 --format html --output /var/www/hb/fleet.html',
     )
     .action(async (_o, cmd: Command) => {
+      refuseFleetFlagsAlone(cmd);
       const { runReport } = await import('./commands/report.ts');
       code = await runReport(globals(cmd), io);
     });
@@ -391,6 +396,16 @@ function refuseExtraArguments(cmd: Command): void {
   for (let c: Command | null = cmd; c?.parent; c = c.parent) path.unshift(c.name());
   const words = extra.map((a) => `"${visible(a)}"`).join(', ');
   throw new UsageError(`${path.join(' ')}: unexpected argument${extra.length > 1 ? 's' : ''} ${words}; usage: hb ${path.join(' ')} ${cmd.usage()}`);
+}
+
+/** Refuses --timeout, --stale-after and --host-label of status and report without --prometheus: they would be silently ignored. */
+function refuseFleetFlagsAlone(cmd: Command): void {
+  const o = cmd.opts<{ prometheus?: string; timeout?: number; staleAfter?: number; hostLabel?: string }>();
+  if (o.prometheus !== undefined) return;
+  const given = [o.timeout !== undefined && '--timeout', o.staleAfter !== undefined && '--stale-after', o.hostLabel !== undefined && '--host-label'].filter(
+    Boolean,
+  );
+  if (given.length > 0) throw new UsageError(`${cmd.name()}: ${given.join(', ')} ${given.length === 1 ? 'needs' : 'need'} --prometheus URL (the fleet view)`);
 }
 
 function wantsNagios(argv: string[]): boolean {

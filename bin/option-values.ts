@@ -197,3 +197,45 @@ export function parseSystemdUser(text: string): string {
   if (!LOGIN_OR_UID.test(text)) throw new UsageError(`--user: "${visible(text)}" is not a user name (expected a login name such as backup, or a numeric uid)`);
   return text;
 }
+
+// --- status and report over Prometheus (the fleet view) --------------------------------------
+// Function declarations, not `longerThanZero(...)` constants: the tick/wrap/check bundle, which
+// holds this file too, drops them unused.
+
+/** `--prometheus URL` (status, report): Prometheus's base URL, http or https, with optional user:password@. */
+export function parsePrometheusUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // said below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(
+      `--prometheus: expected an http:// or https:// URL of a Prometheus server (e.g. http://prometheus.example.net:9090), found "${visible(text.replace(/\/\/[^/@]*@/, '//…@'))}"`,
+    );
+  }
+  if (url.search || url.hash)
+    throw new UsageError(
+      `--prometheus: expected the server's base URL without ?query or #fragment, found "${visible(url.origin + url.pathname)}${url.search}${url.hash}"`,
+    );
+  return text;
+}
+
+/** `--timeout DURATION` (status, report with --prometheus): how long each query may take, in ms. */
+export function parseQueryTimeout(text: string): number {
+  return longerThanZero('--timeout')(text);
+}
+
+/** `--stale-after DURATION` (status, report with --prometheus): a host whose hb check is older is a blocker, in ms. */
+export function parseStaleAfter(text: string): number {
+  return longerThanZero('--stale-after')(text);
+}
+
+/** `--host-label NAME` (status, report with --prometheus): the label that names a host; a Prometheus label name. */
+export function parseHostLabel(text: string): string {
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(text)) {
+    throw new UsageError(`--host-label: expected a Prometheus label name (letters, digits, _; e.g. instance or nodename), found "${visible(text)}"`);
+  }
+  return text;
+}

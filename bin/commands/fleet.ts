@@ -9,8 +9,15 @@ import { buildFleet } from '../../lib/rules/fleet/model.ts';
 import { fleetPanelParts } from '../../lib/rules/fleet/panel.ts';
 import { buildFleetReport } from '../../lib/rules/fleet/report.ts';
 import type { FleetView } from '../../lib/rules/fleet/types.ts';
-import type { FleetFlags } from '../fleet-flags.ts';
 import type { Io } from '../io.ts';
+
+/** The fleet flags of status and report (durations in ms, parsed by bin/option-values.ts). */
+export interface FleetFlags {
+  prometheus?: string;
+  timeout?: number;
+  hostLabel?: string;
+  staleAfter?: number;
+}
 
 /** How long each query may take when --timeout is not given. */
 export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;

@@ -19,7 +19,7 @@ import { readCheckScope } from '../check-scope.ts';
 import { checkEffects, deliveryEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
 import { warnUntrusted } from '../untrusted.ts';
-import { refuseFleetFlagsAlone, type FleetFlags } from '../fleet-flags.ts';
+import type { FleetFlags } from './fleet.ts';
 
 /** The window when --since is not given. */
 const DEFAULT_WINDOW_MS = 24 * 3_600_000;
@@ -38,7 +38,6 @@ export async function runReport(opts: ReportOptions, io: Io): Promise<number> {
   const format = opts.json ? 'json' : (opts.format ?? 'markdown');
   // `--output -` is stdout, as for most tools that take an output file.
   const output = opts.output === '-' ? undefined : opts.output;
-  refuseFleetFlagsAlone(opts, 'report');
   if (opts.prometheus !== undefined && opts.send)
     throw new UsageError("report: --send is not available with --prometheus; send each host's own report, or mail the output");
   if (output !== undefined) await refuseOutput(output);

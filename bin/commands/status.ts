@@ -1,9 +1,13 @@
 // `hb status`: the heartbeat panel. Informational: exits 0 whatever the jobs' state.
 
+import { countOutbox } from '../../lib/adapters/alerts/outbox.ts';
+import { evaluateAll } from '../../lib/check/evaluate.ts';
+import { readCheckScope } from '../check-scope.ts';
 import type { GlobalOptions } from '../context.ts';
+import { checkEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
 import { warnUntrusted } from '../untrusted.ts';
-import { refuseFleetFlagsAlone, type FleetFlags } from '../fleet-flags.ts';
+import type { FleetFlags } from './fleet.ts';
 
 interface StatusOptions extends GlobalOptions, FleetFlags {
   format?: 'text' | 'json';
@@ -13,13 +17,6 @@ interface StatusOptions extends GlobalOptions, FleetFlags {
 export async function runStatus(jobs: string[], opts: StatusOptions, io: Io): Promise<number> {
   // The fleet view reads Prometheus, not the state directory; its code loads only then.
   if (opts.prometheus !== undefined) return (await import('./fleet.ts')).runFleetStatus(jobs, opts, io);
-  refuseFleetFlagsAlone(opts, 'status');
-  const [{ countOutbox }, { evaluateAll }, { readCheckScope }, { checkEffects }] = await Promise.all([
-    import('../../lib/adapters/alerts/outbox.ts'),
-    import('../../lib/check/evaluate.ts'),
-    import('../check-scope.ts'),
-    import('../effects.ts'),
-  ]);
   const { kept: health, dirs, untrusted, nowMs } = await evaluateAll(await readCheckScope(jobs, opts, io), checkEffects(io), () => true);
   warnUntrusted(untrusted, io);
   const notifications = countOutbox(dirs[0]!);

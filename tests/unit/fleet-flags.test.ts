@@ -1,9 +1,19 @@
 // The fleet flags of status and report: each value is checked as the line is read, and the flags
-// that only mean something with --prometheus are refused without it rather than ignored.
+// that only mean something with --prometheus are refused without it rather than ignored. In
+// process, through bin/cli.ts main(); nothing here reads or writes outside memory.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHostLabel, parsePrometheusUrl, parseQueryTimeout, parseStaleAfter, refuseFleetFlagsAlone } from '../../bin/fleet-flags.ts';
+import { main } from '../../bin/cli.ts';
+import { parseHostLabel, parsePrometheusUrl, parseQueryTimeout, parseStaleAfter } from '../../bin/option-values.ts';
+import { quietIo } from '../fakes.ts';
+
+/** Runs argv through commander; what it said and its exit code. */
+async function run(argv: string[]): Promise<{ code: number; said: string }> {
+  const io = quietIo('/nonexistent-hb-test-dir');
+  const code = await main(argv, io, () => Promise.resolve(0));
+  return { code, said: io.said.join('') };
+}
 
 describe('the fleet flags', () => {
   it('take an http(s) base URL, and refuse anything else without showing a password', () => {
@@ -25,13 +35,19 @@ describe('the fleet flags', () => {
     assert.throws(() => parseHostLabel('host-name'), /--host-label: expected a Prometheus label name/);
   });
 
-  it('are refused without --prometheus, named in the message', () => {
-    assert.throws(
-      () => refuseFleetFlagsAlone({ timeout: 1000, staleAfter: 1000 }, 'status'),
-      /^UsageError: status: --timeout, --stale-after need --prometheus URL/,
-    );
-    assert.throws(() => refuseFleetFlagsAlone({ hostLabel: 'nodename' }, 'report'), /report: --host-label needs --prometheus URL/);
-    refuseFleetFlagsAlone({}, 'status');
-    refuseFleetFlagsAlone({ prometheus: 'http://p:9090', timeout: 1000 }, 'report');
+  it('are refused without --prometheus (exit 2, the flags named), and a bad value is refused as the line is read', async () => {
+    assert.deepEqual(await run(['status', '--timeout', '2s', '--stale-after', '1m']), {
+      code: 2,
+      said: 'hb: status: --timeout, --stale-after need --prometheus URL (the fleet view)\n',
+    });
+    assert.deepEqual(await run(['report', '--host-label', 'nodename']), {
+      code: 2,
+      said: 'hb: report: --host-label needs --prometheus URL (the fleet view)\n',
+    });
+    const bad = await run(['status', '--prometheus', 'http://p:9090', '--timeout', 'soon']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.said, /^hb: --timeout: "soon" is not a duration/);
+    const send = await run(['report', '--prometheus', 'http://127.0.0.1:9', '--send']);
+    assert.deepEqual(send, { code: 2, said: "hb: report: --send is not available with --prometheus; send each host's own report, or mail the output\n" });
   });
 });
