@@ -108,6 +108,8 @@ test('bash: commands, options, fixed values, job names, paths with spaces and th
     assert.equal(delegated('hb', 'wrap', '--job', 'x', 'mytool', '--col'), 'offset 4: mytool');
     assert.equal(delegated('hb', 'wrap', '--job', '=', 'x', '--', 'mytool', ''), 'offset 6: mytool');
     assert.deepEqual(complete('hb', 'completion', ''), ['bash', 'zsh', 'fish']);
+    assert.deepEqual(complete('hb', 'next', '@daily', '--tz', 'Europe/Berl'), ['Europe/Berlin'], 'time zones, from the zone files');
+    assert.ok(complete('hb', 'tick', 'x', '--tz', 'Eur').includes('Europe/'), 'a zone folder, to go on into');
   } finally {
     s.cleanup();
   }
@@ -144,6 +146,7 @@ test('fish: commands, options, fixed values, job names, paths with spaces and th
     assert.deepEqual(complete('hb wrap -- mytool --col'), ['--colour']);
     assert.ok(complete('hb log -').includes('--since'));
     assert.deepEqual(complete('hb completion ').sort(), ['bash', 'fish', 'zsh']);
+    assert.deepEqual(complete('hb next @daily --tz Europe/Berl'), ['Europe/Berlin'], 'time zones, from the zone files');
   } finally {
     s.cleanup();
   }
@@ -173,6 +176,7 @@ test('zsh: the script installed on $fpath as _hb, loaded by compinit, completes 
       'hb wrap -- ech',
       'hb wrap --job x mytool --col',
       'hb completion ',
+      'hb next @daily --tz Europe/Berl',
     ];
     // A command with a completion of its own, to be completed after hb wrap.
     const setup = "_mytool() { _arguments '--colour[a flag of mytool]' }; compdef _mytool mytool";
@@ -199,6 +203,7 @@ test('zsh: the script installed on $fpath as _hb, loaded by compinit, completes 
     assert.ok(got('hb wrap -- ech').includes('echo'), 'the wrapped command completes as a command');
     assert.deepEqual(got('hb wrap --job x mytool --col'), ['--colour'], "then with that command's own completions");
     assert.deepEqual(got('hb completion ').sort(), ['bash', 'fish', 'zsh']);
+    assert.deepEqual(got('hb next @daily --tz Europe/Berl'), ['Berlin'], "time zones, through zsh's _time_zone");
 
     // Sourced after compinit instead, as the script's own comment offers.
     const sourced = script('zsh', env, s.root, 'hb.zsh');

@@ -132,6 +132,7 @@ test('how a value completes follows from its flag and the value name --help show
   assert.equal(optionValueKind('--output-dir', 'dir', []), 'dir');
   assert.equal(optionValueKind('--config', 'file', []), 'file');
   assert.equal(optionValueKind('--textfile', 'path', []), 'file');
+  assert.equal(optionValueKind('--tz', 'zone', []), 'zone');
   assert.equal(optionValueKind('--every', 'duration', []), 'none');
   assert.equal(operandKind('job', true, []), 'job');
   assert.equal(operandKind('expr', false, []), 'job');

@@ -97,6 +97,13 @@ _hb_offer() {
     job)
       mapfile -t found < <(compgen -W "$("$(_hb_dequote "\${_hb_words[0]}")" completion --jobs "\${_hb_forward[@]}" 2>/dev/null </dev/null)" -- "$cur") ;;
     user) mapfile -t found < <(compgen -u -- "$cur") ;;
+    zone)
+      # One level of /usr/share/zoneinfo at a time (Europe/, then Europe/Berlin); names start with a capital.
+      while IFS= read -r line; do
+        [[ $line == [A-Z]* ]] || continue
+        if [[ -d /usr/share/zoneinfo/$line ]]; then line+=/; compopt -o nospace 2>/dev/null; fi
+        found+=("$line")
+      done < <(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur") ;;
     command) mapfile -t found < <(compgen -c -- "$cur" | awk '!seen[$0]++') ;;
     file | dir)
       compopt -o filenames 2>/dev/null

@@ -19,6 +19,8 @@ function valueFlags(v: CompletionValue): string {
       return `-x -a '(__hb_jobs)'`;
     case 'user':
       return `-x -a '(__fish_complete_users)'`;
+    case 'zone':
+      return `-x -a '(__hb_zones)'`;
     case 'command':
       return `-x -a '(__fish_complete_command)'`;
     default:
@@ -176,6 +178,21 @@ function __hb_jobs
         end
     end
     command $tokens[1] completion --jobs $forward 2>/dev/null </dev/null
+end
+
+# The time zones of this host: files under /usr/share/zoneinfo whose names start with a capital.
+function __hb_zones
+    set -l base /usr/share/zoneinfo/
+    for top in $base*
+        string match -qr '^[A-Z]' -- (string replace -- $base '' $top); or continue
+        if test -d $top
+            for file in $top/**
+                test -f $file; and string replace -- $base '' $file
+            end
+        else
+            string replace -- $base '' $top
+        end
+    end
 end
 
 complete -c ${name} -f

@@ -15,6 +15,8 @@ export type ValueKind =
   | 'job'
   /** A user name on this host. */
   | 'user'
+  /** A time zone name (Europe/Berlin), as the host's zone files name them. */
+  | 'zone'
   /** A command to run, then that command's own arguments (hb wrap). */
   | 'command'
   /** A command name (`hb help COMMAND`): the reader of the program turns it into `choices`. */
@@ -67,6 +69,7 @@ export function optionValueKind(flag: string | undefined, valueName: string, cho
   if (choices.length > 0) return 'choices';
   if (flag === '--job') return 'job';
   if (flag === '--user') return 'user';
+  if (valueName === 'zone') return 'zone';
   if (valueName === 'dir') return 'dir';
   if (valueName === 'file' || valueName === 'path') return 'file';
   return 'none';

@@ -24,6 +24,8 @@ function action(v: CompletionValue): string {
       return '_hb_jobs';
     case 'user':
       return '_users';
+    case 'zone':
+      return '_time_zone';
     case 'command':
       return '_hb_wrapped';
     default:
