@@ -6,7 +6,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hb, hbRun, requireTool, sandbox, type Run, type Sandbox } from '../helpers.ts';
@@ -133,6 +133,12 @@ describe('hb status and hb report --prometheus over a real Prometheus and three 
       ],
     );
     assert.equal(reportJson.jobs.length, 6);
+    const page = join(scratch, 'fleet.html');
+    const html = await hbRun(['report', '--prometheus', prom.url, '--format', 'html', '--output', page], { env });
+    assert.deepEqual([html.code, html.stdout], [0, ''], html.stderr);
+    const written = readFileSync(page, 'utf8');
+    assert.ok(written.indexOf('<h2>Blockers</h2>') < written.indexOf(`<b>${tb} backup</b>`), 'the HTML report opens with the blockers');
+    for (const target of [ta, tb, tc]) assert.ok(written.includes(`<td>${target}</td><td>ok</td>`), `host row of ${target} in the HTML report`);
 
     // A check that stopped writing while node_exporter serves its old file: every host's check is
     // older than a millisecond, so each is a blocker and none of its jobs reads as ok.
