@@ -1,112 +1,12 @@
-// Resolves what every command needs first: the config file and the state directory choice.
+// What every command needs first, the config and the state directory choice, as the command
+// line gives it: the finding itself is lib/adapters/config/context.ts's, which the Node API shares.
 
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { FRAGMENT_DIR, findConfig } from '../lib/rules/config/find.ts';
-import { fragmentFiles } from '../lib/adapters/config/fragments.ts';
-import type { ConfigCheck } from '../lib/adapters/config/load.ts';
-import type { HbConfig } from '../lib/rules/config/types.ts';
-import { ConfigError, UsageError } from '../lib/rules/errors.ts';
-import { chooseStateDir, unsafeForRoot, type StateDirChoice } from '../lib/adapters/state/dir.ts';
-import { compiledPlace, readCompiled, writeCompiled, type CompiledPlace, type ConfigWant } from '../lib/adapters/config/cache.ts';
-import { sameKey } from '../lib/rules/config/compiled.ts';
-import type { Io } from './io.ts';
+import type { ContextOptions } from '../lib/adapters/config/context.ts';
+
+export { configStateDir, loadContext, refuseUntrustedConfig, stateDirFor, type Context } from '../lib/adapters/config/context.ts';
 
 /** The global options every command accepts. */
-export interface GlobalOptions {
-  config?: string;
-  /** Read --config's text from this copy (hb daemon passes its runs the config it holds). */
-  configSnapshot?: string;
-  stateDir?: string;
+export interface GlobalOptions extends ContextOptions {
   json?: boolean;
   color?: boolean;
-}
-
-/** The loaded config, the text it was parsed from (null: no file), and the chosen state directory. */
-export interface Context {
-  config: HbConfig;
-  configText: string | null;
-  state: StateDirChoice;
-}
-
-/**
- * Finds and loads the config (YAML is imported only if a file exists and has no compiled form
- * yet), then picks the state dir; `check` adds a command's own config rules. Given `want`, the
- * config's compiled form is used and kept (lib/adapters/config/cache.ts): with `{ jobs }` the
- * returned config holds only those jobs (those that exist) and the globals; the text is then not read (`configText` null).
- */
-export async function loadContext(opts: GlobalOptions, io: Io, check?: ConfigCheck, want?: ConfigWant): Promise<Context> {
-  if (opts.configSnapshot !== undefined && opts.config === undefined) {
-    throw new UsageError('--config-snapshot: it is a copy of the file --config names, and --config is missing');
-  }
-  const choice = findConfig(opts.config, io.env, io.cwd, io.homedir, existsSync);
-  let config: HbConfig;
-  let configText: string | null = null;
-  if (choice.path) {
-    const absolute = resolve(io.cwd, choice.path);
-    // Checked on every run, compiled form or not: root obeys only a config root alone controls.
-    if (io.isRoot) {
-      await refuseUntrustedConfig(absolute, choice.source);
-      for (const fragment of fragmentFiles(absolute)) await refuseUntrustedConfig(fragment, `${FRAGMENT_DIR} beside ${absolute}`);
-    }
-    const cacheDir = want && !check ? preConfigStateDir(opts, io) : null;
-    const source = resolve(io.cwd, opts.configSnapshot ?? choice.path);
-    const place = cacheDir === null ? null : compiledPlace(cacheDir, choice.path, absolute, source, io.localTz());
-    const compiled = place && want ? readCompiled(place, want) : null;
-    if (compiled) config = compiled;
-    else {
-      const { loadConfigAndText } = await import('../lib/adapters/config/load.ts');
-      ({ config, text: configText } = await loadConfigAndText(choice, io.localTz(), opts.configSnapshot, check));
-      if (place && cacheDir !== null) keepCompiled(place, cacheDir, config, io);
-    }
-  } else {
-    const { emptyConfig } = await import('../lib/rules/config/types.ts');
-    config = emptyConfig();
-  }
-  const state = stateDirFor(config, opts, io);
-  return { config, configText, state };
-}
-
-/**
- * The state directory chosen before the config is read (--state-dir, $HB_STATE_DIR, or the
- * default): where the compiled config is kept, since the config's own state_dir is not known yet.
- */
-function preConfigStateDir(opts: GlobalOptions, io: Io): string {
-  return chooseStateDir({ flag: opts.stateDir, env: io.env, isRoot: io.isRoot, home: io.homedir, cwd: io.cwd }).dir;
-}
-
-/**
- * Keeps the config just validated compiled, if the source is still as it was when the lookup
- * keyed it (an edit while it was read would otherwise be keyed by the old identity). As root,
- * only into a state directory nobody else can change.
- */
-function keepCompiled(place: CompiledPlace, stateDir: string, config: HbConfig, io: Io): void {
-  const after = compiledPlace(stateDir, place.key.given, place.key.absolute, place.key.source, place.key.tz);
-  if (!after || !sameKey(after.key, place.key)) return;
-  if (io.isRoot && unsafeForRoot(stateDir) !== null) return;
-  writeCompiled(place, config, io.now());
-}
-
-/** As root, throws the config error that says why a config others could change is not used. */
-export async function refuseUntrustedConfig(path: string, source: string): Promise<void> {
-  const { untrustedConfig } = await import('../lib/adapters/config/trust.ts');
-  const problem = untrustedConfig(path, source);
-  if (problem) throw new ConfigError([problem]);
-}
-
-/** The state directory for a loaded config: flag, env, the config's (relative to its file), default. */
-export function stateDirFor(config: HbConfig, opts: GlobalOptions, io: Io): StateDirChoice {
-  return chooseStateDir({
-    flag: opts.stateDir,
-    env: io.env,
-    configDir: configStateDir(config),
-    isRoot: io.isRoot,
-    home: io.homedir,
-    cwd: io.cwd,
-  });
-}
-
-/** The config's state_dir, if it sets one: relative to the config file, not to wherever cron starts hb. */
-export function configStateDir(config: HbConfig): string | undefined {
-  return config.stateDir && config.file ? resolve(dirname(config.file), config.stateDir) : config.stateDir;
 }

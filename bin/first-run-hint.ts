@@ -3,7 +3,7 @@
 
 import { unscheduledHint } from '../lib/rules/health/unscheduled.ts';
 import type { Context } from './context.ts';
-import { checkCrontabLookup } from './crontab-lookup.ts';
+import { checkCrontabLookup } from '../lib/adapters/crontab/check-lookup.ts';
 import type { Io } from './io.ts';
 
 /**

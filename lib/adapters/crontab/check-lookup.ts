@@ -4,20 +4,20 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { crontabLookup, type CrontabLookup } from '../lib/rules/crontab/lookup.ts';
-import { crontabPaths } from '../lib/rules/crontab/locations.ts';
-import { readCrontabs } from '../lib/adapters/crontab/sources.ts';
-import { cachedCrontab } from '../lib/adapters/crontab/user-cache.ts';
-import { configStateDir, type Context } from './context.ts';
-import type { Io } from './io.ts';
-import { readUserCrontab } from '../lib/adapters/crontab/user-crontab.ts';
-import { currentUser, readUsers } from './users.ts';
+import { crontabLookup, type CrontabLookup } from '../../rules/crontab/lookup.ts';
+import { crontabPaths } from '../../rules/crontab/locations.ts';
+import { readCrontabs } from './sources.ts';
+import { cachedCrontab } from './user-cache.ts';
+import { configStateDir, type Context, type ContextProcess } from '../config/context.ts';
+import { readUserCrontab } from './user-crontab.ts';
+import { currentUser } from '../users/current.ts';
+import { readUsers } from '../users/passwd.ts';
 
 /**
  * The lookup for a check in `ctx` that writes to `primary` (where crontab(1)'s answer is kept):
  * nothing is read, asked or spawned until a job needs it.
  */
-export function checkCrontabLookup(ctx: Context, io: Io, primary: string): CrontabLookup {
+export function checkCrontabLookup(ctx: Context, io: Pick<ContextProcess, 'env' | 'isRoot' | 'cwd'>, primary: string): CrontabLookup {
   let user: string | undefined;
   const me = () => (user ??= currentUser());
   // crontab(1) missing, failing or refusing this user (cron.allow): the system crontabs still count.
