@@ -1,7 +1,7 @@
 // The one place that touches the process: output, TTY and colour, environment, clock, identity.
-import { existsSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { blockingWriter } from '../lib/adapters/fs/blocking-out.ts';
+import { hostZone } from '../lib/adapters/schedule/host-zone.ts';
 
 /** What a command may use from the outside world; tests build their own. */
 export interface Io {
@@ -48,26 +48,4 @@ export function processIo(noColor: boolean): Io {
     homedir: env.HOME || '/',
     localTz: () => hostZone(env.TZ),
   };
-}
-
-/**
- * The host's zone name the way the C library finds it — $TZ, else the /etc/localtime link —
- * without starting ICU (~15 ms) just to ask; Intl answers only when neither names a zone.
- */
-function hostZone(tz: string | undefined): string {
-  const known = (name: string | undefined) => Boolean(name && !name.includes('..') && existsSync(`/usr/share/zoneinfo/${name}`));
-  const named = tz?.replace(/^:/, '');
-  if (known(named)) return named!;
-  if (tz === undefined) {
-    try {
-      const target = readlinkSync('/etc/localtime');
-      const linked = target.slice(target.indexOf('zoneinfo/') + 'zoneinfo/'.length);
-      if (target.includes('zoneinfo/') && known(linked)) return linked;
-    } catch {
-      // Not a link (or absent): ask Intl.
-    }
-  }
-  if (tz === '') return 'UTC'; // what the C library makes of an empty TZ
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return zone && zone !== 'Etc/Unknown' ? zone : 'UTC';
 }

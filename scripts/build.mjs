@@ -6,10 +6,14 @@
 //    and Prometheus renderers, the textfile writer, the outbox, the YAML config — stays in
 //    separate files it imports when it needs them;
 //  - dist/cli.js, the config loader and those lazily loaded parts, with shared chunks: commander
-//    and the other commands, each loaded only when needed.
+//    and the other commands, each loaded only when needed;
+//  - dist/api.js, the Node API (lib/api.ts) with its declarations (dist/api.d.ts): no command
+//    line code; it imports the lazily loaded parts above when it needs them.
 // Imports of separate modules become imports of their output files.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { emitApiTypes } from './api-types.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -102,6 +106,17 @@ const rest = await build({
   banner: { js: "import { createRequire as __hbCreateRequire } from 'node:module';\nconst require = __hbCreateRequire(import.meta.url);" },
 });
 
+// The Node API (`import … from 'hb'`): its own file, which never loads the command line; the
+// check pipeline and the lazily loaded parts are the files above, imported when it needs them.
+const api = await build({
+  ...common,
+  entryPoints: ['lib/api.ts'],
+  outfile: 'dist/api.js',
+  // The crontab lookup of check() and of the unscheduled hint names jobs as wrap does: kept inside.
+  plugins: [separate(except('lib/rules/crontab/job-names.ts'))],
+});
+emitApiTypes(fileURLToPath(new URL('../tsconfig.api.json', import.meta.url)), 'api.d.ts');
+
 // Which source modules went into which output file: tests use it to prove lazy loading.
-const outputs = { ...hot.metafile.outputs, ...check.metafile.outputs, ...evaluate.metafile.outputs, ...rest.metafile.outputs };
+const outputs = { ...hot.metafile.outputs, ...check.metafile.outputs, ...evaluate.metafile.outputs, ...rest.metafile.outputs, ...api.metafile.outputs };
 writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify({ outputs }));

@@ -18,13 +18,16 @@ import type { ExitFacts } from '../rules/outcome/exit.ts';
 import { quietExitReason } from '../rules/outcome/quiet.ts';
 import { failedInARow } from '../rules/outcome/types.ts';
 import { keepRunHistory, settleOutcome, type Settled } from './outcome.ts';
+import { runTask, type RunTask, type TaskEnding } from './task.ts';
 
 /** Everything one run needs; the CLI layer fills it from flags, config and the process. */
 export interface JobRunRequest {
   job: string;
   dir: string;
-  /** Absent: a pure ping. */
+  /** Absent (and no `task`): a pure ping. */
   command?: string | string[];
+  /** An in-process function run in place of a command (the Node API's runJob). */
+  task?: RunTask;
   schedule: ScheduleSpec | null;
   graceMs?: number;
   timeoutMs?: number;
@@ -66,6 +69,8 @@ export interface JobRunResult {
   previous: ReadHeartbeat | null;
   skipped: boolean;
   warnings: string[];
+  /** What a task asked to be sent to the job's sinks (absent: nothing). */
+  notify?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -87,7 +92,8 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
   let spool: OutputSpool | null = null;
   // Why this run holds no lock although it asked for one (none could be made): it runs anyway.
   let unlocked: string | null = null;
-  if (req.lock && req.command) {
+  const runs = req.command !== undefined || req.task !== undefined;
+  if (req.lock && runs) {
     const lock = lockForRun(req.dir, req.job, { pid: req.pid, started_at: iso(req.now()), boot_id: bootId(), pid_started_ms: processStartMs(req.pid) });
     if (lock.kind === 'busy') {
       event('overlap_skipped', { holder_pid: lock.holder?.pid ?? null, holder_started_at: lock.holder?.started_at ?? null });
@@ -120,7 +126,8 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         : nextCycle(req.dir, req.job, Math.max(prevRecord?.cycle ?? 0, leftover?.cycle ?? 0), holder);
 
     let child: ChildResult | null = null;
-    if (req.command) {
+    let ended: TaskEnding | null = null;
+    if (runs) {
       const marker: RunMarker = {
         job: req.job,
         pid: req.pid,
@@ -129,7 +136,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
         cycle,
         boot_id: boot,
         pid_started_ms: pidStartedMs,
-        command: typeof req.command === 'string' ? req.command : req.command.join(' '),
+        command: req.command === undefined ? null : typeof req.command === 'string' ? req.command : req.command.join(' '),
         timeout_ms: req.timeoutMs ?? null,
       };
       const mark = (m: RunMarker) => {
@@ -142,23 +149,28 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       mark(marker);
       event('run_started', { cycle, pid: req.pid, ...(unlocked ? { unlocked } : {}) });
       flush();
-      if (req.rules?.quiet) spool = await quietSpool(req.job, warnings);
-      child = await runChild({
-        command: req.command,
-        env: childEnv(req, cycle, prev, crashed ? leftover : null),
-        tailBytes: req.tailBytes,
-        timeoutMs: req.timeoutMs,
-        killAfterMs: req.killAfterMs,
-        stdout: spool?.stdout ?? req.stdout,
-        stderr: spool?.stderr ?? req.stderr,
-        forward: req.forwardSignals,
-        stdin: req.stdin,
-        now: req.now,
-        onSpawn: (childPid) => {
-          mark({ ...marker, child_pid: childPid });
-          req.onChild?.(childPid);
-        },
-      });
+      if (req.task) {
+        ended = await runTask(req.task, { job: req.job, cycle, stateDir: req.dir }, req.now);
+        child = ended.child;
+      } else {
+        if (req.rules?.quiet) spool = await quietSpool(req.job, warnings);
+        child = await runChild({
+          command: req.command!,
+          env: childEnv(req, cycle, prev, crashed ? leftover : null),
+          tailBytes: req.tailBytes,
+          timeoutMs: req.timeoutMs,
+          killAfterMs: req.killAfterMs,
+          stdout: spool?.stdout ?? req.stdout,
+          stderr: spool?.stderr ?? req.stderr,
+          forward: req.forwardSignals,
+          stdin: req.stdin,
+          now: req.now,
+          onSpawn: (childPid) => {
+            mark({ ...marker, child_pid: childPid });
+            req.onChild?.(childPid);
+          },
+        });
+      }
     }
     // Like a shell, say why the command never ran: cron mails it.
     if (child?.spawnError) warnings.push(`hb: ${req.job}: ${child.spawnError.message}`);
@@ -204,7 +216,9 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       cycle,
       action: req.action ?? null,
       message:
-        req.message ?? (child?.spawnError ? child.spawnError.message : child?.timedOut ? `timed out after ${Math.round((req.timeoutMs ?? 0) / 1000)}s` : null),
+        req.message ??
+        ended?.message ??
+        (child?.spawnError ? child.spawnError.message : child?.timedOut ? `timed out after ${Math.round((req.timeoutMs ?? 0) / 1000)}s` : null),
       schedule: req.schedule,
       grace_s: req.graceMs === undefined ? null : req.graceMs / 1000,
       output_tail: child && req.tailBytes > 0 ? child.tail : null,
@@ -237,7 +251,7 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
     }
     // Only beside the heartbeat it belongs to: a directory that took no heartbeat is not asked again.
     if (child && written) warnings.push(...keepRunHistory(req.dir, record, req.now));
-    if (req.command) removeRunMarker(req.dir, req.job, req.pid);
+    if (runs) removeRunMarker(req.dir, req.job, req.pid);
     event('run_finished', {
       cycle,
       status,
@@ -246,11 +260,19 @@ export async function runJob(req: JobRunRequest): Promise<JobRunResult> {
       duration_ms: record.duration_ms,
       outcome: settled.outcome,
       ...(settled.reason !== null ? { reason: settled.reason } : {}),
-      ...(req.command ? {} : { ping: true }),
+      ...(runs ? {} : { ping: true }),
     });
     flush();
     const exitCode = child ? child.code : written ? 0 : 1;
-    return { exitCode, record: written ? record : null, made: record, previous: prev, skipped: false, warnings };
+    return {
+      exitCode,
+      record: written ? record : null,
+      made: record,
+      previous: prev,
+      skipped: false,
+      warnings,
+      ...(ended?.notify ? { notify: ended.notify } : {}),
+    };
   } finally {
     spool?.close();
     release?.();

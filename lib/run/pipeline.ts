@@ -15,7 +15,8 @@ import { HB_VERSION } from '../rules/version.ts';
 import { runJob, type JobRunRequest } from './job.ts';
 import type { NotifyEffects, RunPings } from './notifications.ts';
 import type { RunPing } from './ping.ts';
-import { hasRunPings, runSchedule, tickPlan, wrapPlan, type WrapChoices } from '../rules/run/plan.ts';
+import { hasRunPings, runSchedule, taskPlan, tickPlan, wrapPlan, type WrapChoices } from '../rules/run/plan.ts';
+import type { RunTask } from './task.ts';
 
 /** What a tick or wrap takes from outside: clock, pid, host, env, liveness, run ids, the streams the child shares, where hb's lines go. */
 export interface RunEffects extends NotifyEffects {
@@ -52,6 +53,8 @@ export interface RunInput {
   notify?: string;
   /** wrap's command and flags; absent for a tick. */
   wrap?: WrapChoices;
+  /** An in-process function run in place of a command (the Node API's runJob), and whether it takes the job's lock. */
+  task?: { run: RunTask; lock: boolean };
   /** --ping or HB_PING_URL: a healthchecks-compatible check to report this run to (lib/run/ping.ts). */
   pingUrl?: string;
   /** --cycle: the run's cycle number, given by the caller instead of counted. */
@@ -62,13 +65,20 @@ export interface RunInput {
 export interface TickOrWrapResult {
   exitCode: number;
   record: HeartbeatRecord | null;
+  /** Set when the run did not start: another run of the job holds its lock. */
+  skipped?: true;
 }
 
 /** Runs the job (or records the ping), says what went wrong through `fx.warn`; returns its exit code and record. */
 export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<TickOrWrapResult> {
   const { job, config } = input;
   const cfg = config.jobs.get(job);
-  const plan = input.wrap ? wrapPlan(input.wrap, cfg, config.defaults) : tickPlan(cfg, config.defaults);
+  const plan = input.task
+    ? taskPlan(input.task.lock, cfg, config.defaults)
+    : input.wrap
+      ? wrapPlan(input.wrap, cfg, config.defaults)
+      : tickPlan(cfg, config.defaults);
+  const runs = Boolean(plan.command || input.task);
   if (input.status && plan.command) {
     throw new UsageError(`--status: job ${job} runs a command, whose exit code is its status; --status is for pings`);
   }
@@ -77,7 +87,7 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
   try {
     opened = openStateDir(input.state);
   } catch (e) {
-    if (!plan.command) throw new UsageError(`cannot record the heartbeat: ${(e as Error).message}`);
+    if (!runs) throw new UsageError(`cannot record the heartbeat: ${(e as Error).message}`);
     opened = null;
   }
   if (opened?.warning) fx.warn(opened.warning);
@@ -86,6 +96,7 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
     job,
     dir: opened?.dir ?? input.state.dir,
     command: plan.command,
+    task: input.task?.run,
     schedule: runSchedule(input.flagSchedule, cfg, fx.localTz),
     graceMs: input.graceMs ?? cfg?.graceMs ?? config.defaults.graceMs,
     timeoutMs: plan.timeoutMs,
@@ -118,12 +129,15 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
   let pings: RunPings | null = null;
   let ping: RunPing | null = null;
   req.onStart = () => {
-    pings = notifier?.startRunPings(config, job, req.dir, fx, Boolean(plan.command)) ?? null;
-    ping = pinger?.startPing(input.pingUrl!, job, pings?.runId ?? fx.newId(), fx, Boolean(plan.command)) ?? null;
+    pings = notifier?.startRunPings(config, job, req.dir, fx, runs) ?? null;
+    ping = pinger?.startPing(input.pingUrl!, job, pings?.runId ?? fx.newId(), fx, runs) ?? null;
   };
   const result = await runJob(req);
   const warnings = [...result.warnings];
-  if (notifier) warnings.push(...(await notifier.finishRun(config, job, req.dir, fx, pings, result.record, input.notify)));
+  // A task says whether it has something to say only when it ends.
+  const said = input.notify ?? result.notify;
+  const speaker = notifier ?? (said !== undefined && opened ? await import('./notifications.ts') : null);
+  if (speaker) warnings.push(...(await speaker.finishRun(config, job, req.dir, fx, pings, result.record, said)));
   if (pinger && ping) warnings.push(...(await pinger.finishPing(ping, job, fx, result.made, opened?.dir ?? null)));
   // Said once, when the job has just been left without a schedule: cron would mail it every run.
   if (result.record && becameUnscheduled(job, req.schedule, result.previous)) {
@@ -136,5 +150,5 @@ export async function runTickOrWrap(input: RunInput, fx: RunEffects): Promise<Ti
     const stale = staleWatcherWarning(req.dir, config, fx.now(), fx.localTz);
     if (stale) fx.warn(stale);
   }
-  return { exitCode: result.exitCode, record: result.record };
+  return { exitCode: result.exitCode, record: result.record, ...(result.skipped ? { skipped: true as const } : {}) };
 }

@@ -72,6 +72,24 @@ export function wrapPlan(wrap: WrapChoices, cfg: JobConfig | undefined, defaults
   return plan;
 }
 
+/**
+ * The Node API's runJob: an in-process function (no command, no output to keep), the job's
+ * timeout for its running marker (an overrun shows in hb check; a function cannot be stopped),
+ * the lock if asked or configured, and the job's outcome rules that need no output.
+ */
+export function taskPlan(lock: boolean, cfg: JobConfig | undefined, defaults: HbConfig['defaults']): RunPlan {
+  // Exit codes and output patterns judge a command; a function succeeds or throws.
+  const { expect, baseline } = cfg?.outcome ?? {};
+  const kept: OutcomeRules = { ...(expect ? { expect } : {}), ...(baseline ? { baseline } : {}) };
+  return {
+    timeoutMs: cfg?.timeoutMs ?? defaults.timeoutMs,
+    lock: lock || (cfg?.lock ?? false),
+    skipCode: 0,
+    tailBytes: 0,
+    ...outcomePart(Object.keys(kept).length > 0 ? kept : undefined, cfg?.minDurationMs),
+  };
+}
+
 /** The plan's outcome rules and floor, each only when there is one. */
 function outcomePart(rules: OutcomeRules | undefined, minDurationMs: number | undefined): Pick<RunPlan, 'rules' | 'minDurationMs'> {
   return { ...(rules ? { rules } : {}), ...(minDurationMs !== undefined ? { minDurationMs } : {}) };
