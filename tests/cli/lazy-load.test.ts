@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HB, fixture, sandbox } from '../helpers.ts';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -28,14 +28,20 @@ const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8')) as { outp
 
 /** The source modules (from esbuild's metafile) behind every dist file a run of hb loaded, plus the Node built-ins it imported. */
 function loadedSources(args: string[], env: NodeJS.ProcessEnv, codes: readonly number[] = [0, 1]): string[] {
+  const { builtins, files } = loadedBy([HB, ...args], env, codes);
+  return [...builtins, ...files.flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {}).map(fromPackage))];
+}
+
+/** The Node built-ins and the dist files (`dist/x.js`) that `node ARGV` loaded. */
+function loadedBy(argv: string[], env: NodeJS.ProcessEnv, codes: readonly number[]): { builtins: string[]; files: string[] } {
   const traceFile = join(env.HOME!, '..', 'trace.txt');
-  const r = spawnSync(process.execPath, ['--import', fixture('trace-loads.mjs'), HB, ...args], { env: { ...env, HB_TRACE_FILE: traceFile }, encoding: 'utf8' });
-  assert.ok(codes.includes(r.status!), `hb ${args.join(' ')} ran: ${r.stderr}`);
+  const r = spawnSync(process.execPath, ['--import', fixture('trace-loads.mjs'), ...argv], { env: { ...env, HB_TRACE_FILE: traceFile }, encoding: 'utf8' });
+  assert.ok(codes.includes(r.status!), `node ${argv.join(' ')} ran: ${r.stderr}`);
   const urls = readFileSync(traceFile, 'utf8').split('\n');
   writeFileSync(traceFile, '');
   const builtins = urls.filter((u) => u.startsWith('node:'));
-  const files = urls.filter((u) => u.startsWith('file:') && u.includes('/dist/'));
-  return [...builtins, ...files.flatMap((u) => Object.keys(meta.outputs[`dist/${relative(dist, fileURLToPath(u))}`]?.inputs ?? {}).map(fromPackage))];
+  const files = urls.filter((u) => u.startsWith('file:') && u.includes('/dist/')).map((u) => `dist/${relative(dist, fileURLToPath(u))}`);
+  return { builtins, files };
 }
 
 /** An input as the project names it: a node_modules reached through a symlink (`../main/node_modules/yaml/…`) is `node_modules/yaml/…`. */
@@ -201,6 +207,28 @@ test('status and report load the fleet view only with --prometheus', () => {
     const fleet = loadedSources(['status', '--prometheus', 'http://127.0.0.1:9'], s.env, [2]);
     for (const module of ['bin/commands/fleet.ts', 'lib/rules/fleet/model.ts', 'lib/adapters/prometheus/client.ts', 'node:http'])
       assert.ok(fleet.includes(module), `--prometheus loads ${module}`);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test("the Node API's heartbeat and runJob load dist/api.js alone, without child_process; check() adds the check pipeline, never the command line", () => {
+  const s = sandbox();
+  try {
+    const api = pathToFileURL(join(dist, 'api.js')).href;
+    const runs = join(s.root, 'runs.mjs');
+    writeFileSync(
+      runs,
+      `import { heartbeat, runJob } from '${api}';\nawait heartbeat('a', { every: '1m' });\nawait runJob('b', () => ({ message: 'done' }), { every: '1m' });\n`,
+    );
+    const ran = loadedBy([runs], s.env, [0]);
+    assert.deepEqual(ran.files, ['dist/api.js']);
+    assert.ok(!ran.builtins.includes('node:child_process'), ran.builtins.join(' '));
+    const checks = join(s.root, 'check.mjs');
+    writeFileSync(checks, `import { check } from '${api}';\nif ((await check()).length !== 2) process.exit(3);\n`);
+    const checked = loadedBy([checks], s.env, [0]).files;
+    assert.ok(checked.includes('dist/evaluate.js'), checked.join(' '));
+    for (const cli of ['dist/hb.js', 'dist/cli.js', 'dist/check.js', 'dist/config-load.js']) assert.ok(!checked.includes(cli), `${cli} not loaded by check()`);
   } finally {
     s.cleanup();
   }
