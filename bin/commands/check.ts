@@ -46,7 +46,11 @@ export async function runCheck(jobs: string[], opts: CheckOptions, io: Io): Prom
     code = await render(format, health, { problems, unscheduled, warnings, total, dirs, untrusted, nowMs, actions }, opts, io);
   } finally {
     // Alerts go out even when the output failed (a bad --textfile): never lose one.
-    const finished = await finishCheck(evaluation, { code, dryRun: acting.dryRun, complete: jobs.length === 0 }, fx);
+    const finished = await finishCheck(
+      evaluation,
+      { code, dryRun: acting.dryRun, complete: jobs.length === 0, looksOnly: !acting.notify && !acting.recover },
+      fx,
+    );
     unrecorded = finished.unrecorded;
     // A dry run's plan goes to stdout for people, to stderr where stdout is machine output.
     for (const line of finished.planned) (format === 'text' ? io.out : io.err)(`${line}\n`);

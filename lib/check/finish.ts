@@ -13,6 +13,11 @@ export interface CheckEnd {
   dryRun: boolean;
   /** No job was named: a job no longer seen closes its incident. */
   complete: boolean;
+  /**
+   * Neither notifies nor recovers (--no-notify --no-recover): a monitor's look, which must not
+   * stand in for the acting check. It leaves `hb-check.last` alone, so a dead cron line stays seen.
+   */
+  looksOnly: boolean;
 }
 
 /** What finishing did: whether the own heartbeat could not be written, lines for stderr, a dry run's plan. */
@@ -23,12 +28,12 @@ export interface Finished {
 }
 
 /**
- * Records the check's own heartbeat (not in a dry run), then lets the actor alert and release the
+ * Records the check's own heartbeat (not in a dry run or a look only), then lets the actor alert and release the
  * lock, then removes the event log's rotated files past `events_keep` in the chosen state directory.
  */
 export async function finishCheck(ev: Evaluation, end: CheckEnd, fx: CheckEffects): Promise<Finished> {
   const run = { nowMs: ev.nowMs, problems: ev.problems, total: ev.total, untrusted: ev.untrusted.length, code: end.code };
-  const own = end.dryRun ? null : recordCheck(ev.dirs, ev.config, run, fx);
+  const own = end.dryRun || end.looksOnly ? null : recordCheck(ev.dirs, ev.config, run, fx);
   const unrecorded = own === 'failed';
   const { warnings, planned } = ev.actor
     ? await ev.actor.finish(end.complete, typeof own === 'object' ? own : null, { folded: ev.explained?.folded ?? new Map(), timing: ev.timing })

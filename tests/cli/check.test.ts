@@ -378,3 +378,25 @@ test('--textfile writes every job for Prometheus while the text output still lis
     s.cleanup();
   }
 });
+
+test('a check that neither notifies nor recovers is a look: it leaves hb-check.last alone, so a dead cron line of the acting check stays seen', (t) => {
+  if (!requireTool(t, 'faketime')) return;
+  const s = sandbox();
+  try {
+    assert.equal(hb(['tick', 'lookonly-job', '--every', '1h'], { env: s.env }).code, 0);
+    const own = join(s.state, 'hb-check.last');
+    const look = hb(['check', '--no-notify', '--no-recover'], { env: s.env });
+    assert.equal(look.code, 0, look.stderr);
+    assert.equal(existsSync(own), false, 'a look writes no hb-check.last');
+    assert.equal(hb(['check', '--format', 'nagios', '--no-notify', '--no-recover'], { env: s.env }).code, 0);
+    assert.equal(existsSync(own), false, 'nor does a Nagios look');
+    // Either flag alone still leaves a check that acts: it records itself.
+    assert.equal(hb(['check', '--no-recover'], { env: s.env }).code, 0);
+    assert.ok(existsSync(own), 'a check that notifies records itself');
+    const before = readFileSync(own, 'utf8');
+    assert.equal(hb(['check', '--no-notify', '--no-recover'], { env: { ...s.env }, prefix: ['faketime', '-f', '+2h'] }).code, 1);
+    assert.equal(readFileSync(own, 'utf8'), before, 'a later look leaves the recorded one as it was');
+  } finally {
+    s.cleanup();
+  }
+});

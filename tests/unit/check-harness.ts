@@ -128,7 +128,11 @@ export async function runCheck(
   );
   opts.afterEvaluate?.(evaluation);
   const code = evaluation.problems > 0 ? 1 : 0;
-  const finished = await finishCheck(evaluation, { code, dryRun: acting.dryRun, complete: jobs.length === 0 }, fx);
+  const finished = await finishCheck(
+    evaluation,
+    { code, dryRun: acting.dryRun, complete: jobs.length === 0, looksOnly: !acting.notify && !acting.recover },
+    fx,
+  );
   return { evaluation, finished, code };
 }
 
