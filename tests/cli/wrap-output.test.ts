@@ -12,8 +12,8 @@ import { HB, PROPERTY_SEED, readJson, sandbox, seededRandom, waitFor } from '../
 const TAIL = 64;
 
 /**
- * A job writing random chunks of 40 KiB to 1 MiB to stdout and stderr in turn (several MB), then a
- * text line on stdout whose last character, '€' (e2 82 ac), is written in two halves a moment
+ * A job writing random chunks of 40 KiB to 1 MiB to stdout and stderr in turn (several MB), a
+ * last 256 KiB chunk on stdout, then a text line on stdout whose last character, '€' (e2 82 ac), is written in two halves a moment
  * apart, so that hb reads it in two reads. Returns the job's command and the bytes it writes.
  */
 function interleavedJob(dir: string): { command: string; stdout: Buffer; stderr: Buffer } {
@@ -34,6 +34,12 @@ function interleavedJob(dir: string): { command: string; stdout: Buffer; stderr:
       lines.push(`cat ${name}${redirect}`);
     }
   }
+  // Then a stdout chunk larger than a pipe holds: hb reads it in several turns, and the first of
+  // them also drains what stderr still held, so the tail below is stdout's whatever the load.
+  const last = bytes(256 * 1024);
+  writeFileSync(join(dir, 'out-last'), last);
+  out.push(last);
+  lines.push('cat out-last');
   const text = 'the last line of the job, longer than the tail, ends in a euro sign: ';
   lines.push(`printf '%s\\342\\202' '${text}'`, 'sleep 0.3', "printf '\\254\\n'");
   out.push(Buffer.from(`${text}€\n`));
