@@ -11,7 +11,7 @@ import { warnsUnscheduled } from '../../lib/rules/health/unscheduled.ts';
 import type { UntrustedDir } from '../../lib/adapters/state/dir.ts';
 import { inPieces } from '../../lib/rules/format/pieces.ts';
 import { HB_VERSION } from '../../lib/rules/version.ts';
-import { readCheckScope } from '../check-scope.ts';
+import { readCheckScope } from '../../lib/check/scope.ts';
 import type { GlobalOptions } from '../context.ts';
 import { checkEffects } from '../effects.ts';
 import type { Io } from '../io.ts';

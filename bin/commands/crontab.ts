@@ -27,7 +27,8 @@ import { configStateDir, loadContext, type Context, type GlobalOptions } from '.
 import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { readUserCrontab as readOrNull, writeUserCrontab } from '../../lib/adapters/crontab/user-crontab.ts';
-import { currentUser, readUsers } from '../users.ts';
+import { currentUser } from '../../lib/adapters/users/current.ts';
+import { readUsers } from '../../lib/adapters/users/passwd.ts';
 
 /** Flags of `hb crontab`. */
 export interface CrontabOptions extends GlobalOptions, KindFlags {

@@ -22,7 +22,7 @@ import type { Io } from '../io.ts';
 import { selfExec } from '../self-exec.ts';
 import { checkSyntax } from '../shell-syntax.ts';
 import { readUserCrontab } from '../../lib/adapters/crontab/user-crontab.ts';
-import { readUsers } from '../users.ts';
+import { readUsers } from '../../lib/adapters/users/passwd.ts';
 import { guardedAccess } from '../../lib/adapters/recover/guarded-path.ts';
 import { primaryGid } from '../../lib/adapters/recover/primary-gid.ts';
 import { listNames } from '../../lib/adapters/fs/quiet.ts';

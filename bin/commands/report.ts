@@ -15,7 +15,7 @@ import { inPieces } from '../../lib/rules/format/pieces.ts';
 import type { HbConfig } from '../../lib/rules/config/types.ts';
 import type { GlobalOptions } from '../context.ts';
 import { evaluateAll } from '../../lib/check/evaluate.ts';
-import { readCheckScope } from '../check-scope.ts';
+import { readCheckScope } from '../../lib/check/scope.ts';
 import { checkEffects, deliveryEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
 import { warnUntrusted } from '../untrusted.ts';

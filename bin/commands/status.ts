@@ -2,7 +2,7 @@
 
 import { countOutbox } from '../../lib/adapters/alerts/outbox.ts';
 import { evaluateAll } from '../../lib/check/evaluate.ts';
-import { readCheckScope } from '../check-scope.ts';
+import { readCheckScope } from '../../lib/check/scope.ts';
 import type { GlobalOptions } from '../context.ts';
 import { checkEffects } from '../effects.ts';
 import type { Io } from '../io.ts';
