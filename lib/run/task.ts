@@ -2,7 +2,7 @@
 // a command: what the function is told, what it may return, and its ending in the shape a
 // child's ending has, so the run pipeline records it as it records a command's.
 
-import type { ChildResult } from '../adapters/run/child.ts';
+import { withoutProcess, type ChildResult } from '../adapters/run/child.ts';
 
 /** What a job function is told about its run. */
 export interface TaskInfo {
@@ -47,20 +47,7 @@ export async function runTask(task: RunTask, info: TaskInfo, now: () => number):
   }
   const finishedMs = now();
   const code = failure === null ? 0 : 1;
-  const child: ChildResult = {
-    exitCode: code,
-    signal: null,
-    code,
-    timedOut: false,
-    tail: '',
-    startedMs,
-    finishedMs,
-    durationMs: Math.max(0, finishedMs - startedMs),
-    pid: null,
-    spawnError: null,
-    outputAbandoned: false,
-    outputBytes: { stdout: 0, stderr: 0 },
-  };
+  const child = withoutProcess(startedMs, finishedMs, { exitCode: code, code, spawnError: null });
   return { child, message: failure ?? said.message ?? null, notify: failure === null ? (said.notify ?? null) : null };
 }
 

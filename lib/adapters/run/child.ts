@@ -81,6 +81,25 @@ export interface ChildResult {
   outputBytes: { stdout: number; stderr: number };
 }
 
+/**
+ * How a run with no process to read ended (a command that could not start, an in-process
+ * function): no signal, no output, no pid; `code` is what the record takes as the exit code.
+ */
+export function withoutProcess(startedMs: number, finishedMs: number, ending: Pick<ChildResult, 'exitCode' | 'code' | 'spawnError'>): ChildResult {
+  return {
+    ...ending,
+    signal: null,
+    timedOut: false,
+    tail: '',
+    startedMs,
+    finishedMs,
+    durationMs: Math.max(0, finishedMs - startedMs),
+    pid: null,
+    outputAbandoned: false,
+    outputBytes: { stdout: 0, stderr: 0 },
+  };
+}
+
 /** Anything that can be sent a signal: a ChildProcess, or a wrapper that signals a group. */
 export interface Signallable {
   kill(signal: NodeJS.Signals): unknown;
@@ -254,20 +273,7 @@ function notStarted(err: unknown, file: string, cwd: string | undefined, started
   } else {
     message = `cannot run ${file}: ${e?.message ?? String(err)}`;
   }
-  return {
-    exitCode: null,
-    signal: null,
-    code: code === 'ENOENT' ? 127 : 126,
-    timedOut: false,
-    tail: '',
-    startedMs,
-    finishedMs,
-    durationMs: Math.max(0, finishedMs - startedMs),
-    pid: null,
-    spawnError: { code, message },
-    outputAbandoned: false,
-    outputBytes: { stdout: 0, stderr: 0 },
-  };
+  return withoutProcess(startedMs, finishedMs, { exitCode: null, code: code === 'ENOENT' ? 127 : 126, spawnError: { code, message } });
 }
 
 function isDirectory(path: string): boolean {
