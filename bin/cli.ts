@@ -135,19 +135,14 @@ export async function buildProgram(io: Io, nagios = false, hot: HotRunner = runH
       code = await hot({ command: 'check', operands: jobs, options: cmd.optsWithGlobals<FastCommand['options']>() }, io);
     });
 
-  command('status')
-    .argument('[job...]', "jobs to show (default: all); named jobs also get why, and their last run's reason and output")
-    .description('the heartbeat panel: status, age, interval, ratio, last exit, duration, cycle, action')
-    .addOption(new Option('--format <format>', 'output format (default text)').choices(['text', 'json']))
-    .option('--json', 'same as --format json')
-    .option(
-      '--prometheus <url>',
-      'the fleet view: every host and job from the hb series in this Prometheus (user:password@ for basic auth)',
-      parsePrometheusUrl,
-    )
-    .option('--timeout <duration>', 'with --prometheus: how long each query may take (default 5s)', parseQueryTimeout)
-    .option('--stale-after <duration>', 'with --prometheus: a host whose hb check is older is a blocker (default 3m)', parseStaleAfter)
-    .option('--host-label <label>', 'with --prometheus: the label that names a host (default instance)', parseHostLabel)
+  withFleetOptions(
+    command('status')
+      .argument('[job...]', "jobs to show (default: all); named jobs also get why, and their last run's reason and output")
+      .description('the heartbeat panel: status, age, interval, ratio, last exit, duration, cycle, action')
+      .addOption(new Option('--format <format>', 'output format (default text)').choices(['text', 'json']))
+      .option('--json', 'same as --format json'),
+    'the fleet view: every host and job from the hb series in this Prometheus (user:password@ for basic auth)',
+  )
     .addHelpText(
       'after',
       "\nExamples:\n  hb status\n  hb status backup           the panel, then why backup's last run failed and what it printed\n  hb status backup --json\n  hb status --format json | jq -r '.jobs[] | select(.problem) | .job'\n  hb status --prometheus http://prometheus.example.net:9090   every host and job of the fleet, blockers first\n  hb status --prometheus http://prometheus:9090 --json | jq -r '.jobs[] | select(.blocker) | \"\\(.host) \\(.job)\"'",
@@ -158,17 +153,16 @@ export async function buildProgram(io: Io, nagios = false, hot: HotRunner = runH
       code = await runStatus(jobs, globals(cmd), io);
     });
 
-  command('report')
-    .description('the nightly report: runs, failures, crashes, incidents, rollbacks, durations; blockers first')
-    .option('--since <duration>', 'the window, ending now (default 24h)', parseSince)
-    .addOption(new Option('--format <format>', 'output format (default markdown)').choices(['markdown', 'html', 'json']))
-    .option('--json', 'same as --format json')
-    .option('--output <file>', 'write the report to FILE atomically instead of stdout (- is stdout; a link, device, FIFO or directory is refused)')
-    .option('--send', 'send the Markdown report as a message through the global sinks (job hb-report)')
-    .option('--prometheus <url>', 'the report over the fleet: every host and job from the hb series in this Prometheus', parsePrometheusUrl)
-    .option('--timeout <duration>', 'with --prometheus: how long each query may take (default 5s)', parseQueryTimeout)
-    .option('--stale-after <duration>', 'with --prometheus: a host whose hb check is older is a blocker (default 3m)', parseStaleAfter)
-    .option('--host-label <label>', 'with --prometheus: the label that names a host (default instance)', parseHostLabel)
+  withFleetOptions(
+    command('report')
+      .description('the nightly report: runs, failures, crashes, incidents, rollbacks, durations; blockers first')
+      .option('--since <duration>', 'the window, ending now (default 24h)', parseSince)
+      .addOption(new Option('--format <format>', 'output format (default markdown)').choices(['markdown', 'html', 'json']))
+      .option('--json', 'same as --format json')
+      .option('--output <file>', 'write the report to FILE atomically instead of stdout (- is stdout; a link, device, FIFO or directory is refused)')
+      .option('--send', 'send the Markdown report as a message through the global sinks (job hb-report)'),
+    'the report over the fleet: every host and job from the hb series in this Prometheus',
+  )
     .addHelpText(
       'after',
       '\nExamples:\n  hb report\n  hb report --since 7d --format html --output /var/www/hb/report.html\n  hb report --send\n  hb report --prometheus http://prometheus.example.net:9090 --format html --output /var/www/hb/fleet.html',
@@ -396,6 +390,15 @@ function refuseExtraArguments(cmd: Command): void {
   for (let c: Command | null = cmd; c?.parent; c = c.parent) path.unshift(c.name());
   const words = extra.map((a) => `"${visible(a)}"`).join(', ');
   throw new UsageError(`${path.join(' ')}: unexpected argument${extra.length > 1 ? 's' : ''} ${words}; usage: hb ${path.join(' ')} ${cmd.usage()}`);
+}
+
+/** Adds the fleet view's options to status or report: --prometheus (described by `what`) and the three that only work with it. */
+function withFleetOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option('--prometheus <url>', what, parsePrometheusUrl)
+    .option('--timeout <duration>', 'with --prometheus: how long each query may take (default 5s)', parseQueryTimeout)
+    .option('--stale-after <duration>', 'with --prometheus: a host whose hb check is older is a blocker (default 3m)', parseStaleAfter)
+    .option('--host-label <label>', 'with --prometheus: the label that names a host (default instance)', parseHostLabel);
 }
 
 /** Refuses --timeout, --stale-after and --host-label of status and report without --prometheus: they would be silently ignored. */
