@@ -2,6 +2,7 @@
 
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +117,15 @@ export const readEventsFile = (state: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
+
+/** A TCP port on 127.0.0.1 that nothing listens on: a server was just given it, and gave it back. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** True when a command exists on PATH. */
 export function hasCommand(name: string): boolean {

@@ -5,9 +5,9 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './helpers.ts';
 
 interface TestContext {
   after(fn: () => void | Promise<void>): void;
@@ -19,15 +19,6 @@ export interface Server {
   port: number;
   log(): string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function tempDir(t: TestContext, prefix: string): string {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { hb, hbRun, requireTool, sandbox } from '../helpers.ts';
+import { freePort, hb, hbRun, requireTool, sandbox } from '../helpers.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 
 const T = Date.parse('2026-11-20T00:00:00Z');
@@ -18,10 +18,7 @@ test('a mount point not mounted and a port refusing are the causes of a stale jo
   const rec = await startRecorder();
   const server = createServer((c) => c.destroy());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const spare = createServer();
-  await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
-  const closed = (spare.address() as { port: number }).port;
-  await new Promise((resolve) => spare.close(resolve));
+  const closed = await freePort();
   const s = sandbox();
   t.after(async () => {
     server.close();

@@ -3,23 +3,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRecorder } from '../fixtures/http-recorder.ts';
-import { fixture, HB, hb, hbRun, readEventsFile, sandbox, waitFor } from '../helpers.ts';
+import { fixture, freePort, HB, hb, hbRun, readEventsFile, sandbox, waitFor } from '../helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CHECK = '0f1e2d3c-4b5a-4697-8877-665544332211';
-
-/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test('wrap --ping with no config file: /start, then the success ping carrying the output, one run id', async () => {
   const s = sandbox();
@@ -164,7 +154,7 @@ test('a run --lock skips pings nothing: no /start is left open on the check, fro
 test("a dead endpoint: wrap ends with the command's code and output, one stderr line, no credentials shown", async () => {
   const s = sandbox();
   try {
-    const port = await closedPort();
+    const port = await freePort();
     const url = `http://pinger:s3cret-pw@127.0.0.1:${port}/ping/${CHECK}`;
     const r = await hbRun(['wrap', '--job', 'j', '--every', '1h', '--ping', url, '--', 'sh', '-c', 'echo out; exit 3'], { env: s.env });
     assert.equal(r.code, 3);

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HB, hb, hbRun, requireTool, sandbox, waitFor, type Run, type Sandbox } from '../helpers.ts';
+import { freePort, HB, hb, hbRun, requireTool, sandbox, waitFor, type Run, type Sandbox } from '../helpers.ts';
 
 const DOC = fileURLToPath(new URL('../../docs/integrations.md', import.meta.url));
 const DOC_HB = '/usr/local/lib/node_modules/hb/dist/hb.js';
@@ -42,14 +41,6 @@ function docBlock(firstLine: string): string {
   const found = blocks.filter((b) => b.split('\n')[0] === firstLine);
   assert.equal(found.length, 1, `exactly one block starting with "${firstLine}" in ${DOC}`);
   return found[0]!;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 // A healthy job and a failed one, ticked with the built CLI.

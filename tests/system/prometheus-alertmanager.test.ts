@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HB, hb, requireTool, sandbox, type Run } from '../helpers.ts';
-import { freePort, query, startAlertmanager, startNodeExporter, startPrometheus } from '../prom-stack.ts';
+import { freePort } from '../helpers.ts';
+import { query, startAlertmanager, startNodeExporter, startPrometheus } from '../prom-stack.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RULES = join(ROOT, 'docs', 'prometheus', 'hb-rules.yml');

@@ -3,15 +3,14 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderPrometheus } from '../../lib/rules/format/prometheus.ts';
 import { writeTextfile } from '../../lib/adapters/format/textfile.ts';
+import { startNodeExporter } from '../prom-stack.ts';
 import { PROBLEM_STATUSES } from '../../lib/rules/health/types.ts';
 import type { JobHealth, JobStatus } from '../../lib/rules/health/types.ts';
 
@@ -28,16 +27,8 @@ if (process.env.HB_REQUIRE_SYSTEM && !(HAVE_PROMTOOL && HAVE_EXPORTER)) {
   throw new Error('promtool and prometheus-node-exporter are required (apt-get install prometheus prometheus-node-exporter)');
 }
 
-const children: ChildProcess[] = [];
 const tmpDirs: string[] = [];
-after(async () => {
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) {
-      const gone = new Promise((resolve) => c.once('exit', resolve));
-      c.kill('SIGTERM');
-      await gone;
-    }
-  }
+after(() => {
   for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -51,38 +42,6 @@ function tmp(prefix: string): string {
 function promtool(text: string): { status: number | null; output: string } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-// Starts node_exporter with only the textfile collector and waits (bounded) until it answers.
-async function startExporter(dir: string): Promise<string> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/metrics`;
-  const child = spawn(
-    'prometheus-node-exporter',
-    [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${dir}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  children.push(child);
-  let log = '';
-  child.stderr.on('data', (b: Buffer) => (log += b.toString()));
-  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(url)).ok) return url;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`node_exporter did not answer on ${url}; its log:\n${log}`);
 }
 
 async function scrape(url: string): Promise<string> {
@@ -185,7 +144,7 @@ describe('renderPrometheus with the real tools', () => {
     const dir = tmp('hb-textfile-');
     writeTextfile(join(dir, 'hb.prom'), renderPrometheus(richJobs(), { nowMs: NOW, host: 'web1' }));
     assert.deepEqual(readdirSync(dir), ['hb.prom']);
-    const body = await scrape(await startExporter(dir));
+    const body = await scrape(`${(await startNodeExporter(t, dir)).url}/metrics`);
     assert.match(body, /^node_textfile_scrape_error 0$/m);
     assert.match(body, /^hb_last_success_timestamp_seconds\{hb_job="backup"\} \S+$/m);
     assert.match(body, /^hb_job_status\{hb_job="j_failed",status="failed"\} 1$/m);
@@ -231,7 +190,7 @@ describe('hb check --format prometheus / --textfile (built CLI)', () => {
     assert.deepEqual(readdirSync(textDir), ['hb.prom'], 'no temp file left behind');
     assert.deepEqual(promtool(readFileSync(target, 'utf8')), { status: 0, output: '' });
 
-    const body = await scrape(await startExporter(textDir));
+    const body = await scrape(`${(await startNodeExporter(t, textDir)).url}/metrics`);
     assert.match(body, /^node_textfile_scrape_error 0$/m);
     assert.match(body, /^hb_problem\{hb_job="sync"\} 1$/m);
     assert.match(body, /^hb_last_run_timestamp_seconds\{hb_job="backup"\} \S+$/m);

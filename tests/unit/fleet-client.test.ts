@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { instantQuery, prometheusEndpoint } from '../../lib/adapters/prometheus/client.ts';
 import { readFleetAnswers } from '../../lib/adapters/prometheus/fleet.ts';
 import { HbError } from '../../lib/rules/errors.ts';
-import { freePort } from '../prom-stack.ts';
+import { freePort } from '../helpers.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeNeeds } from '../../lib/adapters/needs/probe.ts';
-import { waitFor } from '../helpers.ts';
+import { freePort, waitFor } from '../helpers.ts';
 
 test('mount: /proc is a mount point, a plain directory is not; path: lstat tells present from missing', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hb-probe-'));
@@ -45,10 +45,7 @@ test('tcp: a listening server on 127.0.0.1 accepts, a closed port refuses', asyn
   t.after(() => server.close());
   const open = (server.address() as { port: number }).port;
   // A port just freed is closed.
-  const spare = createServer();
-  await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
-  const closed = (spare.address() as { port: number }).port;
-  await new Promise((resolve) => spare.close(resolve));
+  const closed = await freePort();
   const got = await probeNeeds(
     [
       { kind: 'tcp', host: '127.0.0.1', port: open, text: 'open' },

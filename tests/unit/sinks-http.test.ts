@@ -2,7 +2,6 @@
 // retried, how long it waits, what its errors say, and that they never say a secret.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, describe, test } from 'node:test';
 import { readJson, readToken, redact, request, withRetries } from '../../lib/adapters/sinks/http.ts';
 import type { RequestOptions } from '../../lib/adapters/sinks/http.ts';
@@ -11,6 +10,7 @@ import { SinkError } from '../../lib/rules/sinks/types.ts';
 import type { SinkContext } from '../../lib/rules/sinks/types.ts';
 import { startRecorder } from '../fixtures/http-recorder.ts';
 import type { Recorder } from '../fixtures/http-recorder.ts';
+import { freePort } from '../helpers.ts';
 
 const open: Recorder[] = [];
 after(() => Promise.all(open.map((r) => r.close())));
@@ -30,15 +30,6 @@ async function failure(p: Promise<unknown>): Promise<SinkError> {
     return err;
   }
   assert.fail('expected the request to fail');
-}
-
-/** A port nothing listens on: one a server just gave back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('request', () => {
@@ -86,7 +77,7 @@ describe('request', () => {
   });
 
   test('a refused connection is retryable and says so', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const err = await failure(request(`http://127.0.0.1:${port}/x`, opts({ retries: 1 })));
     assert.equal(err.retryable, true);
     assert.match(err.message, /connection failed \(ECONNREFUSED\)/);
