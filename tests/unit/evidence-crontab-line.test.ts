@@ -13,6 +13,7 @@ import type { CrontabSource } from '../../lib/rules/doctor/types.ts';
 import { readHostCrontabs, type CrontabHost } from '../../lib/adapters/evidence/crontabs.ts';
 import { crontabLineGatherer } from '../../lib/adapters/evidence/crontab-line.ts';
 import type { ExplainContext, ExplainTarget } from '../../lib/check/explain.ts';
+import { explainTarget } from './explain-target.ts';
 
 const H = 3600_000;
 const NOW = Date.parse('2026-12-03T12:00:00Z');
@@ -292,24 +293,10 @@ test('reader: as root every spool file beside its own, /etc/crontab, and every c
 });
 
 function target(job: string, status: 'stale' | 'never' | 'failed', lastMs: number | null, file: string | null = null): ExplainTarget {
-  return {
-    facts: { job, heartbeat: null, file, run: null, runGone: null, config: null, firstSeenMs: NOW - 48 * H, pausedUntilMs: null },
-    judgement: {
-      status,
-      problem: true,
-      spec: { every: '1h' },
-      source: 'config',
-      lastMs,
-      dueMs: null,
-      deadlineMs: null,
-      periodMs: H,
-      graceMs: H,
-      runStartMs: null,
-      limitMs: null,
-      scheduleError: null,
-    },
-    describe: () => assert.fail('the gatherer returns its items; the stage describes'),
-  };
+  return explainTarget(job, status, {
+    facts: { file, firstSeenMs: NOW - 48 * H },
+    judgement: { spec: { every: '1h' }, source: 'config', lastMs, periodMs: H, graceMs: H },
+  });
 }
 
 test('gatherer: stale and never-ran jobs only, each with its line; a removed one named by what changed', async (t) => {

@@ -9,9 +9,9 @@ import { after, describe, test } from 'node:test';
 import { gatherCronDaemon, readCronPidFile, readHbDaemon, scanCronProcesses } from '../../lib/adapters/evidence/cron-daemon.ts';
 import { gatherHostDown, readHostClocks } from '../../lib/adapters/evidence/host-down.ts';
 import type { ExplainContext, ExplainTarget } from '../../lib/check/explain.ts';
-import type { Judgement } from '../../lib/rules/health/evaluate.ts';
 import type { JobStatus } from '../../lib/rules/health/types.ts';
 import { compileSchedule } from '../../lib/rules/schedule/compile.ts';
+import { explainTarget } from './explain-target.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hb-evidence-host-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -47,21 +47,7 @@ function fakeProc(
 }
 
 function target(job: string, status: JobStatus, dueMs: number | null): ExplainTarget {
-  const judgement = {
-    status,
-    problem: true,
-    spec: { every: '1h' },
-    source: 'heartbeat',
-    lastMs: null,
-    dueMs,
-    deadlineMs: null,
-    periodMs: H,
-    graceMs: H,
-    runStartMs: null,
-    limitMs: null,
-    scheduleError: null,
-  } as Judgement;
-  return { facts: { job } as ExplainTarget['facts'], judgement, describe: () => assert.fail('a gatherer never describes') };
+  return explainTarget(job, status, { judgement: { spec: { every: '1h' }, source: 'heartbeat', dueMs, periodMs: H, graceMs: H } });
 }
 
 function context(procRoot: string, nowMs: number, stateDir = join(tmp, 'no-state')): ExplainContext {

@@ -21,6 +21,7 @@ import { programsOf } from '../../lib/rules/crontab/programs.ts';
 import { lockGatherer } from '../../lib/adapters/evidence/lock.ts';
 import type { CrontabHost } from '../../lib/adapters/evidence/crontabs.ts';
 import type { ExplainContext, ExplainTarget } from '../../lib/check/explain.ts';
+import { explainTarget } from './explain-target.ts';
 
 const H = 3600_000;
 const NOW = Date.parse('2026-12-03T05:00:00Z');
@@ -147,24 +148,7 @@ function fakeProc(root: string, procs: { pid: number; startMs: number; cmdline: 
 }
 
 function target(job: string, status: 'stale' | 'never' | 'overrunning'): ExplainTarget {
-  return {
-    facts: { job, heartbeat: null, file: null, run: null, runGone: null, config: null, firstSeenMs: null, pausedUntilMs: null },
-    judgement: {
-      status,
-      problem: true,
-      spec: null,
-      source: null,
-      lastMs: NOW - 5 * H,
-      dueMs: null,
-      deadlineMs: null,
-      periodMs: null,
-      graceMs: null,
-      runStartMs: null,
-      limitMs: null,
-      scheduleError: null,
-    },
-    describe: () => assert.fail('the gatherer returns its items'),
-  };
+  return explainTarget(job, status, { judgement: { lastMs: NOW - 5 * H } });
 }
 
 test('gatherer: hb locks held by a live and a dead pid, and a flock held per /proc/locks, for stale and never-ran jobs only', async (t) => {
