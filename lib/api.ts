@@ -3,7 +3,8 @@
 // `hb next`, without starting a process or loading the command line. docs/api.md.
 
 import { loadContext, type Context } from './adapters/config/context.ts';
-import { apiCheckEffects, apiProcess, apiRunEffects, type ApiProcess } from './api/process.ts';
+import { apiProcess, apiRunEffects, type ApiProcess } from './api/process.ts';
+import { processCheckEffects } from './check/effects.ts';
 import { durationHint, parseDuration } from './rules/duration.ts';
 import { HbError, UsageError } from './rules/errors.ts';
 import type { HeartbeatRecord } from './rules/heartbeat/record.ts';
@@ -103,7 +104,7 @@ export async function check(opts: CheckOptions = {}): Promise<JobHealth[]> {
   const p = apiProcess(opts);
   const [{ readCheckScope }, { evaluateAll }] = await Promise.all([import('./check/scope.ts'), import('./check/evaluate.ts')]);
   const scope = await readCheckScope(opts.jobs ?? [], { stateDir: opts.stateDir, config: opts.config }, p);
-  const { kept, untrusted } = await evaluateAll(scope, apiCheckEffects(p), () => true);
+  const { kept, untrusted } = await evaluateAll(scope, processCheckEffects(p), () => true);
   for (const u of untrusted) p.warn(`hb: state directory ${u.dir} is not trusted by root, and nothing in it is judged: ${u.why} (fix: ${u.fix})`);
   return kept;
 }

@@ -1,12 +1,11 @@
 // What the Node API takes from the process it runs in — environment, clock, host, pid, where its
-// warnings go — and the effects the run and check pipelines take, built from them as bin/io.ts
-// and bin/effects.ts build the command line's.
+// warnings go — and the run pipeline's effects built from them, as bin/io.ts and bin/effects.ts
+// build the command line's (a check's come from lib/check/effects.ts, shared by both).
 
 import { hostname } from 'node:os';
 import type { Context, ContextProcess } from '../adapters/config/context.ts';
-import { gatherFacts } from '../adapters/run/proc.ts';
+import { processExists } from '../adapters/run/proc.ts';
 import { hostZone } from '../adapters/schedule/host-zone.ts';
-import type { CheckEffects } from '../check/effects.ts';
 import type { RunEffects } from '../run/pipeline.ts';
 import { unscheduledHint } from '../rules/health/unscheduled.ts';
 
@@ -34,16 +33,13 @@ export function apiProcess(given: { env?: NodeJS.ProcessEnv; warn?: (line: strin
   };
 }
 
-/** Whether a process still runs (the holder of a claimed outbox item). */
-const isAlive = (pid: number) => gatherFacts(pid).state !== null;
-
 /** A run's effects in `ctx`: the process's clock, host and pid; no child, so no streams or signals are touched. */
 export function apiRunEffects(p: ApiProcess, ctx: Context): RunEffects {
   return {
     now: p.now,
     env: p.env,
     pid: p.pid,
-    isAlive,
+    isAlive: processExists,
     host: p.host,
     newId: () => crypto.randomUUID(),
     localTz: p.localTz,
@@ -56,23 +52,5 @@ export function apiRunEffects(p: ApiProcess, ctx: Context): RunEffects {
       const { checkCrontabLookup } = await import('../adapters/crontab/check-lookup.ts');
       return (await checkCrontabLookup(ctx, p, dir)(job)) ? null : unscheduledHint(job);
     },
-  };
-}
-
-/** A check's effects: the process's clock, host and pid, real waiting, random ids. */
-export function apiCheckEffects(p: ApiProcess): CheckEffects {
-  return {
-    now: p.now,
-    env: p.env,
-    pid: p.pid,
-    isAlive,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    newId: () => crypto.randomUUID(),
-    host: p.host,
-    isRoot: p.isRoot,
-    execPath: process.execPath,
-    tzData: process.versions.tz ?? '',
-    localTz: p.localTz,
-    warn: p.warn,
   };
 }

@@ -1,7 +1,9 @@
-// The effects the check pipeline takes from outside, as one object: bin/effects.ts builds the
-// real one from the process, tests a fake clock and sleep. State directories stay real files.
+// The effects the check pipeline takes from outside, as one object: processCheckEffects builds the
+// real one (for the command line and the Node API), tests a fake clock and sleep. State
+// directories stay real files.
 
 import type { DeliveryEffects } from '../adapters/alerts/delivery.ts';
+import { processExists } from '../adapters/run/proc.ts';
 
 /** Everything a check takes from outside but its files: clock, waiting, ids, who and where it runs, where warnings go. */
 export interface CheckEffects extends DeliveryEffects {
@@ -19,4 +21,34 @@ export interface CheckEffects extends DeliveryEffects {
   localTz(): string;
   /** One line for stderr (without its newline). */
   warn(line: string): void;
+}
+
+/** What a check takes from the process it runs in: its clock, environment, who and where it is, where warnings go. */
+export interface CheckProcess {
+  now(): number;
+  env: NodeJS.ProcessEnv;
+  pid: number;
+  host: string;
+  isRoot: boolean;
+  localTz(): string;
+  warn(line: string): void;
+}
+
+/** The check pipeline's effects in the real process `p`: /proc for who is alive, real waiting, random ids. */
+export function processCheckEffects(p: CheckProcess): CheckEffects {
+  return {
+    now: p.now,
+    env: p.env,
+    pid: p.pid,
+    isAlive: processExists,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // The global Web Crypto, loaded on first use: a check that makes no id never loads node:crypto.
+    newId: () => crypto.randomUUID(),
+    host: p.host,
+    isRoot: p.isRoot,
+    execPath: process.execPath,
+    tzData: process.versions.tz ?? '',
+    localTz: p.localTz,
+    warn: p.warn,
+  };
 }

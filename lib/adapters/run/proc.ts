@@ -97,6 +97,11 @@ export function gatherFacts(pid: number, procRoot = '/proc'): ProcessFacts {
   };
 }
 
+/** Whether a process with this pid exists (the holder of a claimed outbox item, a lock). */
+export function processExists(pid: number): boolean {
+  return gatherFacts(pid).state !== null;
+}
+
 /**
  * SPEC §4: a claim's process is gone when the claim is from another boot, no process has the
  * pid, the process is a zombie (exited, not yet reaped), or it is a different process that got
