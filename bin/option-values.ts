@@ -14,6 +14,7 @@ import { RATIO_HINT, SIZE_HINT, parseRatio, parseSize } from '../lib/rules/outco
 import { patternProblem } from '../lib/rules/outcome/output.ts';
 import { visible } from '../lib/rules/visible.ts';
 import { pingUrlProblem } from '../lib/rules/sinks/ping-url.ts';
+import { credentialProblem } from '../lib/rules/sinks/url-credentials.ts';
 
 /** A parser of a duration flag whose value must be longer than 0 (a period, a window, a limit), in ms. */
 function longerThanZero(flag: string): (text: string) => number {
@@ -219,6 +220,8 @@ export function parsePrometheusUrl(text: string): string {
     throw new UsageError(
       `--prometheus: expected the server's base URL without ?query or #fragment, found "${visible(url.origin + url.pathname)}${url.search}${url.hash}"`,
     );
+  const credentials = credentialProblem(text);
+  if (credentials) throw new UsageError(`--prometheus: ${credentials}`);
   return text;
 }
 

@@ -25,6 +25,13 @@ describe('the fleet flags', () => {
       (e: Error) => e.message.includes('"ftp://…@x"') && !e.message.includes('hunter2'),
     );
     assert.throws(() => parsePrometheusUrl('http://p:9090/graph?g0.expr=up'), /without \?query or #fragment/);
+    // Credentials Basic auth cannot carry are refused as the sinks refuse them, the password never shown.
+    assert.equal(parsePrometheusUrl('http://ops:p%40ss@prom:9090'), 'http://ops:p%40ss@prom:9090');
+    assert.throws(
+      () => parsePrometheusUrl('http://ops:hunter%zz@prom:9090'),
+      (e: Error) => /--prometheus: the password in the URL has a malformed percent escape/.test(e.message) && !e.message.includes('hunter'),
+    );
+    assert.throws(() => parsePrometheusUrl('http://a%3Ab:pw@prom:9090'), /--prometheus: the user name in the URL holds a colon/);
   });
 
   it('take durations above 0 and a Prometheus label name', () => {

@@ -5,6 +5,7 @@
 import { HbError } from '../../rules/errors.ts';
 import { AnswerError, readAnswer } from '../../rules/fleet/answer.ts';
 import type { Answer } from '../../rules/fleet/types.ts';
+import { splitCredentials } from '../../rules/sinks/url-credentials.ts';
 
 /** Where Prometheus is: its base URL without credentials, the Authorization header, the deadline. */
 export interface PrometheusEndpoint {
@@ -20,13 +21,8 @@ const MAX_BODY_BYTES = 256 << 20;
 
 /** The endpoint of `--prometheus URL` (an http or https URL, checked by the option parser). */
 export function prometheusEndpoint(url: string, timeoutMs: number): PrometheusEndpoint {
-  const base = new URL(url);
-  const authorization =
-    base.username || base.password
-      ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`
-      : null;
-  base.username = '';
-  base.password = '';
+  const { url: withoutCredentials, authorization } = splitCredentials(url);
+  const base = new URL(withoutCredentials);
   base.search = '';
   base.hash = '';
   if (!base.pathname.endsWith('/')) base.pathname += '/';
